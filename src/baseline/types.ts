@@ -1,0 +1,28 @@
+import type { Measurement } from '../measure/types.js';
+import type { RegressionMetric } from '../config/types.js';
+
+/** A baseline for one endpoint, as data: evaluation never does I/O. */
+export type Baseline =
+  | {
+      kind: 'reference';
+      /** The reference deployment's URL (credentials stripped). */
+      source: string;
+      /** Merged over all rounds. */
+      measurement: Measurement;
+      /** Side-by-side rounds in ABBA order, each pair measured on the same runner. */
+      rounds?: { reference: Measurement; candidate: Measurement }[];
+    }
+  | {
+      kind: 'cloudwatch';
+      /** Human-readable: namespace, metric and dimensions. */
+      source: string;
+      /** Per-period values over the lookback, oldest first: latency in ms, error-rate as a fraction. */
+      periods: Partial<Record<RegressionMetric, number[]>>;
+      /** CloudWatch said the data was partial (PartialData / a page cap was hit). */
+      partial: boolean;
+    }
+  | {
+      kind: 'none';
+      /** Why there is no baseline (not configured, no history yet, ...). */
+      reason: string;
+    };

@@ -1,0 +1,119 @@
+/**
+ * The normalised budget configuration: what the loader returns once a budget file has been
+ * parsed, validated, interpolated and had its defaults applied. Every later phase reads only
+ * this, never the raw YAML. Units are fixed here so nobody has to guess:
+ * latencies and durations in milliseconds, rates (error rate, tolerances) as fractions,
+ * throughput in requests per second.
+ */
+
+/** Latency statistics perf-gate can budget and compare. */
+export const LATENCY_METRICS = ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9', 'mean', 'max'] as const;
+export type LatencyMetric = (typeof LATENCY_METRICS)[number];
+
+/** Every metric a budget may name (SPEC §3). `min-rps` is a budget only, never a regression. */
+export const BUDGET_METRICS = [...LATENCY_METRICS, 'error-rate', 'min-rps'] as const;
+export type BudgetMetric = (typeof BUDGET_METRICS)[number];
+
+export const REGRESSION_METRICS = [...LATENCY_METRICS, 'error-rate'] as const;
+export type RegressionMetric = (typeof REGRESSION_METRICS)[number];
+
+/** The quantile (0..1) behind each percentile metric. */
+export const QUANTILES: Readonly<Record<string, number>> = {
+  p50: 0.5,
+  p75: 0.75,
+  p90: 0.9,
+  p95: 0.95,
+  p99: 0.99,
+  'p99.9': 0.999,
+};
+
+export interface LoadSettings {
+  /** Concurrent connections (closed model), or the connections sharing `rate` (open model). */
+  connections: number;
+  /** Recorded load time, ms. */
+  durationMs: number;
+  /** Unrecorded warmup before it, ms (0 = none). */
+  warmupMs: number;
+  /** Per-request timeout, ms; a timed-out request is an error recorded at this value. */
+  timeoutMs: number;
+  /** Open model: total requests per second across all connections. Absent = closed model. */
+  rate?: number;
+}
+
+/**
+ * Absolute limits. Latency metrics in ms, `error-rate` as a fraction (0.01 = 1%),
+ * `min-rps` in requests per second.
+ */
+export type Budget = Partial<Record<BudgetMetric, number>>;
+
+/** Allowed change against a baseline; a metric regresses only when both are exceeded. */
+export interface Tolerance {
+  /** Relative increase, as a fraction (0.1 = +10%). */
+  maxIncrease: number;
+  /** Absolute increase: ms for latency metrics, fraction points for `error-rate` (0.005 = 0.5 points). */
+  minDelta: number;
+}
+
+export type RegressionRules = Partial<Record<RegressionMetric, Tolerance>>;
+
+export interface CloudWatchBaselineConfig {
+  /** AWS region; absent = the SDK's default (AWS_REGION). */
+  region?: string;
+  namespace: string;
+  /**
+   * An existing metric (e.g. ALB TargetResponseTime) instead of the metrics perf-gate publishes.
+   * Absent = perf-gate's own metrics.
+   */
+  metric?: string;
+  /** Unit of an external metric's values; converted to ms. perf-gate's own metrics are ms. */
+  unit: 'us' | 'ms' | 's';
+  dimensions: Record<string, string>;
+  lookbackMs: number;
+  periodMs: number;
+}
+
+export interface EndpointConfig {
+  name: string;
+  method: string;
+  /** As written in the file (relative path, or a same-origin absolute URL). */
+  path: string;
+  /** Resolved absolute URL against the target. */
+  url: string;
+  /** Target headers merged with the endpoint's (endpoint wins), names lower-cased. */
+  headers: Record<string, string>;
+  /** Request body as sent; an object in the file is serialised as JSON. */
+  body?: string;
+  /** Accepted status codes; absent = any 2xx. */
+  expectStatus?: number[];
+  load: LoadSettings;
+  budget: Budget;
+  /** `false` turns baseline comparison off for this endpoint. */
+  regression: RegressionRules | false;
+  /** Endpoint-level CloudWatch baseline (overrides the file's `baseline.cloudwatch`). */
+  cloudwatch?: CloudWatchBaselineConfig;
+  /** 1-based line of this endpoint's entry in the budget file, for annotations. */
+  line: number;
+}
+
+export interface Config {
+  version: 1;
+  /** Names the gate: the PR comment marker and the CloudWatch dimension. Default "default". */
+  id: string;
+  /** Path of the budget file as given (for annotations). */
+  file: string;
+  target: {
+    url: string;
+    headers: Record<string, string>;
+    ready?: { url: string; timeoutMs: number };
+  };
+  baseline: {
+    cloudwatch?: CloudWatchBaselineConfig;
+    /** A missing baseline fails the run instead of being `no-baseline`. */
+    required: boolean;
+  };
+  /** Re-measure a breaching endpoint once before failing it (SPEC §5). */
+  confirm: boolean;
+  endpoints: EndpointConfig[];
+  /** Every value that came from `${VAR}` interpolation: masked in all output. */
+  secrets: string[];
+}

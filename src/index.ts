@@ -1,0 +1,2 @@
+import { hello } from './smoke.js';
+console.log(hello());
