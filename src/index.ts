@@ -1,2 +1,4 @@
-import { hello } from './smoke.js';
-console.log(hello());
+// The action's entry point: nothing but the call. Everything lives in run(), importable by tests.
+import { run } from './main.js';
+
+await run();
