@@ -40,6 +40,8 @@ export interface Measurement {
   latency: LatencySummary;
   /** Open model only: the histogram without the coordinated-omission correction. */
   uncorrected?: LatencySummary;
+  /** Open model only: the uncorrected histogram, so merged rounds keep exact uncorrected percentiles. */
+  uncorrectedHistogram?: string;
   /** HDR histogram in microseconds, 3 significant digits, compressed base64 (the one `latency` comes from). */
   histogram: string;
   startedAt: string;

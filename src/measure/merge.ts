@@ -1,0 +1,53 @@
+import { decodeHistogram, encodeHistogram, mergeHistograms, summarize } from './histogram.js';
+import type { ErrorBreakdown, Measurement } from './types.js';
+
+/**
+ * Merges measurements of the same endpoint (side-by-side rounds, or a report merged with
+ * another): histograms are added, counts summed, and every percentile is recomputed from the
+ * merged histogram, never averaged.
+ */
+export function mergeMeasurements(parts: Measurement[]): Measurement {
+  if (parts.length === 0) throw new Error('mergeMeasurements needs at least one measurement');
+  if (parts.length === 1) return parts[0];
+  const histogram = mergeHistograms(parts.map((p) => decodeHistogram(p.histogram)));
+  const requests = sum(parts.map((p) => p.requests));
+  const errors = sum(parts.map((p) => p.errors));
+  const durationMs = sum(parts.map((p) => p.durationMs));
+  const completed = sum(parts.map((p) => p.throughput * (p.durationMs / 1000)));
+  const merged: Measurement = {
+    requests,
+    errors,
+    errorRate: requests === 0 ? 0 : errors / requests,
+    errorBreakdown: mergeBreakdowns(parts.map((p) => p.errorBreakdown)),
+    throughput: durationMs === 0 ? 0 : completed / (durationMs / 1000),
+    durationMs,
+    latency: summarize(histogram),
+    histogram: encodeHistogram(histogram),
+    startedAt: parts.map((p) => p.startedAt).sort()[0],
+  };
+  if (parts.every((p) => p.uncorrectedHistogram)) {
+    const raw = mergeHistograms(parts.map((p) => decodeHistogram(p.uncorrectedHistogram!)));
+    merged.uncorrected = summarize(raw);
+    merged.uncorrectedHistogram = encodeHistogram(raw);
+  }
+  return merged;
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+}
+
+function mergeBreakdowns(parts: ErrorBreakdown[]): ErrorBreakdown {
+  const merged: ErrorBreakdown = { timeouts: 0, connection: {}, resets: 0, status: {} };
+  for (const p of parts) {
+    merged.timeouts += p.timeouts;
+    merged.resets += p.resets;
+    addCounts(merged.connection, p.connection);
+    addCounts(merged.status, p.status);
+  }
+  return merged;
+}
