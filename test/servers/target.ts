@@ -1,0 +1,257 @@
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHistogram, recordMs } from '../../src/measure/histogram.js';
+import type { Histogram } from '../../src/measure/histogram.js';
+
+/**
+ * The deployment under test, on loopback. Every route's latency is known (and the delay the
+ * server actually applied is measured in-process), so tests can assert measured percentiles
+ * against the truth. Routes:
+ *
+ * | route | behaviour |
+ * |---|---|
+ * | `/fixed/:ms[?status=201]` | answers after `ms` (0 = at once), status 200 or `status` |
+ * | `/bimodal?fast=10&slow=100&p=0.1&seed=1` | `slow` ms with probability `p`, else `fast`; seeded, so a run is repeatable |
+ * | `/fail-every/:n[?delay=ms]` | every nth request on this path answers 500, the others 200 |
+ * | `/reset-every/:n[?delay=ms&mode=rst]` | every nth request kills the socket: TCP RST (`mode=rst`, default, the client sees ECONNRESET) or FIN (`mode=fin`) |
+ * | `/stall` | accepts the request and never answers |
+ * | `/healthz` | 503 until `readyAfterMs` after start (and while `setReady(false)`), then 200 |
+ * | `/echo` (any method) | answers `{ method, url, headers, body }` as JSON; recorded for `requests()` |
+ * | anything else | 404 |
+ *
+ * Every delay is multiplied by the slowdown factor and perturbed by up to `jitterMs` (uniform,
+ * seeded), both changeable while running, for A/B noise benchmarks. Connections are kept alive.
+ */
+
+export interface TargetOptions {
+  /** Multiplies every route delay (default 1). */
+  slowdown?: number;
+  /** Adds a uniform random 0..jitterMs to every delay of a route that has one (default 0). */
+  jitterMs?: number;
+  /** Seed of the jitter generator (default 42). */
+  seed?: number;
+  /** `/healthz` answers 503 for this long after start (default 0: ready at once). */
+  readyAfterMs?: number;
+  /** Most recent `/echo` requests kept for `requests()` (default 1000). */
+  maxRecorded?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query as received. */
+  url: string;
+  /** Header names lower-cased, as Node parses them. */
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface Target {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  url: string;
+  port: number;
+  /** Stops listening and destroys every open socket (stalled requests included). */
+  close(): Promise<void>;
+  /** The `/echo` requests received, oldest first (at most `maxRecorded`). */
+  requests(): RecordedRequest[];
+  /** Requests received on a path (without query), or on all paths. */
+  hits(path?: string): number;
+  /**
+   * Delay the server actually applied per request to `pathAndQuery` (exactly as requested, e.g.
+   * `/fixed/20`), from the parsed request to the response handed to the socket: setTimeout
+   * overshoots by up to a millisecond or more, so this, not the nominal delay, is the truth a
+   * client-side measurement should be compared with. Empty histogram if the route was not hit.
+   */
+  applied(pathAndQuery: string): Histogram;
+  setSlowdown(factor: number): void;
+  setJitter(ms: number): void;
+  /** Overrides the `/healthz` start-up delay: `false` answers 503 until set back to `true`. */
+  setReady(ready: boolean): void;
+  /** Forgets hits, recorded requests, applied delays and per-path counters. */
+  reset(): void;
+}
+
+/** mulberry32: tiny, seedable, good enough to spread delays; not for anything cryptographic. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function startTarget(options: TargetOptions = {}): Promise<Target> {
+  const startedAt = Date.now();
+  const readyAfterMs = options.readyAfterMs ?? 0;
+  const maxRecorded = options.maxRecorded ?? 1000;
+  let slowdown = options.slowdown ?? 1;
+  let jitterMs = options.jitterMs ?? 0;
+  let readyOverride: boolean | undefined;
+  const jitter = seededRandom(options.seed ?? 42);
+
+  let recorded: RecordedRequest[] = [];
+  let hitsByPath = new Map<string, number>();
+  let counters = new Map<string, number>();
+  let appliedByUrl = new Map<string, Histogram>();
+  const bimodalRandom = new Map<string, () => number>();
+  const pendingTimers = new Set<NodeJS.Timeout>();
+
+  const effectiveDelay = (ms: number) => ms * slowdown + (jitterMs > 0 ? jitter() * jitterMs : 0);
+
+  const recordApplied = (url: string, started: bigint) => {
+    let h = appliedByUrl.get(url);
+    if (!h) appliedByUrl.set(url, (h = createHistogram()));
+    recordMs(h, Number(process.hrtime.bigint() - started) / 1e6);
+  };
+
+  const send = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    started: bigint,
+    status: number,
+    body: string,
+  ) => {
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    });
+    res.end(body);
+    recordApplied(req.url ?? '/', started);
+  };
+
+  const later = (ms: number, fn: () => void) => {
+    const delay = effectiveDelay(ms);
+    if (delay <= 0) return fn();
+    const timer = setTimeout(() => {
+      pendingTimers.delete(timer);
+      fn();
+    }, delay);
+    pendingTimers.add(timer);
+  };
+
+  const nth = (path: string) => {
+    const n = (counters.get(path) ?? 0) + 1;
+    counters.set(path, n);
+    return n;
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? '/', 'http://target');
+    const path = url.pathname;
+    const q = (name: string, fallback: number) => {
+      const v = url.searchParams.get(name);
+      return v === null || v === '' ? fallback : Number(v);
+    };
+    hitsByPath.set(path, (hitsByPath.get(path) ?? 0) + 1);
+    const segments = path.split('/').filter(Boolean);
+
+    switch (segments[0]) {
+      case 'fixed': {
+        const ms = Number(segments[1] ?? 0);
+        return later(ms, () => send(req, res, started, q('status', 200), '{"ok":true}'));
+      }
+      case 'bimodal': {
+        const key = url.search;
+        let random = bimodalRandom.get(key);
+        if (!random) bimodalRandom.set(key, (random = seededRandom(q('seed', 1))));
+        const ms = random() < q('p', 0.1) ? q('slow', 100) : q('fast', 10);
+        return later(ms, () => send(req, res, started, 200, '{"ok":true}'));
+      }
+      case 'fail-every': {
+        const fail = nth(path) % Number(segments[1] ?? 10) === 0;
+        return later(q('delay', 0), () =>
+          send(req, res, started, fail ? 500 : 200, fail ? '{"error":"injected"}' : '{"ok":true}'),
+        );
+      }
+      case 'reset-every': {
+        const kill = nth(path) % Number(segments[1] ?? 10) === 0;
+        const rst = url.searchParams.get('mode') !== 'fin';
+        return later(q('delay', 0), () => {
+          if (!kill) return send(req, res, started, 200, '{"ok":true}');
+          if (rst) req.socket.resetAndDestroy();
+          else req.socket.destroy();
+        });
+      }
+      case 'stall':
+        return; // close() destroys the socket
+      case 'healthz': {
+        const ready = readyOverride ?? Date.now() - startedAt >= readyAfterMs;
+        return send(
+          req,
+          res,
+          started,
+          ready ? 200 : 503,
+          ready ? '{"ok":true}' : '{"starting":true}',
+        );
+      }
+      case 'echo': {
+        const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+        recorded.push(entry);
+        if (recorded.length > maxRecorded) recorded.shift();
+        return send(req, res, started, 200, JSON.stringify(entry));
+      }
+      default:
+        return send(req, res, started, 404, '{"error":"no such route"}');
+    }
+  };
+
+  const server = createServer((req, res) => {
+    // Bodies are read only where they matter, so load routes stay cheap.
+    if (!req.url?.startsWith('/echo')) {
+      req.resume();
+      return handle(req, res, '');
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  // Stalls must outlive any client timeout, and idle keep-alive connections must not be closed
+  // under a running measurement.
+  server.requestTimeout = 0;
+  server.headersTimeout = 0;
+  server.keepAliveTimeout = 60_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of pendingTimers) clearTimeout(t);
+        pendingTimers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+    requests: () => [...recorded],
+    hits: (path) =>
+      path === undefined
+        ? [...hitsByPath.values()].reduce((a, b) => a + b, 0)
+        : (hitsByPath.get(path) ?? 0),
+    applied: (pathAndQuery) => appliedByUrl.get(pathAndQuery) ?? createHistogram(),
+    setSlowdown: (factor) => {
+      slowdown = factor;
+    },
+    setJitter: (ms) => {
+      jitterMs = ms;
+    },
+    setReady: (ready) => {
+      readyOverride = ready;
+    },
+    reset: () => {
+      recorded = [];
+      hitsByPath = new Map();
+      counters = new Map();
+      appliedByUrl = new Map();
+      bimodalRandom.clear();
+    },
+  };
+}
