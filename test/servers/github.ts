@@ -1,0 +1,421 @@
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * GitHub's REST API for issue comments, on loopback, answering with the shapes, status codes,
+ * headers and messages api.github.com uses, so the real Octokit (with its pagination, retry and
+ * throttling plugins) runs against it unchanged. Routes:
+ *
+ * | route | behaviour |
+ * |---|---|
+ * | `GET /repos/{o}/{r}/issues/{n}/comments?per_page=&page=` | oldest first; `per_page` default 30, at most 100; `Link` header with `next`/`last` (and `first`/`prev`) on the server's own base URL |
+ * | `POST /repos/{o}/{r}/issues/{n}/comments` `{ body }` | 201 with the new comment |
+ * | `PATCH /repos/{o}/{r}/issues/comments/{id}` `{ body }` | 200 with the edited comment |
+ * | anything else | 404 |
+ *
+ * Every request needs `authorization: token X` or `Bearer X` (else 401). The token decides the
+ * author of the comments it writes (`github-actions[bot]`, a Bot, unless `users` says otherwise).
+ * Bodies over 65,536 characters are refused with 422, as GitHub does. Every request is recorded,
+ * including the ones a mode fails.
+ */
+
+export interface GitHubUser {
+  login: string;
+  id: number;
+  type: 'Bot' | 'User';
+}
+
+export interface GitHubComment {
+  id: number;
+  node_id: string;
+  url: string;
+  html_url: string;
+  issue_url: string;
+  body: string;
+  user: GitHubUser;
+  created_at: string;
+  updated_at: string;
+  author_association: string;
+}
+
+export interface GitHubRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: Record<string, string>;
+  /** Header names lower-cased, as Node parses them. */
+  headers: IncomingHttpHeaders;
+  /** The parsed JSON body, or undefined when there was none. */
+  body: unknown;
+  /** The token from the authorization header (the scheme removed), if any. */
+  token?: string;
+  /** The status the server answered with. */
+  status: number;
+}
+
+/**
+ * How the server misbehaves. Counted modes (`times`) fail that many matching requests and then
+ * behave again; `methods` limits a mode to some methods (default: all).
+ */
+export type GitHubMode =
+  | { kind: 'ok' }
+  /** A read-only token (pull request from a fork, Dependabot): writes answer 403. */
+  | { kind: 'read-only' }
+  /** The repository is invisible to the token: every request answers 404. */
+  | { kind: 'not-found' }
+  /** `message` replaces GitHub's "Server Error", e.g. to prove a client never repeats a secret. */
+  | { kind: 'server-error'; times: number; status?: number; message?: string; methods?: string[] }
+  /** 403 with `retry-after` and GitHub's secondary-rate-limit message. */
+  | { kind: 'secondary-rate-limit'; times: number; retryAfterSeconds: number; methods?: string[] }
+  /** 403 with `x-ratelimit-remaining: 0` and `x-ratelimit-reset` that many seconds ahead. */
+  | { kind: 'primary-rate-limit'; times: number; resetInSeconds: number; methods?: string[] };
+
+export interface GitHubServerOptions {
+  /** Author of the comments each token writes; any other token writes as github-actions[bot]. */
+  users?: Record<string, GitHubUser>;
+}
+
+export interface GitHubServer {
+  /** `http://127.0.0.1:PORT`, no trailing slash: the API base URL (GITHUB_API_URL). */
+  url: string;
+  close(): Promise<void>;
+  /** The comments on an issue or pull request, oldest first (copies). */
+  comments(owner: string, repo: string, issue: number): GitHubComment[];
+  /** Adds existing comments to an issue, oldest first; each author defaults to a human user. */
+  seed(
+    owner: string,
+    repo: string,
+    issue: number,
+    comments: Array<{ body: string; user?: GitHubUser }>,
+  ): GitHubComment[];
+  /** Every request received, oldest first. */
+  requests: GitHubRequest[];
+  setMode(mode: GitHubMode): void;
+  /** Forgets comments, recorded requests and the mode. */
+  reset(): void;
+}
+
+export const ACTIONS_BOT: GitHubUser = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' };
+export const HUMAN: GitHubUser = { login: 'octocat', id: 583231, type: 'User' };
+
+const MAX_BODY = 65536;
+const DOCS = 'https://docs.github.com/rest';
+const SECONDARY_MESSAGE =
+  'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. ' +
+  'If you reach out to GitHub Support for help, please include the request ID 0000:1111:2222:3333.';
+
+class HttpFailure {
+  constructor(
+    readonly status: number,
+    readonly payload: Record<string, unknown>,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function tokenOf(headers: IncomingHttpHeaders): string | undefined {
+  const m = /^(?:token|bearer)\s+(\S+)$/i.exec(headers.authorization ?? '');
+  return m?.[1];
+}
+
+function positiveInt(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+export async function startGitHub(options: GitHubServerOptions = {}): Promise<GitHubServer> {
+  const issues = new Map<string, GitHubComment[]>();
+  const requests: GitHubRequest[] = [];
+  const recordOf = new WeakMap<ServerResponse, GitHubRequest>();
+  let mode: GitHubMode = { kind: 'ok' };
+  let remainingFailures = 0;
+  let nextId = 1_000_000_001;
+  let clock = Date.parse('2025-01-01T00:00:00Z');
+  let baseUrl = '';
+
+  const key = (owner: string, repo: string, issue: number) =>
+    `${owner.toLowerCase()}/${repo.toLowerCase()}#${issue}`;
+  const thread = (owner: string, repo: string, issue: number) => {
+    const k = key(owner, repo, issue);
+    let list = issues.get(k);
+    if (!list) issues.set(k, (list = []));
+    return list;
+  };
+  // Timestamps advance one second per comment so ordering by created_at is meaningful.
+  const timestamp = () => new Date((clock += 1000)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+  function makeComment(owner: string, repo: string, issue: number, body: string, user: GitHubUser) {
+    const id = nextId++;
+    const at = timestamp();
+    const comment: GitHubComment = {
+      id,
+      node_id: `IC_${id.toString(36)}`,
+      url: `${baseUrl}/repos/${owner}/${repo}/issues/comments/${id}`,
+      html_url: `${baseUrl}/${owner}/${repo}/pull/${issue}#issuecomment-${id}`,
+      issue_url: `${baseUrl}/repos/${owner}/${repo}/issues/${issue}`,
+      body,
+      user: { ...user },
+      created_at: at,
+      updated_at: at,
+      author_association: user.type === 'Bot' ? 'NONE' : 'MEMBER',
+    };
+    thread(owner, repo, issue).push(comment);
+    return comment;
+  }
+
+  function findById(id: number): GitHubComment | undefined {
+    for (const list of issues.values()) {
+      const found = list.find((c) => c.id === id);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  function validBody(body: unknown): string {
+    const text = (body as { body?: unknown } | undefined)?.body;
+    if (typeof text !== 'string' || text === '') {
+      throw new HttpFailure(422, {
+        message: "Invalid request.\n\nFor 'properties/body', nil is not a string.",
+        documentation_url: `${DOCS}/issues/comments`,
+        status: '422',
+      });
+    }
+    if (text.length > MAX_BODY) {
+      throw new HttpFailure(422, {
+        message: 'Validation Failed',
+        errors: [
+          {
+            resource: 'IssueComment',
+            code: 'custom',
+            field: 'body',
+            message: `body is too long (maximum is ${MAX_BODY} characters)`,
+          },
+        ],
+        documentation_url: `${DOCS}/issues/comments`,
+        status: '422',
+      });
+    }
+    return text;
+  }
+
+  /** Applies the current mode; throws the failure it calls for, if any. */
+  function misbehave(method: string, isWrite: boolean) {
+    const m = mode;
+    switch (m.kind) {
+      case 'ok':
+        return;
+      case 'read-only':
+        if (isWrite) {
+          throw new HttpFailure(403, {
+            message: 'Resource not accessible by integration',
+            documentation_url: `${DOCS}/issues/comments#create-an-issue-comment`,
+            status: '403',
+          });
+        }
+        return;
+      case 'not-found':
+        throw new HttpFailure(404, {
+          message: 'Not Found',
+          documentation_url: DOCS,
+          status: '404',
+        });
+      default: {
+        if (remainingFailures <= 0) return;
+        if (m.methods && !m.methods.includes(method)) return;
+        remainingFailures--;
+        if (m.kind === 'server-error') {
+          const status = m.status ?? 502;
+          throw new HttpFailure(status, { message: m.message ?? 'Server Error' });
+        }
+        if (m.kind === 'secondary-rate-limit') {
+          throw new HttpFailure(
+            403,
+            {
+              message: SECONDARY_MESSAGE,
+              documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
+            },
+            { 'retry-after': String(m.retryAfterSeconds) },
+          );
+        }
+        const reset = Math.floor(Date.now() / 1000) + m.resetInSeconds;
+        throw new HttpFailure(
+          403,
+          {
+            message: 'API rate limit exceeded for installation ID 1234567.',
+            documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
+          },
+          {
+            'x-ratelimit-limit': '5000',
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-used': '5000',
+            'x-ratelimit-reset': String(reset),
+            'x-ratelimit-resource': 'core',
+          },
+        );
+      }
+    }
+  }
+
+  function listComments(url: URL, owner: string, repo: string, issue: number, res: ServerResponse) {
+    const list = thread(owner, repo, issue);
+    const perPage = Math.min(positiveInt(url.searchParams.get('per_page') ?? undefined, 30), 100);
+    const page = positiveInt(url.searchParams.get('page') ?? undefined, 1);
+    const last = Math.max(1, Math.ceil(list.length / perPage));
+    const link = (p: number, rel: string) => {
+      const u = new URL(`${baseUrl}/repos/${owner}/${repo}/issues/${issue}/comments`);
+      u.searchParams.set('per_page', String(perPage));
+      u.searchParams.set('page', String(p));
+      return `<${u.href}>; rel="${rel}"`;
+    };
+    const links: string[] = [];
+    if (page > 1) links.push(link(page - 1, 'prev'));
+    if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+    if (page > 1) links.push(link(1, 'first'));
+    const headers: Record<string, string> = {};
+    if (links.length > 0) headers.link = links.join(', ');
+    send(res, 200, list.slice((page - 1) * perPage, page * perPage), headers);
+  }
+
+  function send(
+    res: ServerResponse,
+    status: number,
+    payload: unknown,
+    headers: Record<string, string> = {},
+  ) {
+    const text = JSON.stringify(payload);
+    const record = recordOf.get(res);
+    if (record) record.status = status;
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      'x-github-request-id': `0000:${requests.length}`,
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': '4999',
+      'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+      'x-ratelimit-resource': 'core',
+      ...headers,
+    });
+    res.end(text);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, record: GitHubRequest) {
+    const raw = await readBody(req);
+    if (raw !== '') {
+      try {
+        record.body = JSON.parse(raw);
+      } catch {
+        throw new HttpFailure(400, { message: 'Problems parsing JSON', documentation_url: DOCS });
+      }
+    }
+    if (record.token === undefined) {
+      throw new HttpFailure(401, { message: 'Requires authentication', documentation_url: DOCS });
+    }
+    const url = new URL(req.url ?? '/', baseUrl);
+    const method = record.method;
+    const isWrite = method !== 'GET' && method !== 'HEAD';
+    const list = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
+    const edit = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
+    if (!list && !edit)
+      throw new HttpFailure(404, { message: 'Not Found', documentation_url: DOCS });
+    misbehave(method, isWrite);
+    const user = options.users?.[record.token] ?? ACTIONS_BOT;
+
+    if (list && method === 'GET') {
+      return listComments(url, list[1], list[2], Number(list[3]), res);
+    }
+    if (list && method === 'POST') {
+      const body = validBody(record.body);
+      const comment = makeComment(list[1], list[2], Number(list[3]), body, user);
+      return send(res, 201, comment, { location: comment.url });
+    }
+    if (edit && method === 'PATCH') {
+      const body = validBody(record.body);
+      const comment = findById(Number(edit[3]));
+      if (
+        !comment ||
+        !comment.url.toLowerCase().includes(`/repos/${edit[1]}/${edit[2]}/`.toLowerCase())
+      ) {
+        throw new HttpFailure(404, {
+          message: 'Not Found',
+          documentation_url: DOCS,
+          status: '404',
+        });
+      }
+      // GitHub lets a token edit only the comments its own account wrote.
+      if (comment.user.login !== user.login) {
+        throw new HttpFailure(403, {
+          message: 'Resource not accessible by integration',
+          documentation_url: `${DOCS}/issues/comments#update-an-issue-comment`,
+          status: '403',
+        });
+      }
+      comment.body = body;
+      comment.updated_at = timestamp();
+      return send(res, 200, comment);
+    }
+    throw new HttpFailure(404, { message: 'Not Found', documentation_url: DOCS });
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const record: GitHubRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body: undefined,
+      token: tokenOf(req.headers),
+      status: 0,
+    };
+    requests.push(record);
+    recordOf.set(res, record);
+    handle(req, res, record).catch((error: unknown) => {
+      if (error instanceof HttpFailure) {
+        send(res, error.status, error.payload, error.headers);
+      } else {
+        send(res, 500, { message: `loopback GitHub failed: ${String(error)}` });
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
+
+  return {
+    url: baseUrl,
+    requests,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+    comments: (owner, repo, issue) =>
+      (issues.get(key(owner, repo, issue)) ?? []).map((c) => ({ ...c, user: { ...c.user } })),
+    seed: (owner, repo, issue, comments) =>
+      comments.map((c) => makeComment(owner, repo, issue, c.body, c.user ?? HUMAN)),
+    setMode(next) {
+      mode = next;
+      remainingFailures = 'times' in next ? next.times : 0;
+    },
+    reset() {
+      issues.clear();
+      requests.length = 0;
+      mode = { kind: 'ok' };
+      remainingFailures = 0;
+    },
+  };
+}
