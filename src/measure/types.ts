@@ -45,4 +45,6 @@ export interface Measurement {
   /** HDR histogram in microseconds, 3 significant digits, compressed base64 (the one `latency` comes from). */
   histogram: string;
   startedAt: string;
+  /** The run was aborted: the figures cover only the part measured before the abort. */
+  cancelled?: boolean;
 }

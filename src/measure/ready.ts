@@ -1,0 +1,154 @@
+/**
+ * Waiting for a freshly deployed target to come up (SPEC §3 `target.ready`): poll until it answers
+ * 2xx, backing off exponentially so a slow start is not hammered, and give up with a message that
+ * says which URL failed and how. Header values are sent but never printed: they may be secrets.
+ */
+
+export interface WaitForReadyOptions {
+  /** Give up after this long, ms. */
+  timeoutMs: number;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  /** Longest a single attempt may take, ms (default 10 s, never past the overall deadline). */
+  attemptTimeoutMs?: number;
+  /** First pause between attempts, ms (default 250); doubles up to `maxDelayMs`. */
+  initialDelayMs?: number;
+  /** Longest pause between attempts, ms (default 5000). */
+  maxDelayMs?: number;
+}
+
+export interface ReadyResult {
+  elapsedMs: number;
+  attempts: number;
+}
+
+export class TargetUnreachableError extends Error {
+  constructor(
+    message: string,
+    readonly url: string,
+    readonly lastAttempt: string,
+  ) {
+    super(message);
+    this.name = 'TargetUnreachableError';
+  }
+}
+
+export async function waitForReady(
+  url: string,
+  options: WaitForReadyOptions,
+): Promise<ReadyResult> {
+  const started = performance.now();
+  const deadline = started + options.timeoutMs;
+  const shown = displayUrl(url);
+  let delay = options.initialDelayMs ?? 250;
+  const maxDelay = options.maxDelayMs ?? 5000;
+  let attempts = 0;
+  let last = 'no attempt made';
+
+  for (;;) {
+    options.signal?.throwIfAborted();
+    attempts++;
+    const attemptMs = Math.max(
+      1,
+      Math.min(options.attemptTimeoutMs ?? 10_000, deadline - performance.now()),
+    );
+    last = await attempt(url, options.headers, attemptMs, options.signal);
+    if (last === 'ok') {
+      const elapsedMs = performance.now() - started;
+      options.log?.(
+        `${shown} is ready after ${formatMs(elapsedMs)} (${attempts} attempt${attempts === 1 ? '' : 's'})`,
+      );
+      return { elapsedMs, attempts };
+    }
+    options.signal?.throwIfAborted();
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) {
+      throw new TargetUnreachableError(
+        `target ${shown} did not answer 2xx within ${formatMs(options.timeoutMs)}: last attempt: ${last}. ` +
+          'Check that the deployment is up and the URL (and target.ready.path) is right, or raise target.ready.timeout.',
+        shown,
+        last,
+      );
+    }
+    const pause = Math.min(delay, remaining);
+    options.log?.(`waiting for ${shown}: attempt ${attempts}: ${last}; next in ${formatMs(pause)}`);
+    await sleep(pause, options.signal);
+    delay = Math.min(delay * 2, maxDelay);
+  }
+}
+
+/** One probe: 'ok', or what went wrong in a few words (`HTTP 503`, `ECONNREFUSED`, `timed out after 10s`). */
+async function attempt(
+  url: string,
+  headers: Record<string, string> | undefined,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    const res = await fetch(url, {
+      headers,
+      redirect: 'follow',
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    // The body is not needed; draining it lets the connection be reused or closed cleanly.
+    await res.arrayBuffer().catch(() => undefined);
+    return res.status >= 200 && res.status < 300 ? 'ok' : `HTTP ${res.status}`;
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    if (timeout.aborted) return `timed out after ${formatMs(timeoutMs)}`;
+    return describeFetchError(error);
+  }
+}
+
+/** fetch wraps the socket error (`TypeError: fetch failed`, cause `ECONNREFUSED`); dig out its code. */
+export function describeFetchError(error: unknown): string {
+  let e: unknown = error;
+  for (let depth = 0; depth < 5 && e; depth++) {
+    const { code, errors, cause } = e as { code?: unknown; errors?: unknown; cause?: unknown };
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    // Happy eyeballs (localhost → ::1 and 127.0.0.1) fails with an AggregateError of both attempts.
+    if (Array.isArray(errors) && errors.length > 0) e = errors[0];
+    else e = cause;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The URL as it may be printed: credentials and query values can carry secrets, so they are
+ * dropped (a query is shown as `?…`).
+ */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}${u.search ? '?…' : ''}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${trim(ms / 1000)}s`;
+  if (ms < 3_600_000) return `${trim(ms / 60_000)}m`;
+  return `${trim(ms / 3_600_000)}h`;
+}
+
+function trim(n: number): string {
+  return String(Math.round(n * 10) / 10);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
