@@ -1,0 +1,212 @@
+/**
+ * The budget file as YAML: parsing with the `yaml` package, and the way back from a key path to
+ * the line and column of the key or value it names, so every problem points into the file.
+ */
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type ParsedNode,
+} from 'yaml';
+import { formatPath, type PathSegment, type Problem } from './errors.js';
+
+/** Budget files are small; anything bigger is a mistake or an attack. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Aliases (`*name`) a file may expand. A few are handy, an exponential tree of them (the
+ * "billion laughs") would exhaust memory.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+/** A parsed budget file: its plain data and how to locate any path in the source. */
+export class BudgetSource {
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+    readonly data: unknown,
+  ) {}
+
+  position(offset: number): Position {
+    const { line, col } = this.lines.linePos(offset);
+    return { line, col };
+  }
+
+  /**
+   * Where `path` is written. `key` points at the mapping key of the last segment (for unknown
+   * keys), `value` at its value. A path that does not exist in the source (a missing key)
+   * resolves to the deepest part that does.
+   */
+  locate(path: readonly PathSegment[], at: 'key' | 'value' = 'value'): Position {
+    let node: Node | null | undefined = this.doc.contents;
+    let key: Node | null | undefined;
+    for (const segment of path) {
+      node = this.resolve(node);
+      let next: Node | null | undefined;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => scalarKey(p.key) === String(segment));
+        if (!pair) break;
+        key = pair.key as Node;
+        next = pair.value as Node | null;
+        // `key:` with nothing after it: the value is an empty scalar; the key is more useful.
+        if (
+          isScalar(next) &&
+          next.value === null &&
+          next.range &&
+          next.range[0] === next.range[1]
+        ) {
+          next = key;
+        }
+      } else if (isSeq(node) && typeof segment === 'number') {
+        next = node.items[segment] as Node | undefined;
+        key = undefined;
+        if (!next) break;
+      } else {
+        break;
+      }
+      node = next;
+    }
+    const target = at === 'key' && key ? key : (node ?? key);
+    const offset = target?.range?.[0] ?? 0;
+    return this.position(offset);
+  }
+
+  /** The node at `path`, aliases followed; undefined if absent. */
+  nodeAt(path: readonly PathSegment[]): Node | undefined {
+    let node: Node | null | undefined = this.doc.contents;
+    for (const segment of path) {
+      node = this.resolve(node);
+      if (isMap(node)) {
+        node = node.items.find((p) => scalarKey(p.key) === String(segment))?.value as Node | null;
+      } else if (isSeq(node) && typeof segment === 'number') {
+        node = node.items[segment] as Node | undefined;
+      } else {
+        return undefined;
+      }
+    }
+    return this.resolve(node) ?? undefined;
+  }
+
+  problem(path: readonly PathSegment[], message: string, at: 'key' | 'value' = 'value'): Problem {
+    return { file: this.file, ...this.locate(path, at), path: formatPath(path), message };
+  }
+
+  private resolve(node: Node | null | undefined): Node | null | undefined {
+    // Follow at most a few hops: an alias always points at an anchored node defined before it.
+    for (let i = 0; i < 8 && isAlias(node); i++) node = node.resolve(this.doc) as Node | undefined;
+    return node;
+  }
+}
+
+function scalarKey(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return undefined;
+}
+
+/** A problem about the whole file, with no position in it. */
+export function fileProblem(file: string, message: string): Problem {
+  return { file, line: 0, col: 0, path: '', message };
+}
+
+const YAML_MESSAGES: Partial<Record<string, string>> = {
+  DUPLICATE_KEY: 'duplicate key: each key may appear only once in a mapping',
+  MULTIPLE_DOCS:
+    'the budget file must hold one YAML document; remove the second `---` and what follows',
+  TAB_AS_INDENT: 'tabs are not allowed as indentation in YAML: indent with spaces',
+};
+
+/** Parses YAML text; returns the source, or the syntax problems that stop any further check. */
+export function parseYamlSource(
+  text: string,
+  file: string,
+): { source: BudgetSource; problems: [] } | { source?: undefined; problems: Problem[] } {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_FILE_BYTES) {
+    return { problems: [fileProblem(file, tooLarge(bytes))] };
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number): Pick<Problem, 'line' | 'col'> => {
+    const { line, col } = lines.linePos(offset);
+    return { line, col };
+  };
+  const problems: Problem[] = [];
+  for (const e of doc.errors) {
+    const message = e.code === 'DUPLICATE_KEY' ? duplicateKey(text, e.pos) : YAML_MESSAGES[e.code];
+    problems.push({
+      file,
+      ...at(e.pos[0]),
+      path: '',
+      message: `YAML syntax error: ${message ?? lowerFirst(e.message)}`,
+    });
+  }
+  for (const w of doc.warnings) {
+    const message =
+      w.code === 'TAG_RESOLVE_FAILED'
+        ? `${lowerFirst(w.message)}: budget files use plain YAML without custom tags`
+        : lowerFirst(w.message);
+    problems.push({ file, ...at(w.pos[0]), path: '', message: `YAML: ${message}` });
+  }
+  if (problems.length) return { problems };
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const offset = firstAliasOffset(doc);
+    const message = String((e as Error).message ?? e);
+    const text = /excessive alias count/i.test(message)
+      ? `aliases are limited: this file expands its anchors (&name / *name) more than ${MAX_ALIAS_COUNT} times, as a "billion laughs" attack would; write the values out or use defaults`
+      : `YAML: ${lowerFirst(message)}`;
+    return { problems: [{ file, ...at(offset), path: '', message: text }] };
+  }
+  return { source: new BudgetSource(file, text, doc, lines, data), problems: [] };
+}
+
+export function tooLarge(bytes: number): string {
+  return `the budget file is ${formatBytes(bytes)}, over the ${formatBytes(MAX_FILE_BYTES)} limit: budget files are small YAML, check that budget-file points at the right file`;
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`;
+  if (n >= 1024) return `${Math.round((n / 1024) * 10) / 10} KiB`;
+  return `${n} bytes`;
+}
+
+function duplicateKey(text: string, pos: [number, number]): string {
+  const key = text.slice(pos[0], pos[1]).trim();
+  return key
+    ? `duplicate key ${JSON.stringify(key)}: each key may appear only once in a mapping`
+    : (YAML_MESSAGES.DUPLICATE_KEY as string);
+}
+
+function firstAliasOffset(doc: Document.Parsed): number {
+  let offset = 0;
+  const walk = (node: ParsedNode | null | undefined | unknown): boolean => {
+    if (isAlias(node)) {
+      offset = node.range?.[0] ?? 0;
+      return true;
+    }
+    if (isMap(node)) return node.items.some((p) => walk(p.key) || walk(p.value));
+    if (isSeq(node)) return node.items.some(walk);
+    return false;
+  };
+  walk(doc.contents);
+  return offset;
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}

@@ -1,0 +1,106 @@
+/**
+ * URLs of the deployment under test. Load goes only where the target URL says: endpoint and
+ * ready paths are appended to it, and an absolute URL is accepted only on the target's own
+ * origin, because a budget file changed in a pull request must not be able to aim load at a
+ * third party.
+ */
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+
+/**
+ * The target's base URL: absolute, http or https, with a host. The fragment is dropped (it is
+ * never sent). `shown` is how the value may be quoted in messages (the file's text, not an
+ * interpolated value).
+ */
+export function checkTargetUrl(text: string, shown: string): Checked<URL> {
+  const scheme = SCHEME.exec(text.trim())?.[1]?.toLowerCase();
+  if (scheme && scheme !== 'http' && scheme !== 'https') {
+    return {
+      ok: false,
+      message: `expected an http:// or https:// URL, found a ${scheme}: URL (${shown}); perf-gate only sends HTTP load`,
+    };
+  }
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return {
+      ok: false,
+      message: `expected an absolute http:// or https:// URL like "https://preview.example.com", found ${shown}`,
+    };
+  }
+  if (!url.hostname) {
+    return { ok: false, message: `expected a URL with a host name, found ${shown}` };
+  }
+  url.hash = '';
+  return { ok: true, value: url };
+}
+
+/**
+ * Resolves an endpoint (or ready) path against the target. A path, with or without a leading
+ * slash, is appended to the target's path: target `https://x/app/` and path `/api/a` give
+ * `https://x/app/api/a` (a leading slash does not climb out of the target's prefix, since preview
+ * deployments are often served under one). A query string on the target is kept, after the
+ * path's own. An absolute URL must have the target's origin.
+ */
+export function resolvePath(target: URL, path: string, shown: string): Checked<string> {
+  const text = path.trim();
+  if (/[\r\n\0]/.test(text)) {
+    return {
+      ok: false,
+      message: `expected a path on one line, found a line break or NUL character in ${shown}`,
+    };
+  }
+  if (text.startsWith('//') || text.startsWith('\\\\')) {
+    return {
+      ok: false,
+      message: `expected a path relative to target.url, found ${shown}, which names another host; write /path`,
+    };
+  }
+  const scheme = SCHEME.exec(text)?.[1];
+  if (scheme) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return {
+        ok: false,
+        message: `expected a path like "/api/products" or a URL, found ${shown}`,
+      };
+    }
+    if (url.origin !== target.origin || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      return {
+        ok: false,
+        message: `${shown} is not on the target's origin: a budget file changed in a pull request must not aim load at third parties; write a path relative to target.url, like "${url.pathname}${url.search}"`,
+      };
+    }
+    url.hash = '';
+    return { ok: true, value: url.href };
+  }
+  const hash = text.indexOf('#');
+  const withoutHash = hash >= 0 ? text.slice(0, hash) : text;
+  const q = withoutHash.indexOf('?');
+  const pathPart = q >= 0 ? withoutHash.slice(0, q) : withoutHash;
+  const query = q >= 0 ? withoutHash.slice(q + 1) : '';
+  const prefix = target.pathname.replace(/\/+$/, '');
+  const joined = `${prefix}/${pathPart.replace(/^\/+/, '')}`;
+  const targetQuery = target.search.slice(1);
+  const search = [query, targetQuery].filter(Boolean).join('&');
+  let url: URL;
+  try {
+    url = new URL(`${target.origin}${joined}${search ? `?${search}` : ''}`);
+  } catch {
+    return { ok: false, message: `expected a path like "/api/products", found ${shown}` };
+  }
+  // The origin is fixed by construction; check anyway, the path is untrusted input.
+  if (url.origin !== target.origin) {
+    return { ok: false, message: `${shown} does not resolve to the target's origin` };
+  }
+  if (target.username || target.password) {
+    url.username = target.username;
+    url.password = target.password;
+  }
+  return { ok: true, value: url.href };
+}

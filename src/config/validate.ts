@@ -1,0 +1,352 @@
+/**
+ * Schema validation of a budget file with ajv (JSON Schema 2020-12), and the translation of
+ * ajv's errors into located, human messages: one message per offending key or value, saying what
+ * was expected and what was found, with the nearest valid key for a misspelt one.
+ */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import schema from '../../schemas/perf-budget.schema.json' with { type: 'json' };
+import type { PathSegment, Problem } from './errors.js';
+import type { BudgetSource } from './source.js';
+import { closest } from './suggest.js';
+import { parseDuration, parseLatency, parseRate, showValue, UnitError } from './units.js';
+
+type SchemaNode = Record<string, unknown>;
+
+/** A problem with its path kept as segments, so callers can tell which subtrees are sound. */
+export interface LocatedProblem {
+  segments: PathSegment[];
+  problem: Problem;
+}
+
+let compiled: { validate: ValidateFunction; owner: Map<object, string> } | undefined;
+
+/** Compiled on first use, not at import: importing the config module costs nothing. */
+function validator(): { validate: ValidateFunction; owner: Map<object, string> } {
+  if (!compiled) {
+    const ajv = new Ajv2020({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      allowUnionTypes: true,
+    });
+    compiled = { validate: ajv.compile(schema), owner: definitionOwners() };
+  }
+  return compiled;
+}
+
+/**
+ * Which `$defs` entry each sub-schema object belongs to. ajv's `schemaPath` is relative to
+ * whichever compiled function reported the error, so it cannot say which definition failed;
+ * `parentSchema` (with `verbose`) is the schema object itself, which can.
+ */
+function definitionOwners(): Map<object, string> {
+  const owner = new Map<object, string>();
+  const walk = (node: unknown, name: string): void => {
+    if (node === null || typeof node !== 'object') return;
+    owner.set(node, name);
+    for (const [key, child] of Object.entries(node)) if (key !== '$defs') walk(child, name);
+  };
+  walk(schema, '');
+  for (const [name, def] of Object.entries(schema.$defs)) walk(def, name);
+  return owner;
+}
+
+/** Unions whose branches' errors read best as one message about the union. */
+const UNION_EXPECTED: Readonly<Record<string, string>> = {
+  endpointRegression:
+    'expected false (no baseline comparison) or a mapping of metrics to allowed increases, like { p95: 10% }',
+  latencyTolerance:
+    'expected an allowed increase like "10%", or { max-increase: 10%, min-delta: 5ms }',
+  rateTolerance:
+    'expected an allowed increase like "50%", or { max-increase: 50%, min-delta: 0.5% }',
+};
+
+/** Definitions of unit values: their parsers say precisely what is wrong. */
+const UNIT_PARSERS: Readonly<Record<string, (value: unknown) => unknown>> = {
+  latency: parseLatency,
+  duration: parseDuration,
+  rate: (v) => parseRate(v),
+  increase: (v) => parseRate(v, 10),
+};
+
+/** Errors about the keys of a mapping, worth reporting even inside a union. */
+const KEY_KEYWORDS = new Set([
+  'additionalProperties',
+  'required',
+  'dependentRequired',
+  'propertyNames',
+  'minProperties',
+  'maxProperties',
+]);
+
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  number: 'a number',
+  integer: 'a whole number',
+  string: 'text',
+  object: 'a mapping',
+  array: 'a list',
+  boolean: 'true or false',
+  null: 'nothing',
+};
+
+const INTERPOLATION_HINT =
+  ' (${VAR} is expanded only in text values: URLs, paths, headers, bodies, names and CloudWatch settings)';
+
+/** Validates the raw (not yet interpolated) data against the schema; [] when it conforms. */
+export function validateSchema(source: BudgetSource): LocatedProblem[] {
+  const { validate, owner } = validator();
+  if (validate(source.data)) return [];
+  const errors = validate.errors ?? [];
+  const byPath = new Map<string, ErrorObject[]>();
+  for (const e of errors) {
+    const list = byPath.get(e.instancePath) ?? [];
+    list.push(e);
+    byPath.set(e.instancePath, list);
+  }
+  const out: LocatedProblem[] = [];
+  for (const [instancePath, group] of byPath) {
+    const segments = toSegments(instancePath, source.data);
+    const deeper = errors.some((e) => e.instancePath.startsWith(instancePath + '/'));
+    const defOf = (e: ErrorObject): string => owner.get(e.parentSchema as object) ?? '';
+    // Reported under the mapping's path, located at the key or item it is about.
+    const add = (message: string, at: 'key' | 'value' = 'value', locateAt = segments): void => {
+      const problem = { ...source.problem(segments, message), ...source.locate(locateAt, at) };
+      out.push({ segments: locateAt, problem });
+    };
+    const found = (): string => describeFound(dataAt(source.data, segments));
+
+    const union = group.find((e) => e.keyword === 'anyOf' && UNION_EXPECTED[defOf(e)]);
+    const keyErrors = group.filter((e) => KEY_KEYWORDS.has(e.keyword));
+    if (union) {
+      // The value had the shape of one branch: the other branches' complaints are noise.
+      if (keyErrors.length || deeper) {
+        for (const e of keyErrors) translate(e, segments, add);
+      } else {
+        add(`${UNION_EXPECTED[defOf(union)]}, found ${found()}`);
+      }
+      continue;
+    }
+    const unit = group.find((e) => UNIT_PARSERS[defOf(e)]);
+    if (unit && !deeper) {
+      add(
+        unitMessage(UNIT_PARSERS[defOf(unit)]!, dataAt(source.data, segments)) ?? `${unit.message}`,
+      );
+      continue;
+    }
+    const rest = group.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'propertyNames');
+    const precise = rest.filter((e) => e.keyword !== 'type');
+    for (const e of precise.length ? precise : rest) translate(e, segments, add);
+    // `propertyNames` wraps the real error (which carries the name); report the wrapper only if alone.
+    if (!rest.length) for (const e of group) translate(e, segments, add);
+  }
+  return out;
+}
+
+function unitMessage(parse: (v: unknown) => unknown, value: unknown): string | undefined {
+  try {
+    parse(value);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof UnitError)) throw e;
+    return (
+      e.message + (typeof value === 'string' && value.includes('${') ? INTERPOLATION_HINT : '')
+    );
+  }
+}
+
+function describeFound(value: unknown): string {
+  const shown = showValue(value);
+  return typeof value === 'string' && value.includes('${') ? shown + INTERPOLATION_HINT : shown;
+}
+
+function translate(
+  e: ErrorObject,
+  segments: PathSegment[],
+  add: (message: string, at?: 'key' | 'value', path?: PathSegment[]) => void,
+): void {
+  const parent = (e.parentSchema ?? {}) as SchemaNode;
+  const data = e.data;
+  const found = describeFound(data);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      add(unknownKey(key, parent), 'key', [...segments, key]);
+      return;
+    }
+    case 'required':
+      add(
+        `missing required key "${String(params.missingProperty)}"${requiredHint(segments, params.missingProperty)}`,
+      );
+      return;
+    case 'dependentRequired': {
+      const property = String(params.property);
+      const missing = String(params.missingProperty);
+      add(
+        property === 'unit'
+          ? `"unit" applies only with "metric" (an existing CloudWatch metric); perf-gate's own metrics are in ms`
+          : `missing key "${missing}": "${property}" needs it`,
+        'key',
+        [...segments, property],
+      );
+      return;
+    }
+    case 'propertyNames': {
+      const name = String(params.propertyName);
+      add(`invalid key ${JSON.stringify(name)}`, 'key', [...segments, name]);
+      return;
+    }
+    case 'pattern':
+    case 'minLength':
+    case 'maxLength': {
+      const name = (e as ErrorObject & { propertyName?: string }).propertyName;
+      if (name !== undefined) {
+        add(invalidName(name, segments), 'key', [...segments, name]);
+        return;
+      }
+      if (e.keyword === 'minLength') add(`expected non-empty text, found ${found}`);
+      else if (e.keyword === 'maxLength')
+        add(`expected at most ${String(params.limit)} characters, found ${String(data).length}`);
+      else add(patternMessage(segments, found, String(params.pattern)));
+      return;
+    }
+    case 'type': {
+      const types = String(params.type).split(',');
+      add(`expected ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}, found ${found}`);
+      return;
+    }
+    case 'const':
+      add(
+        segments.length === 1 && segments[0] === 'version'
+          ? `expected 1 (the only budget-file version), found ${found}`
+          : `expected ${JSON.stringify(params.allowedValue)}, found ${found}`,
+      );
+      return;
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const near = typeof data === 'string' ? closest(data, allowed) : undefined;
+      add(
+        `expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, found ${found}` +
+          (near ? ` (did you mean "${near}"?)` : ''),
+      );
+      return;
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      add(`expected ${rangeText(parent)}, found ${found}`);
+      return;
+    case 'minItems':
+      add(
+        segments.length === 1 && segments[0] === 'endpoints'
+          ? 'expected at least one endpoint, found an empty list'
+          : `expected at least ${String(params.limit)} item(s), found an empty list`,
+      );
+      return;
+    case 'uniqueItems': {
+      const list = data as unknown[];
+      add(`expected each value once, found ${showValue(list[Number(params.j)])} twice`, 'value', [
+        ...segments,
+        Number(params.i),
+      ]);
+      return;
+    }
+    case 'minProperties':
+      add(`expected at least one key, found an empty mapping`);
+      return;
+    case 'maxProperties':
+      add(
+        `expected at most ${String(params.limit)} keys, found ${Object.keys(data as object).length}`,
+      );
+      return;
+    default:
+      add(`${e.message ?? 'is invalid'}, found ${found}`);
+  }
+}
+
+function unknownKey(key: string, parent: SchemaNode): string {
+  const properties = (parent.properties ?? {}) as Record<string, SchemaNode>;
+  const allowed = Object.keys(properties);
+  // A key written one level too high (`p95` directly under an endpoint) belongs in a child.
+  for (const [name, child] of Object.entries(properties)) {
+    const childProps = resolveRef(child).properties as Record<string, unknown> | undefined;
+    if (childProps && key in childProps) return `unknown key "${key}" (it belongs under "${name}")`;
+  }
+  const near = closest(key, allowed);
+  if (near) return `unknown key "${key}" (did you mean "${near}"?)`;
+  return `unknown key "${key}" (allowed here: ${allowed.join(', ')})`;
+}
+
+function resolveRef(node: SchemaNode): SchemaNode {
+  const ref = node.$ref;
+  if (typeof ref === 'string' && ref.startsWith('#/$defs/')) {
+    return (schema.$defs as Record<string, SchemaNode>)[ref.slice('#/$defs/'.length)] ?? node;
+  }
+  return node;
+}
+
+function requiredHint(segments: PathSegment[], missing: unknown): string {
+  if (missing === 'path')
+    return ': the path to measure, relative to target.url, like /api/products';
+  if (missing === 'version' && segments.length === 0) return ': add "version: 1" at the top';
+  if (missing === 'endpoints' && segments.length === 0) return ': list the endpoints to measure';
+  return '';
+}
+
+function invalidName(name: string, segments: PathSegment[]): string {
+  const where = segments[segments.length - 1];
+  if (where === 'headers') {
+    return `invalid header name ${JSON.stringify(name)}: header names are letters, digits and !#$%&'*+-.^_\`|~, without spaces or colons`;
+  }
+  return `invalid dimension name ${JSON.stringify(name)}: expected 1 to 255 characters`;
+}
+
+function patternMessage(segments: PathSegment[], found: string, pattern: string): string {
+  if (segments.length === 1 && segments[0] === 'id') {
+    return `expected an id of letters, digits, ".", "_" or "-" (starting with a letter or digit, at most 64), found ${found}`;
+  }
+  return `expected text matching ${pattern}, found ${found}`;
+}
+
+function rangeText(s: SchemaNode): string {
+  const kind = s.type === 'integer' ? 'a whole number' : 'a number';
+  const low =
+    typeof s.minimum === 'number'
+      ? { n: s.minimum, exclusive: false }
+      : typeof s.exclusiveMinimum === 'number'
+        ? { n: s.exclusiveMinimum, exclusive: true }
+        : undefined;
+  const high = typeof s.maximum === 'number' ? s.maximum : undefined;
+  if (low && !low.exclusive && high !== undefined) return `${kind} from ${low.n} to ${high}`;
+  const parts: string[] = [];
+  if (low) parts.push(low.exclusive ? `greater than ${low.n}` : `at least ${low.n}`);
+  if (high !== undefined) parts.push(`at most ${high}`);
+  return `${kind} ${parts.join(' and ')}`;
+}
+
+/** `/endpoints/1/budget` → ['endpoints', 1, 'budget'], indices as numbers where the data is a list. */
+function toSegments(pointer: string, data: unknown): PathSegment[] {
+  if (!pointer) return [];
+  const out: PathSegment[] = [];
+  let node = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const segment: PathSegment = Array.isArray(node) ? Number(key) : key;
+    out.push(segment);
+    node =
+      node !== null && typeof node === 'object'
+        ? (node as Record<string, unknown>)[key]
+        : undefined;
+  }
+  return out;
+}
+
+export function dataAt(data: unknown, segments: readonly PathSegment[]): unknown {
+  let node = data;
+  for (const s of segments) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[s];
+  }
+  return node;
+}
