@@ -1,0 +1,652 @@
+import {
+  BUDGET_METRICS,
+  QUANTILES,
+  type BudgetMetric,
+  type EndpointConfig,
+  type RegressionMetric,
+  type Tolerance,
+} from '../config/types.js';
+import type { Baseline } from '../baseline/types.js';
+import { decodeHistogram } from '../measure/histogram.js';
+import type { Measurement } from '../measure/types.js';
+import {
+  formatCount,
+  formatPercent,
+  formatMetricDelta,
+  formatMetricValue,
+  formatRatio,
+  metricLabel,
+} from '../report/format.js';
+import {
+  bootstrapMeanRatioCI,
+  bootstrapRatioCI,
+  bucketsOf,
+  exceedanceTest,
+  median,
+  predictionInterval,
+  seedFrom,
+  twoProportionTest,
+  type Buckets,
+} from './stats.js';
+import {
+  VERDICT_SEVERITY,
+  type BaselineSummary,
+  type Breach,
+  type EndpointResult,
+  type Finding,
+  type RunError,
+  type Significance,
+  type Summary,
+  type Verdict,
+} from './types.js';
+
+/**
+ * Verdicts (SPEC §4, §5): budgets, regressions against a baseline, significance, sample
+ * sufficiency and confirmation. Pure: measurements and baselines in, findings out.
+ */
+
+/** What evaluation reads from an endpoint's configuration (a report's config has exactly this). */
+export type EndpointRules = Pick<
+  EndpointConfig,
+  'name' | 'method' | 'path' | 'line' | 'budget' | 'regression'
+>;
+
+export interface EvaluateOptions {
+  /** Two-sided confidence of bootstrap intervals and tests; one-sided for prediction bounds. Default 0.95. */
+  confidence?: number;
+  /** Bootstrap resamples. Default 2000. */
+  iterations?: number;
+  /** Base seed; each endpoint and metric derives its own from it and their names. Default 0. */
+  seed?: number;
+}
+
+export interface EndpointEvaluationOptions extends EvaluateOptions {
+  /** The re-measurement of a breaching endpoint (SPEC §5). */
+  confirmation?: Measurement;
+  /** The baseline to judge the confirmation against (a re-measured reference); default: `baseline`. */
+  confirmationBaseline?: Baseline;
+}
+
+/** CloudWatch history needs this many periods before a prediction bound is part of the verdict (SPEC §5). */
+export const MIN_PERIODS_FOR_BOUND = 5;
+
+/** Requests a verdict on quantile q needs: ⌈10 / (1 − q)⌉ (p95: 200, p99: 1000, p99.9: 10000). */
+export function requiredSamples(q: number): number {
+  // toFixed absorbs the float error of 1 − q (10 / (1 − 0.9) is 100.00000000000001).
+  return Math.ceil(Number((10 / (1 - q)).toFixed(6)));
+}
+
+/** The metric's value in a measurement, in config units. */
+export function metricValue(measurement: Measurement, metric: BudgetMetric): number {
+  if (metric === 'error-rate') return measurement.errorRate;
+  if (metric === 'min-rps') return measurement.throughput;
+  return measurement.latency[metric];
+}
+
+/** The metrics an endpoint is judged on: its budget's and its regression rules', in a fixed order. */
+export function evaluatedMetrics(endpoint: EndpointRules): BudgetMetric[] {
+  return BUDGET_METRICS.filter(
+    (metric) =>
+      endpoint.budget[metric] !== undefined ||
+      (endpoint.regression !== false &&
+        metric !== 'min-rps' &&
+        endpoint.regression[metric] !== undefined),
+  );
+}
+
+export function evaluateEndpoint(
+  endpoint: EndpointRules,
+  measurement: Measurement,
+  baseline: Baseline,
+  options: EndpointEvaluationOptions = {},
+): EndpointResult {
+  const findings = judge(endpoint, measurement, baseline, options);
+  const result: EndpointResult = {
+    name: endpoint.name,
+    method: endpoint.method,
+    path: endpoint.path,
+    line: endpoint.line,
+    measurement,
+    baseline: summarizeBaseline(baseline, options.confidence ?? 0.95),
+    findings,
+    verdict: 'pass',
+  };
+  if (options.confirmation) {
+    const againstBaseline = options.confirmationBaseline ?? baseline;
+    const second = judge(endpoint, options.confirmation, againstBaseline, options);
+    result.findings = findings.map((first, i) => confirm(first, second[i]));
+    result.confirmation = options.confirmation;
+    if (
+      options.confirmationBaseline?.kind === 'reference' &&
+      result.baseline.kind === 'reference'
+    ) {
+      result.baseline.confirmation = options.confirmationBaseline.measurement;
+    }
+  }
+  result.verdict = worstVerdict(result.findings.map((f) => f.verdict));
+  return result;
+}
+
+/** Whether an endpoint breached anything, so it should be measured once more before failing (SPEC §5). */
+export function needsConfirmation(result: EndpointResult): boolean {
+  return !result.confirmation && result.findings.some((f) => f.breaches.length > 0);
+}
+
+export interface EndpointEvaluationInput {
+  endpoint: EndpointRules;
+  measurement: Measurement;
+  baseline: Baseline;
+  confirmation?: Measurement;
+  confirmationBaseline?: Baseline;
+}
+
+export interface RunEvaluationOptions extends EvaluateOptions {
+  /** `baseline.required` in the budget file: an endpoint without a baseline is a run error. */
+  baselineRequired?: boolean;
+  cancelled?: boolean;
+  /** Errors from measuring (endpoints that could not be measured, ...). */
+  errors?: RunError[];
+}
+
+export interface RunEvaluation {
+  endpoints: EndpointResult[];
+  summary: Summary;
+}
+
+export function evaluateRun(
+  inputs: readonly EndpointEvaluationInput[],
+  options: RunEvaluationOptions = {},
+): RunEvaluation {
+  const errors = [...(options.errors ?? [])];
+  const endpoints = inputs.map((input) => {
+    if (options.baselineRequired && input.baseline.kind === 'none') {
+      errors.push({
+        endpoint: input.endpoint.name,
+        message: `${input.endpoint.name}: the budget file requires a baseline, but there is none (${input.baseline.reason})`,
+      });
+    }
+    return evaluateEndpoint(input.endpoint, input.measurement, input.baseline, {
+      ...options,
+      confirmation: input.confirmation,
+      confirmationBaseline: input.confirmationBaseline,
+    });
+  });
+  return { endpoints, summary: summarizeRun(endpoints, { cancelled: options.cancelled, errors }) };
+}
+
+/** Counts findings into the run summary; `passed` ignores `fail-on` (SPEC §2). */
+export function summarizeRun(
+  endpoints: readonly EndpointResult[],
+  extra: { cancelled?: boolean; errors?: RunError[] } = {},
+): Summary {
+  const findings = endpoints.flatMap((e) => e.findings);
+  const count = (test: (f: Finding) => boolean) => findings.filter(test).length;
+  const summary: Summary = {
+    endpoints: endpoints.length,
+    violations: count((f) => f.breaches.includes('budget')),
+    regressions: count((f) => f.breaches.includes('regression')),
+    improvements: count((f) => f.verdict === 'improvement'),
+    inconclusive: count((f) => f.verdict === 'inconclusive'),
+    noBaseline: count((f) => f.verdict === 'no-baseline'),
+    passed: false,
+  };
+  if (extra.cancelled) summary.cancelled = true;
+  if (extra.errors && extra.errors.length > 0) summary.errors = extra.errors;
+  summary.passed =
+    summary.violations === 0 && summary.regressions === 0 && !summary.cancelled && !summary.errors;
+  return summary;
+}
+
+export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
+  return VERDICT_SEVERITY.find((v) => verdicts.includes(v)) ?? 'pass';
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Decoded histograms, once per measurement. */
+class HistogramCache {
+  private readonly cache = new Map<string, Buckets>();
+  get(measurement: Measurement): Buckets {
+    let buckets = this.cache.get(measurement.histogram);
+    if (!buckets) {
+      buckets = bucketsOf(decodeHistogram(measurement.histogram));
+      this.cache.set(measurement.histogram, buckets);
+    }
+    return buckets;
+  }
+}
+
+type BudgetCheck = { outcome: 'pass' | 'exceeded' | 'inconclusive'; reason: string };
+type RegressionCheck = {
+  outcome: 'pass' | 'regression' | 'improvement' | 'inconclusive' | 'no-baseline';
+  reason: string;
+  baseline?: number;
+  change?: number;
+  delta?: number;
+  significance?: Significance;
+};
+
+function judge(
+  endpoint: EndpointRules,
+  measurement: Measurement,
+  baseline: Baseline,
+  options: EvaluateOptions,
+): Finding[] {
+  const histograms = new HistogramCache();
+  return evaluatedMetrics(endpoint).map((metric) => {
+    const current = metricValue(measurement, metric);
+    const finding: Finding = { metric, verdict: 'pass', breaches: [], current, reason: '' };
+    const limit = endpoint.budget[metric];
+    if (limit !== undefined) finding.budget = limit;
+    const q = QUANTILES[metric];
+    const required = q === undefined ? undefined : requiredSamples(q);
+    if (required !== undefined) {
+      finding.samples = { required, current: measurement.requests };
+      if (baseline.kind === 'reference') finding.samples.baseline = baseline.measurement.requests;
+    }
+    const shortOf = tooFewSamples(metric, measurement, required);
+
+    const budget = limit === undefined ? undefined : checkBudget(metric, current, limit, shortOf);
+    const tolerance =
+      endpoint.regression === false || metric === 'min-rps'
+        ? undefined
+        : endpoint.regression[metric];
+    const regression =
+      tolerance === undefined
+        ? undefined
+        : checkRegression(metric as RegressionMetric, tolerance, measurement, baseline, {
+            ...options,
+            shortOf,
+            required,
+            histograms,
+            seed: seedFrom(`${endpoint.name}\u0000${metric}`, options.seed ?? 0),
+          });
+
+    if (regression) {
+      if (regression.baseline !== undefined) finding.baseline = regression.baseline;
+      if (regression.change !== undefined) finding.change = regression.change;
+      if (regression.delta !== undefined) finding.delta = regression.delta;
+      if (regression.significance) finding.significance = regression.significance;
+    }
+    if (budget?.outcome === 'exceeded') finding.breaches.push('budget');
+    if (regression?.outcome === 'regression') finding.breaches.push('regression');
+    finding.verdict = worstVerdict([
+      budget?.outcome === 'exceeded'
+        ? 'budget-exceeded'
+        : budget?.outcome === 'inconclusive'
+          ? 'inconclusive'
+          : 'pass',
+      regression?.outcome ?? 'pass',
+    ]);
+    finding.reason = joinReasons(finding.verdict, budget, regression);
+    return finding;
+  });
+}
+
+/** Why this metric of this measurement cannot be judged, if it cannot. */
+function tooFewSamples(
+  metric: BudgetMetric,
+  measurement: Measurement,
+  required: number | undefined,
+): string | undefined {
+  if (metric === 'min-rps') return undefined;
+  const label = metricLabel(metric);
+  if (measurement.requests === 0) return `no requests were measured, so there is no ${label}`;
+  if (required !== undefined && measurement.requests < required) {
+    return `${label} needs ${formatCount(required)} requests for a verdict, got ${formatCount(measurement.requests)}`;
+  }
+  return undefined;
+}
+
+function checkBudget(
+  metric: BudgetMetric,
+  current: number,
+  limit: number,
+  shortOf: string | undefined,
+): BudgetCheck {
+  if (shortOf) return { outcome: 'inconclusive', reason: shortOf };
+  const label = metricLabel(metric);
+  const [value, budget] = distinctValues(metric, current, limit);
+  if (metric === 'min-rps') {
+    return current < limit
+      ? { outcome: 'exceeded', reason: `${label} ${value} is under the ${budget} minimum` }
+      : { outcome: 'pass', reason: `${label} ${value} meets the ${budget} minimum` };
+  }
+  return current > limit
+    ? { outcome: 'exceeded', reason: `${label} ${value} is over the ${budget} budget` }
+    : { outcome: 'pass', reason: `${label} ${value} is within the ${budget} budget` };
+}
+
+/**
+ * Both values for a sentence comparing them, with more digits when the usual rounding would make
+ * them look equal: "p95 200.06 ms is over the 200 ms budget", not "200 ms is over the 200 ms budget".
+ */
+function distinctValues(metric: BudgetMetric, a: number, b: number): [string, string] {
+  const shortA = formatMetricValue(metric, a);
+  const shortB = formatMetricValue(metric, b);
+  if (shortA !== shortB || a === b) return [shortA, shortB];
+  const precise = (v: number) => {
+    if (metric === 'error-rate') return `${Number((v * 100).toPrecision(6))}%`;
+    if (metric === 'min-rps') return `${Number(v.toPrecision(6))} req/s`;
+    return `${Number(v.toPrecision(6))} ms`;
+  };
+  return [precise(a), shortB];
+}
+
+interface RegressionContext extends EvaluateOptions {
+  shortOf?: string;
+  required?: number;
+  histograms: HistogramCache;
+  seed: number;
+}
+
+function checkRegression(
+  metric: RegressionMetric,
+  tolerance: Tolerance,
+  measurement: Measurement,
+  baseline: Baseline,
+  context: RegressionContext,
+): RegressionCheck {
+  if (baseline.kind === 'none')
+    return { outcome: 'no-baseline', reason: `no baseline: ${baseline.reason}` };
+  const label = metricLabel(metric);
+  const current = metricValue(measurement, metric);
+  const confidence = context.confidence ?? 0.95;
+
+  let base: number;
+  if (baseline.kind === 'reference') {
+    base = metricValue(baseline.measurement, metric);
+    if (context.shortOf)
+      return { outcome: 'inconclusive', reason: context.shortOf, baseline: base };
+    const referenceShort = tooFewSamples(metric, baseline.measurement, context.required);
+    if (referenceShort)
+      return {
+        outcome: 'inconclusive',
+        reason: `on the reference, ${referenceShort}`,
+        baseline: base,
+      };
+  } else {
+    const periods = (baseline.periods[metric] ?? []).filter((v) => Number.isFinite(v));
+    if (periods.length === 0) {
+      return {
+        outcome: 'no-baseline',
+        reason: `no baseline: CloudWatch has no ${label} history for ${baseline.source}`,
+      };
+    }
+    base = median(periods);
+    if (context.shortOf)
+      return { outcome: 'inconclusive', reason: context.shortOf, baseline: base };
+  }
+
+  const delta = current - base;
+  const change = base > 0 ? delta / base : undefined;
+  const shape: Pick<RegressionCheck, 'baseline' | 'change' | 'delta'> = { baseline: base, delta };
+  if (change !== undefined) shape.change = change;
+
+  const movement = describeMovement(metric, current, base, delta, change, baseline.kind);
+  const rose =
+    delta > tolerance.minDelta &&
+    (change === undefined ? current > 0 : change > tolerance.maxIncrease);
+  const fell =
+    -delta > tolerance.minDelta && change !== undefined && -change > tolerance.maxIncrease;
+  if (!rose && !fell) {
+    return {
+      outcome: 'pass',
+      ...shape,
+      reason: `${movement}, within the ${formatTolerance(metric, tolerance)} tolerance`,
+    };
+  }
+  const direction = rose ? 'regression' : 'improvement';
+
+  if (baseline.kind === 'reference') {
+    const evidence = referenceSignificance(
+      metric,
+      measurement,
+      baseline.measurement,
+      direction,
+      context,
+    );
+    return {
+      outcome: evidence.significant ? direction : 'pass',
+      ...shape,
+      significance: evidence.significance,
+      reason: `${movement}${evidence.significant ? '; ' : ', but '}${evidence.text}`,
+    };
+  }
+
+  const periods = (baseline.periods[metric] ?? []).filter((v) => Number.isFinite(v));
+  if (periods.length < MIN_PERIODS_FOR_BOUND) {
+    return {
+      outcome: direction,
+      ...shape,
+      reason: `${movement}; only ${periods.length} period${periods.length === 1 ? '' : 's'} of history, too few for a prediction bound`,
+    };
+  }
+  const interval = predictionInterval(periods, confidence);
+  const significance: Significance = {
+    test: 'prediction-bound',
+    confidence,
+    periods: periods.length,
+    low: interval.low,
+    high: interval.high,
+  };
+  const percent = `${Math.round(confidence * 100)}%`;
+  if (direction === 'regression') {
+    const above = current > interval.high;
+    const bound = formatMetricValue(metric, interval.high);
+    return {
+      outcome: above ? 'regression' : 'pass',
+      ...shape,
+      significance,
+      reason: above
+        ? `${movement}; above the ${percent} prediction bound ${bound}`
+        : `${movement}, but within the ${percent} prediction bound ${bound} of the history`,
+    };
+  }
+  const below = current < interval.low;
+  const bound = formatMetricValue(metric, interval.low);
+  return {
+    outcome: below ? 'improvement' : 'pass',
+    ...shape,
+    significance,
+    reason: below
+      ? `${movement}; below the ${percent} lower prediction bound ${bound}`
+      : `${movement}, but within the ${percent} lower prediction bound ${bound} of the history`,
+  };
+}
+
+function describeMovement(
+  metric: RegressionMetric,
+  current: number,
+  base: number,
+  delta: number,
+  change: number | undefined,
+  kind: 'reference' | 'cloudwatch',
+): string {
+  const label = metricLabel(metric);
+  const against =
+    kind === 'reference'
+      ? `the baseline ${formatMetricValue(metric, base)}`
+      : `the CloudWatch median ${formatMetricValue(metric, base)}`;
+  if (change === undefined) {
+    if (delta === 0) return `${label} is ${formatMetricValue(metric, current)}, as in ${against}`;
+    return `${label} rose from ${formatMetricValue(metric, base)} to ${formatMetricValue(metric, current)} (${formatMetricDelta(metric, delta)})`;
+  }
+  if (delta === 0)
+    return `${label} held at ${formatMetricValue(metric, current)} against ${against}`;
+  return `${label} ${delta > 0 ? 'rose' : 'fell'} ${formatPercent(change)} (${formatMetricDelta(metric, delta)}) against ${against}`;
+}
+
+function formatTolerance(metric: RegressionMetric, tolerance: Tolerance): string {
+  const relative = `${trimPercent(tolerance.maxIncrease)}`;
+  const absolute =
+    metric === 'error-rate'
+      ? formatMetricDelta(metric, tolerance.minDelta).slice(1)
+      : formatMetricValue(metric, tolerance.minDelta);
+  return `${relative} / ${absolute}`;
+}
+
+function trimPercent(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(2))}%`;
+}
+
+interface Evidence {
+  significant: boolean;
+  significance: Significance;
+  text: string;
+}
+
+function referenceSignificance(
+  metric: RegressionMetric,
+  candidate: Measurement,
+  reference: Measurement,
+  direction: 'regression' | 'improvement',
+  context: RegressionContext,
+): Evidence {
+  const confidence = context.confidence ?? 0.95;
+  const percent = `${Number((confidence * 100).toFixed(1))}%`;
+  if (metric === 'error-rate') {
+    const test = twoProportionTest(
+      reference.errors,
+      reference.requests,
+      candidate.errors,
+      candidate.requests,
+    );
+    const significant =
+      test.pValue < 1 - confidence && (direction === 'regression' ? test.z > 0 : test.z < 0);
+    return {
+      significant,
+      significance: { test: 'two-proportion', confidence, z: test.z, pValue: test.pValue },
+      text: `${formatCount(candidate.errors)} of ${formatCount(candidate.requests)} against ${formatCount(reference.errors)} of ${formatCount(reference.requests)} requests failed (two-proportion test p = ${formatP(test.pValue)}, ${significant ? 'significant' : 'not significant'} at ${percent})`,
+    };
+  }
+  const cand = context.histograms.get(candidate);
+  const ref = context.histograms.get(reference);
+  if (metric === 'max') {
+    // One-sided at half the two-sided level, the same tail a bootstrap CI excluding 1 leaves.
+    const alpha = (1 - confidence) / 2;
+    const test = direction === 'regression' ? exceedanceTest(ref, cand) : exceedanceTest(cand, ref);
+    const significant = test.pValue < alpha;
+    const who =
+      direction === 'regression'
+        ? `${formatCount(test.above)} request${test.above === 1 ? ' was' : 's were'} slower than the slowest reference request`
+        : `${formatCount(test.above)} reference request${test.above === 1 ? ' was' : 's were'} slower than the slowest request here`;
+    return {
+      significant,
+      significance: { test: 'exceedance', confidence, above: test.above, pValue: test.pValue },
+      text: `${who} (p = ${formatP(test.pValue)}, ${significant ? 'significant' : 'not significant'} at ${percent})`,
+    };
+  }
+  const opts = { confidence, iterations: context.iterations, seed: context.seed };
+  const ci =
+    metric === 'mean'
+      ? bootstrapMeanRatioCI(ref, cand, opts)
+      : bootstrapRatioCI(ref, cand, QUANTILES[metric], opts);
+  const significant = direction === 'regression' ? ci.low > 1 : ci.high < 1;
+  return {
+    significant,
+    significance: { test: 'bootstrap', confidence, low: ci.low, high: ci.high },
+    text: `${percent} CI of the ratio ${formatRatio(ci.low)}–${formatRatio(ci.high)} ${significant ? 'excludes' : 'includes'} 1`,
+  };
+}
+
+function formatP(p: number): string {
+  if (p < 0.0001) return '<0.0001';
+  return Number(p.toPrecision(2)).toString();
+}
+
+function joinReasons(
+  verdict: Verdict,
+  budget: BudgetCheck | undefined,
+  regression: RegressionCheck | undefined,
+): string {
+  // The reason that decided the verdict comes first; the other follows when it says something.
+  const parts: string[] = [];
+  const budgetDecides =
+    verdict === 'budget-exceeded' ||
+    (verdict === 'inconclusive' && budget?.outcome === 'inconclusive');
+  if (budgetDecides && budget) parts.push(budget.reason);
+  if (regression && !(budgetDecides && regression.outcome === 'inconclusive'))
+    parts.push(regression.reason);
+  if (!budgetDecides && budget) parts.push(budget.reason);
+  return parts.join('; ');
+}
+
+/** Applies a confirmation run to a finding (SPEC §5): a breach counts only if it repeats. */
+function confirm(first: Finding, second: Finding): Finding {
+  const confirmation = {
+    current: second.current,
+    ...(second.change !== undefined ? { change: second.change } : {}),
+    ...(second.delta !== undefined ? { delta: second.delta } : {}),
+    verdict: second.verdict,
+    breaches: second.breaches,
+    reason: second.reason,
+  };
+  const finding: Finding = { ...first, confirmation };
+  if (first.breaches.length === 0) return finding;
+  const label = metricLabel(first.metric);
+  const again = `${label} ${formatMetricValue(first.metric, second.current)}`;
+  if (second.verdict === 'inconclusive') {
+    return {
+      ...finding,
+      verdict: 'inconclusive',
+      breaches: [],
+      reason: `${first.reason}; the confirmation run was inconclusive (${lowerFirst(second.reason)}), so it does not count`,
+    };
+  }
+  const repeated = first.breaches.filter((b) => second.breaches.includes(b));
+  if (repeated.length === 0) {
+    return {
+      ...finding,
+      verdict: 'pass',
+      breaches: [],
+      reason: `${first.reason}; it did not repeat on the confirmation run (${again})`,
+    };
+  }
+  return {
+    ...finding,
+    verdict: breachVerdict(repeated),
+    breaches: repeated,
+    reason: `${first.reason}; repeated on the confirmation run (${again})`,
+  };
+}
+
+function breachVerdict(breaches: readonly Breach[]): Verdict {
+  return breaches.includes('budget') ? 'budget-exceeded' : 'regression';
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+function summarizeBaseline(baseline: Baseline, confidence: number): BaselineSummary {
+  if (baseline.kind === 'none') return { kind: 'none', reason: baseline.reason };
+  if (baseline.kind === 'reference') {
+    const summary: BaselineSummary = {
+      kind: 'reference',
+      source: baseline.source,
+      measurement: baseline.measurement,
+    };
+    if (baseline.rounds) summary.rounds = baseline.rounds.length;
+    return summary;
+  }
+  const metrics: Extract<BaselineSummary, { kind: 'cloudwatch' }>['metrics'] = {};
+  for (const [metric, values] of Object.entries(baseline.periods) as [
+    RegressionMetric,
+    number[] | undefined,
+  ][]) {
+    const finite = (values ?? []).filter((v) => Number.isFinite(v));
+    if (finite.length === 0) continue;
+    const entry: { median: number; periods: number; low?: number; high?: number } = {
+      median: median(finite),
+      periods: finite.length,
+    };
+    if (finite.length >= 2) {
+      const interval = predictionInterval(finite, confidence);
+      entry.low = interval.low;
+      entry.high = interval.high;
+    }
+    metrics[metric] = entry;
+  }
+  return { kind: 'cloudwatch', source: baseline.source, partial: baseline.partial, metrics };
+}

@@ -1,0 +1,758 @@
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import type { Baseline } from '../../src/baseline/types.js';
+import type { EndpointConfig, Tolerance } from '../../src/config/types.js';
+import {
+  evaluateEndpoint,
+  evaluateRun,
+  evaluatedMetrics,
+  needsConfirmation,
+  requiredSamples,
+  summarizeRun,
+  worstVerdict,
+} from '../../src/evaluate/evaluate.js';
+import type { Breach, Verdict } from '../../src/evaluate/types.js';
+import type { Measurement } from '../../src/measure/types.js';
+import {
+  NO_BASELINE,
+  cloudwatch,
+  endpoint,
+  lognormal,
+  measurementOf,
+  mix,
+  reference,
+} from './measurement-fixtures.js';
+
+const TEN_PERCENT: Tolerance = { maxIncrease: 0.1, minDelta: 1 };
+const ERRORS: Tolerance = { maxIncrease: 0.5, minDelta: 0.005 };
+
+// 950 requests at 100 ms and 50 at 300 ms: p50..p95 are 100 ms and p99 300 ms (HDR reports the
+// top of the 100 ms bucket, 100.031 ms, which prints as "100 ms").
+const steady = measurementOf(mix([950, 100], [50, 300]));
+const slower = measurementOf(mix([950, 130], [50, 300]));
+// Log-normal samples for the paths where significance matters.
+const refSample = lognormal(1, 2000, 100, 0.5);
+const candSample = lognormal(2, 2000, 100, 0.5);
+const scaled = (values: number[], factor: number, options = {}) =>
+  measurementOf(
+    values.map((v) => v * factor),
+    options,
+  );
+
+interface Case {
+  name: string;
+  endpoint: Partial<EndpointConfig>;
+  measurement: Measurement;
+  baseline?: Baseline;
+  metric: string;
+  verdict: Verdict;
+  breaches?: Breach[];
+  reason: string | RegExp;
+}
+
+const cases: Case[] = [
+  // Budgets
+  {
+    name: 'latency within budget',
+    endpoint: { budget: { p95: 200 } },
+    measurement: steady,
+    metric: 'p95',
+    verdict: 'pass',
+    reason: 'p95 100 ms is within the 200 ms budget',
+  },
+  {
+    name: 'latency over budget',
+    endpoint: { budget: { p95: 90 } },
+    measurement: steady,
+    metric: 'p95',
+    verdict: 'budget-exceeded',
+    breaches: ['budget'],
+    reason: 'p95 100 ms is over the 90 ms budget',
+  },
+  {
+    name: 'a value that rounds to the budget is shown with more digits',
+    endpoint: { budget: { p99: 300 } },
+    measurement: steady,
+    metric: 'p99',
+    verdict: 'budget-exceeded',
+    breaches: ['budget'],
+    reason: 'p99 300.031 ms is over the 300 ms budget',
+  },
+  {
+    name: 'mean over budget',
+    endpoint: { budget: { mean: 105 } },
+    measurement: steady, // (950·100.031 + 50·300.031) / 1000 ≈ 110 ms
+    metric: 'mean',
+    verdict: 'budget-exceeded',
+    breaches: ['budget'],
+    reason: 'mean 110 ms is over the 105 ms budget',
+  },
+  {
+    name: 'max within budget',
+    endpoint: { budget: { max: 1000 } },
+    measurement: steady,
+    metric: 'max',
+    verdict: 'pass',
+    reason: 'max 300 ms is within the 1.00 s budget',
+  },
+  {
+    name: 'error rate over budget',
+    endpoint: { budget: { 'error-rate': 0.01 } },
+    measurement: measurementOf(mix([1000, 50]), { errors: 20 }),
+    metric: 'error-rate',
+    verdict: 'budget-exceeded',
+    breaches: ['budget'],
+    reason: 'error rate 2.0% is over the 1.0% budget',
+  },
+  {
+    name: 'error rate at the budget passes',
+    endpoint: { budget: { 'error-rate': 0.01 } },
+    measurement: measurementOf(mix([1000, 50]), { errors: 10 }),
+    metric: 'error-rate',
+    verdict: 'pass',
+    reason: 'error rate 1.0% is within the 1.0% budget',
+  },
+  {
+    name: 'throughput under min-rps',
+    endpoint: { budget: { 'min-rps': 120 } },
+    measurement: measurementOf(mix([1000, 50]), { throughput: 85 }),
+    metric: 'min-rps',
+    verdict: 'budget-exceeded',
+    breaches: ['budget'],
+    reason: 'throughput 85 req/s is under the 120 req/s minimum',
+  },
+  {
+    name: 'throughput meeting min-rps',
+    endpoint: { budget: { 'min-rps': 50 } },
+    measurement: measurementOf(mix([1000, 50]), { throughput: 1234.4 }),
+    metric: 'min-rps',
+    verdict: 'pass',
+    reason: 'throughput 1,234 req/s meets the 50 req/s minimum',
+  },
+  // Sample sufficiency: ⌈10 / (1 − q)⌉
+  {
+    name: 'p99 with 640 requests is inconclusive, never failing',
+    endpoint: { budget: { p99: 10 } },
+    measurement: measurementOf(mix([640, 100])),
+    metric: 'p99',
+    verdict: 'inconclusive',
+    reason: 'p99 needs 1,000 requests for a verdict, got 640',
+  },
+  {
+    name: 'p95 with 199 requests is inconclusive',
+    endpoint: { budget: { p95: 10 } },
+    measurement: measurementOf(mix([199, 100])),
+    metric: 'p95',
+    verdict: 'inconclusive',
+    reason: 'p95 needs 200 requests for a verdict, got 199',
+  },
+  {
+    name: 'p95 with 200 requests is judged',
+    endpoint: { budget: { p95: 10 } },
+    measurement: measurementOf(mix([200, 100])),
+    metric: 'p95',
+    verdict: 'budget-exceeded',
+    breaches: ['budget'],
+    reason: 'p95 100 ms is over the 10 ms budget',
+  },
+  {
+    name: 'p99.9 with 9,999 requests is inconclusive',
+    endpoint: { budget: { 'p99.9': 10 } },
+    measurement: measurementOf(mix([9999, 5])),
+    metric: 'p99.9',
+    verdict: 'inconclusive',
+    reason: 'p99.9 needs 10,000 requests for a verdict, got 9,999',
+  },
+  {
+    name: 'no requests at all: latency cannot be judged',
+    endpoint: { budget: { mean: 10 } },
+    measurement: measurementOf([]),
+    metric: 'mean',
+    verdict: 'inconclusive',
+    reason: 'no requests were measured, so there is no mean',
+  },
+  {
+    name: 'no requests at all: throughput is still under its minimum',
+    endpoint: { budget: { 'min-rps': 10 } },
+    measurement: measurementOf([]),
+    metric: 'min-rps',
+    verdict: 'budget-exceeded',
+    breaches: ['budget'],
+    reason: 'throughput 0 req/s is under the 10 req/s minimum',
+  },
+  // Regression against a reference deployment
+  {
+    name: 'a 30% slower p50 with a tight interval is a regression',
+    endpoint: { regression: { p50: TEN_PERCENT } },
+    measurement: slower,
+    baseline: reference(steady),
+    metric: 'p50',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason:
+      'p50 rose 30.0% (+30 ms) against the baseline 100 ms; 95% CI of the ratio 1.30–1.30 excludes 1',
+  },
+  {
+    name: 'a rise within the relative tolerance passes',
+    endpoint: { regression: { p50: TEN_PERCENT } },
+    measurement: measurementOf(mix([950, 105], [50, 300])),
+    baseline: reference(steady),
+    metric: 'p50',
+    verdict: 'pass',
+    reason:
+      'p50 rose 5.0% (+5.0 ms) against the baseline 100 ms, within the 10% / 1.0 ms tolerance',
+  },
+  {
+    name: 'a large relative rise under min-delta passes',
+    endpoint: { regression: { p50: { maxIncrease: 0.1, minDelta: 5 } } },
+    measurement: measurementOf(mix([1000, 1.5])),
+    baseline: reference(measurementOf(mix([1000, 1]))),
+    metric: 'p50',
+    verdict: 'pass',
+    reason:
+      'p50 rose 50.0% (+0.5 ms) against the baseline 1.0 ms, within the 10% / 5.0 ms tolerance',
+  },
+  {
+    name: 'a rise past both thresholds that the interval cannot tell from noise passes',
+    endpoint: { regression: { p95: TEN_PERCENT } },
+    measurement: slower, // p95 sits on the edge between 130 ms and 300 ms: resamples swing across it
+    baseline: reference(steady),
+    metric: 'p95',
+    verdict: 'pass',
+    reason:
+      'p95 rose 30.0% (+30 ms) against the baseline 100 ms, but 95% CI of the ratio 0.43–3.00 includes 1',
+  },
+  {
+    name: 'a log-normal 30% slowdown is a regression at p95',
+    endpoint: { regression: { p95: TEN_PERCENT } },
+    measurement: scaled(candSample, 1.3),
+    baseline: reference(measurementOf(refSample)),
+    metric: 'p95',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason:
+      /^p95 rose \d+\.\d% \(\+\d+ ms\) against the baseline \d+ ms; 95% CI of the ratio 1\.\d\d–1\.\d\d excludes 1$/,
+  },
+  {
+    name: 'a log-normal 30% speed-up is an improvement, which never fails',
+    endpoint: { regression: { p95: TEN_PERCENT } },
+    measurement: scaled(candSample, 0.7),
+    baseline: reference(measurementOf(refSample)),
+    metric: 'p95',
+    verdict: 'improvement',
+    reason:
+      /^p95 fell \d+\.\d% \(-\d+ ms\) against the baseline \d+ ms; 95% CI of the ratio 0\.\d\d–0\.\d\d excludes 1$/,
+  },
+  {
+    name: 'mean regression uses the bootstrap of the mean',
+    endpoint: { regression: { mean: TEN_PERCENT } },
+    measurement: scaled(candSample, 1.3),
+    baseline: reference(measurementOf(refSample)),
+    metric: 'mean',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason: /^mean rose .* 95% CI of the ratio 1\.\d\d–1\.\d\d excludes 1$/,
+  },
+  {
+    name: 'max: one slow outlier is not a regression',
+    endpoint: { regression: { max: TEN_PERCENT } },
+    measurement: measurementOf([...mix([999, 100]), 900]),
+    baseline: reference(measurementOf(mix([999, 100], [1, 200]))),
+    metric: 'max',
+    verdict: 'pass',
+    reason:
+      'max rose 350.0% (+700 ms) against the baseline 200 ms, but 1 request was slower than the slowest reference request (p = 0.5, not significant at 95%)',
+  },
+  {
+    name: 'max: ten requests past the reference maximum are',
+    endpoint: { regression: { max: TEN_PERCENT } },
+    measurement: measurementOf(mix([990, 100], [10, 900])),
+    baseline: reference(measurementOf(mix([999, 100], [1, 200]))),
+    metric: 'max',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason:
+      'max rose 350.0% (+700 ms) against the baseline 200 ms; 10 requests were slower than the slowest reference request (p = 0.00095, significant at 95%)',
+  },
+  {
+    name: 'error rate: 0.5% → 4.0% is a significant regression',
+    endpoint: { regression: { 'error-rate': ERRORS } },
+    measurement: measurementOf(mix([1000, 50]), { errors: 40 }),
+    baseline: reference(measurementOf(mix([1000, 50]), { errors: 5 })),
+    metric: 'error-rate',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason:
+      'error rate rose 700.0% (+3.5 pts) against the baseline 0.50%; 40 of 1,000 against 5 of 1,000 requests failed (two-proportion test p = <0.0001, significant at 95%)',
+  },
+  {
+    name: 'error rate from zero: no relative change, judged on points and the test',
+    endpoint: { regression: { 'error-rate': ERRORS } },
+    measurement: measurementOf(mix([1000, 50]), { errors: 30 }),
+    baseline: reference(measurementOf(mix([1000, 50]))),
+    metric: 'error-rate',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason:
+      'error rate rose from 0% to 3.0% (+3.0 pts); 30 of 1,000 against 0 of 1,000 requests failed (two-proportion test p = <0.0001, significant at 95%)',
+  },
+  {
+    name: 'error rate: 1 → 7 of 100 is past the thresholds but not significant',
+    endpoint: { regression: { 'error-rate': ERRORS } },
+    measurement: measurementOf(mix([100, 50]), { errors: 7 }),
+    baseline: reference(measurementOf(mix([100, 50]), { errors: 1 })),
+    metric: 'error-rate',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason: /two-proportion test p = 0\.03, significant/,
+  },
+  {
+    name: 'the reference with too few samples makes the comparison inconclusive',
+    endpoint: { regression: { p95: TEN_PERCENT } },
+    measurement: slower,
+    baseline: reference(measurementOf(mix([150, 100]))),
+    metric: 'p95',
+    verdict: 'inconclusive',
+    reason: 'on the reference, p95 needs 200 requests for a verdict, got 150',
+  },
+  {
+    name: 'over budget and regressed: both breaches count',
+    endpoint: { budget: { p50: 120 }, regression: { p50: TEN_PERCENT } },
+    measurement: slower,
+    baseline: reference(steady),
+    metric: 'p50',
+    verdict: 'budget-exceeded',
+    breaches: ['budget', 'regression'],
+    reason:
+      'p50 130 ms is over the 120 ms budget; p50 rose 30.0% (+30 ms) against the baseline 100 ms; 95% CI of the ratio 1.30–1.30 excludes 1',
+  },
+  {
+    name: 'within budget but regressed',
+    endpoint: { budget: { p50: 500 }, regression: { p50: TEN_PERCENT } },
+    measurement: slower,
+    baseline: reference(steady),
+    metric: 'p50',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason:
+      'p50 rose 30.0% (+30 ms) against the baseline 100 ms; 95% CI of the ratio 1.30–1.30 excludes 1; p50 130 ms is within the 500 ms budget',
+  },
+  // No baseline
+  {
+    name: 'a regression rule without a baseline',
+    endpoint: { regression: { p95: TEN_PERCENT } },
+    measurement: steady,
+    baseline: NO_BASELINE,
+    metric: 'p95',
+    verdict: 'no-baseline',
+    reason: 'no baseline: no baseline is configured',
+  },
+  {
+    name: 'a budget breach still fails without a baseline',
+    endpoint: { budget: { p95: 50 }, regression: { p95: TEN_PERCENT } },
+    measurement: steady,
+    baseline: NO_BASELINE,
+    metric: 'p95',
+    verdict: 'budget-exceeded',
+    breaches: ['budget'],
+    reason: 'p95 100 ms is over the 50 ms budget; no baseline: no baseline is configured',
+  },
+  // CloudWatch history
+  {
+    name: 'above the median, the thresholds and the prediction bound',
+    endpoint: { regression: { p95: TEN_PERCENT } },
+    measurement: slower,
+    baseline: cloudwatch({ p95: [100, 102, 98, 101, 99, 100, 103] }),
+    metric: 'p95',
+    verdict: 'regression',
+    breaches: ['regression'],
+    // MAD 1 → 1.4826 · t(0.95, 6) 1.943 · √(1 + π/14) 1.105 = 3.2 ms above the 100 ms median
+    reason:
+      'p95 rose 30.0% (+30 ms) against the CloudWatch median 100 ms; above the 95% prediction bound 103 ms',
+  },
+  {
+    name: 'past the thresholds but within a noisy history',
+    endpoint: { regression: { p95: TEN_PERCENT } },
+    measurement: measurementOf(mix([1000, 115])),
+    baseline: cloudwatch({ p95: [100, 150, 80, 130, 60, 140, 90] }),
+    metric: 'p95',
+    verdict: 'pass',
+    reason:
+      /^p95 rose 15\.\d% \(\+15 ms\) against the CloudWatch median 100 ms, but within the 95% prediction bound 19\d ms of the history$/,
+  },
+  {
+    name: 'fewer than 5 periods: thresholds alone decide',
+    endpoint: { regression: { p95: TEN_PERCENT } },
+    measurement: slower,
+    baseline: cloudwatch({ p95: [100, 101, 99] }),
+    metric: 'p95',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason:
+      'p95 rose 30.0% (+30 ms) against the CloudWatch median 100 ms; only 3 periods of history, too few for a prediction bound',
+  },
+  {
+    name: 'below the lower prediction bound is an improvement',
+    endpoint: { regression: { p95: TEN_PERCENT } },
+    measurement: measurementOf(mix([1000, 50])),
+    baseline: cloudwatch({ p95: [100, 102, 98, 101, 99, 100, 103] }),
+    metric: 'p95',
+    verdict: 'improvement',
+    reason:
+      /^p95 fell 50\.0% \(-50 ms\) against the CloudWatch median 100 ms; below the 95% lower prediction bound 9\d ms$/,
+  },
+  {
+    name: 'error rate from CloudWatch in fractions',
+    endpoint: { regression: { 'error-rate': ERRORS } },
+    measurement: measurementOf(mix([1000, 50]), { errors: 30 }),
+    baseline: cloudwatch({ 'error-rate': [0.001, 0.002, 0.001, 0.0015, 0.001, 0.002] }),
+    metric: 'error-rate',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason:
+      /^error rate rose .* \(\+2\.\d pts\) against the CloudWatch median 0\.13%; above the 95% prediction bound 0\.\d\d%$/,
+  },
+  {
+    name: 'a metric CloudWatch has no history for',
+    endpoint: { regression: { p99: TEN_PERCENT } },
+    measurement: steady,
+    baseline: cloudwatch({ p95: [100, 101] }),
+    metric: 'p99',
+    verdict: 'no-baseline',
+    reason: 'no baseline: CloudWatch has no p99 history for PerfGate p95 {Service=checkout}',
+  },
+  {
+    name: 'too few samples now: inconclusive even with a CloudWatch baseline',
+    endpoint: { regression: { p99: TEN_PERCENT } },
+    measurement: measurementOf(mix([300, 100])),
+    baseline: cloudwatch({ p99: [100, 101, 99, 100, 100] }),
+    metric: 'p99',
+    verdict: 'inconclusive',
+    reason: 'p99 needs 1,000 requests for a verdict, got 300',
+  },
+];
+
+describe('evaluateEndpoint verdicts', () => {
+  test.each(cases)('$name', (c) => {
+    const result = evaluateEndpoint(endpoint(c.endpoint), c.measurement, c.baseline ?? NO_BASELINE);
+    const finding = result.findings.find((f) => f.metric === c.metric);
+    expect(finding).toBeDefined();
+    expect(finding!.verdict).toBe(c.verdict);
+    expect(finding!.breaches).toEqual(c.breaches ?? []);
+    if (typeof c.reason === 'string') expect(finding!.reason).toBe(c.reason);
+    else expect(finding!.reason).toMatch(c.reason);
+  });
+});
+
+describe('what is evaluated', () => {
+  test('metrics are the budget ∪ the regression rules, in a fixed order', () => {
+    expect(
+      evaluatedMetrics(
+        endpoint({
+          budget: { 'min-rps': 1, p99: 1 },
+          regression: { p50: TEN_PERCENT, p99: TEN_PERCENT },
+        }),
+      ),
+    ).toEqual(['p50', 'p99', 'min-rps']);
+  });
+
+  test('regression: false leaves only the budget and never compares', () => {
+    const result = evaluateEndpoint(
+      endpoint({ budget: { p95: 500 }, regression: false }),
+      slower,
+      reference(steady),
+    );
+    expect(result.findings.map((f) => f.metric)).toEqual(['p95']);
+    expect(result.findings[0].baseline).toBeUndefined();
+    expect(result.findings[0].verdict).toBe('pass');
+  });
+
+  test('values, change and delta are kept in config units', () => {
+    const [finding] = evaluateEndpoint(
+      endpoint({ regression: { p50: TEN_PERCENT } }),
+      slower,
+      reference(steady),
+    ).findings;
+    expect(finding.current).toBe(slower.latency.p50);
+    expect(finding.baseline).toBe(steady.latency.p50);
+    expect(finding.delta).toBeCloseTo(slower.latency.p50 - steady.latency.p50, 10);
+    expect(finding.change).toBeCloseTo(
+      (slower.latency.p50 - steady.latency.p50) / steady.latency.p50,
+      10,
+    );
+    expect(finding.significance).toMatchObject({ test: 'bootstrap', confidence: 0.95 });
+    expect(finding.samples).toEqual({ required: 20, current: 1000, baseline: 1000 });
+  });
+
+  test('the required samples follow ⌈10 / (1 − q)⌉', () => {
+    expect([0.5, 0.75, 0.9, 0.95, 0.99, 0.999].map(requiredSamples)).toEqual([
+      20, 40, 100, 200, 1000, 10000,
+    ]);
+  });
+
+  test('an endpoint verdict is its worst finding', () => {
+    const result = evaluateEndpoint(
+      endpoint({ budget: { p50: 1000, 'min-rps': 1000 }, regression: { p50: TEN_PERCENT } }),
+      slower,
+      reference(steady),
+    );
+    expect(result.findings.map((f) => f.verdict)).toEqual(['regression', 'budget-exceeded']);
+    expect(result.verdict).toBe('budget-exceeded');
+    expect(worstVerdict([])).toBe('pass');
+    expect(worstVerdict(['pass', 'no-baseline', 'improvement'])).toBe('improvement');
+    expect(worstVerdict(['improvement', 'inconclusive'])).toBe('inconclusive');
+  });
+
+  test('the result carries what the report needs', () => {
+    const e = endpoint({ budget: { p95: 90 } });
+    const result = evaluateEndpoint(e, steady, NO_BASELINE);
+    expect(result).toMatchObject({
+      name: e.name,
+      method: 'GET',
+      path: e.path,
+      line: 12,
+      measurement: steady,
+    });
+    expect(result.baseline).toEqual({ kind: 'none', reason: 'no baseline is configured' });
+  });
+
+  test('a CloudWatch baseline is summarised per metric: median, periods and bounds', () => {
+    const result = evaluateEndpoint(
+      endpoint({ regression: { p95: TEN_PERCENT } }),
+      slower,
+      cloudwatch({ p95: [100, 102, 98, 101, 99, 100, 103], p50: [50] }),
+    );
+    expect(result.baseline.kind).toBe('cloudwatch');
+    if (result.baseline.kind !== 'cloudwatch') return;
+    expect(result.baseline.metrics.p95).toMatchObject({ median: 100, periods: 7 });
+    expect(result.baseline.metrics.p95!.high).toBeCloseTo(
+      100 + 1.4826 * 1.94318 * Math.sqrt(1 + Math.PI / 14),
+      2,
+    );
+    expect(result.baseline.metrics.p50).toEqual({ median: 50, periods: 1 });
+  });
+
+  test('bootstrap seeds depend on endpoint and metric, not on the order of the run', () => {
+    const input = (name: string) => ({
+      endpoint: endpoint({ name, regression: { p95: TEN_PERCENT } }),
+      measurement: scaled(candSample, 1.15),
+      baseline: reference(measurementOf(refSample)),
+    });
+    const forward = evaluateRun([input('a'), input('b')]);
+    const backward = evaluateRun([input('b'), input('a')]);
+    expect(forward.endpoints[0].findings).toEqual(backward.endpoints[1].findings);
+    expect(forward.endpoints[1].findings).toEqual(backward.endpoints[0].findings);
+  });
+});
+
+describe('confirmation (SPEC §5)', () => {
+  const rules = endpoint({ budget: { p95: 90 }, regression: { p50: TEN_PERCENT } });
+
+  test('a breach that repeats stays, with both values kept', () => {
+    const again = measurementOf(mix([950, 131], [50, 300]));
+    const result = evaluateEndpoint(rules, slower, reference(steady), { confirmation: again });
+    const p95 = result.findings.find((f) => f.metric === 'p95')!;
+    expect(p95.verdict).toBe('budget-exceeded');
+    expect(p95.breaches).toEqual(['budget']);
+    expect(p95.current).toBe(slower.latency.p95);
+    expect(p95.confirmation).toMatchObject({
+      current: again.latency.p95,
+      verdict: 'budget-exceeded',
+      breaches: ['budget'],
+    });
+    expect(p95.reason).toBe(
+      'p95 130 ms is over the 90 ms budget; repeated on the confirmation run (p95 131 ms)',
+    );
+    expect(result.confirmation).toBe(again);
+    expect(result.verdict).toBe('budget-exceeded');
+  });
+
+  test('a breach that does not repeat passes and says so', () => {
+    const result = evaluateEndpoint(rules, slower, reference(steady), {
+      confirmation: measurementOf(mix([1000, 80])),
+    });
+    const p95 = result.findings.find((f) => f.metric === 'p95')!;
+    expect(p95.verdict).toBe('pass');
+    expect(p95.breaches).toEqual([]);
+    expect(p95.reason).toBe(
+      'p95 130 ms is over the 90 ms budget; it did not repeat on the confirmation run (p95 80 ms)',
+    );
+    expect(p95.confirmation!.verdict).toBe('pass');
+    const p50 = result.findings.find((f) => f.metric === 'p50')!;
+    expect(p50.verdict).toBe('pass'); // 80 ms is an improvement the second time, not a regression
+    expect(result.verdict).toBe('pass');
+  });
+
+  test('only the kinds of breach that repeat count', () => {
+    const both = endpoint({ budget: { p50: 120 }, regression: { p50: TEN_PERCENT } });
+    // The confirmation is over budget again but no longer 10% slower than the reference at 121 ms.
+    const reference121 = measurementOf(mix([950, 121], [50, 300]));
+    const result = evaluateEndpoint(both, slower, reference(steady), {
+      confirmation: measurementOf(mix([950, 125], [50, 300])),
+      confirmationBaseline: reference(reference121),
+    });
+    const [p50] = result.findings;
+    expect(p50.breaches).toEqual(['budget']);
+    expect(p50.verdict).toBe('budget-exceeded');
+    expect(result.baseline.kind === 'reference' && result.baseline.confirmation).toBe(reference121);
+  });
+
+  test('an inconclusive confirmation never fails', () => {
+    const result = evaluateEndpoint(rules, slower, reference(steady), {
+      confirmation: measurementOf(mix([100, 200])),
+    });
+    const p95 = result.findings.find((f) => f.metric === 'p95')!;
+    expect(p95.verdict).toBe('inconclusive');
+    expect(p95.breaches).toEqual([]);
+    expect(p95.reason).toMatch(
+      /the confirmation run was inconclusive \(p95 needs 200 requests for a verdict, got 100\)/,
+    );
+  });
+
+  test('needsConfirmation: only a breaching, unconfirmed endpoint', () => {
+    expect(needsConfirmation(evaluateEndpoint(rules, slower, reference(steady)))).toBe(true);
+    expect(
+      needsConfirmation(evaluateEndpoint(rules, measurementOf(mix([1000, 80])), reference(steady))),
+    ).toBe(false);
+    expect(
+      needsConfirmation(
+        evaluateEndpoint(rules, slower, reference(steady), { confirmation: slower }),
+      ),
+    ).toBe(false);
+  });
+});
+
+describe('evaluateRun and the summary', () => {
+  const run = evaluateRun([
+    {
+      endpoint: endpoint({ name: 'a', budget: { p95: 90 }, regression: { p50: TEN_PERCENT } }),
+      measurement: slower,
+      baseline: reference(steady),
+    },
+    {
+      endpoint: endpoint({ name: 'b', budget: { p99: 10 } }),
+      measurement: measurementOf(mix([10, 5])),
+      baseline: NO_BASELINE,
+    },
+    {
+      endpoint: endpoint({ name: 'c', regression: { p95: TEN_PERCENT } }),
+      measurement: steady,
+      baseline: NO_BASELINE,
+    },
+    {
+      endpoint: endpoint({ name: 'd', regression: { p95: TEN_PERCENT } }),
+      measurement: scaled(candSample, 0.7),
+      baseline: reference(measurementOf(refSample)),
+    },
+  ]);
+
+  test('counts findings by kind', () => {
+    expect(run.summary).toEqual({
+      endpoints: 4,
+      violations: 1,
+      regressions: 1,
+      improvements: 1,
+      inconclusive: 1,
+      noBaseline: 1,
+      passed: false,
+    });
+    expect(run.endpoints.map((e) => e.verdict)).toEqual([
+      'budget-exceeded',
+      'inconclusive',
+      'no-baseline',
+      'improvement',
+    ]);
+  });
+
+  test('passed is true when no check failed, whatever else was found', () => {
+    expect(summarizeRun(run.endpoints.slice(1)).passed).toBe(true);
+  });
+
+  test('a cancelled run or a run with errors has not passed', () => {
+    expect(summarizeRun([], { cancelled: true })).toMatchObject({ passed: false, cancelled: true });
+    expect(summarizeRun([], { errors: [{ message: 'target unreachable' }] }).passed).toBe(false);
+    expect(summarizeRun([], { errors: [] })).not.toHaveProperty('errors');
+  });
+
+  test('a required baseline that is missing is a run error', () => {
+    const result = evaluateRun(
+      [
+        {
+          endpoint: endpoint({ regression: { p95: TEN_PERCENT } }),
+          measurement: steady,
+          baseline: NO_BASELINE,
+        },
+      ],
+      { baselineRequired: true },
+    );
+    expect(result.summary.passed).toBe(false);
+    expect(result.summary.errors).toEqual([
+      {
+        endpoint: 'list products',
+        message:
+          'list products: the budget file requires a baseline, but there is none (no baseline is configured)',
+      },
+    ]);
+  });
+});
+
+describe('properties', () => {
+  const rules = endpoint({
+    regression: {
+      p50: TEN_PERCENT,
+      p95: TEN_PERCENT,
+      p99: TEN_PERCENT,
+      mean: TEN_PERCENT,
+      max: TEN_PERCENT,
+    },
+  });
+
+  test('identical measurements are never a regression or an improvement', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.integer({ min: 1, max: 3000 }),
+        fc.double({ min: 0.05, max: 2, noNaN: true }),
+        fc.double({ min: 0.5, max: 2000, noNaN: true }),
+        (seed, n, sigma, medianMs) => {
+          const m = measurementOf(lognormal(seed, n, medianMs, sigma));
+          const result = evaluateEndpoint(rules, m, reference(m), { iterations: 200, seed });
+          for (const f of result.findings) {
+            expect(['pass', 'inconclusive']).toContain(f.verdict);
+            expect(f.breaches).toEqual([]);
+          }
+        },
+      ),
+      { seed: 21, numRuns: 30 },
+    );
+  });
+
+  test('a tenfold slowdown is always a regression, given enough samples', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.integer({ min: 1000, max: 4000 }),
+        fc.double({ min: 0.05, max: 1, noNaN: true }),
+        fc.double({ min: 1, max: 2000, noNaN: true }),
+        (seed, n, sigma, medianMs) => {
+          const values = lognormal(seed, n, medianMs, sigma);
+          const result = evaluateEndpoint(
+            endpoint({
+              regression: {
+                p50: TEN_PERCENT,
+                p95: TEN_PERCENT,
+                p99: TEN_PERCENT,
+                mean: TEN_PERCENT,
+              },
+            }),
+            measurementOf(values.map((v) => v * 10)),
+            reference(measurementOf(values)),
+            { iterations: 200, seed },
+          );
+          for (const f of result.findings) expect(f.verdict).toBe('regression');
+        },
+      ),
+      { seed: 22, numRuns: 30 },
+    );
+  });
+});

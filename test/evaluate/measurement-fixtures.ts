@@ -1,0 +1,93 @@
+import type { Baseline } from '../../src/baseline/types.js';
+import type { EndpointConfig } from '../../src/config/types.js';
+import { mulberry32 } from '../../src/evaluate/stats.js';
+import {
+  createHistogram,
+  encodeHistogram,
+  recordMs,
+  summarize,
+} from '../../src/measure/histogram.js';
+import type { Measurement } from '../../src/measure/types.js';
+
+/**
+ * Hand-built measurements for evaluation and report tests: latencies go into a real HDR
+ * histogram, so percentiles and the encoded histogram are what the engine would produce.
+ */
+
+export interface MeasurementOptions {
+  /** Requests among the recorded ones that count as errors (status 500 by default). */
+  errors?: number;
+  /** Completed requests per second; default: requests over a 10 s run. */
+  throughput?: number;
+  durationMs?: number;
+  startedAt?: string;
+}
+
+export function measurementOf(
+  latenciesMs: readonly number[],
+  options: MeasurementOptions = {},
+): Measurement {
+  const histogram = createHistogram();
+  for (const ms of latenciesMs) recordMs(histogram, ms);
+  const requests = latenciesMs.length;
+  const errors = options.errors ?? 0;
+  const durationMs = options.durationMs ?? 10_000;
+  return {
+    requests,
+    errors,
+    errorRate: requests === 0 ? 0 : errors / requests,
+    errorBreakdown: {
+      timeouts: 0,
+      connection: {},
+      resets: 0,
+      status: errors > 0 ? { '500': errors } : {},
+    },
+    throughput: options.throughput ?? requests / (durationMs / 1000),
+    durationMs,
+    latency: summarize(histogram),
+    histogram: encodeHistogram(histogram),
+    startedAt: options.startedAt ?? '2025-01-01T00:00:00.000Z',
+  };
+}
+
+/** `count` requests at each latency: mix([950, 100], [50, 300]) is 950 at 100 ms and 50 at 300 ms. */
+export function mix(...parts: [count: number, ms: number][]): number[] {
+  return parts.flatMap(([count, ms]) => Array<number>(count).fill(ms));
+}
+
+/** n seeded log-normal latencies with the given median (ms) and log-spread. */
+export function lognormal(seed: number, n: number, medianMs: number, sigma: number): number[] {
+  const random = mulberry32(seed);
+  return Array.from({ length: n }, () => {
+    const u = Math.max(random(), 1e-12);
+    const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+    return medianMs * Math.exp(sigma * z);
+  });
+}
+
+export function endpoint(overrides: Partial<EndpointConfig> = {}): EndpointConfig {
+  return {
+    name: 'list products',
+    method: 'GET',
+    path: '/api/products?limit=20',
+    url: 'http://127.0.0.1:8080/api/products?limit=20',
+    headers: {},
+    load: { connections: 10, durationMs: 30_000, warmupMs: 5_000, timeoutMs: 10_000 },
+    budget: {},
+    regression: false,
+    line: 12,
+    ...overrides,
+  };
+}
+
+export const NO_BASELINE: Baseline = { kind: 'none', reason: 'no baseline is configured' };
+
+export function reference(measurement: Measurement): Baseline {
+  return { kind: 'reference', source: 'http://127.0.0.1:9090', measurement };
+}
+
+export function cloudwatch(
+  periods: Extract<Baseline, { kind: 'cloudwatch' }>['periods'],
+): Baseline {
+  return { kind: 'cloudwatch', source: 'PerfGate p95 {Service=checkout}', periods, partial: false };
+}
