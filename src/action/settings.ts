@@ -1,0 +1,134 @@
+import * as core from '@actions/core';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseDuration } from '../config/units.js';
+import { parseFailOn, type FailOn } from '../evaluate/fail-on.js';
+
+/**
+ * The action's inputs and runner environment, read once into a typed object. Nothing else in
+ * perf-gate calls core.getInput or reads GITHUB_* variables.
+ */
+
+export type CommentMode = 'always' | 'on-failure' | 'never';
+
+export interface Settings {
+  budgetFile: string;
+  targetUrl?: string;
+  baselineUrl?: string;
+  githubToken: string;
+  comment: CommentMode;
+  failOn: FailOn;
+  publish: boolean;
+  report?: string;
+  prNumber?: number;
+  reportFile: string;
+  maxDurationMs: number;
+  github: {
+    eventName: string;
+    repository?: string;
+    apiUrl: string;
+    runUrl?: string;
+    workspace: string;
+  };
+}
+
+/** An input a user got wrong: the message names the input, the value and what would be right. */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+function optional(name: string): string | undefined {
+  const value = core.getInput(name).trim();
+  return value === '' ? undefined : value;
+}
+
+function parseCommentMode(value: string): CommentMode {
+  if (value === 'always' || value === 'on-failure' || value === 'never') return value;
+  throw new InputError(`input comment: expected always, on-failure or never, found "${value}"`);
+}
+
+function parseBoolean(name: string, value: string): boolean {
+  if (/^(true|yes|on|1)$/i.test(value)) return true;
+  if (/^(false|no|off|0)?$/i.test(value)) return false;
+  throw new InputError(`input ${name}: expected true or false, found "${value}"`);
+}
+
+function parseUrl(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError(
+      `input ${name}: expected an absolute http(s) URL such as https://preview.example.com, found "${value}"`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InputError(`input ${name}: only http and https URLs can be measured, found "${url.protocol}"`);
+  }
+  return value;
+}
+
+function parsePrNumber(value: string | undefined, event: unknown): number | undefined {
+  if (value !== undefined) {
+    if (!/^[1-9]\d{0,9}$/.test(value)) {
+      throw new InputError(`input pr-number: expected a pull request number such as 42, found "${value}"`);
+    }
+    return Number(value);
+  }
+  const payload = event as { pull_request?: { number?: unknown }; number?: unknown } | undefined;
+  const n = payload?.pull_request?.number;
+  return typeof n === 'number' && Number.isInteger(n) ? n : undefined;
+}
+
+function readEvent(path: string | undefined): unknown {
+  if (!path) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  const runnerTemp = env.RUNNER_TEMP ?? join(workspace, '.perf-gate');
+  const event = readEvent(env.GITHUB_EVENT_PATH);
+  const maxDuration = core.getInput('max-duration').trim() || '15m';
+  let maxDurationMs: number;
+  try {
+    maxDurationMs = parseDuration(maxDuration);
+  } catch (error) {
+    throw new InputError(`input max-duration: ${(error as Error).message}`);
+  }
+  let failOn: FailOn;
+  try {
+    failOn = parseFailOn(core.getInput('fail-on').trim() || 'budget,regression');
+  } catch (error) {
+    throw new InputError((error as Error).message);
+  }
+  const report = optional('report');
+  const repository = env.GITHUB_REPOSITORY;
+  const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  return {
+    budgetFile: resolve(workspace, core.getInput('budget-file').trim() || 'perf-budget.yml'),
+    targetUrl: parseUrl('target-url', optional('target-url')),
+    baselineUrl: parseUrl('baseline-url', optional('baseline-url')),
+    githubToken: core.getInput('github-token').trim(),
+    comment: parseCommentMode(core.getInput('comment').trim() || 'always'),
+    failOn,
+    publish: parseBoolean('publish', core.getInput('publish').trim()),
+    report: report === undefined ? undefined : resolve(workspace, report),
+    prNumber: parsePrNumber(optional('pr-number'), event),
+    reportFile: resolve(workspace, optional('report-file') ?? join(runnerTemp, 'perf-gate', 'report.json')),
+    maxDurationMs,
+    github: {
+      eventName: env.GITHUB_EVENT_NAME ?? '',
+      repository,
+      apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+      runUrl:
+        repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+      workspace,
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import type { EndpointConfig } from '../config/types.js';
+import { measureEndpoint } from './engine.js';
+import { mergeMeasurements } from './merge.js';
+import type { Measurement } from './types.js';
+
+/**
+ * Side-by-side measurement (SPEC §5): the candidate and the reference deployment are measured
+ * in alternating rounds in ABBA order on the same runner, so slow drift of a shared machine
+ * (another job starting, thermal throttling) lands on both sides equally instead of looking
+ * like a regression.
+ */
+
+export interface SideBySideOptions {
+  /** Base URL of the reference deployment. */
+  referenceUrl: string;
+  /** Base URL of the candidate; default: the endpoint's own target. */
+  candidateUrl?: string;
+  /** Number of ABBA blocks (each block is 2 rounds per side). Default: 1 per 10 s of duration, 1..4. */
+  blocks?: number;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export interface SideBySideResult {
+  candidate: Measurement;
+  reference: Measurement;
+  rounds: { reference: Measurement; candidate: Measurement }[];
+}
+
+/** The order of sides for `blocks` ABBA blocks: A B B A, A B B A, ... (A = candidate). */
+export function abbaOrder(blocks: number): ('candidate' | 'reference')[] {
+  const order: ('candidate' | 'reference')[] = [];
+  for (let b = 0; b < blocks; b++) order.push('candidate', 'reference', 'reference', 'candidate');
+  return order;
+}
+
+export function defaultBlocks(durationMs: number): number {
+  return Math.min(4, Math.max(1, Math.floor(durationMs / 10_000)));
+}
+
+export async function measureSideBySide(
+  endpoint: EndpointConfig,
+  options: SideBySideOptions,
+): Promise<SideBySideResult> {
+  const blocks = options.blocks ?? defaultBlocks(endpoint.load.durationMs);
+  const order = abbaOrder(blocks);
+  // Each side gets the endpoint's whole duration, split over its rounds.
+  const roundMs = Math.max(500, Math.round(endpoint.load.durationMs / (order.length / 2)));
+  const measured: Record<'candidate' | 'reference', Measurement[]> = { candidate: [], reference: [] };
+  const warmedUp = new Set<string>();
+  for (const [i, side] of order.entries()) {
+    if (options.signal?.aborted) break;
+    const baseUrl = side === 'reference' ? options.referenceUrl : options.candidateUrl;
+    options.log?.(`${endpoint.name}: round ${i + 1}/${order.length} (${side})`);
+    const m = await measureEndpoint(endpoint, {
+      baseUrl,
+      durationMs: roundMs,
+      // The first round on each side warms it up; later rounds reuse the warm deployment.
+      warmupMs: warmedUp.has(side) ? 0 : endpoint.load.warmupMs,
+      signal: options.signal,
+      log: options.log,
+    });
+    warmedUp.add(side);
+    measured[side].push(m);
+  }
+  const pairs = Math.min(measured.candidate.length, measured.reference.length);
+  if (pairs === 0) throw new Error(`${endpoint.name}: side-by-side measurement was cancelled before a round finished`);
+  return {
+    candidate: mergeMeasurements(measured.candidate),
+    reference: mergeMeasurements(measured.reference),
+    rounds: Array.from({ length: pairs }, (_, i) => ({
+      reference: measured.reference[i],
+      candidate: measured.candidate[i],
+    })),
+  };
+}
