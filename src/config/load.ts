@@ -75,7 +75,11 @@ export function parseBudget(text: string, file: string, options: LoadOptions): C
     textSound: under(interpolated.problems),
   });
 
-  const problems = [...schemaProblems, ...interpolated.problems, ...semanticProblems].map((p) => ({
+  // A value the schema refused needs fixing first; whether its variables are set is beside the point.
+  const interpolationProblems = interpolated.problems.filter((p) =>
+    under(schemaProblems)(p.segments),
+  );
+  const problems = [...schemaProblems, ...interpolationProblems, ...semanticProblems].map((p) => ({
     ...p.problem,
     message: redact(p.problem.message, interpolated.secrets),
   }));

@@ -92,6 +92,14 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
   ): void => {
     problems.push({ segments: [...path], problem: source.problem(path, message, at) });
   };
+  /** A problem with a key: reported under its mapping, located at the key. */
+  const addKey = (mapping: readonly PathSegment[], key: string, message: string): void => {
+    const at = source.locate([...mapping, key], 'key');
+    problems.push({
+      segments: [...mapping, key],
+      problem: { ...source.problem(mapping, message), ...at },
+    });
+  };
   /**
    * The (interpolated) value at `path` when it passed the schema, so it has the generated type;
    * undefined when absent or unsound (its problems are reported already).
@@ -328,20 +336,16 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
       const lower = name.toLowerCase();
       const other = seen.get(lower);
       if (other !== undefined) {
-        add(
-          [...path, name],
+        addKey(
+          path,
+          name,
           `header ${JSON.stringify(name)} is also given as ${JSON.stringify(other)}: header names are case-insensitive, keep one`,
-          'key',
         );
         continue;
       }
       seen.set(lower, name);
       if (FORBIDDEN_HEADERS.has(lower)) {
-        add(
-          [...path, name],
-          `header "${lower}" is computed from the body and cannot be set`,
-          'key',
-        );
+        addKey(path, name, `header "${lower}" is computed from the body and cannot be set`);
         continue;
       }
       const text = String(value);

@@ -186,7 +186,9 @@ function formatBytes(n: number): string {
 }
 
 function duplicateKey(text: string, pos: [number, number]): string {
-  const key = text.slice(pos[0], pos[1]).trim();
+  // The error marks where the key starts; the key runs to its colon.
+  const m = /^("[^"\n]*"|'[^'\n]*'|[^:\n,{}[\]]+?)\s*:/.exec(text.slice(pos[0]));
+  const key = m ? m[1]!.replace(/^["']|["']$/g, '') : '';
   return key
     ? `duplicate key ${JSON.stringify(key)}: each key may appear only once in a mapping`
     : (YAML_MESSAGES.DUPLICATE_KEY as string);

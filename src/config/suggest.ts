@@ -28,14 +28,14 @@ function sameLetters(a: string, b: string): boolean {
 }
 
 /**
- * The allowed word closest to `word`, if close enough to be a likely typo: at most one edit for
- * short words, two from five letters, three from nine. Case and `_` for `-` are not counted. On a
+ * The allowed word closest to `word`, if close enough to be a likely typo: one edit per three
+ * letters (at least one). Case and `_` for `-` are not counted. On a
  * tie, a word with the same letters wins (a swap is the likelier slip: `p59` → `p95`, not `p50`),
  * then the earlier word in `allowed`.
  */
 export function closest(word: string, allowed: readonly string[]): string | undefined {
   const w = word.toLowerCase().replace(/_/g, '-');
-  const limit = w.length <= 4 ? 1 : w.length <= 8 ? 2 : 3;
+  const limit = Math.max(1, Math.floor(w.length / 3));
   let best: { word: string; distance: number; anagram: boolean } | undefined;
   for (const candidate of allowed) {
     if (candidate === word) continue;

@@ -15,11 +15,17 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
  * interpolated value).
  */
 export function checkTargetUrl(text: string, shown: string): Checked<URL> {
+  if (/^[A-Za-z0-9.-]+:\d+(\/|$)/.test(text.trim())) {
+    return {
+      ok: false,
+      message: `expected an absolute URL starting with http:// or https://, found ${shown}`,
+    };
+  }
   const scheme = SCHEME.exec(text.trim())?.[1]?.toLowerCase();
   if (scheme && scheme !== 'http' && scheme !== 'https') {
     return {
       ok: false,
-      message: `expected an http:// or https:// URL, found a ${scheme}: URL (${shown}); perf-gate only sends HTTP load`,
+      message: `expected an http:// or https:// URL, found ${shown} (scheme ${scheme}:); perf-gate only sends HTTP load`,
     };
   }
   let url: URL;

@@ -185,7 +185,9 @@ function translate(
       add(
         property === 'unit'
           ? `"unit" applies only with "metric" (an existing CloudWatch metric); perf-gate's own metrics are in ms`
-          : `missing key "${missing}": "${property}" needs it`,
+          : missing === 'unit'
+            ? `"metric" needs "unit" too: the unit of its values (us, ms or s)`
+            : `"${property}" needs "${missing}" too`,
         'key',
         [...segments, property],
       );
@@ -212,7 +214,12 @@ function translate(
     }
     case 'type': {
       const types = String(params.type).split(',');
-      add(`expected ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}, found ${found}`);
+      const names = types.map((t) => TYPE_NAMES[t] ?? t);
+      const expected =
+        names.length > 1
+          ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`
+          : names[0];
+      add(`expected ${expected}, found ${found}`);
       return;
     }
     case 'const':
@@ -246,9 +253,10 @@ function translate(
       return;
     case 'uniqueItems': {
       const list = data as unknown[];
-      add(`expected each value once, found ${showValue(list[Number(params.j)])} twice`, 'value', [
+      const later = Math.max(Number(params.i), Number(params.j));
+      add(`expected each value once, found ${showValue(list[later])} twice`, 'value', [
         ...segments,
-        Number(params.i),
+        later,
       ]);
       return;
     }
@@ -273,6 +281,9 @@ function unknownKey(key: string, parent: SchemaNode): string {
     const childProps = resolveRef(child).properties as Record<string, unknown> | undefined;
     if (childProps && key in childProps) return `unknown key "${key}" (it belongs under "${name}")`;
   }
+  if (key === 'min-rps' && 'p95' in properties) {
+    return `unknown key "min-rps": it is a budget only, throughput has no regression rule`;
+  }
   const near = closest(key, allowed);
   if (near) return `unknown key "${key}" (did you mean "${near}"?)`;
   return `unknown key "${key}" (allowed here: ${allowed.join(', ')})`;
@@ -287,6 +298,9 @@ function resolveRef(node: SchemaNode): SchemaNode {
 }
 
 function requiredHint(segments: PathSegment[], missing: unknown): string {
+  if (missing === 'path' && segments[segments.length - 1] === 'ready') {
+    return ': the path polled until it answers 2xx, like /healthz';
+  }
   if (missing === 'path')
     return ': the path to measure, relative to target.url, like /api/products';
   if (missing === 'version' && segments.length === 0) return ': add "version: 1" at the top';
