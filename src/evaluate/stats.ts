@@ -298,7 +298,13 @@ export function bootstrapMeanRatioCI(
   const resampledMean = (buckets: Buckets): ((random: Random) => number) => {
     const n = buckets.total;
     const { mean, sd } = moments(buckets);
-    if (n >= 200) return (random) => mean + (sd / Math.sqrt(n)) * normal(random);
+    // A resampled mean lies between the smallest and largest value; the normal draw is clamped
+    // there, so a heavy tail can never produce a negative or zero mean.
+    const min = buckets.values[0];
+    const max = buckets.values[buckets.values.length - 1];
+    if (n >= 200) {
+      return (random) => Math.min(max, Math.max(min, mean + (sd / Math.sqrt(n)) * normal(random)));
+    }
     return (random) => {
       let sum = 0;
       for (let i = 0; i < n; i++) sum += valueAtRank(buckets, 1 + Math.floor(random() * n));
@@ -308,11 +314,7 @@ export function bootstrapMeanRatioCI(
   const candMean = resampledMean(cand);
   const refMean = resampledMean(ref);
   const observed = moments(cand).mean / moments(ref).mean;
-  return ratioInterval(
-    observed,
-    (random) => candMean(random) / Math.max(Number.MIN_VALUE, refMean(random)),
-    opts,
-  );
+  return ratioInterval(observed, (random) => candMean(random) / refMean(random), opts);
 }
 
 function asBuckets(h: Histogram | Buckets): Buckets {

@@ -306,6 +306,15 @@ describe('bootstrapMeanRatioCI', () => {
   );
 });
 
+test('a heavy tail never drives a resampled mean to zero or below', () => {
+  // 199 requests at 1 ms and one at an hour: the normal approximation alone would go negative.
+  const values = [...Array<number>(199).fill(1), 3_600_000];
+  const h = histogramOf(values);
+  const ci = bootstrapMeanRatioCI(h, h, { seed: 2, iterations: 2000 });
+  expect(Number.isFinite(ci.low) && Number.isFinite(ci.high)).toBe(true);
+  expect(ci.low).toBeGreaterThan(0);
+});
+
 describe('exceedanceTest', () => {
   const ref = histogramOf([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 
