@@ -469,7 +469,8 @@ function describeMovement(
       ? `the baseline ${formatMetricValue(metric, base)}`
       : `the CloudWatch median ${formatMetricValue(metric, base)}`;
   if (change === undefined) {
-    if (delta === 0) return `${label} is ${formatMetricValue(metric, current)}, as in ${against}`;
+    if (delta === 0)
+      return `${label} held at ${formatMetricValue(metric, current)} against ${against}`;
     return `${label} rose from ${formatMetricValue(metric, base)} to ${formatMetricValue(metric, current)} (${formatMetricDelta(metric, delta)})`;
   }
   if (delta === 0)
