@@ -120,6 +120,11 @@ export function fileProblem(file: string, message: string): Problem {
   return { file, line: 0, col: 0, path: '', message };
 }
 
+const MAX_SYNTAX_ERRORS = 5;
+
+/** `{ a: ${X} }` is a YAML error: inside a flow collection `{` opens a mapping. */
+const FLOW_VARIABLE_HINT = ' (inside { } or [ ], put a ${VAR} value in quotes: "${VAR}")';
+
 const YAML_MESSAGES: Partial<Record<string, string>> = {
   DUPLICATE_KEY: 'duplicate key: each key may appear only once in a mapping',
   MULTIPLE_DOCS:
@@ -143,13 +148,26 @@ export function parseYamlSource(
     return { line, col };
   };
   const problems: Problem[] = [];
-  for (const e of doc.errors) {
+  // After the first few, syntax errors are mostly echoes of the first: a page of them hides it.
+  for (const [i, e] of doc.errors.slice(0, MAX_SYNTAX_ERRORS).entries()) {
     const message = e.code === 'DUPLICATE_KEY' ? duplicateKey(text, e.pos) : YAML_MESSAGES[e.code];
+    const position = at(e.pos[0]);
+    const line = text.split('\n')[position.line - 1] ?? '';
+    const hint = i === 0 && /[{[][^\n]*\$\{/.test(line) ? FLOW_VARIABLE_HINT : '';
     problems.push({
       file,
-      ...at(e.pos[0]),
+      ...position,
       path: '',
-      message: `YAML syntax error: ${message ?? lowerFirst(e.message)}`,
+      message: `YAML syntax error: ${message ?? lowerFirst(e.message)}${hint}`,
+    });
+  }
+  const more = doc.errors.length - MAX_SYNTAX_ERRORS;
+  if (more > 0) {
+    problems.push({
+      file,
+      ...at(doc.errors[MAX_SYNTAX_ERRORS]!.pos[0]),
+      path: '',
+      message: `YAML syntax error: ${more} more after this point, probably caused by the ones before; fix those first`,
     });
   }
   for (const w of doc.warnings) {
@@ -176,7 +194,10 @@ export function parseYamlSource(
 }
 
 export function tooLarge(bytes: number): string {
-  return `the budget file is ${formatBytes(bytes)}, over the ${formatBytes(MAX_FILE_BYTES)} limit: budget files are small YAML, check that budget-file points at the right file`;
+  // Just over the limit, a rounded size would read as equal to it.
+  const size =
+    formatBytes(bytes) === formatBytes(MAX_FILE_BYTES) ? `${bytes} bytes` : formatBytes(bytes);
+  return `the budget file is ${size}, over the ${formatBytes(MAX_FILE_BYTES)} limit: budget files are small YAML, check that budget-file points at the right file`;
 }
 
 function formatBytes(n: number): string {

@@ -77,9 +77,11 @@ export function resolvePath(target: URL, path: string, shown: string): Checked<s
       };
     }
     if (url.origin !== target.origin || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      // Built from an interpolated value, the suggestion could show a secret: only for plain text.
+      const example = shown.includes('${') ? '' : `, like "${url.pathname}${url.search}"`;
       return {
         ok: false,
-        message: `${shown} is not on the target's origin: a budget file changed in a pull request must not aim load at third parties; write a path relative to target.url, like "${url.pathname}${url.search}"`,
+        message: `${shown} is not on the target's origin: a budget file changed in a pull request must not aim load at third parties; write a path relative to target.url${example}`,
       };
     }
     url.hash = '';
