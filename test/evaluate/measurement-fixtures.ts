@@ -82,12 +82,12 @@ export function endpoint(overrides: Partial<EndpointConfig> = {}): EndpointConfi
 
 export const NO_BASELINE: Baseline = { kind: 'none', reason: 'no baseline is configured' };
 
-export function reference(measurement: Measurement): Baseline {
+export function reference(measurement: Measurement): Extract<Baseline, { kind: 'reference' }> {
   return { kind: 'reference', source: 'http://127.0.0.1:9090', measurement };
 }
 
 export function cloudwatch(
   periods: Extract<Baseline, { kind: 'cloudwatch' }>['periods'],
-): Baseline {
+): Extract<Baseline, { kind: 'cloudwatch' }> {
   return { kind: 'cloudwatch', source: 'PerfGate p95 {Service=checkout}', periods, partial: false };
 }
