@@ -12,6 +12,9 @@ import type { Config } from './types.js';
 import { showValue } from './units.js';
 import { validateSchema, type LocatedProblem } from './validate.js';
 
+export { BudgetFileError, formatProblem, type Problem } from './errors.js';
+export { DEFAULT_LOAD, DEFAULT_REGRESSION } from './normalise.js';
+
 export interface LoadOptions extends NormaliseOptions {
   /** Where `${VAR}` values come from (process.env at the edge, a literal object in tests). */
   env: Readonly<Record<string, string | undefined>>;
