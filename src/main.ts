@@ -1,6 +1,201 @@
 import * as core from '@actions/core';
+import { readFile } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import { BudgetFileError, formatProblem, loadBudgetFile, type Problem } from './config/load.js';
+import type { Config } from './config/types.js';
+import { evaluateRun } from './evaluate/evaluate.js';
+import { runGate, messageOf, type GateRun } from './gate/run-gate.js';
+import { TargetUnreachableError } from './measure/ready.js';
+import { buildReport, environmentFrom, type Report } from './report/report.js';
+import { parseReport } from './report/validate.js';
+import { TOOL } from './version.js';
+import { actionLog } from './action/log.js';
+import { finish, writeSummary } from './action/finish.js';
+import { InputError, readSettings, type Settings } from './action/settings.js';
 
-/** Runs the action. Never throws: every failure ends in one core.setFailed message. */
-export async function run(): Promise<void> {
-  core.setFailed('perf-gate: not wired yet');
+/**
+ * The action: inputs → budget file → gate → report → summary, annotations, comment, outputs.
+ * Never throws: every failure ends in one core.setFailed message, after writing whatever
+ * summary and report could still be written.
+ */
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  try {
+    let settings: Settings;
+    try {
+      settings = readSettings(env);
+    } catch (error) {
+      if (error instanceof InputError) return fail(error.message);
+      throw error;
+    }
+    if (settings.githubToken) core.setSecret(settings.githubToken);
+    core.debug(`settings: ${JSON.stringify({ ...settings, githubToken: settings.githubToken ? '***' : '' })}`);
+
+    if (settings.report) return await fromSavedReport(settings);
+    return await measure(settings, env);
+  } catch (error) {
+    // Bugs, not user errors: keep the stack in the debug log, the message in the failure.
+    if (error instanceof Error && error.stack) core.debug(error.stack);
+    core.setFailed(`perf-gate failed unexpectedly: ${messageOf(error)}`);
+  }
+}
+
+function fail(message: string): void {
+  core.setOutput('passed', 'false');
+  core.setFailed(message);
+}
+
+async function fromSavedReport(settings: Settings): Promise<void> {
+  let report: Report;
+  try {
+    report = await core.group('Reading the saved report', async () =>
+      parseReport(await readFile(settings.report!, 'utf8'), settings.report!),
+    );
+  } catch (error) {
+    return fail(`input report: ${messageOf(error)}`);
+  }
+  await finish(report, settings, { writeReport: false });
+}
+
+async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void> {
+  const file = relative(settings.github.workspace, settings.budgetFile) || settings.budgetFile;
+  let config: Config;
+  try {
+    config = await core.group('Budget file', async () => {
+      // Messages and annotations name the file as the workflow does: relative to the workspace.
+      const path = resolve(process.cwd()) === resolve(settings.github.workspace) ? file : settings.budgetFile;
+      const loaded = await loadBudgetFile(path, {
+        env,
+        targetUrl: settings.targetUrl,
+        maxDurationMs: settings.maxDurationMs,
+        sideBySide: settings.baselineUrl !== undefined,
+      });
+      core.info(`${file}: gate "${loaded.id}", ${loaded.endpoints.length} endpoint(s)`);
+      return loaded;
+    });
+  } catch (error) {
+    if (error instanceof BudgetFileError) return budgetFileFailed(error.problems, file);
+    throw error;
+  }
+  for (const secret of config.secrets) core.setSecret(secret);
+
+  const controller = new AbortController();
+  const cancel = (signal: NodeJS.Signals) => {
+    core.warning(`Received ${signal}: stopping the load and writing partial results.`);
+    controller.abort();
+  };
+  process.once('SIGTERM', cancel);
+  process.once('SIGINT', cancel);
+
+  const needsCloudWatch =
+    config.baseline.cloudwatch !== undefined || config.endpoints.some((e) => e.cloudwatch !== undefined);
+  let gate: GateRun;
+  try {
+    gate = await runGate({
+      config,
+      baselineUrl: settings.baselineUrl,
+      maxDurationMs: settings.maxDurationMs,
+      signal: controller.signal,
+      log: actionLog,
+      readCloudWatch: needsCloudWatch ? (c) => readCloudWatch(c) : undefined,
+    });
+  } catch (error) {
+    if (error instanceof TargetUnreachableError || isCloudWatchError(error)) {
+      const evaluation = evaluateRun([], { errors: [{ message: error.message }], cancelled: controller.signal.aborted });
+      const report = makeReport(config, evaluation.endpoints, evaluation.summary, env);
+      return finish(report, settings, { writeReport: true });
+    }
+    throw error;
+  } finally {
+    process.off('SIGTERM', cancel);
+    process.off('SIGINT', cancel);
+  }
+
+  const report = makeReport(config, gate.evaluation.endpoints, gate.evaluation.summary, env);
+  if (settings.publish) await publish(config, report);
+  await finish(report, settings, { writeReport: true });
+}
+
+function makeReport(
+  config: Config,
+  endpoints: Report['endpoints'],
+  summary: Report['summary'],
+  env: NodeJS.ProcessEnv,
+): Report {
+  return buildReport({
+    tool: TOOL,
+    createdAt: new Date().toISOString(),
+    environment: environmentFrom({ env, platform: process.platform, arch: process.arch, nodeVersion: process.version }),
+    config,
+    endpoints,
+    summary,
+  });
+}
+
+async function readCloudWatch(config: Config) {
+  const { readBaselines } = await import('./baseline/cloudwatch-read.js');
+  return readBaselines({
+    gateId: config.id,
+    endpoints: config.endpoints,
+    fileConfig: config.baseline.cloudwatch,
+    now: new Date(),
+    log: core.info,
+  });
+}
+
+function isCloudWatchError(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'CloudWatchError';
+}
+
+async function publish(config: Config, report: Report): Promise<void> {
+  if (report.summary.cancelled) {
+    core.warning('Not publishing to CloudWatch: the run was cancelled, its numbers are partial.');
+    return;
+  }
+  const measured = report.endpoints.map((e) => ({ name: e.name, measurement: e.measurement }));
+  await core.group('Publishing to CloudWatch', async () => {
+    try {
+      const { publishMeasurements } = await import('./baseline/cloudwatch-publish.js');
+      const cw = config.baseline.cloudwatch;
+      const result = await publishMeasurements({
+        gateId: config.id,
+        namespace: cw?.namespace,
+        dimensions: cw?.dimensions ?? {},
+        region: cw?.region,
+        endpoints: measured,
+        timestamp: new Date(report.createdAt),
+        log: core.info,
+      });
+      core.info(`Published ${result.datums} datum(s) in ${result.requests} request(s).`);
+    } catch (error) {
+      if (!isCloudWatchError(error)) throw error;
+      report.summary.errors = [...(report.summary.errors ?? []), { message: error.message }];
+      report.summary.passed = false;
+    }
+  });
+}
+
+/** Every problem as an annotation on its line, the list in the summary, and one failure. */
+async function budgetFileFailed(problems: readonly Problem[], file: string): Promise<void> {
+  for (const p of problems) {
+    const where = p.line > 0 ? { startLine: p.line, startColumn: p.col > 0 ? p.col : undefined } : {};
+    core.error(p.path ? `${p.path}: ${p.message}` : p.message, { title: 'perf-gate: invalid budget file', file, ...where });
+  }
+  await writeSummary(
+    [
+      `### ❌ perf-gate: the budget file has ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+      '',
+      codeBlock(problems.map(formatProblem).join('\n')),
+      '',
+      'Nothing was measured. Fix the file (`perf-gate validate perf-budget.yml` checks it locally) and push again.',
+      '',
+    ].join('\n'),
+  );
+  fail(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the budget file; nothing was measured.`);
+}
+
+/** A fenced block no text can close early: the fence is longer than any backtick run inside. */
+function codeBlock(text: string): string {
+  const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}text\n${text}\n${fence}`;
 }
