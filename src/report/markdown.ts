@@ -1,0 +1,460 @@
+import type { BudgetMetric, LatencyMetric } from '../config/types.js';
+import { LATENCY_METRICS } from '../config/types.js';
+import type { EndpointResult, Finding, Verdict } from '../evaluate/types.js';
+import { VERDICT_SEVERITY } from '../evaluate/types.js';
+import type { LatencySummary, Measurement } from '../measure/types.js';
+import {
+  formatChange,
+  formatCount,
+  formatDuration,
+  formatMetricDelta,
+  formatMetricValue,
+  formatMs,
+  formatRate,
+  formatRps,
+  metricLabel,
+} from './format.js';
+import type { Report, ReportEndpointConfig } from './report.js';
+
+/**
+ * The markdown people read: the PR comment and the job summary (SPEC §6). Everything in a
+ * report is treated as hostile (in the fork-safe `workflow_run` pattern it comes from the fork):
+ * text is escaped so it cannot break the table, inject HTML, mention anyone or link an issue.
+ */
+
+export interface MarkdownOptions {
+  /** Upper bound of the result's length. Default 60,000 (a PR comment holds 65,536). */
+  maxChars?: number;
+  /** A hidden HTML comment (`<!-- ... -->`) put first, to find the sticky comment again. */
+  marker?: string;
+  /** Where the whole report can be read when parts had to be left out. */
+  fullReportHint?: string;
+}
+
+export const DEFAULT_MAX_CHARS = 60_000;
+
+/** The sticky comment's marker for a gate: one comment per PR and gate id. */
+export function stickyMarker(gateId: string): string {
+  // Gate ids are letters, digits, '.', '_' and '-'; '--' cannot appear inside an HTML comment.
+  const safe = gateId
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/--+/g, (dashes) => `-${'_'.repeat(dashes.length - 1)}`)
+    .slice(0, 64);
+  return `<!-- perf-gate:${safe} -->`;
+}
+
+const VERDICT_LABEL: Record<Verdict, string> = {
+  pass: '✅ pass',
+  'budget-exceeded': '❌ over budget',
+  regression: '🔺 regression',
+  improvement: '🟢 improvement',
+  inconclusive: '⚠️ inconclusive',
+  'no-baseline': '➖ no baseline',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Escaping
+
+/**
+ * Characters that start markup in GFM inline text: escapes, code, emphasis, links and images
+ * (without `[` there is no link, so parentheses can stay), HTML and autolinks, entities, table
+ * cells, strikethrough, and to GitHub also `$` math and `:` emoji or `https:` autolinks. Each
+ * becomes a numeric character reference, which CommonMark always treats as literal text.
+ */
+const MARKDOWN_SPECIAL = /[\\`*_[\]<>&|~$:]/g;
+/** C0/C1 controls, line and paragraph separators, bidi overrides and isolates, BOM. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they must not reach the comment
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+/**
+ * User text for any inline position (table cell, list item, heading, summary): one line, at
+ * most `maxLength` characters, no markup, no `@mention`, `#123` or `GH-123` reference (a
+ * zero-width joiner breaks GitHub's autolinking), and no `www.` or `https:` autolink.
+ */
+export function escapeInline(text: string, maxLength = 80): string {
+  const line = text.replace(INVISIBLE, ' ').replace(/\s+/g, ' ').trim();
+  const chars = Array.from(line);
+  const short =
+    chars.length > maxLength ? `${chars.slice(0, Math.max(1, maxLength - 1)).join('')}…` : line;
+  // Joiners first: the character references made next contain '#' and must stay intact.
+  return short
+    .replace(/[@#]/g, (c) => `${c}\u200d`)
+    .replace(/\b(gh)-(?=\d)/gi, '$1\u200d-')
+    .replace(MARKDOWN_SPECIAL, (c) => `&#${c.charCodeAt(0)};`)
+    .replace(/\b(www)\./gi, '$1&#46;');
+}
+
+/** User text as inline code (paths, URLs): escaped the same way, inside an HTML code element. */
+function code(text: string, maxLength = 80): string {
+  return `<code>${escapeInline(text, maxLength)}</code>`;
+}
+
+const NAME_LENGTH = 60;
+const PATH_LENGTH = 80;
+const REASON_LENGTH = 400;
+
+// ---------------------------------------------------------------------------------------------
+
+export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
+  const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
+  if (options.marker !== undefined && !/^<!--(?!-?>)(?:(?!--)[^\n])*-->$/.test(options.marker)) {
+    throw new Error(
+      `renderMarkdown: marker must be one HTML comment on one line, e.g. "<!-- perf-gate:api -->", got ${JSON.stringify(options.marker)}`,
+    );
+  }
+  const parts = collectParts(report);
+  const full =
+    options.fullReportHint ?? 'the full report is in the job summary and the JSON report';
+
+  // Left out in this order when the result is too long: details, passing rows, warnings,
+  // failing rows, and the failures list only as a last resort.
+  const keep = {
+    details: parts.details.length,
+    passRows: parts.passRows.length,
+    warnings: parts.warnings.length,
+    failRows: parts.failRows.length,
+    failures: parts.failures.length,
+  };
+  const order: (keyof typeof keep)[] = ['details', 'passRows', 'warnings', 'failRows', 'failures'];
+  const itemsOf = (key: keyof typeof keep): string[] => parts[key];
+
+  let text = compose(report, parts, keep, options.marker, full);
+  for (const key of order) {
+    while (text.length > maxChars && keep[key] > 0) {
+      const items = itemsOf(key).slice(0, keep[key]);
+      const average = items.reduce((sum, item) => sum + item.length + 1, 0) / items.length;
+      const step = Math.max(
+        1,
+        Math.min(keep[key], Math.ceil((text.length - maxChars) / Math.max(1, average))),
+      );
+      keep[key] -= step;
+      text = compose(report, parts, keep, options.marker, full);
+    }
+  }
+  if (text.length > maxChars) {
+    const note = `\n\n… cut to fit; ${full}.\n`;
+    const room = Math.max(0, maxChars - note.length);
+    const cut = text.lastIndexOf('\n', room);
+    text = `${text.slice(0, cut > 0 ? cut : room)}${note}`.slice(0, maxChars);
+  }
+  return text;
+}
+
+interface Parts {
+  headline: string;
+  failures: string[];
+  warnings: string[];
+  failRows: string[];
+  passRows: string[];
+  details: string[];
+  footer: string;
+}
+
+function compose(
+  report: Report,
+  parts: Parts,
+  keep: Record<'details' | 'passRows' | 'warnings' | 'failRows' | 'failures', number>,
+  marker: string | undefined,
+  fullReportHint: string,
+): string {
+  const out: string[] = [];
+  const left: string[] = [];
+  if (marker) out.push(marker);
+  out.push(parts.headline, '');
+
+  if (parts.failures.length > 0) {
+    out.push('**Why it failed**', '', ...parts.failures.slice(0, keep.failures));
+    const omitted = parts.failures.length - keep.failures;
+    if (omitted > 0) {
+      out.push(`- … and ${formatCount(omitted)} more`);
+      left.push(`${formatCount(omitted)} failure${omitted === 1 ? '' : 's'}`);
+    }
+    out.push('');
+  }
+  if (report.summary.cancelled) {
+    out.push(
+      '⚠️ The run was cancelled: endpoints it did not reach are missing, and the gate did not pass.',
+      '',
+    );
+  }
+  if (parts.warnings.length > 0 && keep.warnings > 0) {
+    out.push('**Warnings**', '', ...parts.warnings.slice(0, keep.warnings));
+    if (keep.warnings < parts.warnings.length)
+      out.push(`- … and ${formatCount(parts.warnings.length - keep.warnings)} more`);
+    out.push('');
+  }
+  if (keep.warnings < parts.warnings.length)
+    left.push(`${formatCount(parts.warnings.length - keep.warnings)} warnings`);
+
+  const rows = [
+    ...parts.failRows.slice(0, keep.failRows),
+    ...parts.passRows.slice(0, keep.passRows),
+  ];
+  if (rows.length > 0) {
+    out.push('| Endpoint | Metric | Budget | Baseline | Current | Change | Verdict |');
+    out.push('|---|---|--:|--:|--:|--:|---|');
+    out.push(...rows, '');
+  }
+  const omittedRows =
+    parts.failRows.length - keep.failRows + (parts.passRows.length - keep.passRows);
+  if (omittedRows > 0) {
+    const passing = parts.passRows.length - keep.passRows;
+    const failing = parts.failRows.length - keep.failRows;
+    const what =
+      failing > 0
+        ? `${formatCount(omittedRows)} table rows`
+        : `${formatCount(passing)} passing table rows`;
+    out.push(`*${what} left out.*`, '');
+    left.push(what);
+  }
+
+  if (keep.details > 0) {
+    out.push(
+      '<details>',
+      '<summary>Details: percentiles, requests and errors, load settings, baselines</summary>',
+      '',
+    );
+    out.push(...parts.details.slice(0, keep.details));
+    if (keep.details < parts.details.length) {
+      out.push(
+        `*Details of ${formatCount(parts.details.length - keep.details)} more endpoints left out.*`,
+        '',
+      );
+    }
+    out.push('</details>', '');
+  }
+  if (keep.details < parts.details.length) {
+    left.push(
+      keep.details === 0
+        ? 'the details'
+        : `details of ${formatCount(parts.details.length - keep.details)} endpoints`,
+    );
+  }
+  if (left.length > 0) out.push(`*Left out to fit: ${left.join(', ')}; ${fullReportHint}.*`, '');
+  out.push(parts.footer);
+  return `${out.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function collectParts(report: Report): Parts {
+  const configs = new Map(report.config.endpoints.map((e) => [e.name, e]));
+  const failures: string[] = [];
+  const warnings: string[] = [];
+  for (const error of report.summary.errors ?? []) {
+    failures.push(
+      `- ❌ ${error.endpoint ? `**${escapeInline(error.endpoint, NAME_LENGTH)}**: ` : ''}${escapeInline(error.message, REASON_LENGTH)}`,
+    );
+  }
+  const rows: { severity: number; index: number; text: string; failing: boolean }[] = [];
+  report.endpoints.forEach((endpoint, index) => {
+    const who = `**${escapeInline(endpoint.name, NAME_LENGTH)}** ${code(`${endpoint.method} ${endpoint.path}`, PATH_LENGTH)}`;
+    for (const finding of endpoint.findings) {
+      const item = `- ${VERDICT_LABEL[finding.verdict].split(' ')[0]} ${who} ${metricLabel(finding.metric)}: ${escapeInline(finding.reason, REASON_LENGTH)}`;
+      if (finding.breaches.length > 0) failures.push(item);
+      else if (finding.verdict === 'inconclusive') warnings.push(item);
+      const severity = VERDICT_SEVERITY.indexOf(finding.verdict);
+      rows.push({
+        severity,
+        index,
+        text: tableRow(endpoint, finding),
+        failing: finding.breaches.length > 0 || severity < VERDICT_SEVERITY.indexOf('improvement'),
+      });
+    }
+    if (endpoint.findings.length === 0) {
+      rows.push({
+        severity: VERDICT_SEVERITY.indexOf('pass'),
+        index,
+        text: `| ${escapeInline(endpoint.name, NAME_LENGTH)} | — | — | — | — | — | ${VERDICT_LABEL.pass} (nothing to check) |`,
+        failing: false,
+      });
+    }
+  });
+  rows.sort((a, b) => a.severity - b.severity || a.index - b.index);
+  return {
+    headline: headline(report),
+    failures,
+    warnings,
+    failRows: rows.filter((r) => r.failing).map((r) => r.text),
+    passRows: rows.filter((r) => !r.failing).map((r) => r.text),
+    details: report.endpoints.map((e) => endpointDetails(e, configs.get(e.name))),
+    footer: footer(report),
+  };
+}
+
+function headline(report: Report): string {
+  const { summary } = report;
+  const gate = report.gateId === 'default' ? 'perf-gate' : `perf-gate ${code(report.gateId, 64)}`;
+  const plural = (n: number, one: string, many: string) =>
+    `${formatCount(n)} ${n === 1 ? one : many}`;
+  const endpoints = plural(summary.endpoints, 'endpoint', 'endpoints');
+  const extras: string[] = [];
+  if (summary.inconclusive > 0) extras.push(`${formatCount(summary.inconclusive)} inconclusive`);
+  if (summary.improvements > 0)
+    extras.push(plural(summary.improvements, 'improvement', 'improvements'));
+  const tail = extras.length > 0 ? ` (${extras.join(', ')})` : '';
+  if (summary.passed) {
+    return `### ✅ ${gate}: ${endpoints}, all within budget${tail}`;
+  }
+  const problems: string[] = [];
+  if (summary.errors && summary.errors.length > 0)
+    problems.push(plural(summary.errors.length, 'error', 'errors'));
+  if (summary.regressions > 0)
+    problems.push(plural(summary.regressions, 'regression', 'regressions'));
+  if (summary.violations > 0)
+    problems.push(plural(summary.violations, 'budget violation', 'budget violations'));
+  if (summary.cancelled) problems.push('cancelled');
+  return `### ❌ ${gate}: ${problems.join(', ')} in ${endpoints}${tail}`;
+}
+
+function tableRow(endpoint: EndpointResult, finding: Finding): string {
+  const value = (v: number | undefined) =>
+    v === undefined ? '—' : formatMetricValue(finding.metric, v);
+  const budget =
+    finding.budget === undefined
+      ? '—'
+      : `${finding.metric === 'min-rps' ? '≥' : '≤'} ${value(finding.budget)}`;
+  let current = value(finding.current);
+  if (finding.confirmation) current += ` (confirm: ${value(finding.confirmation.current)})`;
+  const cells = [
+    escapeInline(endpoint.name, NAME_LENGTH),
+    metricLabel(finding.metric),
+    budget,
+    value(finding.baseline),
+    current,
+    changeText(finding.metric, finding.change, finding.delta),
+    VERDICT_LABEL[finding.verdict],
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+function changeText(
+  metric: BudgetMetric,
+  change: number | undefined,
+  delta: number | undefined,
+): string {
+  if (delta === undefined) return '—';
+  const absolute = formatMetricDelta(metric, delta);
+  return change === undefined ? absolute : `${formatChange(change)} (${absolute})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Details
+
+const DETAIL_COLUMNS: readonly LatencyMetric[] = LATENCY_METRICS;
+
+function latencyRow(label: string, m: { latency: LatencySummary }): string {
+  return `| ${label} | ${DETAIL_COLUMNS.map((c) => formatMs(m.latency[c])).join(' | ')} |`;
+}
+
+function endpointDetails(
+  endpoint: EndpointResult,
+  config: ReportEndpointConfig | undefined,
+): string {
+  const lines: string[] = [];
+  lines.push(
+    `#### ${VERDICT_LABEL[endpoint.verdict].split(' ')[0]} ${escapeInline(endpoint.name, NAME_LENGTH)} ${code(`${endpoint.method} ${endpoint.path}`, PATH_LENGTH)}`,
+    '',
+  );
+  lines.push(
+    `| | ${DETAIL_COLUMNS.join(' | ')} |`,
+    `|---|${DETAIL_COLUMNS.map(() => '--:').join('|')}|`,
+  );
+  lines.push(latencyRow('this run', endpoint.measurement));
+  if (endpoint.measurement.uncorrected)
+    lines.push(latencyRow('uncorrected', { latency: endpoint.measurement.uncorrected }));
+  if (endpoint.confirmation) lines.push(latencyRow('confirmation', endpoint.confirmation));
+  const { baseline } = endpoint;
+  if (baseline.kind === 'reference') {
+    lines.push(latencyRow('reference', baseline.measurement));
+    if (baseline.confirmation)
+      lines.push(latencyRow('reference, confirmation', baseline.confirmation));
+  } else if (baseline.kind === 'cloudwatch') {
+    const cells = DETAIL_COLUMNS.map((c) => {
+      const entry = baseline.metrics[c];
+      return entry ? formatMs(entry.median) : '—';
+    });
+    if (cells.some((c) => c !== '—')) lines.push(`| CloudWatch median | ${cells.join(' | ')} |`);
+  }
+  lines.push('');
+  lines.push(`- ${measurementLine('this run', endpoint.measurement)}`);
+  if (endpoint.confirmation)
+    lines.push(`- ${measurementLine('confirmation', endpoint.confirmation)}`);
+  if (baseline.kind === 'reference')
+    lines.push(`- ${measurementLine('reference', baseline.measurement)}`);
+  if (config) lines.push(`- load: ${loadLine(config)}`);
+  lines.push(`- baseline: ${baselineLine(endpoint)}`);
+  for (const finding of endpoint.findings) {
+    if (finding.confirmation) {
+      lines.push(
+        `- ${metricLabel(finding.metric)} on the confirmation run: ${escapeInline(finding.confirmation.reason, REASON_LENGTH)}`,
+      );
+    }
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+function measurementLine(label: string, m: Measurement): string {
+  const parts = [
+    `${label}: ${formatCount(m.requests)} requests in ${formatDuration(m.durationMs)}, ${formatRps(m.throughput)}`,
+  ];
+  if (m.errors === 0) parts.push('no errors');
+  else {
+    const kinds: string[] = [];
+    const b = m.errorBreakdown;
+    if (b.timeouts > 0) kinds.push(`${formatCount(b.timeouts)} timeouts`);
+    if (b.resets > 0) kinds.push(`${formatCount(b.resets)} resets`);
+    for (const [codeName, n] of Object.entries(b.connection))
+      kinds.push(`${escapeInline(codeName, 32)} × ${formatCount(n)}`);
+    for (const [status, n] of Object.entries(b.status))
+      kinds.push(`HTTP ${escapeInline(status, 8)} × ${formatCount(n)}`);
+    parts.push(
+      `${formatCount(m.errors)} errors (${formatRate(m.errorRate)})${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}`,
+    );
+  }
+  if (m.cancelled) parts.push('cut short by cancellation');
+  return parts.join('; ');
+}
+
+function loadLine(config: ReportEndpointConfig): string {
+  const load = config.load;
+  const model =
+    load.rate === undefined
+      ? `${formatCount(load.connections)} connections for ${formatDuration(load.durationMs)}`
+      : `${formatRps(load.rate)} over ${formatCount(load.connections)} connections for ${formatDuration(load.durationMs)} (open model, corrected for coordinated omission)`;
+  const warmup = load.warmupMs > 0 ? `, ${formatDuration(load.warmupMs)} warmup` : ', no warmup';
+  return `${model}${warmup}, ${formatDuration(load.timeoutMs)} timeout`;
+}
+
+function baselineLine(endpoint: EndpointResult): string {
+  const { baseline } = endpoint;
+  if (baseline.kind === 'none') return `none (${escapeInline(baseline.reason, REASON_LENGTH)})`;
+  if (baseline.kind === 'reference') {
+    const rounds = baseline.rounds ? `, ${formatCount(baseline.rounds)} ABBA rounds` : '';
+    return `reference deployment ${code(baseline.source, PATH_LENGTH)} measured side by side${rounds}`;
+  }
+  const periods = Math.max(0, ...Object.values(baseline.metrics).map((m) => m?.periods ?? 0));
+  return `CloudWatch ${code(baseline.source, PATH_LENGTH)}, ${formatCount(periods)} periods${baseline.partial ? ' (partial data)' : ''}`;
+}
+
+function footer(report: Report): string {
+  const env = report.environment;
+  const bits = [
+    `${escapeInline(report.tool.name, 40)} ${escapeInline(report.tool.version, 40)}`,
+    `runner ${escapeInline(env.runner.os, 40)} ${escapeInline(env.runner.arch, 40)}`,
+    `Node ${escapeInline(env.node, 40)}`,
+  ];
+  const runUrl = env.ci?.runUrl;
+  // A link only to what looks like a workflow run; anything else is shown as text, not linked.
+  if (
+    runUrl &&
+    /^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/[\w.-]+\/[\w.-]+\/actions\/runs\/\d+(\/attempts\/\d+)?$/.test(
+      runUrl,
+    )
+  ) {
+    bits.push(`[workflow run](${runUrl})`);
+  }
+  bits.push(escapeInline(report.createdAt, 40));
+  return `<sub>${bits.join(' · ')}</sub>`;
+}
