@@ -25,23 +25,16 @@ import type { Report, ReportEndpointConfig } from './report.js';
 export interface MarkdownOptions {
   /** Upper bound of the result's length. Default 60,000 (a PR comment holds 65,536). */
   maxChars?: number;
-  /** A hidden HTML comment (`<!-- ... -->`) put first, to find the sticky comment again. */
+  /**
+   * A hidden HTML comment (`<!-- ... -->`) put first, to find the sticky comment again
+   * (github/marker.ts `commentMarker(gateId)` makes it).
+   */
   marker?: string;
   /** Where the whole report can be read when parts had to be left out. */
   fullReportHint?: string;
 }
 
 export const DEFAULT_MAX_CHARS = 60_000;
-
-/** The sticky comment's marker for a gate: one comment per PR and gate id. */
-export function stickyMarker(gateId: string): string {
-  // Gate ids are letters, digits, '.', '_' and '-'; '--' cannot appear inside an HTML comment.
-  const safe = gateId
-    .replace(/[^A-Za-z0-9._-]/g, '_')
-    .replace(/--+/g, (dashes) => `-${'_'.repeat(dashes.length - 1)}`)
-    .slice(0, 64);
-  return `<!-- perf-gate:${safe} -->`;
-}
 
 const VERDICT_LABEL: Record<Verdict, string> = {
   pass: '✅ pass',
@@ -97,7 +90,8 @@ const REASON_LENGTH = 400;
 
 export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
-  if (options.marker !== undefined && !/^<!--(?!-?>)(?:(?!--)[^\n])*-->$/.test(options.marker)) {
+  // One comment that cannot close early: whatever follows it must not end up inside it, nor it in the body.
+  if (options.marker !== undefined && !/^<!--(?!-?>)(?:(?!-->)[^\n])*-->$/.test(options.marker)) {
     throw new Error(
       `renderMarkdown: marker must be one HTML comment on one line, e.g. "<!-- perf-gate:api -->", got ${JSON.stringify(options.marker)}`,
     );
