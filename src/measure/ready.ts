@@ -10,7 +10,7 @@ export interface WaitForReadyOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
   log?: (line: string) => void;
-  /** Longest a single attempt may take, ms (default 10 s, never past the overall deadline). */
+  /** Longest a single attempt may take, ms (default 10 s; past the deadline by at most 1 s). */
   attemptTimeoutMs?: number;
   /** First pause between attempts, ms (default 250); doubles up to `maxDelayMs`. */
   initialDelayMs?: number;
@@ -49,9 +49,11 @@ export async function waitForReady(
   for (;;) {
     options.signal?.throwIfAborted();
     attempts++;
+    // An attempt stops at the deadline, but even the last one gets a fair chance to answer.
+    const attemptLimit = options.attemptTimeoutMs ?? 10_000;
     const attemptMs = Math.max(
-      1,
-      Math.min(options.attemptTimeoutMs ?? 10_000, deadline - performance.now()),
+      Math.min(attemptLimit, 1000),
+      Math.min(attemptLimit, deadline - performance.now()),
     );
     last = await attempt(url, options.headers, attemptMs, options.signal);
     if (last === 'ok') {
@@ -85,7 +87,7 @@ async function attempt(
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): Promise<string> {
-  const timeout = AbortSignal.timeout(timeoutMs);
+  const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)));
   try {
     const res = await fetch(url, {
       headers,
