@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * The sample API the demo gates: a small shop with realistic latencies. `/api/search` is
- * deliberately slow so the demo shows what a budget violation looks like.
+ * deliberately slow in the tail so the demo shows what a budget violation looks like.
  * Listens on loopback only.
  */
 
@@ -47,13 +47,18 @@ export async function startSampleApi(port = 0): Promise<SampleApi> {
     list: makeLatency(random, 12, 0.35),
     item: makeLatency(random, 4, 0.3),
     order: makeLatency(random, 25, 0.4),
-    search: makeLatency(random, 120, 0.3),
+    // A long tail: p95 near 200 ms against the example's 150 ms budget, while the median stays
+    // low enough that 3 s of load still collects the 200 requests a p95 verdict needs.
+    search: makeLatency(random, 60, 0.75),
   };
 
   const send = (res: ServerResponse, status: number, body: unknown, delayMs: number) => {
     setTimeout(() => {
       const text = JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+      });
       res.end(text);
     }, delayMs);
   };
@@ -68,7 +73,9 @@ export async function startSampleApi(port = 0): Promise<SampleApi> {
     const item = /^\/api\/products\/(\d+)$/.exec(url.pathname);
     if (req.method === 'GET' && item) {
       const product = PRODUCTS[Number(item[1]) - 1];
-      return product ? send(res, 200, product, latency.item()) : send(res, 404, { error: 'not found' }, 1);
+      return product
+        ? send(res, 200, product, latency.item())
+        : send(res, 404, { error: 'not found' }, 1);
     }
     if (req.method === 'POST' && url.pathname === '/api/orders') {
       let order: { sku?: unknown; qty?: unknown };

@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs';
+import { loadBudgetFile, type LoadOptions } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import { UsageError } from './args.js';
+
+/** The default `--budget`, as for the action's `budget-file` input. */
+export const DEFAULT_BUDGET_FILE = 'perf-budget.yml';
+
+/**
+ * Loads the budget file for a command. A missing file is a usage error that names the option to
+ * use; every other problem is the loader's BudgetFileError (all problems, located).
+ */
+export async function loadBudget(
+  path: string,
+  options: LoadOptions,
+  command: string,
+): Promise<Config> {
+  if (!existsSync(path)) {
+    throw new UsageError(
+      `${path}: no such file: name the budget file${command === 'validate' ? '' : ' with --budget FILE'} (perf-budget.example.yml shows every key)`,
+    );
+  }
+  return loadBudgetFile(path, options);
+}
+
+/** Total recorded + warmup load time of one pass over the endpoints, ms. */
+export function passLoadMs(config: Config): number {
+  return config.endpoints.reduce((ms, e) => ms + e.load.durationMs + e.load.warmupMs, 0);
+}

@@ -1,0 +1,141 @@
+import { measureEndpoint } from '../measure/engine.js';
+import { displayUrl, waitForReady } from '../measure/ready.js';
+import type { Measurement } from '../measure/types.js';
+import { formatDuration } from '../report/format.js';
+import {
+  durationOption,
+  flag,
+  integerOption,
+  parseCommandArgs,
+  positionals,
+  stringOption,
+  UsageError,
+  urlOption,
+} from './args.js';
+import { DEFAULT_BUDGET_FILE, loadBudget, passLoadMs } from './budget.js';
+import { calibrate, renderSpread, renderSuggestion } from './calibration.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { CALIBRATE_HELP } from './help.js';
+import type { CliContext, Output } from './output.js';
+import { createProgress } from './progress.js';
+import { connectionErrors, neverConnected, probe } from './reachability.js';
+
+/**
+ * `perf-gate calibrate`: measures an unchanged target several times and suggests regression
+ * tolerances from its run-to-run spread. Runs are interleaved (every endpoint in run 1, then in
+ * run 2, ...) so a drift of the machine spreads over all endpoints instead of hitting one.
+ */
+
+const COMMAND = 'calibrate';
+
+export async function calibrateCommand(
+  args: readonly string[],
+  context: CliContext,
+  output: Output,
+): Promise<ExitCode> {
+  const parsed = parseCommandArgs(COMMAND, args, {
+    budget: { type: 'string' },
+    'target-url': { type: 'string' },
+    runs: { type: 'string' },
+    'max-duration': { type: 'string' },
+    verbose: { type: 'boolean' },
+  });
+  if (flag(parsed, 'help')) {
+    output.out(CALIBRATE_HELP);
+    return EXIT.passed;
+  }
+  positionals(parsed, COMMAND, []);
+  const budgetFile = stringOption(parsed, 'budget') ?? DEFAULT_BUDGET_FILE;
+  const targetUrl = urlOption(parsed, 'target-url', COMMAND);
+  const runs = integerOption(parsed, 'runs', { min: 2, max: 50, fallback: 5 }, COMMAND);
+  const maxDurationMs = durationOption(parsed, 'max-duration', '30m', COMMAND);
+
+  const config = await loadBudget(budgetFile, { env: context.env, targetUrl }, COMMAND);
+  output.mask(config.secrets);
+  const totalMs = runs * passLoadMs(config);
+  if (totalMs > maxDurationMs) {
+    throw new UsageError(
+      `${runs} runs of ${budgetFile} take ${formatDuration(totalMs)} of load, over --max-duration ${formatDuration(maxDurationMs)}: ` +
+        'pass fewer --runs, shorten load.duration, or raise --max-duration',
+      COMMAND,
+    );
+  }
+
+  const progress = createProgress(output, { verbose: flag(parsed, 'verbose') });
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const unsubscribe = context.onInterrupt?.((name) => {
+    progress.settle();
+    output.err(`perf-gate: ${name}: stopping; no suggestion from an interrupted calibration`);
+    controller.abort(new Error(`interrupted by ${name}`));
+  });
+
+  try {
+    if (config.target.ready) {
+      await progress.log.group('Waiting for the target to be ready', () =>
+        waitForReady(config.target.ready!.url, {
+          timeoutMs: config.target.ready!.timeoutMs,
+          headers: config.target.headers,
+          signal,
+          log: progress.log.info,
+        }),
+      );
+    } else {
+      const down = await probe(config.target.url, { headers: config.target.headers, signal });
+      if (down) {
+        output.err(
+          `perf-gate: could not measure: the target ${down.url} is unreachable (${down.reason}). ` +
+            'Check that it is running and the URL is right (--target-url, or target.url in the budget file).',
+        );
+        return EXIT.unmeasured;
+      }
+    }
+
+    output.err(
+      `Calibrating: ${runs} runs of ${config.endpoints.length} endpoint${config.endpoints.length === 1 ? '' : 's'}, ${formatDuration(totalMs)} of load`,
+    );
+    const measured = config.endpoints.map(() => [] as Measurement[]);
+    for (let run = 1; run <= runs && !signal.aborted; run++) {
+      for (const [i, endpoint] of config.endpoints.entries()) {
+        if (signal.aborted) break;
+        const m = await progress.log.group(
+          `Run ${run}/${runs}: ${endpoint.method} ${endpoint.name}`,
+          () =>
+            measureEndpoint(endpoint, {
+              signal,
+              log: progress.log.info,
+              onProgress: (p) => progress.onProgress(endpoint.name, p),
+            }),
+        );
+        if (neverConnected(m)) {
+          output.err(
+            `perf-gate: could not measure: no request to ${displayUrl(endpoint.url)} got an answer (${connectionErrors(m)})`,
+          );
+          return EXIT.unmeasured;
+        }
+        measured[i]!.push(m);
+      }
+    }
+    progress.settle();
+    if (signal.aborted) return EXIT.unmeasured;
+
+    const results = calibrate(
+      config.endpoints.map((e, i) => ({ name: e.name, measurements: measured[i]! })),
+    );
+    output.out('');
+    output.out(
+      `Run-to-run spread of ${runs} runs of an unchanged target (spread = (max - min) / median):`,
+    );
+    output.out('');
+    output.out(renderSpread(results));
+    output.out('');
+    output.out(
+      'Suggested regression tolerances (3x the spread; see --help), to paste into the budget file:',
+    );
+    output.out('');
+    output.out(renderSuggestion(results).trimEnd());
+    return EXIT.passed;
+  } finally {
+    unsubscribe?.();
+  }
+}

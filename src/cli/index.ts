@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// The `perf-gate` bin: wires the process (arguments, streams, environment, signals) to runCli.
+import { runCli } from './main.js';
+
+const EXIT_AFTER_SECOND_SIGNAL = 130;
+
+let interrupts = 0;
+const onInterrupt = (handler: (signal: string) => void) => {
+  const listener = (signal: NodeJS.Signals) => {
+    interrupts++;
+    // The first signal stops the load and lets the partial report be written; a second one
+    // means the user will not wait for that.
+    if (interrupts > 1) process.exit(EXIT_AFTER_SECOND_SIGNAL);
+    handler(signal);
+  };
+  process.on('SIGINT', listener);
+  process.on('SIGTERM', listener);
+  return () => {
+    process.off('SIGINT', listener);
+    process.off('SIGTERM', listener);
+  };
+};
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  onInterrupt,
+});
+// Everything is written by now; a socket some library left open must not keep a CI job waiting.
+setTimeout(() => process.exit(), 2000).unref();

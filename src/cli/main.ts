@@ -1,0 +1,100 @@
+import { CloudWatchError } from '../baseline/cloudwatch-errors.js';
+import { BudgetFileError, formatProblem } from '../config/errors.js';
+import { closest } from '../config/suggest.js';
+import { TargetUnreachableError } from '../measure/ready.js';
+import { UsageError } from './args.js';
+import { calibrateCommand } from './calibrate-command.js';
+import { compareCommand } from './compare-command.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { TOOL_HELP } from './help.js';
+import { Output, type CliContext } from './output.js';
+import { runCommand } from './run-command.js';
+import { validateCommand } from './validate-command.js';
+import { VERSION } from './version.js';
+
+/**
+ * The `perf-gate` command line: picks the command, and turns every failure into one clear
+ * message and its exit status (SPEC §7). Importable without side effects; the bin entry
+ * (index.ts) only wires the process to it.
+ */
+
+type Command = (args: readonly string[], context: CliContext, output: Output) => Promise<ExitCode>;
+
+const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  validate: validateCommand,
+  compare: compareCommand,
+  calibrate: calibrateCommand,
+};
+
+export async function runCli(argv: readonly string[], context: CliContext): Promise<ExitCode> {
+  const output = new Output(context);
+  const [first, ...rest] = argv;
+  try {
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+      const topic = first === 'help' ? rest[0] : undefined;
+      if (topic !== undefined && COMMANDS[topic])
+        return await COMMANDS[topic](['--help'], context, output);
+      if (first === undefined) {
+        output.err(TOOL_HELP);
+        return EXIT.usage;
+      }
+      output.out(TOOL_HELP);
+      return EXIT.passed;
+    }
+    if (first === '--version' || first === '-v') {
+      output.out(VERSION);
+      return EXIT.passed;
+    }
+    const command = COMMANDS[first];
+    if (!command) {
+      const guess = closest(first.replace(/^-+/, ''), Object.keys(COMMANDS));
+      const what = first.startsWith('-') ? `unknown option ${first}` : `unknown command "${first}"`;
+      throw new UsageError(
+        `${what}${guess ? ` (did you mean "${guess}"?)` : ''}; commands: ${Object.keys(COMMANDS).join(', ')}`,
+        '',
+      );
+    }
+    return await command(rest, context, output);
+  } catch (error) {
+    return report(error, output);
+  }
+}
+
+/** One message per failure, no stack trace: what went wrong, where, and how to fix it. */
+function report(error: unknown, output: Output): ExitCode {
+  if (error instanceof UsageError) {
+    output.err(`perf-gate: ${error.message}`);
+    if (error.command !== undefined) {
+      output.err(`Run "perf-gate ${error.command ? `${error.command} ` : ''}--help" for usage.`);
+    }
+    return EXIT.usage;
+  }
+  if (error instanceof BudgetFileError) {
+    const n = error.problems.length;
+    for (const problem of error.problems) output.err(formatProblem(problem));
+    output.err(`perf-gate: ${n} problem${n === 1 ? '' : 's'} in the budget file`);
+    const unset = error.problems.filter((p) =>
+      /environment variable \w+ is (not set|empty)/.test(p.message),
+    );
+    if (unset.length > 0) {
+      // The loader speaks of a workflow step's env; on a command line the fix looks different.
+      const targetUrl = unset.some((p) => p.path === 'target.url');
+      output.err(
+        `Set the variables in the environment (NAME=value perf-gate ...)${targetUrl ? ', or pass --target-url URL instead of target.url' : ''}.`,
+      );
+    }
+    return EXIT.usage;
+  }
+  if (error instanceof TargetUnreachableError) {
+    output.err(`perf-gate: could not measure: ${error.message}`);
+    return EXIT.unmeasured;
+  }
+  if (error instanceof CloudWatchError) {
+    output.err(`perf-gate: CloudWatch: ${error.message}`);
+    return error.kind === 'config' ? EXIT.usage : EXIT.unmeasured;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  output.err(`perf-gate: could not complete: ${message}`);
+  return EXIT.unmeasured;
+}

@@ -1,0 +1,55 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { renderMarkdown } from '../report/markdown.js';
+import type { Report } from '../report/report.js';
+import { UsageError } from './args.js';
+
+/**
+ * `--json OUT` and `--markdown OUT`. The paths are checked before any load is sent, so a typo
+ * in an output path does not throw away a finished run.
+ */
+
+export interface ReportPaths {
+  json?: string;
+  markdown?: string;
+}
+
+/** Creates the parent folders and refuses a path that is a folder. */
+export function prepareReportPaths(paths: ReportPaths, command: string): void {
+  for (const [option, path] of Object.entries(paths)) {
+    if (path === undefined) continue;
+    if (path.trim() === '') throw new UsageError(`--${option} needs a file path`, command);
+    const full = resolve(path);
+    try {
+      if (statSync(full, { throwIfNoEntry: false })?.isDirectory()) {
+        throw new UsageError(
+          `--${option} ${path}: is a folder; name a file, e.g. ${path.replace(/\/+$/, '')}/report.${option === 'json' ? 'json' : 'md'}`,
+          command,
+        );
+      }
+      mkdirSync(dirname(full), { recursive: true });
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(
+        `--${option} ${path}: cannot create its folder: ${(error as Error).message}`,
+        command,
+      );
+    }
+  }
+}
+
+/** Writes the reports asked for; returns the paths written, for the closing message. */
+export async function writeReports(report: Report, paths: ReportPaths): Promise<string[]> {
+  const written: string[] = [];
+  if (paths.json) {
+    await writeFile(paths.json, `${JSON.stringify(report, null, 2)}\n`);
+    written.push(paths.json);
+  }
+  if (paths.markdown) {
+    const hint = paths.json ? `the full report is in ${paths.json}` : undefined;
+    await writeFile(paths.markdown, renderMarkdown(report, { fullReportHint: hint }));
+    written.push(paths.markdown);
+  }
+  return written;
+}

@@ -1,0 +1,181 @@
+import type { Config } from '../config/types.js';
+import { evaluateRun } from '../evaluate/evaluate.js';
+import { shouldFail } from '../evaluate/fail-on.js';
+import { runGate, type GateRun } from '../gate/run-gate.js';
+import { displayUrl, formatMs } from '../measure/ready.js';
+import { buildReport, environmentFrom, type Report } from '../report/report.js';
+import {
+  durationOption,
+  failOnOption,
+  flag,
+  parseCommandArgs,
+  positionals,
+  stringOption,
+  urlOption,
+} from './args.js';
+import { DEFAULT_BUDGET_FILE, loadBudget } from './budget.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { RUN_HELP } from './help.js';
+import type { CliContext, Output } from './output.js';
+import { createProgress } from './progress.js';
+import { connectionErrors, neverConnected, probe } from './reachability.js';
+import { prepareReportPaths, writeReports } from './report-files.js';
+import { renderTable } from './table.js';
+import { TOOL } from './version.js';
+
+/** `perf-gate run`: the gate, from budget file to verdicts, on a laptop or any CI system. */
+
+const COMMAND = 'run';
+
+export async function runCommand(
+  args: readonly string[],
+  context: CliContext,
+  output: Output,
+): Promise<ExitCode> {
+  const parsed = parseCommandArgs(COMMAND, args, {
+    budget: { type: 'string' },
+    'target-url': { type: 'string' },
+    'baseline-url': { type: 'string' },
+    json: { type: 'string' },
+    markdown: { type: 'string' },
+    'fail-on': { type: 'string' },
+    'max-duration': { type: 'string' },
+    verbose: { type: 'boolean' },
+  });
+  if (flag(parsed, 'help')) {
+    output.out(RUN_HELP);
+    return EXIT.passed;
+  }
+  positionals(parsed, COMMAND, []);
+  const budgetFile = stringOption(parsed, 'budget') ?? DEFAULT_BUDGET_FILE;
+  const targetUrl = urlOption(parsed, 'target-url', COMMAND);
+  const baselineUrl = urlOption(parsed, 'baseline-url', COMMAND);
+  const failOn = failOnOption(parsed, COMMAND);
+  const maxDurationMs = durationOption(parsed, 'max-duration', '15m', COMMAND);
+  const paths = { json: stringOption(parsed, 'json'), markdown: stringOption(parsed, 'markdown') };
+  prepareReportPaths(paths, COMMAND);
+
+  const config = await loadBudget(
+    budgetFile,
+    { env: context.env, targetUrl, maxDurationMs, sideBySide: baselineUrl !== undefined },
+    COMMAND,
+  );
+  output.mask(config.secrets);
+  const progress = createProgress(output, { verbose: flag(parsed, 'verbose') });
+
+  const controller = new AbortController();
+  const unsubscribe = context.onInterrupt?.((signal) => {
+    progress.settle();
+    output.err(
+      `perf-gate: ${signal}: stopping the load; the partial report is written, marked cancelled (again to quit at once)`,
+    );
+    controller.abort(new Error(`interrupted by ${signal}`));
+  });
+
+  try {
+    // With target.ready the gate waits for the target; without it, check once that something
+    // answers, so a wrong URL fails in a second instead of after every endpoint's load time.
+    if (!config.target.ready) {
+      for (const url of [config.target.url, baselineUrl].filter((u): u is string => !!u)) {
+        const down = await probe(url, {
+          headers: config.target.headers,
+          signal: controller.signal,
+        });
+        if (down) {
+          output.err(
+            `perf-gate: could not measure: the target ${down.url} is unreachable (${down.reason}). ` +
+              'Check that it is running and the URL is right (--target-url, or target.url in the budget file).',
+          );
+          return EXIT.unmeasured;
+        }
+      }
+    }
+
+    let gate: GateRun | undefined;
+    const startedAt = new Date();
+    try {
+      gate = await runGate({
+        config,
+        baselineUrl,
+        maxDurationMs,
+        signal: controller.signal,
+        log: progress.log,
+        onProgress: progress.onProgress,
+        readCloudWatch: usesCloudWatch(config)
+          ? (c) => readCloudWatch(c, progress.log.info)
+          : undefined,
+      });
+    } catch (error) {
+      progress.settle();
+      // Interrupted while waiting for the target or reading baselines: nothing was measured,
+      // but the report still records that the run was cancelled.
+      if (!controller.signal.aborted) throw error;
+    }
+    progress.settle();
+
+    const evaluation = gate?.evaluation ?? evaluateRun([], { cancelled: true });
+    const report = buildReport({
+      tool: TOOL,
+      createdAt: (gate?.finishedAt ?? startedAt).toISOString(),
+      environment: environmentFrom({
+        env: context.env,
+        platform: process.platform,
+        arch: process.arch,
+        nodeVersion: process.version,
+      }),
+      config,
+      endpoints: evaluation.endpoints,
+      summary: evaluation.summary,
+    });
+    const written = await writeReports(report, paths);
+
+    output.out('');
+    output.out(renderTable(report));
+    if (gate) output.err(`Load time: ${formatMs(gate.loadMs)}.`);
+    for (const path of written) output.err(`Report written to ${path}`);
+
+    return exitCode(report, config, baselineUrl, output, () => shouldFail(report.summary, failOn));
+  } finally {
+    unsubscribe?.();
+  }
+}
+
+function exitCode(
+  report: Report,
+  config: Config,
+  baselineUrl: string | undefined,
+  output: Output,
+  fails: () => boolean,
+): ExitCode {
+  if (report.summary.cancelled) return EXIT.unmeasured;
+  if (report.endpoints.length === 0) {
+    output.err('perf-gate: could not measure: no endpoint could be measured (see Errors above)');
+    return EXIT.unmeasured;
+  }
+  if (report.endpoints.every((e) => neverConnected(e.measurement))) {
+    const why = connectionErrors(report.endpoints[0]!.measurement);
+    output.err(
+      `perf-gate: could not measure: no request to ${displayUrl(config.target.url)}` +
+        `${baselineUrl ? ` or ${displayUrl(baselineUrl)}` : ''} got an answer (${why}). ` +
+        'Check that the target is running and the URL is right.',
+    );
+    return EXIT.unmeasured;
+  }
+  return fails() ? EXIT.failed : EXIT.passed;
+}
+
+function usesCloudWatch(config: Config): boolean {
+  return config.baseline.cloudwatch !== undefined || config.endpoints.some((e) => e.cloudwatch);
+}
+
+/** Loaded on demand: the AWS SDK is large, and most runs never need it. */
+async function readCloudWatch(config: Config, log: (line: string) => void) {
+  const { readBaselines } = await import('../baseline/cloudwatch-read.js');
+  return readBaselines({
+    gateId: config.id,
+    endpoints: config.endpoints,
+    fileConfig: config.baseline.cloudwatch,
+    now: new Date(),
+    log,
+  });
+}

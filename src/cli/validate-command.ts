@@ -1,0 +1,37 @@
+import { formatDuration } from '../report/format.js';
+import { durationOption, flag, parseCommandArgs, positionals, urlOption } from './args.js';
+import { loadBudget, passLoadMs } from './budget.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { VALIDATE_HELP } from './help.js';
+import type { CliContext, Output } from './output.js';
+
+/** `perf-gate validate FILE`: the budget file checked as `run` would load it, no load sent. */
+
+const COMMAND = 'validate';
+
+export async function validateCommand(
+  args: readonly string[],
+  context: CliContext,
+  output: Output,
+): Promise<ExitCode> {
+  const parsed = parseCommandArgs(COMMAND, args, {
+    'target-url': { type: 'string' },
+    'max-duration': { type: 'string' },
+  });
+  if (flag(parsed, 'help')) {
+    output.out(VALIDATE_HELP);
+    return EXIT.passed;
+  }
+  const [file] = positionals(parsed, COMMAND, ['FILE']);
+  const targetUrl = urlOption(parsed, 'target-url', COMMAND);
+  const maxDurationMs = durationOption(parsed, 'max-duration', '15m', COMMAND);
+  const config = await loadBudget(file!, { env: context.env, targetUrl, maxDurationMs }, COMMAND);
+  output.mask(config.secrets);
+
+  const n = config.endpoints.length;
+  const loadMs = passLoadMs(config);
+  output.out(
+    `${file}: valid: ${n} endpoint${n === 1 ? '' : 's'}, ${formatDuration(loadMs)} of load (warmup included)`,
+  );
+  return EXIT.passed;
+}
