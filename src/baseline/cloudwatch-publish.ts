@@ -1,4 +1,4 @@
-import hdr from 'hdr-histogram-js';
+import * as hdr from 'hdr-histogram-js';
 import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { decodeHistogram } from '../measure/histogram.js';
 import type { Histogram } from '../measure/histogram.js';

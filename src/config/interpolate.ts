@@ -79,7 +79,7 @@ export function interpolate(
         );
         continue;
       }
-      if (value.length >= MIN_SECRET_LENGTH) secrets.add(value);
+      for (const secret of secretsIn(value, path)) secrets.add(secret);
       out += value;
     }
     return out;
@@ -117,4 +117,24 @@ function offsetOf(
     return { position: source.position(start), next: from };
   }
   return { position: source.locate(path), next: from };
+}
+
+/**
+ * What of an interpolated value must be masked. Everything, except in `target.url`: the
+ * deployment's address is named in every progress line and error message, and masking it would
+ * make them useless. Credentials written into that URL are still masked.
+ */
+function secretsIn(value: string, path: readonly PathSegment[]): string[] {
+  if (path.length === 2 && path[0] === 'target' && path[1] === 'url') {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return value.length >= MIN_SECRET_LENGTH ? [value] : [];
+    }
+    return [url.username, url.password, decodeURIComponent(url.password)].filter(
+      (part) => part.length >= MIN_SECRET_LENGTH,
+    );
+  }
+  return value.length >= MIN_SECRET_LENGTH ? [value] : [];
 }

@@ -1,4 +1,4 @@
-import hdr from 'hdr-histogram-js';
+import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { LatencySummary } from './types.js';
 

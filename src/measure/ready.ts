@@ -114,7 +114,10 @@ export function describeFetchError(error: unknown): string {
     if (Array.isArray(errors) && errors.length > 0) e = errors[0];
     else e = cause;
   }
-  return error instanceof Error ? error.message : String(error);
+  // No code anywhere (e.g. fetch refusing a port as "bad port"): the innermost message says most.
+  let innermost: unknown = error;
+  while (innermost instanceof Error && innermost.cause instanceof Error) innermost = innermost.cause;
+  return innermost instanceof Error ? innermost.message : String(error);
 }
 
 /**

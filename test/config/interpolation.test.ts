@@ -48,12 +48,20 @@ describe('${VAR} interpolation', () => {
     const [e] = config.endpoints;
     expect(e?.url).toBe('http://127.0.0.1:9999/base/orders/4242?v=${literal}');
     expect(e?.body).toBe('{"token":"ghs_SuperSecretToken123","n":1}');
-    // "ab" is too short to mask without garbling all output.
+    // "ab" is too short to mask without garbling all output; the target's address is no secret.
     expect(config.secrets).toEqual([
-      'http://127.0.0.1:9999/base',
       'ghs_SuperSecretToken123',
       '4242',
     ]);
+  });
+
+  test('credentials interpolated into target.url are masked, its address is not', () => {
+    const config = parseBudget(FILE, 'perf-budget.yml', {
+      env: { ...ENV, PREVIEW_URL: 'https://deploy:s3cr3t-pass@preview.example.com' },
+    });
+    expect(config.secrets).toContain('s3cr3t-pass');
+    expect(config.secrets).toContain('deploy');
+    expect(config.secrets).not.toContain('https://deploy:s3cr3t-pass@preview.example.com');
   });
 
   test('the default name of an endpoint quotes its path as written, never an interpolated value', () => {
