@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { parse } from 'yaml';
+import { startTarget, type Target } from '../servers/target.js';
+import { runCli, tempDir, writeFile } from './cli-process.js';
+
+/** `perf-gate calibrate`: repeated runs of an unchanged target, and a snippet that pastes cleanly. */
+
+let target: Target;
+const dir = tempDir('calibrate');
+
+beforeAll(async () => {
+  target = await startTarget({ jitterMs: 4 });
+});
+afterAll(async () => {
+  await target.close();
+});
+
+describe('perf-gate calibrate', () => {
+  test('measures every endpoint N times, prints the spread and a YAML snippet that validates', async () => {
+    const file = writeFile(
+      dir,
+      'budget.yml',
+      `version: 1
+target: { url: ${target.url} }
+defaults:
+  load: { connections: 2, duration: 1s, warmup: 0s }
+endpoints:
+  - name: item
+    path: /fixed/3
+`,
+    );
+    const before = target.hits('/fixed/3');
+    const run = await runCli(['calibrate', '--budget', file, '--runs', '2']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('Run 1/2: GET item');
+    expect(run.stderr).toContain('Run 2/2: GET item');
+    expect(target.hits('/fixed/3')).toBeGreaterThan(before);
+    for (const metric of ['p50', 'p95', 'p99', 'error rate']) {
+      expect(run.stdout).toMatch(
+        new RegExp(`^ +(item +)?${metric}( \\*)? +.+ max-increase \\d+%, min-delta \\S+$`, 'm'),
+      );
+    }
+
+    const snippet = run.stdout.slice(run.stdout.indexOf('# Suggested by perf-gate calibrate'));
+    const suggested = parse(snippet) as {
+      defaults: { regression: Record<string, { 'max-increase': string; 'min-delta': string }> };
+    };
+    const rules = suggested.defaults.regression;
+    expect(Object.keys(rules)).toEqual(['p50', 'p95', 'p99', 'error-rate']);
+    for (const metric of ['p50', 'p95', 'p99']) {
+      expect(Number.parseFloat(rules[metric]!['max-increase'])).toBeGreaterThanOrEqual(5);
+      expect(Number.parseFloat(rules[metric]!['min-delta'])).toBeGreaterThanOrEqual(1);
+    }
+    expect(Number.parseFloat(rules['error-rate']!['max-increase'])).toBeGreaterThanOrEqual(50);
+
+    // Pasted into a budget file, the snippet is valid as it stands.
+    const pasted = writeFile(
+      dir,
+      'pasted.yml',
+      `version: 1\ntarget: { url: ${target.url} }\n${snippet}\nendpoints:\n  - path: /fixed/3\n`,
+    );
+    const validate = await runCli(['validate', pasted]);
+    expect(validate.stderr).toBe('');
+    expect(validate.code).toBe(0);
+  });
+
+  test('fewer than 2 runs, or more load than --max-duration allows, is a usage error', async () => {
+    const file = writeFile(
+      dir,
+      'long.yml',
+      `version: 1\ntarget: { url: ${target.url} }\nendpoints:\n  - path: /fixed/1\n    load: { duration: 10m }\n`,
+    );
+    const one = await runCli(['calibrate', '--budget', file, '--runs', '1']);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain('--runs: expected a whole number from 2 to 50, found "1"');
+
+    const long = await runCli(['calibrate', '--budget', file]);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain('5 runs of');
+    expect(long.stderr).toContain('over --max-duration 30m');
+  });
+});

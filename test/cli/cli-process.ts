@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * Runs the `perf-gate` CLI as a real process: the sources through tsx's loader in the same Node
+ * (so a test never exercises a stale bundle), with pipes for stdout and stderr like any CI log.
+ */
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+const ENTRY = join(ROOT, 'src/cli/index.ts');
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Called with the process once started and a view of its stderr so far (e.g. to interrupt it). */
+  onSpawn?: (kill: (signal: NodeJS.Signals) => void, stderr: () => string) => void;
+  timeoutMs?: number;
+  /** Run this file instead of the sources (the built bundle). */
+  entry?: string;
+}
+
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  const env: Record<string, string> = {};
+  // A clean environment: only what a process needs, so no variable of the machine running the
+  // tests (CI, AWS_*, PREVIEW_URL) changes what the CLI does.
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SYSTEMROOT']) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  Object.assign(env, options.env);
+  const entryArgs = options.entry ? [options.entry] : ['--import', 'tsx', ENTRY];
+  const child = spawn(process.execPath, [...entryArgs, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  options.onSpawn?.(
+    (signal) => child.kill(signal),
+    () => stderr,
+  );
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(`perf-gate ${args.join(' ')} did not exit within ${timeoutMs} ms\n${stderr}`),
+      );
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** A fresh folder for one test file's budget files and reports. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `perf-gate-${prefix}-`));
+}
+
+export function writeFile(dir: string, name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** A loopback port nothing listens on: taken from the OS, then released. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** Polls until `test` holds (for a process's output to reach some point). */
+export async function waitFor(test: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
