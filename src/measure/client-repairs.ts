@@ -1,28 +1,44 @@
 import type autocannon from 'autocannon';
 
 /**
- * Repairs autocannon 9's reconnect after a dropped connection. When the server resets or closes
- * a connection with a request in flight, autocannon's client reconnects but keeps the dead
- * request in its queue of pending requests, so every later response on that connection is timed
- * from an earlier request: a 20 ms route measured ~120 ms after a few resets. It also counts a
- * request lost to a server-side close (FIN) nowhere. Before each reconnect this clears the queue
- * and the half-read response, and reports a request lost to a close the server did not announce
- * (as Node's own client does: "socket hang up", ECONNRESET). A close announced with
- * `Connection: close` is not counted: autocannon ignores that header and writes its next request
- * into the closing connection, a client artefact rather than a failure of the target.
+ * Repairs to autocannon 9's HTTP client, installed through its `setupClient` hook. Both touch the
+ * client's internals (`_connect`, `pipelinedRequests`, `parser`); if those are missing (another
+ * autocannon version) nothing is changed, and the reset and HEAD tests in
+ * test/measure/engine.test.ts fail loudly.
  *
- * Uses autocannon's client internals (`_connect`, `pipelinedRequests`, `parser`); if they are
- * missing (another autocannon version) it does nothing, and the reset test in
- * test/measure/engine.test.ts fails loudly.
+ * Reconnects: when the server resets or closes a connection with a request in flight, the client
+ * reconnects but keeps the dead request in its queue of pending requests, so every later response
+ * on that connection is timed from an earlier request (a 20 ms route measured ~120 ms after a few
+ * resets). It also counts a request lost to a server-side close (FIN) nowhere. Before each
+ * reconnect the queue and the half-read response are cleared, and a request lost to a close the
+ * server did not announce is reported (as Node's own client does: "socket hang up", ECONNRESET).
+ * A close announced with `Connection: close` is not counted: autocannon ignores that header and
+ * writes its next request into the closing connection, a client artefact, not a target failure.
+ *
+ * HEAD: a response to HEAD has a Content-Length but no body, which the client's parser cannot
+ * know, so it waits for a body that never comes and every request times out. The parser is told
+ * to skip the body.
  */
+
+interface Parser {
+  initialize(type: string): void;
+  constructor: { kOnHeadersComplete?: number };
+  [handler: number]: ((...args: unknown[]) => unknown) | undefined;
+}
 
 interface ClientInternals {
   _connect?: () => void;
   pipelinedRequests?: { size(): number; clear(): void };
-  parser?: { initialize(type: string): void };
+  parser?: Parser;
 }
 
-export function repairReconnects(client: autocannon.Client, onLostRequest: () => void): void {
+export interface ClientRepairOptions {
+  method: string;
+  /** A request was lost to a connection the server closed without saying so. */
+  onLostRequest: () => void;
+}
+
+export function repairClient(client: autocannon.Client, options: ClientRepairOptions): void {
   const internals = client as unknown as ClientInternals;
   const connect = internals._connect;
   const queue = internals.pipelinedRequests;
@@ -39,14 +55,31 @@ export function repairReconnects(client: autocannon.Client, onLostRequest: () =>
     errored = true;
   });
 
+  let first = true;
   internals._connect = function (this: ClientInternals) {
+    // The first connect comes at the end of the client's constructor, once the parser's handlers
+    // are in place.
+    if (first) {
+      first = false;
+      if (options.method.toUpperCase() === 'HEAD') skipBodies(internals.parser);
+    }
     if (queue.size() > 0) {
-      if (!errored && keepAlive) onLostRequest();
+      if (!errored && keepAlive) options.onLostRequest();
       queue.clear();
       internals.parser?.initialize('RESPONSE');
     }
     errored = false;
     keepAlive = true;
     connect.call(this);
+  };
+}
+
+function skipBodies(parser: Parser | undefined): void {
+  const key = parser?.constructor.kOnHeadersComplete;
+  const onHeaders = key === undefined ? undefined : parser?.[key];
+  if (!parser || key === undefined || typeof onHeaders !== 'function') return;
+  parser[key] = (...args: unknown[]) => {
+    onHeaders(...args);
+    return true; // skip the body
   };
 }

@@ -3,7 +3,7 @@ import type { EndpointConfig } from '../config/types.js';
 import { createHistogram, encodeHistogram, quantileMs, recordMs, summarize } from './histogram.js';
 import type { Histogram } from './histogram.js';
 import { formatMs } from './ready.js';
-import { repairReconnects } from './reconnect.js';
+import { repairClient } from './client-repairs.js';
 import type { ErrorBreakdown, Measurement } from './types.js';
 
 /**
@@ -41,6 +41,9 @@ export interface MeasureOptions {
 
 /** autocannon ends a run only on one of its sample ticks; a short tick keeps durations and stops prompt. */
 const SAMPLE_INTERVAL_MS = 100;
+
+/** The methods autocannon can send. */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH'];
 
 /** autocannon reports a timeout as a `reqError` with this message and no code. */
 const TIMEOUT_MESSAGE = 'request timed out';
@@ -253,7 +256,7 @@ function autocannonOptions(
     timeout: load.timeoutMs / 1000,
     sampleInt: SAMPLE_INTERVAL_MS,
     ...(load.rate !== undefined ? { overallRate: load.rate, ignoreCoordinatedOmission: true } : {}),
-    setupClient: (client) => repairReconnects(client, onLostRequest),
+    setupClient: (client) => repairClient(client, { method: endpoint.method, onLostRequest }),
   };
 }
 
@@ -262,6 +265,11 @@ function checkSettings(endpoint: EndpointConfig, durationMs: number): void {
   const where = `endpoint "${endpoint.name}"`;
   if (!(durationMs > 0))
     throw new Error(`${where}: load duration must be positive, got ${durationMs} ms`);
+  if (!METHODS.includes(endpoint.method.toUpperCase())) {
+    throw new Error(
+      `${where}: method ${endpoint.method} is not supported; use one of ${METHODS.join(', ')}`,
+    );
+  }
   if (load.timeoutMs < 1000) {
     throw new Error(
       `${where}: load.timeout ${formatMs(load.timeoutMs)} is shorter than 1s, the shortest timeout autocannon supports; use at least 1s`,

@@ -334,6 +334,14 @@ describe('requests as configured', () => {
     expect(lines.join('\n')).not.toMatch(/s3cret|sku/);
   });
 
+  test('HEAD: bodiless responses are complete responses, not timeouts', async () => {
+    const m = await measureEndpoint(
+      endpoint('/fixed/1', { durationMs: 300, timeoutMs: 1000 }, { method: 'HEAD' }),
+    );
+    expect(m.requests).toBeGreaterThan(20);
+    expect(m.errors).toBe(0);
+  });
+
   test('baseUrl measures the same endpoint on another deployment', async () => {
     const other = await startTarget();
     try {
@@ -381,6 +389,9 @@ describe('requests as configured', () => {
   test('invalid load settings are rejected with the endpoint named', async () => {
     await expect(measureEndpoint(endpoint('/fixed/0', { timeoutMs: 500 }))).rejects.toThrow(
       /endpoint "GET \/fixed\/0": load.timeout 500ms is shorter than 1s/,
+    );
+    await expect(measureEndpoint(endpoint('/fixed/0', {}, { method: 'FETCH' }))).rejects.toThrow(
+      /endpoint "GET \/fixed\/0": method FETCH is not supported; use one of GET, HEAD/,
     );
     await expect(measureEndpoint(endpoint('/fixed/0', { rate: 0.5 }))).rejects.toThrow(
       /load.rate must be at least 1/,
