@@ -49,12 +49,12 @@ export async function compareCommand(
   const budgetFile = stringOption(parsed, 'budget');
   let config: Config | undefined;
   if (budgetFile !== undefined) {
-    // Only the rules are used: no load is sent, so target.url need not be set.
-    config = await loadBudget(
-      budgetFile,
-      { env: context.env, targetUrl: 'http://compare.invalid' },
-      COMMAND,
-    );
+    // Only the rules are used and no request is sent, so the file's variables (a token, the
+    // preview URL) need not be set: an unset one reads as a placeholder.
+    const env = new Proxy(context.env, {
+      get: (real, name) => (typeof name === 'string' ? (real[name] ?? 'unset') : undefined),
+    });
+    config = await loadBudget(budgetFile, { env, targetUrl: 'http://compare.invalid' }, COMMAND);
     output.mask(config.secrets);
   }
 
