@@ -23,11 +23,11 @@ beforeAll(async () => {
     `version: 1
 target: { url: ${target.url} }
 defaults:
-  load: { connections: 4, duration: 1s, warmup: 0s }
+  load: { connections: 8, duration: 1s, warmup: 0s }
   budget: { p95: 1s }
 endpoints:
   - name: item
-    path: /fixed/10
+    path: /fixed/20
   - name: health
     path: /fixed/0
     regression: false
@@ -58,8 +58,9 @@ describe('perf-gate compare', () => {
     const item = validation.report.endpoints.find((e) => e.name === 'item')!;
     const p50 = item.findings.find((f) => f.metric === 'p50')!;
     expect(p50.verdict).toBe('regression');
-    expect(p50.change).toBeGreaterThan(0.2);
-    expect(p50.change).toBeLessThan(0.4);
+    // 30% slower on the server; the client also sees a fixed overhead, so a little less.
+    expect(p50.change).toBeGreaterThan(0.15);
+    expect(p50.change).toBeLessThan(0.45);
     const health = validation.report.endpoints.find((e) => e.name === 'health')!;
     expect(health.findings.every((f) => f.breaches.length === 0)).toBe(true);
     expect(readFileSync(markdown, 'utf8')).toContain('item');

@@ -38,15 +38,13 @@ describe('CLI progress', () => {
     expect(shown).toContain('\r\x1b[2K  orders  [#####-----]  1s/2s  150 requests  p95 12 ms');
     expect(shown).toContain('\r\x1b[2K  orders  [##########]  2s/2s  300 requests  p95 12 ms\n');
     // The log line is printed above the live line, which is then drawn again.
+    // eslint-disable-next-line no-control-regex
     expect(shown).toMatch(/\r\x1b\[2Ka log line in between\n\r\x1b\[2K {2}orders/);
     // What remains on screen once carriage returns have done their work: the heading, the log
     // line, and the endpoint's last state.
-    const screen = shown.split('\n').map((line) =>
-      line
-        .split('\r')
-        .at(-1)!
-        .replace(/\x1b\[2K/g, ''),
-    );
+    const screen = shown
+      .split('\n')
+      .map((line) => line.split('\r').at(-1)!.replaceAll('\x1b[2K', ''));
     expect(screen).toEqual([
       'Measuring GET orders',
       'a log line in between',
