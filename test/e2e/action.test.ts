@@ -88,7 +88,10 @@ describe('pull request runs', () => {
     expect(r.outputs['report-file']).toContain(r.runnerTemp);
     const report = JSON.parse(readFileSync(r.outputs['report-file'], 'utf8'));
     expect(validateReport(report).valid).toBe(true);
-    expect(report.endpoints.map((e: { name: string }) => e.name)).toEqual(['fast list', 'slow search']);
+    expect(report.endpoints.map((e: { name: string }) => e.name)).toEqual([
+      'fast list',
+      'slow search',
+    ]);
     expect(report.endpoints[1].measurement.latency.p50).toBeGreaterThan(29);
     expect(r.summary).toMatch(/✅/);
     expect(comments()).toHaveLength(1);
@@ -97,7 +100,9 @@ describe('pull request runs', () => {
     expect(r.outputs['comment-url']).toBe(comments()[0].html_url);
     expect(target.hits('/fixed/30')).toBeGreaterThan(50);
     expect(r.stdout).toContain(`::add-mask::${TOKEN}`);
-    expect(visible(r.stdout) + r.summary + JSON.stringify(report) + comments()[0].body).not.toContain(TOKEN);
+    expect(
+      visible(r.stdout) + r.summary + JSON.stringify(report) + comments()[0].body,
+    ).not.toContain(TOKEN);
   });
 
   test('a failing run exits 1, annotates the endpoint line, and a re-run edits the same comment', async () => {
@@ -106,7 +111,9 @@ describe('pull request runs', () => {
     expect(first.outputs.passed).toBe('false');
     expect(Number(first.outputs.violations)).toBeGreaterThanOrEqual(1);
     expect(first.stdout).toMatch(
-      new RegExp(`::error title=perf-gate%3A slow search,file=perf-budget.yml,line=${SLOW_LINE}::slow search: p50 `),
+      new RegExp(
+        `::error title=perf-gate%3A slow search,file=perf-budget.yml,line=${SLOW_LINE}::slow search: p50 `,
+      ),
     );
     expect(first.stdout).not.toMatch(/::error[^\n]*fast list/);
     expect(first.stdout).toMatch(/::error::perf-gate failed: 2 endpoint\(s\), 1 budget violation/);
@@ -126,7 +133,9 @@ describe('pull request runs', () => {
     const r = await run('10ms', { inputs: { 'fail-on': 'none' } });
     expect(r.code).toBe(0);
     expect(r.outputs.passed).toBe('false');
-    expect(r.stdout).toMatch(/::warning title=perf-gate%3A slow search,file=perf-budget.yml,line=13::/);
+    expect(r.stdout).toMatch(
+      /::warning title=perf-gate%3A slow search,file=perf-budget.yml,line=13::/,
+    );
   });
 
   test('a read-only token (fork) warns, writes the summary and keeps the verdict', async () => {
@@ -214,18 +223,27 @@ describe('inputs and budget files a user got wrong', () => {
   test('a bad input value names the input', async () => {
     const r = await run('200ms', { inputs: { comment: 'sometimes' } });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/::error::input comment: expected always, on-failure or never, found "sometimes"/);
+    expect(r.stdout).toMatch(
+      /::error::input comment: expected always, on-failure or never, found "sometimes"/,
+    );
     expect(target.hits()).toBe(0);
   });
 
   test('an unreachable target fails with its URL, still writing the summary and report', async () => {
     const port = await closedPort();
-    const r = await run('200ms', { env: { PREVIEW_URL: `http://127.0.0.1:${port}` }, files: {
-      'perf-budget.yml': budget('200ms').replace('timeout: 10s', 'timeout: 1s'),
-    } });
+    const r = await run('200ms', {
+      env: { PREVIEW_URL: `http://127.0.0.1:${port}` },
+      files: {
+        'perf-budget.yml': budget('200ms').replace('timeout: 10s', 'timeout: 1s'),
+      },
+    });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`::error::perf-gate could not measure: target http://127.0.0.1:${port}/healthz did not answer 2xx within 1s: last attempt: ECONNREFUSED`);
+    expect(r.stdout).toContain(
+      `::error::perf-gate could not measure: target http://127.0.0.1:${port}/healthz did not answer 2xx within 1s: last attempt: ECONNREFUSED`,
+    );
     expect(r.summary.length).toBeGreaterThan(0);
-    expect(validateReport(JSON.parse(readFileSync(r.outputs['report-file'], 'utf8'))).valid).toBe(true);
+    expect(validateReport(JSON.parse(readFileSync(r.outputs['report-file'], 'utf8'))).valid).toBe(
+      true,
+    );
   });
 });
