@@ -18,7 +18,7 @@ import { COMPARE_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
 import { prepareReportPaths, writeReports } from './report-files.js';
 import { renderTable } from './table.js';
-import { TOOL } from './version.js';
+import { TOOL } from '../version.js';
 
 /** `perf-gate compare BASE.json HEAD.json`: two saved reports judged against each other, no load. */
 

@@ -10,7 +10,7 @@ import { TOOL_HELP } from './help.js';
 import { Output, type CliContext } from './output.js';
 import { runCommand } from './run-command.js';
 import { validateCommand } from './validate-command.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 /**
  * The `perf-gate` command line: picks the command, and turns every failure into one clear

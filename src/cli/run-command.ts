@@ -21,7 +21,7 @@ import { createProgress } from './progress.js';
 import { connectionErrors, neverConnected, probe } from './reachability.js';
 import { prepareReportPaths, writeReports } from './report-files.js';
 import { renderTable } from './table.js';
-import { TOOL } from './version.js';
+import { TOOL } from '../version.js';
 
 /** `perf-gate run`: the gate, from budget file to verdicts, on a laptop or any CI system. */
 
