@@ -14,7 +14,7 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -36,7 +36,8 @@ const ACCURACY = {
 
 // --- the target, in its own process, driven over IPC ---------------------------------------
 
-type Request = { id: number; cmd: 'reset' } | { id: number; cmd: 'applied'; path: string };
+type Command = { cmd: 'reset' } | { cmd: 'applied'; path: string };
+type Request = Command & { id: number };
 
 async function runChild(): Promise<void> {
   const { startTarget } = await import('../test/servers/target.js');
@@ -76,7 +77,7 @@ class RemoteTarget {
     return new RemoteTarget(child, url);
   }
 
-  private call(req: Omit<Request, 'id'>): Promise<string | null> {
+  private call(req: Command): Promise<string | null> {
     const id = this.next++;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
@@ -252,6 +253,7 @@ async function accuracy(target: RemoteTarget) {
 
 async function main(): Promise<void> {
   const target = await RemoteTarget.start();
+  const loadBefore = loadavg()[0];
   try {
     console.log(`perf-gate engine benchmark — node ${process.version}, ${cpus().length} CPUs`);
     console.log(
@@ -319,6 +321,8 @@ async function main(): Promise<void> {
           platform: `${process.platform} ${process.arch}`,
           cpus: cpus().length,
           cpuModel: cpus()[0]?.model,
+          // Other processes on a shared machine skew every figure; this says how busy it was.
+          loadAverage1m: { before: r(loadBefore, 2), after: r(loadavg()[0], 2) },
           target: 'test/servers/target.ts in a child process on 127.0.0.1',
           overhead: over,
           accuracy: acc,
@@ -327,7 +331,8 @@ async function main(): Promise<void> {
         2,
       ) + '\n',
     );
-    console.log(`\nwrote ${out}`);
+    console.log(`\nload average (1 min): ${r(loadBefore, 2)} before, ${r(loadavg()[0], 2)} after`);
+    console.log(`wrote ${out}`);
   } finally {
     target.close();
   }
