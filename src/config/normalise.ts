@@ -370,7 +370,10 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     if (duration !== undefined) out.durationMs = duration;
     const warmup = durationAt([...path, 'warmup']);
     if (warmup !== undefined) out.warmupMs = warmup;
-    const timeout = durationAt([...path, 'timeout'], positive);
+    // The load generator counts its request timeout in whole seconds.
+    const timeout = durationAt([...path, 'timeout'], (n) =>
+      n >= 1000 ? undefined : 'expected a request timeout of at least 1s',
+    );
     if (timeout !== undefined) out.timeoutMs = timeout;
     const rate = get<number>([...path, 'rate']);
     if (rate !== undefined) out.rate = rate;

@@ -231,13 +231,20 @@ export const INVALID_CASES: InvalidCase[] = [
   {
     name: 'timeout zero seconds',
     yaml: HEAD + '  - path: /a\n    load: { timeout: 0 }\n',
-    problems: [[6, 22, 'endpoints[0].load.timeout', 'expected a duration greater than 0, found 0']],
+    problems: [[6, 22, 'endpoints[0].load.timeout', 'expected a request timeout of at least 1s, found 0']],
   },
   {
     name: 'rate zero',
     yaml: HEAD + '  - path: /a\n    load: { rate: 0 }\n',
     problems: [
-      [6, 19, 'endpoints[0].load.rate', 'expected a number greater than 0 and at most 1000000, found 0'],
+      [6, 19, 'endpoints[0].load.rate', 'expected a number from 1 to 1000000, found 0'],
+    ],
+  },
+  {
+    name: 'timeout under a second',
+    yaml: HEAD + '  - path: /a\n    load: { timeout: 500ms }\n',
+    problems: [
+      [6, 22, 'endpoints[0].load.timeout', 'expected a request timeout of at least 1s, found "500ms"'],
     ],
   },
   {
