@@ -7,6 +7,7 @@ import {
   isMap,
   isScalar,
   isSeq,
+  Lexer,
   LineCounter,
   parseDocument,
   type Document,
@@ -142,11 +143,26 @@ export function parseYamlSource(
     return { problems: [fileProblem(file, tooLarge(bytes))] };
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): Pick<Problem, 'line' | 'col'> => {
     const { line, col } = lines.linePos(offset);
     return { line, col };
   };
+  const tooDeep = deepFlowOffset(text);
+  if (tooDeep !== undefined) {
+    lines.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+    return {
+      problems: [
+        {
+          file,
+          ...at(tooDeep),
+          path: '',
+          message: `[ ] and { } are nested more than ${MAX_FLOW_DEPTH} levels deep here: budget files are shallow, and a deeper file is refused before parsing (it could take the parser minutes)`,
+        },
+      ],
+    };
+  }
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems: Problem[] = [];
   // After the first few, syntax errors are mostly echoes of the first: a page of them hides it.
   for (const [i, e] of doc.errors.slice(0, MAX_SYNTAX_ERRORS).entries()) {
@@ -191,6 +207,34 @@ export function parseYamlSource(
     return { problems: [{ file, ...at(offset), path: '', message: text }] };
   }
   return { source: new BudgetSource(file, text, doc, lines, data), problems: [] };
+}
+
+/**
+ * Flow collections (`[ ]`, `{ }`) a file may nest. A budget file needs three or four; the YAML
+ * parser recurses per level, and a file of 200,000 `[` keeps it busy for 20 s.
+ */
+export const MAX_FLOW_DEPTH = 64;
+
+/** Control tokens of the YAML lexer that stand for no source text. */
+const LEXER_MARKERS = new Set(['\x02', '\x18', '\x1f']);
+
+/**
+ * Where flow collections first nest deeper than MAX_FLOW_DEPTH, as an offset; undefined if they
+ * never do. The lexer is linear and keeps no stack, so it measures what the parser cannot.
+ */
+function deepFlowOffset(text: string): number | undefined {
+  if (!/[[{]/.test(text)) return undefined;
+  let depth = 0;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') {
+      if (++depth > MAX_FLOW_DEPTH) return offset;
+    } else if (token === ']' || token === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+    if (!LEXER_MARKERS.has(token)) offset += token.length;
+  }
+  return undefined;
 }
 
 export function tooLarge(bytes: number): string {
