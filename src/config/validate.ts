@@ -279,7 +279,10 @@ function unknownKey(key: string, parent: SchemaNode): string {
   // A key written one level too high (`p95` directly under an endpoint) belongs in a child.
   for (const [name, child] of Object.entries(properties)) {
     const childProps = resolveRef(child).properties as Record<string, unknown> | undefined;
-    if (childProps && key in childProps) return `unknown key "${key}" (it belongs under "${name}")`;
+    // Own keys only: `__proto__` or `constructor` is "in" every object.
+    if (childProps && Object.hasOwn(childProps, key)) {
+      return `unknown key "${key}" (it belongs under "${name}")`;
+    }
   }
   if (key === 'min-rps' && 'p95' in properties) {
     return `unknown key "min-rps": it is a budget only, throughput has no regression rule`;
