@@ -138,7 +138,7 @@ async function readCloudWatch(config: Config) {
     endpoints: config.endpoints,
     fileConfig: config.baseline.cloudwatch,
     now: new Date(),
-    log: core.info,
+    log: actionLog.info,
   });
 }
 
@@ -163,7 +163,7 @@ async function publish(config: Config, report: Report): Promise<void> {
         region: cw?.region,
         endpoints: measured,
         timestamp: new Date(report.createdAt),
-        log: core.info,
+        log: actionLog.info,
       });
       core.info(`Published ${result.datums} datum(s) in ${result.requests} request(s).`);
     } catch (error) {

@@ -7,6 +7,7 @@ import type { Report } from '../report/report.js';
 import { CommentError } from '../github/errors.js';
 import { publishComment } from '../github/comment.js';
 import type { Settings } from './settings.js';
+import { actionLog } from './log.js';
 
 /**
  * Everything a person sees once there is a report: the JSON file, the job summary, annotations
@@ -79,7 +80,7 @@ async function comment(report: Report, markdown: string, settings: Settings): Pr
       body: markdown,
       mode: settings.comment,
       passed: report.summary.passed,
-      log: { info: core.info, warning: core.warning, debug: core.debug },
+      log: { info: actionLog.info, warning: core.warning, debug: core.debug },
     });
     if (result.action === 'skipped') return undefined;
     core.info(`Pull request comment ${result.action}: ${result.url}`);

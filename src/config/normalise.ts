@@ -293,6 +293,14 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     const cloudwatch = cloudWatchOf(at('baseline', 'cloudwatch'), fileCloudWatch);
     // A default name quotes the path as written, so an interpolated secret never becomes a name.
     const rawName = get<string>(at('name'));
+    if (typeof rawName === 'string' && LINE_BREAK.test(rawName)) {
+      // A line break in a name would start a new line in the job log, where `::command::`
+      // lines are workflow commands: a pull request could forge annotations or outputs.
+      add(
+        at('name'),
+        `expected a name on one line, found a line break or NUL character (${describeLineBreak(rawName)}); remove it`,
+      );
+    }
     const writtenPath = dataAt(source.data, at('path'));
     const name =
       typeof rawName === 'string'
@@ -486,6 +494,16 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
       periodMs,
     };
   }
+}
+
+/** Characters that end a line somewhere (the job log, a terminal, an editor), and NUL. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const LINE_BREAK = /[\r\n\u0000\u0085\u2028\u2029]/;
+
+/** `U+000A` for the first line break of `text`. */
+function describeLineBreak(text: string): string {
+  const c = LINE_BREAK.exec(text)?.[0] ?? '';
+  return `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** How a text value is quoted in messages: as written, with the variables it came from. */
