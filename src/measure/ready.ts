@@ -89,8 +89,9 @@ async function attempt(
 ): Promise<string> {
   const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)));
   try {
-    const res = await fetch(url, {
-      headers,
+    const request = withoutCredentials(url, headers);
+    const res = await fetch(request.url, {
+      headers: request.headers,
       redirect: 'follow',
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
@@ -101,6 +102,43 @@ async function attempt(
     if (signal?.aborted) throw signal.reason;
     if (timeout.aborted) return `timed out after ${formatMs(timeoutMs)}`;
     return describeFetchError(error);
+  }
+}
+
+/**
+ * fetch refuses a URL with credentials in it (`http://user:pass@host`), which the load itself
+ * (autocannon) sends as Basic authentication: do the same, unless an authorization header is set.
+ */
+export function withoutCredentials(
+  url: string,
+  headers: Record<string, string> | undefined,
+): { url: string; headers: Record<string, string> | undefined } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { url, headers };
+  }
+  if (!u.username && !u.password) return { url, headers };
+  const credentials = `${safeDecode(u.username)}:${safeDecode(u.password)}`;
+  u.username = '';
+  u.password = '';
+  const hasAuthorization = Object.keys(headers ?? {}).some(
+    (k) => k.toLowerCase() === 'authorization',
+  );
+  return {
+    url: u.href,
+    headers: hasAuthorization
+      ? headers
+      : { ...headers, authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
+  };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 
@@ -116,8 +154,11 @@ export function describeFetchError(error: unknown): string {
   }
   // No code anywhere (e.g. fetch refusing a port as "bad port"): the innermost message says most.
   let innermost: unknown = error;
-  while (innermost instanceof Error && innermost.cause instanceof Error) innermost = innermost.cause;
-  return innermost instanceof Error ? innermost.message : String(error);
+  while (innermost instanceof Error && innermost.cause instanceof Error)
+    innermost = innermost.cause;
+  const message = innermost instanceof Error ? innermost.message : String(error);
+  // Some messages quote the URL, credentials included.
+  return message.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1***@');
 }
 
 /**
