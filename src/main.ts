@@ -3,10 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { BudgetFileError, formatProblem, loadBudgetFile, type Problem } from './config/load.js';
 import type { Config } from './config/types.js';
+import { credentialsIn } from './config/urls.js';
 import { evaluateRun } from './evaluate/evaluate.js';
 import { runGate, messageOf, type GateRun } from './gate/run-gate.js';
 import { TargetUnreachableError } from './measure/ready.js';
-import { buildReport, environmentFrom, type Report } from './report/report.js';
+import { buildReport, environmentFrom, maskText, type Report } from './report/report.js';
 import { parseReport } from './report/validate.js';
 import { TOOL } from './version.js';
 import { actionLog } from './action/log.js';
@@ -28,7 +29,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       throw error;
     }
     if (settings.githubToken) core.setSecret(settings.githubToken);
-    core.debug(`settings: ${JSON.stringify({ ...settings, githubToken: settings.githubToken ? '***' : '' })}`);
+    for (const secret of inputCredentials(settings)) core.setSecret(secret);
+    core.debug(
+      `settings: ${maskText(JSON.stringify({ ...settings, githubToken: settings.githubToken ? '***' : '' }), [])}`,
+    );
 
     if (settings.report) return await fromSavedReport(settings);
     return await measure(settings, env);
@@ -37,6 +41,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (error instanceof Error && error.stack) core.debug(error.stack);
     core.setFailed(`perf-gate failed unexpectedly: ${messageOf(error)}`);
   }
+}
+
+/** User names and passwords written into the target-url and baseline-url inputs. */
+function inputCredentials(settings: Settings): string[] {
+  return [settings.targetUrl, settings.baselineUrl].flatMap((url) => (url ? credentialsIn(url) : []));
 }
 
 function fail(message: string): void {
@@ -76,7 +85,9 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
     if (error instanceof BudgetFileError) return budgetFileFailed(error.problems, file);
     throw error;
   }
-  for (const secret of config.secrets) core.setSecret(secret);
+  const registered = inputCredentials(settings);
+  for (const secret of config.secrets) if (!registered.includes(secret)) core.setSecret(secret);
+  config.secrets = [...new Set([...config.secrets, ...registered])];
 
   const controller = new AbortController();
   const cancel = (signal: NodeJS.Signals) => {

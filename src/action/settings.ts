@@ -60,13 +60,18 @@ function parseUrl(name: string, value: string | undefined): string | undefined {
     url = new URL(value);
   } catch {
     throw new InputError(
-      `input ${name}: expected an absolute http(s) URL such as https://preview.example.com, found "${value}"`,
+      `input ${name}: expected an absolute http(s) URL such as https://preview.example.com, found "${withoutPassword(value)}"`,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InputError(`input ${name}: only http and https URLs can be measured, found "${url.protocol}"`);
   }
   return value;
+}
+
+/** A URL as it may be quoted in a message: whatever sits before an `@` may be a password. */
+function withoutPassword(value: string): string {
+  return value.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, '$1***@');
 }
 
 function parsePrNumber(value: string | undefined, event: unknown): number | undefined {

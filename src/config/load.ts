@@ -10,6 +10,7 @@ import { normalise, type NormaliseOptions } from './normalise.js';
 import { fileProblem, MAX_FILE_BYTES, parseYamlSource, tooLarge } from './source.js';
 import type { Config } from './types.js';
 import { showValue } from './units.js';
+import { credentialsIn } from './urls.js';
 import { validateSchema, type LocatedProblem } from './validate.js';
 
 export { BudgetFileError, formatProblem, type Problem } from './errors.js';
@@ -82,9 +83,17 @@ export function parseBudget(text: string, file: string, options: LoadOptions): C
   const interpolationProblems = interpolated.problems.filter((p) =>
     under(schemaProblems)(p.segments),
   );
+  // Credentials in the target-url input are as secret as any interpolated value.
+  const secrets = [
+    ...new Set([
+      ...interpolated.secrets,
+      ...(options.targetUrl === undefined ? [] : credentialsIn(options.targetUrl)),
+    ]),
+  ];
+  config.secrets = secrets;
   const problems = [...schemaProblems, ...interpolationProblems, ...semanticProblems].map((p) => ({
     ...p.problem,
-    message: redact(p.problem.message, interpolated.secrets),
+    message: redact(p.problem.message, secrets),
   }));
   if (problems.length) throw new BudgetFileError(sortProblems(problems));
   return config;

@@ -112,3 +112,27 @@ export function resolvePath(target: URL, path: string, shown: string): Checked<s
   }
   return { ok: true, value: url.href };
 }
+
+/**
+ * The user name and password written into a URL (`https://user:pass@host`), raw and decoded:
+ * values to mask in every output. Parts shorter than `minLength` are left out, as for any
+ * interpolated value (masking "a" would make all output unreadable).
+ */
+export function credentialsIn(url: string, minLength = 4): string[] {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return [];
+  }
+  const parts = new Set<string>();
+  for (const raw of [u.username, u.password]) {
+    parts.add(raw);
+    try {
+      parts.add(decodeURIComponent(raw));
+    } catch {
+      // Not valid percent-encoding: the raw form is what appears.
+    }
+  }
+  return [...parts].filter((part) => part.length >= minLength);
+}
