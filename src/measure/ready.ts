@@ -95,8 +95,8 @@ async function attempt(
       redirect: 'follow',
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
-    // The body is not needed; draining it lets the connection be reused or closed cleanly.
-    await res.arrayBuffer().catch(() => undefined);
+    // The body is not needed, and may be huge or endless: drop it rather than read it.
+    await res.body?.cancel().catch(() => undefined);
     return res.status >= 200 && res.status < 300 ? 'ok' : `HTTP ${res.status}`;
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
