@@ -80,6 +80,9 @@ export async function waitForReady(
   }
 }
 
+/** Redirects a readiness probe follows (on the target's origin). */
+const MAX_REDIRECTS = 5;
+
 /** One probe: 'ok', or what went wrong in a few words (`HTTP 503`, `ECONNREFUSED`, `timed out after 10s`). */
 async function attempt(
   url: string,
@@ -89,15 +92,31 @@ async function attempt(
 ): Promise<string> {
   const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)));
   try {
-    const request = withoutCredentials(url, headers);
-    const res = await fetch(request.url, {
-      headers: request.headers,
-      redirect: 'follow',
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    });
-    // The body is not needed, and may be huge or endless: drop it rather than read it.
-    await res.body?.cancel().catch(() => undefined);
-    return res.status >= 200 && res.status < 300 ? 'ok' : `HTTP ${res.status}`;
+    let current = url;
+    for (let redirects = 0; ; redirects++) {
+      const request = withoutCredentials(current, headers);
+      const res = await fetch(request.url, {
+        headers: request.headers,
+        // Followed here, on the target's origin only: a redirect elsewhere would send the
+        // target's headers (tokens included) to a host the budget file never named.
+        redirect: 'manual',
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+      // The body is not needed, and may be huge or endless: drop it rather than read it.
+      await res.body?.cancel().catch(() => undefined);
+      const location = res.headers.get('location');
+      if (res.status < 300 || res.status >= 400 || location === null) {
+        return res.status >= 200 && res.status < 300 ? 'ok' : `HTTP ${res.status}`;
+      }
+      const next = new URL(location, current);
+      if (next.origin !== new URL(current).origin) {
+        return `HTTP ${res.status} redirect to another origin (${displayUrl(next.href)}), not followed`;
+      }
+      if (redirects >= MAX_REDIRECTS) {
+        return `HTTP ${res.status}: more than ${MAX_REDIRECTS} redirects (a redirect loop?)`;
+      }
+      current = next.href;
+    }
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     if (timeout.aborted) return `timed out after ${formatMs(timeoutMs)}`;
