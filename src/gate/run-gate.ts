@@ -10,7 +10,7 @@ import {
 } from '../evaluate/evaluate.js';
 import type { RunError } from '../evaluate/types.js';
 import { measureEndpoint, type MeasureProgress } from '../measure/engine.js';
-import { waitForReady, type ReadyResult } from '../measure/ready.js';
+import { checkReachable, waitForReady, type ReadyResult } from '../measure/ready.js';
 import { measureSideBySide } from '../measure/side-by-side.js';
 import type { Measurement } from '../measure/types.js';
 
@@ -85,6 +85,12 @@ export async function runGate(input: GateInput): Promise<GateRun> {
       }
       return result;
     });
+  } else {
+    // A slow first answer is left for the measurement to judge, within the load's own timeout.
+    const timeoutMs = config.endpoints[0]?.load.timeoutMs;
+    for (const url of [config.target.url, input.baselineUrl]) {
+      if (url) await checkReachable(url, { headers: config.target.headers, signal, timeoutMs });
+    }
   }
 
   let cloudwatch = new Map<string, Baseline>();

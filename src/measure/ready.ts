@@ -80,6 +80,28 @@ export async function waitForReady(
   }
 }
 
+/**
+ * One request before load is sent, for targets without `target.ready`: a target that is down or
+ * a host name that does not resolve would otherwise cost every endpoint its full load time, with
+ * the load client reconnecting (and looking the name up again) thousands of times a second. Any
+ * HTTP answer, even an error status, and a slow answer mean the target is there.
+ * @throws TargetUnreachableError when the connection itself fails.
+ */
+export async function checkReachable(
+  url: string,
+  options: { headers?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const result = await attempt(url, options.headers, timeoutMs, options.signal);
+  if (result === 'ok' || result.startsWith('HTTP ') || result.startsWith('timed out')) return;
+  const shown = displayUrl(url);
+  throw new TargetUnreachableError(
+    `target ${shown} cannot be reached: ${result}. Check that the deployment is up and the URL is right (the target-url input, or target.url in the budget file).`,
+    shown,
+    result,
+  );
+}
+
 /** Redirects a readiness probe follows (on the target's origin). */
 const MAX_REDIRECTS = 5;
 
