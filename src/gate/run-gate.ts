@@ -134,6 +134,14 @@ export async function runGate(input: GateInput): Promise<GateRun> {
         log.warning(`${endpoint.name}: could not be measured: ${messageOf(error)}`);
         return;
       }
+      const unanswered = signal?.aborted ? undefined : nothingSucceeded(first);
+      if (unanswered) {
+        // Latencies of refused, timed-out or failed requests describe the failure, not the
+        // endpoint: a gate must not pass a target that is down or a path that only 404s.
+        const message = `${endpoint.name}: could not be measured: ${unanswered}`;
+        errors.push({ endpoint: endpoint.name, message });
+        log.warning(message);
+      }
       const baseline: Baseline =
         endpoint.regression === false
           ? { kind: 'none', reason: 'regression checks are off for this endpoint' }
@@ -144,7 +152,7 @@ export async function runGate(input: GateInput): Promise<GateRun> {
             });
       const entry: EndpointEvaluationInput = { endpoint, measurement: first.measurement, baseline };
       const firstResult = evaluateEndpoint(endpoint, first.measurement, baseline, input.evaluate);
-      if (config.confirm && needsConfirmation(firstResult) && !signal?.aborted) {
+      if (config.confirm && needsConfirmation(firstResult) && !signal?.aborted && !unanswered) {
         const cap = input.maxDurationMs ?? Infinity;
         if (loadMs + loadTime(endpoint) * side > cap) {
           log.warning(
@@ -172,6 +180,44 @@ export async function runGate(input: GateInput): Promise<GateRun> {
     errors,
   });
   return { evaluation, ready, startedAt, finishedAt: new Date(), loadMs };
+}
+
+/**
+ * Why a measurement (or its side-by-side reference) holds no successful response at all, or
+ * undefined when at least one request succeeded. Cancelled measurements are not judged.
+ */
+export function nothingSucceeded(result: {
+  measurement: Measurement;
+  baseline?: Baseline;
+}): string | undefined {
+  const sides: [string, Measurement][] = [['', result.measurement]];
+  if (result.baseline?.kind === 'reference') {
+    sides.push([
+      ` on the reference deployment ${result.baseline.source}`,
+      result.baseline.measurement,
+    ]);
+  }
+  for (const [where, m] of sides) {
+    if (m.cancelled || (m.requests > 0 && m.errors < m.requests)) continue;
+    if (m.requests === 0) return `no request was completed${where} in the load time`;
+    return (
+      `none of its ${m.requests} requests${where} succeeded (${describeErrors(m)}): ` +
+      'check that the target is up, that the URL and path are right, and that expect.status lists the statuses it answers with'
+    );
+  }
+  return undefined;
+}
+
+/** `ECONNREFUSED ×120, HTTP 404 ×3, 2 timed out`: the error breakdown in a few words. */
+export function describeErrors(m: Measurement): string {
+  const b = m.errorBreakdown;
+  const parts = [
+    ...Object.entries(b.connection).map(([code, n]) => `${code} ×${n}`),
+    ...Object.entries(b.status).map(([status, n]) => `HTTP ${status} ×${n}`),
+  ];
+  if (b.timeouts > 0) parts.push(`${b.timeouts} timed out`);
+  if (b.resets > 0) parts.push(`${b.resets} reset`);
+  return parts.length > 0 ? parts.join(', ') : 'no response';
 }
 
 /** Origin and path of a URL without credentials, query or fragment (safe to print). */
