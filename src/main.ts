@@ -110,8 +110,12 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
       readCloudWatch: needsCloudWatch ? (c) => readCloudWatch(c) : undefined,
     });
   } catch (error) {
-    if (error instanceof TargetUnreachableError || isCloudWatchError(error)) {
-      const evaluation = evaluateRun([], { errors: [{ message: error.message }], cancelled: controller.signal.aborted });
+    // Cancelled while waiting for the target: nothing was measured, but the run still ends with
+    // a summary and a report marked cancelled, not as a crash.
+    const cancelled = controller.signal.aborted;
+    if (cancelled || error instanceof TargetUnreachableError || isCloudWatchError(error)) {
+      const errors = cancelled ? [] : [{ message: messageOf(error) }];
+      const evaluation = evaluateRun([], { errors, cancelled });
       const report = makeReport(config, evaluation.endpoints, evaluation.summary, env);
       return finish(report, settings, { writeReport: true });
     }
