@@ -113,6 +113,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new InputError((error as Error).message);
   }
   const report = optional('report');
+  const publish = parseBoolean('publish', core.getInput('publish').trim());
+  if (report !== undefined && publish) {
+    // Nothing is measured from a saved report, and a report from a fork must never become history.
+    throw new InputError(
+      'input publish: cannot publish with the report input: a saved report is only gated and commented on, never published to CloudWatch; set publish in the run that measures',
+    );
+  }
   const repository = env.GITHUB_REPOSITORY;
   const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
   return {
@@ -122,7 +129,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     githubToken: core.getInput('github-token').trim(),
     comment: parseCommentMode(core.getInput('comment').trim() || 'always'),
     failOn,
-    publish: parseBoolean('publish', core.getInput('publish').trim()),
+    publish,
     report: report === undefined ? undefined : resolve(workspace, report),
     prNumber: parsePrNumber(optional('pr-number'), event),
     reportFile: resolve(workspace, optional('report-file') ?? join(runnerTemp, 'perf-gate', 'report.json')),
