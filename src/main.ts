@@ -62,6 +62,11 @@ async function fromSavedReport(settings: Settings): Promise<void> {
   } catch (error) {
     return fail(`input report: ${messageOf(error)}`);
   }
+  // The report may come from a fork: its link to "the workflow run" is kept only when it points
+  // at a run of this repository on this server, never at a host the fork's author chose.
+  const ci = report.environment.ci;
+  const runs = settings.github.runUrl?.replace(/\/actions\/runs\/.*$/, '/actions/runs/');
+  if (ci?.runUrl !== undefined && !(runs && ci.runUrl.startsWith(runs))) delete ci.runUrl;
   await finish(report, settings, { writeReport: false });
 }
 
