@@ -15,7 +15,7 @@ export interface SideBySideOptions {
   referenceUrl: string;
   /** Base URL of the candidate; default: the endpoint's own target. */
   candidateUrl?: string;
-  /** Number of ABBA blocks (each block is 2 rounds per side). Default: 1 per 10 s of duration, 1..4. */
+  /** Number of ABBA blocks (each block is 2 rounds per side). Default: `defaultBlocks(duration)`. */
   blocks?: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -34,8 +34,20 @@ export function abbaOrder(blocks: number): ('candidate' | 'reference')[] {
   return order;
 }
 
+/** Shortest round: a round opens fresh connections and autocannon ends runs on 100 ms ticks. */
+export const MIN_ROUND_MS = 500;
+
+/**
+ * Blocks for a duration per side: at least 2 (4 round pairs), because significance is judged over
+ * the round pairs as well as the requests and needs at least 4 of them (evaluate's
+ * MIN_ROUND_PAIRS); beyond that one block per 10 s, so rounds stay about 5 s long and the
+ * connections each round opens afresh (a TLS handshake on a remote deployment) stay a small share
+ * of its requests; at most 6. Never so many that a round would be shorter than MIN_ROUND_MS.
+ */
 export function defaultBlocks(durationMs: number): number {
-  return Math.min(4, Math.max(1, Math.floor(durationMs / 10_000)));
+  const wanted = Math.min(6, Math.max(2, Math.floor(durationMs / 10_000)));
+  const fitting = Math.max(1, Math.floor(durationMs / (2 * MIN_ROUND_MS)));
+  return Math.min(wanted, fitting);
 }
 
 export async function measureSideBySide(
@@ -43,10 +55,18 @@ export async function measureSideBySide(
   options: SideBySideOptions,
 ): Promise<SideBySideResult> {
   const blocks = options.blocks ?? defaultBlocks(endpoint.load.durationMs);
+  if (!(Number.isInteger(blocks) && blocks >= 1)) {
+    throw new Error(
+      `${endpoint.name}: side-by-side blocks must be a whole number of at least 1, got ${blocks}`,
+    );
+  }
   const order = abbaOrder(blocks);
   // Each side gets the endpoint's whole duration, split over its rounds.
-  const roundMs = Math.max(500, Math.round(endpoint.load.durationMs / (order.length / 2)));
-  const measured: Record<'candidate' | 'reference', Measurement[]> = { candidate: [], reference: [] };
+  const roundMs = Math.max(MIN_ROUND_MS, Math.round(endpoint.load.durationMs / (order.length / 2)));
+  const measured: Record<'candidate' | 'reference', Measurement[]> = {
+    candidate: [],
+    reference: [],
+  };
   const warmedUp = new Set<string>();
   for (const [i, side] of order.entries()) {
     if (options.signal?.aborted) break;
@@ -64,10 +84,20 @@ export async function measureSideBySide(
     measured[side].push(m);
   }
   const pairs = Math.min(measured.candidate.length, measured.reference.length);
-  if (pairs === 0) throw new Error(`${endpoint.name}: side-by-side measurement was cancelled before a round finished`);
+  if (pairs === 0)
+    throw new Error(
+      `${endpoint.name}: side-by-side measurement was cancelled before a round finished`,
+    );
+  const merge = (parts: Measurement[]): Measurement => {
+    const merged = mergeMeasurements(parts);
+    // A cancelled run measured fewer or shorter rounds than asked for: say so, as a single run would.
+    return options.signal?.aborted || parts.some((p) => p.cancelled)
+      ? { ...merged, cancelled: true }
+      : merged;
+  };
   return {
-    candidate: mergeMeasurements(measured.candidate),
-    reference: mergeMeasurements(measured.reference),
+    candidate: merge(measured.candidate),
+    reference: merge(measured.reference),
     rounds: Array.from({ length: pairs }, (_, i) => ({
       reference: measured.reference[i],
       candidate: measured.candidate[i],
