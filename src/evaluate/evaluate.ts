@@ -23,6 +23,7 @@ import {
   bucketsOf,
   exceedanceTest,
   median,
+  pairedRatioCI,
   predictionInterval,
   seedFrom,
   twoProportionTest,
@@ -66,6 +67,13 @@ export interface EndpointEvaluationOptions extends EvaluateOptions {
   /** The baseline to judge the confirmation against (a re-measured reference); default: `baseline`. */
   confirmationBaseline?: Baseline;
 }
+
+/**
+ * Side-by-side round pairs (2 ABBA blocks) needed before their spread is part of a percentile's or
+ * the mean's significance test. With fewer, a t-interval over 1 or 2 degrees of freedom is so wide
+ * that hardly any regression could be significant, so the request-level bootstrap decides alone.
+ */
+export const MIN_ROUND_PAIRS = 4;
 
 /** CloudWatch history needs this many periods before a prediction bound is part of the verdict (SPEC §5). */
 export const MIN_PERIODS_FOR_BOUND = 5;
@@ -112,7 +120,7 @@ export function evaluateEndpoint(
     verdict: 'pass',
   };
   if (options.confirmation) {
-    const againstBaseline = options.confirmationBaseline ?? baseline;
+    const againstBaseline = confirmationAgainst(baseline, options.confirmationBaseline);
     const second = judge(endpoint, options.confirmation, againstBaseline, options);
     result.findings = findings.map((first, i) => confirm(first, second[i]));
     result.confirmation = options.confirmation;
@@ -127,9 +135,41 @@ export function evaluateEndpoint(
   return result;
 }
 
-/** Whether an endpoint breached anything, so it should be measured once more before failing (SPEC §5). */
+/**
+ * Whether an endpoint should be measured once more (SPEC §5): it breached something, so it must
+ * repeat before failing; or it is a suspected regression, so the second measurement may settle it.
+ */
 export function needsConfirmation(result: EndpointResult): boolean {
-  return !result.confirmation && result.findings.some((f) => f.breaches.length > 0);
+  return (
+    !result.confirmation &&
+    result.findings.some((f) => f.breaches.length > 0 || suspectedRegression(f))
+  );
+}
+
+/**
+ * A rise past the tolerance and `min-delta` against a reference deployment that was not
+ * significant (the significance test runs only for such a rise, and only percentiles and the mean
+ * are judged by the bootstrap and the round pairs). Not dismissed outright: with few round pairs,
+ * one stalled round on a busy runner can hide a real regression, and the confirmation judges it
+ * again over the round pairs of both measurements.
+ */
+function suspectedRegression(finding: Finding): boolean {
+  return (
+    finding.significance?.test === 'bootstrap' &&
+    (finding.delta ?? 0) > 0 &&
+    !finding.breaches.includes('regression')
+  );
+}
+
+/**
+ * The baseline a confirmation is judged against: the re-measured reference (or the first one),
+ * with the round pairs of both side-by-side measurements, so the round-to-round test of the
+ * confirmation rests on twice as many pairs.
+ */
+function confirmationAgainst(first: Baseline, again: Baseline | undefined): Baseline {
+  if (!again || again.kind !== 'reference' || first.kind !== 'reference') return again ?? first;
+  const rounds = [...(first.rounds ?? []), ...(again.rounds ?? [])];
+  return rounds.length > 0 ? { ...again, rounds } : again;
 }
 
 export interface EndpointEvaluationInput {
@@ -405,6 +445,7 @@ function checkRegression(
       baseline.measurement,
       direction,
       context,
+      baseline.rounds,
     );
     return {
       outcome: evidence.significant ? direction : 'pass',
@@ -503,6 +544,7 @@ function referenceSignificance(
   reference: Measurement,
   direction: 'regression' | 'improvement',
   context: RegressionContext,
+  rounds: readonly { reference: Measurement; candidate: Measurement }[] = [],
 ): Evidence {
   const confidence = context.confidence ?? 0.95;
   const percent = `${Number((confidence * 100).toFixed(1))}%`;
@@ -543,12 +585,52 @@ function referenceSignificance(
     metric === 'mean'
       ? bootstrapMeanRatioCI(ref, cand, opts)
       : bootstrapRatioCI(ref, cand, QUANTILES[metric], opts);
-  const significant = direction === 'regression' ? ci.low > 1 : ci.high < 1;
+  const excludesOne = (i: { low: number; high: number }) =>
+    direction === 'regression' ? i.low > 1 : i.high < 1;
+  const range = (i: { low: number; high: number }) =>
+    `${formatRatio(i.low)}–${formatRatio(i.high)}`;
+  const perRound = roundsInterval(metric, rounds, confidence);
+  if (!perRound) {
+    const significant = excludesOne(ci);
+    return {
+      significant,
+      significance: { test: 'bootstrap', confidence, low: ci.low, high: ci.high },
+      text: `${percent} CI of the ratio ${range(ci)} ${significant ? 'excludes' : 'includes'} 1`,
+    };
+  }
+  // Significant only when both the requests and the rounds say so; the reported interval spans
+  // both, so it excludes 1 exactly when the verdict counts the change as significant.
+  const both = { low: Math.min(ci.low, perRound.low), high: Math.max(ci.high, perRound.high) };
+  const significant = excludesOne(both);
+  const pairs = `${perRound.pairs} ABBA round pairs`;
+  let text: string;
+  if (significant)
+    text = `${percent} CI of the ratio ${range(both)} excludes 1 (over the requests and over ${pairs})`;
+  else if (excludesOne(ci))
+    text = `${percent} CI of the ratio over the requests ${range(ci)} excludes 1, over ${pairs} ${range(perRound)} does not: the change did not hold from round to round`;
+  else
+    text = `${percent} CI of the ratio ${range(both)} includes 1 (over the requests and over ${pairs})`;
   return {
     significant,
-    significance: { test: 'bootstrap', confidence, low: ci.low, high: ci.high },
-    text: `${percent} CI of the ratio ${formatRatio(ci.low)}–${formatRatio(ci.high)} ${significant ? 'excludes' : 'includes'} 1`,
+    significance: { test: 'bootstrap', confidence, low: both.low, high: both.high },
+    text,
   };
+}
+
+/** The round-pair interval of a percentile or the mean, when there are enough pairs to judge by. */
+function roundsInterval(
+  metric: RegressionMetric,
+  rounds: readonly { reference: Measurement; candidate: Measurement }[],
+  confidence: number,
+): { low: number; high: number; pairs: number } | undefined {
+  const pairs = rounds
+    .map((r) => ({
+      reference: metricValue(r.reference, metric),
+      candidate: metricValue(r.candidate, metric),
+    }))
+    .filter((p) => p.reference > 0 && p.candidate > 0);
+  if (pairs.length < MIN_ROUND_PAIRS) return undefined;
+  return pairedRatioCI(pairs, confidence);
 }
 
 function formatP(p: number): string {
@@ -584,10 +666,17 @@ function confirm(first: Finding, second: Finding): Finding {
     reason: second.reason,
   };
   const finding: Finding = { ...first, confirmation };
-  if (first.breaches.length === 0) return finding;
+  const suspected = suspectedRegression(first);
+  if (first.breaches.length === 0 && !suspected) return finding;
   const label = metricLabel(first.metric);
   const again = `${label} ${formatMetricValue(first.metric, second.current)}`;
   if (second.verdict === 'inconclusive') {
+    if (first.breaches.length === 0) {
+      return {
+        ...finding,
+        reason: `${first.reason}; measured again, the confirmation run was inconclusive (${lowerFirst(second.reason)})`,
+      };
+    }
     return {
       ...finding,
       verdict: 'inconclusive',
@@ -595,20 +684,31 @@ function confirm(first: Finding, second: Finding): Finding {
       reason: `${first.reason}; the confirmation run was inconclusive (${lowerFirst(second.reason)}), so it does not count`,
     };
   }
-  const repeated = first.breaches.filter((b) => second.breaches.includes(b));
+  // A suspected regression counts once the confirmation, judged over the round pairs of both
+  // measurements, finds it significant.
+  const confirmedSuspicion = suspected && second.breaches.includes('regression');
+  const repeated: Breach[] = [
+    ...first.breaches.filter((b) => second.breaches.includes(b)),
+    ...(confirmedSuspicion ? (['regression'] as const) : []),
+  ];
   if (repeated.length === 0) {
     return {
       ...finding,
-      verdict: 'pass',
+      verdict: first.breaches.length === 0 ? first.verdict : 'pass',
       breaches: [],
-      reason: `${first.reason}; it did not repeat on the confirmation run (${again})`,
+      reason:
+        first.breaches.length === 0
+          ? `${first.reason}; measured again, it was not a regression on the confirmation run either (${again})`
+          : `${first.reason}; it did not repeat on the confirmation run (${again})`,
     };
   }
   return {
     ...finding,
     verdict: breachVerdict(repeated),
     breaches: repeated,
-    reason: `${first.reason}; repeated on the confirmation run (${again})`,
+    reason: confirmedSuspicion
+      ? `${first.reason}; measured again, it was a significant regression on the confirmation run (${again})`
+      : `${first.reason}; repeated on the confirmation run (${again})`,
   };
 }
 
