@@ -26,6 +26,7 @@ const HOSTILE_NAMES = [
   '<!-- perf-gate:other --> --> <details><summary>open</summary>',
   '<img src=x onerror=alert(1)> &amp; &lt;b&gt; :+1: $x^2$ ~~strike~~ &#64;octocat',
   '| Endpoint | Metric |\\n|---|---|',
+  '\u202eevil\u202c reversed \u2066isolated\u2069 text',
 ];
 const HOSTILE_PATH = '/echo?q=<b>|@octocat #1 `x`&long=' + 'a|@b#1<'.repeat(1_430); // 10,000+ characters
 
