@@ -15,6 +15,10 @@ import type autocannon from 'autocannon';
  * A close announced with `Connection: close` is not counted: autocannon ignores that header and
  * writes its next request into the closing connection, a client artefact, not a target failure.
  *
+ * Bodies: the client appends every response body to a string it keeps until the response ends,
+ * only for autocannon's body checks, which perf-gate never uses; a 50 MB response then costs
+ * 50 MB per connection. The bytes are still counted; the text is dropped.
+ *
  * HEAD: a response to HEAD has a Content-Length but no body, which the client's parser cannot
  * know, so it waits for a body that never comes and every request times out. The parser is told
  * to skip the body.
@@ -28,7 +32,7 @@ interface Parser {
 
 interface ClientInternals {
   _connect?: () => void;
-  pipelinedRequests?: { size(): number; clear(): void };
+  pipelinedRequests?: { size(): number; clear(): void; addBody?: (data: unknown) => void };
   parser?: Parser;
 }
 
@@ -43,6 +47,7 @@ export function repairClient(client: autocannon.Client, options: ClientRepairOpt
   const connect = internals._connect;
   const queue = internals.pipelinedRequests;
   if (typeof connect !== 'function' || !queue) return;
+  if (typeof queue.addBody === 'function') queue.addBody = () => {};
 
   let errored = false;
   let keepAlive = true;
