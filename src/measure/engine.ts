@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import type { EndpointConfig } from '../config/types.js';
 import { createHistogram, encodeHistogram, quantileMs, recordMs, summarize } from './histogram.js';
 import type { Histogram } from './histogram.js';
-import { formatMs } from './ready.js';
+import { formatMs, withoutCredentials } from './ready.js';
 import { repairClient } from './client-repairs.js';
 import type { ErrorBreakdown, Measurement } from './types.js';
 
@@ -243,11 +243,15 @@ function autocannonOptions(
 ): autocannon.Options {
   const load = endpoint.load;
   // autocannon writes its own Content-Length; a second one would make the request invalid.
-  const headers = Object.fromEntries(
+  const own = Object.fromEntries(
     Object.entries(endpoint.headers).filter(([k]) => k !== 'content-length'),
   );
+  // autocannon would turn URL credentials into a second Authorization header next to the
+  // file's; send exactly one, as the ready-wait does (an explicit header wins).
+  const plain = withoutCredentials(url, own);
+  const headers = plain.headers ?? own;
   return {
-    url,
+    url: plain.url,
     method: endpoint.method.toUpperCase() as autocannon.Request['method'],
     headers,
     body: endpoint.body,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { parseBudget } from '../../src/config/load.js';
 import { credentialsIn } from '../../src/config/urls.js';
+import { measureEndpoint } from '../../src/measure/engine.js';
 import { describeFetchError, waitForReady, withoutCredentials } from '../../src/measure/ready.js';
 import { startTarget, type Target } from '../servers/target.js';
 
@@ -27,6 +28,33 @@ describe('URL credentials', () => {
     expect(sent.headers.authorization).toBe(
       `Basic ${Buffer.from('perf-bot:pa:ss/wörd').toString('base64')}`,
     );
+  });
+
+  test('the load sends URL credentials as exactly one Authorization header', async () => {
+    const base = `http://perf-bot:s3cret-pw@127.0.0.1:${target.port}`;
+    const file = (headers: string) =>
+      parseBudget(
+        `version: 1\ntarget:\n  url: ${base}\n${headers}endpoints:\n  - path: /echo\n    load: { connections: 1, duration: 1s, warmup: 0s }\n`,
+        'perf-budget.yml',
+        { env: {} },
+      ).endpoints[0]!;
+    const authorizations = () =>
+      target
+        .requests()
+        .map((r) => r.rawHeaders.filter((_, i, raw) => i % 2 === 0 && /^authorization$/i.test(raw[i]!)).length);
+
+    target.reset();
+    await measureEndpoint(file(''));
+    expect(target.requests().length).toBeGreaterThan(0);
+    expect(authorizations().every((n) => n === 1)).toBe(true);
+    expect(target.requests()[0]!.headers.authorization).toBe(
+      `Basic ${Buffer.from('perf-bot:s3cret-pw').toString('base64')}`,
+    );
+
+    target.reset();
+    await measureEndpoint(file('  headers: { authorization: Bearer tok-123 }\n'));
+    expect(authorizations().every((n) => n === 1)).toBe(true);
+    expect(target.requests()[0]!.headers.authorization).toBe('Bearer tok-123');
   });
 
   test('an explicit authorization header wins over URL credentials', () => {

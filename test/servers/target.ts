@@ -43,6 +43,8 @@ export interface RecordedRequest {
   url: string;
   /** Header names lower-cased, as Node parses them. */
   headers: IncomingHttpHeaders;
+  /** Names and values as sent, in order: shows duplicates that `headers` merges or drops. */
+  rawHeaders: string[];
   body: string;
 }
 
@@ -189,7 +191,13 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
         );
       }
       case 'echo': {
-        const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+        const entry = {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          rawHeaders: req.rawHeaders,
+          body,
+        };
         recorded.push(entry);
         if (recorded.length > maxRecorded) recorded.shift();
         return send(req, res, started, 200, JSON.stringify(entry));
