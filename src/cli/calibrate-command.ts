@@ -1,5 +1,5 @@
 import { measureEndpoint } from '../measure/engine.js';
-import { displayUrl, waitForReady } from '../measure/ready.js';
+import { checkReachable, displayUrl, waitForReady } from '../measure/ready.js';
 import type { Measurement } from '../measure/types.js';
 import { formatDuration } from '../report/format.js';
 import {
@@ -18,7 +18,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { CALIBRATE_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
 import { createProgress } from './progress.js';
-import { connectionErrors, neverConnected, probe } from './reachability.js';
+import { connectionErrors, neverConnected } from './reachability.js';
 
 /**
  * `perf-gate calibrate`: measures an unchanged target several times and suggests regression
@@ -81,14 +81,8 @@ export async function calibrateCommand(
         }),
       );
     } else {
-      const down = await probe(config.target.url, { headers: config.target.headers, signal });
-      if (down) {
-        output.err(
-          `perf-gate: could not measure: the target ${down.url} is unreachable (${down.reason}). ` +
-            'Check that it is running and the URL is right (--target-url, or target.url in the budget file).',
-        );
-        return EXIT.unmeasured;
-      }
+      // Throws TargetUnreachableError (exit 3) when nothing answers at all.
+      await checkReachable(config.target.url, { headers: config.target.headers, signal });
     }
 
     output.err(

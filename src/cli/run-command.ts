@@ -18,7 +18,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { RUN_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
 import { createProgress } from './progress.js';
-import { connectionErrors, neverConnected, probe } from './reachability.js';
+import { connectionErrors, neverConnected } from './reachability.js';
 import { prepareReportPaths, writeReports } from './report-files.js';
 import { renderTable } from './table.js';
 import { TOOL } from '../version.js';
@@ -73,24 +73,8 @@ export async function runCommand(
   });
 
   try {
-    // With target.ready the gate waits for the target; without it, check once that something
-    // answers, so a wrong URL fails in a second instead of after every endpoint's load time.
-    if (!config.target.ready) {
-      for (const url of [config.target.url, baselineUrl].filter((u): u is string => !!u)) {
-        const down = await probe(url, {
-          headers: config.target.headers,
-          signal: controller.signal,
-        });
-        if (down) {
-          output.err(
-            `perf-gate: could not measure: the target ${down.url} is unreachable (${down.reason}). ` +
-              'Check that it is running and the URL is right (--target-url, or target.url in the budget file).',
-          );
-          return EXIT.unmeasured;
-        }
-      }
-    }
-
+    // The gate itself checks the target first (ready-wait, or one request): a wrong URL fails
+    // in a second with TargetUnreachableError, which runCli turns into exit 3.
     let gate: GateRun | undefined;
     const startedAt = new Date();
     try {

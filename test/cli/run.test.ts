@@ -180,7 +180,7 @@ endpoints:
     );
     expect(run.code).toBe(3);
     expect(run.stderr).toContain(
-      `the target http://127.0.0.1:${port}/ is unreachable (ECONNREFUSED)`,
+      `target http://127.0.0.1:${port}/ cannot be reached: ECONNREFUSED`,
     );
     expect(run.stderr).not.toContain('Measuring');
   });
