@@ -22,8 +22,15 @@ export interface SideBySideOptions {
 }
 
 export interface SideBySideResult {
+  /** All candidate rounds merged (marked `cancelled` if the run was aborted). */
   candidate: Measurement;
+  /** All reference rounds merged. */
   reference: Measurement;
+  /**
+   * Round pairs in time order: the i-th candidate and the i-th reference round, which ran next to
+   * each other (C R | R C in each block), so whatever the runner did then hit both. Evaluation
+   * judges significance over these pairs as well as over the requests.
+   */
   rounds: { reference: Measurement; candidate: Measurement }[];
 }
 
