@@ -73064,7 +73064,9 @@ async function measureSideBySide(endpoint, options) {
 /** The reference deployment's URL for a URL of the target (same path and query). */
 function onReference(url, config, referenceUrl) {
     const target = config.target.url.replace(/\/+$/, '');
-    const rest = url.startsWith(target) ? url.slice(target.length) : new URL(url).pathname + new URL(url).search;
+    const rest = url.startsWith(target)
+        ? url.slice(target.length)
+        : new URL(url).pathname + new URL(url).search;
     return referenceUrl.replace(/\/+$/, '') + rest;
 }
 function loadTime(endpoint) {
@@ -73078,7 +73080,12 @@ async function runGate(input) {
     if (config.target.ready) {
         const { url, timeoutMs } = config.target.ready;
         ready = await log.group('Waiting for the target to be ready', async () => {
-            const result = await waitForReady(url, { timeoutMs, headers: config.target.headers, signal, log: log.info });
+            const result = await waitForReady(url, {
+                timeoutMs,
+                headers: config.target.headers,
+                signal,
+                log: log.info,
+            });
             if (input.baselineUrl) {
                 await waitForReady(onReference(url, config, input.baselineUrl), {
                     timeoutMs,
@@ -79725,7 +79732,11 @@ async function finish(report, settings, options) {
     setOutput('regressions', String(summary.regressions));
     if (commentUrl)
         setOutput('comment-url', commentUrl);
-    const parts = [`${summary.endpoints} endpoint(s)`, `${summary.violations} budget violation(s)`, `${summary.regressions} regression(s)`];
+    const parts = [
+        `${summary.endpoints} endpoint(s)`,
+        `${summary.violations} budget violation(s)`,
+        `${summary.regressions} regression(s)`,
+    ];
     if (summary.cancelled) {
         setFailed(`perf-gate was cancelled; the partial results are in the job summary${reportWritten ? ' and the report' : ''}.`);
     }
@@ -79851,7 +79862,9 @@ function readSettings(env = process.env) {
             eventName: env.GITHUB_EVENT_NAME ?? '',
             repository,
             apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
-            runUrl: repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+            runUrl: repository && env.GITHUB_RUN_ID
+                ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`
+                : undefined,
             workspace,
         },
     };
@@ -79906,7 +79919,7 @@ async function run(env = process.env) {
 }
 /** User names and passwords written into the target-url and baseline-url inputs. */
 function inputCredentials(settings) {
-    return [settings.targetUrl, settings.baselineUrl].flatMap((url) => (url ? credentialsIn(url) : []));
+    return [settings.targetUrl, settings.baselineUrl].flatMap((url) => url ? credentialsIn(url) : []);
 }
 function fail(message) {
     setOutput('passed', 'false');
@@ -79962,7 +79975,8 @@ async function measure(settings, env) {
     };
     process.once('SIGTERM', cancel);
     process.once('SIGINT', cancel);
-    const needsCloudWatch = config.baseline.cloudwatch !== undefined || config.endpoints.some((e) => e.cloudwatch !== undefined);
+    const needsCloudWatch = config.baseline.cloudwatch !== undefined ||
+        config.endpoints.some((e) => e.cloudwatch !== undefined);
     let gate;
     try {
         gate = await runGate({
@@ -79999,7 +80013,12 @@ function makeReport(config, endpoints, summary, env) {
     return buildReport({
         tool: TOOL,
         createdAt: new Date().toISOString(),
-        environment: environmentFrom({ env, platform: process.platform, arch: process.arch, nodeVersion: process.version }),
+        environment: environmentFrom({
+            env,
+            platform: process.platform,
+            arch: process.arch,
+            nodeVersion: process.version,
+        }),
         config,
         endpoints,
         summary,
@@ -80051,7 +80070,11 @@ async function publish(config, report) {
 async function budgetFileFailed(problems, file) {
     for (const p of problems) {
         const where = p.line > 0 ? { startLine: p.line, startColumn: p.col > 0 ? p.col : undefined } : {};
-        core_error(p.path ? `${p.path}: ${p.message}` : p.message, { title: 'perf-gate: invalid budget file', file, ...where });
+        core_error(p.path ? `${p.path}: ${p.message}` : p.message, {
+            title: 'perf-gate: invalid budget file',
+            file,
+            ...where,
+        });
     }
     await writeSummary([
         `### ❌ perf-gate: the budget file has ${problems.length} problem${problems.length === 1 ? '' : 's'}`,

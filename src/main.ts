@@ -45,7 +45,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
 
 /** User names and passwords written into the target-url and baseline-url inputs. */
 function inputCredentials(settings: Settings): string[] {
-  return [settings.targetUrl, settings.baselineUrl].flatMap((url) => (url ? credentialsIn(url) : []));
+  return [settings.targetUrl, settings.baselineUrl].flatMap((url) =>
+    url ? credentialsIn(url) : [],
+  );
 }
 
 function fail(message: string): void {
@@ -76,7 +78,8 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
   try {
     config = await core.group('Budget file', async () => {
       // Messages and annotations name the file as the workflow does: relative to the workspace.
-      const path = resolve(process.cwd()) === resolve(settings.github.workspace) ? file : settings.budgetFile;
+      const path =
+        resolve(process.cwd()) === resolve(settings.github.workspace) ? file : settings.budgetFile;
       const loaded = await loadBudgetFile(path, {
         env,
         targetUrl: settings.targetUrl,
@@ -103,7 +106,8 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
   process.once('SIGINT', cancel);
 
   const needsCloudWatch =
-    config.baseline.cloudwatch !== undefined || config.endpoints.some((e) => e.cloudwatch !== undefined);
+    config.baseline.cloudwatch !== undefined ||
+    config.endpoints.some((e) => e.cloudwatch !== undefined);
   let gate: GateRun;
   try {
     gate = await runGate({
@@ -144,7 +148,12 @@ function makeReport(
   return buildReport({
     tool: TOOL,
     createdAt: new Date().toISOString(),
-    environment: environmentFrom({ env, platform: process.platform, arch: process.arch, nodeVersion: process.version }),
+    environment: environmentFrom({
+      env,
+      platform: process.platform,
+      arch: process.arch,
+      nodeVersion: process.version,
+    }),
     config,
     endpoints,
     summary,
@@ -197,8 +206,13 @@ async function publish(config: Config, report: Report): Promise<void> {
 /** Every problem as an annotation on its line, the list in the summary, and one failure. */
 async function budgetFileFailed(problems: readonly Problem[], file: string): Promise<void> {
   for (const p of problems) {
-    const where = p.line > 0 ? { startLine: p.line, startColumn: p.col > 0 ? p.col : undefined } : {};
-    core.error(p.path ? `${p.path}: ${p.message}` : p.message, { title: 'perf-gate: invalid budget file', file, ...where });
+    const where =
+      p.line > 0 ? { startLine: p.line, startColumn: p.col > 0 ? p.col : undefined } : {};
+    core.error(p.path ? `${p.path}: ${p.message}` : p.message, {
+      title: 'perf-gate: invalid budget file',
+      file,
+      ...where,
+    });
   }
   await writeSummary(
     [
@@ -210,7 +224,9 @@ async function budgetFileFailed(problems: readonly Problem[], file: string): Pro
       '',
     ].join('\n'),
   );
-  fail(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the budget file; nothing was measured.`);
+  fail(
+    `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the budget file; nothing was measured.`,
+  );
 }
 
 /** A fenced block no text can close early: the fence is longer than any backtick run inside. */

@@ -41119,7 +41119,9 @@ async function measureSideBySide(endpoint, options) {
 /** The reference deployment's URL for a URL of the target (same path and query). */
 function onReference(url, config, referenceUrl) {
     const target = config.target.url.replace(/\/+$/, '');
-    const rest = url.startsWith(target) ? url.slice(target.length) : new URL(url).pathname + new URL(url).search;
+    const rest = url.startsWith(target)
+        ? url.slice(target.length)
+        : new URL(url).pathname + new URL(url).search;
     return referenceUrl.replace(/\/+$/, '') + rest;
 }
 function loadTime(endpoint) {
@@ -41133,7 +41135,12 @@ async function runGate(input) {
     if (config.target.ready) {
         const { url, timeoutMs } = config.target.ready;
         ready = await log.group('Waiting for the target to be ready', async () => {
-            const result = await waitForReady(url, { timeoutMs, headers: config.target.headers, signal, log: log.info });
+            const result = await waitForReady(url, {
+                timeoutMs,
+                headers: config.target.headers,
+                signal,
+                log: log.info,
+            });
             if (input.baselineUrl) {
                 await waitForReady(onReference(url, config, input.baselineUrl), {
                     timeoutMs,

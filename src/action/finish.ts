@@ -52,10 +52,15 @@ export function annotate(report: Report, settings: Settings): void {
     if (fails) core.error(message, properties);
     else core.warning(message, properties);
   }
-  for (const error of report.summary.errors ?? []) core.error(error.message, { title: 'perf-gate' });
+  for (const error of report.summary.errors ?? [])
+    core.error(error.message, { title: 'perf-gate' });
 }
 
-async function comment(report: Report, markdown: string, settings: Settings): Promise<string | undefined> {
+async function comment(
+  report: Report,
+  markdown: string,
+  settings: Settings,
+): Promise<string | undefined> {
   const { repository, eventName } = settings.github;
   if (settings.comment === 'never') return undefined;
   if (settings.prNumber === undefined || !repository) {
@@ -67,7 +72,9 @@ async function comment(report: Report, markdown: string, settings: Settings): Pr
     return undefined;
   }
   if (!settings.githubToken) {
-    core.warning('The github-token input is empty: not commenting. The job summary has the results.');
+    core.warning(
+      'The github-token input is empty: not commenting. The job summary has the results.',
+    );
     return undefined;
   }
   try {
@@ -95,7 +102,11 @@ async function comment(report: Report, markdown: string, settings: Settings): Pr
 }
 
 /** Reports, comments, sets outputs and the step's verdict. */
-export async function finish(report: Report, settings: Settings, options: { writeReport: boolean }): Promise<void> {
+export async function finish(
+  report: Report,
+  settings: Settings,
+  options: { writeReport: boolean },
+): Promise<void> {
   const markdown = renderMarkdown(report, {
     fullReportHint: `the JSON report (${settings.reportFile}) and this run's job summary`,
   });
@@ -108,20 +119,33 @@ export async function finish(report: Report, settings: Settings, options: { writ
   const { summary } = report;
   core.setOutput('passed', String(summary.passed));
   if (reportWritten || !options.writeReport) {
-    core.setOutput('report-file', options.writeReport ? settings.reportFile : (settings.report ?? ''));
+    core.setOutput(
+      'report-file',
+      options.writeReport ? settings.reportFile : (settings.report ?? ''),
+    );
   }
   core.setOutput('violations', String(summary.violations));
   core.setOutput('regressions', String(summary.regressions));
   if (commentUrl) core.setOutput('comment-url', commentUrl);
 
-  const parts = [`${summary.endpoints} endpoint(s)`, `${summary.violations} budget violation(s)`, `${summary.regressions} regression(s)`];
+  const parts = [
+    `${summary.endpoints} endpoint(s)`,
+    `${summary.violations} budget violation(s)`,
+    `${summary.regressions} regression(s)`,
+  ];
   if (summary.cancelled) {
-    core.setFailed(`perf-gate was cancelled; the partial results are in the job summary${reportWritten ? ' and the report' : ''}.`);
+    core.setFailed(
+      `perf-gate was cancelled; the partial results are in the job summary${reportWritten ? ' and the report' : ''}.`,
+    );
   } else if (summary.errors?.length) {
-    core.setFailed(`perf-gate could not measure: ${summary.errors.map((e) => e.message).join('; ')}`);
+    core.setFailed(
+      `perf-gate could not measure: ${summary.errors.map((e) => e.message).join('; ')}`,
+    );
   } else if (shouldFail(summary, settings.failOn)) {
     core.setFailed(`perf-gate failed: ${parts.join(', ')}.`);
   } else {
-    core.info(`perf-gate ${summary.passed ? 'passed' : 'reported findings (not failing: fail-on)'}: ${parts.join(', ')}.`);
+    core.info(
+      `perf-gate ${summary.passed ? 'passed' : 'reported findings (not failing: fail-on)'}: ${parts.join(', ')}.`,
+    );
   }
 }

@@ -64,7 +64,9 @@ function parseUrl(name: string, value: string | undefined): string | undefined {
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InputError(`input ${name}: only http and https URLs can be measured, found "${url.protocol}"`);
+    throw new InputError(
+      `input ${name}: only http and https URLs can be measured, found "${url.protocol}"`,
+    );
   }
   return value;
 }
@@ -77,7 +79,9 @@ function withoutPassword(value: string): string {
 function parsePrNumber(value: string | undefined, event: unknown): number | undefined {
   if (value !== undefined) {
     if (!/^[1-9]\d{0,9}$/.test(value)) {
-      throw new InputError(`input pr-number: expected a pull request number such as 42, found "${value}"`);
+      throw new InputError(
+        `input pr-number: expected a pull request number such as 42, found "${value}"`,
+      );
     }
     return Number(value);
   }
@@ -132,14 +136,19 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     publish,
     report: report === undefined ? undefined : resolve(workspace, report),
     prNumber: parsePrNumber(optional('pr-number'), event),
-    reportFile: resolve(workspace, optional('report-file') ?? join(runnerTemp, 'perf-gate', 'report.json')),
+    reportFile: resolve(
+      workspace,
+      optional('report-file') ?? join(runnerTemp, 'perf-gate', 'report.json'),
+    ),
     maxDurationMs,
     github: {
       eventName: env.GITHUB_EVENT_NAME ?? '',
       repository,
       apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
       runUrl:
-        repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+        repository && env.GITHUB_RUN_ID
+          ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`
+          : undefined,
       workspace,
     },
   };

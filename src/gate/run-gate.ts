@@ -57,7 +57,9 @@ export interface GateRun {
 /** The reference deployment's URL for a URL of the target (same path and query). */
 function onReference(url: string, config: Config, referenceUrl: string): string {
   const target = config.target.url.replace(/\/+$/, '');
-  const rest = url.startsWith(target) ? url.slice(target.length) : new URL(url).pathname + new URL(url).search;
+  const rest = url.startsWith(target)
+    ? url.slice(target.length)
+    : new URL(url).pathname + new URL(url).search;
   return referenceUrl.replace(/\/+$/, '') + rest;
 }
 
@@ -74,7 +76,12 @@ export async function runGate(input: GateInput): Promise<GateRun> {
   if (config.target.ready) {
     const { url, timeoutMs } = config.target.ready;
     ready = await log.group('Waiting for the target to be ready', async () => {
-      const result = await waitForReady(url, { timeoutMs, headers: config.target.headers, signal, log: log.info });
+      const result = await waitForReady(url, {
+        timeoutMs,
+        headers: config.target.headers,
+        signal,
+        log: log.info,
+      });
       if (input.baselineUrl) {
         await waitForReady(onReference(url, config, input.baselineUrl), {
           timeoutMs,
@@ -95,14 +102,19 @@ export async function runGate(input: GateInput): Promise<GateRun> {
 
   let cloudwatch = new Map<string, Baseline>();
   if (!input.baselineUrl && input.readCloudWatch && !signal?.aborted) {
-    cloudwatch = await log.group('Reading baselines from CloudWatch', () => input.readCloudWatch!(config));
+    cloudwatch = await log.group('Reading baselines from CloudWatch', () =>
+      input.readCloudWatch!(config),
+    );
   }
 
   const side = input.baselineUrl ? 2 : 1;
   let loadMs = 0;
-  const measureOnce = async (endpoint: EndpointConfig): Promise<{ measurement: Measurement; baseline?: Baseline }> => {
+  const measureOnce = async (
+    endpoint: EndpointConfig,
+  ): Promise<{ measurement: Measurement; baseline?: Baseline }> => {
     loadMs += loadTime(endpoint) * side;
-    const onProgress = input.onProgress && ((p: MeasureProgress) => input.onProgress!(endpoint.name, p));
+    const onProgress =
+      input.onProgress && ((p: MeasureProgress) => input.onProgress!(endpoint.name, p));
     if (input.baselineUrl) {
       const result = await measureSideBySide(endpoint, {
         referenceUrl: input.baselineUrl,

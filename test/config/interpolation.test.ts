@@ -49,10 +49,7 @@ describe('${VAR} interpolation', () => {
     expect(e?.url).toBe('http://127.0.0.1:9999/base/orders/4242?v=${literal}');
     expect(e?.body).toBe('{"token":"ghs_SuperSecretToken123","n":1}');
     // "ab" is too short to mask without garbling all output; the target's address is no secret.
-    expect(config.secrets).toEqual([
-      'ghs_SuperSecretToken123',
-      '4242',
-    ]);
+    expect(config.secrets).toEqual(['ghs_SuperSecretToken123', '4242']);
   });
 
   test('credentials interpolated into target.url are masked, its address is not', () => {

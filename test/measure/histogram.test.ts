@@ -25,7 +25,10 @@ describe('histogram', () => {
     const b = createHistogram();
     for (let i = 0; i < 500; i++) recordMs(a, 10);
     for (let i = 0; i < 500; i++) recordMs(b, 100);
-    const merged = mergeHistograms([decodeHistogram(encodeHistogram(a)), decodeHistogram(encodeHistogram(b))]);
+    const merged = mergeHistograms([
+      decodeHistogram(encodeHistogram(a)),
+      decodeHistogram(encodeHistogram(b)),
+    ]);
     expect(merged.totalCount).toBe(1000);
     expect(summarize(merged).p50).toBeCloseTo(10, 1);
     expect(summarize(merged).p75).toBeCloseTo(100, 0);

@@ -41,7 +41,11 @@ describe('URL credentials', () => {
     const authorizations = () =>
       target
         .requests()
-        .map((r) => r.rawHeaders.filter((_, i, raw) => i % 2 === 0 && /^authorization$/i.test(raw[i]!)).length);
+        .map(
+          (r) =>
+            r.rawHeaders.filter((_, i, raw) => i % 2 === 0 && /^authorization$/i.test(raw[i]!))
+              .length,
+        );
 
     target.reset();
     await measureEndpoint(file(''));
