@@ -316,7 +316,12 @@ function judge(
         : budget?.outcome === 'inconclusive'
           ? 'inconclusive'
           : 'pass',
-      regression?.outcome ?? 'pass',
+      // A budget that holds is a verdict in itself: without a baseline the metric still passes
+      // (the reason says there was nothing to compare with); `no-baseline` is for metrics
+      // judged by a regression rule alone.
+      regression?.outcome === 'no-baseline' && budget?.outcome === 'pass'
+        ? 'pass'
+        : (regression?.outcome ?? 'pass'),
     ]);
     finding.reason = joinReasons(finding.verdict, budget, regression);
     return finding;

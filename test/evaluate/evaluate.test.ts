@@ -348,6 +348,15 @@ const cases: Case[] = [
     reason: 'no baseline: no baseline is configured',
   },
   {
+    name: 'a budget that holds passes without a baseline, and says there was none',
+    endpoint: { budget: { p95: 500 }, regression: { p95: TEN_PERCENT } },
+    measurement: steady,
+    baseline: NO_BASELINE,
+    metric: 'p95',
+    verdict: 'pass',
+    reason: 'no baseline: no baseline is configured; p95 100 ms is within the 500 ms budget',
+  },
+  {
     name: 'a budget breach still fails without a baseline',
     endpoint: { budget: { p95: 50 }, regression: { p95: TEN_PERCENT } },
     measurement: steady,
