@@ -72690,6 +72690,7 @@ function repairClient(client, options) {
             first = false;
             if (options.method.toUpperCase() === 'HEAD')
                 skipBodies(internals.parser);
+            neverNegative(internals.timeoutTicker);
         }
         if (queue.size() > 0) {
             if (!errored && keepAlive)
@@ -72700,6 +72701,14 @@ function repairClient(client, options) {
         errored = false;
         keepAlive = true;
         connect.call(this);
+    };
+}
+function neverNegative(ticker) {
+    const schedule = ticker?._schedule;
+    if (!ticker || typeof schedule !== 'function')
+        return;
+    ticker._schedule = function (timeoutMs) {
+        schedule.call(this, Math.max(1, timeoutMs));
     };
 }
 function skipBodies(parser) {

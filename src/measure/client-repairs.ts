@@ -1,8 +1,8 @@
 import type autocannon from 'autocannon';
 
 /**
- * Repairs to autocannon 9's HTTP client, installed through its `setupClient` hook. Both touch the
- * client's internals (`_connect`, `pipelinedRequests`, `parser`); if those are missing (another
+ * Repairs to autocannon 9's HTTP client, installed through its `setupClient` hook. They touch the
+ * client's internals (`_connect`, `pipelinedRequests`, `parser`, `timeoutTicker`); if those are missing (another
  * autocannon version) nothing is changed, and the reset and HEAD tests in
  * test/measure/engine.test.ts fail loudly.
  *
@@ -22,6 +22,11 @@ import type autocannon from 'autocannon';
  * HEAD: a response to HEAD has a Content-Length but no body, which the client's parser cannot
  * know, so it waits for a body that never comes and every request times out. The parser is told
  * to skip the body.
+ *
+ * Late timers: the client's request timeout (a `retimer`, moved on by every request) works out
+ * the time left when it fires; when it fires late (a busy runner, a long callback before it) that
+ * is negative, and Node 24 prints a TimeoutNegativeWarning into the job's log before treating it
+ * as 1 ms. The delay is raised to 1 ms first: the same timing, no warning.
  */
 
 interface Parser {
@@ -30,8 +35,13 @@ interface Parser {
   [handler: number]: ((...args: unknown[]) => unknown) | undefined;
 }
 
+interface Ticker {
+  _schedule?: (timeoutMs: number) => void;
+}
+
 interface ClientInternals {
   _connect?: () => void;
+  timeoutTicker?: Ticker;
   pipelinedRequests?: { size(): number; clear(): void; addBody?: (data: unknown) => void };
   parser?: Parser;
 }
@@ -67,6 +77,7 @@ export function repairClient(client: autocannon.Client, options: ClientRepairOpt
     if (first) {
       first = false;
       if (options.method.toUpperCase() === 'HEAD') skipBodies(internals.parser);
+      neverNegative(internals.timeoutTicker);
     }
     if (queue.size() > 0) {
       if (!errored && keepAlive) options.onLostRequest();
@@ -76,6 +87,14 @@ export function repairClient(client: autocannon.Client, options: ClientRepairOpt
     errored = false;
     keepAlive = true;
     connect.call(this);
+  };
+}
+
+function neverNegative(ticker: Ticker | undefined): void {
+  const schedule = ticker?._schedule;
+  if (!ticker || typeof schedule !== 'function') return;
+  ticker._schedule = function (this: Ticker, timeoutMs: number) {
+    schedule.call(this, Math.max(1, timeoutMs));
   };
 }
 
