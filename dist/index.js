@@ -70708,7 +70708,7 @@ function normalise(input) {
         const rounds = options.sideBySide ? 2 : 1;
         const total = endpoints.reduce((sum, e) => sum + (e.load.warmupMs + e.load.durationMs) * rounds, 0);
         if (total > options.maxDurationMs) {
-            add(['endpoints'], `the endpoints ask for ${formatDuration(total)} of load (warmup + duration of ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${options.sideBySide ? ', each measured twice: on the target and on the baseline-url side by side' : ''}), over the max-duration of ${formatDuration(options.maxDurationMs)}: shorten durations or warmups, or raise the max-duration input`, 'key');
+            add(['endpoints'], `the endpoints ask for ${formatDuration(total)} of load (warmup + duration of ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${options.sideBySide ? ', each measured twice: on the target and on the baseline-url side by side' : ''}), over the max-duration of ${formatDuration(options.maxDurationMs)}: shorten durations or warmups, or raise max-duration (the action input, or --max-duration)`, 'key');
         }
     }
     const id = get(['id']);
@@ -73173,7 +73173,7 @@ async function runGate(input) {
                 : (first.baseline ??
                     cloudwatch.get(endpoint.name) ?? {
                     kind: 'none',
-                    reason: 'no baseline configured (set the baseline-url input or baseline.cloudwatch)',
+                    reason: 'no baseline configured (give a baseline-url to compare with, or add baseline.cloudwatch to the budget file)',
                 });
             const entry = { endpoint, measurement: first.measurement, baseline };
             const firstResult = evaluateEndpoint(endpoint, first.measurement, baseline, input.evaluate);

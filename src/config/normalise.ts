@@ -219,7 +219,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     if (total > options.maxDurationMs) {
       add(
         ['endpoints'],
-        `the endpoints ask for ${formatDuration(total)} of load (warmup + duration of ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${options.sideBySide ? ', each measured twice: on the target and on the baseline-url side by side' : ''}), over the max-duration of ${formatDuration(options.maxDurationMs)}: shorten durations or warmups, or raise the max-duration input`,
+        `the endpoints ask for ${formatDuration(total)} of load (warmup + duration of ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${options.sideBySide ? ', each measured twice: on the target and on the baseline-url side by side' : ''}), over the max-duration of ${formatDuration(options.maxDurationMs)}: shorten durations or warmups, or raise max-duration (the action input, or --max-duration)`,
         'key',
       );
     }

@@ -160,7 +160,8 @@ export async function runGate(input: GateInput): Promise<GateRun> {
           : (first.baseline ??
             cloudwatch.get(endpoint.name) ?? {
               kind: 'none',
-              reason: 'no baseline configured (set the baseline-url input or baseline.cloudwatch)',
+              reason:
+                'no baseline configured (give a baseline-url to compare with, or add baseline.cloudwatch to the budget file)',
             });
       const entry: EndpointEvaluationInput = { endpoint, measurement: first.measurement, baseline };
       const firstResult = evaluateEndpoint(endpoint, first.measurement, baseline, input.evaluate);

@@ -562,7 +562,7 @@ export const INVALID_CASES: InvalidCase[] = [
     yaml: 'version: 1\ntarget:\n  url: http://127.0.0.1:8080\ndefaults:\n  load: { duration: 5m, warmup: 30s }\nendpoints:\n  - path: /a\n  - path: /b\n  - path: /c\n',
     options: { maxDurationMs: 15 * 60_000 },
     problems: [
-      [6, 1, 'endpoints', 'the endpoints ask for 16m 30s of load (warmup + duration of 3 endpoints), over the max-duration of 15m: shorten durations or warmups, or raise the max-duration input'],
+      [6, 1, 'endpoints', 'the endpoints ask for 16m 30s of load (warmup + duration of 3 endpoints), over the max-duration of 15m: shorten durations or warmups, or raise max-duration (the action input, or --max-duration)'],
     ],
   },
   {
@@ -570,7 +570,7 @@ export const INVALID_CASES: InvalidCase[] = [
     yaml: 'version: 1\ntarget:\n  url: http://127.0.0.1:8080\ndefaults:\n  load: { duration: 3m, warmup: 30s }\nendpoints:\n  - path: /a\n  - path: /b\n',
     options: { maxDurationMs: 10 * 60_000, sideBySide: true },
     problems: [
-      [6, 1, 'endpoints', 'the endpoints ask for 14m of load (warmup + duration of 2 endpoints, each measured twice: on the target and on the baseline-url side by side), over the max-duration of 10m: shorten durations or warmups, or raise the max-duration input'],
+      [6, 1, 'endpoints', 'the endpoints ask for 14m of load (warmup + duration of 2 endpoints, each measured twice: on the target and on the baseline-url side by side), over the max-duration of 10m: shorten durations or warmups, or raise max-duration (the action input, or --max-duration)'],
     ],
   },
 ];
