@@ -79935,6 +79935,19 @@ async function run(env = process.env) {
 function inputCredentials(settings) {
     return [settings.targetUrl, settings.baselineUrl].flatMap((url) => url ? credentialsIn(url) : []);
 }
+/**
+ * Events whose workflows hold secrets and write access yet often check out the pull request's
+ * code: there the budget file may be the pull request's to edit.
+ */
+const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
+/** On such an event, a target.url from the budget file (not the workflow) gets a warning. */
+function warnIfFileChoosesTarget(settings, config, file) {
+    const event = settings.github.eventName;
+    if (settings.targetUrl !== undefined || !PRIVILEGED_EVENTS.has(event))
+        return;
+    warning(`${file} chooses where the load goes (target.url: ${new URL(config.target.url).origin}) in a ${event} workflow. ` +
+        'If this job checks out the pull request, the pull request can edit that file: pass the target-url input from the workflow, which replaces target.url (README, "Security notes").');
+}
 function fail(message) {
     setOutput('passed', 'false');
     setFailed(message);
@@ -79977,6 +79990,7 @@ async function measure(settings, env) {
             return budgetFileFailed(error.problems, file);
         throw error;
     }
+    warnIfFileChoosesTarget(settings, config, file);
     const registered = inputCredentials(settings);
     for (const secret of config.secrets)
         if (!registered.includes(secret))

@@ -50,6 +50,22 @@ function inputCredentials(settings: Settings): string[] {
   );
 }
 
+/**
+ * Events whose workflows hold secrets and write access yet often check out the pull request's
+ * code: there the budget file may be the pull request's to edit.
+ */
+const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
+
+/** On such an event, a target.url from the budget file (not the workflow) gets a warning. */
+function warnIfFileChoosesTarget(settings: Settings, config: Config, file: string): void {
+  const event = settings.github.eventName;
+  if (settings.targetUrl !== undefined || !PRIVILEGED_EVENTS.has(event)) return;
+  core.warning(
+    `${file} chooses where the load goes (target.url: ${new URL(config.target.url).origin}) in a ${event} workflow. ` +
+      'If this job checks out the pull request, the pull request can edit that file: pass the target-url input from the workflow, which replaces target.url (README, "Security notes").',
+  );
+}
+
 function fail(message: string): void {
   core.setOutput('passed', 'false');
   core.setFailed(message);
@@ -93,6 +109,7 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
     if (error instanceof BudgetFileError) return budgetFileFailed(error.problems, file);
     throw error;
   }
+  warnIfFileChoosesTarget(settings, config, file);
   const registered = inputCredentials(settings);
   for (const secret of config.secrets) if (!registered.includes(secret)) core.setSecret(secret);
   config.secrets = [...new Set([...config.secrets, ...registered])];
