@@ -2,9 +2,9 @@ import type autocannon from 'autocannon';
 
 /**
  * Repairs to autocannon 9's HTTP client, installed through its `setupClient` hook. They touch the
- * client's internals (`_connect`, `pipelinedRequests`, `parser`, `timeoutTicker`); if those are missing (another
- * autocannon version) nothing is changed, and the reset and HEAD tests in
- * test/measure/engine.test.ts fail loudly.
+ * client's internals (`_connect`, `pipelinedRequests`, `parser`, `timeoutTicker`); if those are
+ * missing (another autocannon version) nothing is changed, and the reset and HEAD tests in
+ * test/measure/engine.test.ts and test/faults/late-timers.test.ts fail loudly.
  *
  * Reconnects: when the server resets or closes a connection with a request in flight, the client
  * reconnects but keeps the dead request in its queue of pending requests, so every later response
