@@ -20,5 +20,5 @@ test('a measurement whose timers fire 1.5 s late finishes without Node warnings'
   expect(stderr).toBe('');
   const counts = JSON.parse(stdout) as { requests: number; timeouts: number };
   // Load went on before and after the stall.
-  expect(counts.requests).toBeGreaterThan(100);
+  expect(counts.requests).toBeGreaterThan(50);
 });
