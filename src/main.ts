@@ -3,14 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { BudgetFileError, formatProblem, loadBudgetFile, type Problem } from './config/load.js';
 import type { Config } from './config/types.js';
-import { credentialsIn } from './config/urls.js';
 import { evaluateRun } from './evaluate/evaluate.js';
 import { runGate, messageOf, type GateRun } from './gate/run-gate.js';
 import { TargetUnreachableError } from './measure/ready.js';
-import { buildReport, environmentFrom, maskText, type Report } from './report/report.js';
+import { buildReport, environmentFrom, type Report } from './report/report.js';
+import { displayUrl, registry, urlCredentials, urlSecrets } from './secrets/secrets.js';
 import { parseReport } from './report/validate.js';
 import { TOOL } from './version.js';
-import { actionLog } from './action/log.js';
+import { actionLog, log, maskWithRunner } from './action/log.js';
 import { finish, writeSummary } from './action/finish.js';
 import { InputError, readSettings, type Settings } from './action/settings.js';
 
@@ -21,6 +21,7 @@ import { InputError, readSettings, type Settings } from './action/settings.js';
  */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
+    maskWithRunner();
     let settings: Settings;
     try {
       settings = readSettings(env);
@@ -28,26 +29,37 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       if (error instanceof InputError) return fail(error.message);
       throw error;
     }
-    if (settings.githubToken) core.setSecret(settings.githubToken);
-    for (const secret of inputCredentials(settings)) core.setSecret(secret);
-    core.debug(
-      `settings: ${maskText(JSON.stringify({ ...settings, githubToken: settings.githubToken ? '***' : '' }), [])}`,
-    );
+    registry.add(settings.githubToken, ...inputCredentials(settings));
+    // Query values of the input URLs are secrets unless the budget file says otherwise: until it
+    // is read, none is shown (registered once the file is loaded, or at once for a saved report).
+    const shown = {
+      ...settings,
+      githubToken: settings.githubToken ? '***' : '',
+      targetUrl: settings.targetUrl && displayUrl(settings.targetUrl),
+      baselineUrl: settings.baselineUrl && displayUrl(settings.baselineUrl),
+    };
+    log.debug(`settings: ${JSON.stringify(shown)}`);
 
     if (settings.report) return await fromSavedReport(settings);
     return await measure(settings, env);
   } catch (error) {
     // Bugs, not user errors: keep the stack in the debug log, the message in the failure.
-    if (error instanceof Error && error.stack) core.debug(error.stack);
-    core.setFailed(`perf-gate failed unexpectedly: ${messageOf(error)}`);
+    if (error instanceof Error && error.stack) log.debug(error.stack);
+    log.setFailed(`perf-gate failed unexpectedly: ${messageOf(error)}`);
   }
 }
 
-/** User names and passwords written into the target-url and baseline-url inputs. */
-function inputCredentials(settings: Settings): string[] {
-  return [settings.targetUrl, settings.baselineUrl].flatMap((url) =>
-    url ? credentialsIn(url) : [],
-  );
+/**
+ * The secrets of the target-url and baseline-url inputs: user names and passwords, and query
+ * values except those of the parameters in `publicQuery` (the budget file's target.public-query;
+ * all of them while the file is not read).
+ */
+function inputCredentials(settings: Settings, publicQuery?: readonly string[]): string[] {
+  return [settings.targetUrl, settings.baselineUrl].flatMap((url) => {
+    if (!url) return [];
+    if (publicQuery) return urlSecrets(url, publicQuery);
+    return urlCredentials(url);
+  });
 }
 
 /**
@@ -60,7 +72,7 @@ const PRIVILEGED_EVENTS = new Set(['pull_request_target', 'workflow_run']);
 function warnIfFileChoosesTarget(settings: Settings, config: Config, file: string): void {
   const event = settings.github.eventName;
   if (settings.targetUrl !== undefined || !PRIVILEGED_EVENTS.has(event)) return;
-  core.warning(
+  log.warning(
     `${file} chooses where the load goes (target.url: ${new URL(config.target.url).origin}) in a ${event} workflow. ` +
       'If this job checks out the pull request, the pull request can edit that file: pass the target-url input from the workflow, which replaces target.url (README, "Security notes").',
   );
@@ -68,13 +80,14 @@ function warnIfFileChoosesTarget(settings: Settings, config: Config, file: strin
 
 function fail(message: string): void {
   core.setOutput('passed', 'false');
-  core.setFailed(message);
+  log.setFailed(message);
 }
 
 async function fromSavedReport(settings: Settings): Promise<void> {
+  registry.add(...inputCredentials(settings, []));
   let report: Report;
   try {
-    report = await core.group('Reading the saved report', async () =>
+    report = await log.group('Reading the saved report', async () =>
       parseReport(await readFile(settings.report!, 'utf8'), settings.report!),
     );
   } catch (error) {
@@ -92,7 +105,7 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
   const file = relative(settings.github.workspace, settings.budgetFile) || settings.budgetFile;
   let config: Config;
   try {
-    config = await core.group('Budget file', async () => {
+    config = await log.group('Budget file', async () => {
       // Messages and annotations name the file as the workflow does: relative to the workspace.
       const path =
         resolve(process.cwd()) === resolve(settings.github.workspace) ? file : settings.budgetFile;
@@ -102,7 +115,7 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
         maxDurationMs: settings.maxDurationMs,
         sideBySide: settings.baselineUrl !== undefined,
       });
-      core.info(`${file}: gate "${loaded.id}", ${loaded.endpoints.length} endpoint(s)`);
+      log.info(`${file}: gate "${loaded.id}", ${loaded.endpoints.length} endpoint(s)`);
       return loaded;
     });
   } catch (error) {
@@ -110,13 +123,12 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
     throw error;
   }
   warnIfFileChoosesTarget(settings, config, file);
-  const registered = inputCredentials(settings);
-  for (const secret of config.secrets) if (!registered.includes(secret)) core.setSecret(secret);
-  config.secrets = [...new Set([...config.secrets, ...registered])];
+  registry.add(...config.secrets, ...inputCredentials(settings, config.target.publicQuery ?? []));
+  config.secrets = registry.list();
 
   const controller = new AbortController();
   const cancel = (signal: NodeJS.Signals) => {
-    core.warning(`Received ${signal}: stopping the load and writing partial results.`);
+    log.warning(`Received ${signal}: stopping the load and writing partial results.`);
     controller.abort();
   };
   process.once('SIGTERM', cancel);
@@ -194,11 +206,11 @@ function isCloudWatchError(error: unknown): error is Error {
 
 async function publish(config: Config, report: Report): Promise<void> {
   if (report.summary.cancelled) {
-    core.warning('Not publishing to CloudWatch: the run was cancelled, its numbers are partial.');
+    log.warning('Not publishing to CloudWatch: the run was cancelled, its numbers are partial.');
     return;
   }
   const measured = report.endpoints.map((e) => ({ name: e.name, measurement: e.measurement }));
-  await core.group('Publishing to CloudWatch', async () => {
+  await log.group('Publishing to CloudWatch', async () => {
     try {
       const { publishMeasurements } = await import('./baseline/cloudwatch-publish.js');
       const cw = config.baseline.cloudwatch;
@@ -211,7 +223,7 @@ async function publish(config: Config, report: Report): Promise<void> {
         timestamp: new Date(report.createdAt),
         log: actionLog.info,
       });
-      core.info(`Published ${result.datums} datum(s) in ${result.requests} request(s).`);
+      log.info(`Published ${result.datums} datum(s) in ${result.requests} request(s).`);
     } catch (error) {
       if (!isCloudWatchError(error)) throw error;
       report.summary.errors = [...(report.summary.errors ?? []), { message: error.message }];
@@ -225,7 +237,7 @@ async function budgetFileFailed(problems: readonly Problem[], file: string): Pro
   for (const p of problems) {
     const where =
       p.line > 0 ? { startLine: p.line, startColumn: p.col > 0 ? p.col : undefined } : {};
-    core.error(p.path ? `${p.path}: ${p.message}` : p.message, {
+    log.error(p.path ? `${p.path}: ${p.message}` : p.message, {
       title: 'perf-gate: invalid budget file',
       file,
       ...where,

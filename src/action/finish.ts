@@ -7,7 +7,7 @@ import type { Report } from '../report/report.js';
 import { CommentError } from '../github/errors.js';
 import { publishComment } from '../github/comment.js';
 import type { Settings } from './settings.js';
-import { actionLog } from './log.js';
+import { log } from './log.js';
 
 /**
  * Everything a person sees once there is a report: the JSON file, the job summary, annotations
@@ -19,10 +19,10 @@ export async function writeReportFile(report: Report, path: string): Promise<boo
   try {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
-    core.info(`Report written to ${path}`);
+    log.info(`Report written to ${path}`);
     return true;
   } catch (error) {
-    core.warning(`Could not write the report to ${path}: ${(error as Error).message}`);
+    log.warning(`Could not write the report to ${path}: ${(error as Error).message}`);
     return false;
   }
 }
@@ -32,7 +32,7 @@ export async function writeSummary(markdown: string): Promise<void> {
   try {
     await core.summary.addRaw(markdown, true).write();
   } catch (error) {
-    core.warning(`Could not write the job summary: ${(error as Error).message}`);
+    log.warning(`Could not write the job summary: ${(error as Error).message}`);
   }
 }
 
@@ -49,11 +49,10 @@ export function annotate(report: Report, settings: Settings): void {
       file,
       startLine: endpoint.line > 0 ? endpoint.line : undefined,
     };
-    if (fails) core.error(message, properties);
-    else core.warning(message, properties);
+    if (fails) log.error(message, properties);
+    else log.warning(message, properties);
   }
-  for (const error of report.summary.errors ?? [])
-    core.error(error.message, { title: 'perf-gate' });
+  for (const error of report.summary.errors ?? []) log.error(error.message, { title: 'perf-gate' });
 }
 
 async function comment(
@@ -65,14 +64,14 @@ async function comment(
   if (settings.comment === 'never') return undefined;
   if (settings.prNumber === undefined || !repository) {
     if (eventName === 'pull_request' || eventName === 'pull_request_target') {
-      core.warning('No pull request number in the event: not commenting.');
+      log.warning('No pull request number in the event: not commenting.');
     } else {
-      core.debug(`No pull request for a ${eventName || 'local'} run: not commenting.`);
+      log.debug(`No pull request for a ${eventName || 'local'} run: not commenting.`);
     }
     return undefined;
   }
   if (!settings.githubToken) {
-    core.warning(
+    log.warning(
       'The github-token input is empty: not commenting. The job summary has the results.',
     );
     return undefined;
@@ -87,14 +86,14 @@ async function comment(
       body: markdown,
       mode: settings.comment,
       passed: report.summary.passed,
-      log: { info: actionLog.info, warning: core.warning, debug: core.debug },
+      log: { info: log.info, warning: (m) => log.warning(m), debug: log.debug },
     });
     if (result.action === 'skipped') return undefined;
-    core.info(`Pull request comment ${result.action}: ${result.url}`);
+    log.info(`Pull request comment ${result.action}: ${result.url}`);
     return result.url;
   } catch (error) {
     if (error instanceof CommentError) {
-      core.warning(error.message);
+      log.warning(error.message);
       return undefined;
     }
     throw error;
@@ -134,17 +133,17 @@ export async function finish(
     `${summary.regressions} regression(s)`,
   ];
   if (summary.cancelled) {
-    core.setFailed(
+    log.setFailed(
       `perf-gate was cancelled; the partial results are in the job summary${reportWritten ? ' and the report' : ''}.`,
     );
   } else if (summary.errors?.length) {
-    core.setFailed(
+    log.setFailed(
       `perf-gate could not measure: ${summary.errors.map((e) => e.message).join('; ')}`,
     );
   } else if (shouldFail(summary, settings.failOn)) {
-    core.setFailed(`perf-gate failed: ${parts.join(', ')}.`);
+    log.setFailed(`perf-gate failed: ${parts.join(', ')}.`);
   } else {
-    core.info(
+    log.info(
       `perf-gate ${summary.passed ? 'passed' : 'reported findings (not failing: fail-on)'}: ${parts.join(', ')}.`,
     );
   }

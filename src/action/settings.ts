@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDuration } from '../config/units.js';
 import { parseFailOn, type FailOn } from '../evaluate/fail-on.js';
+import { quoteUrlText } from '../secrets/secrets.js';
 
 /**
  * The action's inputs and runner environment, read once into a typed object. Nothing else in
@@ -60,7 +61,7 @@ function parseUrl(name: string, value: string | undefined): string | undefined {
     url = new URL(value);
   } catch {
     throw new InputError(
-      `input ${name}: expected an absolute http(s) URL such as https://preview.example.com, found "${withoutPassword(value)}"`,
+      `input ${name}: expected an absolute http(s) URL such as https://preview.example.com, found "${quoteUrlText(value)}"`,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -69,11 +70,6 @@ function parseUrl(name: string, value: string | undefined): string | undefined {
     );
   }
   return value;
-}
-
-/** A URL as it may be quoted in a message: whatever sits before an `@` may be a password. */
-function withoutPassword(value: string): string {
-  return value.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, '$1***@');
 }
 
 function parsePrNumber(value: string | undefined, event: unknown): number | undefined {

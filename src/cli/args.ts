@@ -1,3 +1,4 @@
+import { quoteUrlText } from '../secrets/secrets.js';
 import { parseArgs } from 'node:util';
 import { closest } from '../config/suggest.js';
 import { parseDuration } from '../config/units.js';
@@ -134,7 +135,7 @@ export function urlOption(parsed: ParsedArgs, name: string, command: string): st
     url = new URL(value);
   } catch {
     throw new UsageError(
-      `--${name}: expected an absolute http(s) URL such as http://localhost:3000, found "${value}"`,
+      `--${name}: expected an absolute http(s) URL such as http://localhost:3000, found "${quoteUrlText(value)}"`,
       command,
     );
   }

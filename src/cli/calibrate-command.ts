@@ -1,5 +1,6 @@
 import { measureEndpoint } from '../measure/engine.js';
-import { checkReachable, displayUrl, waitForReady } from '../measure/ready.js';
+import { checkReachable, waitForReady } from '../measure/ready.js';
+import { displayUrl } from '../secrets/secrets.js';
 import type { Measurement } from '../measure/types.js';
 import { formatDuration } from '../report/format.js';
 import {
@@ -78,11 +79,16 @@ export async function calibrateCommand(
           headers: config.target.headers,
           signal,
           log: progress.log.info,
+          tls: config.target.tls,
         }),
       );
     } else {
       // Throws TargetUnreachableError (exit 3) when nothing answers at all.
-      await checkReachable(config.target.url, { headers: config.target.headers, signal });
+      await checkReachable(config.target.url, {
+        headers: config.target.headers,
+        signal,
+        tls: config.target.tls,
+      });
     }
 
     output.err(

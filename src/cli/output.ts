@@ -1,9 +1,11 @@
-import { maskText } from '../report/report.js';
+import { logLines } from '../log/lines.js';
+import { registry } from '../secrets/secrets.js';
 
 /**
  * Where the CLI writes: results on stdout, progress and logs on stderr. Every line passes through
- * the mask, so a value interpolated from the environment into the budget file (a token in a
- * header, say) never reaches the terminal or a CI log, whatever message happens to quote it.
+ * src/log/lines.ts: masked by the secrets registry, so a value interpolated from the environment
+ * into the budget file (a token in a header, say) never reaches the terminal or a CI log, and
+ * never able to start a workflow command, whatever name or message it quotes.
  */
 
 export interface Stream {
@@ -28,27 +30,25 @@ export function isCi(env: Readonly<Record<string, string | undefined>>): boolean
 }
 
 export class Output {
-  private secrets: string[] = [];
-
   constructor(private readonly context: CliContext) {}
 
-  /** Values to mask from now on (the loaded config's `secrets`). */
+  /** Values to mask from now on (the loaded config's `secrets`, URL credentials). */
   mask(secrets: readonly string[]): void {
-    this.secrets = [...new Set([...this.secrets, ...secrets])];
+    registry.add(...secrets);
   }
 
   masked(text: string): string {
-    return maskText(text, this.secrets);
+    return registry.mask(text);
   }
 
   /** A result line (stdout). */
   out(text = ''): void {
-    this.context.stdout.write(`${this.masked(text)}\n`);
+    this.context.stdout.write(`${logLines(text)}\n`);
   }
 
   /** A log or error line (stderr). */
   err(text = ''): void {
-    this.context.stderr.write(`${this.masked(text)}\n`);
+    this.context.stderr.write(`${logLines(text)}\n`);
   }
 
   /** Raw stderr text without a newline, for the live progress line. */

@@ -2,7 +2,8 @@ import type { Config } from '../config/types.js';
 import { evaluateRun } from '../evaluate/evaluate.js';
 import { shouldFail } from '../evaluate/fail-on.js';
 import { runGate, type GateRun } from '../gate/run-gate.js';
-import { displayUrl, formatMs } from '../measure/ready.js';
+import { formatMs } from '../measure/ready.js';
+import { displayUrl, urlSecrets } from '../secrets/secrets.js';
 import { buildReport, environmentFrom, type Report } from '../report/report.js';
 import {
   durationOption,
@@ -60,6 +61,11 @@ export async function runCommand(
     { env: context.env, targetUrl, maxDurationMs, sideBySide: baselineUrl !== undefined },
     COMMAND,
   );
+  if (baselineUrl !== undefined) {
+    config.secrets = [
+      ...new Set([...config.secrets, ...urlSecrets(baselineUrl, config.target.publicQuery)]),
+    ];
+  }
   output.mask(config.secrets);
   const progress = createProgress(output, { verbose: flag(parsed, 'verbose') });
 
@@ -139,8 +145,8 @@ function exitCode(
   if (report.endpoints.every((e) => neverConnected(e.measurement))) {
     const why = connectionErrors(report.endpoints[0]!.measurement);
     output.err(
-      `perf-gate: could not measure: no request to ${displayUrl(config.target.url)}` +
-        `${baselineUrl ? ` or ${displayUrl(baselineUrl)}` : ''} got an answer (${why}). ` +
+      `perf-gate: could not measure: no request to ${displayUrl(config.target.url, config.target.publicQuery)}` +
+        `${baselineUrl ? ` or ${displayUrl(baselineUrl, config.target.publicQuery)}` : ''} got an answer (${why}). ` +
         'Check that the target is running and the URL is right.',
     );
     return EXIT.unmeasured;

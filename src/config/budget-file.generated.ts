@@ -89,6 +89,23 @@ export interface Target {
     path: string;
     timeout?: Duration;
   };
+  /**
+   * Query parameters of the target and baseline URLs whose values may be shown, e.g. `[lang]`. Every other query value of those URLs (a preview protection bypass, a signed token) is a secret: masked in all output.
+   */
+  'public-query'?: string[];
+  /**
+   * How the target's certificate is checked. Without it every connection (readiness check and load) verifies the certificate against Node's CA store, NODE_EXTRA_CA_CERTS included.
+   */
+  tls?: {
+    /**
+     * PEM file of certificate authorities to trust as well (a preview behind a private CA), relative to the budget file.
+     */
+    ca?: string;
+    /**
+     * `true` turns certificate checks off on every connection: anyone on the network path can read and change the traffic. Warned about in the log, the summary and the comment; refused when headers carry `${VAR}` values or the target URL carries credentials.
+     */
+    insecure?: boolean;
+  };
 }
 /**
  * HTTP request headers, name to value. Names are case-insensitive; values may use `${VAR}`.

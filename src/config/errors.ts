@@ -63,16 +63,3 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
       return true;
     });
 }
-
-/**
- * Replaces every secret in a message with `***`, longest first so a secret containing another is
- * masked whole. Messages quote the file's source text, never interpolated values; this is the
- * second line of defence.
- */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (s) out = out.split(s).join('***');
-  }
-  return out;
-}

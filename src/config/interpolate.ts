@@ -8,6 +8,7 @@ import { isScalar } from 'yaml';
 import type { PathSegment } from './errors.js';
 import type { BudgetSource } from './source.js';
 import type { LocatedProblem } from './validate.js';
+import { MIN_SECRET_LENGTH, urlCredentials } from '../secrets/secrets.js';
 
 export interface Interpolation {
   /** The data with every text value expanded. */
@@ -16,9 +17,6 @@ export interface Interpolation {
   secrets: string[];
   problems: LocatedProblem[];
 }
-
-/** Shorter values are too common to mask without making all output unreadable. */
-export const MIN_SECRET_LENGTH = 4;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -122,19 +120,12 @@ function offsetOf(
 /**
  * What of an interpolated value must be masked. Everything, except in `target.url`: the
  * deployment's address is named in every progress line and error message, and masking it would
- * make them useless. Credentials written into that URL are still masked.
+ * make them useless. Credentials written into that URL are still masked (and its query values,
+ * by the loader, which knows `target.public-query`).
  */
 function secretsIn(value: string, path: readonly PathSegment[]): string[] {
-  if (path.length === 2 && path[0] === 'target' && path[1] === 'url') {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      return value.length >= MIN_SECRET_LENGTH ? [value] : [];
-    }
-    return [url.username, url.password, decodeURIComponent(url.password)].filter(
-      (part) => part.length >= MIN_SECRET_LENGTH,
-    );
+  if (path.length === 2 && path[0] === 'target' && path[1] === 'url' && URL.canParse(value)) {
+    return urlCredentials(value);
   }
   return value.length >= MIN_SECRET_LENGTH ? [value] : [];
 }

@@ -2,15 +2,16 @@
  * Loading a budget file: bytes → YAML → schema check → `${VAR}` interpolation → normalised
  * `Config`. Every problem found is reported at once in one `BudgetFileError`.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type * as Raw from './budget-file.generated.js';
-import { BudgetFileError, redact, sortProblems, type PathSegment } from './errors.js';
+import { maskText, urlSecrets } from '../secrets/secrets.js';
+import { BudgetFileError, sortProblems, type PathSegment } from './errors.js';
 import { interpolate } from './interpolate.js';
-import { normalise, type NormaliseOptions } from './normalise.js';
+import { MAX_CA_BYTES, normalise, type NormaliseOptions } from './normalise.js';
 import { fileProblem, MAX_FILE_BYTES, parseYamlSource, tooLarge } from './source.js';
 import type { Config } from './types.js';
 import { showValue } from './units.js';
-import { credentialsIn } from './urls.js';
 import { validateSchema, type LocatedProblem } from './validate.js';
 
 export { BudgetFileError, formatProblem, type Problem } from './errors.js';
@@ -83,17 +84,21 @@ export function parseBudget(text: string, file: string, options: LoadOptions): C
   const interpolationProblems = interpolated.problems.filter((p) =>
     under(schemaProblems)(p.segments),
   );
-  // Credentials in the target-url input are as secret as any interpolated value.
+  // The target URL's credentials and query values (whether from the file or the target-url
+  // input) are as secret as any interpolated value.
   const secrets = [
     ...new Set([
       ...interpolated.secrets,
-      ...(options.targetUrl === undefined ? [] : credentialsIn(options.targetUrl)),
+      ...urlSecrets(config.target.url, config.target.publicQuery),
+      ...(options.targetUrl === undefined
+        ? []
+        : urlSecrets(options.targetUrl, config.target.publicQuery)),
     ]),
   ];
   config.secrets = secrets;
   const problems = [...schemaProblems, ...interpolationProblems, ...semanticProblems].map((p) => ({
     ...p.problem,
-    message: redact(p.problem.message, secrets),
+    message: maskText(p.problem.message, secrets),
   }));
   if (problems.length) throw new BudgetFileError(sortProblems(problems));
   return config;
@@ -140,7 +145,16 @@ export async function loadBudgetFile(path: string, options: LoadOptions): Promis
     if (e instanceof BudgetFileError) throw e;
     throw new BudgetFileError([fileProblem(path, readFailure(e))]);
   }
-  return parseBudget(text, path, options);
+  return parseBudget(text, path, { readFile: readBoundedFile, ...options });
+}
+
+/** A file the budget file names: a regular file of at most MAX_CA_BYTES. */
+function readBoundedFile(path: string): Buffer {
+  const info = statSync(path);
+  if (info.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+  if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
+  if (info.size > MAX_CA_BYTES) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
+  return readFileSync(path);
 }
 
 function readFailure(e: unknown): string {

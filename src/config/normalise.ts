@@ -18,6 +18,7 @@ import {
   type RegressionMetric,
   type RegressionRules,
   type Tolerance,
+  type TlsSettings,
 } from './types.js';
 import {
   formatDuration,
@@ -29,6 +30,13 @@ import {
 } from './units.js';
 import { checkTargetUrl, resolvePath } from './urls.js';
 import { dataAt, type LocatedProblem } from './validate.js';
+import { X509Certificate } from 'node:crypto';
+import { dirname, resolve as resolveFsPath } from 'node:path';
+
+/** A path written in the budget file, relative to the file's folder. */
+function resolvePathFrom(budgetFile: string, path: string): string {
+  return resolveFsPath(dirname(budgetFile), path);
+}
 
 export interface NormaliseOptions {
   /** Replaces `target.url` (the target-url input). */
@@ -37,7 +45,15 @@ export interface NormaliseOptions {
   maxDurationMs?: number;
   /** Every endpoint is measured on the target and on a reference deployment. */
   sideBySide?: boolean;
+  /**
+   * Reads a file the budget file names (`target.tls.ca`), resolved against the budget file's
+   * folder; absent = such a file is not read (pure parsing: the CA is then not checked).
+   */
+  readFile?: (path: string) => Buffer;
 }
+
+/** The largest CA file read: a bundle of every public root is about 200 KiB. */
+export const MAX_CA_BYTES = 1024 * 1024;
 
 /** Load used where neither the endpoint nor `defaults.load` says otherwise (SPEC §3). */
 export const DEFAULT_LOAD: Readonly<LoadSettings> = {
@@ -175,6 +191,9 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     if (url !== undefined && timeoutMs !== undefined) ready = { url, timeoutMs };
   }
 
+  const publicQuery = get<string[]>(['target', 'public-query']) ?? [];
+  const tls = tlsOf();
+
   // --- defaults -------------------------------------------------------------------------------
   const defaultLoad = { ...DEFAULT_LOAD, ...loadOf(['defaults', 'load']) };
   const defaultBudget = budgetOf(['defaults', 'budget']);
@@ -235,6 +254,8 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
       url: targetUrl?.href ?? '',
       headers: targetHeaders,
       ...(ready ? { ready } : {}),
+      ...(publicQuery.length > 0 ? { publicQuery: [...publicQuery] } : {}),
+      ...(tls.insecure || tls.caFile !== undefined ? { tls } : {}),
     },
     baseline: {
       ...(fileCloudWatch ? { cloudwatch: fileCloudWatch } : {}),
@@ -247,6 +268,96 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
   return { config, problems };
 
   // --- sections -------------------------------------------------------------------------------
+
+  /**
+   * `target.tls`: the CA file read and checked; `insecure` refused when the requests carry
+   * secrets, which an unchecked connection would hand to whoever answers.
+   */
+  function tlsOf(): TlsSettings {
+    const raw = get<NonNullable<Raw.Target['tls']>>(['target', 'tls']);
+    const out: TlsSettings = { insecure: raw?.insecure === true };
+    if (typeof raw?.ca === 'string' && textSound(['target', 'tls', 'ca'])) {
+      out.caFile = raw.ca;
+      if (options.readFile) {
+        const read = readCa(raw.ca);
+        if (typeof read === 'string') out.ca = read;
+        else add(['target', 'tls', 'ca'], read.problem);
+      }
+    }
+    if (out.insecure) {
+      const carried = secretsSent();
+      if (carried.length > 0) {
+        add(
+          ['target', 'tls', 'insecure'],
+          `insecure: true turns certificate checks off, so any machine on the way could pose as the target and read ${carried.join(' and ')}: give the target's CA in target.tls.ca (or NODE_EXTRA_CA_CERTS) instead`,
+        );
+      }
+    }
+    return out;
+  }
+
+  /** What of the requests is secret: `${VAR}` values in headers, credentials in the target URL. */
+  function secretsSent(): string[] {
+    const out: string[] = [];
+    const interpolatedHeader = (at: PathSegment[]): boolean => {
+      const headers = dataAt(source.data, at);
+      return (
+        isMapping(headers) &&
+        Object.values(headers).some((v) => typeof v === 'string' && v.includes('${'))
+      );
+    };
+    const endpointCount = Array.isArray(dataAt(source.data, ['endpoints']))
+      ? (dataAt(source.data, ['endpoints']) as unknown[]).length
+      : 0;
+    const headerPaths: PathSegment[][] = [['target', 'headers']];
+    for (let i = 0; i < endpointCount; i++) headerPaths.push(['endpoints', i, 'headers']);
+    if (headerPaths.some(interpolatedHeader)) out.push('the headers that carry ${VAR} values');
+    if (targetUrl && (targetUrl.username || targetUrl.password)) {
+      out.push(
+        `the credentials in ${options.targetUrl !== undefined ? 'the target-url input' : 'target.url'}`,
+      );
+    }
+    return out;
+  }
+
+  /** The CA file's PEM text, or why it cannot be used. */
+  function readCa(file: string): string | { problem: string } {
+    const path = resolvePathFrom(source.file, file);
+    let bytes: Buffer;
+    try {
+      bytes = options.readFile!(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EISDIR'
+            ? 'is a folder'
+            : code === 'EFBIG'
+              ? `larger than ${MAX_CA_BYTES / 1024} KiB`
+              : `cannot be read (${code ?? (e as Error).message})`;
+      return {
+        problem: `CA file ${JSON.stringify(file)} (${path}): ${why}; give a PEM file of certificates, relative to the budget file`,
+      };
+    }
+    const text = bytes.toString('utf8');
+    const blocks =
+      text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    const bad = blocks.findIndex((pem) => {
+      try {
+        new X509Certificate(pem);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    if (blocks.length === 0 || bad >= 0) {
+      return {
+        problem: `CA file ${JSON.stringify(file)}: ${blocks.length === 0 ? 'holds no PEM certificate ("-----BEGIN CERTIFICATE-----")' : `certificate ${bad + 1} cannot be parsed`}; give the PEM certificate of the CA that signed the target's certificate`,
+      };
+    }
+    return blocks.join('\n');
+  }
 
   /** One endpoint; each part is checked when it passed the schema, so all problems show at once. */
   function endpointOf(index: number): { endpoint?: EndpointConfig; name?: string } {
@@ -324,6 +435,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
       regression,
       ...(cloudwatch ? { cloudwatch } : {}),
       line: source.locate(at()).line,
+      ...(tls.insecure || tls.caFile !== undefined ? { tls } : {}),
     };
     return { endpoint, name };
   }

@@ -93,6 +93,18 @@ export interface EndpointConfig {
   cloudwatch?: CloudWatchBaselineConfig;
   /** 1-based line of this endpoint's entry in the budget file, for annotations. */
   line: number;
+  /** The target's `tls` settings, for every connection to it; absent = verified by Node's CAs. */
+  tls?: TlsSettings;
+}
+
+/** How the target's certificates are checked (SPEC §8): always, unless `insecure`. */
+export interface TlsSettings {
+  /** PEM text of the CAs in `target.tls.ca`, trusted as well as Node's own. */
+  ca?: string;
+  /** That file, as given in the budget file. */
+  caFile?: string;
+  /** Certificates are not checked at all (`target.tls.insecure: true`). */
+  insecure: boolean;
 }
 
 export interface Config {
@@ -105,6 +117,10 @@ export interface Config {
     url: string;
     headers: Record<string, string>;
     ready?: { url: string; timeoutMs: number };
+    /** Query parameters of the target and baseline URLs whose values are not secret. */
+    publicQuery?: string[];
+    /** Absent = every certificate checked against Node's CA store. */
+    tls?: TlsSettings;
   };
   baseline: {
     cloudwatch?: CloudWatchBaselineConfig;

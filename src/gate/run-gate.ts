@@ -12,6 +12,7 @@ import type { RunError } from '../evaluate/types.js';
 import { measureEndpoint, type MeasureProgress } from '../measure/engine.js';
 import { checkReachable, waitForReady, type ReadyResult } from '../measure/ready.js';
 import { measureSideBySide } from '../measure/side-by-side.js';
+import { CERTIFICATE_HINT, isCertificateError } from '../measure/tls.js';
 import type { Measurement } from '../measure/types.js';
 
 /**
@@ -72,6 +73,11 @@ export async function runGate(input: GateInput): Promise<GateRun> {
   const startedAt = new Date();
   const errors: RunError[] = [];
   let ready: ReadyResult | undefined;
+  if (config.target.tls?.insecure) {
+    log.warning(
+      'target.tls.insecure is true: certificates are NOT checked on any connection to the target, so anyone on the network path can read and change the traffic and the numbers may not come from the target. Give the CA in target.tls.ca (or NODE_EXTRA_CA_CERTS) instead.',
+    );
+  }
 
   if (config.target.ready) {
     const { url, timeoutMs } = config.target.ready;
@@ -81,6 +87,7 @@ export async function runGate(input: GateInput): Promise<GateRun> {
         headers: config.target.headers,
         signal,
         log: log.info,
+        tls: config.target.tls,
       });
       if (input.baselineUrl) {
         await waitForReady(onReference(url, config, input.baselineUrl), {
@@ -88,6 +95,7 @@ export async function runGate(input: GateInput): Promise<GateRun> {
           headers: config.target.headers,
           signal,
           log: log.info,
+          tls: config.target.tls,
         });
       }
       return result;
@@ -96,7 +104,14 @@ export async function runGate(input: GateInput): Promise<GateRun> {
     // A slow first answer is left for the measurement to judge, within the load's own timeout.
     const timeoutMs = config.endpoints[0]?.load.timeoutMs;
     for (const url of [config.target.url, input.baselineUrl]) {
-      if (url) await checkReachable(url, { headers: config.target.headers, signal, timeoutMs });
+      if (url) {
+        await checkReachable(url, {
+          headers: config.target.headers,
+          signal,
+          timeoutMs,
+          tls: config.target.tls,
+        });
+      }
     }
   }
 
@@ -213,6 +228,9 @@ export function nothingSucceeded(result: {
   for (const [where, m] of sides) {
     if (m.cancelled || (m.requests > 0 && m.errors < m.requests)) continue;
     if (m.requests === 0) return `no request was completed${where} in the load time`;
+    if (Object.keys(m.errorBreakdown.connection).some(isCertificateError)) {
+      return `none of its ${m.requests} requests${where} succeeded (${describeErrors(m)}): ${CERTIFICATE_HINT}`;
+    }
     return (
       `none of its ${m.requests} requests${where} succeeded (${describeErrors(m)}): ` +
       'check that the target is up, that the URL and path are right, and that expect.status lists the statuses it answers with'

@@ -1,7 +1,7 @@
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
-import { redact } from './errors.js';
+import { Secrets } from '../secrets/secrets.js';
 
 /**
  * The Octokit perf-gate talks to GitHub with: @actions/github's (proxy-aware, GITHUB_API_URL),
@@ -65,7 +65,8 @@ const quiet: GitHubLog = { info: () => {}, warning: () => {}, debug: () => {} };
 
 export function createClient(options: ClientOptions): GitHubClient {
   const log = options.log ?? quiet;
-  const secret = options.token;
+  const secrets = new Secrets([options.token]);
+  const redact = (text: string): string => secrets.mask(text);
   const maxRetries = options.tuning?.maxRetries ?? 3;
   const baseMs = options.tuning?.retryAfterBaseMs ?? 1000;
   const maxWait = options.tuning?.maxWaitSeconds ?? 120;
@@ -83,11 +84,11 @@ export function createClient(options: ClientOptions): GitHubClient {
       const line = `${method} ${url}`;
       try {
         const response = await request(requestOptions);
-        log.debug(redact(`GitHub API ${line} → ${response.status}`, secret));
+        log.debug(redact(`GitHub API ${line} → ${response.status}`));
         return response;
       } catch (error) {
         const status = (error as { status?: unknown }).status;
-        log.debug(redact(`GitHub API ${line} → ${String(status ?? 'no answer')}`, secret));
+        log.debug(redact(`GitHub API ${line} → ${String(status ?? 'no answer')}`));
         throw error;
       }
     });
@@ -103,14 +104,13 @@ export function createClient(options: ClientOptions): GitHubClient {
     ) => {
       const what = `${kind} on ${request.method} ${request.url}`;
       if (retryCount >= maxRetries) {
-        log.warning(redact(`GitHub ${what}: giving up after ${retryCount} retries`, secret));
+        log.warning(redact(`GitHub ${what}: giving up after ${retryCount} retries`));
         return false;
       }
       if (retryAfter > maxWait) {
         log.warning(
           redact(
             `GitHub ${what}: it lifts in ${retryAfter}s, longer than the ${maxWait}s perf-gate waits`,
-            secret,
           ),
         );
         return false;
@@ -118,7 +118,6 @@ export function createClient(options: ClientOptions): GitHubClient {
       log.warning(
         redact(
           `GitHub ${what}: retrying in ${retryAfter}s (retry ${retryCount + 1} of ${maxRetries})`,
-          secret,
         ),
       );
       return true;
@@ -129,10 +128,10 @@ export function createClient(options: ClientOptions): GitHubClient {
     {
       baseUrl: options.apiUrl.replace(/\/+$/, ''),
       log: {
-        debug: (message: string) => log.debug(redact(message, secret)),
-        info: (message: string) => log.info(redact(message, secret)),
-        warn: (message: string) => log.warning(redact(message, secret)),
-        error: (message: string) => log.warning(redact(message, secret)),
+        debug: (message: string) => log.debug(redact(message)),
+        info: (message: string) => log.info(redact(message)),
+        warn: (message: string) => log.warning(redact(message)),
+        error: (message: string) => log.warning(redact(message)),
       },
       retry: { retries: maxRetries, retryAfterBaseValue: baseMs },
       throttle: {

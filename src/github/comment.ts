@@ -1,5 +1,6 @@
 import { createClient, type GitHubLog, type RequestTuning } from './client.js';
-import { CommentError, redact, toCommentError } from './errors.js';
+import { maskText } from '../secrets/secrets.js';
+import { CommentError, toCommentError } from './errors.js';
 import { commentMarker, pickComment, prepareBody } from './marker.js';
 
 /**
@@ -80,7 +81,7 @@ function open(options: CommentTarget): Session {
   const parts = /^([^/\s]+)\/([^/\s]+)$/.exec(options.repository);
   if (!parts) {
     throw new CommentError(
-      `repository: expected "owner/repo" (as in GITHUB_REPOSITORY), found "${redact(options.repository, options.token)}"`,
+      `repository: expected "owner/repo" (as in GITHUB_REPOSITORY), found "${maskText(options.repository, [options.token])}"`,
       0,
     );
   }
@@ -95,7 +96,7 @@ function open(options: CommentTarget): Session {
     new URL(options.apiUrl);
   } catch {
     throw new CommentError(
-      `GitHub API URL: expected an absolute URL such as https://api.github.com (GITHUB_API_URL), found "${redact(options.apiUrl, options.token)}"`,
+      `GitHub API URL: expected an absolute URL such as https://api.github.com (GITHUB_API_URL), found "${maskText(options.apiUrl, [options.token])}"`,
       0,
     );
   }

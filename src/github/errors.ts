@@ -1,3 +1,5 @@
+import { maskText } from '../secrets/secrets.js';
+
 /**
  * What went wrong with the pull-request comment, in words a workflow author can act on. The
  * verdict never depends on the comment, so every message says so.
@@ -95,7 +97,7 @@ export function toCommentError(thrown: unknown, call: FailedCall): CommentError 
   // Build the message, then take the token out of it: GitHub's text is not under our control.
   const described = describe(thrown, call);
   const Kind = described.constructor as typeof CommentError;
-  return new Kind(redact(described.message, call.secret), described.status);
+  return new Kind(maskText(described.message, [call.secret]), described.status);
 }
 
 function describe(thrown: unknown, call: FailedCall): CommentError {
@@ -162,9 +164,4 @@ function describe(thrown: unknown, call: FailedCall): CommentError {
       `HTTP ${status}: ${message} (${tries}). ${UNAFFECTED}`,
     status,
   );
-}
-
-/** Replaces every occurrence of the secret; applied to every message and log line. */
-export function redact(text: string, secret: string): string {
-  return secret === '' ? text : text.split(secret).join('***');
 }

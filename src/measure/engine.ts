@@ -4,6 +4,7 @@ import { createHistogram, encodeHistogram, quantileMs, recordMs, summarize } fro
 import type { Histogram } from './histogram.js';
 import { formatMs, withoutCredentials } from './ready.js';
 import { repairClient } from './client-repairs.js';
+import { verifyLoadConnections } from './tls.js';
 import type { ErrorBreakdown, Measurement } from './types.js';
 
 /**
@@ -260,7 +261,11 @@ function autocannonOptions(
     timeout: load.timeoutMs / 1000,
     sampleInt: SAMPLE_INTERVAL_MS,
     ...(load.rate !== undefined ? { overallRate: load.rate, ignoreCoordinatedOmission: true } : {}),
-    setupClient: (client) => repairClient(client, { method: endpoint.method, onLostRequest }),
+    setupClient: (client) => {
+      // First, so the repairs' reconnects go through the checks too.
+      verifyLoadConnections(client, endpoint.tls);
+      repairClient(client, { method: endpoint.method, onLostRequest });
+    },
   };
 }
 

@@ -1,3 +1,9 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { TlsSettings } from '../config/types.js';
+import { displayUrl, hideUserinfo } from '../secrets/secrets.js';
+import { CERTIFICATE_HINT, isCertificateError, tlsConnectOptions } from './tls.js';
+
 /**
  * Waiting for a freshly deployed target to come up (SPEC §3 `target.ready`): poll until it answers
  * 2xx, backing off exponentially so a slow start is not hammered, and give up with a message that
@@ -16,6 +22,8 @@ export interface WaitForReadyOptions {
   initialDelayMs?: number;
   /** Longest pause between attempts, ms (default 5000). */
   maxDelayMs?: number;
+  /** How the target's certificate is checked (default: verified against Node's CAs). */
+  tls?: TlsSettings;
 }
 
 export interface ReadyResult {
@@ -55,7 +63,7 @@ export async function waitForReady(
       Math.min(attemptLimit, 1000),
       Math.min(attemptLimit, deadline - performance.now()),
     );
-    last = await attempt(url, options.headers, attemptMs, options.signal);
+    last = await attempt(url, options.headers, attemptMs, options.signal, options.tls);
     if (last === 'ok') {
       const elapsedMs = performance.now() - started;
       options.log?.(
@@ -84,16 +92,22 @@ export async function waitForReady(
  * One request before load is sent, for targets without `target.ready`: a target that is down or
  * a host name that does not resolve would otherwise cost every endpoint its full load time, with
  * the load client reconnecting (and looking the name up again) thousands of times a second. Any
- * HTTP answer, even an error status, and a slow answer mean the target is there.
- * @throws TargetUnreachableError when the connection itself fails.
+ * HTTP answer, even an error status, means the target is there. No answer within the timeout
+ * does not: a first connection that merely stalls says nothing about what later ones reach.
+ * @throws TargetUnreachableError when the connection fails, is not trusted, or times out.
  */
 export async function checkReachable(
   url: string,
-  options: { headers?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number } = {},
+  options: {
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+    timeoutMs?: number;
+    tls?: TlsSettings;
+  } = {},
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const result = await attempt(url, options.headers, timeoutMs, options.signal);
-  if (result === 'ok' || result.startsWith('HTTP ') || result.startsWith('timed out')) return;
+  const result = await attempt(url, options.headers, timeoutMs, options.signal, options.tls);
+  if (result === 'ok' || result.startsWith('HTTP ')) return;
   const shown = displayUrl(url);
   throw new TargetUnreachableError(
     `target ${shown} cannot be reached: ${result}. Check that the deployment is up and the URL is right (the target-url input or --target-url, or target.url in the budget file).`,
@@ -111,25 +125,25 @@ async function attempt(
   headers: Record<string, string> | undefined,
   timeoutMs: number,
   signal: AbortSignal | undefined,
+  tls: TlsSettings | undefined,
 ): Promise<string> {
   const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)));
   try {
     let current = url;
     for (let redirects = 0; ; redirects++) {
       const request = withoutCredentials(current, headers);
-      const res = await fetch(request.url, {
-        headers: request.headers,
-        // Followed here, on the target's origin only: a redirect elsewhere would send the
-        // target's headers (tokens included) to a host the budget file never named.
-        redirect: 'manual',
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-      // The body is not needed, and may be huge or endless: drop it rather than read it.
-      await res.body?.cancel().catch(() => undefined);
-      const location = res.headers.get('location');
-      if (res.status < 300 || res.status >= 400 || location === null) {
+      const res = await probe(
+        request.url,
+        request.headers ?? {},
+        signal ? AbortSignal.any([signal, timeout]) : timeout,
+        tls,
+      );
+      const location = res.location;
+      if (res.status < 300 || res.status >= 400 || location === undefined) {
         return res.status >= 200 && res.status < 300 ? 'ok' : `HTTP ${res.status}`;
       }
+      // Followed here, on the target's origin only: a redirect elsewhere would send the
+      // target's headers (tokens included) to a host the budget file never named.
       const next = new URL(location, current);
       if (next.origin !== new URL(current).origin) {
         return `HTTP ${res.status} redirect to another origin (${displayUrl(next.href)}), not followed`;
@@ -142,8 +156,36 @@ async function attempt(
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     if (timeout.aborted) return `timed out after ${formatMs(timeoutMs)}`;
-    return describeFetchError(error);
+    const described = describeFetchError(error);
+    return isCertificateError(described) ? `${described}: ${CERTIFICATE_HINT}` : described;
   }
+}
+
+/**
+ * One GET with Node's own client (which takes the same certificate options as the load's
+ * connections): the status and the Location header. The body is not needed, and may be huge or
+ * endless: the response is dropped once its head is in.
+ */
+function probe(
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  tls: TlsSettings | undefined,
+): Promise<{ status: number; location?: string }> {
+  return new Promise((resolve, reject) => {
+    const secure = new URL(url).protocol === 'https:';
+    const options = { method: 'GET', headers, signal, agent: false as const };
+    const onResponse = (res: IncomingMessage) => {
+      const location = res.headers.location;
+      resolve({ status: res.statusCode ?? 0, ...(location ? { location } : {}) });
+      res.destroy();
+    };
+    const req = secure
+      ? httpsRequest(url, { ...options, ...tlsConnectOptions(tls) }, onResponse)
+      : httpRequest(url, options, onResponse);
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /**
@@ -183,7 +225,10 @@ function safeDecode(text: string): string {
   }
 }
 
-/** fetch wraps the socket error (`TypeError: fetch failed`, cause `ECONNREFUSED`); dig out its code. */
+/**
+ * The code of a failed request (`ECONNREFUSED`, `CERT_HAS_EXPIRED`), dug out of wrapped errors;
+ * else the innermost message, URL credentials hidden.
+ */
 export function describeFetchError(error: unknown): string {
   let e: unknown = error;
   for (let depth = 0; depth < 5 && e; depth++) {
@@ -193,26 +238,13 @@ export function describeFetchError(error: unknown): string {
     if (Array.isArray(errors) && errors.length > 0) e = errors[0];
     else e = cause;
   }
-  // No code anywhere (e.g. fetch refusing a port as "bad port"): the innermost message says most.
+  // No code anywhere: the innermost message says most.
   let innermost: unknown = error;
   while (innermost instanceof Error && innermost.cause instanceof Error)
     innermost = innermost.cause;
   const message = innermost instanceof Error ? innermost.message : String(error);
   // Some messages quote the URL, credentials included.
-  return message.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1***@');
-}
-
-/**
- * The URL as it may be printed: credentials and query values can carry secrets, so they are
- * dropped (a query is shown as `?…`).
- */
-export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.origin}${u.pathname}${u.search ? '?…' : ''}`;
-  } catch {
-    return '(invalid URL)';
-  }
+  return hideUserinfo(message);
 }
 
 export function formatMs(ms: number): string {

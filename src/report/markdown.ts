@@ -144,6 +144,10 @@ interface Parts {
   footer: string;
 }
 
+/** Never left out: a run whose traffic anyone on the way could read or change says so first. */
+export const INSECURE_WARNING =
+  "⚠️ **Certificates were not checked** (`target.tls.insecure: true` in the budget file): anyone on the network path could read and change this run's traffic, and the numbers may not come from the target.";
+
 function compose(
   report: Report,
   parts: Parts,
@@ -155,6 +159,7 @@ function compose(
   const left: string[] = [];
   if (marker) out.push(marker);
   out.push(parts.headline, '');
+  if (report.config.target.tls?.insecure) out.push(INSECURE_WARNING, '');
 
   if (parts.failures.length > 0) {
     out.push('**Why it failed**', '', ...parts.failures.slice(0, keep.failures));

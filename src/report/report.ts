@@ -7,6 +7,7 @@ import type {
 } from '../config/types.js';
 import type { EndpointResult, RunError, Summary } from '../evaluate/types.js';
 import type { Measurement } from '../measure/types.js';
+import { displayUrl, Secrets } from '../secrets/secrets.js';
 
 /**
  * The JSON report (schemas/report.schema.json): everything a run found, self-contained, so it
@@ -53,10 +54,12 @@ export interface ReportConfig {
   /** The budget file, as given. */
   file: string;
   target: {
-    /** Credentials stripped, interpolated values masked. */
+    /** Credentials stripped, query values (unless public) and interpolated values masked. */
     url: string;
     headers: string[];
     ready?: { url: string; timeoutMs: number };
+    /** `insecure`: certificates were not checked; `ca`: the CA file trusted as well. */
+    tls?: { insecure: boolean; ca?: string };
   };
   baseline: { cloudwatch?: CloudWatchBaselineConfig; required: boolean };
   confirm: boolean;
@@ -124,7 +127,10 @@ export function assembleReport(input: AssembleReportInput): Report {
 export function reportConfigFrom(config: Config): ReportConfig {
   const out: ReportConfig = {
     file: config.file,
-    target: { url: config.target.url, headers: Object.keys(config.target.headers).sort() },
+    target: {
+      url: displayUrl(config.target.url, config.target.publicQuery),
+      headers: Object.keys(config.target.headers).sort(),
+    },
     baseline: { required: config.baseline.required },
     confirm: config.confirm,
     endpoints: config.endpoints.map((e) => {
@@ -144,7 +150,16 @@ export function reportConfigFrom(config: Config): ReportConfig {
       return endpoint;
     }),
   };
-  if (config.target.ready) out.target.ready = { ...config.target.ready };
+  if (config.target.ready) {
+    out.target.ready = {
+      url: displayUrl(config.target.ready.url, config.target.publicQuery),
+      timeoutMs: config.target.ready.timeoutMs,
+    };
+  }
+  const tls = config.target.tls;
+  if (tls) {
+    out.target.tls = { insecure: tls.insecure, ...(tls.caFile ? { ca: tls.caFile } : {}) };
+  }
   if (config.baseline.cloudwatch)
     out.baseline.cloudwatch = structuredClone(config.baseline.cloudwatch);
   return out;
@@ -219,28 +234,15 @@ const UNMASKED_KEYS = new Set([
   'provider',
   'breaches',
 ]);
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
-
-/** Replaces every secret and every `user:password@` of a URL in a string. */
-export function maskText(text: string, secrets: readonly string[]): string {
-  let out = text.replace(URL_CREDENTIALS, '$1***@');
-  // Longest first, so a secret that contains another is masked whole.
-  for (const secret of [...secrets]
-    .filter((s) => s.length > 0)
-    .sort((a, b) => b.length - a.length)) {
-    out = out.split(secret).join('***');
-  }
-  return out;
-}
-
-function maskReport(report: Report, secrets: readonly string[]): Report {
+function maskReport(report: Report, values: readonly string[]): Report {
+  const secrets = new Secrets(values);
   const walk = (value: unknown, key?: string): unknown => {
     if (key !== undefined && UNMASKED_KEYS.has(key)) return value;
-    if (typeof value === 'string') return maskText(value, secrets);
+    if (typeof value === 'string') return secrets.mask(value);
     if (Array.isArray(value)) return value.map((item) => walk(item));
     if (value !== null && typeof value === 'object') {
       return Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [maskText(k, secrets), walk(v, k)]),
+        Object.entries(value).map(([k, v]) => [secrets.mask(k), walk(v, k)]),
       );
     }
     return value;

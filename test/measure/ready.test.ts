@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
   TargetUnreachableError,
   describeFetchError,
-  displayUrl,
   waitForReady,
 } from '../../src/measure/ready.js';
+import { displayUrl } from '../../src/secrets/secrets.js';
 import { startTarget } from '../servers/target.js';
 import type { Target } from '../servers/target.js';
 
@@ -60,7 +60,7 @@ describe('waitForReady', () => {
       expect(error).toBeInstanceOf(TargetUnreachableError);
       const message = (error as Error).message;
       expect(message).toContain(
-        `target ${down.url}/healthz?… did not answer 2xx within 700ms: last attempt: HTTP 503`,
+        `target ${down.url}/healthz?token=*** did not answer 2xx within 700ms: last attempt: HTTP 503`,
       );
       expect([message, ...lines].join('\n')).not.toMatch(/secret/);
     } finally {
@@ -114,7 +114,7 @@ describe('waitForReady', () => {
 describe('messages', () => {
   test('displayUrl drops credentials and query values', () => {
     expect(displayUrl('https://user:pw@pr-1.example.test/healthz?key=abc')).toBe(
-      'https://pr-1.example.test/healthz?…',
+      'https://pr-1.example.test/healthz?key=***',
     );
     expect(displayUrl('http://127.0.0.1:3000/healthz')).toBe('http://127.0.0.1:3000/healthz');
   });

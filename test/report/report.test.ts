@@ -8,10 +8,10 @@ import type { Measurement } from '../../src/measure/types.js';
 import {
   buildReport,
   environmentFrom,
-  maskText,
   reportMeasurement,
   type Report,
 } from '../../src/report/report.js';
+import { maskText } from '../../src/secrets/secrets.js';
 import { parseReport, validateReport } from '../../src/report/validate.js';
 import {
   NO_BASELINE,
