@@ -9,11 +9,15 @@ import { startTarget, type Target } from '../servers/target.js';
 
 /**
  * Secrets planted everywhere a user may put one: an interpolated header value, the request
- * body, a query value, the GitHub token, and credentials in the target URL (from the budget
- * file and from the target-url input). Passing and failing runs, of the action and of the CLI,
- * and a GitHub that repeats the token in its error. Every output is searched for every secret:
- * stdout (less the `::add-mask::` lines that register them with the runner), stderr, the outputs
- * file, the job summary, the JSON report, the markdown file, and every comment GitHub received.
+ * body, a query value, the GitHub token, the ready path (a value with a space and an `@`, which
+ * the URL parser percent-encodes), credentials in the target URL (from the budget file and from
+ * the target-url input), a query value of the target-url input (a preview protection bypass),
+ * and credentials and a query value in the baseline-url input. Passing and failing runs, of the
+ * action and of the CLI, and a GitHub that repeats the token in its error. Every output is
+ * searched for every secret in every spelling (raw, percent-encoded both ways, base64 of
+ * `user:password`): stdout (less the `::add-mask::` lines that register them with the runner),
+ * stderr, the outputs file, the job summary, the JSON report, the markdown file, and every
+ * comment GitHub received. RUNNER_DEBUG is on, so the `::debug::` lines are searched too.
  */
 
 const SECRETS = {
@@ -23,13 +27,31 @@ const SECRETS = {
   token: 'ghs_tokenSecret5Fj7Gk2Wq',
   urlPassword: 'urlPassword-N8p4Xe6Ua',
   inputPassword: 'inputPassword-R2t9Hm5Vc',
+  ready: 'rdy p@ss word-X9Lm4',
+  inputQuery: 'inQuery-T5b8Nc2Hy',
+  basePassword: 'basePassword-W3k7Pq1Zs',
+  baseQuery: 'baseQuery-J6d2Fv8Lr',
 };
+
+/** The Basic authorization each URL's credentials are sent as. */
+const BASIC = {
+  fileUrl: Buffer.from(`perf-bot:${SECRETS.urlPassword}`).toString('base64'),
+  inputUrl: Buffer.from(`alice-ci:${SECRETS.inputPassword}`).toString('base64'),
+  baseUrl: Buffer.from(`base-bot:${SECRETS.basePassword}`).toString('base64'),
+};
+
+/** The spellings a secret may take in output, worked out here, independently of perf-gate. */
+function spellings(secret: string): string[] {
+  const component = encodeURIComponent(secret);
+  return [...new Set([secret, component, component.replace(/%20/g, '+'), encodeURI(secret)])];
+}
 
 const ENV = {
   API_TOKEN: SECRETS.header,
   BODY_SECRET: SECRETS.body,
   QUERY_KEY: SECRETS.query,
   URL_PASSWORD: SECRETS.urlPassword,
+  READY_SECRET: SECRETS.ready,
 };
 
 let target: Target;
@@ -47,13 +69,15 @@ afterAll(async () => {
  * apart on the shared GitHub server. With `urlInFile` false the target comes from the target-url
  * input (or --target-url), credentials included.
  */
-function budget(p50: string, urlInFile: boolean, id: string): string {
+function budget(p50: string, urlInFile: boolean, id: string, sideBySide = false): string {
+  // Side by side, regressions are off: a noisy runner must not decide the exit code.
+  const regression = sideBySide ? ['regression: false'] : [];
   return budgetText({
     id,
     url: urlInFile
       ? `http://perf-bot:\${URL_PASSWORD}@127.0.0.1:${target.port}`
       : 'http://unused.example',
-    ready: '{ path: /healthz, timeout: 5s }',
+    ready: '{ path: "/healthz/${READY_SECRET}", timeout: 5s }',
     targetLines: ['headers: { authorization: "Bearer ${API_TOKEN}" }'],
     endpoints: [
       {
@@ -63,20 +87,34 @@ function budget(p50: string, urlInFile: boolean, id: string): string {
           'method: POST',
           'body: { token: "${BODY_SECRET}", sku: A1 }',
           `budget: { p50: ${p50} }`,
+          ...regression,
         ],
       },
-      { name: 'search', path: '/echo?key=${QUERY_KEY}&q=shoe', lines: [`budget: { p50: ${p50} }`] },
+      {
+        name: 'search',
+        path: '/echo?key=${QUERY_KEY}&q=shoe',
+        lines: [`budget: { p50: ${p50} }`, ...regression],
+      },
     ],
   });
 }
 
-const inputUrl = () => `http://alice-ci:${SECRETS.inputPassword}@127.0.0.1:${target.port}`;
+const inputUrl = () =>
+  `http://alice-ci:${SECRETS.inputPassword}@127.0.0.1:${target.port}/?x-vercel-protection-bypass=${SECRETS.inputQuery}`;
+const baselineUrl = () =>
+  `http://base-bot:${SECRETS.basePassword}@127.0.0.1:${target.port}/?x-vercel-protection-bypass=${SECRETS.baseQuery}`;
 
 /** Where each secret turns up in `texts`, as `secret in where: …context…`. */
 function leaks(texts: Record<string, string>): string[] {
   const found: string[] = [];
+  const all = [
+    ...Object.entries(SECRETS).flatMap(([name, secret]) =>
+      spellings(secret).map((form) => [form === secret ? name : `${name} (${form})`, form]),
+    ),
+    ...Object.entries(BASIC).map(([name, form]) => [`base64 credentials of ${name}`, form]),
+  ];
   for (const [where, text] of Object.entries(texts)) {
-    for (const [name, secret] of Object.entries(SECRETS)) {
+    for (const [name, secret] of all) {
       const at = text.indexOf(secret);
       if (at >= 0)
         found.push(
@@ -108,12 +146,21 @@ function actionOutputs(run: ActionRun, issue: number): Record<string, string> {
   };
 }
 
-async function action(p50: string, urlInFile: boolean, issue: number): Promise<ActionRun> {
+async function action(
+  p50: string,
+  urlInFile: boolean,
+  issue: number,
+  sideBySide = false,
+): Promise<ActionRun> {
   return runAction({
     event: { pull_request: { number: issue } },
-    inputs: { 'github-token': SECRETS.token, ...(urlInFile ? {} : { 'target-url': inputUrl() }) },
+    inputs: {
+      'github-token': SECRETS.token,
+      ...(urlInFile ? {} : { 'target-url': inputUrl() }),
+      ...(sideBySide ? { 'baseline-url': baselineUrl() } : {}),
+    },
     env: { ...ENV, GITHUB_API_URL: github.url, RUNNER_DEBUG: '1' },
-    files: { 'perf-budget.yml': budget(p50, urlInFile, `secrets-${issue}`) },
+    files: { 'perf-budget.yml': budget(p50, urlInFile, `secrets-${issue}`, sideBySide) },
   });
 }
 
@@ -123,6 +170,8 @@ function expectSentToTarget(): void {
   expect(sent.some((r) => r.headers.authorization === `Bearer ${SECRETS.header}`)).toBe(true);
   expect(sent.some((r) => r.body.includes(SECRETS.body))).toBe(true);
   expect(sent.some((r) => r.url.includes(SECRETS.query))).toBe(true);
+  // The ready path, as the URL parser spells it.
+  expect(target.hits(`/healthz/${encodeURI(SECRETS.ready)}`)).toBeGreaterThan(0);
 }
 
 describe('the action never prints a secret', () => {
@@ -155,17 +204,28 @@ describe('the action never prints a secret', () => {
       issue: 104,
       code: 1,
     },
+    {
+      name: 'passing, credentials and query values in the target-url and baseline-url inputs',
+      p50: '10s',
+      urlInFile: false,
+      issue: 105,
+      code: 0,
+      sideBySide: true,
+    },
   ];
   for (const c of cases) {
     test.concurrent(c.name, async () => {
-      const run = await action(c.p50, c.urlInFile, c.issue);
-      expect(run.code).toBe(c.code);
+      const run = await action(c.p50, c.urlInFile, c.issue, c.sideBySide);
+      expect({ code: run.code, stdout: run.stdout }).toMatchObject({ code: c.code });
       expect(github.comments('acme', 'shop', c.issue)).toHaveLength(1);
       expect(leaks(actionOutputs(run, c.issue))).toEqual([]);
       // Each secret in use was registered with the runner, which masks it in the log.
       const masks = run.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
       const used = [SECRETS.header, SECRETS.body, SECRETS.query, SECRETS.token];
+      used.push(SECRETS.ready);
       used.push(c.urlInFile ? SECRETS.urlPassword : SECRETS.inputPassword);
+      if (!c.urlInFile) used.push(SECRETS.inputQuery);
+      if (c.sideBySide) used.push(SECRETS.basePassword, SECRETS.baseQuery);
       for (const secret of used) expect(masks).toContain(`::add-mask::${secret}`);
       expectSentToTarget();
     });
@@ -210,16 +270,28 @@ describe('the CLI never prints a secret', () => {
     { name: 'passing, credentials in the budget file', p50: '10s', urlInFile: true, code: 0 },
     { name: 'failing, credentials in the budget file', p50: '1us', urlInFile: true, code: 1 },
     { name: 'failing, credentials in --target-url', p50: '1us', urlInFile: false, code: 1 },
+    {
+      name: 'passing, credentials and query values in --target-url and --baseline-url',
+      p50: '10s',
+      urlInFile: false,
+      code: 0,
+      sideBySide: true,
+    },
   ];
   cases.forEach((c, i) => {
     test.concurrent(`run --json --markdown: ${c.name}`, async () => {
-      const file = writeFile(dir, `budget-${i}.yml`, budget(c.p50, c.urlInFile, `cli-${i}`));
+      const file = writeFile(
+        dir,
+        `budget-${i}.yml`,
+        budget(c.p50, c.urlInFile, `cli-${i}`, c.sideBySide),
+      );
       const json = join(dir, `report-${i}.json`);
       const markdown = join(dir, `report-${i}.md`);
       const args = ['run', '--budget', file, '--json', json, '--markdown', markdown];
       if (!c.urlInFile) args.push('--target-url', inputUrl());
+      if (c.sideBySide) args.push('--baseline-url', baselineUrl(), '--verbose');
       const run = await runCli(args, { env: ENV, timeoutMs: 60_000 });
-      expect(run.code).toBe(c.code);
+      expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: c.code });
       expect(read(json)).toContain('"schemaVersion"');
       expect(read(markdown)).toContain('perf-gate');
       expect(
