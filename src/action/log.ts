@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import type { GateLog } from '../gate/run-gate.js';
-import { logLine, logLines } from '../log/lines.js';
+import { commandMessage, logLine, logLines } from '../log/lines.js';
 import { registry } from '../secrets/secrets.js';
 
 /**
@@ -20,7 +20,7 @@ export function maskWithRunner(): void {
   registry.onForm((form) => core.setSecret(form));
 }
 
-const mask = (text: string): string => registry.mask(text);
+const mask = (text: string): string => commandMessage(text);
 
 function properties(p: core.AnnotationProperties | undefined): core.AnnotationProperties {
   if (!p) return {};

@@ -15,7 +15,7 @@ import { registry, type Secrets } from '../secrets/secrets.js';
  * - `##[` becomes `%23%23[` (the toolkit's percent escape of `#`).
  *
  * Workflow commands perf-gate itself issues (`::warning::`, `::group::`) are written by
- * @actions/core, which escapes their data (`%`, CR, LF); those never pass through here as text.
+ * @actions/core, which escapes their data (`%`, CR, LF); their messages pass `commandMessage`.
  */
 
 const BREAKS = /[\r\n\v\f\u0085\u2028\u2029]+/g;
@@ -35,6 +35,14 @@ export function logLine(text: string, secrets: Secrets = registry): string {
     .replace(CONTROLS, '')
     .replace(OLD_COMMAND, '%23%23[');
   return COMMAND_START.test(line) ? `${COMMAND_GUARD}${line}` : line;
+}
+
+/**
+ * The message of a workflow command perf-gate issues (`::warning::…`, `::error …::…`): masked,
+ * `##[` escaped; @actions/core escapes its line breaks and `%` itself.
+ */
+export function commandMessage(text: string, secrets: Secrets = registry): string {
+  return secrets.mask(text).replace(OLD_COMMAND, '%23%23[');
 }
 
 /**
