@@ -155,13 +155,11 @@ describe('the target misbehaves under load', () => {
   );
 
   test.concurrent(
-    'a server that accepts and never answers: every request times out, the run still ends',
+    'a server that accepts and never answers: the reachability check times out, no load is sent',
     async () => {
       const run = await gate({ url: silent.url, endpoints: [{ path: '/api' }] });
-      expectCouldNotMeasure(
-        run,
-        /GET \/api: could not be measured: (none of its \d+ requests succeeded \(\d+ timed out\)|no request was completed in the load time)/,
-      );
+      // A first connection that stalls says nothing of what later ones reach: not "reachable".
+      expectCouldNotMeasure(run, /cannot be reached: timed out after 1s/);
       expect(silent.connections()).toBeGreaterThan(0);
     },
   );
