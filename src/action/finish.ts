@@ -8,6 +8,7 @@ import { CommentError } from '../github/errors.js';
 import { publishComment } from '../github/comment.js';
 import type { Settings } from './settings.js';
 import { log } from './log.js';
+import { registry } from '../secrets/secrets.js';
 
 /**
  * Everything a person sees once there is a report: the JSON file, the job summary, annotations
@@ -30,7 +31,7 @@ export async function writeReportFile(report: Report, path: string): Promise<boo
 export async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   try {
-    await core.summary.addRaw(markdown, true).write();
+    await core.summary.addRaw(registry.mask(markdown), true).write();
   } catch (error) {
     log.warning(`Could not write the job summary: ${(error as Error).message}`);
   }
@@ -106,9 +107,12 @@ export async function finish(
   settings: Settings,
   options: { writeReport: boolean },
 ): Promise<void> {
-  const markdown = renderMarkdown(report, {
-    fullReportHint: `the JSON report (${settings.reportFile}) and this run's job summary`,
-  });
+  // Rendered from the masked report; masked again as a whole, as everything perf-gate posts.
+  const markdown = registry.mask(
+    renderMarkdown(report, {
+      fullReportHint: `the JSON report (${settings.reportFile}) and this run's job summary`,
+    }),
+  );
   let reportWritten = false;
   if (options.writeReport) reportWritten = await writeReportFile(report, settings.reportFile);
   await writeSummary(markdown);
