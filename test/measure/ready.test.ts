@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
+  checkReachable,
   TargetUnreachableError,
   describeFetchError,
   waitForReady,
 } from '../../src/measure/ready.js';
 import { displayUrl } from '../../src/secrets/secrets.js';
+import { startSilent } from '../servers/hostile.js';
 import { startTarget } from '../servers/target.js';
 import type { Target } from '../servers/target.js';
 
@@ -132,5 +134,31 @@ describe('messages', () => {
     });
     expect(describeFetchError(both)).toBe('ECONNREFUSED');
     expect(describeFetchError(new Error('odd'))).toBe('odd');
+  });
+});
+
+describe('checkReachable', () => {
+  test('a target that accepts and never answers is not reachable: the timeout fails the check', async () => {
+    const silent = await startSilent();
+    try {
+      const error = await checkReachable(`${silent.url}/api?token=abcd1234`, {
+        timeoutMs: 300,
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetUnreachableError);
+      expect((error as Error).message).toMatch(
+        /^target http:\/\/127\.0\.0\.1:\d+\/api\?token=\*\*\* cannot be reached: timed out after 300ms\./,
+      );
+    } finally {
+      await silent.close();
+    }
+  });
+
+  test('any HTTP answer, even an error status, is reachable', async () => {
+    const target = await startTarget({ readyAfterMs: 60_000 });
+    try {
+      await expect(checkReachable(`${target.url}/healthz`)).resolves.toBeUndefined();
+    } finally {
+      await target.close();
+    }
   });
 });
