@@ -325,6 +325,7 @@ function judge(
         : checkRegression(metric as RegressionMetric, tolerance, measurement, baseline, {
             ...options,
             shortOf,
+            quantileConfidence: confidence,
             required,
             percentile,
             histograms,
@@ -547,6 +548,8 @@ function distinctValues(metric: BudgetMetric, a: number, b: number): [string, st
 
 interface RegressionContext extends EvaluateOptions {
   shortOf?: string;
+  /** The endpoint's confidence of percentile bounds (SPEC §4). */
+  quantileConfidence: number;
   required?: number;
   /** The measured percentile's confidence bounds, for comparisons with a fixed number. */
   percentile?: PercentileEvidence;
@@ -570,15 +573,20 @@ function checkRegression(
   let base: number;
   if (baseline.kind === 'reference') {
     base = metricValue(baseline.measurement, metric);
-    const short = tooFewForBootstrap(metric, measurement, context.required);
-    if (short) return { outcome: 'inconclusive', reason: short, baseline: base };
+    const candidateShort = tooFewForBootstrap(metric, measurement, context.required);
     const referenceShort = tooFewForBootstrap(metric, baseline.measurement, context.required);
-    if (referenceShort)
-      return {
-        outcome: 'inconclusive',
-        reason: `on the reference, ${referenceShort}`,
-        baseline: base,
-      };
+    const short = candidateShort ?? (referenceShort && `on the reference, ${referenceShort}`);
+    if (short) {
+      const evident = evidentRegression(
+        metric,
+        tolerance,
+        measurement,
+        baseline.measurement,
+        context,
+        short,
+      );
+      return evident ?? { outcome: 'inconclusive', reason: short, baseline: base };
+    }
   } else {
     const periods = (baseline.periods[metric] ?? []).filter((v) => Number.isFinite(v));
     if (periods.length === 0) {
@@ -763,6 +771,47 @@ function cloudWatchPercentile(
     interval: intervalOf(p),
     reason: `${movement}; ${label} ≤ ${value(p.high!)} with ${percent} confidence, within ${upText}`,
   };
+}
+
+/**
+ * A percentile with too few requests for the side-by-side bootstrap can still be an evident
+ * regression: when the candidate's lower order-statistic bound is past what the tolerance allows
+ * above the reference's upper bound. Each bound is taken at 1 − (1 − c)/2, so both hold together
+ * with at least the endpoint's confidence c (Bonferroni), and then so does the regression. A
+ * candidate slowed tenfold, with a tenth of the requests, is found this way instead of passing as
+ * inconclusive. Anything less clear stays inconclusive.
+ */
+function evidentRegression(
+  metric: RegressionMetric,
+  tolerance: Tolerance,
+  candidate: Measurement,
+  reference: Measurement,
+  context: RegressionContext,
+  short: string,
+): RegressionCheck | undefined {
+  const q = QUANTILES[metric];
+  if (q === undefined || candidate.requests === 0 || reference.requests === 0) return undefined;
+  const eachSide = 1 - (1 - context.quantileConfidence) / 2;
+  const current = metricValue(candidate, metric);
+  const base = metricValue(reference, metric);
+  const cand = percentileEvidence(metric, current, q, eachSide, context.histograms.get(candidate));
+  const ref = percentileEvidence(metric, base, q, eachSide, context.histograms.get(reference));
+  if (cand.low === undefined || ref.high === undefined) return undefined;
+  const allowed = Math.max(ref.high * (1 + tolerance.maxIncrease), ref.high + tolerance.minDelta);
+  if (!(cand.low > allowed)) return undefined;
+  const label = metricLabel(metric);
+  const value = (v: number) => formatMetricValue(metric, v);
+  const delta = current - base;
+  const change = base > 0 ? delta / base : undefined;
+  const check: RegressionCheck = {
+    outcome: 'regression',
+    baseline: base,
+    delta,
+    interval: intervalOf(cand),
+    reason: `${describeMovement(metric, current, base, delta, change, 'reference')}; ${short}, but the order statistics settle it: ${label} ≥ ${value(cand.low)} here and ≤ ${value(ref.high)} on the reference (each with ${confidenceLabel(eachSide)} confidence, ${confidenceLabel(context.quantileConfidence)} together), past the ${value(allowed)} the ${formatTolerance(metric, tolerance)} tolerance allows`,
+  };
+  if (change !== undefined) check.change = change;
+  return check;
 }
 
 function describeMovement(

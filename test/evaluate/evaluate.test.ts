@@ -338,14 +338,46 @@ const cases: Case[] = [
     reason: /two-proportion test p = 0\.03, significant/,
   },
   {
-    name: 'the reference with too few samples makes the comparison inconclusive',
+    name: 'the reference with too few samples for the bootstrap makes a small rise inconclusive',
     endpoint: { regression: { p95: TEN_PERCENT } },
-    measurement: slower,
+    measurement: measurementOf(mix([1000, 108])),
     baseline: reference(measurementOf(mix([150, 100]))),
     metric: 'p95',
     verdict: 'inconclusive',
     reason:
       'on the reference, p95 needs 200 requests a side to be compared with a reference, got 150',
+  },
+  {
+    name: 'too few reference requests for the bootstrap, but the order statistics settle a clear rise',
+    // The reference's p95 ≤ 100.03 ms and the candidate's ≥ 130 ms, each at 97.5%: 95% together.
+    endpoint: { regression: { p95: TEN_PERCENT } },
+    measurement: slower,
+    baseline: reference(measurementOf(mix([150, 100]))),
+    metric: 'p95',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason:
+      'p95 rose 30.0% (+30 ms) against the baseline 100 ms; on the reference, p95 needs 200 requests a side to be compared with a reference, got 150, but the order statistics settle it: p95 ≥ 130 ms here and ≤ 100 ms on the reference (each with 97.5% confidence, 95% together), past the 110 ms the 10% / 1.0 ms tolerance allows',
+  },
+  {
+    name: 'a candidate ten times slower with a dozen requests is a regression, not inconclusive',
+    endpoint: { regression: { p95: TEN_PERCENT, p99: TEN_PERCENT } },
+    measurement: measurementOf(mix([12, 500])),
+    baseline: reference(measurementOf(mix([2000, 50]))),
+    metric: 'p95',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason:
+      /^p95 rose 900\.\d% \(\+450 ms\) against the baseline 50 ms; p95 needs 200 requests a side to be compared with a reference, got 12, but the order statistics settle it: p95 ≥ 500 ms here and ≤ 50 ms on the reference \(each with 97\.5% confidence, 95% together\), past the 55 ms the 10% \/ 1\.0 ms tolerance allows$/,
+  },
+  {
+    name: 'a dozen requests a little slower than the reference stay inconclusive',
+    endpoint: { regression: { p95: TEN_PERCENT } },
+    measurement: measurementOf(mix([11, 52], [1, 80])),
+    baseline: reference(measurementOf(lognormal(5, 2000, 50, 0.2))),
+    metric: 'p95',
+    verdict: 'inconclusive',
+    reason: 'p95 needs 200 requests a side to be compared with a reference, got 12',
   },
   {
     name: 'over budget and regressed: both breaches count',
