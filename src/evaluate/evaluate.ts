@@ -735,8 +735,18 @@ function cloudWatchPercentile(
   } else {
     upWhy += `; only ${periods.length} period${periods.length === 1 ? '' : 's'} of history, too few for a prediction bound`;
   }
-  const upText = `${value(up)} (${upWhy})`;
-  const downText = `${value(down)} (${downWhy})`;
+  // "p95 ≥ 130 ms with 95% confidence, above 110 ms (why)", with more digits when the bound
+  // and the threshold would print alike.
+  const sentence = (
+    sign: string,
+    bound: number,
+    relation: string,
+    threshold: number,
+    why: string,
+  ) => {
+    const [b, t] = distinctValues(metric, bound, threshold);
+    return `${movement}; ${label} ${sign} ${b} with ${percent} confidence, ${relation} ${t} (${why})`;
+  };
   const found = { ...shape, ...(significance ? { significance } : {}) };
 
   const verdict = judgeAgainst(p, up);
@@ -745,7 +755,7 @@ function cloudWatchPercentile(
       outcome: 'regression',
       ...found,
       interval: intervalOf(p),
-      reason: `${movement}; ${label} ≥ ${value(p.low!)} with ${percent} confidence, above ${upText}`,
+      reason: sentence('≥', p.low!, 'above', up, upWhy),
     };
   }
   if (verdict === 'undecided') {
@@ -754,7 +764,7 @@ function cloudWatchPercentile(
       outcome: 'inconclusive',
       ...found,
       interval: intervalOf(p, settle.more),
-      reason: `${movement}; with ${percent} confidence ${label} is ${describeBounds(p)}, so it may be above ${upText}; ${settle.text}`,
+      reason: `${movement}; with ${percent} confidence ${label} is ${describeBounds(p)}, so it may be above ${value(up)} (${upWhy}); ${settle.text}`,
     };
   }
   if (base > 0 && p.high! < down) {
@@ -762,14 +772,14 @@ function cloudWatchPercentile(
       outcome: 'improvement',
       ...found,
       interval: intervalOf(p),
-      reason: `${movement}; ${label} ≤ ${value(p.high!)} with ${percent} confidence, below ${downText}`,
+      reason: sentence('≤', p.high!, 'below', down, downWhy),
     };
   }
   return {
     outcome: 'pass',
     ...found,
     interval: intervalOf(p),
-    reason: `${movement}; ${label} ≤ ${value(p.high!)} with ${percent} confidence, within ${upText}`,
+    reason: sentence('≤', p.high!, 'within', up, upWhy),
   };
 }
 
