@@ -1,7 +1,7 @@
 import { Document, type YAMLMap } from 'yaml';
 import { QUANTILES, type RegressionMetric, type Tolerance } from '../config/types.js';
 import { median } from '../evaluate/stats.js';
-import { requiredSamples } from '../evaluate/evaluate.js';
+import { bootstrapMinimum } from '../evaluate/evaluate.js';
 import { formatChange, formatMetricValue, metricLabel } from '../report/format.js';
 import type { Measurement } from '../measure/types.js';
 import { oneLine } from './table.js';
@@ -123,7 +123,7 @@ export function calibrate(
           values,
           spread,
           suggestion: suggestTolerance(metric, spread),
-          tooFewSamples: q !== undefined && fewest < requiredSamples(q),
+          tooFewSamples: q !== undefined && fewest < bootstrapMinimum(q),
         };
       }),
     };

@@ -51,10 +51,15 @@ export function renderTable(report: Report): string {
   const errors = (report.summary.errors ?? []).map((e) => `  ${oneLine(e.message)}`);
   if (failures.length > 0) lines.push('Failed:', ...failures, '');
   if (errors.length > 0) lines.push('Errors:', ...errors, '');
-  const inconclusive = report.summary.inconclusive;
-  if (inconclusive > 0) {
+  const inconclusive = report.endpoints.flatMap((e) =>
+    e.findings
+      .filter((f) => f.verdict === 'inconclusive')
+      .map((f) => `  ${oneLine(e.name)} ${metricLabel(f.metric)}: ${oneLine(f.reason)}`),
+  );
+  if (inconclusive.length > 0) {
     lines.push(
-      `${plural(inconclusive, 'metric')} inconclusive: too few requests for a verdict (see the report; lengthen load.duration)`,
+      `${plural(inconclusive.length, 'metric')} inconclusive, not failing (more requests would settle them: lengthen load.duration):`,
+      ...inconclusive,
       '',
     );
   }

@@ -18,6 +18,10 @@ export type Latency = number | string;
  */
 export type Rate = number | string;
 /**
+ * Confidence of the distribution-free bounds that judge a percentile against a fixed number (a budget, a CloudWatch threshold), from 50% to 99.9%: a percentage (`95%`) or a fraction (`0.95`). A percentile fails its budget only when its lower bound is over the limit and passes only when its upper bound is within it; otherwise it is inconclusive. Higher confidence needs more requests to settle a verdict.
+ */
+export type Confidence = number | string;
+/**
  * Allowed change of a latency metric against the baseline: a relative increase (`10%`), or both a relative and an absolute increase that must be exceeded to flag a regression.
  */
 export type LatencyTolerance =
@@ -119,6 +123,7 @@ export interface Headers {
 export interface Defaults {
   load?: Load;
   budget?: Budget;
+  confidence?: Confidence;
   regression?: RegressionRules;
 }
 /**
@@ -234,6 +239,7 @@ export interface Endpoint {
   };
   load?: Load;
   budget?: Budget;
+  confidence?: Confidence;
   regression?: EndpointRegression;
   baseline?: EndpointBaseline;
 }

@@ -197,6 +197,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
   // --- defaults -------------------------------------------------------------------------------
   const defaultLoad = { ...DEFAULT_LOAD, ...loadOf(['defaults', 'load']) };
   const defaultBudget = budgetOf(['defaults', 'budget']);
+  const defaultConfidence = confidenceOf(['defaults', 'confidence']);
   const defaultRegression = isMapping(dataAt(data, ['defaults', 'regression']))
     ? regressionOf(['defaults', 'regression'])
     : { ...DEFAULT_REGRESSION };
@@ -359,6 +360,21 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     return blocks.join('\n');
   }
 
+  /** A percentile bounds' confidence (SPEC §4): 50% to 99.9%, as a percentage or a fraction. */
+  function confidenceOf(path: PathSegment[]): number | undefined {
+    const raw = get<unknown>(path);
+    if (raw === undefined) return undefined;
+    return unit(
+      path,
+      raw,
+      (v) => parseRate(v),
+      (c) =>
+        c >= 0.5 && c <= 0.999
+          ? undefined
+          : 'expected a confidence from 50% to 99.9% (a fraction from 0.5 to 0.999)',
+    );
+  }
+
   /** One endpoint; each part is checked when it passed the schema, so all problems show at once. */
   function endpointOf(index: number): { endpoint?: EndpointConfig; name?: string } {
     const at = (...rest: PathSegment[]): PathSegment[] => ['endpoints', index, ...rest];
@@ -393,6 +409,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     }
     const load = { ...defaultLoad, ...loadOf(at('load')) };
     const budget = { ...defaultBudget, ...budgetOf(at('budget')) };
+    const confidence = confidenceOf(at('confidence')) ?? defaultConfidence;
     const rawRegression = dataAt(data, at('regression'));
     const regression =
       rawRegression === false
@@ -433,6 +450,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
       load,
       budget,
       regression,
+      ...(confidence !== undefined ? { confidence } : {}),
       ...(cloudwatch ? { cloudwatch } : {}),
       line: source.locate(at()).line,
       ...(tls.insecure || tls.caFile !== undefined ? { tls } : {}),

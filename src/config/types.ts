@@ -27,6 +27,9 @@ export const QUANTILES: Readonly<Record<string, number>> = {
   'p99.9': 0.999,
 };
 
+/** Confidence of percentile bounds when the budget file does not choose one (SPEC §4). */
+export const DEFAULT_CONFIDENCE = 0.95;
+
 export interface LoadSettings {
   /** Concurrent connections (closed model), or the connections sharing `rate` (open model). */
   connections: number;
@@ -89,6 +92,11 @@ export interface EndpointConfig {
   budget: Budget;
   /** `false` turns baseline comparison off for this endpoint. */
   regression: RegressionRules | false;
+  /**
+   * One-sided confidence of the bounds that judge a percentile against a fixed number (SPEC §4),
+   * 0.5–0.999. Absent = DEFAULT_CONFIDENCE.
+   */
+  confidence?: number;
   /** Endpoint-level CloudWatch baseline (overrides the file's `baseline.cloudwatch`). */
   cloudwatch?: CloudWatchBaselineConfig;
   /** 1-based line of this endpoint's entry in the budget file, for annotations. */

@@ -1,5 +1,6 @@
 import {
   BUDGET_METRICS,
+  DEFAULT_CONFIDENCE,
   QUANTILES,
   type BudgetMetric,
   type EndpointConfig,
@@ -30,11 +31,19 @@ import {
   type Buckets,
 } from './stats.js';
 import {
+  judgeAgainst,
+  minimumSamples,
+  quantileBounds,
+  requestsToSettle,
+  SETTLE_CAP,
+} from './quantile-bounds.js';
+import {
   VERDICT_SEVERITY,
   type BaselineSummary,
   type Breach,
   type EndpointResult,
   type Finding,
+  type PercentileInterval,
   type RunError,
   type Significance,
   type Summary,
@@ -49,7 +58,7 @@ import {
 /** What evaluation reads from an endpoint's configuration (a report's config has exactly this). */
 export type EndpointRules = Pick<
   EndpointConfig,
-  'name' | 'method' | 'path' | 'line' | 'budget' | 'regression'
+  'name' | 'method' | 'path' | 'line' | 'budget' | 'regression' | 'confidence'
 >;
 
 export interface EvaluateOptions {
@@ -78,8 +87,13 @@ export const MIN_ROUND_PAIRS = 4;
 /** CloudWatch history needs this many periods before a prediction bound is part of the verdict (SPEC §5). */
 export const MIN_PERIODS_FOR_BOUND = 5;
 
-/** Requests a verdict on quantile q needs: ⌈10 / (1 − q)⌉ (p95: 200, p99: 1000, p99.9: 10000). */
-export function requiredSamples(q: number): number {
+/**
+ * Requests a side a bootstrap comparison of quantile q with a reference deployment needs:
+ * ⌈10 / (1 − q)⌉ (p95: 200, p99: 1000, p99.9: 10000), so that about ten requests a side lie in
+ * the tail the percentile is read from. Only side-by-side comparisons use it; a percentile
+ * against a fixed number is judged by its confidence bounds at any sample size (SPEC §4).
+ */
+export function bootstrapMinimum(q: number): number {
   // toFixed absorbs the float error of 1 − q (10 / (1 − 0.9) is 100.00000000000001).
   return Math.ceil(Number((10 / (1 - q)).toFixed(6)));
 }
@@ -256,10 +270,17 @@ class HistogramCache {
   }
 }
 
-type BudgetCheck = { outcome: 'pass' | 'exceeded' | 'inconclusive'; reason: string };
+type BudgetCheck = {
+  outcome: 'pass' | 'exceeded' | 'inconclusive';
+  reason: string;
+  /** For an inconclusive percentile: the estimated requests that would settle it. */
+  moreRequests?: number;
+};
 type RegressionCheck = {
   outcome: 'pass' | 'regression' | 'improvement' | 'inconclusive' | 'no-baseline';
   reason: string;
+  /** A percentile judged against a fixed threshold: its bounds. */
+  interval?: PercentileInterval;
   baseline?: number;
   change?: number;
   delta?: number;
@@ -273,20 +294,27 @@ function judge(
   options: EvaluateOptions,
 ): Finding[] {
   const histograms = new HistogramCache();
+  const confidence = endpoint.confidence ?? DEFAULT_CONFIDENCE;
   return evaluatedMetrics(endpoint).map((metric) => {
     const current = metricValue(measurement, metric);
     const finding: Finding = { metric, verdict: 'pass', breaches: [], current, reason: '' };
     const limit = endpoint.budget[metric];
     if (limit !== undefined) finding.budget = limit;
     const q = QUANTILES[metric];
-    const required = q === undefined ? undefined : requiredSamples(q);
-    if (required !== undefined) {
-      finding.samples = { required, current: measurement.requests };
-      if (baseline.kind === 'reference') finding.samples.baseline = baseline.measurement.requests;
-    }
-    const shortOf = tooFewSamples(metric, measurement, required);
+    const required = q === undefined ? undefined : bootstrapMinimum(q);
+    const shortOf = noSamples(metric, measurement);
+    const percentile =
+      q === undefined || shortOf
+        ? undefined
+        : percentileEvidence(metric, current, q, confidence, histograms.get(measurement));
 
-    const budget = limit === undefined ? undefined : checkBudget(metric, current, limit, shortOf);
+    let budget: BudgetCheck | undefined;
+    if (limit !== undefined) {
+      budget = percentile
+        ? checkPercentileBudget(percentile, limit)
+        : checkBudget(metric, current, limit, shortOf);
+      if (percentile) finding.interval = intervalOf(percentile, budget.moreRequests);
+    }
     const tolerance =
       endpoint.regression === false || metric === 'min-rps'
         ? undefined
@@ -297,7 +325,9 @@ function judge(
         : checkRegression(metric as RegressionMetric, tolerance, measurement, baseline, {
             ...options,
             shortOf,
+            quantileConfidence: confidence,
             required,
+            percentile,
             histograms,
             seed: seedFrom(`${endpoint.name}\u0000${metric}`, options.seed ?? 0),
           });
@@ -307,6 +337,7 @@ function judge(
       if (regression.change !== undefined) finding.change = regression.change;
       if (regression.delta !== undefined) finding.delta = regression.delta;
       if (regression.significance) finding.significance = regression.significance;
+      if (regression.interval && !finding.interval) finding.interval = regression.interval;
     }
     if (budget?.outcome === 'exceeded') finding.breaches.push('budget');
     if (regression?.outcome === 'regression') finding.breaches.push('regression');
@@ -328,19 +359,156 @@ function judge(
   });
 }
 
-/** Why this metric of this measurement cannot be judged, if it cannot. */
-function tooFewSamples(
+/** Why this metric of this measurement cannot be judged at all, if it cannot. */
+function noSamples(metric: BudgetMetric, measurement: Measurement): string | undefined {
+  if (metric === 'min-rps') return undefined;
+  if (measurement.requests === 0)
+    return `no requests were measured, so there is no ${metricLabel(metric)}`;
+  return undefined;
+}
+
+/** Why a side-by-side bootstrap of this percentile cannot be trusted on a measurement, if it cannot. */
+function tooFewForBootstrap(
   metric: BudgetMetric,
   measurement: Measurement,
   required: number | undefined,
 ): string | undefined {
-  if (metric === 'min-rps') return undefined;
-  const label = metricLabel(metric);
-  if (measurement.requests === 0) return `no requests were measured, so there is no ${label}`;
+  const none = noSamples(metric, measurement);
+  if (none) return none;
   if (required !== undefined && measurement.requests < required) {
-    return `${label} needs ${formatCount(required)} requests for a verdict, got ${formatCount(measurement.requests)}`;
+    return `${metricLabel(metric)} needs ${formatCount(required)} requests a side to be compared with a reference, got ${formatCount(measurement.requests)}`;
   }
   return undefined;
+}
+
+/** What a measurement says about one of its percentiles: the estimate and its confidence bounds. */
+interface PercentileEvidence {
+  metric: BudgetMetric;
+  q: number;
+  /** The measured percentile, ms. */
+  current: number;
+  confidence: number;
+  samples: number;
+  /** Bounds in ms. */
+  low?: number;
+  lowRank?: number;
+  high?: number;
+  highRank?: number;
+  buckets: Buckets;
+}
+
+function percentileEvidence(
+  metric: BudgetMetric,
+  current: number,
+  q: number,
+  confidence: number,
+  buckets: Buckets,
+): PercentileEvidence {
+  const bounds = quantileBounds(buckets, q, confidence);
+  const evidence: PercentileEvidence = {
+    metric,
+    q,
+    current,
+    confidence,
+    samples: bounds.samples,
+    buckets,
+  };
+  // The histogram holds microseconds.
+  if (bounds.low !== undefined) {
+    evidence.low = bounds.low / 1000;
+    evidence.lowRank = bounds.lowRank;
+  }
+  if (bounds.high !== undefined) {
+    evidence.high = bounds.high / 1000;
+    evidence.highRank = bounds.highRank;
+  }
+  return evidence;
+}
+
+function intervalOf(p: PercentileEvidence, moreRequests?: number): PercentileInterval {
+  const interval: PercentileInterval = { confidence: p.confidence, samples: p.samples };
+  if (p.low !== undefined) {
+    interval.low = p.low;
+    interval.lowRank = p.lowRank;
+  }
+  if (p.high !== undefined) {
+    interval.high = p.high;
+    interval.highRank = p.highRank;
+  }
+  if (moreRequests !== undefined) interval.moreRequests = moreRequests;
+  return interval;
+}
+
+/** "95%", "99.9%". */
+function confidenceLabel(confidence: number): string {
+  return `${Number((confidence * 100).toFixed(1))}%`;
+}
+
+/** Where the bounds put the percentile, for a sentence: "between 150 ms and 260 ms", "at least 501 ms". */
+function describeBounds(p: PercentileEvidence): string {
+  const value = (v: number) => formatMetricValue(p.metric, v);
+  const fewest = minimumSamples(p.q, p.confidence);
+  const from = `${formatCount(p.samples)} request${p.samples === 1 ? '' : 's'}`;
+  if (p.low !== undefined && p.high !== undefined)
+    return `between ${value(p.low)} and ${value(p.high)}`;
+  if (p.low !== undefined)
+    return `at least ${value(p.low)}, with no upper bound from ${from} (one needs ${formatCount(fewest.high)})`;
+  if (p.high !== undefined)
+    return `at most ${value(p.high)}, with no lower bound from ${from} (one needs ${formatCount(fewest.low)})`;
+  return `unbounded: ${from} give no bound (a lower one needs ${formatCount(fewest.low)}, an upper one ${formatCount(fewest.high)})`;
+}
+
+/**
+ * How many more requests would settle the percentile against `limit`, as a clause, with the
+ * estimate itself (absent when none would, or past SETTLE_CAP).
+ */
+function settleClause(p: PercentileEvidence, limit: number): { text: string; more?: number } {
+  const total = requestsToSettle(p.buckets, p.q, p.confidence, limit * 1000);
+  const label = metricLabel(p.metric);
+  if (total === undefined)
+    return {
+      text: `the share of requests at or under the limit is too close to what a ${label} at the limit gives for more requests alone to settle it`,
+    };
+  if (!Number.isFinite(total))
+    return {
+      text: `settling it would take more than ${formatCount(SETTLE_CAP)} requests at the latencies measured so far`,
+    };
+  const more = Math.max(1, total - p.samples);
+  return {
+    text: `about ${formatCount(more)} more request${more === 1 ? '' : 's'} would settle it if latencies kept the distribution measured so far (an estimate)`,
+    more,
+  };
+}
+
+/**
+ * A percentile against its budget (SPEC §4): over it when the lower confidence bound is above the
+ * limit, within it when the upper bound is at or under it, inconclusive otherwise.
+ */
+function checkPercentileBudget(p: PercentileEvidence, limit: number): BudgetCheck {
+  const label = metricLabel(p.metric);
+  const percent = confidenceLabel(p.confidence);
+  const measured = `measured ${formatMetricValue(p.metric, p.current)} over ${formatCount(p.samples)} request${p.samples === 1 ? '' : 's'}`;
+  const verdict = judgeAgainst(p, limit);
+  if (verdict === 'above') {
+    const [low, budget] = distinctValues(p.metric, p.low!, limit);
+    return {
+      outcome: 'exceeded',
+      reason: `${label} ≥ ${low} with ${percent} confidence, over the ${budget} budget (${measured})`,
+    };
+  }
+  if (verdict === 'at-or-below') {
+    const [high, budget] = distinctValues(p.metric, p.high!, limit);
+    return {
+      outcome: 'pass',
+      reason: `${label} ≤ ${high} with ${percent} confidence, within the ${budget} budget (${measured})`,
+    };
+  }
+  const settle = settleClause(p, limit);
+  return {
+    outcome: 'inconclusive',
+    reason: `${label} may be over or under the ${formatMetricValue(p.metric, limit)} budget: with ${percent} confidence it is ${describeBounds(p)} (${measured}); ${settle.text}`,
+    moreRequests: settle.more,
+  };
 }
 
 function checkBudget(
@@ -380,7 +548,11 @@ function distinctValues(metric: BudgetMetric, a: number, b: number): [string, st
 
 interface RegressionContext extends EvaluateOptions {
   shortOf?: string;
+  /** The endpoint's confidence of percentile bounds (SPEC §4). */
+  quantileConfidence: number;
   required?: number;
+  /** The measured percentile's confidence bounds, for comparisons with a fixed number. */
+  percentile?: PercentileEvidence;
   histograms: HistogramCache;
   seed: number;
 }
@@ -401,15 +573,20 @@ function checkRegression(
   let base: number;
   if (baseline.kind === 'reference') {
     base = metricValue(baseline.measurement, metric);
-    if (context.shortOf)
-      return { outcome: 'inconclusive', reason: context.shortOf, baseline: base };
-    const referenceShort = tooFewSamples(metric, baseline.measurement, context.required);
-    if (referenceShort)
-      return {
-        outcome: 'inconclusive',
-        reason: `on the reference, ${referenceShort}`,
-        baseline: base,
-      };
+    const candidateShort = tooFewForBootstrap(metric, measurement, context.required);
+    const referenceShort = tooFewForBootstrap(metric, baseline.measurement, context.required);
+    const short = candidateShort ?? (referenceShort && `on the reference, ${referenceShort}`);
+    if (short) {
+      const evident = evidentRegression(
+        metric,
+        tolerance,
+        measurement,
+        baseline.measurement,
+        context,
+        short,
+      );
+      return evident ?? { outcome: 'inconclusive', reason: short, baseline: base };
+    }
   } else {
     const periods = (baseline.periods[metric] ?? []).filter((v) => Number.isFinite(v));
     if (periods.length === 0) {
@@ -421,6 +598,8 @@ function checkRegression(
     base = median(periods);
     if (context.shortOf)
       return { outcome: 'inconclusive', reason: context.shortOf, baseline: base };
+    if (context.percentile)
+      return cloudWatchPercentile(context.percentile, tolerance, base, periods, confidence);
   }
 
   const delta = current - base;
@@ -499,6 +678,150 @@ function checkRegression(
       ? `${movement}; below the ${percent} lower prediction bound ${bound}`
       : `${movement}, but within the ${percent} lower prediction bound ${bound} of the history`,
   };
+}
+
+/**
+ * A percentile against its CloudWatch history (SPEC §5), judged by its confidence bounds like a
+ * budget (SPEC §4): the threshold is the highest of what the tolerance allows above the median
+ * (relative and `min-delta`) and, with enough periods, the upper prediction bound. A regression
+ * when the lower bound is above it, inconclusive when the interval straddles it; below it, an
+ * improvement when the upper bound is under the mirror-image threshold.
+ */
+function cloudWatchPercentile(
+  p: PercentileEvidence,
+  tolerance: Tolerance,
+  base: number,
+  periods: readonly number[],
+  predictionConfidence: number,
+): RegressionCheck {
+  const metric = p.metric as RegressionMetric;
+  const label = metricLabel(metric);
+  const value = (v: number) => formatMetricValue(metric, v);
+  const percent = confidenceLabel(p.confidence);
+  const delta = p.current - base;
+  const change = base > 0 ? delta / base : undefined;
+  const shape: Pick<RegressionCheck, 'baseline' | 'change' | 'delta'> = { baseline: base, delta };
+  if (change !== undefined) shape.change = change;
+  const movement = describeMovement(metric, p.current, base, delta, change, 'cloudwatch');
+  const allowance = formatTolerance(metric, tolerance);
+
+  // What the tolerance allows and, with enough history, the prediction bound: a regression must
+  // pass both, an improvement fall below both.
+  const tolerated =
+    base > 0
+      ? Math.max(base * (1 + tolerance.maxIncrease), base + tolerance.minDelta)
+      : base + tolerance.minDelta;
+  const toleratedDown =
+    base > 0 ? Math.min(base * (1 - tolerance.maxIncrease), base - tolerance.minDelta) : 0;
+  let up = tolerated;
+  let down = toleratedDown;
+  let upWhy = `the ${allowance} tolerance allows ${value(tolerated)}`;
+  let downWhy = `the ${allowance} tolerance reaches down to ${value(toleratedDown)}`;
+  let significance: Significance | undefined;
+  if (periods.length >= MIN_PERIODS_FOR_BOUND) {
+    const interval = predictionInterval(periods, predictionConfidence);
+    const predPercent = `${Math.round(predictionConfidence * 100)}%`;
+    significance = {
+      test: 'prediction-bound',
+      confidence: predictionConfidence,
+      periods: periods.length,
+      low: interval.low,
+      high: interval.high,
+    };
+    up = Math.max(up, interval.high);
+    down = Math.min(down, interval.low);
+    upWhy += `, the ${predPercent} prediction bound is ${value(interval.high)}`;
+    downWhy += `, the ${predPercent} lower prediction bound is ${value(interval.low)}`;
+  } else {
+    upWhy += `; only ${periods.length} period${periods.length === 1 ? '' : 's'} of history, too few for a prediction bound`;
+  }
+  // "p95 ≥ 130 ms with 95% confidence, above 110 ms (why)", with more digits when the bound
+  // and the threshold would print alike.
+  const sentence = (
+    sign: string,
+    bound: number,
+    relation: string,
+    threshold: number,
+    why: string,
+  ) => {
+    const [b, t] = distinctValues(metric, bound, threshold);
+    return `${movement}; ${label} ${sign} ${b} with ${percent} confidence, ${relation} ${t} (${why})`;
+  };
+  const found = { ...shape, ...(significance ? { significance } : {}) };
+
+  const verdict = judgeAgainst(p, up);
+  if (verdict === 'above') {
+    return {
+      outcome: 'regression',
+      ...found,
+      interval: intervalOf(p),
+      reason: sentence('≥', p.low!, 'above', up, upWhy),
+    };
+  }
+  if (verdict === 'undecided') {
+    const settle = settleClause(p, up);
+    return {
+      outcome: 'inconclusive',
+      ...found,
+      interval: intervalOf(p, settle.more),
+      reason: `${movement}; with ${percent} confidence ${label} is ${describeBounds(p)}, so it may be above ${value(up)} (${upWhy}); ${settle.text}`,
+    };
+  }
+  if (base > 0 && p.high! < down) {
+    return {
+      outcome: 'improvement',
+      ...found,
+      interval: intervalOf(p),
+      reason: sentence('≤', p.high!, 'below', down, downWhy),
+    };
+  }
+  return {
+    outcome: 'pass',
+    ...found,
+    interval: intervalOf(p),
+    reason: sentence('≤', p.high!, 'within', up, upWhy),
+  };
+}
+
+/**
+ * A percentile with too few requests for the side-by-side bootstrap can still be an evident
+ * regression: when the candidate's lower order-statistic bound is past what the tolerance allows
+ * above the reference's upper bound. Each bound is taken at 1 − (1 − c)/2, so both hold together
+ * with at least the endpoint's confidence c (Bonferroni), and then so does the regression. A
+ * candidate slowed tenfold, with a tenth of the requests, is found this way instead of passing as
+ * inconclusive. Anything less clear stays inconclusive.
+ */
+function evidentRegression(
+  metric: RegressionMetric,
+  tolerance: Tolerance,
+  candidate: Measurement,
+  reference: Measurement,
+  context: RegressionContext,
+  short: string,
+): RegressionCheck | undefined {
+  const q = QUANTILES[metric];
+  if (q === undefined || candidate.requests === 0 || reference.requests === 0) return undefined;
+  const eachSide = 1 - (1 - context.quantileConfidence) / 2;
+  const current = metricValue(candidate, metric);
+  const base = metricValue(reference, metric);
+  const cand = percentileEvidence(metric, current, q, eachSide, context.histograms.get(candidate));
+  const ref = percentileEvidence(metric, base, q, eachSide, context.histograms.get(reference));
+  if (cand.low === undefined || ref.high === undefined) return undefined;
+  const allowed = Math.max(ref.high * (1 + tolerance.maxIncrease), ref.high + tolerance.minDelta);
+  if (!(cand.low > allowed)) return undefined;
+  const label = metricLabel(metric);
+  const value = (v: number) => formatMetricValue(metric, v);
+  const delta = current - base;
+  const change = base > 0 ? delta / base : undefined;
+  const check: RegressionCheck = {
+    outcome: 'regression',
+    baseline: base,
+    delta,
+    interval: intervalOf(cand),
+    reason: `${describeMovement(metric, current, base, delta, change, 'reference')}; ${short}, but the order statistics settle it: ${label} ≥ ${value(cand.low)} here and ≤ ${value(ref.high)} on the reference (each with ${confidenceLabel(eachSide)} confidence, ${confidenceLabel(context.quantileConfidence)} together), past the ${value(allowed)} the ${formatTolerance(metric, tolerance)} tolerance allows`,
+  };
+  if (change !== undefined) check.change = change;
+  return check;
 }
 
 function describeMovement(

@@ -165,6 +165,8 @@ export function tQuantile(p: number, df: number): number {
  */
 export interface Buckets {
   values: Float64Array;
+  /** The lowest value each bucket holds (HDR's lowest equivalent value). */
+  lowest: Float64Array;
   cumulative: Float64Array;
   total: number;
 }
@@ -176,17 +178,25 @@ export function bucketsOf(histogram: Histogram): Buckets {
     );
   }
   const values: number[] = [];
+  const lowest: number[] = [];
   const cumulative: number[] = [];
   let total = 0;
   for (let i = 0; i < histogram.countsArrayLength; i++) {
     const count = histogram.getCountAtIndex(i);
     if (count > 0) {
       total += count;
-      values.push(histogram.highestEquivalentValue(histogram.valueFromIndex(i)));
+      const value = histogram.valueFromIndex(i);
+      values.push(histogram.highestEquivalentValue(value));
+      lowest.push(histogram.lowestEquivalentValue(value));
       cumulative.push(total);
     }
   }
-  return { values: Float64Array.from(values), cumulative: Float64Array.from(cumulative), total };
+  return {
+    values: Float64Array.from(values),
+    lowest: Float64Array.from(lowest),
+    cumulative: Float64Array.from(cumulative),
+    total,
+  };
 }
 
 /** The value of the `rank`-th smallest sample (1-based). */

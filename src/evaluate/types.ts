@@ -29,6 +29,30 @@ export type Significance =
   /** CloudWatch: one-sided prediction bounds of the per-period history. */
   | { test: 'prediction-bound'; confidence: number; periods: number; low: number; high: number };
 
+/**
+ * Distribution-free one-sided confidence bounds of a percentile from the order statistics of the
+ * recorded latencies (exact binomial; evaluate/quantile-bounds.ts). Each bound holds with at least
+ * `confidence` on its own. A bound is absent when too few requests were measured to give one.
+ */
+export interface PercentileInterval {
+  /** One-sided confidence of each bound, e.g. 0.95. */
+  confidence: number;
+  /** Latencies the bounds rest on. */
+  samples: number;
+  /** The percentile is at least this (ms): the `lowRank`-th smallest latency. */
+  low?: number;
+  lowRank?: number;
+  /** The percentile is at most this (ms): the `highRank`-th smallest latency. */
+  high?: number;
+  highRank?: number;
+  /**
+   * When the verdict was inconclusive: an estimate of how many more requests, at the latency
+   * distribution measured so far, would settle it. Absent when none would (the percentile sits
+   * on the limit) or it would take more than a billion.
+   */
+  moreRequests?: number;
+}
+
 /** How the finding came out on the confirmation run, when there was one. */
 export interface FindingConfirmation {
   current: number;
@@ -58,8 +82,11 @@ export interface Finding {
   /** Absolute change against the baseline (ms, or fraction points for `error-rate`). */
   delta?: number;
   significance?: Significance;
-  /** For percentiles: the requests a verdict needs (SPEC §4) and what was measured. */
-  samples?: { required: number; current: number; baseline?: number };
+  /**
+   * For a percentile judged against a fixed number (a budget, a CloudWatch threshold): its
+   * distribution-free confidence bounds from this measurement (SPEC §4).
+   */
+  interval?: PercentileInterval;
   /** One or two sentences a person reads. */
   reason: string;
   confirmation?: FindingConfirmation;

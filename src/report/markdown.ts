@@ -1,5 +1,6 @@
 import type { BudgetMetric, LatencyMetric } from '../config/types.js';
-import { LATENCY_METRICS } from '../config/types.js';
+import { LATENCY_METRICS, QUANTILES } from '../config/types.js';
+import { minimumSamples } from '../evaluate/quantile-bounds.js';
 import type { EndpointResult, Finding, Verdict } from '../evaluate/types.js';
 import { VERDICT_SEVERITY } from '../evaluate/types.js';
 import type { LatencySummary, Measurement } from '../measure/types.js';
@@ -384,6 +385,9 @@ function endpointDetails(
   if (config) lines.push(`- load: ${loadLine(config)}`);
   lines.push(`- baseline: ${baselineLine(endpoint)}`);
   for (const finding of endpoint.findings) {
+    if (finding.interval) lines.push(`- ${intervalLine(finding)}`);
+  }
+  for (const finding of endpoint.findings) {
     if (finding.confirmation) {
       lines.push(
         `- ${metricLabel(finding.metric)} on the confirmation run: ${escapeInline(finding.confirmation.reason, REASON_LENGTH)}`,
@@ -392,6 +396,36 @@ function endpointDetails(
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** A percentile's confidence bounds (SPEC §4), as the details show them. */
+function intervalLine(finding: Finding): string {
+  const interval = finding.interval!;
+  const value = (v: number) => formatMetricValue(finding.metric, v);
+  const n = `${formatCount(interval.samples)} request${interval.samples === 1 ? '' : 's'}`;
+  const percent = `${Number((interval.confidence * 100).toFixed(1))}%`;
+  const q = QUANTILES[finding.metric];
+  const fewest =
+    q !== undefined && interval.confidence > 0 && interval.confidence < 1
+      ? minimumSamples(q, interval.confidence)
+      : undefined;
+  const missing = (side: 'lower' | 'upper', needs: number | undefined) =>
+    `no ${side} bound${needs !== undefined ? ` with fewer than ${formatCount(needs)} requests` : ''}`;
+  let text: string;
+  if (interval.low !== undefined && interval.high !== undefined) {
+    text = `${value(interval.low)} to ${value(interval.high)} (order statistics ${formatCount(interval.lowRank ?? 0)} and ${formatCount(interval.highRank ?? 0)} of ${n})`;
+  } else if (interval.low !== undefined) {
+    text = `at least ${value(interval.low)} (order statistic ${formatCount(interval.lowRank ?? 0)} of ${n}); ${missing('upper', fewest?.high)}`;
+  } else if (interval.high !== undefined) {
+    text = `at most ${value(interval.high)} (order statistic ${formatCount(interval.highRank ?? 0)} of ${n}); ${missing('lower', fewest?.low)}`;
+  } else {
+    text = `no bound from ${n}`;
+  }
+  const more =
+    interval.moreRequests !== undefined
+      ? `; about ${formatCount(interval.moreRequests)} more requests would settle it (an estimate)`
+      : '';
+  return `${metricLabel(finding.metric)} with ${percent} confidence: ${text}${more}`;
 }
 
 function measurementLine(label: string, m: Measurement): string {

@@ -15,7 +15,12 @@ import { displayUrl, Secrets } from '../secrets/secrets.js';
  * It never holds a header value, a request body or a `${VAR}` value.
  */
 
-export const REPORT_SCHEMA_VERSION = 1;
+/**
+ * Version 2: percentile findings carry `interval` (order-statistic confidence bounds) instead of
+ * version 1's `samples`; endpoint configs may carry `confidence`. Version 1 is refused on reading
+ * (report/validate.ts): its percentile verdicts came from the old sample-count rule.
+ */
+export const REPORT_SCHEMA_VERSION = 2;
 
 export interface ReportEnvironment {
   runner: { os: string; arch: string };
@@ -47,6 +52,8 @@ export interface ReportEndpointConfig {
   load: LoadSettings;
   budget: Budget;
   regression: RegressionRules | false;
+  /** The percentile bounds' confidence, when the budget file set one. */
+  confidence?: number;
   cloudwatch?: CloudWatchBaselineConfig;
 }
 
@@ -146,6 +153,7 @@ export function reportConfigFrom(config: Config): ReportConfig {
         regression: e.regression === false ? false : structuredClone(e.regression),
       };
       if (e.expectStatus) endpoint.expectStatus = [...e.expectStatus];
+      if (e.confidence !== undefined) endpoint.confidence = e.confidence;
       if (e.cloudwatch) endpoint.cloudwatch = structuredClone(e.cloudwatch);
       return endpoint;
     }),

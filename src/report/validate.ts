@@ -41,6 +41,11 @@ export function parseReport(text: string, source: string): Report {
       `${source}: not a perf-gate report: no schemaVersion (expected the report.json a perf-gate run writes)`,
     );
   }
+  if (version === 1) {
+    throw new Error(
+      `${source}: report schemaVersion 1 was written by perf-gate 0.1, whose percentile verdicts came from a fixed sample-count rule; this perf-gate reads version ${REPORT_SCHEMA_VERSION} only: measure again with this version (see docs/report-format.md)`,
+    );
+  }
   if (version !== REPORT_SCHEMA_VERSION) {
     throw new Error(
       `${source}: report schemaVersion ${JSON.stringify(version)} is not supported; this perf-gate reads version ${REPORT_SCHEMA_VERSION} (use the perf-gate version that wrote it)`,

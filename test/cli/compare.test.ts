@@ -76,7 +76,7 @@ describe('perf-gate compare', () => {
   });
 
   test('a file that is not a valid report: exit 2 naming the file and what is wrong', async () => {
-    const broken = writeFile(dir, 'broken.json', JSON.stringify({ schemaVersion: 1, tool: 'x' }));
+    const broken = writeFile(dir, 'broken.json', JSON.stringify({ schemaVersion: 2, tool: 'x' }));
     const run = await runCli(['compare', base, broken]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${broken}: not a valid perf-gate report`);

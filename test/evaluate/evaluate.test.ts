@@ -7,7 +7,7 @@ import {
   evaluateRun,
   evaluatedMetrics,
   needsConfirmation,
-  requiredSamples,
+  bootstrapMinimum,
   summarizeRun,
   worstVerdict,
 } from '../../src/evaluate/evaluate.js';
@@ -52,31 +52,47 @@ interface Case {
 
 const cases: Case[] = [
   // Budgets
+  // Percentile budgets: judged by the order-statistic confidence bounds (SPEC §4)
   {
-    name: 'latency within budget',
-    endpoint: { budget: { p95: 200 } },
-    measurement: steady,
-    metric: 'p95',
+    name: 'latency within budget: the upper bound is at or under the limit',
+    endpoint: { budget: { p90: 200 } },
+    measurement: steady, // p90's 95% upper bound is the 916th of 1,000: 100 ms
+    metric: 'p90',
     verdict: 'pass',
-    reason: 'p95 100 ms is within the 200 ms budget',
+    reason:
+      'p90 ≤ 100 ms with 95% confidence, within the 200 ms budget (measured 100 ms over 1,000 requests)',
   },
   {
-    name: 'latency over budget',
+    name: 'latency over budget: the lower bound is above the limit',
     endpoint: { budget: { p95: 90 } },
     measurement: steady,
     metric: 'p95',
     verdict: 'budget-exceeded',
     breaches: ['budget'],
-    reason: 'p95 100 ms is over the 90 ms budget',
+    reason:
+      'p95 ≥ 100 ms with 95% confidence, over the 90 ms budget (measured 100 ms over 1,000 requests)',
   },
   {
-    name: 'a value that rounds to the budget is shown with more digits',
-    endpoint: { budget: { p99: 300 } },
+    name: 'a p95 on the edge of its mass is inconclusive, however many requests come',
+    // Exactly 95% at 100 ms: the true p95 may be 100 ms or 300 ms, and more requests from the same
+    // distribution would stay on the edge.
+    endpoint: { budget: { p95: 200 } },
     measurement: steady,
+    metric: 'p95',
+    verdict: 'inconclusive',
+    reason:
+      'p95 may be over or under the 200 ms budget: with 95% confidence it is between 100 ms and 300 ms (measured 100 ms over 1,000 requests); the share of requests at or under the limit is too close to what a p95 at the limit gives for more requests alone to settle it',
+  },
+  {
+    name: 'a bound that rounds to the budget is shown with more digits',
+    // 200.1 ms is recorded in the HDR bucket 200.064–200.191 ms; the lower bound is its bottom.
+    endpoint: { budget: { p99: 200 } },
+    measurement: measurementOf(mix([1000, 200.1])),
     metric: 'p99',
     verdict: 'budget-exceeded',
     breaches: ['budget'],
-    reason: 'p99 300.031 ms is over the 300 ms budget',
+    reason:
+      'p99 ≥ 200.064 ms with 95% confidence, over the 200 ms budget (measured 200 ms over 1,000 requests)',
   },
   {
     name: 'mean over budget',
@@ -129,39 +145,54 @@ const cases: Case[] = [
     verdict: 'pass',
     reason: 'throughput 1,234 req/s meets the 50 req/s minimum',
   },
-  // Sample sufficiency: ⌈10 / (1 − q)⌉
+  // Few requests: what the bounds can and cannot settle (the first version wanted ⌈10 / (1 − q)⌉)
   {
-    name: 'p99 with 640 requests is inconclusive, never failing',
-    endpoint: { budget: { p99: 10 } },
-    measurement: measurementOf(mix([640, 100])),
-    metric: 'p99',
-    verdict: 'inconclusive',
-    reason: 'p99 needs 1,000 requests for a verdict, got 640',
-  },
-  {
-    name: 'p95 with 199 requests is inconclusive',
-    endpoint: { budget: { p95: 10 } },
-    measurement: measurementOf(mix([199, 100])),
-    metric: 'p95',
-    verdict: 'inconclusive',
-    reason: 'p95 needs 200 requests for a verdict, got 199',
-  },
-  {
-    name: 'p95 with 200 requests is judged',
-    endpoint: { budget: { p95: 10 } },
-    measurement: measurementOf(mix([200, 100])),
+    name: 'ten responses all over a p95 limit are a certain breach',
+    endpoint: { budget: { p95: 200 } },
+    measurement: measurementOf(mix([10, 500])),
     metric: 'p95',
     verdict: 'budget-exceeded',
     breaches: ['budget'],
-    reason: 'p95 100 ms is over the 10 ms budget',
+    // The lower bound is the 8th of 10: P(Bin(10, 0.95) ≥ 8) = 0.9885.
+    reason:
+      'p95 ≥ 500 ms with 95% confidence, over the 200 ms budget (measured 500 ms over 10 requests)',
   },
   {
-    name: 'p99.9 with 9,999 requests is inconclusive',
+    name: '640 responses all far under a p99 limit are a certain pass',
+    endpoint: { budget: { p99: 1000 } },
+    measurement: measurementOf(mix([640, 100])),
+    metric: 'p99',
+    verdict: 'pass',
+    reason:
+      'p99 ≤ 100 ms with 95% confidence, within the 1.00 s budget (measured 100 ms over 640 requests)',
+  },
+  {
+    name: 'all under the limit, but too few requests for an upper bound: inconclusive, with how many more',
+    endpoint: { budget: { p95: 200 } },
+    measurement: measurementOf(mix([40, 100])),
+    metric: 'p95',
+    verdict: 'inconclusive',
+    // An upper bound of p95 at 95% needs 0.95^n ≤ 0.05: n ≥ 59.
+    reason:
+      'p95 may be over or under the 200 ms budget: with 95% confidence it is at least 100 ms, with no upper bound from 40 requests (one needs 59) (measured 100 ms over 40 requests); about 19 more requests would settle it if latencies kept the distribution measured so far (an estimate)',
+  },
+  {
+    name: 'a measured p95 over the limit that the interval cannot confirm yet',
+    endpoint: { budget: { p95: 200 } },
+    measurement: measurementOf(mix([185, 100], [15, 300])), // 92.5% under the limit
+    metric: 'p95',
+    verdict: 'inconclusive',
+    reason:
+      /^p95 may be over or under the 200 ms budget: with 95% confidence it is between 100 ms and 300 ms \(measured 300 ms over 200 requests\); about [\d,]+ more requests would settle it if latencies kept the distribution measured so far \(an estimate\)$/,
+  },
+  {
+    name: 'p99.9 of 2,000 requests has a lower bound but no upper one',
     endpoint: { budget: { 'p99.9': 10 } },
-    measurement: measurementOf(mix([9999, 5])),
+    measurement: measurementOf(mix([2000, 5])),
     metric: 'p99.9',
     verdict: 'inconclusive',
-    reason: 'p99.9 needs 10,000 requests for a verdict, got 9,999',
+    reason:
+      'p99.9 may be over or under the 10 ms budget: with 95% confidence it is at least 5.0 ms, with no upper bound from 2,000 requests (one needs 2,995) (measured 5.0 ms over 2,000 requests); about 995 more requests would settle it if latencies kept the distribution measured so far (an estimate)',
   },
   {
     name: 'no requests at all: latency cannot be judged',
@@ -307,13 +338,46 @@ const cases: Case[] = [
     reason: /two-proportion test p = 0\.03, significant/,
   },
   {
-    name: 'the reference with too few samples makes the comparison inconclusive',
+    name: 'the reference with too few samples for the bootstrap makes a small rise inconclusive',
+    endpoint: { regression: { p95: TEN_PERCENT } },
+    measurement: measurementOf(mix([1000, 108])),
+    baseline: reference(measurementOf(mix([150, 100]))),
+    metric: 'p95',
+    verdict: 'inconclusive',
+    reason:
+      'on the reference, p95 needs 200 requests a side to be compared with a reference, got 150',
+  },
+  {
+    name: 'too few reference requests for the bootstrap, but the order statistics settle a clear rise',
+    // The reference's p95 ≤ 100.03 ms and the candidate's ≥ 130 ms, each at 97.5%: 95% together.
     endpoint: { regression: { p95: TEN_PERCENT } },
     measurement: slower,
     baseline: reference(measurementOf(mix([150, 100]))),
     metric: 'p95',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason:
+      'p95 rose 30.0% (+30 ms) against the baseline 100 ms; on the reference, p95 needs 200 requests a side to be compared with a reference, got 150, but the order statistics settle it: p95 ≥ 130 ms here and ≤ 100 ms on the reference (each with 97.5% confidence, 95% together), past the 110 ms the 10% / 1.0 ms tolerance allows',
+  },
+  {
+    name: 'a candidate ten times slower with a dozen requests is a regression, not inconclusive',
+    endpoint: { regression: { p95: TEN_PERCENT, p99: TEN_PERCENT } },
+    measurement: measurementOf(mix([12, 500])),
+    baseline: reference(measurementOf(mix([2000, 50]))),
+    metric: 'p95',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason:
+      /^p95 rose 900\.\d% \(\+450 ms\) against the baseline 50 ms; p95 needs 200 requests a side to be compared with a reference, got 12, but the order statistics settle it: p95 ≥ 500 ms here and ≤ 50 ms on the reference \(each with 97\.5% confidence, 95% together\), past the 55 ms the 10% \/ 1\.0 ms tolerance allows$/,
+  },
+  {
+    name: 'a dozen requests a little slower than the reference stay inconclusive',
+    endpoint: { regression: { p95: TEN_PERCENT } },
+    measurement: measurementOf(mix([11, 52], [1, 80])),
+    baseline: reference(measurementOf(lognormal(5, 2000, 50, 0.2))),
+    metric: 'p95',
     verdict: 'inconclusive',
-    reason: 'on the reference, p95 needs 200 requests for a verdict, got 150',
+    reason: 'p95 needs 200 requests a side to be compared with a reference, got 12',
   },
   {
     name: 'over budget and regressed: both breaches count',
@@ -324,7 +388,7 @@ const cases: Case[] = [
     verdict: 'budget-exceeded',
     breaches: ['budget', 'regression'],
     reason:
-      'p50 130 ms is over the 120 ms budget; p50 rose 30.0% (+30 ms) against the baseline 100 ms; 95% CI of the ratio 1.30–1.30 excludes 1',
+      'p50 ≥ 130 ms with 95% confidence, over the 120 ms budget (measured 130 ms over 1,000 requests); p50 rose 30.0% (+30 ms) against the baseline 100 ms; 95% CI of the ratio 1.30–1.30 excludes 1',
   },
   {
     name: 'within budget but regressed',
@@ -335,7 +399,7 @@ const cases: Case[] = [
     verdict: 'regression',
     breaches: ['regression'],
     reason:
-      'p50 rose 30.0% (+30 ms) against the baseline 100 ms; 95% CI of the ratio 1.30–1.30 excludes 1; p50 130 ms is within the 500 ms budget',
+      'p50 rose 30.0% (+30 ms) against the baseline 100 ms; 95% CI of the ratio 1.30–1.30 excludes 1; p50 ≤ 130 ms with 95% confidence, within the 500 ms budget (measured 130 ms over 1,000 requests)',
   },
   // No baseline
   {
@@ -354,7 +418,8 @@ const cases: Case[] = [
     baseline: NO_BASELINE,
     metric: 'p95',
     verdict: 'pass',
-    reason: 'no baseline: no baseline is configured; p95 100 ms is within the 500 ms budget',
+    reason:
+      'no baseline: no baseline is configured; p95 ≤ 300 ms with 95% confidence, within the 500 ms budget (measured 100 ms over 1,000 requests)',
   },
   {
     name: 'a budget breach still fails without a baseline',
@@ -364,7 +429,8 @@ const cases: Case[] = [
     metric: 'p95',
     verdict: 'budget-exceeded',
     breaches: ['budget'],
-    reason: 'p95 100 ms is over the 50 ms budget; no baseline: no baseline is configured',
+    reason:
+      'p95 ≥ 100 ms with 95% confidence, over the 50 ms budget (measured 100 ms over 1,000 requests); no baseline: no baseline is configured',
   },
   // CloudWatch history
   {
@@ -377,7 +443,7 @@ const cases: Case[] = [
     breaches: ['regression'],
     // MAD 1 → 1.4826 · t(0.95, 6) 1.943 · √(1 + π/14) 1.105 = 3.2 ms above the 100 ms median
     reason:
-      'p95 rose 30.0% (+30 ms) against the CloudWatch median 100 ms; above the 95% prediction bound 103 ms',
+      'p95 rose 30.0% (+30 ms) against the CloudWatch median 100 ms; p95 ≥ 130 ms with 95% confidence, above 110 ms (the 10% / 1.0 ms tolerance allows 110 ms, the 95% prediction bound is 103 ms)',
   },
   {
     name: 'past the thresholds but within a noisy history',
@@ -387,7 +453,7 @@ const cases: Case[] = [
     metric: 'p95',
     verdict: 'pass',
     reason:
-      /^p95 rose 15\.\d% \(\+15 ms\) against the CloudWatch median 100 ms, but within the 95% prediction bound 19\d ms of the history$/,
+      /^p95 rose 15\.\d% \(\+15 ms\) against the CloudWatch median 100 ms; p95 ≤ 115 ms with 95% confidence, within 19\d ms \(the 10% \/ 1\.0 ms tolerance allows 110 ms, the 95% prediction bound is 19\d ms\)$/,
   },
   {
     name: 'fewer than 5 periods: thresholds alone decide',
@@ -398,7 +464,7 @@ const cases: Case[] = [
     verdict: 'regression',
     breaches: ['regression'],
     reason:
-      'p95 rose 30.0% (+30 ms) against the CloudWatch median 100 ms; only 3 periods of history, too few for a prediction bound',
+      'p95 rose 30.0% (+30 ms) against the CloudWatch median 100 ms; p95 ≥ 130 ms with 95% confidence, above 110 ms (the 10% / 1.0 ms tolerance allows 110 ms; only 3 periods of history, too few for a prediction bound)',
   },
   {
     name: 'below the lower prediction bound is an improvement',
@@ -408,7 +474,7 @@ const cases: Case[] = [
     metric: 'p95',
     verdict: 'improvement',
     reason:
-      /^p95 fell 50\.0% \(-50 ms\) against the CloudWatch median 100 ms; below the 95% lower prediction bound 9\d ms$/,
+      /^p95 fell 50\.0% \(-50 ms\) against the CloudWatch median 100 ms; p95 ≤ 50 ms with 95% confidence, below 90 ms \(the 10% \/ 1\.0 ms tolerance reaches down to 90 ms, the 95% lower prediction bound is 9\d ms\)$/,
   },
   {
     name: 'error rate from CloudWatch in fractions',
@@ -431,13 +497,25 @@ const cases: Case[] = [
     reason: 'no baseline: CloudWatch has no p99 history for PerfGate p95 {Service=checkout}',
   },
   {
-    name: 'too few samples now: inconclusive even with a CloudWatch baseline',
+    name: 'too few requests for an upper bound: inconclusive against the CloudWatch history',
     endpoint: { regression: { p99: TEN_PERCENT } },
-    measurement: measurementOf(mix([300, 100])),
+    measurement: measurementOf(mix([200, 100])),
     baseline: cloudwatch({ p99: [100, 101, 99, 100, 100] }),
     metric: 'p99',
     verdict: 'inconclusive',
-    reason: 'p99 needs 1,000 requests for a verdict, got 300',
+    reason:
+      'p99 rose 0.0% (+0.031 ms) against the CloudWatch median 100 ms; with 95% confidence p99 is at least 100 ms, with no upper bound from 200 requests (one needs 299), so it may be above 110 ms (the 10% / 1.0 ms tolerance allows 110 ms, the 95% prediction bound is 100 ms); about 99 more requests would settle it if latencies kept the distribution measured so far (an estimate)',
+  },
+  {
+    name: 'ten responses far above the CloudWatch history are a regression',
+    endpoint: { regression: { p99: TEN_PERCENT } },
+    measurement: measurementOf(mix([10, 500])),
+    baseline: cloudwatch({ p99: [100, 101, 99, 100, 100] }),
+    metric: 'p99',
+    verdict: 'regression',
+    breaches: ['regression'],
+    reason:
+      'p99 rose 400.2% (+400 ms) against the CloudWatch median 100 ms; p99 ≥ 500 ms with 95% confidence, above 110 ms (the 10% / 1.0 ms tolerance allows 110 ms, the 95% prediction bound is 100 ms)',
   },
 ];
 
@@ -490,11 +568,12 @@ describe('what is evaluated', () => {
       10,
     );
     expect(finding.significance).toMatchObject({ test: 'bootstrap', confidence: 0.95 });
-    expect(finding.samples).toEqual({ required: 20, current: 1000, baseline: 1000 });
+    // Two samples compared with each other: no fixed number, so no percentile interval.
+    expect(finding.interval).toBeUndefined();
   });
 
-  test('the required samples follow ⌈10 / (1 − q)⌉', () => {
-    expect([0.5, 0.75, 0.9, 0.95, 0.99, 0.999].map(requiredSamples)).toEqual([
+  test('a side-by-side bootstrap needs ⌈10 / (1 − q)⌉ requests a side', () => {
+    expect([0.5, 0.75, 0.9, 0.95, 0.99, 0.999].map(bootstrapMinimum)).toEqual([
       20, 40, 100, 200, 1000, 10000,
     ]);
   });
@@ -570,7 +649,7 @@ describe('confirmation (SPEC §5)', () => {
       breaches: ['budget'],
     });
     expect(p95.reason).toBe(
-      'p95 130 ms is over the 90 ms budget; repeated on the confirmation run (p95 131 ms)',
+      'p95 ≥ 130 ms with 95% confidence, over the 90 ms budget (measured 130 ms over 1,000 requests); repeated on the confirmation run (p95 131 ms)',
     );
     expect(result.confirmation).toBe(again);
     expect(result.verdict).toBe('budget-exceeded');
@@ -584,7 +663,7 @@ describe('confirmation (SPEC §5)', () => {
     expect(p95.verdict).toBe('pass');
     expect(p95.breaches).toEqual([]);
     expect(p95.reason).toBe(
-      'p95 130 ms is over the 90 ms budget; it did not repeat on the confirmation run (p95 80 ms)',
+      'p95 ≥ 130 ms with 95% confidence, over the 90 ms budget (measured 130 ms over 1,000 requests); it did not repeat on the confirmation run (p95 80 ms)',
     );
     expect(p95.confirmation!.verdict).toBe('pass');
     const p50 = result.findings.find((f) => f.metric === 'p50')!;
@@ -608,13 +687,14 @@ describe('confirmation (SPEC §5)', () => {
 
   test('an inconclusive confirmation never fails', () => {
     const result = evaluateEndpoint(rules, slower, reference(steady), {
-      confirmation: measurementOf(mix([100, 200])),
+      // 30 responses under the 90 ms limit: too few for an upper bound of the p95 (59 needed).
+      confirmation: measurementOf(mix([30, 80])),
     });
     const p95 = result.findings.find((f) => f.metric === 'p95')!;
     expect(p95.verdict).toBe('inconclusive');
     expect(p95.breaches).toEqual([]);
     expect(p95.reason).toMatch(
-      /the confirmation run was inconclusive \(p95 needs 200 requests for a verdict, got 100\)/,
+      /the confirmation run was inconclusive \(p95 may be over or under the 90 ms budget: with 95% confidence it is at least 80 ms, with no upper bound from 30 requests \(one needs 59\)/,
     );
   });
 

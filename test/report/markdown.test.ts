@@ -117,7 +117,7 @@ describe('headline', () => {
     ],
     [
       'inconclusive',
-      '### ❌ perf-gate <code>api</code>: 1 budget violation in 2 endpoints (4 inconclusive)',
+      '### ✅ perf-gate <code>api</code>: 2 endpoints, all within budget (5 inconclusive)',
     ],
     ['no-baseline', '### ✅ perf-gate <code>api</code>: 1 endpoint, all within budget'],
     ['could-not-measure', '### ❌ perf-gate <code>api</code>: 1 error, cancelled in 1 endpoint'],
@@ -153,7 +153,7 @@ describe('content', () => {
     expect(table).toBeGreaterThan(failures);
     expect(details).toBeGreaterThan(table);
     expect(md).toContain(
-      '- ❌ **list products** <code>GET /api/products?limit=20</code> p95: p95 294 ms is over the 200 ms budget; repeated on the confirmation run (p95 295 ms)',
+      '- ❌ **list products** <code>GET /api/products?limit=20</code> p95: p95 ≥ 286 ms with 95% confidence, over the 200 ms budget (measured 294 ms over 2,000 requests); repeated on the confirmation run (p95 295 ms)',
     );
     expect(md).toContain(
       '- ❌ **create order** <code>POST /api/orders</code> throughput: throughput 85 req/s is under the 100 req/s minimum',
@@ -212,9 +212,27 @@ describe('content', () => {
   test('inconclusive findings are warned about, not failed', () => {
     const md = renderMarkdown(built.inconclusive);
     const warnings = md.slice(md.indexOf('**Warnings**'), md.indexOf('| Endpoint'));
-    expect(warnings).toContain('p99: p99 needs 1,000 requests for a verdict, got 600');
     expect(warnings).toContain(
-      'export** <code>GET /api/export</code> p95: on the reference, p95 needs 200 requests for a verdict, got 150',
+      'p99.9: p99.9 may be over or under the 400 ms budget&#58; with 95% confidence it is at least 251 ms, with no upper bound from 600 requests (one needs 2,995) (measured 310 ms over 600 requests); about 2,395 more requests would settle it if latencies kept the distribution measured so far (an estimate)',
+    );
+    expect(warnings).toContain(
+      'export** <code>GET /api/export</code> p95: on the reference, p95 needs 200 requests a side to be compared with a reference, got 150',
+    );
+    expect(md).not.toContain('**Why it failed**');
+  });
+
+  test('the details show the confidence bounds of each percentile and what would settle them', () => {
+    const md = renderMarkdown(built.inconclusive);
+    const details = md.slice(md.indexOf('<details>'));
+    expect(details).toContain(
+      '- p95 with 95% confidence: 124 ms to 143 ms (order statistics 561 and 580 of 600 requests); about 232 more requests would settle it (an estimate)',
+    );
+    expect(details).toContain(
+      '- p99.9 with 95% confidence: at least 251 ms (order statistic 598 of 600 requests); no upper bound with fewer than 2,995 requests; about 2,395 more requests would settle it (an estimate)',
+    );
+    const failed = renderMarkdown(built['budget-failures']);
+    expect(failed.slice(failed.indexOf('<details>'))).toMatch(
+      /- p95 with 95% confidence: 286 ms to \d+ ms \(order statistics 1,\d{3} and 1,\d{3} of 2,000 requests\)\n/,
     );
   });
 
@@ -345,7 +363,7 @@ describe('size', () => {
     expect(md.length).toBeLessThanOrEqual(60_000);
     expect(failureLines(md)).toHaveLength(44);
     expect(md).toContain(
-      '*Left out to fit: 144 passing table rows, the details; the full report is in the job summary and the JSON report.*',
+      '*Left out to fit: 173 passing table rows, the details; the full report is in the job summary and the JSON report.*',
     );
     expect(md.trimEnd().endsWith('</sub>')).toBe(true);
     // What is left is still well-formed: one table, every row with seven cells.
@@ -366,11 +384,12 @@ describe('size', () => {
     expect(withSomeDetails).toMatch(/\*Details of [\d,]+ more endpoints left out\.\*/);
     expect(withSomeDetails).not.toContain('table rows left out');
 
+    // The failure lines name their confidence bounds: 44 of them take about 13,000 characters.
     const tight = renderMarkdown(many, {
-      maxChars: 12_000,
+      maxChars: 13_500,
       fullReportHint: 'see the report artifact',
     });
-    expect(tight.length).toBeLessThanOrEqual(12_000);
+    expect(tight.length).toBeLessThanOrEqual(13_500);
     expect(failureLines(tight)).toHaveLength(44);
     expect(tight).toContain('; see the report artifact.*');
   });

@@ -212,10 +212,19 @@ describe('validateReport and parseReport', () => {
     expect(() => parseReport('{"a":1}', 'base.json')).toThrow(
       'base.json: not a perf-gate report: no schemaVersion',
     );
-    expect(() => parseReport('{"schemaVersion":2}', 'head.json')).toThrow(
-      'head.json: report schemaVersion 2 is not supported; this perf-gate reads version 1',
+    expect(() => parseReport('{"schemaVersion":3}', 'head.json')).toThrow(
+      'head.json: report schemaVersion 3 is not supported; this perf-gate reads version 2',
     );
-    expect(() => parseReport('{"schemaVersion":1}', 'head.json')).toThrow(
+    // Version 1's percentile verdicts came from the old sample-count rule: refused, saying why.
+    expect(() =>
+      parseReport(
+        readFixture('cloudwatch').replace('"schemaVersion": 2', '"schemaVersion": 1'),
+        'old.json',
+      ),
+    ).toThrow(
+      'old.json: report schemaVersion 1 was written by perf-gate 0.1, whose percentile verdicts came from a fixed sample-count rule; this perf-gate reads version 2 only: measure again with this version (see docs/report-format.md)',
+    );
+    expect(() => parseReport('{"schemaVersion":2}', 'head.json')).toThrow(
       /^head\.json: not a valid perf-gate report:\n {2}\(top level\): missing "tool"/,
     );
   });
