@@ -103,10 +103,17 @@ export function validateSchema(source: BudgetSource): LocatedProblem[] {
     list.push(e);
     byPath.set(e.instancePath, list);
   }
+  // Paths with an error below them, found once: asking every error per path is quadratic.
+  const ancestors = new Set<string>();
+  for (const path of byPath.keys()) {
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+      ancestors.add(path.slice(0, i));
+    }
+  }
   const out: LocatedProblem[] = [];
   for (const [instancePath, group] of byPath) {
     const segments = toSegments(instancePath, source.data);
-    const deeper = errors.some((e) => e.instancePath.startsWith(instancePath + '/'));
+    const deeper = ancestors.has(instancePath);
     const defOf = (e: ErrorObject): string => owner.get(e.parentSchema as object) ?? '';
     // Reported under the mapping's path, located at the key or item it is about.
     const add = (message: string, at: 'key' | 'value' = 'value', locateAt = segments): void => {

@@ -4,6 +4,7 @@ import { createHistogram, encodeHistogram, quantileMs, recordMs, summarize } fro
 import type { Histogram } from './histogram.js';
 import { formatMs, withoutCredentials } from './ready.js';
 import { repairClient } from './client-repairs.js';
+import { SAMPLE_INTERVAL_MS } from './plan.js';
 import type { ErrorBreakdown, Measurement } from './types.js';
 
 /**
@@ -38,9 +39,6 @@ export interface MeasureOptions {
   /** Called about once a second during the recorded run (for a terminal progress bar). */
   onProgress?: (progress: MeasureProgress) => void;
 }
-
-/** autocannon ends a run only on one of its sample ticks; a short tick keeps durations and stops prompt. */
-const SAMPLE_INTERVAL_MS = 100;
 
 /** The methods autocannon can send. */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH'];
