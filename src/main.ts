@@ -101,6 +101,7 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
         targetUrl: settings.targetUrl,
         maxDurationMs: settings.maxDurationMs,
         sideBySide: settings.baselineUrl !== undefined,
+        workspace: settings.github.workspace,
       });
       core.info(`${file}: gate "${loaded.id}", ${loaded.endpoints.length} endpoint(s)`);
       return loaded;

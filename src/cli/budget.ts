@@ -20,7 +20,10 @@ export async function loadBudget(
       `${path}: no such file: name the budget file${command === 'validate' ? '' : ' with --budget FILE'} (perf-budget.example.yml shows every key)`,
     );
   }
-  return loadBudgetFile(path, options);
+  // In a GitHub job the file must lie in the checkout, as for the action; elsewhere the command
+  // line names it.
+  const workspace = options.workspace ?? options.env.GITHUB_WORKSPACE;
+  return loadBudgetFile(path, workspace ? { ...options, workspace } : options);
 }
 
 /** Total recorded + warmup load time of one pass over the endpoints, ms. */

@@ -196,7 +196,7 @@ export interface Endpoint {
    */
   method?: string;
   /**
-   * Path relative to the target URL (query string included), appended to the target's own path. An absolute URL is accepted only on the target's origin.
+   * Path relative to the target URL (query string included), appended to the target's own path. It must stay under the target's path once `..` and percent-escapes are resolved; an absolute URL is accepted only on the target's origin and under its path.
    */
   path: string;
   headers?: Headers;

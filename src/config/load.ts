@@ -2,7 +2,9 @@
  * Loading a budget file: bytes → YAML → schema check → `${VAR}` interpolation → normalised
  * `Config`. Every problem found is reported at once in one `BudgetFileError`.
  */
-import { open, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type * as Raw from './budget-file.generated.js';
 import { BudgetFileError, redact, sortProblems, type PathSegment } from './errors.js';
 import { interpolate } from './interpolate.js';
@@ -28,6 +30,11 @@ export interface LoadOptions extends NormaliseOptions {
   maxDurationMs?: number;
   /** A baseline-url is set: every endpoint is measured twice, so its load time counts twice. */
   sideBySide?: boolean;
+  /**
+   * The folder the budget file must lie in, symlinks resolved (GITHUB_WORKSPACE in a job): a pull
+   * request may make the file a symlink to anything on the runner.
+   */
+  workspace?: string;
 }
 
 /**
@@ -56,7 +63,8 @@ export function parseBudget(text: string, file: string, options: LoadOptions): C
     throw new BudgetFileError([
       source.problem(
         [],
-        `expected a mapping (keys such as version, target, endpoints) at the top level, found ${showValue(contents)}`,
+        // Not quoted: a file that is not a budget file (an .env, a key) must not be echoed.
+        `expected a mapping (keys such as version, target, endpoints) at the top level, found ${kindOf(contents)}`,
       ),
     ]);
   }
@@ -102,9 +110,13 @@ export function parseBudget(text: string, file: string, options: LoadOptions): C
  * @throws BudgetFileError when the file cannot be read or has problems.
  */
 export async function loadBudgetFile(path: string, options: LoadOptions): Promise<Config> {
+  let real: string;
   let size: number;
   try {
-    const info = await stat(path);
+    real = await realpath(path);
+    const outside = await outsideWorkspace(real, options.workspace);
+    if (outside) throw new BudgetFileError([fileProblem(path, outside)]);
+    const info = await stat(real);
     if (!info.isFile()) {
       throw new BudgetFileError([
         fileProblem(path, 'is not a file: budget-file must name a YAML file'),
@@ -119,8 +131,15 @@ export async function loadBudgetFile(path: string, options: LoadOptions): Promis
 
   let text: string;
   try {
-    const handle = await open(path, 'r');
+    // The resolved path, opened without following a link: a symlink swapped in meanwhile fails.
+    const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
+      const opened = await handle.stat();
+      if (!opened.isFile()) {
+        throw new BudgetFileError([
+          fileProblem(path, 'is not a file: budget-file must name a YAML file'),
+        ]);
+      }
       const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
       let length = 0;
       while (length < buffer.length) {
@@ -129,6 +148,15 @@ export async function loadBudgetFile(path: string, options: LoadOptions): Promis
         length += bytesRead;
       }
       if (length > MAX_FILE_BYTES) throw new BudgetFileError([fileProblem(path, tooLarge(length))]);
+      if (opened.size === 0 && length > 0) {
+        // Files under /proc and /sys report no size yet have content: not a budget file.
+        throw new BudgetFileError([
+          fileProblem(
+            path,
+            'is a special file (it reports no size but has content, as files under /proc do): budget-file must name a YAML file',
+          ),
+        ]);
+      }
       text = buffer.subarray(0, length).toString('utf8');
     } finally {
       await handle.close();
@@ -138,6 +166,33 @@ export async function loadBudgetFile(path: string, options: LoadOptions): Promis
     throw new BudgetFileError([fileProblem(path, readFailure(e))]);
   }
   return parseBudget(text, path, options);
+}
+
+/** Why `real` (a resolved path) is not inside `workspace`; undefined when it is, or with no workspace. */
+async function outsideWorkspace(
+  real: string,
+  workspace: string | undefined,
+): Promise<string | undefined> {
+  if (workspace === undefined) return undefined;
+  let root: string;
+  try {
+    root = await realpath(workspace);
+  } catch {
+    root = resolve(workspace);
+  }
+  const rel = relative(root, real);
+  if (rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
+    return undefined;
+  return 'is outside the workspace once symlinks are resolved: budget-file must name a file in the repository, and a symlink there must not point out of it';
+}
+
+/** What a value is, without quoting it. */
+function kindOf(value: unknown): string {
+  if (typeof value === 'string') return 'text';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'true or false';
+  if (Array.isArray(value)) return 'a list';
+  return showValue(value);
 }
 
 /**

@@ -152,9 +152,16 @@ export function validateSchema(source: BudgetSource): LocatedProblem[] {
 function unitMessage(parse: (v: unknown) => unknown, value: unknown): string | undefined {
   try {
     parse(value);
+    if (typeof value === 'string' && value !== value.trim()) {
+      // The parser trims, the schema does not: say what is expected, as for any other wrong value.
+      parse('');
+    }
     return undefined;
   } catch (e) {
     if (!(e instanceof UnitError)) throw e;
+    if (typeof value === 'string' && value !== value.trim() && e.message.endsWith(', found ""')) {
+      return `${e.message.slice(0, -', found ""'.length)}, found ${showValue(value)} (remove the spaces around it)`;
+    }
     return (
       e.message + (typeof value === 'string' && value.includes('${') ? INTERPOLATION_HINT : '')
     );

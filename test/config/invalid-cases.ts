@@ -78,7 +78,7 @@ export const INVALID_CASES: InvalidCase[] = [
     name: 'top level is text',
     yaml: 'perf budget\n',
     problems: [
-      [1, 1, '', 'expected a mapping (keys such as version, target, endpoints) at the top level, found "perf budget"'],
+      [1, 1, '', 'expected a mapping (keys such as version, target, endpoints) at the top level, found text'],
     ],
   },
   {
