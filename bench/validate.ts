@@ -116,8 +116,9 @@ const growth = {
   problems: Math.round((last.problems / first.problems) * 10) / 10,
   time: Math.round((last.validateMs / Math.max(1, first.validateMs)) * 10) / 10,
 };
+const linear = growth.time <= growth.problems * 1.5;
 console.log(
-  `${growth.problems}× the problems took ${growth.time}× the time (linear: about the same factor)`,
+  `${growth.problems}× the problems took ${growth.time}× the time: ${linear ? 'linear (about the same factor or less)' : 'worse than linear'}`,
 );
 
 mkdirSync(path.dirname(OUT), { recursive: true });
@@ -130,7 +131,7 @@ writeFileSync(
       node: process.version,
       repeat: REPEAT,
       rows,
-      growth,
+      growth: { ...growth, linear },
     },
     null,
     2,
