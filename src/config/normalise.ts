@@ -430,7 +430,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
         addKey(
           path,
           name,
-          `header "${lower}" is refused: it chooses where the request goes, and load goes only to target.url; put the host in target.url (or the target-url input) instead`,
+          `header "${lower}" is refused: it chooses where the request goes, and load goes only to target.url; ${lower.endsWith('-url') ? 'write the path in path' : 'put the host in target.url (or the target-url input)'} instead`,
         );
         continue;
       }
