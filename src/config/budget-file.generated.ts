@@ -64,7 +64,7 @@ export interface PerfBudgetFile {
   defaults?: Defaults;
   baseline?: BaselineSettings;
   /**
-   * The endpoints to measure, each in its own load run, in this order.
+   * The endpoints to measure, each in its own load run, in this order; at most 200.
    *
    * @minItems 1
    */
@@ -91,7 +91,7 @@ export interface Target {
   };
 }
 /**
- * HTTP request headers, name to value. Names are case-insensitive; values may use `${VAR}`.
+ * HTTP request headers, name to value. Names are case-insensitive; values may use `${VAR}`. Headers that choose where a request goes (`host`, `forwarded`, `x-forwarded-host`, ...) and hop-by-hop headers (`connection`, `upgrade`, `te`, `trailer`, `keep-alive`, `proxy-*`) are refused.
  */
 export interface Headers {
   [k: string]: string | number | undefined;
