@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { loadBudgetFile, type LoadOptions } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { UsageError } from './args.js';
+import { plannedLoadMs } from '../measure/plan.js';
 
 /** The default `--budget`, as for the action's `budget-file` input. */
 export const DEFAULT_BUDGET_FILE = 'perf-budget.yml';
@@ -26,7 +27,7 @@ export async function loadBudget(
   return loadBudgetFile(path, workspace ? { ...options, workspace } : options);
 }
 
-/** Total recorded + warmup load time of one pass over the endpoints, ms. */
+/** Load time of one pass over the endpoints as the engine runs it (warmups included), ms. */
 export function passLoadMs(config: Config): number {
-  return config.endpoints.reduce((ms, e) => ms + e.load.durationMs + e.load.warmupMs, 0);
+  return config.endpoints.reduce((ms, e) => ms + plannedLoadMs(e.load, false), 0);
 }

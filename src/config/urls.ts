@@ -85,7 +85,7 @@ export function resolvePath(target: URL, path: string, shown: string): Checked<s
       };
     }
     url.hash = '';
-    const escape = leavesPrefix(target, url.pathname, text.slice(url.origin.length), shown);
+    const escape = leavesPrefix(target, url.pathname, url.pathname, shown);
     if (escape) return { ok: false, message: escape };
     return { ok: true, value: url.href };
   }
