@@ -35,9 +35,9 @@ export interface GateInput {
   /** Reference deployment for side-by-side comparison (the baseline-url input). */
   baselineUrl?: string;
   /**
-   * Hard cap on the load, ms of wall-clock time from the first endpoint's load on: at the cap the
-   * load stops, whatever is running, and every endpoint not measured in full is a run error naming
-   * it. A confirmation that would not fit is skipped.
+   * Hard cap on the load, ms of wall-clock time spent measuring (warmups, runs, rounds,
+   * confirmations): at the cap the load stops, whatever is running, and every endpoint not
+   * measured in full is a run error naming it. A confirmation that would not fit is skipped.
    */
   maxDurationMs?: number;
   signal?: AbortSignal;
@@ -122,8 +122,17 @@ export async function runGate(input: GateInput): Promise<GateRun> {
   const measureOnce = async (
     endpoint: EndpointConfig,
   ): Promise<{ measurement: Measurement; baseline?: Baseline }> => {
-    deadline.start();
     loadMs += loadTime(endpoint) * side;
+    deadline.resume();
+    try {
+      return await measureOnceUnderCap(endpoint);
+    } finally {
+      deadline.pause();
+    }
+  };
+  const measureOnceUnderCap = async (
+    endpoint: EndpointConfig,
+  ): Promise<{ measurement: Measurement; baseline?: Baseline }> => {
     const onProgress =
       input.onProgress && ((p: MeasureProgress) => input.onProgress!(endpoint.name, p));
     if (input.baselineUrl) {
@@ -223,7 +232,6 @@ export async function runGate(input: GateInput): Promise<GateRun> {
     });
   }
 
-  deadline.clear();
   const evaluation = evaluateRun(inputs, {
     ...input.evaluate,
     baselineRequired: config.baseline.required,
@@ -245,12 +253,16 @@ function wasCut(result: { measurement: Measurement; baseline?: Baseline }): bool
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * The max-duration cap as a wall clock: started when the first load starts, it aborts its signal
- * when the cap is reached. No cap: never reached.
+ * The max-duration cap, on the wall-clock time the load runs: it runs while a measurement is
+ * under way (between `resume` and `pause`), not while the gate logs or evaluates between them,
+ * and aborts its signal the moment the load has run for the cap. No cap: never reached.
  */
 class Deadline {
   private readonly controller = new AbortController();
-  private startedAt: number | undefined;
+  /** Load time before the current measurement, ms. */
+  private spentMs = 0;
+  /** When the current measurement started; undefined between measurements. */
+  private runningSince: number | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly capMs: number | undefined) {}
@@ -263,20 +275,23 @@ class Deadline {
     return this.controller.signal.aborted;
   }
 
-  start(): void {
-    if (this.capMs === undefined || this.startedAt !== undefined) return;
-    this.startedAt = performance.now();
+  resume(): void {
+    if (this.capMs === undefined || this.runningSince !== undefined) return;
+    this.runningSince = performance.now();
     this.schedule();
+  }
+
+  pause(): void {
+    if (this.runningSince === undefined) return;
+    this.spentMs += performance.now() - this.runningSince;
+    this.runningSince = undefined;
+    clearTimeout(this.timer);
   }
 
   remainingMs(): number {
     if (this.capMs === undefined) return Infinity;
-    if (this.startedAt === undefined) return this.capMs;
-    return this.capMs - (performance.now() - this.startedAt);
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
+    const running = this.runningSince === undefined ? 0 : performance.now() - this.runningSince;
+    return this.capMs - this.spentMs - running;
   }
 
   private schedule(): void {
