@@ -114,6 +114,7 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
         targetUrl: settings.targetUrl,
         maxDurationMs: settings.maxDurationMs,
         sideBySide: settings.baselineUrl !== undefined,
+        workspace: settings.github.workspace,
       });
       log.info(`${file}: gate "${loaded.id}", ${loaded.endpoints.length} endpoint(s)`);
       return loaded;
@@ -232,9 +233,24 @@ async function publish(config: Config, report: Report): Promise<void> {
   });
 }
 
+/**
+ * Annotations and summary lines for a budget file's problems. A pull request can write a file
+ * with tens of thousands of problems: the first ones are shown, the rest counted, so the job
+ * summary stays far below GitHub's 1 MiB limit and the annotations readable.
+ */
+export const MAX_SHOWN_PROBLEMS = 50;
+/** A single message can quote a long key; beyond this it is cut. */
+const MAX_MESSAGE_CHARS = 1000;
+
 /** Every problem as an annotation on its line, the list in the summary, and one failure. */
 async function budgetFileFailed(problems: readonly Problem[], file: string): Promise<void> {
-  for (const p of problems) {
+  const shown = problems.slice(0, MAX_SHOWN_PROBLEMS).map((p) => ({
+    ...p,
+    message: clip(p.message, MAX_MESSAGE_CHARS),
+  }));
+  const more = problems.length - shown.length;
+  const andMore = more > 0 ? `and ${more.toLocaleString('en-US')} more` : '';
+  for (const p of shown) {
     const where =
       p.line > 0 ? { startLine: p.line, startColumn: p.col > 0 ? p.col : undefined } : {};
     log.error(p.path ? `${p.path}: ${p.message}` : p.message, {
@@ -243,19 +259,26 @@ async function budgetFileFailed(problems: readonly Problem[], file: string): Pro
       ...where,
     });
   }
+  const count = `${problems.length.toLocaleString('en-US')} problem${problems.length === 1 ? '' : 's'}`;
   await writeSummary(
     [
-      `### ❌ perf-gate: the budget file has ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+      `### ❌ perf-gate: the budget file has ${count}`,
       '',
-      codeBlock(problems.map(formatProblem).join('\n')),
+      codeBlock(shown.map(formatProblem).join('\n') + (andMore ? `\n... ${andMore}` : '')),
       '',
-      'Nothing was measured. Fix the file (`perf-gate validate perf-budget.yml` checks it locally) and push again.',
+      more > 0
+        ? `The first ${shown.length} are shown, ${andMore}: \`perf-gate validate ${file}\` lists them all. Nothing was measured.`
+        : 'Nothing was measured. Fix the file (`perf-gate validate perf-budget.yml` checks it locally) and push again.',
       '',
     ].join('\n'),
   );
   fail(
-    `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the budget file; nothing was measured.`,
+    `${file}: ${count} in the budget file${andMore ? ` (${shown.length} shown as annotations, ${andMore})` : ''}; nothing was measured.`,
   );
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
 /** A fenced block no text can close early: the fence is longer than any backtick run inside. */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { loadBudgetFile, type LoadOptions } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { UsageError } from './args.js';
+import { plannedLoadMs } from '../measure/plan.js';
 
 /** The default `--budget`, as for the action's `budget-file` input. */
 export const DEFAULT_BUDGET_FILE = 'perf-budget.yml';
@@ -20,10 +21,13 @@ export async function loadBudget(
       `${path}: no such file: name the budget file${command === 'validate' ? '' : ' with --budget FILE'} (perf-budget.example.yml shows every key)`,
     );
   }
-  return loadBudgetFile(path, options);
+  // In a GitHub job the file must lie in the checkout, as for the action; elsewhere the command
+  // line names it.
+  const workspace = options.workspace ?? options.env.GITHUB_WORKSPACE;
+  return loadBudgetFile(path, workspace ? { ...options, workspace } : options);
 }
 
-/** Total recorded + warmup load time of one pass over the endpoints, ms. */
+/** Load time of one pass over the endpoints as the engine runs it (warmups included), ms. */
 export function passLoadMs(config: Config): number {
-  return config.endpoints.reduce((ms, e) => ms + e.load.durationMs + e.load.warmupMs, 0);
+  return config.endpoints.reduce((ms, e) => ms + plannedLoadMs(e.load, false), 0);
 }

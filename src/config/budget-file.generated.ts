@@ -68,7 +68,7 @@ export interface PerfBudgetFile {
   defaults?: Defaults;
   baseline?: BaselineSettings;
   /**
-   * The endpoints to measure, each in its own load run, in this order.
+   * The endpoints to measure, each in its own load run, in this order; at most 200.
    *
    * @minItems 1
    */
@@ -112,7 +112,7 @@ export interface Target {
   };
 }
 /**
- * HTTP request headers, name to value. Names are case-insensitive; values may use `${VAR}`.
+ * HTTP request headers, name to value. Names are case-insensitive; values may use `${VAR}`. Headers that choose where a request goes (`host`, `forwarded`, `x-forwarded-host`, ...) and hop-by-hop headers (`connection`, `upgrade`, `te`, `trailer`, `keep-alive`, `proxy-*`) are refused.
  */
 export interface Headers {
   [k: string]: string | number | undefined;
@@ -218,7 +218,7 @@ export interface Endpoint {
    */
   method?: string;
   /**
-   * Path relative to the target URL (query string included), appended to the target's own path. An absolute URL is accepted only on the target's origin.
+   * Path relative to the target URL (query string included), appended to the target's own path. It must stay under the target's path once `..` and percent-escapes are resolved; an absolute URL is accepted only on the target's origin and under its path.
    */
   path: string;
   headers?: Headers;

@@ -2,8 +2,9 @@
  * Loading a budget file: bytes → YAML → schema check → `${VAR}` interpolation → normalised
  * `Config`. Every problem found is reported at once in one `BudgetFileError`.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { constants, readFileSync, statSync } from 'node:fs';
+import { open, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type * as Raw from './budget-file.generated.js';
 import { maskText, urlSecrets } from '../secrets/secrets.js';
 import { BudgetFileError, sortProblems, type PathSegment } from './errors.js';
@@ -29,6 +30,11 @@ export interface LoadOptions extends NormaliseOptions {
   maxDurationMs?: number;
   /** A baseline-url is set: every endpoint is measured twice, so its load time counts twice. */
   sideBySide?: boolean;
+  /**
+   * The folder the budget file must lie in, symlinks resolved (GITHUB_WORKSPACE in a job): a pull
+   * request may make the file a symlink to anything on the runner.
+   */
+  workspace?: string;
 }
 
 /**
@@ -57,7 +63,8 @@ export function parseBudget(text: string, file: string, options: LoadOptions): C
     throw new BudgetFileError([
       source.problem(
         [],
-        `expected a mapping (keys such as version, target, endpoints) at the top level, found ${showValue(contents)}`,
+        // Not quoted: a file that is not a budget file (an .env, a key) must not be echoed.
+        `expected a mapping (keys such as version, target, endpoints) at the top level, found ${kindOf(contents)}`,
       ),
     ]);
   }
@@ -69,21 +76,18 @@ export function parseBudget(text: string, file: string, options: LoadOptions): C
     options.env,
     (path) => skipTargetUrl && path.length === 2 && path[0] === 'target' && path[1] === 'url',
   );
-  const under = (list: LocatedProblem[]) => (path: readonly PathSegment[]) =>
-    !list.some((p) => path.every((s, i) => p.segments[i] === s));
+  const schemaSound = soundPaths(schemaProblems);
   const { config, problems: semanticProblems } = normalise({
     source,
     data: interpolated.data as Raw.PerfBudgetFile,
     secrets: interpolated.secrets,
     options,
-    schemaSound: under(schemaProblems),
-    textSound: under(interpolated.problems),
+    schemaSound,
+    textSound: soundPaths(interpolated.problems),
   });
 
   // A value the schema refused needs fixing first; whether its variables are set is beside the point.
-  const interpolationProblems = interpolated.problems.filter((p) =>
-    under(schemaProblems)(p.segments),
-  );
+  const interpolationProblems = interpolated.problems.filter((p) => schemaSound(p.segments));
   // The target URL's credentials and query values (whether from the file or the target-url
   // input) are as secret as any interpolated value.
   const secrets = [
@@ -110,9 +114,13 @@ export function parseBudget(text: string, file: string, options: LoadOptions): C
  * @throws BudgetFileError when the file cannot be read or has problems.
  */
 export async function loadBudgetFile(path: string, options: LoadOptions): Promise<Config> {
+  let real: string;
   let size: number;
   try {
-    const info = await stat(path);
+    real = await realpath(path);
+    const outside = await outsideWorkspace(real, options.workspace);
+    if (outside) throw new BudgetFileError([fileProblem(path, outside)]);
+    const info = await stat(real);
     if (!info.isFile()) {
       throw new BudgetFileError([
         fileProblem(path, 'is not a file: budget-file must name a YAML file'),
@@ -127,8 +135,15 @@ export async function loadBudgetFile(path: string, options: LoadOptions): Promis
 
   let text: string;
   try {
-    const handle = await open(path, 'r');
+    // The resolved path, opened without following a link: a symlink swapped in meanwhile fails.
+    const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
+      const opened = await handle.stat();
+      if (!opened.isFile()) {
+        throw new BudgetFileError([
+          fileProblem(path, 'is not a file: budget-file must name a YAML file'),
+        ]);
+      }
       const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
       let length = 0;
       while (length < buffer.length) {
@@ -137,6 +152,15 @@ export async function loadBudgetFile(path: string, options: LoadOptions): Promis
         length += bytesRead;
       }
       if (length > MAX_FILE_BYTES) throw new BudgetFileError([fileProblem(path, tooLarge(length))]);
+      if (opened.size === 0 && length > 0) {
+        // Files under /proc and /sys report no size yet have content: not a budget file.
+        throw new BudgetFileError([
+          fileProblem(
+            path,
+            'is a special file (it reports no size but has content, as files under /proc do): budget-file must name a YAML file',
+          ),
+        ]);
+      }
       text = buffer.subarray(0, length).toString('utf8');
     } finally {
       await handle.close();
@@ -155,6 +179,60 @@ function readBoundedFile(path: string): Buffer {
   if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
   if (info.size > MAX_CA_BYTES) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
   return readFileSync(path);
+}
+
+/** Why `real` (a resolved path) is not inside `workspace`; undefined when it is, or with no workspace. */
+async function outsideWorkspace(
+  real: string,
+  workspace: string | undefined,
+): Promise<string | undefined> {
+  if (workspace === undefined) return undefined;
+  let root: string;
+  try {
+    root = await realpath(workspace);
+  } catch {
+    root = resolve(workspace);
+  }
+  const rel = relative(root, real);
+  if (rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
+    return undefined;
+  return 'is outside the workspace once symlinks are resolved: budget-file must name a file in the repository, and a symlink there must not point out of it';
+}
+
+/** What a value is, without quoting it. */
+function kindOf(value: unknown): string {
+  if (typeof value === 'string') return 'text';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'true or false';
+  if (Array.isArray(value)) return 'a list';
+  return showValue(value);
+}
+
+/**
+ * Whether no problem of `list` lies at or under a path. The problems' paths are kept as a tree,
+ * so each question costs the depth of the path, not the number of problems: a file with 20,000
+ * problems asks it hundreds of thousands of times.
+ */
+function soundPaths(list: readonly LocatedProblem[]): (path: readonly PathSegment[]) => boolean {
+  interface Branch {
+    children: Map<PathSegment, Branch>;
+  }
+  const root: Branch = { children: new Map() };
+  for (const p of list) {
+    let branch = root;
+    for (const s of p.segments) {
+      let next = branch.children.get(s);
+      if (!next) branch.children.set(s, (next = { children: new Map() }));
+      branch = next;
+    }
+  }
+  return (path) => {
+    if (list.length === 0) return true;
+    let branch: Branch | undefined = root;
+    // List indices are numbers and mapping keys strings, as in the problems' paths.
+    for (const s of path) if (!(branch = branch.children.get(s))) return true;
+    return false;
+  };
 }
 
 function readFailure(e: unknown): string {

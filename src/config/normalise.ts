@@ -29,6 +29,8 @@ import {
   UnitError,
 } from './units.js';
 import { checkTargetUrl, resolvePath } from './urls.js';
+import { deceptiveCharacters, nameSkeleton, quoteName, visibleName } from './names.js';
+import { plannedLoadMs } from '../measure/plan.js';
 import { dataAt, type LocatedProblem } from './validate.js';
 import { X509Certificate } from 'node:crypto';
 import { dirname, resolve as resolveFsPath } from 'node:path';
@@ -41,7 +43,7 @@ function resolvePathFrom(budgetFile: string, path: string): string {
 export interface NormaliseOptions {
   /** Replaces `target.url` (the target-url input). */
   targetUrl?: string;
-  /** Cap on Σ(warmup + duration) over all endpoints, ms. */
+  /** Cap on the load the endpoints generate, as the engine runs them (measure/plan.ts), ms. */
   maxDurationMs?: number;
   /** Every endpoint is measured on the target and on a reference deployment. */
   sideBySide?: boolean;
@@ -85,6 +87,38 @@ export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTION
 
 /** Framing headers are computed from the body; a wrong one would corrupt every request. */
 const FORBIDDEN_HEADERS = new Set(['content-length', 'transfer-encoding']);
+
+/**
+ * Headers that choose where a request goes. On a shared ingress, CDN or proxy, `host` (and the
+ * forwarding headers such proxies honour for routing) would send the load to another virtual
+ * host, or another path, than target.url names, and the ready check would check something else
+ * than what is loaded. `x-forwarded-for`, `-proto` and `x-real-ip` only describe the client and
+ * stay allowed.
+ */
+const ROUTING_HEADERS = new Set([
+  'host',
+  'forwarded',
+  'x-forwarded-host',
+  'x-forwarded-server',
+  'x-host',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-original-host',
+]);
+
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1): they control the connection to the next hop, not the
+ * request. The load generator manages its own connections; `upgrade` would switch protocols
+ * mid-run, `te`/`trailer` change framing, `proxy-*` are meant for a proxy.
+ */
+const HOP_BY_HOP_HEADERS = new Set(['connection', 'keep-alive', 'te', 'trailer', 'upgrade']);
+
+/** Per-request timeout cap: a longer one outlives any load run and overflows Node's timers. */
+export const MAX_REQUEST_TIMEOUT_MS = 10 * 60_000;
+/** A recorded run shorter than this measures connection setup more than the endpoint. */
+export const MIN_DURATION_MS = 1000;
+/** Endpoints one budget file may list: more is a mistake, or an attempt to exhaust the runner. */
+export const MAX_ENDPOINTS = 200;
 
 export interface NormaliseInput {
   source: BudgetSource;
@@ -145,8 +179,6 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
       return undefined;
     }
   };
-  const positive = (n: number): string | undefined =>
-    n > 0 ? undefined : 'expected a duration greater than 0';
 
   // --- target ---------------------------------------------------------------------------------
   let targetUrl: URL | undefined;
@@ -186,7 +218,13 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     const timeoutMs =
       rawReady.timeout === undefined
         ? DEFAULT_READY_TIMEOUT_MS
-        : unit(['target', 'ready', 'timeout'], rawReady.timeout, parseDuration, positive);
+        : unit(['target', 'ready', 'timeout'], rawReady.timeout, parseDuration, (n) =>
+            n <= 0
+              ? 'expected a duration greater than 0'
+              : options.maxDurationMs !== undefined && n > options.maxDurationMs
+                ? `expected a ready timeout of at most the max-duration (${formatDuration(options.maxDurationMs)}); lower it, or raise max-duration (the action input, or --max-duration)`
+                : undefined,
+          );
     const url = resolveAt(['target', 'ready', 'path'], rawReady.path);
     if (url !== undefined && timeoutMs !== undefined) ready = { url, timeoutMs };
   }
@@ -195,7 +233,10 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
   const tls = tlsOf();
 
   // --- defaults -------------------------------------------------------------------------------
+  const beforeDefaults = problems.length;
   const defaultLoad = { ...DEFAULT_LOAD, ...loadOf(['defaults', 'load']) };
+  // A refused default would be replaced by the built-in one: no total can be told from that.
+  const defaultsSound = problems.length === beforeDefaults;
   const defaultBudget = budgetOf(['defaults', 'budget']);
   const defaultConfidence = confidenceOf(['defaults', 'confidence']);
   const defaultRegression = isMapping(dataAt(data, ['defaults', 'regression']))
@@ -207,22 +248,42 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
 
   // --- endpoints ------------------------------------------------------------------------------
   const endpoints: EndpointConfig[] = [];
-  const names = new Map<string, number>();
+  /** Endpoints by the skeleton of their names: the first name with it and its line. */
+  const names = new Map<string, { name: string; line: number }>();
   const rawEndpoints = dataAt(data, ['endpoints']);
   const list = Array.isArray(rawEndpoints) ? rawEndpoints : [];
-  let complete = schemaSound(['endpoints']) && schemaSound(['defaults']);
+  let complete = schemaSound(['endpoints']) && schemaSound(['defaults']) && defaultsSound;
+  if (list.length > MAX_ENDPOINTS) {
+    add(
+      ['endpoints'],
+      `expected at most ${MAX_ENDPOINTS} endpoints, found ${list.length}: split them over several budget files (each with its own id) and gate each in its own step`,
+      'key',
+    );
+  }
   list.forEach((_, i) => {
     const { endpoint, name } = endpointOf(i);
     if (name !== undefined) {
-      const firstLine = names.get(name);
-      if (firstLine !== undefined) {
-        const named = get(['endpoints', i, 'name']) !== undefined;
+      const skeleton = nameSkeleton(name);
+      const first = names.get(skeleton);
+      const named = get(['endpoints', i, 'name']) !== undefined;
+      const where = named ? ['endpoints', i, 'name'] : ['endpoints', i];
+      if (first !== undefined && first.name === name) {
         add(
-          named ? ['endpoints', i, 'name'] : ['endpoints', i],
-          `duplicate endpoint name ${JSON.stringify(name)}, also on line ${firstLine}: names identify endpoints in reports and baselines${named ? '' : '; give each a name'}`,
+          where,
+          `duplicate endpoint name ${JSON.stringify(name)}, also on line ${first.line}: names identify endpoints in reports and baselines${named ? '' : '; give each a name'}`,
         );
+      } else if (first !== undefined) {
+        const odd = [
+          ...new Set([...deceptiveCharacters(name), ...deceptiveCharacters(first.name)]),
+        ];
+        add(
+          where,
+          `endpoint name ${quoteName(name)} reads the same as ${quoteName(first.name)} on line ${first.line}: they differ only by invisible or look-alike characters (${odd.join(', ')}); names identify endpoints in reports and baselines, give each a name that reads differently`,
+        );
+      } else if (visibleName(name).trim() === '') {
+        add(where, `expected a name with visible characters, found ${quoteName(name)}`);
       } else {
-        names.set(name, source.locate(['endpoints', i]).line);
+        names.set(skeleton, { name, line: source.locate(['endpoints', i]).line });
       }
     }
     if (endpoint) endpoints.push(endpoint);
@@ -231,15 +292,23 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
 
   // --- total load time ------------------------------------------------------------------------
   if (options.maxDurationMs !== undefined && complete) {
-    const rounds = options.sideBySide ? 2 : 1;
-    const total = endpoints.reduce(
+    const sideBySide = options.sideBySide === true;
+    const rounds = sideBySide ? 2 : 1;
+    const written = endpoints.reduce(
       (sum, e) => sum + (e.load.warmupMs + e.load.durationMs) * rounds,
       0,
     );
+    const total = endpoints.reduce((sum, e) => sum + plannedLoadMs(e.load, sideBySide), 0);
     if (total > options.maxDurationMs) {
+      // Runs end on whole 100 ms ticks and side-by-side rounds last at least 500 ms: say so when
+      // that, not the written durations, is what goes over.
+      const asRun =
+        total > written
+          ? `; as run, in whole 100 ms ticks${sideBySide ? ' and side-by-side rounds of at least 500 ms' : ''}, the ${formatDuration(written)} written take ${formatDuration(total)}`
+          : '';
       add(
         ['endpoints'],
-        `the endpoints ask for ${formatDuration(total)} of load (warmup + duration of ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${options.sideBySide ? ', each measured twice: on the target and on the baseline-url side by side' : ''}), over the max-duration of ${formatDuration(options.maxDurationMs)}: shorten durations or warmups, or raise max-duration (the action input, or --max-duration)`,
+        `the endpoints ask for ${formatDuration(total)} of load (warmup + duration of ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${sideBySide ? ', each measured twice: on the target and on the baseline-url side by side' : ''}${asRun}), over the max-duration of ${formatDuration(options.maxDurationMs)}: shorten durations or warmups, or raise max-duration (the action input, or --max-duration)`,
         'key',
       );
     }
@@ -440,7 +509,8 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
       return { name };
     }
     const endpoint: EndpointConfig = {
-      name: name ?? `${method} ${path}`,
+      // Invisible characters would make two rows look alike, or hide text: never shown.
+      name: visibleName(name ?? `${method} ${path}`),
       method,
       path,
       url,
@@ -486,6 +556,22 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
         addKey(path, name, `header "${lower}" is computed from the body and cannot be set`);
         continue;
       }
+      if (ROUTING_HEADERS.has(lower)) {
+        addKey(
+          path,
+          name,
+          `header "${lower}" is refused: it chooses where the request goes, and load goes only to target.url; ${lower.endsWith('-url') ? 'write the path in path' : 'put the host in target.url (or the target-url input)'} instead`,
+        );
+        continue;
+      }
+      if (HOP_BY_HOP_HEADERS.has(lower) || lower.startsWith('proxy-')) {
+        addKey(
+          path,
+          name,
+          `header "${lower}" is refused: it is a hop-by-hop header, about the connection to the next hop rather than the request, and perf-gate manages its own connections`,
+        );
+        continue;
+      }
       const text = String(value);
       if (/[\r\n\0]/.test(text)) {
         const vars = variablesIn(dataAt(source.data, [...path, name]));
@@ -504,13 +590,21 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     const out: Partial<LoadSettings> = {};
     const connections = get<number>([...path, 'connections']);
     if (connections !== undefined) out.connections = connections;
-    const duration = durationAt([...path, 'duration'], positive);
+    const duration = durationAt([...path, 'duration'], (n) =>
+      n >= MIN_DURATION_MS
+        ? undefined
+        : `expected a duration of at least ${formatDuration(MIN_DURATION_MS)} (a shorter run measures connection setup, not the endpoint)`,
+    );
     if (duration !== undefined) out.durationMs = duration;
     const warmup = durationAt([...path, 'warmup']);
     if (warmup !== undefined) out.warmupMs = warmup;
     // The load generator counts its request timeout in whole seconds.
     const timeout = durationAt([...path, 'timeout'], (n) =>
-      n >= 1000 ? undefined : 'expected a request timeout of at least 1s',
+      n < 1000
+        ? 'expected a request timeout of at least 1s'
+        : n > MAX_REQUEST_TIMEOUT_MS
+          ? `expected a request timeout of at most ${formatDuration(MAX_REQUEST_TIMEOUT_MS)} (a request is given up long before that)`
+          : undefined,
     );
     if (timeout !== undefined) out.timeoutMs = timeout;
     const rate = get<number>([...path, 'rate']);

@@ -34,12 +34,27 @@ function sameLetters(a: string, b: string): boolean {
  * then the earlier word in `allowed`.
  */
 export function closest(word: string, allowed: readonly string[]): string | undefined {
+  // A file can repeat one misspelling thousands of times: each is worked out once.
+  const key = `${word}\u0000${allowed.join('\u0000')}`;
+  if (remembered.has(key)) return remembered.get(key);
+  const found = nearest(word, allowed);
+  if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+  remembered.set(key, found);
+  return found;
+}
+
+const MAX_REMEMBERED = 1000;
+const remembered = new Map<string, string | undefined>();
+
+function nearest(word: string, allowed: readonly string[]): string | undefined {
   const w = word.toLowerCase().replace(/_/g, '-');
   const limit = Math.max(1, Math.floor(w.length / 3));
   let best: { word: string; distance: number; anagram: boolean } | undefined;
   for (const candidate of allowed) {
     if (candidate === word) continue;
     const c = candidate.toLowerCase();
+    // The distance is at least the difference in length: no table needed (a long key stays cheap).
+    if (Math.abs(w.length - c.length) > limit) continue;
     const distance = editDistance(w, c);
     if (distance > limit) continue;
     const anagram = sameLetters(w, c);

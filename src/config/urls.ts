@@ -85,6 +85,8 @@ export function resolvePath(target: URL, path: string, shown: string): Checked<s
       };
     }
     url.hash = '';
+    const escape = leavesPrefix(target, url.pathname, url.pathname, shown);
+    if (escape) return { ok: false, message: escape };
     return { ok: true, value: url.href };
   }
   const hash = text.indexOf('#');
@@ -106,11 +108,64 @@ export function resolvePath(target: URL, path: string, shown: string): Checked<s
   if (url.origin !== target.origin) {
     return { ok: false, message: `${shown} does not resolve to the target's origin` };
   }
+  const escape = leavesPrefix(target, url.pathname, pathPart, shown);
+  if (escape) return { ok: false, message: escape };
   if (target.username || target.password) {
     url.username = target.username;
     url.password = target.password;
   }
   return { ok: true, value: url.href };
+}
+
+/** Percent-decodings tried: a path decoded twice on its way (proxy, then app) is seen so. */
+const MAX_DECODINGS = 3;
+
+/**
+ * Why a resolved path is outside the target's path prefix, or undefined when it is inside.
+ * Checked on the path as the URL parser normalised it (`..`, `%2e%2e`, `\`), and on the path
+ * as a server that decodes percent-escapes before normalising would see it (`..%2f`, `%5c`,
+ * `%252e%252e`): load goes only under target.url's path, whichever way the server reads it.
+ */
+function leavesPrefix(
+  target: URL,
+  pathname: string,
+  written: string,
+  shown: string,
+): string | undefined {
+  const prefix = target.pathname.replace(/\/+$/, '');
+  const inside = (path: string) => path === prefix || path.startsWith(`${prefix}/`);
+  const message = `${shown} leaves the target's path ${prefix || '/'} (after resolving ".." and percent-escapes such as %2e and %2f): load goes only under target.url; write a path inside it`;
+  if (!inside(pathname)) return message;
+  let decoded = pathname;
+  for (let i = 0; i < MAX_DECODINGS && /%[0-9a-f]{2}/i.test(decoded); i++) {
+    try {
+      decoded = decodeURIComponent(decoded);
+    } catch {
+      break; // A lone % is sent as it is and decodes to nothing else.
+    }
+    if (!inside(removeDotSegments(decoded.replace(/\\/g, '/')))) return message;
+  }
+  // Backslashes and dot segments as written, for servers that take "\" as a separator.
+  const raw = `${prefix}/${written.replace(/\\/g, '/').replace(/^\/+/, '')}`;
+  if (!inside(removeDotSegments(raw))) return message;
+  return undefined;
+}
+
+/** RFC 3986 §5.2.4: `/a/b/../c/./d` → `/a/c/d`; never climbs above the root. */
+function removeDotSegments(path: string): string {
+  const out: string[] = [];
+  const segments = path.split('/');
+  for (const [i, segment] of segments.entries()) {
+    if (segment === '..') {
+      if (out.length > 1) out.pop();
+      if (i === segments.length - 1) out.push('');
+    } else if (segment === '.') {
+      if (i === segments.length - 1) out.push('');
+    } else {
+      out.push(segment);
+    }
+  }
+  return out.join('/') || '/';
 }
 
 /**

@@ -103,10 +103,17 @@ export function validateSchema(source: BudgetSource): LocatedProblem[] {
     list.push(e);
     byPath.set(e.instancePath, list);
   }
+  // Paths with an error below them, found once: asking every error per path is quadratic.
+  const ancestors = new Set<string>();
+  for (const path of byPath.keys()) {
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+      ancestors.add(path.slice(0, i));
+    }
+  }
   const out: LocatedProblem[] = [];
   for (const [instancePath, group] of byPath) {
     const segments = toSegments(instancePath, source.data);
-    const deeper = errors.some((e) => e.instancePath.startsWith(instancePath + '/'));
+    const deeper = ancestors.has(instancePath);
     const defOf = (e: ErrorObject): string => owner.get(e.parentSchema as object) ?? '';
     // Reported under the mapping's path, located at the key or item it is about.
     const add = (message: string, at: 'key' | 'value' = 'value', locateAt = segments): void => {
@@ -145,9 +152,16 @@ export function validateSchema(source: BudgetSource): LocatedProblem[] {
 function unitMessage(parse: (v: unknown) => unknown, value: unknown): string | undefined {
   try {
     parse(value);
+    if (typeof value === 'string' && value !== value.trim()) {
+      // The parser trims, the schema does not: say what is expected, as for any other wrong value.
+      parse('');
+    }
     return undefined;
   } catch (e) {
     if (!(e instanceof UnitError)) throw e;
+    if (typeof value === 'string' && value !== value.trim() && e.message.endsWith(', found ""')) {
+      return `${e.message.slice(0, -', found ""'.length)}, found ${showValue(value)} (remove the spaces around it)`;
+    }
     return (
       e.message + (typeof value === 'string' && value.includes('${') ? INTERPOLATION_HINT : '')
     );

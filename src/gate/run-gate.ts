@@ -13,6 +13,8 @@ import { measureEndpoint, type MeasureProgress } from '../measure/engine.js';
 import { checkReachable, waitForReady, type ReadyResult } from '../measure/ready.js';
 import { measureSideBySide } from '../measure/side-by-side.js';
 import { CERTIFICATE_HINT, isCertificateError } from '../measure/tls.js';
+import { plannedLoadMs } from '../measure/plan.js';
+import { formatDuration } from '../config/units.js';
 import type { Measurement } from '../measure/types.js';
 
 /**
@@ -33,7 +35,11 @@ export interface GateInput {
   config: Config;
   /** Reference deployment for side-by-side comparison (the baseline-url input). */
   baselineUrl?: string;
-  /** Hard cap on total load time, ms; a confirmation that would exceed it is skipped. */
+  /**
+   * Hard cap on the load, ms of wall-clock time spent measuring (warmups, runs, rounds,
+   * confirmations): at the cap the load stops, whatever is running, and every endpoint not
+   * measured in full is a run error naming it. A confirmation that would not fit is skipped.
+   */
   maxDurationMs?: number;
   signal?: AbortSignal;
   log: GateLog;
@@ -134,16 +140,30 @@ export async function runGate(input: GateInput): Promise<GateRun> {
 
   const side = input.baselineUrl ? 2 : 1;
   let loadMs = 0;
+  const cap = input.maxDurationMs;
+  const deadline = new Deadline(cap);
+  const loadSignal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+  const capText = cap === undefined ? '' : formatDuration(cap);
   const measureOnce = async (
     endpoint: EndpointConfig,
   ): Promise<{ measurement: Measurement; baseline?: Baseline }> => {
     loadMs += loadTime(endpoint) * side;
+    deadline.resume();
+    try {
+      return await measureOnceUnderCap(endpoint);
+    } finally {
+      deadline.pause();
+    }
+  };
+  const measureOnceUnderCap = async (
+    endpoint: EndpointConfig,
+  ): Promise<{ measurement: Measurement; baseline?: Baseline }> => {
     const onProgress =
       input.onProgress && ((p: MeasureProgress) => input.onProgress!(endpoint.name, p));
     if (input.baselineUrl) {
       const result = await measureSideBySide(endpoint, {
         referenceUrl: input.baselineUrl,
-        signal,
+        signal: loadSignal,
         log: log.info,
       });
       return {
@@ -156,21 +176,41 @@ export async function runGate(input: GateInput): Promise<GateRun> {
         },
       };
     }
-    return { measurement: await measureEndpoint(endpoint, { signal, log: log.info, onProgress }) };
+    return {
+      measurement: await measureEndpoint(endpoint, {
+        signal: loadSignal,
+        log: log.info,
+        onProgress,
+      }),
+    };
+  };
+  /** An endpoint the cap stopped or never reached: named in the report, never passed. */
+  const cut = (endpoint: EndpointConfig, started: boolean): void => {
+    const message = started
+      ? `${endpoint.name}: cut at max-duration (${capText}): its load was stopped before the end, so it is not judged; shorten durations or raise max-duration`
+      : `${endpoint.name}: not measured: the load reached max-duration (${capText}) before its turn; shorten durations or raise max-duration`;
+    errors.push({ endpoint: endpoint.name, message });
+    log.warning(message);
   };
 
   const inputs: EndpointEvaluationInput[] = [];
   for (const endpoint of config.endpoints) {
     if (signal?.aborted) break;
+    if (deadline.reached) {
+      cut(endpoint, false);
+      continue;
+    }
     await log.group(`Measuring ${endpoint.method} ${endpoint.name}`, async () => {
       let first: { measurement: Measurement; baseline?: Baseline };
       try {
         first = await measureOnce(endpoint);
       } catch (error) {
+        if (deadline.reached && !signal?.aborted) return cut(endpoint, true);
         errors.push({ endpoint: endpoint.name, message: `${endpoint.name}: ${messageOf(error)}` });
         log.warning(`${endpoint.name}: could not be measured: ${messageOf(error)}`);
         return;
       }
+      if (deadline.reached && !signal?.aborted && wasCut(first)) return cut(endpoint, true);
       const unanswered = signal?.aborted ? undefined : nothingSucceeded(first);
       if (unanswered) {
         // Latencies of refused, timed-out or failed requests describe the failure, not the
@@ -191,8 +231,7 @@ export async function runGate(input: GateInput): Promise<GateRun> {
       const entry: EndpointEvaluationInput = { endpoint, measurement: first.measurement, baseline };
       const firstResult = evaluateEndpoint(endpoint, first.measurement, baseline, input.evaluate);
       if (config.confirm && needsConfirmation(firstResult) && !signal?.aborted && !unanswered) {
-        const cap = input.maxDurationMs ?? Infinity;
-        if (loadMs + loadTime(endpoint) * side > cap) {
+        if (deadline.remainingMs() < plannedLoadMs(endpoint.load, side === 2)) {
           log.warning(
             `${endpoint.name}: breach not confirmed: measuring it again would exceed max-duration`,
           );
@@ -200,8 +239,15 @@ export async function runGate(input: GateInput): Promise<GateRun> {
           log.info(`${endpoint.name}: breach found, measuring once more to confirm`);
           try {
             const second = await measureOnce(endpoint);
-            entry.confirmation = second.measurement;
-            if (second.baseline) entry.confirmationBaseline = second.baseline;
+            if (deadline.reached && !signal?.aborted && wasCut(second)) {
+              // Half a confirmation proves nothing either way: the first measurement stands.
+              log.warning(
+                `${endpoint.name}: breach not confirmed: the confirmation was cut at max-duration (${capText})`,
+              );
+            } else {
+              entry.confirmation = second.measurement;
+              if (second.baseline) entry.confirmationBaseline = second.baseline;
+            }
           } catch (error) {
             log.warning(`${endpoint.name}: confirmation failed: ${messageOf(error)}`);
           }
@@ -218,6 +264,71 @@ export async function runGate(input: GateInput): Promise<GateRun> {
     errors,
   });
   return { evaluation, ready, startedAt, finishedAt: new Date(), loadMs };
+}
+
+/** Whether the cap stopped a measurement (on either side of a side-by-side one). */
+function wasCut(result: { measurement: Measurement; baseline?: Baseline }): boolean {
+  return (
+    result.measurement.cancelled === true ||
+    (result.baseline?.kind === 'reference' && result.baseline.measurement.cancelled === true)
+  );
+}
+
+/** Longest delay a Node timer takes; a longer one fires at once (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The max-duration cap, on the wall-clock time the load runs: it runs while a measurement is
+ * under way (between `resume` and `pause`), not while the gate logs or evaluates between them,
+ * and aborts its signal the moment the load has run for the cap. No cap: never reached.
+ */
+class Deadline {
+  private readonly controller = new AbortController();
+  /** Load time before the current measurement, ms. */
+  private spentMs = 0;
+  /** When the current measurement started; undefined between measurements. */
+  private runningSince: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly capMs: number | undefined) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get reached(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  resume(): void {
+    if (this.capMs === undefined || this.runningSince !== undefined) return;
+    this.runningSince = performance.now();
+    this.schedule();
+  }
+
+  pause(): void {
+    if (this.runningSince === undefined) return;
+    this.spentMs += performance.now() - this.runningSince;
+    this.runningSince = undefined;
+    clearTimeout(this.timer);
+  }
+
+  remainingMs(): number {
+    if (this.capMs === undefined) return Infinity;
+    const running = this.runningSince === undefined ? 0 : performance.now() - this.runningSince;
+    return this.capMs - this.spentMs - running;
+  }
+
+  private schedule(): void {
+    const left = this.remainingMs();
+    if (left <= 0) {
+      this.controller.abort();
+      return;
+    }
+    // A cap beyond the longest timer is reached in steps.
+    this.timer = setTimeout(() => this.schedule(), Math.min(left, MAX_TIMER_MS));
+    this.timer.unref();
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Histogram } from './histogram.js';
 import { formatMs, withoutCredentials } from './ready.js';
 import { repairClient } from './client-repairs.js';
 import { verifyLoadConnections } from './tls.js';
+import { SAMPLE_INTERVAL_MS } from './plan.js';
 import type { ErrorBreakdown, Measurement } from './types.js';
 
 /**
@@ -39,9 +40,6 @@ export interface MeasureOptions {
   /** Called about once a second during the recorded run (for a terminal progress bar). */
   onProgress?: (progress: MeasureProgress) => void;
 }
-
-/** autocannon ends a run only on one of its sample ticks; a short tick keeps durations and stops prompt. */
-const SAMPLE_INTERVAL_MS = 100;
 
 /** The methods autocannon can send. */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH'];

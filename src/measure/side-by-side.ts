@@ -2,6 +2,7 @@ import type { EndpointConfig } from '../config/types.js';
 import { measureEndpoint } from './engine.js';
 import { mergeMeasurements } from './merge.js';
 import type { Measurement } from './types.js';
+import { defaultBlocks, roundDurationMs } from './plan.js';
 
 /**
  * Side-by-side measurement (SPEC §5): the candidate and the reference deployment are measured
@@ -41,21 +42,7 @@ export function abbaOrder(blocks: number): ('candidate' | 'reference')[] {
   return order;
 }
 
-/** Shortest round: a round opens fresh connections and autocannon ends runs on 100 ms ticks. */
-export const MIN_ROUND_MS = 500;
-
-/**
- * Blocks for a duration per side: at least 2 (4 round pairs), because significance is judged over
- * the round pairs as well as the requests and needs at least 4 of them (evaluate's
- * MIN_ROUND_PAIRS); beyond that one block per 10 s, so rounds stay about 5 s long and the
- * connections each round opens afresh (a TLS handshake on a remote deployment) stay a small share
- * of its requests; at most 6. Never so many that a round would be shorter than MIN_ROUND_MS.
- */
-export function defaultBlocks(durationMs: number): number {
-  const wanted = Math.min(6, Math.max(2, Math.floor(durationMs / 10_000)));
-  const fitting = Math.max(1, Math.floor(durationMs / (2 * MIN_ROUND_MS)));
-  return Math.min(wanted, fitting);
-}
+export { defaultBlocks, MIN_ROUND_MS } from './plan.js';
 
 export async function measureSideBySide(
   endpoint: EndpointConfig,
@@ -69,7 +56,7 @@ export async function measureSideBySide(
   }
   const order = abbaOrder(blocks);
   // Each side gets the endpoint's whole duration, split over its rounds.
-  const roundMs = Math.max(MIN_ROUND_MS, Math.round(endpoint.load.durationMs / (order.length / 2)));
+  const roundMs = roundDurationMs(endpoint.load.durationMs, blocks);
   const measured: Record<'candidate' | 'reference', Measurement[]> = {
     candidate: [],
     reference: [],

@@ -78,7 +78,7 @@ export const INVALID_CASES: InvalidCase[] = [
     name: 'top level is text',
     yaml: 'perf budget\n',
     problems: [
-      [1, 1, '', 'expected a mapping (keys such as version, target, endpoints) at the top level, found "perf budget"'],
+      [1, 1, '', 'expected a mapping (keys such as version, target, endpoints) at the top level, found text'],
     ],
   },
   {
@@ -218,7 +218,7 @@ export const INVALID_CASES: InvalidCase[] = [
     name: 'duration zero',
     yaml: HEAD + '  - path: /a\n    load: { duration: 0s }\n',
     problems: [
-      [6, 23, 'endpoints[0].load.duration', 'expected a duration greater than 0, found "0s"'],
+      [6, 23, 'endpoints[0].load.duration', 'expected a duration of at least 1s (a shorter run measures connection setup, not the endpoint), found "0s"'],
     ],
   },
   {

@@ -95,7 +95,7 @@ describe('all problems at once', () => {
       [2, 5, 'id', 'expected an id of letters, digits, ".", "_" or "-" (starting with a letter or digit, at most 64), found "shop api"'],
       [6, 27, 'target.headers.authorization', 'environment variable API_TOKEN is not set (used as ${API_TOKEN}): set it in the step\'s env, or write $${ for a literal "${"'],
       [8, 11, 'defaults.load', 'unknown key "conections" (did you mean "connections"?)'],
-      [8, 36, 'defaults.load.duration', 'expected a duration greater than 0, found "0s"'],
+      [8, 36, 'defaults.load.duration', 'expected a duration of at least 1s (a shorter run measures connection setup, not the endpoint), found "0s"'],
       [12, 20, 'endpoints[0].budget.p95', 'expected a latency like "250ms" (us, ms, s) or a number of milliseconds, found "fast"'],
       [12, 38, 'endpoints[0].budget.error-rate', 'expected a percentage like "1%" or a fraction like 0.01 (at most 100%), found 5 (did you mean "5%"?)'],
       [13, 11, 'endpoints[1].name', 'duplicate endpoint name "list", also on line 10: names identify endpoints in reports and baselines'],

@@ -19,9 +19,17 @@ describe('resolvePath: a path is appended to the target, prefix included', () =>
     ['https://x.example/app/', '/a#section', 'https://x.example/app/a'],
     ['https://x.example/', '/search?q=shoe size', 'https://x.example/search?q=shoe%20size'],
     ['https://x.example/app/', '@evil.example/x', 'https://x.example/app/@evil.example/x'],
-    ['https://x.example/app/', '/../../etc', 'https://x.example/etc'],
+    ['https://x.example/app/', '/a/../b', 'https://x.example/app/b'],
+    ['https://x.example/app/', '/a/b/..', 'https://x.example/app/a/'],
+    ['https://x.example/app/', '/a%2fb', 'https://x.example/app/a%2fb'],
+    ['https://x.example/app/', '/a?next=../../admin', 'https://x.example/app/a?next=../../admin'],
+    ['https://x.example/', '/a/../../etc', 'https://x.example/etc'],
     ['https://user:pw@x.example/app', '/a', 'https://user:pw@x.example/app/a'],
-    ['https://x.example/app/', 'https://x.example/other?a=1', 'https://x.example/other?a=1'],
+    [
+      'https://x.example/app/',
+      'https://x.example/app/other?a=1',
+      'https://x.example/app/other?a=1',
+    ],
     ['https://x.example:443/', 'https://x.example/other', 'https://x.example/other'],
   ])('%s + %s → %s', (base, path, url) => {
     expect(resolvePath(target(base), path, JSON.stringify(path))).toEqual({ ok: true, value: url });
@@ -35,6 +43,19 @@ describe('resolvePath: a path is appended to the target, prefix included', () =>
     ['//evil.example/x', 'which names another host'],
     ['\\\\evil.example\\x', 'which names another host'],
     ['/a\r\nHost: evil', 'line break or NUL'],
+    // Out of the target's path prefix, however written (a path prefix may separate deployments).
+    ['/echo/../../prod/admin', "leaves the target's path /app"],
+    ['/..', "leaves the target's path /app"],
+    ['..', "leaves the target's path /app"],
+    ['/echo/%2e%2e/%2E%2E/prod', "leaves the target's path /app"],
+    ['/echo/.%2e/.%2e/prod', "leaves the target's path /app"],
+    ['/echo/..%2f..%2fprod', "leaves the target's path /app"],
+    ['/echo/..%5c..%5cprod', "leaves the target's path /app"],
+    ['/echo\\..\\..\\prod', "leaves the target's path /app"],
+    ['/echo/%252e%252e/%252e%252e/prod', "leaves the target's path /app"],
+    ['https://x.example/other', "leaves the target's path /app"],
+    ['https://x.example/app/../other', "leaves the target's path /app"],
+    ['https://x.example/application', "leaves the target's path /app"],
   ])('%s is refused', (path, message) => {
     const result = resolvePath(target('https://x.example/app/'), path, JSON.stringify(path));
     expect(result.ok).toBe(false);

@@ -253,8 +253,8 @@ describe('a file using every key', () => {
         {
           name: 'same-origin absolute path',
           method: 'GET',
-          path: 'https://preview-1234.example.com/other',
-          url: 'https://preview-1234.example.com/other',
+          path: 'https://preview-1234.example.com/app/other',
+          url: 'https://preview-1234.example.com/app/other',
           headers: targetHeaders,
           load,
           budget,

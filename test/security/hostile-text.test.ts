@@ -125,7 +125,7 @@ describe('hostile text from the budget file', () => {
     const budget = budgetText({
       url: target.url,
       id: 'hostile',
-      load: '{ connections: 1, duration: 300ms, warmup: 0s, timeout: 1s }',
+      load: '{ connections: 1, duration: 1s, warmup: 0s, timeout: 1s }',
       budget: '{ p50: 1us }', // every endpoint fails, so names appear in the reasons list too
       endpoints: [
         ...HOSTILE_NAMES.map((name, i) => ({ name, path: `/echo?i=${i}&q=<b>|@octocat #1 \`x\`` })),
