@@ -170,6 +170,18 @@ export function reportMeasurement(m: Measurement): Measurement {
   };
   if (m.uncorrected) out.uncorrected = { ...m.uncorrected };
   if (m.uncorrectedHistogram) out.uncorrectedHistogram = m.uncorrectedHistogram;
+  if (m.errorLatency) out.errorLatency = { ...m.errorLatency };
+  if (m.errorHistogram) out.errorHistogram = m.errorHistogram;
+  if (m.arrivals) {
+    const { rate, intended, sent, dropped } = m.arrivals;
+    out.arrivals = { rate, intended, sent, dropped };
+  }
+  if (m.generator) {
+    const { eventLoopUtilization, eventLoopDelayP99Ms, eventLoopDelayMaxMs, saturated } =
+      m.generator;
+    out.generator = { eventLoopUtilization, eventLoopDelayP99Ms, eventLoopDelayMaxMs, saturated };
+  }
+  if (m.warnings) out.warnings = [...m.warnings];
   if (m.cancelled) out.cancelled = true;
   return out;
 }
@@ -210,6 +222,7 @@ function reportSummary(s: Summary): Summary {
 const UNMASKED_KEYS = new Set([
   'histogram',
   'uncorrectedHistogram',
+  'errorHistogram',
   'createdAt',
   'startedAt',
   'verdict',
