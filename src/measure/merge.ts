@@ -49,6 +49,7 @@ export function mergeMeasurements(parts: Measurement[]): Measurement {
   if (loads.length > 0) {
     merged.generator = {
       eventLoopUtilization: Math.max(...loads.map((g) => g.eventLoopUtilization)),
+      eventLoopDelayP50Ms: Math.max(...loads.map((g) => g.eventLoopDelayP50Ms)),
       eventLoopDelayP99Ms: Math.max(...loads.map((g) => g.eventLoopDelayP99Ms)),
       eventLoopDelayMaxMs: Math.max(...loads.map((g) => g.eventLoopDelayMaxMs)),
       saturated: loads.some((g) => g.saturated),

@@ -74,6 +74,7 @@ export interface Arrivals {
 
 export interface GeneratorState {
   eventLoopUtilization: number;
+  eventLoopDelayP50Ms: number;
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
   /** The generator was the bottleneck: latency findings are not failed on this run alone. */

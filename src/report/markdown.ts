@@ -424,7 +424,7 @@ function measurementLine(label: string, m: Measurement): string {
   }
   if (m.generator?.saturated) {
     parts.push(
-      `load generator saturated (event loop ${Math.round(100 * m.generator.eventLoopUtilization)}% busy, p99 delay ${formatMs(m.generator.eventLoopDelayP99Ms)})`,
+      `load generator saturated (event loop ${Math.round(100 * m.generator.eventLoopUtilization)}% busy, median delay ${formatMs(m.generator.eventLoopDelayP50Ms)})`,
     );
   }
   if (m.cancelled) parts.push('cut short by cancellation');

@@ -177,9 +177,14 @@ export function reportMeasurement(m: Measurement): Measurement {
     out.arrivals = { rate, intended, sent, dropped };
   }
   if (m.generator) {
-    const { eventLoopUtilization, eventLoopDelayP99Ms, eventLoopDelayMaxMs, saturated } =
-      m.generator;
-    out.generator = { eventLoopUtilization, eventLoopDelayP99Ms, eventLoopDelayMaxMs, saturated };
+    const g = m.generator;
+    out.generator = {
+      eventLoopUtilization: g.eventLoopUtilization,
+      eventLoopDelayP50Ms: g.eventLoopDelayP50Ms,
+      eventLoopDelayP99Ms: g.eventLoopDelayP99Ms,
+      eventLoopDelayMaxMs: g.eventLoopDelayMaxMs,
+      saturated: g.saturated,
+    };
   }
   if (m.warnings) out.warnings = [...m.warnings];
   if (m.cancelled) out.cancelled = true;
