@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { startGitHub, type GitHubServer } from '../servers/github.js';
 import { startTarget, type Target } from '../servers/target.js';
 import type { Report } from '../../src/report/report.js';
@@ -90,5 +92,72 @@ describe('verdicts that cannot be fooled', () => {
     expect(r.outputs.passed).toBe('false');
     expect(r.outputs.violations).toBe('2');
     expect(r.code).toBe(1);
+  });
+});
+
+/** A raw HTTP server on loopback: `answer` writes the whole response to each request's socket. */
+async function rawTarget(
+  answer: (socket: Socket) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    socket.on('data', (chunk: Buffer) => {
+      // Answer each request (the ready probe included) once its headers are in.
+      if (chunk.includes('\r\n\r\n')) setTimeout(() => answer(socket), 2);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('messages', () => {
+  async function runOn(url: string) {
+    const r = await runAction({
+      inputs: { 'github-token': 'ghs_e2eToken', comment: 'never' },
+      env: { PREVIEW_URL: url, GITHUB_API_URL: github.url },
+      files: {
+        'perf-budget.yml': budgetFile('connections: 2, duration: 1s', '/raw', '{ p50: 1s }'),
+      },
+    });
+    const report = JSON.parse(readFileSync(r.outputs['report-file'], 'utf8')) as Report;
+    return { r, report };
+  }
+
+  test('an HTTP/1.0 body that ends when the connection closes is measured, and passes', async () => {
+    const raw = await rawTarget((socket) =>
+      socket.end('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the close'),
+    );
+    try {
+      const { r, report } = await runOn(raw.url);
+      // Before: "no request was completed in the load time", exit 1.
+      expect(r.stdout).not.toContain('no request was completed');
+      const m = report.endpoints[0].measurement;
+      expect(m.requests).toBeGreaterThan(10);
+      expect(m.errors).toBe(0);
+      expect(r.outputs.passed).toBe('true');
+      expect(r.code).toBe(0);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  test('a body shorter than its Content-Length is named as such, not "HTTP undefined"', async () => {
+    const raw = await rawTarget((socket) =>
+      socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\ntwenty bytes, not 100'),
+    );
+    try {
+      const { r, report } = await runOn(raw.url);
+      expect(r.stdout).not.toContain('HTTP undefined');
+      expect(r.stdout).toMatch(/response ended before its Content-Length ×\d+/);
+      expect(report.endpoints[0].measurement.errorBreakdown.connection).toEqual({
+        'response ended before its Content-Length': report.endpoints[0].measurement.requests,
+      });
+      expect(r.code).toBe(1);
+    } finally {
+      await raw.close();
+    }
   });
 });
