@@ -13,6 +13,12 @@ import type { ErrorBreakdown, Measurement } from './types.js';
  * resolution. autocannon's own percentiles are truncated to whole milliseconds, have no p95,
  * leave out timeouts and, in rate mode, are distorted by its 1 ms coordinated-omission
  * correction, so none of its latency numbers are used.
+ *
+ * Latency and throughput are of successful responses (an expected status) plus timeouts, at the
+ * timeout: fast failures must not flatter them. Failed statuses and failed connections count in
+ * the error rate and go into a histogram of their own. In the open model a pacer (pacer.ts) sends
+ * the requests at evenly spaced times and each is timed from when it was due. The generator's
+ * own event loop is watched throughout (saturation.ts).
  */
 
 export interface MeasureProgress {
