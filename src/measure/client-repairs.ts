@@ -216,13 +216,14 @@ export function repairClient(client: autocannon.Client, options: ClientRepairOpt
         if (!errored && keepAlive) {
           options.onLostRequest();
           failed();
+          inFlight = false;
         }
         queue.clear();
       }
       // The old connection's half-read response, if any, goes with it.
       internals.parser?.initialize('RESPONSE');
     }
-    inFlight = false;
+    // (A timeout reconnects before it is reported: `inFlight` stays until then.)
     if (pacer && errored && !granted) {
       errored = false;
       keepAlive = true;
@@ -250,6 +251,7 @@ export function repairClient(client: autocannon.Client, options: ClientRepairOpt
       } else if (CUT_SHORT[state]) {
         options.onTruncated?.(CUT_SHORT[state]);
         failed();
+        inFlight = false;
         queue.clear(); // reported: not a lost request as well
       }
     });

@@ -95,3 +95,44 @@ describe('paced arrivals', () => {
     ]);
   });
 });
+
+describe('failures in the open model', () => {
+  test('a stalling server: each request sent times out, is an error, and is recorded at the timeout', async () => {
+    const m = await measureEndpoint(
+      endpoint('/stall', { rate: 4, connections: 2, durationMs: 2000, timeoutMs: 1000 }),
+    );
+    // Both connections stall at once; each frees itself at the timeout and takes the next due
+    // request: a handful sent, the rest dropped.
+    expect(m.arrivals!.intended).toBe(8);
+    expect(m.arrivals!.sent).toBeGreaterThanOrEqual(2);
+    expect(m.errorBreakdown.timeouts).toBe(m.arrivals!.sent);
+    expect(m.requests).toBe(m.arrivals!.sent);
+    expect(m.errorRate).toBe(1);
+    expect(m.latency.p50).toBeGreaterThanOrEqual(1000);
+    expect(m.latency.p50).toBeLessThan(1001);
+  });
+
+  test('connection refused: one error per request due, no reconnect loop in between', async () => {
+    const closed = await startTarget();
+    const url = closed.url + '/fixed/0';
+    await closed.close();
+    const m = await measureEndpoint({
+      ...endpoint('/fixed/0', { rate: 20, connections: 2, durationMs: 1000 }),
+      url,
+    });
+    expect(m.arrivals!.intended).toBe(20);
+    expect(m.errorBreakdown.connection).toEqual({ ECONNREFUSED: m.arrivals!.sent });
+    expect(m.arrivals!.sent).toBeGreaterThanOrEqual(18);
+    expect(m.requests).toBe(m.arrivals!.sent);
+  });
+
+  test('an idle connection outliving the timeout is not a timeout', async () => {
+    // One request every 1.5 s on 2 connections with a 1 s timeout: each connection idles past it.
+    const m = await measureEndpoint(
+      endpoint('/fixed/5', { rate: 0.75, connections: 2, durationMs: 4000, timeoutMs: 1000 }),
+    );
+    expect(m.arrivals).toMatchObject({ intended: 3, sent: 3, dropped: 0 });
+    expect(m.errors).toBe(0);
+    expect(m.requests).toBe(3);
+  });
+});
