@@ -7,7 +7,15 @@
  *    is the bottleneck.
  * 2. Accuracy: for fixed 5/20/50 ms routes and a bimodal one, the percentiles measured against
  *    the delay the target actually applied (timed inside the target), next to autocannon's own.
+ * 3. Paced open model: at 1.5, 20 and 200 req/s, the rate the target received against the rate
+ *    asked for, the busiest 100 ms window of arrivals against the expected count, and the
+ *    measured latency against the delay the target applied.
+ * 4. Saturation: the load generator's event-loop utilization and p99 delay, closed model against
+ *    a 0 ms route at 4 to 256 connections and a 20 ms route at 4, with the detector's verdict and
+ *    the measured p50 against the target's.
  *
+ * `npm run bench:engine -- --only=paced,saturation` runs some sections only (and then does not
+ * write the results file).
  * The target runs in a child process, so on a 2-core runner the load generator and the target
  * each get a core instead of sharing one event loop.
  */
@@ -21,6 +29,11 @@ import autocannon from 'autocannon';
 import type { EndpointConfig } from '../src/config/types.js';
 import { measureEndpoint } from '../src/measure/engine.js';
 import { decodeHistogram, quantileMs } from '../src/measure/histogram.js';
+import {
+  SATURATION_DELAY_SHARE,
+  SATURATION_MIN_DELAY_MS,
+  SATURATION_UTILIZATION,
+} from '../src/measure/saturation.js';
 import type { Histogram } from '../src/measure/histogram.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,7 +49,8 @@ const ACCURACY = {
 
 // --- the target, in its own process, driven over IPC ---------------------------------------
 
-type Command = { cmd: 'reset' } | { cmd: 'applied'; path: string };
+type Command =
+  { cmd: 'reset' } | { cmd: 'applied'; path: string } | { cmd: 'arrivals'; path: string };
 type Request = Command & { id: number };
 
 async function runChild(): Promise<void> {
@@ -45,7 +59,12 @@ async function runChild(): Promise<void> {
   const target = await startTarget();
   process.on('message', (msg: Request) => {
     if (msg.cmd === 'reset') target.reset();
-    const reply = msg.cmd === 'applied' ? encodeHistogram(target.applied(msg.path)) : null;
+    const reply =
+      msg.cmd === 'applied'
+        ? encodeHistogram(target.applied(msg.path))
+        : msg.cmd === 'arrivals'
+          ? JSON.stringify(target.arrivals(msg.path))
+          : null;
     process.send?.({ id: msg.id, reply });
   });
   process.on('disconnect', () => void target.close().then(() => process.exit(0)));
@@ -91,6 +110,11 @@ class RemoteTarget {
 
   async applied(path: string): Promise<Histogram> {
     return decodeHistogram((await this.call({ cmd: 'applied', path })) as string);
+  }
+
+  /** Arrival times of the requests on a path (ms, the target's clock), in order. */
+  async arrivals(path: string): Promise<number[]> {
+    return JSON.parse((await this.call({ cmd: 'arrivals', path })) as string) as number[];
   }
 
   close(): void {
@@ -249,67 +273,194 @@ async function accuracy(target: RemoteTarget) {
   return { settings: { ...ACCURACY, timeoutMs: 10_000 }, rows };
 }
 
+function printAccuracy(acc: Awaited<ReturnType<typeof accuracy>>): void {
+  const header = [
+    'route',
+    'q',
+    'true ms',
+    'measured ms',
+    'error ms',
+    'error %',
+    'autocannon (own run) ms',
+  ];
+  const lines = [header];
+  for (const row of acc.rows) {
+    for (const q of ['p50', 'p95', 'p99']) {
+      const c = row[q] as {
+        true: number;
+        measured: number;
+        errorMs: number;
+        errorPct: number;
+        autocannon: number | null;
+      };
+      lines.push([
+        String(row.route),
+        q,
+        c.true.toFixed(3),
+        c.measured.toFixed(3),
+        (c.errorMs >= 0 ? '+' : '') + c.errorMs.toFixed(3),
+        (c.errorPct >= 0 ? '+' : '') + c.errorPct.toFixed(2),
+        c.autocannon === null ? '(none)' : String(c.autocannon),
+      ]);
+    }
+  }
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  for (const l of lines)
+    console.log(
+      '  ' +
+        l.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '),
+    );
+}
+
+// --- 3. paced open model ---------------------------------------------------------------------
+
+const PACED = {
+  route: '/fixed/20',
+  // Enough that a stalled moment on a shared runner does not leave every connection busy at 200 req/s.
+  connections: 20,
+  durationMs: 4000,
+  rates: [1.5, 20, 200],
+};
+
+async function paced(target: RemoteTarget) {
+  const { route, connections, durationMs, rates } = PACED;
+  const rows = [];
+  for (const rate of rates) {
+    const ep = endpoint(target.url, route, connections, durationMs);
+    ep.load.rate = rate;
+    await measureEndpoint(ep, { durationMs: 1000 });
+    await target.reset();
+    const m = await measureEndpoint(ep);
+    const arrivals = await target.arrivals('/fixed/20');
+    const applied = await target.applied(route);
+    let busiest = 0;
+    for (let i = 0, j = 0; i < arrivals.length; i++) {
+      while (j < arrivals.length && arrivals[j] < arrivals[i] + 100) j++;
+      busiest = Math.max(busiest, j - i);
+    }
+    const row = {
+      rate,
+      achievedRate: r(arrivals.length / (durationMs / 1000), 3),
+      achievedPct: r((arrivals.length / ((rate * durationMs) / 1000)) * 100, 2),
+      dropped: m.arrivals?.dropped ?? null,
+      busiest100ms: busiest,
+      expected100ms: r(rate / 10, 2),
+      p50: { true: r(quantileMs(applied, 0.5)), measured: r(m.latency.p50) },
+      p95: { true: r(quantileMs(applied, 0.95)), measured: r(m.latency.p95) },
+      uncorrected: { p50: r(m.uncorrected?.p50 ?? 0), p95: r(m.uncorrected?.p95 ?? 0) },
+    };
+    rows.push(row);
+    console.log(
+      `  rate ${rate}: target got ${row.achievedRate} req/s (${row.achievedPct}%), dropped ${row.dropped}, busiest 100 ms ${busiest} (expected ${row.expected100ms}), p50 ${row.p50.measured} ms (target ${row.p50.true}), p95 ${row.p95.measured} ms (target ${row.p95.true}); from the actual send: p50 ${row.uncorrected.p50}, p95 ${row.uncorrected.p95} ms`,
+    );
+  }
+  return { settings: PACED, rows };
+}
+
+// --- 4. saturation ----------------------------------------------------------------------------
+
+const SATURATION = {
+  durationMs: 3000,
+  runs: [
+    { route: '/fixed/0', connections: 4 },
+    { route: '/fixed/0', connections: 16 },
+    { route: '/fixed/0', connections: 64 },
+    { route: '/fixed/0', connections: 128 },
+    { route: '/fixed/0', connections: 256 },
+    { route: '/fixed/20', connections: 4 },
+    { route: '/fixed/20', connections: 64 },
+  ],
+};
+
+async function saturation(target: RemoteTarget) {
+  const rows = [];
+  for (const { route, connections } of SATURATION.runs) {
+    const ep = endpoint(target.url, route, connections, SATURATION.durationMs);
+    await measureEndpoint(ep, { durationMs: 500 });
+    await target.reset();
+    const m = await measureEndpoint(ep);
+    const applied = await target.applied(route);
+    const g = m.generator!;
+    const row = {
+      route,
+      connections,
+      rps: r(m.throughput, 0),
+      eventLoopUtilization: g.eventLoopUtilization,
+      eventLoopDelayP50Ms: g.eventLoopDelayP50Ms,
+      eventLoopDelayP99Ms: g.eventLoopDelayP99Ms,
+      p50: r(m.latency.p50),
+      targetP50: r(quantileMs(applied, 0.5)),
+      saturated: g.saturated,
+    };
+    rows.push(row);
+    console.log(
+      `  ${route} × ${connections}: ${row.rps} req/s, loop ${Math.round(100 * row.eventLoopUtilization)}% busy, loop delay p50 ${row.eventLoopDelayP50Ms} p99 ${row.eventLoopDelayP99Ms} ms, p50 ${row.p50} ms (target ${row.targetP50} ms) → ${row.saturated ? 'SATURATED' : 'not saturated'}`,
+    );
+  }
+  return {
+    settings: {
+      ...SATURATION,
+      rule: `loop utilization ≥ ${SATURATION_UTILIZATION} and median loop delay ≥ max(${SATURATION_MIN_DELAY_MS} ms, ${SATURATION_DELAY_SHARE} × p50 latency)`,
+    },
+    rows,
+  };
+}
+
 // --- main -------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  const only = process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
+  const runs = (section: string) => !only || only.includes(section);
   const target = await RemoteTarget.start();
   const loadBefore = loadavg()[0];
   try {
     console.log(`perf-gate engine benchmark — node ${process.version}, ${cpus().length} CPUs`);
-    console.log(
-      `\n1. overhead: ${OVERHEAD.route}, ${OVERHEAD.connections} connections, ${OVERHEAD.durationMs / 1000}s per run`,
-    );
-    const over = await overhead(target);
-    console.log(
-      `  median: engine ${over.medianEngineRps} req/s, plain ${over.medianPlainRps} req/s, ratio ${over.ratio} (goal ≥ 0.95)`,
-    );
-    console.log(
-      `  load generator CPU per request: engine ${over.cpuUsPerRequest.engine} µs, plain ${over.cpuUsPerRequest.plain} µs (ratio ${over.cpuUsPerRequest.ratio})`,
-    );
-
-    console.log(
-      `\n2. accuracy: ${ACCURACY.connections} connections, ${ACCURACY.durationMs / 1000}s after ${ACCURACY.warmupMs / 1000}s warmup; true = delay applied, timed in the target`,
-    );
-    const acc = await accuracy(target);
-    const header = [
-      'route',
-      'q',
-      'true ms',
-      'measured ms',
-      'error ms',
-      'error %',
-      'autocannon (own run) ms',
-    ];
-    const lines = [header];
-    for (const row of acc.rows) {
-      for (const q of ['p50', 'p95', 'p99']) {
-        const c = row[q] as {
-          true: number;
-          measured: number;
-          errorMs: number;
-          errorPct: number;
-          autocannon: number | null;
-        };
-        lines.push([
-          String(row.route),
-          q,
-          c.true.toFixed(3),
-          c.measured.toFixed(3),
-          (c.errorMs >= 0 ? '+' : '') + c.errorMs.toFixed(3),
-          (c.errorPct >= 0 ? '+' : '') + c.errorPct.toFixed(2),
-          c.autocannon === null ? '(none)' : String(c.autocannon),
-        ]);
-      }
-    }
-    const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
-    for (const l of lines)
+    let over: Awaited<ReturnType<typeof overhead>> | undefined;
+    if (runs('overhead')) {
       console.log(
-        '  ' +
-          l
-            .map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
-            .join('  '),
+        `\n1. overhead: ${OVERHEAD.route}, ${OVERHEAD.connections} connections, ${OVERHEAD.durationMs / 1000}s per run`,
       );
+      over = await overhead(target);
+      console.log(
+        `  median: engine ${over.medianEngineRps} req/s, plain ${over.medianPlainRps} req/s, ratio ${over.ratio} (goal ≥ 0.95)`,
+      );
+      console.log(
+        `  load generator CPU per request: engine ${over.cpuUsPerRequest.engine} µs, plain ${over.cpuUsPerRequest.plain} µs (ratio ${over.cpuUsPerRequest.ratio})`,
+      );
+    }
 
+    let acc: Awaited<ReturnType<typeof accuracy>> | undefined;
+    if (runs('accuracy')) {
+      console.log(
+        `\n2. accuracy: ${ACCURACY.connections} connections, ${ACCURACY.durationMs / 1000}s after ${ACCURACY.warmupMs / 1000}s warmup; true = delay applied, timed in the target`,
+      );
+      acc = await accuracy(target);
+      printAccuracy(acc);
+    }
+
+    let pace: Awaited<ReturnType<typeof paced>> | undefined;
+    if (runs('paced')) {
+      console.log(
+        `\n3. paced open model: ${PACED.route}, ${PACED.connections} connections, ${PACED.durationMs / 1000}s per rate`,
+      );
+      pace = await paced(target);
+    }
+
+    let sat: Awaited<ReturnType<typeof saturation>> | undefined;
+    if (runs('saturation')) {
+      console.log(
+        `\n4. saturation of the load generator: closed model, ${SATURATION.durationMs / 1000}s per run`,
+      );
+      sat = await saturation(target);
+    }
+
+    if (only) {
+      console.log('\n--only given: results file left as it was');
+      return;
+    }
     const out = join(here, 'results', 'engine.json');
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(
@@ -326,6 +477,8 @@ async function main(): Promise<void> {
           target: 'test/servers/target.ts in a child process on 127.0.0.1',
           overhead: over,
           accuracy: acc,
+          paced: pace,
+          saturation: sat,
         },
         null,
         2,

@@ -138,7 +138,7 @@ export interface Load {
   warmup?: Duration;
   timeout?: Duration;
   /**
-   * Open model: requests per second across all connections. The load does not slow down when the server does, and latency is corrected for coordinated omission.
+   * Open model: requests per second across all connections (fractions such as 1.5 work), due at evenly spaced times. The load does not slow down when the server does; latency is timed from when each request was due, and a request due while every connection is busy is dropped and counted.
    */
   rate?: number;
 }
@@ -156,7 +156,7 @@ export interface Budget {
   max?: Latency;
   'error-rate'?: Rate;
   /**
-   * Lowest allowed throughput, in requests per second.
+   * Lowest allowed throughput: successful responses (an expected status) per second; failed responses do not count.
    */
   'min-rps'?: number;
 }

@@ -1,9 +1,10 @@
 import autocannon from 'autocannon';
 import type { EndpointConfig } from '../config/types.js';
 import { createHistogram, encodeHistogram, quantileMs, recordMs, summarize } from './histogram.js';
-import type { Histogram } from './histogram.js';
 import { formatMs, withoutCredentials } from './ready.js';
-import { repairClient } from './client-repairs.js';
+import { repairClient, sendLatenessMs } from './client-repairs.js';
+import { Pacer } from './pacer.js';
+import { generatorSaturated, SATURATED_WARNING, watchGenerator } from './saturation.js';
 import { verifyLoadConnections } from './tls.js';
 import { SAMPLE_INTERVAL_MS } from './plan.js';
 import type { ErrorBreakdown, Measurement } from './types.js';
@@ -14,6 +15,12 @@ import type { ErrorBreakdown, Measurement } from './types.js';
  * resolution. autocannon's own percentiles are truncated to whole milliseconds, have no p95,
  * leave out timeouts and, in rate mode, are distorted by its 1 ms coordinated-omission
  * correction, so none of its latency numbers are used.
+ *
+ * Latency and throughput are of successful responses (an expected status) plus timeouts, at the
+ * timeout: fast failures must not flatter them. Failed statuses and failed connections count in
+ * the error rate and go into a histogram of their own. In the open model a pacer (pacer.ts) sends
+ * the requests at evenly spaced times and each is timed from when it was due. The generator's
+ * own event loop is watched throughout (saturation.ts).
  */
 
 export interface MeasureProgress {
@@ -68,44 +75,58 @@ export async function measureEndpoint(
     // A separate run rather than autocannon's `warmup` option: its warmup instance is internal,
     // so an abort could not stop it (`stop()` exists only once the main run has started). The
     // warmup's responses go to this throwaway instance and are never recorded.
-    const warmup = autocannon(
-      autocannonOptions(endpoint, url, warmupMs, () => {}),
-    ) as unknown as Instance;
+    const warmup = startRun(endpoint, url, warmupMs, {});
     const stopWarmup = () => warmup.stop();
     signal?.addEventListener('abort', stopWarmup, { once: true });
     try {
-      await warmup;
+      await warmup.done;
     } finally {
       signal?.removeEventListener('abort', stopWarmup);
     }
     if (signal?.aborted) return emptyMeasurement(true);
   }
 
+  // Successful responses (and timeouts, at the timeout): what latency and throughput are about.
   const raw = createHistogram();
+  // Open model: the same, timed from each request's intended send time.
+  const corrected = createHistogram();
+  // Failed statuses and failed connections: reported, not judged.
+  const failures = createHistogram();
   const breakdown: ErrorBreakdown = { timeouts: 0, connection: {}, resets: 0, status: {} };
   let responses = 0;
-  let unexpected = 0;
+  let succeeded = 0;
   const expected = endpoint.expectStatus ? new Set(endpoint.expectStatus) : undefined;
   const isExpected = (status: number) =>
     expected ? expected.has(status) : status >= 200 && status < 300;
-  const countReset = () => {
-    breakdown.resets++;
-  };
+  const paced = load.rate !== undefined;
 
-  const instance = autocannon(
-    autocannonOptions(endpoint, url, durationMs, countReset),
-  ) as unknown as Instance;
+  const generator = watchGenerator();
+  const run = startRun(endpoint, url, durationMs, {
+    onLostRequest: () => {
+      breakdown.resets++;
+    },
+    onTruncated: (what) => {
+      breakdown.connection[what] = (breakdown.connection[what] ?? 0) + 1;
+    },
+    onFailedAfter: (ms) => recordMs(failures, ms),
+    settled: () => attempted() >= (run.pacer?.result().sent ?? 0),
+  });
+  const instance = run.instance;
   const started = performance.now();
 
   instance.on(
     'response',
-    (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    (client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
       responses++;
-      recordMs(raw, responseTime);
+      const late = paced ? sendLatenessMs(client) : 0;
       if (!isExpected(statusCode)) {
-        unexpected++;
         breakdown.status[statusCode] = (breakdown.status[statusCode] ?? 0) + 1;
+        recordMs(failures, responseTime + late);
+        return;
       }
+      succeeded++;
+      recordMs(raw, responseTime);
+      if (paced) recordMs(corrected, responseTime + late);
     },
   );
   instance.on('reqError', (error: { code?: unknown; message?: unknown }) => {
@@ -114,6 +135,7 @@ export async function measureEndpoint(
       breakdown.timeouts++;
       // A stalled request is recorded at the timeout, so stalling cannot improve the percentiles.
       recordMs(raw, load.timeoutMs);
+      if (paced) recordMs(corrected, load.timeoutMs);
     } else if (code === 'ECONNRESET') {
       breakdown.resets++;
     } else {
@@ -134,7 +156,7 @@ export async function measureEndpoint(
       options.onProgress?.({ elapsedMs, totalMs: durationMs, requests, p95 });
       if (log && elapsedMs - lastLog >= progressEvery - 1) {
         lastLog = elapsedMs;
-        const errors = requests - responses + unexpected;
+        const errors = requests - succeeded;
         log(
           `${endpoint.name}: ${seconds(elapsedMs)}/${seconds(durationMs)}, ${requests} requests` +
             `${errors > 0 ? `, ${errors} errors` : ''}, p95 ${p95.toFixed(1)} ms`,
@@ -144,73 +166,152 @@ export async function measureEndpoint(
     Math.min(1000, progressEvery),
   );
   ticker.unref();
-  const stop = () => instance.stop();
+  const stop = () => run.stop();
   signal?.addEventListener('abort', stop, { once: true });
 
   let result: autocannon.Result;
   try {
-    result = await instance;
+    result = await run.done;
   } finally {
     clearInterval(ticker);
     signal?.removeEventListener('abort', stop);
   }
+  const generatorLoad = generator.stop();
 
-  const recordedMs = result.finish.getTime() - result.start.getTime();
+  // The open model's load time is its arrival window (the wait for the last answers is not load).
+  const elapsedMs = result.finish.getTime() - result.start.getTime();
+  const recordedMs = run.pacer ? Math.min(run.pacer.result().windowMs, elapsedMs) : elapsedMs;
   const requests = attempted();
-  const errors = requests - responses + unexpected;
+  const errors = requests - succeeded;
   const measurement: Measurement = {
     requests,
     errors,
     errorRate: requests === 0 ? 0 : errors / requests,
     errorBreakdown: breakdown,
-    throughput: recordedMs > 0 ? responses / (recordedMs / 1000) : 0,
+    throughput: recordedMs > 0 ? succeeded / (recordedMs / 1000) : 0,
     durationMs: recordedMs,
     latency: summarize(raw),
     histogram: encodeHistogram(raw),
     startedAt: result.start.toISOString(),
   };
-  if (load.rate !== undefined) {
-    const corrected = correctForCoordinatedOmission(
-      raw,
-      expectedIntervalMs(load.connections, load.rate),
-    );
+  if (failures.totalCount > 0) {
+    measurement.errorLatency = summarize(failures);
+    measurement.errorHistogram = encodeHistogram(failures);
+  }
+  const warnings: string[] = [];
+  if (run.pacer) {
     measurement.latency = summarize(corrected);
     measurement.histogram = encodeHistogram(corrected);
     measurement.uncorrected = summarize(raw);
     measurement.uncorrectedHistogram = encodeHistogram(raw);
+    const counts = run.pacer.result();
+    measurement.arrivals = {
+      rate: load.rate!,
+      intended: counts.intended,
+      sent: counts.sent,
+      dropped: counts.dropped,
+    };
+    const dropped = droppedWarning(counts.intended, counts.dropped, load.connections);
+    if (dropped) warnings.push(dropped);
   }
+  measurement.generator = {
+    ...generatorLoad,
+    saturated: generatorSaturated({ ...generatorLoad, latencyP50Ms: measurement.latency.p50 }),
+  };
+  if (measurement.generator.saturated) warnings.push(SATURATED_WARNING);
+  if (warnings.length > 0) measurement.warnings = warnings;
   if (signal?.aborted) measurement.cancelled = true;
   return measurement;
 }
 
-/**
- * In autocannon's rate modes each connection gets a per-second quota: `overallRate` spreads the
- * total over the connections (and lowers the connection count to the rate if it is smaller),
- * which is what `load.rate` means. Each connection is then expected to send one request every
- * `connections / rate` seconds.
- */
-export function expectedIntervalMs(connections: number, rate: number): number {
-  const effective = Math.min(connections, Math.ceil(rate));
-  return (effective / rate) * 1000;
+interface RunHooks {
+  onLostRequest?: () => void;
+  onTruncated?: (what: string) => void;
+  onFailedAfter?: (ms: number) => void;
+  /** Open model: whether every request sent so far has been answered or has failed. */
+  settled?: () => boolean;
+}
+
+interface Run {
+  instance: Instance;
+  /** The open model's arrival process (none in the closed model). */
+  pacer?: Pacer;
+  done: Promise<autocannon.Result>;
+  stop(): void;
 }
 
 /**
- * The histogram with coordinated omission corrected (HdrHistogram's post-hoc correction): a
- * response slower than the expected interval held back the requests that connection should have
- * sent meanwhile, so their would-be latencies are added. Built with our own settings (the
- * library's copy would drop auto-resizing).
+ * Open model: after the last request was due, the run waits this long at most (or the timeout,
+ * if shorter) for the answers still out, so the last requests are not lost from the sample.
  */
-export function correctForCoordinatedOmission(
-  raw: Histogram,
-  expectedIntervalMs: number,
-): Histogram {
-  const corrected = createHistogram();
-  corrected.addWhileCorrectingForCoordinatedOmission(
-    raw,
-    Math.max(1, Math.round(expectedIntervalMs * 1000)),
-  );
-  return corrected;
+const DRAIN_MS = 5000;
+
+/**
+ * One autocannon run. In the open model a pacer decides when each connection sends (SPEC §4),
+ * rather than autocannon's rate modes, which send each connection's per-second quota in a burst.
+ * The pacer drives autocannon's own clients, so both models share one HTTP client, with the same
+ * timeouts, error accounting and repairs (client-repairs.ts), instead of a second client for the
+ * open model with failure modes of its own. The pacer ends the run: autocannon's own duration is
+ * only a backstop.
+ */
+function startRun(endpoint: EndpointConfig, url: string, durationMs: number, hooks: RunHooks): Run {
+  const rate = endpoint.load.rate;
+  const drainMs = Math.min(DRAIN_MS, endpoint.load.timeoutMs);
+  let stopped = false;
+  const drain = () => {
+    const deadline = performance.now() + drainMs;
+    const check = () => {
+      if (stopped) return;
+      if (!hooks.settled || hooks.settled() || performance.now() >= deadline) instance.stop();
+      else setTimeout(check, 10);
+    };
+    check();
+  };
+  const pacer =
+    rate === undefined ? undefined : new Pacer({ rate, durationMs, onWindowEnd: drain });
+  const instance = autocannon(
+    autocannonOptions(
+      endpoint,
+      url,
+      pacer ? durationMs + drainMs + 1000 : durationMs,
+      hooks,
+      pacer,
+    ),
+  ) as unknown as Instance;
+  // autocannon creates and connects its clients synchronously; each tells the pacer it is free.
+  pacer?.start();
+  const done = Promise.resolve(instance).finally(() => {
+    stopped = true;
+    pacer?.stop();
+  });
+  return {
+    instance,
+    pacer,
+    done,
+    stop: () => {
+      stopped = true;
+      pacer?.stop();
+      instance.stop();
+    },
+  };
 }
+
+/** The warning for an open model that could not send what was asked of it, if it is due. */
+export function droppedWarning(
+  intended: number,
+  dropped: number,
+  connections: number,
+): string | undefined {
+  if (intended === 0 || dropped / intended <= DROPPED_WARNING_FRACTION) return undefined;
+  return (
+    `${dropped} of ${intended} requests (${((100 * dropped) / intended).toFixed(1)}%) were not sent: ` +
+    `every one of the ${connections} connections was still waiting for an answer when they were due, ` +
+    'so the target got less load than the rate asks for; raise load.connections'
+  );
+}
+
+/** More than 1% of the intended requests dropped is a warning (SPEC §4). */
+export const DROPPED_WARNING_FRACTION = 0.01;
 
 /**
  * The endpoint's URL, or the same endpoint on another deployment: the origin and path prefix the
@@ -238,7 +339,8 @@ function autocannonOptions(
   endpoint: EndpointConfig,
   url: string,
   durationMs: number,
-  onLostRequest: () => void,
+  hooks: RunHooks,
+  pacer: Pacer | undefined,
 ): autocannon.Options {
   const load = endpoint.load;
   // autocannon writes its own Content-Length; a second one would make the request invalid.
@@ -258,11 +360,16 @@ function autocannonOptions(
     duration: durationMs / 1000,
     timeout: load.timeoutMs / 1000,
     sampleInt: SAMPLE_INTERVAL_MS,
-    ...(load.rate !== undefined ? { overallRate: load.rate, ignoreCoordinatedOmission: true } : {}),
     setupClient: (client) => {
       // First, so the repairs' reconnects go through the checks too.
       verifyLoadConnections(client, endpoint.tls);
-      repairClient(client, { method: endpoint.method, onLostRequest });
+      repairClient(client, {
+        method: endpoint.method,
+        onLostRequest: hooks.onLostRequest ?? (() => {}),
+        ...(hooks.onTruncated ? { onTruncated: hooks.onTruncated } : {}),
+        ...(hooks.onFailedAfter ? { onFailedAfter: hooks.onFailedAfter } : {}),
+        ...(pacer ? { pacer } : {}),
+      });
     },
   };
 }
@@ -284,8 +391,10 @@ function checkSettings(endpoint: EndpointConfig, durationMs: number): void {
   }
   if (!(load.connections >= 1))
     throw new Error(`${where}: load.connections must be at least 1, got ${load.connections}`);
-  if (load.rate !== undefined && !(load.rate >= 1)) {
-    throw new Error(`${where}: load.rate must be at least 1 request per second, got ${load.rate}`);
+  if (load.rate !== undefined && !(load.rate > 0)) {
+    throw new Error(
+      `${where}: load.rate must be a positive number of requests per second, got ${load.rate}`,
+    );
   }
 }
 

@@ -30,6 +30,33 @@ export function mergeMeasurements(parts: Measurement[]): Measurement {
     merged.uncorrected = summarize(raw);
     merged.uncorrectedHistogram = encodeHistogram(raw);
   }
+  const failed = parts.filter((p) => p.errorHistogram);
+  if (failed.length > 0) {
+    const errors = mergeHistograms(failed.map((p) => decodeHistogram(p.errorHistogram!)));
+    merged.errorLatency = summarize(errors);
+    merged.errorHistogram = encodeHistogram(errors);
+  }
+  if (parts.every((p) => p.arrivals)) {
+    merged.arrivals = {
+      rate: parts[0].arrivals!.rate,
+      intended: sum(parts.map((p) => p.arrivals!.intended)),
+      sent: sum(parts.map((p) => p.arrivals!.sent)),
+      dropped: sum(parts.map((p) => p.arrivals!.dropped)),
+    };
+  }
+  // The generator's state of the most loaded part: saturation in any part taints the merged latencies.
+  const loads = parts.flatMap((p) => (p.generator ? [p.generator] : []));
+  if (loads.length > 0) {
+    merged.generator = {
+      eventLoopUtilization: Math.max(...loads.map((g) => g.eventLoopUtilization)),
+      eventLoopDelayP50Ms: Math.max(...loads.map((g) => g.eventLoopDelayP50Ms)),
+      eventLoopDelayP99Ms: Math.max(...loads.map((g) => g.eventLoopDelayP99Ms)),
+      eventLoopDelayMaxMs: Math.max(...loads.map((g) => g.eventLoopDelayMaxMs)),
+      saturated: loads.some((g) => g.saturated),
+    };
+  }
+  const warnings = [...new Set(parts.flatMap((p) => p.warnings ?? []))];
+  if (warnings.length > 0) merged.warnings = warnings;
   return merged;
 }
 

@@ -27,24 +27,56 @@ export interface ErrorBreakdown {
 export interface Measurement {
   /** Requests that completed or failed (responses + timeouts + connection errors). */
   requests: number;
-  /** Requests that counted as errors (any kind). */
+  /** Requests that counted as errors: unexpected statuses, connection errors, timeouts. */
   errors: number;
   /** errors / requests, a fraction; 0 when there were no requests. */
   errorRate: number;
   errorBreakdown: ErrorBreakdown;
-  /** Completed requests per second over the recorded duration. */
+  /** Successful responses (expected status) per second over the recorded duration. */
   throughput: number;
   /** Recorded duration, ms (warmup excluded). */
   durationMs: number;
-  /** Percentiles of the recorded histogram (corrected for coordinated omission in the open model). */
+  /**
+   * Percentiles of successful responses plus timeouts (at the timeout); in the open model timed
+   * from each request's intended send time.
+   */
   latency: LatencySummary;
-  /** Open model only: the histogram without the coordinated-omission correction. */
+  /** Open model only: the same responses timed from their actual send. */
   uncorrected?: LatencySummary;
   /** Open model only: the uncorrected histogram, so merged rounds keep exact uncorrected percentiles. */
   uncorrectedHistogram?: string;
   /** HDR histogram in microseconds, 3 significant digits, compressed base64 (the one `latency` comes from). */
   histogram: string;
   startedAt: string;
+  /** Latency of failed requests (unexpected statuses, connection errors); reported, not judged. */
+  errorLatency?: LatencySummary;
+  /** Their HDR histogram, encoded like `histogram`. */
+  errorHistogram?: string;
+  /** Open model only: the arrival process. */
+  arrivals?: Arrivals;
+  /** How loaded the load generator's own event loop was during the run. */
+  generator?: GeneratorState;
+  /** Conditions that make the figures less trustworthy (dropped requests, a saturated generator). */
+  warnings?: string[];
   /** The run was aborted: the figures cover only the part measured before the abort. */
   cancelled?: boolean;
+}
+
+export interface Arrivals {
+  /** Requests per second asked for. */
+  rate: number;
+  /** Requests due in the recorded window (rate × duration). */
+  intended: number;
+  sent: number;
+  /** Due while every connection was still waiting for an answer, and not sent. */
+  dropped: number;
+}
+
+export interface GeneratorState {
+  eventLoopUtilization: number;
+  eventLoopDelayP50Ms: number;
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  /** The generator was the bottleneck: latency findings are not failed on this run alone. */
+  saturated: boolean;
 }

@@ -261,6 +261,13 @@ function collectParts(report: Report): Parts {
         failing: finding.breaches.length > 0 || severity < VERDICT_SEVERITY.indexOf('improvement'),
       });
     }
+    const measured = [
+      endpoint.measurement,
+      ...(endpoint.confirmation ? [endpoint.confirmation] : []),
+    ];
+    for (const text of new Set(measured.flatMap((m) => m.warnings ?? []))) {
+      warnings.push(`- ⚠️ ${who}: ${escapeInline(text, REASON_LENGTH)}`);
+    }
     if (endpoint.findings.length === 0) {
       rows.push({
         severity: VERDICT_SEVERITY.indexOf('pass'),
@@ -363,6 +370,8 @@ function endpointDetails(
   lines.push(latencyRow('this run', endpoint.measurement));
   if (endpoint.measurement.uncorrected)
     lines.push(latencyRow('uncorrected', { latency: endpoint.measurement.uncorrected }));
+  if (endpoint.measurement.errorLatency)
+    lines.push(latencyRow('failed requests', { latency: endpoint.measurement.errorLatency }));
   if (endpoint.confirmation) lines.push(latencyRow('confirmation', endpoint.confirmation));
   const { baseline } = endpoint;
   if (baseline.kind === 'reference') {
@@ -446,6 +455,17 @@ function measurementLine(label: string, m: Measurement): string {
       `${formatCount(m.errors)} errors (${formatRate(m.errorRate)})${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}`,
     );
   }
+  if (m.arrivals) {
+    const a = m.arrivals;
+    parts.push(
+      `${formatCount(a.sent)} of ${formatCount(a.intended)} paced requests sent${a.dropped > 0 ? `, ${formatCount(a.dropped)} dropped` : ''}`,
+    );
+  }
+  if (m.generator?.saturated) {
+    parts.push(
+      `load generator saturated (event loop ${Math.round(100 * m.generator.eventLoopUtilization)}% busy, median delay ${formatMs(m.generator.eventLoopDelayP50Ms)})`,
+    );
+  }
   if (m.cancelled) parts.push('cut short by cancellation');
   return parts.join('; ');
 }
@@ -455,7 +475,7 @@ function loadLine(config: ReportEndpointConfig): string {
   const model =
     load.rate === undefined
       ? `${formatCount(load.connections)} connections for ${formatDuration(load.durationMs)}`
-      : `${formatRps(load.rate)} over ${formatCount(load.connections)} connections for ${formatDuration(load.durationMs)} (open model, corrected for coordinated omission)`;
+      : `${formatRps(load.rate)} over ${formatCount(load.connections)} connections for ${formatDuration(load.durationMs)} (open model: evenly paced, timed from each request's intended send time)`;
   const warmup = load.warmupMs > 0 ? `, ${formatDuration(load.warmupMs)} warmup` : ', no warmup';
   return `${model}${warmup}, ${formatDuration(load.timeoutMs)} timeout`;
 }

@@ -193,6 +193,23 @@ export function reportMeasurement(m: Measurement): Measurement {
   };
   if (m.uncorrected) out.uncorrected = { ...m.uncorrected };
   if (m.uncorrectedHistogram) out.uncorrectedHistogram = m.uncorrectedHistogram;
+  if (m.errorLatency) out.errorLatency = { ...m.errorLatency };
+  if (m.errorHistogram) out.errorHistogram = m.errorHistogram;
+  if (m.arrivals) {
+    const { rate, intended, sent, dropped } = m.arrivals;
+    out.arrivals = { rate, intended, sent, dropped };
+  }
+  if (m.generator) {
+    const g = m.generator;
+    out.generator = {
+      eventLoopUtilization: g.eventLoopUtilization,
+      eventLoopDelayP50Ms: g.eventLoopDelayP50Ms,
+      eventLoopDelayP99Ms: g.eventLoopDelayP99Ms,
+      eventLoopDelayMaxMs: g.eventLoopDelayMaxMs,
+      saturated: g.saturated,
+    };
+  }
+  if (m.warnings) out.warnings = [...m.warnings];
   if (m.cancelled) out.cancelled = true;
   return out;
 }
@@ -233,6 +250,7 @@ function reportSummary(s: Summary): Summary {
 const UNMASKED_KEYS = new Set([
   'histogram',
   'uncorrectedHistogram',
+  'errorHistogram',
   'createdAt',
   'startedAt',
   'verdict',

@@ -15,6 +15,8 @@ import type { Histogram } from '../../src/measure/histogram.js';
  * | `/bimodal?fast=10&slow=100&p=0.1&seed=1` | `slow` ms with probability `p`, else `fast`; seeded, so a run is repeatable |
  * | `/fail-every/:n[?delay=ms]` | every nth request on this path answers 500, the others 200 |
  * | `/reset-every/:n[?delay=ms&mode=rst]` | every nth request kills the socket: TCP RST (`mode=rst`, default, the client sees ECONNRESET) or FIN (`mode=fin`) |
+ * | `/ok-every/:n[?delay=ms&spread=k&fail-delay=ms&status=503]` | every nth request answers 200 after `delay` (plus 0, 1, … k-1 times `delay`, in turn: a spread of latencies), the others answer `status` after `fail-delay` (default 0) |
+ * | `/interim/:code/:ms` | sends the interim response `code` at once (100 Continue, 102 Processing, 103 Early Hints), then 200 after `ms` |
  * | `/stall` | accepts the request and never answers |
  * | `/healthz` | 503 until `readyAfterMs` after start (and while `setReady(false)`), then 200 |
  * | `/echo` (any method) | answers `{ method, url, headers, body }` as JSON; recorded for `requests()` |
@@ -58,6 +60,8 @@ export interface Target {
   requests(): RecordedRequest[];
   /** Requests received on a path (without query), or on all paths. */
   hits(path?: string): number;
+  /** When each request on a path (without query) arrived, ms on performance.now()'s clock, in order. */
+  arrivals(path: string): number[];
   /**
    * Delay the server actually applied per request to `pathAndQuery` (exactly as requested, e.g.
    * `/fixed/20`), from the parsed request to the response handed to the socket: setTimeout
@@ -96,6 +100,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
 
   let recorded: RecordedRequest[] = [];
   let hitsByPath = new Map<string, number>();
+  let arrivalsByPath = new Map<string, number[]>();
   let counters = new Map<string, number>();
   let appliedByUrl = new Map<string, Histogram>();
   const bimodalRandom = new Map<string, () => number>();
@@ -149,6 +154,9 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
       return v === null || v === '' ? fallback : Number(v);
     };
     hitsByPath.set(path, (hitsByPath.get(path) ?? 0) + 1);
+    let arrived = arrivalsByPath.get(path);
+    if (!arrived) arrivalsByPath.set(path, (arrived = []));
+    arrived.push(performance.now());
     const segments = path.split('/').filter(Boolean);
 
     switch (segments[0]) {
@@ -177,6 +185,24 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
           if (rst) req.socket.resetAndDestroy();
           else req.socket.destroy();
         });
+      }
+      case 'ok-every': {
+        const n = nth(path);
+        const every = Number(segments[1] ?? 10);
+        if (n % every !== 0) {
+          return later(q('fail-delay', 0), () =>
+            send(req, res, started, q('status', 503), '{"error":"injected"}'),
+          );
+        }
+        const step = (n / every) % q('spread', 1);
+        return later(q('delay', 0) * (1 + step), () => send(req, res, started, 200, '{"ok":true}'));
+      }
+      case 'interim': {
+        const code = Number(segments[1]);
+        if (code === 100) res.writeContinue();
+        else if (code === 102) res.writeProcessing();
+        else res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+        return later(Number(segments[2] ?? 0), () => send(req, res, started, 200, '{"ok":true}'));
       }
       case 'stall':
         return; // close() destroys the socket
@@ -244,6 +270,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
       path === undefined
         ? [...hitsByPath.values()].reduce((a, b) => a + b, 0)
         : (hitsByPath.get(path) ?? 0),
+    arrivals: (path) => [...(arrivalsByPath.get(path) ?? [])],
     applied: (pathAndQuery) => appliedByUrl.get(pathAndQuery) ?? createHistogram(),
     setSlowdown: (factor) => {
       slowdown = factor;
@@ -257,6 +284,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
     reset: () => {
       recorded = [];
       hitsByPath = new Map();
+      arrivalsByPath = new Map();
       counters = new Map();
       appliedByUrl = new Map();
       bimodalRandom.clear();
