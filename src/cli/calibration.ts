@@ -4,7 +4,7 @@ import { median } from '../evaluate/stats.js';
 import { requiredSamples } from '../evaluate/evaluate.js';
 import { formatChange, formatMetricValue, metricLabel } from '../report/format.js';
 import type { Measurement } from '../measure/types.js';
-import { oneLine } from './table.js';
+import { oneLine } from '../report/table.js';
 
 /**
  * `perf-gate calibrate`: how much an unchanged target's metrics move from run to run, and the

@@ -91,15 +91,26 @@ export function metricValue(measurement: Measurement, metric: BudgetMetric): num
   return measurement.latency[metric];
 }
 
-/** The metrics an endpoint is judged on: its budget's and its regression rules', in a fixed order. */
-export function evaluatedMetrics(endpoint: EndpointRules): BudgetMetric[] {
+/**
+ * The metrics an endpoint is judged on: its budget's and its regression rules', in a fixed order.
+ * With no baseline set up at all, the regression rules have nothing to judge and only the
+ * budget's metrics are findings (SPEC §5).
+ */
+export function evaluatedMetrics(endpoint: EndpointRules, baseline?: Baseline): BudgetMetric[] {
+  const compares = endpoint.regression !== false && !unconfigured(baseline);
   return BUDGET_METRICS.filter(
     (metric) =>
       endpoint.budget[metric] !== undefined ||
-      (endpoint.regression !== false &&
+      (compares &&
+        endpoint.regression !== false &&
         metric !== 'min-rps' &&
         endpoint.regression[metric] !== undefined),
   );
+}
+
+/** No baseline is set up for the endpoint (not one set up without data). */
+function unconfigured(baseline: Baseline | undefined): boolean {
+  return baseline?.kind === 'none' && baseline.configured === false;
 }
 
 export function evaluateEndpoint(
@@ -273,7 +284,7 @@ function judge(
   options: EvaluateOptions,
 ): Finding[] {
   const histograms = new HistogramCache();
-  return evaluatedMetrics(endpoint).map((metric) => {
+  return evaluatedMetrics(endpoint, baseline).map((metric) => {
     const current = metricValue(measurement, metric);
     const finding: Finding = { metric, verdict: 'pass', breaches: [], current, reason: '' };
     const limit = endpoint.budget[metric];
@@ -288,7 +299,7 @@ function judge(
 
     const budget = limit === undefined ? undefined : checkBudget(metric, current, limit, shortOf);
     const tolerance =
-      endpoint.regression === false || metric === 'min-rps'
+      endpoint.regression === false || metric === 'min-rps' || unconfigured(baseline)
         ? undefined
         : endpoint.regression[metric];
     const regression =
@@ -726,13 +737,18 @@ function lowerFirst(text: string): string {
 }
 
 function summarizeBaseline(baseline: Baseline, confidence: number): BaselineSummary {
-  if (baseline.kind === 'none') return { kind: 'none', reason: baseline.reason };
+  if (baseline.kind === 'none') {
+    return baseline.configured === false
+      ? { kind: 'none', reason: baseline.reason, configured: false }
+      : { kind: 'none', reason: baseline.reason };
+  }
   if (baseline.kind === 'reference') {
     const summary: BaselineSummary = {
       kind: 'reference',
       source: baseline.source,
       measurement: baseline.measurement,
     };
+    if (baseline.saved) summary.saved = true;
     if (baseline.rounds) summary.rounds = baseline.rounds.length;
     return summary;
   }

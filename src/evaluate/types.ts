@@ -81,6 +81,8 @@ export type BaselineSummary =
       kind: 'reference';
       source: string;
       measurement: Measurement;
+      /** The reference is a saved report's measurement (`perf-gate compare`), not measured in this run. */
+      saved?: true;
       rounds?: number;
       confirmation?: Measurement;
     }
@@ -90,7 +92,7 @@ export type BaselineSummary =
       partial: boolean;
       metrics: Partial<Record<RegressionMetric, CloudWatchMetricSummary>>;
     }
-  | { kind: 'none'; reason: string };
+  | { kind: 'none'; reason: string; configured?: false };
 
 export interface EndpointResult {
   name: string;
