@@ -459,7 +459,7 @@ function baselineLine(endpoint: EndpointResult): string {
   }
   if (baseline.kind === 'reference') {
     if (baseline.saved) {
-      return `the base report's measurement (${code(baseline.source, PATH_LENGTH)}), compared after the fact, not measured side by side`;
+      return `the base report's measurement, read from a saved file (${code(baseline.source, PATH_LENGTH)})`;
     }
     const rounds = baseline.rounds ? `, ${formatCount(baseline.rounds)} ABBA rounds` : '';
     return `reference deployment ${code(baseline.source, PATH_LENGTH)} measured side by side${rounds}`;
