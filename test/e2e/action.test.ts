@@ -117,6 +117,25 @@ describe('pull request runs', () => {
     );
     expect(first.stdout).not.toMatch(/::error[^\n]*fast list/);
     expect(first.stdout).toMatch(/::error::perf-gate failed: 2 endpoint\(s\), 1 budget violation/);
+    // No baseline is set up: the default regression rules have nothing to compare with, and no
+    // annotation, failure line, comment or summary says "no baseline" about it.
+    expect(first.stdout).toMatch(
+      /::error::perf-gate failed: .*budgets only, no baseline configured/,
+    );
+    expect(first.stdout).not.toMatch(/no baseline:|regression\(s\)/);
+    expect(first.summary).toContain('(budgets only; no baseline configured)');
+    expect(first.summary).toContain('| Endpoint | Metric | Budget | Current | Verdict |');
+    expect(first.summary + comments()[0].body).not.toMatch(/➖|no baseline:/);
+    // The verdict table is in the log too, folded in a group, with workflow commands off
+    // around it (its names come from the budget file).
+    const log = first.stdout.slice(first.stdout.indexOf('::group::Verdicts'));
+    const table = log.slice(0, log.indexOf('::endgroup::'));
+    expect(table).toMatch(/^::stop-commands::([\w-]+)$[\s\S]*^::\1::$/m);
+    expect(table).toContain(
+      'perf-gate: FAILED: 1 budget violation in 2 endpoints (budgets only; no baseline configured)',
+    );
+    expect(table).toMatch(/^\s+endpoint\s+metric\s+budget\s+current\s+verdict$/m);
+    expect(table).toMatch(/^\s+slow search\s+p50\s+10 ms\s+[\d.]+ ms\s+budget-exceeded$/m);
     expect(first.summary).toMatch(/❌/);
     expect(comments()).toHaveLength(1);
     const id = comments()[0].id;
