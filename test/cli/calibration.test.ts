@@ -188,7 +188,7 @@ endpoints:
     expect(advice[0]).toMatch(/^"search" is too noisy to gate: p99 moved \d+/);
     expect(advice[0]).toMatch(/load\.duration 1s → about \d+s/);
 
-    const text = renderSuggestedFile(FILE.replace(/  - name: health[\s\S]*$/, ''), results);
+    const text = renderSuggestedFile(FILE.replace(/ {2}- name: health[\s\S]*$/, ''), results);
     expect(text).toMatch(/p99: \{ max-increase: 1000%, min-delta: \d+ms \} # too noisy to gate/);
     // The noisy endpoint's need does not reach the shared defaults.
     expect(
