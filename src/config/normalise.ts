@@ -27,6 +27,7 @@ import {
   showValue,
   UnitError,
 } from './units.js';
+import { implausibleSeconds, parseIncrease } from './plausible.js';
 import { checkTargetUrl, resolvePath } from './urls.js';
 import { dataAt, type LocatedProblem } from './validate.js';
 
@@ -374,13 +375,15 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     const out: Partial<LoadSettings> = {};
     const connections = get<number>([...path, 'connections']);
     if (connections !== undefined) out.connections = connections;
-    const duration = durationAt([...path, 'duration'], positive);
+    const bare = (key: 'duration' | 'warmup' | 'timeout') =>
+      implausibleSeconds(key, get([...path, key]));
+    const duration = durationAt([...path, 'duration'], (n) => positive(n) ?? bare('duration'));
     if (duration !== undefined) out.durationMs = duration;
-    const warmup = durationAt([...path, 'warmup']);
+    const warmup = durationAt([...path, 'warmup'], () => bare('warmup'));
     if (warmup !== undefined) out.warmupMs = warmup;
     // The load generator counts its request timeout in whole seconds.
     const timeout = durationAt([...path, 'timeout'], (n) =>
-      n >= 1000 ? undefined : 'expected a request timeout of at least 1s',
+      n >= 1000 ? bare('timeout') : 'expected a request timeout of at least 1s',
     );
     if (timeout !== undefined) out.timeoutMs = timeout;
     const rate = get<number>([...path, 'rate']);
@@ -426,7 +429,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
   function toleranceOf(metric: RegressionMetric, path: PathSegment[]): Tolerance | undefined {
     const isRate = metric === 'error-rate';
     const defaultMinDelta = isRate ? DEFAULT_MIN_DELTA.errorRate : DEFAULT_MIN_DELTA.latency;
-    const increase = (v: unknown): number => parseRate(v, 10);
+    const increase = parseIncrease;
     const value = get<Raw.LatencyTolerance>(path);
     if (value === undefined) return undefined;
     if (typeof value !== 'object') {

@@ -184,6 +184,23 @@ export const INVALID_CASES: InvalidCase[] = [
     ],
   },
   {
+    name: 'a bare regression increase above 1: +1000% is never what "p95: 10" meant',
+    yaml: HEAD + '  - path: /a\n    regression: { p95: 10, p50: { max-increase: 1.5 }, p99: 1 }\n',
+    problems: [
+      [6, 24, 'endpoints[0].regression.p95', 'expected a percentage like "10%" or a fraction up to 1, found 10: a bare number is a fraction, so 10 allows +1000%; write "10%" if you meant 10 percent, or "1000%" if you mean it'],
+      [6, 49, 'endpoints[0].regression.p50.max-increase', 'expected a percentage like "10%" or a fraction up to 1, found 1.5: a bare number is a fraction, so 1.5 allows +150%; write "1.5%" if you meant 1.5 percent, or "150%" if you mean it'],
+    ],
+  },
+  {
+    name: 'bare load durations that can only have meant milliseconds',
+    yaml: HEAD + '  - path: /a\n    load: { warmup: 500, timeout: 2000, duration: 900 }\n',
+    problems: [
+      [6, 21, 'endpoints[0].load.warmup', 'expected a warmup with a unit (a bare number is seconds, so this warmup is 8m 20s): write "500ms" if you meant milliseconds, or "500s" if you mean it, found 500'],
+      [6, 35, 'endpoints[0].load.timeout', 'expected a timeout with a unit (a bare number is seconds, so this timeout is 33m 20s): write "2000ms" if you meant milliseconds, or "2000s" if you mean it, found 2000'],
+      [6, 51, 'endpoints[0].load.duration', 'expected a duration with a unit (a bare number is seconds, so this duration is 15m): write "900ms" if you meant milliseconds, or "900s" if you mean it, found 900'],
+    ],
+  },
+  {
     name: 'error rate over 100%',
     yaml: HEAD + '  - path: /a\n    budget: { error-rate: 150% }\n',
     problems: [
