@@ -237,13 +237,20 @@ async function budgetFileFailed(problems: readonly Problem[], file: string): Pro
       '',
       codeBlock(problems.map(formatProblem).join('\n')),
       '',
-      'Nothing was measured. Fix the file (`perf-gate validate perf-budget.yml` checks it locally) and push again.',
+      `Nothing was measured. Fix ${codeSpan(file)} (${codeSpan(`perf-gate validate ${file}`)} checks it locally) and push again.`,
       '',
     ].join('\n'),
   );
   fail(
     `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the budget file; nothing was measured.`,
   );
+}
+
+/** A file name as inline code, whatever backticks it holds. */
+function codeSpan(text: string): string {
+  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${longest > 0 ? ` ${text} ` : text}${fence}`;
 }
 
 /** A fenced block no text can close early: the fence is longer than any backtick run inside. */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { loadBudgetFile, type LoadOptions } from '../config/load.js';
 import type { Config } from '../config/types.js';
+import { BUDGET_FILE_DOCS, CLI_WORDS } from '../config/words.js';
 import { UsageError } from './args.js';
 
 /** The default `--budget`, as for the action's `budget-file` input. */
@@ -15,12 +16,14 @@ export async function loadBudget(
   options: LoadOptions,
   command: string,
 ): Promise<Config> {
+  const name = command === 'validate' ? 'perf-gate validate FILE' : '--budget FILE';
   if (!existsSync(path)) {
     throw new UsageError(
-      `${path}: no such file: name the budget file${command === 'validate' ? '' : ' with --budget FILE'} (perf-budget.example.yml shows every key)`,
+      `${path}: no such file: create it (every key is described at ${BUDGET_FILE_DOCS}) or name another file with ${name}`,
     );
   }
-  return loadBudgetFile(path, options);
+  // Messages name this command's options, never the action's inputs.
+  return loadBudgetFile(path, { ...options, words: { ...CLI_WORDS, budgetFile: name } });
 }
 
 /** Total recorded + warmup load time of one pass over the endpoints, ms. */

@@ -11,7 +11,7 @@ export const TOOL_HELP = `perf-gate: gate HTTP performance on budgets and baseli
 
 Usage:
   perf-gate run --budget FILE [--target-url URL] [--baseline-url URL] [options]
-  perf-gate validate FILE
+  perf-gate validate [FILE]
   perf-gate compare BASE.json HEAD.json [options]
   perf-gate calibrate --budget FILE [--target-url URL] [--runs N]
 
@@ -53,11 +53,11 @@ configures baseline.cloudwatch (AWS credentials from the usual environment).
 
 ${EXIT_CODES}`;
 
-export const VALIDATE_HELP = `Usage: perf-gate validate FILE [--target-url URL] [--max-duration D]
+export const VALIDATE_HELP = `Usage: perf-gate validate [FILE] [--target-url URL] [--max-duration D]
 
 Checks a budget file the way \`run\` loads it (schema, units, \${VAR} interpolation from the
 environment, URLs, total load time) without sending any request, and lists every problem as
-FILE:LINE:COL PATH: MESSAGE.
+FILE:LINE:COL PATH: MESSAGE. FILE defaults to perf-budget.yml, as for run.
 
 Options:
   --target-url URL      use this instead of target.url (then its \${VAR} need not be set)

@@ -28,6 +28,7 @@ import {
   UnitError,
 } from './units.js';
 import { implausibleSeconds, parseIncrease } from './plausible.js';
+import { ACTION_WORDS, type OptionWords } from './words.js';
 import { checkTargetUrl, resolvePath } from './urls.js';
 import { dataAt, type LocatedProblem } from './validate.js';
 
@@ -38,6 +39,8 @@ export interface NormaliseOptions {
   maxDurationMs?: number;
   /** Every endpoint is measured on the target and on a reference deployment. */
   sideBySide?: boolean;
+  /** How messages name the options set outside the file; default: the action's inputs. */
+  words?: OptionWords;
 }
 
 /** Load used where neither the endpoint nor `defaults.load` says otherwise (SPEC §3). */
@@ -85,6 +88,7 @@ export interface NormaliseInput {
 
 export function normalise(input: NormaliseInput): { config: Config; problems: LocatedProblem[] } {
   const { source, data, options, schemaSound, textSound } = input;
+  const words = options.words ?? ACTION_WORDS;
   const problems: LocatedProblem[] = [];
   const add = (
     path: readonly PathSegment[],
@@ -145,7 +149,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
         line: 0,
         col: 0,
         path: '',
-        message: `the target-url input: ${checked.message}`,
+        message: `${words.targetUrl}: ${checked.message}`,
       };
       problems.push({ segments: [], problem });
     }
@@ -159,7 +163,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     const hasTarget = get<Raw.Target>(['target']) !== undefined;
     add(
       hasTarget ? ['target'] : [],
-      'no target URL: set target.url (e.g. url: ${PREVIEW_URL}) or the target-url input',
+      `no target URL: set target.url (e.g. url: \${PREVIEW_URL}) or ${words.targetUrl}`,
       'key',
     );
   }
@@ -220,7 +224,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     if (total > options.maxDurationMs) {
       add(
         ['endpoints'],
-        `the endpoints ask for ${formatDuration(total)} of load (warmup + duration of ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${options.sideBySide ? ', each measured twice: on the target and on the baseline-url side by side' : ''}), over the max-duration of ${formatDuration(options.maxDurationMs)}: shorten durations or warmups, or raise max-duration (the action input, or --max-duration)`,
+        `the endpoints ask for ${formatDuration(total)} of load (warmup + duration of ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${options.sideBySide ? `, each measured twice: on the target and on ${words.baselineUrl} side by side` : ''}), over the max-duration of ${formatDuration(options.maxDurationMs)}: shorten durations or warmups, or raise ${words.maxDuration}`,
         'key',
       );
     }

@@ -1,3 +1,4 @@
+import { closest } from '../config/suggest.js';
 import type { Summary } from './types.js';
 
 /** Which findings fail the step (the `fail-on` input, SPEC §2). */
@@ -26,8 +27,11 @@ export function parseFailOn(value: string, inputName = 'fail-on'): FailOn {
   const bad = items.filter((item) => !(KINDS as readonly string[]).includes(item));
   if (bad.length > 0) {
     const shown = bad.map((item) => (item === '' ? 'an empty item' : `"${item}"`)).join(', ');
+    const guesses = bad.map((item) => closest(item, [...KINDS, 'none'])).filter(Boolean);
+    const guess =
+      guesses.length === bad.length && bad.length === 1 ? ` (did you mean "${guesses[0]}"?)` : '';
     throw new Error(
-      `input ${inputName}: ${shown} in "${value}" is not a finding kind; ${expected}`,
+      `input ${inputName}: ${shown} in "${value}" is not a finding kind${guess}; ${expected}`,
     );
   }
   return { budget: items.includes('budget'), regression: items.includes('regression') };

@@ -21,8 +21,21 @@ export const INVALID_CASES: InvalidCase[] = [
     name: 'YAML syntax: unclosed flow list',
     yaml: HEAD + '  - path: /a\n    expect: { status: [200, 201 }\n',
     problems: [
-      [6, 33, '', 'YAML syntax error: flow sequence in block collection must be sufficiently indented and end with a ]'],
-      [6, 34, '', 'YAML syntax error: flow map in block collection must be sufficiently indented and end with a }'],
+      [6, 23, '', 'YAML syntax error: this [ is not closed: add the missing ]'],
+    ],
+  },
+  {
+    name: 'YAML syntax: one missing } is one problem, on the line of its {',
+    yaml: HEAD + '  - name: a\n    path: /a\n    budget: { p95: 200ms\n\n  - name: b\n    path: /b\n    budget: { p95: 100ms, p99: 250ms }\n',
+    problems: [
+      [7, 13, '', 'YAML syntax error: this { is not closed: add the missing }'],
+    ],
+  },
+  {
+    name: 'YAML syntax: a ${VAR} inside { } is one problem, with the hint to quote it',
+    yaml: 'version: 1\ntarget: { url: ${PREVIEW_URL} }\nendpoints:\n  - path: /a\n',
+    problems: [
+      [2, 17, '', 'YAML syntax error: unexpected flow-map-start at node end (inside { } or [ ], put a ${VAR} value in quotes: "${VAR}")'],
     ],
   },
   {
@@ -579,7 +592,7 @@ export const INVALID_CASES: InvalidCase[] = [
     yaml: 'version: 1\ntarget:\n  url: http://127.0.0.1:8080\ndefaults:\n  load: { duration: 5m, warmup: 30s }\nendpoints:\n  - path: /a\n  - path: /b\n  - path: /c\n',
     options: { maxDurationMs: 15 * 60_000 },
     problems: [
-      [6, 1, 'endpoints', 'the endpoints ask for 16m 30s of load (warmup + duration of 3 endpoints), over the max-duration of 15m: shorten durations or warmups, or raise max-duration (the action input, or --max-duration)'],
+      [6, 1, 'endpoints', 'the endpoints ask for 16m 30s of load (warmup + duration of 3 endpoints), over the max-duration of 15m: shorten durations or warmups, or raise the max-duration input'],
     ],
   },
   {
@@ -587,7 +600,7 @@ export const INVALID_CASES: InvalidCase[] = [
     yaml: 'version: 1\ntarget:\n  url: http://127.0.0.1:8080\ndefaults:\n  load: { duration: 3m, warmup: 30s }\nendpoints:\n  - path: /a\n  - path: /b\n',
     options: { maxDurationMs: 10 * 60_000, sideBySide: true },
     problems: [
-      [6, 1, 'endpoints', 'the endpoints ask for 14m of load (warmup + duration of 2 endpoints, each measured twice: on the target and on the baseline-url side by side), over the max-duration of 10m: shorten durations or warmups, or raise max-duration (the action input, or --max-duration)'],
+      [6, 1, 'endpoints', 'the endpoints ask for 14m of load (warmup + duration of 2 endpoints, each measured twice: on the target and on the baseline-url deployment side by side), over the max-duration of 10m: shorten durations or warmups, or raise the max-duration input'],
     ],
   },
 ];

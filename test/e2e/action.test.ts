@@ -226,12 +226,18 @@ describe('the workflow_run pattern', () => {
 describe('inputs and budget files a user got wrong', () => {
   test('budget file errors become located annotations, nothing is measured', async () => {
     const r = await run('200ms', {
-      files: { 'perf-budget.yml': budget('200ms').replace('p50: 100ms', 'p59: 100ms') },
+      inputs: { 'budget-file': 'api-budget.yml' },
+      files: { 'api-budget.yml': budget('200ms').replace('p50: 100ms', 'p59: 100ms') },
     });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
-      /::error title=perf-gate%3A invalid budget file,file=perf-budget.yml,line=12,col=\d+::endpoints\[0\]\.budget: unknown key "p59" \(did you mean "p95"\?\)/,
+      /::error title=perf-gate%3A invalid budget file,file=api-budget.yml,line=12,col=\d+::endpoints\[0\]\.budget: unknown key "p59" \(did you mean "p95"\?\)/,
     );
+    // The summary names the file the workflow gave, not the default.
+    expect(r.summary).toContain(
+      'Fix `api-budget.yml` (`perf-gate validate api-budget.yml` checks it locally)',
+    );
+    expect(r.summary).not.toContain('perf-budget.yml');
     expect(r.stdout).not.toMatch(/\n\s+at /); // no stack trace
     expect(r.stderr).toBe('');
     expect(r.summary).toContain('unknown key "p59"');
