@@ -64,7 +64,7 @@ export interface MetricCalibration {
   suggestion: Tolerance;
   /** The rule asked for more than NOISY_INCREASE (or the cap): too noisy to gate at this load. */
   noisy: boolean;
-  /** Some run had fewer requests than a verdict on this percentile needs (SPEC §4). */
+  /** Some run had fewer requests than a verdict on this percentile needs (docs/architecture.md §4). */
   tooFewSamples: boolean;
 }
 

@@ -14,7 +14,7 @@ import { VERSION } from '../version.js';
 
 /**
  * The `perf-gate` command line: picks the command, and turns every failure into one clear
- * message and its exit status (SPEC §7). Importable without side effects; the bin entry
+ * message and its exit status (docs/architecture.md §7). Importable without side effects; the bin entry
  * (index.ts) only wires the process to it.
  */
 

@@ -43,7 +43,7 @@ export interface NormaliseOptions {
   words?: OptionWords;
 }
 
-/** Load used where neither the endpoint nor `defaults.load` says otherwise (SPEC §3). */
+/** Load used where neither the endpoint nor `defaults.load` says otherwise (docs/architecture.md §3). */
 export const DEFAULT_LOAD: Readonly<LoadSettings> = {
   connections: 10,
   durationMs: 30_000,
@@ -51,7 +51,7 @@ export const DEFAULT_LOAD: Readonly<LoadSettings> = {
   timeoutMs: 10_000,
 };
 
-/** The canary rule, used when the file has no `defaults.regression` (SPEC §3). */
+/** The canary rule, used when the file has no `defaults.regression` (docs/architecture.md §3). */
 export const DEFAULT_REGRESSION: Readonly<RegressionRules> = {
   p50: { maxIncrease: 0.1, minDelta: 1 },
   p95: { maxIncrease: 0.1, minDelta: 1 },

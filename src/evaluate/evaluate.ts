@@ -42,7 +42,7 @@ import {
 } from './types.js';
 
 /**
- * Verdicts (SPEC §4, §5): budgets, regressions against a baseline, significance, sample
+ * Verdicts (docs/architecture.md §4, §5): budgets, regressions against a baseline, significance, sample
  * sufficiency and confirmation. Pure: measurements and baselines in, findings out.
  */
 
@@ -62,7 +62,7 @@ export interface EvaluateOptions {
 }
 
 export interface EndpointEvaluationOptions extends EvaluateOptions {
-  /** The re-measurement of a breaching endpoint (SPEC §5). */
+  /** The re-measurement of a breaching endpoint (docs/architecture.md §5). */
   confirmation?: Measurement;
   /** The baseline to judge the confirmation against (a re-measured reference); default: `baseline`. */
   confirmationBaseline?: Baseline;
@@ -75,7 +75,7 @@ export interface EndpointEvaluationOptions extends EvaluateOptions {
  */
 export const MIN_ROUND_PAIRS = 4;
 
-/** CloudWatch history needs this many periods before a prediction bound is part of the verdict (SPEC §5). */
+/** CloudWatch history needs this many periods before a prediction bound is part of the verdict (docs/architecture.md §5). */
 export const MIN_PERIODS_FOR_BOUND = 5;
 
 /** Requests a verdict on quantile q needs: ⌈10 / (1 − q)⌉ (p95: 200, p99: 1000, p99.9: 10000). */
@@ -94,7 +94,7 @@ export function metricValue(measurement: Measurement, metric: BudgetMetric): num
 /**
  * The metrics an endpoint is judged on: its budget's and its regression rules', in a fixed order.
  * With no baseline set up at all, the regression rules have nothing to judge and only the
- * budget's metrics are findings (SPEC §5).
+ * budget's metrics are findings (docs/architecture.md §5).
  */
 export function evaluatedMetrics(endpoint: EndpointRules, baseline?: Baseline): BudgetMetric[] {
   const compares = endpoint.regression !== false && !unconfigured(baseline);
@@ -147,7 +147,7 @@ export function evaluateEndpoint(
 }
 
 /**
- * Whether an endpoint should be measured once more (SPEC §5): it breached something, so it must
+ * Whether an endpoint should be measured once more (docs/architecture.md §5): it breached something, so it must
  * repeat before failing; or it is a suspected regression, so the second measurement may settle it.
  */
 export function needsConfirmation(result: EndpointResult): boolean {
@@ -225,7 +225,7 @@ export function evaluateRun(
   return { endpoints, summary: summarizeRun(endpoints, { cancelled: options.cancelled, errors }) };
 }
 
-/** Counts findings into the run summary; `passed` ignores `fail-on` (SPEC §2). */
+/** Counts findings into the run summary; `passed` ignores `fail-on` (docs/architecture.md §2). */
 export function summarizeRun(
   endpoints: readonly EndpointResult[],
   extra: { cancelled?: boolean; errors?: RunError[] } = {},
@@ -671,7 +671,7 @@ function joinReasons(
   return parts.join('; ');
 }
 
-/** Applies a confirmation run to a finding (SPEC §5): a breach counts only if it repeats. */
+/** Applies a confirmation run to a finding (docs/architecture.md §5): a breach counts only if it repeats. */
 function confirm(first: Finding, second: Finding): Finding {
   const confirmation = {
     current: second.current,

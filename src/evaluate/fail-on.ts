@@ -1,7 +1,7 @@
 import { closest } from '../config/suggest.js';
 import type { Summary } from './types.js';
 
-/** Which findings fail the step (the `fail-on` input, SPEC §2). */
+/** Which findings fail the step (the `fail-on` input, docs/architecture.md §2). */
 export interface FailOn {
   budget: boolean;
   regression: boolean;
@@ -45,7 +45,7 @@ export function formatFailOn(failOn: FailOn): string {
 
 /**
  * Whether the step fails. A run that could not measure (errors) or was cancelled always fails
- * (SPEC §2); otherwise only the finding kinds named in `fail-on` do. `summary.passed` is the
+ * (docs/architecture.md §2); otherwise only the finding kinds named in `fail-on` do. `summary.passed` is the
  * verdict regardless of `fail-on`.
  */
 export function shouldFail(summary: Summary, failOn: FailOn): boolean {

@@ -1,7 +1,7 @@
 import type { BudgetMetric, RegressionMetric } from '../config/types.js';
 import type { Measurement } from '../measure/types.js';
 
-/** What perf-gate concluded about one metric of one endpoint (SPEC §5). */
+/** What perf-gate concluded about one metric of one endpoint (docs/architecture.md §5). */
 export type Verdict =
   'pass' | 'budget-exceeded' | 'regression' | 'improvement' | 'inconclusive' | 'no-baseline';
 
@@ -58,7 +58,7 @@ export interface Finding {
   /** Absolute change against the baseline (ms, or fraction points for `error-rate`). */
   delta?: number;
   significance?: Significance;
-  /** For percentiles: the requests a verdict needs (SPEC §4) and what was measured. */
+  /** For percentiles: the requests a verdict needs (docs/architecture.md §4) and what was measured. */
   samples?: { required: number; current: number; baseline?: number };
   /** One or two sentences a person reads. */
   reason: string;
@@ -101,7 +101,7 @@ export interface EndpointResult {
   /** 1-based line of the endpoint in the budget file, for annotations. */
   line: number;
   measurement: Measurement;
-  /** The re-measurement of a breaching endpoint (SPEC §5). */
+  /** The re-measurement of a breaching endpoint (docs/architecture.md §5). */
   confirmation?: Measurement;
   baseline: BaselineSummary;
   findings: Finding[];

@@ -1,5 +1,5 @@
 /**
- * Waiting for a freshly deployed target to come up (SPEC §3 `target.ready`): poll until it answers
+ * Waiting for a freshly deployed target to come up (docs/architecture.md §3 `target.ready`): poll until it answers
  * 2xx, backing off exponentially so a slow start is not hammered, and give up with a message that
  * says which URL failed and how. Header values are sent but never printed: they may be secrets.
  */

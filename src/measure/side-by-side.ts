@@ -4,7 +4,7 @@ import { mergeMeasurements } from './merge.js';
 import type { Measurement } from './types.js';
 
 /**
- * Side-by-side measurement (SPEC §5): the candidate and the reference deployment are measured
+ * Side-by-side measurement (docs/architecture.md §5): the candidate and the reference deployment are measured
  * in alternating rounds in ABBA order on the same runner, so slow drift of a shared machine
  * (another job starting, thermal throttling) lands on both sides equally instead of looking
  * like a regression.

@@ -6,7 +6,7 @@ import type { Report } from './report.js';
  * baseline was set up, and whether any regression check compared against one. Pure.
  */
 
-/** No endpoint had a baseline set up: every verdict is a budget's (SPEC §5). */
+/** No endpoint had a baseline set up: every verdict is a budget's (docs/architecture.md §5). */
 export function budgetsOnly(report: Pick<Report, 'endpoints'>): boolean {
   return (
     report.endpoints.length > 0 &&

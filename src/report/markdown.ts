@@ -18,7 +18,7 @@ import type { Report, ReportEndpointConfig } from './report.js';
 import { breachesOf, budgetsOnly } from './checks.js';
 
 /**
- * The markdown people read: the PR comment and the job summary (SPEC §6). Everything in a
+ * The markdown people read: the PR comment and the job summary (docs/architecture.md §6). Everything in a
  * report is treated as hostile (in the fork-safe `workflow_run` pattern it comes from the fork):
  * text is escaped so it cannot break the table, inject HTML, mention anyone or link an issue.
  */
