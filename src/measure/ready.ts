@@ -96,7 +96,7 @@ export async function checkReachable(
   if (result === 'ok' || result.startsWith('HTTP ') || result.startsWith('timed out')) return;
   const shown = displayUrl(url);
   throw new TargetUnreachableError(
-    `target ${shown} cannot be reached: ${result}. Check that the deployment is up and the URL is right (the target-url input or --target-url, or target.url in the budget file).`,
+    `target ${shown} cannot be reached: ${result}. Check that the deployment is up and the URL is right (target.url in the budget file, or the URL given in its place).`,
     shown,
     result,
   );

@@ -191,6 +191,7 @@ endpoints:
       `target http://127.0.0.1:${port}/ cannot be reached: ECONNREFUSED`,
     );
     expect(run.stderr).not.toContain('Measuring');
+    expect(run.stderr).not.toMatch(/\binput\b/); // a terminal has options, not action inputs
   });
 
   test('SIGINT stops the load, writes the partial report marked cancelled, exit 3', async () => {
