@@ -1,6 +1,44 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of src/ (docs/architecture.md, "Layers"): each folder may import only the folders
+ * listed for it; anything else is a lint error. The entry points (src/main.ts, src/index.ts)
+ * sit on top and are imported by no folder.
+ */
+const LAYERS = {
+  config: [],
+  github: [],
+  measure: ['config'],
+  baseline: ['config', 'measure'],
+  // report/ is here only until units and formatting move to a ground floor of their own.
+  evaluate: ['config', 'measure', 'baseline', 'report'],
+  report: ['config', 'measure', 'evaluate'],
+  gate: ['config', 'measure', 'baseline', 'evaluate'],
+  action: ['config', 'measure', 'baseline', 'evaluate', 'report', 'gate', 'github'],
+  cli: ['config', 'measure', 'baseline', 'evaluate', 'report', 'gate'],
+};
+
+const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => {
+  const forbidden = Object.keys(LAYERS).filter((f) => f !== folder && !allowed.includes(f));
+  return {
+    files: [`src/${folder}/**`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [...forbidden.map((f) => `../${f}/*`), '../main.js', '../index.js'],
+              message: `src/${folder}/ may import only ${allowed.length ? allowed.map((f) => `${f}/`).join(', ') : 'its own files'} (and src/version.ts): see docs/architecture.md, "Layers".`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+});
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -12,4 +50,5 @@ export default tseslint.config(
     },
   },
   { files: ['test/**', 'bench/**', 'src/cli/**', 'demo/**'], rules: { 'no-console': 'off' } },
+  ...layerRules,
 );

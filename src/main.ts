@@ -267,8 +267,8 @@ async function budgetFileFailed(problems: readonly Problem[], file: string): Pro
       codeBlock(shown.map(formatProblem).join('\n') + (andMore ? `\n... ${andMore}` : '')),
       '',
       more > 0
-        ? `The first ${shown.length} are shown, ${andMore}: \`perf-gate validate ${file}\` lists them all. Nothing was measured.`
-        : 'Nothing was measured. Fix the file (`perf-gate validate perf-budget.yml` checks it locally) and push again.',
+        ? `The first ${shown.length} are shown, ${andMore}: ${codeSpan(`perf-gate validate ${file}`)} lists them all. Nothing was measured.`
+        : `Nothing was measured. Fix ${codeSpan(file)} (${codeSpan(`perf-gate validate ${file}`)} checks it locally) and push again.`,
       '',
     ].join('\n'),
   );
@@ -279,6 +279,13 @@ async function budgetFileFailed(problems: readonly Problem[], file: string): Pro
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+/** A file name as inline code, whatever backticks it holds. */
+function codeSpan(text: string): string {
+  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${longest > 0 ? ` ${text} ` : text}${fence}`;
 }
 
 /** A fenced block no text can close early: the fence is longer than any backtick run inside. */

@@ -1,9 +1,12 @@
 import * as core from '@actions/core';
+import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { shouldFail } from '../evaluate/fail-on.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { Report } from '../report/report.js';
+import { budgetsOnly } from '../report/checks.js';
+import { renderTable } from '../report/table.js';
 import { CommentError } from '../github/errors.js';
 import { publishComment } from '../github/comment.js';
 import type { Settings } from './settings.js';
@@ -101,6 +104,22 @@ async function comment(
   }
 }
 
+/**
+ * The verdict table in the job log, as the CLI prints it, folded in a group. Names in it come from
+ * the budget file or a saved report: the runner is told to read none of it as a workflow command.
+ */
+export function logTable(report: Report): void {
+  const token = randomUUID();
+  core.startGroup('Verdicts');
+  try {
+    core.info(`::stop-commands::${token}`);
+    for (const line of renderTable(report).trimEnd().split('\n')) core.info(line);
+    core.info(`::${token}::`);
+  } finally {
+    core.endGroup();
+  }
+}
+
 /** Reports, comments, sets outputs and the step's verdict. */
 export async function finish(
   report: Report,
@@ -113,6 +132,7 @@ export async function finish(
       fullReportHint: `the JSON report (${settings.reportFile}) and this run's job summary`,
     }),
   );
+  logTable(report);
   let reportWritten = false;
   if (options.writeReport) reportWritten = await writeReportFile(report, settings.reportFile);
   await writeSummary(markdown);
@@ -131,10 +151,13 @@ export async function finish(
   core.setOutput('regressions', String(summary.regressions));
   if (commentUrl) core.setOutput('comment-url', commentUrl);
 
+  // With no baseline set up nothing was compared: "0 regression(s)" would claim checks that never ran.
   const parts = [
     `${summary.endpoints} endpoint(s)`,
     `${summary.violations} budget violation(s)`,
-    `${summary.regressions} regression(s)`,
+    budgetsOnly(report)
+      ? 'budgets only, no baseline configured'
+      : `${summary.regressions} regression(s)`,
   ];
   if (summary.cancelled) {
     log.setFailed(

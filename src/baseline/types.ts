@@ -9,6 +9,8 @@ export type Baseline =
       source: string;
       /** Merged over all rounds. */
       measurement: Measurement;
+      /** The measurement comes from a saved report (`perf-gate compare`), not from this run. */
+      saved?: true;
       /** Side-by-side rounds in ABBA order, each pair measured on the same runner. */
       rounds?: { reference: Measurement; candidate: Measurement }[];
     }
@@ -25,4 +27,11 @@ export type Baseline =
       kind: 'none';
       /** Why there is no baseline (not configured, no history yet, ...). */
       reason: string;
+      /**
+       * `false` when no baseline is set up for the endpoint at all (no baseline-url, no
+       * CloudWatch): its metrics are then judged by their budgets alone, and a metric without a
+       * budget is not a finding (docs/architecture.md, "Verdicts"). Absent: a baseline is set up
+       * but has no data, which `no-baseline` findings report.
+       */
+      configured?: false;
     };

@@ -130,6 +130,13 @@ export function positionals(
 export function urlOption(parsed: ParsedArgs, name: string, command: string): string | undefined {
   const value = stringOption(parsed, name)?.trim();
   if (value === undefined) return undefined;
+  // "localhost:4000" parses as a URL whose scheme is "localhost:": say what was meant instead.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && /^[\w.-]+(:\d+)?(\/\S*)?$/.test(value)) {
+    throw new UsageError(
+      `--${name}: "${value}" has no scheme (did you mean http://${value}?); give an absolute http(s) URL`,
+      command,
+    );
+  }
   let url: URL;
   try {
     url = new URL(value);

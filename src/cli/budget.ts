@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { loadBudgetFile, type LoadOptions } from '../config/load.js';
 import type { Config } from '../config/types.js';
+import { BUDGET_FILE_DOCS, CLI_WORDS } from '../config/words.js';
 import { UsageError } from './args.js';
 import { plannedLoadMs } from '../measure/plan.js';
 
@@ -16,15 +17,17 @@ export async function loadBudget(
   options: LoadOptions,
   command: string,
 ): Promise<Config> {
+  const name = command === 'validate' ? 'perf-gate validate FILE' : '--budget FILE';
   if (!existsSync(path)) {
     throw new UsageError(
-      `${path}: no such file: name the budget file${command === 'validate' ? '' : ' with --budget FILE'} (perf-budget.example.yml shows every key)`,
+      `${path}: no such file: create it (every key is described at ${BUDGET_FILE_DOCS}) or name another file with ${name}`,
     );
   }
   // In a GitHub job the file must lie in the checkout, as for the action; elsewhere the command
-  // line names it.
+  // line names it. Messages name this command's options, never the action's inputs.
   const workspace = options.workspace ?? options.env.GITHUB_WORKSPACE;
-  return loadBudgetFile(path, workspace ? { ...options, workspace } : options);
+  const worded = { ...options, words: { ...CLI_WORDS, budgetFile: name } };
+  return loadBudgetFile(path, workspace ? { ...worded, workspace } : worded);
 }
 
 /** Load time of one pass over the endpoints as the engine runs it (warmups included), ms. */

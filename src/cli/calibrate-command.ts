@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { measureEndpoint } from '../measure/engine.js';
 import { checkReachable, waitForReady } from '../measure/ready.js';
 import { displayUrl } from '../secrets/secrets.js';
@@ -14,7 +15,7 @@ import {
   urlOption,
 } from './args.js';
 import { DEFAULT_BUDGET_FILE, loadBudget, passLoadMs } from './budget.js';
-import { calibrate, renderSpread, renderSuggestion } from './calibration.js';
+import { calibrate, noisyAdvice, renderSpread, renderSuggestedFile } from './calibration.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { CALIBRATE_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
@@ -39,6 +40,7 @@ export async function calibrateCommand(
     'target-url': { type: 'string' },
     runs: { type: 'string' },
     'max-duration': { type: 'string' },
+    output: { type: 'string' },
     verbose: { type: 'boolean' },
   });
   if (flag(parsed, 'help')) {
@@ -50,9 +52,12 @@ export async function calibrateCommand(
   const targetUrl = urlOption(parsed, 'target-url', COMMAND);
   const runs = integerOption(parsed, 'runs', { min: 2, max: 50, fallback: 5 }, COMMAND);
   const maxDurationMs = durationOption(parsed, 'max-duration', '30m', COMMAND);
+  const outputFile = stringOption(parsed, 'output');
 
   const config = await loadBudget(budgetFile, { env: context.env, targetUrl }, COMMAND);
   output.mask(config.secrets);
+  // The suggestion is this file with tolerances written in: its text as written, not interpolated.
+  const source = await readFile(budgetFile, 'utf8');
   const totalMs = runs * passLoadMs(config);
   if (totalMs > maxDurationMs) {
     throw new UsageError(
@@ -120,7 +125,11 @@ export async function calibrateCommand(
     if (signal.aborted) return EXIT.unmeasured;
 
     const results = calibrate(
-      config.endpoints.map((e, i) => ({ name: e.name, measurements: measured[i]! })),
+      config.endpoints.map((e, i) => ({
+        name: e.name,
+        measurements: measured[i]!,
+        durationMs: e.load.durationMs,
+      })),
     );
     output.out('');
     output.out(
@@ -129,11 +138,35 @@ export async function calibrateCommand(
     output.out('');
     output.out(renderSpread(results));
     output.out('');
-    output.out(
-      'Suggested regression tolerances (3x the spread; see --help), to paste into the budget file:',
+    const advice = noisyAdvice(results);
+    if (advice.length > 0) {
+      output.out('');
+      for (const line of advice) output.out(line);
+    }
+    const suggested = renderSuggestedFile(
+      source,
+      results,
+      new Set(config.endpoints.filter((e) => e.regression === false).map((e) => e.name)),
     );
     output.out('');
-    output.out(renderSuggestion(results).trimEnd());
+    if (outputFile !== undefined) {
+      try {
+        await writeFile(outputFile, suggested);
+      } catch (error) {
+        throw new UsageError(
+          `--output ${outputFile}: cannot write the suggested file: ${(error as Error).message}`,
+        );
+      }
+      output.out(
+        `Suggested tolerances (3x the spread; see --help) written into a copy of ${budgetFile}: ${outputFile}`,
+      );
+      return EXIT.passed;
+    }
+    output.out(
+      `Suggested tolerances (3x the spread; see --help), written into ${budgetFile} (--output FILE saves it):`,
+    );
+    output.out('');
+    output.out(suggested.trimEnd());
     return EXIT.passed;
   } finally {
     unsubscribe?.();

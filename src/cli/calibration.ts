@@ -1,10 +1,10 @@
-import { Document, type YAMLMap } from 'yaml';
+import { isMap, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { QUANTILES, type RegressionMetric, type Tolerance } from '../config/types.js';
 import { median } from '../evaluate/stats.js';
 import { bootstrapMinimum } from '../evaluate/evaluate.js';
 import { formatChange, formatMetricValue, metricLabel } from '../report/format.js';
 import type { Measurement } from '../measure/types.js';
-import { oneLine } from './table.js';
+import { oneLine } from '../report/table.js';
 
 /**
  * `perf-gate calibrate`: how much an unchanged target's metrics move from run to run, and the
@@ -16,7 +16,10 @@ import { oneLine } from './table.js';
  *   min-delta    = 3 × (max − min), rounded up to 1, 2 or 5 × a power of ten,
  *                  at least 1 ms for latencies and 0.5 points for the error rate.
  * Three times the observed range leaves room for runs noisier than the few observed; the floors
- * are the canary rule's own minimums (and 5%, below which no shared runner is steady).
+ * are the canary rule's own minimums (and 5%, below which no shared runner is steady). A
+ * suggestion never exceeds what the budget file accepts (max-increase 1000%, an error-rate
+ * min-delta of 100 points); a latency metric that would need more than 100% is too noisy to gate
+ * at this load, and the advice is to measure longer instead.
  */
 
 export const CALIBRATED_METRICS = [
@@ -32,6 +35,15 @@ const FLOOR: Record<'latency' | 'rate', Tolerance> = {
   rate: { maxIncrease: 0.5, minDelta: 0.005 },
 };
 const NOISE_MULTIPLE = 3;
+/** The largest max-increase the budget file accepts (schema `increase`: at most 1000%). */
+export const MAX_INCREASE = 10;
+/** The largest error-rate min-delta the budget file accepts: 100 points. */
+const MAX_RATE_DELTA = 1;
+/**
+ * A latency tolerance above +100% lets the latency double unnoticed: the metric is too noisy to
+ * gate with this much load.
+ */
+export const NOISY_INCREASE = 1;
 
 export interface Spread {
   min: number;
@@ -48,14 +60,19 @@ export interface MetricCalibration {
   /** One value per run, in run order (ms, or a fraction for the error rate). */
   values: number[];
   spread: Spread;
+  /** What the budget file should say: the rule's tolerance, capped at what validates. */
   suggestion: Tolerance;
-  /** Some run had fewer requests than a verdict on this percentile needs (SPEC §4). */
+  /** The rule asked for more than NOISY_INCREASE (or the cap): too noisy to gate at this load. */
+  noisy: boolean;
+  /** Some run had fewer requests than a verdict on this percentile needs (docs/architecture.md §4). */
   tooFewSamples: boolean;
 }
 
 export interface EndpointCalibration {
   name: string;
   runs: number;
+  /** Median recorded duration of one run, ms (to say how much longer a noisy endpoint needs). */
+  durationMs: number;
   metrics: MetricCalibration[];
 }
 
@@ -88,6 +105,7 @@ export function roundUpToNice(value: number): number {
   return Number((10 ** (exponent + 1)).toPrecision(12));
 }
 
+/** The rule's tolerance, before capping (see the module comment). */
 export function suggestTolerance(metric: CalibratedMetric, spread: Spread): Tolerance {
   const floor = metric === 'error-rate' ? FLOOR.rate : FLOOR.latency;
   const relative =
@@ -98,15 +116,34 @@ export function suggestTolerance(metric: CalibratedMetric, spread: Spread): Tole
   };
 }
 
+/** A tolerance the budget file accepts, and whether the rule wanted more than a gate can use. */
+export function capTolerance(
+  metric: CalibratedMetric,
+  wanted: Tolerance,
+): { tolerance: Tolerance; noisy: boolean } {
+  const rate = metric === 'error-rate';
+  const tolerance = {
+    maxIncrease: Math.min(wanted.maxIncrease, MAX_INCREASE),
+    minDelta: rate ? Math.min(wanted.minDelta, MAX_RATE_DELTA) : wanted.minDelta,
+  };
+  const noisy = rate
+    ? wanted.maxIncrease > MAX_INCREASE || wanted.minDelta > MAX_RATE_DELTA
+    : wanted.maxIncrease > NOISY_INCREASE;
+  return { tolerance, noisy };
+}
+
 function valueOf(m: Measurement, metric: CalibratedMetric): number {
   return metric === 'error-rate' ? m.errorRate : m.latency[metric];
 }
 
-/** `measurements[i]` are one endpoint's runs, in order; at least two runs each. */
+/**
+ * `measurements[i]` are one endpoint's runs, in order; at least two runs each. `durationMs` is
+ * the endpoint's configured load.duration (default: the measured one).
+ */
 export function calibrate(
-  endpoints: readonly { name: string; measurements: readonly Measurement[] }[],
+  endpoints: readonly { name: string; measurements: readonly Measurement[]; durationMs?: number }[],
 ): EndpointCalibration[] {
-  return endpoints.map(({ name, measurements }) => {
+  return endpoints.map(({ name, measurements, durationMs }) => {
     if (measurements.length < 2) {
       throw new Error(`calibrate: "${name}" needs at least 2 runs, got ${measurements.length}`);
     }
@@ -114,41 +151,22 @@ export function calibrate(
     return {
       name,
       runs: measurements.length,
+      durationMs: durationMs ?? median(measurements.map((m) => m.durationMs)),
       metrics: CALIBRATED_METRICS.map((metric) => {
         const values = measurements.map((m) => valueOf(m, metric));
         const spread = spreadOf(values);
         const q = QUANTILES[metric];
+        const { tolerance, noisy } = capTolerance(metric, suggestTolerance(metric, spread));
         return {
           metric,
           values,
           spread,
-          suggestion: suggestTolerance(metric, spread),
+          suggestion: tolerance,
+          noisy,
           tooFewSamples: q !== undefined && fewest < bootstrapMinimum(q),
         };
       }),
     };
-  });
-}
-
-/** The loosest suggestion per metric across endpoints, and the endpoints that set it. */
-export function loosest(
-  results: readonly EndpointCalibration[],
-): { metric: CalibratedMetric; tolerance: Tolerance; setBy: string[] }[] {
-  return CALIBRATED_METRICS.map((metric) => {
-    const rows = results.map((r) => ({
-      name: r.name,
-      s: r.metrics.find((m) => m.metric === metric)!.suggestion,
-    }));
-    const maxIncrease = Math.max(...rows.map((r) => r.s.maxIncrease));
-    const minDelta = Math.max(...rows.map((r) => r.s.minDelta));
-    const setBy = [
-      ...new Set(
-        rows
-          .filter((r) => r.s.maxIncrease === maxIncrease || r.s.minDelta === minDelta)
-          .map((r) => r.name),
-      ),
-    ];
-    return { metric, tolerance: { maxIncrease, minDelta }, setBy };
   });
 }
 
@@ -178,7 +196,7 @@ export function renderSpread(results: readonly EndpointCalibration[]): string {
         v(m.spread.median),
         v(m.spread.max),
         m.spread.relative === undefined ? '-' : formatChange(m.spread.relative).replace(/^\+/, ''),
-        `max-increase ${formatIncrease(m.suggestion.maxIncrease)}, min-delta ${formatMinDelta(m.metric, m.suggestion.minDelta)}`,
+        `max-increase ${formatIncrease(m.suggestion.maxIncrease)}, min-delta ${formatMinDelta(m.metric, m.suggestion.minDelta)}${m.noisy ? ' (too noisy to gate)' : ''}`,
       ]);
     });
   }
@@ -196,30 +214,120 @@ export function renderSpread(results: readonly EndpointCalibration[]): string {
   return lines.join('\n');
 }
 
-/** The YAML to paste: `defaults.regression` with the loosest tolerance any endpoint needed. */
-export function renderSuggestion(results: readonly EndpointCalibration[]): string {
-  const loose = loosest(results);
-  const regression: Record<string, Record<string, string>> = {};
-  for (const { metric, tolerance } of loose) {
-    regression[metric] = {
-      'max-increase': formatIncrease(tolerance.maxIncrease),
-      'min-delta': formatMinDelta(metric, tolerance.minDelta),
-    };
+const same = (a: Tolerance, b: Tolerance) =>
+  a.maxIncrease === b.maxIncrease && a.minDelta === b.minDelta;
+
+/**
+ * Per metric, the tolerance most endpoints can share: the median suggestion of the endpoints
+ * steady enough to gate (of all of them when none is). Endpoints that need another value get
+ * their own; a loose default would switch the check off for the steady ones.
+ */
+export function sharedDefaults(
+  results: readonly EndpointCalibration[],
+): Record<CalibratedMetric, Tolerance> {
+  const out = {} as Record<CalibratedMetric, Tolerance>;
+  for (const metric of CALIBRATED_METRICS) {
+    const all = results.map((r) => r.metrics.find((m) => m.metric === metric)!);
+    const steady = all.filter((m) => !m.noisy);
+    const sorted = (steady.length > 0 ? steady : all)
+      .map((m) => m.suggestion)
+      .sort((a, b) => a.maxIncrease - b.maxIncrease || a.minDelta - b.minDelta);
+    out[metric] = sorted[Math.floor((sorted.length - 1) / 2)]!;
   }
-  const doc = new Document({ defaults: { regression } });
+  return out;
+}
+
+/** How much longer to measure so the run-to-run spread would fit a 100% tolerance (spread ∝ 1/√requests). */
+export function longerDurationMs(result: EndpointCalibration): number | undefined {
+  const worst = Math.max(
+    ...result.metrics
+      .filter((m) => m.noisy && m.metric !== 'error-rate')
+      .map((m) => m.spread.relative ?? 0),
+  );
+  if (!(worst > 0)) return undefined;
+  const factor = (NOISE_MULTIPLE * worst) / NOISY_INCREASE;
+  const seconds = Math.ceil((result.durationMs * factor * factor) / 1000);
+  return roundUpToNice(seconds) * 1000;
+}
+
+/** Why each too-noisy endpoint gets no real regression check, and what to do about it. */
+export function noisyAdvice(results: readonly EndpointCalibration[]): string[] {
+  const lines: string[] = [];
+  for (const r of results) {
+    const noisy = r.metrics.filter((m) => m.noisy);
+    if (noisy.length === 0) continue;
+    const moved = noisy
+      .map(
+        (m) =>
+          `${metricLabel(m.metric)} moved ${m.spread.relative === undefined ? formatMetricValue(m.metric, m.spread.absolute) : formatChange(m.spread.relative).replace(/^\+/, '')}`,
+      )
+      .join(', ');
+    const longer = longerDurationMs(r);
+    const advice = longer
+      ? `give it more requests (load.duration ${formatSeconds(r.durationMs)} → about ${formatSeconds(longer)}, or more connections) and calibrate again`
+      : 'give it more requests (a longer load.duration) and calibrate again';
+    const capped = noisy.some((m) => m.suggestion.maxIncrease >= MAX_INCREASE);
+    const what = capped
+      ? 'its suggested tolerance is the loosest the file accepts (1000%) and catches almost nothing'
+      : 'its suggested tolerance would let the latency more than double unnoticed';
+    lines.push(
+      `"${oneLine(r.name)}" is too noisy to gate: ${moved} from run to run, so ${what}; ${advice}.`,
+    );
+  }
+  return lines;
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toPrecision(3))}s`;
+}
+
+function toleranceNode(doc: Document, metric: CalibratedMetric, tolerance: Tolerance): YAMLMap {
+  const node = doc.createNode({
+    'max-increase': formatIncrease(tolerance.maxIncrease),
+    'min-delta': formatMinDelta(metric, tolerance.minDelta),
+  }) as YAMLMap;
+  node.flow = true;
+  return node;
+}
+
+/**
+ * The budget file with the suggested tolerances written in: shared values in
+ * `defaults.regression`, and in an endpoint's own `regression` where it needs another value.
+ * Everything else in the file (comments, `${VAR}`s, order) is kept as written. Endpoints whose
+ * regression checks are off (`regressionOff`, by name) are left alone. The result validates
+ * wherever the original did.
+ */
+export function renderSuggestedFile(
+  source: string,
+  results: readonly EndpointCalibration[],
+  regressionOff: ReadonlySet<string> = new Set(),
+): string {
+  const doc = parseDocument(source);
+  const judged = results.filter((r) => !regressionOff.has(r.name));
   const runs = results[0]?.runs ?? 0;
-  doc.commentBefore =
-    ` Suggested by perf-gate calibrate from ${runs} runs of an unchanged target:` +
-    '\n the loosest tolerance any endpoint needed; an endpoint may override it in its own `regression`.';
-  for (const { metric, tolerance, setBy } of loose) {
-    const node = doc.getIn(['defaults', 'regression', metric], true) as YAMLMap;
-    node.flow = true;
-    const floor = metric === 'error-rate' ? FLOOR.rate : FLOOR.latency;
-    const atFloor =
-      tolerance.maxIncrease === floor.maxIncrease && tolerance.minDelta === floor.minDelta;
-    if (results.length > 1 && !atFloor) {
-      node.comment = ` set by ${setBy.map((n) => JSON.stringify(oneLine(n))).join(', ')}`;
-    }
+  const header = ` Regression tolerances suggested by perf-gate calibrate from ${runs} runs of an unchanged target.`;
+  doc.commentBefore = doc.commentBefore ? `${header}\n${doc.commentBefore}` : header;
+  if (judged.length === 0) return doc.toString();
+
+  const defaults = sharedDefaults(judged);
+  if (!isMap(doc.getIn(['defaults', 'regression']))) {
+    doc.setIn(['defaults', 'regression'], doc.createNode({}));
   }
+  for (const metric of CALIBRATED_METRICS) {
+    doc.setIn(['defaults', 'regression', metric], toleranceNode(doc, metric, defaults[metric]));
+  }
+  results.forEach((r, i) => {
+    if (regressionOff.has(r.name)) return;
+    const own = r.metrics.filter((m) => !same(m.suggestion, defaults[m.metric]));
+    if (own.length === 0) return;
+    if (!isMap(doc.getIn(['endpoints', i, 'regression']))) {
+      doc.setIn(['endpoints', i, 'regression'], doc.createNode({}));
+    }
+    for (const m of own) {
+      const node = toleranceNode(doc, m.metric, m.suggestion);
+      if (m.noisy) node.comment = ' too noisy to gate at this load: measure longer';
+      doc.setIn(['endpoints', i, 'regression', m.metric], node);
+    }
+  });
   return doc.toString();
 }

@@ -17,7 +17,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { COMPARE_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
 import { prepareReportPaths, writeReports } from './report-files.js';
-import { renderTable } from './table.js';
+import { renderTable } from '../report/table.js';
 import { TOOL } from '../version.js';
 
 /** `perf-gate compare BASE.json HEAD.json`: two saved reports judged against each other, no load. */

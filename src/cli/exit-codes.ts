@@ -1,5 +1,5 @@
 /**
- * The CLI's exit statuses (SPEC §7). Scripts and other CI systems branch on them, so they never
+ * The CLI's exit statuses (docs/architecture.md §7). Scripts and other CI systems branch on them, so they never
  * change meaning: an interrupted run could not finish measuring, hence `unmeasured`.
  */
 export const EXIT = {

@@ -11,7 +11,7 @@ export const TOOL_HELP = `perf-gate: gate HTTP performance on budgets and baseli
 
 Usage:
   perf-gate run --budget FILE [--target-url URL] [--baseline-url URL] [options]
-  perf-gate validate FILE
+  perf-gate validate [FILE]
   perf-gate compare BASE.json HEAD.json [options]
   perf-gate calibrate --budget FILE [--target-url URL] [--runs N]
 
@@ -53,11 +53,11 @@ configures baseline.cloudwatch (AWS credentials from the usual environment).
 
 ${EXIT_CODES}`;
 
-export const VALIDATE_HELP = `Usage: perf-gate validate FILE [--target-url URL] [--max-duration D]
+export const VALIDATE_HELP = `Usage: perf-gate validate [FILE] [--target-url URL] [--max-duration D]
 
 Checks a budget file the way \`run\` loads it (schema, units, \${VAR} interpolation from the
 environment, URLs, total load time) without sending any request, and lists every problem as
-FILE:LINE:COL PATH: MESSAGE.
+FILE:LINE:COL PATH: MESSAGE. FILE defaults to perf-budget.yml, as for run.
 
 Options:
   --target-url URL      use this instead of target.url (then its \${VAR} need not be set)
@@ -85,14 +85,17 @@ export const CALIBRATE_HELP = `Usage: perf-gate calibrate --budget FILE [--targe
 
 Measures an unchanged target N times (every endpoint per run, runs interleaved so drift hits all
 endpoints alike) and prints how much p50, p95, p99 and the error rate move from run to run
-without any code change. From that spread it suggests \`regression\` tolerances to paste into the
-budget file, so the gate flags real regressions and not noise:
+without any code change. From that spread it suggests \`regression\` tolerances and prints the
+budget file with them written in (or saves it with --output), so the gate flags real regressions
+and not noise: shared values in defaults.regression, an endpoint's own where it needs another:
 
   max-increase = 3 x the relative spread ((max - min) / median), rounded up to a multiple of 5%;
                  at least 5% for latencies and 50% for the error rate
   min-delta    = 3 x the absolute spread (max - min), rounded up to 1, 2 or 5 x a power of ten;
                  at least 1ms for latencies and 0.5 points for the error rate
 
+A latency that would need more than +100% is too noisy to gate at this load: it gets the
+loosest tolerance the file accepts (1000%), and the advice is to measure it longer.
 Use the same load settings (and runner) as the gate; more runs give a steadier estimate.
 
 Options:
@@ -100,6 +103,7 @@ Options:
   --target-url URL      base URL of the deployment; overrides target.url
   --runs N              measurements per endpoint, 2 to 50 (default 5)
   --max-duration D      cap on total load time of all runs (default 30m)
+  --output FILE         write the suggested budget file there instead of printing it
   --verbose             also print debug lines
   -h, --help            show this help
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `perf-gate` bin: wires the process (arguments, streams, environment, signals) to runCli.
 import { runCli } from './main.js';
+import { nodeSupportWarning } from './node-support.js';
 
 const EXIT_AFTER_SECOND_SIGNAL = 130;
 
@@ -20,6 +21,9 @@ const onInterrupt = (handler: (signal: string) => void) => {
     process.off('SIGTERM', listener);
   };
 };
+
+const unsupported = nodeSupportWarning(process.versions.node);
+if (unsupported) process.stderr.write(`perf-gate: warning: ${unsupported}\n`);
 
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,

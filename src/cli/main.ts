@@ -14,7 +14,7 @@ import { VERSION } from '../version.js';
 
 /**
  * The `perf-gate` command line: picks the command, and turns every failure into one clear
- * message and its exit status (SPEC §7). Importable without side effects; the bin entry
+ * message and its exit status (docs/architecture.md §7). Importable without side effects; the bin entry
  * (index.ts) only wires the process to it.
  */
 
@@ -71,19 +71,18 @@ function report(error: unknown, output: Output): ExitCode {
     return EXIT.usage;
   }
   if (error instanceof BudgetFileError) {
+    // The loader words its messages with the CLI's options (cli/budget.ts), so they print as they are.
     const n = error.problems.length;
     for (const problem of error.problems) output.err(formatProblem(problem));
-    output.err(`perf-gate: ${n} problem${n === 1 ? '' : 's'} in the budget file`);
-    const unset = error.problems.filter((p) =>
-      /environment variable \w+ is (not set|empty)/.test(p.message),
+    const file = error.problems[0]?.file;
+    output.err(
+      `perf-gate: ${n} problem${n === 1 ? '' : 's'} in ${file ? `the budget file ${file}` : 'the budget file'}`,
     );
-    if (unset.length > 0) {
-      // The loader speaks of a workflow step's env; on a command line the fix looks different.
-      const targetUrl = unset.some((p) => p.path === 'target.url');
-      output.err(
-        `Set the variables in the environment (NAME=value perf-gate ...)${targetUrl ? ', or pass --target-url URL instead of target.url' : ''}.`,
-      );
-    }
+    const targetUrl = error.problems.some(
+      (p) =>
+        p.path === 'target.url' && /environment variable \w+ is (not set|empty)/.test(p.message),
+    );
+    if (targetUrl) output.err('Or pass --target-url URL in place of target.url.');
     return EXIT.usage;
   }
   if (error instanceof TargetUnreachableError) {

@@ -21,7 +21,7 @@ import type { CliContext, Output } from './output.js';
 import { createProgress } from './progress.js';
 import { connectionErrors, neverConnected } from './reachability.js';
 import { prepareReportPaths, writeReports } from './report-files.js';
-import { renderTable } from './table.js';
+import { renderTable } from '../report/table.js';
 import { TOOL } from '../version.js';
 
 /** `perf-gate run`: the gate, from budget file to verdicts, on a laptop or any CI system. */

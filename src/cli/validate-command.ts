@@ -1,6 +1,6 @@
 import { formatDuration } from '../report/format.js';
 import { durationOption, flag, parseCommandArgs, positionals, urlOption } from './args.js';
-import { loadBudget, passLoadMs } from './budget.js';
+import { DEFAULT_BUDGET_FILE, loadBudget, passLoadMs } from './budget.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { VALIDATE_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
@@ -22,10 +22,12 @@ export async function validateCommand(
     output.out(VALIDATE_HELP);
     return EXIT.passed;
   }
-  const [file] = positionals(parsed, COMMAND, ['FILE']);
+  // Like run and calibrate, the file defaults to perf-budget.yml.
+  const [file = DEFAULT_BUDGET_FILE] =
+    parsed.positionals.length === 0 ? [] : positionals(parsed, COMMAND, ['FILE']);
   const targetUrl = urlOption(parsed, 'target-url', COMMAND);
   const maxDurationMs = durationOption(parsed, 'max-duration', '15m', COMMAND);
-  const config = await loadBudget(file!, { env: context.env, targetUrl, maxDurationMs }, COMMAND);
+  const config = await loadBudget(file, { env: context.env, targetUrl, maxDurationMs }, COMMAND);
   output.mask(config.secrets);
 
   const n = config.endpoints.length;

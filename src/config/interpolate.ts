@@ -28,6 +28,7 @@ export function interpolate(
   source: BudgetSource,
   env: Readonly<Record<string, string | undefined>>,
   skip: (path: readonly PathSegment[]) => boolean = () => false,
+  setVariable = "set it in the step's env",
 ): Interpolation {
   const secrets = new Set<string>();
   const problems: LocatedProblem[] = [];
@@ -73,7 +74,7 @@ export function interpolate(
       const value = env[name];
       if (value === undefined || value === '') {
         report(
-          `environment variable ${name} is ${value === '' ? 'empty' : 'not set'} (used as \${${name}}): set it in the step's env, or write $\${ for a literal "\${"`,
+          `environment variable ${name} is ${value === '' ? 'empty' : 'not set'} (used as \${${name}}): ${setVariable}, or write $\${ for a literal "\${"`,
         );
         continue;
       }

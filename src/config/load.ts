@@ -14,6 +14,7 @@ import { fileProblem, MAX_FILE_BYTES, parseYamlSource, tooLarge } from './source
 import type { Config } from './types.js';
 import { showValue } from './units.js';
 import { validateSchema, type LocatedProblem } from './validate.js';
+import { ACTION_WORDS, BUDGET_FILE_DOCS } from './words.js';
 
 export { BudgetFileError, formatProblem, type Problem } from './errors.js';
 export { DEFAULT_LOAD, DEFAULT_REGRESSION } from './normalise.js';
@@ -75,6 +76,7 @@ export function parseBudget(text: string, file: string, options: LoadOptions): C
     source,
     options.env,
     (path) => skipTargetUrl && path.length === 2 && path[0] === 'target' && path[1] === 'url',
+    (options.words ?? ACTION_WORDS).setVariable,
   );
   const schemaSound = soundPaths(schemaProblems);
   const { config, problems: semanticProblems } = normalise({
@@ -123,13 +125,16 @@ export async function loadBudgetFile(path: string, options: LoadOptions): Promis
     const info = await stat(real);
     if (!info.isFile()) {
       throw new BudgetFileError([
-        fileProblem(path, 'is not a file: budget-file must name a YAML file'),
+        fileProblem(
+          path,
+          `is not a file: ${(options.words ?? ACTION_WORDS).budgetFile} must name a YAML file`,
+        ),
       ]);
     }
     size = info.size;
   } catch (e) {
     if (e instanceof BudgetFileError) throw e;
-    throw new BudgetFileError([fileProblem(path, readFailure(e))]);
+    throw new BudgetFileError([fileProblem(path, readFailure(e, options))]);
   }
   if (size > MAX_FILE_BYTES) throw new BudgetFileError([fileProblem(path, tooLarge(size))]);
 
@@ -167,7 +172,7 @@ export async function loadBudgetFile(path: string, options: LoadOptions): Promis
     }
   } catch (e) {
     if (e instanceof BudgetFileError) throw e;
-    throw new BudgetFileError([fileProblem(path, readFailure(e))]);
+    throw new BudgetFileError([fileProblem(path, readFailure(e, options))]);
   }
   return parseBudget(text, path, { readFile: readBoundedFile, ...options });
 }
@@ -235,10 +240,12 @@ function soundPaths(list: readonly LocatedProblem[]): (path: readonly PathSegmen
   };
 }
 
-function readFailure(e: unknown): string {
+function readFailure(e: unknown, options: LoadOptions): string {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT')
-    return 'no such file: create it (see perf-budget.example.yml) or set the budget-file input';
+  if (code === 'ENOENT') {
+    const name = (options.words ?? ACTION_WORDS).budgetFile;
+    return `no such file: create it (every key is described at ${BUDGET_FILE_DOCS}) or name another file with ${name}`;
+  }
   if (code === 'EACCES') return 'cannot be read (permission denied)';
   return `cannot be read: ${e instanceof Error ? e.message : String(e)}`;
 }

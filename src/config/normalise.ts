@@ -28,6 +28,8 @@ import {
   showValue,
   UnitError,
 } from './units.js';
+import { implausibleSeconds, parseIncrease } from './plausible.js';
+import { ACTION_WORDS, type OptionWords } from './words.js';
 import { checkTargetUrl, resolvePath } from './urls.js';
 import { deceptiveCharacters, nameSkeleton, quoteName, visibleName } from './names.js';
 import { plannedLoadMs } from '../measure/plan.js';
@@ -52,12 +54,14 @@ export interface NormaliseOptions {
    * folder; absent = such a file is not read (pure parsing: the CA is then not checked).
    */
   readFile?: (path: string) => Buffer;
+  /** How messages name the options set outside the file; default: the action's inputs. */
+  words?: OptionWords;
 }
 
 /** The largest CA file read: a bundle of every public root is about 200 KiB. */
 export const MAX_CA_BYTES = 1024 * 1024;
 
-/** Load used where neither the endpoint nor `defaults.load` says otherwise (SPEC §3). */
+/** Load used where neither the endpoint nor `defaults.load` says otherwise (docs/architecture.md §3). */
 export const DEFAULT_LOAD: Readonly<LoadSettings> = {
   connections: 10,
   durationMs: 30_000,
@@ -65,7 +69,7 @@ export const DEFAULT_LOAD: Readonly<LoadSettings> = {
   timeoutMs: 10_000,
 };
 
-/** The canary rule, used when the file has no `defaults.regression` (SPEC §3). */
+/** The canary rule, used when the file has no `defaults.regression` (docs/architecture.md §3). */
 export const DEFAULT_REGRESSION: Readonly<RegressionRules> = {
   p50: { maxIncrease: 0.1, minDelta: 1 },
   p95: { maxIncrease: 0.1, minDelta: 1 },
@@ -134,6 +138,7 @@ export interface NormaliseInput {
 
 export function normalise(input: NormaliseInput): { config: Config; problems: LocatedProblem[] } {
   const { source, data, options, schemaSound, textSound } = input;
+  const words = options.words ?? ACTION_WORDS;
   const problems: LocatedProblem[] = [];
   const add = (
     path: readonly PathSegment[],
@@ -192,7 +197,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
         line: 0,
         col: 0,
         path: '',
-        message: `the target-url input: ${checked.message}`,
+        message: `${words.targetUrl}: ${checked.message}`,
       };
       problems.push({ segments: [], problem });
     }
@@ -206,7 +211,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     const hasTarget = get<Raw.Target>(['target']) !== undefined;
     add(
       hasTarget ? ['target'] : [],
-      'no target URL: set target.url (e.g. url: ${PREVIEW_URL}) or the target-url input',
+      `no target URL: set target.url (e.g. url: \${PREVIEW_URL}) or ${words.targetUrl}`,
       'key',
     );
   }
@@ -308,7 +313,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
           : '';
       add(
         ['endpoints'],
-        `the endpoints ask for ${formatDuration(total)} of load (warmup + duration of ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${sideBySide ? ', each measured twice: on the target and on the baseline-url side by side' : ''}${asRun}), over the max-duration of ${formatDuration(options.maxDurationMs)}: shorten durations or warmups, or raise max-duration (the action input, or --max-duration)`,
+        `the endpoints ask for ${formatDuration(total)} of load (warmup + duration of ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${sideBySide ? `, each measured twice: on the target and on ${words.baselineUrl} side by side` : ''}${asRun}), over the max-duration of ${formatDuration(options.maxDurationMs)}: shorten durations or warmups, or raise ${words.maxDuration}`,
         'key',
       );
     }
@@ -590,13 +595,15 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     const out: Partial<LoadSettings> = {};
     const connections = get<number>([...path, 'connections']);
     if (connections !== undefined) out.connections = connections;
+    const bare = (key: 'duration' | 'warmup' | 'timeout') =>
+      implausibleSeconds(key, get([...path, key]));
     const duration = durationAt([...path, 'duration'], (n) =>
       n >= MIN_DURATION_MS
-        ? undefined
+        ? bare('duration')
         : `expected a duration of at least ${formatDuration(MIN_DURATION_MS)} (a shorter run measures connection setup, not the endpoint)`,
     );
     if (duration !== undefined) out.durationMs = duration;
-    const warmup = durationAt([...path, 'warmup']);
+    const warmup = durationAt([...path, 'warmup'], () => bare('warmup'));
     if (warmup !== undefined) out.warmupMs = warmup;
     // The load generator counts its request timeout in whole seconds.
     const timeout = durationAt([...path, 'timeout'], (n) =>
@@ -604,7 +611,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
         ? 'expected a request timeout of at least 1s'
         : n > MAX_REQUEST_TIMEOUT_MS
           ? `expected a request timeout of at most ${formatDuration(MAX_REQUEST_TIMEOUT_MS)} (a request is given up long before that)`
-          : undefined,
+          : bare('timeout'),
     );
     if (timeout !== undefined) out.timeoutMs = timeout;
     const rate = get<number>([...path, 'rate']);
@@ -650,7 +657,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
   function toleranceOf(metric: RegressionMetric, path: PathSegment[]): Tolerance | undefined {
     const isRate = metric === 'error-rate';
     const defaultMinDelta = isRate ? DEFAULT_MIN_DELTA.errorRate : DEFAULT_MIN_DELTA.latency;
-    const increase = (v: unknown): number => parseRate(v, 10);
+    const increase = parseIncrease;
     const value = get<Raw.LatencyTolerance>(path);
     if (value === undefined) return undefined;
     if (typeof value !== 'object') {

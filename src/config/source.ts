@@ -133,6 +133,32 @@ const YAML_MESSAGES: Partial<Record<string, string>> = {
   TAB_AS_INDENT: 'tabs are not allowed as indentation in YAML: indent with spaces',
 };
 
+/** The bracket an "unclosed flow collection" error asks for (`}` or `]`), if it is one. */
+function unclosedFlow(message: string): '}' | ']' | undefined {
+  return /\bflow (?:map|sequence)\b.*\bend with an? ([}\]])/i.exec(message)?.[1] as
+    '}' | ']' | undefined;
+}
+
+/**
+ * Where the `{` or `[` that is not closed before `offset` was opened (1-based line and column of
+ * the nearest line above with more openers than closers; quotes aside, good enough to point).
+ */
+function unclosedOpener(
+  text: string,
+  offset: number,
+  closer: '}' | ']',
+): { line: number; col: number } | undefined {
+  const opener = closer === '}' ? '{' : '[';
+  const before = text.slice(0, offset).split('\n');
+  for (let i = before.length - 1; i >= 0; i--) {
+    const line = before[i]!.replace(/#.*$/, '');
+    if (line.split(opener).length > line.split(closer).length) {
+      return { line: i + 1, col: line.lastIndexOf(opener) + 1 };
+    }
+  }
+  return undefined;
+}
+
 /** Parses YAML text; returns the source, or the syntax problems that stop any further check. */
 export function parseYamlSource(
   text: string,
@@ -164,10 +190,29 @@ export function parseYamlSource(
   }
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems: Problem[] = [];
+  // An unclosed { or [ makes the parser read what follows as part of it: every error after the
+  // first such one is its echo, so one missing } is one problem.
+  // So does a ${VAR} inside one (its first error gets the hint below).
+  const unclosed = doc.errors.findIndex((e) => unclosedFlow(e.message) !== undefined);
+  const first = doc.errors[0];
+  const flowVariable =
+    first !== undefined && /[{[][^\n]*\$\{/.test(text.split('\n')[at(first.pos[0]).line - 1] ?? '');
+  const errors = flowVariable
+    ? doc.errors.slice(0, 1)
+    : unclosed < 0
+      ? doc.errors
+      : doc.errors.slice(0, unclosed + 1);
   // After the first few, syntax errors are mostly echoes of the first: a page of them hides it.
-  for (const [i, e] of doc.errors.slice(0, MAX_SYNTAX_ERRORS).entries()) {
-    const message = e.code === 'DUPLICATE_KEY' ? duplicateKey(text, e.pos) : YAML_MESSAGES[e.code];
-    const position = at(e.pos[0]);
+  for (const [i, e] of errors.slice(0, MAX_SYNTAX_ERRORS).entries()) {
+    const closer = unclosedFlow(e.message);
+    const opened = closer ? unclosedOpener(text, e.pos[0], closer) : undefined;
+    const message =
+      e.code === 'DUPLICATE_KEY'
+        ? duplicateKey(text, e.pos)
+        : closer
+          ? `this ${closer === '}' ? '{' : '['} is not closed: add the missing ${closer}`
+          : YAML_MESSAGES[e.code];
+    const position = opened ?? at(e.pos[0]);
     const line = text.split('\n')[position.line - 1] ?? '';
     const hint = i === 0 && /[{[][^\n]*\$\{/.test(line) ? FLOW_VARIABLE_HINT : '';
     problems.push({
@@ -177,11 +222,11 @@ export function parseYamlSource(
       message: `YAML syntax error: ${message ?? lowerFirst(e.message)}${hint}`,
     });
   }
-  const more = doc.errors.length - MAX_SYNTAX_ERRORS;
+  const more = errors.length - MAX_SYNTAX_ERRORS;
   if (more > 0) {
     problems.push({
       file,
-      ...at(doc.errors[MAX_SYNTAX_ERRORS]!.pos[0]),
+      ...at(errors[MAX_SYNTAX_ERRORS]!.pos[0]),
       path: '',
       message: `YAML syntax error: ${more} more after this point, probably caused by the ones before; fix those first`,
     });

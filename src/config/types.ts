@@ -10,7 +10,7 @@
 export const LATENCY_METRICS = ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9', 'mean', 'max'] as const;
 export type LatencyMetric = (typeof LATENCY_METRICS)[number];
 
-/** Every metric a budget may name (SPEC §3). `min-rps` is a budget only, never a regression. */
+/** Every metric a budget may name (docs/architecture.md §3). `min-rps` is a budget only, never a regression. */
 export const BUDGET_METRICS = [...LATENCY_METRICS, 'error-rate', 'min-rps'] as const;
 export type BudgetMetric = (typeof BUDGET_METRICS)[number];
 
@@ -135,7 +135,7 @@ export interface Config {
     /** A missing baseline fails the run instead of being `no-baseline`. */
     required: boolean;
   };
-  /** Re-measure a breaching endpoint once before failing it (SPEC §5). */
+  /** Re-measure a breaching endpoint once before failing it (docs/architecture.md §5). */
   confirm: boolean;
   endpoints: EndpointConfig[];
   /** Every value that came from `${VAR}` interpolation: masked in all output. */

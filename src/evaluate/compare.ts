@@ -44,7 +44,7 @@ export function compareReports(base: Report, head: Report, options: CompareOptio
     }
     const before = baseByName.get(endpoint.name);
     const baseline: Baseline = before
-      ? { kind: 'reference', source, measurement: before.measurement }
+      ? { kind: 'reference', source, measurement: before.measurement, saved: true }
       : { kind: 'none', reason: `"${endpoint.name}" is not in the base report` };
     const input: EndpointEvaluationInput = {
       // Position in the file comes from the report; the rules may come from a newer file.

@@ -53,7 +53,7 @@ import {
 } from './types.js';
 
 /**
- * Verdicts (SPEC §4, §5): budgets, regressions against a baseline, significance, sample
+ * Verdicts (docs/architecture.md §4, §5): budgets, regressions against a baseline, significance, sample
  * sufficiency and confirmation. Pure: measurements and baselines in, findings out.
  */
 
@@ -73,7 +73,7 @@ export interface EvaluateOptions {
 }
 
 export interface EndpointEvaluationOptions extends EvaluateOptions {
-  /** The re-measurement of a breaching endpoint (SPEC §5). */
+  /** The re-measurement of a breaching endpoint (docs/architecture.md §5). */
   confirmation?: Measurement;
   /** The baseline to judge the confirmation against (a re-measured reference); default: `baseline`. */
   confirmationBaseline?: Baseline;
@@ -86,7 +86,7 @@ export interface EndpointEvaluationOptions extends EvaluateOptions {
  */
 export const MIN_ROUND_PAIRS = 4;
 
-/** CloudWatch history needs this many periods before a prediction bound is part of the verdict (SPEC §5). */
+/** CloudWatch history needs this many periods before a prediction bound is part of the verdict (docs/architecture.md §5). */
 export const MIN_PERIODS_FOR_BOUND = 5;
 
 /**
@@ -107,15 +107,26 @@ export function metricValue(measurement: Measurement, metric: BudgetMetric): num
   return measurement.latency[metric];
 }
 
-/** The metrics an endpoint is judged on: its budget's and its regression rules', in a fixed order. */
-export function evaluatedMetrics(endpoint: EndpointRules): BudgetMetric[] {
+/**
+ * The metrics an endpoint is judged on: its budget's and its regression rules', in a fixed order.
+ * With no baseline set up at all, the regression rules have nothing to judge and only the
+ * budget's metrics are findings (docs/architecture.md §5).
+ */
+export function evaluatedMetrics(endpoint: EndpointRules, baseline?: Baseline): BudgetMetric[] {
+  const compares = endpoint.regression !== false && !unconfigured(baseline);
   return BUDGET_METRICS.filter(
     (metric) =>
       endpoint.budget[metric] !== undefined ||
-      (endpoint.regression !== false &&
+      (compares &&
+        endpoint.regression !== false &&
         metric !== 'min-rps' &&
         endpoint.regression[metric] !== undefined),
   );
+}
+
+/** No baseline is set up for the endpoint (not one set up without data). */
+function unconfigured(baseline: Baseline | undefined): boolean {
+  return baseline?.kind === 'none' && baseline.configured === false;
 }
 
 export function evaluateEndpoint(
@@ -158,7 +169,7 @@ export function evaluateEndpoint(
 }
 
 /**
- * Whether an endpoint should be measured once more (SPEC §5): it breached something, so it must
+ * Whether an endpoint should be measured once more (docs/architecture.md §5): it breached something, so it must
  * repeat before failing; or it is a suspected regression, so the second measurement may settle it.
  */
 export function needsConfirmation(result: EndpointResult): boolean {
@@ -236,7 +247,7 @@ export function evaluateRun(
   return { endpoints, summary: summarizeRun(endpoints, { cancelled: options.cancelled, errors }) };
 }
 
-/** Counts findings into the run summary; `passed` ignores `fail-on` (SPEC §2). */
+/** Counts findings into the run summary; `passed` ignores `fail-on` (docs/architecture.md §2). */
 export function summarizeRun(
   endpoints: readonly EndpointResult[],
   extra: { cancelled?: boolean; errors?: RunError[] } = {},
@@ -303,7 +314,7 @@ function judge(
 ): Finding[] {
   const histograms = new HistogramCache();
   const confidence = endpoint.confidence ?? DEFAULT_CONFIDENCE;
-  return evaluatedMetrics(endpoint).map((metric) => {
+  return evaluatedMetrics(endpoint, baseline).map((metric) => {
     const current = metricValue(measurement, metric);
     const finding: Finding = { metric, verdict: 'pass', breaches: [], current, reason: '' };
     const limit = endpoint.budget[metric];
@@ -324,7 +335,7 @@ function judge(
       if (percentile) finding.interval = intervalOf(percentile, budget.moreRequests);
     }
     const tolerance =
-      endpoint.regression === false || metric === 'min-rps'
+      endpoint.regression === false || metric === 'min-rps' || unconfigured(baseline)
         ? undefined
         : endpoint.regression[metric];
     const regression =
@@ -991,7 +1002,7 @@ function joinReasons(
   return parts.join('; ');
 }
 
-/** Applies a confirmation run to a finding (SPEC §5): a breach counts only if it repeats. */
+/** Applies a confirmation run to a finding (docs/architecture.md §5): a breach counts only if it repeats. */
 function confirm(first: Finding, second: Finding): Finding {
   const confirmation = {
     current: second.current,
@@ -1057,13 +1068,18 @@ function lowerFirst(text: string): string {
 }
 
 function summarizeBaseline(baseline: Baseline, confidence: number): BaselineSummary {
-  if (baseline.kind === 'none') return { kind: 'none', reason: baseline.reason };
+  if (baseline.kind === 'none') {
+    return baseline.configured === false
+      ? { kind: 'none', reason: baseline.reason, configured: false }
+      : { kind: 'none', reason: baseline.reason };
+  }
   if (baseline.kind === 'reference') {
     const summary: BaselineSummary = {
       kind: 'reference',
       source: baseline.source,
       measurement: baseline.measurement,
     };
+    if (baseline.saved) summary.saved = true;
     if (baseline.rounds) summary.rounds = baseline.rounds.length;
     return summary;
   }

@@ -1,6 +1,7 @@
+import { closest } from '../config/suggest.js';
 import type { Summary } from './types.js';
 
-/** Which findings fail the step (the `fail-on` input, SPEC §2). */
+/** Which findings fail the step (the `fail-on` input, docs/architecture.md §2). */
 export interface FailOn {
   budget: boolean;
   regression: boolean;
@@ -26,8 +27,11 @@ export function parseFailOn(value: string, inputName = 'fail-on'): FailOn {
   const bad = items.filter((item) => !(KINDS as readonly string[]).includes(item));
   if (bad.length > 0) {
     const shown = bad.map((item) => (item === '' ? 'an empty item' : `"${item}"`)).join(', ');
+    const guesses = bad.map((item) => closest(item, [...KINDS, 'none'])).filter(Boolean);
+    const guess =
+      guesses.length === bad.length && bad.length === 1 ? ` (did you mean "${guesses[0]}"?)` : '';
     throw new Error(
-      `input ${inputName}: ${shown} in "${value}" is not a finding kind; ${expected}`,
+      `input ${inputName}: ${shown} in "${value}" is not a finding kind${guess}; ${expected}`,
     );
   }
   return { budget: items.includes('budget'), regression: items.includes('regression') };
@@ -41,7 +45,7 @@ export function formatFailOn(failOn: FailOn): string {
 
 /**
  * Whether the step fails. A run that could not measure (errors) or was cancelled always fails
- * (SPEC §2); otherwise only the finding kinds named in `fail-on` do. `summary.passed` is the
+ * (docs/architecture.md §2); otherwise only the finding kinds named in `fail-on` do. `summary.passed` is the
  * verdict regardless of `fail-on`.
  */
 export function shouldFail(summary: Summary, failOn: FailOn): boolean {

@@ -2,7 +2,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from '../measure/histogram.js';
 
 /**
- * The statistics behind regression verdicts (SPEC §5). Pure and seeded: the same inputs and
+ * The statistics behind regression verdicts (docs/architecture.md §5). Pure and seeded: the same inputs and
  * seed always give the same interval, so a saved report can be re-evaluated to the same verdict.
  */
 
@@ -459,7 +459,7 @@ export interface PredictionInterval {
  * variance of a median relative to one observation, as 1/n is for a mean. Mean ± t·s would
  * let one incident period in the lookback (a deploy gone wrong, an outage spike ten times the
  * usual p95) inflate s so far that no regression could ever lie above the bound for two weeks;
- * the median and MAD ignore such periods, and the baseline value itself is the median (SPEC §5).
+ * the median and MAD ignore such periods, and the baseline value itself is the median (docs/architecture.md §5).
  * Needs at least 2 values.
  */
 export function predictionInterval(

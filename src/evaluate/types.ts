@@ -1,7 +1,7 @@
 import type { BudgetMetric, RegressionMetric } from '../config/types.js';
 import type { Measurement } from '../measure/types.js';
 
-/** What perf-gate concluded about one metric of one endpoint (SPEC §5). */
+/** What perf-gate concluded about one metric of one endpoint (docs/architecture.md §5). */
 export type Verdict =
   'pass' | 'budget-exceeded' | 'regression' | 'improvement' | 'inconclusive' | 'no-baseline';
 
@@ -108,6 +108,8 @@ export type BaselineSummary =
       kind: 'reference';
       source: string;
       measurement: Measurement;
+      /** The reference is a saved report's measurement (`perf-gate compare`), not measured in this run. */
+      saved?: true;
       rounds?: number;
       confirmation?: Measurement;
     }
@@ -117,7 +119,7 @@ export type BaselineSummary =
       partial: boolean;
       metrics: Partial<Record<RegressionMetric, CloudWatchMetricSummary>>;
     }
-  | { kind: 'none'; reason: string };
+  | { kind: 'none'; reason: string; configured?: false };
 
 export interface EndpointResult {
   name: string;
@@ -126,7 +128,7 @@ export interface EndpointResult {
   /** 1-based line of the endpoint in the budget file, for annotations. */
   line: number;
   measurement: Measurement;
-  /** The re-measurement of a breaching endpoint (SPEC §5). */
+  /** The re-measurement of a breaching endpoint (docs/architecture.md §5). */
   confirmation?: Measurement;
   baseline: BaselineSummary;
   findings: Finding[];

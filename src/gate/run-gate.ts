@@ -221,12 +221,16 @@ export async function runGate(input: GateInput): Promise<GateRun> {
       }
       const baseline: Baseline =
         endpoint.regression === false
-          ? { kind: 'none', reason: 'regression checks are off for this endpoint' }
+          ? {
+              kind: 'none',
+              reason: 'regression checks are off for this endpoint',
+              configured: false,
+            }
           : (first.baseline ??
             cloudwatch.get(endpoint.name) ?? {
               kind: 'none',
-              reason:
-                'no baseline configured (give a baseline-url to compare with, or add baseline.cloudwatch to the budget file)',
+              reason: 'no baseline configured',
+              configured: false,
             });
       const entry: EndpointEvaluationInput = { endpoint, measurement: first.measurement, baseline };
       const firstResult = evaluateEndpoint(endpoint, first.measurement, baseline, input.evaluate);

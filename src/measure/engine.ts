@@ -10,7 +10,7 @@ import { SAMPLE_INTERVAL_MS } from './plan.js';
 import type { ErrorBreakdown, Measurement } from './types.js';
 
 /**
- * Measuring one endpoint (SPEC §4): one autocannon run, after an unrecorded warmup, with every
+ * Measuring one endpoint (docs/architecture.md §4): one autocannon run, after an unrecorded warmup, with every
  * response's float-millisecond latency recorded in our own HDR histogram at microsecond
  * resolution. autocannon's own percentiles are truncated to whole milliseconds, have no p95,
  * leave out timeouts and, in rate mode, are distorted by its 1 ms coordinated-omission

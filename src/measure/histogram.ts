@@ -3,7 +3,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import type { LatencySummary } from './types.js';
 
 /**
- * Latency histograms: microsecond integers, 3 significant digits (SPEC §4). Every histogram
+ * Latency histograms: microsecond integers, 3 significant digits (docs/architecture.md §4). Every histogram
  * perf-gate records, stores in a report or compares goes through here, so the resolution and
  * the encoding are the same everywhere.
  */

@@ -5,7 +5,7 @@ import { displayUrl, hideUserinfo } from '../secrets/secrets.js';
 import { CERTIFICATE_HINT, isCertificateError, tlsConnectOptions } from './tls.js';
 
 /**
- * Waiting for a freshly deployed target to come up (SPEC §3 `target.ready`): poll until it answers
+ * Waiting for a freshly deployed target to come up (docs/architecture.md §3 `target.ready`): poll until it answers
  * 2xx, backing off exponentially so a slow start is not hammered, and give up with a message that
  * says which URL failed and how. Header values are sent but never printed: they may be secrets.
  */
@@ -110,7 +110,7 @@ export async function checkReachable(
   if (result === 'ok' || result.startsWith('HTTP ')) return;
   const shown = displayUrl(url);
   throw new TargetUnreachableError(
-    `target ${shown} cannot be reached: ${result}. Check that the deployment is up and the URL is right (the target-url input or --target-url, or target.url in the budget file).`,
+    `target ${shown} cannot be reached: ${result}. Check that the deployment is up and the URL is right (target.url in the budget file, or the URL given in its place).`,
     shown,
     result,
   );

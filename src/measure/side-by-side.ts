@@ -5,7 +5,7 @@ import type { Measurement } from './types.js';
 import { defaultBlocks, roundDurationMs } from './plan.js';
 
 /**
- * Side-by-side measurement (SPEC §5): the candidate and the reference deployment are measured
+ * Side-by-side measurement (docs/architecture.md §5): the candidate and the reference deployment are measured
  * in alternating rounds in ABBA order on the same runner, so slow drift of a shared machine
  * (another job starting, thermal throttling) lands on both sides equally instead of looking
  * like a regression.

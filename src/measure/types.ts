@@ -1,4 +1,4 @@
-/** What measuring one endpoint produces (SPEC §4). All latencies in milliseconds. */
+/** What measuring one endpoint produces (docs/architecture.md §4). All latencies in milliseconds. */
 
 export interface LatencySummary {
   p50: number;

@@ -16,9 +16,10 @@ import {
   metricLabel,
 } from './format.js';
 import type { Report, ReportEndpointConfig } from './report.js';
+import { breachesOf, budgetsOnly } from './checks.js';
 
 /**
- * The markdown people read: the PR comment and the job summary (SPEC §6). Everything in a
+ * The markdown people read: the PR comment and the job summary (docs/architecture.md §6). Everything in a
  * report is treated as hostile (in the fork-safe `workflow_run` pattern it comes from the fork):
  * text is escaped so it cannot break the table, inject HTML, mention anyone or link an issue.
  */
@@ -45,6 +46,15 @@ const VERDICT_LABEL: Record<Verdict, string> = {
   inconclusive: '⚠️ inconclusive',
   'no-baseline': '➖ no baseline',
 };
+
+/**
+ * A finding's verdict as a table cell: a finding over budget that also regressed says both, so a
+ * headline counting regressions finds them in the table.
+ */
+function verdictLabel(finding: Finding): string {
+  if (finding.breaches.length > 1) return `❌ ${breachesOf(finding).join(' and ')}`;
+  return VERDICT_LABEL[finding.verdict];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Escaping
@@ -137,6 +147,8 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
 
 interface Parts {
   headline: string;
+  /** Baseline and Change columns: not when no endpoint had a baseline set up. */
+  baselineColumns: boolean;
   failures: string[];
   warnings: string[];
   failRows: string[];
@@ -191,8 +203,13 @@ function compose(
     ...parts.passRows.slice(0, keep.passRows),
   ];
   if (rows.length > 0) {
-    out.push('| Endpoint | Metric | Budget | Baseline | Current | Change | Verdict |');
-    out.push('|---|---|--:|--:|--:|--:|---|');
+    if (parts.baselineColumns) {
+      out.push('| Endpoint | Metric | Budget | Baseline | Current | Change | Verdict |');
+      out.push('|---|---|--:|--:|--:|--:|---|');
+    } else {
+      out.push('| Endpoint | Metric | Budget | Current | Verdict |');
+      out.push('|---|---|--:|--:|---|');
+    }
     out.push(...rows, '');
   }
   const omittedRows =
@@ -239,6 +256,7 @@ function compose(
 
 function collectParts(report: Report): Parts {
   const configs = new Map(report.config.endpoints.map((e) => [e.name, e]));
+  const baselineColumns = !budgetsOnly(report);
   const failures: string[] = [];
   const warnings: string[] = [];
   for (const error of report.summary.errors ?? []) {
@@ -257,7 +275,7 @@ function collectParts(report: Report): Parts {
       rows.push({
         severity,
         index,
-        text: tableRow(endpoint, finding),
+        text: tableRow(endpoint, finding, baselineColumns),
         failing: finding.breaches.length > 0 || severity < VERDICT_SEVERITY.indexOf('improvement'),
       });
     }
@@ -272,7 +290,7 @@ function collectParts(report: Report): Parts {
       rows.push({
         severity: VERDICT_SEVERITY.indexOf('pass'),
         index,
-        text: `| ${escapeInline(endpoint.name, NAME_LENGTH)} | — | — | — | — | — | ${VERDICT_LABEL.pass} (nothing to check) |`,
+        text: `| ${escapeInline(endpoint.name, NAME_LENGTH)} | — | — | — |${baselineColumns ? ' — | — |' : ''} ${VERDICT_LABEL.pass} (nothing to check) |`,
         failing: false,
       });
     }
@@ -280,6 +298,7 @@ function collectParts(report: Report): Parts {
   rows.sort((a, b) => a.severity - b.severity || a.index - b.index);
   return {
     headline: headline(report),
+    baselineColumns,
     failures,
     warnings,
     failRows: rows.filter((r) => r.failing).map((r) => r.text),
@@ -299,6 +318,7 @@ function headline(report: Report): string {
   if (summary.inconclusive > 0) extras.push(`${formatCount(summary.inconclusive)} inconclusive`);
   if (summary.improvements > 0)
     extras.push(plural(summary.improvements, 'improvement', 'improvements'));
+  if (budgetsOnly(report)) extras.push('budgets only; no baseline configured');
   const tail = extras.length > 0 ? ` (${extras.join(', ')})` : '';
   if (summary.passed) {
     return `### ✅ ${gate}: ${endpoints}, all within budget${tail}`;
@@ -314,7 +334,7 @@ function headline(report: Report): string {
   return `### ❌ ${gate}: ${problems.join(', ')} in ${endpoints}${tail}`;
 }
 
-function tableRow(endpoint: EndpointResult, finding: Finding): string {
+function tableRow(endpoint: EndpointResult, finding: Finding, baselineColumns: boolean): string {
   const value = (v: number | undefined) =>
     v === undefined ? '—' : formatMetricValue(finding.metric, v);
   const budget =
@@ -323,15 +343,23 @@ function tableRow(endpoint: EndpointResult, finding: Finding): string {
       : `${finding.metric === 'min-rps' ? '≥' : '≤'} ${value(finding.budget)}`;
   let current = value(finding.current);
   if (finding.confirmation) current += ` (confirm: ${value(finding.confirmation.current)})`;
-  const cells = [
-    escapeInline(endpoint.name, NAME_LENGTH),
-    metricLabel(finding.metric),
-    budget,
-    value(finding.baseline),
-    current,
-    changeText(finding.metric, finding.change, finding.delta),
-    VERDICT_LABEL[finding.verdict],
-  ];
+  const cells = baselineColumns
+    ? [
+        escapeInline(endpoint.name, NAME_LENGTH),
+        metricLabel(finding.metric),
+        budget,
+        value(finding.baseline),
+        current,
+        changeText(finding.metric, finding.change, finding.delta),
+        verdictLabel(finding),
+      ]
+    : [
+        escapeInline(endpoint.name, NAME_LENGTH),
+        metricLabel(finding.metric),
+        budget,
+        current,
+        verdictLabel(finding),
+      ];
   return `| ${cells.join(' | ')} |`;
 }
 
@@ -375,7 +403,7 @@ function endpointDetails(
   if (endpoint.confirmation) lines.push(latencyRow('confirmation', endpoint.confirmation));
   const { baseline } = endpoint;
   if (baseline.kind === 'reference') {
-    lines.push(latencyRow('reference', baseline.measurement));
+    lines.push(latencyRow(baseline.saved ? 'base report' : 'reference', baseline.measurement));
     if (baseline.confirmation)
       lines.push(latencyRow('reference, confirmation', baseline.confirmation));
   } else if (baseline.kind === 'cloudwatch') {
@@ -390,7 +418,9 @@ function endpointDetails(
   if (endpoint.confirmation)
     lines.push(`- ${measurementLine('confirmation', endpoint.confirmation)}`);
   if (baseline.kind === 'reference')
-    lines.push(`- ${measurementLine('reference', baseline.measurement)}`);
+    lines.push(
+      `- ${measurementLine(baseline.saved ? 'base report' : 'reference', baseline.measurement)}`,
+    );
   if (config) lines.push(`- load: ${loadLine(config)}`);
   lines.push(`- baseline: ${baselineLine(endpoint)}`);
   for (const finding of endpoint.findings) {
@@ -482,8 +512,14 @@ function loadLine(config: ReportEndpointConfig): string {
 
 function baselineLine(endpoint: EndpointResult): string {
   const { baseline } = endpoint;
-  if (baseline.kind === 'none') return `none (${escapeInline(baseline.reason, REASON_LENGTH)})`;
+  if (baseline.kind === 'none') {
+    const reason = `none (${escapeInline(baseline.reason, REASON_LENGTH)})`;
+    return baseline.configured === false ? `${reason}: judged by its budget alone` : reason;
+  }
   if (baseline.kind === 'reference') {
+    if (baseline.saved) {
+      return `the base report's measurement, read from a saved file (${code(baseline.source, PATH_LENGTH)})`;
+    }
     const rounds = baseline.rounds ? `, ${formatCount(baseline.rounds)} ABBA rounds` : '';
     return `reference deployment ${code(baseline.source, PATH_LENGTH)} measured side by side${rounds}`;
   }

@@ -358,7 +358,11 @@ describe('readBaselines against CloudWatch', () => {
       ],
       now,
     });
-    expect(baselines.get('a')).toEqual({ kind: 'none', reason: 'no baseline configured' });
+    expect(baselines.get('a')).toEqual({
+      kind: 'none',
+      reason: 'no baseline configured',
+      configured: false,
+    });
     expect(baselines.get('b')).toMatchObject({
       kind: 'none',
       reason: expect.stringContaining('regression: false'),

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { startTarget, type Target } from '../servers/target.js';
 import { runCli, tempDir, writeFile } from './cli-process.js';
@@ -37,29 +39,39 @@ endpoints:
     expect(target.hits('/fixed/3')).toBeGreaterThan(before);
     for (const metric of ['p50', 'p95', 'p99', 'error rate']) {
       expect(run.stdout).toMatch(
-        new RegExp(`^ +(item +)?${metric}( \\*)? +.+ max-increase \\d+%, min-delta \\S+$`, 'm'),
+        new RegExp(
+          `^ +(item +)?${metric}( \\*)? +.+ max-increase \\d+%, min-delta \\S+( \\(too noisy to gate\\))?$`,
+          'm',
+        ),
       );
     }
 
-    const snippet = run.stdout.slice(run.stdout.indexOf('# Suggested by perf-gate calibrate'));
-    const suggested = parse(snippet) as {
+    // Printed: the budget file itself with the tolerances written in.
+    const printed = run.stdout.slice(run.stdout.indexOf('# Regression tolerances suggested'));
+    const suggested = parse(printed) as {
+      target: { url: string };
       defaults: { regression: Record<string, { 'max-increase': string; 'min-delta': string }> };
     };
+    expect(suggested.target.url).toBe(target.url);
     const rules = suggested.defaults.regression;
     expect(Object.keys(rules)).toEqual(['p50', 'p95', 'p99', 'error-rate']);
     for (const metric of ['p50', 'p95', 'p99']) {
-      expect(Number.parseFloat(rules[metric]!['max-increase'])).toBeGreaterThanOrEqual(5);
+      const increase = Number.parseFloat(rules[metric]!['max-increase']);
+      expect(increase).toBeGreaterThanOrEqual(5);
+      expect(increase).toBeLessThanOrEqual(1000); // what validate accepts
       expect(Number.parseFloat(rules[metric]!['min-delta'])).toBeGreaterThanOrEqual(1);
     }
     expect(Number.parseFloat(rules['error-rate']!['max-increase'])).toBeGreaterThanOrEqual(50);
 
-    // Pasted into a budget file, the snippet is valid as it stands.
-    const pasted = writeFile(
-      dir,
-      'pasted.yml',
-      `version: 1\ntarget: { url: ${target.url} }\n${snippet}\nendpoints:\n  - path: /fixed/3\n`,
+    // Saved with --output, the suggested file passes perf-gate validate as it stands.
+    const out = join(dir, 'suggested.yml');
+    const saved = await runCli(['calibrate', '--budget', file, '--runs', '2', '--output', out]);
+    expect(saved.code).toBe(0);
+    expect(saved.stdout).toContain(`written into a copy of ${file}: ${out}`);
+    expect(readFileSync(out, 'utf8')).toContain(
+      '# Regression tolerances suggested by perf-gate calibrate from 2 runs',
     );
-    const validate = await runCli(['validate', pasted]);
+    const validate = await runCli(['validate', out]);
     expect(validate.stderr).toBe('');
     expect(validate.code).toBe(0);
   });

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /**
  * Runs the `perf-gate` CLI as a real process: the sources through tsx's loader in the same Node
@@ -11,6 +12,7 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const ENTRY = join(ROOT, 'src/cli/index.ts');
+const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
 export interface CliRun {
   code: number | null;
@@ -38,7 +40,8 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     if (value !== undefined) env[name] = value;
   }
   Object.assign(env, options.env);
-  const entryArgs = options.entry ? [options.entry] : ['--import', 'tsx', ENTRY];
+  // tsx by its path, so the CLI can run in any folder (a project without node_modules).
+  const entryArgs = options.entry ? [options.entry] : ['--import', TSX, ENTRY];
   const child = spawn(process.execPath, [...entryArgs, ...args], {
     cwd: options.cwd ?? ROOT,
     env,

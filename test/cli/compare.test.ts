@@ -69,6 +69,45 @@ describe('perf-gate compare', () => {
     expect(tolerated.code).toBe(0);
   });
 
+  test('regressions the headline counts are regressions in the rows, also when over budget', async () => {
+    // Judged by a file whose p50 budget no run can meet: the p50 that rose is over budget and a
+    // regression, and both the table and the comment must say so.
+    const strict = writeFile(
+      dir,
+      'strict.yml',
+      `version: 1
+target: { url: http://127.0.0.1:1 }
+defaults:
+  load: { connections: 8, duration: 1s, warmup: 0s }
+  budget: { p50: 1ms }
+endpoints:
+  - name: item
+    path: /fixed/20
+  - name: health
+    path: /fixed/0
+    regression: false
+`,
+    );
+    const markdown = join(dir, 'strict.md');
+    const run = await runCli(['compare', base, head, '--budget', strict, '--markdown', markdown]);
+    expect(run.code).toBe(1);
+    const regressions = Number(/(\d+) regressions?/.exec(run.stdout)?.[1]);
+    expect(regressions).toBeGreaterThanOrEqual(1);
+    expect(run.stdout).toMatch(
+      /\s+p50\s+1\.0 ms\s+[\d.]+ ms\s+[\d.]+ ms\s+\+\d+\.\d%\s+budget-exceeded, regression/,
+    );
+    const rows = run.stdout.split('\n').filter((l) => /\bregression\b/.test(l) && /%/.test(l));
+    expect(rows.length).toBe(regressions);
+
+    const md = readFileSync(markdown, 'utf8');
+    expect(md).toMatch(/\| item \| p50 \| ≤ 1\.0 ms \| .* \| ❌ over budget and regression \|/);
+    expect(md.match(/regression \|$/gm)?.length).toBe(regressions);
+    // Two saved reports: nothing was measured side by side.
+    expect(md).not.toContain('measured side by side');
+    expect(md).toContain("- baseline: the base report's measurement");
+    expect(md).toMatch(/\| base report \| \d/);
+  });
+
   test('a report compared with itself passes', async () => {
     const run = await runCli(['compare', base, base]);
     expect(run.code).toBe(0);

@@ -39,6 +39,33 @@ describe('perf-gate help and usage', () => {
     expect(typo.stderr).toContain('unknown command "calibrat" (did you mean "calibrate"?)');
   });
 
+  test('near misses get a did-you-mean', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['run', '--target-url', 'localhost:4000'],
+        '--target-url: "localhost:4000" has no scheme (did you mean http://localhost:4000?)',
+      ],
+      [
+        ['validate', '--target-url', '127.0.0.1:3000/api'],
+        '(did you mean http://127.0.0.1:3000/api?)',
+      ],
+      [
+        ['run', '--fail-on', 'budgets'],
+        '--fail-on: "budgets" in "budgets" is not a finding kind (did you mean "budget"?)',
+      ],
+      [['compare', 'a.json', 'b.json', '--fail-on', 'regresion'], '(did you mean "regression"?)'],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runCli(args);
+      expect({ args, code: run.code, stderr: run.stderr }).toEqual({
+        args,
+        code: 2,
+        stderr: expect.stringContaining(message),
+      });
+      expect(run.stderr).not.toMatch(/\binput\b/);
+    }
+  });
+
   test('bad option values are usage errors naming the option', async () => {
     const cases: [string[], string][] = [
       [['run', '--fail-on', 'everything'], '--fail-on: "everything"'],

@@ -21,8 +21,21 @@ export const INVALID_CASES: InvalidCase[] = [
     name: 'YAML syntax: unclosed flow list',
     yaml: HEAD + '  - path: /a\n    expect: { status: [200, 201 }\n',
     problems: [
-      [6, 33, '', 'YAML syntax error: flow sequence in block collection must be sufficiently indented and end with a ]'],
-      [6, 34, '', 'YAML syntax error: flow map in block collection must be sufficiently indented and end with a }'],
+      [6, 23, '', 'YAML syntax error: this [ is not closed: add the missing ]'],
+    ],
+  },
+  {
+    name: 'YAML syntax: one missing } is one problem, on the line of its {',
+    yaml: HEAD + '  - name: a\n    path: /a\n    budget: { p95: 200ms\n\n  - name: b\n    path: /b\n    budget: { p95: 100ms, p99: 250ms }\n',
+    problems: [
+      [7, 13, '', 'YAML syntax error: this { is not closed: add the missing }'],
+    ],
+  },
+  {
+    name: 'YAML syntax: a ${VAR} inside { } is one problem, with the hint to quote it',
+    yaml: 'version: 1\ntarget: { url: ${PREVIEW_URL} }\nendpoints:\n  - path: /a\n',
+    problems: [
+      [2, 17, '', 'YAML syntax error: unexpected flow-map-start at node end (inside { } or [ ], put a ${VAR} value in quotes: "${VAR}")'],
     ],
   },
   {
@@ -181,6 +194,23 @@ export const INVALID_CASES: InvalidCase[] = [
     yaml: HEAD + '  - path: /a\n    budget: { error-rate: 5 }\n',
     problems: [
       [6, 27, 'endpoints[0].budget.error-rate', 'expected a percentage like "1%" or a fraction like 0.01 (at most 100%), found 5 (did you mean "5%"?)'],
+    ],
+  },
+  {
+    name: 'a bare regression increase above 1: +1000% is never what "p95: 10" meant',
+    yaml: HEAD + '  - path: /a\n    regression: { p95: 10, p50: { max-increase: 1.5 }, p99: 1 }\n',
+    problems: [
+      [6, 24, 'endpoints[0].regression.p95', 'expected a percentage like "10%" or a fraction up to 1, found 10: a bare number is a fraction, so 10 allows +1000%; write "10%" if you meant 10 percent, or "1000%" if you mean it'],
+      [6, 49, 'endpoints[0].regression.p50.max-increase', 'expected a percentage like "10%" or a fraction up to 1, found 1.5: a bare number is a fraction, so 1.5 allows +150%; write "1.5%" if you meant 1.5 percent, or "150%" if you mean it'],
+    ],
+  },
+  {
+    name: 'bare load durations that can only have meant milliseconds',
+    yaml: HEAD + '  - path: /a\n    load: { warmup: 500, timeout: 2000, duration: 900 }\n',
+    problems: [
+      [6, 21, 'endpoints[0].load.warmup', 'expected a warmup with a unit (a bare number is seconds, so this warmup is 8m 20s): write "500ms" if you meant milliseconds, or "500s" if you mean it, found 500'],
+      [6, 35, 'endpoints[0].load.timeout', 'expected a timeout with a unit (a bare number is seconds, so this timeout is 33m 20s): write "2000ms" if you meant milliseconds, or "2000s" if you mean it, found 2000'],
+      [6, 51, 'endpoints[0].load.duration', 'expected a duration with a unit (a bare number is seconds, so this duration is 15m): write "900ms" if you meant milliseconds, or "900s" if you mean it, found 900'],
     ],
   },
   {
@@ -562,7 +592,7 @@ export const INVALID_CASES: InvalidCase[] = [
     yaml: 'version: 1\ntarget:\n  url: http://127.0.0.1:8080\ndefaults:\n  load: { duration: 5m, warmup: 30s }\nendpoints:\n  - path: /a\n  - path: /b\n  - path: /c\n',
     options: { maxDurationMs: 15 * 60_000 },
     problems: [
-      [6, 1, 'endpoints', 'the endpoints ask for 16m 30s of load (warmup + duration of 3 endpoints), over the max-duration of 15m: shorten durations or warmups, or raise max-duration (the action input, or --max-duration)'],
+      [6, 1, 'endpoints', 'the endpoints ask for 16m 30s of load (warmup + duration of 3 endpoints), over the max-duration of 15m: shorten durations or warmups, or raise the max-duration input'],
     ],
   },
   {
@@ -570,7 +600,7 @@ export const INVALID_CASES: InvalidCase[] = [
     yaml: 'version: 1\ntarget:\n  url: http://127.0.0.1:8080\ndefaults:\n  load: { duration: 3m, warmup: 30s }\nendpoints:\n  - path: /a\n  - path: /b\n',
     options: { maxDurationMs: 10 * 60_000, sideBySide: true },
     problems: [
-      [6, 1, 'endpoints', 'the endpoints ask for 14m of load (warmup + duration of 2 endpoints, each measured twice: on the target and on the baseline-url side by side), over the max-duration of 10m: shorten durations or warmups, or raise max-duration (the action input, or --max-duration)'],
+      [6, 1, 'endpoints', 'the endpoints ask for 14m of load (warmup + duration of 2 endpoints, each measured twice: on the target and on the baseline-url deployment side by side), over the max-duration of 10m: shorten durations or warmups, or raise the max-duration input'],
     ],
   },
 ];

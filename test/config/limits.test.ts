@@ -89,13 +89,13 @@ describe('resource limits', () => {
         col: 0,
         path: '',
         message:
-          'no such file: create it (see perf-budget.example.yml) or set the budget-file input',
+          'no such file: create it (every key is described at https://github.com/perf-gate/perf-gate#the-budget-file) or name another file with the budget-file input',
       },
     ]);
     const sub = join(dir, 'sub.yml');
     await mkdir(sub);
     expect((await problemsOf(() => loadBudgetFile(sub, { env: {} })))[0]?.message).toBe(
-      'is not a file: budget-file must name a YAML file',
+      'is not a file: the budget-file input must name a YAML file',
     );
   });
 

@@ -160,3 +160,28 @@ describe.each(workflows.map((b) => [b.where, b] as const))('workflow at %s', (_w
     expect(read.filter((output) => !(output in action.outputs))).toEqual([]);
   });
 });
+
+describe('docs/github.md reads as a guide', () => {
+  const text = readFileSync(join(ROOT, 'docs/github.md'), 'utf8');
+
+  test('it starts by saying what it is for, not as notes for another document', () => {
+    expect(text).not.toMatch(/Material for the README/i);
+    const intro = text.slice(text.indexOf('\n'), text.indexOf('\n## '));
+    expect(intro).toContain('This guide');
+    for (const recipe of ['preview deployment', 'forks', 'release branch', 'CloudWatch baseline']) {
+      expect(intro).toContain(recipe);
+    }
+  });
+
+  test('the preview bypass secret is sent only in the example for protected previews', () => {
+    const protectedAt = text.indexOf('**If your previews are protected**');
+    const nextSection = text.indexOf('\n## ', protectedAt);
+    expect(protectedAt).toBeGreaterThan(0);
+    const mentions = [...text.matchAll(/VERCEL_BYPASS/g)].map((m) => m.index);
+    expect(mentions.length).toBeGreaterThan(0);
+    for (const at of mentions) {
+      expect(at).toBeGreaterThan(protectedAt);
+      expect(at).toBeLessThan(nextSection);
+    }
+  });
+});

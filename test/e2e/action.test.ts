@@ -117,6 +117,25 @@ describe('pull request runs', () => {
     );
     expect(first.stdout).not.toMatch(/::error[^\n]*fast list/);
     expect(first.stdout).toMatch(/::error::perf-gate failed: 2 endpoint\(s\), 1 budget violation/);
+    // No baseline is set up: the default regression rules have nothing to compare with, and no
+    // annotation, failure line, comment or summary says "no baseline" about it.
+    expect(first.stdout).toMatch(
+      /::error::perf-gate failed: .*budgets only, no baseline configured/,
+    );
+    expect(first.stdout).not.toMatch(/no baseline:|regression\(s\)/);
+    expect(first.summary).toContain('(budgets only; no baseline configured)');
+    expect(first.summary).toContain('| Endpoint | Metric | Budget | Current | Verdict |');
+    expect(first.summary + comments()[0].body).not.toMatch(/➖|no baseline:/);
+    // The verdict table is in the log too, folded in a group, with workflow commands off
+    // around it (its names come from the budget file).
+    const log = first.stdout.slice(first.stdout.indexOf('::group::Verdicts'));
+    const table = log.slice(0, log.indexOf('::endgroup::'));
+    expect(table).toMatch(/^::stop-commands::([\w-]+)$[\s\S]*^::\1::$/m);
+    expect(table).toContain(
+      'perf-gate: FAILED: 1 budget violation in 2 endpoints (budgets only; no baseline configured)',
+    );
+    expect(table).toMatch(/^\s+endpoint\s+metric\s+budget\s+current\s+verdict$/m);
+    expect(table).toMatch(/^\s+slow search\s+p50\s+10 ms\s+[\d.]+ ms\s+budget-exceeded$/m);
     expect(first.summary).toMatch(/❌/);
     expect(comments()).toHaveLength(1);
     const id = comments()[0].id;
@@ -207,12 +226,18 @@ describe('the workflow_run pattern', () => {
 describe('inputs and budget files a user got wrong', () => {
   test('budget file errors become located annotations, nothing is measured', async () => {
     const r = await run('200ms', {
-      files: { 'perf-budget.yml': budget('200ms').replace('p50: 100ms', 'p59: 100ms') },
+      inputs: { 'budget-file': 'api-budget.yml' },
+      files: { 'api-budget.yml': budget('200ms').replace('p50: 100ms', 'p59: 100ms') },
     });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
-      /::error title=perf-gate%3A invalid budget file,file=perf-budget.yml,line=12,col=\d+::endpoints\[0\]\.budget: unknown key "p59" \(did you mean "p95"\?\)/,
+      /::error title=perf-gate%3A invalid budget file,file=api-budget.yml,line=12,col=\d+::endpoints\[0\]\.budget: unknown key "p59" \(did you mean "p95"\?\)/,
     );
+    // The summary names the file the workflow gave, not the default.
+    expect(r.summary).toContain(
+      'Fix `api-budget.yml` (`perf-gate validate api-budget.yml` checks it locally)',
+    );
+    expect(r.summary).not.toContain('perf-budget.yml');
     expect(r.stdout).not.toMatch(/\n\s+at /); // no stack trace
     expect(r.stderr).toBe('');
     expect(r.summary).toContain('unknown key "p59"');

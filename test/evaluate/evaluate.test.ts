@@ -543,6 +543,42 @@ describe('what is evaluated', () => {
     ).toEqual(['p50', 'p99', 'min-rps']);
   });
 
+  test('with no baseline set up, only the budget is judged: no no-baseline findings or reasons', () => {
+    const unconfigured = {
+      kind: 'none' as const,
+      reason: 'no baseline configured',
+      configured: false as const,
+    };
+    const rules = endpoint({
+      budget: { p95: 50 },
+      regression: { p50: TEN_PERCENT, p95: TEN_PERCENT, 'error-rate': TEN_PERCENT },
+    });
+    expect(evaluatedMetrics(rules, unconfigured)).toEqual(['p95']);
+    const result = evaluateEndpoint(rules, measurementOf(mix([1000, 100])), unconfigured);
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0]).toMatchObject({
+      metric: 'p95',
+      verdict: 'budget-exceeded',
+      reason: 'p95 100 ms is over the 50 ms budget',
+    });
+    expect(result.baseline).toEqual(unconfigured);
+    // Without a budget there is nothing to judge at all.
+    const bare = evaluateEndpoint(
+      endpoint({ regression: { p95: TEN_PERCENT } }),
+      measurementOf(mix([1000, 100])),
+      unconfigured,
+    );
+    expect(bare.findings).toEqual([]);
+    expect(bare.verdict).toBe('pass');
+    // Set up but without data, the rule still reports it had nothing to compare with.
+    const noData = evaluateEndpoint(rules, measurementOf(mix([1000, 100])), NO_BASELINE);
+    expect(noData.findings.map((f) => f.verdict)).toEqual([
+      'no-baseline',
+      'budget-exceeded',
+      'no-baseline',
+    ]);
+  });
+
   test('regression: false leaves only the budget and never compares', () => {
     const result = evaluateEndpoint(
       endpoint({ budget: { p95: 500 }, regression: false }),

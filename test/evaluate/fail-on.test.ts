@@ -18,7 +18,7 @@ describe('parseFailOn', () => {
   test.each([
     [
       'budgets',
-      'input fail-on: "budgets" in "budgets" is not a finding kind; expected "budget", "regression", "budget,regression" or "none"',
+      'input fail-on: "budgets" in "budgets" is not a finding kind (did you mean "budget"?); expected "budget", "regression", "budget,regression" or "none"',
     ],
     [
       'budget,,regression',

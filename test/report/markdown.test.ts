@@ -120,6 +120,10 @@ describe('headline', () => {
       '### ✅ perf-gate <code>api</code>: 2 endpoints, all within budget (5 inconclusive)',
     ],
     ['no-baseline', '### ✅ perf-gate <code>api</code>: 1 endpoint, all within budget'],
+    [
+      'budgets-only',
+      '### ❌ perf-gate <code>api</code>: 1 budget violation in 2 endpoints (budgets only; no baseline configured)',
+    ],
     ['could-not-measure', '### ❌ perf-gate <code>api</code>: 1 error, cancelled in 1 endpoint'],
     [
       'many-endpoints',
@@ -269,6 +273,45 @@ describe('content', () => {
   test('an endpoint with nothing to check still has a row', () => {
     const { rows } = firstTable(html(renderMarkdown(built['all-pass'])));
     expect(rows.at(-1)).toEqual(['health', '—', '—', '—', '—', '—', '✅ pass (nothing to check)']);
+  });
+});
+
+describe('budgets only: no baseline configured', () => {
+  const report = built['budgets-only'];
+  const md = renderMarkdown(report);
+
+  test('only the budgets are findings: no "no baseline" rows or reasons, no baseline columns', () => {
+    // The endpoints have the default regression rules (p50, p95, p99, error rate), yet with no
+    // baseline set up only the three budgeted metrics are rows.
+    expect(report.config.endpoints[0]!.regression).not.toBe(false);
+    const { header, rows } = firstTable(html(md));
+    expect(header).toEqual(['Endpoint', 'Metric', 'Budget', 'Current', 'Verdict']);
+    expect(rows.map((r) => `${r[0]} ${r[1]}`)).toEqual([
+      'search p95',
+      'list products p95',
+      'list products error rate',
+    ]);
+    expect(md).not.toContain('➖');
+    expect(md).not.toMatch(/no baseline:/);
+    expect(md).not.toMatch(/\| Change \|/);
+    const reasons = report.endpoints.flatMap((e) => e.findings.map((f) => f.reason));
+    for (const reason of reasons) expect(reason).not.toMatch(/baseline/);
+    expect(report.summary.noBaseline).toBe(0);
+  });
+
+  test('the failure is listed with its budget reason alone', () => {
+    const failures = md.slice(md.indexOf('**Why it failed**'), md.indexOf('| Endpoint'));
+    expect(failures).toContain(
+      'p95: p95 ≥ 260 ms with 95% confidence, over the 150 ms budget (measured 268 ms over 2,000 requests); repeated on the confirmation run',
+    );
+    expect(failures).not.toMatch(/baseline/);
+  });
+
+  test('a baseline set up without data still shows its columns and no-baseline rows', () => {
+    const other = renderMarkdown(built['no-baseline']);
+    expect(firstTable(html(other)).header).toContain('Baseline');
+    expect(other).toContain('➖ no baseline');
+    expect(other).not.toContain('budgets only');
   });
 });
 

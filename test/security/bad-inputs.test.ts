@@ -132,7 +132,11 @@ describe('budget files', () => {
   );
 
   test.each([
-    ['a directory', () => generated, /^ is not a file: budget-file must name a YAML file$/],
+    [
+      'a directory',
+      () => generated,
+      /^ is not a file: the budget-file input must name a YAML file$/,
+    ],
     ['a missing file', () => join(generated, 'nope.yml'), /^ no such file: create it/],
     ['a device (endless)', () => '/dev/zero', /^ is not a file/],
   ])('the budget-file input names %s: refused, naming it', async (_name, path, problem) => {

@@ -1,6 +1,7 @@
 import type { Finding } from '../evaluate/types.js';
-import { formatChange, formatMetricValue, metricLabel } from '../report/format.js';
-import type { Report } from '../report/report.js';
+import { formatChange, formatMetricValue, metricLabel } from './format.js';
+import type { Report } from './report.js';
+import { budgetsOnly, regressionChecksRan } from './checks.js';
 
 /**
  * The verdicts as plain text for a terminal or a CI log: a headline, an aligned table (endpoint,
@@ -20,23 +21,41 @@ export function headline(report: Report): string {
     s.regressions > 0 ? plural(s.regressions, 'regression') : '',
     s.errors?.length ? plural(s.errors.length, 'error') : '',
   ].filter(Boolean);
+  // Say what was checked: a run without a baseline held its budgets, not "every regression check".
+  const checked = budgetsOnly(report)
+    ? ' (budgets only; no baseline configured)'
+    : regressionChecksRan(report)
+      ? ''
+      : ' (no baseline data: no regression check ran)';
   if (problems.length === 0) {
-    return `perf-gate: passed: ${endpoints}, every budget and regression check held${gate}`;
+    const held = regressionChecksRan(report)
+      ? 'every budget and regression check held'
+      : 'every budget held';
+    return `perf-gate: passed: ${endpoints}, ${held}${checked}${gate}`;
   }
-  return `perf-gate: FAILED: ${problems.join(', ')} in ${endpoints}${gate}`;
+  return `perf-gate: FAILED: ${problems.join(', ')} in ${endpoints}${checked}${gate}`;
 }
 
 export function renderTable(report: Report): string {
-  const header = ['endpoint', 'metric', 'budget', 'baseline', 'current', 'change', 'verdict'];
+  // Without any baseline set up, the baseline and change columns would only ever say "-".
+  const withBaseline = !budgetsOnly(report);
+  const header = withBaseline
+    ? ['endpoint', 'metric', 'budget', 'baseline', 'current', 'change', 'verdict']
+    : ['endpoint', 'metric', 'budget', 'current', 'verdict'];
   const rows: string[][] = [];
   for (const endpoint of report.endpoints) {
     const name = oneLine(endpoint.name);
     if (endpoint.findings.length === 0) {
-      rows.push([name, NONE, NONE, NONE, NONE, NONE, endpoint.verdict]);
+      rows.push([name, ...header.slice(1, -1).map(() => NONE), endpoint.verdict]);
       continue;
     }
     endpoint.findings.forEach((finding, i) => {
-      rows.push([i === 0 ? name : '', ...cells(finding)]);
+      const [metric, budget, baseline, current, change, verdict] = cells(finding);
+      rows.push(
+        withBaseline
+          ? [i === 0 ? name : '', metric!, budget!, baseline!, current!, change!, verdict!]
+          : [i === 0 ? name : '', metric!, budget!, current!, verdict!],
+      );
     });
   }
 
@@ -78,7 +97,8 @@ function cells(f: Finding): string[] {
     value(f.baseline),
     current,
     f.change === undefined ? NONE : formatChange(f.change),
-    f.verdict,
+    // Over budget and regressed: both, so a headline counting regressions finds them here.
+    f.breaches.length > 1 ? 'budget-exceeded, regression' : f.verdict,
   ];
 }
 
