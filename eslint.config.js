@@ -7,16 +7,30 @@ import tseslint from 'typescript-eslint';
  * sit on top and are imported by no folder.
  */
 const LAYERS = {
-  config: [],
-  github: [],
-  measure: ['config'],
-  baseline: ['config', 'measure'],
+  // The ground floor: masking secrets, which every output passes through.
+  secrets: [],
+  // Writing log lines: masked, never a workflow command.
+  log: ['secrets'],
+  config: ['secrets'],
+  github: ['secrets'],
+  measure: ['config', 'secrets'],
+  baseline: ['config', 'measure', 'secrets'],
   // report/ is here only until units and formatting move to a ground floor of their own.
-  evaluate: ['config', 'measure', 'baseline', 'report'],
-  report: ['config', 'measure', 'evaluate'],
-  gate: ['config', 'measure', 'baseline', 'evaluate'],
-  action: ['config', 'measure', 'baseline', 'evaluate', 'report', 'gate', 'github'],
-  cli: ['config', 'measure', 'baseline', 'evaluate', 'report', 'gate'],
+  evaluate: ['config', 'measure', 'baseline', 'report', 'secrets'],
+  report: ['config', 'measure', 'evaluate', 'secrets'],
+  gate: ['config', 'measure', 'baseline', 'evaluate', 'secrets'],
+  action: [
+    'config',
+    'measure',
+    'baseline',
+    'evaluate',
+    'report',
+    'gate',
+    'github',
+    'secrets',
+    'log',
+  ],
+  cli: ['config', 'measure', 'baseline', 'evaluate', 'report', 'gate', 'secrets', 'log'],
 };
 
 const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => {

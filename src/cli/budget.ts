@@ -3,7 +3,7 @@ import { loadBudgetFile, type LoadOptions } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { BUDGET_FILE_DOCS, CLI_WORDS } from '../config/words.js';
 import { UsageError } from './args.js';
-import { plannedLoadMs } from '../measure/plan.js';
+import { plannedLoadMs } from '../config/plan.js';
 
 /** The default `--budget`, as for the action's `budget-file` input. */
 export const DEFAULT_BUDGET_FILE = 'perf-budget.yml';

@@ -32,7 +32,7 @@ import { implausibleSeconds, parseIncrease } from './plausible.js';
 import { ACTION_WORDS, type OptionWords } from './words.js';
 import { checkTargetUrl, resolvePath } from './urls.js';
 import { deceptiveCharacters, nameSkeleton, quoteName, visibleName } from './names.js';
-import { plannedLoadMs } from '../measure/plan.js';
+import { plannedLoadMs } from './plan.js';
 import { dataAt, type LocatedProblem } from './validate.js';
 import { X509Certificate } from 'node:crypto';
 import { dirname, resolve as resolveFsPath } from 'node:path';

@@ -13,7 +13,7 @@ import { measureEndpoint, type MeasureProgress } from '../measure/engine.js';
 import { checkReachable, waitForReady, type ReadyResult } from '../measure/ready.js';
 import { measureSideBySide } from '../measure/side-by-side.js';
 import { CERTIFICATE_HINT, isCertificateError } from '../measure/tls.js';
-import { plannedLoadMs } from '../measure/plan.js';
+import { plannedLoadMs } from '../config/plan.js';
 import { formatDuration } from '../config/units.js';
 import type { Measurement } from '../measure/types.js';
 

@@ -6,7 +6,7 @@ import { repairClient, sendLatenessMs } from './client-repairs.js';
 import { Pacer } from './pacer.js';
 import { generatorSaturated, SATURATED_WARNING, watchGenerator } from './saturation.js';
 import { verifyLoadConnections } from './tls.js';
-import { SAMPLE_INTERVAL_MS } from './plan.js';
+import { SAMPLE_INTERVAL_MS } from '../config/plan.js';
 import type { ErrorBreakdown, Measurement } from './types.js';
 
 /**

@@ -2,7 +2,7 @@ import type { EndpointConfig } from '../config/types.js';
 import { measureEndpoint } from './engine.js';
 import { mergeMeasurements } from './merge.js';
 import type { Measurement } from './types.js';
-import { defaultBlocks, roundDurationMs } from './plan.js';
+import { defaultBlocks, roundDurationMs } from '../config/plan.js';
 
 /**
  * Side-by-side measurement (docs/architecture.md §5): the candidate and the reference deployment are measured
@@ -42,7 +42,7 @@ export function abbaOrder(blocks: number): ('candidate' | 'reference')[] {
   return order;
 }
 
-export { defaultBlocks, MIN_ROUND_MS } from './plan.js';
+export { defaultBlocks, MIN_ROUND_MS } from '../config/plan.js';
 
 export async function measureSideBySide(
   endpoint: EndpointConfig,

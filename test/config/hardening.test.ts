@@ -3,7 +3,7 @@ import { BudgetFileError, formatProblem } from '../../src/config/errors.js';
 import { parseBudget, type LoadOptions } from '../../src/config/load.js';
 import { nameSkeleton, visibleName } from '../../src/config/names.js';
 import { MAX_ENDPOINTS } from '../../src/config/normalise.js';
-import { plannedLoadMs } from '../../src/measure/plan.js';
+import { plannedLoadMs } from '../../src/config/plan.js';
 
 /**
  * What a hostile budget file must not get through (issue "Hardening", cases 3, 4, 9, 12; issue

@@ -8,7 +8,7 @@
  * least MIN_ROUND_MS; and side by side, every endpoint is measured in several rounds per side,
  * each side with its own warmup.
  */
-import type { LoadSettings } from '../config/types.js';
+import type { LoadSettings } from './types.js';
 
 /** autocannon ends a run only on one of its sample ticks; a short tick keeps durations and stops prompt. */
 export const SAMPLE_INTERVAL_MS = 100;
