@@ -244,13 +244,18 @@ async function readBaselines(input, options = {}) {
     for (const endpoint of input.endpoints) {
         const cfg = endpoint.cloudwatch ?? input.fileConfig;
         if (!cfg) {
-            baselines.set(endpoint.name, { kind: 'none', reason: 'no baseline configured' });
+            baselines.set(endpoint.name, {
+                kind: 'none',
+                reason: 'no baseline configured',
+                configured: false,
+            });
             continue;
         }
         if (endpoint.regression === false) {
             baselines.set(endpoint.name, {
                 kind: 'none',
                 reason: 'regression checks are off for this endpoint (regression: false)',
+                configured: false,
             });
             continue;
         }

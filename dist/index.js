@@ -66669,6 +66669,7 @@ module.exports = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FH: () => (/* binding */ DEFAULT_CONFIDENCE),
 /* harmony export */   Z$: () => (/* binding */ LATENCY_METRICS),
 /* harmony export */   bD: () => (/* binding */ QUANTILES),
 /* harmony export */   g6: () => (/* binding */ BUDGET_METRICS),
@@ -66683,7 +66684,7 @@ module.exports = {
  */
 /** Latency statistics perf-gate can budget and compare. */
 const LATENCY_METRICS = ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9', 'mean', 'max'];
-/** Every metric a budget may name (SPEC §3). `min-rps` is a budget only, never a regression. */
+/** Every metric a budget may name (docs/architecture.md §3). `min-rps` is a budget only, never a regression. */
 const BUDGET_METRICS = [...LATENCY_METRICS, 'error-rate', 'min-rps'];
 const REGRESSION_METRICS = [...LATENCY_METRICS, 'error-rate'];
 /** The quantile (0..1) behind each percentile metric. */
@@ -66695,6 +66696,8 @@ const QUANTILES = {
     p99: 0.99,
     'p99.9': 0.999,
 };
+/** Confidence of percentile bounds when the budget file does not choose one (SPEC §4). */
+const DEFAULT_CONFIDENCE = 0.95;
 
 
 /***/ }),
@@ -66703,7 +66706,7 @@ const QUANTILES = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1527);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(26936);
 // The action's entry point: nothing but the call. Everything lives in run(), importable by tests.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -66713,7 +66716,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1527:
+/***/ 26936:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -66721,6 +66724,8 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
+
+// UNUSED EXPORTS: MAX_SHOWN_PROBLEMS
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -69533,7 +69538,7 @@ function setCommandEcho(enabled) {
  */
 function setFailed(message) {
     process.exitCode = ExitCode.Failure;
-    core_error(message);
+    error(message);
 }
 //-----------------------------------------------------------------------
 // Logging Commands
@@ -69556,7 +69561,7 @@ function core_debug(message) {
  * @param message error issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function core_error(message, properties = {}) {
+function error(message, properties = {}) {
     command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -69671,6 +69676,240 @@ function getIDToken(aud) {
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+;// CONCATENATED MODULE: ./src/secrets/secrets.ts
+/**
+ * The one place that knows what is secret and how a secret may look once printed (SPEC §8).
+ * Every string perf-gate prints, writes or posts is masked here: log lines (src/log/lines.ts),
+ * the JSON report, the markdown of the summary and the comment, annotations, messages.
+ *
+ * A secret is registered once, as the value the user gave; masking then looks for every form it
+ * can take on the way out: as is, percent-decoded, percent-encoded (`encodeURIComponent`,
+ * `encodeURI`, the form encoding with `+` for a space, the URL parser's own path, user-info and
+ * query spellings) and JSON-escaped. The user name and password of a URL are secrets, and so is
+ * `base64(user:password)`, the Basic authorization header they become. Every query value of the
+ * target and baseline URLs is a secret too (preview protection bypasses, signed tokens), unless
+ * the budget file names its parameter in `target.public-query`.
+ *
+ * This module imports nothing of perf-gate, so every layer may use it.
+ */
+/** Shorter values are too common to mask without making all output unreadable ("1", "ok"). */
+const MIN_SECRET_LENGTH = 4;
+const MASK = '***';
+/** `scheme://anything@`: whatever sits before an `@` of a URL may be a password. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
+/** Every spelling of `value` that output may carry, each at least MIN_SECRET_LENGTH long. */
+function secretForms(value) {
+    const bases = new Set([value]);
+    const decoded = safeDecode(value);
+    if (decoded !== undefined)
+        bases.add(decoded);
+    const plus = safeDecode(value.replace(/\+/g, ' '));
+    if (plus !== undefined)
+        bases.add(plus);
+    const forms = new Set();
+    for (const base of bases) {
+        forms.add(base);
+        const component = encodeURIComponent(base);
+        forms.add(component);
+        forms.add(component.replace(/%20/g, '+'));
+        forms.add(lowerHex(component));
+        forms.add(encodeURI(base));
+        forms.add(new URLSearchParams([['k', base]]).toString().slice(2));
+        forms.add(JSON.stringify(base).slice(1, -1));
+        for (const spelling of urlSpellings(base))
+            forms.add(spelling);
+    }
+    // The value itself is masked whatever its length (whoever registered it chose it); its other
+    // spellings only when long enough not to hit ordinary text.
+    return [...forms].filter((form) => form === value || form.length >= MIN_SECRET_LENGTH);
+}
+/** How the WHATWG URL parser writes the value into a path, a user-info part and a query. */
+function urlSpellings(value) {
+    const out = [];
+    try {
+        const u = new URL('http://h/');
+        u.pathname = `/${value}`;
+        out.push(u.pathname.slice(1));
+        u.password = value;
+        out.push(u.password);
+        u.username = value;
+        out.push(u.username);
+        u.search = `?${value}`;
+        out.push(u.search.slice(1));
+    }
+    catch {
+        // A value the parser refuses is never written into a URL by it.
+    }
+    return out;
+}
+function lowerHex(encoded) {
+    return encoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The secrets a URL carries: its user name and password (raw and decoded), the Basic
+ * authorization they are sent as, and every query value whose parameter is not in
+ * `publicQuery`. Values shorter than MIN_SECRET_LENGTH are left out.
+ */
+function urlSecrets(url, publicQuery = []) {
+    let u;
+    try {
+        u = new URL(url);
+    }
+    catch {
+        return [];
+    }
+    const out = new Set(urlCredentials(url));
+    const open = new Set(publicQuery);
+    for (const [key, value] of u.searchParams) {
+        if (open.has(key))
+            continue;
+        out.add(value);
+        // The raw spelling too: the parser keeps it as written (`%2B`, `+`, unusual escapes).
+        const raw = rawQueryValue(u.search, key);
+        if (raw !== undefined)
+            out.add(raw);
+    }
+    return [...out].filter((part) => part.length >= MIN_SECRET_LENGTH);
+}
+/**
+ * The user name and password of a URL, raw and decoded, and `base64(user:password)`, the Basic
+ * authorization header they are sent as (values shorter than MIN_SECRET_LENGTH left out).
+ */
+function urlCredentials(url) {
+    let u;
+    try {
+        u = new URL(url);
+    }
+    catch {
+        return [];
+    }
+    if (!u.username && !u.password)
+        return [];
+    const user = safeDecode(u.username) ?? u.username;
+    const password = safeDecode(u.password) ?? u.password;
+    const parts = [u.username, u.password, user, password];
+    parts.push(Buffer.from(`${user}:${password}`).toString('base64'));
+    return [...new Set(parts)].filter((part) => part.length >= MIN_SECRET_LENGTH);
+}
+function rawQueryValue(search, key) {
+    for (const pair of search.replace(/^\?/, '').split('&')) {
+        const at = pair.indexOf('=');
+        if (at < 0)
+            continue;
+        const name = safeDecode(pair.slice(0, at).replace(/\+/g, ' '));
+        if (name === key)
+            return pair.slice(at + 1);
+    }
+    return undefined;
+}
+/**
+ * A URL as it may be printed: no user name or password, each query value shown as `***` unless
+ * its parameter is public. The path is kept (it says which endpoint); it is masked like any text.
+ */
+function displayUrl(url, publicQuery = []) {
+    let u;
+    try {
+        u = new URL(url);
+    }
+    catch {
+        return quoteUrlText(url);
+    }
+    const open = new Set(publicQuery);
+    const query = [...u.searchParams]
+        .map(([key, value]) => open.has(key)
+        ? new URLSearchParams([[key, value]]).toString()
+        : `${encodeURIComponent(key)}=${MASK}`)
+        .join('&');
+    return `${u.origin}${u.pathname}${query ? `?${query}` : ''}`;
+}
+/**
+ * Text meant as a URL that may not parse (quoted in a message about it): whatever sits before an
+ * `@` and everything after a `?` is hidden.
+ */
+function quoteUrlText(text) {
+    return hideUserinfo(text)
+        .replace(/^([^:/?#]*:\/\/)?[^/?#]*@/, `$1${MASK}@`)
+        .replace(/[?#].*$/s, '?…');
+}
+/** Every `scheme://user:password@` in a text, user-info replaced by `***`. */
+function hideUserinfo(text) {
+    return text.replace(URL_USERINFO, `$1${MASK}@`);
+}
+/** A set of secrets and the masking of text by them; build once, mask many strings. */
+class Secrets {
+    values = new Set();
+    forms = [];
+    listeners = [];
+    constructor(values = []) {
+        this.add(...values);
+    }
+    /** Registers values (the empty string is ignored). */
+    add(...values) {
+        let changed = false;
+        for (const value of values) {
+            if (value === '' || this.values.has(value))
+                continue;
+            this.values.add(value);
+            changed = true;
+            for (const form of secretForms(value)) {
+                if (this.forms.includes(form))
+                    continue;
+                this.forms.push(form);
+                for (const listener of this.listeners)
+                    listener(form);
+            }
+        }
+        // Longest first, so a secret that contains another is masked whole.
+        if (changed)
+            this.forms.sort((a, b) => b.length - a.length);
+    }
+    /** Registers the secrets of a URL (see urlSecrets). */
+    addUrl(url, publicQuery = []) {
+        this.add(...urlSecrets(url, publicQuery));
+    }
+    /**
+     * Called with every form of every secret, those already registered and those to come (the
+     * action hands them to the runner's `::add-mask::`).
+     */
+    onForm(listener) {
+        this.listeners.push(listener);
+        for (const form of this.forms)
+            listener(form);
+    }
+    /** The values as registered. */
+    list() {
+        return [...this.values];
+    }
+    /** Every form of every secret replaced by `***`, and every `user:password@` of a URL. */
+    mask(text) {
+        let out = hideUserinfo(text);
+        for (const form of this.forms) {
+            if (out.includes(form))
+                out = out.split(form).join(MASK);
+        }
+        return out;
+    }
+}
+/** Masks one text by a list of secret values (builds the forms each call: for a few strings). */
+function maskText(text, secrets) {
+    return new Secrets(secrets).mask(text);
+}
+/**
+ * The process's registry: what the action and the CLI learn at run time (inputs, the budget
+ * file's interpolated values, the GitHub token). The log writers mask every line by it.
+ */
+const registry = new Secrets();
+
 ;// CONCATENATED MODULE: ./src/config/errors.ts
 /**
  * Problems found in a budget file. Each names the file, the line and column of the offending
@@ -69719,19 +69958,6 @@ function sortProblems(problems) {
         return true;
     });
 }
-/**
- * Replaces every secret in a message with `***`, longest first so a secret containing another is
- * masked whole. Messages quote the file's source text, never interpolated values; this is the
- * second line of defence.
- */
-function redact(text, secrets) {
-    let out = text;
-    for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
-        if (s)
-            out = out.split(s).join('***');
-    }
-    return out;
-}
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
@@ -69743,14 +69969,13 @@ var dist = __nccwpck_require__(38815);
  * collected as a secret so later output can mask it; values never appear in messages.
  */
 
-/** Shorter values are too common to mask without making all output unreadable. */
-const MIN_SECRET_LENGTH = 4;
+
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * Expands every string value (mapping keys are never expanded). `skip` names paths left as
  * written: `target.url` when the target-url input replaces it.
  */
-function interpolate(source, env, skip = () => false) {
+function interpolate(source, env, skip = () => false, setVariable = "set it in the step's env") {
     const secrets = new Set();
     const problems = [];
     const expand = (text, path) => {
@@ -69792,7 +70017,7 @@ function interpolate(source, env, skip = () => false) {
             }
             const value = env[name];
             if (value === undefined || value === '') {
-                report(`environment variable ${name} is ${value === '' ? 'empty' : 'not set'} (used as \${${name}}): set it in the step's env, or write $\${ for a literal "\${"`);
+                report(`environment variable ${name} is ${value === '' ? 'empty' : 'not set'} (used as \${${name}}): ${setVariable}, or write $\${ for a literal "\${"`);
                 continue;
             }
             for (const secret of secretsIn(value, path))
@@ -69834,18 +70059,12 @@ function offsetOf(source, path, token, from) {
 /**
  * What of an interpolated value must be masked. Everything, except in `target.url`: the
  * deployment's address is named in every progress line and error message, and masking it would
- * make them useless. Credentials written into that URL are still masked.
+ * make them useless. Credentials written into that URL are still masked (and its query values,
+ * by the loader, which knows `target.public-query`).
  */
 function secretsIn(value, path) {
-    if (path.length === 2 && path[0] === 'target' && path[1] === 'url') {
-        let url;
-        try {
-            url = new URL(value);
-        }
-        catch {
-            return value.length >= MIN_SECRET_LENGTH ? [value] : [];
-        }
-        return [url.username, url.password, decodeURIComponent(url.password)].filter((part) => part.length >= MIN_SECRET_LENGTH);
+    if (path.length === 2 && path[0] === 'target' && path[1] === 'url' && URL.canParse(value)) {
+        return urlCredentials(value);
     }
     return value.length >= MIN_SECRET_LENGTH ? [value] : [];
 }
@@ -69882,6 +70101,19 @@ function sameLetters(a, b) {
  * then the earlier word in `allowed`.
  */
 function closest(word, allowed) {
+    // A file can repeat one misspelling thousands of times: each is worked out once.
+    const key = `${word}\u0000${allowed.join('\u0000')}`;
+    if (remembered.has(key))
+        return remembered.get(key);
+    const found = nearest(word, allowed);
+    if (remembered.size >= MAX_REMEMBERED)
+        remembered.clear();
+    remembered.set(key, found);
+    return found;
+}
+const MAX_REMEMBERED = 1000;
+const remembered = new Map();
+function nearest(word, allowed) {
     const w = word.toLowerCase().replace(/_/g, '-');
     const limit = Math.max(1, Math.floor(w.length / 3));
     let best;
@@ -69889,6 +70121,9 @@ function closest(word, allowed) {
         if (candidate === word)
             continue;
         const c = candidate.toLowerCase();
+        // The distance is at least the difference in length: no table needed (a long key stays cheap).
+        if (Math.abs(w.length - c.length) > limit)
+            continue;
         const distance = editDistance(w, c);
         if (distance > limit)
             continue;
@@ -70083,6 +70318,53 @@ function formatDuration(ms) {
     return parts.join(' ');
 }
 
+;// CONCATENATED MODULE: ./src/config/plausible.ts
+
+/**
+ * Bare numbers that are valid in their unit but almost never what was meant: `p95: 10` under
+ * `regression` is +1000% (a bare increase is a fraction), `warmup: 500` is 500 seconds (a bare
+ * duration is seconds). Refused with the two ways to write what was meant, as `error-rate: 5`
+ * is (units.ts parseRate).
+ */
+/** A relative increase: `10%` or a fraction up to 1 (+100%); a bigger bare number is refused. */
+function parseIncrease(value) {
+    if (typeof value === 'number' && Number.isFinite(value) && value > 1) {
+        const percent = Number((value * 100).toPrecision(12));
+        throw new UnitError(`expected a percentage like "10%" or a fraction up to 1, found ${value}: a bare number is a fraction, so ${value} allows +${percent}%; write "${value}%" if you meant ${value} percent, or "${percent}%" if you mean it`);
+    }
+    return parseRate(value, 10);
+}
+/** Bare seconds above which a load setting was most likely meant in milliseconds. */
+const BARE_SECONDS_LIMIT = {
+    duration: 600,
+    warmup: 60,
+    timeout: 60,
+};
+/** Why a bare number for a load setting is implausible, or undefined when it is not. */
+function implausibleSeconds(key, value) {
+    if (typeof value !== 'number' || !(value > BARE_SECONDS_LIMIT[key]))
+        return undefined;
+    return `expected a ${key} with a unit (a bare number is seconds, so this ${key} is ${formatDuration(value * 1000)}): write "${value}ms" if you meant milliseconds, or "${value}s" if you mean it`;
+}
+
+;// CONCATENATED MODULE: ./src/config/words.ts
+const ACTION_WORDS = {
+    targetUrl: 'the target-url input',
+    maxDuration: 'the max-duration input',
+    baselineUrl: 'the baseline-url deployment',
+    budgetFile: 'the budget-file input',
+    setVariable: "set it in the step's env",
+};
+const CLI_WORDS = {
+    targetUrl: '--target-url',
+    maxDuration: '--max-duration',
+    baselineUrl: 'the --baseline-url deployment',
+    budgetFile: '--budget FILE',
+    setVariable: 'set it in the environment (NAME=value perf-gate ...)',
+};
+/** Where every key of the budget file is described (the README's reference). */
+const BUDGET_FILE_DOCS = 'https://github.com/perf-gate/perf-gate#the-budget-file';
+
 ;// CONCATENATED MODULE: ./src/config/urls.ts
 /**
  * URLs of the deployment under test. Load goes only where the target URL says: endpoint and
@@ -70168,6 +70450,9 @@ function resolvePath(target, path, shown) {
             };
         }
         url.hash = '';
+        const escape = leavesPrefix(target, url.pathname, url.pathname, shown);
+        if (escape)
+            return { ok: false, message: escape };
         return { ok: true, value: url.href };
     }
     const hash = text.indexOf('#');
@@ -70190,11 +70475,66 @@ function resolvePath(target, path, shown) {
     if (url.origin !== target.origin) {
         return { ok: false, message: `${shown} does not resolve to the target's origin` };
     }
+    const escape = leavesPrefix(target, url.pathname, pathPart, shown);
+    if (escape)
+        return { ok: false, message: escape };
     if (target.username || target.password) {
         url.username = target.username;
         url.password = target.password;
     }
     return { ok: true, value: url.href };
+}
+/** Percent-decodings tried: a path decoded twice on its way (proxy, then app) is seen so. */
+const MAX_DECODINGS = 3;
+/**
+ * Why a resolved path is outside the target's path prefix, or undefined when it is inside.
+ * Checked on the path as the URL parser normalised it (`..`, `%2e%2e`, `\`), and on the path
+ * as a server that decodes percent-escapes before normalising would see it (`..%2f`, `%5c`,
+ * `%252e%252e`): load goes only under target.url's path, whichever way the server reads it.
+ */
+function leavesPrefix(target, pathname, written, shown) {
+    const prefix = target.pathname.replace(/\/+$/, '');
+    const inside = (path) => path === prefix || path.startsWith(`${prefix}/`);
+    const message = `${shown} leaves the target's path ${prefix || '/'} (after resolving ".." and percent-escapes such as %2e and %2f): load goes only under target.url; write a path inside it`;
+    if (!inside(pathname))
+        return message;
+    let decoded = pathname;
+    for (let i = 0; i < MAX_DECODINGS && /%[0-9a-f]{2}/i.test(decoded); i++) {
+        try {
+            decoded = decodeURIComponent(decoded);
+        }
+        catch {
+            break; // A lone % is sent as it is and decodes to nothing else.
+        }
+        if (!inside(removeDotSegments(decoded.replace(/\\/g, '/'))))
+            return message;
+    }
+    // Backslashes and dot segments as written, for servers that take "\" as a separator.
+    const raw = `${prefix}/${written.replace(/\\/g, '/').replace(/^\/+/, '')}`;
+    if (!inside(removeDotSegments(raw)))
+        return message;
+    return undefined;
+}
+/** RFC 3986 §5.2.4: `/a/b/../c/./d` → `/a/c/d`; never climbs above the root. */
+function removeDotSegments(path) {
+    const out = [];
+    const segments = path.split('/');
+    for (const [i, segment] of segments.entries()) {
+        if (segment === '..') {
+            if (out.length > 1)
+                out.pop();
+            if (i === segments.length - 1)
+                out.push('');
+        }
+        else if (segment === '.') {
+            if (i === segments.length - 1)
+                out.push('');
+        }
+        else {
+            out.push(segment);
+        }
+    }
+    return out.join('/') || '/';
 }
 /**
  * The user name and password written into a URL (`https://user:pass@host`), raw and decoded:
@@ -70222,10 +70562,177 @@ function credentialsIn(url, minLength = 4) {
     return [...parts].filter((part) => part.length >= minLength);
 }
 
+;// CONCATENATED MODULE: ./src/config/names.ts
+/**
+ * Endpoint names as people read them. A name is shown in the comment, the summary and the log,
+ * and identifies the endpoint in baselines, so two names that read the same must not be two
+ * endpoints: a pull request could hide a second row behind a zero-width space or a Cyrillic
+ * "а". Invisible characters are removed from the name shown; the skeleton (NFKC, invisible
+ * characters removed, look-alike letters of other scripts mapped to the Latin letter they imitate)
+ * is what two names are compared by.
+ */
+/**
+ * Characters that take no visible space: format characters (zero-width spaces and joiners, bidi
+ * controls, the BOM, soft hyphen, tags), variation selectors, combining grapheme joiner and the
+ * Hangul fillers.
+ */
+// eslint-disable-next-line no-misleading-character-class -- joiners and selectors, one by one, are the point
+const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u3164\uFFA0\uFE00-\uFE0F]/gu;
+/**
+ * Cyrillic and Greek letters that look like Latin ones in common fonts (a hand-kept subset of
+ * Unicode's confusables table, for the scripts a name is most often forged with).
+ */
+const LOOK_ALIKES = {
+    // Cyrillic
+    а: 'a',
+    е: 'e',
+    ё: 'ë',
+    һ: 'h',
+    і: 'i',
+    ї: 'ï',
+    ј: 'j',
+    о: 'o',
+    р: 'p',
+    с: 'c',
+    у: 'y',
+    х: 'x',
+    ѕ: 's',
+    ԁ: 'd',
+    ԛ: 'q',
+    ԝ: 'w',
+    ӏ: 'l',
+    А: 'A',
+    В: 'B',
+    Е: 'E',
+    Ё: 'Ë',
+    К: 'K',
+    М: 'M',
+    Н: 'H',
+    О: 'O',
+    Р: 'P',
+    С: 'C',
+    Т: 'T',
+    У: 'Y',
+    Х: 'X',
+    Ѕ: 'S',
+    І: 'I',
+    Ї: 'Ï',
+    Ј: 'J',
+    Ү: 'Y',
+    Ԛ: 'Q',
+    Ԝ: 'W',
+    Ӏ: 'I',
+    // Greek
+    α: 'a',
+    ο: 'o',
+    ρ: 'p',
+    ν: 'v',
+    υ: 'u',
+    ι: 'i',
+    κ: 'k',
+    χ: 'x',
+    ϲ: 'c',
+    ϳ: 'j',
+    Α: 'A',
+    Β: 'B',
+    Ε: 'E',
+    Ζ: 'Z',
+    Η: 'H',
+    Ι: 'I',
+    Κ: 'K',
+    Μ: 'M',
+    Ν: 'N',
+    Ο: 'O',
+    Ρ: 'P',
+    Τ: 'T',
+    Υ: 'Y',
+    Χ: 'X',
+    Ϲ: 'C',
+    // Latin letters that pass for others
+    ı: 'i',
+    ɑ: 'a',
+    ɡ: 'g',
+    ꞵ: 'b',
+};
+/** The name as shown: invisible characters removed. */
+function visibleName(name) {
+    return name.replace(INVISIBLE, '');
+}
+/** What a name reads as: two names with the same skeleton cannot be told apart on screen. */
+function nameSkeleton(name) {
+    let out = '';
+    for (const c of visibleName(name.normalize('NFKC')))
+        out += LOOK_ALIKES[c] ?? c;
+    return out.normalize('NFKC');
+}
+/**
+ * The characters of `name` that make it read like another name, as `U+200B` code points, so a
+ * message can say what to remove; empty when there are none.
+ */
+function deceptiveCharacters(name) {
+    const found = new Set();
+    for (const c of name) {
+        if (c.replace(INVISIBLE, '') === '' ||
+            LOOK_ALIKES[c] !== undefined ||
+            c.normalize('NFKC') !== c) {
+            found.add(`U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+        }
+    }
+    return [...found];
+}
+/** A name quoted for a message, with every deceptive character written as \u{…}. */
+function quoteName(name) {
+    let out = '';
+    for (const c of name) {
+        const odd = c.replace(INVISIBLE, '') === '' || LOOK_ALIKES[c] !== undefined || c.normalize('NFKC') !== c;
+        out += odd ? `\\u{${c.codePointAt(0).toString(16).toUpperCase()}}` : c;
+    }
+    return JSON.stringify(out.length > 80 ? `${out.slice(0, 77)}...` : out).replace(/\\\\u\{/g, '\\u{');
+}
+
+;// CONCATENATED MODULE: ./src/config/plan.ts
+/** autocannon ends a run only on one of its sample ticks; a short tick keeps durations and stops prompt. */
+const SAMPLE_INTERVAL_MS = 100;
+/** Shortest round: a round opens fresh connections and autocannon ends runs on 100 ms ticks. */
+const MIN_ROUND_MS = 500;
+/**
+ * Blocks for a duration per side: at least 2 (4 round pairs), because significance is judged over
+ * the round pairs as well as the requests and needs at least 4 of them (evaluate's
+ * MIN_ROUND_PAIRS); beyond that one block per 10 s, so rounds stay about 5 s long and the
+ * connections each round opens afresh (a TLS handshake on a remote deployment) stay a small share
+ * of its requests; at most 6. Never so many that a round would be shorter than MIN_ROUND_MS.
+ */
+function defaultBlocks(durationMs) {
+    const wanted = Math.min(6, Math.max(2, Math.floor(durationMs / 10_000)));
+    const fitting = Math.max(1, Math.floor(durationMs / (2 * MIN_ROUND_MS)));
+    return Math.min(wanted, fitting);
+}
+/** The recorded length of one side-by-side round: each side's duration split over its rounds. */
+function roundDurationMs(durationMs, blocks) {
+    return Math.max(MIN_ROUND_MS, Math.round(durationMs / (2 * blocks)));
+}
+/** How long one autocannon run asked for `ms` lasts at least: whole ticks, one at the least. */
+function runMs(ms) {
+    return Math.max(1, Math.ceil(ms / SAMPLE_INTERVAL_MS)) * SAMPLE_INTERVAL_MS;
+}
+/**
+ * The load one measurement of an endpoint generates, ms: its warmup and recorded runs as the
+ * engine makes them. Side by side (`sideBySide`), both deployments are measured in ABBA rounds,
+ * each side warmed up once.
+ */
+function plannedLoadMs(load, sideBySide) {
+    const warmup = load.warmupMs > 0 ? runMs(load.warmupMs) : 0;
+    if (!sideBySide)
+        return warmup + runMs(load.durationMs);
+    const blocks = defaultBlocks(load.durationMs);
+    const rounds = 4 * blocks;
+    return 2 * warmup + rounds * runMs(roundDurationMs(load.durationMs, blocks));
+}
+
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(52210);
 ;// CONCATENATED MODULE: ./schemas/perf-budget.schema.json
-const perf_budget_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"PerfBudgetFile","description":"A perf-gate budget file (perf-budget.yml): the deployment to measure, how to load it, the limits each endpoint must stay within and the baseline it is compared with.","type":"object","additionalProperties":false,"required":["version","endpoints"],"properties":{"version":{"description":"Format version of this file. Must be 1.","const":1},"id":{"description":"Names this gate: the marker of its pull-request comment and the `Gate` dimension of the metrics it publishes. Letters, digits, `.`, `_` and `-`, at most 64. Default `default`; give each gate a different id when one repository runs several.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$","default":"default"},"confirm":{"description":"Measure an endpoint that breaches a budget or regresses once more before failing, and fail only if the breach repeats. Both measurements are in the report.","type":"boolean","default":true},"target":{"$ref":"#/$defs/target","description":"The deployment under test: base URL, headers sent with every request, and the readiness check."},"defaults":{"$ref":"#/$defs/defaults","description":"Load, budget and regression settings every endpoint starts from."},"baseline":{"$ref":"#/$defs/baseline","description":"Where the baseline comes from when no `baseline-url` input is given."},"endpoints":{"description":"The endpoints to measure, each in its own load run, in this order.","type":"array","minItems":1,"items":{"$ref":"#/$defs/endpoint"}}},"$defs":{"latency":{"title":"Latency","description":"A latency: text with a unit (`800us`, `250ms`, `1.5s`) or a number of milliseconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(us|µs|ms|s)$"}]},"duration":{"title":"Duration","description":"A duration: text with a unit (`500ms`, `30s`, `5m`, `1h`, `14d`) or a number of seconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(ms|s|m|h|d)$"}]},"rate":{"title":"Rate","description":"A rate from 0 to 100%: a percentage (`1%`, `0.5%`) or a fraction (`0.01`).","anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"increase":{"title":"Increase","description":"A relative increase: a percentage (`10%`) or a fraction (`0.1`), at most 1000%.","anyOf":[{"type":"number","minimum":0,"maximum":10},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"latencyTolerance":{"title":"LatencyTolerance","description":"Allowed change of a latency metric against the baseline: a relative increase (`10%`), or both a relative and an absolute increase that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`10%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/latency","description":"Absolute increase below which a change never counts, so noise on fast endpoints is not flagged (`5ms`). Default 1ms."}}}]},"rateTolerance":{"title":"RateTolerance","description":"Allowed change of the error rate against the baseline: a relative increase (`50%`), or both a relative increase and an absolute one in percentage points that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`50%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/rate","description":"Absolute increase, in percentage points, below which a change never counts (`0.5%` = half a point). Default 0.5%."}}}]},"budget":{"title":"Budget","description":"Absolute limits. A latency above its limit, an error rate above its limit or a throughput below `min-rps` is a budget violation.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latency","description":"Highest allowed median latency."},"p75":{"$ref":"#/$defs/latency","description":"Highest allowed 75th-percentile latency."},"p90":{"$ref":"#/$defs/latency","description":"Highest allowed 90th-percentile latency."},"p95":{"$ref":"#/$defs/latency","description":"Highest allowed 95th-percentile latency (needs at least 200 requests for a verdict)."},"p99":{"$ref":"#/$defs/latency","description":"Highest allowed 99th-percentile latency (needs at least 1000 requests for a verdict)."},"p99.9":{"$ref":"#/$defs/latency","description":"Highest allowed 99.9th-percentile latency (needs at least 10000 requests for a verdict)."},"mean":{"$ref":"#/$defs/latency","description":"Highest allowed mean latency."},"max":{"$ref":"#/$defs/latency","description":"Highest allowed single-request latency."},"error-rate":{"$ref":"#/$defs/rate","description":"Highest allowed share of failed requests (connection errors, timeouts, unexpected statuses): `1%` or `0.01`."},"min-rps":{"description":"Lowest allowed throughput, in requests per second.","type":"number","exclusiveMinimum":0}}},"regressionRules":{"title":"RegressionRules","description":"Allowed change per metric against the baseline. Metrics not listed are not compared.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the median latency."},"p75":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 75th-percentile latency."},"p90":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 90th-percentile latency."},"p95":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 95th-percentile latency."},"p99":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99th-percentile latency."},"p99.9":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99.9th-percentile latency."},"mean":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the mean latency."},"max":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the slowest request\'s latency."},"error-rate":{"$ref":"#/$defs/rateTolerance","description":"Allowed rise of the error rate."}}},"endpointRegression":{"title":"EndpointRegression","description":"Allowed change against the baseline for this endpoint, merged metric by metric over `defaults.regression`; `false` turns baseline comparison off for it.","anyOf":[{"const":false},{"$ref":"#/$defs/regressionRules"}]},"load":{"title":"Load","description":"How load is driven. Closed model by default (`connections` each send the next request when the previous answer arrives); with `rate`, an open model at that many requests per second.","type":"object","additionalProperties":false,"properties":{"connections":{"description":"Concurrent connections (1 to 10000). Default 10.","type":"integer","minimum":1,"maximum":10000},"duration":{"$ref":"#/$defs/duration","description":"Recorded load time per endpoint. Default 30s."},"warmup":{"$ref":"#/$defs/duration","description":"Unrecorded load before it, to warm caches and connection pools (0 for none). Default 5s."},"timeout":{"$ref":"#/$defs/duration","description":"Per-request timeout; a request that times out is an error and is recorded at this latency. Default 10s."},"rate":{"description":"Open model: requests per second across all connections. The load does not slow down when the server does, and latency is corrected for coordinated omission.","type":"number","minimum":1,"maximum":1000000}}},"headers":{"title":"Headers","description":"HTTP request headers, name to value. Names are case-insensitive; values may use `${VAR}`.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$"},"additionalProperties":{"type":["string","number"]}},"dimensions":{"title":"Dimensions","description":"CloudWatch dimensions, name to value (at most 30); values may use `${VAR}`.","type":"object","maxProperties":30,"propertyNames":{"minLength":1,"maxLength":255},"additionalProperties":{"type":"string","minLength":1,"maxLength":1024}},"target":{"title":"Target","description":"The deployment under test. The `target-url` input overrides `url`.","type":"object","additionalProperties":false,"properties":{"url":{"description":"Base URL (http or https) of the deployment under test, usually `${PREVIEW_URL}`. Endpoint paths are appended to it, path prefix included.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers sent with every request (endpoint headers win), e.g. `authorization: Bearer ${API_TOKEN}`. Interpolated values are masked in all output."},"ready":{"description":"Wait until this path answers 2xx before measuring.","type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Path polled on the target, e.g. `/healthz`.","type":"string","minLength":1},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait before giving up. Default 5m."}}}}},"defaults":{"title":"Defaults","description":"Settings every endpoint starts from; an endpoint\'s own values override them key by key.","type":"object","additionalProperties":false,"properties":{"load":{"$ref":"#/$defs/load","description":"Default load for every endpoint."},"budget":{"$ref":"#/$defs/budget","description":"Default limits for every endpoint."},"regression":{"$ref":"#/$defs/regressionRules","description":"Default allowed change against the baseline. Without any `regression` section the canary rule applies: p50 and p95 +10%, p99 +20% (each at least 1ms), error rate +50% relative and at least 0.5 points."}}},"baseline":{"title":"BaselineSettings","description":"The history each endpoint is compared with when no `baseline-url` is given.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read the baseline from the CloudWatch metrics perf-gate publishes (`publish: true` on the main branch).","type":"object","additionalProperties":false,"properties":{"region":{"description":"AWS region. Default: the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace. Default `PerfGate`, where perf-gate publishes.","type":"string","minLength":1,"maxLength":255,"default":"PerfGate"},"dimensions":{"$ref":"#/$defs/dimensions","description":"Extra dimensions that select this service\'s metrics, e.g. `{ Service: checkout }`."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches (at most 455d, CloudWatch\'s retention). Default 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default 1h."}}},"required":{"description":"Fail the run when an endpoint has no baseline (no history yet, no access) instead of reporting `no-baseline`.","type":"boolean","default":false}}},"endpointBaseline":{"title":"EndpointBaseline","description":"This endpoint\'s own baseline source.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read this endpoint\'s baseline from CloudWatch, e.g. an existing load-balancer metric; unset keys come from the top-level `baseline.cloudwatch`.","type":"object","additionalProperties":false,"dependentRequired":{"metric":["namespace","unit"],"unit":["metric"]},"properties":{"region":{"description":"AWS region. Default: `baseline.cloudwatch.region`, else the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace, e.g. `AWS/ApplicationELB`. Default: `baseline.cloudwatch.namespace`, else `PerfGate`.","type":"string","minLength":1,"maxLength":255},"metric":{"description":"An existing latency metric (e.g. `TargetResponseTime`) to use instead of the metrics perf-gate publishes. Needs `namespace` and `unit`.","type":"string","minLength":1,"maxLength":255},"unit":{"description":"Unit of `metric`\'s values: `us`, `ms` or `s` (ALB TargetResponseTime is in seconds).","enum":["us","ms","s"]},"dimensions":{"$ref":"#/$defs/dimensions","description":"Dimensions selecting the metric, e.g. `{ LoadBalancer: app/shop/123 }`; they replace the top-level ones."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches. Default: `baseline.cloudwatch.lookback`, else 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default: `baseline.cloudwatch.period`, else 1h."}}}}},"endpoint":{"title":"Endpoint","description":"One endpoint to measure.","type":"object","additionalProperties":false,"required":["path"],"properties":{"name":{"description":"Name shown in reports and comments; unique in the file. Default: method and path.","type":"string","minLength":1,"maxLength":200},"method":{"description":"HTTP method: GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS. Default GET.","type":"string","minLength":1},"path":{"description":"Path relative to the target URL (query string included), appended to the target\'s own path. An absolute URL is accepted only on the target\'s origin.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers for this endpoint, over the target\'s."},"body":{"description":"Request body: text as is, or a mapping or list sent as JSON (with `content-type: application/json` unless set).","type":["string","object","array"]},"expect":{"description":"What counts as a successful response.","type":"object","additionalProperties":false,"properties":{"status":{"description":"Accepted status codes. Default: any 2xx. Any other status counts as an error.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"integer","minimum":100,"maximum":599}}}},"load":{"$ref":"#/$defs/load","description":"Load for this endpoint, over `defaults.load`."},"budget":{"$ref":"#/$defs/budget","description":"Limits for this endpoint, over `defaults.budget`."},"regression":{"$ref":"#/$defs/endpointRegression","description":"Allowed change against the baseline, over `defaults.regression`; `false` turns it off."},"baseline":{"$ref":"#/$defs/endpointBaseline","description":"This endpoint\'s own baseline source."}}}}}');
+const perf_budget_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"PerfBudgetFile","description":"A perf-gate budget file (perf-budget.yml): the deployment to measure, how to load it, the limits each endpoint must stay within and the baseline it is compared with.","type":"object","additionalProperties":false,"required":["version","endpoints"],"properties":{"version":{"description":"Format version of this file. Must be 1.","const":1},"id":{"description":"Names this gate: the marker of its pull-request comment and the `Gate` dimension of the metrics it publishes. Letters, digits, `.`, `_` and `-`, at most 64. Default `default`; give each gate a different id when one repository runs several.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$","default":"default"},"confirm":{"description":"Measure an endpoint that breaches a budget or regresses once more before failing, and fail only if the breach repeats. Both measurements are in the report.","type":"boolean","default":true},"target":{"$ref":"#/$defs/target","description":"The deployment under test: base URL, headers sent with every request, and the readiness check."},"defaults":{"$ref":"#/$defs/defaults","description":"Load, budget and regression settings every endpoint starts from."},"baseline":{"$ref":"#/$defs/baseline","description":"Where the baseline comes from when no `baseline-url` input is given."},"endpoints":{"description":"The endpoints to measure, each in its own load run, in this order; at most 200.","type":"array","minItems":1,"items":{"$ref":"#/$defs/endpoint"}}},"$defs":{"latency":{"title":"Latency","description":"A latency: text with a unit (`800us`, `250ms`, `1.5s`) or a number of milliseconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(us|µs|ms|s)$"}]},"duration":{"title":"Duration","description":"A duration: text with a unit (`500ms`, `30s`, `5m`, `1h`, `14d`) or a number of seconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(ms|s|m|h|d)$"}]},"rate":{"title":"Rate","description":"A rate from 0 to 100%: a percentage (`1%`, `0.5%`) or a fraction (`0.01`).","anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"confidence":{"title":"Confidence","description":"Confidence of the distribution-free bounds that judge a percentile against a fixed number (a budget, a CloudWatch threshold), from 50% to 99.9%: a percentage (`95%`) or a fraction (`0.95`). A percentile fails its budget only when its lower bound is over the limit and passes only when its upper bound is within it; otherwise it is inconclusive. Higher confidence needs more requests to settle a verdict.","anyOf":[{"type":"number","minimum":0.5,"maximum":0.999},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"increase":{"title":"Increase","description":"A relative increase: a percentage (`10%`) or a fraction (`0.1`), at most 1000%.","anyOf":[{"type":"number","minimum":0,"maximum":10},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"latencyTolerance":{"title":"LatencyTolerance","description":"Allowed change of a latency metric against the baseline: a relative increase (`10%`), or both a relative and an absolute increase that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`10%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/latency","description":"Absolute increase below which a change never counts, so noise on fast endpoints is not flagged (`5ms`). Default 1ms."}}}]},"rateTolerance":{"title":"RateTolerance","description":"Allowed change of the error rate against the baseline: a relative increase (`50%`), or both a relative increase and an absolute one in percentage points that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`50%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/rate","description":"Absolute increase, in percentage points, below which a change never counts (`0.5%` = half a point). Default 0.5%."}}}]},"budget":{"title":"Budget","description":"Absolute limits. A latency above its limit, an error rate above its limit or a throughput below `min-rps` is a budget violation.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latency","description":"Highest allowed median latency."},"p75":{"$ref":"#/$defs/latency","description":"Highest allowed 75th-percentile latency."},"p90":{"$ref":"#/$defs/latency","description":"Highest allowed 90th-percentile latency."},"p95":{"$ref":"#/$defs/latency","description":"Highest allowed 95th-percentile latency (needs at least 200 requests for a verdict)."},"p99":{"$ref":"#/$defs/latency","description":"Highest allowed 99th-percentile latency (needs at least 1000 requests for a verdict)."},"p99.9":{"$ref":"#/$defs/latency","description":"Highest allowed 99.9th-percentile latency (needs at least 10000 requests for a verdict)."},"mean":{"$ref":"#/$defs/latency","description":"Highest allowed mean latency."},"max":{"$ref":"#/$defs/latency","description":"Highest allowed single-request latency."},"error-rate":{"$ref":"#/$defs/rate","description":"Highest allowed share of failed requests (connection errors, timeouts, unexpected statuses): `1%` or `0.01`."},"min-rps":{"description":"Lowest allowed throughput: successful responses (an expected status) per second; failed responses do not count.","type":"number","exclusiveMinimum":0}}},"regressionRules":{"title":"RegressionRules","description":"Allowed change per metric against the baseline. Metrics not listed are not compared.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the median latency."},"p75":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 75th-percentile latency."},"p90":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 90th-percentile latency."},"p95":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 95th-percentile latency."},"p99":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99th-percentile latency."},"p99.9":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99.9th-percentile latency."},"mean":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the mean latency."},"max":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the slowest request\'s latency."},"error-rate":{"$ref":"#/$defs/rateTolerance","description":"Allowed rise of the error rate."}}},"endpointRegression":{"title":"EndpointRegression","description":"Allowed change against the baseline for this endpoint, merged metric by metric over `defaults.regression`; `false` turns baseline comparison off for it.","anyOf":[{"const":false},{"$ref":"#/$defs/regressionRules"}]},"load":{"title":"Load","description":"How load is driven. Closed model by default (`connections` each send the next request when the previous answer arrives); with `rate`, an open model at that many requests per second.","type":"object","additionalProperties":false,"properties":{"connections":{"description":"Concurrent connections (1 to 10000). Default 10.","type":"integer","minimum":1,"maximum":10000},"duration":{"$ref":"#/$defs/duration","description":"Recorded load time per endpoint, at least 1s. Default 30s."},"warmup":{"$ref":"#/$defs/duration","description":"Unrecorded load before it, to warm caches and connection pools (0 for none). Default 5s."},"timeout":{"$ref":"#/$defs/duration","description":"Per-request timeout; a request that times out is an error and is recorded at this latency. 1s to 10m. Default 10s."},"rate":{"description":"Open model: requests per second across all connections (fractions such as 1.5 work), due at evenly spaced times. The load does not slow down when the server does; latency is timed from when each request was due, and a request due while every connection is busy is dropped and counted.","type":"number","minimum":1,"maximum":1000000}}},"headers":{"title":"Headers","description":"HTTP request headers, name to value. Names are case-insensitive; values may use `${VAR}`. Headers that choose where a request goes (`host`, `forwarded`, `x-forwarded-host`, ...) and hop-by-hop headers (`connection`, `upgrade`, `te`, `trailer`, `keep-alive`, `proxy-*`) are refused.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$"},"additionalProperties":{"type":["string","number"]}},"dimensions":{"title":"Dimensions","description":"CloudWatch dimensions, name to value (at most 30); values may use `${VAR}`.","type":"object","maxProperties":30,"propertyNames":{"minLength":1,"maxLength":255},"additionalProperties":{"type":"string","minLength":1,"maxLength":1024}},"target":{"title":"Target","description":"The deployment under test. The `target-url` input overrides `url`.","type":"object","additionalProperties":false,"properties":{"url":{"description":"Base URL (http or https) of the deployment under test, usually `${PREVIEW_URL}`. Endpoint paths are appended to it, path prefix included.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers sent with every request (endpoint headers win), e.g. `authorization: Bearer ${API_TOKEN}`. Interpolated values are masked in all output."},"ready":{"description":"Wait until this path answers 2xx before measuring.","type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Path polled on the target, e.g. `/healthz`.","type":"string","minLength":1},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait before giving up, at most max-duration. Default 5m."}}},"public-query":{"description":"Query parameters of the target and baseline URLs whose values may be shown, e.g. `[lang]`. Every other query value of those URLs (a preview protection bypass, a signed token) is a secret: masked in all output.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"tls":{"description":"How the target\'s certificate is checked. Without it every connection (readiness check and load) verifies the certificate against Node\'s CA store, NODE_EXTRA_CA_CERTS included.","type":"object","additionalProperties":false,"properties":{"ca":{"description":"PEM file of certificate authorities to trust as well (a preview behind a private CA), relative to the budget file.","type":"string","minLength":1},"insecure":{"description":"`true` turns certificate checks off on every connection: anyone on the network path can read and change the traffic. Warned about in the log, the summary and the comment; refused when headers carry `${VAR}` values or the target URL carries credentials.","type":"boolean"}}}}},"defaults":{"title":"Defaults","description":"Settings every endpoint starts from; an endpoint\'s own values override them key by key.","type":"object","additionalProperties":false,"properties":{"load":{"$ref":"#/$defs/load","description":"Default load for every endpoint."},"budget":{"$ref":"#/$defs/budget","description":"Default limits for every endpoint."},"confidence":{"$ref":"#/$defs/confidence","description":"Confidence of every percentile verdict against a fixed number. Default 95%."},"regression":{"$ref":"#/$defs/regressionRules","description":"Default allowed change against the baseline. Without any `regression` section the canary rule applies: p50 and p95 +10%, p99 +20% (each at least 1ms), error rate +50% relative and at least 0.5 points."}}},"baseline":{"title":"BaselineSettings","description":"The history each endpoint is compared with when no `baseline-url` is given.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read the baseline from the CloudWatch metrics perf-gate publishes (`publish: true` on the main branch).","type":"object","additionalProperties":false,"properties":{"region":{"description":"AWS region. Default: the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace. Default `PerfGate`, where perf-gate publishes.","type":"string","minLength":1,"maxLength":255,"default":"PerfGate"},"dimensions":{"$ref":"#/$defs/dimensions","description":"Extra dimensions that select this service\'s metrics, e.g. `{ Service: checkout }`."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches (at most 455d, CloudWatch\'s retention). Default 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default 1h."}}},"required":{"description":"Fail the run when an endpoint has no baseline (no history yet, no access) instead of reporting `no-baseline`.","type":"boolean","default":false}}},"endpointBaseline":{"title":"EndpointBaseline","description":"This endpoint\'s own baseline source.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read this endpoint\'s baseline from CloudWatch, e.g. an existing load-balancer metric; unset keys come from the top-level `baseline.cloudwatch`.","type":"object","additionalProperties":false,"dependentRequired":{"metric":["namespace","unit"],"unit":["metric"]},"properties":{"region":{"description":"AWS region. Default: `baseline.cloudwatch.region`, else the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace, e.g. `AWS/ApplicationELB`. Default: `baseline.cloudwatch.namespace`, else `PerfGate`.","type":"string","minLength":1,"maxLength":255},"metric":{"description":"An existing latency metric (e.g. `TargetResponseTime`) to use instead of the metrics perf-gate publishes. Needs `namespace` and `unit`.","type":"string","minLength":1,"maxLength":255},"unit":{"description":"Unit of `metric`\'s values: `us`, `ms` or `s` (ALB TargetResponseTime is in seconds).","enum":["us","ms","s"]},"dimensions":{"$ref":"#/$defs/dimensions","description":"Dimensions selecting the metric, e.g. `{ LoadBalancer: app/shop/123 }`; they replace the top-level ones."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches. Default: `baseline.cloudwatch.lookback`, else 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default: `baseline.cloudwatch.period`, else 1h."}}}}},"endpoint":{"title":"Endpoint","description":"One endpoint to measure.","type":"object","additionalProperties":false,"required":["path"],"properties":{"name":{"description":"Name shown in reports and comments; unique in the file. Default: method and path.","type":"string","minLength":1,"maxLength":200},"method":{"description":"HTTP method: GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS. Default GET.","type":"string","minLength":1},"path":{"description":"Path relative to the target URL (query string included), appended to the target\'s own path. It must stay under the target\'s path once `..` and percent-escapes are resolved; an absolute URL is accepted only on the target\'s origin and under its path.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers for this endpoint, over the target\'s."},"body":{"description":"Request body: text as is, or a mapping or list sent as JSON (with `content-type: application/json` unless set).","type":["string","object","array"]},"expect":{"description":"What counts as a successful response.","type":"object","additionalProperties":false,"properties":{"status":{"description":"Accepted status codes. Default: any 2xx. Any other status counts as an error.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"integer","minimum":100,"maximum":599}}}},"load":{"$ref":"#/$defs/load","description":"Load for this endpoint, over `defaults.load`."},"budget":{"$ref":"#/$defs/budget","description":"Limits for this endpoint, over `defaults.budget`."},"confidence":{"$ref":"#/$defs/confidence","description":"Confidence of this endpoint\'s percentile verdicts, over `defaults.confidence`."},"regression":{"$ref":"#/$defs/endpointRegression","description":"Allowed change against the baseline, over `defaults.regression`; `false` turns it off."},"baseline":{"$ref":"#/$defs/endpointBaseline","description":"This endpoint\'s own baseline source."}}}}}');
 ;// CONCATENATED MODULE: ./src/config/validate.ts
 /**
  * Schema validation of a budget file with ajv (JSON Schema 2020-12), and the translation of
@@ -70314,10 +70821,17 @@ function validateSchema(source) {
         list.push(e);
         byPath.set(e.instancePath, list);
     }
+    // Paths with an error below them, found once: asking every error per path is quadratic.
+    const ancestors = new Set();
+    for (const path of byPath.keys()) {
+        for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+            ancestors.add(path.slice(0, i));
+        }
+    }
     const out = [];
     for (const [instancePath, group] of byPath) {
         const segments = toSegments(instancePath, source.data);
-        const deeper = errors.some((e) => e.instancePath.startsWith(instancePath + '/'));
+        const deeper = ancestors.has(instancePath);
         const defOf = (e) => owner.get(e.parentSchema) ?? '';
         // Reported under the mapping's path, located at the key or item it is about.
         const add = (message, at = 'value', locateAt = segments) => {
@@ -70357,11 +70871,18 @@ function validateSchema(source) {
 function unitMessage(parse, value) {
     try {
         parse(value);
+        if (typeof value === 'string' && value !== value.trim()) {
+            // The parser trims, the schema does not: say what is expected, as for any other wrong value.
+            parse('');
+        }
         return undefined;
     }
     catch (e) {
         if (!(e instanceof UnitError))
             throw e;
+        if (typeof value === 'string' && value !== value.trim() && e.message.endsWith(', found ""')) {
+            return `${e.message.slice(0, -', found ""'.length)}, found ${showValue(value)} (remove the spaces around it)`;
+        }
         return (e.message + (typeof value === 'string' && value.includes('${') ? INTERPOLATION_HINT : ''));
     }
 }
@@ -70560,20 +71081,34 @@ function dataAt(data, segments) {
     return node;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./src/config/normalise.ts
 
 
 
 
 
-/** Load used where neither the endpoint nor `defaults.load` says otherwise (SPEC §3). */
+
+
+
+
+
+
+/** A path written in the budget file, relative to the file's folder. */
+function resolvePathFrom(budgetFile, path) {
+    return (0,external_node_path_.resolve)((0,external_node_path_.dirname)(budgetFile), path);
+}
+/** The largest CA file read: a bundle of every public root is about 200 KiB. */
+const MAX_CA_BYTES = 1024 * 1024;
+/** Load used where neither the endpoint nor `defaults.load` says otherwise (docs/architecture.md §3). */
 const DEFAULT_LOAD = {
     connections: 10,
     durationMs: 30_000,
     warmupMs: 5_000,
     timeoutMs: 10_000,
 };
-/** The canary rule, used when the file has no `defaults.regression` (SPEC §3). */
+/** The canary rule, used when the file has no `defaults.regression` (docs/architecture.md §3). */
 const DEFAULT_REGRESSION = {
     p50: { maxIncrease: 0.1, minDelta: 1 },
     p95: { maxIncrease: 0.1, minDelta: 1 },
@@ -70591,8 +71126,38 @@ const DEFAULT_READY_TIMEOUT_MS = 5 * 60_000;
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 /** Framing headers are computed from the body; a wrong one would corrupt every request. */
 const FORBIDDEN_HEADERS = new Set(['content-length', 'transfer-encoding']);
+/**
+ * Headers that choose where a request goes. On a shared ingress, CDN or proxy, `host` (and the
+ * forwarding headers such proxies honour for routing) would send the load to another virtual
+ * host, or another path, than target.url names, and the ready check would check something else
+ * than what is loaded. `x-forwarded-for`, `-proto` and `x-real-ip` only describe the client and
+ * stay allowed.
+ */
+const ROUTING_HEADERS = new Set([
+    'host',
+    'forwarded',
+    'x-forwarded-host',
+    'x-forwarded-server',
+    'x-host',
+    'x-original-url',
+    'x-rewrite-url',
+    'x-original-host',
+]);
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1): they control the connection to the next hop, not the
+ * request. The load generator manages its own connections; `upgrade` would switch protocols
+ * mid-run, `te`/`trailer` change framing, `proxy-*` are meant for a proxy.
+ */
+const HOP_BY_HOP_HEADERS = new Set(['connection', 'keep-alive', 'te', 'trailer', 'upgrade']);
+/** Per-request timeout cap: a longer one outlives any load run and overflows Node's timers. */
+const MAX_REQUEST_TIMEOUT_MS = 10 * 60_000;
+/** A recorded run shorter than this measures connection setup more than the endpoint. */
+const MIN_DURATION_MS = 1000;
+/** Endpoints one budget file may list: more is a mistake, or an attempt to exhaust the runner. */
+const MAX_ENDPOINTS = 200;
 function normalise(input) {
     const { source, data, options, schemaSound, textSound } = input;
+    const words = options.words ?? ACTION_WORDS;
     const problems = [];
     const add = (path, message, at = 'value') => {
         problems.push({ segments: [...path], problem: source.problem(path, message, at) });
@@ -70629,7 +71194,6 @@ function normalise(input) {
             return undefined;
         }
     };
-    const positive = (n) => n > 0 ? undefined : 'expected a duration greater than 0';
     // --- target ---------------------------------------------------------------------------------
     let targetUrl;
     const fileUrl = get(['target', 'url']);
@@ -70643,7 +71207,7 @@ function normalise(input) {
                 line: 0,
                 col: 0,
                 path: '',
-                message: `the target-url input: ${checked.message}`,
+                message: `${words.targetUrl}: ${checked.message}`,
             };
             problems.push({ segments: [], problem });
         }
@@ -70659,7 +71223,7 @@ function normalise(input) {
     }
     else if (schemaSound(['target'])) {
         const hasTarget = get(['target']) !== undefined;
-        add(hasTarget ? ['target'] : [], 'no target URL: set target.url (e.g. url: ${PREVIEW_URL}) or the target-url input', 'key');
+        add(hasTarget ? ['target'] : [], `no target URL: set target.url (e.g. url: \${PREVIEW_URL}) or ${words.targetUrl}`, 'key');
     }
     const targetHeaders = headersOf(get(['target', 'headers']), ['target', 'headers']);
     let ready;
@@ -70667,14 +71231,24 @@ function normalise(input) {
     if (rawReady) {
         const timeoutMs = rawReady.timeout === undefined
             ? DEFAULT_READY_TIMEOUT_MS
-            : unit(['target', 'ready', 'timeout'], rawReady.timeout, parseDuration, positive);
+            : unit(['target', 'ready', 'timeout'], rawReady.timeout, parseDuration, (n) => n <= 0
+                ? 'expected a duration greater than 0'
+                : options.maxDurationMs !== undefined && n > options.maxDurationMs
+                    ? `expected a ready timeout of at most the max-duration (${formatDuration(options.maxDurationMs)}); lower it, or raise max-duration (the action input, or --max-duration)`
+                    : undefined);
         const url = resolveAt(['target', 'ready', 'path'], rawReady.path);
         if (url !== undefined && timeoutMs !== undefined)
             ready = { url, timeoutMs };
     }
+    const publicQuery = get(['target', 'public-query']) ?? [];
+    const tls = tlsOf();
     // --- defaults -------------------------------------------------------------------------------
+    const beforeDefaults = problems.length;
     const defaultLoad = { ...DEFAULT_LOAD, ...loadOf(['defaults', 'load']) };
+    // A refused default would be replaced by the built-in one: no total can be told from that.
+    const defaultsSound = problems.length === beforeDefaults;
     const defaultBudget = budgetOf(['defaults', 'budget']);
+    const defaultConfidence = confidenceOf(['defaults', 'confidence']);
     const defaultRegression = isMapping(dataAt(data, ['defaults', 'regression']))
         ? regressionOf(['defaults', 'regression'])
         : { ...DEFAULT_REGRESSION };
@@ -70682,20 +71256,35 @@ function normalise(input) {
     const fileCloudWatch = cloudWatchOf(['baseline', 'cloudwatch'], undefined);
     // --- endpoints ------------------------------------------------------------------------------
     const endpoints = [];
+    /** Endpoints by the skeleton of their names: the first name with it and its line. */
     const names = new Map();
     const rawEndpoints = dataAt(data, ['endpoints']);
     const list = Array.isArray(rawEndpoints) ? rawEndpoints : [];
-    let complete = schemaSound(['endpoints']) && schemaSound(['defaults']);
+    let complete = schemaSound(['endpoints']) && schemaSound(['defaults']) && defaultsSound;
+    if (list.length > MAX_ENDPOINTS) {
+        add(['endpoints'], `expected at most ${MAX_ENDPOINTS} endpoints, found ${list.length}: split them over several budget files (each with its own id) and gate each in its own step`, 'key');
+    }
     list.forEach((_, i) => {
         const { endpoint, name } = endpointOf(i);
         if (name !== undefined) {
-            const firstLine = names.get(name);
-            if (firstLine !== undefined) {
-                const named = get(['endpoints', i, 'name']) !== undefined;
-                add(named ? ['endpoints', i, 'name'] : ['endpoints', i], `duplicate endpoint name ${JSON.stringify(name)}, also on line ${firstLine}: names identify endpoints in reports and baselines${named ? '' : '; give each a name'}`);
+            const skeleton = nameSkeleton(name);
+            const first = names.get(skeleton);
+            const named = get(['endpoints', i, 'name']) !== undefined;
+            const where = named ? ['endpoints', i, 'name'] : ['endpoints', i];
+            if (first !== undefined && first.name === name) {
+                add(where, `duplicate endpoint name ${JSON.stringify(name)}, also on line ${first.line}: names identify endpoints in reports and baselines${named ? '' : '; give each a name'}`);
+            }
+            else if (first !== undefined) {
+                const odd = [
+                    ...new Set([...deceptiveCharacters(name), ...deceptiveCharacters(first.name)]),
+                ];
+                add(where, `endpoint name ${quoteName(name)} reads the same as ${quoteName(first.name)} on line ${first.line}: they differ only by invisible or look-alike characters (${odd.join(', ')}); names identify endpoints in reports and baselines, give each a name that reads differently`);
+            }
+            else if (visibleName(name).trim() === '') {
+                add(where, `expected a name with visible characters, found ${quoteName(name)}`);
             }
             else {
-                names.set(name, source.locate(['endpoints', i]).line);
+                names.set(skeleton, { name, line: source.locate(['endpoints', i]).line });
             }
         }
         if (endpoint)
@@ -70705,10 +71294,17 @@ function normalise(input) {
     });
     // --- total load time ------------------------------------------------------------------------
     if (options.maxDurationMs !== undefined && complete) {
-        const rounds = options.sideBySide ? 2 : 1;
-        const total = endpoints.reduce((sum, e) => sum + (e.load.warmupMs + e.load.durationMs) * rounds, 0);
+        const sideBySide = options.sideBySide === true;
+        const rounds = sideBySide ? 2 : 1;
+        const written = endpoints.reduce((sum, e) => sum + (e.load.warmupMs + e.load.durationMs) * rounds, 0);
+        const total = endpoints.reduce((sum, e) => sum + plannedLoadMs(e.load, sideBySide), 0);
         if (total > options.maxDurationMs) {
-            add(['endpoints'], `the endpoints ask for ${formatDuration(total)} of load (warmup + duration of ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${options.sideBySide ? ', each measured twice: on the target and on the baseline-url side by side' : ''}), over the max-duration of ${formatDuration(options.maxDurationMs)}: shorten durations or warmups, or raise max-duration (the action input, or --max-duration)`, 'key');
+            // Runs end on whole 100 ms ticks and side-by-side rounds last at least 500 ms: say so when
+            // that, not the written durations, is what goes over.
+            const asRun = total > written
+                ? `; as run, in whole 100 ms ticks${sideBySide ? ' and side-by-side rounds of at least 500 ms' : ''}, the ${formatDuration(written)} written take ${formatDuration(total)}`
+                : '';
+            add(['endpoints'], `the endpoints ask for ${formatDuration(total)} of load (warmup + duration of ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${sideBySide ? `, each measured twice: on the target and on ${words.baselineUrl} side by side` : ''}${asRun}), over the max-duration of ${formatDuration(options.maxDurationMs)}: shorten durations or warmups, or raise ${words.maxDuration}`, 'key');
         }
     }
     const id = get(['id']);
@@ -70721,6 +71317,8 @@ function normalise(input) {
             url: targetUrl?.href ?? '',
             headers: targetHeaders,
             ...(ready ? { ready } : {}),
+            ...(publicQuery.length > 0 ? { publicQuery: [...publicQuery] } : {}),
+            ...(tls.insecure || tls.caFile !== undefined ? { tls } : {}),
         },
         baseline: {
             ...(fileCloudWatch ? { cloudwatch: fileCloudWatch } : {}),
@@ -70732,6 +71330,99 @@ function normalise(input) {
     };
     return { config, problems };
     // --- sections -------------------------------------------------------------------------------
+    /**
+     * `target.tls`: the CA file read and checked; `insecure` refused when the requests carry
+     * secrets, which an unchecked connection would hand to whoever answers.
+     */
+    function tlsOf() {
+        const raw = get(['target', 'tls']);
+        const out = { insecure: raw?.insecure === true };
+        if (typeof raw?.ca === 'string' && textSound(['target', 'tls', 'ca'])) {
+            out.caFile = raw.ca;
+            if (options.readFile) {
+                const read = readCa(raw.ca);
+                if (typeof read === 'string')
+                    out.ca = read;
+                else
+                    add(['target', 'tls', 'ca'], read.problem);
+            }
+        }
+        if (out.insecure) {
+            const carried = secretsSent();
+            if (carried.length > 0) {
+                add(['target', 'tls', 'insecure'], `insecure: true turns certificate checks off, so any machine on the way could pose as the target and read ${carried.join(' and ')}: give the target's CA in target.tls.ca (or NODE_EXTRA_CA_CERTS) instead`);
+            }
+        }
+        return out;
+    }
+    /** What of the requests is secret: `${VAR}` values in headers, credentials in the target URL. */
+    function secretsSent() {
+        const out = [];
+        const interpolatedHeader = (at) => {
+            const headers = dataAt(source.data, at);
+            return (isMapping(headers) &&
+                Object.values(headers).some((v) => typeof v === 'string' && v.includes('${')));
+        };
+        const endpointCount = Array.isArray(dataAt(source.data, ['endpoints']))
+            ? dataAt(source.data, ['endpoints']).length
+            : 0;
+        const headerPaths = [['target', 'headers']];
+        for (let i = 0; i < endpointCount; i++)
+            headerPaths.push(['endpoints', i, 'headers']);
+        if (headerPaths.some(interpolatedHeader))
+            out.push('the headers that carry ${VAR} values');
+        if (targetUrl && (targetUrl.username || targetUrl.password)) {
+            out.push(`the credentials in ${options.targetUrl !== undefined ? 'the target-url input' : 'target.url'}`);
+        }
+        return out;
+    }
+    /** The CA file's PEM text, or why it cannot be used. */
+    function readCa(file) {
+        const path = resolvePathFrom(source.file, file);
+        let bytes;
+        try {
+            bytes = options.readFile(path);
+        }
+        catch (e) {
+            const code = e.code;
+            const why = code === 'ENOENT'
+                ? 'no such file'
+                : code === 'EISDIR'
+                    ? 'is a folder'
+                    : code === 'EFBIG'
+                        ? `larger than ${MAX_CA_BYTES / 1024} KiB`
+                        : `cannot be read (${code ?? e.message})`;
+            return {
+                problem: `CA file ${JSON.stringify(file)} (${path}): ${why}; give a PEM file of certificates, relative to the budget file`,
+            };
+        }
+        const text = bytes.toString('utf8');
+        const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+        const bad = blocks.findIndex((pem) => {
+            try {
+                new external_node_crypto_.X509Certificate(pem);
+                return false;
+            }
+            catch {
+                return true;
+            }
+        });
+        if (blocks.length === 0 || bad >= 0) {
+            return {
+                problem: `CA file ${JSON.stringify(file)}: ${blocks.length === 0 ? 'holds no PEM certificate ("-----BEGIN CERTIFICATE-----")' : `certificate ${bad + 1} cannot be parsed`}; give the PEM certificate of the CA that signed the target's certificate`,
+            };
+        }
+        return blocks.join('\n');
+    }
+    /** A percentile bounds' confidence (SPEC §4): 50% to 99.9%, as a percentage or a fraction. */
+    function confidenceOf(path) {
+        const raw = get(path);
+        if (raw === undefined)
+            return undefined;
+        return unit(path, raw, (v) => parseRate(v), (c) => c >= 0.5 && c <= 0.999
+            ? undefined
+            : 'expected a confidence from 50% to 99.9% (a fraction from 0.5 to 0.999)');
+    }
     /** One endpoint; each part is checked when it passed the schema, so all problems show at once. */
     function endpointOf(index) {
         const at = (...rest) => ['endpoints', index, ...rest];
@@ -70762,6 +71453,7 @@ function normalise(input) {
         }
         const load = { ...defaultLoad, ...loadOf(at('load')) };
         const budget = { ...defaultBudget, ...budgetOf(at('budget')) };
+        const confidence = confidenceOf(at('confidence')) ?? defaultConfidence;
         const rawRegression = dataAt(data, at('regression'));
         const regression = rawRegression === false
             ? false
@@ -70787,7 +71479,8 @@ function normalise(input) {
             return { name };
         }
         const endpoint = {
-            name: name ?? `${method} ${path}`,
+            // Invisible characters would make two rows look alike, or hide text: never shown.
+            name: visibleName(name ?? `${method} ${path}`),
             method,
             path,
             url,
@@ -70797,8 +71490,10 @@ function normalise(input) {
             load,
             budget,
             regression,
+            ...(confidence !== undefined ? { confidence } : {}),
             ...(cloudwatch ? { cloudwatch } : {}),
             line: source.locate(at()).line,
+            ...(tls.insecure || tls.caFile !== undefined ? { tls } : {}),
         };
         return { endpoint, name };
     }
@@ -70828,6 +71523,14 @@ function normalise(input) {
                 addKey(path, name, `header "${lower}" is computed from the body and cannot be set`);
                 continue;
             }
+            if (ROUTING_HEADERS.has(lower)) {
+                addKey(path, name, `header "${lower}" is refused: it chooses where the request goes, and load goes only to target.url; ${lower.endsWith('-url') ? 'write the path in path' : 'put the host in target.url (or the target-url input)'} instead`);
+                continue;
+            }
+            if (HOP_BY_HOP_HEADERS.has(lower) || lower.startsWith('proxy-')) {
+                addKey(path, name, `header "${lower}" is refused: it is a hop-by-hop header, about the connection to the next hop rather than the request, and perf-gate manages its own connections`);
+                continue;
+            }
             const text = String(value);
             if (/[\r\n\0]/.test(text)) {
                 const vars = variablesIn(dataAt(source.data, [...path, name]));
@@ -70843,14 +71546,21 @@ function normalise(input) {
         const connections = get([...path, 'connections']);
         if (connections !== undefined)
             out.connections = connections;
-        const duration = durationAt([...path, 'duration'], positive);
+        const bare = (key) => implausibleSeconds(key, get([...path, key]));
+        const duration = durationAt([...path, 'duration'], (n) => n >= MIN_DURATION_MS
+            ? bare('duration')
+            : `expected a duration of at least ${formatDuration(MIN_DURATION_MS)} (a shorter run measures connection setup, not the endpoint)`);
         if (duration !== undefined)
             out.durationMs = duration;
-        const warmup = durationAt([...path, 'warmup']);
+        const warmup = durationAt([...path, 'warmup'], () => bare('warmup'));
         if (warmup !== undefined)
             out.warmupMs = warmup;
         // The load generator counts its request timeout in whole seconds.
-        const timeout = durationAt([...path, 'timeout'], (n) => n >= 1000 ? undefined : 'expected a request timeout of at least 1s');
+        const timeout = durationAt([...path, 'timeout'], (n) => n < 1000
+            ? 'expected a request timeout of at least 1s'
+            : n > MAX_REQUEST_TIMEOUT_MS
+                ? `expected a request timeout of at most ${formatDuration(MAX_REQUEST_TIMEOUT_MS)} (a request is given up long before that)`
+                : bare('timeout'));
         if (timeout !== undefined)
             out.timeoutMs = timeout;
         const rate = get([...path, 'rate']);
@@ -70893,7 +71603,7 @@ function normalise(input) {
     function toleranceOf(metric, path) {
         const isRate = metric === 'error-rate';
         const defaultMinDelta = isRate ? DEFAULT_MIN_DELTA.errorRate : DEFAULT_MIN_DELTA.latency;
-        const increase = (v) => parseRate(v, 10);
+        const increase = parseIncrease;
         const value = get(path);
         if (value === undefined)
             return undefined;
@@ -71089,6 +71799,25 @@ const YAML_MESSAGES = {
     MULTIPLE_DOCS: 'the budget file must hold one YAML document; remove the second `---` and what follows',
     TAB_AS_INDENT: 'tabs are not allowed as indentation in YAML: indent with spaces',
 };
+/** The bracket an "unclosed flow collection" error asks for (`}` or `]`), if it is one. */
+function unclosedFlow(message) {
+    return /\bflow (?:map|sequence)\b.*\bend with an? ([}\]])/i.exec(message)?.[1];
+}
+/**
+ * Where the `{` or `[` that is not closed before `offset` was opened (1-based line and column of
+ * the nearest line above with more openers than closers; quotes aside, good enough to point).
+ */
+function unclosedOpener(text, offset, closer) {
+    const opener = closer === '}' ? '{' : '[';
+    const before = text.slice(0, offset).split('\n');
+    for (let i = before.length - 1; i >= 0; i--) {
+        const line = before[i].replace(/#.*$/, '');
+        if (line.split(opener).length > line.split(closer).length) {
+            return { line: i + 1, col: line.lastIndexOf(opener) + 1 };
+        }
+    }
+    return undefined;
+}
 /** Parses YAML text; returns the source, or the syntax problems that stop any further check. */
 function parseYamlSource(text, file) {
     const bytes = Buffer.byteLength(text, 'utf8');
@@ -71118,10 +71847,27 @@ function parseYamlSource(text, file) {
     }
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const problems = [];
+    // An unclosed { or [ makes the parser read what follows as part of it: every error after the
+    // first such one is its echo, so one missing } is one problem.
+    // So does a ${VAR} inside one (its first error gets the hint below).
+    const unclosed = doc.errors.findIndex((e) => unclosedFlow(e.message) !== undefined);
+    const first = doc.errors[0];
+    const flowVariable = first !== undefined && /[{[][^\n]*\$\{/.test(text.split('\n')[at(first.pos[0]).line - 1] ?? '');
+    const errors = flowVariable
+        ? doc.errors.slice(0, 1)
+        : unclosed < 0
+            ? doc.errors
+            : doc.errors.slice(0, unclosed + 1);
     // After the first few, syntax errors are mostly echoes of the first: a page of them hides it.
-    for (const [i, e] of doc.errors.slice(0, MAX_SYNTAX_ERRORS).entries()) {
-        const message = e.code === 'DUPLICATE_KEY' ? duplicateKey(text, e.pos) : YAML_MESSAGES[e.code];
-        const position = at(e.pos[0]);
+    for (const [i, e] of errors.slice(0, MAX_SYNTAX_ERRORS).entries()) {
+        const closer = unclosedFlow(e.message);
+        const opened = closer ? unclosedOpener(text, e.pos[0], closer) : undefined;
+        const message = e.code === 'DUPLICATE_KEY'
+            ? duplicateKey(text, e.pos)
+            : closer
+                ? `this ${closer === '}' ? '{' : '['} is not closed: add the missing ${closer}`
+                : YAML_MESSAGES[e.code];
+        const position = opened ?? at(e.pos[0]);
         const line = text.split('\n')[position.line - 1] ?? '';
         const hint = i === 0 && /[{[][^\n]*\$\{/.test(line) ? FLOW_VARIABLE_HINT : '';
         problems.push({
@@ -71131,11 +71877,11 @@ function parseYamlSource(text, file) {
             message: `YAML syntax error: ${message ?? lowerFirst(e.message)}${hint}`,
         });
     }
-    const more = doc.errors.length - MAX_SYNTAX_ERRORS;
+    const more = errors.length - MAX_SYNTAX_ERRORS;
     if (more > 0) {
         problems.push({
             file,
-            ...at(doc.errors[MAX_SYNTAX_ERRORS].pos[0]),
+            ...at(errors[MAX_SYNTAX_ERRORS].pos[0]),
             path: '',
             message: `YAML syntax error: ${more} more after this point, probably caused by the ones before; fix those first`,
         });
@@ -71246,6 +71992,9 @@ function lowerFirst(s) {
 
 
 
+
+
+
 /**
  * Parses and checks budget-file text. Pure: no I/O. `file` names the file in messages.
  * @throws BudgetFileError listing every problem, in file order.
@@ -71267,34 +72016,40 @@ function parseBudget(text, file, options) {
     }
     if (typeof contents !== 'object' || Array.isArray(contents)) {
         throw new BudgetFileError([
-            source.problem([], `expected a mapping (keys such as version, target, endpoints) at the top level, found ${showValue(contents)}`),
+            source.problem([], 
+            // Not quoted: a file that is not a budget file (an .env, a key) must not be echoed.
+            `expected a mapping (keys such as version, target, endpoints) at the top level, found ${kindOf(contents)}`),
         ]);
     }
     const schemaProblems = validateSchema(source);
     const skipTargetUrl = options.targetUrl !== undefined;
-    const interpolated = interpolate(source, options.env, (path) => skipTargetUrl && path.length === 2 && path[0] === 'target' && path[1] === 'url');
-    const under = (list) => (path) => !list.some((p) => path.every((s, i) => p.segments[i] === s));
+    const interpolated = interpolate(source, options.env, (path) => skipTargetUrl && path.length === 2 && path[0] === 'target' && path[1] === 'url', (options.words ?? ACTION_WORDS).setVariable);
+    const schemaSound = soundPaths(schemaProblems);
     const { config, problems: semanticProblems } = normalise({
         source,
         data: interpolated.data,
         secrets: interpolated.secrets,
         options,
-        schemaSound: under(schemaProblems),
-        textSound: under(interpolated.problems),
+        schemaSound,
+        textSound: soundPaths(interpolated.problems),
     });
     // A value the schema refused needs fixing first; whether its variables are set is beside the point.
-    const interpolationProblems = interpolated.problems.filter((p) => under(schemaProblems)(p.segments));
-    // Credentials in the target-url input are as secret as any interpolated value.
+    const interpolationProblems = interpolated.problems.filter((p) => schemaSound(p.segments));
+    // The target URL's credentials and query values (whether from the file or the target-url
+    // input) are as secret as any interpolated value.
     const secrets = [
         ...new Set([
             ...interpolated.secrets,
-            ...(options.targetUrl === undefined ? [] : credentialsIn(options.targetUrl)),
+            ...urlSecrets(config.target.url, config.target.publicQuery),
+            ...(options.targetUrl === undefined
+                ? []
+                : urlSecrets(options.targetUrl, config.target.publicQuery)),
         ]),
     ];
     config.secrets = secrets;
     const problems = [...schemaProblems, ...interpolationProblems, ...semanticProblems].map((p) => ({
         ...p.problem,
-        message: redact(p.problem.message, secrets),
+        message: maskText(p.problem.message, secrets),
     }));
     if (problems.length)
         throw new BudgetFileError(sortProblems(problems));
@@ -71306,12 +72061,17 @@ function parseBudget(text, file, options) {
  * @throws BudgetFileError when the file cannot be read or has problems.
  */
 async function loadBudgetFile(path, options) {
+    let real;
     let size;
     try {
-        const info = await (0,promises_.stat)(path);
+        real = await (0,promises_.realpath)(path);
+        const outside = await outsideWorkspace(real, options.workspace);
+        if (outside)
+            throw new BudgetFileError([fileProblem(path, outside)]);
+        const info = await (0,promises_.stat)(real);
         if (!info.isFile()) {
             throw new BudgetFileError([
-                fileProblem(path, 'is not a file: budget-file must name a YAML file'),
+                fileProblem(path, `is not a file: ${(options.words ?? ACTION_WORDS).budgetFile} must name a YAML file`),
             ]);
         }
         size = info.size;
@@ -71319,14 +72079,21 @@ async function loadBudgetFile(path, options) {
     catch (e) {
         if (e instanceof BudgetFileError)
             throw e;
-        throw new BudgetFileError([fileProblem(path, readFailure(e))]);
+        throw new BudgetFileError([fileProblem(path, readFailure(e, options))]);
     }
     if (size > MAX_FILE_BYTES)
         throw new BudgetFileError([fileProblem(path, tooLarge(size))]);
     let text;
     try {
-        const handle = await (0,promises_.open)(path, 'r');
+        // The resolved path, opened without following a link: a symlink swapped in meanwhile fails.
+        const handle = await (0,promises_.open)(real, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW);
         try {
+            const opened = await handle.stat();
+            if (!opened.isFile()) {
+                throw new BudgetFileError([
+                    fileProblem(path, 'is not a file: budget-file must name a YAML file'),
+                ]);
+            }
             const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
             let length = 0;
             while (length < buffer.length) {
@@ -71337,6 +72104,12 @@ async function loadBudgetFile(path, options) {
             }
             if (length > MAX_FILE_BYTES)
                 throw new BudgetFileError([fileProblem(path, tooLarge(length))]);
+            if (opened.size === 0 && length > 0) {
+                // Files under /proc and /sys report no size yet have content: not a budget file.
+                throw new BudgetFileError([
+                    fileProblem(path, 'is a special file (it reports no size but has content, as files under /proc do): budget-file must name a YAML file'),
+                ]);
+            }
             text = buffer.subarray(0, length).toString('utf8');
         }
         finally {
@@ -71346,14 +72119,82 @@ async function loadBudgetFile(path, options) {
     catch (e) {
         if (e instanceof BudgetFileError)
             throw e;
-        throw new BudgetFileError([fileProblem(path, readFailure(e))]);
+        throw new BudgetFileError([fileProblem(path, readFailure(e, options))]);
     }
-    return parseBudget(text, path, options);
+    return parseBudget(text, path, { readFile: readBoundedFile, ...options });
 }
-function readFailure(e) {
+/** A file the budget file names: a regular file of at most MAX_CA_BYTES. */
+function readBoundedFile(path) {
+    const info = (0,external_node_fs_.statSync)(path);
+    if (info.isDirectory())
+        throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    if (!info.isFile())
+        throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
+    if (info.size > MAX_CA_BYTES)
+        throw Object.assign(new Error('too large'), { code: 'EFBIG' });
+    return (0,external_node_fs_.readFileSync)(path);
+}
+/** Why `real` (a resolved path) is not inside `workspace`; undefined when it is, or with no workspace. */
+async function outsideWorkspace(real, workspace) {
+    if (workspace === undefined)
+        return undefined;
+    let root;
+    try {
+        root = await (0,promises_.realpath)(workspace);
+    }
+    catch {
+        root = (0,external_node_path_.resolve)(workspace);
+    }
+    const rel = (0,external_node_path_.relative)(root, real);
+    if (rel !== '' && rel !== '..' && !rel.startsWith(`..${external_node_path_.sep}`) && !(0,external_node_path_.isAbsolute)(rel))
+        return undefined;
+    return 'is outside the workspace once symlinks are resolved: budget-file must name a file in the repository, and a symlink there must not point out of it';
+}
+/** What a value is, without quoting it. */
+function kindOf(value) {
+    if (typeof value === 'string')
+        return 'text';
+    if (typeof value === 'number')
+        return 'a number';
+    if (typeof value === 'boolean')
+        return 'true or false';
+    if (Array.isArray(value))
+        return 'a list';
+    return showValue(value);
+}
+/**
+ * Whether no problem of `list` lies at or under a path. The problems' paths are kept as a tree,
+ * so each question costs the depth of the path, not the number of problems: a file with 20,000
+ * problems asks it hundreds of thousands of times.
+ */
+function soundPaths(list) {
+    const root = { children: new Map() };
+    for (const p of list) {
+        let branch = root;
+        for (const s of p.segments) {
+            let next = branch.children.get(s);
+            if (!next)
+                branch.children.set(s, (next = { children: new Map() }));
+            branch = next;
+        }
+    }
+    return (path) => {
+        if (list.length === 0)
+            return true;
+        let branch = root;
+        // List indices are numbers and mapping keys strings, as in the problems' paths.
+        for (const s of path)
+            if (!(branch = branch.children.get(s)))
+                return true;
+        return false;
+    };
+}
+function readFailure(e, options) {
     const code = e.code;
-    if (code === 'ENOENT')
-        return 'no such file: create it (see perf-budget.example.yml) or set the budget-file input';
+    if (code === 'ENOENT') {
+        const name = (options.words ?? ACTION_WORDS).budgetFile;
+        return `no such file: create it (every key is described at ${BUDGET_FILE_DOCS}) or name another file with ${name}`;
+    }
     if (code === 'EACCES')
         return 'cannot be read (permission denied)';
     return `cannot be read: ${e instanceof Error ? e.message : String(e)}`;
@@ -71361,6 +72202,64 @@ function readFailure(e) {
 
 // EXTERNAL MODULE: ./src/measure/histogram.ts
 var measure_histogram = __nccwpck_require__(52810);
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
+;// CONCATENATED MODULE: ./src/measure/saturation.ts
+
+/** Sampling period of the delay monitor, ms; its samples include it, so it is taken off. */
+const RESOLUTION_MS = 10;
+/**
+ * Thresholds (see generatorSaturated), from four runs of bench:engine's saturation rows on this
+ * project's 2-core runner, shared with other jobs (load average 8-12), the target in another
+ * process (bench/results/engine.json). Against a 0 ms route the loop was 32-58% busy at every
+ * connection count; its median delay was 0.01-0.08 ms at 4 and 16 connections, but 0.2-0.29 ms
+ * at 64, 0.32-2.2 ms at 128 and 1.5-2.2 ms at 256, i.e. 9-44% of the median latency, which rose
+ * from 0.1 ms to 1.7-8.3 ms while the target's own time stayed under 0.03 ms. Against a 20 ms
+ * route the loop was 2-11% busy, with a median delay of 0.13-0.32 ms (1-2% of the latency).
+ */
+const SATURATION_UTILIZATION = 0.2;
+const SATURATION_DELAY_SHARE = 0.05;
+const SATURATION_MIN_DELAY_MS = 0.2;
+const SATURATED_WARNING = 'the load generator was saturated: latency includes its own queueing; use fewer connections';
+/** Starts watching this process's event loop; `stop()` says how loaded it was meanwhile. */
+function watchGenerator() {
+    const delay = (0,external_node_perf_hooks_.monitorEventLoopDelay)({ resolution: RESOLUTION_MS });
+    delay.enable();
+    const before = external_node_perf_hooks_.performance.eventLoopUtilization();
+    return {
+        stop() {
+            delay.disable();
+            const utilization = external_node_perf_hooks_.performance.eventLoopUtilization(before).utilization;
+            const ms = (ns) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
+            const sampled = delay.count > 0;
+            return {
+                eventLoopUtilization: round(utilization, 3),
+                eventLoopDelayP50Ms: sampled ? round(ms(delay.percentile(50)), 3) : 0,
+                eventLoopDelayP99Ms: sampled ? round(ms(delay.percentile(99)), 3) : 0,
+                eventLoopDelayMaxMs: sampled ? round(ms(delay.max), 3) : 0,
+            };
+        },
+    };
+}
+/**
+ * Saturated when the loop's median delay, the wait a typical response had before the client
+ * could read it, is at least 5% of the median latency measured (half the 10% a regression is
+ * judged at by default) and at least 0.2 ms (above an idle loop's 0.13 ms), while the loop was
+ * busy at least 20% of the run (it was working, not an idle loop descheduled by a busy runner,
+ * as against the 20 ms route at 2-11%). The median delay, not a high percentile: a shared runner
+ * that deschedules the process now and then moves an idle loop's p99 delay to 10-90 ms, but not
+ * its median.
+ */
+function generatorSaturated(load) {
+    return (load.eventLoopUtilization >= SATURATION_UTILIZATION &&
+        load.eventLoopDelayP50Ms >= SATURATION_MIN_DELAY_MS &&
+        load.eventLoopDelayP50Ms >= SATURATION_DELAY_SHARE * load.latencyP50Ms);
+}
+function round(value, digits) {
+    const f = 10 ** digits;
+    return Math.round(value * f) / f;
+}
+
 ;// CONCATENATED MODULE: ./src/report/format.ts
 /**
  * Numbers for people: fixed rules, the same in reasons, tables and logs, and never "NaN" or
@@ -71668,17 +72567,25 @@ function bucketsOf(histogram) {
         throw new Error('bootstrap needs a JavaScript HDR histogram (createHistogram / decodeHistogram make one)');
     }
     const values = [];
+    const lowest = [];
     const cumulative = [];
     let total = 0;
     for (let i = 0; i < histogram.countsArrayLength; i++) {
         const count = histogram.getCountAtIndex(i);
         if (count > 0) {
             total += count;
-            values.push(histogram.highestEquivalentValue(histogram.valueFromIndex(i)));
+            const value = histogram.valueFromIndex(i);
+            values.push(histogram.highestEquivalentValue(value));
+            lowest.push(histogram.lowestEquivalentValue(value));
             cumulative.push(total);
         }
     }
-    return { values: Float64Array.from(values), cumulative: Float64Array.from(cumulative), total };
+    return {
+        values: Float64Array.from(values),
+        lowest: Float64Array.from(lowest),
+        cumulative: Float64Array.from(cumulative),
+        total,
+    };
 }
 /** The value of the `rank`-th smallest sample (1-based). */
 function valueAtRank(buckets, rank) {
@@ -71879,7 +72786,7 @@ function twoProportionTest(referenceErrors, referenceTotal, candidateErrors, can
  * variance of a median relative to one observation, as 1/n is for a mean. Mean ± t·s would
  * let one incident period in the lookback (a deploy gone wrong, an outage spike ten times the
  * usual p95) inflate s so far that no regression could ever lie above the bound for two weeks;
- * the median and MAD ignore such periods, and the baseline value itself is the median (SPEC §5).
+ * the median and MAD ignore such periods, and the baseline value itself is the median (docs/architecture.md §5).
  * Needs at least 2 values.
  */
 function predictionInterval(values, confidence = 0.95) {
@@ -71899,6 +72806,188 @@ function predictionUpperBound(values, confidence = 0.95) {
     return predictionInterval(values, confidence).high;
 }
 
+;// CONCATENATED MODULE: ./src/evaluate/quantile-bounds.ts
+/** A tolerance on the binomial probabilities, so 1 − 0.95 = 0.050000000000000044 does not move a rank. */
+const EPSILON = 1e-9;
+/** Relative weight below which binomial terms are dropped (their total is under 1e-17). */
+const NEGLIGIBLE = 1e-20;
+function checkConfidence(confidence) {
+    if (!(confidence > 0 && confidence < 1))
+        throw new Error(`confidence must be between 0 and 1, got ${confidence}`);
+}
+function checkQuantile(q) {
+    if (!(q > 0 && q < 1))
+        throw new Error(`quantile must be between 0 and 1, got ${q}`);
+}
+/**
+ * The ranks of the one-sided lower and upper confidence bounds of quantile q for n samples.
+ *
+ * Exact: the Binomial(n, q) probabilities are built from the mode outwards by the ratio of
+ * neighbouring terms (no factorials, no overflow), down to terms 10^-20 of the largest, and summed
+ * smallest first. Cost grows with √n (about 20 standard deviations of terms): a millisecond for
+ * ten million samples.
+ */
+function binomialRanks(n, q, confidence) {
+    checkQuantile(q);
+    checkConfidence(confidence);
+    if (!(Number.isInteger(n) && n >= 0))
+        throw new Error(`n must be a whole number, got ${n}`);
+    if (n === 0)
+        return {};
+    const alpha = 1 - confidence;
+    const mode = Math.min(n, Math.floor((n + 1) * q));
+    const odds = q / (1 - q);
+    // below[i] is the weight of m = mode − i, above[i] of m = mode + 1 + i; the mode weighs 1.
+    const below = [1];
+    for (let m = mode; m > 0; m--) {
+        const next = below[below.length - 1] * (m / (n - m + 1) / odds);
+        if (next < NEGLIGIBLE)
+            break;
+        below.push(next);
+    }
+    const above = [];
+    for (let m = mode, w = 1; m < n; m++) {
+        w *= ((n - m) / (m + 1)) * odds;
+        if (w < NEGLIGIBLE)
+            break;
+        above.push(w);
+    }
+    const first = mode - (below.length - 1);
+    const weights = [...below.reverse(), ...above];
+    // Smallest first, for precision: the lower side ascends to the mode, the upper side descends.
+    let lowerSide = 0;
+    for (const w of below)
+        lowerSide += w;
+    let upperSide = 0;
+    for (let i = above.length - 1; i >= 0; i--)
+        upperSide += above[i];
+    const total = lowerSide + upperSide;
+    // cdf[i] = P(Bin ≤ first + i); everything below `first` is negligible (or there is nothing).
+    const ranks = {};
+    let cumulative = 0;
+    let lastAtMostAlpha = first > 0 ? first - 1 : -1;
+    let firstAtLeastConfidence;
+    for (let i = 0; i < weights.length; i++) {
+        cumulative += weights[i];
+        const cdf = Math.min(1, cumulative / total);
+        const m = first + i;
+        if (cdf <= alpha * (1 + EPSILON))
+            lastAtMostAlpha = m;
+        if (firstAtLeastConfidence === undefined && cdf >= confidence * (1 - EPSILON))
+            firstAtLeastConfidence = m;
+    }
+    // Terms past the last kept one are negligible: the CDF there is 1.
+    firstAtLeastConfidence ??= first + weights.length - 1 < n ? first + weights.length : n;
+    if (lastAtMostAlpha >= 0)
+        ranks.low = lastAtMostAlpha + 1;
+    if (firstAtLeastConfidence + 1 <= n)
+        ranks.high = firstAtLeastConfidence + 1;
+    return ranks;
+}
+/**
+ * The fewest samples for which each bound exists: the lower bound from (1 − q)^n ≤ 1 − confidence,
+ * the upper from q^n ≤ 1 − confidence (p95 at 95%: 1 and 59; p99: 1 and 299; p50: 5 and 5).
+ */
+function minimumSamples(q, confidence) {
+    checkQuantile(q);
+    checkConfidence(confidence);
+    const alpha = 1 - confidence;
+    const fewest = (p) => Math.max(1, Math.ceil(Math.log(alpha) / Math.log(p) - EPSILON));
+    return { low: fewest(1 - q), high: fewest(q) };
+}
+/** What a recorded sample says about its quantile q, at the given one-sided confidence per bound. */
+function quantileBounds(buckets, q, confidence) {
+    const ranks = binomialRanks(buckets.total, q, confidence);
+    const bounds = { confidence, samples: buckets.total };
+    if (ranks.low !== undefined) {
+        bounds.lowRank = ranks.low;
+        bounds.low = buckets.lowest[bucketAtRank(buckets, ranks.low)];
+    }
+    if (ranks.high !== undefined) {
+        bounds.highRank = ranks.high;
+        bounds.high = buckets.values[bucketAtRank(buckets, ranks.high)];
+    }
+    return bounds;
+}
+/** Index of the bucket holding the `rank`-th smallest sample (1-based). */
+function bucketAtRank(buckets, rank) {
+    let lo = 0;
+    let hi = buckets.cumulative.length - 1;
+    while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (buckets.cumulative[mid] >= rank)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+/**
+ * How a quantile's bounds judge it against a limit: `above` when the lower bound is over it,
+ * `at-or-below` when the upper bound is at or under it, `undecided` otherwise.
+ */
+function judgeAgainst(bounds, limit) {
+    if (bounds.low !== undefined && bounds.low > limit)
+        return 'above';
+    if (bounds.high !== undefined && bounds.high <= limit)
+        return 'at-or-below';
+    return 'undecided';
+}
+/** Beyond this many requests the estimate only says "more than". */
+const SETTLE_CAP = 1_000_000_000;
+/**
+ * An estimate of the total requests after which the bounds would settle a quantile against a
+ * limit, if the latencies kept the distribution measured so far: the fraction of samples at or
+ * under the limit stays what it is, and the ranks of the bounds move with n. `undefined` when no
+ * number of requests would (the measured quantile sits on the limit); `Infinity` past SETTLE_CAP.
+ */
+function requestsToSettle(buckets, q, confidence, limit) {
+    const n = buckets.total;
+    if (n === 0)
+        return undefined;
+    // Samples that could be at or under the limit (for a breach, fewer than the lower rank must be),
+    // and samples certainly at or under it (for a pass, at least the upper rank must be).
+    let possiblyUnder = 0;
+    let certainlyUnder = 0;
+    let previous = 0;
+    for (let i = 0; i < buckets.values.length; i++) {
+        const count = buckets.cumulative[i] - previous;
+        previous = buckets.cumulative[i];
+        if (buckets.lowest[i] <= limit)
+            possiblyUnder += count;
+        if (buckets.values[i] <= limit)
+            certainlyUnder += count;
+    }
+    const over = possiblyUnder / n < q;
+    const under = certainlyUnder / n > q;
+    if (!over && !under)
+        return undefined;
+    const settles = (size) => {
+        const ranks = binomialRanks(size, q, confidence);
+        // Counts rounded against the verdict, so the estimate errs on the side of more requests.
+        if (over)
+            return ranks.low !== undefined && ranks.low > Math.ceil((possiblyUnder / n) * size);
+        return ranks.high !== undefined && ranks.high <= Math.floor((certainlyUnder / n) * size);
+    };
+    let low = n;
+    let high = Math.max(n + 1, 2 * n);
+    while (!settles(high)) {
+        if (high >= SETTLE_CAP)
+            return Infinity;
+        low = high;
+        high = Math.min(SETTLE_CAP, high * 2);
+    }
+    // Smallest settling size in (low, high], by bisection (near enough monotone for an estimate).
+    while (high - low > 1) {
+        const mid = Math.floor((low + high) / 2);
+        if (settles(mid))
+            high = mid;
+        else
+            low = mid;
+    }
+    return high;
+}
+
 ;// CONCATENATED MODULE: ./src/evaluate/types.ts
 /** Most severe first: an endpoint's verdict is the first one any of its findings has. */
 const VERDICT_SEVERITY = [
@@ -71916,16 +73005,23 @@ const VERDICT_SEVERITY = [
 
 
 
+
+
 /**
  * Side-by-side round pairs (2 ABBA blocks) needed before their spread is part of a percentile's or
  * the mean's significance test. With fewer, a t-interval over 1 or 2 degrees of freedom is so wide
  * that hardly any regression could be significant, so the request-level bootstrap decides alone.
  */
 const MIN_ROUND_PAIRS = 4;
-/** CloudWatch history needs this many periods before a prediction bound is part of the verdict (SPEC §5). */
+/** CloudWatch history needs this many periods before a prediction bound is part of the verdict (docs/architecture.md §5). */
 const MIN_PERIODS_FOR_BOUND = 5;
-/** Requests a verdict on quantile q needs: ⌈10 / (1 − q)⌉ (p95: 200, p99: 1000, p99.9: 10000). */
-function requiredSamples(q) {
+/**
+ * Requests a side a bootstrap comparison of quantile q with a reference deployment needs:
+ * ⌈10 / (1 − q)⌉ (p95: 200, p99: 1000, p99.9: 10000), so that about ten requests a side lie in
+ * the tail the percentile is read from. Only side-by-side comparisons use it; a percentile
+ * against a fixed number is judged by its confidence bounds at any sample size (SPEC §4).
+ */
+function bootstrapMinimum(q) {
     // toFixed absorbs the float error of 1 − q (10 / (1 − 0.9) is 100.00000000000001).
     return Math.ceil(Number((10 / (1 - q)).toFixed(6)));
 }
@@ -71937,15 +73033,25 @@ function metricValue(measurement, metric) {
         return measurement.throughput;
     return measurement.latency[metric];
 }
-/** The metrics an endpoint is judged on: its budget's and its regression rules', in a fixed order. */
-function evaluatedMetrics(endpoint) {
+/**
+ * The metrics an endpoint is judged on: its budget's and its regression rules', in a fixed order.
+ * With no baseline set up at all, the regression rules have nothing to judge and only the
+ * budget's metrics are findings (docs/architecture.md §5).
+ */
+function evaluatedMetrics(endpoint, baseline) {
+    const compares = endpoint.regression !== false && !unconfigured(baseline);
     return types/* BUDGET_METRICS */.g6.filter((metric) => endpoint.budget[metric] !== undefined ||
-        (endpoint.regression !== false &&
+        (compares &&
+            endpoint.regression !== false &&
             metric !== 'min-rps' &&
             endpoint.regression[metric] !== undefined));
 }
+/** No baseline is set up for the endpoint (not one set up without data). */
+function unconfigured(baseline) {
+    return baseline?.kind === 'none' && baseline.configured === false;
+}
 function evaluateEndpoint(endpoint, measurement, baseline, options = {}) {
-    const findings = judge(endpoint, measurement, baseline, options);
+    const findings = unreliableWhenSaturated(judge(endpoint, measurement, baseline, options), measurement);
     const result = {
         name: endpoint.name,
         method: endpoint.method,
@@ -71958,7 +73064,7 @@ function evaluateEndpoint(endpoint, measurement, baseline, options = {}) {
     };
     if (options.confirmation) {
         const againstBaseline = confirmationAgainst(baseline, options.confirmationBaseline);
-        const second = judge(endpoint, options.confirmation, againstBaseline, options);
+        const second = unreliableWhenSaturated(judge(endpoint, options.confirmation, againstBaseline, options), options.confirmation);
         result.findings = findings.map((first, i) => evaluate_confirm(first, second[i]));
         result.confirmation = options.confirmation;
         if (options.confirmationBaseline?.kind === 'reference' &&
@@ -71970,7 +73076,7 @@ function evaluateEndpoint(endpoint, measurement, baseline, options = {}) {
     return result;
 }
 /**
- * Whether an endpoint should be measured once more (SPEC §5): it breached something, so it must
+ * Whether an endpoint should be measured once more (docs/architecture.md §5): it breached something, so it must
  * repeat before failing; or it is a suspected regression, so the second measurement may settle it.
  */
 function needsConfirmation(result) {
@@ -72017,7 +73123,7 @@ function evaluateRun(inputs, options = {}) {
     });
     return { endpoints, summary: summarizeRun(endpoints, { cancelled: options.cancelled, errors }) };
 }
-/** Counts findings into the run summary; `passed` ignores `fail-on` (SPEC §2). */
+/** Counts findings into the run summary; `passed` ignores `fail-on` (docs/architecture.md §2). */
 function summarizeRun(endpoints, extra = {}) {
     const findings = endpoints.flatMap((e) => e.findings);
     const count = (test) => findings.filter(test).length;
@@ -72056,22 +73162,28 @@ class HistogramCache {
 }
 function judge(endpoint, measurement, baseline, options) {
     const histograms = new HistogramCache();
-    return evaluatedMetrics(endpoint).map((metric) => {
+    const confidence = endpoint.confidence ?? types/* DEFAULT_CONFIDENCE */.FH;
+    return evaluatedMetrics(endpoint, baseline).map((metric) => {
         const current = metricValue(measurement, metric);
         const finding = { metric, verdict: 'pass', breaches: [], current, reason: '' };
         const limit = endpoint.budget[metric];
         if (limit !== undefined)
             finding.budget = limit;
         const q = types/* QUANTILES */.bD[metric];
-        const required = q === undefined ? undefined : requiredSamples(q);
-        if (required !== undefined) {
-            finding.samples = { required, current: measurement.requests };
-            if (baseline.kind === 'reference')
-                finding.samples.baseline = baseline.measurement.requests;
+        const required = q === undefined ? undefined : bootstrapMinimum(q);
+        const shortOf = noSamples(metric, measurement);
+        const percentile = q === undefined || shortOf
+            ? undefined
+            : percentileEvidence(metric, current, q, confidence, histograms.get(measurement));
+        let budget;
+        if (limit !== undefined) {
+            budget = percentile
+                ? checkPercentileBudget(percentile, limit)
+                : checkBudget(metric, current, limit, shortOf);
+            if (percentile)
+                finding.interval = intervalOf(percentile, budget.moreRequests);
         }
-        const shortOf = tooFewSamples(metric, measurement, required);
-        const budget = limit === undefined ? undefined : checkBudget(metric, current, limit, shortOf);
-        const tolerance = endpoint.regression === false || metric === 'min-rps'
+        const tolerance = endpoint.regression === false || metric === 'min-rps' || unconfigured(baseline)
             ? undefined
             : endpoint.regression[metric];
         const regression = tolerance === undefined
@@ -72079,7 +73191,9 @@ function judge(endpoint, measurement, baseline, options) {
             : checkRegression(metric, tolerance, measurement, baseline, {
                 ...options,
                 shortOf,
+                quantileConfidence: confidence,
                 required,
+                percentile,
                 histograms,
                 seed: seedFrom(`${endpoint.name}\u0000${metric}`, options.seed ?? 0),
             });
@@ -72092,6 +73206,8 @@ function judge(endpoint, measurement, baseline, options) {
                 finding.delta = regression.delta;
             if (regression.significance)
                 finding.significance = regression.significance;
+            if (regression.interval && !finding.interval)
+                finding.interval = regression.interval;
         }
         if (budget?.outcome === 'exceeded')
             finding.breaches.push('budget');
@@ -72114,17 +73230,126 @@ function judge(endpoint, measurement, baseline, options) {
         return finding;
     });
 }
-/** Why this metric of this measurement cannot be judged, if it cannot. */
-function tooFewSamples(metric, measurement, required) {
+/** Why this metric of this measurement cannot be judged at all, if it cannot. */
+function noSamples(metric, measurement) {
     if (metric === 'min-rps')
         return undefined;
-    const label = metricLabel(metric);
     if (measurement.requests === 0)
-        return `no requests were measured, so there is no ${label}`;
+        return `no requests were measured, so there is no ${metricLabel(metric)}`;
+    return undefined;
+}
+/** Why a side-by-side bootstrap of this percentile cannot be trusted on a measurement, if it cannot. */
+function tooFewForBootstrap(metric, measurement, required) {
+    const none = noSamples(metric, measurement);
+    if (none)
+        return none;
     if (required !== undefined && measurement.requests < required) {
-        return `${label} needs ${formatCount(required)} requests for a verdict, got ${formatCount(measurement.requests)}`;
+        return `${metricLabel(metric)} needs ${formatCount(required)} requests a side to be compared with a reference, got ${formatCount(measurement.requests)}`;
     }
     return undefined;
+}
+function percentileEvidence(metric, current, q, confidence, buckets) {
+    const bounds = quantileBounds(buckets, q, confidence);
+    const evidence = {
+        metric,
+        q,
+        current,
+        confidence,
+        samples: bounds.samples,
+        buckets,
+    };
+    // The histogram holds microseconds.
+    if (bounds.low !== undefined) {
+        evidence.low = bounds.low / 1000;
+        evidence.lowRank = bounds.lowRank;
+    }
+    if (bounds.high !== undefined) {
+        evidence.high = bounds.high / 1000;
+        evidence.highRank = bounds.highRank;
+    }
+    return evidence;
+}
+function intervalOf(p, moreRequests) {
+    const interval = { confidence: p.confidence, samples: p.samples };
+    if (p.low !== undefined) {
+        interval.low = p.low;
+        interval.lowRank = p.lowRank;
+    }
+    if (p.high !== undefined) {
+        interval.high = p.high;
+        interval.highRank = p.highRank;
+    }
+    if (moreRequests !== undefined)
+        interval.moreRequests = moreRequests;
+    return interval;
+}
+/** "95%", "99.9%". */
+function confidenceLabel(confidence) {
+    return `${Number((confidence * 100).toFixed(1))}%`;
+}
+/** Where the bounds put the percentile, for a sentence: "between 150 ms and 260 ms", "at least 501 ms". */
+function describeBounds(p) {
+    const value = (v) => formatMetricValue(p.metric, v);
+    const fewest = minimumSamples(p.q, p.confidence);
+    const from = `${formatCount(p.samples)} request${p.samples === 1 ? '' : 's'}`;
+    if (p.low !== undefined && p.high !== undefined)
+        return `between ${value(p.low)} and ${value(p.high)}`;
+    if (p.low !== undefined)
+        return `at least ${value(p.low)}, with no upper bound from ${from} (one needs ${formatCount(fewest.high)})`;
+    if (p.high !== undefined)
+        return `at most ${value(p.high)}, with no lower bound from ${from} (one needs ${formatCount(fewest.low)})`;
+    return `unbounded: ${from} give no bound (a lower one needs ${formatCount(fewest.low)}, an upper one ${formatCount(fewest.high)})`;
+}
+/**
+ * How many more requests would settle the percentile against `limit`, as a clause, with the
+ * estimate itself (absent when none would, or past SETTLE_CAP).
+ */
+function settleClause(p, limit) {
+    const total = requestsToSettle(p.buckets, p.q, p.confidence, limit * 1000);
+    const label = metricLabel(p.metric);
+    if (total === undefined)
+        return {
+            text: `the share of requests at or under the limit is too close to what a ${label} at the limit gives for more requests alone to settle it`,
+        };
+    if (!Number.isFinite(total))
+        return {
+            text: `settling it would take more than ${formatCount(SETTLE_CAP)} requests at the latencies measured so far`,
+        };
+    const more = Math.max(1, total - p.samples);
+    return {
+        text: `about ${formatCount(more)} more request${more === 1 ? '' : 's'} would settle it if latencies kept the distribution measured so far (an estimate)`,
+        more,
+    };
+}
+/**
+ * A percentile against its budget (SPEC §4): over it when the lower confidence bound is above the
+ * limit, within it when the upper bound is at or under it, inconclusive otherwise.
+ */
+function checkPercentileBudget(p, limit) {
+    const label = metricLabel(p.metric);
+    const percent = confidenceLabel(p.confidence);
+    const measured = `measured ${formatMetricValue(p.metric, p.current)} over ${formatCount(p.samples)} request${p.samples === 1 ? '' : 's'}`;
+    const verdict = judgeAgainst(p, limit);
+    if (verdict === 'above') {
+        const [low, budget] = distinctValues(p.metric, p.low, limit);
+        return {
+            outcome: 'exceeded',
+            reason: `${label} ≥ ${low} with ${percent} confidence, over the ${budget} budget (${measured})`,
+        };
+    }
+    if (verdict === 'at-or-below') {
+        const [high, budget] = distinctValues(p.metric, p.high, limit);
+        return {
+            outcome: 'pass',
+            reason: `${label} ≤ ${high} with ${percent} confidence, within the ${budget} budget (${measured})`,
+        };
+    }
+    const settle = settleClause(p, limit);
+    return {
+        outcome: 'inconclusive',
+        reason: `${label} may be over or under the ${formatMetricValue(p.metric, limit)} budget: with ${percent} confidence it is ${describeBounds(p)} (${measured}); ${settle.text}`,
+        moreRequests: settle.more,
+    };
 }
 function checkBudget(metric, current, limit, shortOf) {
     if (shortOf)
@@ -72167,15 +73392,13 @@ function checkRegression(metric, tolerance, measurement, baseline, context) {
     let base;
     if (baseline.kind === 'reference') {
         base = metricValue(baseline.measurement, metric);
-        if (context.shortOf)
-            return { outcome: 'inconclusive', reason: context.shortOf, baseline: base };
-        const referenceShort = tooFewSamples(metric, baseline.measurement, context.required);
-        if (referenceShort)
-            return {
-                outcome: 'inconclusive',
-                reason: `on the reference, ${referenceShort}`,
-                baseline: base,
-            };
+        const candidateShort = tooFewForBootstrap(metric, measurement, context.required);
+        const referenceShort = tooFewForBootstrap(metric, baseline.measurement, context.required);
+        const short = candidateShort ?? (referenceShort && `on the reference, ${referenceShort}`);
+        if (short) {
+            const evident = evidentRegression(metric, tolerance, measurement, baseline.measurement, context, short);
+            return evident ?? { outcome: 'inconclusive', reason: short, baseline: base };
+        }
     }
     else {
         const periods = (baseline.periods[metric] ?? []).filter((v) => Number.isFinite(v));
@@ -72188,6 +73411,8 @@ function checkRegression(metric, tolerance, measurement, baseline, context) {
         base = median(periods);
         if (context.shortOf)
             return { outcome: 'inconclusive', reason: context.shortOf, baseline: base };
+        if (context.percentile)
+            return cloudWatchPercentile(context.percentile, tolerance, base, periods, confidence);
     }
     const delta = current - base;
     const change = base > 0 ? delta / base : undefined;
@@ -72254,6 +73479,131 @@ function checkRegression(metric, tolerance, measurement, baseline, context) {
             ? `${movement}; below the ${percent} lower prediction bound ${bound}`
             : `${movement}, but within the ${percent} lower prediction bound ${bound} of the history`,
     };
+}
+/**
+ * A percentile against its CloudWatch history (SPEC §5), judged by its confidence bounds like a
+ * budget (SPEC §4): the threshold is the highest of what the tolerance allows above the median
+ * (relative and `min-delta`) and, with enough periods, the upper prediction bound. A regression
+ * when the lower bound is above it, inconclusive when the interval straddles it; below it, an
+ * improvement when the upper bound is under the mirror-image threshold.
+ */
+function cloudWatchPercentile(p, tolerance, base, periods, predictionConfidence) {
+    const metric = p.metric;
+    const label = metricLabel(metric);
+    const value = (v) => formatMetricValue(metric, v);
+    const percent = confidenceLabel(p.confidence);
+    const delta = p.current - base;
+    const change = base > 0 ? delta / base : undefined;
+    const shape = { baseline: base, delta };
+    if (change !== undefined)
+        shape.change = change;
+    const movement = describeMovement(metric, p.current, base, delta, change, 'cloudwatch');
+    const allowance = formatTolerance(metric, tolerance);
+    // What the tolerance allows and, with enough history, the prediction bound: a regression must
+    // pass both, an improvement fall below both.
+    const tolerated = base > 0
+        ? Math.max(base * (1 + tolerance.maxIncrease), base + tolerance.minDelta)
+        : base + tolerance.minDelta;
+    const toleratedDown = base > 0 ? Math.min(base * (1 - tolerance.maxIncrease), base - tolerance.minDelta) : 0;
+    let up = tolerated;
+    let down = toleratedDown;
+    let upWhy = `the ${allowance} tolerance allows ${value(tolerated)}`;
+    let downWhy = `the ${allowance} tolerance reaches down to ${value(toleratedDown)}`;
+    let significance;
+    if (periods.length >= MIN_PERIODS_FOR_BOUND) {
+        const interval = predictionInterval(periods, predictionConfidence);
+        const predPercent = `${Math.round(predictionConfidence * 100)}%`;
+        significance = {
+            test: 'prediction-bound',
+            confidence: predictionConfidence,
+            periods: periods.length,
+            low: interval.low,
+            high: interval.high,
+        };
+        up = Math.max(up, interval.high);
+        down = Math.min(down, interval.low);
+        upWhy += `, the ${predPercent} prediction bound is ${value(interval.high)}`;
+        downWhy += `, the ${predPercent} lower prediction bound is ${value(interval.low)}`;
+    }
+    else {
+        upWhy += `; only ${periods.length} period${periods.length === 1 ? '' : 's'} of history, too few for a prediction bound`;
+    }
+    // "p95 ≥ 130 ms with 95% confidence, above 110 ms (why)", with more digits when the bound
+    // and the threshold would print alike.
+    const sentence = (sign, bound, relation, threshold, why) => {
+        const [b, t] = distinctValues(metric, bound, threshold);
+        return `${movement}; ${label} ${sign} ${b} with ${percent} confidence, ${relation} ${t} (${why})`;
+    };
+    const found = { ...shape, ...(significance ? { significance } : {}) };
+    const verdict = judgeAgainst(p, up);
+    if (verdict === 'above') {
+        return {
+            outcome: 'regression',
+            ...found,
+            interval: intervalOf(p),
+            reason: sentence('≥', p.low, 'above', up, upWhy),
+        };
+    }
+    if (verdict === 'undecided') {
+        const settle = settleClause(p, up);
+        return {
+            outcome: 'inconclusive',
+            ...found,
+            interval: intervalOf(p, settle.more),
+            reason: `${movement}; with ${percent} confidence ${label} is ${describeBounds(p)}, so it may be above ${value(up)} (${upWhy}); ${settle.text}`,
+        };
+    }
+    if (base > 0 && p.high < down) {
+        return {
+            outcome: 'improvement',
+            ...found,
+            interval: intervalOf(p),
+            reason: sentence('≤', p.high, 'below', down, downWhy),
+        };
+    }
+    return {
+        outcome: 'pass',
+        ...found,
+        interval: intervalOf(p),
+        reason: sentence('≤', p.high, 'within', up, upWhy),
+    };
+}
+/**
+ * A percentile with too few requests for the side-by-side bootstrap can still be an evident
+ * regression: when the candidate's lower order-statistic bound is past what the tolerance allows
+ * above the reference's upper bound. Each bound is taken at 1 − (1 − c)/2, so both hold together
+ * with at least the endpoint's confidence c (Bonferroni), and then so does the regression. A
+ * candidate slowed tenfold, with a tenth of the requests, is found this way instead of passing as
+ * inconclusive. Anything less clear stays inconclusive.
+ */
+function evidentRegression(metric, tolerance, candidate, reference, context, short) {
+    const q = types/* QUANTILES */.bD[metric];
+    if (q === undefined || candidate.requests === 0 || reference.requests === 0)
+        return undefined;
+    const eachSide = 1 - (1 - context.quantileConfidence) / 2;
+    const current = metricValue(candidate, metric);
+    const base = metricValue(reference, metric);
+    const cand = percentileEvidence(metric, current, q, eachSide, context.histograms.get(candidate));
+    const ref = percentileEvidence(metric, base, q, eachSide, context.histograms.get(reference));
+    if (cand.low === undefined || ref.high === undefined)
+        return undefined;
+    const allowed = Math.max(ref.high * (1 + tolerance.maxIncrease), ref.high + tolerance.minDelta);
+    if (!(cand.low > allowed))
+        return undefined;
+    const label = metricLabel(metric);
+    const value = (v) => formatMetricValue(metric, v);
+    const delta = current - base;
+    const change = base > 0 ? delta / base : undefined;
+    const check = {
+        outcome: 'regression',
+        baseline: base,
+        delta,
+        interval: intervalOf(cand),
+        reason: `${describeMovement(metric, current, base, delta, change, 'reference')}; ${short}, but the order statistics settle it: ${label} ≥ ${value(cand.low)} here and ≤ ${value(ref.high)} on the reference (each with ${confidenceLabel(eachSide)} confidence, ${confidenceLabel(context.quantileConfidence)} together), past the ${value(allowed)} the ${formatTolerance(metric, tolerance)} tolerance allows`,
+    };
+    if (change !== undefined)
+        check.change = change;
+    return check;
 }
 function describeMovement(metric, current, base, delta, change, kind) {
     const label = metricLabel(metric);
@@ -72370,7 +73720,7 @@ function joinReasons(verdict, budget, regression) {
         parts.push(budget.reason);
     return parts.join('; ');
 }
-/** Applies a confirmation run to a finding (SPEC §5): a breach counts only if it repeats. */
+/** Applies a confirmation run to a finding (docs/architecture.md §5): a breach counts only if it repeats. */
 function evaluate_confirm(first, second) {
     const confirmation = {
         current: second.current,
@@ -72433,14 +73783,19 @@ function evaluate_lowerFirst(text) {
     return text.charAt(0).toLowerCase() + text.slice(1);
 }
 function summarizeBaseline(baseline, confidence) {
-    if (baseline.kind === 'none')
-        return { kind: 'none', reason: baseline.reason };
+    if (baseline.kind === 'none') {
+        return baseline.configured === false
+            ? { kind: 'none', reason: baseline.reason, configured: false }
+            : { kind: 'none', reason: baseline.reason };
+    }
     if (baseline.kind === 'reference') {
         const summary = {
             kind: 'reference',
             source: baseline.source,
             measurement: baseline.measurement,
         };
+        if (baseline.saved)
+            summary.saved = true;
         if (baseline.rounds)
             summary.rounds = baseline.rounds.length;
         return summary;
@@ -72463,16 +73818,133 @@ function summarizeBaseline(baseline, confidence) {
     }
     return { kind: 'cloudwatch', source: baseline.source, partial: baseline.partial, metrics };
 }
+/**
+ * A latency budget breach measured by a saturated load generator (SPEC §4) is not failed on that
+ * run: the latencies include the generator's own queueing. It is `inconclusive`, saying why, and
+ * so not measured again either: the same connections would saturate the generator again.
+ */
+function unreliableWhenSaturated(findings, measurement) {
+    // Decided again from the figures, not taken from the flag (a saved report is evidence).
+    const generator = measurement.generator;
+    if (!generator || !generatorSaturated({ ...generator, latencyP50Ms: measurement.latency.p50 }))
+        return findings;
+    return findings.map((finding) => {
+        if (!isLatencyMetric(finding.metric) || !finding.breaches.includes('budget'))
+            return finding;
+        const breaches = finding.breaches.filter((b) => b !== 'budget');
+        return {
+            ...finding,
+            breaches,
+            verdict: breaches.length > 0 ? breachVerdict(breaches) : 'inconclusive',
+            reason: `${finding.reason}; not failed: ${SATURATED_WARNING}`,
+        };
+    });
+}
+function isLatencyMetric(metric) {
+    return types/* LATENCY_METRICS */.Z$.includes(metric);
+}
 
 // EXTERNAL MODULE: ./node_modules/autocannon/autocannon.js
 var autocannon = __nccwpck_require__(88174);
 var autocannon_default = /*#__PURE__*/__nccwpck_require__.n(autocannon);
-;// CONCATENATED MODULE: ./src/measure/ready.ts
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(37067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(44708);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(41692);
+var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
+;// CONCATENATED MODULE: ./src/measure/tls.ts
+
 /**
- * Waiting for a freshly deployed target to come up (SPEC §3 `target.ready`): poll until it answers
- * 2xx, backing off exponentially so a slow start is not hammered, and give up with a message that
- * says which URL failed and how. Header values are sent but never printed: they may be secrets.
+ * Certificate checks for every connection perf-gate opens to a target (SPEC §8): the readiness
+ * probe and every connection of the load. Verified against Node's CA store (its bundled roots,
+ * NODE_EXTRA_CA_CERTS, and the system store when Node runs with --use-system-ca), plus the CAs
+ * of `target.tls.ca`; never verified only with an explicit `target.tls.insecure: true`.
+ *
+ * autocannon 9 connects with `rejectUnauthorized: false` written after the caller's
+ * `tlsOptions`, so no option can turn checks on. `verifyLoadConnections` swaps `tls.connect` for
+ * the length of the client's own (synchronous) `_connect` call and puts the checks back into the
+ * options it passes. Node sends nothing written to a TLS socket before the handshake and its
+ * verification are done, so the request (headers, body) never reaches a server whose
+ * certificate fails: the connection ends with the verification error instead, which autocannon
+ * counts as a connection error and retries.
  */
+/** The options of a verified connection (Node's defaults plus the file's CAs). */
+function tlsConnectOptions(settings) {
+    if (settings?.insecure)
+        return { rejectUnauthorized: false };
+    if (!settings?.ca)
+        return { rejectUnauthorized: true };
+    // `ca` replaces Node's CA list, so the default list is passed along with the file's.
+    return { rejectUnauthorized: true, ca: [...defaultCertificates(), settings.ca] };
+}
+function defaultCertificates() {
+    const get = (external_node_tls_default()).getCACertificates;
+    // Node 22.15+: the certificates a default connection trusts, NODE_EXTRA_CA_CERTS included.
+    if (typeof get === 'function')
+        return get('default');
+    return [...(external_node_tls_default()).rootCertificates];
+}
+/** Makes every connection of this autocannon client verify the target's certificate. */
+function verifyLoadConnections(client, settings) {
+    const internals = client;
+    const connect = internals._connect;
+    if (typeof connect !== 'function') {
+        throw new Error('perf-gate cannot check certificates with this version of autocannon (no client._connect); refusing to send load unverified');
+    }
+    const checks = tlsConnectOptions(settings);
+    internals._connect = function () {
+        if (!this.secure)
+            return connect.call(this);
+        const original = (external_node_tls_default()).connect;
+        const verified = ((...args) => {
+            const last = args[args.length - 1];
+            if (last !== null && typeof last === 'object') {
+                args[args.length - 1] = { ...last, ...checks };
+            }
+            else {
+                args.push(checks);
+            }
+            return original(...args);
+        });
+        (external_node_tls_default()).connect = verified;
+        try {
+            return connect.call(this);
+        }
+        finally {
+            (external_node_tls_default()).connect = original;
+        }
+    };
+}
+/** Node's codes for a certificate that failed verification. */
+const CERTIFICATE_ERRORS = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_REVOKED',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_SIGNATURE_FAILURE',
+    'INVALID_CA',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'HOSTNAME_MISMATCH',
+]);
+function isCertificateError(code) {
+    return CERTIFICATE_ERRORS.has(code);
+}
+/** What to do about a certificate error, for messages. */
+const CERTIFICATE_HINT = "the target's certificate is not trusted, so nothing was sent to it: for a preview behind a private CA give that CA in target.tls.ca (or NODE_EXTRA_CA_CERTS); check that the certificate names the target's host and has not expired";
+
+;// CONCATENATED MODULE: ./src/measure/ready.ts
+
+
+
+
 class TargetUnreachableError extends Error {
     url;
     lastAttempt;
@@ -72497,7 +73969,7 @@ async function waitForReady(url, options) {
         // An attempt stops at the deadline, but even the last one gets a fair chance to answer.
         const attemptLimit = options.attemptTimeoutMs ?? 10_000;
         const attemptMs = Math.max(Math.min(attemptLimit, 1000), Math.min(attemptLimit, deadline - performance.now()));
-        last = await attempt(url, options.headers, attemptMs, options.signal);
+        last = await attempt(url, options.headers, attemptMs, options.signal, options.tls);
         if (last === 'ok') {
             const elapsedMs = performance.now() - started;
             options.log?.(`${shown} is ready after ${ready_formatMs(elapsedMs)} (${attempts} attempt${attempts === 1 ? '' : 's'})`);
@@ -72519,39 +73991,34 @@ async function waitForReady(url, options) {
  * One request before load is sent, for targets without `target.ready`: a target that is down or
  * a host name that does not resolve would otherwise cost every endpoint its full load time, with
  * the load client reconnecting (and looking the name up again) thousands of times a second. Any
- * HTTP answer, even an error status, and a slow answer mean the target is there.
- * @throws TargetUnreachableError when the connection itself fails.
+ * HTTP answer, even an error status, means the target is there. No answer within the timeout
+ * does not: a first connection that merely stalls says nothing about what later ones reach.
+ * @throws TargetUnreachableError when the connection fails, is not trusted, or times out.
  */
 async function checkReachable(url, options = {}) {
     const timeoutMs = options.timeoutMs ?? 10_000;
-    const result = await attempt(url, options.headers, timeoutMs, options.signal);
-    if (result === 'ok' || result.startsWith('HTTP ') || result.startsWith('timed out'))
+    const result = await attempt(url, options.headers, timeoutMs, options.signal, options.tls);
+    if (result === 'ok' || result.startsWith('HTTP '))
         return;
     const shown = displayUrl(url);
-    throw new TargetUnreachableError(`target ${shown} cannot be reached: ${result}. Check that the deployment is up and the URL is right (the target-url input or --target-url, or target.url in the budget file).`, shown, result);
+    throw new TargetUnreachableError(`target ${shown} cannot be reached: ${result}. Check that the deployment is up and the URL is right (target.url in the budget file, or the URL given in its place).`, shown, result);
 }
 /** Redirects a readiness probe follows (on the target's origin). */
 const MAX_REDIRECTS = 5;
 /** One probe: 'ok', or what went wrong in a few words (`HTTP 503`, `ECONNREFUSED`, `timed out after 10s`). */
-async function attempt(url, headers, timeoutMs, signal) {
+async function attempt(url, headers, timeoutMs, signal, tls) {
     const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)));
     try {
         let current = url;
         for (let redirects = 0;; redirects++) {
             const request = withoutCredentials(current, headers);
-            const res = await fetch(request.url, {
-                headers: request.headers,
-                // Followed here, on the target's origin only: a redirect elsewhere would send the
-                // target's headers (tokens included) to a host the budget file never named.
-                redirect: 'manual',
-                signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-            });
-            // The body is not needed, and may be huge or endless: drop it rather than read it.
-            await res.body?.cancel().catch(() => undefined);
-            const location = res.headers.get('location');
-            if (res.status < 300 || res.status >= 400 || location === null) {
+            const res = await probe(request.url, request.headers ?? {}, signal ? AbortSignal.any([signal, timeout]) : timeout, tls);
+            const location = res.location;
+            if (res.status < 300 || res.status >= 400 || location === undefined) {
                 return res.status >= 200 && res.status < 300 ? 'ok' : `HTTP ${res.status}`;
             }
+            // Followed here, on the target's origin only: a redirect elsewhere would send the
+            // target's headers (tokens included) to a host the budget file never named.
             const next = new URL(location, current);
             if (next.origin !== new URL(current).origin) {
                 return `HTTP ${res.status} redirect to another origin (${displayUrl(next.href)}), not followed`;
@@ -72567,8 +74034,30 @@ async function attempt(url, headers, timeoutMs, signal) {
             throw signal.reason;
         if (timeout.aborted)
             return `timed out after ${ready_formatMs(timeoutMs)}`;
-        return describeFetchError(error);
+        const described = describeFetchError(error);
+        return isCertificateError(described) ? `${described}: ${CERTIFICATE_HINT}` : described;
     }
+}
+/**
+ * One GET with Node's own client (which takes the same certificate options as the load's
+ * connections): the status and the Location header. The body is not needed, and may be huge or
+ * endless: the response is dropped once its head is in.
+ */
+function probe(url, headers, signal, tls) {
+    return new Promise((resolve, reject) => {
+        const secure = new URL(url).protocol === 'https:';
+        const options = { method: 'GET', headers, signal, agent: false };
+        const onResponse = (res) => {
+            const location = res.headers.location;
+            resolve({ status: res.statusCode ?? 0, ...(location ? { location } : {}) });
+            res.destroy();
+        };
+        const req = secure
+            ? (0,external_node_https_.request)(url, { ...options, ...tlsConnectOptions(tls) }, onResponse)
+            : (0,external_node_http_.request)(url, options, onResponse);
+        req.on('error', reject);
+        req.end();
+    });
 }
 /**
  * fetch refuses a URL with credentials in it (`http://user:pass@host`), which the load itself
@@ -72584,7 +74073,7 @@ function withoutCredentials(url, headers) {
     }
     if (!u.username && !u.password)
         return { url, headers };
-    const credentials = `${safeDecode(u.username)}:${safeDecode(u.password)}`;
+    const credentials = `${ready_safeDecode(u.username)}:${ready_safeDecode(u.password)}`;
     u.username = '';
     u.password = '';
     const hasAuthorization = Object.keys(headers ?? {}).some((k) => k.toLowerCase() === 'authorization');
@@ -72595,7 +74084,7 @@ function withoutCredentials(url, headers) {
             : { ...headers, authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
     };
 }
-function safeDecode(text) {
+function ready_safeDecode(text) {
     try {
         return decodeURIComponent(text);
     }
@@ -72603,7 +74092,10 @@ function safeDecode(text) {
         return text;
     }
 }
-/** fetch wraps the socket error (`TypeError: fetch failed`, cause `ECONNREFUSED`); dig out its code. */
+/**
+ * The code of a failed request (`ECONNREFUSED`, `CERT_HAS_EXPIRED`), dug out of wrapped errors;
+ * else the innermost message, URL credentials hidden.
+ */
 function describeFetchError(error) {
     let e = error;
     for (let depth = 0; depth < 5 && e; depth++) {
@@ -72616,26 +74108,13 @@ function describeFetchError(error) {
         else
             e = cause;
     }
-    // No code anywhere (e.g. fetch refusing a port as "bad port"): the innermost message says most.
+    // No code anywhere: the innermost message says most.
     let innermost = error;
     while (innermost instanceof Error && innermost.cause instanceof Error)
         innermost = innermost.cause;
     const message = innermost instanceof Error ? innermost.message : String(error);
     // Some messages quote the URL, credentials included.
-    return message.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1***@');
-}
-/**
- * The URL as it may be printed: credentials and query values can carry secrets, so they are
- * dropped (a query is shown as `?…`).
- */
-function displayUrl(url) {
-    try {
-        const u = new URL(url);
-        return `${u.origin}${u.pathname}${u.search ? '?…' : ''}`;
-    }
-    catch {
-        return '(invalid URL)';
-    }
+    return hideUserinfo(message);
 }
 function ready_formatMs(ms) {
     if (ms < 1000)
@@ -72664,43 +74143,168 @@ function sleep(ms, signal) {
 }
 
 ;// CONCATENATED MODULE: ./src/measure/client-repairs.ts
+/** What a cut-off response is called, by the state the parser was left in. */
+const CUT_SHORT = {
+    HEADER: 'response ended inside its headers',
+    BODY_SIZED: 'response ended before its Content-Length',
+    BODY_CHUNKHEAD: 'response ended before its last chunk',
+    BODY_CHUNK: 'response ended before its last chunk',
+    BODY_CHUNKEMPTYLINE: 'response ended before its last chunk',
+    BODY_CHUNKTRAILERS: 'response ended before its last chunk',
+};
+const lateness = new WeakMap();
+/**
+ * Open model: how late (ms) the request now in flight on this client was sent after its intended
+ * time; 0 for a client that is not paced.
+ */
+function sendLatenessMs(client) {
+    return (typeof client === 'object' && client !== null && lateness.get(client)) || 0;
+}
 function repairClient(client, options) {
     const internals = client;
     const connect = internals._connect;
+    const doRequest = internals._doRequest;
+    const emit = internals.emit;
     const queue = internals.pipelinedRequests;
-    if (typeof connect !== 'function' || !queue)
+    if (typeof connect !== 'function' || typeof doRequest !== 'function' || !queue)
         return;
     if (typeof queue.addBody === 'function')
         queue.addBody = () => { };
+    const pacer = options.pacer;
     let errored = false;
     let keepAlive = true;
+    /** Completing a close-delimited response: its connection is closing, the next request waits for the new one. */
+    let closing = false;
+    /** A request is out on this connection (what a timeout or socket error can have failed). */
+    let inFlight = false;
+    /** The pacer is handing this connection a request. */
+    let granted = false;
+    /** Paced: the connection failed while free and reconnects when it is next given a request. */
+    let deferred = false;
+    const sinceDue = () => {
+        const start = queue.peek?.()?.startTime;
+        if (!start)
+            return undefined;
+        const [s, ns] = process.hrtime(start);
+        return s * 1e3 + ns / 1e6 + sendLatenessMs(client);
+    };
+    const failed = () => {
+        const ms = sinceDue();
+        if (ms !== undefined)
+            options.onFailedAfter?.(ms);
+    };
     const events = client;
     events.on('headers', (info) => {
         keepAlive = info?.shouldKeepAlive !== false;
     });
-    // Emitted before autocannon reconnects; autocannon itself counts the request as an error.
-    events.on('connError', () => {
-        errored = true;
-    });
+    internals.emit = function (event, ...args) {
+        if (event === 'connError') {
+            // Emitted before autocannon reconnects; autocannon itself counts the request as an error.
+            errored = true;
+            if (pacer && !inFlight)
+                return false; // nothing was out: no request failed
+            failed();
+            inFlight = false;
+        }
+        else if (event === 'timeout') {
+            // A paced connection that was free has no request to time out.
+            if (pacer && !inFlight)
+                return false;
+            inFlight = false;
+        }
+        else if (event === 'response') {
+            inFlight = false;
+        }
+        return emit.call(this, event, ...args);
+    };
+    const paced = {
+        send(intendedAt) {
+            if (internals.destroyed)
+                return false;
+            lateness.set(client, Math.max(0, performance.now() - intendedAt));
+            granted = true;
+            try {
+                if (deferred) {
+                    deferred = false;
+                    internals._connect.call(internals); // connects, then sends
+                }
+                else {
+                    internals._doRequest.call(internals);
+                }
+            }
+            finally {
+                granted = false;
+            }
+            return true;
+        },
+    };
+    internals._doRequest = function () {
+        if (closing)
+            return;
+        if (pacer && !granted) {
+            pacer.release(paced);
+            return;
+        }
+        granted = false;
+        inFlight = true;
+        doRequest.call(this);
+    };
     let first = true;
     internals._connect = function () {
         // The first connect comes at the end of the client's constructor, once the parser's handlers
         // are in place.
         if (first) {
             first = false;
-            if (options.method.toUpperCase() === 'HEAD')
-                skipBodies(internals.parser);
+            repairParser(internals.parser, options.method.toUpperCase() === 'HEAD');
             neverNegative(internals.timeoutTicker);
         }
-        if (queue.size() > 0) {
-            if (!errored && keepAlive)
-                options.onLostRequest();
-            queue.clear();
+        else {
+            if (queue.size() > 0) {
+                if (!errored && keepAlive) {
+                    options.onLostRequest();
+                    failed();
+                    inFlight = false;
+                }
+                queue.clear();
+            }
+            // The old connection's half-read response, if any, goes with it.
             internals.parser?.initialize('RESPONSE');
+        }
+        // (A timeout reconnects before it is reported: `inFlight` stays until then.)
+        if (pacer && errored && !granted) {
+            errored = false;
+            keepAlive = true;
+            deferred = true;
+            pacer.release(paced);
+            return;
         }
         errored = false;
         keepAlive = true;
+        deferred = false;
         connect.call(this);
+        const conn = internals.conn;
+        conn?.prependListener('end', () => {
+            if (internals.conn !== conn || internals.destroyed || queue.size() === 0)
+                return;
+            const parser = internals.parser;
+            const state = parser?.state ?? '';
+            if (state === 'BODY_RAW') {
+                // A close-delimited body is complete when the connection closes.
+                closing = true;
+                try {
+                    parser.finish();
+                }
+                finally {
+                    closing = false;
+                }
+            }
+            else if (CUT_SHORT[state]) {
+                options.onTruncated?.(CUT_SHORT[state]);
+                failed();
+                inFlight = false;
+                queue.clear(); // reported: not a lost request as well
+            }
+        });
     };
 }
 function neverNegative(ticker) {
@@ -72711,15 +74315,145 @@ function neverNegative(ticker) {
         schedule.call(this, Math.max(1, timeoutMs));
     };
 }
-function skipBodies(parser) {
-    const key = parser?.constructor.kOnHeadersComplete;
-    const onHeaders = key === undefined ? undefined : parser?.[key];
-    if (!parser || key === undefined || typeof onHeaders !== 'function')
+/** Skips interim (1xx) responses, and the bodies of HEAD responses. */
+function repairParser(parser, head) {
+    const headersKey = parser?.constructor.kOnHeadersComplete;
+    const completeKey = parser?.constructor.kOnMessageComplete;
+    if (!parser || headersKey === undefined || completeKey === undefined)
         return;
-    parser[key] = (...args) => {
-        onHeaders(...args);
-        return true; // skip the body
+    const onHeaders = parser[headersKey];
+    const onComplete = parser[completeKey];
+    if (typeof onHeaders !== 'function' || typeof onComplete !== 'function')
+        return;
+    let interim = false;
+    parser[headersKey] = (...args) => {
+        const status = statusOf(args);
+        if (status >= 100 && status < 200 && status !== 101) {
+            interim = true; // the parser ends it at once: 1xx responses have no body
+            return false;
+        }
+        const skip = onHeaders(...args);
+        return head ? true : skip;
     };
+    parser[completeKey] = (...args) => {
+        if (interim) {
+            interim = false;
+            return undefined;
+        }
+        return onComplete(...args);
+    };
+}
+/** http-parser-js passes an info object, or (in Node's own calling convention) the status sixth. */
+function statusOf(args) {
+    const info = args[0];
+    if (typeof info === 'object' && info !== null)
+        return Number(info.statusCode);
+    return Number(args[5]);
+}
+
+;// CONCATENATED MODULE: ./src/measure/pacer.ts
+/**
+ * The open model's arrival process (SPEC §4): requests are due at evenly spaced intended times
+ * `start + k / rate`, and each due request goes out on a connection that has nothing in flight.
+ * autocannon's own rate modes give each connection a per-second quota that it spends at once,
+ * so the target sees all connections fire together at the top of every second; here the target
+ * sees one request every `1 / rate` seconds, at any rate, fractional ones included.
+ *
+ * A request that falls due while every connection is busy is dropped (not sent) and counted, as
+ * k6 counts dropped iterations: queueing it would hide how far behind the load fell, and more
+ * than a few dropped means the result is not the load that was asked for. A request sent late
+ * (the timer fired late, the event loop was busy) is timed from its intended time, so time lost
+ * before sending is not lost from its latency (coordinated omission).
+ */
+class Pacer {
+    intervalMs;
+    durationMs;
+    now;
+    schedule;
+    onWindowEnd;
+    /** Connections with nothing in flight, in the order they became free. */
+    free = new Set();
+    started;
+    next = 0;
+    timer;
+    stopped = false;
+    counts = { intended: 0, sent: 0, dropped: 0 };
+    constructor(options) {
+        if (!(options.rate > 0))
+            throw new Error(`the rate must be positive, got ${options.rate}`);
+        this.intervalMs = 1000 / options.rate;
+        this.durationMs = options.durationMs;
+        this.now = options.now ?? (() => performance.now());
+        this.onWindowEnd = options.onWindowEnd;
+        this.schedule =
+            options.schedule ??
+                ((fn, delayMs) => {
+                    const t = setTimeout(fn, delayMs);
+                    return { cancel: () => clearTimeout(t) };
+                });
+    }
+    /** The connection has nothing in flight and may be given the next due request. */
+    release(connection) {
+        this.free.add(connection);
+    }
+    /** The connection is gone (the run is over, or it was destroyed). */
+    forget(connection) {
+        this.free.delete(connection);
+    }
+    start() {
+        if (this.started !== undefined || this.stopped)
+            return;
+        this.started = this.now();
+        this.tick();
+    }
+    stop() {
+        this.stopped = true;
+        this.timer?.cancel();
+        this.timer = undefined;
+    }
+    result() {
+        return { ...this.counts, windowMs: this.durationMs };
+    }
+    /** Intended time of the k-th request (ms on the pacer's clock). */
+    due(k) {
+        return this.started + k * this.intervalMs;
+    }
+    tick() {
+        this.timer = undefined;
+        if (this.stopped || this.started === undefined)
+            return;
+        const end = this.started + this.durationMs;
+        const now = this.now();
+        // Every request due by now goes out (or is dropped), however late the timer fired.
+        while (this.due(this.next) <= now && this.due(this.next) < end) {
+            const intendedAt = this.due(this.next++);
+            this.counts.intended++;
+            if (this.sendOnFree(intendedAt))
+                this.counts.sent++;
+            else
+                this.counts.dropped++;
+        }
+        const nextAt = this.due(this.next);
+        if (nextAt < end) {
+            this.timer = this.schedule(() => this.tick(), Math.max(0, nextAt - this.now()));
+        }
+        else {
+            this.timer = this.schedule(() => {
+                this.timer = undefined;
+                if (!this.stopped)
+                    this.onWindowEnd?.();
+            }, Math.max(0, end - this.now()));
+        }
+    }
+    /** Hands the request to the connection free the longest; false if none can take it. */
+    sendOnFree(intendedAt) {
+        for (const connection of this.free) {
+            this.free.delete(connection);
+            if (connection.send(intendedAt))
+                return true;
+        }
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/measure/engine.ts
@@ -72727,8 +74461,10 @@ function skipBodies(parser) {
 
 
 
-/** autocannon ends a run only on one of its sample ticks; a short tick keeps durations and stops prompt. */
-const SAMPLE_INTERVAL_MS = 100;
+
+
+
+
 /** The methods autocannon can send. */
 const engine_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH'];
 /** autocannon reports a timeout as a `reqError` with this message and no code. */
@@ -72748,11 +74484,11 @@ async function measureEndpoint(endpoint, options = {}) {
         // A separate run rather than autocannon's `warmup` option: its warmup instance is internal,
         // so an abort could not stop it (`stop()` exists only once the main run has started). The
         // warmup's responses go to this throwaway instance and are never recorded.
-        const warmup = autocannon_default()(autocannonOptions(endpoint, url, warmupMs, () => { }));
+        const warmup = startRun(endpoint, url, warmupMs, {});
         const stopWarmup = () => warmup.stop();
         signal?.addEventListener('abort', stopWarmup, { once: true });
         try {
-            await warmup;
+            await warmup.done;
         }
         finally {
             signal?.removeEventListener('abort', stopWarmup);
@@ -72760,24 +74496,43 @@ async function measureEndpoint(endpoint, options = {}) {
         if (signal?.aborted)
             return emptyMeasurement(true);
     }
+    // Successful responses (and timeouts, at the timeout): what latency and throughput are about.
     const raw = (0,measure_histogram/* createHistogram */.v5)();
+    // Open model: the same, timed from each request's intended send time.
+    const corrected = (0,measure_histogram/* createHistogram */.v5)();
+    // Failed statuses and failed connections: reported, not judged.
+    const failures = (0,measure_histogram/* createHistogram */.v5)();
     const breakdown = { timeouts: 0, connection: {}, resets: 0, status: {} };
     let responses = 0;
-    let unexpected = 0;
+    let succeeded = 0;
     const expected = endpoint.expectStatus ? new Set(endpoint.expectStatus) : undefined;
     const isExpected = (status) => expected ? expected.has(status) : status >= 200 && status < 300;
-    const countReset = () => {
-        breakdown.resets++;
-    };
-    const instance = autocannon_default()(autocannonOptions(endpoint, url, durationMs, countReset));
+    const paced = load.rate !== undefined;
+    const generator = watchGenerator();
+    const run = startRun(endpoint, url, durationMs, {
+        onLostRequest: () => {
+            breakdown.resets++;
+        },
+        onTruncated: (what) => {
+            breakdown.connection[what] = (breakdown.connection[what] ?? 0) + 1;
+        },
+        onFailedAfter: (ms) => (0,measure_histogram/* recordMs */.mw)(failures, ms),
+        settled: () => attempted() >= (run.pacer?.result().sent ?? 0),
+    });
+    const instance = run.instance;
     const started = performance.now();
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    instance.on('response', (client, statusCode, _bytes, responseTime) => {
         responses++;
-        (0,measure_histogram/* recordMs */.mw)(raw, responseTime);
+        const late = paced ? sendLatenessMs(client) : 0;
         if (!isExpected(statusCode)) {
-            unexpected++;
             breakdown.status[statusCode] = (breakdown.status[statusCode] ?? 0) + 1;
+            (0,measure_histogram/* recordMs */.mw)(failures, responseTime + late);
+            return;
         }
+        succeeded++;
+        (0,measure_histogram/* recordMs */.mw)(raw, responseTime);
+        if (paced)
+            (0,measure_histogram/* recordMs */.mw)(corrected, responseTime + late);
     });
     instance.on('reqError', (error) => {
         const code = typeof error?.code === 'string' ? error.code : undefined;
@@ -72785,6 +74540,8 @@ async function measureEndpoint(endpoint, options = {}) {
             breakdown.timeouts++;
             // A stalled request is recorded at the timeout, so stalling cannot improve the percentiles.
             (0,measure_histogram/* recordMs */.mw)(raw, load.timeoutMs);
+            if (paced)
+                (0,measure_histogram/* recordMs */.mw)(corrected, load.timeoutMs);
         }
         else if (code === 'ECONNRESET') {
             breakdown.resets++;
@@ -72804,68 +74561,130 @@ async function measureEndpoint(endpoint, options = {}) {
         options.onProgress?.({ elapsedMs, totalMs: durationMs, requests, p95 });
         if (log && elapsedMs - lastLog >= progressEvery - 1) {
             lastLog = elapsedMs;
-            const errors = requests - responses + unexpected;
+            const errors = requests - succeeded;
             log(`${endpoint.name}: ${seconds(elapsedMs)}/${seconds(durationMs)}, ${requests} requests` +
                 `${errors > 0 ? `, ${errors} errors` : ''}, p95 ${p95.toFixed(1)} ms`);
         }
     }, Math.min(1000, progressEvery));
     ticker.unref();
-    const stop = () => instance.stop();
+    const stop = () => run.stop();
     signal?.addEventListener('abort', stop, { once: true });
     let result;
     try {
-        result = await instance;
+        result = await run.done;
     }
     finally {
         clearInterval(ticker);
         signal?.removeEventListener('abort', stop);
     }
-    const recordedMs = result.finish.getTime() - result.start.getTime();
+    const generatorLoad = generator.stop();
+    // The open model's load time is its arrival window (the wait for the last answers is not load).
+    const elapsedMs = result.finish.getTime() - result.start.getTime();
+    const recordedMs = run.pacer ? Math.min(run.pacer.result().windowMs, elapsedMs) : elapsedMs;
     const requests = attempted();
-    const errors = requests - responses + unexpected;
+    const errors = requests - succeeded;
     const measurement = {
         requests,
         errors,
         errorRate: requests === 0 ? 0 : errors / requests,
         errorBreakdown: breakdown,
-        throughput: recordedMs > 0 ? responses / (recordedMs / 1000) : 0,
+        throughput: recordedMs > 0 ? succeeded / (recordedMs / 1000) : 0,
         durationMs: recordedMs,
         latency: (0,measure_histogram/* summarize */.eh)(raw),
         histogram: (0,measure_histogram/* encodeHistogram */.ll)(raw),
         startedAt: result.start.toISOString(),
     };
-    if (load.rate !== undefined) {
-        const corrected = correctForCoordinatedOmission(raw, expectedIntervalMs(load.connections, load.rate));
+    if (failures.totalCount > 0) {
+        measurement.errorLatency = (0,measure_histogram/* summarize */.eh)(failures);
+        measurement.errorHistogram = (0,measure_histogram/* encodeHistogram */.ll)(failures);
+    }
+    const warnings = [];
+    if (run.pacer) {
         measurement.latency = (0,measure_histogram/* summarize */.eh)(corrected);
         measurement.histogram = (0,measure_histogram/* encodeHistogram */.ll)(corrected);
         measurement.uncorrected = (0,measure_histogram/* summarize */.eh)(raw);
         measurement.uncorrectedHistogram = (0,measure_histogram/* encodeHistogram */.ll)(raw);
+        const counts = run.pacer.result();
+        measurement.arrivals = {
+            rate: load.rate,
+            intended: counts.intended,
+            sent: counts.sent,
+            dropped: counts.dropped,
+        };
+        const dropped = droppedWarning(counts.intended, counts.dropped, load.connections);
+        if (dropped)
+            warnings.push(dropped);
     }
+    measurement.generator = {
+        ...generatorLoad,
+        saturated: generatorSaturated({ ...generatorLoad, latencyP50Ms: measurement.latency.p50 }),
+    };
+    if (measurement.generator.saturated)
+        warnings.push(SATURATED_WARNING);
+    if (warnings.length > 0)
+        measurement.warnings = warnings;
     if (signal?.aborted)
         measurement.cancelled = true;
     return measurement;
 }
 /**
- * In autocannon's rate modes each connection gets a per-second quota: `overallRate` spreads the
- * total over the connections (and lowers the connection count to the rate if it is smaller),
- * which is what `load.rate` means. Each connection is then expected to send one request every
- * `connections / rate` seconds.
+ * Open model: after the last request was due, the run waits this long at most (or the timeout,
+ * if shorter) for the answers still out, so the last requests are not lost from the sample.
  */
-function expectedIntervalMs(connections, rate) {
-    const effective = Math.min(connections, Math.ceil(rate));
-    return (effective / rate) * 1000;
-}
+const DRAIN_MS = 5000;
 /**
- * The histogram with coordinated omission corrected (HdrHistogram's post-hoc correction): a
- * response slower than the expected interval held back the requests that connection should have
- * sent meanwhile, so their would-be latencies are added. Built with our own settings (the
- * library's copy would drop auto-resizing).
+ * One autocannon run. In the open model a pacer decides when each connection sends (SPEC §4),
+ * rather than autocannon's rate modes, which send each connection's per-second quota in a burst.
+ * The pacer drives autocannon's own clients, so both models share one HTTP client, with the same
+ * timeouts, error accounting and repairs (client-repairs.ts), instead of a second client for the
+ * open model with failure modes of its own. The pacer ends the run: autocannon's own duration is
+ * only a backstop.
  */
-function correctForCoordinatedOmission(raw, expectedIntervalMs) {
-    const corrected = (0,measure_histogram/* createHistogram */.v5)();
-    corrected.addWhileCorrectingForCoordinatedOmission(raw, Math.max(1, Math.round(expectedIntervalMs * 1000)));
-    return corrected;
+function startRun(endpoint, url, durationMs, hooks) {
+    const rate = endpoint.load.rate;
+    const drainMs = Math.min(DRAIN_MS, endpoint.load.timeoutMs);
+    let stopped = false;
+    const drain = () => {
+        const deadline = performance.now() + drainMs;
+        const check = () => {
+            if (stopped)
+                return;
+            if (!hooks.settled || hooks.settled() || performance.now() >= deadline)
+                instance.stop();
+            else
+                setTimeout(check, 10);
+        };
+        check();
+    };
+    const pacer = rate === undefined ? undefined : new Pacer({ rate, durationMs, onWindowEnd: drain });
+    const instance = autocannon_default()(autocannonOptions(endpoint, url, pacer ? durationMs + drainMs + 1000 : durationMs, hooks, pacer));
+    // autocannon creates and connects its clients synchronously; each tells the pacer it is free.
+    pacer?.start();
+    const done = Promise.resolve(instance).finally(() => {
+        stopped = true;
+        pacer?.stop();
+    });
+    return {
+        instance,
+        pacer,
+        done,
+        stop: () => {
+            stopped = true;
+            pacer?.stop();
+            instance.stop();
+        },
+    };
 }
+/** The warning for an open model that could not send what was asked of it, if it is due. */
+function droppedWarning(intended, dropped, connections) {
+    if (intended === 0 || dropped / intended <= DROPPED_WARNING_FRACTION)
+        return undefined;
+    return (`${dropped} of ${intended} requests (${((100 * dropped) / intended).toFixed(1)}%) were not sent: ` +
+        `every one of the ${connections} connections was still waiting for an answer when they were due, ` +
+        'so the target got less load than the rate asks for; raise load.connections');
+}
+/** More than 1% of the intended requests dropped is a warning (SPEC §4). */
+const DROPPED_WARNING_FRACTION = 0.01;
 /**
  * The endpoint's URL, or the same endpoint on another deployment: the origin and path prefix the
  * endpoint's `path` was resolved against are replaced by `baseUrl`.
@@ -72884,7 +74703,7 @@ function endpointUrl(endpoint, baseUrl) {
     const prefix = base.origin + base.pathname.replace(/\/+$/, '');
     return `${prefix}/${relative}`;
 }
-function autocannonOptions(endpoint, url, durationMs, onLostRequest) {
+function autocannonOptions(endpoint, url, durationMs, hooks, pacer) {
     const load = endpoint.load;
     // autocannon writes its own Content-Length; a second one would make the request invalid.
     const own = Object.fromEntries(Object.entries(endpoint.headers).filter(([k]) => k !== 'content-length'));
@@ -72901,8 +74720,17 @@ function autocannonOptions(endpoint, url, durationMs, onLostRequest) {
         duration: durationMs / 1000,
         timeout: load.timeoutMs / 1000,
         sampleInt: SAMPLE_INTERVAL_MS,
-        ...(load.rate !== undefined ? { overallRate: load.rate, ignoreCoordinatedOmission: true } : {}),
-        setupClient: (client) => repairClient(client, { method: endpoint.method, onLostRequest }),
+        setupClient: (client) => {
+            // First, so the repairs' reconnects go through the checks too.
+            verifyLoadConnections(client, endpoint.tls);
+            repairClient(client, {
+                method: endpoint.method,
+                onLostRequest: hooks.onLostRequest ?? (() => { }),
+                ...(hooks.onTruncated ? { onTruncated: hooks.onTruncated } : {}),
+                ...(hooks.onFailedAfter ? { onFailedAfter: hooks.onFailedAfter } : {}),
+                ...(pacer ? { pacer } : {}),
+            });
+        },
     };
 }
 function checkSettings(endpoint, durationMs) {
@@ -72918,8 +74746,8 @@ function checkSettings(endpoint, durationMs) {
     }
     if (!(load.connections >= 1))
         throw new Error(`${where}: load.connections must be at least 1, got ${load.connections}`);
-    if (load.rate !== undefined && !(load.rate >= 1)) {
-        throw new Error(`${where}: load.rate must be at least 1 request per second, got ${load.rate}`);
+    if (load.rate !== undefined && !(load.rate > 0)) {
+        throw new Error(`${where}: load.rate must be a positive number of requests per second, got ${load.rate}`);
     }
 }
 function emptyMeasurement(cancelled) {
@@ -72977,6 +74805,34 @@ function mergeMeasurements(parts) {
         merged.uncorrected = (0,measure_histogram/* summarize */.eh)(raw);
         merged.uncorrectedHistogram = (0,measure_histogram/* encodeHistogram */.ll)(raw);
     }
+    const failed = parts.filter((p) => p.errorHistogram);
+    if (failed.length > 0) {
+        const errors = (0,measure_histogram/* mergeHistograms */.Q7)(failed.map((p) => (0,measure_histogram/* decodeHistogram */.pr)(p.errorHistogram)));
+        merged.errorLatency = (0,measure_histogram/* summarize */.eh)(errors);
+        merged.errorHistogram = (0,measure_histogram/* encodeHistogram */.ll)(errors);
+    }
+    if (parts.every((p) => p.arrivals)) {
+        merged.arrivals = {
+            rate: parts[0].arrivals.rate,
+            intended: merge_sum(parts.map((p) => p.arrivals.intended)),
+            sent: merge_sum(parts.map((p) => p.arrivals.sent)),
+            dropped: merge_sum(parts.map((p) => p.arrivals.dropped)),
+        };
+    }
+    // The generator's state of the most loaded part: saturation in any part taints the merged latencies.
+    const loads = parts.flatMap((p) => (p.generator ? [p.generator] : []));
+    if (loads.length > 0) {
+        merged.generator = {
+            eventLoopUtilization: Math.max(...loads.map((g) => g.eventLoopUtilization)),
+            eventLoopDelayP50Ms: Math.max(...loads.map((g) => g.eventLoopDelayP50Ms)),
+            eventLoopDelayP99Ms: Math.max(...loads.map((g) => g.eventLoopDelayP99Ms)),
+            eventLoopDelayMaxMs: Math.max(...loads.map((g) => g.eventLoopDelayMaxMs)),
+            saturated: loads.some((g) => g.saturated),
+        };
+    }
+    const warnings = [...new Set(parts.flatMap((p) => p.warnings ?? []))];
+    if (warnings.length > 0)
+        merged.warnings = warnings;
     return merged;
 }
 function merge_sum(values) {
@@ -73000,6 +74856,7 @@ function mergeBreakdowns(parts) {
 ;// CONCATENATED MODULE: ./src/measure/side-by-side.ts
 
 
+
 /** The order of sides for `blocks` ABBA blocks: A B B A, A B B A, ... (A = candidate). */
 function abbaOrder(blocks) {
     const order = [];
@@ -73007,20 +74864,7 @@ function abbaOrder(blocks) {
         order.push('candidate', 'reference', 'reference', 'candidate');
     return order;
 }
-/** Shortest round: a round opens fresh connections and autocannon ends runs on 100 ms ticks. */
-const MIN_ROUND_MS = 500;
-/**
- * Blocks for a duration per side: at least 2 (4 round pairs), because significance is judged over
- * the round pairs as well as the requests and needs at least 4 of them (evaluate's
- * MIN_ROUND_PAIRS); beyond that one block per 10 s, so rounds stay about 5 s long and the
- * connections each round opens afresh (a TLS handshake on a remote deployment) stay a small share
- * of its requests; at most 6. Never so many that a round would be shorter than MIN_ROUND_MS.
- */
-function defaultBlocks(durationMs) {
-    const wanted = Math.min(6, Math.max(2, Math.floor(durationMs / 10_000)));
-    const fitting = Math.max(1, Math.floor(durationMs / (2 * MIN_ROUND_MS)));
-    return Math.min(wanted, fitting);
-}
+
 async function measureSideBySide(endpoint, options) {
     const blocks = options.blocks ?? defaultBlocks(endpoint.load.durationMs);
     if (!(Number.isInteger(blocks) && blocks >= 1)) {
@@ -73028,7 +74872,7 @@ async function measureSideBySide(endpoint, options) {
     }
     const order = abbaOrder(blocks);
     // Each side gets the endpoint's whole duration, split over its rounds.
-    const roundMs = Math.max(MIN_ROUND_MS, Math.round(endpoint.load.durationMs / (order.length / 2)));
+    const roundMs = roundDurationMs(endpoint.load.durationMs, blocks);
     const measured = {
         candidate: [],
         reference: [],
@@ -73075,13 +74919,28 @@ async function measureSideBySide(endpoint, options) {
 
 
 
-/** The reference deployment's URL for a URL of the target (same path and query). */
+
+
+
+/**
+ * The reference deployment's URL for a URL of the target: the same path under the reference's
+ * prefix, with the URL's own query, the target's parameters replaced by the reference's (both
+ * base URLs may carry one, e.g. a protection bypass), and the reference's credentials.
+ */
 function onReference(url, config, referenceUrl) {
-    const target = config.target.url.replace(/\/+$/, '');
-    const rest = url.startsWith(target)
-        ? url.slice(target.length)
-        : new URL(url).pathname + new URL(url).search;
-    return referenceUrl.replace(/\/+$/, '') + rest;
+    const target = new URL(config.target.url);
+    const own = new URL(url);
+    const out = new URL(referenceUrl);
+    const prefix = target.pathname.replace(/\/+$/, '');
+    const rest = own.pathname.startsWith(prefix) ? own.pathname.slice(prefix.length) : own.pathname;
+    out.pathname = `${out.pathname.replace(/\/+$/, '')}${rest.startsWith('/') ? '' : '/'}${rest}`;
+    const query = new URLSearchParams(own.search);
+    for (const key of target.searchParams.keys())
+        query.delete(key);
+    for (const [key, value] of new URL(referenceUrl).searchParams)
+        query.append(key, value);
+    out.search = query.toString();
+    return out.href;
 }
 function loadTime(endpoint) {
     return endpoint.load.durationMs + endpoint.load.warmupMs;
@@ -73091,6 +74950,9 @@ async function runGate(input) {
     const startedAt = new Date();
     const errors = [];
     let ready;
+    if (config.target.tls?.insecure) {
+        log.warning('target.tls.insecure is true: certificates are NOT checked on any connection to the target, so anyone on the network path can read and change the traffic and the numbers may not come from the target. Give the CA in target.tls.ca (or NODE_EXTRA_CA_CERTS) instead.');
+    }
     if (config.target.ready) {
         const { url, timeoutMs } = config.target.ready;
         ready = await log.group('Waiting for the target to be ready', async () => {
@@ -73099,6 +74961,7 @@ async function runGate(input) {
                 headers: config.target.headers,
                 signal,
                 log: log.info,
+                tls: config.target.tls,
             });
             if (input.baselineUrl) {
                 await waitForReady(onReference(url, config, input.baselineUrl), {
@@ -73106,6 +74969,7 @@ async function runGate(input) {
                     headers: config.target.headers,
                     signal,
                     log: log.info,
+                    tls: config.target.tls,
                 });
             }
             return result;
@@ -73115,8 +74979,14 @@ async function runGate(input) {
         // A slow first answer is left for the measurement to judge, within the load's own timeout.
         const timeoutMs = config.endpoints[0]?.load.timeoutMs;
         for (const url of [config.target.url, input.baselineUrl]) {
-            if (url)
-                await checkReachable(url, { headers: config.target.headers, signal, timeoutMs });
+            if (url) {
+                await checkReachable(url, {
+                    headers: config.target.headers,
+                    signal,
+                    timeoutMs,
+                    tls: config.target.tls,
+                });
+            }
         }
     }
     let cloudwatch = new Map();
@@ -73125,13 +74995,26 @@ async function runGate(input) {
     }
     const side = input.baselineUrl ? 2 : 1;
     let loadMs = 0;
+    const cap = input.maxDurationMs;
+    const deadline = new Deadline(cap);
+    const loadSignal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+    const capText = cap === undefined ? '' : formatDuration(cap);
     const measureOnce = async (endpoint) => {
         loadMs += loadTime(endpoint) * side;
+        deadline.resume();
+        try {
+            return await measureOnceUnderCap(endpoint);
+        }
+        finally {
+            deadline.pause();
+        }
+    };
+    const measureOnceUnderCap = async (endpoint) => {
         const onProgress = input.onProgress && ((p) => input.onProgress(endpoint.name, p));
         if (input.baselineUrl) {
             const result = await measureSideBySide(endpoint, {
                 referenceUrl: input.baselineUrl,
-                signal,
+                signal: loadSignal,
                 log: log.info,
             });
             return {
@@ -73144,22 +75027,44 @@ async function runGate(input) {
                 },
             };
         }
-        return { measurement: await measureEndpoint(endpoint, { signal, log: log.info, onProgress }) };
+        return {
+            measurement: await measureEndpoint(endpoint, {
+                signal: loadSignal,
+                log: log.info,
+                onProgress,
+            }),
+        };
+    };
+    /** An endpoint the cap stopped or never reached: named in the report, never passed. */
+    const cut = (endpoint, started) => {
+        const message = started
+            ? `${endpoint.name}: cut at max-duration (${capText}): its load was stopped before the end, so it is not judged; shorten durations or raise max-duration`
+            : `${endpoint.name}: not measured: the load reached max-duration (${capText}) before its turn; shorten durations or raise max-duration`;
+        errors.push({ endpoint: endpoint.name, message });
+        log.warning(message);
     };
     const inputs = [];
     for (const endpoint of config.endpoints) {
         if (signal?.aborted)
             break;
+        if (deadline.reached) {
+            cut(endpoint, false);
+            continue;
+        }
         await log.group(`Measuring ${endpoint.method} ${endpoint.name}`, async () => {
             let first;
             try {
                 first = await measureOnce(endpoint);
             }
             catch (error) {
+                if (deadline.reached && !signal?.aborted)
+                    return cut(endpoint, true);
                 errors.push({ endpoint: endpoint.name, message: `${endpoint.name}: ${messageOf(error)}` });
                 log.warning(`${endpoint.name}: could not be measured: ${messageOf(error)}`);
                 return;
             }
+            if (deadline.reached && !signal?.aborted && wasCut(first))
+                return cut(endpoint, true);
             const unanswered = signal?.aborted ? undefined : nothingSucceeded(first);
             if (unanswered) {
                 // Latencies of refused, timed-out or failed requests describe the failure, not the
@@ -73169,26 +75074,36 @@ async function runGate(input) {
                 log.warning(message);
             }
             const baseline = endpoint.regression === false
-                ? { kind: 'none', reason: 'regression checks are off for this endpoint' }
+                ? {
+                    kind: 'none',
+                    reason: 'regression checks are off for this endpoint',
+                    configured: false,
+                }
                 : (first.baseline ??
                     cloudwatch.get(endpoint.name) ?? {
                     kind: 'none',
-                    reason: 'no baseline configured (give a baseline-url to compare with, or add baseline.cloudwatch to the budget file)',
+                    reason: 'no baseline configured',
+                    configured: false,
                 });
             const entry = { endpoint, measurement: first.measurement, baseline };
             const firstResult = evaluateEndpoint(endpoint, first.measurement, baseline, input.evaluate);
             if (config.confirm && needsConfirmation(firstResult) && !signal?.aborted && !unanswered) {
-                const cap = input.maxDurationMs ?? Infinity;
-                if (loadMs + loadTime(endpoint) * side > cap) {
+                if (deadline.remainingMs() < plannedLoadMs(endpoint.load, side === 2)) {
                     log.warning(`${endpoint.name}: breach not confirmed: measuring it again would exceed max-duration`);
                 }
                 else {
                     log.info(`${endpoint.name}: breach found, measuring once more to confirm`);
                     try {
                         const second = await measureOnce(endpoint);
-                        entry.confirmation = second.measurement;
-                        if (second.baseline)
-                            entry.confirmationBaseline = second.baseline;
+                        if (deadline.reached && !signal?.aborted && wasCut(second)) {
+                            // Half a confirmation proves nothing either way: the first measurement stands.
+                            log.warning(`${endpoint.name}: breach not confirmed: the confirmation was cut at max-duration (${capText})`);
+                        }
+                        else {
+                            entry.confirmation = second.measurement;
+                            if (second.baseline)
+                                entry.confirmationBaseline = second.baseline;
+                        }
                     }
                     catch (error) {
                         log.warning(`${endpoint.name}: confirmation failed: ${messageOf(error)}`);
@@ -73205,6 +75120,65 @@ async function runGate(input) {
         errors,
     });
     return { evaluation, ready, startedAt, finishedAt: new Date(), loadMs };
+}
+/** Whether the cap stopped a measurement (on either side of a side-by-side one). */
+function wasCut(result) {
+    return (result.measurement.cancelled === true ||
+        (result.baseline?.kind === 'reference' && result.baseline.measurement.cancelled === true));
+}
+/** Longest delay a Node timer takes; a longer one fires at once (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * The max-duration cap, on the wall-clock time the load runs: it runs while a measurement is
+ * under way (between `resume` and `pause`), not while the gate logs or evaluates between them,
+ * and aborts its signal the moment the load has run for the cap. No cap: never reached.
+ */
+class Deadline {
+    capMs;
+    controller = new AbortController();
+    /** Load time before the current measurement, ms. */
+    spentMs = 0;
+    /** When the current measurement started; undefined between measurements. */
+    runningSince;
+    timer;
+    constructor(capMs) {
+        this.capMs = capMs;
+    }
+    get signal() {
+        return this.controller.signal;
+    }
+    get reached() {
+        return this.controller.signal.aborted;
+    }
+    resume() {
+        if (this.capMs === undefined || this.runningSince !== undefined)
+            return;
+        this.runningSince = performance.now();
+        this.schedule();
+    }
+    pause() {
+        if (this.runningSince === undefined)
+            return;
+        this.spentMs += performance.now() - this.runningSince;
+        this.runningSince = undefined;
+        clearTimeout(this.timer);
+    }
+    remainingMs() {
+        if (this.capMs === undefined)
+            return Infinity;
+        const running = this.runningSince === undefined ? 0 : performance.now() - this.runningSince;
+        return this.capMs - this.spentMs - running;
+    }
+    schedule() {
+        const left = this.remainingMs();
+        if (left <= 0) {
+            this.controller.abort();
+            return;
+        }
+        // A cap beyond the longest timer is reached in steps.
+        this.timer = setTimeout(() => this.schedule(), Math.min(left, MAX_TIMER_MS));
+        this.timer.unref();
+    }
 }
 /**
  * Why a measurement (or its side-by-side reference) holds no successful response at all, or
@@ -73223,6 +75197,9 @@ function nothingSucceeded(result) {
             continue;
         if (m.requests === 0)
             return `no request was completed${where} in the load time`;
+        if (Object.keys(m.errorBreakdown.connection).some(isCertificateError)) {
+            return `none of its ${m.requests} requests${where} succeeded (${describeErrors(m)}): ${CERTIFICATE_HINT}`;
+        }
         return (`none of its ${m.requests} requests${where} succeeded (${describeErrors(m)}): ` +
             'check that the target is up, that the URL and path are right, and that expect.status lists the statuses it answers with');
     }
@@ -73251,12 +75228,18 @@ function messageOf(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/report.ts
+
 /**
  * The JSON report (schemas/report.schema.json): everything a run found, self-contained, so it
  * can be rendered, gated on, merged or compared later without the budget file or the network.
  * It never holds a header value, a request body or a `${VAR}` value.
  */
-const REPORT_SCHEMA_VERSION = 1;
+/**
+ * Version 2: percentile findings carry `interval` (order-statistic confidence bounds) instead of
+ * version 1's `samples`; endpoint configs may carry `confidence`. Version 1 is refused on reading
+ * (report/validate.ts): its percentile verdicts came from the old sample-count rule.
+ */
+const REPORT_SCHEMA_VERSION = 2;
 /**
  * Assembles the report. Pure: the time and environment are passed in. Every string in it is
  * masked for the config's secrets and URL credentials (histograms excepted: they are binary).
@@ -73287,7 +75270,10 @@ function assembleReport(input) {
 function reportConfigFrom(config) {
     const out = {
         file: config.file,
-        target: { url: config.target.url, headers: Object.keys(config.target.headers).sort() },
+        target: {
+            url: displayUrl(config.target.url, config.target.publicQuery),
+            headers: Object.keys(config.target.headers).sort(),
+        },
         baseline: { required: config.baseline.required },
         confirm: config.confirm,
         endpoints: config.endpoints.map((e) => {
@@ -73304,13 +75290,23 @@ function reportConfigFrom(config) {
             };
             if (e.expectStatus)
                 endpoint.expectStatus = [...e.expectStatus];
+            if (e.confidence !== undefined)
+                endpoint.confidence = e.confidence;
             if (e.cloudwatch)
                 endpoint.cloudwatch = structuredClone(e.cloudwatch);
             return endpoint;
         }),
     };
-    if (config.target.ready)
-        out.target.ready = { ...config.target.ready };
+    if (config.target.ready) {
+        out.target.ready = {
+            url: displayUrl(config.target.ready.url, config.target.publicQuery),
+            timeoutMs: config.target.ready.timeoutMs,
+        };
+    }
+    const tls = config.target.tls;
+    if (tls) {
+        out.target.tls = { insecure: tls.insecure, ...(tls.caFile ? { ca: tls.caFile } : {}) };
+    }
     if (config.baseline.cloudwatch)
         out.baseline.cloudwatch = structuredClone(config.baseline.cloudwatch);
     return out;
@@ -73337,6 +75333,26 @@ function reportMeasurement(m) {
         out.uncorrected = { ...m.uncorrected };
     if (m.uncorrectedHistogram)
         out.uncorrectedHistogram = m.uncorrectedHistogram;
+    if (m.errorLatency)
+        out.errorLatency = { ...m.errorLatency };
+    if (m.errorHistogram)
+        out.errorHistogram = m.errorHistogram;
+    if (m.arrivals) {
+        const { rate, intended, sent, dropped } = m.arrivals;
+        out.arrivals = { rate, intended, sent, dropped };
+    }
+    if (m.generator) {
+        const g = m.generator;
+        out.generator = {
+            eventLoopUtilization: g.eventLoopUtilization,
+            eventLoopDelayP50Ms: g.eventLoopDelayP50Ms,
+            eventLoopDelayP99Ms: g.eventLoopDelayP99Ms,
+            eventLoopDelayMaxMs: g.eventLoopDelayMaxMs,
+            saturated: g.saturated,
+        };
+    }
+    if (m.warnings)
+        out.warnings = [...m.warnings];
     if (m.cancelled)
         out.cancelled = true;
     return out;
@@ -73377,6 +75393,7 @@ function reportSummary(s) {
 const UNMASKED_KEYS = new Set([
     'histogram',
     'uncorrectedHistogram',
+    'errorHistogram',
     'createdAt',
     'startedAt',
     'verdict',
@@ -73386,28 +75403,17 @@ const UNMASKED_KEYS = new Set([
     'provider',
     'breaches',
 ]);
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
-/** Replaces every secret and every `user:password@` of a URL in a string. */
-function maskText(text, secrets) {
-    let out = text.replace(URL_CREDENTIALS, '$1***@');
-    // Longest first, so a secret that contains another is masked whole.
-    for (const secret of [...secrets]
-        .filter((s) => s.length > 0)
-        .sort((a, b) => b.length - a.length)) {
-        out = out.split(secret).join('***');
-    }
-    return out;
-}
-function maskReport(report, secrets) {
+function maskReport(report, values) {
+    const secrets = new Secrets(values);
     const walk = (value, key) => {
         if (key !== undefined && UNMASKED_KEYS.has(key))
             return value;
         if (typeof value === 'string')
-            return maskText(value, secrets);
+            return secrets.mask(value);
         if (Array.isArray(value))
             return value.map((item) => walk(item));
         if (value !== null && typeof value === 'object') {
-            return Object.fromEntries(Object.entries(value).map(([k, v]) => [maskText(k, secrets), walk(v, k)]));
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [secrets.mask(k), walk(v, k)]));
         }
         return value;
     };
@@ -73441,7 +75447,7 @@ function environmentFrom(facts) {
 }
 
 ;// CONCATENATED MODULE: ./schemas/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/perf-gate/perf-gate/schemas/report.schema.json","title":"PerfGateReport","description":"The JSON report of one perf-gate run: configuration used (without header values, bodies or secrets), every endpoint\'s measurement with its HDR histogram, its baseline, the findings per metric and the summary. Units: latency in milliseconds, durations in milliseconds, rates and relative changes as fractions (0.01 = 1%), throughput in requests per second.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","createdAt","environment","gateId","config","endpoints","summary"],"properties":{"schemaVersion":{"description":"Version of this format. Readers reject versions they do not know.","const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"createdAt":{"description":"When the report was written, ISO 8601 in UTC.","type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"environment":{"$ref":"#/$defs/environment"},"gateId":{"description":"The budget file\'s `id`.","type":"string","minLength":1},"config":{"$ref":"#/$defs/config"},"endpoints":{"description":"One entry per measured endpoint, in the budget file\'s order.","type":"array","items":{"$ref":"#/$defs/endpoint"}},"summary":{"$ref":"#/$defs/summary"}},"$defs":{"nonNegative":{"type":"number","minimum":0},"count":{"type":"integer","minimum":0},"timestamp":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"metric":{"enum":["p50","p75","p90","p95","p99","p99.9","mean","max","error-rate","min-rps"]},"verdict":{"enum":["pass","budget-exceeded","regression","improvement","inconclusive","no-baseline"]},"counts":{"description":"Counts by key (error code or status code).","type":"object","additionalProperties":{"$ref":"#/$defs/count"}},"environment":{"type":"object","additionalProperties":false,"required":["runner","node"],"properties":{"runner":{"type":"object","additionalProperties":false,"required":["os","arch"],"properties":{"os":{"type":"string"},"arch":{"type":"string"}}},"node":{"description":"Node.js version.","type":"string"},"ci":{"type":"object","additionalProperties":false,"required":["provider"],"properties":{"provider":{"const":"github-actions"},"runUrl":{"description":"Link to the workflow run.","type":"string"},"repository":{"type":"string"},"sha":{"type":"string"},"ref":{"type":"string"},"event":{"type":"string"}}}}},"loadSettings":{"type":"object","additionalProperties":false,"required":["connections","durationMs","warmupMs","timeoutMs"],"properties":{"connections":{"type":"integer","minimum":1},"durationMs":{"$ref":"#/$defs/nonNegative"},"warmupMs":{"$ref":"#/$defs/nonNegative"},"timeoutMs":{"$ref":"#/$defs/nonNegative"},"rate":{"description":"Open model: requests per second across all connections.","type":"number","exclusiveMinimum":0}}},"budget":{"description":"Limits: latency metrics in ms (maximum), error-rate as a fraction (maximum), min-rps in requests per second (minimum).","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"error-rate":{"$ref":"#/$defs/nonNegative"},"min-rps":{"$ref":"#/$defs/nonNegative"}}},"tolerance":{"type":"object","additionalProperties":false,"required":["maxIncrease","minDelta"],"properties":{"maxIncrease":{"description":"Relative increase allowed, a fraction (0.1 = +10%).","$ref":"#/$defs/nonNegative"},"minDelta":{"description":"Absolute increase allowed: ms, or fraction points for error-rate.","$ref":"#/$defs/nonNegative"}}},"regressionRules":{"oneOf":[{"const":false,"description":"Baseline comparison turned off."},{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/tolerance"},"p75":{"$ref":"#/$defs/tolerance"},"p90":{"$ref":"#/$defs/tolerance"},"p95":{"$ref":"#/$defs/tolerance"},"p99":{"$ref":"#/$defs/tolerance"},"p99.9":{"$ref":"#/$defs/tolerance"},"mean":{"$ref":"#/$defs/tolerance"},"max":{"$ref":"#/$defs/tolerance"},"error-rate":{"$ref":"#/$defs/tolerance"}}}]},"cloudwatchConfig":{"type":"object","additionalProperties":false,"required":["namespace","unit","dimensions","lookbackMs","periodMs"],"properties":{"region":{"type":"string"},"namespace":{"type":"string"},"metric":{"type":"string"},"unit":{"enum":["us","ms","s"]},"dimensions":{"type":"object","additionalProperties":{"type":"string"}},"lookbackMs":{"$ref":"#/$defs/nonNegative"},"periodMs":{"$ref":"#/$defs/nonNegative"}}},"headerNames":{"description":"Names of the headers sent; their values are never stored.","type":"array","items":{"type":"string"}},"endpointConfig":{"type":"object","additionalProperties":false,"required":["name","method","path","line","headers","body","load","budget","regression"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"description":"1-based line in the budget file.","type":"integer","minimum":0},"headers":{"$ref":"#/$defs/headerNames"},"body":{"description":"Whether a request body is sent; the body is never stored.","type":"boolean"},"expectStatus":{"type":"array","items":{"type":"integer","minimum":100,"maximum":599}},"load":{"$ref":"#/$defs/loadSettings"},"budget":{"$ref":"#/$defs/budget"},"regression":{"$ref":"#/$defs/regressionRules"},"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"}}},"config":{"description":"The normalised budget configuration the run used.","type":"object","additionalProperties":false,"required":["file","target","baseline","confirm","endpoints"],"properties":{"file":{"type":"string"},"target":{"type":"object","additionalProperties":false,"required":["url","headers"],"properties":{"url":{"type":"string"},"headers":{"$ref":"#/$defs/headerNames"},"ready":{"type":"object","additionalProperties":false,"required":["url","timeoutMs"],"properties":{"url":{"type":"string"},"timeoutMs":{"$ref":"#/$defs/nonNegative"}}}}},"baseline":{"type":"object","additionalProperties":false,"required":["required"],"properties":{"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"},"required":{"type":"boolean"}}},"confirm":{"type":"boolean"},"endpoints":{"type":"array","items":{"$ref":"#/$defs/endpointConfig"}}}},"latencySummary":{"description":"Percentiles of a histogram, ms.","type":"object","additionalProperties":false,"required":["p50","p75","p90","p95","p99","p99.9","mean","max","min","stddev"],"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"min":{"$ref":"#/$defs/nonNegative"},"stddev":{"$ref":"#/$defs/nonNegative"}}},"measurement":{"type":"object","additionalProperties":false,"required":["requests","errors","errorRate","errorBreakdown","throughput","durationMs","latency","histogram","startedAt"],"properties":{"requests":{"$ref":"#/$defs/count"},"errors":{"$ref":"#/$defs/count"},"errorRate":{"type":"number","minimum":0,"maximum":1},"errorBreakdown":{"type":"object","additionalProperties":false,"required":["timeouts","connection","resets","status"],"properties":{"timeouts":{"$ref":"#/$defs/count"},"connection":{"$ref":"#/$defs/counts"},"resets":{"$ref":"#/$defs/count"},"status":{"$ref":"#/$defs/counts"}}},"throughput":{"description":"Completed requests per second.","$ref":"#/$defs/nonNegative"},"durationMs":{"$ref":"#/$defs/nonNegative"},"latency":{"$ref":"#/$defs/latencySummary"},"uncorrected":{"$ref":"#/$defs/latencySummary"},"histogram":{"description":"HDR histogram in microseconds, 3 significant digits, compressed base64.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"uncorrectedHistogram":{"type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"startedAt":{"$ref":"#/$defs/timestamp"},"cancelled":{"type":"boolean"}}},"significance":{"oneOf":[{"description":"Percentile-bootstrap confidence interval of candidate / reference.","type":"object","additionalProperties":false,"required":["test","confidence","low","high"],"properties":{"test":{"const":"bootstrap"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"low":{"type":"number"},"high":{"type":"number"}}},{"description":"Candidate requests slower than the slowest reference request, and the chance of that under no change.","type":"object","additionalProperties":false,"required":["test","confidence","above","pValue"],"properties":{"test":{"const":"exceedance"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"above":{"$ref":"#/$defs/count"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"Pooled two-proportion z-test of the error rates.","type":"object","additionalProperties":false,"required":["test","confidence","z","pValue"],"properties":{"test":{"const":"two-proportion"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"z":{"type":"number"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"One-sided prediction bounds of the CloudWatch per-period history (median ± t·1.4826·MAD·√(1+π/2n)).","type":"object","additionalProperties":false,"required":["test","confidence","periods","low","high"],"properties":{"test":{"const":"prediction-bound"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"}}}]},"breaches":{"description":"The checks that failed and count toward fail-on.","type":"array","uniqueItems":true,"items":{"enum":["budget","regression"]}},"finding":{"type":"object","additionalProperties":false,"required":["metric","verdict","breaches","current","reason"],"properties":{"metric":{"$ref":"#/$defs/metric"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"budget":{"type":"number"},"baseline":{"type":"number"},"current":{"type":"number"},"change":{"description":"Relative change against the baseline (0.12 = +12%); absent when the baseline is 0.","type":"number"},"delta":{"description":"Absolute change: ms, fraction points or req/s.","type":"number"},"significance":{"$ref":"#/$defs/significance"},"samples":{"type":"object","additionalProperties":false,"required":["required","current"],"properties":{"required":{"$ref":"#/$defs/count"},"current":{"$ref":"#/$defs/count"},"baseline":{"$ref":"#/$defs/count"}}},"reason":{"type":"string"},"confirmation":{"type":"object","additionalProperties":false,"required":["current","verdict","breaches","reason"],"properties":{"current":{"type":"number"},"change":{"type":"number"},"delta":{"type":"number"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"reason":{"type":"string"}}}}},"cloudwatchMetricSummary":{"type":"object","additionalProperties":false,"required":["median","periods"],"properties":{"median":{"type":"number"},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"}}},"baseline":{"oneOf":[{"description":"A reference deployment measured side by side in this run.","type":"object","additionalProperties":false,"required":["kind","source","measurement"],"properties":{"kind":{"const":"reference"},"source":{"type":"string"},"measurement":{"$ref":"#/$defs/measurement"},"rounds":{"$ref":"#/$defs/count"},"confirmation":{"$ref":"#/$defs/measurement"}}},{"description":"CloudWatch history: per metric, the median of the per-period values and the prediction bounds.","type":"object","additionalProperties":false,"required":["kind","source","partial","metrics"],"properties":{"kind":{"const":"cloudwatch"},"source":{"type":"string"},"partial":{"type":"boolean"},"metrics":{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p75":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p90":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p95":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99.9":{"$ref":"#/$defs/cloudwatchMetricSummary"},"mean":{"$ref":"#/$defs/cloudwatchMetricSummary"},"max":{"$ref":"#/$defs/cloudwatchMetricSummary"},"error-rate":{"$ref":"#/$defs/cloudwatchMetricSummary"}}}}},{"description":"No baseline, and why.","type":"object","additionalProperties":false,"required":["kind","reason"],"properties":{"kind":{"const":"none"},"reason":{"type":"string"}}}]},"endpoint":{"type":"object","additionalProperties":false,"required":["name","method","path","line","measurement","baseline","findings","verdict"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"type":"integer","minimum":0},"measurement":{"$ref":"#/$defs/measurement"},"confirmation":{"description":"The re-measurement of a breaching endpoint.","$ref":"#/$defs/measurement"},"baseline":{"$ref":"#/$defs/baseline"},"findings":{"type":"array","items":{"$ref":"#/$defs/finding"}},"verdict":{"description":"The most severe verdict among the findings.","$ref":"#/$defs/verdict"}}},"summary":{"type":"object","additionalProperties":false,"required":["endpoints","violations","regressions","improvements","inconclusive","noBaseline","passed"],"properties":{"endpoints":{"$ref":"#/$defs/count"},"violations":{"description":"Findings with a budget breach.","$ref":"#/$defs/count"},"regressions":{"description":"Findings with a regression breach.","$ref":"#/$defs/count"},"improvements":{"$ref":"#/$defs/count"},"inconclusive":{"$ref":"#/$defs/count"},"noBaseline":{"$ref":"#/$defs/count"},"passed":{"description":"Every budget and regression check held and the run completed, whatever fail-on says.","type":"boolean"},"cancelled":{"type":"boolean"},"errors":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["message"],"properties":{"endpoint":{"type":"string"},"message":{"type":"string"}}}}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/perf-gate/perf-gate/schemas/report.schema.json","title":"PerfGateReport","description":"The JSON report of one perf-gate run: configuration used (without header values, bodies or secrets), every endpoint\'s measurement with its HDR histogram, its baseline, the findings per metric and the summary. Units: latency in milliseconds, durations in milliseconds, rates and relative changes as fractions (0.01 = 1%), throughput in requests per second.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","createdAt","environment","gateId","config","endpoints","summary"],"properties":{"schemaVersion":{"description":"Version of this format. Readers reject versions they do not know. Version 2: a percentile judged against a fixed number carries `interval` (its distribution-free confidence bounds) instead of version 1\'s `samples`, and an endpoint\'s config may carry `confidence`.","const":2},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"createdAt":{"description":"When the report was written, ISO 8601 in UTC.","type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"environment":{"$ref":"#/$defs/environment"},"gateId":{"description":"The budget file\'s `id`.","type":"string","minLength":1},"config":{"$ref":"#/$defs/config"},"endpoints":{"description":"One entry per measured endpoint, in the budget file\'s order.","type":"array","items":{"$ref":"#/$defs/endpoint"}},"summary":{"$ref":"#/$defs/summary"}},"$defs":{"nonNegative":{"type":"number","minimum":0},"count":{"type":"integer","minimum":0},"timestamp":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"metric":{"enum":["p50","p75","p90","p95","p99","p99.9","mean","max","error-rate","min-rps"]},"verdict":{"enum":["pass","budget-exceeded","regression","improvement","inconclusive","no-baseline"]},"counts":{"description":"Counts by key (error code or status code).","type":"object","additionalProperties":{"$ref":"#/$defs/count"}},"environment":{"type":"object","additionalProperties":false,"required":["runner","node"],"properties":{"runner":{"type":"object","additionalProperties":false,"required":["os","arch"],"properties":{"os":{"type":"string"},"arch":{"type":"string"}}},"node":{"description":"Node.js version.","type":"string"},"ci":{"type":"object","additionalProperties":false,"required":["provider"],"properties":{"provider":{"const":"github-actions"},"runUrl":{"description":"Link to the workflow run.","type":"string"},"repository":{"type":"string"},"sha":{"type":"string"},"ref":{"type":"string"},"event":{"type":"string"}}}}},"loadSettings":{"type":"object","additionalProperties":false,"required":["connections","durationMs","warmupMs","timeoutMs"],"properties":{"connections":{"type":"integer","minimum":1},"durationMs":{"$ref":"#/$defs/nonNegative"},"warmupMs":{"$ref":"#/$defs/nonNegative"},"timeoutMs":{"$ref":"#/$defs/nonNegative"},"rate":{"description":"Open model: requests per second across all connections.","type":"number","exclusiveMinimum":0}}},"budget":{"description":"Limits: latency metrics in ms (maximum), error-rate as a fraction (maximum), min-rps in requests per second (minimum).","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"error-rate":{"$ref":"#/$defs/nonNegative"},"min-rps":{"$ref":"#/$defs/nonNegative"}}},"tolerance":{"type":"object","additionalProperties":false,"required":["maxIncrease","minDelta"],"properties":{"maxIncrease":{"description":"Relative increase allowed, a fraction (0.1 = +10%).","$ref":"#/$defs/nonNegative"},"minDelta":{"description":"Absolute increase allowed: ms, or fraction points for error-rate.","$ref":"#/$defs/nonNegative"}}},"regressionRules":{"oneOf":[{"const":false,"description":"Baseline comparison turned off."},{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/tolerance"},"p75":{"$ref":"#/$defs/tolerance"},"p90":{"$ref":"#/$defs/tolerance"},"p95":{"$ref":"#/$defs/tolerance"},"p99":{"$ref":"#/$defs/tolerance"},"p99.9":{"$ref":"#/$defs/tolerance"},"mean":{"$ref":"#/$defs/tolerance"},"max":{"$ref":"#/$defs/tolerance"},"error-rate":{"$ref":"#/$defs/tolerance"}}}]},"cloudwatchConfig":{"type":"object","additionalProperties":false,"required":["namespace","unit","dimensions","lookbackMs","periodMs"],"properties":{"region":{"type":"string"},"namespace":{"type":"string"},"metric":{"type":"string"},"unit":{"enum":["us","ms","s"]},"dimensions":{"type":"object","additionalProperties":{"type":"string"}},"lookbackMs":{"$ref":"#/$defs/nonNegative"},"periodMs":{"$ref":"#/$defs/nonNegative"}}},"headerNames":{"description":"Names of the headers sent; their values are never stored.","type":"array","items":{"type":"string"}},"endpointConfig":{"type":"object","additionalProperties":false,"required":["name","method","path","line","headers","body","load","budget","regression"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"description":"1-based line in the budget file.","type":"integer","minimum":0},"headers":{"$ref":"#/$defs/headerNames"},"body":{"description":"Whether a request body is sent; the body is never stored.","type":"boolean"},"expectStatus":{"type":"array","items":{"type":"integer","minimum":100,"maximum":599}},"load":{"$ref":"#/$defs/loadSettings"},"budget":{"$ref":"#/$defs/budget"},"regression":{"$ref":"#/$defs/regressionRules"},"confidence":{"description":"One-sided confidence of the percentile bounds, when the budget file set one (default 0.95).","type":"number","minimum":0.5,"maximum":0.999},"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"}}},"config":{"description":"The normalised budget configuration the run used.","type":"object","additionalProperties":false,"required":["file","target","baseline","confirm","endpoints"],"properties":{"file":{"type":"string"},"target":{"type":"object","additionalProperties":false,"required":["url","headers"],"properties":{"url":{"type":"string"},"headers":{"$ref":"#/$defs/headerNames"},"ready":{"type":"object","additionalProperties":false,"required":["url","timeoutMs"],"properties":{"url":{"type":"string"},"timeoutMs":{"$ref":"#/$defs/nonNegative"}}},"tls":{"description":"The budget file\'s target.tls: insecure means certificates were not checked.","type":"object","additionalProperties":false,"required":["insecure"],"properties":{"insecure":{"type":"boolean"},"ca":{"type":"string"}}}}},"baseline":{"type":"object","additionalProperties":false,"required":["required"],"properties":{"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"},"required":{"type":"boolean"}}},"confirm":{"type":"boolean"},"endpoints":{"type":"array","items":{"$ref":"#/$defs/endpointConfig"}}}},"latencySummary":{"description":"Percentiles of a histogram, ms.","type":"object","additionalProperties":false,"required":["p50","p75","p90","p95","p99","p99.9","mean","max","min","stddev"],"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"min":{"$ref":"#/$defs/nonNegative"},"stddev":{"$ref":"#/$defs/nonNegative"}}},"measurement":{"type":"object","additionalProperties":false,"required":["requests","errors","errorRate","errorBreakdown","throughput","durationMs","latency","histogram","startedAt"],"properties":{"requests":{"$ref":"#/$defs/count"},"errors":{"$ref":"#/$defs/count"},"errorRate":{"type":"number","minimum":0,"maximum":1},"errorBreakdown":{"type":"object","additionalProperties":false,"required":["timeouts","connection","resets","status"],"properties":{"timeouts":{"$ref":"#/$defs/count"},"connection":{"$ref":"#/$defs/counts"},"resets":{"$ref":"#/$defs/count"},"status":{"$ref":"#/$defs/counts"}}},"throughput":{"description":"Successful responses (an expected status) per second; what `min-rps` is judged on. Reports written before this field\'s meaning was narrowed counted every response.","$ref":"#/$defs/nonNegative"},"durationMs":{"$ref":"#/$defs/nonNegative"},"latency":{"description":"Percentiles of successful responses plus timeouts (recorded at the timeout); failed statuses and connection errors are in `errorLatency`. In the open model, timed from each request\'s intended send time.","$ref":"#/$defs/latencySummary"},"uncorrected":{"description":"Open model: the same responses timed from their actual send.","$ref":"#/$defs/latencySummary"},"histogram":{"description":"HDR histogram in microseconds, 3 significant digits, compressed base64.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"uncorrectedHistogram":{"type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"errorLatency":{"description":"Latency of failed requests (unexpected statuses, connection errors, responses cut short): reported, not judged.","$ref":"#/$defs/latencySummary"},"errorHistogram":{"description":"The HDR histogram `errorLatency` comes from, encoded like `histogram`.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"arrivals":{"description":"Open model: the paced arrival process. Requests are due every 1/rate seconds; one due while every connection waits for an answer is dropped (not sent).","type":"object","additionalProperties":false,"required":["rate","intended","sent","dropped"],"properties":{"rate":{"type":"number","exclusiveMinimum":0},"intended":{"$ref":"#/$defs/count"},"sent":{"$ref":"#/$defs/count"},"dropped":{"$ref":"#/$defs/count"}}},"generator":{"description":"The load generator\'s own event loop during the run. `saturated`: it was the bottleneck, so latency includes its own queueing and a latency budget breach is not failed on this run.","type":"object","additionalProperties":false,"required":["eventLoopUtilization","eventLoopDelayP50Ms","eventLoopDelayP99Ms","eventLoopDelayMaxMs","saturated"],"properties":{"eventLoopUtilization":{"type":"number","minimum":0,"maximum":1},"eventLoopDelayP50Ms":{"$ref":"#/$defs/nonNegative"},"eventLoopDelayP99Ms":{"$ref":"#/$defs/nonNegative"},"eventLoopDelayMaxMs":{"$ref":"#/$defs/nonNegative"},"saturated":{"type":"boolean"}}},"warnings":{"description":"Conditions that make the figures less trustworthy: more than 1% of an open model\'s requests dropped, a saturated load generator.","type":"array","items":{"type":"string"}},"startedAt":{"$ref":"#/$defs/timestamp"},"cancelled":{"type":"boolean"}}},"significance":{"oneOf":[{"description":"Percentile-bootstrap confidence interval of candidate / reference.","type":"object","additionalProperties":false,"required":["test","confidence","low","high"],"properties":{"test":{"const":"bootstrap"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"low":{"type":"number"},"high":{"type":"number"}}},{"description":"Candidate requests slower than the slowest reference request, and the chance of that under no change.","type":"object","additionalProperties":false,"required":["test","confidence","above","pValue"],"properties":{"test":{"const":"exceedance"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"above":{"$ref":"#/$defs/count"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"Pooled two-proportion z-test of the error rates.","type":"object","additionalProperties":false,"required":["test","confidence","z","pValue"],"properties":{"test":{"const":"two-proportion"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"z":{"type":"number"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"One-sided prediction bounds of the CloudWatch per-period history (median ± t·1.4826·MAD·√(1+π/2n)).","type":"object","additionalProperties":false,"required":["test","confidence","periods","low","high"],"properties":{"test":{"const":"prediction-bound"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"}}}]},"breaches":{"description":"The checks that failed and count toward fail-on.","type":"array","uniqueItems":true,"items":{"enum":["budget","regression"]}},"finding":{"type":"object","additionalProperties":false,"required":["metric","verdict","breaches","current","reason"],"properties":{"metric":{"$ref":"#/$defs/metric"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"budget":{"type":"number"},"baseline":{"type":"number"},"current":{"type":"number"},"change":{"description":"Relative change against the baseline (0.12 = +12%); absent when the baseline is 0.","type":"number"},"delta":{"description":"Absolute change: ms, fraction points or req/s.","type":"number"},"significance":{"$ref":"#/$defs/significance"},"interval":{"$ref":"#/$defs/percentileInterval"},"reason":{"type":"string"},"confirmation":{"type":"object","additionalProperties":false,"required":["current","verdict","breaches","reason"],"properties":{"current":{"type":"number"},"change":{"type":"number"},"delta":{"type":"number"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"reason":{"type":"string"}}}}},"percentileInterval":{"description":"Distribution-free one-sided confidence bounds of a percentile from the order statistics of the recorded latencies (exact binomial), present when the percentile was judged against a fixed number (a budget, a CloudWatch threshold). Each bound holds with at least `confidence` on its own; a bound is absent when too few requests were measured to give one. Bounds are HDR bucket edges (3 significant digits), rounded outwards.","type":"object","additionalProperties":false,"required":["confidence","samples"],"properties":{"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"samples":{"description":"Latencies the bounds rest on.","$ref":"#/$defs/count"},"low":{"description":"The percentile is at least this, ms.","type":"number"},"lowRank":{"description":"Which order statistic (1-based) the lower bound is.","type":"integer","minimum":1},"high":{"description":"The percentile is at most this, ms.","type":"number"},"highRank":{"description":"Which order statistic (1-based) the upper bound is.","type":"integer","minimum":1},"moreRequests":{"description":"For an inconclusive verdict: an estimate of the further requests that would settle it if latencies kept the distribution measured so far.","type":"integer","minimum":1}}},"cloudwatchMetricSummary":{"type":"object","additionalProperties":false,"required":["median","periods"],"properties":{"median":{"type":"number"},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"}}},"baseline":{"oneOf":[{"description":"A reference deployment measured side by side in this run, or a saved report\'s measurement (perf-gate compare).","type":"object","additionalProperties":false,"required":["kind","source","measurement"],"properties":{"kind":{"const":"reference"},"source":{"type":"string"},"measurement":{"$ref":"#/$defs/measurement"},"saved":{"const":true,"description":"The reference is the measurement of a saved report (perf-gate compare), not measured in this run."},"rounds":{"$ref":"#/$defs/count"},"confirmation":{"$ref":"#/$defs/measurement"}}},{"description":"CloudWatch history: per metric, the median of the per-period values and the prediction bounds.","type":"object","additionalProperties":false,"required":["kind","source","partial","metrics"],"properties":{"kind":{"const":"cloudwatch"},"source":{"type":"string"},"partial":{"type":"boolean"},"metrics":{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p75":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p90":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p95":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99.9":{"$ref":"#/$defs/cloudwatchMetricSummary"},"mean":{"$ref":"#/$defs/cloudwatchMetricSummary"},"max":{"$ref":"#/$defs/cloudwatchMetricSummary"},"error-rate":{"$ref":"#/$defs/cloudwatchMetricSummary"}}}}},{"description":"No baseline, and why.","type":"object","additionalProperties":false,"required":["kind","reason"],"properties":{"kind":{"const":"none"},"reason":{"type":"string"},"configured":{"const":false,"description":"No baseline is set up for this endpoint (its metrics were judged by their budgets alone); absent when a baseline is set up but had no data."}}}]},"endpoint":{"type":"object","additionalProperties":false,"required":["name","method","path","line","measurement","baseline","findings","verdict"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"type":"integer","minimum":0},"measurement":{"$ref":"#/$defs/measurement"},"confirmation":{"description":"The re-measurement of a breaching endpoint.","$ref":"#/$defs/measurement"},"baseline":{"$ref":"#/$defs/baseline"},"findings":{"type":"array","items":{"$ref":"#/$defs/finding"}},"verdict":{"description":"The most severe verdict among the findings.","$ref":"#/$defs/verdict"}}},"summary":{"type":"object","additionalProperties":false,"required":["endpoints","violations","regressions","improvements","inconclusive","noBaseline","passed"],"properties":{"endpoints":{"$ref":"#/$defs/count"},"violations":{"description":"Findings with a budget breach.","$ref":"#/$defs/count"},"regressions":{"description":"Findings with a regression breach.","$ref":"#/$defs/count"},"improvements":{"$ref":"#/$defs/count"},"inconclusive":{"$ref":"#/$defs/count"},"noBaseline":{"$ref":"#/$defs/count"},"passed":{"description":"Every budget and regression check held and the run completed, whatever fail-on says.","type":"boolean"},"cancelled":{"type":"boolean"},"errors":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["message"],"properties":{"endpoint":{"type":"string"},"message":{"type":"string"}}}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/validate.ts
 
 
@@ -73476,6 +75482,9 @@ function parseReport(text, source) {
     if (version === undefined) {
         throw new Error(`${source}: not a perf-gate report: no schemaVersion (expected the report.json a perf-gate run writes)`);
     }
+    if (version === 1) {
+        throw new Error(`${source}: report schemaVersion 1 was written by perf-gate 0.1, whose percentile verdicts came from a fixed sample-count rule; this perf-gate reads version ${REPORT_SCHEMA_VERSION} only: measure again with this version (see docs/report-format.md)`);
+    }
     if (version !== REPORT_SCHEMA_VERSION) {
         throw new Error(`${source}: report schemaVersion ${JSON.stringify(version)} is not supported; this perf-gate reads version ${REPORT_SCHEMA_VERSION} (use the perf-gate version that wrote it)`);
     }
@@ -73504,26 +75513,114 @@ function describe(error) {
 }
 
 ;// CONCATENATED MODULE: ./package.json
-const package_namespaceObject = {"rE":"0.1.0"};
+const package_namespaceObject = /*#__PURE__*/JSON.parse('{"rE":"0.1.0","sP":{"r":">=22"}}');
 ;// CONCATENATED MODULE: ./src/version.ts
 
 /** perf-gate's own version, as reports and `--version` show it. */
 const VERSION = package_namespaceObject.rE;
 const TOOL = { name: 'perf-gate', version: VERSION };
+/** The Node.js versions perf-gate supports (package.json `engines.node`). */
+const NODE_ENGINE = package_namespaceObject.sP.r;
+
+;// CONCATENATED MODULE: ./src/log/lines.ts
+
+/**
+ * The one rule for every line perf-gate prints, in the action (stdout) and the CLI (stderr and
+ * stdout) alike (SPEC §8). A GitHub runner reads each line of a step's output, stdout and stderr,
+ * for workflow commands: a line starting with `::` (after any blanks) is a command
+ * (`::set-output`, `::stop-commands::`, `::error`, `::add-mask::`), and so is `##[` anywhere in a
+ * line, the older syntax. Names, paths and messages come from the budget file, the target or a
+ * saved report, so no text may end a line, start one, or carry one of those openings:
+ *
+ * - secrets are masked first (src/secrets/secrets.ts), so no rule below can split one apart;
+ * - every line break (CR, LF, NEL, LS, PS, VT, FF) becomes a space, other control characters
+ *   (terminal escapes, NUL) are dropped;
+ * - a line that would start with `::` is prefixed with `> `;
+ * - `##[` becomes `%23%23[` (the toolkit's percent escape of `#`).
+ *
+ * Workflow commands perf-gate itself issues (`::warning::`, `::group::`) are written by
+ * @actions/core, which escapes their data (`%`, CR, LF); their messages pass `commandMessage`.
+ */
+const BREAKS = /[\r\n\v\f\u0085\u2028\u2029]+/g;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]/g;
+const COMMAND_START = /^\s*::/;
+const OLD_COMMAND = /##\[/g;
+/** Shown before a line that would otherwise start with `::`. */
+const COMMAND_GUARD = '> ';
+/** One line as it may be printed: masked, on one line, never a workflow command. */
+function logLine(text, secrets = registry) {
+    const line = secrets
+        .mask(text)
+        .replace(BREAKS, ' ')
+        .replace(CONTROLS, '')
+        .replace(OLD_COMMAND, '%23%23[');
+    return COMMAND_START.test(line) ? `${COMMAND_GUARD}${line}` : line;
+}
+/**
+ * The message of a workflow command perf-gate issues (`::warning::…`, `::error …::…`): masked,
+ * `##[` escaped; @actions/core escapes its line breaks and `%` itself.
+ */
+function commandMessage(text, secrets = registry) {
+    return secrets.mask(text).replace(OLD_COMMAND, '%23%23[');
+}
+/**
+ * Text of several lines (a table, help, a list of problems): each line by `logLine`, the line
+ * breaks between them kept.
+ */
+function logLines(text, secrets = registry) {
+    return secrets
+        .mask(text)
+        .split(/\r?\n/)
+        .map((line) => logLine(line, secrets))
+        .join('\n');
+}
 
 ;// CONCATENATED MODULE: ./src/action/log.ts
 
+
+
+/**
+ * The action's only way to the job log, the annotations and the step's verdict. Plain lines
+ * (core.info) pass through logLine, so none can start a workflow command or a new line; messages
+ * of the commands @actions/core writes (warning, error, debug, group, setFailed) are escaped by
+ * it and masked here. Every form of every registered secret is also handed to the runner
+ * (`::add-mask::`), which masks the whole log, other steps' output included.
+ */
+let masking = false;
+/** From now on, every secret registered (now or later) is also registered with the runner. */
+function maskWithRunner() {
+    if (masking)
+        return;
+    masking = true;
+    registry.onForm((form) => core_setSecret(form));
+}
+const mask = (text) => commandMessage(text);
+function properties(p) {
+    if (!p)
+        return {};
+    return { ...p, ...(p.title === undefined ? {} : { title: logLine(p.title) }) };
+}
+const log = {
+    info: (line) => info(logLine(line)),
+    /** Several lines at once (a list): each one by logLine. */
+    lines: (text) => info(logLines(text)),
+    warning: (message, p) => warning(mask(message), properties(p)),
+    error: (message, p) => error(mask(message), properties(p)),
+    debug: (message) => core_debug(mask(message)),
+    setFailed: (message) => setFailed(mask(message)),
+    group: (name, fn) => group(logLine(name), fn),
+};
 /** The gate's log as workflow commands: groups per phase, warnings as annotations. */
 const actionLog = {
-    // core.info writes the text as is: a line break in it would start a line the runner reads as
-    // a workflow command (`::error::`, `::add-mask::`), and names come from the budget file.
-    info: (line) => info(line.replace(/[\r\n]+/g, ' ')),
-    warning: (line) => warning(line),
-    debug: (line) => core_debug(line),
-    group: (name, fn) => group(name, fn),
+    info: log.info,
+    warning: (line) => log.warning(line),
+    debug: log.debug,
+    group: log.group,
 };
 
 ;// CONCATENATED MODULE: ./src/evaluate/fail-on.ts
+
 const KINDS = ['budget', 'regression'];
 /**
  * Parses `fail-on`: a comma-separated list of `budget` and `regression`, or `none`.
@@ -73543,7 +75640,9 @@ function parseFailOn(value, inputName = 'fail-on') {
     const bad = items.filter((item) => !KINDS.includes(item));
     if (bad.length > 0) {
         const shown = bad.map((item) => (item === '' ? 'an empty item' : `"${item}"`)).join(', ');
-        throw new Error(`input ${inputName}: ${shown} in "${value}" is not a finding kind; ${expected}`);
+        const guesses = bad.map((item) => closest(item, [...KINDS, 'none'])).filter(Boolean);
+        const guess = guesses.length === bad.length && bad.length === 1 ? ` (did you mean "${guesses[0]}"?)` : '';
+        throw new Error(`input ${inputName}: ${shown} in "${value}" is not a finding kind${guess}; ${expected}`);
     }
     return { budget: items.includes('budget'), regression: items.includes('regression') };
 }
@@ -73554,7 +75653,7 @@ function formatFailOn(failOn) {
 }
 /**
  * Whether the step fails. A run that could not measure (errors) or was cancelled always fails
- * (SPEC §2); otherwise only the finding kinds named in `fail-on` do. `summary.passed` is the
+ * (docs/architecture.md §2); otherwise only the finding kinds named in `fail-on` do. `summary.passed` is the
  * verdict regardless of `fail-on`.
  */
 function shouldFail(summary, failOn) {
@@ -73563,7 +75662,32 @@ function shouldFail(summary, failOn) {
     return ((failOn.budget && summary.violations > 0) || (failOn.regression && summary.regressions > 0));
 }
 
+;// CONCATENATED MODULE: ./src/report/checks.ts
+/**
+ * What a report's verdicts rest on, for the headlines and tables that describe it: whether any
+ * baseline was set up, and whether any regression check compared against one. Pure.
+ */
+/** No endpoint had a baseline set up: every verdict is a budget's (docs/architecture.md §5). */
+function budgetsOnly(report) {
+    return (report.endpoints.length > 0 &&
+        report.endpoints.every((e) => e.baseline.kind === 'none' && e.baseline.configured === false));
+}
+/** Some metric was compared with a baseline value (a regression check ran, not just was set up). */
+function regressionChecksRan(report) {
+    return report.endpoints.some((e) => e.findings.some((f) => f.baseline !== undefined));
+}
+/** The words for a finding that broke more than one check: "over budget and regression". */
+function breachesOf(finding) {
+    return finding.breaches.map((b) => (b === 'budget' ? 'over budget' : 'regression'));
+}
+/** The reference of a side-by-side baseline came from a saved report (`perf-gate compare`). */
+function fromSavedReport(endpoint) {
+    return endpoint.baseline.kind === 'reference' && endpoint.baseline.saved === true;
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
+
 
 
 
@@ -73576,6 +75700,15 @@ const VERDICT_LABEL = {
     inconclusive: '⚠️ inconclusive',
     'no-baseline': '➖ no baseline',
 };
+/**
+ * A finding's verdict as a table cell: a finding over budget that also regressed says both, so a
+ * headline counting regressions finds them in the table.
+ */
+function verdictLabel(finding) {
+    if (finding.breaches.length > 1)
+        return `❌ ${breachesOf(finding).join(' and ')}`;
+    return VERDICT_LABEL[finding.verdict];
+}
 // ---------------------------------------------------------------------------------------------
 // Escaping
 /**
@@ -73587,14 +75720,14 @@ const VERDICT_LABEL = {
 const MARKDOWN_SPECIAL = /[\\`*_[\]<>&|~$:]/g;
 /** C0/C1 controls, line and paragraph separators, bidi overrides and isolates, BOM. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point: they must not reach the comment
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const markdown_INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
 /**
  * User text for any inline position (table cell, list item, heading, summary): one line, at
  * most `maxLength` characters, no markup, no `@mention`, `#123` or `GH-123` reference (a
  * zero-width joiner breaks GitHub's autolinking), and no `www.` or `https:` autolink.
  */
 function escapeInline(text, maxLength = 80) {
-    const line = text.replace(INVISIBLE, ' ').replace(/\s+/g, ' ').trim();
+    const line = text.replace(markdown_INVISIBLE, ' ').replace(/\s+/g, ' ').trim();
     const chars = Array.from(line);
     const short = chars.length > maxLength ? `${chars.slice(0, Math.max(1, maxLength - 1)).join('')}…` : line;
     // Joiners first: the character references made next contain '#' and must stay intact.
@@ -73649,12 +75782,16 @@ function renderMarkdown(report, options = {}) {
     }
     return text;
 }
+/** Never left out: a run whose traffic anyone on the way could read or change says so first. */
+const INSECURE_WARNING = "⚠️ **Certificates were not checked** (`target.tls.insecure: true` in the budget file): anyone on the network path could read and change this run's traffic, and the numbers may not come from the target.";
 function compose(report, parts, keep, marker, fullReportHint) {
     const out = [];
     const left = [];
     if (marker)
         out.push(marker);
     out.push(parts.headline, '');
+    if (report.config.target.tls?.insecure)
+        out.push(INSECURE_WARNING, '');
     if (parts.failures.length > 0) {
         out.push('**Why it failed**', '', ...parts.failures.slice(0, keep.failures));
         const omitted = parts.failures.length - keep.failures;
@@ -73680,8 +75817,14 @@ function compose(report, parts, keep, marker, fullReportHint) {
         ...parts.passRows.slice(0, keep.passRows),
     ];
     if (rows.length > 0) {
-        out.push('| Endpoint | Metric | Budget | Baseline | Current | Change | Verdict |');
-        out.push('|---|---|--:|--:|--:|--:|---|');
+        if (parts.baselineColumns) {
+            out.push('| Endpoint | Metric | Budget | Baseline | Current | Change | Verdict |');
+            out.push('|---|---|--:|--:|--:|--:|---|');
+        }
+        else {
+            out.push('| Endpoint | Metric | Budget | Current | Verdict |');
+            out.push('|---|---|--:|--:|---|');
+        }
         out.push(...rows, '');
     }
     const omittedRows = parts.failRows.length - keep.failRows + (parts.passRows.length - keep.passRows);
@@ -73715,6 +75858,7 @@ function compose(report, parts, keep, marker, fullReportHint) {
 // ---------------------------------------------------------------------------------------------
 function collectParts(report) {
     const configs = new Map(report.config.endpoints.map((e) => [e.name, e]));
+    const baselineColumns = !budgetsOnly(report);
     const failures = [];
     const warnings = [];
     for (const error of report.summary.errors ?? []) {
@@ -73733,15 +75877,22 @@ function collectParts(report) {
             rows.push({
                 severity,
                 index,
-                text: tableRow(endpoint, finding),
+                text: tableRow(endpoint, finding, baselineColumns),
                 failing: finding.breaches.length > 0 || severity < VERDICT_SEVERITY.indexOf('improvement'),
             });
+        }
+        const measured = [
+            endpoint.measurement,
+            ...(endpoint.confirmation ? [endpoint.confirmation] : []),
+        ];
+        for (const text of new Set(measured.flatMap((m) => m.warnings ?? []))) {
+            warnings.push(`- ⚠️ ${who}: ${escapeInline(text, REASON_LENGTH)}`);
         }
         if (endpoint.findings.length === 0) {
             rows.push({
                 severity: VERDICT_SEVERITY.indexOf('pass'),
                 index,
-                text: `| ${escapeInline(endpoint.name, NAME_LENGTH)} | — | — | — | — | — | ${VERDICT_LABEL.pass} (nothing to check) |`,
+                text: `| ${escapeInline(endpoint.name, NAME_LENGTH)} | — | — | — |${baselineColumns ? ' — | — |' : ''} ${VERDICT_LABEL.pass} (nothing to check) |`,
                 failing: false,
             });
         }
@@ -73749,6 +75900,7 @@ function collectParts(report) {
     rows.sort((a, b) => a.severity - b.severity || a.index - b.index);
     return {
         headline: headline(report),
+        baselineColumns,
         failures,
         warnings,
         failRows: rows.filter((r) => r.failing).map((r) => r.text),
@@ -73767,6 +75919,8 @@ function headline(report) {
         extras.push(`${formatCount(summary.inconclusive)} inconclusive`);
     if (summary.improvements > 0)
         extras.push(plural(summary.improvements, 'improvement', 'improvements'));
+    if (budgetsOnly(report))
+        extras.push('budgets only; no baseline configured');
     const tail = extras.length > 0 ? ` (${extras.join(', ')})` : '';
     if (summary.passed) {
         return `### ✅ ${gate}: ${endpoints}, all within budget${tail}`;
@@ -73782,7 +75936,7 @@ function headline(report) {
         problems.push('cancelled');
     return `### ❌ ${gate}: ${problems.join(', ')} in ${endpoints}${tail}`;
 }
-function tableRow(endpoint, finding) {
+function tableRow(endpoint, finding, baselineColumns) {
     const value = (v) => v === undefined ? '—' : formatMetricValue(finding.metric, v);
     const budget = finding.budget === undefined
         ? '—'
@@ -73790,15 +75944,23 @@ function tableRow(endpoint, finding) {
     let current = value(finding.current);
     if (finding.confirmation)
         current += ` (confirm: ${value(finding.confirmation.current)})`;
-    const cells = [
-        escapeInline(endpoint.name, NAME_LENGTH),
-        metricLabel(finding.metric),
-        budget,
-        value(finding.baseline),
-        current,
-        changeText(finding.metric, finding.change, finding.delta),
-        VERDICT_LABEL[finding.verdict],
-    ];
+    const cells = baselineColumns
+        ? [
+            escapeInline(endpoint.name, NAME_LENGTH),
+            metricLabel(finding.metric),
+            budget,
+            value(finding.baseline),
+            current,
+            changeText(finding.metric, finding.change, finding.delta),
+            verdictLabel(finding),
+        ]
+        : [
+            escapeInline(endpoint.name, NAME_LENGTH),
+            metricLabel(finding.metric),
+            budget,
+            current,
+            verdictLabel(finding),
+        ];
     return `| ${cells.join(' | ')} |`;
 }
 function changeText(metric, change, delta) {
@@ -73820,11 +75982,13 @@ function endpointDetails(endpoint, config) {
     lines.push(latencyRow('this run', endpoint.measurement));
     if (endpoint.measurement.uncorrected)
         lines.push(latencyRow('uncorrected', { latency: endpoint.measurement.uncorrected }));
+    if (endpoint.measurement.errorLatency)
+        lines.push(latencyRow('failed requests', { latency: endpoint.measurement.errorLatency }));
     if (endpoint.confirmation)
         lines.push(latencyRow('confirmation', endpoint.confirmation));
     const { baseline } = endpoint;
     if (baseline.kind === 'reference') {
-        lines.push(latencyRow('reference', baseline.measurement));
+        lines.push(latencyRow(baseline.saved ? 'base report' : 'reference', baseline.measurement));
         if (baseline.confirmation)
             lines.push(latencyRow('reference, confirmation', baseline.confirmation));
     }
@@ -73841,10 +76005,14 @@ function endpointDetails(endpoint, config) {
     if (endpoint.confirmation)
         lines.push(`- ${measurementLine('confirmation', endpoint.confirmation)}`);
     if (baseline.kind === 'reference')
-        lines.push(`- ${measurementLine('reference', baseline.measurement)}`);
+        lines.push(`- ${measurementLine(baseline.saved ? 'base report' : 'reference', baseline.measurement)}`);
     if (config)
         lines.push(`- load: ${loadLine(config)}`);
     lines.push(`- baseline: ${baselineLine(endpoint)}`);
+    for (const finding of endpoint.findings) {
+        if (finding.interval)
+            lines.push(`- ${intervalLine(finding)}`);
+    }
     for (const finding of endpoint.findings) {
         if (finding.confirmation) {
             lines.push(`- ${metricLabel(finding.metric)} on the confirmation run: ${escapeInline(finding.confirmation.reason, REASON_LENGTH)}`);
@@ -73852,6 +76020,35 @@ function endpointDetails(endpoint, config) {
     }
     lines.push('');
     return lines.join('\n');
+}
+/** A percentile's confidence bounds (SPEC §4), as the details show them. */
+function intervalLine(finding) {
+    const interval = finding.interval;
+    const value = (v) => formatMetricValue(finding.metric, v);
+    const n = `${formatCount(interval.samples)} request${interval.samples === 1 ? '' : 's'}`;
+    const percent = `${Number((interval.confidence * 100).toFixed(1))}%`;
+    const q = types/* QUANTILES */.bD[finding.metric];
+    const fewest = q !== undefined && interval.confidence > 0 && interval.confidence < 1
+        ? minimumSamples(q, interval.confidence)
+        : undefined;
+    const missing = (side, needs) => `no ${side} bound${needs !== undefined ? ` with fewer than ${formatCount(needs)} requests` : ''}`;
+    let text;
+    if (interval.low !== undefined && interval.high !== undefined) {
+        text = `${value(interval.low)} to ${value(interval.high)} (order statistics ${formatCount(interval.lowRank ?? 0)} and ${formatCount(interval.highRank ?? 0)} of ${n})`;
+    }
+    else if (interval.low !== undefined) {
+        text = `at least ${value(interval.low)} (order statistic ${formatCount(interval.lowRank ?? 0)} of ${n}); ${missing('upper', fewest?.high)}`;
+    }
+    else if (interval.high !== undefined) {
+        text = `at most ${value(interval.high)} (order statistic ${formatCount(interval.highRank ?? 0)} of ${n}); ${missing('lower', fewest?.low)}`;
+    }
+    else {
+        text = `no bound from ${n}`;
+    }
+    const more = interval.moreRequests !== undefined
+        ? `; about ${formatCount(interval.moreRequests)} more requests would settle it (an estimate)`
+        : '';
+    return `${metricLabel(finding.metric)} with ${percent} confidence: ${text}${more}`;
 }
 function measurementLine(label, m) {
     const parts = [
@@ -73872,6 +76069,13 @@ function measurementLine(label, m) {
             kinds.push(`HTTP ${escapeInline(status, 8)} × ${formatCount(n)}`);
         parts.push(`${formatCount(m.errors)} errors (${formatRate(m.errorRate)})${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}`);
     }
+    if (m.arrivals) {
+        const a = m.arrivals;
+        parts.push(`${formatCount(a.sent)} of ${formatCount(a.intended)} paced requests sent${a.dropped > 0 ? `, ${formatCount(a.dropped)} dropped` : ''}`);
+    }
+    if (m.generator?.saturated) {
+        parts.push(`load generator saturated (event loop ${Math.round(100 * m.generator.eventLoopUtilization)}% busy, median delay ${formatMs(m.generator.eventLoopDelayP50Ms)})`);
+    }
     if (m.cancelled)
         parts.push('cut short by cancellation');
     return parts.join('; ');
@@ -73880,15 +76084,20 @@ function loadLine(config) {
     const load = config.load;
     const model = load.rate === undefined
         ? `${formatCount(load.connections)} connections for ${format_formatDuration(load.durationMs)}`
-        : `${formatRps(load.rate)} over ${formatCount(load.connections)} connections for ${format_formatDuration(load.durationMs)} (open model, corrected for coordinated omission)`;
+        : `${formatRps(load.rate)} over ${formatCount(load.connections)} connections for ${format_formatDuration(load.durationMs)} (open model: evenly paced, timed from each request's intended send time)`;
     const warmup = load.warmupMs > 0 ? `, ${format_formatDuration(load.warmupMs)} warmup` : ', no warmup';
     return `${model}${warmup}, ${format_formatDuration(load.timeoutMs)} timeout`;
 }
 function baselineLine(endpoint) {
     const { baseline } = endpoint;
-    if (baseline.kind === 'none')
-        return `none (${escapeInline(baseline.reason, REASON_LENGTH)})`;
+    if (baseline.kind === 'none') {
+        const reason = `none (${escapeInline(baseline.reason, REASON_LENGTH)})`;
+        return baseline.configured === false ? `${reason}: judged by its budget alone` : reason;
+    }
     if (baseline.kind === 'reference') {
+        if (baseline.saved) {
+            return `the base report's measurement, read from a saved file (${code(baseline.source, PATH_LENGTH)})`;
+        }
         const rounds = baseline.rounds ? `, ${formatCount(baseline.rounds)} ABBA rounds` : '';
         return `reference deployment ${code(baseline.source, PATH_LENGTH)} measured side by side${rounds}`;
     }
@@ -73912,7 +76121,112 @@ function footer(report) {
     return `<sub>${bits.join(' · ')}</sub>`;
 }
 
+;// CONCATENATED MODULE: ./src/report/table.ts
+
+
+/**
+ * The verdicts as plain text for a terminal or a CI log: a headline, an aligned table (endpoint,
+ * metric, budget, baseline, current, change, verdict) and the reasons for every failure.
+ * Pure: a report in, text out.
+ */
+const NONE = '-';
+function table_headline(report) {
+    const s = report.summary;
+    const endpoints = `${s.endpoints} endpoint${s.endpoints === 1 ? '' : 's'}`;
+    const gate = report.gateId === 'default' ? '' : ` (gate ${oneLine(report.gateId)})`;
+    if (s.cancelled)
+        return `perf-gate: CANCELLED: interrupted after ${endpoints}${gate}`;
+    const problems = [
+        s.violations > 0 ? plural(s.violations, 'budget violation') : '',
+        s.regressions > 0 ? plural(s.regressions, 'regression') : '',
+        s.errors?.length ? plural(s.errors.length, 'error') : '',
+    ].filter(Boolean);
+    // Say what was checked: a run without a baseline held its budgets, not "every regression check".
+    const checked = budgetsOnly(report)
+        ? ' (budgets only; no baseline configured)'
+        : regressionChecksRan(report)
+            ? ''
+            : ' (no baseline data: no regression check ran)';
+    if (problems.length === 0) {
+        const held = regressionChecksRan(report)
+            ? 'every budget and regression check held'
+            : 'every budget held';
+        return `perf-gate: passed: ${endpoints}, ${held}${checked}${gate}`;
+    }
+    return `perf-gate: FAILED: ${problems.join(', ')} in ${endpoints}${checked}${gate}`;
+}
+function renderTable(report) {
+    // Without any baseline set up, the baseline and change columns would only ever say "-".
+    const withBaseline = !budgetsOnly(report);
+    const header = withBaseline
+        ? ['endpoint', 'metric', 'budget', 'baseline', 'current', 'change', 'verdict']
+        : ['endpoint', 'metric', 'budget', 'current', 'verdict'];
+    const rows = [];
+    for (const endpoint of report.endpoints) {
+        const name = oneLine(endpoint.name);
+        if (endpoint.findings.length === 0) {
+            rows.push([name, ...header.slice(1, -1).map(() => NONE), endpoint.verdict]);
+            continue;
+        }
+        endpoint.findings.forEach((finding, i) => {
+            const [metric, budget, baseline, current, change, verdict] = cells(finding);
+            rows.push(withBaseline
+                ? [i === 0 ? name : '', metric, budget, baseline, current, change, verdict]
+                : [i === 0 ? name : '', metric, budget, current, verdict]);
+        });
+    }
+    const lines = [table_headline(report), ''];
+    if (rows.length > 0)
+        lines.push(...align([header, ...rows]).map((l) => `  ${l}`), '');
+    const failures = report.endpoints.flatMap((e) => e.findings
+        .filter((f) => f.breaches.length > 0)
+        .map((f) => `  ${oneLine(e.name)} ${metricLabel(f.metric)}: ${oneLine(f.reason)}`));
+    const errors = (report.summary.errors ?? []).map((e) => `  ${oneLine(e.message)}`);
+    if (failures.length > 0)
+        lines.push('Failed:', ...failures, '');
+    if (errors.length > 0)
+        lines.push('Errors:', ...errors, '');
+    const inconclusive = report.endpoints.flatMap((e) => e.findings
+        .filter((f) => f.verdict === 'inconclusive')
+        .map((f) => `  ${oneLine(e.name)} ${metricLabel(f.metric)}: ${oneLine(f.reason)}`));
+    if (inconclusive.length > 0) {
+        lines.push(`${plural(inconclusive.length, 'metric')} inconclusive, not failing (more requests would settle them: lengthen load.duration):`, ...inconclusive, '');
+    }
+    return lines.join('\n').replace(/\n+$/, '\n');
+}
+function cells(f) {
+    const value = (v) => v === undefined ? NONE : formatMetricValue(f.metric, v);
+    const current = f.confirmation
+        ? `${value(f.current)} -> ${value(f.confirmation.current)}`
+        : value(f.current);
+    return [
+        metricLabel(f.metric),
+        f.metric === 'min-rps' && f.budget !== undefined ? `>= ${value(f.budget)}` : value(f.budget),
+        value(f.baseline),
+        current,
+        f.change === undefined ? NONE : formatChange(f.change),
+        // Over budget and regressed: both, so a headline counting regressions finds them here.
+        f.breaches.length > 1 ? 'budget-exceeded, regression' : f.verdict,
+    ];
+}
+function align(rows) {
+    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+    return rows.map((r) => r
+        .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c])))
+        .join('  ')
+        .trimEnd());
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+/** Text from the budget file or a report: control characters would corrupt a terminal. */
+function oneLine(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\x00-\x1f\x7f-\x9f]+/g, ' ');
+}
+
 ;// CONCATENATED MODULE: ./src/github/errors.ts
+
 /**
  * What went wrong with the pull-request comment, in words a workflow author can act on. The
  * verdict never depends on the comment, so every message says so.
@@ -73985,7 +76299,7 @@ function toCommentError(thrown, call) {
     // Build the message, then take the token out of it: GitHub's text is not under our control.
     const described = errors_describe(thrown, call);
     const Kind = described.constructor;
-    return new Kind(errors_redact(described.message, call.secret), described.status);
+    return new Kind(maskText(described.message, [call.secret]), described.status);
 }
 function errors_describe(thrown, call) {
     const error = (typeof thrown === 'object' && thrown !== null ? thrown : {});
@@ -74031,10 +76345,6 @@ function errors_describe(thrown, call) {
     }
     return new CommentError(`perf-gate could not ${call.operation} on ${where}: ${requestLine(error)} failed with ` +
         `HTTP ${status}: ${message} (${tries}). ${UNAFFECTED}`, status);
-}
-/** Replaces every occurrence of the secret; applied to every message and log line. */
-function errors_redact(text, secret) {
-    return secret === '' ? text : text.split(secret).join('***');
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -79379,7 +81689,8 @@ const unpaced = {
 const quiet = { info: () => { }, warning: () => { }, debug: () => { } };
 function createClient(options) {
     const log = options.log ?? quiet;
-    const secret = options.token;
+    const secrets = new Secrets([options.token]);
+    const redact = (text) => secrets.mask(text);
     const maxRetries = options.tuning?.maxRetries ?? 3;
     const baseMs = options.tuning?.retryAfterBaseMs ?? 1000;
     const maxWait = options.tuning?.maxWaitSeconds ?? 120;
@@ -79395,12 +81706,12 @@ function createClient(options) {
             const line = `${method} ${url}`;
             try {
                 const response = await request(requestOptions);
-                log.debug(errors_redact(`GitHub API ${line} → ${response.status}`, secret));
+                log.debug(redact(`GitHub API ${line} → ${response.status}`));
                 return response;
             }
             catch (error) {
                 const status = error.status;
-                log.debug(errors_redact(`GitHub API ${line} → ${String(status ?? 'no answer')}`, secret));
+                log.debug(redact(`GitHub API ${line} → ${String(status ?? 'no answer')}`));
                 throw error;
             }
         });
@@ -79408,23 +81719,23 @@ function createClient(options) {
     const onLimit = (kind) => (retryAfter, request, _octokit, retryCount) => {
         const what = `${kind} on ${request.method} ${request.url}`;
         if (retryCount >= maxRetries) {
-            log.warning(errors_redact(`GitHub ${what}: giving up after ${retryCount} retries`, secret));
+            log.warning(redact(`GitHub ${what}: giving up after ${retryCount} retries`));
             return false;
         }
         if (retryAfter > maxWait) {
-            log.warning(errors_redact(`GitHub ${what}: it lifts in ${retryAfter}s, longer than the ${maxWait}s perf-gate waits`, secret));
+            log.warning(redact(`GitHub ${what}: it lifts in ${retryAfter}s, longer than the ${maxWait}s perf-gate waits`));
             return false;
         }
-        log.warning(errors_redact(`GitHub ${what}: retrying in ${retryAfter}s (retry ${retryCount + 1} of ${maxRetries})`, secret));
+        log.warning(redact(`GitHub ${what}: retrying in ${retryAfter}s (retry ${retryCount + 1} of ${maxRetries})`));
         return true;
     };
     const octokit = getOctokit(options.token, {
         baseUrl: options.apiUrl.replace(/\/+$/, ''),
         log: {
-            debug: (message) => log.debug(errors_redact(message, secret)),
-            info: (message) => log.info(errors_redact(message, secret)),
-            warn: (message) => log.warning(errors_redact(message, secret)),
-            error: (message) => log.warning(errors_redact(message, secret)),
+            debug: (message) => log.debug(redact(message)),
+            info: (message) => log.info(redact(message)),
+            warn: (message) => log.warning(redact(message)),
+            error: (message) => log.warning(redact(message)),
         },
         retry: { retries: maxRetries, retryAfterBaseValue: baseMs },
         throttle: {
@@ -79493,6 +81804,7 @@ function pickComment(comments, gateId) {
 
 
 
+
 /**
  * Whether to write the comment. `on-failure` still writes when a comment already exists and the
  * pull request turned green, so a stale red table never lingers on a passing pull request.
@@ -79511,7 +81823,7 @@ function comment_open(options) {
     }
     const parts = /^([^/\s]+)\/([^/\s]+)$/.exec(options.repository);
     if (!parts) {
-        throw new CommentError(`repository: expected "owner/repo" (as in GITHUB_REPOSITORY), found "${errors_redact(options.repository, options.token)}"`, 0);
+        throw new CommentError(`repository: expected "owner/repo" (as in GITHUB_REPOSITORY), found "${maskText(options.repository, [options.token])}"`, 0);
     }
     if (!Number.isInteger(options.issueNumber) || options.issueNumber < 1) {
         throw new CommentError(`pull request number: expected a positive integer, found ${String(options.issueNumber)}`, 0);
@@ -79522,7 +81834,7 @@ function comment_open(options) {
         new URL(options.apiUrl);
     }
     catch {
-        throw new CommentError(`GitHub API URL: expected an absolute URL such as https://api.github.com (GITHUB_API_URL), found "${errors_redact(options.apiUrl, options.token)}"`, 0);
+        throw new CommentError(`GitHub API URL: expected an absolute URL such as https://api.github.com (GITHUB_API_URL), found "${maskText(options.apiUrl, [options.token])}"`, 0);
     }
     return {
         owner: parts[1],
@@ -79635,6 +81947,10 @@ async function publishComment(options) {
 
 
 
+
+
+
+
 /**
  * Everything a person sees once there is a report: the JSON file, the job summary, annotations
  * on the budget file, the sticky comment, the step's outputs and its verdict. Each part is tried
@@ -79644,11 +81960,11 @@ async function writeReportFile(report, path) {
     try {
         await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
         await (0,promises_.writeFile)(path, `${JSON.stringify(report, null, 2)}\n`);
-        info(`Report written to ${path}`);
+        log.info(`Report written to ${path}`);
         return true;
     }
     catch (error) {
-        warning(`Could not write the report to ${path}: ${error.message}`);
+        log.warning(`Could not write the report to ${path}: ${error.message}`);
         return false;
     }
 }
@@ -79656,10 +81972,10 @@ async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     try {
-        await summary.addRaw(markdown, true).write();
+        await summary.addRaw(registry.mask(markdown), true).write();
     }
     catch (error) {
-        warning(`Could not write the job summary: ${error.message}`);
+        log.warning(`Could not write the job summary: ${error.message}`);
     }
 }
 /** One annotation per endpoint with a breach, on its line of the budget file. */
@@ -79677,12 +81993,12 @@ function annotate(report, settings) {
             startLine: endpoint.line > 0 ? endpoint.line : undefined,
         };
         if (fails)
-            core_error(message, properties);
+            log.error(message, properties);
         else
-            warning(message, properties);
+            log.warning(message, properties);
     }
     for (const error of report.summary.errors ?? [])
-        core_error(error.message, { title: 'perf-gate' });
+        log.error(error.message, { title: 'perf-gate' });
 }
 async function comment(report, markdown, settings) {
     const { repository, eventName } = settings.github;
@@ -79690,15 +82006,15 @@ async function comment(report, markdown, settings) {
         return undefined;
     if (settings.prNumber === undefined || !repository) {
         if (eventName === 'pull_request' || eventName === 'pull_request_target') {
-            warning('No pull request number in the event: not commenting.');
+            log.warning('No pull request number in the event: not commenting.');
         }
         else {
-            core_debug(`No pull request for a ${eventName || 'local'} run: not commenting.`);
+            log.debug(`No pull request for a ${eventName || 'local'} run: not commenting.`);
         }
         return undefined;
     }
     if (!settings.githubToken) {
-        warning('The github-token input is empty: not commenting. The job summary has the results.');
+        log.warning('The github-token input is empty: not commenting. The job summary has the results.');
         return undefined;
     }
     try {
@@ -79711,26 +82027,45 @@ async function comment(report, markdown, settings) {
             body: markdown,
             mode: settings.comment,
             passed: report.summary.passed,
-            log: { info: actionLog.info, warning: warning, debug: core_debug },
+            log: { info: log.info, warning: (m) => log.warning(m), debug: log.debug },
         });
         if (result.action === 'skipped')
             return undefined;
-        info(`Pull request comment ${result.action}: ${result.url}`);
+        log.info(`Pull request comment ${result.action}: ${result.url}`);
         return result.url;
     }
     catch (error) {
         if (error instanceof CommentError) {
-            warning(error.message);
+            log.warning(error.message);
             return undefined;
         }
         throw error;
     }
 }
+/**
+ * The verdict table in the job log, as the CLI prints it, folded in a group. Names in it come from
+ * the budget file or a saved report: the runner is told to read none of it as a workflow command.
+ */
+function logTable(report) {
+    const token = (0,external_node_crypto_.randomUUID)();
+    startGroup('Verdicts');
+    try {
+        info(`::stop-commands::${token}`);
+        for (const line of renderTable(report).trimEnd().split('\n'))
+            info(line);
+        info(`::${token}::`);
+    }
+    finally {
+        endGroup();
+    }
+}
 /** Reports, comments, sets outputs and the step's verdict. */
 async function finish(report, settings, options) {
-    const markdown = renderMarkdown(report, {
+    // Rendered from the masked report; masked again as a whole, as everything perf-gate posts.
+    const markdown = registry.mask(renderMarkdown(report, {
         fullReportHint: `the JSON report (${settings.reportFile}) and this run's job summary`,
-    });
+    }));
+    logTable(report);
     let reportWritten = false;
     if (options.writeReport)
         reportWritten = await writeReportFile(report, settings.reportFile);
@@ -79746,28 +82081,30 @@ async function finish(report, settings, options) {
     setOutput('regressions', String(summary.regressions));
     if (commentUrl)
         setOutput('comment-url', commentUrl);
+    // With no baseline set up nothing was compared: "0 regression(s)" would claim checks that never ran.
     const parts = [
         `${summary.endpoints} endpoint(s)`,
         `${summary.violations} budget violation(s)`,
-        `${summary.regressions} regression(s)`,
+        budgetsOnly(report)
+            ? 'budgets only, no baseline configured'
+            : `${summary.regressions} regression(s)`,
     ];
     if (summary.cancelled) {
-        setFailed(`perf-gate was cancelled; the partial results are in the job summary${reportWritten ? ' and the report' : ''}.`);
+        log.setFailed(`perf-gate was cancelled; the partial results are in the job summary${reportWritten ? ' and the report' : ''}.`);
     }
     else if (summary.errors?.length) {
-        setFailed(`perf-gate could not measure: ${summary.errors.map((e) => e.message).join('; ')}`);
+        log.setFailed(`perf-gate could not measure: ${summary.errors.map((e) => e.message).join('; ')}`);
     }
     else if (shouldFail(summary, settings.failOn)) {
-        setFailed(`perf-gate failed: ${parts.join(', ')}.`);
+        log.setFailed(`perf-gate failed: ${parts.join(', ')}.`);
     }
     else {
-        info(`perf-gate ${summary.passed ? 'passed' : 'reported findings (not failing: fail-on)'}: ${parts.join(', ')}.`);
+        log.info(`perf-gate ${summary.passed ? 'passed' : 'reported findings (not failing: fail-on)'}: ${parts.join(', ')}.`);
     }
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
 ;// CONCATENATED MODULE: ./src/action/settings.ts
+
 
 
 
@@ -79801,16 +82138,12 @@ function settings_parseUrl(name, value) {
         url = new URL(value);
     }
     catch {
-        throw new InputError(`input ${name}: expected an absolute http(s) URL such as https://preview.example.com, found "${withoutPassword(value)}"`);
+        throw new InputError(`input ${name}: expected an absolute http(s) URL such as https://preview.example.com, found "${quoteUrlText(value)}"`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new InputError(`input ${name}: only http and https URLs can be measured, found "${url.protocol}"`);
     }
     return value;
-}
-/** A URL as it may be quoted in a message: whatever sits before an `@` may be a password. */
-function withoutPassword(value) {
-    return value.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, '$1***@');
 }
 function parsePrNumber(value, event) {
     if (value !== undefined) {
@@ -79906,6 +82239,7 @@ function readSettings(env = process.env) {
  */
 async function run(env = process.env) {
     try {
+        maskWithRunner();
         let settings;
         try {
             settings = readSettings(env);
@@ -79915,25 +82249,40 @@ async function run(env = process.env) {
                 return fail(error.message);
             throw error;
         }
-        if (settings.githubToken)
-            core_setSecret(settings.githubToken);
-        for (const secret of inputCredentials(settings))
-            core_setSecret(secret);
-        core_debug(`settings: ${maskText(JSON.stringify({ ...settings, githubToken: settings.githubToken ? '***' : '' }), [])}`);
+        registry.add(settings.githubToken, ...inputCredentials(settings));
+        // Query values of the input URLs are secrets unless the budget file says otherwise: until it
+        // is read, none is shown (registered once the file is loaded, or at once for a saved report).
+        const shown = {
+            ...settings,
+            githubToken: settings.githubToken ? '***' : '',
+            targetUrl: settings.targetUrl && displayUrl(settings.targetUrl),
+            baselineUrl: settings.baselineUrl && displayUrl(settings.baselineUrl),
+        };
+        log.debug(`settings: ${JSON.stringify(shown)}`);
         if (settings.report)
-            return await fromSavedReport(settings);
+            return await main_fromSavedReport(settings);
         return await measure(settings, env);
     }
     catch (error) {
         // Bugs, not user errors: keep the stack in the debug log, the message in the failure.
         if (error instanceof Error && error.stack)
-            core_debug(error.stack);
-        setFailed(`perf-gate failed unexpectedly: ${messageOf(error)}`);
+            log.debug(error.stack);
+        log.setFailed(`perf-gate failed unexpectedly: ${messageOf(error)}`);
     }
 }
-/** User names and passwords written into the target-url and baseline-url inputs. */
-function inputCredentials(settings) {
-    return [settings.targetUrl, settings.baselineUrl].flatMap((url) => url ? credentialsIn(url) : []);
+/**
+ * The secrets of the target-url and baseline-url inputs: user names and passwords, and query
+ * values except those of the parameters in `publicQuery` (the budget file's target.public-query;
+ * all of them while the file is not read).
+ */
+function inputCredentials(settings, publicQuery) {
+    return [settings.targetUrl, settings.baselineUrl].flatMap((url) => {
+        if (!url)
+            return [];
+        if (publicQuery)
+            return urlSecrets(url, publicQuery);
+        return urlCredentials(url);
+    });
 }
 /**
  * Events whose workflows hold secrets and write access yet often check out the pull request's
@@ -79945,17 +82294,18 @@ function warnIfFileChoosesTarget(settings, config, file) {
     const event = settings.github.eventName;
     if (settings.targetUrl !== undefined || !PRIVILEGED_EVENTS.has(event))
         return;
-    warning(`${file} chooses where the load goes (target.url: ${new URL(config.target.url).origin}) in a ${event} workflow. ` +
+    log.warning(`${file} chooses where the load goes (target.url: ${new URL(config.target.url).origin}) in a ${event} workflow. ` +
         'If this job checks out the pull request, the pull request can edit that file: pass the target-url input from the workflow, which replaces target.url (README, "Security notes").');
 }
 function fail(message) {
     setOutput('passed', 'false');
-    setFailed(message);
+    log.setFailed(message);
 }
-async function fromSavedReport(settings) {
+async function main_fromSavedReport(settings) {
+    registry.add(...inputCredentials(settings, []));
     let report;
     try {
-        report = await group('Reading the saved report', async () => parseReport(await (0,promises_.readFile)(settings.report, 'utf8'), settings.report));
+        report = await log.group('Reading the saved report', async () => parseReport(await (0,promises_.readFile)(settings.report, 'utf8'), settings.report));
     }
     catch (error) {
         return fail(`input report: ${messageOf(error)}`);
@@ -79972,7 +82322,7 @@ async function measure(settings, env) {
     const file = (0,external_node_path_.relative)(settings.github.workspace, settings.budgetFile) || settings.budgetFile;
     let config;
     try {
-        config = await group('Budget file', async () => {
+        config = await log.group('Budget file', async () => {
             // Messages and annotations name the file as the workflow does: relative to the workspace.
             const path = (0,external_node_path_.resolve)(process.cwd()) === (0,external_node_path_.resolve)(settings.github.workspace) ? file : settings.budgetFile;
             const loaded = await loadBudgetFile(path, {
@@ -79980,8 +82330,9 @@ async function measure(settings, env) {
                 targetUrl: settings.targetUrl,
                 maxDurationMs: settings.maxDurationMs,
                 sideBySide: settings.baselineUrl !== undefined,
+                workspace: settings.github.workspace,
             });
-            info(`${file}: gate "${loaded.id}", ${loaded.endpoints.length} endpoint(s)`);
+            log.info(`${file}: gate "${loaded.id}", ${loaded.endpoints.length} endpoint(s)`);
             return loaded;
         });
     }
@@ -79991,14 +82342,11 @@ async function measure(settings, env) {
         throw error;
     }
     warnIfFileChoosesTarget(settings, config, file);
-    const registered = inputCredentials(settings);
-    for (const secret of config.secrets)
-        if (!registered.includes(secret))
-            core_setSecret(secret);
-    config.secrets = [...new Set([...config.secrets, ...registered])];
+    registry.add(...config.secrets, ...inputCredentials(settings, config.target.publicQuery ?? []));
+    config.secrets = registry.list();
     const controller = new AbortController();
     const cancel = (signal) => {
-        warning(`Received ${signal}: stopping the load and writing partial results.`);
+        log.warning(`Received ${signal}: stopping the load and writing partial results.`);
         controller.abort();
     };
     process.once('SIGTERM', cancel);
@@ -80067,11 +82415,11 @@ function isCloudWatchError(error) {
 }
 async function publish(config, report) {
     if (report.summary.cancelled) {
-        warning('Not publishing to CloudWatch: the run was cancelled, its numbers are partial.');
+        log.warning('Not publishing to CloudWatch: the run was cancelled, its numbers are partial.');
         return;
     }
     const measured = report.endpoints.map((e) => ({ name: e.name, measurement: e.measurement }));
-    await group('Publishing to CloudWatch', async () => {
+    await log.group('Publishing to CloudWatch', async () => {
         try {
             const { publishMeasurements } = await __nccwpck_require__.e(/* import() */ 585).then(__nccwpck_require__.bind(__nccwpck_require__, 67585));
             const cw = config.baseline.cloudwatch;
@@ -80084,7 +82432,7 @@ async function publish(config, report) {
                 timestamp: new Date(report.createdAt),
                 log: actionLog.info,
             });
-            info(`Published ${result.datums} datum(s) in ${result.requests} request(s).`);
+            log.info(`Published ${result.datums} datum(s) in ${result.requests} request(s).`);
         }
         catch (error) {
             if (!isCloudWatchError(error))
@@ -80094,25 +82442,51 @@ async function publish(config, report) {
         }
     });
 }
+/**
+ * Annotations and summary lines for a budget file's problems. A pull request can write a file
+ * with tens of thousands of problems: the first ones are shown, the rest counted, so the job
+ * summary stays far below GitHub's 1 MiB limit and the annotations readable.
+ */
+const MAX_SHOWN_PROBLEMS = 50;
+/** A single message can quote a long key; beyond this it is cut. */
+const MAX_MESSAGE_CHARS = 1000;
 /** Every problem as an annotation on its line, the list in the summary, and one failure. */
 async function budgetFileFailed(problems, file) {
-    for (const p of problems) {
+    const shown = problems.slice(0, MAX_SHOWN_PROBLEMS).map((p) => ({
+        ...p,
+        message: clip(p.message, MAX_MESSAGE_CHARS),
+    }));
+    const more = problems.length - shown.length;
+    const andMore = more > 0 ? `and ${more.toLocaleString('en-US')} more` : '';
+    for (const p of shown) {
         const where = p.line > 0 ? { startLine: p.line, startColumn: p.col > 0 ? p.col : undefined } : {};
-        core_error(p.path ? `${p.path}: ${p.message}` : p.message, {
+        log.error(p.path ? `${p.path}: ${p.message}` : p.message, {
             title: 'perf-gate: invalid budget file',
             file,
             ...where,
         });
     }
+    const count = `${problems.length.toLocaleString('en-US')} problem${problems.length === 1 ? '' : 's'}`;
     await writeSummary([
-        `### ❌ perf-gate: the budget file has ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+        `### ❌ perf-gate: the budget file has ${count}`,
         '',
-        codeBlock(problems.map(formatProblem).join('\n')),
+        codeBlock(shown.map(formatProblem).join('\n') + (andMore ? `\n... ${andMore}` : '')),
         '',
-        'Nothing was measured. Fix the file (`perf-gate validate perf-budget.yml` checks it locally) and push again.',
+        more > 0
+            ? `The first ${shown.length} are shown, ${andMore}: ${codeSpan(`perf-gate validate ${file}`)} lists them all. Nothing was measured.`
+            : `Nothing was measured. Fix ${codeSpan(file)} (${codeSpan(`perf-gate validate ${file}`)} checks it locally) and push again.`,
         '',
     ].join('\n'));
-    fail(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the budget file; nothing was measured.`);
+    fail(`${file}: ${count} in the budget file${andMore ? ` (${shown.length} shown as annotations, ${andMore})` : ''}; nothing was measured.`);
+}
+function clip(text, max) {
+    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+/** A file name as inline code, whatever backticks it holds. */
+function codeSpan(text) {
+    const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}${longest > 0 ? ` ${text} ` : text}${fence}`;
 }
 /** A fenced block no text can close early: the fence is longer than any backtick run inside. */
 function codeBlock(text) {

@@ -609,9 +609,10 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     const timeout = durationAt([...path, 'timeout'], (n) =>
       n < 1000
         ? 'expected a request timeout of at least 1s'
-        : n > MAX_REQUEST_TIMEOUT_MS
-          ? `expected a request timeout of at most ${formatDuration(MAX_REQUEST_TIMEOUT_MS)} (a request is given up long before that)`
-          : bare('timeout'),
+        : (bare('timeout') ??
+          (n > MAX_REQUEST_TIMEOUT_MS
+            ? `expected a request timeout of at most ${formatDuration(MAX_REQUEST_TIMEOUT_MS)} (a request is given up long before that)`
+            : undefined)),
     );
     if (timeout !== undefined) out.timeoutMs = timeout;
     const rate = get<number>([...path, 'rate']);

@@ -155,7 +155,7 @@ describe('max-duration caps the load as it is really generated', () => {
     const yaml = `${HEAD}defaults:\n  load: { duration: 1.5s, warmup: 10ms }\nendpoints:\n${endpoints}`;
     // Written: 10 × (1.5 s + 10 ms) × 2 sides = 30.2 s, within 31 s; as run: 34 s.
     expect(problems(yaml, { maxDurationMs: 31_000, sideBySide: true })).toEqual([
-      '6:1 endpoints: the endpoints ask for 34s of load (warmup + duration of 10 endpoints, each measured twice: on the target and on the baseline-url side by side; as run, in whole 100 ms ticks and side-by-side rounds of at least 500 ms, the 30.2s written take 34s), over the max-duration of 31s: shorten durations or warmups, or raise max-duration (the action input, or --max-duration)',
+      '6:1 endpoints: the endpoints ask for 34s of load (warmup + duration of 10 endpoints, each measured twice: on the target and on the baseline-url deployment side by side; as run, in whole 100 ms ticks and side-by-side rounds of at least 500 ms, the 30.2s written take 34s), over the max-duration of 31s: shorten durations or warmups, or raise the max-duration input',
     ]);
     expect(problems(yaml, { maxDurationMs: 34_000, sideBySide: true })).toEqual([]);
   });

@@ -559,7 +559,8 @@ describe('what is evaluated', () => {
     expect(result.findings[0]).toMatchObject({
       metric: 'p95',
       verdict: 'budget-exceeded',
-      reason: 'p95 100 ms is over the 50 ms budget',
+      reason:
+        'p95 ≥ 100 ms with 95% confidence, over the 50 ms budget (measured 100 ms over 1,000 requests)',
     });
     expect(result.baseline).toEqual(unconfigured);
     // Without a budget there is nothing to judge at all.
