@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { BudgetFileError, formatProblem, loadBudgetFile, type Problem } from './config/load.js';
 import type { Config } from './config/types.js';
@@ -8,7 +8,8 @@ import { evaluateRun } from './evaluate/evaluate.js';
 import { runGate, messageOf, type GateRun } from './gate/run-gate.js';
 import { TargetUnreachableError } from './measure/ready.js';
 import { buildReport, environmentFrom, maskText, type Report } from './report/report.js';
-import { parseReport } from './report/validate.js';
+import { readReportFile } from './report/read.js';
+import { rejudgeReport } from './evaluate/rejudge.js';
 import { TOOL } from './version.js';
 import { actionLog } from './action/log.js';
 import { finish, writeSummary } from './action/finish.js';
@@ -34,7 +35,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       `settings: ${maskText(JSON.stringify({ ...settings, githubToken: settings.githubToken ? '***' : '' }), [])}`,
     );
 
-    if (settings.report) return await fromSavedReport(settings);
+    if (settings.report) return await fromSavedReport(settings, env);
     return await measure(settings, env);
   } catch (error) {
     // Bugs, not user errors: keep the stack in the debug log, the message in the failure.
@@ -66,20 +67,56 @@ function warnIfFileChoosesTarget(settings: Settings, config: Config, file: strin
   );
 }
 
+/** Messages and annotations name the file as the workflow does: relative to the workspace. */
+function workspacePath(settings: Settings, file: string): string {
+  return resolve(process.cwd()) === resolve(settings.github.workspace) ? file : settings.budgetFile;
+}
+
 function fail(message: string): void {
   core.setOutput('passed', 'false');
   core.setFailed(message);
 }
 
-async function fromSavedReport(settings: Settings): Promise<void> {
-  let report: Report;
+async function fromSavedReport(settings: Settings, env: NodeJS.ProcessEnv): Promise<void> {
+  let saved: Report;
   try {
-    report = await core.group('Reading the saved report', async () =>
-      parseReport(await readFile(settings.report!, 'utf8'), settings.report!),
-    );
+    saved = await core.group('Reading the saved report', () => readReportFile(settings.report!));
   } catch (error) {
-    return fail(`input report: ${messageOf(error)}`);
+    const message = `input report: ${messageOf(error)}`;
+    await writeSummary(
+      `### ❌ perf-gate: the saved report cannot be used\n\n${codeBlock(message)}\n\nNothing was judged. The \`report\` input names the report.json an earlier perf-gate run wrote.\n`,
+    );
+    return fail(message);
   }
+  // The rules come from this job's budget file (in the workflow_run pattern, the base branch's),
+  // never from the report alone when there is one: a fork writes its report.
+  const file = relative(settings.github.workspace, settings.budgetFile) || settings.budgetFile;
+  let config: Config | undefined;
+  if (existsSync(settings.budgetFile)) {
+    try {
+      config = await core.group('Budget file (the rules to judge the report by)', () =>
+        loadBudgetFile(workspacePath(settings, file), {
+          // Only the rules are read and no request is sent: variables need not be set.
+          env: new Proxy(env, {
+            get: (real, name) => (typeof name === 'string' ? (real[name] ?? 'unset') : undefined),
+          }),
+          targetUrl: 'http://saved-report.invalid',
+          maxDurationMs: Number.MAX_SAFE_INTEGER,
+          sideBySide: false,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof BudgetFileError) return budgetFileFailed(error.problems, file);
+      throw error;
+    }
+    for (const secret of config.secrets) core.setSecret(secret);
+  } else {
+    core.warning(
+      `No budget file at ${file}: the saved report is judged by the rules it carries, which whoever produced the report could have edited. Check out the base branch before this step (or set budget-file) so its rules decide.`,
+    );
+  }
+  const { report, warnings } = rejudgeReport(saved, { config });
+  for (const warning of warnings) core.warning(`input report: ${warning}`);
   // The report may come from a fork: its link to "the workflow run" is kept only when it points
   // at a run of this repository on this server, never at a host the fork's author chose.
   const ci = report.environment.ci;
@@ -93,10 +130,7 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
   let config: Config;
   try {
     config = await core.group('Budget file', async () => {
-      // Messages and annotations name the file as the workflow does: relative to the workspace.
-      const path =
-        resolve(process.cwd()) === resolve(settings.github.workspace) ? file : settings.budgetFile;
-      const loaded = await loadBudgetFile(path, {
+      const loaded = await loadBudgetFile(workspacePath(settings, file), {
         env,
         targetUrl: settings.targetUrl,
         maxDurationMs: settings.maxDurationMs,
