@@ -7,6 +7,7 @@ import { credentialsIn } from './config/urls.js';
 import { evaluateRun } from './evaluate/evaluate.js';
 import { runGate, messageOf, type GateRun } from './gate/run-gate.js';
 import { TargetUnreachableError } from './measure/ready.js';
+import { connectionLimitProblems, openFileLimit } from './measure/fd-limit.js';
 import { buildReport, environmentFrom, maskText, type Report } from './report/report.js';
 import { readReportFile } from './report/read.js';
 import { rejudgeReport } from './evaluate/rejudge.js';
@@ -143,6 +144,8 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
     if (error instanceof BudgetFileError) return budgetFileFailed(error.problems, file);
     throw error;
   }
+  const tooMany = connectionLimitProblems(config, openFileLimit());
+  if (tooMany.length > 0) return limitsFailed(tooMany, file);
   warnIfFileChoosesTarget(settings, config, file);
   const registered = inputCredentials(settings);
   for (const secret of config.secrets) if (!registered.includes(secret)) core.setSecret(secret);
@@ -278,6 +281,28 @@ async function budgetFileFailed(problems: readonly Problem[], file: string): Pro
   fail(
     `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the budget file; nothing was measured.`,
   );
+}
+
+/** The plan does not fit the runner (ulimit -n): annotated on the lines, summarised, one failure. */
+async function limitsFailed(problems: readonly Problem[], file: string): Promise<void> {
+  for (const p of problems) {
+    core.error(`${p.path}: ${p.message}`, {
+      title: 'perf-gate: more connections than open files',
+      file,
+      startLine: p.line > 0 ? p.line : undefined,
+    });
+  }
+  await writeSummary(
+    [
+      '### ❌ perf-gate: the load does not fit the runner’s open-file limit',
+      '',
+      codeBlock(problems.map(formatProblem).join('\n')),
+      '',
+      'Nothing was measured.',
+      '',
+    ].join('\n'),
+  );
+  fail(`${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
 }
 
 /** A fenced block no text can close early: the fence is longer than any backtick run inside. */
