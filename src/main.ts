@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { BudgetFileError, formatProblem, loadBudgetFile, type Problem } from './config/load.js';
 import type { Config } from './config/types.js';
@@ -8,6 +8,7 @@ import { evaluateRun } from './evaluate/evaluate.js';
 import { runGate, messageOf, type GateRun } from './gate/run-gate.js';
 import { TargetUnreachableError } from './measure/ready.js';
 import { connectionLimitProblems, openFileLimit } from './measure/fd-limit.js';
+import { describeHeap, watchHeap } from './measure/heap-watchdog.js';
 import { buildReport, environmentFrom, maskText, type Report } from './report/report.js';
 import { readReportFile } from './report/read.js';
 import { rejudgeReport } from './evaluate/rejudge.js';
@@ -22,6 +23,9 @@ import { InputError, readSettings, type Settings } from './action/settings.js';
  * summary and report could still be written.
  */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const lastResort = (error: unknown) => fatal(error, env);
+  process.on('uncaughtException', lastResort);
+  process.on('unhandledRejection', lastResort);
   try {
     let settings: Settings;
     try {
@@ -42,6 +46,31 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     // Bugs, not user errors: keep the stack in the debug log, the message in the failure.
     if (error instanceof Error && error.stack) core.debug(error.stack);
     core.setFailed(`perf-gate failed unexpectedly: ${messageOf(error)}`);
+  } finally {
+    process.off('uncaughtException', lastResort);
+    process.off('unhandledRejection', lastResort);
+  }
+}
+
+/**
+ * An error thrown where no caller can catch it (a callback of the load generator or a library):
+ * the run cannot go on, but the step still gets its outputs, a summary and one failure instead
+ * of a stack trace. Synchronous writes only: the process exits right after.
+ */
+function fatal(error: unknown, env: NodeJS.ProcessEnv): void {
+  const message = `perf-gate failed unexpectedly: ${messageOf(error)}`;
+  try {
+    if (error instanceof Error && error.stack) core.debug(error.stack);
+    core.setOutput('passed', 'false');
+    if (env.GITHUB_STEP_SUMMARY) {
+      appendFileSync(
+        env.GITHUB_STEP_SUMMARY,
+        `\n### ❌ perf-gate stopped on an internal error\n\n${codeBlock(message)}\n\nNo verdict: nothing after this point was measured or judged.\n`,
+      );
+    }
+    core.setFailed(message);
+  } finally {
+    process.exit(1);
   }
 }
 
@@ -158,6 +187,15 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
   };
   process.once('SIGTERM', cancel);
   process.once('SIGINT', cancel);
+  // Out of heap, V8 would kill the process with nothing written: stop the load first.
+  let outOfMemory: string | undefined;
+  const stopWatching = watchHeap((reading) => {
+    outOfMemory =
+      `perf-gate stopped the load: the process used ${describeHeap(reading)}, and running out ` +
+      'would end it with no report. Lower connections or rate, or measure fewer endpoints per run.';
+    core.warning(outOfMemory);
+    controller.abort();
+  });
 
   const needsCloudWatch =
     config.baseline.cloudwatch !== undefined ||
@@ -177,15 +215,25 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
     // a summary and a report marked cancelled, not as a crash.
     const cancelled = controller.signal.aborted;
     if (cancelled || error instanceof TargetUnreachableError || isCloudWatchError(error)) {
-      const errors = cancelled ? [] : [{ message: messageOf(error) }];
+      const errors = outOfMemory
+        ? [{ message: outOfMemory }]
+        : cancelled
+          ? []
+          : [{ message: messageOf(error) }];
       const evaluation = evaluateRun([], { errors, cancelled });
       const report = makeReport(config, evaluation.endpoints, evaluation.summary, env);
       return finish(report, settings, { writeReport: true });
     }
     throw error;
   } finally {
+    stopWatching();
     process.off('SIGTERM', cancel);
     process.off('SIGINT', cancel);
+  }
+  if (outOfMemory) {
+    const summary = gate.evaluation.summary;
+    summary.errors = [...(summary.errors ?? []), { message: outOfMemory }];
+    summary.passed = false;
   }
 
   const report = makeReport(config, gate.evaluation.endpoints, gate.evaluation.summary, env);
