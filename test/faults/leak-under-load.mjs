@@ -4,6 +4,7 @@
 // Every 100 ms, while LEAK_SOCKETS or more TCP sockets are open, 1 MiB more is kept alive; with
 // fewer, all of it is released.
 import process from 'node:process';
+import { setInterval } from 'node:timers';
 
 const kept = [];
 const sockets = Number(process.env.LEAK_SOCKETS ?? 4);

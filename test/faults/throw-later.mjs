@@ -2,6 +2,7 @@
 // the run is under way (THROW_AFTER_MS, default 1500), as a bug in a library callback would. No
 // caller can catch it: only a process-level handler sees it.
 import process from 'node:process';
+import { setTimeout } from 'node:timers';
 
 setTimeout(
   () => {
