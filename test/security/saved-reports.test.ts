@@ -246,6 +246,15 @@ describe('perf-gate compare treats both reports as evidence', () => {
     );
   });
 
+  test('JSON nested 100,000 levels deep is refused before it is parsed', async () => {
+    const deep = writeFile(dir, 'deep.json', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const run = await runCli(['compare', base, deep]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `${deep}: not a perf-gate report: JSON nested deeper than 32 levels`,
+    );
+  });
+
   test('a named pipe and /dev/zero are refused at once', async () => {
     const fifo = join(dir, 'pipe.json');
     execFileSync('mkfifo', [fifo]);
