@@ -7,7 +7,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { validateReport } from '../../src/report/validate.js';
 import { runAction } from '../e2e/action-runner.js';
 import { closedPort, runCli, tempDir } from '../cli/cli-process.js';
@@ -32,30 +32,39 @@ const BUDGET = [
   '',
 ].join('\n');
 
-async function gate(reportFile: string, prepare: (workspace: string) => void = () => {}) {
+async function gate(
+  reportFile: string | ((workspace: string) => string),
+  prepare: (workspace: string) => void = () => {},
+) {
   const base = tempDir('report-file');
   const workspace = join(base, 'workspace');
   mkdirSync(workspace);
   prepare(workspace);
+  const input = typeof reportFile === 'string' ? reportFile : reportFile(workspace);
   const port = await closedPort();
   const run = await runAction({
     workspace,
-    inputs: { 'report-file': reportFile, comment: 'never' },
+    inputs: { 'report-file': input, comment: 'never' },
     env: { PREVIEW_URL: `http://127.0.0.1:${port}` },
     files: { 'perf-budget.yml': BUDGET },
   });
-  return { run, base, workspace };
+  return { run, base, workspace, input };
 }
 
 describe('the action’s report-file', () => {
   test('a path that climbs out of the workspace is refused, naming the input', async () => {
-    const { run, base } = await gate('../../../outside/report.json');
+    // ../../<a fresh folder>/report.json: out of the workspace, yet inside this test's own
+    // temporary folder, so that main (which wrote it) cannot litter the machine.
+    const outside = join(tempDir('outside'), 'report.json');
+    const { run, input } = await gate((workspace) => relative(workspace, outside));
+    expect(input).toMatch(/^\.\.\/\.\.\/perf-gate-outside-\w+\/report\.json$/);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(
-      /::error::input report-file: "\.\.\/\.\.\/\.\.\/outside\/report\.json" resolves to \S+, outside the workspace \(\S+\) and RUNNER_TEMP \(\S+\): name a file inside either/,
+    expect(run.stdout).toContain(
+      `::error::input report-file: "${input}" resolves to ${outside}, outside the workspace (`,
     );
+    expect(run.stdout).toMatch(/and RUNNER_TEMP \(\S+\): name a file inside either/);
     expect(run.outputs.passed).toBe('false');
-    expect(existsSync(join(base, '../../outside/report.json'))).toBe(false);
+    expect(existsSync(outside)).toBe(false);
     expect(run.stdout).not.toContain('Report written to');
   });
 
