@@ -2,6 +2,7 @@ import type { Baseline } from '../baseline/types.js';
 import type { Config } from '../config/types.js';
 import { assembleReport, reportConfigFrom, type Report } from '../report/report.js';
 import {
+  MIN_ROUND_PAIRS,
   evaluateRun,
   summarizeRun,
   worstVerdict,
@@ -31,11 +32,27 @@ export interface Rejudged {
 
 /**
  * The baseline to judge against, from what the report kept. A reference deployment's
- * measurement is evidence like the candidate's (its round pairs are not kept, so the request-level
- * test decides alone); CloudWatch history is not kept in a report, so regressions against it
- * cannot be judged again.
+ * measurement is evidence like the candidate's, and regressions against it are judged again
+ * when the request-level test decided them alone (fewer than MIN_ROUND_PAIRS round pairs, as in
+ * `compare`). The round pairs of a side-by-side run and CloudWatch's history are not kept in a
+ * report, so regressions judged over them cannot be judged again (judged without them, 3 of 4
+ * A/A side-by-side reports came out differently).
  */
-function baselineOf(summary: BaselineSummary): { baseline: Baseline; again?: Baseline } {
+function baselineOf(summary: BaselineSummary): {
+  baseline: Baseline;
+  again?: Baseline;
+  /** The saved findings against this baseline stand (see keepBaselineFindings). */
+  keep?: boolean;
+} {
+  if (summary.kind === 'reference' && (summary.rounds ?? 0) >= MIN_ROUND_PAIRS) {
+    return {
+      baseline: {
+        kind: 'none',
+        reason: `the saved report does not keep the ${summary.rounds} round pairs its regressions against ${summary.source} were judged over`,
+      },
+      keep: true,
+    };
+  }
   if (summary.kind === 'reference') {
     const baseline: Baseline = {
       kind: 'reference',
@@ -53,34 +70,37 @@ function baselineOf(summary: BaselineSummary): { baseline: Baseline; again?: Bas
         kind: 'none',
         reason: `the saved report does not keep the CloudWatch history of ${summary.source}, so regressions against it are not judged again`,
       },
+      keep: true,
     };
   }
   return { baseline: { kind: 'none', reason: summary.reason } };
 }
 
 /**
- * An endpoint judged against CloudWatch: budgets are judged again (above, with no baseline), and
- * the saved findings against the history stand where the history decided them, since it cannot
- * be read back from the report. A saved regression can only fail the gate, so keeping it
- * trusts the report in the one direction that is safe; a saved pass only replaces "no baseline".
+ * An endpoint whose baseline evidence the report does not hold (CloudWatch history, side-by-side
+ * round pairs): budgets are judged again (above, with no baseline), and the saved findings
+ * against the baseline stand where the baseline decided them. A saved regression can only fail
+ * the gate, so keeping it trusts the report in the one direction that is safe; a saved pass only
+ * replaces "no baseline".
  */
-function keepCloudWatchFindings(judged: EndpointResult, saved: EndpointResult): EndpointResult {
+function keepBaselineFindings(judged: EndpointResult, saved: EndpointResult): EndpointResult {
   const findings = judged.findings.map((finding): Finding => {
     const before = saved.findings.find((f) => f.metric === finding.metric);
     const regressed = before?.breaches.includes('regression') ?? false;
-    if (finding.breaches.length > 0) {
+    // The budget, judged again, decides whenever it fails or cannot tell.
+    if (finding.breaches.length > 0 || finding.verdict === 'inconclusive') {
       if (!regressed || finding.breaches.includes('regression')) return finding;
       return { ...finding, breaches: [...finding.breaches, 'regression'] };
     }
-    if (!before || (!regressed && finding.verdict !== 'no-baseline')) return finding;
-    const breaches = before.breaches.filter((b) => b === 'regression');
-    const verdict =
-      before.verdict === 'budget-exceeded'
-        ? regressed
-          ? 'regression'
-          : finding.verdict
-        : before.verdict;
-    return { ...before, breaches, verdict };
+    if (!before) return finding;
+    // The budget holds: the saved verdict against the baseline stands, never a budget breach
+    // the measurements do not bear out.
+    // (A metric with no budget is "no baseline" here: the saved verdict is all there is.)
+    const budgetClaim =
+      before.verdict === 'budget-exceeded' ||
+      (before.verdict === 'inconclusive' && finding.verdict !== 'no-baseline');
+    const verdict = budgetClaim ? (regressed ? 'regression' : finding.verdict) : before.verdict;
+    return { ...before, breaches: regressed ? ['regression'] : [], verdict };
   });
   return {
     ...judged,
@@ -101,6 +121,7 @@ export function rejudgeReport(saved: Report, options: RejudgeOptions = {}): Reju
   const own = new Map<string, EndpointRules>(saved.config.endpoints.map((e) => [e.name, e]));
   const errors: RunError[] = [...(saved.summary.errors ?? [])];
   const ownRules: string[] = [];
+  const kept = new Set<string>();
 
   const inputs: EndpointEvaluationInput[] = [];
   for (const endpoint of saved.endpoints) {
@@ -116,7 +137,8 @@ export function rejudgeReport(saved: Report, options: RejudgeOptions = {}): Reju
       });
       continue;
     }
-    const { baseline, again } = baselineOf(endpoint.baseline);
+    const { baseline, again, keep } = baselineOf(endpoint.baseline);
+    if (keep) kept.add(endpoint.name);
     const input: EndpointEvaluationInput = {
       endpoint: { ...rules, method: endpoint.method, path: endpoint.path },
       measurement: endpoint.measurement,
@@ -151,8 +173,8 @@ export function rejudgeReport(saved: Report, options: RejudgeOptions = {}): Reju
     errors,
   });
   const endpoints = evaluation.endpoints.map((e) => {
-    const kept = saved.endpoints.find((s) => s.name === e.name);
-    return kept?.baseline.kind === 'cloudwatch' ? keepCloudWatchFindings(e, kept) : e;
+    const before = saved.endpoints.find((s) => s.name === e.name);
+    return before && kept.has(e.name) ? keepBaselineFindings(e, before) : e;
   });
   const before = saved.summary;
   const after = summarizeRun(endpoints, { cancelled: saved.summary.cancelled, errors });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createDeflate } from 'node:zlib';
 import type { Report } from '../../src/report/report.js';
 import { startGitHub, type GitHubServer } from '../servers/github.js';
+import { startTarget } from '../servers/target.js';
 import { runAction } from '../e2e/action-runner.js';
 import { runCli, tempDir, writeFile } from '../cli/cli-process.js';
 import { watchPeakRss } from '../faults/process-memory.js';
@@ -201,6 +202,47 @@ describe('the report input judges the measurements again', () => {
     );
     expect(run.summary).not.toContain('all within budget');
   });
+
+  test('genuine side-by-side reports gate as they were judged (their round pairs are not kept)', async () => {
+    const target = await startTarget();
+    try {
+      const dir = tempDir('side-by-side');
+      const file = writeFile(
+        dir,
+        'perf-budget.yml',
+        [
+          'version: 1',
+          `target: { url: ${target.url} }`,
+          'defaults:',
+          '  load: { connections: 4, duration: 2s, warmup: 0s }',
+          '  budget: { p95: 1s }',
+          'endpoints:',
+          '  - { name: a, path: /fixed/3 }',
+          '  - { name: b, path: /fixed/5, budget: { p99: 5ms } }',
+          '',
+        ].join('\n'),
+      );
+      for (let i = 0; i < 2; i++) {
+        const json = join(dir, `report-${i}.json`);
+        const measured = await runCli(
+          ['run', '--budget', file, '--baseline-url', target.url, '--json', json],
+          { timeoutMs: 60_000 },
+        );
+        expect(measured.code).toBe(1);
+        const saved = JSON.parse(readFileSync(json, 'utf8')) as Report;
+        expect(saved.endpoints.every((e) => e.baseline.kind === 'reference')).toBe(true);
+        const run = await gateReport('report.json', {
+          files: { 'report.json': JSON.stringify(saved) },
+        });
+        expect(run.stdout).not.toContain('do not follow from its measurements');
+        expect(run.outputs.passed).toBe(String(saved.summary.passed));
+        expect(run.outputs.violations).toBe(String(saved.summary.violations));
+        expect(run.outputs.regressions).toBe(String(saved.summary.regressions));
+      }
+    } finally {
+      await target.close();
+    }
+  }, 150_000);
 
   test('a genuine report passes unchanged, with no warning about its verdicts', async () => {
     const run = await gateReport('report.json', {
