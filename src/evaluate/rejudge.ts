@@ -178,9 +178,16 @@ export function rejudgeReport(saved: Report, options: RejudgeOptions = {}): Reju
   });
   const before = saved.summary;
   const after = summarizeRun(endpoints, { cancelled: saved.summary.cancelled, errors });
-  const changed = endpoints.filter(
-    (e) => saved.endpoints.find((s) => s.name === e.name)?.verdict !== e.verdict,
-  );
+  // An endpoint differs when its verdict or any finding's verdict or breaches do.
+  const verdicts = (e: EndpointResult) =>
+    JSON.stringify([
+      e.verdict,
+      e.findings.map((f) => [f.metric, f.verdict, [...f.breaches].sort()]),
+    ]);
+  const changed = endpoints.filter((e) => {
+    const before = saved.endpoints.find((s) => s.name === e.name);
+    return !before || verdicts(before) !== verdicts(e);
+  });
   if (
     before.passed !== after.passed ||
     before.violations !== after.violations ||
