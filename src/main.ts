@@ -1,14 +1,17 @@
 import * as core from '@actions/core';
-import { readFile } from 'node:fs/promises';
+import { appendFileSync, existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { BudgetFileError, formatProblem, loadBudgetFile, type Problem } from './config/load.js';
 import type { Config } from './config/types.js';
 import { evaluateRun } from './evaluate/evaluate.js';
 import { runGate, messageOf, type GateRun } from './gate/run-gate.js';
 import { TargetUnreachableError } from './measure/ready.js';
+import { connectionLimitProblems, openFileLimit } from './measure/fd-limit.js';
+import { describeHeap, watchHeap } from './measure/heap-watchdog.js';
 import { buildReport, environmentFrom, type Report } from './report/report.js';
+import { readReportFile } from './report/read.js';
+import { rejudgeReport } from './evaluate/rejudge.js';
 import { displayUrl, registry, urlCredentials, urlSecrets } from './secrets/secrets.js';
-import { parseReport } from './report/validate.js';
 import { TOOL } from './version.js';
 import { actionLog, log, maskWithRunner } from './action/log.js';
 import { finish, writeSummary } from './action/finish.js';
@@ -20,6 +23,9 @@ import { InputError, readSettings, type Settings } from './action/settings.js';
  * summary and report could still be written.
  */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const lastResort = (error: unknown) => fatal(error, env);
+  process.on('uncaughtException', lastResort);
+  process.on('unhandledRejection', lastResort);
   try {
     maskWithRunner();
     let settings: Settings;
@@ -40,12 +46,37 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     };
     log.debug(`settings: ${JSON.stringify(shown)}`);
 
-    if (settings.report) return await fromSavedReport(settings);
+    if (settings.report) return await fromSavedReport(settings, env);
     return await measure(settings, env);
   } catch (error) {
     // Bugs, not user errors: keep the stack in the debug log, the message in the failure.
     if (error instanceof Error && error.stack) log.debug(error.stack);
     log.setFailed(`perf-gate failed unexpectedly: ${messageOf(error)}`);
+  } finally {
+    process.off('uncaughtException', lastResort);
+    process.off('unhandledRejection', lastResort);
+  }
+}
+
+/**
+ * An error thrown where no caller can catch it (a callback of the load generator or a library):
+ * the run cannot go on, but the step still gets its outputs, a summary and one failure instead
+ * of a stack trace. Synchronous writes only: the process exits right after.
+ */
+function fatal(error: unknown, env: NodeJS.ProcessEnv): void {
+  const message = `perf-gate failed unexpectedly: ${messageOf(error)}`;
+  try {
+    if (error instanceof Error && error.stack) log.debug(error.stack);
+    core.setOutput('passed', 'false');
+    if (env.GITHUB_STEP_SUMMARY) {
+      appendFileSync(
+        env.GITHUB_STEP_SUMMARY,
+        `\n### ❌ perf-gate stopped on an internal error\n\n${codeBlock(message)}\n\nNo verdict: nothing after this point was measured or judged.\n`,
+      );
+    }
+    log.setFailed(message);
+  } finally {
+    process.exit(1);
   }
 }
 
@@ -78,21 +109,58 @@ function warnIfFileChoosesTarget(settings: Settings, config: Config, file: strin
   );
 }
 
+/** Messages and annotations name the file as the workflow does: relative to the workspace. */
+function workspacePath(settings: Settings, file: string): string {
+  return resolve(process.cwd()) === resolve(settings.github.workspace) ? file : settings.budgetFile;
+}
+
 function fail(message: string): void {
   core.setOutput('passed', 'false');
   log.setFailed(message);
 }
 
-async function fromSavedReport(settings: Settings): Promise<void> {
+async function fromSavedReport(settings: Settings, env: NodeJS.ProcessEnv): Promise<void> {
   registry.add(...inputCredentials(settings, []));
-  let report: Report;
+  let saved: Report;
   try {
-    report = await log.group('Reading the saved report', async () =>
-      parseReport(await readFile(settings.report!, 'utf8'), settings.report!),
-    );
+    saved = await log.group('Reading the saved report', () => readReportFile(settings.report!));
   } catch (error) {
-    return fail(`input report: ${messageOf(error)}`);
+    const message = `input report: ${messageOf(error)}`;
+    await writeSummary(
+      `### ❌ perf-gate: the saved report cannot be used\n\n${codeBlock(message)}\n\nNothing was judged. The \`report\` input names the report.json an earlier perf-gate run wrote.\n`,
+    );
+    return fail(message);
   }
+  // The rules come from this job's budget file (in the workflow_run pattern, the base branch's),
+  // never from the report alone when there is one: a fork writes its report.
+  const file = relative(settings.github.workspace, settings.budgetFile) || settings.budgetFile;
+  let config: Config | undefined;
+  if (existsSync(settings.budgetFile)) {
+    try {
+      config = await log.group('Budget file (the rules to judge the report by)', () =>
+        loadBudgetFile(workspacePath(settings, file), {
+          // Only the rules are read and no request is sent: variables need not be set.
+          env: new Proxy(env, {
+            get: (real, name) => (typeof name === 'string' ? (real[name] ?? 'unset') : undefined),
+          }),
+          targetUrl: 'http://saved-report.invalid',
+          maxDurationMs: Number.MAX_SAFE_INTEGER,
+          sideBySide: false,
+          workspace: settings.github.workspace,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof BudgetFileError) return budgetFileFailed(error.problems, file);
+      throw error;
+    }
+    registry.add(...config.secrets);
+  } else {
+    log.warning(
+      `No budget file at ${file}: the saved report is judged by the rules it carries, which whoever produced the report could have edited. Check out the base branch before this step (or set budget-file) so its rules decide.`,
+    );
+  }
+  const { report, warnings } = rejudgeReport(saved, { config });
+  for (const warning of warnings) log.warning(`input report: ${warning}`);
   // The report may come from a fork: its link to "the workflow run" is kept only when it points
   // at a run of this repository on this server, never at a host the fork's author chose.
   const ci = report.environment.ci;
@@ -107,9 +175,7 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
   try {
     config = await log.group('Budget file', async () => {
       // Messages and annotations name the file as the workflow does: relative to the workspace.
-      const path =
-        resolve(process.cwd()) === resolve(settings.github.workspace) ? file : settings.budgetFile;
-      const loaded = await loadBudgetFile(path, {
+      const loaded = await loadBudgetFile(workspacePath(settings, file), {
         env,
         targetUrl: settings.targetUrl,
         maxDurationMs: settings.maxDurationMs,
@@ -123,6 +189,8 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
     if (error instanceof BudgetFileError) return budgetFileFailed(error.problems, file);
     throw error;
   }
+  const tooMany = connectionLimitProblems(config, openFileLimit());
+  if (tooMany.length > 0) return limitsFailed(tooMany, file);
   warnIfFileChoosesTarget(settings, config, file);
   registry.add(...config.secrets, ...inputCredentials(settings, config.target.publicQuery ?? []));
   config.secrets = registry.list();
@@ -134,6 +202,15 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
   };
   process.once('SIGTERM', cancel);
   process.once('SIGINT', cancel);
+  // Out of heap, V8 would kill the process with nothing written: stop the load first.
+  let outOfMemory: string | undefined;
+  const stopWatching = watchHeap((reading) => {
+    outOfMemory =
+      `perf-gate stopped the load: the process used ${describeHeap(reading)}, and running out ` +
+      'would end it with no report. Lower connections or rate, or measure fewer endpoints per run.';
+    log.warning(outOfMemory);
+    controller.abort();
+  });
 
   const needsCloudWatch =
     config.baseline.cloudwatch !== undefined ||
@@ -153,15 +230,25 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
     // a summary and a report marked cancelled, not as a crash.
     const cancelled = controller.signal.aborted;
     if (cancelled || error instanceof TargetUnreachableError || isCloudWatchError(error)) {
-      const errors = cancelled ? [] : [{ message: messageOf(error) }];
+      const errors = outOfMemory
+        ? [{ message: outOfMemory }]
+        : cancelled
+          ? []
+          : [{ message: messageOf(error) }];
       const evaluation = evaluateRun([], { errors, cancelled });
       const report = makeReport(config, evaluation.endpoints, evaluation.summary, env);
       return finish(report, settings, { writeReport: true });
     }
     throw error;
   } finally {
+    stopWatching();
     process.off('SIGTERM', cancel);
     process.off('SIGINT', cancel);
+  }
+  if (outOfMemory) {
+    const summary = gate.evaluation.summary;
+    summary.errors = [...(summary.errors ?? []), { message: outOfMemory }];
+    summary.passed = false;
   }
 
   const report = makeReport(config, gate.evaluation.endpoints, gate.evaluation.summary, env);
@@ -286,6 +373,28 @@ function codeSpan(text: string): string {
   const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   return `${fence}${longest > 0 ? ` ${text} ` : text}${fence}`;
+}
+
+/** The plan does not fit the runner (ulimit -n): annotated on the lines, summarised, one failure. */
+async function limitsFailed(problems: readonly Problem[], file: string): Promise<void> {
+  for (const p of problems) {
+    log.error(`${p.path}: ${p.message}`, {
+      title: 'perf-gate: more connections than open files',
+      file,
+      startLine: p.line > 0 ? p.line : undefined,
+    });
+  }
+  await writeSummary(
+    [
+      '### ❌ perf-gate: the load does not fit the runner’s open-file limit',
+      '',
+      codeBlock(problems.map(formatProblem).join('\n')),
+      '',
+      'Nothing was measured.',
+      '',
+    ].join('\n'),
+  );
+  fail(`${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
 }
 
 /** A fenced block no text can close early: the fence is longer than any backtick run inside. */

@@ -1,12 +1,13 @@
 import * as core from '@actions/core';
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { shouldFail } from '../evaluate/fail-on.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { Report } from '../report/report.js';
 import { budgetsOnly } from '../report/checks.js';
 import { renderTable } from '../report/table.js';
+import { escapesRoots, writeFileNoFollow } from '../report/write-file.js';
 import { CommentError } from '../github/errors.js';
 import { publishComment } from '../github/comment.js';
 import type { Settings } from './settings.js';
@@ -19,10 +20,20 @@ import { registry } from '../secrets/secrets.js';
  * on its own, so a failed comment never loses the summary or the verdict.
  */
 
-export async function writeReportFile(report: Report, path: string): Promise<boolean> {
+export async function writeReportFile(
+  report: Report,
+  path: string,
+  roots: readonly string[],
+): Promise<boolean> {
   try {
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+    const elsewhere = await escapesRoots(path, roots);
+    if (elsewhere !== undefined) {
+      throw new Error(
+        `its folder is ${elsewhere} once symlinks are followed, outside the workspace and RUNNER_TEMP (input report-file)`,
+      );
+    }
+    await writeFileNoFollow(path, `${JSON.stringify(report, null, 2)}\n`);
     log.info(`Report written to ${path}`);
     return true;
   } catch (error) {
@@ -134,7 +145,11 @@ export async function finish(
   );
   logTable(report);
   let reportWritten = false;
-  if (options.writeReport) reportWritten = await writeReportFile(report, settings.reportFile);
+  if (options.writeReport)
+    reportWritten = await writeReportFile(report, settings.reportFile, [
+      settings.github.workspace,
+      settings.github.runnerTemp,
+    ]);
   await writeSummary(markdown);
   annotate(report, settings);
   const commentUrl = await comment(report, markdown, settings);

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseDuration } from '../config/units.js';
 import { parseFailOn, type FailOn } from '../evaluate/fail-on.js';
 import { quoteUrlText } from '../secrets/secrets.js';
+import { isInside } from '../report/write-file.js';
 
 /**
  * The action's inputs and runner environment, read once into a typed object. Nothing else in
@@ -30,6 +31,8 @@ export interface Settings {
     apiUrl: string;
     runUrl?: string;
     workspace: string;
+    /** RUNNER_TEMP (or a folder in the workspace off a runner): where report-file may also go. */
+    runnerTemp: string;
   };
 }
 
@@ -86,6 +89,20 @@ function parsePrNumber(value: string | undefined, event: unknown): number | unde
   return typeof n === 'number' && Number.isInteger(n) ? n : undefined;
 }
 
+/**
+ * report-file resolves inside the workspace or RUNNER_TEMP: a budget-file-free input still comes
+ * from a workflow the pull request may edit, and the report must not land on the runner's other
+ * files. (Symlinked folders are checked again when the file is written.)
+ */
+function parseReportFile(value: string | undefined, workspace: string, runnerTemp: string): string {
+  const path = resolve(workspace, value ?? join(runnerTemp, 'perf-gate', 'report.json'));
+  const roots = [resolve(workspace), resolve(workspace, runnerTemp)];
+  if (roots.some((root) => path !== root && isInside(path, root))) return path;
+  throw new InputError(
+    `input report-file: "${value}" resolves to ${path}, outside the workspace (${workspace}) and RUNNER_TEMP (${runnerTemp}): name a file inside either, e.g. \${{ runner.temp }}/perf-gate/report.json`,
+  );
+}
+
 function readEvent(path: string | undefined): unknown {
   if (!path) return undefined;
   try {
@@ -132,10 +149,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     publish,
     report: report === undefined ? undefined : resolve(workspace, report),
     prNumber: parsePrNumber(optional('pr-number'), event),
-    reportFile: resolve(
-      workspace,
-      optional('report-file') ?? join(runnerTemp, 'perf-gate', 'report.json'),
-    ),
+    reportFile: parseReportFile(optional('report-file'), workspace, runnerTemp),
     maxDurationMs,
     github: {
       eventName: env.GITHUB_EVENT_NAME ?? '',
@@ -146,6 +160,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
           ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`
           : undefined,
       workspace,
+      runnerTemp: resolve(workspace, runnerTemp),
     },
   };
 }

@@ -1,9 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
 import type { Config } from '../config/types.js';
 import { compareReports } from '../evaluate/compare.js';
 import { shouldFail } from '../evaluate/fail-on.js';
 import { environmentFrom, type Report } from '../report/report.js';
-import { parseReport } from '../report/validate.js';
+import { readReportFile } from '../report/read.js';
 import {
   failOnOption,
   flag,
@@ -23,9 +22,6 @@ import { TOOL } from '../version.js';
 /** `perf-gate compare BASE.json HEAD.json`: two saved reports judged against each other, no load. */
 
 const COMMAND = 'compare';
-
-/** Reports are far smaller than this; a bigger file is not one (and must not be read whole). */
-const MAX_REPORT_BYTES = 64 * 1024 * 1024;
 
 export async function compareCommand(
   args: readonly string[],
@@ -60,6 +56,21 @@ export async function compareCommand(
 
   const base = await readReport(basePath!);
   const head = await readReport(headPath!);
+  if (head.endpoints.length === 0) {
+    throw new UsageError(
+      `${headPath}: the head report has no endpoints: nothing was measured, so there is nothing to compare (was the run cancelled or its budget file empty?)`,
+    );
+  }
+  const headNames = new Set(head.endpoints.map((e) => e.name));
+  const baseNames = new Set(base.endpoints.map((e) => e.name));
+  const onlyBase = base.endpoints.filter((e) => !headNames.has(e.name)).map((e) => e.name);
+  const onlyHead = head.endpoints.filter((e) => !baseNames.has(e.name)).map((e) => e.name);
+  const quote = (names: string[]) => names.map((n) => JSON.stringify(n)).join(', ');
+  if (onlyHead.length > 0) {
+    output.err(
+      `warning: not in the base report (${basePath}), so judged without a baseline: ${quote(onlyHead)}`,
+    );
+  }
   let report: Report;
   try {
     report = compareReports(base, head, {
@@ -78,6 +89,14 @@ export async function compareCommand(
       `cannot compare ${basePath} with ${headPath}: ${(error as Error).message}`,
     );
   }
+  if (onlyBase.length > 0) {
+    // An endpoint the base measured and the head did not is a check that did not run: the gate
+    // cannot pass on it.
+    const message = `not in the head report (${headPath}), so not measured: ${quote(onlyBase)}`;
+    output.err(`error: ${message}`);
+    report.summary.errors = [...(report.summary.errors ?? []), { message }];
+    report.summary.passed = false;
+  }
   const written = await writeReports(report, paths);
 
   output.out(`Comparing ${headPath} (head) with ${basePath} (base)`);
@@ -88,26 +107,8 @@ export async function compareCommand(
 }
 
 async function readReport(path: string): Promise<Report> {
-  let text: string;
   try {
-    const { size } = await stat(path);
-    if (size > MAX_REPORT_BYTES) {
-      throw new UsageError(`${path}: ${size} bytes is too large for a perf-gate report`);
-    }
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a folder, not a report file'
-          : `cannot be read: ${(error as Error).message}`;
-    throw new UsageError(`${path}: ${why}`);
-  }
-  try {
-    return parseReport(text, path);
+    return await readReportFile(path);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -1,13 +1,15 @@
 import { mkdirSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { renderMarkdown } from '../report/markdown.js';
 import type { Report } from '../report/report.js';
+import { writeFileNoFollow } from '../report/write-file.js';
 import { UsageError } from './args.js';
 
 /**
  * `--json OUT` and `--markdown OUT`. The paths are checked before any load is sent, so a typo
- * in an output path does not throw away a finished run.
+ * in an output path does not throw away a finished run. On a laptop the person running the CLI
+ * names the path, so it may be anywhere they can write; but a symlink at the path is replaced,
+ * never written through (a checked-out repository may hold one where a report is expected).
  */
 
 export interface ReportPaths {
@@ -43,12 +45,12 @@ export function prepareReportPaths(paths: ReportPaths, command: string): void {
 export async function writeReports(report: Report, paths: ReportPaths): Promise<string[]> {
   const written: string[] = [];
   if (paths.json) {
-    await writeFile(paths.json, `${JSON.stringify(report, null, 2)}\n`);
+    await writeFileNoFollow(paths.json, `${JSON.stringify(report, null, 2)}\n`);
     written.push(paths.json);
   }
   if (paths.markdown) {
     const hint = paths.json ? `the full report is in ${paths.json}` : undefined;
-    await writeFile(paths.markdown, renderMarkdown(report, { fullReportHint: hint }));
+    await writeFileNoFollow(paths.markdown, renderMarkdown(report, { fullReportHint: hint }));
     written.push(paths.markdown);
   }
   return written;

@@ -15,6 +15,8 @@ import {
   urlOption,
 } from './args.js';
 import { DEFAULT_BUDGET_FILE, loadBudget } from './budget.js';
+import { BudgetFileError } from '../config/errors.js';
+import { connectionLimitProblems, openFileLimit } from '../measure/fd-limit.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { RUN_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
@@ -67,6 +69,8 @@ export async function runCommand(
     ];
   }
   output.mask(config.secrets);
+  const tooMany = connectionLimitProblems(config, openFileLimit());
+  if (tooMany.length > 0) throw new BudgetFileError(tooMany);
   const progress = createProgress(output, { verbose: flag(parsed, 'verbose') });
 
   const controller = new AbortController();

@@ -1,7 +1,7 @@
 import { createClient, type GitHubLog, type RequestTuning } from './client.js';
 import { maskText } from '../secrets/secrets.js';
 import { CommentError, toCommentError } from './errors.js';
-import { commentMarker, pickComment, prepareBody } from './marker.js';
+import { markedComments, pickComment, prepareBody } from './marker.js';
 
 /**
  * The sticky pull-request comment: one per pull request and gate id, found by its hidden marker
@@ -135,9 +135,39 @@ async function call<T>(
   }
 }
 
+/**
+ * The account GitHub attributes this token's comments to. A user or OAuth token can ask
+ * (`GET /user`); an installation token (the workflow's GITHUB_TOKEN, a GitHub App's) gets 403
+ * there, and then it is `github-actions[bot]`, the GITHUB_TOKEN's account. A GitHub App's own
+ * slug cannot be learnt from its installation token, so such a token finds no earlier comment of
+ * its own and writes a new one rather than taking over anybody else's.
+ */
+async function identity(session: Session): Promise<string[]> {
+  const { octokit } = session.client;
+  try {
+    const { data } = await octokit.rest.users.getAuthenticated();
+    return [data.login];
+  } catch (error) {
+    const status = (error as { status?: unknown }).status;
+    if (status === 403 || status === 404) return [ACTIONS_BOT_LOGIN];
+    throw toCommentError(error, {
+      operation: 'ask GitHub which account the token writes as',
+      write: false,
+      repository: session.options.repository,
+      issueNumber: session.options.issueNumber,
+      apiUrl: session.options.apiUrl,
+      attempts: 1,
+      secret: session.options.token,
+    });
+  }
+}
+
+/** The account the workflow's GITHUB_TOKEN writes comments as. */
+export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+
 async function find(session: Session): Promise<FoundComment | undefined> {
   const { octokit } = session.client;
-  const { gateId, issueNumber } = session.options;
+  const { gateId, issueNumber, log } = session.options;
   const comments = await call(session, 'read the comments', false, () =>
     octokit.paginate(octokit.rest.issues.listComments, {
       owner: session.owner,
@@ -146,11 +176,23 @@ async function find(session: Session): Promise<FoundComment | undefined> {
       per_page: 100,
     }),
   );
-  const found = pickComment(comments, gateId);
-  const matches = comments.filter((c) => (c.body ?? '').includes(commentMarker(gateId))).length;
-  session.options.log?.debug(
-    `perf-gate: ${comments.length} comments on #${issueNumber}, ${matches} with the marker of gate "${gateId}"`,
+  const marked = markedComments(comments, gateId);
+  log?.debug(
+    `perf-gate: ${comments.length} comments on #${issueNumber}, ${marked.length} with the marker of gate "${gateId}"`,
   );
+  // Only asked when it matters, so a pull request's first run costs no extra request.
+  if (marked.length === 0) return undefined;
+  const logins = await identity(session);
+  const own = new Set(logins.map((l) => l.toLowerCase()));
+  const ours = (login: string) => own.has(login.toLowerCase());
+  const found = pickComment(comments, gateId, ours);
+  const others = marked.filter((c) => !ours(c.user?.login ?? ''));
+  if (others.length > 0) {
+    const authors = [...new Set(others.map((c) => c.user?.login ?? 'unknown'))];
+    log?.info(
+      `perf-gate: ${others.length} comment(s) on #${issueNumber} carry the marker of gate "${gateId}" but were written by ${authors.join(', ')}, not by ${logins.join(' or ')} (this token): left alone`,
+    );
+  }
   if (!found) return undefined;
   return {
     id: found.id,

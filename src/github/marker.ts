@@ -47,24 +47,32 @@ export interface CommentCandidate {
   user?: { login?: string; type?: string } | null;
 }
 
+/** The comments that carry the gate's marker, whoever wrote them. */
+export function markedComments<T extends CommentCandidate>(comments: T[], gateId: string): T[] {
+  const marker = commentMarker(gateId);
+  return comments.filter((c) => (c.body ?? '').includes(marker));
+}
+
 /**
  * The comment to edit among a pull request's comments, or undefined when none carries the
- * marker. When several do (someone pasted the raw markdown, or two runs raced before the first
- * comment existed), prefer: written by a bot account (the GITHUB_TOKEN writes as
- * github-actions[bot]; an installation token cannot ask GitHub who it is), then the marker on
- * the first line (where perf-gate puts it, unlike a quote), then the oldest, so every run keeps
- * editing the same one.
+ * marker and was written by `ours` (the token's own identity). Anyone can paste the marker into
+ * a comment of their own, and a token with write access may edit other people's comments, so
+ * a comment by anyone else is never chosen: it is left alone and a new one is written. Among
+ * our own (two runs raced before the first comment existed, or a quote), prefer the marker on
+ * the first line (where perf-gate puts it), then the oldest, so every run edits the same one.
  */
 export function pickComment<T extends CommentCandidate>(
   comments: T[],
   gateId: string,
+  ours: (login: string) => boolean,
 ): T | undefined {
   const marker = commentMarker(gateId);
-  const score = (c: T) =>
-    [c.user?.type === 'Bot' ? 0 : 1, (c.body ?? '').startsWith(marker) ? 0 : 1, c.id] as const;
+  const score = (c: T) => [(c.body ?? '').startsWith(marker) ? 0 : 1, c.id] as const;
   const byPreference = (a: T, b: T) => {
     const [x, y] = [score(a), score(b)];
-    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+    return x[0] - y[0] || x[1] - y[1];
   };
-  return comments.filter((c) => (c.body ?? '').includes(marker)).sort(byPreference)[0];
+  return markedComments(comments, gateId)
+    .filter((c) => ours(c.user?.login ?? ''))
+    .sort(byPreference)[0];
 }

@@ -29,6 +29,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Run this file instead of the sources (the built bundle). */
   entry?: string;
+  /** Runs the CLI under `ulimit -n N` (through bash). */
+  openFilesLimit?: number;
 }
 
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
@@ -42,7 +44,12 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
   Object.assign(env, options.env);
   // tsx by its path, so the CLI can run in any folder (a project without node_modules).
   const entryArgs = options.entry ? [options.entry] : ['--import', TSX, ENTRY];
-  const child = spawn(process.execPath, [...entryArgs, ...args], {
+  const argv = [process.execPath, ...entryArgs, ...args];
+  const [command, ...rest] =
+    options.openFilesLimit === undefined
+      ? argv
+      : ['bash', '-c', `ulimit -n ${options.openFilesLimit} && exec "$0" "$@"`, ...argv];
+  const child = spawn(command!, rest, {
     cwd: options.cwd ?? ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

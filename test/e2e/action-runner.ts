@@ -39,6 +39,8 @@ export interface ActionRunOptions {
   /** Called once the process has started (e.g. to send it a signal). */
   onSpawn?: (pid: number, stdout: () => string) => void;
   timeoutMs?: number;
+  /** Runs the bundle under `ulimit -n N` (through bash), as a runner with that limit would. */
+  openFilesLimit?: number;
 }
 
 /** Parses the GITHUB_OUTPUT file format written by @actions/core (`name<<DELIM ... DELIM`). */
@@ -108,7 +110,12 @@ export async function runAction(options: ActionRunOptions = {}): Promise<ActionR
     ...options.env,
   };
 
-  const child = spawn(process.execPath, [join(ROOT, 'dist/index.js')], {
+  const entry = [process.execPath, join(ROOT, 'dist/index.js')];
+  const [command, ...args] =
+    options.openFilesLimit === undefined
+      ? entry
+      : ['bash', '-c', `ulimit -n ${options.openFilesLimit} && exec "$0" "$@"`, ...entry];
+  const child = spawn(command!, args, {
     cwd: workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

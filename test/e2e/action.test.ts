@@ -182,7 +182,7 @@ describe('pull request runs', () => {
     expect(ours).toHaveLength(1);
     expect(ours[0].id).toBe(seeded[200].id);
     expect(ours[0].body).not.toContain('old table');
-    const pages = github.requests.filter((q) => q.method === 'GET');
+    const pages = github.requests.filter((q) => q.method === 'GET' && q.path.endsWith('/comments'));
     expect(pages.map((q) => q.query.per_page)).toEqual(['100', '100', '100']);
   });
 });

@@ -115,7 +115,7 @@ describe('upsertComment against the GitHub REST API', () => {
     const comments = github.comments(OWNER, REPO, 7);
     expect(comments).toHaveLength(250);
     expect(comments[229].body).toBe(`${commentMarker('api')}\nnew table`);
-    const reads = github.requests.filter((r) => r.method === 'GET');
+    const reads = github.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/comments'));
     expect(reads.map((r) => r.query.per_page)).toEqual(['100', '100', '100']);
     expect(reads.map((r) => r.query.page ?? '1')).toEqual(['1', '2', '3']);
     expect(writes()).toHaveLength(1);
@@ -405,17 +405,79 @@ describe('the marker', () => {
     expect(commentMarker('api')).toBe('<!-- perf-gate:api -->');
   });
 
-  it('prefers a bot’s comment, then the marker on the first line, then the oldest', () => {
+  it('picks only the token identity’s own comment: marker on the first line, then the oldest', () => {
     const m = commentMarker('api');
     const humanCopy = { id: 1, body: `${m}\npasted by hand`, user: HUMAN };
     const quoted = { id: 2, body: `> ${m}`, user: ACTIONS_BOT };
     const ours = { id: 3, body: `${m}\ntable`, user: ACTIONS_BOT };
     const raceDuplicate = { id: 4, body: `${m}\ntable`, user: ACTIONS_BOT };
     const other = { id: 5, body: `${commentMarker('web')}\ntable`, user: ACTIONS_BOT };
+    const bot = (login: string) => login === ACTIONS_BOT.login;
 
-    expect(pickComment([humanCopy, quoted, raceDuplicate, ours, other], 'api')).toBe(ours);
-    expect(pickComment([humanCopy, quoted], 'api')).toBe(quoted);
-    expect(pickComment([humanCopy, other], 'api')).toBe(humanCopy);
-    expect(pickComment([other], 'api')).toBeUndefined();
+    expect(pickComment([humanCopy, quoted, raceDuplicate, ours, other], 'api', bot)).toBe(ours);
+    expect(pickComment([humanCopy, quoted], 'api', bot)).toBe(quoted);
+    expect(pickComment([humanCopy, other], 'api', bot)).toBeUndefined();
+    expect(pickComment([humanCopy, ours], 'api', (l) => l === HUMAN.login)).toBe(humanCopy);
+    expect(pickComment([other], 'api', bot)).toBeUndefined();
+  });
+});
+
+describe('whose comment is edited', () => {
+  it('leaves a person’s comment carrying the marker alone and writes its own', async () => {
+    const [human] = github.seed(OWNER, REPO, 7, [
+      { body: `Nice PR! ${commentMarker('api')}`, user: HUMAN },
+    ]);
+
+    const first = await upsertComment({ ...target(), body: 'table 1' });
+    const second = await upsertComment({ ...target(), body: 'table 2' });
+
+    expect(first.action).toBe('created');
+    expect(second).toEqual({ action: 'updated', id: first.id, url: first.url });
+    const comments = github.comments(OWNER, REPO, 7);
+    expect(comments.map((c) => [c.user.login, c.body])).toEqual([
+      [HUMAN.login, `Nice PR! ${commentMarker('api')}`],
+      [ACTIONS_BOT.login, `${commentMarker('api')}\ntable 2`],
+    ]);
+    expect(comments[0].updated_at).toBe(human.updated_at);
+    // The installation token cannot ask who it is (403) and falls back to github-actions[bot].
+    expect(github.requests.filter((r) => r.path === '/user').map((r) => r.status)).toEqual([
+      403, 403,
+    ]);
+    expect(writes().map((r) => r.method)).toEqual(['POST', 'PATCH']);
+    expect(logged.some((l) => l.includes('written by octocat') && l.includes('left alone'))).toBe(
+      true,
+    );
+    expect(logged.join('\n')).not.toMatch(/read-only|fork/i);
+  });
+
+  it('a user token edits the comment its own account wrote, found by GET /user', async () => {
+    const me = { login: 'perf-robot', id: 4242, type: 'User' as const };
+    const own = await startGitHub({ users: { [TOKEN]: me } });
+    try {
+      own.seed(OWNER, REPO, 7, [
+        { body: `${commentMarker('api')}\nan old table`, user: ACTIONS_BOT },
+        { body: `${commentMarker('api')}\nquoted by a person`, user: HUMAN },
+        { body: `${commentMarker('api')}\nmy table`, user: me },
+      ]);
+      const result = await upsertComment({ ...target({ apiUrl: own.url }), body: 'new table' });
+      const comments = own.comments(OWNER, REPO, 7);
+      expect(result).toMatchObject({ action: 'updated', id: comments[2].id });
+      expect(comments.map((c) => c.body)).toEqual([
+        `${commentMarker('api')}\nan old table`,
+        `${commentMarker('api')}\nquoted by a person`,
+        `${commentMarker('api')}\nnew table`,
+      ]);
+      expect(own.requests.find((r) => r.path === '/user')?.status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('asks GitHub who it is only when a comment carries the marker', async () => {
+    await upsertComment({ ...target(), body: 'first run' });
+    expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /repos/${OWNER}/${REPO}/issues/7/comments`,
+      `POST /repos/${OWNER}/${REPO}/issues/7/comments`,
+    ]);
   });
 });

@@ -11,11 +11,14 @@ import type { AddressInfo } from 'node:net';
  * |---|---|
  * | `GET /repos/{o}/{r}/issues/{n}/comments?per_page=&page=` | oldest first; `per_page` default 30, at most 100; `Link` header with `next`/`last` (and `first`/`prev`) on the server's own base URL |
  * | `POST /repos/{o}/{r}/issues/{n}/comments` `{ body }` | 201 with the new comment |
- * | `PATCH /repos/{o}/{r}/issues/comments/{id}` `{ body }` | 200 with the edited comment |
+ * | `PATCH /repos/{o}/{r}/issues/comments/{id}` `{ body }` | 200 with the edited comment, whoever wrote it (write access is enough) |
+ * | `GET /user` | the token's user; 403 for an installation token (any token whose user is a Bot) |
  * | anything else | 404 |
  *
  * Every request needs `authorization: token X` or `Bearer X` (else 401). The token decides the
- * author of the comments it writes (`github-actions[bot]`, a Bot, unless `users` says otherwise).
+ * author of the comments it writes (`github-actions[bot]`, a Bot, unless `users` says otherwise):
+ * a Bot user stands for an installation token (the GITHUB_TOKEN, a GitHub App's), a User for a
+ * personal access token.
  * Bodies over 65,536 characters are refused with 422, as GitHub does. Every request is recorded,
  * including the ones a mode fails.
  */
@@ -323,12 +326,26 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
     const url = new URL(req.url ?? '/', baseUrl);
     const method = record.method;
     const isWrite = method !== 'GET' && method !== 'HEAD';
+    const user = options.users?.[record.token] ?? ACTIONS_BOT;
+    if (url.pathname === '/user' && method === 'GET') {
+      misbehave(method, false);
+      // "Get the authenticated user" is for user-to-server tokens; an installation token is
+      // refused with 403 "Resource not accessible by integration".
+      // https://docs.github.com/en/rest/users/users#get-the-authenticated-user
+      if (user.type === 'Bot') {
+        throw new HttpFailure(403, {
+          message: 'Resource not accessible by integration',
+          documentation_url: `${DOCS}/users/users#get-the-authenticated-user`,
+          status: '403',
+        });
+      }
+      return send(res, 200, { ...user, node_id: `U_${user.id}`, site_admin: false });
+    }
     const list = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
     const edit = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
     if (!list && !edit)
       throw new HttpFailure(404, { message: 'Not Found', documentation_url: DOCS });
     misbehave(method, isWrite);
-    const user = options.users?.[record.token] ?? ACTIONS_BOT;
 
     if (list && method === 'GET') {
       return listComments(url, list[1], list[2], Number(list[3]), res);
@@ -351,14 +368,12 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
           status: '404',
         });
       }
-      // GitHub lets a token edit only the comments its own account wrote.
-      if (comment.user.login !== user.login) {
-        throw new HttpFailure(403, {
-          message: 'Resource not accessible by integration',
-          documentation_url: `${DOCS}/issues/comments#update-an-issue-comment`,
-          status: '403',
-        });
-      }
+      // No author check: anyone with write access to the repository may edit anyone's comment
+      // ("Anyone with write access to a repository can edit comments on issues, pull requests,
+      // and commits"), and a token that may write (every mode but read-only, refused above) has
+      // it. So the imitation, like GitHub, lets perf-gate overwrite a person's comment: only
+      // perf-gate's own choice of comment protects it.
+      // https://docs.github.com/en/communities/moderating-comments-and-conversations/managing-disruptive-comments#editing-a-comment
       comment.body = body;
       comment.updated_at = timestamp();
       return send(res, 200, comment);

@@ -1,0 +1,57 @@
+import { describe, expect, test } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rejudgeReport } from '../../src/evaluate/rejudge.js';
+import { rederiveMeasurements } from '../../src/report/read.js';
+import type { Report } from '../../src/report/report.js';
+
+/** Saved reports judged again from their measurements (pure; the action's use is in test/security). */
+
+const DIR = join(import.meta.dirname, '../fixtures/reports');
+const load = (name: string) =>
+  rederiveMeasurements(JSON.parse(readFileSync(join(DIR, name), 'utf8')) as Report, name);
+const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.json'));
+
+describe('rejudgeReport', () => {
+  test.each(fixtures)('%s: a genuine report is judged as it was, without a warning', (name) => {
+    const saved = load(name);
+    const { report, warnings } = rejudgeReport(saved);
+    expect(warnings).toEqual([]);
+    expect(report.summary).toEqual(saved.summary);
+    expect(report.endpoints.map((e) => e.verdict)).toEqual(saved.endpoints.map((e) => e.verdict));
+  });
+
+  test('percentiles edited under the budget are recomputed from the histogram', () => {
+    const saved = load('budget-failures.json');
+    const list = saved.endpoints.find((e) => e.name === 'list products')!;
+    const forged = structuredClone(saved);
+    const edited = forged.endpoints.find((e) => e.name === 'list products')!;
+    edited.measurement.latency = { ...edited.measurement.latency, p95: 1, p99: 1 };
+    for (const f of edited.findings) Object.assign(f, { verdict: 'pass', breaches: [] });
+    const { report, warnings } = rejudgeReport(rederiveMeasurements(forged, 'forged.json'));
+    const again = report.endpoints.find((e) => e.name === 'list products')!;
+    expect(again.measurement.latency.p95).toBe(list.measurement.latency.p95);
+    expect(again.verdict).toBe('budget-exceeded');
+    expect(warnings).toHaveLength(1);
+  });
+
+  test('a regression against CloudWatch history (not in the report) stands as saved', () => {
+    const saved = load('cloudwatch.json');
+    expect(saved.summary.regressions).toBeGreaterThan(0);
+    // Even judged by rules with no regression section at all, the saved regression still fails.
+    const { report } = rejudgeReport(saved);
+    expect(report.summary.regressions).toBe(saved.summary.regressions);
+    expect(report.summary.passed).toBe(false);
+    expect(report.endpoints.map((e) => e.baseline.kind)).toEqual(
+      saved.endpoints.map((e) => e.baseline.kind),
+    );
+  });
+
+  test('errors and cancellation in the saved summary are kept: a report can only fail itself', () => {
+    const saved = load('could-not-measure.json');
+    const { report } = rejudgeReport(saved);
+    expect(report.summary.cancelled).toBe(true);
+    expect(report.summary.errors).toEqual(saved.summary.errors);
+    expect(report.summary.passed).toBe(false);
+  });
+});
