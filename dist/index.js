@@ -66706,7 +66706,7 @@ const DEFAULT_CONFIDENCE = 0.95;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(26936);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(82706);
 // The action's entry point: nothing but the call. Everything lives in run(), importable by tests.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -66716,7 +66716,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 26936:
+/***/ 82706:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -69672,12 +69672,12 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
 ;// CONCATENATED MODULE: ./src/secrets/secrets.ts
 /**
  * The one place that knows what is secret and how a secret may look once printed (SPEC §8).
@@ -71558,9 +71558,10 @@ function normalise(input) {
         // The load generator counts its request timeout in whole seconds.
         const timeout = durationAt([...path, 'timeout'], (n) => n < 1000
             ? 'expected a request timeout of at least 1s'
-            : n > MAX_REQUEST_TIMEOUT_MS
-                ? `expected a request timeout of at most ${formatDuration(MAX_REQUEST_TIMEOUT_MS)} (a request is given up long before that)`
-                : bare('timeout'));
+            : (bare('timeout') ??
+                (n > MAX_REQUEST_TIMEOUT_MS
+                    ? `expected a request timeout of at most ${formatDuration(MAX_REQUEST_TIMEOUT_MS)} (a request is given up long before that)`
+                    : undefined)));
         if (timeout !== undefined)
             out.timeoutMs = timeout;
         const rate = get([...path, 'rate']);
@@ -75227,6 +75228,120 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+;// CONCATENATED MODULE: ./src/measure/fd-limit.ts
+
+/**
+ * Connections against the open-file limit (`ulimit -n`). Each connection is a socket, and a
+ * socket is a file descriptor: past the limit every new connection fails with EMFILE, the load
+ * generator reconnects in a tight loop, and the process ran out of heap in about two minutes
+ * without writing anything. So the plan is checked before any load is sent.
+ */
+/**
+ * Descriptors a run needs besides the connections: stdio, libuv's epoll and wakeup handles, the
+ * GitHub and CloudWatch sockets, the files perf-gate writes, and a reconnecting socket that
+ * overlaps the one it replaces.
+ */
+const RESERVED_FILES = 64;
+/**
+ * The soft open-file limit of this process. Node has no getrlimit, so it is read from Linux's
+ * /proc/self/limits ("Max open files  <soft>  <hard>  files"); elsewhere, or when unlimited,
+ * undefined and the check is skipped.
+ */
+function openFileLimit(limitsFile = '/proc/self/limits') {
+    if (process.platform !== 'linux' && limitsFile === '/proc/self/limits')
+        return undefined;
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(limitsFile, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    const m = /^Max open files\s+(\S+)\s+/m.exec(text);
+    if (!m || m[1] === 'unlimited')
+        return undefined;
+    const soft = Number(m[1]);
+    return Number.isInteger(soft) && soft > 0 ? soft : undefined;
+}
+/** One located problem per endpoint whose connections do not fit under `limit`. */
+function connectionLimitProblems(config, limit) {
+    if (limit === undefined)
+        return [];
+    const fit = limit - RESERVED_FILES;
+    return config.endpoints.flatMap((e, i) => {
+        const connections = e.load.connections;
+        if (connections <= fit)
+            return [];
+        return [
+            {
+                file: config.file,
+                line: e.line,
+                col: 0,
+                path: `endpoints[${i}].load.connections`,
+                message: `"${e.name}" asks for ${connections} connections, but this process may open only ${limit} files (ulimit -n), ` +
+                    `${RESERVED_FILES} of which perf-gate keeps for itself: at most ${Math.max(0, fit)} connections fit. ` +
+                    `Lower connections, or raise the limit before the step (ulimit -n ${connections + RESERVED_FILES}).`,
+            },
+        ];
+    });
+}
+
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: ./src/measure/heap-watchdog.ts
+
+const MIB = 1024 * 1024;
+/**
+ * V8's young generation is 3 semi-spaces of 16 MiB by default on 64-bit, counted in
+ * `heap_size_limit` but never available to long-lived objects.
+ */
+const DEFAULT_YOUNG_BYTES = 48 * MIB;
+/** --max-old-space-size from the command line or NODE_OPTIONS, in bytes, if given. */
+function oldSpaceFlag() {
+    const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+    let found;
+    for (const arg of args) {
+        const m = /^--max[-_]old[-_]space[-_]size=(\d+)$/.exec(arg);
+        if (m)
+            found = Number(m[1]) * MIB;
+    }
+    return found;
+}
+function readHeap() {
+    const young = new Set(['new_space', 'new_large_object_space']);
+    const oldUsed = (0,external_node_v8_namespaceObject.getHeapSpaceStatistics)()
+        .filter((s) => !young.has(s.space_name))
+        .reduce((sum, s) => sum + s.space_used_size, 0);
+    const oldLimit = oldSpaceFlag() ?? (0,external_node_v8_namespaceObject.getHeapStatistics)().heap_size_limit - DEFAULT_YOUNG_BYTES;
+    return { oldUsed, oldLimit };
+}
+/**
+ * Share of the old generation's limit past which the load is stopped. V8 gives up before the
+ * limit itself ("ineffective mark-compacts near heap limit" was seen at 83% of a 128 MiB heap),
+ * so the watchdog acts well before: a run that really needs three quarters of the heap is
+ * already in trouble.
+ */
+const HEAP_STOP_SHARE = 0.75;
+/** Calls `onLow` once when the heap stays too full; returns a function that stops watching. */
+function watchHeap(onLow, options = {}) {
+    const { everyMs = 100, readings = 2, share = HEAP_STOP_SHARE, read = readHeap } = options;
+    let high = 0;
+    const timer = setInterval(() => {
+        const reading = read();
+        high = reading.oldUsed > share * reading.oldLimit ? high + 1 : 0;
+        if (high >= readings) {
+            clearInterval(timer);
+            onLow(reading);
+        }
+    }, everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
+}
+function describeHeap(reading) {
+    const mib = (n) => `${Math.round(n / MIB)} MiB`;
+    return `${mib(reading.oldUsed)} of its ${mib(reading.oldLimit)} heap`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/report.ts
 
 /**
@@ -75446,6 +75561,8 @@ function environmentFrom(facts) {
     return environment;
 }
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
 ;// CONCATENATED MODULE: ./schemas/report.schema.json
 const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/perf-gate/perf-gate/schemas/report.schema.json","title":"PerfGateReport","description":"The JSON report of one perf-gate run: configuration used (without header values, bodies or secrets), every endpoint\'s measurement with its HDR histogram, its baseline, the findings per metric and the summary. Units: latency in milliseconds, durations in milliseconds, rates and relative changes as fractions (0.01 = 1%), throughput in requests per second.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","createdAt","environment","gateId","config","endpoints","summary"],"properties":{"schemaVersion":{"description":"Version of this format. Readers reject versions they do not know. Version 2: a percentile judged against a fixed number carries `interval` (its distribution-free confidence bounds) instead of version 1\'s `samples`, and an endpoint\'s config may carry `confidence`.","const":2},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"createdAt":{"description":"When the report was written, ISO 8601 in UTC.","type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"environment":{"$ref":"#/$defs/environment"},"gateId":{"description":"The budget file\'s `id`.","type":"string","minLength":1},"config":{"$ref":"#/$defs/config"},"endpoints":{"description":"One entry per measured endpoint, in the budget file\'s order.","type":"array","items":{"$ref":"#/$defs/endpoint"}},"summary":{"$ref":"#/$defs/summary"}},"$defs":{"nonNegative":{"type":"number","minimum":0},"count":{"type":"integer","minimum":0},"timestamp":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"metric":{"enum":["p50","p75","p90","p95","p99","p99.9","mean","max","error-rate","min-rps"]},"verdict":{"enum":["pass","budget-exceeded","regression","improvement","inconclusive","no-baseline"]},"counts":{"description":"Counts by key (error code or status code).","type":"object","additionalProperties":{"$ref":"#/$defs/count"}},"environment":{"type":"object","additionalProperties":false,"required":["runner","node"],"properties":{"runner":{"type":"object","additionalProperties":false,"required":["os","arch"],"properties":{"os":{"type":"string"},"arch":{"type":"string"}}},"node":{"description":"Node.js version.","type":"string"},"ci":{"type":"object","additionalProperties":false,"required":["provider"],"properties":{"provider":{"const":"github-actions"},"runUrl":{"description":"Link to the workflow run.","type":"string"},"repository":{"type":"string"},"sha":{"type":"string"},"ref":{"type":"string"},"event":{"type":"string"}}}}},"loadSettings":{"type":"object","additionalProperties":false,"required":["connections","durationMs","warmupMs","timeoutMs"],"properties":{"connections":{"type":"integer","minimum":1},"durationMs":{"$ref":"#/$defs/nonNegative"},"warmupMs":{"$ref":"#/$defs/nonNegative"},"timeoutMs":{"$ref":"#/$defs/nonNegative"},"rate":{"description":"Open model: requests per second across all connections.","type":"number","exclusiveMinimum":0}}},"budget":{"description":"Limits: latency metrics in ms (maximum), error-rate as a fraction (maximum), min-rps in requests per second (minimum).","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"error-rate":{"$ref":"#/$defs/nonNegative"},"min-rps":{"$ref":"#/$defs/nonNegative"}}},"tolerance":{"type":"object","additionalProperties":false,"required":["maxIncrease","minDelta"],"properties":{"maxIncrease":{"description":"Relative increase allowed, a fraction (0.1 = +10%).","$ref":"#/$defs/nonNegative"},"minDelta":{"description":"Absolute increase allowed: ms, or fraction points for error-rate.","$ref":"#/$defs/nonNegative"}}},"regressionRules":{"oneOf":[{"const":false,"description":"Baseline comparison turned off."},{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/tolerance"},"p75":{"$ref":"#/$defs/tolerance"},"p90":{"$ref":"#/$defs/tolerance"},"p95":{"$ref":"#/$defs/tolerance"},"p99":{"$ref":"#/$defs/tolerance"},"p99.9":{"$ref":"#/$defs/tolerance"},"mean":{"$ref":"#/$defs/tolerance"},"max":{"$ref":"#/$defs/tolerance"},"error-rate":{"$ref":"#/$defs/tolerance"}}}]},"cloudwatchConfig":{"type":"object","additionalProperties":false,"required":["namespace","unit","dimensions","lookbackMs","periodMs"],"properties":{"region":{"type":"string"},"namespace":{"type":"string"},"metric":{"type":"string"},"unit":{"enum":["us","ms","s"]},"dimensions":{"type":"object","additionalProperties":{"type":"string"}},"lookbackMs":{"$ref":"#/$defs/nonNegative"},"periodMs":{"$ref":"#/$defs/nonNegative"}}},"headerNames":{"description":"Names of the headers sent; their values are never stored.","type":"array","items":{"type":"string"}},"endpointConfig":{"type":"object","additionalProperties":false,"required":["name","method","path","line","headers","body","load","budget","regression"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"description":"1-based line in the budget file.","type":"integer","minimum":0},"headers":{"$ref":"#/$defs/headerNames"},"body":{"description":"Whether a request body is sent; the body is never stored.","type":"boolean"},"expectStatus":{"type":"array","items":{"type":"integer","minimum":100,"maximum":599}},"load":{"$ref":"#/$defs/loadSettings"},"budget":{"$ref":"#/$defs/budget"},"regression":{"$ref":"#/$defs/regressionRules"},"confidence":{"description":"One-sided confidence of the percentile bounds, when the budget file set one (default 0.95).","type":"number","minimum":0.5,"maximum":0.999},"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"}}},"config":{"description":"The normalised budget configuration the run used.","type":"object","additionalProperties":false,"required":["file","target","baseline","confirm","endpoints"],"properties":{"file":{"type":"string"},"target":{"type":"object","additionalProperties":false,"required":["url","headers"],"properties":{"url":{"type":"string"},"headers":{"$ref":"#/$defs/headerNames"},"ready":{"type":"object","additionalProperties":false,"required":["url","timeoutMs"],"properties":{"url":{"type":"string"},"timeoutMs":{"$ref":"#/$defs/nonNegative"}}},"tls":{"description":"The budget file\'s target.tls: insecure means certificates were not checked.","type":"object","additionalProperties":false,"required":["insecure"],"properties":{"insecure":{"type":"boolean"},"ca":{"type":"string"}}}}},"baseline":{"type":"object","additionalProperties":false,"required":["required"],"properties":{"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"},"required":{"type":"boolean"}}},"confirm":{"type":"boolean"},"endpoints":{"type":"array","items":{"$ref":"#/$defs/endpointConfig"}}}},"latencySummary":{"description":"Percentiles of a histogram, ms.","type":"object","additionalProperties":false,"required":["p50","p75","p90","p95","p99","p99.9","mean","max","min","stddev"],"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"min":{"$ref":"#/$defs/nonNegative"},"stddev":{"$ref":"#/$defs/nonNegative"}}},"measurement":{"type":"object","additionalProperties":false,"required":["requests","errors","errorRate","errorBreakdown","throughput","durationMs","latency","histogram","startedAt"],"properties":{"requests":{"$ref":"#/$defs/count"},"errors":{"$ref":"#/$defs/count"},"errorRate":{"type":"number","minimum":0,"maximum":1},"errorBreakdown":{"type":"object","additionalProperties":false,"required":["timeouts","connection","resets","status"],"properties":{"timeouts":{"$ref":"#/$defs/count"},"connection":{"$ref":"#/$defs/counts"},"resets":{"$ref":"#/$defs/count"},"status":{"$ref":"#/$defs/counts"}}},"throughput":{"description":"Successful responses (an expected status) per second; what `min-rps` is judged on. Reports written before this field\'s meaning was narrowed counted every response.","$ref":"#/$defs/nonNegative"},"durationMs":{"$ref":"#/$defs/nonNegative"},"latency":{"description":"Percentiles of successful responses plus timeouts (recorded at the timeout); failed statuses and connection errors are in `errorLatency`. In the open model, timed from each request\'s intended send time.","$ref":"#/$defs/latencySummary"},"uncorrected":{"description":"Open model: the same responses timed from their actual send.","$ref":"#/$defs/latencySummary"},"histogram":{"description":"HDR histogram in microseconds, 3 significant digits, compressed base64.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"uncorrectedHistogram":{"type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"errorLatency":{"description":"Latency of failed requests (unexpected statuses, connection errors, responses cut short): reported, not judged.","$ref":"#/$defs/latencySummary"},"errorHistogram":{"description":"The HDR histogram `errorLatency` comes from, encoded like `histogram`.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"arrivals":{"description":"Open model: the paced arrival process. Requests are due every 1/rate seconds; one due while every connection waits for an answer is dropped (not sent).","type":"object","additionalProperties":false,"required":["rate","intended","sent","dropped"],"properties":{"rate":{"type":"number","exclusiveMinimum":0},"intended":{"$ref":"#/$defs/count"},"sent":{"$ref":"#/$defs/count"},"dropped":{"$ref":"#/$defs/count"}}},"generator":{"description":"The load generator\'s own event loop during the run. `saturated`: it was the bottleneck, so latency includes its own queueing and a latency budget breach is not failed on this run.","type":"object","additionalProperties":false,"required":["eventLoopUtilization","eventLoopDelayP50Ms","eventLoopDelayP99Ms","eventLoopDelayMaxMs","saturated"],"properties":{"eventLoopUtilization":{"type":"number","minimum":0,"maximum":1},"eventLoopDelayP50Ms":{"$ref":"#/$defs/nonNegative"},"eventLoopDelayP99Ms":{"$ref":"#/$defs/nonNegative"},"eventLoopDelayMaxMs":{"$ref":"#/$defs/nonNegative"},"saturated":{"type":"boolean"}}},"warnings":{"description":"Conditions that make the figures less trustworthy: more than 1% of an open model\'s requests dropped, a saturated load generator.","type":"array","items":{"type":"string"}},"startedAt":{"$ref":"#/$defs/timestamp"},"cancelled":{"type":"boolean"}}},"significance":{"oneOf":[{"description":"Percentile-bootstrap confidence interval of candidate / reference.","type":"object","additionalProperties":false,"required":["test","confidence","low","high"],"properties":{"test":{"const":"bootstrap"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"low":{"type":"number"},"high":{"type":"number"}}},{"description":"Candidate requests slower than the slowest reference request, and the chance of that under no change.","type":"object","additionalProperties":false,"required":["test","confidence","above","pValue"],"properties":{"test":{"const":"exceedance"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"above":{"$ref":"#/$defs/count"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"Pooled two-proportion z-test of the error rates.","type":"object","additionalProperties":false,"required":["test","confidence","z","pValue"],"properties":{"test":{"const":"two-proportion"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"z":{"type":"number"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"One-sided prediction bounds of the CloudWatch per-period history (median ± t·1.4826·MAD·√(1+π/2n)).","type":"object","additionalProperties":false,"required":["test","confidence","periods","low","high"],"properties":{"test":{"const":"prediction-bound"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"}}}]},"breaches":{"description":"The checks that failed and count toward fail-on.","type":"array","uniqueItems":true,"items":{"enum":["budget","regression"]}},"finding":{"type":"object","additionalProperties":false,"required":["metric","verdict","breaches","current","reason"],"properties":{"metric":{"$ref":"#/$defs/metric"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"budget":{"type":"number"},"baseline":{"type":"number"},"current":{"type":"number"},"change":{"description":"Relative change against the baseline (0.12 = +12%); absent when the baseline is 0.","type":"number"},"delta":{"description":"Absolute change: ms, fraction points or req/s.","type":"number"},"significance":{"$ref":"#/$defs/significance"},"interval":{"$ref":"#/$defs/percentileInterval"},"reason":{"type":"string"},"confirmation":{"type":"object","additionalProperties":false,"required":["current","verdict","breaches","reason"],"properties":{"current":{"type":"number"},"change":{"type":"number"},"delta":{"type":"number"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"reason":{"type":"string"}}}}},"percentileInterval":{"description":"Distribution-free one-sided confidence bounds of a percentile from the order statistics of the recorded latencies (exact binomial), present when the percentile was judged against a fixed number (a budget, a CloudWatch threshold). Each bound holds with at least `confidence` on its own; a bound is absent when too few requests were measured to give one. Bounds are HDR bucket edges (3 significant digits), rounded outwards.","type":"object","additionalProperties":false,"required":["confidence","samples"],"properties":{"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"samples":{"description":"Latencies the bounds rest on.","$ref":"#/$defs/count"},"low":{"description":"The percentile is at least this, ms.","type":"number"},"lowRank":{"description":"Which order statistic (1-based) the lower bound is.","type":"integer","minimum":1},"high":{"description":"The percentile is at most this, ms.","type":"number"},"highRank":{"description":"Which order statistic (1-based) the upper bound is.","type":"integer","minimum":1},"moreRequests":{"description":"For an inconclusive verdict: an estimate of the further requests that would settle it if latencies kept the distribution measured so far.","type":"integer","minimum":1}}},"cloudwatchMetricSummary":{"type":"object","additionalProperties":false,"required":["median","periods"],"properties":{"median":{"type":"number"},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"}}},"baseline":{"oneOf":[{"description":"A reference deployment measured side by side in this run, or a saved report\'s measurement (perf-gate compare).","type":"object","additionalProperties":false,"required":["kind","source","measurement"],"properties":{"kind":{"const":"reference"},"source":{"type":"string"},"measurement":{"$ref":"#/$defs/measurement"},"saved":{"const":true,"description":"The reference is the measurement of a saved report (perf-gate compare), not measured in this run."},"rounds":{"$ref":"#/$defs/count"},"confirmation":{"$ref":"#/$defs/measurement"}}},{"description":"CloudWatch history: per metric, the median of the per-period values and the prediction bounds.","type":"object","additionalProperties":false,"required":["kind","source","partial","metrics"],"properties":{"kind":{"const":"cloudwatch"},"source":{"type":"string"},"partial":{"type":"boolean"},"metrics":{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p75":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p90":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p95":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99.9":{"$ref":"#/$defs/cloudwatchMetricSummary"},"mean":{"$ref":"#/$defs/cloudwatchMetricSummary"},"max":{"$ref":"#/$defs/cloudwatchMetricSummary"},"error-rate":{"$ref":"#/$defs/cloudwatchMetricSummary"}}}}},{"description":"No baseline, and why.","type":"object","additionalProperties":false,"required":["kind","reason"],"properties":{"kind":{"const":"none"},"reason":{"type":"string"},"configured":{"const":false,"description":"No baseline is set up for this endpoint (its metrics were judged by their budgets alone); absent when a baseline is set up but had no data."}}}]},"endpoint":{"type":"object","additionalProperties":false,"required":["name","method","path","line","measurement","baseline","findings","verdict"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"type":"integer","minimum":0},"measurement":{"$ref":"#/$defs/measurement"},"confirmation":{"description":"The re-measurement of a breaching endpoint.","$ref":"#/$defs/measurement"},"baseline":{"$ref":"#/$defs/baseline"},"findings":{"type":"array","items":{"$ref":"#/$defs/finding"}},"verdict":{"description":"The most severe verdict among the findings.","$ref":"#/$defs/verdict"}}},"summary":{"type":"object","additionalProperties":false,"required":["endpoints","violations","regressions","improvements","inconclusive","noBaseline","passed"],"properties":{"endpoints":{"$ref":"#/$defs/count"},"violations":{"description":"Findings with a budget breach.","$ref":"#/$defs/count"},"regressions":{"description":"Findings with a regression breach.","$ref":"#/$defs/count"},"improvements":{"$ref":"#/$defs/count"},"inconclusive":{"$ref":"#/$defs/count"},"noBaseline":{"$ref":"#/$defs/count"},"passed":{"description":"Every budget and regression check held and the run completed, whatever fail-on says.","type":"boolean"},"cancelled":{"type":"boolean"},"errors":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["message"],"properties":{"endpoint":{"type":"string"},"message":{"type":"string"}}}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/validate.ts
@@ -75510,6 +75627,434 @@ function describe(error) {
         return `${where}: ${error.message} (${error.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')})`;
     }
     return `${where}: ${error.message}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/read.ts
+
+
+
+
+
+/**
+ * Saved reports (the action's `report` input, `perf-gate compare`) come from another job, and in
+ * the fork pattern from whoever wrote the pull request: they are read as untrusted evidence.
+ * Every read is bounded before memory is spent on it.
+ */
+/**
+ * Largest report read. A report holds per endpoint a few KB of findings and one compressed
+ * histogram (1–20 KB) per measurement (main run, confirmation, reference): 200 endpoints with
+ * every measurement stay under 10 MB. 64 MiB leaves room for that six times over, while parsing
+ * it costs a few hundred MB of heap at most, well inside a 7 GB runner.
+ */
+const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+/** Nesting deeper than any report has (the schema's deepest path is under 10 levels). */
+const MAX_REPORT_DEPTH = 32;
+/**
+ * Largest decompressed histogram. perf-gate's histograms (µs, 3 significant digits, up to an
+ * hour, auto-resized beyond) have at most ~70,000 counts of at most 9 bytes each: under 640 KB.
+ * A compressed payload is checked against this before it is inflated in full.
+ */
+const MAX_HISTOGRAM_BYTES = 2 * 1024 * 1024;
+/** Largest total of decompressed histograms in one report (many small bombs add up). */
+const MAX_REPORT_HISTOGRAM_BYTES = 256 * 1024 * 1024;
+/** Highest histogram value accepted, µs (about 100 days): bounds the counts array decoding allocates. */
+const MAX_HISTOGRAM_VALUE = 2 ** 43;
+class ReportFileError extends Error {
+    name = 'ReportFileError';
+}
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+/**
+ * The file's text, read from a regular file of at most MAX_REPORT_BYTES. The file is opened
+ * non-blocking and checked with fstat on the opened descriptor, so a FIFO is refused instead of
+ * waiting for a writer, and a device (/dev/zero) or a folder is refused before a byte is read.
+ */
+async function readReportText(path, source = path) {
+    let handle;
+    try {
+        handle = await (0,promises_.open)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
+    }
+    catch (error) {
+        const code = error.code;
+        throw new ReportFileError(code === 'ENOENT'
+            ? `${source}: no such file`
+            : `${source}: cannot be read: ${error.message}`);
+    }
+    try {
+        const info = await handle.stat();
+        if (!info.isFile()) {
+            const kind = info.isDirectory()
+                ? 'a folder'
+                : info.isFIFO()
+                    ? 'a named pipe'
+                    : info.isCharacterDevice() || info.isBlockDevice()
+                        ? 'a device'
+                        : info.isSocket()
+                            ? 'a socket'
+                            : 'not a regular file';
+            throw new ReportFileError(`${source}: is ${kind}, not a report file: name the report.json a perf-gate run wrote`);
+        }
+        if (info.size > MAX_REPORT_BYTES) {
+            throw new ReportFileError(`${source}: ${mib(info.size)} is larger than a perf-gate report can be (at most ${mib(MAX_REPORT_BYTES)}): name the report.json a perf-gate run wrote`);
+        }
+        // One byte more than the cap: a file that grew after fstat is caught, not read whole.
+        const buffer = Buffer.alloc(Math.min(info.size, MAX_REPORT_BYTES) + 1);
+        let length = 0;
+        while (length < buffer.length) {
+            const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+            if (bytesRead === 0)
+                break;
+            length += bytesRead;
+        }
+        if (length > MAX_REPORT_BYTES || length > info.size) {
+            throw new ReportFileError(`${source}: the file changed while it was read`);
+        }
+        return buffer.subarray(0, length).toString('utf8');
+    }
+    catch (error) {
+        if (error instanceof ReportFileError)
+            throw error;
+        throw new ReportFileError(`${source}: cannot be read: ${error.message}`);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** The deepest nesting of arrays and objects in JSON text (strings skipped), in one pass. */
+function jsonDepth(text, limit) {
+    let depth = 0;
+    let deepest = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (inString) {
+            if (c === 0x5c)
+                i++;
+            else if (c === 0x22)
+                inString = false;
+        }
+        else if (c === 0x22)
+            inString = true;
+        else if (c === 0x7b || c === 0x5b) {
+            if (++depth > deepest)
+                deepest = depth;
+            if (deepest > limit)
+                return deepest;
+        }
+        else if (c === 0x7d || c === 0x5d)
+            depth--;
+    }
+    return deepest;
+}
+/**
+ * Checks that a compressed histogram (hdr-histogram-js's V2 compressed base64) decompresses to at
+ * most `budget` bytes and describes a histogram perf-gate could have written, without inflating
+ * more than the cap. Returns the decompressed size.
+ */
+function checkHistogram(base64, where, budget) {
+    const bytes = Buffer.from(base64, 'base64');
+    const bad = (why) => new ReportFileError(`${where}: not a perf-gate histogram (${why})`);
+    if (bytes.length < 8)
+        throw bad('too short');
+    // Cookie 0x1c849304 | word size; then the compressed length, then zlib data.
+    if ((bytes.readInt32BE(0) & ~0xf0) !== 0x1c849304)
+        throw bad('unknown encoding');
+    const compressed = bytes.readInt32BE(4);
+    if (compressed < 0 || compressed > bytes.length - 8)
+        throw bad('truncated');
+    const cap = Math.min(MAX_HISTOGRAM_BYTES, budget);
+    let inflated;
+    try {
+        inflated = (0,external_node_zlib_.inflateSync)(bytes.subarray(8, 8 + compressed), { maxOutputLength: cap });
+    }
+    catch (error) {
+        if (error.code === 'ERR_BUFFER_TOO_LARGE') {
+            throw new ReportFileError(`${where}: the histogram decompresses to more than ${mib(cap)}; perf-gate's histograms stay under 1 MiB, so this report was not written by perf-gate as it stands`);
+        }
+        throw bad(`cannot be decompressed: ${error.message}`);
+    }
+    // Header: cookie, payload length, normalising offset, significant digits, lowest, highest.
+    if (inflated.length < 40)
+        throw bad('no header');
+    const digits = inflated.readInt32BE(12);
+    const lowest = Number(inflated.readBigInt64BE(16));
+    const highest = Number(inflated.readBigInt64BE(24));
+    if (digits < 0 || digits > 5)
+        throw bad(`${digits} significant digits`);
+    if (lowest < 1 || highest < 2 * lowest || highest > MAX_HISTOGRAM_VALUE) {
+        throw bad(`value range ${lowest}–${highest}`);
+    }
+    return inflated.length;
+}
+/** Every histogram of a measurement, with where it sits in the report. */
+function histogramsOf(m, where) {
+    if (!m)
+        return [];
+    const out = [[m.histogram, `${where}.histogram`]];
+    if (m.uncorrectedHistogram)
+        out.push([m.uncorrectedHistogram, `${where}.uncorrectedHistogram`]);
+    return out;
+}
+/** Checks every histogram of a parsed report against the per-histogram and per-report caps. */
+function checkHistograms(report, source) {
+    let budget = MAX_REPORT_HISTOGRAM_BYTES;
+    report.endpoints.forEach((e, i) => {
+        const at = `${source}: endpoints[${i}]`;
+        const all = [
+            ...histogramsOf(e.measurement, `${at}.measurement`),
+            ...histogramsOf(e.confirmation, `${at}.confirmation`),
+        ];
+        if (e.baseline.kind === 'reference') {
+            all.push(...histogramsOf(e.baseline.measurement, `${at}.baseline.measurement`));
+            all.push(...histogramsOf(e.baseline.confirmation, `${at}.baseline.confirmation`));
+        }
+        for (const [histogram, where] of all) {
+            budget -= checkHistogram(histogram, where, budget);
+            if (budget <= 0) {
+                throw new ReportFileError(`${source}: its histograms decompress to more than ${mib(MAX_REPORT_HISTOGRAM_BYTES)} in all`);
+            }
+        }
+    });
+}
+/**
+ * A measurement's derived figures recomputed from its evidence: percentiles from the histogram,
+ * the error rate from the counts. What a report says about them is not trusted.
+ */
+function rederive(m, where) {
+    if (m.errors > m.requests) {
+        throw new ReportFileError(`${where}: ${m.errors} errors out of ${m.requests} requests`);
+    }
+    const out = {
+        ...m,
+        errorRate: m.requests === 0 ? 0 : m.errors / m.requests,
+        latency: (0,measure_histogram/* summarize */.eh)((0,measure_histogram/* decodeHistogram */.pr)(m.histogram)),
+    };
+    if (m.uncorrectedHistogram)
+        out.uncorrected = (0,measure_histogram/* summarize */.eh)((0,measure_histogram/* decodeHistogram */.pr)(m.uncorrectedHistogram));
+    return out;
+}
+/** The report with every measurement's figures recomputed from its histograms and counts. */
+function rederiveMeasurements(report, source) {
+    const endpoints = report.endpoints.map((e, i) => {
+        const at = `${source}: endpoints[${i}]`;
+        const out = { ...e, measurement: rederive(e.measurement, `${at}.measurement`) };
+        if (e.confirmation)
+            out.confirmation = rederive(e.confirmation, `${at}.confirmation`);
+        if (e.baseline.kind === 'reference') {
+            const baseline = {
+                ...e.baseline,
+                measurement: rederive(e.baseline.measurement, `${at}.baseline.measurement`),
+            };
+            if (e.baseline.confirmation) {
+                baseline.confirmation = rederive(e.baseline.confirmation, `${at}.baseline.confirmation`);
+            }
+            out.baseline = baseline;
+        }
+        return out;
+    });
+    return { ...report, endpoints };
+}
+/**
+ * A saved report, read with every bound: regular file, size, nesting, schema, histogram sizes;
+ * its measurements' figures recomputed from their histograms (verdicts and summary are left as
+ * written: see evaluate/rejudge.ts). Throws ReportFileError (or parseReport's Error) with one
+ * message naming `source`.
+ */
+async function readReportFile(path, source = path) {
+    const text = await readReportText(path, source);
+    const depth = jsonDepth(text, MAX_REPORT_DEPTH);
+    if (depth > MAX_REPORT_DEPTH) {
+        throw new ReportFileError(`${source}: not a perf-gate report: JSON nested deeper than ${MAX_REPORT_DEPTH} levels`);
+    }
+    const report = parseReport(text, source);
+    checkHistograms(report, source);
+    return rederiveMeasurements(report, source);
+}
+
+;// CONCATENATED MODULE: ./src/evaluate/rejudge.ts
+
+
+/**
+ * The baseline to judge against, from what the report kept. A reference deployment's
+ * measurement is evidence like the candidate's, and regressions against it are judged again
+ * when the request-level test decided them alone (fewer than MIN_ROUND_PAIRS round pairs, as in
+ * `compare`). The round pairs of a side-by-side run and CloudWatch's history are not kept in a
+ * report, so regressions judged over them cannot be judged again (judged without them, 3 of 4
+ * A/A side-by-side reports came out differently).
+ */
+function baselineOf(summary) {
+    if (summary.kind === 'reference' && (summary.rounds ?? 0) >= MIN_ROUND_PAIRS) {
+        return {
+            baseline: {
+                kind: 'none',
+                reason: `the saved report does not keep the ${summary.rounds} round pairs its regressions against ${summary.source} were judged over`,
+            },
+            keep: true,
+        };
+    }
+    if (summary.kind === 'reference') {
+        const baseline = {
+            kind: 'reference',
+            source: summary.source,
+            measurement: summary.measurement,
+        };
+        const again = summary.confirmation
+            ? { kind: 'reference', source: summary.source, measurement: summary.confirmation }
+            : undefined;
+        return { baseline, again };
+    }
+    if (summary.kind === 'cloudwatch') {
+        return {
+            baseline: {
+                kind: 'none',
+                reason: `the saved report does not keep the CloudWatch history of ${summary.source}, so regressions against it are not judged again`,
+            },
+            keep: true,
+        };
+    }
+    return {
+        baseline: {
+            kind: 'none',
+            reason: summary.reason,
+            ...(summary.configured === false ? { configured: false } : {}),
+        },
+    };
+}
+/**
+ * An endpoint whose baseline evidence the report does not hold (CloudWatch history, side-by-side
+ * round pairs): budgets are judged again (above, with no baseline), and the saved findings
+ * against the baseline stand where the baseline decided them. A saved regression can only fail
+ * the gate, so keeping it trusts the report in the one direction that is safe; a saved pass only
+ * replaces "no baseline".
+ */
+function keepBaselineFindings(judged, saved) {
+    const findings = judged.findings.map((finding) => {
+        const before = saved.findings.find((f) => f.metric === finding.metric);
+        const regressed = before?.breaches.includes('regression') ?? false;
+        // The budget, judged again, decides whenever it fails or cannot tell.
+        if (finding.breaches.length > 0 || finding.verdict === 'inconclusive') {
+            if (!regressed || finding.breaches.includes('regression'))
+                return finding;
+            return { ...finding, breaches: [...finding.breaches, 'regression'] };
+        }
+        if (!before)
+            return finding;
+        // The budget holds: the saved verdict against the baseline stands, never a budget breach
+        // the measurements do not bear out.
+        // (A metric with no budget is "no baseline" here: the saved verdict is all there is.)
+        const budgetClaim = before.verdict === 'budget-exceeded' ||
+            (before.verdict === 'inconclusive' && finding.verdict !== 'no-baseline');
+        const verdict = budgetClaim ? (regressed ? 'regression' : finding.verdict) : before.verdict;
+        return { ...before, breaches: regressed ? ['regression'] : [], verdict };
+    });
+    return {
+        ...judged,
+        baseline: saved.baseline,
+        findings,
+        verdict: worstVerdict(findings.map((f) => f.verdict)),
+    };
+}
+function rejudge_describe(s) {
+    return `${s.passed ? 'passed' : 'failed'}, ${s.violations} budget violation(s), ${s.regressions} regression(s)`;
+}
+function rejudgeReport(saved, options = {}) {
+    const { config } = options;
+    const warnings = [];
+    const trusted = new Map((config?.endpoints ?? []).map((e) => [e.name, e]));
+    const own = new Map(saved.config.endpoints.map((e) => [e.name, e]));
+    const errors = [...(saved.summary.errors ?? [])];
+    const ownRules = [];
+    const kept = new Set();
+    const inputs = [];
+    for (const endpoint of saved.endpoints) {
+        let rules = config ? trusted.get(endpoint.name) : own.get(endpoint.name);
+        if (!rules && config) {
+            rules = own.get(endpoint.name);
+            if (rules)
+                ownRules.push(endpoint.name);
+        }
+        if (!rules) {
+            errors.push({
+                endpoint: endpoint.name,
+                message: `"${endpoint.name}" is in the saved report but has no rules in ${config ? config.file : "the report's config"}`,
+            });
+            continue;
+        }
+        const { baseline, again, keep } = baselineOf(endpoint.baseline);
+        if (keep)
+            kept.add(endpoint.name);
+        const input = {
+            endpoint: { ...rules, method: endpoint.method, path: endpoint.path },
+            measurement: endpoint.measurement,
+            baseline,
+        };
+        if (endpoint.confirmation)
+            input.confirmation = endpoint.confirmation;
+        if (again)
+            input.confirmationBaseline = again;
+        inputs.push(input);
+    }
+    if (config) {
+        const measured = new Set(saved.endpoints.map((e) => e.name));
+        for (const e of config.endpoints) {
+            if (measured.has(e.name))
+                continue;
+            errors.push({
+                endpoint: e.name,
+                message: `"${e.name}" (${config.file}:${e.line}) is not in the saved report: it was not measured, so the gate cannot pass`,
+            });
+        }
+    }
+    if (ownRules.length > 0) {
+        warnings.push(`${ownRules.map((n) => `"${n}"`).join(', ')} ${ownRules.length === 1 ? 'is' : 'are'} not in ${config.file}: judged by the rules the saved report carries`);
+    }
+    const evaluation = evaluateRun(inputs, {
+        confidence: options.confidence,
+        iterations: options.iterations,
+        seed: options.seed,
+        baselineRequired: config?.baseline.required ?? saved.config.baseline.required,
+        cancelled: saved.summary.cancelled,
+        errors,
+    });
+    const endpoints = evaluation.endpoints.map((e) => {
+        const before = saved.endpoints.find((s) => s.name === e.name);
+        return before && kept.has(e.name) ? keepBaselineFindings(e, before) : e;
+    });
+    const before = saved.summary;
+    const after = summarizeRun(endpoints, { cancelled: saved.summary.cancelled, errors });
+    // An endpoint differs when its verdict or any finding's verdict or breaches do.
+    const verdicts = (e) => JSON.stringify([
+        e.verdict,
+        e.findings.map((f) => [f.metric, f.verdict, [...f.breaches].sort()]),
+    ]);
+    const changed = endpoints.filter((e) => {
+        const before = saved.endpoints.find((s) => s.name === e.name);
+        return !before || verdicts(before) !== verdicts(e);
+    });
+    if (before.passed !== after.passed ||
+        before.violations !== after.violations ||
+        before.regressions !== after.regressions ||
+        changed.length > 0) {
+        warnings.push(`the saved report's verdicts do not follow from its measurements and the ${config ? `rules in ${config.file}` : "report's rules"}: ` +
+            `it says ${rejudge_describe(before)}; judged again, ${rejudge_describe(after)}` +
+            (changed.length > 0
+                ? ` (${changed.length} endpoint verdict(s) differ, e.g. "${changed[0].name}")`
+                : '') +
+            '. The saved verdicts are ignored.');
+    }
+    return {
+        report: assembleReport({
+            tool: saved.tool,
+            createdAt: saved.createdAt,
+            environment: saved.environment,
+            gateId: config?.id ?? saved.gateId,
+            // The trusted file's rules; the target as the run that measured saw it.
+            config: config ? { ...reportConfigFrom(config), target: saved.config.target } : saved.config,
+            secrets: config?.secrets ?? [],
+            endpoints,
+            summary: after,
+        }),
+        warnings,
+    };
 }
 
 ;// CONCATENATED MODULE: ./package.json
@@ -76223,6 +76768,55 @@ function plural(n, word) {
 function oneLine(text) {
     // eslint-disable-next-line no-control-regex
     return text.replace(/[\x00-\x1f\x7f-\x9f]+/g, ' ');
+}
+
+;// CONCATENATED MODULE: ./src/report/write-file.ts
+
+
+
+/**
+ * Writing the report files. A path in the workspace is the pull request's to shape (it can
+ * commit a symlink named report.json pointing anywhere), so a file is never written through a
+ * symlink: the text goes to a new file in the same folder (created exclusively, which never
+ * follows a link) and is renamed over the final name, which replaces a symlink there instead of
+ * writing to its target.
+ */
+/** Whether `path` is `root` or inside it, comparing resolved paths (no file system access). */
+function isInside(path, root) {
+    const rel = (0,external_node_path_.relative)((0,external_node_path_.resolve)(root), (0,external_node_path_.resolve)(path));
+    return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel));
+}
+/** Writes `text` to `path` without following a symlink at `path`. */
+async function writeFileNoFollow(path, text) {
+    const temp = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    try {
+        await (0,promises_.writeFile)(temp, text, { flag: 'wx', mode: 0o644 });
+        await (0,promises_.rename)(temp, path);
+    }
+    catch (error) {
+        await (0,promises_.rm)(temp, { force: true });
+        throw error;
+    }
+}
+/**
+ * The folder `path` will be written in, with symlinks resolved, must lie inside one of `roots`
+ * (also resolved): a symlinked folder in the workspace cannot carry the file elsewhere.
+ * Returns undefined when it does, else the resolved folder.
+ */
+async function escapesRoots(path, roots) {
+    const folder = await (0,promises_.realpath)((0,external_node_path_.dirname)(path));
+    for (const root of roots) {
+        let real;
+        try {
+            real = await (0,promises_.realpath)(root);
+        }
+        catch {
+            continue;
+        }
+        if (isInside(folder, real))
+            return undefined;
+    }
+    return folder;
 }
 
 ;// CONCATENATED MODULE: ./src/github/errors.ts
@@ -81782,22 +82376,29 @@ function prepareBody(gateId, rendered) {
         cut = cut.slice(0, -1);
     return { body: cut + TRUNCATION_NOTICE, truncated: true };
 }
+/** The comments that carry the gate's marker, whoever wrote them. */
+function markedComments(comments, gateId) {
+    const marker = commentMarker(gateId);
+    return comments.filter((c) => (c.body ?? '').includes(marker));
+}
 /**
  * The comment to edit among a pull request's comments, or undefined when none carries the
- * marker. When several do (someone pasted the raw markdown, or two runs raced before the first
- * comment existed), prefer: written by a bot account (the GITHUB_TOKEN writes as
- * github-actions[bot]; an installation token cannot ask GitHub who it is), then the marker on
- * the first line (where perf-gate puts it, unlike a quote), then the oldest, so every run keeps
- * editing the same one.
+ * marker and was written by `ours` (the token's own identity). Anyone can paste the marker into
+ * a comment of their own, and a token with write access may edit other people's comments, so
+ * a comment by anyone else is never chosen: it is left alone and a new one is written. Among
+ * our own (two runs raced before the first comment existed, or a quote), prefer the marker on
+ * the first line (where perf-gate puts it), then the oldest, so every run edits the same one.
  */
-function pickComment(comments, gateId) {
+function pickComment(comments, gateId, ours) {
     const marker = commentMarker(gateId);
-    const score = (c) => [c.user?.type === 'Bot' ? 0 : 1, (c.body ?? '').startsWith(marker) ? 0 : 1, c.id];
+    const score = (c) => [(c.body ?? '').startsWith(marker) ? 0 : 1, c.id];
     const byPreference = (a, b) => {
         const [x, y] = [score(a), score(b)];
-        return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+        return x[0] - y[0] || x[1] - y[1];
     };
-    return comments.filter((c) => (c.body ?? '').includes(marker)).sort(byPreference)[0];
+    return markedComments(comments, gateId)
+        .filter((c) => ours(c.user?.login ?? ''))
+        .sort(byPreference)[0];
 }
 
 ;// CONCATENATED MODULE: ./src/github/comment.ts
@@ -81865,18 +82466,59 @@ async function call(session, operation, write, fn) {
         });
     }
 }
+/**
+ * The account GitHub attributes this token's comments to. A user or OAuth token can ask
+ * (`GET /user`); an installation token (the workflow's GITHUB_TOKEN, a GitHub App's) gets 403
+ * there, and then it is `github-actions[bot]`, the GITHUB_TOKEN's account. A GitHub App's own
+ * slug cannot be learnt from its installation token, so such a token finds no earlier comment of
+ * its own and writes a new one rather than taking over anybody else's.
+ */
+async function identity(session) {
+    const { octokit } = session.client;
+    try {
+        const { data } = await octokit.rest.users.getAuthenticated();
+        return [data.login];
+    }
+    catch (error) {
+        const status = error.status;
+        if (status === 403 || status === 404)
+            return [ACTIONS_BOT_LOGIN];
+        throw toCommentError(error, {
+            operation: 'ask GitHub which account the token writes as',
+            write: false,
+            repository: session.options.repository,
+            issueNumber: session.options.issueNumber,
+            apiUrl: session.options.apiUrl,
+            attempts: 1,
+            secret: session.options.token,
+        });
+    }
+}
+/** The account the workflow's GITHUB_TOKEN writes comments as. */
+const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 async function find(session) {
     const { octokit } = session.client;
-    const { gateId, issueNumber } = session.options;
+    const { gateId, issueNumber, log } = session.options;
     const comments = await call(session, 'read the comments', false, () => octokit.paginate(octokit.rest.issues.listComments, {
         owner: session.owner,
         repo: session.repo,
         issue_number: issueNumber,
         per_page: 100,
     }));
-    const found = pickComment(comments, gateId);
-    const matches = comments.filter((c) => (c.body ?? '').includes(commentMarker(gateId))).length;
-    session.options.log?.debug(`perf-gate: ${comments.length} comments on #${issueNumber}, ${matches} with the marker of gate "${gateId}"`);
+    const marked = markedComments(comments, gateId);
+    log?.debug(`perf-gate: ${comments.length} comments on #${issueNumber}, ${marked.length} with the marker of gate "${gateId}"`);
+    // Only asked when it matters, so a pull request's first run costs no extra request.
+    if (marked.length === 0)
+        return undefined;
+    const logins = await identity(session);
+    const own = new Set(logins.map((l) => l.toLowerCase()));
+    const ours = (login) => own.has(login.toLowerCase());
+    const found = pickComment(comments, gateId, ours);
+    const others = marked.filter((c) => !ours(c.user?.login ?? ''));
+    if (others.length > 0) {
+        const authors = [...new Set(others.map((c) => c.user?.login ?? 'unknown'))];
+        log?.info(`perf-gate: ${others.length} comment(s) on #${issueNumber} carry the marker of gate "${gateId}" but were written by ${authors.join(', ')}, not by ${logins.join(' or ')} (this token): left alone`);
+    }
     if (!found)
         return undefined;
     return {
@@ -81956,10 +82598,14 @@ async function publishComment(options) {
  * on the budget file, the sticky comment, the step's outputs and its verdict. Each part is tried
  * on its own, so a failed comment never loses the summary or the verdict.
  */
-async function writeReportFile(report, path) {
+async function writeReportFile(report, path, roots) {
     try {
         await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
-        await (0,promises_.writeFile)(path, `${JSON.stringify(report, null, 2)}\n`);
+        const elsewhere = await escapesRoots(path, roots);
+        if (elsewhere !== undefined) {
+            throw new Error(`its folder is ${elsewhere} once symlinks are followed, outside the workspace and RUNNER_TEMP (input report-file)`);
+        }
+        await writeFileNoFollow(path, `${JSON.stringify(report, null, 2)}\n`);
         log.info(`Report written to ${path}`);
         return true;
     }
@@ -82047,13 +82693,10 @@ async function comment(report, markdown, settings) {
  * the budget file or a saved report: the runner is told to read none of it as a workflow command.
  */
 function logTable(report) {
-    const token = (0,external_node_crypto_.randomUUID)();
+    // Each line through the log module: a name cannot start a workflow command or a new line.
     startGroup('Verdicts');
     try {
-        info(`::stop-commands::${token}`);
-        for (const line of renderTable(report).trimEnd().split('\n'))
-            info(line);
-        info(`::${token}::`);
+        log.lines(renderTable(report).trimEnd());
     }
     finally {
         endGroup();
@@ -82068,7 +82711,10 @@ async function finish(report, settings, options) {
     logTable(report);
     let reportWritten = false;
     if (options.writeReport)
-        reportWritten = await writeReportFile(report, settings.reportFile);
+        reportWritten = await writeReportFile(report, settings.reportFile, [
+            settings.github.workspace,
+            settings.github.runnerTemp,
+        ]);
     await writeSummary(markdown);
     annotate(report, settings);
     const commentUrl = await comment(report, markdown, settings);
@@ -82104,6 +82750,7 @@ async function finish(report, settings, options) {
 }
 
 ;// CONCATENATED MODULE: ./src/action/settings.ts
+
 
 
 
@@ -82156,6 +82803,18 @@ function parsePrNumber(value, event) {
     const n = payload?.pull_request?.number;
     return typeof n === 'number' && Number.isInteger(n) ? n : undefined;
 }
+/**
+ * report-file resolves inside the workspace or RUNNER_TEMP: a budget-file-free input still comes
+ * from a workflow the pull request may edit, and the report must not land on the runner's other
+ * files. (Symlinked folders are checked again when the file is written.)
+ */
+function parseReportFile(value, workspace, runnerTemp) {
+    const path = (0,external_node_path_.resolve)(workspace, value ?? (0,external_node_path_.join)(runnerTemp, 'perf-gate', 'report.json'));
+    const roots = [(0,external_node_path_.resolve)(workspace), (0,external_node_path_.resolve)(workspace, runnerTemp)];
+    if (roots.some((root) => path !== root && isInside(path, root)))
+        return path;
+    throw new InputError(`input report-file: "${value}" resolves to ${path}, outside the workspace (${workspace}) and RUNNER_TEMP (${runnerTemp}): name a file inside either, e.g. \${{ runner.temp }}/perf-gate/report.json`);
+}
 function readEvent(path) {
     if (!path)
         return undefined;
@@ -82203,7 +82862,7 @@ function readSettings(env = process.env) {
         publish,
         report: report === undefined ? undefined : (0,external_node_path_.resolve)(workspace, report),
         prNumber: parsePrNumber(optional('pr-number'), event),
-        reportFile: (0,external_node_path_.resolve)(workspace, optional('report-file') ?? (0,external_node_path_.join)(runnerTemp, 'perf-gate', 'report.json')),
+        reportFile: parseReportFile(optional('report-file'), workspace, runnerTemp),
         maxDurationMs,
         github: {
             eventName: env.GITHUB_EVENT_NAME ?? '',
@@ -82213,11 +82872,15 @@ function readSettings(env = process.env) {
                 ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`
                 : undefined,
             workspace,
+            runnerTemp: (0,external_node_path_.resolve)(workspace, runnerTemp),
         },
     };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
+
 
 
 
@@ -82238,6 +82901,9 @@ function readSettings(env = process.env) {
  * summary and report could still be written.
  */
 async function run(env = process.env) {
+    const lastResort = (error) => fatal(error, env);
+    process.on('uncaughtException', lastResort);
+    process.on('unhandledRejection', lastResort);
     try {
         maskWithRunner();
         let settings;
@@ -82260,7 +82926,7 @@ async function run(env = process.env) {
         };
         log.debug(`settings: ${JSON.stringify(shown)}`);
         if (settings.report)
-            return await main_fromSavedReport(settings);
+            return await main_fromSavedReport(settings, env);
         return await measure(settings, env);
     }
     catch (error) {
@@ -82268,6 +82934,30 @@ async function run(env = process.env) {
         if (error instanceof Error && error.stack)
             log.debug(error.stack);
         log.setFailed(`perf-gate failed unexpectedly: ${messageOf(error)}`);
+    }
+    finally {
+        process.off('uncaughtException', lastResort);
+        process.off('unhandledRejection', lastResort);
+    }
+}
+/**
+ * An error thrown where no caller can catch it (a callback of the load generator or a library):
+ * the run cannot go on, but the step still gets its outputs, a summary and one failure instead
+ * of a stack trace. Synchronous writes only: the process exits right after.
+ */
+function fatal(error, env) {
+    const message = `perf-gate failed unexpectedly: ${messageOf(error)}`;
+    try {
+        if (error instanceof Error && error.stack)
+            log.debug(error.stack);
+        setOutput('passed', 'false');
+        if (env.GITHUB_STEP_SUMMARY) {
+            (0,external_node_fs_.appendFileSync)(env.GITHUB_STEP_SUMMARY, `\n### ❌ perf-gate stopped on an internal error\n\n${codeBlock(message)}\n\nNo verdict: nothing after this point was measured or judged.\n`);
+        }
+        log.setFailed(message);
+    }
+    finally {
+        process.exit(1);
     }
 }
 /**
@@ -82297,19 +82987,55 @@ function warnIfFileChoosesTarget(settings, config, file) {
     log.warning(`${file} chooses where the load goes (target.url: ${new URL(config.target.url).origin}) in a ${event} workflow. ` +
         'If this job checks out the pull request, the pull request can edit that file: pass the target-url input from the workflow, which replaces target.url (README, "Security notes").');
 }
+/** Messages and annotations name the file as the workflow does: relative to the workspace. */
+function workspacePath(settings, file) {
+    return (0,external_node_path_.resolve)(process.cwd()) === (0,external_node_path_.resolve)(settings.github.workspace) ? file : settings.budgetFile;
+}
 function fail(message) {
     setOutput('passed', 'false');
     log.setFailed(message);
 }
-async function main_fromSavedReport(settings) {
+async function main_fromSavedReport(settings, env) {
     registry.add(...inputCredentials(settings, []));
-    let report;
+    let saved;
     try {
-        report = await log.group('Reading the saved report', async () => parseReport(await (0,promises_.readFile)(settings.report, 'utf8'), settings.report));
+        saved = await log.group('Reading the saved report', () => readReportFile(settings.report));
     }
     catch (error) {
-        return fail(`input report: ${messageOf(error)}`);
+        const message = `input report: ${messageOf(error)}`;
+        await writeSummary(`### ❌ perf-gate: the saved report cannot be used\n\n${codeBlock(message)}\n\nNothing was judged. The \`report\` input names the report.json an earlier perf-gate run wrote.\n`);
+        return fail(message);
     }
+    // The rules come from this job's budget file (in the workflow_run pattern, the base branch's),
+    // never from the report alone when there is one: a fork writes its report.
+    const file = (0,external_node_path_.relative)(settings.github.workspace, settings.budgetFile) || settings.budgetFile;
+    let config;
+    if ((0,external_node_fs_.existsSync)(settings.budgetFile)) {
+        try {
+            config = await log.group('Budget file (the rules to judge the report by)', () => loadBudgetFile(workspacePath(settings, file), {
+                // Only the rules are read and no request is sent: variables need not be set.
+                env: new Proxy(env, {
+                    get: (real, name) => (typeof name === 'string' ? (real[name] ?? 'unset') : undefined),
+                }),
+                targetUrl: 'http://saved-report.invalid',
+                maxDurationMs: Number.MAX_SAFE_INTEGER,
+                sideBySide: false,
+                workspace: settings.github.workspace,
+            }));
+        }
+        catch (error) {
+            if (error instanceof BudgetFileError)
+                return budgetFileFailed(error.problems, file);
+            throw error;
+        }
+        registry.add(...config.secrets);
+    }
+    else {
+        log.warning(`No budget file at ${file}: the saved report is judged by the rules it carries, which whoever produced the report could have edited. Check out the base branch before this step (or set budget-file) so its rules decide.`);
+    }
+    const { report, warnings } = rejudgeReport(saved, { config });
+    for (const warning of warnings)
+        log.warning(`input report: ${warning}`);
     // The report may come from a fork: its link to "the workflow run" is kept only when it points
     // at a run of this repository on this server, never at a host the fork's author chose.
     const ci = report.environment.ci;
@@ -82324,8 +83050,7 @@ async function measure(settings, env) {
     try {
         config = await log.group('Budget file', async () => {
             // Messages and annotations name the file as the workflow does: relative to the workspace.
-            const path = (0,external_node_path_.resolve)(process.cwd()) === (0,external_node_path_.resolve)(settings.github.workspace) ? file : settings.budgetFile;
-            const loaded = await loadBudgetFile(path, {
+            const loaded = await loadBudgetFile(workspacePath(settings, file), {
                 env,
                 targetUrl: settings.targetUrl,
                 maxDurationMs: settings.maxDurationMs,
@@ -82341,6 +83066,9 @@ async function measure(settings, env) {
             return budgetFileFailed(error.problems, file);
         throw error;
     }
+    const tooMany = connectionLimitProblems(config, openFileLimit());
+    if (tooMany.length > 0)
+        return limitsFailed(tooMany, file);
     warnIfFileChoosesTarget(settings, config, file);
     registry.add(...config.secrets, ...inputCredentials(settings, config.target.publicQuery ?? []));
     config.secrets = registry.list();
@@ -82351,6 +83079,15 @@ async function measure(settings, env) {
     };
     process.once('SIGTERM', cancel);
     process.once('SIGINT', cancel);
+    // Out of heap, V8 would kill the process with nothing written: stop the load first.
+    let outOfMemory;
+    const stopWatching = watchHeap((reading) => {
+        outOfMemory =
+            `perf-gate stopped the load: the process used ${describeHeap(reading)}, and running out ` +
+                'would end it with no report. Lower connections or rate, or measure fewer endpoints per run.';
+        log.warning(outOfMemory);
+        controller.abort();
+    });
     const needsCloudWatch = config.baseline.cloudwatch !== undefined ||
         config.endpoints.some((e) => e.cloudwatch !== undefined);
     let gate;
@@ -82369,7 +83106,11 @@ async function measure(settings, env) {
         // a summary and a report marked cancelled, not as a crash.
         const cancelled = controller.signal.aborted;
         if (cancelled || error instanceof TargetUnreachableError || isCloudWatchError(error)) {
-            const errors = cancelled ? [] : [{ message: messageOf(error) }];
+            const errors = outOfMemory
+                ? [{ message: outOfMemory }]
+                : cancelled
+                    ? []
+                    : [{ message: messageOf(error) }];
             const evaluation = evaluateRun([], { errors, cancelled });
             const report = makeReport(config, evaluation.endpoints, evaluation.summary, env);
             return finish(report, settings, { writeReport: true });
@@ -82377,8 +83118,14 @@ async function measure(settings, env) {
         throw error;
     }
     finally {
+        stopWatching();
         process.off('SIGTERM', cancel);
         process.off('SIGINT', cancel);
+    }
+    if (outOfMemory) {
+        const summary = gate.evaluation.summary;
+        summary.errors = [...(summary.errors ?? []), { message: outOfMemory }];
+        summary.passed = false;
     }
     const report = makeReport(config, gate.evaluation.endpoints, gate.evaluation.summary, env);
     if (settings.publish)
@@ -82487,6 +83234,25 @@ function codeSpan(text) {
     const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
     const fence = '`'.repeat(longest + 1);
     return `${fence}${longest > 0 ? ` ${text} ` : text}${fence}`;
+}
+/** The plan does not fit the runner (ulimit -n): annotated on the lines, summarised, one failure. */
+async function limitsFailed(problems, file) {
+    for (const p of problems) {
+        log.error(`${p.path}: ${p.message}`, {
+            title: 'perf-gate: more connections than open files',
+            file,
+            startLine: p.line > 0 ? p.line : undefined,
+        });
+    }
+    await writeSummary([
+        '### ❌ perf-gate: the load does not fit the runner’s open-file limit',
+        '',
+        codeBlock(problems.map(formatProblem).join('\n')),
+        '',
+        'Nothing was measured.',
+        '',
+    ].join('\n'));
+    fail(`${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
 }
 /** A fenced block no text can close early: the fence is longer than any backtick run inside. */
 function codeBlock(text) {

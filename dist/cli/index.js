@@ -36005,7 +36005,7 @@ function toCloudWatchError(error, operation) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8814);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4668);
 /* harmony import */ var _node_support_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1778);
 // The `perf-gate` bin: wires the process (arguments, streams, environment, signals) to runCli.
 
@@ -36045,7 +36045,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8814:
+/***/ 4668:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39339,9 +39339,10 @@ function normalise(input) {
         // The load generator counts its request timeout in whole seconds.
         const timeout = durationAt([...path, 'timeout'], (n) => n < 1000
             ? 'expected a request timeout of at least 1s'
-            : n > MAX_REQUEST_TIMEOUT_MS
-                ? `expected a request timeout of at most ${formatDuration(MAX_REQUEST_TIMEOUT_MS)} (a request is given up long before that)`
-                : bare('timeout'));
+            : (bare('timeout') ??
+                (n > MAX_REQUEST_TIMEOUT_MS
+                    ? `expected a request timeout of at most ${formatDuration(MAX_REQUEST_TIMEOUT_MS)} (a request is given up long before that)`
+                    : undefined)));
         if (timeout !== undefined)
             out.timeoutMs = timeout;
         const rate = get([...path, 'rate']);
@@ -42437,6 +42438,8 @@ function compareReports(base, head, options = {}) {
     });
 }
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./schemas/report.schema.json
 const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/perf-gate/perf-gate/schemas/report.schema.json","title":"PerfGateReport","description":"The JSON report of one perf-gate run: configuration used (without header values, bodies or secrets), every endpoint\'s measurement with its HDR histogram, its baseline, the findings per metric and the summary. Units: latency in milliseconds, durations in milliseconds, rates and relative changes as fractions (0.01 = 1%), throughput in requests per second.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","createdAt","environment","gateId","config","endpoints","summary"],"properties":{"schemaVersion":{"description":"Version of this format. Readers reject versions they do not know. Version 2: a percentile judged against a fixed number carries `interval` (its distribution-free confidence bounds) instead of version 1\'s `samples`, and an endpoint\'s config may carry `confidence`.","const":2},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"createdAt":{"description":"When the report was written, ISO 8601 in UTC.","type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"environment":{"$ref":"#/$defs/environment"},"gateId":{"description":"The budget file\'s `id`.","type":"string","minLength":1},"config":{"$ref":"#/$defs/config"},"endpoints":{"description":"One entry per measured endpoint, in the budget file\'s order.","type":"array","items":{"$ref":"#/$defs/endpoint"}},"summary":{"$ref":"#/$defs/summary"}},"$defs":{"nonNegative":{"type":"number","minimum":0},"count":{"type":"integer","minimum":0},"timestamp":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"metric":{"enum":["p50","p75","p90","p95","p99","p99.9","mean","max","error-rate","min-rps"]},"verdict":{"enum":["pass","budget-exceeded","regression","improvement","inconclusive","no-baseline"]},"counts":{"description":"Counts by key (error code or status code).","type":"object","additionalProperties":{"$ref":"#/$defs/count"}},"environment":{"type":"object","additionalProperties":false,"required":["runner","node"],"properties":{"runner":{"type":"object","additionalProperties":false,"required":["os","arch"],"properties":{"os":{"type":"string"},"arch":{"type":"string"}}},"node":{"description":"Node.js version.","type":"string"},"ci":{"type":"object","additionalProperties":false,"required":["provider"],"properties":{"provider":{"const":"github-actions"},"runUrl":{"description":"Link to the workflow run.","type":"string"},"repository":{"type":"string"},"sha":{"type":"string"},"ref":{"type":"string"},"event":{"type":"string"}}}}},"loadSettings":{"type":"object","additionalProperties":false,"required":["connections","durationMs","warmupMs","timeoutMs"],"properties":{"connections":{"type":"integer","minimum":1},"durationMs":{"$ref":"#/$defs/nonNegative"},"warmupMs":{"$ref":"#/$defs/nonNegative"},"timeoutMs":{"$ref":"#/$defs/nonNegative"},"rate":{"description":"Open model: requests per second across all connections.","type":"number","exclusiveMinimum":0}}},"budget":{"description":"Limits: latency metrics in ms (maximum), error-rate as a fraction (maximum), min-rps in requests per second (minimum).","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"error-rate":{"$ref":"#/$defs/nonNegative"},"min-rps":{"$ref":"#/$defs/nonNegative"}}},"tolerance":{"type":"object","additionalProperties":false,"required":["maxIncrease","minDelta"],"properties":{"maxIncrease":{"description":"Relative increase allowed, a fraction (0.1 = +10%).","$ref":"#/$defs/nonNegative"},"minDelta":{"description":"Absolute increase allowed: ms, or fraction points for error-rate.","$ref":"#/$defs/nonNegative"}}},"regressionRules":{"oneOf":[{"const":false,"description":"Baseline comparison turned off."},{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/tolerance"},"p75":{"$ref":"#/$defs/tolerance"},"p90":{"$ref":"#/$defs/tolerance"},"p95":{"$ref":"#/$defs/tolerance"},"p99":{"$ref":"#/$defs/tolerance"},"p99.9":{"$ref":"#/$defs/tolerance"},"mean":{"$ref":"#/$defs/tolerance"},"max":{"$ref":"#/$defs/tolerance"},"error-rate":{"$ref":"#/$defs/tolerance"}}}]},"cloudwatchConfig":{"type":"object","additionalProperties":false,"required":["namespace","unit","dimensions","lookbackMs","periodMs"],"properties":{"region":{"type":"string"},"namespace":{"type":"string"},"metric":{"type":"string"},"unit":{"enum":["us","ms","s"]},"dimensions":{"type":"object","additionalProperties":{"type":"string"}},"lookbackMs":{"$ref":"#/$defs/nonNegative"},"periodMs":{"$ref":"#/$defs/nonNegative"}}},"headerNames":{"description":"Names of the headers sent; their values are never stored.","type":"array","items":{"type":"string"}},"endpointConfig":{"type":"object","additionalProperties":false,"required":["name","method","path","line","headers","body","load","budget","regression"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"description":"1-based line in the budget file.","type":"integer","minimum":0},"headers":{"$ref":"#/$defs/headerNames"},"body":{"description":"Whether a request body is sent; the body is never stored.","type":"boolean"},"expectStatus":{"type":"array","items":{"type":"integer","minimum":100,"maximum":599}},"load":{"$ref":"#/$defs/loadSettings"},"budget":{"$ref":"#/$defs/budget"},"regression":{"$ref":"#/$defs/regressionRules"},"confidence":{"description":"One-sided confidence of the percentile bounds, when the budget file set one (default 0.95).","type":"number","minimum":0.5,"maximum":0.999},"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"}}},"config":{"description":"The normalised budget configuration the run used.","type":"object","additionalProperties":false,"required":["file","target","baseline","confirm","endpoints"],"properties":{"file":{"type":"string"},"target":{"type":"object","additionalProperties":false,"required":["url","headers"],"properties":{"url":{"type":"string"},"headers":{"$ref":"#/$defs/headerNames"},"ready":{"type":"object","additionalProperties":false,"required":["url","timeoutMs"],"properties":{"url":{"type":"string"},"timeoutMs":{"$ref":"#/$defs/nonNegative"}}},"tls":{"description":"The budget file\'s target.tls: insecure means certificates were not checked.","type":"object","additionalProperties":false,"required":["insecure"],"properties":{"insecure":{"type":"boolean"},"ca":{"type":"string"}}}}},"baseline":{"type":"object","additionalProperties":false,"required":["required"],"properties":{"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"},"required":{"type":"boolean"}}},"confirm":{"type":"boolean"},"endpoints":{"type":"array","items":{"$ref":"#/$defs/endpointConfig"}}}},"latencySummary":{"description":"Percentiles of a histogram, ms.","type":"object","additionalProperties":false,"required":["p50","p75","p90","p95","p99","p99.9","mean","max","min","stddev"],"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"min":{"$ref":"#/$defs/nonNegative"},"stddev":{"$ref":"#/$defs/nonNegative"}}},"measurement":{"type":"object","additionalProperties":false,"required":["requests","errors","errorRate","errorBreakdown","throughput","durationMs","latency","histogram","startedAt"],"properties":{"requests":{"$ref":"#/$defs/count"},"errors":{"$ref":"#/$defs/count"},"errorRate":{"type":"number","minimum":0,"maximum":1},"errorBreakdown":{"type":"object","additionalProperties":false,"required":["timeouts","connection","resets","status"],"properties":{"timeouts":{"$ref":"#/$defs/count"},"connection":{"$ref":"#/$defs/counts"},"resets":{"$ref":"#/$defs/count"},"status":{"$ref":"#/$defs/counts"}}},"throughput":{"description":"Successful responses (an expected status) per second; what `min-rps` is judged on. Reports written before this field\'s meaning was narrowed counted every response.","$ref":"#/$defs/nonNegative"},"durationMs":{"$ref":"#/$defs/nonNegative"},"latency":{"description":"Percentiles of successful responses plus timeouts (recorded at the timeout); failed statuses and connection errors are in `errorLatency`. In the open model, timed from each request\'s intended send time.","$ref":"#/$defs/latencySummary"},"uncorrected":{"description":"Open model: the same responses timed from their actual send.","$ref":"#/$defs/latencySummary"},"histogram":{"description":"HDR histogram in microseconds, 3 significant digits, compressed base64.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"uncorrectedHistogram":{"type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"errorLatency":{"description":"Latency of failed requests (unexpected statuses, connection errors, responses cut short): reported, not judged.","$ref":"#/$defs/latencySummary"},"errorHistogram":{"description":"The HDR histogram `errorLatency` comes from, encoded like `histogram`.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"arrivals":{"description":"Open model: the paced arrival process. Requests are due every 1/rate seconds; one due while every connection waits for an answer is dropped (not sent).","type":"object","additionalProperties":false,"required":["rate","intended","sent","dropped"],"properties":{"rate":{"type":"number","exclusiveMinimum":0},"intended":{"$ref":"#/$defs/count"},"sent":{"$ref":"#/$defs/count"},"dropped":{"$ref":"#/$defs/count"}}},"generator":{"description":"The load generator\'s own event loop during the run. `saturated`: it was the bottleneck, so latency includes its own queueing and a latency budget breach is not failed on this run.","type":"object","additionalProperties":false,"required":["eventLoopUtilization","eventLoopDelayP50Ms","eventLoopDelayP99Ms","eventLoopDelayMaxMs","saturated"],"properties":{"eventLoopUtilization":{"type":"number","minimum":0,"maximum":1},"eventLoopDelayP50Ms":{"$ref":"#/$defs/nonNegative"},"eventLoopDelayP99Ms":{"$ref":"#/$defs/nonNegative"},"eventLoopDelayMaxMs":{"$ref":"#/$defs/nonNegative"},"saturated":{"type":"boolean"}}},"warnings":{"description":"Conditions that make the figures less trustworthy: more than 1% of an open model\'s requests dropped, a saturated load generator.","type":"array","items":{"type":"string"}},"startedAt":{"$ref":"#/$defs/timestamp"},"cancelled":{"type":"boolean"}}},"significance":{"oneOf":[{"description":"Percentile-bootstrap confidence interval of candidate / reference.","type":"object","additionalProperties":false,"required":["test","confidence","low","high"],"properties":{"test":{"const":"bootstrap"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"low":{"type":"number"},"high":{"type":"number"}}},{"description":"Candidate requests slower than the slowest reference request, and the chance of that under no change.","type":"object","additionalProperties":false,"required":["test","confidence","above","pValue"],"properties":{"test":{"const":"exceedance"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"above":{"$ref":"#/$defs/count"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"Pooled two-proportion z-test of the error rates.","type":"object","additionalProperties":false,"required":["test","confidence","z","pValue"],"properties":{"test":{"const":"two-proportion"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"z":{"type":"number"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"One-sided prediction bounds of the CloudWatch per-period history (median ± t·1.4826·MAD·√(1+π/2n)).","type":"object","additionalProperties":false,"required":["test","confidence","periods","low","high"],"properties":{"test":{"const":"prediction-bound"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"}}}]},"breaches":{"description":"The checks that failed and count toward fail-on.","type":"array","uniqueItems":true,"items":{"enum":["budget","regression"]}},"finding":{"type":"object","additionalProperties":false,"required":["metric","verdict","breaches","current","reason"],"properties":{"metric":{"$ref":"#/$defs/metric"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"budget":{"type":"number"},"baseline":{"type":"number"},"current":{"type":"number"},"change":{"description":"Relative change against the baseline (0.12 = +12%); absent when the baseline is 0.","type":"number"},"delta":{"description":"Absolute change: ms, fraction points or req/s.","type":"number"},"significance":{"$ref":"#/$defs/significance"},"interval":{"$ref":"#/$defs/percentileInterval"},"reason":{"type":"string"},"confirmation":{"type":"object","additionalProperties":false,"required":["current","verdict","breaches","reason"],"properties":{"current":{"type":"number"},"change":{"type":"number"},"delta":{"type":"number"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"reason":{"type":"string"}}}}},"percentileInterval":{"description":"Distribution-free one-sided confidence bounds of a percentile from the order statistics of the recorded latencies (exact binomial), present when the percentile was judged against a fixed number (a budget, a CloudWatch threshold). Each bound holds with at least `confidence` on its own; a bound is absent when too few requests were measured to give one. Bounds are HDR bucket edges (3 significant digits), rounded outwards.","type":"object","additionalProperties":false,"required":["confidence","samples"],"properties":{"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"samples":{"description":"Latencies the bounds rest on.","$ref":"#/$defs/count"},"low":{"description":"The percentile is at least this, ms.","type":"number"},"lowRank":{"description":"Which order statistic (1-based) the lower bound is.","type":"integer","minimum":1},"high":{"description":"The percentile is at most this, ms.","type":"number"},"highRank":{"description":"Which order statistic (1-based) the upper bound is.","type":"integer","minimum":1},"moreRequests":{"description":"For an inconclusive verdict: an estimate of the further requests that would settle it if latencies kept the distribution measured so far.","type":"integer","minimum":1}}},"cloudwatchMetricSummary":{"type":"object","additionalProperties":false,"required":["median","periods"],"properties":{"median":{"type":"number"},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"}}},"baseline":{"oneOf":[{"description":"A reference deployment measured side by side in this run, or a saved report\'s measurement (perf-gate compare).","type":"object","additionalProperties":false,"required":["kind","source","measurement"],"properties":{"kind":{"const":"reference"},"source":{"type":"string"},"measurement":{"$ref":"#/$defs/measurement"},"saved":{"const":true,"description":"The reference is the measurement of a saved report (perf-gate compare), not measured in this run."},"rounds":{"$ref":"#/$defs/count"},"confirmation":{"$ref":"#/$defs/measurement"}}},{"description":"CloudWatch history: per metric, the median of the per-period values and the prediction bounds.","type":"object","additionalProperties":false,"required":["kind","source","partial","metrics"],"properties":{"kind":{"const":"cloudwatch"},"source":{"type":"string"},"partial":{"type":"boolean"},"metrics":{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p75":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p90":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p95":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99.9":{"$ref":"#/$defs/cloudwatchMetricSummary"},"mean":{"$ref":"#/$defs/cloudwatchMetricSummary"},"max":{"$ref":"#/$defs/cloudwatchMetricSummary"},"error-rate":{"$ref":"#/$defs/cloudwatchMetricSummary"}}}}},{"description":"No baseline, and why.","type":"object","additionalProperties":false,"required":["kind","reason"],"properties":{"kind":{"const":"none"},"reason":{"type":"string"},"configured":{"const":false,"description":"No baseline is set up for this endpoint (its metrics were judged by their budgets alone); absent when a baseline is set up but had no data."}}}]},"endpoint":{"type":"object","additionalProperties":false,"required":["name","method","path","line","measurement","baseline","findings","verdict"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"type":"integer","minimum":0},"measurement":{"$ref":"#/$defs/measurement"},"confirmation":{"description":"The re-measurement of a breaching endpoint.","$ref":"#/$defs/measurement"},"baseline":{"$ref":"#/$defs/baseline"},"findings":{"type":"array","items":{"$ref":"#/$defs/finding"}},"verdict":{"description":"The most severe verdict among the findings.","$ref":"#/$defs/verdict"}}},"summary":{"type":"object","additionalProperties":false,"required":["endpoints","violations","regressions","improvements","inconclusive","noBaseline","passed"],"properties":{"endpoints":{"$ref":"#/$defs/count"},"violations":{"description":"Findings with a budget breach.","$ref":"#/$defs/count"},"regressions":{"description":"Findings with a regression breach.","$ref":"#/$defs/count"},"improvements":{"$ref":"#/$defs/count"},"inconclusive":{"$ref":"#/$defs/count"},"noBaseline":{"$ref":"#/$defs/count"},"passed":{"description":"Every budget and regression check held and the run completed, whatever fail-on says.","type":"boolean"},"cancelled":{"type":"boolean"},"errors":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["message"],"properties":{"endpoint":{"type":"string"},"message":{"type":"string"}}}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/validate.ts
@@ -42501,6 +42504,247 @@ function describe(error) {
         return `${where}: ${error.message} (${error.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')})`;
     }
     return `${where}: ${error.message}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/read.ts
+
+
+
+
+
+/**
+ * Saved reports (the action's `report` input, `perf-gate compare`) come from another job, and in
+ * the fork pattern from whoever wrote the pull request: they are read as untrusted evidence.
+ * Every read is bounded before memory is spent on it.
+ */
+/**
+ * Largest report read. A report holds per endpoint a few KB of findings and one compressed
+ * histogram (1–20 KB) per measurement (main run, confirmation, reference): 200 endpoints with
+ * every measurement stay under 10 MB. 64 MiB leaves room for that six times over, while parsing
+ * it costs a few hundred MB of heap at most, well inside a 7 GB runner.
+ */
+const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+/** Nesting deeper than any report has (the schema's deepest path is under 10 levels). */
+const MAX_REPORT_DEPTH = 32;
+/**
+ * Largest decompressed histogram. perf-gate's histograms (µs, 3 significant digits, up to an
+ * hour, auto-resized beyond) have at most ~70,000 counts of at most 9 bytes each: under 640 KB.
+ * A compressed payload is checked against this before it is inflated in full.
+ */
+const MAX_HISTOGRAM_BYTES = 2 * 1024 * 1024;
+/** Largest total of decompressed histograms in one report (many small bombs add up). */
+const MAX_REPORT_HISTOGRAM_BYTES = 256 * 1024 * 1024;
+/** Highest histogram value accepted, µs (about 100 days): bounds the counts array decoding allocates. */
+const MAX_HISTOGRAM_VALUE = 2 ** 43;
+class ReportFileError extends Error {
+    name = 'ReportFileError';
+}
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+/**
+ * The file's text, read from a regular file of at most MAX_REPORT_BYTES. The file is opened
+ * non-blocking and checked with fstat on the opened descriptor, so a FIFO is refused instead of
+ * waiting for a writer, and a device (/dev/zero) or a folder is refused before a byte is read.
+ */
+async function readReportText(path, source = path) {
+    let handle;
+    try {
+        handle = await (0,promises_.open)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
+    }
+    catch (error) {
+        const code = error.code;
+        throw new ReportFileError(code === 'ENOENT'
+            ? `${source}: no such file`
+            : `${source}: cannot be read: ${error.message}`);
+    }
+    try {
+        const info = await handle.stat();
+        if (!info.isFile()) {
+            const kind = info.isDirectory()
+                ? 'a folder'
+                : info.isFIFO()
+                    ? 'a named pipe'
+                    : info.isCharacterDevice() || info.isBlockDevice()
+                        ? 'a device'
+                        : info.isSocket()
+                            ? 'a socket'
+                            : 'not a regular file';
+            throw new ReportFileError(`${source}: is ${kind}, not a report file: name the report.json a perf-gate run wrote`);
+        }
+        if (info.size > MAX_REPORT_BYTES) {
+            throw new ReportFileError(`${source}: ${mib(info.size)} is larger than a perf-gate report can be (at most ${mib(MAX_REPORT_BYTES)}): name the report.json a perf-gate run wrote`);
+        }
+        // One byte more than the cap: a file that grew after fstat is caught, not read whole.
+        const buffer = Buffer.alloc(Math.min(info.size, MAX_REPORT_BYTES) + 1);
+        let length = 0;
+        while (length < buffer.length) {
+            const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+            if (bytesRead === 0)
+                break;
+            length += bytesRead;
+        }
+        if (length > MAX_REPORT_BYTES || length > info.size) {
+            throw new ReportFileError(`${source}: the file changed while it was read`);
+        }
+        return buffer.subarray(0, length).toString('utf8');
+    }
+    catch (error) {
+        if (error instanceof ReportFileError)
+            throw error;
+        throw new ReportFileError(`${source}: cannot be read: ${error.message}`);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** The deepest nesting of arrays and objects in JSON text (strings skipped), in one pass. */
+function jsonDepth(text, limit) {
+    let depth = 0;
+    let deepest = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (inString) {
+            if (c === 0x5c)
+                i++;
+            else if (c === 0x22)
+                inString = false;
+        }
+        else if (c === 0x22)
+            inString = true;
+        else if (c === 0x7b || c === 0x5b) {
+            if (++depth > deepest)
+                deepest = depth;
+            if (deepest > limit)
+                return deepest;
+        }
+        else if (c === 0x7d || c === 0x5d)
+            depth--;
+    }
+    return deepest;
+}
+/**
+ * Checks that a compressed histogram (hdr-histogram-js's V2 compressed base64) decompresses to at
+ * most `budget` bytes and describes a histogram perf-gate could have written, without inflating
+ * more than the cap. Returns the decompressed size.
+ */
+function checkHistogram(base64, where, budget) {
+    const bytes = Buffer.from(base64, 'base64');
+    const bad = (why) => new ReportFileError(`${where}: not a perf-gate histogram (${why})`);
+    if (bytes.length < 8)
+        throw bad('too short');
+    // Cookie 0x1c849304 | word size; then the compressed length, then zlib data.
+    if ((bytes.readInt32BE(0) & ~0xf0) !== 0x1c849304)
+        throw bad('unknown encoding');
+    const compressed = bytes.readInt32BE(4);
+    if (compressed < 0 || compressed > bytes.length - 8)
+        throw bad('truncated');
+    const cap = Math.min(MAX_HISTOGRAM_BYTES, budget);
+    let inflated;
+    try {
+        inflated = (0,external_node_zlib_.inflateSync)(bytes.subarray(8, 8 + compressed), { maxOutputLength: cap });
+    }
+    catch (error) {
+        if (error.code === 'ERR_BUFFER_TOO_LARGE') {
+            throw new ReportFileError(`${where}: the histogram decompresses to more than ${mib(cap)}; perf-gate's histograms stay under 1 MiB, so this report was not written by perf-gate as it stands`);
+        }
+        throw bad(`cannot be decompressed: ${error.message}`);
+    }
+    // Header: cookie, payload length, normalising offset, significant digits, lowest, highest.
+    if (inflated.length < 40)
+        throw bad('no header');
+    const digits = inflated.readInt32BE(12);
+    const lowest = Number(inflated.readBigInt64BE(16));
+    const highest = Number(inflated.readBigInt64BE(24));
+    if (digits < 0 || digits > 5)
+        throw bad(`${digits} significant digits`);
+    if (lowest < 1 || highest < 2 * lowest || highest > MAX_HISTOGRAM_VALUE) {
+        throw bad(`value range ${lowest}–${highest}`);
+    }
+    return inflated.length;
+}
+/** Every histogram of a measurement, with where it sits in the report. */
+function histogramsOf(m, where) {
+    if (!m)
+        return [];
+    const out = [[m.histogram, `${where}.histogram`]];
+    if (m.uncorrectedHistogram)
+        out.push([m.uncorrectedHistogram, `${where}.uncorrectedHistogram`]);
+    return out;
+}
+/** Checks every histogram of a parsed report against the per-histogram and per-report caps. */
+function checkHistograms(report, source) {
+    let budget = MAX_REPORT_HISTOGRAM_BYTES;
+    report.endpoints.forEach((e, i) => {
+        const at = `${source}: endpoints[${i}]`;
+        const all = [
+            ...histogramsOf(e.measurement, `${at}.measurement`),
+            ...histogramsOf(e.confirmation, `${at}.confirmation`),
+        ];
+        if (e.baseline.kind === 'reference') {
+            all.push(...histogramsOf(e.baseline.measurement, `${at}.baseline.measurement`));
+            all.push(...histogramsOf(e.baseline.confirmation, `${at}.baseline.confirmation`));
+        }
+        for (const [histogram, where] of all) {
+            budget -= checkHistogram(histogram, where, budget);
+            if (budget <= 0) {
+                throw new ReportFileError(`${source}: its histograms decompress to more than ${mib(MAX_REPORT_HISTOGRAM_BYTES)} in all`);
+            }
+        }
+    });
+}
+/**
+ * A measurement's derived figures recomputed from its evidence: percentiles from the histogram,
+ * the error rate from the counts. What a report says about them is not trusted.
+ */
+function rederive(m, where) {
+    if (m.errors > m.requests) {
+        throw new ReportFileError(`${where}: ${m.errors} errors out of ${m.requests} requests`);
+    }
+    const out = {
+        ...m,
+        errorRate: m.requests === 0 ? 0 : m.errors / m.requests,
+        latency: summarize(decodeHistogram(m.histogram)),
+    };
+    if (m.uncorrectedHistogram)
+        out.uncorrected = summarize(decodeHistogram(m.uncorrectedHistogram));
+    return out;
+}
+/** The report with every measurement's figures recomputed from its histograms and counts. */
+function rederiveMeasurements(report, source) {
+    const endpoints = report.endpoints.map((e, i) => {
+        const at = `${source}: endpoints[${i}]`;
+        const out = { ...e, measurement: rederive(e.measurement, `${at}.measurement`) };
+        if (e.confirmation)
+            out.confirmation = rederive(e.confirmation, `${at}.confirmation`);
+        if (e.baseline.kind === 'reference') {
+            const baseline = {
+                ...e.baseline,
+                measurement: rederive(e.baseline.measurement, `${at}.baseline.measurement`),
+            };
+            if (e.baseline.confirmation) {
+                baseline.confirmation = rederive(e.baseline.confirmation, `${at}.baseline.confirmation`);
+            }
+            out.baseline = baseline;
+        }
+        return out;
+    });
+    return { ...report, endpoints };
+}
+/**
+ * A saved report, read with every bound: regular file, size, nesting, schema, histogram sizes;
+ * its measurements' figures recomputed from their histograms (verdicts and summary are left as
+ * written: see evaluate/rejudge.ts). Throws ReportFileError (or parseReport's Error) with one
+ * message naming `source`.
+ */
+async function readReportFile(path, source = path) {
+    const text = await readReportText(path, source);
+    const depth = jsonDepth(text, MAX_REPORT_DEPTH);
+    if (depth > MAX_REPORT_DEPTH) {
+        throw new ReportFileError(`${source}: not a perf-gate report: JSON nested deeper than ${MAX_REPORT_DEPTH} levels`);
+    }
+    const report = parseReport(text, source);
+    checkHistograms(report, source);
+    return rederiveMeasurements(report, source);
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -42939,6 +43183,55 @@ function footer(report) {
     return `<sub>${bits.join(' · ')}</sub>`;
 }
 
+;// CONCATENATED MODULE: ./src/report/write-file.ts
+
+
+
+/**
+ * Writing the report files. A path in the workspace is the pull request's to shape (it can
+ * commit a symlink named report.json pointing anywhere), so a file is never written through a
+ * symlink: the text goes to a new file in the same folder (created exclusively, which never
+ * follows a link) and is renamed over the final name, which replaces a symlink there instead of
+ * writing to its target.
+ */
+/** Whether `path` is `root` or inside it, comparing resolved paths (no file system access). */
+function isInside(path, root) {
+    const rel = relative(resolve(root), resolve(path));
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+/** Writes `text` to `path` without following a symlink at `path`. */
+async function writeFileNoFollow(path, text) {
+    const temp = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    try {
+        await (0,promises_.writeFile)(temp, text, { flag: 'wx', mode: 0o644 });
+        await (0,promises_.rename)(temp, path);
+    }
+    catch (error) {
+        await (0,promises_.rm)(temp, { force: true });
+        throw error;
+    }
+}
+/**
+ * The folder `path` will be written in, with symlinks resolved, must lie inside one of `roots`
+ * (also resolved): a symlinked folder in the workspace cannot carry the file elsewhere.
+ * Returns undefined when it does, else the resolved folder.
+ */
+async function escapesRoots(path, roots) {
+    const folder = await realpath(dirname(path));
+    for (const root of roots) {
+        let real;
+        try {
+            real = await realpath(root);
+        }
+        catch {
+            continue;
+        }
+        if (isInside(folder, real))
+            return undefined;
+    }
+    return folder;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/report-files.ts
 
 
@@ -42970,12 +43263,12 @@ function prepareReportPaths(paths, command) {
 async function writeReports(report, paths) {
     const written = [];
     if (paths.json) {
-        await (0,promises_.writeFile)(paths.json, `${JSON.stringify(report, null, 2)}\n`);
+        await writeFileNoFollow(paths.json, `${JSON.stringify(report, null, 2)}\n`);
         written.push(paths.json);
     }
     if (paths.markdown) {
         const hint = paths.json ? `the full report is in ${paths.json}` : undefined;
-        await (0,promises_.writeFile)(paths.markdown, renderMarkdown(report, { fullReportHint: hint }));
+        await writeFileNoFollow(paths.markdown, renderMarkdown(report, { fullReportHint: hint }));
         written.push(paths.markdown);
     }
     return written;
@@ -42995,11 +43288,8 @@ var version = __nccwpck_require__(1013);
 
 
 
-
 /** `perf-gate compare BASE.json HEAD.json`: two saved reports judged against each other, no load. */
 const compare_command_COMMAND = 'compare';
-/** Reports are far smaller than this; a bigger file is not one (and must not be read whole). */
-const MAX_REPORT_BYTES = 64 * 1024 * 1024;
 async function compareCommand(args, context, output) {
     const parsed = parseCommandArgs(compare_command_COMMAND, args, {
         budget: { type: 'string' },
@@ -43028,6 +43318,17 @@ async function compareCommand(args, context, output) {
     }
     const base = await readReport(basePath);
     const head = await readReport(headPath);
+    if (head.endpoints.length === 0) {
+        throw new UsageError(`${headPath}: the head report has no endpoints: nothing was measured, so there is nothing to compare (was the run cancelled or its budget file empty?)`);
+    }
+    const headNames = new Set(head.endpoints.map((e) => e.name));
+    const baseNames = new Set(base.endpoints.map((e) => e.name));
+    const onlyBase = base.endpoints.filter((e) => !headNames.has(e.name)).map((e) => e.name);
+    const onlyHead = head.endpoints.filter((e) => !baseNames.has(e.name)).map((e) => e.name);
+    const quote = (names) => names.map((n) => JSON.stringify(n)).join(', ');
+    if (onlyHead.length > 0) {
+        output.err(`warning: not in the base report (${basePath}), so judged without a baseline: ${quote(onlyHead)}`);
+    }
     let report;
     try {
         report = compareReports(base, head, {
@@ -43045,6 +43346,14 @@ async function compareCommand(args, context, output) {
     catch (error) {
         throw new UsageError(`cannot compare ${basePath} with ${headPath}: ${error.message}`);
     }
+    if (onlyBase.length > 0) {
+        // An endpoint the base measured and the head did not is a check that did not run: the gate
+        // cannot pass on it.
+        const message = `not in the head report (${headPath}), so not measured: ${quote(onlyBase)}`;
+        output.err(`error: ${message}`);
+        report.summary.errors = [...(report.summary.errors ?? []), { message }];
+        report.summary.passed = false;
+    }
     const written = await writeReports(report, paths);
     output.out(`Comparing ${headPath} (head) with ${basePath} (base)`);
     output.out('');
@@ -43054,27 +43363,8 @@ async function compareCommand(args, context, output) {
     return shouldFail(report.summary, failOn) ? EXIT.failed : EXIT.passed;
 }
 async function readReport(path) {
-    let text;
     try {
-        const { size } = await (0,promises_.stat)(path);
-        if (size > MAX_REPORT_BYTES) {
-            throw new UsageError(`${path}: ${size} bytes is too large for a perf-gate report`);
-        }
-        text = await (0,promises_.readFile)(path, 'utf8');
-    }
-    catch (error) {
-        if (error instanceof UsageError)
-            throw error;
-        const code = error.code;
-        const why = code === 'ENOENT'
-            ? 'no such file'
-            : code === 'EISDIR'
-                ? 'is a folder, not a report file'
-                : `cannot be read: ${error.message}`;
-        throw new UsageError(`${path}: ${why}`);
-    }
-    try {
-        return parseReport(text, path);
+        return await readReportFile(path);
     }
     catch (error) {
         throw new UsageError(error.message);
@@ -43632,7 +43922,67 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+;// CONCATENATED MODULE: ./src/measure/fd-limit.ts
+
+/**
+ * Connections against the open-file limit (`ulimit -n`). Each connection is a socket, and a
+ * socket is a file descriptor: past the limit every new connection fails with EMFILE, the load
+ * generator reconnects in a tight loop, and the process ran out of heap in about two minutes
+ * without writing anything. So the plan is checked before any load is sent.
+ */
+/**
+ * Descriptors a run needs besides the connections: stdio, libuv's epoll and wakeup handles, the
+ * GitHub and CloudWatch sockets, the files perf-gate writes, and a reconnecting socket that
+ * overlaps the one it replaces.
+ */
+const RESERVED_FILES = 64;
+/**
+ * The soft open-file limit of this process. Node has no getrlimit, so it is read from Linux's
+ * /proc/self/limits ("Max open files  <soft>  <hard>  files"); elsewhere, or when unlimited,
+ * undefined and the check is skipped.
+ */
+function openFileLimit(limitsFile = '/proc/self/limits') {
+    if (process.platform !== 'linux' && limitsFile === '/proc/self/limits')
+        return undefined;
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(limitsFile, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    const m = /^Max open files\s+(\S+)\s+/m.exec(text);
+    if (!m || m[1] === 'unlimited')
+        return undefined;
+    const soft = Number(m[1]);
+    return Number.isInteger(soft) && soft > 0 ? soft : undefined;
+}
+/** One located problem per endpoint whose connections do not fit under `limit`. */
+function connectionLimitProblems(config, limit) {
+    if (limit === undefined)
+        return [];
+    const fit = limit - RESERVED_FILES;
+    return config.endpoints.flatMap((e, i) => {
+        const connections = e.load.connections;
+        if (connections <= fit)
+            return [];
+        return [
+            {
+                file: config.file,
+                line: e.line,
+                col: 0,
+                path: `endpoints[${i}].load.connections`,
+                message: `"${e.name}" asks for ${connections} connections, but this process may open only ${limit} files (ulimit -n), ` +
+                    `${RESERVED_FILES} of which perf-gate keeps for itself: at most ${Math.max(0, fit)} connections fit. ` +
+                    `Lower connections, or raise the limit before the step (ulimit -n ${connections + RESERVED_FILES}).`,
+            },
+        ];
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/cli/run-command.ts
+
+
 
 
 
@@ -43680,6 +44030,9 @@ async function runCommand(args, context, output) {
         ];
     }
     output.mask(config.secrets);
+    const tooMany = connectionLimitProblems(config, openFileLimit());
+    if (tooMany.length > 0)
+        throw new BudgetFileError(tooMany);
     const progress = createProgress(output, { verbose: flag(parsed, 'verbose') });
     const controller = new AbortController();
     const unsubscribe = context.onInterrupt?.((signal) => {

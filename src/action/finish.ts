@@ -1,5 +1,4 @@
 import * as core from '@actions/core';
-import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { shouldFail } from '../evaluate/fail-on.js';
@@ -120,12 +119,10 @@ async function comment(
  * the budget file or a saved report: the runner is told to read none of it as a workflow command.
  */
 export function logTable(report: Report): void {
-  const token = randomUUID();
+  // Each line through the log module: a name cannot start a workflow command or a new line.
   core.startGroup('Verdicts');
   try {
-    core.info(`::stop-commands::${token}`);
-    for (const line of renderTable(report).trimEnd().split('\n')) core.info(line);
-    core.info(`::${token}::`);
+    log.lines(renderTable(report).trimEnd());
   } finally {
     core.endGroup();
   }

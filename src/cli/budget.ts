@@ -25,7 +25,7 @@ export async function loadBudget(
   }
   // In a GitHub job the file must lie in the checkout, as for the action; elsewhere the command
   // line names it. Messages name this command's options, never the action's inputs.
-  const workspace = options.workspace ?? options.env.GITHUB_WORKSPACE;
+  const workspace = 'workspace' in options ? options.workspace : options.env.GITHUB_WORKSPACE;
   const worded = { ...options, words: { ...CLI_WORDS, budgetFile: name } };
   return loadBudgetFile(path, workspace ? { ...worded, workspace } : worded);
 }

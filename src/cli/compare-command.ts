@@ -50,7 +50,12 @@ export async function compareCommand(
     const env = new Proxy(context.env, {
       get: (real, name) => (typeof name === 'string' ? (real[name] ?? 'unset') : undefined),
     });
-    config = await loadBudget(budgetFile, { env, targetUrl: 'http://compare.invalid' }, COMMAND);
+    config = await loadBudget(
+      budgetFile,
+      // The workspace from the real environment: the placeholder proxy would invent one.
+      { env, targetUrl: 'http://compare.invalid', workspace: context.env.GITHUB_WORKSPACE },
+      COMMAND,
+    );
     output.mask(config.secrets);
   }
 

@@ -14,7 +14,7 @@ import { fileProblem, MAX_FILE_BYTES, parseYamlSource, tooLarge } from './source
 import type { Config } from './types.js';
 import { showValue } from './units.js';
 import { validateSchema, type LocatedProblem } from './validate.js';
-import { ACTION_WORDS, BUDGET_FILE_DOCS } from './words.js';
+import { ACTION_WORDS, BUDGET_FILE_DOCS, type OptionWords } from './words.js';
 
 export { BudgetFileError, formatProblem, type Problem } from './errors.js';
 export { DEFAULT_LOAD, DEFAULT_REGRESSION } from './normalise.js';
@@ -120,7 +120,7 @@ export async function loadBudgetFile(path: string, options: LoadOptions): Promis
   let size: number;
   try {
     real = await realpath(path);
-    const outside = await outsideWorkspace(real, options.workspace);
+    const outside = await outsideWorkspace(real, options.workspace, options.words ?? ACTION_WORDS);
     if (outside) throw new BudgetFileError([fileProblem(path, outside)]);
     const info = await stat(real);
     if (!info.isFile()) {
@@ -190,6 +190,7 @@ function readBoundedFile(path: string): Buffer {
 async function outsideWorkspace(
   real: string,
   workspace: string | undefined,
+  words: OptionWords,
 ): Promise<string | undefined> {
   if (workspace === undefined) return undefined;
   let root: string;
@@ -201,7 +202,7 @@ async function outsideWorkspace(
   const rel = relative(root, real);
   if (rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
     return undefined;
-  return 'is outside the workspace once symlinks are resolved: budget-file must name a file in the repository, and a symlink there must not point out of it';
+  return `is outside the workspace once symlinks are resolved: ${words.budgetFile} must name a file in the repository, and a symlink there must not point out of it`;
 }
 
 /** What a value is, without quoting it. */

@@ -73,7 +73,13 @@ function baselineOf(summary: BaselineSummary): {
       keep: true,
     };
   }
-  return { baseline: { kind: 'none', reason: summary.reason } };
+  return {
+    baseline: {
+      kind: 'none',
+      reason: summary.reason,
+      ...(summary.configured === false ? { configured: false as const } : {}),
+    },
+  };
 }
 
 /**
