@@ -72066,7 +72066,7 @@ async function loadBudgetFile(path, options) {
     let size;
     try {
         real = await (0,promises_.realpath)(path);
-        const outside = await outsideWorkspace(real, options.workspace);
+        const outside = await outsideWorkspace(real, options.workspace, options.words ?? ACTION_WORDS);
         if (outside)
             throw new BudgetFileError([fileProblem(path, outside)]);
         const info = await (0,promises_.stat)(real);
@@ -72136,7 +72136,7 @@ function readBoundedFile(path) {
     return (0,external_node_fs_.readFileSync)(path);
 }
 /** Why `real` (a resolved path) is not inside `workspace`; undefined when it is, or with no workspace. */
-async function outsideWorkspace(real, workspace) {
+async function outsideWorkspace(real, workspace, words) {
     if (workspace === undefined)
         return undefined;
     let root;
@@ -72149,7 +72149,7 @@ async function outsideWorkspace(real, workspace) {
     const rel = (0,external_node_path_.relative)(root, real);
     if (rel !== '' && rel !== '..' && !rel.startsWith(`..${external_node_path_.sep}`) && !(0,external_node_path_.isAbsolute)(rel))
         return undefined;
-    return 'is outside the workspace once symlinks are resolved: budget-file must name a file in the repository, and a symlink there must not point out of it';
+    return `is outside the workspace once symlinks are resolved: ${words.budgetFile} must name a file in the repository, and a symlink there must not point out of it`;
 }
 /** What a value is, without quoting it. */
 function kindOf(value) {

@@ -39847,7 +39847,7 @@ async function loadBudgetFile(path, options) {
     let size;
     try {
         real = await (0,promises_.realpath)(path);
-        const outside = await outsideWorkspace(real, options.workspace);
+        const outside = await outsideWorkspace(real, options.workspace, options.words ?? ACTION_WORDS);
         if (outside)
             throw new BudgetFileError([fileProblem(path, outside)]);
         const info = await (0,promises_.stat)(real);
@@ -39917,7 +39917,7 @@ function readBoundedFile(path) {
     return (0,external_node_fs_.readFileSync)(path);
 }
 /** Why `real` (a resolved path) is not inside `workspace`; undefined when it is, or with no workspace. */
-async function outsideWorkspace(real, workspace) {
+async function outsideWorkspace(real, workspace, words) {
     if (workspace === undefined)
         return undefined;
     let root;
@@ -39930,7 +39930,7 @@ async function outsideWorkspace(real, workspace) {
     const rel = (0,external_node_path_.relative)(root, real);
     if (rel !== '' && rel !== '..' && !rel.startsWith(`..${external_node_path_.sep}`) && !(0,external_node_path_.isAbsolute)(rel))
         return undefined;
-    return 'is outside the workspace once symlinks are resolved: budget-file must name a file in the repository, and a symlink there must not point out of it';
+    return `is outside the workspace once symlinks are resolved: ${words.budgetFile} must name a file in the repository, and a symlink there must not point out of it`;
 }
 /** What a value is, without quoting it. */
 function kindOf(value) {
@@ -40001,7 +40001,7 @@ async function loadBudget(path, options, command) {
     }
     // In a GitHub job the file must lie in the checkout, as for the action; elsewhere the command
     // line names it. Messages name this command's options, never the action's inputs.
-    const workspace = options.workspace ?? options.env.GITHUB_WORKSPACE;
+    const workspace = 'workspace' in options ? options.workspace : options.env.GITHUB_WORKSPACE;
     const worded = { ...options, words: { ...CLI_WORDS, budgetFile: name } };
     return loadBudgetFile(path, workspace ? { ...worded, workspace } : worded);
 }
@@ -43313,7 +43313,9 @@ async function compareCommand(args, context, output) {
         const env = new Proxy(context.env, {
             get: (real, name) => (typeof name === 'string' ? (real[name] ?? 'unset') : undefined),
         });
-        config = await loadBudget(budgetFile, { env, targetUrl: 'http://compare.invalid' }, compare_command_COMMAND);
+        config = await loadBudget(budgetFile, 
+        // The workspace from the real environment: the placeholder proxy would invent one.
+        { env, targetUrl: 'http://compare.invalid', workspace: context.env.GITHUB_WORKSPACE }, compare_command_COMMAND);
         output.mask(config.secrets);
     }
     const base = await readReport(basePath);
