@@ -173,9 +173,13 @@ describe('latency accuracy against a server of known latency', () => {
     async (ms) => {
       const path = `/fixed/${ms}`;
       await withRetries(async () => {
-        const { m, trip } = await measureFresh(endpoint(path, { connections: ms === 50 ? 4 : 2 }));
+        const connections = ms === 50 ? 4 : 2;
+        const { m, trip } = await measureFresh(endpoint(path, { connections }));
         expect(m.errors).toBe(0);
-        expect(m.requests).toBeGreaterThan(ms === 50 ? 140 : 180);
+        // A closed loop of `connections` for 2 s at `ms` each: at most connections × 2000 / ms.
+        // At least half of that shows the loop kept going; how close it gets depends on how
+        // busy the machine is, which is not what this test measures.
+        expect(m.requests).toBeGreaterThan((connections * 2000) / ms / 2);
         // The histogram in the measurement is the one the summary comes from.
         const decoded = summarize(decodeHistogram(m.histogram));
         for (const name of Object.keys(QUANTILES))
