@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import {
   CommentError,
   CommentForbiddenError,
@@ -15,6 +13,7 @@ import {
 import type { CommentMode, CommentTarget } from '../../src/github/comment.js';
 import { pickComment } from '../../src/github/marker.js';
 import { ACTIONS_BOT, HUMAN, startGitHub } from '../servers/github.js';
+import { refusedPort } from '../servers/ports.js';
 import type { GitHubServer } from '../servers/github.js';
 
 // Looks like a real installation token, so a leak would be unmistakable in any message.
@@ -262,12 +261,7 @@ describe('upsertComment against the GitHub REST API', () => {
   });
 
   it('says it could not reach GitHub when nothing answers', async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as AddressInfo;
-        probe.close(() => resolve(port));
-      });
-    });
+    const closedPort = await refusedPort();
     const apiUrl = `http://127.0.0.1:${closedPort}`;
 
     const error = await failure(upsertComment({ ...target({ apiUrl }), body: 'x' }));
