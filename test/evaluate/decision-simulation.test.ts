@@ -53,10 +53,9 @@ describe('side-by-side decisions over seeded trials', () => {
       }
     }
     expect(trials).toBe(300);
-    // At most 7 = 2.5% of 300 (the counts ride along so a failure shows them).
-    expect({ falseAlarms, perVariant, withinNominal: falseAlarms <= 7 }).toMatchObject({
-      withinNominal: true,
-    });
+    // At most 7 = 2.5% of 300.
+    expect(perVariant.noisy + perVariant.drift).toBe(falseAlarms);
+    expect(falseAlarms).toBeLessThanOrEqual(7);
   });
 
   test('A/A at the default tolerance, through confirmation: no false alarm in 120 trials', () => {
@@ -77,16 +76,12 @@ describe('side-by-side decisions over seeded trials', () => {
 
   test('30% slower, default tolerance, through confirmation: caught in at least 59 of 60 trials', () => {
     let caught = 0;
-    const missed: string[] = [];
     for (const variant of ['noisy', 'drift'] as const) {
       for (let seed = 1; seed <= 30; seed++) {
         const outcome = gateTrial(setup(variant, 1.3), DEFAULT_P95, 30_000 + seed);
         if (outcome.final.breaches.includes('regression')) caught++;
-        else missed.push(`${variant} #${seed}: ${outcome.final.reason}`);
       }
     }
-    expect({ caught, missed: missed.slice(0, 3), powerHolds: caught >= 59 }).toMatchObject({
-      powerHolds: true,
-    });
+    expect(caught).toBeGreaterThanOrEqual(59);
   });
 });
