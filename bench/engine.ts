@@ -55,13 +55,19 @@ type Request = Command & { id: number };
 
 async function runChild(): Promise<void> {
   const { startTarget } = await import('../test/servers/target.js');
-  const { encodeHistogram } = await import('../src/measure/histogram.js');
+  const { createHistogram, encodeHistogram, recordMs } =
+    await import('../src/measure/histogram.js');
+  const histogramOf = (delays: number[]) => {
+    const h = createHistogram();
+    for (const ms of delays) recordMs(h, ms);
+    return h;
+  };
   const target = await startTarget();
   process.on('message', (msg: Request) => {
     if (msg.cmd === 'reset') target.reset();
     const reply =
       msg.cmd === 'applied'
-        ? encodeHistogram(target.applied(msg.path))
+        ? encodeHistogram(histogramOf(target.applied(msg.path)))
         : msg.cmd === 'arrivals'
           ? JSON.stringify(target.arrivals(msg.path))
           : null;

@@ -6,7 +6,13 @@ import type { Measurement } from '../measure/types.js';
 import { openCloudWatch } from './cloudwatch-client.js';
 import type { CloudWatchClientOptions } from './cloudwatch-client.js';
 import { toCloudWatchError } from './cloudwatch-errors.js';
-import { DEFAULT_NAMESPACE, METRIC, ownDimensions, toSdkDimensions } from './cloudwatch-metrics.js';
+import {
+  DEFAULT_NAMESPACE,
+  METRIC,
+  endpointDimensionValue,
+  ownDimensions,
+  toSdkDimensions,
+} from './cloudwatch-metrics.js';
 
 /**
  * Publishing a run's distributions to CloudWatch (the `publish` input), so runs on main build
@@ -189,6 +195,14 @@ export async function publishMeasurements(
     }
   } finally {
     client.destroy();
+  }
+  for (const { name } of input.endpoints) {
+    const value = endpointDimensionValue(name);
+    if (value !== name) {
+      input.log?.(
+        `endpoint ${JSON.stringify(name)} is published with CloudWatch dimension Endpoint=${JSON.stringify(value)} (dimension values must be printable ASCII with a non-whitespace character)`,
+      );
+    }
   }
   input.log?.(
     `published ${datums.length} CloudWatch datums for ${input.endpoints.length} endpoint(s) to ${namespace} in ${batches.length} request(s)`,

@@ -14,6 +14,7 @@ import {
   METRIC,
   describeMetric,
   formatDuration,
+  checkUserDimensions,
   ownDimensions,
   toSdkDimensions,
 } from './cloudwatch-metrics.js';
@@ -171,6 +172,7 @@ function checkWindow(cfg: CloudWatchBaselineConfig): void {
 
 function planEndpoint(gateId: string, endpoint: string, cfg: CloudWatchBaselineConfig): Plan {
   const external = cfg.metric !== undefined;
+  if (external) checkUserDimensions(cfg.dimensions);
   const metric = describeMetric(
     cfg.namespace,
     cfg.metric ?? METRIC.latency.name,

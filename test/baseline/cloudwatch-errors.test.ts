@@ -1,11 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { readBaselines } from '../../src/baseline/cloudwatch-read.js';
 import { publishMeasurements } from '../../src/baseline/cloudwatch-publish.js';
 import type { PublishInput } from '../../src/baseline/cloudwatch-publish.js';
 import { CloudWatchError } from '../../src/baseline/cloudwatch-errors.js';
 import { startCloudWatch } from '../servers/cloudwatch.js';
+import { refusedPort } from '../servers/ports.js';
 import type { CloudWatchServer } from '../servers/cloudwatch.js';
 import { fastRetries, runnerEnv, setAwsEnv } from './aws-env.js';
 import {
@@ -144,10 +143,7 @@ describe('CloudWatch errors a user can act on', () => {
   });
 
   test('an unreachable endpoint is reported with what to check', async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const port = await refusedPort();
     const e = await failure(
       readBaselines(readInput(), { ...fastRetries(2), endpoint: `http://127.0.0.1:${port}` }),
     );

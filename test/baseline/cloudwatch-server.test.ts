@@ -162,6 +162,79 @@ describe('loopback CloudWatch', () => {
     expect(desc.MetricDataResults?.[0].Values).toEqual([95, 96, 97]);
   });
 
+  // The Dimension reference: ASCII only, a non-whitespace character, no control characters,
+  // values 1-1024 and names 1-255 characters, names not starting with ":".
+  const BAD_DIMENSIONS: [string, { Name: string; Value: string }, string][] = [
+    ['a non-ASCII value', { Name: 'Endpoint', Value: 'Suche – café ✓' }, 'Value'],
+    ['an accented value', { Name: 'Endpoint', Value: 'café' }, 'Value'],
+    ['an all-space value', { Name: 'Endpoint', Value: ' ' }, 'Value'],
+    ['an all-whitespace value', { Name: 'Endpoint', Value: ' \t ' }, 'Value'],
+    ['a value with a control character', { Name: 'Endpoint', Value: 'a\u0007b' }, 'Value'],
+    ['a value with DEL', { Name: 'Endpoint', Value: 'a\u007fb' }, 'Value'],
+    ['an empty value', { Name: 'Endpoint', Value: '' }, 'Value'],
+    ['a value over 1024 characters', { Name: 'Endpoint', Value: 'x'.repeat(1025) }, 'Value'],
+    ['a non-ASCII name', { Name: 'Endpünkt', Value: 'x' }, 'Name'],
+    ['a name starting with a colon', { Name: ':Endpoint', Value: 'x' }, 'Name'],
+    ['an all-space name', { Name: '  ', Value: 'x' }, 'Name'],
+  ];
+
+  test.each(BAD_DIMENSIONS)(
+    'PutMetricData refuses %s with InvalidParameterValue, storing nothing',
+    async (_what, dimension, part) => {
+      const error = await put([datum({ Dimensions: [{ Name: 'Gate', Value: 'api' }, dimension] })])
+        .then(() => undefined)
+        .catch((e: { name: string; message: string; $metadata: { httpStatusCode: number } }) => e);
+      expect(error).toMatchObject({
+        name: 'InvalidParameterValueException',
+        message: `The parameter MetricData.member.1.Dimensions.member.2.${part} is invalid.`,
+        $metadata: { httpStatusCode: 400 },
+      });
+      expect(cw.store.datums).toHaveLength(0);
+      // AWS JSON 1.0 error shape: a JSON body with __type and message, and the query error header.
+      expect(cw.requests[0]).toMatchObject({ status: 400, errorCode: 'InvalidParameterValue' });
+    },
+  );
+
+  test.each(BAD_DIMENSIONS)(
+    "GetMetricData refuses %s in a query's metric",
+    async (_what, dimension, part) => {
+      await expect(
+        client.send(
+          new GetMetricDataCommand({
+            StartTime: new Date(now - 3600_000),
+            EndTime: new Date(now),
+            MetricDataQueries: [
+              {
+                Id: 'q0',
+                MetricStat: {
+                  Metric: { Namespace: 'PerfGate', MetricName: 'Latency', Dimensions: [dimension] },
+                  Period: 60,
+                  Stat: 'p50',
+                },
+              },
+            ],
+          }),
+        ),
+      ).rejects.toMatchObject({
+        name: 'InvalidParameterValueException',
+        message: `The parameter MetricDataQueries.member.1.MetricStat.Metric.Dimensions.member.1.${part} is invalid.`,
+      });
+    },
+  );
+
+  test('takes the edges of the rules: 1024 printable ASCII characters, inner spaces, a tilde', async () => {
+    await put([
+      datum({
+        Dimensions: [
+          { Name: 'Endpoint', Value: ' ~'.repeat(512) },
+          { Name: 'Other', Value: ' x ' },
+          { Name: 'N'.repeat(255), Value: '!' },
+        ],
+      }),
+    ]);
+    expect(cw.store.datums).toHaveLength(1);
+  });
+
   test('GetMetricData refuses more than 500 queries and unknown statistics', async () => {
     const query = (i: number, Stat = 'p50') => ({
       Id: `q${i}`,

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { refusedPort } from '../servers/ports.js';
 
 /**
  * Runs the `perf-gate` CLI as a real process: the sources through tsx's loader in the same Node
@@ -92,14 +92,8 @@ export function writeFile(dir: string, name: string, text: string): string {
   return path;
 }
 
-/** A loopback port nothing listens on: taken from the OS, then released. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+/** A loopback port nothing listens on, that no server of the suite can be given meanwhile. */
+export const closedPort = refusedPort;
 
 /** Polls until `test` holds (for a process's output to reach some point). */
 export async function waitFor(test: () => boolean, timeoutMs = 15_000): Promise<void> {

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { startGitHub, ACTIONS_BOT, type GitHubServer } from '../servers/github.js';
 import { startTarget, type Target } from '../servers/target.js';
 import { validateReport } from '../../src/report/validate.js';
+import { refusedPort } from '../servers/ports.js';
 import { runAction, type ActionRunOptions } from './action-runner.js';
 
 /**
@@ -67,15 +66,6 @@ const comments = () => github.comments('acme', 'shop', 7);
 
 /** stdout as the runner shows it: `::add-mask::` commands are how secrets are registered, not output. */
 const visible = (stdout: string) => stdout.replace(/^::add-mask::.*$/gm, '');
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 describe('pull request runs', () => {
   test('a passing run comments once, writes the summary, the report and every output', async () => {
@@ -255,7 +245,7 @@ describe('inputs and budget files a user got wrong', () => {
   });
 
   test('an unreachable target fails with its URL, still writing the summary and report', async () => {
-    const port = await closedPort();
+    const port = await refusedPort();
     const r = await run('200ms', {
       env: { PREVIEW_URL: `http://127.0.0.1:${port}` },
       files: {

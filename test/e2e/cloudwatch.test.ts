@@ -55,9 +55,16 @@ test('an endpoint made 30% slower than its CloudWatch history is flagged, and on
   expect(
     JSON.parse(readFileSync(main.outputs['report-file'], 'utf8')).endpoints[0].baseline.kind,
   ).toBe('none');
-  expect(cloudwatch.requests.filter((q) => q.operation === 'PutMetricData').length).toBeGreaterThan(
-    0,
-  );
+  const puts = cloudwatch.requests.filter((q) => q.operation === 'PutMetricData');
+  expect(puts.length).toBeGreaterThan(0);
+  expect(puts.every((q) => q.status === 200)).toBe(true);
+  expect(
+    new Set(cloudwatch.store.datums.map((d) => `${d.dimensions.Gate}/${d.dimensions.Endpoint}`)),
+  ).toEqual(new Set(['shop/steady', 'shop/slowed']));
+  // The main run's datums carry the time it ran. If the next run's read started in a later
+  // minute they would count as an eleventh period, and in the same minute they would not: drop
+  // them, so the history is exactly the ten hours published below with explicit timestamps.
+  cloudwatch.store.clear();
   // Ten earlier hours of the same numbers, as if main had been publishing all along (the
   // current, unfinished hour is not part of the baseline).
   const published = JSON.parse(readFileSync(main.outputs['report-file'], 'utf8'));

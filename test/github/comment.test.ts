@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import {
   CommentError,
   CommentForbiddenError,
@@ -15,6 +13,7 @@ import {
 import type { CommentMode, CommentTarget } from '../../src/github/comment.js';
 import { pickComment } from '../../src/github/marker.js';
 import { ACTIONS_BOT, HUMAN, startGitHub } from '../servers/github.js';
+import { refusedPort } from '../servers/ports.js';
 import type { GitHubServer } from '../servers/github.js';
 
 // Looks like a real installation token, so a leak would be unmistakable in any message.
@@ -163,6 +162,50 @@ describe('upsertComment against the GitHub REST API', () => {
     );
   });
 
+  it('waits out a secondary rate limit answered with 429 and then writes', async () => {
+    github.setMode({
+      kind: 'secondary-rate-limit',
+      times: 1,
+      retryAfterSeconds: 2,
+      methods: ['POST'],
+      status: 429,
+    });
+
+    const result = await upsertComment({ ...target(), body: 'after a 429' });
+
+    expect(result.action).toBe('created');
+    expect(writes().map((r) => r.status)).toEqual([429, 201]);
+    expect(github.comments(OWNER, REPO, 7)).toHaveLength(1);
+    expect(github.comments(OWNER, REPO, 7)[0].body).toContain('after a 429');
+  });
+
+  it('a pull request that does not exist is a 404 with the clear message, nothing written', async () => {
+    // Only #7 exists on this server: GitHub refuses comments on any other number with 404.
+    const strict = await startGitHub({ issues: [7] });
+    try {
+      const error = await failure(
+        upsertComment({ ...target({ issueNumber: 8, apiUrl: strict.url }), body: 'x' }),
+      );
+      expect(error).toBeInstanceOf(CommentNotFoundError);
+      expect(error.message).toContain('pull request #8 in acme/shop');
+      expect(strict.requests.every((r) => r.status === 404)).toBe(true);
+      expect(strict.comments(OWNER, REPO, 8)).toEqual([]);
+      // A write straight to the missing issue is refused too, as GitHub refuses it.
+      const post = await fetch(`${strict.url}/repos/acme/shop/issues/8/comments`, {
+        method: 'POST',
+        headers: { authorization: `token ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ body: 'x' }),
+      });
+      expect(post.status).toBe(404);
+      expect(strict.comments(OWNER, REPO, 8)).toEqual([]);
+      // The same call on the pull request that exists writes its comment.
+      const ok = await upsertComment({ ...target({ apiUrl: strict.url }), body: 'exists' });
+      expect(ok.action).toBe('created');
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('waits out the primary rate limit until its reset and then reads', async () => {
     github.setMode({ kind: 'primary-rate-limit', times: 1, resetInSeconds: 1, methods: ['GET'] });
 
@@ -262,12 +305,7 @@ describe('upsertComment against the GitHub REST API', () => {
   });
 
   it('says it could not reach GitHub when nothing answers', async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as AddressInfo;
-        probe.close(() => resolve(port));
-      });
-    });
+    const closedPort = await refusedPort();
     const apiUrl = `http://127.0.0.1:${closedPort}`;
 
     const error = await failure(upsertComment({ ...target({ apiUrl }), body: 'x' }));

@@ -12,9 +12,8 @@ import {
   recordMs,
   summarize,
 } from '../../src/measure/histogram.js';
-import type { Histogram } from '../../src/measure/histogram.js';
 import type { Measurement } from '../../src/measure/types.js';
-import { startTarget } from '../servers/target.js';
+import { nearestRank, startTarget } from '../servers/target.js';
 import type { Target } from '../servers/target.js';
 
 let target: Target;
@@ -68,9 +67,9 @@ async function measureFresh(
   return { m, trip: await probe.stop() };
 }
 
-function summary(h: Histogram): string {
-  const s = summarize(h);
-  return `p50 ${s.p50}, p90 ${s.p90}, p99 ${s.p99} ms`;
+function summary(applied: number[]): string {
+  const at = (q: number) => nearestRank(applied, q).toFixed(2);
+  return `p50 ${at(0.5)}, p90 ${at(0.9)}, p99 ${at(0.99)} ms`;
 }
 
 const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
@@ -97,12 +96,12 @@ function deviations(
   quantiles: Partial<Record<Q, number>> = QUANTILES,
 ): string[] {
   const applied = target.applied(path);
-  const extra = Math.max(0, applied.totalCount - m.requests);
+  const extra = Math.max(0, applied.length - m.requests);
   const problems: string[] = [];
   for (const [name, q] of Object.entries(quantiles)) {
     const rank = q * m.requests;
-    const low = quantileMs(applied, rank / applied.totalCount);
-    const high = quantileMs(applied, Math.min(1, (rank + extra) / applied.totalCount));
+    const low = nearestRank(applied, rank / applied.length);
+    const high = nearestRank(applied, Math.min(1, (rank + extra) / applied.length));
     const measured = m.latency[name as Q];
     const tolerance = Math.max(0.5, 0.03 * high) + trip(q);
     if (measured < low - 0.05 || measured > high + tolerance) {
@@ -176,10 +175,14 @@ describe('latency accuracy against a server of known latency', () => {
         const connections = ms === 50 ? 4 : 2;
         const { m, trip } = await measureFresh(endpoint(path, { connections }));
         expect(m.errors).toBe(0);
-        // A closed loop of `connections` for 2 s at `ms` each: at most connections × 2000 / ms.
-        // At least half of that shows the loop kept going; how close it gets depends on how
-        // busy the machine is, which is not what this test measures.
-        expect(m.requests).toBeGreaterThan((connections * 2000) / ms / 2);
+        // Enough requests for a p99 that is not the maximum; not a speed claim (a busy runner
+        // completes fewer in the same 2 s, which changes nothing about accuracy).
+        expect(m.requests).toBeGreaterThanOrEqual(100);
+        // Absolute bounds against the nominal delay: a timer never fires a whole millisecond
+        // early, so neither the server's applied delays nor the client's percentiles may fall
+        // below it (autocannon's whole-millisecond truncation is repaired, see client-repairs.ts).
+        expect(target.applied(path)[0]).toBeGreaterThanOrEqual(ms - 1);
+        expect(m.latency.p50).toBeGreaterThanOrEqual(ms - 1);
         // The histogram in the measurement is the one the summary comes from.
         const decoded = summarize(decodeHistogram(m.histogram));
         for (const name of Object.keys(QUANTILES))
@@ -264,8 +267,8 @@ describe('errors', () => {
       expect(m.errors).toBe(m.errorBreakdown.resets);
       expect(m.errorBreakdown.connection).toEqual({});
       const applied = target.applied(path);
-      return m.latency.p50 > quantileMs(applied, 0.5) + 1 ||
-        m.latency.p90 > quantileMs(applied, 0.9) + 3
+      return m.latency.p50 > nearestRank(applied, 0.5) + 1 ||
+        m.latency.p90 > nearestRank(applied, 0.9) + 3
         ? [`p50 ${m.latency.p50} ms, p90 ${m.latency.p90} ms; server applied ${summary(applied)}`]
         : [];
     });
@@ -277,7 +280,7 @@ describe('errors', () => {
       const { m } = await measureFresh(endpoint(path, { durationMs: 1500 }));
       expect(Math.abs(m.errorBreakdown.resets / m.requests - 0.1)).toBeLessThanOrEqual(0.02);
       expect(m.errors).toBe(m.errorBreakdown.resets);
-      const applied = quantileMs(target.applied(path), 0.5);
+      const applied = nearestRank(target.applied(path), 0.5);
       return m.latency.p50 > applied + 1
         ? [`p50 ${m.latency.p50} ms; server applied p50 ${applied} ms`]
         : [];

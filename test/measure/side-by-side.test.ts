@@ -37,14 +37,14 @@ afterAll(async () => {
   await Promise.all([reference.close(), candidate.close()]);
 });
 
-function endpoint(durationMs: number): EndpointConfig {
+function endpoint(durationMs: number, connections = 8): EndpointConfig {
   return {
     name: 'GET bimodal',
     method: 'GET',
     path: ROUTE,
     url: candidate.url + ROUTE,
     headers: {},
-    load: { connections: 8, durationMs, warmupMs: 200, timeoutMs: 5000 },
+    load: { connections, durationMs, warmupMs: 200, timeoutMs: 5000 },
     budget: {},
     regression: RULES,
     line: 1,
@@ -169,29 +169,47 @@ describe('measureSideBySide against two loopback deployments', () => {
     }
   });
 
-  test('a 30% slower candidate is a regression on p50 and p95', async () => {
-    candidate.setSlowdown(1.3);
-    // Rounds here are 500 ms, so one stall of the shared machine during a reference round can put
-    // that round's p95 above the candidate's and leave the round pairs inconclusive. That is the
-    // verdict declining to cry wolf, not a wrong number: the whole judgement is repeated (at most
-    // 3 times), and every attempt's reasons are shown if none finds the regression.
-    const attempts: string[] = [];
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      const result = await judgeWithConfirmation(endpoint(2000));
-      const p95 = result.findings.find((f) => f.metric === 'p95')!;
-      if (verdictOf(result, 'p50') === 'regression' && verdictOf(result, 'p95') === 'regression') {
-        expect(p95.change).toBeGreaterThan(0.2);
-        expect(result.baseline.kind === 'reference' && result.baseline.rounds).toBeGreaterThan(0);
-        return;
-      }
-      attempts.push(
-        `attempt ${attempt}: ` +
-          result.findings.map((f) => `${f.metric} ${f.verdict} (${f.reason})`).join('; '),
-      );
+  test('a candidate three times slower is a regression on p50 and p95, confirmed over both runs', async () => {
+    // Plumbing, not statistics: how often perf-gate catches a 30% slowdown, and how rarely it
+    // cries wolf, is measured over hundreds of seeded trials in
+    // test/evaluate/decision-simulation.test.ts. Here the slowdown is so large that no stall of a
+    // shared machine can hide it (a reference round's p95 would have to pass the candidate's
+    // 180 ms), so one run must find it: no retries.
+    candidate.setSlowdown(3);
+    const ep = endpoint(3000, 16);
+    const first = await measureSideBySide(ep, {
+      referenceUrl: reference.url,
+      candidateUrl: candidate.url,
+    });
+    const firstResult = evaluateEndpoint(ep, first.candidate, baselineOf(first));
+    // Each round pair shows the slowdown, and both sides have enough requests for the bootstrap.
+    expect(first.rounds).toHaveLength(4);
+    for (const round of first.rounds) {
+      expect(round.candidate.latency.p50).toBeGreaterThan(2 * round.reference.latency.p50);
     }
-    throw new Error(
-      `a 30% slower candidate was not a regression in 3 attempts:\n${attempts.join('\n')}`,
-    );
+    expect(first.candidate.requests).toBeGreaterThanOrEqual(200);
+    expect(needsConfirmation(firstResult)).toBe(true);
+
+    // The confirmation as run-gate makes it: measured again, judged over both runs' round pairs.
+    const second = await measureSideBySide(ep, {
+      referenceUrl: reference.url,
+      candidateUrl: candidate.url,
+    });
+    const result = evaluateEndpoint(ep, first.candidate, baselineOf(first), {
+      confirmation: second.candidate,
+      confirmationBaseline: baselineOf(second),
+    });
+    const why = result.findings.map((f) => `${f.metric} ${f.verdict}: ${f.reason}`);
+    expect({ p50: verdictOf(result, 'p50'), p95: verdictOf(result, 'p95'), why }).toEqual({
+      p50: 'regression',
+      p95: 'regression',
+      why: expect.anything(),
+    });
+    const p95 = result.findings.find((f) => f.metric === 'p95')!;
+    expect(p95.change).toBeGreaterThan(1);
+    expect(p95.reason).toMatch(/over the requests and over \d+ ABBA round pairs/);
+    expect(result.confirmation).toBeDefined();
+    expect(result.baseline.kind === 'reference' && result.baseline.confirmation).toBeDefined();
   });
 
   test('identical deployments pass', async () => {

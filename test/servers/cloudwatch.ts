@@ -170,6 +170,39 @@ interface Series {
   points: { t: number; v: number }[];
 }
 
+/**
+ * The `Dimension` rules, for PutMetricData's datums and GetMetricData's metrics alike
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Dimension.html):
+ * "Dimension names must contain only ASCII characters, must include at least one
+ * non-whitespace character, and cannot start with a colon (:). ASCII control characters are not
+ * supported"; names are 1-255 characters. Values: only ASCII, at least one non-whitespace
+ * character, no ASCII control characters, 1-1024 characters. The service answers a breach with
+ * InvalidParameterValue naming the parameter; its exact wording is not documented, so tests
+ * match the code and the parameter path only.
+ */
+function dimensionTextValid(text: unknown, max: number): text is string {
+  return (
+    typeof text === 'string' &&
+    text.length >= 1 &&
+    text.length <= max &&
+    // ASCII without control characters: 0x20 (space) to 0x7e (~).
+    /^[\x20-\x7e]*$/.test(text) &&
+    /[^\s]/.test(text)
+  );
+}
+
+function checkDimension(
+  dim: { Name?: unknown; Value?: unknown },
+  where: string,
+): asserts dim is { Name: string; Value: string } {
+  if (!dimensionTextValid(dim.Name, 255) || dim.Name.startsWith(':')) {
+    throw new ServiceError('InvalidParameterValue', `The parameter ${where}.Name is invalid.`);
+  }
+  if (!dimensionTextValid(dim.Value, 1024)) {
+    throw new ServiceError('InvalidParameterValue', `The parameter ${where}.Value is invalid.`);
+  }
+}
+
 class ServiceError extends Error {
   constructor(
     readonly code: keyof typeof ERROR_SHAPES,
@@ -389,12 +422,7 @@ export async function startCloudWatch(
     const dimensions: Record<string, string> = {};
     dims.forEach((dim, j) => {
       const where = `${path}.Dimensions.member.${j + 1}`;
-      if (typeof dim.Name !== 'string' || dim.Name.length < 1 || dim.Name.length > 255) {
-        throw new ServiceError('InvalidParameterValue', `The parameter ${where}.Name is invalid.`);
-      }
-      if (typeof dim.Value !== 'string' || dim.Value.length < 1 || dim.Value.length > 1024) {
-        throw new ServiceError('InvalidParameterValue', `The parameter ${where}.Value is invalid.`);
-      }
+      checkDimension(dim, where);
       if (dim.Name in dimensions) {
         throw new ServiceError(
           'InvalidParameterValue',
@@ -601,9 +629,10 @@ export async function startCloudWatch(
         );
       }
       const dimensions: Record<string, string> = {};
-      for (const dim of (metric.Dimensions ?? []) as { Name: string; Value: string }[]) {
+      ((metric.Dimensions ?? []) as { Name?: unknown; Value?: unknown }[]).forEach((dim, j) => {
+        checkDimension(dim, `${path}.MetricStat.Metric.Dimensions.member.${j + 1}`);
         dimensions[dim.Name] = dim.Value;
-      }
+      });
       return {
         id: q.Id,
         label: typeof q.Label === 'string' ? q.Label : metric.MetricName,

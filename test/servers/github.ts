@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
  * | `POST /repos/{o}/{r}/issues/{n}/comments` `{ body }` | 201 with the new comment |
  * | `PATCH /repos/{o}/{r}/issues/comments/{id}` `{ body }` | 200 with the edited comment, whoever wrote it (write access is enough) |
  * | `GET /user` | the token's user; 403 for an installation token (any token whose user is a Bot) |
+ * | comments of an issue not in `options.issues` (when given) | 404 |
  * | anything else | 404 |
  *
  * Every request needs `authorization: token X` or `Bearer X` (else 401). The token decides the
@@ -69,14 +70,31 @@ export type GitHubMode =
   | { kind: 'not-found' }
   /** `message` replaces GitHub's "Server Error", e.g. to prove a client never repeats a secret. */
   | { kind: 'server-error'; times: number; status?: number; message?: string; methods?: string[] }
-  /** 403 with `retry-after` and GitHub's secondary-rate-limit message. */
-  | { kind: 'secondary-rate-limit'; times: number; retryAfterSeconds: number; methods?: string[] }
+  /**
+   * GitHub's secondary-rate-limit message with `retry-after`, as a 403 (default) or a 429:
+   * "you will receive a 403 or 429 response" (both happen on api.github.com).
+   * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
+   */
+  | {
+      kind: 'secondary-rate-limit';
+      times: number;
+      retryAfterSeconds: number;
+      methods?: string[];
+      status?: 403 | 429;
+    }
   /** 403 with `x-ratelimit-remaining: 0` and `x-ratelimit-reset` that many seconds ahead. */
   | { kind: 'primary-rate-limit'; times: number; resetInSeconds: number; methods?: string[] };
 
 export interface GitHubServerOptions {
   /** Author of the comments each token writes; any other token writes as github-actions[bot]. */
   users?: Record<string, GitHubUser>;
+  /**
+   * The issue and pull-request numbers that exist (in every repository). A comment listed or
+   * written on any other number answers 404 Not Found, as GitHub does for an issue that does
+   * not exist (https://docs.github.com/en/rest/issues/comments#create-an-issue-comment lists
+   * 404 "Resource not found"). Absent: every number exists (most tests need not say).
+   */
+  issues?: number[];
 }
 
 export interface GitHubServer {
@@ -242,7 +260,7 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
         }
         if (m.kind === 'secondary-rate-limit') {
           throw new HttpFailure(
-            403,
+            m.status ?? 403,
             {
               message: SECONDARY_MESSAGE,
               documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
@@ -347,6 +365,9 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
       throw new HttpFailure(404, { message: 'Not Found', documentation_url: DOCS });
     misbehave(method, isWrite);
 
+    if (list && options.issues && !options.issues.includes(Number(list[3]))) {
+      throw new HttpFailure(404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
+    }
     if (list && method === 'GET') {
       return listComments(url, list[1], list[2], Number(list[3]), res);
     }

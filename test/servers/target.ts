@@ -1,8 +1,6 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHistogram, recordMs } from '../../src/measure/histogram.js';
-import type { Histogram } from '../../src/measure/histogram.js';
 
 /**
  * The deployment under test, on loopback. Every route's latency is known (and the delay the
@@ -66,9 +64,11 @@ export interface Target {
    * Delay the server actually applied per request to `pathAndQuery` (exactly as requested, e.g.
    * `/fixed/20`), from the parsed request to the response handed to the socket: setTimeout
    * overshoots by up to a millisecond or more, so this, not the nominal delay, is the truth a
-   * client-side measurement should be compared with. Empty histogram if the route was not hit.
+   * client-side measurement should be compared with. Kept as plain numbers (ms), sorted
+   * ascending, not in perf-gate's histogram code: the truth must not come from the code under
+   * test. Empty if the route was not hit.
    */
-  applied(pathAndQuery: string): Histogram;
+  applied(pathAndQuery: string): number[];
   setSlowdown(factor: number): void;
   setJitter(ms: number): void;
   /** Overrides the `/healthz` start-up delay: `false` answers 503 until set back to `true`. */
@@ -102,16 +102,16 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
   let hitsByPath = new Map<string, number>();
   let arrivalsByPath = new Map<string, number[]>();
   let counters = new Map<string, number>();
-  let appliedByUrl = new Map<string, Histogram>();
+  let appliedByUrl = new Map<string, number[]>();
   const bimodalRandom = new Map<string, () => number>();
   const pendingTimers = new Set<NodeJS.Timeout>();
 
   const effectiveDelay = (ms: number) => ms * slowdown + (jitterMs > 0 ? jitter() * jitterMs : 0);
 
   const recordApplied = (url: string, started: bigint) => {
-    let h = appliedByUrl.get(url);
-    if (!h) appliedByUrl.set(url, (h = createHistogram()));
-    recordMs(h, Number(process.hrtime.bigint() - started) / 1e6);
+    let delays = appliedByUrl.get(url);
+    if (!delays) appliedByUrl.set(url, (delays = []));
+    delays.push(Number(process.hrtime.bigint() - started) / 1e6);
   };
 
   const send = (
@@ -271,7 +271,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
         ? [...hitsByPath.values()].reduce((a, b) => a + b, 0)
         : (hitsByPath.get(path) ?? 0),
     arrivals: (path) => [...(arrivalsByPath.get(path) ?? [])],
-    applied: (pathAndQuery) => appliedByUrl.get(pathAndQuery) ?? createHistogram(),
+    applied: (pathAndQuery) => [...(appliedByUrl.get(pathAndQuery) ?? [])].sort((a, b) => a - b),
     setSlowdown: (factor) => {
       slowdown = factor;
     },
@@ -290,4 +290,16 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
       bimodalRandom.clear();
     },
   };
+}
+
+/**
+ * The nearest-rank percentile of sorted values (textbook definition, written out here so a
+ * test's truth does not come from perf-gate's code): the smallest value with at least
+ * ceil(q * n) values at or below it. `q` in 0..1; NaN for no values.
+ */
+export function nearestRank(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  // The epsilon keeps 0.95 * 1000 at rank 950 when floating point makes it 950.0000000000001.
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length - 1e-9)));
+  return sorted[rank - 1];
 }
