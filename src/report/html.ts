@@ -1,6 +1,7 @@
 import { LATENCY_METRICS, QUANTILES } from '../config/types.js';
 import type { BudgetMetric, LatencyMetric } from '../config/types.js';
 import type { EndpointResult, Finding, Verdict } from '../evaluate/types.js';
+import { VERDICT_SEVERITY } from '../evaluate/types.js';
 import { decodeHistogram, quantileMs } from '../measure/histogram.js';
 import type { LatencySummary, Measurement } from '../measure/types.js';
 import { breachesOf } from './checks.js';
@@ -341,13 +342,16 @@ svg.chart{max-width:100%;height:auto}.grid{stroke:var(--line);stroke-width:1}.ti
 i.s-run{background:var(--run)}i.s-baseline{background:var(--baseline)}i.s-confirmation{background:var(--confirmation)}i.budget-key{background:var(--budget)}
 `;
 
+const plural = (count: number, one: string) =>
+  `${formatCount(count)} ${count === 1 ? one : `${one}s`}`;
+
 export function renderHtml(report: Report): string {
   const configs = new Map(report.config.endpoints.map((e) => [e.name, e]));
   const { summary } = report;
   const gate = report.gateId === 'default' ? 'perf-gate' : `perf-gate ${report.gateId}`;
   const headline = summary.passed
-    ? `${gate}: passed, ${formatCount(summary.endpoints)} endpoints`
-    : `${gate}: failed: ${formatCount(summary.violations)} budget violations, ${formatCount(summary.regressions)} regressions in ${formatCount(summary.endpoints)} endpoints`;
+    ? `${gate}: passed, ${plural(summary.endpoints, 'endpoint')}`
+    : `${gate}: failed: ${plural(summary.violations, 'budget violation')}, ${plural(summary.regressions, 'regression')} in ${plural(summary.endpoints, 'endpoint')}`;
   const failures: string[] = [];
   for (const error of summary.errors ?? [])
     failures.push(`${error.endpoint ? `${error.endpoint}: ` : ''}${error.message}`);
@@ -355,7 +359,14 @@ export function renderHtml(report: Report): string {
     for (const f of e.findings)
       if (f.breaches.length > 0) failures.push(`${e.name} ${metricLabel(f.metric)}: ${f.reason}`);
   }
-  const rows = report.endpoints.flatMap((e) =>
+  // Failing endpoints first (the most severe verdict first), each group in the report's order.
+  const order = report.endpoints
+    .map((e, i) => ({ e, i }))
+    .sort(
+      (a, b) =>
+        VERDICT_SEVERITY.indexOf(a.e.verdict) - VERDICT_SEVERITY.indexOf(b.e.verdict) || a.i - b.i,
+    );
+  const rows = order.flatMap(({ e }) =>
     e.findings.length > 0
       ? e.findings.map((f) => findingRow(e, f))
       : [
@@ -376,7 +387,7 @@ export function renderHtml(report: Report): string {
     '<h2>Verdicts</h2>',
     `<table class="verdicts"><tr><th>Endpoint</th><th>Metric</th><th>Budget</th><th>Baseline</th><th>Current</th><th>Change</th><th>Verdict</th></tr>${rows.join('\n')}</table>`,
     '<h2>Endpoints</h2>',
-    ...report.endpoints.map((e, i) => endpointSection(e, configs.get(e.name), i)),
+    ...order.map(({ e, i }) => endpointSection(e, configs.get(e.name), i)),
     `<footer><p>${escapeHtml(`${report.tool.name} ${report.tool.version} · ${report.environment.runner.os} ${report.environment.runner.arch} · Node ${report.environment.node} · ${report.createdAt} · budget file ${report.config.file} · target ${report.config.target.url}`)}</p></footer>`,
   ];
   return [
