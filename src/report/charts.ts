@@ -7,7 +7,8 @@ import type { Report, ReportEndpointConfig } from './report.js';
 /**
  * Latency charts for the PR comment and job summary: one mermaid `xychart-beta` block per
  * endpoint, its percentile curve (p50 … p99.9) for this run, the reference or CloudWatch
- * baseline, the confirmation, and the budget each percentile is held to.
+ * baseline, the confirmation, and the budget each percentile is held to; with a CloudWatch
+ * history, a second block with the trend of its most telling metric over the lookback.
  *
  * Nothing from the report but numbers goes inside a block: the endpoint's name is written above
  * it by the caller, escaped as markdown, so a hostile name has no way into mermaid's syntax
@@ -243,5 +244,86 @@ export function markdownChart(
 ): string {
   const chart = latencyChart(endpoint, config);
   if (!chart) return '';
-  return `${heading}\n\n${mermaidBlock(chart)}\n\n${chartCaption(chart)}\n`;
+  const trend = trendChart(endpoint, config);
+  const after = trend ? `\n${mermaidTrend(trend)}` : '';
+  return `${heading}\n\n${mermaidBlock(chart)}\n\n${chartCaption(chart)}\n${after}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trend: a CloudWatch baseline's per-period values with this run's value after them
+
+/** At most this many periods in a comment's trend block (the latest). */
+export const TREND_POINTS = 100;
+
+export interface TrendChart {
+  metric: LatencyMetric;
+  /** The periods' values, oldest first, ms. */
+  history: number[];
+  /** This run's value of the metric, ms. */
+  current: number;
+  budget?: number;
+  median: number;
+}
+
+/**
+ * The trend of the endpoint's most telling latency metric over its CloudWatch lookback: the
+ * first latency finding that fails or is in doubt, else p95; undefined without a CloudWatch
+ * history of at least two periods for it.
+ */
+export function trendChart(
+  endpoint: EndpointResult,
+  config: ReportEndpointConfig | undefined,
+): TrendChart | undefined {
+  const { baseline } = endpoint;
+  if (baseline.kind !== 'cloudwatch') return undefined;
+  const latency = (m: string): m is LatencyMetric => m in QUANTILES || m === 'mean' || m === 'max';
+  const telling = endpoint.findings.find(
+    (f) => latency(f.metric) && (f.breaches.length > 0 || FAILING_VERDICTS.has(f.verdict)),
+  );
+  const candidates = [telling?.metric, 'p95', ...CHART_PERCENTILES].filter(
+    (m): m is LatencyMetric => m !== undefined && latency(m),
+  );
+  for (const metric of candidates) {
+    const summary = baseline.metrics[metric];
+    const history = (summary?.values ?? []).filter((v) => Number.isFinite(v));
+    const current = endpoint.measurement.latency[metric];
+    if (!summary || history.length < 2 || !Number.isFinite(current)) continue;
+    const budget = config?.budget[metric];
+    return {
+      metric,
+      history,
+      current,
+      median: summary.median,
+      ...(typeof budget === 'number' && Number.isFinite(budget) ? { budget } : {}),
+    };
+  }
+  return undefined;
+}
+
+/** The trend as a fenced mermaid block and its caption (no text from the report inside the block). */
+export function mermaidTrend(trend: TrendChart): string {
+  const history = trend.history.slice(-TREND_POINTS);
+  const points = [...history, trend.current];
+  const series: { kind: SeriesKind; values: number[] }[] = [{ kind: 'run', values: points }];
+  series.push({ kind: 'baseline', values: points.map(() => trend.median) });
+  if (trend.budget !== undefined)
+    series.push({ kind: 'budget', values: points.map(() => trend.budget!) });
+  const yMax = niceCeiling(Math.max(...series.flatMap((s) => s.values)) * 1.1);
+  const palette = series.map((s) => SERIES_STYLE[s.kind].colour).join(', ');
+  const block = [
+    '```mermaid',
+    `%%{init: ${JSON.stringify({ themeVariables: { xyChart: { plotColorPalette: palette } } })}}%%`,
+    'xychart-beta',
+    `  title "${mermaidLabel(`${trend.metric} per period, then this run (ms)`)}"`,
+    `  x-axis "period" 1 --> ${points.length}`,
+    `  y-axis "ms" 0 --> ${mermaidNumber(yMax)}`,
+    ...series.map((s) => `  line [${s.values.map(mermaidNumber).join(', ')}]`),
+    '```',
+  ].join('\n');
+  const names = [
+    `${SERIES_STYLE.run.mark} ${trend.metric} of the last ${history.length} CloudWatch periods, oldest first; the last point is this run`,
+    `${SERIES_STYLE.baseline.mark} their median`,
+    ...(trend.budget !== undefined ? [`${SERIES_STYLE.budget.mark} budget`] : []),
+  ];
+  return `${block}\n\n<sub>${names.join(' · ')}.</sub>\n`;
 }

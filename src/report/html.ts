@@ -5,7 +5,7 @@ import { VERDICT_SEVERITY } from '../evaluate/types.js';
 import { decodeHistogram, quantileMs } from '../measure/histogram.js';
 import type { LatencySummary, Measurement } from '../measure/types.js';
 import { breachesOf } from './checks.js';
-import { niceCeiling } from './charts.js';
+import { niceCeiling, trendChart } from './charts.js';
 import {
   formatChange,
   formatCount,
@@ -247,6 +247,61 @@ export function percentileSvg(
   return `<figure>${out.join('')}<figcaption>${legend.join(' ')}</figcaption></figure>`;
 }
 
+/**
+ * The trend of the endpoint's most telling metric over its CloudWatch lookback (charts.ts
+ * trendChart), this run as the last point; empty without such a history.
+ */
+export function trendSvg(
+  endpoint: EndpointResult,
+  config: ReportEndpointConfig | undefined,
+): string {
+  const trend = trendChart(endpoint, config);
+  if (!trend) return '';
+  const points = [...trend.history, trend.current];
+  const yMax = niceCeiling(Math.max(...points, trend.median, trend.budget ?? 0, 0.001) * 1.05);
+  const plotW = WIDTH - M.left - M.right;
+  const plotH = HEIGHT - M.top - M.bottom;
+  const px = (i: number) => M.left + (points.length > 1 ? (i / (points.length - 1)) * plotW : 0);
+  const py = (ms: number) => M.top + plotH - (Math.min(Math.max(ms, 0), yMax) / yMax) * plotH;
+  const title = `${trend.metric} per CloudWatch period, then this run: ${endpoint.name}`;
+  const out: string[] = [
+    `<svg class="chart trend" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">`,
+  ];
+  for (let i = 0; i <= 4; i++) {
+    const y = n(py((yMax * i) / 4));
+    out.push(`<line class="grid" x1="${M.left}" x2="${WIDTH - M.right}" y1="${y}" y2="${y}"/>`);
+    out.push(
+      `<text class="tick" x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeHtml(formatMs((yMax * i) / 4))}</text>`,
+    );
+  }
+  out.push(
+    `<text class="tick" x="${M.left + plotW / 2}" y="${HEIGHT - 4}" text-anchor="middle">${escapeHtml(`${trend.history.length} periods, oldest first, then this run`)}</text>`,
+  );
+  const flat = (ms: number, cls: string, label: string) =>
+    `<line class="${cls}" x1="${M.left}" x2="${WIDTH - M.right}" y1="${n(py(ms))}" y2="${n(py(ms))}"><title>${escapeHtml(label)}</title></line>`;
+  out.push(flat(trend.median, 'median', `median of the periods: ${formatMs(trend.median)}`));
+  if (trend.budget !== undefined)
+    out.push(flat(trend.budget, 'budget', `${trend.metric} budget: ${formatMs(trend.budget)}`));
+  const history = trend.history.map((v, i) => `${n(px(i))},${n(py(v))}`).join(' ');
+  out.push(
+    `<polyline class="series s-baseline" points="${history}"><title>${escapeHtml(`${trend.metric} per period`)}</title></polyline>`,
+  );
+  const last = points.length - 1;
+  out.push(
+    `<circle class="dot s-run" cx="${n(px(last))}" cy="${n(py(trend.current))}" r="4"><title>${escapeHtml(`this run, ${trend.metric}: ${formatMs(trend.current)}`)}</title></circle>`,
+  );
+  out.push('</svg>');
+  const legend = [
+    `<span class="key"><i class="swatch s-baseline"></i>${escapeHtml(`${trend.metric} per CloudWatch period`)}</span>`,
+    '<span class="key"><i class="swatch s-run"></i>this run</span>',
+    '<span class="key"><i class="swatch median-key"></i>median</span>',
+    ...(trend.budget !== undefined
+      ? ['<span class="key"><i class="swatch budget-key"></i>budget</span>']
+      : []),
+  ];
+  return `<figure>${out.join('')}<figcaption>${legend.join(' ')}</figcaption></figure>`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Page
 
@@ -313,6 +368,7 @@ function endpointSection(
     `<section class="endpoint v-${endpoint.verdict}" id="endpoint-${index}"><h3>${escapeHtml(endpoint.name)} <code>${escapeHtml(`${endpoint.method} ${endpoint.path}`)}</code> <span class="badge">${escapeHtml(VERDICT_TEXT[endpoint.verdict])}</span></h3>`,
   );
   parts.push(percentileSvg(endpoint, config));
+  parts.push(trendSvg(endpoint, config));
   parts.push(percentileTable(endpoint));
   const lines = [measurementText('this run', endpoint.measurement)];
   if (endpoint.confirmation) lines.push(measurementText('confirmation', endpoint.confirmation));
@@ -338,6 +394,7 @@ svg.chart{max-width:100%;height:auto}.grid{stroke:var(--line);stroke-width:1}.ti
 .series{fill:none;stroke-width:2}.s-run{stroke:var(--run);fill:var(--run)}.s-baseline{stroke:var(--baseline);fill:var(--baseline)}
 .s-confirmation{stroke:var(--confirmation);fill:var(--confirmation)}polyline.series{fill:none}
 .budget{stroke:var(--budget);stroke-width:1.5;stroke-dasharray:6 4}.budget-dot{fill:var(--budget)}
+.median{stroke:var(--baseline);stroke-width:1;stroke-dasharray:2 3}i.median-key{background:var(--baseline);opacity:.6}
 .key{margin-right:12px}.swatch{display:inline-block;width:14px;height:3px;margin-right:4px;vertical-align:middle}
 i.s-run{background:var(--run)}i.s-baseline{background:var(--baseline)}i.s-confirmation{background:var(--confirmation)}i.budget-key{background:var(--budget)}
 `;

@@ -9,8 +9,12 @@ import {
   endpointsToChart,
   latencyChart,
   mermaidNumber,
+  mermaidTrend,
   niceCeiling,
+  TREND_POINTS,
+  trendChart,
 } from '../../src/report/charts.js';
+import { TREND_PERIODS } from '../../src/evaluate/evaluate.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { buildReport, reportConfigFrom, type Report } from '../../src/report/report.js';
 import { NO_BASELINE, endpoint, measurementOf, mix } from '../evaluate/measurement-fixtures.js';
@@ -44,6 +48,8 @@ const BLOCK_LINES = [
   /^xychart-beta$/,
   /^ {2}title "Latency by percentile \(ms\)"$/,
   /^ {2}x-axis "percentile" \["p\d+(\.\d)?"(, "p\d+(\.\d)?")*\]$/,
+  /^ {2}title "(p\d+(\.\d)?|mean|max) per period, then this run \(ms\)"$/,
+  /^ {2}x-axis "period" 1 --> \d+$/,
   new RegExp(`^ {2}y-axis "ms" 0 --> ${NUMBER}$`),
   new RegExp(`^ {2}line \\[${NUMBER}(, ${NUMBER})*\\]$`),
 ];
@@ -221,9 +227,13 @@ describe('blocks in the comment', () => {
           count += 1;
           expect(strayLines(block)).toEqual([]);
           const lines = block.split('\n');
-          const xs = /\[(.*)\]/.exec(lines.find((l) => l.includes('x-axis'))!)![1].split(', ');
+          const axis = lines.find((l) => l.includes('x-axis'))!;
+          const categories = /\[(.*)\]/.exec(axis);
+          const points = categories
+            ? categories[1]!.split(', ').length
+            : Number(/--> (\d+)$/.exec(axis)![1]);
           for (const line of lines.filter((l) => l.startsWith('  line'))) {
-            expect(/\[(.*)\]/.exec(line)![1].split(', ')).toHaveLength(xs.length);
+            expect(/\[(.*)\]/.exec(line)![1].split(', ')).toHaveLength(points);
           }
         }
       }
@@ -310,5 +320,45 @@ describe('charts are the first thing left out', () => {
     expect(md.length).toBeLessThanOrEqual(60_000);
     expect(blocksOf(md)).toEqual([]);
     expect(md).toContain('the charts');
+  });
+});
+
+describe('trend from a CloudWatch history', () => {
+  test('the report keeps the latest periods, and the comment draws them with this run last', () => {
+    const periods = Array.from({ length: 400 }, (_, i) => 100 + (i % 7));
+    const inputs = [
+      {
+        endpoint: endpoint({ name: 'list', budget: { p95: 50 }, line: 1 }),
+        measurement: measurementOf(mix([300, 120])),
+        baseline: {
+          kind: 'cloudwatch' as const,
+          source: 'PerfGate/Latency',
+          periods: { p95: periods },
+          partial: false,
+        },
+      },
+    ];
+    const evaluation = evaluateRun(inputs);
+    const result = evaluation.endpoints[0]!;
+    expect(result.baseline.kind).toBe('cloudwatch');
+    if (result.baseline.kind !== 'cloudwatch') return;
+    expect(result.baseline.metrics.p95!.values).toEqual(periods.slice(-TREND_PERIODS));
+    expect(result.baseline.metrics.p95!.periods).toBe(400);
+
+    const trend = trendChart(result, { budget: { p95: 50 } } as never)!;
+    expect(trend.metric).toBe('p95');
+    expect(trend.budget).toBe(50);
+    const block = mermaidTrend(trend);
+    const line = /^ {2}line \[(.*)\]$/m.exec(block)![1]!.split(', ');
+    expect(line).toHaveLength(TREND_POINTS + 1);
+    expect(line.at(-1)).toBe(mermaidNumber(result.measurement.latency.p95));
+    expect(line.slice(0, -1)).toEqual(periods.slice(-TREND_POINTS).map(mermaidNumber));
+    for (const b of blocksOf(block)) expect(strayLines(b)).toEqual([]);
+  });
+
+  test('no CloudWatch history, no trend', () => {
+    for (const e of built['budget-failures'].endpoints) {
+      expect(trendChart(e, undefined)).toBeUndefined();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { evaluateRun } from '../../src/evaluate/evaluate.js';
 import { escapeHtml, renderHtml } from '../../src/report/html.js';
+import { trendChart } from '../../src/report/charts.js';
 import { formatMs } from '../../src/report/format.js';
 import { buildReport, type Report } from '../../src/report/report.js';
 import { NO_BASELINE, endpoint, measurementOf, mix } from '../evaluate/measurement-fixtures.js';
@@ -194,8 +195,18 @@ describe('the HTML report', () => {
       );
       const findings = report.endpoints.reduce((sum, e) => sum + Math.max(0, e.findings.length), 0);
       expect(rows).toHaveLength(findings);
-      const svgs = parsed.elements.filter((e) => e.name === 'svg' && !e.end);
-      expect(svgs).toHaveLength(report.endpoints.filter((e) => e.measurement.requests > 0).length);
+      const svgs = (cls: string) =>
+        parsed.elements.filter(
+          (e) =>
+            e.name === 'svg' && !e.end && e.attributes.some(([n, v]) => n === 'class' && v === cls),
+        );
+      expect(svgs('chart')).toHaveLength(
+        report.endpoints.filter((e) => e.measurement.requests > 0).length,
+      );
+      const configs = new Map(report.config.endpoints.map((e) => [e.name, e]));
+      expect(svgs('chart trend')).toHaveLength(
+        report.endpoints.filter((e) => trendChart(e, configs.get(e.name)) !== undefined).length,
+      );
     }
   });
 
@@ -233,6 +244,27 @@ describe('the HTML report', () => {
         `reference, p95: ${formatMs(e.baseline.measurement.latency.p95)}`,
       );
     }
+  });
+
+  test('CloudWatch history: a trend of the periods with this run as the last point', () => {
+    const report = built.cloudwatch;
+    const html = renderHtml(report);
+    const text = textOf(html);
+    let trends = 0;
+    for (const e of report.endpoints) {
+      const trend = trendChart(
+        e,
+        report.config.endpoints.find((c) => c.name === e.name),
+      );
+      if (!trend || e.baseline.kind !== 'cloudwatch') continue;
+      trends++;
+      expect(trend.history).toEqual(e.baseline.metrics[trend.metric]!.values);
+      expect(trend.current).toBe(e.measurement.latency[trend.metric]);
+      expect(text).toContain(`this run, ${trend.metric}: ${formatMs(trend.current)}`);
+      expect(text).toContain(`${trend.history.length} periods, oldest first, then this run`);
+    }
+    expect(trends).toBeGreaterThan(0);
+    expect(html.match(/class="chart trend"/g)).toHaveLength(trends);
   });
 
   test('20 endpoints stay well under 1 MB', () => {
