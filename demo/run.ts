@@ -16,6 +16,7 @@ const budget = join(root, 'perf-budget.example.yml');
 const outDir = join(root, 'demo-output');
 const json = join(outDir, 'report.json');
 const markdown = join(outDir, 'report.md');
+const html = join(outDir, 'report.html');
 
 const onInterrupt = (handler: (signal: string) => void) => {
   const listener = (signal: NodeJS.Signals) => handler(signal);
@@ -30,7 +31,7 @@ const onInterrupt = (handler: (signal: string) => void) => {
 const api = await startSampleApi();
 console.error(`Sample shop API listening on ${api.url} (loopback only)`);
 console.error(`$ perf-gate run --budget ${shown(budget)} --target-url ${api.url} \\`);
-console.error(`    --json ${shown(json)} --markdown ${shown(markdown)}\n`);
+console.error(`    --json ${shown(json)} --markdown ${shown(markdown)} --html ${shown(html)}\n`);
 
 let code: number;
 try {
@@ -45,6 +46,8 @@ try {
       shown(json),
       '--markdown',
       shown(markdown),
+      '--html',
+      shown(html),
     ],
     { stdout: process.stdout, stderr: process.stderr, env: process.env, onInterrupt },
   );
@@ -57,7 +60,9 @@ setTimeout(() => process.exit(), 2000).unref();
 
 /** The demo succeeds when the gate fails for exactly the reason the sample API was built for. */
 async function conclude(gateExit: number): Promise<number> {
-  console.log(`Reports: ${shown(json)} (JSON), ${shown(markdown)} (as the pull-request comment).`);
+  console.log(
+    `Reports: ${shown(json)} (JSON), ${shown(markdown)} (as the pull-request comment), ${shown(html)} (HTML with charts: open it in a browser).`,
+  );
   if (gateExit !== EXIT.failed) {
     if (gateExit === EXIT.passed) {
       console.log(

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { mkdir } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { shouldFail } from '../evaluate/fail-on.js';
+import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { Report } from '../report/report.js';
 import { budgetsOnly } from '../report/checks.js';
@@ -24,19 +25,44 @@ export async function writeReportFile(
   path: string,
   roots: readonly string[],
 ): Promise<boolean> {
+  return writeContained(path, `${JSON.stringify(report, null, 2)}\n`, roots, {
+    input: 'report-file',
+    what: 'report',
+  });
+}
+
+/** The self-contained HTML report (report/html.ts), under the same rules as the JSON report. */
+export async function writeHtmlReport(
+  report: Report,
+  path: string,
+  roots: readonly string[],
+): Promise<boolean> {
+  return writeContained(path, registry.mask(renderHtml(report)), roots, {
+    input: 'html-report',
+    what: 'HTML report',
+  });
+}
+
+/** Writes inside `roots` only, never through a symlink; a failure is a warning, not the end. */
+async function writeContained(
+  path: string,
+  text: string,
+  roots: readonly string[],
+  names: { input: string; what: string },
+): Promise<boolean> {
   try {
     await mkdir(dirname(path), { recursive: true });
     const elsewhere = await escapesRoots(path, roots);
     if (elsewhere !== undefined) {
       throw new Error(
-        `its folder is ${elsewhere} once symlinks are followed, outside the workspace and RUNNER_TEMP (input report-file)`,
+        `its folder is ${elsewhere} once symlinks are followed, outside the workspace and RUNNER_TEMP (input ${names.input})`,
       );
     }
-    await writeFileNoFollow(path, `${JSON.stringify(report, null, 2)}\n`);
-    log.info(`Report written to ${path}`);
+    await writeFileNoFollow(path, text);
+    log.info(`${names.what === 'report' ? 'Report' : 'HTML report'} written to ${path}`);
     return true;
   } catch (error) {
-    log.warning(`Could not write the report to ${path}: ${(error as Error).message}`);
+    log.warning(`Could not write the ${names.what} to ${path}: ${(error as Error).message}`);
     return false;
   }
 }
@@ -147,6 +173,12 @@ export async function finish(
       settings.github.workspace,
       settings.github.runnerTemp,
     ]);
+  const htmlWritten =
+    settings.htmlReport !== undefined &&
+    (await writeHtmlReport(report, settings.htmlReport, [
+      settings.github.workspace,
+      settings.github.runnerTemp,
+    ]));
   await writeSummary(markdown);
   annotate(report, settings);
   const commentUrl = await comment(report, markdown, settings);
@@ -162,6 +194,7 @@ export async function finish(
   core.setOutput('violations', String(summary.violations));
   core.setOutput('regressions', String(summary.regressions));
   if (commentUrl) core.setOutput('comment-url', commentUrl);
+  if (htmlWritten) core.setOutput('html-report', settings.htmlReport);
 
   // With no baseline set up nothing was compared: "0 regression(s)" would claim checks that never ran.
   const parts = [

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseDuration } from '../config/units.js';
 import { parseFailOn, type FailOn } from '../evaluate/fail-on.js';
 import { quoteUrlText } from '../secrets/secrets.js';
@@ -24,6 +24,8 @@ export interface Settings {
   report?: string;
   prNumber?: number;
   reportFile: string;
+  /** Where the HTML report goes (report/html.ts); undefined when the html-report input is `false`. */
+  htmlReport?: string;
   maxDurationMs: number;
   github: {
     eventName: string;
@@ -94,13 +96,34 @@ function parsePrNumber(value: string | undefined, event: unknown): number | unde
  * from a workflow the pull request may edit, and the report must not land on the runner's other
  * files. (Symlinked folders are checked again when the file is written.)
  */
-function parseReportFile(value: string | undefined, workspace: string, runnerTemp: string): string {
-  const path = resolve(workspace, value ?? join(runnerTemp, 'perf-gate', 'report.json'));
+function parseReportFile(
+  value: string | undefined,
+  workspace: string,
+  runnerTemp: string,
+  input = 'report-file',
+  fallback = join(runnerTemp, 'perf-gate', 'report.json'),
+): string {
+  const path = resolve(workspace, value ?? fallback);
   const roots = [resolve(workspace), resolve(workspace, runnerTemp)];
   if (roots.some((root) => path !== root && isInside(path, root))) return path;
   throw new InputError(
-    `input report-file: "${value}" resolves to ${path}, outside the workspace (${workspace}) and RUNNER_TEMP (${runnerTemp}): name a file inside either, e.g. \${{ runner.temp }}/perf-gate/report.json`,
+    `input ${input}: "${value}" resolves to ${path}, outside the workspace (${workspace}) and RUNNER_TEMP (${runnerTemp}): name a file inside either, e.g. \${{ runner.temp }}/perf-gate/${basename(fallback)}`,
   );
+}
+
+/**
+ * html-report: a path (held to the same folders as report-file), `false` for none, or by
+ * default the JSON report's name with `.html`, next to it.
+ */
+function parseHtmlReport(
+  value: string | undefined,
+  reportFile: string,
+  workspace: string,
+  runnerTemp: string,
+): string | undefined {
+  if (value !== undefined && /^(false|no|off|none)$/i.test(value)) return undefined;
+  const beside = join(dirname(reportFile), `${basename(reportFile).replace(/\.json$/i, '')}.html`);
+  return parseReportFile(value, workspace, runnerTemp, 'html-report', beside);
 }
 
 function readEvent(path: string | undefined): unknown {
@@ -137,6 +160,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       'input publish: cannot publish with the report input: a saved report is only gated and commented on, never published to CloudWatch; set publish in the run that measures',
     );
   }
+  const reportFile = parseReportFile(optional('report-file'), workspace, runnerTemp);
   const repository = env.GITHUB_REPOSITORY;
   const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
   return {
@@ -149,7 +173,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     publish,
     report: report === undefined ? undefined : resolve(workspace, report),
     prNumber: parsePrNumber(optional('pr-number'), event),
-    reportFile: parseReportFile(optional('report-file'), workspace, runnerTemp),
+    reportFile,
+    htmlReport: parseHtmlReport(optional('html-report'), reportFile, workspace, runnerTemp),
     maxDurationMs,
     github: {
       eventName: env.GITHUB_EVENT_NAME ?? '',

@@ -32,6 +32,7 @@ export async function compareCommand(
     budget: { type: 'string' },
     json: { type: 'string' },
     markdown: { type: 'string' },
+    html: { type: 'string' },
     'fail-on': { type: 'string' },
   });
   if (flag(parsed, 'help')) {
@@ -40,7 +41,11 @@ export async function compareCommand(
   }
   const [basePath, headPath] = positionals(parsed, COMMAND, ['BASE.json', 'HEAD.json']);
   const failOn = failOnOption(parsed, COMMAND);
-  const paths = { json: stringOption(parsed, 'json'), markdown: stringOption(parsed, 'markdown') };
+  const paths = {
+    json: stringOption(parsed, 'json'),
+    markdown: stringOption(parsed, 'markdown'),
+    html: stringOption(parsed, 'html'),
+  };
   prepareReportPaths(paths, COMMAND);
   const budgetFile = stringOption(parsed, 'budget');
   let config: Config | undefined;

@@ -13,12 +13,14 @@ Usage:
   perf-gate run --budget FILE [--target-url URL] [--baseline-url URL] [options]
   perf-gate validate [FILE]
   perf-gate compare BASE.json HEAD.json [options]
+  perf-gate report REPORT.json --html OUT [--markdown OUT]
   perf-gate calibrate --budget FILE [--target-url URL] [--runs N]
 
 Commands:
   run        measure the target and judge it against the budget file
   validate   check a budget file without sending any load
   compare    judge one saved report against another (no load)
+  report     render a saved report as HTML or Markdown (e.g. a fork's artifact)
   calibrate  measure an unchanged target several times and suggest regression tolerances
 
 Options:
@@ -42,6 +44,7 @@ Options:
                         regressions are judged against it
   --json OUT            write the JSON report (schemas/report.schema.json) to OUT
   --markdown OUT        write the Markdown report (as in the pull-request comment) to OUT
+  --html OUT            write a self-contained HTML report (verdicts, latency charts) to OUT
   --fail-on LIST        findings that fail: budget, regression, both (default) or none
   --max-duration D      cap on total load time, e.g. 15m (default 15m); a budget file that
                         asks for more is refused
@@ -76,10 +79,25 @@ Options:
   --budget FILE         judge by this budget file's rules instead of the head report's
   --json OUT            write the comparison as a JSON report to OUT
   --markdown OUT        write it as Markdown to OUT
+  --html OUT            write it as a self-contained HTML report to OUT
   --fail-on LIST        findings that fail: budget, regression, both (default) or none
   -h, --help            show this help
 
 Exit status: 0 passed, 1 failed, 2 a report is missing or invalid.`;
+
+export const REPORT_HELP = `Usage: perf-gate report REPORT.json --html OUT [--markdown OUT]
+
+Renders a saved JSON report (from run, compare or the action's report-file) without measuring
+or judging again: the HTML report is one self-contained file (no scripts, nothing fetched) with
+the verdict table and each endpoint's latency by percentile; the Markdown is the pull-request
+comment's text.
+
+Options:
+  --html OUT            write the HTML report to OUT
+  --markdown OUT        write the Markdown report to OUT
+  -h, --help            show this help
+
+Exit status: 0 written, 2 the report is missing or invalid, or no output was named.`;
 
 export const CALIBRATE_HELP = `Usage: perf-gate calibrate --budget FILE [--target-url URL] [--runs N]
 

@@ -8,6 +8,7 @@ import { compareCommand } from './compare-command.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { TOOL_HELP } from './help.js';
 import { Output, type CliContext } from './output.js';
+import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 import { validateCommand } from './validate-command.js';
 import { VERSION } from '../version.js';
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   validate: validateCommand,
   compare: compareCommand,
+  report: reportCommand,
   calibrate: calibrateCommand,
 };
 

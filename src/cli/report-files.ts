@@ -1,12 +1,13 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { Report } from '../report/report.js';
 import { writeFileNoFollow } from '../report/write-file.js';
 import { UsageError } from './args.js';
 
 /**
- * `--json OUT` and `--markdown OUT`. The paths are checked before any load is sent, so a typo
+ * `--json OUT`, `--markdown OUT` and `--html OUT`. The paths are checked before any load is sent, so a typo
  * in an output path does not throw away a finished run. On a laptop the person running the CLI
  * names the path, so it may be anywhere they can write; but a symlink at the path is replaced,
  * never written through (a checked-out repository may hold one where a report is expected).
@@ -15,7 +16,11 @@ import { UsageError } from './args.js';
 export interface ReportPaths {
   json?: string;
   markdown?: string;
+  /** The self-contained HTML report (report/html.ts). */
+  html?: string;
 }
+
+const EXTENSION: Record<string, string> = { json: 'json', markdown: 'md', html: 'html' };
 
 /** Creates the parent folders and refuses a path that is a folder. */
 export function prepareReportPaths(paths: ReportPaths, command: string): void {
@@ -26,7 +31,7 @@ export function prepareReportPaths(paths: ReportPaths, command: string): void {
     try {
       if (statSync(full, { throwIfNoEntry: false })?.isDirectory()) {
         throw new UsageError(
-          `--${option} ${path}: is a folder; name a file, e.g. ${path.replace(/\/+$/, '')}/report.${option === 'json' ? 'json' : 'md'}`,
+          `--${option} ${path}: is a folder; name a file, e.g. ${path.replace(/\/+$/, '')}/report.${EXTENSION[option] ?? 'txt'}`,
           command,
         );
       }
@@ -52,6 +57,10 @@ export async function writeReports(report: Report, paths: ReportPaths): Promise<
     const hint = paths.json ? `the full report is in ${paths.json}` : undefined;
     await writeFileNoFollow(paths.markdown, renderMarkdown(report, { fullReportHint: hint }));
     written.push(paths.markdown);
+  }
+  if (paths.html) {
+    await writeFileNoFollow(paths.html, renderHtml(report));
+    written.push(paths.html);
   }
   return written;
 }

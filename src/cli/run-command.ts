@@ -41,6 +41,7 @@ export async function runCommand(
     'baseline-url': { type: 'string' },
     json: { type: 'string' },
     markdown: { type: 'string' },
+    html: { type: 'string' },
     'fail-on': { type: 'string' },
     'max-duration': { type: 'string' },
     verbose: { type: 'boolean' },
@@ -55,7 +56,11 @@ export async function runCommand(
   const baselineUrl = urlOption(parsed, 'baseline-url', COMMAND);
   const failOn = failOnOption(parsed, COMMAND);
   const maxDurationMs = durationOption(parsed, 'max-duration', '15m', COMMAND);
-  const paths = { json: stringOption(parsed, 'json'), markdown: stringOption(parsed, 'markdown') };
+  const paths = {
+    json: stringOption(parsed, 'json'),
+    markdown: stringOption(parsed, 'markdown'),
+    html: stringOption(parsed, 'html'),
+  };
   prepareReportPaths(paths, COMMAND);
 
   const config = await loadBudget(

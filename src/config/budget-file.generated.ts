@@ -64,6 +64,10 @@ export interface PerfBudgetFile {
    * Measure an endpoint that breaches a budget or regresses once more before failing, and fail only if the breach repeats. Both measurements are in the report.
    */
   confirm?: boolean;
+  /**
+   * Which endpoints get a latency chart (a mermaid `xychart-beta` block) in the pull-request comment and job summary: `failing` (those with a failing, regressed, accepted or inconclusive finding), `all`, or `none`. Charts are the first thing left out when the comment would be too long.
+   */
+  charts?: 'failing' | 'all' | 'none';
   target?: Target;
   defaults?: Defaults;
   baseline?: BaselineSettings;

@@ -321,6 +321,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
 
   const id = get<string>(['id']);
   const confirm = get<boolean>(['confirm']);
+  const charts = get<string>(['charts']);
   const config: Config = {
     version: 1,
     id: typeof id === 'string' ? id : 'default',
@@ -337,6 +338,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
       required: get<boolean>(['baseline', 'required']) === true,
     },
     confirm: typeof confirm === 'boolean' ? confirm : true,
+    ...(charts === 'all' || charts === 'none' || charts === 'failing' ? { charts } : {}),
     endpoints,
     secrets: input.secrets,
   };

@@ -137,7 +137,12 @@ export interface Config {
   };
   /** Re-measure a breaching endpoint once before failing it (docs/architecture.md §5). */
   confirm: boolean;
+  /** Which endpoints get a chart in the comment (report/charts.ts); absent = `failing`. */
+  charts?: ChartsMode;
   endpoints: EndpointConfig[];
   /** Every value that came from `${VAR}` interpolation: masked in all output. */
   secrets: string[];
 }
+
+/** `charts` in the budget file: which endpoints get a latency chart in the comment. */
+export type ChartsMode = 'failing' | 'all' | 'none';

@@ -43,6 +43,7 @@ import {
   VERDICT_SEVERITY,
   type BaselineSummary,
   type Breach,
+  type CloudWatchMetricSummary,
   type EndpointResult,
   type Finding,
   type PercentileInterval,
@@ -51,6 +52,9 @@ import {
   type Summary,
   type Verdict,
 } from './types.js';
+
+/** How many of a CloudWatch baseline's latest periods the report keeps per metric, for trends. */
+export const TREND_PERIODS = 336;
 
 /**
  * Verdicts (docs/architecture.md §4, §5): budgets, regressions against a baseline, significance, sample
@@ -1090,9 +1094,11 @@ function summarizeBaseline(baseline: Baseline, confidence: number): BaselineSumm
   ][]) {
     const finite = (values ?? []).filter((v) => Number.isFinite(v));
     if (finite.length === 0) continue;
-    const entry: { median: number; periods: number; low?: number; high?: number } = {
+    const entry: CloudWatchMetricSummary = {
       median: median(finite),
       periods: finite.length,
+      // The latest periods, oldest first, for the trend charts (report/charts.ts, report/html.ts).
+      values: finite.slice(-TREND_PERIODS),
     };
     if (finite.length >= 2) {
       const interval = predictionInterval(finite, confidence);

@@ -100,6 +100,8 @@ export interface CloudWatchMetricSummary {
   /** One-sided prediction bounds (with at least 2 periods). */
   low?: number;
   high?: number;
+  /** The latest per-period values (at most evaluate.ts TREND_PERIODS), oldest first: the trend. */
+  values?: number[];
 }
 
 /** A baseline as the report keeps it: enough to show and to compare again, no raw history. */

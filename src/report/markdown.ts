@@ -17,6 +17,7 @@ import {
 } from './format.js';
 import type { Report, ReportEndpointConfig } from './report.js';
 import { breachesOf, budgetsOnly } from './checks.js';
+import { endpointsToChart, markdownChart } from './charts.js';
 
 /**
  * The markdown people read: the PR comment and the job summary (docs/architecture.md §6). Everything in a
@@ -111,16 +112,24 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const full =
     options.fullReportHint ?? 'the full report is in the job summary and the JSON report';
 
-  // Left out in this order when the result is too long: details, passing rows, warnings,
+  // Left out in this order when the result is too long: charts, details, passing rows, warnings,
   // failing rows, and the failures list only as a last resort.
   const keep = {
+    charts: parts.charts.length,
     details: parts.details.length,
     passRows: parts.passRows.length,
     warnings: parts.warnings.length,
     failRows: parts.failRows.length,
     failures: parts.failures.length,
   };
-  const order: (keyof typeof keep)[] = ['details', 'passRows', 'warnings', 'failRows', 'failures'];
+  const order: (keyof typeof keep)[] = [
+    'charts',
+    'details',
+    'passRows',
+    'warnings',
+    'failRows',
+    'failures',
+  ];
   const itemsOf = (key: keyof typeof keep): string[] => parts[key];
 
   let text = compose(report, parts, keep, options.marker, full);
@@ -154,6 +163,8 @@ interface Parts {
   failRows: string[];
   passRows: string[];
   details: string[];
+  /** Latency charts (report/charts.ts), one per endpoint drawn. */
+  charts: string[];
   footer: string;
 }
 
@@ -164,7 +175,7 @@ export const INSECURE_WARNING =
 function compose(
   report: Report,
   parts: Parts,
-  keep: Record<'details' | 'passRows' | 'warnings' | 'failRows' | 'failures', number>,
+  keep: Record<'charts' | 'details' | 'passRows' | 'warnings' | 'failRows' | 'failures', number>,
   marker: string | undefined,
   fullReportHint: string,
 ): string {
@@ -224,6 +235,8 @@ function compose(
     out.push(`*${what} left out.*`, '');
     left.push(what);
   }
+
+  composeCharts(out, left, parts.charts, keep.charts);
 
   if (keep.details > 0) {
     out.push(
@@ -304,6 +317,7 @@ function collectParts(report: Report): Parts {
     failRows: rows.filter((r) => r.failing).map((r) => r.text),
     passRows: rows.filter((r) => !r.failing).map((r) => r.text),
     details: report.endpoints.map((e) => endpointDetails(e, configs.get(e.name))),
+    charts: chartsOf(report, configs),
     footer: footer(report),
   };
 }
@@ -371,6 +385,34 @@ function changeText(
   if (delta === undefined) return '—';
   const absolute = formatMetricDelta(metric, delta);
   return change === undefined ? absolute : `${formatChange(change)} (${absolute})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts (report/charts.ts draws them; here they are only placed and left out first)
+
+function chartsOf(report: Report, configs: Map<string, ReportEndpointConfig>): string[] {
+  return endpointsToChart(report)
+    .map((e) =>
+      markdownChart(
+        e,
+        configs.get(e.name),
+        `#### ${VERDICT_LABEL[e.verdict].split(' ')[0]} ${escapeInline(e.name, NAME_LENGTH)} ${code(`${e.method} ${e.path}`, PATH_LENGTH)}`,
+      ),
+    )
+    .filter((chart) => chart !== '');
+}
+
+function composeCharts(out: string[], left: string[], charts: string[], kept: number): void {
+  if (kept > 0) {
+    out.push('**Latency by percentile**', '', ...charts.slice(0, kept));
+    if (kept < charts.length)
+      out.push(`*Charts of ${formatCount(charts.length - kept)} more endpoints left out.*`, '');
+  }
+  if (kept < charts.length) {
+    left.push(
+      kept === 0 ? 'the charts' : `charts of ${formatCount(charts.length - kept)} endpoints`,
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import type {
   Budget,
+  ChartsMode,
   CloudWatchBaselineConfig,
   Config,
   LoadSettings,
@@ -70,6 +71,8 @@ export interface ReportConfig {
   };
   baseline: { cloudwatch?: CloudWatchBaselineConfig; required: boolean };
   confirm: boolean;
+  /** The budget file's `charts`, when it set one (absent = `failing`). */
+  charts?: ChartsMode;
   endpoints: ReportEndpointConfig[];
 }
 
@@ -140,6 +143,7 @@ export function reportConfigFrom(config: Config): ReportConfig {
     },
     baseline: { required: config.baseline.required },
     confirm: config.confirm,
+    ...(config.charts ? { charts: config.charts } : {}),
     endpoints: config.endpoints.map((e) => {
       const endpoint: ReportEndpointConfig = {
         name: e.name,

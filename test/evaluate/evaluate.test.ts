@@ -654,7 +654,9 @@ describe('what is evaluated', () => {
       100 + 1.4826 * 1.94318 * Math.sqrt(1 + Math.PI / 14),
       2,
     );
-    expect(result.baseline.metrics.p50).toEqual({ median: 50, periods: 1 });
+    // The periods themselves are kept for the trend charts.
+    expect(result.baseline.metrics.p50).toEqual({ median: 50, periods: 1, values: [50] });
+    expect(result.baseline.metrics.p95!.values).toEqual([100, 102, 98, 101, 99, 100, 103]);
   });
 
   test('bootstrap seeds depend on endpoint and metric, not on the order of the run', () => {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { marked } from 'marked';
 import { evaluateRun } from '../../src/evaluate/evaluate.js';
 import { escapeInline, renderMarkdown } from '../../src/report/markdown.js';
+import { endpointNeedsChart } from '../../src/report/charts.js';
 import { buildReport, type Report } from '../../src/report/report.js';
 import { NO_BASELINE, endpoint, measurementOf, mix } from '../evaluate/measurement-fixtures.js';
 import {
@@ -68,6 +69,7 @@ const ALLOWED_TAGS = new Set([
   'summary',
   'sub',
   'a',
+  'pre',
 ]);
 
 /** Every problem a hostile string could cause once GitHub renders the markdown. */
@@ -82,7 +84,8 @@ function injectionProblems(markdown: string): string[] {
       !/^<a href="https:\/\/github\.com\/acme\/shop\/actions\/runs\/\d+\/attempts\/\d+">$/.test(
         attrs,
       ) &&
-      !/^<(th|td) align="(right|left)">$/.test(attrs)
+      !/^<(th|td) align="(right|left)">$/.test(attrs) &&
+      attrs !== '<code class="language-mermaid">'
     ) {
       problems.push(`attributes ${attrs}`);
     }
@@ -406,7 +409,7 @@ describe('size', () => {
     expect(md.length).toBeLessThanOrEqual(60_000);
     expect(failureLines(md)).toHaveLength(44);
     expect(md).toContain(
-      '*Left out to fit: 173 passing table rows, the details; the full report is in the job summary and the JSON report.*',
+      '*Left out to fit: 174 passing table rows, the charts, the details; the full report is in the job summary and the JSON report.*',
     );
     expect(md.trimEnd().endsWith('</sub>')).toBe(true);
     // What is left is still well-formed: one table, every row with seven cells.
@@ -418,7 +421,11 @@ describe('size', () => {
   test('without a limit problem nothing is left out', () => {
     const md = renderMarkdown(many, { maxChars: 10_000_000 });
     expect(md).not.toContain('left out');
-    expect(md.match(/^#### /gm)).toHaveLength(200);
+    const charted = many.endpoints.filter((e) => endpointNeedsChart(e)).length;
+    expect(charted).toBeGreaterThan(0);
+    // One heading per endpoint's details, one above each chart.
+    expect(md.match(/^#### /gm)).toHaveLength(200 + charted);
+    expect(md.match(/^```mermaid$/gm)).toHaveLength(charted);
   });
 
   test('details go before table rows, and rows before failures', () => {
