@@ -385,7 +385,7 @@ export function historyBaselines(
     baselines.set(endpoint.name, {
       kind: 'cloudwatch',
       store: 'github',
-      source: `GitHub history ${query.config.branch}: ${matching.length} run${matching.length === 1 ? '' : 's'} of ${query.branch}`,
+      source: `data branch ${query.config.branch}, runs of ${query.branch}`,
       periods,
       partial: false,
     });

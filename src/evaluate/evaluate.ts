@@ -1116,7 +1116,13 @@ function summarizeBaseline(baseline: Baseline, confidence: number): BaselineSumm
     }
     metrics[metric] = entry;
   }
-  return { kind: 'cloudwatch', source: baseline.source, partial: baseline.partial, metrics };
+  return {
+    kind: 'cloudwatch',
+    ...(baseline.store ? { store: baseline.store } : {}),
+    source: baseline.source,
+    partial: baseline.partial,
+    metrics,
+  };
 }
 
 /**
