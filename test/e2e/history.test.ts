@@ -261,6 +261,30 @@ describe('history in a data branch', () => {
     );
   }, 120_000);
 
+  test('a publish prunes month files older than the retention and keeps the rest', async () => {
+    const old = 'perf-gate/shop/2020-01.json';
+    const recent = historyPath('shop', new Date(Date.now() - 20 * 86_400_000));
+    const empty = encodeHistoryFile({
+      format: 'perf-gate-history',
+      version: 1,
+      gate: 'shop',
+      runs: [],
+    });
+    github.git.writeFiles('acme', 'pruned', BRANCH, {
+      [old]: empty,
+      [recent]: empty,
+      'README.md': 'kept',
+    });
+    const r = await runAction(push('acme/pruned', 'e'.repeat(40)));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const files = github.git.listFiles('acme', 'pruned', BRANCH);
+    expect(files).not.toContain(old);
+    expect(files).toEqual(
+      expect.arrayContaining([recent, historyPath('shop', new Date()), 'README.md']),
+    );
+  }, 120_000);
+
   test.each([
     ['malformed', '{"format": "perf-gate-history", "version": 1, "runs": [', /not valid JSON/],
     [
