@@ -223,7 +223,14 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
       maxDurationMs: settings.maxDurationMs,
       signal: controller.signal,
       log: actionLog,
-      readCloudWatch: needsCloudWatch ? (c) => readCloudWatch(c) : undefined,
+      readCloudWatch: config.baseline.github
+        ? (c) => readHistory(c, settings)
+        : needsCloudWatch
+          ? (c) => readCloudWatch(c)
+          : undefined,
+      historyName: config.baseline.github
+        ? `the data branch ${config.baseline.github.branch}`
+        : undefined,
     });
   } catch (error) {
     // Cancelled while waiting for the target: nothing was measured, but the run still ends with
@@ -252,7 +259,7 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
   }
 
   const report = makeReport(config, gate.evaluation.endpoints, gate.evaluation.summary, env);
-  if (settings.publish) await publish(config, report);
+  if (settings.publish) await publish(config, report, settings);
   await finish(report, settings, { writeReport: true });
 }
 
@@ -292,7 +299,27 @@ function isCloudWatchError(error: unknown): error is Error {
   return error instanceof Error && error.name === 'CloudWatchError';
 }
 
-async function publish(config: Config, report: Report): Promise<void> {
+async function readHistory(config: Config, settings: Settings) {
+  const { readGitHubHistory } = await import('./action/history.js');
+  return readGitHubHistory(config, settings, new Date());
+}
+
+async function publish(config: Config, report: Report, settings: Settings): Promise<void> {
+  if (config.baseline.github) {
+    if (report.summary.cancelled) {
+      log.warning('Not publishing to the history: the run was cancelled, its numbers are partial.');
+      return;
+    }
+    await log.group(`Publishing to the data branch ${config.baseline.github.branch}`, async () => {
+      const { publishGitHubHistory } = await import('./action/history.js');
+      const failed = await publishGitHubHistory(config, report, settings);
+      if (failed) {
+        report.summary.errors = [...(report.summary.errors ?? []), { message: failed }];
+        report.summary.passed = false;
+      }
+    });
+    return;
+  }
   if (report.summary.cancelled) {
     log.warning('Not publishing to CloudWatch: the run was cancelled, its numbers are partial.');
     return;

@@ -35,6 +35,12 @@ export interface Settings {
     workspace: string;
     /** RUNNER_TEMP (or a folder in the workspace off a runner): where report-file may also go. */
     runnerTemp: string;
+    /** GITHUB_SHA: the commit measured (kept with a published run). */
+    sha?: string;
+    /** The branch the run is on (GITHUB_REF_NAME of a push, the head branch of a pull request). */
+    refName?: string;
+    /** A pull request's base branch (GITHUB_BASE_REF, else the event's pull_request.base.ref). */
+    baseRef?: string;
   };
 }
 
@@ -186,6 +192,29 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
           : undefined,
       workspace,
       runnerTemp: resolve(workspace, runnerTemp),
+      ...branchesOf(env, event),
     },
+  };
+}
+
+/** The commit and branches of the run, from the runner's variables and the event payload. */
+function branchesOf(
+  env: NodeJS.ProcessEnv,
+  event: unknown,
+): { sha?: string; refName?: string; baseRef?: string } {
+  const pr = (event as { pull_request?: { base?: { ref?: unknown }; head?: { ref?: unknown } } })
+    ?.pull_request;
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+  const fromRef = env.GITHUB_REF?.startsWith('refs/heads/')
+    ? env.GITHUB_REF.slice('refs/heads/'.length)
+    : undefined;
+  const sha = text(env.GITHUB_SHA);
+  const refName =
+    text(env.GITHUB_HEAD_REF) ?? text(pr?.head?.ref) ?? text(env.GITHUB_REF_NAME) ?? fromRef;
+  const baseRef = text(env.GITHUB_BASE_REF) ?? text(pr?.base?.ref);
+  return {
+    ...(sha ? { sha } : {}),
+    ...(refName ? { refName } : {}),
+    ...(baseRef ? { baseRef } : {}),
   };
 }

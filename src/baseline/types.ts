@@ -15,8 +15,15 @@ export type Baseline =
       rounds?: { reference: Measurement; candidate: Measurement }[];
     }
   | {
+      /**
+       * A history of per-period values, judged by median and prediction bound (SPEC §5):
+       * CloudWatch's periods, or the runs kept in a data branch (`store: 'github'`), one run a
+       * period. Both feed the same judge.
+       */
       kind: 'cloudwatch';
-      /** Human-readable: namespace, metric and dimensions. */
+      /** Where the history is kept; absent = CloudWatch. */
+      store?: 'github';
+      /** Human-readable: namespace, metric and dimensions, or the data branch. */
       source: string;
       /** Per-period values over the lookback, oldest first: latency in ms, error-rate as a fraction. */
       periods: Partial<Record<RegressionMetric, number[]>>;

@@ -90,6 +90,12 @@ export async function runCommand(
   try {
     // The gate itself checks the target first (ready-wait, or one request): a wrong URL fails
     // in a second with TargetUnreachableError, which runCli turns into exit 3.
+    if (config.baseline.github && !baselineUrl) {
+      // The data branch is read with the workflow's token and event (base branch): the action's.
+      progress.log.info(
+        `baseline.github (the ${config.baseline.github.branch} data branch) is read by the GitHub Action; this run judges budgets only (--baseline-url compares with a reference deployment)`,
+      );
+    }
     let gate: GateRun | undefined;
     const startedAt = new Date();
     try {

@@ -199,6 +199,21 @@ export interface BaselineSettings {
     period?: Duration;
   };
   /**
+   * Read the baseline from runs published to a data branch of this repository (`publish: true` on pushes to main or a release branch; no AWS needed). A pull request reads its base branch's runs with the same load settings. Not together with `cloudwatch`: one history kind per endpoint.
+   */
+  github?: {
+    /**
+     * The data branch the runs are kept in (created by the first publish). Default `perf-gate-history`.
+     */
+    branch?: string;
+    lookback?: Duration;
+    /**
+     * At most this many of the newest matching runs form the baseline. Default 30.
+     */
+    runs?: number;
+    retention?: Duration;
+  };
+  /**
    * Fail the run when an endpoint has no baseline (no history yet, no access) instead of reporting `no-baseline`.
    */
   required?: boolean;

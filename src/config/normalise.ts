@@ -14,6 +14,7 @@ import {
   type CloudWatchBaselineConfig,
   type Config,
   type EndpointConfig,
+  type GitHubHistoryConfig,
   type LoadSettings,
   type RegressionMetric,
   type RegressionRules,
@@ -83,6 +84,10 @@ const DEFAULT_MIN_DELTA = { latency: 1, errorRate: 0.005 };
 export const DEFAULT_NAMESPACE = 'PerfGate';
 const DEFAULT_LOOKBACK_MS = 14 * 86_400_000;
 const DEFAULT_PERIOD_MS = 3_600_000;
+export const DEFAULT_HISTORY_BRANCH = 'perf-gate-history';
+const DEFAULT_HISTORY_LOOKBACK_MS = 14 * 86_400_000;
+const DEFAULT_HISTORY_RUNS = 30;
+const DEFAULT_HISTORY_RETENTION_MS = 90 * 86_400_000;
 /** CloudWatch keeps hourly data for 455 days. */
 const MAX_LOOKBACK_MS = 455 * 86_400_000;
 const DEFAULT_READY_TIMEOUT_MS = 5 * 60_000;
@@ -250,6 +255,14 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
 
   // --- baseline -------------------------------------------------------------------------------
   const fileCloudWatch = cloudWatchOf(['baseline', 'cloudwatch'], undefined);
+  const fileGitHub = gitHubHistoryOf(['baseline', 'github']);
+  if (fileGitHub && isMapping(dataAt(data, ['baseline', 'cloudwatch']))) {
+    add(
+      ['baseline', 'github'],
+      'expected one history kind, found both baseline.cloudwatch and baseline.github: each endpoint is judged against one history; keep the one you publish to and remove the other',
+      'key',
+    );
+  }
 
   // --- endpoints ------------------------------------------------------------------------------
   const endpoints: EndpointConfig[] = [];
@@ -335,6 +348,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     },
     baseline: {
       ...(fileCloudWatch ? { cloudwatch: fileCloudWatch } : {}),
+      ...(fileGitHub ? { github: fileGitHub } : {}),
       required: get<boolean>(['baseline', 'required']) === true,
     },
     confirm: typeof confirm === 'boolean' ? confirm : true,
@@ -495,6 +509,13 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
             ...(isMapping(rawRegression) ? regressionOf(at('regression')) : {}),
           };
     const cloudwatch = cloudWatchOf(at('baseline', 'cloudwatch'), fileCloudWatch);
+    if (fileGitHub && isMapping(dataAt(data, at('baseline', 'cloudwatch')))) {
+      add(
+        at('baseline', 'cloudwatch'),
+        'expected one history kind per endpoint, found baseline.cloudwatch here while the file sets baseline.github: remove one of them (an endpoint cannot be judged against both)',
+        'key',
+      );
+    }
     // A default name quotes the path as written, so an interpolated secret never becomes a name.
     const rawName = get<string>(at('name'));
     if (typeof rawName === 'string' && LINE_BREAK.test(rawName)) {
@@ -677,6 +698,43 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
         : unit([...path, 'min-delta'], rawDelta, isRate ? (v) => parseRate(v) : parseLatency);
     if (maxIncrease === undefined || minDelta === undefined) return undefined;
     return { maxIncrease, minDelta };
+  }
+
+  function gitHubHistoryOf(path: PathSegment[]): GitHubHistoryConfig | undefined {
+    if (!isMapping(dataAt(data, path))) return undefined;
+    const before = problems.length;
+    const positive = (n: number) => (n > 0 ? undefined : 'expected a duration greater than 0');
+    const rawLookback = get<string | number>([...path, 'lookback']);
+    const rawRetention = get<string | number>([...path, 'retention']);
+    const lookbackMs =
+      rawLookback === undefined
+        ? DEFAULT_HISTORY_LOOKBACK_MS
+        : unit([...path, 'lookback'], rawLookback, parseDuration, positive);
+    const retentionMs =
+      rawRetention === undefined
+        ? Math.max(DEFAULT_HISTORY_RETENTION_MS, lookbackMs ?? 0)
+        : unit([...path, 'retention'], rawRetention, parseDuration, positive);
+    if (
+      rawRetention !== undefined &&
+      lookbackMs !== undefined &&
+      retentionMs !== undefined &&
+      retentionMs < lookbackMs
+    ) {
+      add(
+        [...path, 'retention'],
+        `expected a retention of at least the lookback (${formatDuration(lookbackMs)}), found ${formatDuration(retentionMs)}: pruning would delete runs the baseline still reads`,
+      );
+    }
+    if (!schemaSound(path) || problems.length > before) return undefined;
+    if (lookbackMs === undefined || retentionMs === undefined) return undefined;
+    const branch = get<string>([...path, 'branch']);
+    const runs = get<number>([...path, 'runs']);
+    return {
+      branch: typeof branch === 'string' ? branch : DEFAULT_HISTORY_BRANCH,
+      lookbackMs,
+      runs: typeof runs === 'number' ? runs : DEFAULT_HISTORY_RUNS,
+      retentionMs,
+    };
   }
 
   function cloudWatchOf(

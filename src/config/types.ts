@@ -59,6 +59,18 @@ export interface Tolerance {
 
 export type RegressionRules = Partial<Record<RegressionMetric, Tolerance>>;
 
+/** `baseline.github`: runs published to a data branch of the repository (docs/history.md). */
+export interface GitHubHistoryConfig {
+  /** The data branch, e.g. `perf-gate-history`. */
+  branch: string;
+  /** How far back the runs used as a baseline reach. */
+  lookbackMs: number;
+  /** At most this many of the newest matching runs form a baseline. */
+  runs: number;
+  /** A publish prunes runs older than this. */
+  retentionMs: number;
+}
+
 export interface CloudWatchBaselineConfig {
   /** AWS region; absent = the SDK's default (AWS_REGION). */
   region?: string;
@@ -132,6 +144,8 @@ export interface Config {
   };
   baseline: {
     cloudwatch?: CloudWatchBaselineConfig;
+    /** History kept in a data branch of the repository; never together with `cloudwatch`. */
+    github?: GitHubHistoryConfig;
     /** A missing baseline fails the run instead of being `no-baseline`. */
     required: boolean;
   };

@@ -615,14 +615,21 @@ function checkRegression(
     if (periods.length === 0) {
       return {
         outcome: 'no-baseline',
-        reason: `no baseline: CloudWatch has no ${label} history for ${baseline.source}`,
+        reason: `no baseline: ${baseline.store === 'github' ? 'the history' : 'CloudWatch'} has no ${label} history for ${baseline.source}`,
       };
     }
     base = median(periods);
     if (context.shortOf)
       return { outcome: 'inconclusive', reason: context.shortOf, baseline: base };
     if (context.percentile)
-      return cloudWatchPercentile(context.percentile, tolerance, base, periods, confidence);
+      return cloudWatchPercentile(
+        context.percentile,
+        tolerance,
+        base,
+        periods,
+        confidence,
+        baseline.store ?? 'cloudwatch',
+      );
   }
 
   const delta = current - base;
@@ -630,7 +637,14 @@ function checkRegression(
   const shape: Pick<RegressionCheck, 'baseline' | 'change' | 'delta'> = { baseline: base, delta };
   if (change !== undefined) shape.change = change;
 
-  const movement = describeMovement(metric, current, base, delta, change, baseline.kind);
+  const movement = describeMovement(
+    metric,
+    current,
+    base,
+    delta,
+    change,
+    baseline.kind === 'cloudwatch' && baseline.store === 'github' ? 'github' : baseline.kind,
+  );
   const rose =
     delta > tolerance.minDelta &&
     (change === undefined ? current > 0 : change > tolerance.maxIncrease);
@@ -716,6 +730,7 @@ function cloudWatchPercentile(
   base: number,
   periods: readonly number[],
   predictionConfidence: number,
+  store: 'cloudwatch' | 'github' = 'cloudwatch',
 ): RegressionCheck {
   const metric = p.metric as RegressionMetric;
   const label = metricLabel(metric);
@@ -725,7 +740,7 @@ function cloudWatchPercentile(
   const change = base > 0 ? delta / base : undefined;
   const shape: Pick<RegressionCheck, 'baseline' | 'change' | 'delta'> = { baseline: base, delta };
   if (change !== undefined) shape.change = change;
-  const movement = describeMovement(metric, p.current, base, delta, change, 'cloudwatch');
+  const movement = describeMovement(metric, p.current, base, delta, change, store);
   const allowance = formatTolerance(metric, tolerance);
 
   // What the tolerance allows and, with enough history, the prediction bound: a regression must
@@ -853,13 +868,13 @@ function describeMovement(
   base: number,
   delta: number,
   change: number | undefined,
-  kind: 'reference' | 'cloudwatch',
+  kind: 'reference' | 'cloudwatch' | 'github',
 ): string {
   const label = metricLabel(metric);
   const against =
     kind === 'reference'
       ? `the baseline ${formatMetricValue(metric, base)}`
-      : `the CloudWatch median ${formatMetricValue(metric, base)}`;
+      : `the ${kind === 'github' ? 'history' : 'CloudWatch'} median ${formatMetricValue(metric, base)}`;
   if (change === undefined) {
     if (delta === 0)
       return `${label} held at ${formatMetricValue(metric, current)} against ${against}`;
@@ -1107,7 +1122,13 @@ function summarizeBaseline(baseline: Baseline, confidence: number): BaselineSumm
     }
     metrics[metric] = entry;
   }
-  return { kind: 'cloudwatch', source: baseline.source, partial: baseline.partial, metrics };
+  return {
+    kind: 'cloudwatch',
+    ...(baseline.store ? { store: baseline.store } : {}),
+    source: baseline.source,
+    partial: baseline.partial,
+    metrics,
+  };
 }
 
 /**

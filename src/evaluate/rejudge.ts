@@ -68,7 +68,7 @@ function baselineOf(summary: BaselineSummary): {
     return {
       baseline: {
         kind: 'none',
-        reason: `the saved report does not keep the CloudWatch history of ${summary.source}, so regressions against it are not judged again`,
+        reason: `the saved report does not keep the ${summary.store === 'github' ? '' : 'CloudWatch '}history of ${summary.source}, so regressions against it are not judged again`,
       },
       keep: true,
     };

@@ -117,6 +117,8 @@ export type BaselineSummary =
     }
   | {
       kind: 'cloudwatch';
+      /** The history is a data branch's runs (`baseline.github`), not CloudWatch's periods. */
+      store?: 'github';
       source: string;
       partial: boolean;
       metrics: Partial<Record<RegressionMetric, CloudWatchMetricSummary>>;

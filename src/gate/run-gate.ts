@@ -50,6 +50,8 @@ export interface GateInput {
    * CloudWatch. Injected so the AWS SDK is loaded only when the budget file asks for it.
    */
   readCloudWatch?: (config: Config) => Promise<Map<string, Baseline>>;
+  /** Where `readCloudWatch` reads the history from, for the log heading. Default CloudWatch. */
+  historyName?: string;
 }
 
 export interface GateRun {
@@ -133,8 +135,9 @@ export async function runGate(input: GateInput): Promise<GateRun> {
 
   let cloudwatch = new Map<string, Baseline>();
   if (!input.baselineUrl && input.readCloudWatch && !signal?.aborted) {
-    cloudwatch = await log.group('Reading baselines from CloudWatch', () =>
-      input.readCloudWatch!(config),
+    cloudwatch = await log.group(
+      `Reading baselines from ${input.historyName ?? 'CloudWatch'}`,
+      () => input.readCloudWatch!(config),
     );
   }
 

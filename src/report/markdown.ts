@@ -453,7 +453,8 @@ function endpointDetails(
       const entry = baseline.metrics[c];
       return entry ? formatMs(entry.median) : '—';
     });
-    if (cells.some((c) => c !== '—')) lines.push(`| CloudWatch median | ${cells.join(' | ')} |`);
+    const label = baseline.store === 'github' ? 'history median' : 'CloudWatch median';
+    if (cells.some((c) => c !== '—')) lines.push(`| ${label} | ${cells.join(' | ')} |`);
   }
   lines.push('');
   lines.push(`- ${measurementLine('this run', endpoint.measurement)}`);
@@ -566,6 +567,8 @@ function baselineLine(endpoint: EndpointResult): string {
     return `reference deployment ${code(baseline.source, PATH_LENGTH)} measured side by side${rounds}`;
   }
   const periods = Math.max(0, ...Object.values(baseline.metrics).map((m) => m?.periods ?? 0));
+  if (baseline.store === 'github')
+    return `${code(baseline.source, PATH_LENGTH)}, ${formatCount(periods)} run${periods === 1 ? '' : 's'}`;
   return `CloudWatch ${code(baseline.source, PATH_LENGTH)}, ${formatCount(periods)} periods${baseline.partial ? ' (partial data)' : ''}`;
 }
 

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createGitStore, GitFailure, type GitStore } from './github-git.js';
 
 /**
  * GitHub's REST API for issue comments, on loopback, answering with the shapes, status codes,
@@ -115,6 +116,8 @@ export interface GitHubServer {
   setMode(mode: GitHubMode): void;
   /** Forgets comments, recorded requests and the mode. */
   reset(): void;
+  /** The repositories' Git data behind `/repos/{o}/{r}/git/...` (test/servers/github-git.ts). */
+  git: GitStore;
 }
 
 export const ACTIONS_BOT: GitHubUser = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' };
@@ -157,6 +160,7 @@ function positiveInt(value: string | undefined, fallback: number): number {
 export async function startGitHub(options: GitHubServerOptions = {}): Promise<GitHubServer> {
   const issues = new Map<string, GitHubComment[]>();
   const requests: GitHubRequest[] = [];
+  const git = createGitStore();
   const recordOf = new WeakMap<ServerResponse, GitHubRequest>();
   let mode: GitHubMode = { kind: 'ok' };
   let remainingFailures = 0;
@@ -359,6 +363,23 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
       }
       return send(res, 200, { ...user, node_id: `U_${user.id}`, site_admin: false });
     }
+    if (/^\/repos\/[^/]+\/[^/]+\/git\//.test(url.pathname)) {
+      // A read-only token (contents: read) may read the Git database but not write it.
+      misbehave(method, isWrite);
+      try {
+        const answer = await git.route(
+          method,
+          url.pathname,
+          url.searchParams,
+          record.body,
+          baseUrl,
+        );
+        if (answer) return send(res, answer.status, answer.payload);
+      } catch (error) {
+        if (error instanceof GitFailure) throw new HttpFailure(error.status, error.payload);
+        throw error;
+      }
+    }
     const list = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
     const edit = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
     if (!list && !edit)
@@ -434,6 +455,7 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
   return {
     url: baseUrl,
     requests,
+    git,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
