@@ -25,6 +25,8 @@ export interface Settings {
   prNumber?: number;
   reportFile: string;
   maxDurationMs: number;
+  /** The PR label that accepts the reported regressions; empty turns labels off. */
+  acceptLabel: string;
   github: {
     eventName: string;
     repository?: string;
@@ -33,6 +35,8 @@ export interface Settings {
     workspace: string;
     /** RUNNER_TEMP (or a folder in the workspace off a runner): where report-file may also go. */
     runnerTemp: string;
+    /** The pull request's head commit, from the event, when it names one. */
+    headSha?: string;
   };
 }
 
@@ -103,6 +107,24 @@ function parseReportFile(value: string | undefined, workspace: string, runnerTem
   );
 }
 
+function headShaOf(event: unknown): string | undefined {
+  const payload = event as
+    | { pull_request?: { head?: { sha?: unknown } }; workflow_run?: { head_sha?: unknown } }
+    | undefined;
+  const sha = payload?.pull_request?.head?.sha ?? payload?.workflow_run?.head_sha;
+  return typeof sha === 'string' && /^[0-9a-f]{7,64}$/i.test(sha) ? sha : undefined;
+}
+
+/** The accept-label input: a label name GitHub would allow (at most 50 characters). */
+function parseAcceptLabel(value: string): string {
+  if (value.length > 50 || /[\r\n]/.test(value)) {
+    throw new InputError(
+      `input accept-label: expected a label name of at most 50 characters on one line (GitHub's limit), found "${value.slice(0, 60)}"; leave it empty to turn acceptance by label off`,
+    );
+  }
+  return value;
+}
+
 function readEvent(path: string | undefined): unknown {
   if (!path) return undefined;
   try {
@@ -151,6 +173,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     prNumber: parsePrNumber(optional('pr-number'), event),
     reportFile: parseReportFile(optional('report-file'), workspace, runnerTemp),
     maxDurationMs,
+    // Unset (off a runner, or an older workflow) means the default; set but empty turns it off.
+    acceptLabel: parseAcceptLabel(
+      env['INPUT_ACCEPT-LABEL'] === undefined
+        ? 'perf-gate: accept'
+        : core.getInput('accept-label').trim(),
+    ),
     github: {
       eventName: env.GITHUB_EVENT_NAME ?? '',
       repository,
@@ -161,6 +189,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
           : undefined,
       workspace,
       runnerTemp: resolve(workspace, runnerTemp),
+      headSha: headShaOf(event),
     },
   };
 }
