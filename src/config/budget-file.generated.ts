@@ -64,6 +64,15 @@ export interface PerfBudgetFile {
    * Measure an endpoint that breaches a budget or regresses once more before failing, and fail only if the breach repeats. Both measurements are in the report.
    */
   confirm?: boolean;
+  /**
+   * What an acceptance of a pull request (the accept label, or a `/perf-gate accept <reason>` comment by someone with write, maintain or admin permission) may accept. Regressions always; budget violations only with `budget: true`.
+   */
+  accept?: {
+    /**
+     * Let an acceptance also accept the budget violations shown when it was given.
+     */
+    budget?: boolean;
+  };
   target?: Target;
   defaults?: Defaults;
   baseline?: BaselineSettings;

@@ -321,6 +321,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
 
   const id = get<string>(['id']);
   const confirm = get<boolean>(['confirm']);
+  const acceptBudget = get<boolean>(['accept', 'budget']);
   const config: Config = {
     version: 1,
     id: typeof id === 'string' ? id : 'default',
@@ -337,6 +338,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
       required: get<boolean>(['baseline', 'required']) === true,
     },
     confirm: typeof confirm === 'boolean' ? confirm : true,
+    ...(acceptBudget === true ? { acceptBudget: true } : {}),
     endpoints,
     secrets: input.secrets,
   };

@@ -137,6 +137,8 @@ export interface Config {
   };
   /** Re-measure a breaching endpoint once before failing it (docs/architecture.md §5). */
   confirm: boolean;
+  /** `accept.budget`: an acceptance may also accept budget violations (default false). */
+  acceptBudget?: boolean;
   endpoints: EndpointConfig[];
   /** Every value that came from `${VAR}` interpolation: masked in all output. */
   secrets: string[];
