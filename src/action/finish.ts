@@ -11,6 +11,8 @@ import { escapesRoots, writeFileNoFollow } from '../report/write-file.js';
 import { CommentError } from '../github/errors.js';
 import { publishComment, publishFound } from '../github/comment.js';
 import { renderAcceptance } from '../report/acceptance.js';
+import { renderRatchet } from '../report/ratchet.js';
+import { ratchetSuggestions } from '../evaluate/ratchet.js';
 import { acceptOnPullRequest, type PullRequestState } from './acceptance.js';
 import type { Settings } from './settings.js';
 import { log } from './log.js';
@@ -163,7 +165,9 @@ export async function finish(
   const markdown = registry.mask(
     renderMarkdown(report, {
       fullReportHint: `the JSON report (${settings.reportFile}) and this run's job summary`,
-    }) + renderAcceptance(report.acceptance),
+    }) +
+      renderAcceptance(report.acceptance) +
+      renderRatchet(ratchetSuggestions(report.endpoints)),
   );
   logTable(report);
   let reportWritten = false;
