@@ -61,7 +61,10 @@ export function ratchetSuggestions(endpoints: readonly EndpointResult[]): Ratche
     for (const finding of endpoint.findings) {
       const metric = finding.metric as LatencyMetric;
       if (!(LATENCY_METRICS as readonly string[]).includes(metric)) continue;
-      if (finding.budget === undefined || finding.verdict !== 'pass') continue;
+      // Judged by its bounds alone: a comparison with the baseline may still be inconclusive
+      // while the budget is far off, but nothing may have failed or been accepted.
+      if (finding.budget === undefined || finding.breaches.length > 0) continue;
+      if (finding.verdict === 'budget-exceeded' || finding.verdict === 'accepted') continue;
       const base = baselineUpper(endpoint, metric);
       if (!base) continue;
       const runUpper = finding.interval?.high ?? finding.current;

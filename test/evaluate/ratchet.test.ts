@@ -104,8 +104,8 @@ describe('ratchetSuggestions', () => {
       { median: 40, high: 45, periods: 4 },
     ],
     [
-      'not a pass',
-      { budget: 1000, current: 40, high: 45, verdict: 'inconclusive' as const },
+      'over budget',
+      { budget: 1000, current: 40, high: 45, verdict: 'budget-exceeded' as const },
       { median: 40, high: 45, periods: 24 },
     ],
     [
