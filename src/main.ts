@@ -166,7 +166,8 @@ async function fromSavedReport(settings: Settings, env: NodeJS.ProcessEnv): Prom
   const ci = report.environment.ci;
   const runs = settings.github.runUrl?.replace(/\/actions\/runs\/.*$/, '/actions/runs/');
   if (ci?.runUrl !== undefined && !(runs && ci.runUrl.startsWith(runs))) delete ci.runUrl;
-  await finish(report, settings, { writeReport: false });
+  // Budget violations are accepted only when this job's budget file says so, never a report's rules.
+  await finish(report, settings, { writeReport: false, acceptBudget: config?.acceptBudget });
 }
 
 async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void> {
@@ -260,7 +261,7 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
 
   const report = makeReport(config, gate.evaluation.endpoints, gate.evaluation.summary, env);
   if (settings.publish) await publish(config, report, settings);
-  await finish(report, settings, { writeReport: true });
+  await finish(report, settings, { writeReport: true, acceptBudget: config.acceptBudget });
 }
 
 function makeReport(

@@ -9,7 +9,11 @@ import { budgetsOnly } from '../report/checks.js';
 import { renderTable } from '../report/table.js';
 import { escapesRoots, writeFileNoFollow } from '../report/write-file.js';
 import { CommentError } from '../github/errors.js';
-import { publishComment } from '../github/comment.js';
+import { publishComment, publishFound } from '../github/comment.js';
+import { renderAcceptance } from '../report/acceptance.js';
+import { renderRatchet } from '../report/ratchet.js';
+import { ratchetSuggestions } from '../evaluate/ratchet.js';
+import { acceptOnPullRequest, type PullRequestState } from './acceptance.js';
 import type { Settings } from './settings.js';
 import { log } from './log.js';
 import { registry } from '../secrets/secrets.js';
@@ -93,12 +97,26 @@ export function annotate(report: Report, settings: Settings): void {
     else log.warning(message, properties);
   }
   for (const error of report.summary.errors ?? []) log.error(error.message, { title: 'perf-gate' });
+  for (const endpoint of report.endpoints) {
+    const accepted = endpoint.findings.filter((f) => f.acceptance);
+    if (accepted.length === 0) continue;
+    const who = accepted[0]!.acceptance!;
+    log.notice(
+      `${endpoint.name}: ${accepted.map((f) => f.metric).join(', ')} accepted by @${who.by} (${who.via}, ${who.at.slice(0, 10)})${who.reason ? `: ${who.reason}` : ''}`,
+      {
+        title: `perf-gate: ${endpoint.name}`,
+        file,
+        startLine: endpoint.line > 0 ? endpoint.line : undefined,
+      },
+    );
+  }
 }
 
 async function comment(
   report: Report,
   markdown: string,
   settings: Settings,
+  pr?: PullRequestState,
 ): Promise<string | undefined> {
   const { repository, eventName } = settings.github;
   if (settings.comment === 'never') return undefined;
@@ -117,13 +135,16 @@ async function comment(
     return undefined;
   }
   try {
-    const result = await publishComment({
+    const publish = pr
+      ? (o: Parameters<typeof publishFound>[0]) => publishFound(o, pr.existing)
+      : publishComment;
+    const result = await publish({
       token: settings.githubToken,
       apiUrl: settings.github.apiUrl,
       repository,
       issueNumber: settings.prNumber,
       gateId: report.gateId,
-      body: markdown,
+      body: pr ? `${pr.dataLine}\n${markdown}` : markdown,
       mode: settings.comment,
       passed: report.summary.passed,
       log: { info: log.info, warning: (m) => log.warning(m), debug: log.debug },
@@ -156,15 +177,20 @@ export function logTable(report: Report): void {
 
 /** Reports, comments, sets outputs and the step's verdict. */
 export async function finish(
-  report: Report,
+  measured: Report,
   settings: Settings,
-  options: { writeReport: boolean },
+  options: { writeReport: boolean; acceptBudget?: boolean },
 ): Promise<void> {
+  // Acceptances are read before anything is written, so the report, summary and comment agree.
+  const pr = await acceptOnPullRequest(measured, settings, options.acceptBudget === true);
+  const report = pr?.report ?? measured;
   // Rendered from the masked report; masked again as a whole, as everything perf-gate posts.
   const markdown = registry.mask(
     renderMarkdown(report, {
       fullReportHint: `the JSON report (${settings.reportFile}) and this run's job summary`,
-    }),
+    }) +
+      renderAcceptance(report.acceptance) +
+      renderRatchet(ratchetSuggestions(report.endpoints)),
   );
   logTable(report);
   let reportWritten = false;
@@ -181,7 +207,7 @@ export async function finish(
     ]));
   await writeSummary(markdown);
   annotate(report, settings);
-  const commentUrl = await comment(report, markdown, settings);
+  const commentUrl = await comment(report, markdown, settings, pr);
 
   const { summary } = report;
   core.setOutput('passed', String(summary.passed));
@@ -193,6 +219,7 @@ export async function finish(
   }
   core.setOutput('violations', String(summary.violations));
   core.setOutput('regressions', String(summary.regressions));
+  core.setOutput('accepted', String(summary.accepted ?? 0));
   if (commentUrl) core.setOutput('comment-url', commentUrl);
   if (htmlWritten) core.setOutput('html-report', settings.htmlReport);
 
@@ -204,6 +231,7 @@ export async function finish(
       ? 'budgets only, no baseline configured'
       : `${summary.regressions} regression(s)`,
   ];
+  if ((summary.accepted ?? 0) > 0) parts.push(`${summary.accepted} accepted`);
   if (summary.cancelled) {
     log.setFailed(
       `perf-gate was cancelled; the partial results are in the job summary${reportWritten ? ' and the report' : ''}.`,
@@ -215,8 +243,10 @@ export async function finish(
   } else if (shouldFail(summary, settings.failOn)) {
     log.setFailed(`perf-gate failed: ${parts.join(', ')}.`);
   } else {
-    log.info(
-      `perf-gate ${summary.passed ? 'passed' : 'reported findings (not failing: fail-on)'}: ${parts.join(', ')}.`,
-    );
+    const why =
+      summary.violations + summary.regressions === 0 && (summary.accepted ?? 0) > 0
+        ? 'passed with accepted findings'
+        : 'reported findings (not failing: fail-on)';
+    log.info(`perf-gate ${summary.passed ? 'passed' : why}: ${parts.join(', ')}.`);
   }
 }

@@ -35,6 +35,8 @@ export const log = {
     core.warning(mask(message), properties(p)),
   error: (message: string, p?: core.AnnotationProperties): void =>
     core.error(mask(message), properties(p)),
+  notice: (message: string, p?: core.AnnotationProperties): void =>
+    core.notice(mask(message), properties(p)),
   debug: (message: string): void => core.debug(mask(message)),
   setFailed: (message: string): void => core.setFailed(mask(message)),
   group: <T>(name: string, fn: () => Promise<T>): Promise<T> => core.group(logLine(name), fn),

@@ -27,6 +27,8 @@ export interface Settings {
   /** Where the HTML report goes (report/html.ts); undefined when the html-report input is `false`. */
   htmlReport?: string;
   maxDurationMs: number;
+  /** The PR label that accepts the reported regressions; empty turns labels off. */
+  acceptLabel: string;
   github: {
     eventName: string;
     repository?: string;
@@ -41,6 +43,8 @@ export interface Settings {
     refName?: string;
     /** A pull request's base branch (GITHUB_BASE_REF, else the event's pull_request.base.ref). */
     baseRef?: string;
+    /** The pull request's head commit, from the event, when it names one. */
+    headSha?: string;
   };
 }
 
@@ -132,6 +136,24 @@ function parseHtmlReport(
   return parseReportFile(value, workspace, runnerTemp, 'html-report', beside);
 }
 
+function headShaOf(event: unknown): string | undefined {
+  const payload = event as
+    | { pull_request?: { head?: { sha?: unknown } }; workflow_run?: { head_sha?: unknown } }
+    | undefined;
+  const sha = payload?.pull_request?.head?.sha ?? payload?.workflow_run?.head_sha;
+  return typeof sha === 'string' && /^[0-9a-f]{7,64}$/i.test(sha) ? sha : undefined;
+}
+
+/** The accept-label input: a label name GitHub would allow (at most 50 characters). */
+function parseAcceptLabel(value: string): string {
+  if (value.length > 50 || /[\r\n]/.test(value)) {
+    throw new InputError(
+      `input accept-label: expected a label name of at most 50 characters on one line (GitHub's limit), found "${value.slice(0, 60)}"; leave it empty to turn acceptance by label off`,
+    );
+  }
+  return value;
+}
+
 function readEvent(path: string | undefined): unknown {
   if (!path) return undefined;
   try {
@@ -182,6 +204,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     reportFile,
     htmlReport: parseHtmlReport(optional('html-report'), reportFile, workspace, runnerTemp),
     maxDurationMs,
+    // Unset (off a runner, or an older workflow) means the default; set but empty turns it off.
+    acceptLabel: parseAcceptLabel(
+      env['INPUT_ACCEPT-LABEL'] === undefined
+        ? 'perf-gate: accept'
+        : core.getInput('accept-label').trim(),
+    ),
     github: {
       eventName: env.GITHUB_EVENT_NAME ?? '',
       repository,
@@ -193,6 +221,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       workspace,
       runnerTemp: resolve(workspace, runnerTemp),
       ...branchesOf(env, event),
+      headSha: headShaOf(event),
     },
   };
 }

@@ -68,6 +68,15 @@ export interface PerfBudgetFile {
    * Which endpoints get a latency chart (a mermaid `xychart-beta` block) in the pull-request comment and job summary: `failing` (those with a failing, regressed, accepted or inconclusive finding), `all`, or `none`. Charts are the first thing left out when the comment would be too long.
    */
   charts?: 'failing' | 'all' | 'none';
+  /**
+   * What an acceptance of a pull request (the accept label, or a `/perf-gate accept <reason>` comment by someone with write, maintain or admin permission) may accept. Regressions always; budget violations only with `budget: true`.
+   */
+  accept?: {
+    /**
+     * Let an acceptance also accept the budget violations shown when it was given.
+     */
+    budget?: boolean;
+  };
   target?: Target;
   defaults?: Defaults;
   baseline?: BaselineSettings;

@@ -335,6 +335,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
   const id = get<string>(['id']);
   const confirm = get<boolean>(['confirm']);
   const charts = get<string>(['charts']);
+  const acceptBudget = get<boolean>(['accept', 'budget']);
   const config: Config = {
     version: 1,
     id: typeof id === 'string' ? id : 'default',
@@ -353,6 +354,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     },
     confirm: typeof confirm === 'boolean' ? confirm : true,
     ...(charts === 'all' || charts === 'none' || charts === 'failing' ? { charts } : {}),
+    ...(acceptBudget === true ? { acceptBudget: true } : {}),
     endpoints,
     secrets: input.secrets,
   };

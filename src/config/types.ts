@@ -153,6 +153,8 @@ export interface Config {
   confirm: boolean;
   /** Which endpoints get a chart in the comment (report/charts.ts); absent = `failing`. */
   charts?: ChartsMode;
+  /** `accept.budget`: an acceptance may also accept budget violations (default false). */
+  acceptBudget?: boolean;
   endpoints: EndpointConfig[];
   /** Every value that came from `${VAR}` interpolation: masked in all output. */
   secrets: string[];

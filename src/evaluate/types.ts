@@ -3,12 +3,20 @@ import type { Measurement } from '../measure/types.js';
 
 /** What perf-gate concluded about one metric of one endpoint (docs/architecture.md §5). */
 export type Verdict =
-  'pass' | 'budget-exceeded' | 'regression' | 'improvement' | 'inconclusive' | 'no-baseline';
+  | 'pass'
+  | 'budget-exceeded'
+  | 'regression'
+  | 'improvement'
+  | 'inconclusive'
+  | 'no-baseline'
+  /** A regression (or, where the budget file allows it, a budget breach) accepted by a writer. */
+  | 'accepted';
 
 /** Most severe first: an endpoint's verdict is the first one any of its findings has. */
 export const VERDICT_SEVERITY: readonly Verdict[] = [
   'budget-exceeded',
   'regression',
+  'accepted',
   'inconclusive',
   'improvement',
   'no-baseline',
@@ -90,6 +98,20 @@ export interface Finding {
   /** One or two sentences a person reads. */
   reason: string;
   confirmation?: FindingConfirmation;
+  /** Who accepted this finding's breach (src/evaluate/accept.ts), when someone did. */
+  acceptance?: FindingAcceptance;
+}
+
+/** An authorised acceptance as a finding shows it. */
+export interface FindingAcceptance {
+  via: 'label' | 'comment';
+  /** GitHub login. */
+  by: string;
+  /** ISO 8601. */
+  at: string;
+  reason: string;
+  /** The head commit the acceptance was first recorded on, when known. */
+  head?: string;
 }
 
 /** The per-metric statistics of a CloudWatch baseline, as the report shows them. */
@@ -155,6 +177,8 @@ export interface Summary {
   improvements: number;
   inconclusive: number;
   noBaseline: number;
+  /** Findings whose breaches an authorised acceptance covers (verdict `accepted`). */
+  accepted?: number;
   /** Every budget and regression check held, and the run completed without errors (whatever `fail-on` says). */
   passed: boolean;
   cancelled?: boolean;

@@ -2,6 +2,7 @@ import { createClient, type GitHubLog, type RequestTuning } from './client.js';
 import { maskText } from '../secrets/secrets.js';
 import { CommentError, toCommentError } from './errors.js';
 import { markedComments, pickComment, prepareBody } from './marker.js';
+import { parseCommand, type CommentCommand } from './acceptance.js';
 
 /**
  * The sticky pull-request comment: one per pull request and gate id, found by its hidden marker
@@ -165,7 +166,10 @@ async function identity(session: Session): Promise<string[]> {
 /** The account the workflow's GITHUB_TOKEN writes comments as. */
 export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 
-async function find(session: Session): Promise<FoundComment | undefined> {
+async function find(
+  session: Session,
+  commands?: CommentCommand[],
+): Promise<FoundComment | undefined> {
   const { octokit } = session.client;
   const { gateId, issueNumber, log } = session.options;
   const comments = await call(session, 'read the comments', false, () =>
@@ -176,6 +180,13 @@ async function find(session: Session): Promise<FoundComment | undefined> {
       per_page: 100,
     }),
   );
+  // `/perf-gate accept|revoke` commands ride along with the read: no extra request.
+  for (const c of commands ? comments : []) {
+    const parsed = parseCommand(c.body ?? '');
+    if (parsed && c.user?.login) {
+      commands!.push({ id: c.id, ...parsed, author: c.user.login, createdAt: c.created_at });
+    }
+  }
   const marked = markedComments(comments, gateId);
   log?.debug(
     `perf-gate: ${comments.length} comments on #${issueNumber}, ${marked.length} with the marker of gate "${gateId}"`,
@@ -248,6 +259,31 @@ export async function findComment(options: CommentTarget): Promise<FoundComment 
 export async function upsertComment(options: UpsertCommentOptions): Promise<CommentResult> {
   const session = open(options);
   return write(session, options.body, await find(session));
+}
+
+/**
+ * One read of the pull request's comments: the gate's own comment (if any) and every
+ * `/perf-gate accept|revoke` command, whoever wrote it (the caller checks permissions).
+ */
+export async function inspectPullRequest(
+  options: CommentTarget,
+): Promise<{ existing?: FoundComment; commands: CommentCommand[] }> {
+  const commands: CommentCommand[] = [];
+  const existing = await find(open(options), commands);
+  return { existing, commands };
+}
+
+/** As publishComment, with the gate's comment already found by inspectPullRequest. */
+export async function publishFound(
+  options: PublishCommentOptions,
+  existing: FoundComment | undefined,
+): Promise<PublishResult> {
+  if (options.mode === 'never') return { action: 'skipped' };
+  const session = open(options);
+  if (commentPolicy(options.mode, options.passed, existing !== undefined) === 'skip') {
+    return { action: 'skipped' };
+  }
+  return write(session, options.body, existing);
 }
 
 /**

@@ -33,6 +33,7 @@ const VERDICT_TEXT: Record<Verdict, string> = {
   improvement: 'improvement',
   inconclusive: 'inconclusive',
   'no-baseline': 'no baseline',
+  accepted: 'accepted',
 };
 
 /** C0/C1 controls, line separators, bidi overrides and isolates, BOM: shown as a space. */

@@ -46,6 +46,7 @@ const VERDICT_LABEL: Record<Verdict, string> = {
   improvement: '🟢 improvement',
   inconclusive: '⚠️ inconclusive',
   'no-baseline': '➖ no baseline',
+  accepted: '🟡 accepted',
 };
 
 /**
@@ -53,8 +54,15 @@ const VERDICT_LABEL: Record<Verdict, string> = {
  * headline counting regressions finds them in the table.
  */
 function verdictLabel(finding: Finding): string {
+  if (finding.verdict === 'accepted' && finding.acceptance)
+    return `🟡 accepted by ${acceptedBy(finding.acceptance.by)}`;
   if (finding.breaches.length > 1) return `❌ ${breachesOf(finding).join(' and ')}`;
   return VERDICT_LABEL[finding.verdict];
+}
+
+/** A GitHub login as written in the comment: only the characters a login may hold. */
+export function acceptedBy(login: string): string {
+  return `@${login.replace(/[^A-Za-z0-9-[\]]/g, '').slice(0, 64)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -345,6 +353,12 @@ function headline(report: Report): string {
   if (summary.violations > 0)
     problems.push(plural(summary.violations, 'budget violation', 'budget violations'));
   if (summary.cancelled) problems.push('cancelled');
+  const accepted = summary.accepted ?? 0;
+  if (accepted > 0) {
+    if (problems.length === 0)
+      return `### 🟡 ${gate}: ${plural(accepted, 'accepted regression', 'accepted regressions')} in ${endpoints}${tail}`;
+    problems.push(`${formatCount(accepted)} accepted`);
+  }
   return `### ❌ ${gate}: ${problems.join(', ')} in ${endpoints}${tail}`;
 }
 

@@ -7,6 +7,7 @@ import type {
   RegressionRules,
 } from '../config/types.js';
 import type { EndpointResult, RunError, Summary } from '../evaluate/types.js';
+import type { AcceptanceAudit } from '../evaluate/accept.js';
 import type { Measurement } from '../measure/types.js';
 import { displayUrl, Secrets } from '../secrets/secrets.js';
 
@@ -87,6 +88,8 @@ export interface Report {
   config: ReportConfig;
   endpoints: EndpointResult[];
   summary: Summary;
+  /** The audit of acceptances that applied or were ignored (src/evaluate/accept.ts). */
+  acceptance?: AcceptanceAudit;
 }
 
 export interface BuildReportInput {

@@ -30,7 +30,9 @@ describe('baseline.github', () => {
 
   test('settings as written', () => {
     const config = parseBudget(
-      file('baseline:\n  github: { branch: perf/data, lookback: 30d, runs: 50, retention: 365d }\n'),
+      file(
+        'baseline:\n  github: { branch: perf/data, lookback: 30d, runs: 50, retention: 365d }\n',
+      ),
       'b.yml',
       { env: {} },
     );

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGitStore, GitFailure, type GitStore } from './github-git.js';
+import { IssueState } from './github-issues.js';
 
 /**
  * GitHub's REST API for issue comments, on loopback, answering with the shapes, status codes,
@@ -114,6 +115,8 @@ export interface GitHubServer {
   /** Every request received, oldest first. */
   requests: GitHubRequest[];
   setMode(mode: GitHubMode): void;
+  /** Labels, issue events and collaborator permissions (test/servers/github-issues.ts). */
+  issues: IssueState;
   /** Forgets comments, recorded requests and the mode. */
   reset(): void;
   /** The repositories' Git data behind `/repos/{o}/{r}/git/...` (test/servers/github-git.ts). */
@@ -167,6 +170,10 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
   let nextId = 1_000_000_001;
   let clock = Date.parse('2025-01-01T00:00:00Z');
   let baseUrl = '';
+  const issueState = new IssueState(
+    () => baseUrl,
+    () => timestamp(),
+  );
 
   const key = (owner: string, repo: string, issue: number) =>
     `${owner.toLowerCase()}/${repo.toLowerCase()}#${issue}`;
@@ -380,6 +387,13 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
         throw error;
       }
     }
+    if (method === 'GET') {
+      const answer = issueState.route(url);
+      if (answer) {
+        misbehave(method, false);
+        return send(res, answer.status, answer.payload, answer.headers);
+      }
+    }
     const list = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
     const edit = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
     if (!list && !edit)
@@ -465,12 +479,14 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
       (issues.get(key(owner, repo, issue)) ?? []).map((c) => ({ ...c, user: { ...c.user } })),
     seed: (owner, repo, issue, comments) =>
       comments.map((c) => makeComment(owner, repo, issue, c.body, c.user ?? HUMAN)),
+    issues: issueState,
     setMode(next) {
       mode = next;
       remainingFailures = 'times' in next ? next.times : 0;
     },
     reset() {
       issues.clear();
+      issueState.reset();
       requests.length = 0;
       mode = { kind: 'ok' };
       remainingFailures = 0;
