@@ -64,6 +64,10 @@ export interface PerfBudgetFile {
    * Measure an endpoint that breaches a budget or regresses once more before failing, and fail only if the breach repeats. Both measurements are in the report.
    */
   confirm?: boolean;
+  /**
+   * Measure each endpoint in slices and stop as soon as every budget is settled by confidence bounds that stay valid under the repeated looks (docs/noise.md), after `load.min-duration` and at the latest at `load.duration`, which becomes the cap. Applies to endpoints judged by budgets alone (no baseline); `false` keeps the fixed design. Default true.
+   */
+  adaptive?: boolean;
   target?: Target;
   defaults?: Defaults;
   baseline?: BaselineSettings;
@@ -135,6 +139,7 @@ export interface Load {
    */
   connections?: number;
   duration?: Duration;
+  'min-duration'?: Duration;
   warmup?: Duration;
   timeout?: Duration;
   /**
@@ -240,6 +245,10 @@ export interface Endpoint {
   load?: Load;
   budget?: Budget;
   confidence?: Confidence;
+  /**
+   * Adaptive measurement for this endpoint, over the top-level `adaptive`; `false` measures it for its whole `load.duration`.
+   */
+  adaptive?: boolean;
   regression?: EndpointRegression;
   baseline?: EndpointBaseline;
 }

@@ -313,7 +313,7 @@ function judge(
   options: EvaluateOptions,
 ): Finding[] {
   const histograms = new HistogramCache();
-  const confidence = endpoint.confidence ?? DEFAULT_CONFIDENCE;
+  const confidence = verdictConfidence(endpoint.confidence ?? DEFAULT_CONFIDENCE, measurement);
   return evaluatedMetrics(endpoint, baseline).map((metric) => {
     const current = metricValue(measurement, metric);
     const finding: Finding = { metric, verdict: 'pass', breaches: [], current, reason: '' };
@@ -376,6 +376,17 @@ function judge(
     finding.reason = joinReasons(finding.verdict, budget, regression);
     return finding;
   });
+}
+
+/**
+ * The confidence a measurement's percentiles are judged at: an adaptive measurement's bounds are
+ * those of the look it stopped at (evaluate/sequential.ts), stricter than the endpoint's own, so
+ * the verdict is the one that stopped it. A recorded confidence below the endpoint's is not taken.
+ */
+export function verdictConfidence(confidence: number, measurement: Measurement): number {
+  const recorded = measurement.adaptive?.confidence;
+  if (recorded === undefined || !(recorded < 1)) return confidence;
+  return Math.max(confidence, recorded);
 }
 
 /** Why this metric of this measurement cannot be judged at all, if it cannot. */
