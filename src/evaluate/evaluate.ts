@@ -471,7 +471,7 @@ function intervalOf(p: PercentileEvidence, moreRequests?: number): PercentileInt
 
 /** "95%", "99.9%". */
 function confidenceLabel(confidence: number): string {
-  return `${Number((confidence * 100).toFixed(1))}%`;
+  return `${Number((confidence * 100).toFixed(3))}%`;
 }
 
 /** Where the bounds put the percentile, for a sentence: "between 150 ms and 260 ms", "at least 501 ms". */

@@ -286,6 +286,7 @@ export async function runGate(input: GateInput): Promise<GateRun> {
     cancelled: signal?.aborted === true,
     errors,
   });
+  evaluation.summary.load = { spentMs: Math.round(loadMs), plannedMs: Math.round(plannedMs) };
   return { evaluation, ready, startedAt, finishedAt: new Date(), loadMs, plannedLoadMs: plannedMs };
 }
 
