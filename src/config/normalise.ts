@@ -483,6 +483,14 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
       headers['content-type'] ??= 'application/json';
     }
     const load = { ...defaultLoad, ...loadOf(at('load')) };
+    // A minimum written over the cap would silently turn adaptive measurement off.
+    if (load.minDurationMs !== undefined && load.minDurationMs > load.durationMs) {
+      const own = get(at('load', 'min-duration')) !== undefined;
+      add(
+        own ? at('load', 'min-duration') : ['defaults', 'load', 'min-duration'],
+        `expected a minimum duration of at most the duration (the cap), ${formatDuration(load.durationMs)}${own ? '' : ` for endpoint ${quoteName(String(get(at('name')) ?? get(at('path'))))}`}, found ${formatDuration(load.minDurationMs)}: shorten min-duration or lengthen duration`,
+      );
+    }
     const budget = { ...defaultBudget, ...budgetOf(at('budget')) };
     const confidence = confidenceOf(at('confidence')) ?? defaultConfidence;
     const ownAdaptive = get<boolean>(at('adaptive'));
