@@ -33,6 +33,8 @@
  * --slowdowns 1,1.1 (for every variant), --blocks B (override the default ABBA blocks),
  * --always-confirm and --raw FILE (one JSON line per trial with every round's histogram, to
  * re-evaluate other decision rules offline), --out FILE (default bench/results/decisions.json).
+ * --adaptive runs the budget-only speed bench of adaptive measurement instead
+ * (bench/adaptive-budgets.ts, bench/results/decisions-adaptive.json).
  */
 
 import { fork, type ChildProcess } from 'node:child_process';
@@ -827,6 +829,14 @@ async function main(): Promise<void> {
 
 if (process.argv.includes('--serve')) {
   void serve();
+} else if (process.argv.includes('--adaptive')) {
+  // Budgets only: adaptive against the fixed design on the example file (bench/adaptive-budgets.ts).
+  import('./adaptive-budgets.js')
+    .then((m) => m.runAdaptiveBench(process.argv.slice(2)))
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.stack : error);
+      process.exitCode = 1;
+    });
 } else if (process.argv.includes('--lane')) {
   void lane();
 } else {

@@ -70,7 +70,9 @@ export function progressLine(endpoint: string, p: MeasureProgress): string {
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(10 - filled)}]`;
   const time = `${seconds(p.elapsedMs)}/${seconds(p.totalMs)}`;
   const p95 = p.requests > 0 ? `p95 ${formatMs(p.p95)}` : 'p95 -';
-  return `  ${oneLine(endpoint)}  ${bar}  ${time}  ${formatCount(p.requests)} requests  ${p95}`;
+  // Adaptive: the looks taken of those planned; the time shown is then up to the cap.
+  const look = p.look ? `  look ${p.look.taken}/${p.look.planned}` : '';
+  return `  ${oneLine(endpoint)}  ${bar}  ${time}  ${formatCount(p.requests)} requests  ${p95}${look}`;
 }
 
 function seconds(ms: number): string {

@@ -136,7 +136,14 @@ export async function runCommand(
 
     output.out('');
     output.out(renderTable(report));
-    if (gate) output.err(`Load time: ${formatMs(gate.loadMs)}.`);
+    if (gate) {
+      const saved = gate.plannedLoadMs - gate.loadMs;
+      output.err(
+        saved >= 1000
+          ? `Load time: ${formatMs(gate.loadMs)} of the ${formatMs(gate.plannedLoadMs)} planned (${formatMs(saved)} saved by adaptive measurement).`
+          : `Load time: ${formatMs(gate.loadMs)}.`,
+      );
+    }
     for (const path of written) output.err(`Report written to ${path}`);
 
     return exitCode(report, config, baselineUrl, output, () => shouldFail(report.summary, failOn));

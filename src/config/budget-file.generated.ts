@@ -77,6 +77,10 @@ export interface PerfBudgetFile {
      */
     budget?: boolean;
   };
+  /**
+   * Measure each endpoint in slices and stop as soon as every budget is settled by confidence bounds that stay valid under the repeated looks (docs/noise.md), after `load.min-duration` and at the latest at `load.duration`, which becomes the cap. Applies to endpoints judged by budgets alone (no baseline); `false` keeps the fixed design. Default true.
+   */
+  adaptive?: boolean;
   target?: Target;
   defaults?: Defaults;
   baseline?: BaselineSettings;
@@ -148,6 +152,7 @@ export interface Load {
    */
   connections?: number;
   duration?: Duration;
+  'min-duration'?: Duration;
   warmup?: Duration;
   timeout?: Duration;
   /**
@@ -268,6 +273,10 @@ export interface Endpoint {
   load?: Load;
   budget?: Budget;
   confidence?: Confidence;
+  /**
+   * Adaptive measurement for this endpoint, over the top-level `adaptive`; `false` measures it for its whole `load.duration`.
+   */
+  adaptive?: boolean;
   regression?: EndpointRegression;
   baseline?: EndpointBaseline;
 }

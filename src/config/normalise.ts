@@ -249,6 +249,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
   const defaultsSound = problems.length === beforeDefaults;
   const defaultBudget = budgetOf(['defaults', 'budget']);
   const defaultConfidence = confidenceOf(['defaults', 'confidence']);
+  const topAdaptive = get<boolean>(['adaptive']);
   const defaultRegression = isMapping(dataAt(data, ['defaults', 'regression']))
     ? regressionOf(['defaults', 'regression'])
     : { ...DEFAULT_REGRESSION };
@@ -500,8 +501,18 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
       headers['content-type'] ??= 'application/json';
     }
     const load = { ...defaultLoad, ...loadOf(at('load')) };
+    // A minimum written over the cap would silently turn adaptive measurement off.
+    if (load.minDurationMs !== undefined && load.minDurationMs > load.durationMs) {
+      const own = get(at('load', 'min-duration')) !== undefined;
+      add(
+        own ? at('load', 'min-duration') : ['defaults', 'load', 'min-duration'],
+        `expected a minimum duration of at most the duration (the cap), ${formatDuration(load.durationMs)}${own ? '' : ` for endpoint ${quoteName(String(get(at('name')) ?? get(at('path'))))}`}, found ${formatDuration(load.minDurationMs)}: shorten min-duration or lengthen duration`,
+      );
+    }
     const budget = { ...defaultBudget, ...budgetOf(at('budget')) };
     const confidence = confidenceOf(at('confidence')) ?? defaultConfidence;
+    const ownAdaptive = get<boolean>(at('adaptive'));
+    const adaptive = typeof ownAdaptive === 'boolean' ? ownAdaptive : topAdaptive !== false;
     const rawRegression = dataAt(data, at('regression'));
     const regression =
       rawRegression === false
@@ -551,6 +562,7 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
       budget,
       regression,
       ...(confidence !== undefined ? { confidence } : {}),
+      adaptive,
       ...(cloudwatch ? { cloudwatch } : {}),
       line: source.locate(at()).line,
       ...(tls.insecure || tls.caFile !== undefined ? { tls } : {}),
@@ -628,6 +640,12 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
         : `expected a duration of at least ${formatDuration(MIN_DURATION_MS)} (a shorter run measures connection setup, not the endpoint)`,
     );
     if (duration !== undefined) out.durationMs = duration;
+    const minDuration = durationAt([...path, 'min-duration'], (n) =>
+      n >= MIN_DURATION_MS
+        ? undefined
+        : `expected a minimum duration of at least ${formatDuration(MIN_DURATION_MS)}`,
+    );
+    if (minDuration !== undefined) out.minDurationMs = minDuration;
     const warmup = durationAt([...path, 'warmup'], () => bare('warmup'));
     if (warmup !== undefined) out.warmupMs = warmup;
     // The load generator counts its request timeout in whole seconds.

@@ -54,3 +54,28 @@ export function plannedLoadMs(
   const rounds = 4 * blocks;
   return 2 * warmup + rounds * runMs(roundDurationMs(load.durationMs, blocks));
 }
+
+/** Adaptive measurement: recorded load every endpoint gets before it may stop (SPEC §4). */
+export const DEFAULT_MIN_DURATION_MS = 5_000;
+
+/** Adaptive measurement: time between two looks at the data after the minimum. */
+export const SLICE_MS = 1_000;
+
+/**
+ * The looks of an adaptive measurement, as ms of recorded load: the first at the minimum, then
+ * one every SLICE_MS while under the cap, the last at the cap (`durationMs`). Fixed in advance
+ * from the settings alone, so the number of looks, and with it the confidence spent on each
+ * (evaluate/sequential.ts), does not depend on the data. A minimum at or over the cap leaves one
+ * look: the fixed design.
+ */
+export function adaptiveLooks(
+  load: Pick<LoadSettings, 'durationMs' | 'minDurationMs'>,
+  sliceMs = SLICE_MS,
+): number[] {
+  const cap = load.durationMs;
+  const first = Math.min(load.minDurationMs ?? DEFAULT_MIN_DURATION_MS, cap);
+  const looks: number[] = [];
+  for (let t = first; t < cap; t += sliceMs) looks.push(t);
+  looks.push(cap);
+  return looks;
+}

@@ -37,6 +37,11 @@ export interface LoadSettings {
   durationMs: number;
   /** Unrecorded warmup before it, ms (0 = none). */
   warmupMs: number;
+  /**
+   * Adaptive measurement: recorded load an endpoint always gets before it may stop early, ms
+   * (absent = DEFAULT_MIN_DURATION_MS, never more than `durationMs`, which is then the cap).
+   */
+  minDurationMs?: number;
   /** Per-request timeout, ms; a timed-out request is an error recorded at this value. */
   timeoutMs: number;
   /** Open model: total requests per second across all connections. Absent = closed model. */
@@ -109,6 +114,11 @@ export interface EndpointConfig {
    * 0.5–0.999. Absent = DEFAULT_CONFIDENCE.
    */
   confidence?: number;
+  /**
+   * Measured adaptively (SPEC §4): in slices, stopping once the budgets are settled. Absent =
+   * the fixed design (the budget file's default, `true`, is filled in by the normaliser).
+   */
+  adaptive?: boolean;
   /** Endpoint-level CloudWatch baseline (overrides the file's `baseline.cloudwatch`). */
   cloudwatch?: CloudWatchBaselineConfig;
   /** 1-based line of this endpoint's entry in the budget file, for annotations. */

@@ -317,7 +317,7 @@ function judge(
   options: EvaluateOptions,
 ): Finding[] {
   const histograms = new HistogramCache();
-  const confidence = endpoint.confidence ?? DEFAULT_CONFIDENCE;
+  const confidence = verdictConfidence(endpoint.confidence ?? DEFAULT_CONFIDENCE, measurement);
   return evaluatedMetrics(endpoint, baseline).map((metric) => {
     const current = metricValue(measurement, metric);
     const finding: Finding = { metric, verdict: 'pass', breaches: [], current, reason: '' };
@@ -380,6 +380,17 @@ function judge(
     finding.reason = joinReasons(finding.verdict, budget, regression);
     return finding;
   });
+}
+
+/**
+ * The confidence a measurement's percentiles are judged at: an adaptive measurement's bounds are
+ * those of the look it stopped at (evaluate/sequential.ts), stricter than the endpoint's own, so
+ * the verdict is the one that stopped it. A recorded confidence below the endpoint's is not taken.
+ */
+export function verdictConfidence(confidence: number, measurement: Measurement): number {
+  const recorded = measurement.adaptive?.confidence;
+  if (recorded === undefined || !(recorded < 1)) return confidence;
+  return Math.max(confidence, recorded);
 }
 
 /** Why this metric of this measurement cannot be judged at all, if it cannot. */
@@ -464,7 +475,7 @@ function intervalOf(p: PercentileEvidence, moreRequests?: number): PercentileInt
 
 /** "95%", "99.9%". */
 function confidenceLabel(confidence: number): string {
-  return `${Number((confidence * 100).toFixed(1))}%`;
+  return `${Number((confidence * 100).toFixed(3))}%`;
 }
 
 /** Where the bounds put the percentile, for a sentence: "between 150 ms and 260 ms", "at least 501 ms". */

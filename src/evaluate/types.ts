@@ -183,4 +183,6 @@ export interface Summary {
   passed: boolean;
   cancelled?: boolean;
   errors?: RunError[];
+  /** Load time of the run (warmups included), ms: spent, and what the fixed design would have spent. */
+  load?: { spentMs: number; plannedMs: number };
 }

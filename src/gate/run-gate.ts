@@ -9,11 +9,14 @@ import {
   type RunEvaluation,
 } from '../evaluate/evaluate.js';
 import type { RunError } from '../evaluate/types.js';
-import { measureEndpoint, type MeasureProgress } from '../measure/engine.js';
+import { measureEndpoint, type AdaptiveOptions, type MeasureProgress } from '../measure/engine.js';
 import { checkReachable, waitForReady, type ReadyResult } from '../measure/ready.js';
 import { measureSideBySide } from '../measure/side-by-side.js';
 import { CERTIFICATE_HINT, isCertificateError } from '../measure/tls.js';
-import { plannedLoadMs } from '../config/plan.js';
+import { adaptiveLooks, plannedLoadMs } from '../config/plan.js';
+import { DEFAULT_CONFIDENCE } from '../config/types.js';
+import { lookConfidence, settleBudgets } from '../evaluate/sequential.js';
+import { bucketsOf } from '../evaluate/stats.js';
 import { formatDuration } from '../config/units.js';
 import type { Measurement } from '../measure/types.js';
 
@@ -59,8 +62,10 @@ export interface GateRun {
   ready?: ReadyResult;
   startedAt: Date;
   finishedAt: Date;
-  /** Total recorded + warmup load time spent, ms. */
+  /** Total recorded + warmup load time spent, ms (what adaptive endpoints actually ran). */
   loadMs: number;
+  /** The load time the fixed design would have spent on the same measurements, ms. */
+  plannedLoadMs: number;
 }
 
 /**
@@ -143,6 +148,7 @@ export async function runGate(input: GateInput): Promise<GateRun> {
 
   const side = input.baselineUrl ? 2 : 1;
   let loadMs = 0;
+  let plannedMs = 0;
   const cap = input.maxDurationMs;
   const deadline = new Deadline(cap);
   const loadSignal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
@@ -150,11 +156,16 @@ export async function runGate(input: GateInput): Promise<GateRun> {
   const measureOnce = async (
     endpoint: EndpointConfig,
   ): Promise<{ measurement: Measurement; baseline?: Baseline }> => {
-    loadMs += loadTime(endpoint) * side;
+    plannedMs += loadTime(endpoint) * side;
     deadline.resume();
+    let spent = loadTime(endpoint) * side;
     try {
-      return await measureOnceUnderCap(endpoint);
+      const result = await measureOnceUnderCap(endpoint);
+      const record = result.measurement.adaptive;
+      if (record) spent = endpoint.load.warmupMs + result.measurement.durationMs;
+      return result;
     } finally {
+      loadMs += spent;
       deadline.pause();
     }
   };
@@ -179,13 +190,21 @@ export async function runGate(input: GateInput): Promise<GateRun> {
         },
       };
     }
-    return {
-      measurement: await measureEndpoint(endpoint, {
-        signal: loadSignal,
-        log: log.info,
-        onProgress,
-      }),
-    };
+    const adaptive = adaptiveFor(
+      endpoint,
+      endpoint.regression !== false && cloudwatch.has(endpoint.name),
+    );
+    const measurement = await measureEndpoint(endpoint, {
+      signal: loadSignal,
+      log: log.info,
+      onProgress,
+      ...(adaptive ? { adaptive } : {}),
+    });
+    if (measurement.adaptive) {
+      const { look, looks } = measurement.adaptive;
+      measurement.adaptive.confidence = lookConfidence(confidenceOf(endpoint), look, looks);
+    }
+    return { measurement };
   };
   /** An endpoint the cap stopped or never reached: named in the report, never passed. */
   const cut = (endpoint: EndpointConfig, started: boolean): void => {
@@ -270,7 +289,37 @@ export async function runGate(input: GateInput): Promise<GateRun> {
     cancelled: signal?.aborted === true,
     errors,
   });
-  return { evaluation, ready, startedAt, finishedAt: new Date(), loadMs };
+  evaluation.summary.load = { spentMs: Math.round(loadMs), plannedMs: Math.round(plannedMs) };
+  return { evaluation, ready, startedAt, finishedAt: new Date(), loadMs, plannedLoadMs: plannedMs };
+}
+
+function confidenceOf(endpoint: EndpointConfig): number {
+  return endpoint.confidence ?? DEFAULT_CONFIDENCE;
+}
+
+/**
+ * The adaptive design for an endpoint measured alone (SPEC §4), or undefined for the fixed one:
+ * when it asks for it, has budgets to settle, and no CloudWatch baseline to be compared with
+ * (that comparison needs the data of the whole duration).
+ */
+export function adaptiveFor(
+  endpoint: EndpointConfig,
+  hasBaseline: boolean,
+): { looks: number[]; decide: AdaptiveOptions['decide'] } | undefined {
+  if (endpoint.adaptive !== true || hasBaseline) return undefined;
+  if (Object.keys(endpoint.budget).length === 0) return undefined;
+  const looks = adaptiveLooks(endpoint.load);
+  if (looks.length < 2) return undefined;
+  const confidence = confidenceOf(endpoint);
+  return {
+    looks,
+    decide: (look, sample) =>
+      settleBudgets(
+        endpoint.budget,
+        { buckets: bucketsOf(sample.histogram), requests: sample.requests, errors: sample.errors },
+        lookConfidence(confidence, look, looks.length),
+      ),
+  };
 }
 
 /** Whether the cap stopped a measurement (on either side of a side-by-side one). */

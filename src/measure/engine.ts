@@ -1,6 +1,13 @@
 import autocannon from 'autocannon';
 import type { EndpointConfig } from '../config/types.js';
-import { createHistogram, encodeHistogram, quantileMs, recordMs, summarize } from './histogram.js';
+import {
+  createHistogram,
+  encodeHistogram,
+  quantileMs,
+  recordMs,
+  summarize,
+  type Histogram,
+} from './histogram.js';
 import { formatMs, withoutCredentials } from './ready.js';
 import { repairClient, sendLatenessMs } from './client-repairs.js';
 import { Pacer } from './pacer.js';
@@ -29,6 +36,25 @@ export interface MeasureProgress {
   requests: number;
   /** p95 so far, ms (uncorrected in the open model). */
   p95: number;
+  /** Adaptive measurement: the looks taken so far and planned (the last is at the cap). */
+  look?: { taken: number; planned: number };
+}
+
+/** What an adaptive measurement can be judged on at a look (live: read it, do not keep it). */
+export interface LookSample {
+  /** The histogram latency is judged on (microseconds): timed from the intended send in the open model. */
+  histogram: Histogram;
+  /** Requests completed or failed so far. */
+  requests: number;
+  errors: number;
+}
+
+/** Adaptive measurement (SPEC §4): looks at the data after each slice, stopping once settled. */
+export interface AdaptiveOptions {
+  /** Look times, ms of recorded load, ascending; the last is the cap (config/plan.ts adaptiveLooks). */
+  looks: number[];
+  /** Judges the sample at look `look` (1-based) before the last; a verdict ends the run there. */
+  decide(look: number, sample: LookSample): 'pass' | 'breach' | undefined;
 }
 
 export interface MeasureOptions {
@@ -46,6 +72,8 @@ export interface MeasureOptions {
   progressIntervalMs?: number;
   /** Called about once a second during the recorded run (for a terminal progress bar). */
   onProgress?: (progress: MeasureProgress) => void;
+  /** Measure adaptively: the run lasts until a look settles it, or to the last look (the cap). */
+  adaptive?: AdaptiveOptions;
 }
 
 /** The methods autocannon can send. */
@@ -61,7 +89,10 @@ export async function measureEndpoint(
   options: MeasureOptions = {},
 ): Promise<Measurement> {
   const load = endpoint.load;
-  const durationMs = options.durationMs ?? load.durationMs;
+  const adaptive = options.adaptive;
+  const durationMs = adaptive
+    ? adaptive.looks[adaptive.looks.length - 1]
+    : (options.durationMs ?? load.durationMs);
   const warmupMs = options.warmupMs ?? load.warmupMs;
   const url = endpointUrl(endpoint, options.baseUrl);
   checkSettings(endpoint, durationMs);
@@ -153,7 +184,13 @@ export async function measureEndpoint(
       const elapsedMs = Math.min(performance.now() - started, durationMs);
       const p95 = raw.totalCount > 0 ? quantileMs(raw, 0.95) : 0;
       const requests = attempted();
-      options.onProgress?.({ elapsedMs, totalMs: durationMs, requests, p95 });
+      options.onProgress?.({
+        elapsedMs,
+        totalMs: durationMs,
+        requests,
+        p95,
+        ...(adaptive ? { look: { taken: looksTaken, planned: adaptive.looks.length } } : {}),
+      });
       if (log && elapsedMs - lastLog >= progressEvery - 1) {
         lastLog = elapsedMs;
         const errors = requests - succeeded;
@@ -169,11 +206,45 @@ export async function measureEndpoint(
   const stop = () => run.stop();
   signal?.addEventListener('abort', stop, { once: true });
 
+  // Adaptive: a look at each planned time before the cap; a settled look ends the run there.
+  let lookTimer: NodeJS.Timeout | undefined;
+  let stopped: { look: number; settled: 'pass' | 'breach' } | undefined;
+  let looksTaken = 0;
+  if (adaptive && adaptive.looks.length > 1) {
+    const interim = adaptive.looks.slice(0, -1);
+    const next = () => {
+      const at = interim[looksTaken];
+      if (at === undefined) return;
+      lookTimer = setTimeout(look, Math.max(0, at - (performance.now() - started)));
+    };
+    const look = () => {
+      lookTimer = undefined;
+      if (signal?.aborted || stopped) return;
+      looksTaken++;
+      const settled = adaptive.decide(looksTaken, {
+        histogram: paced ? corrected : raw,
+        requests: attempted(),
+        errors: attempted() - succeeded,
+      });
+      if (settled) {
+        stopped = { look: looksTaken, settled };
+        log?.(
+          `${endpoint.name}: settled: ${settled} at look ${looksTaken} of ${adaptive.looks.length}, after ${seconds(performance.now() - started)} of the ${seconds(durationMs)} cap`,
+        );
+        run.end();
+        return;
+      }
+      next();
+    };
+    next();
+  }
+
   let result: autocannon.Result;
   try {
     result = await run.done;
   } finally {
     clearInterval(ticker);
+    clearTimeout(lookTimer);
     signal?.removeEventListener('abort', stop);
   }
   const generatorLoad = generator.stop();
@@ -221,6 +292,16 @@ export async function measureEndpoint(
   if (measurement.generator.saturated) warnings.push(SATURATED_WARNING);
   if (warnings.length > 0) measurement.warnings = warnings;
   if (signal?.aborted) measurement.cancelled = true;
+  else if (adaptive) {
+    const planned = adaptive.looks.length;
+    measurement.adaptive = {
+      looks: planned,
+      look: stopped?.look ?? planned,
+      stop: stopped ? `settled: ${stopped.settled}` : 'cap',
+      capMs: durationMs,
+      minDurationMs: adaptive.looks[0],
+    };
+  }
   return measurement;
 }
 
@@ -237,7 +318,13 @@ interface Run {
   /** The open model's arrival process (none in the closed model). */
   pacer?: Pacer;
   done: Promise<autocannon.Result>;
+  /** Aborts the run: what is in flight is lost. */
   stop(): void;
+  /**
+   * Ends the run early but cleanly: in the open model no more requests fall due and the answers
+   * still out are waited for, as at the end of the window; in the closed model it stops.
+   */
+  end(): void;
 }
 
 /**
@@ -292,6 +379,10 @@ function startRun(endpoint: EndpointConfig, url: string, durationMs: number, hoo
       stopped = true;
       pacer?.stop();
       instance.stop();
+    },
+    end: () => {
+      if (pacer) pacer.endWindow();
+      else instance.stop();
     },
   };
 }

@@ -43,7 +43,7 @@ export interface PacerOptions {
 
 export class Pacer {
   private readonly intervalMs: number;
-  private readonly durationMs: number;
+  private durationMs: number;
   private readonly now: () => number;
   private readonly schedule: (fn: () => void, delayMs: number) => { cancel(): void };
   private readonly onWindowEnd: (() => void) | undefined;
@@ -89,6 +89,19 @@ export class Pacer {
     this.stopped = true;
     this.timer?.cancel();
     this.timer = undefined;
+  }
+
+  /**
+   * Ends the arrival window now (an adaptive measurement settled early): no more requests fall
+   * due, the window is as long as it has been, and `onWindowEnd` follows as at its planned end.
+   */
+  endWindow(): void {
+    if (this.stopped || this.started === undefined) return;
+    this.durationMs = Math.min(this.durationMs, this.now() - this.started);
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.onWindowEnd?.();
   }
 
   result(): PacerCounts {

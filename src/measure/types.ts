@@ -58,6 +58,8 @@ export interface Measurement {
   generator?: GeneratorState;
   /** Conditions that make the figures less trustworthy (dropped requests, a saturated generator). */
   warnings?: string[];
+  /** Adaptive measurement (SPEC §4): when and why it stopped. Absent = the fixed design. */
+  adaptive?: AdaptiveRecord;
   /** The run was aborted: the figures cover only the part measured before the abort. */
   cancelled?: boolean;
 }
@@ -79,4 +81,19 @@ export interface GeneratorState {
   eventLoopDelayMaxMs: number;
   /** The generator was the bottleneck: latency findings are not failed on this run alone. */
   saturated: boolean;
+}
+
+export interface AdaptiveRecord {
+  /** Looks planned: one at the minimum, one per slice after it, the last at the cap. */
+  looks: number;
+  /** The look it stopped at (1-based); `looks` when it ran to the cap. */
+  look: number;
+  /** Why it stopped: its budgets were settled (pass or breach) at a look, or it reached the cap. */
+  stop: 'settled: pass' | 'settled: breach' | 'cap';
+  /** The cap (the written duration), ms of recorded load. */
+  capMs: number;
+  /** Recorded load before the first look, ms. */
+  minDurationMs: number;
+  /** One-sided confidence of each bound at the look it stopped at (evaluate/sequential.ts). */
+  confidence?: number;
 }

@@ -3,7 +3,7 @@ import { LATENCY_METRICS, QUANTILES } from '../config/types.js';
 import { minimumSamples } from '../evaluate/quantile-bounds.js';
 import type { EndpointResult, Finding, Verdict } from '../evaluate/types.js';
 import { VERDICT_SEVERITY } from '../evaluate/types.js';
-import type { LatencySummary, Measurement } from '../measure/types.js';
+import type { AdaptiveRecord, LatencySummary, Measurement } from '../measure/types.js';
 import {
   formatChange,
   formatCount,
@@ -499,7 +499,7 @@ function intervalLine(finding: Finding): string {
   const interval = finding.interval!;
   const value = (v: number) => formatMetricValue(finding.metric, v);
   const n = `${formatCount(interval.samples)} request${interval.samples === 1 ? '' : 's'}`;
-  const percent = `${Number((interval.confidence * 100).toFixed(1))}%`;
+  const percent = `${Number((interval.confidence * 100).toFixed(3))}%`;
   const q = QUANTILES[finding.metric];
   const fewest =
     q !== undefined && interval.confidence > 0 && interval.confidence < 1
@@ -553,8 +553,24 @@ function measurementLine(label: string, m: Measurement): string {
       `load generator saturated (event loop ${Math.round(100 * m.generator.eventLoopUtilization)}% busy, median delay ${formatMs(m.generator.eventLoopDelayP50Ms)})`,
     );
   }
+  if (m.adaptive) parts.push(adaptiveText(m.adaptive));
   if (m.cancelled) parts.push('cut short by cancellation');
   return parts.join('; ');
+}
+
+/** "adaptive: settled: pass at look 3 of 26 (cap 30s)": when and why an adaptive measurement stopped. */
+export function adaptiveText(a: AdaptiveRecord): string {
+  const confidence =
+    a.confidence === undefined ? '' : `, bounds at ${Number((a.confidence * 100).toFixed(3))}%`;
+  return `adaptive: ${a.stop} at look ${formatCount(a.look)} of ${formatCount(a.looks)} (minimum ${formatDuration(a.minDurationMs)}, cap ${formatDuration(a.capMs)}${confidence})`;
+}
+
+/** "load 12s of the 1m 10s planned (58s saved by adaptive measurement)". */
+export function loadTimeText(load: { spentMs: number; plannedMs: number }): string {
+  const saved = load.plannedMs - load.spentMs;
+  return saved >= 1000
+    ? `load ${formatDuration(load.spentMs)} of the ${formatDuration(load.plannedMs)} planned (${formatDuration(saved)} saved by adaptive measurement)`
+    : `load ${formatDuration(load.spentMs)}`;
 }
 
 function loadLine(config: ReportEndpointConfig): string {
@@ -593,6 +609,7 @@ function footer(report: Report): string {
     `runner ${escapeInline(env.runner.os, 40)} ${escapeInline(env.runner.arch, 40)}`,
     `Node ${escapeInline(env.node, 40)}`,
   ];
+  if (report.summary.load) bits.push(loadTimeText(report.summary.load));
   const runUrl = env.ci?.runUrl;
   // A link only to what looks like a workflow run; anything else is shown as text, not linked.
   if (

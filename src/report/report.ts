@@ -217,6 +217,7 @@ export function reportMeasurement(m: Measurement): Measurement {
     };
   }
   if (m.warnings) out.warnings = [...m.warnings];
+  if (m.adaptive) out.adaptive = { ...m.adaptive };
   if (m.cancelled) out.cancelled = true;
   return out;
 }
@@ -243,6 +244,7 @@ function reportEndpoint(e: EndpointResult): EndpointResult {
 
 function reportSummary(s: Summary): Summary {
   const out: Summary = { ...s };
+  if (s.load) out.load = { ...s.load };
   if (s.errors) out.errors = s.errors.map((e: RunError) => ({ ...e }));
   return out;
 }
@@ -266,6 +268,7 @@ const UNMASKED_KEYS = new Set([
   'test',
   'provider',
   'breaches',
+  'stop',
 ]);
 function maskReport(report: Report, values: readonly string[]): Report {
   const secrets = new Secrets(values);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { Output, type CliContext } from '../../src/cli/output.js';
-import { createProgress } from '../../src/cli/progress.js';
+import { createProgress, progressLine } from '../../src/cli/progress.js';
 
 /** Progress on stderr: a redrawn line on a terminal, plain lines in CI logs, secrets masked in both. */
 
@@ -70,5 +70,22 @@ describe('CLI progress', () => {
     expect(line.length).toBeLessThanOrEqual(59);
     expect(line.endsWith('…')).toBe(true);
     expect(text()).not.toContain('s3cret');
+  });
+});
+
+describe('adaptive measurement on the live line', () => {
+  test('the looks taken of those planned follow the time up to the cap', () => {
+    expect(
+      progressLine('fast', {
+        elapsedMs: 7000,
+        totalMs: 30_000,
+        requests: 1234,
+        p95: 12.3,
+        look: { taken: 3, planned: 26 },
+      }),
+    ).toBe('  fast  [##--------]  7s/30s  1,234 requests  p95 12 ms  look 3/26');
+    expect(
+      progressLine('fixed', { elapsedMs: 1000, totalMs: 2000, requests: 5, p95: 1 }),
+    ).not.toMatch(/look/);
   });
 });

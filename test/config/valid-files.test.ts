@@ -49,6 +49,7 @@ describe('perf-budget.example.yml', () => {
           load,
           budget: { p95: 200, p99: 800, 'error-rate': 0.01 },
           regression,
+          adaptive: true,
           line: 35,
         },
         {
@@ -60,6 +61,7 @@ describe('perf-budget.example.yml', () => {
           load,
           budget: { p95: 100, p99: 250, 'error-rate': 0.01 },
           regression,
+          adaptive: true,
           line: 39,
         },
         {
@@ -73,6 +75,7 @@ describe('perf-budget.example.yml', () => {
           load: { ...load, connections: 4 },
           budget: { p95: 300, p99: 800, 'error-rate': 0.01 },
           regression,
+          adaptive: true,
           line: 43,
         },
         {
@@ -84,6 +87,7 @@ describe('perf-budget.example.yml', () => {
           load,
           budget: { p95: 150, p99: 800, 'error-rate': 0.01 },
           regression,
+          adaptive: true,
           line: 50,
         },
       ],
@@ -145,6 +149,7 @@ describe('the SPEC §3 budget file', () => {
           load,
           budget: { p95: 200, p99: 800, 'error-rate': 0.01 },
           regression,
+          adaptive: true,
           line: 24,
         },
         {
@@ -158,6 +163,7 @@ describe('the SPEC §3 budget file', () => {
           load: { ...load, connections: 4 },
           budget: { p95: 300, p99: 800, 'error-rate': 0.01 },
           regression,
+          adaptive: true,
           line: 27,
         },
         {
@@ -178,6 +184,7 @@ describe('the SPEC §3 budget file', () => {
             lookbackMs: 14 * 86_400_000,
             periodMs: 3_600_000,
           },
+          adaptive: true,
           line: 34,
         },
       ],
@@ -209,7 +216,14 @@ describe('a file using every key', () => {
       max: { maxIncrease: 0, minDelta: 50 },
       'error-rate': { maxIncrease: 0.25, minDelta: 0.005 },
     };
-    const load = { connections: 20, durationMs: 60_000, warmupMs: 0, timeoutMs: 2500, rate: 200 };
+    const load = {
+      connections: 20,
+      durationMs: 60_000,
+      minDurationMs: 8_000,
+      warmupMs: 0,
+      timeoutMs: 2500,
+      rate: 200,
+    };
     const fileCloudWatch = {
       region: 'eu-west-1',
       namespace: 'PerfGate',
@@ -248,7 +262,8 @@ describe('a file using every key', () => {
             p50: { maxIncrease: 0.05, minDelta: 0.25 },
             'error-rate': { maxIncrease: 1, minDelta: 0.01 },
           },
-          line: 27,
+          adaptive: true,
+          line: 28,
         },
         {
           name: 'same-origin absolute path',
@@ -260,7 +275,8 @@ describe('a file using every key', () => {
           budget,
           regression: false,
           cloudwatch: { ...fileCloudWatch, lookbackMs: 2 * 86_400_000, periodMs: 300_000 },
-          line: 36,
+          adaptive: false,
+          line: 38,
         },
         {
           name: 'GET /list',
@@ -281,7 +297,8 @@ describe('a file using every key', () => {
             lookbackMs: 14 * 86_400_000,
             periodMs: 3_600_000,
           },
-          line: 41,
+          adaptive: false,
+          line: 43,
         },
       ],
       secrets: ['1234', 'k-abcdef'],
@@ -313,6 +330,7 @@ describe('defaults and merging', () => {
           load: { connections: 10, durationMs: 30_000, warmupMs: 5000, timeoutMs: 10_000 },
           budget: {},
           regression: CANARY,
+          adaptive: true,
           line: 5,
         },
       ],

@@ -15,6 +15,8 @@ function simulate(options: {
   serviceMs: number | ((i: number) => number);
   /** How late each timer fires, ms. */
   timerLateMs?: number;
+  /** An adaptive stop: `endWindow()` at this time. */
+  endAtMs?: number;
 }) {
   let now = 0;
   const timers: { at: number; fn: () => void; cancelled: boolean }[] = [];
@@ -45,6 +47,8 @@ function simulate(options: {
     pacer.release(connection);
   }
   pacer.start();
+  if (options.endAtMs !== undefined)
+    timers.push({ at: options.endAtMs, fn: () => pacer.endWindow(), cancelled: false });
   while (timers.length > 0) {
     timers.sort((a, b) => a.at - b.at);
     const t = timers.shift()!;
@@ -107,6 +111,22 @@ describe('pacer', () => {
     // includes the lateness.
     for (const s of sends) expect(s.at).toBeGreaterThanOrEqual(s.intendedAt);
     expect(Math.max(...sends.map((s) => s.at - s.intendedAt))).toBeGreaterThanOrEqual(30);
+  });
+
+  test('an adaptive stop ends the window then: nothing falls due after it, counts cover what did', () => {
+    const { sends, counts, windowEnded } = simulate({
+      rate: 100,
+      durationMs: 10_000,
+      connections: 4,
+      serviceMs: 5,
+      endAtMs: 2_505,
+    });
+    expect(windowEnded).toBe(2_505);
+    expect(counts.windowMs).toBe(2_505);
+    // Due at 0, 10, …, 2500 ms: 251 requests, every one sent.
+    expect(counts.intended).toBe(251);
+    expect(counts.sent).toBe(251);
+    expect(Math.max(...sends.map((x) => x.intendedAt))).toBe(2_500);
   });
 
   test('the rate must be positive', () => {

@@ -283,6 +283,19 @@ describe('budgets only: no baseline configured', () => {
   const report = built['budgets-only'];
   const md = renderMarkdown(report);
 
+  test('the details say how long an adaptive endpoint ran and why it stopped; the footer the time saved', () => {
+    expect(md).toContain(
+      'this run: 2,000 requests in 7s, 286 req/s; no errors; adaptive: settled: pass at look 3 of 26 (minimum 5s, cap 30s, bounds at 99.96%)',
+    );
+    // The endpoint measured for its whole duration says nothing about looks.
+    expect(md.match(/adaptive:/g)).toHaveLength(1);
+    expect(md).toContain('load 1m 22s of the 1m 45s planned (23s saved by adaptive measurement)');
+    // Its verdicts are judged at the confidence of the look it stopped at.
+    expect(
+      report.endpoints.find((e) => e.name === 'list products')!.findings[0]!.interval!.confidence,
+    ).toBeCloseTo(0.9996, 10);
+  });
+
   test('only the budgets are findings: no "no baseline" rows or reasons, no baseline columns', () => {
     // The endpoints have the default regression rules (p50, p95, p99, error rate), yet with no
     // baseline set up only the three budgeted metrics are rows.
