@@ -219,7 +219,8 @@ export function rejudgeReport(saved: Report, options: RejudgeOptions = {}): Reju
       config: config ? { ...reportConfigFrom(config), target: saved.config.target } : saved.config,
       secrets: config?.secrets ?? [],
       endpoints,
-      summary: after,
+      // The load as it was run (planned and spent) is a measurement, not a verdict: it stands.
+      summary: before.load ? { ...after, load: before.load } : after,
     }),
     warnings,
   };
