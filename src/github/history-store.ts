@@ -132,8 +132,7 @@ async function listFolder(
   const { owner, repo, octokit } = session;
   let data: { tree: TreeEntry[]; truncated: boolean };
   try {
-    // `tree_sha` may name a branch (docs: "The SHA1 value or ref (branch or tag) name of the
-    // tree"), so one request lists the data branch.
+    // Recursive: one request lists every file under the folder, whatever its depth.
     const response = await octokit.rest.git.getTree({
       owner,
       repo,
@@ -187,8 +186,8 @@ export interface ReadResult {
 }
 
 /**
- * The text of the files under `folder` that `choose` picks from their paths: one request lists
- * the branch, one per chosen file reads it.
+ * The text of the files under `folder` that `choose` picks from their paths: one request finds
+ * the branch's tip, one lists its files, one per chosen file reads it.
  */
 export async function readDataFiles(
   where: DataBranch,
@@ -196,8 +195,19 @@ export async function readDataFiles(
   choose: (paths: string[]) => string[],
 ): Promise<ReadResult> {
   const session = open(where);
-  const entries = await listFolder(session, where.branch, folder);
-  if (!entries) return { exists: false, files: [], requests: session.client.attempts() };
+  const { owner, repo, octokit } = session;
+  let tip: string;
+  try {
+    tip = (await octokit.rest.git.getRef({ owner, repo, ref: `heads/${where.branch}` })).data.object
+      .sha;
+  } catch (error) {
+    // 404: no such branch yet; 409: an empty repository has none either.
+    if (statusOf(error) === 404 || statusOf(error) === 409)
+      return { exists: false, files: [], requests: session.client.attempts() };
+    throw explain(session, 'read the data branch', false, error);
+  }
+  // A commit SHA names its tree too, so the listing needs no request for the commit itself.
+  const entries = (await listFolder(session, tip, folder)) ?? [];
   const wanted = new Set(choose(entries.map((e) => e.path)));
   const files: { path: string; text: string }[] = [];
   for (const entry of entries) {

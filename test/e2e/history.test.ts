@@ -261,6 +261,17 @@ describe('history in a data branch', () => {
     );
   }, 120_000);
 
+  test('a pull-request run never publishes, even with publish: true', async () => {
+    const options = pullRequest('acme/prpublish');
+    const r = await runAction({ ...options, inputs: { ...options.inputs, publish: 'true' } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /::warning::Not publishing to the history: this is a pull-request run/,
+    );
+    expect(github.git.listFiles('acme', 'prpublish', BRANCH)).toEqual([]);
+  }, 120_000);
+
   test('a publish prunes month files older than the retention and keeps the rest', async () => {
     const old = 'perf-gate/shop/2020-01.json';
     const recent = historyPath('shop', new Date(Date.now() - 20 * 86_400_000));
