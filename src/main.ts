@@ -11,6 +11,7 @@ import { describeHeap, watchHeap } from './measure/heap-watchdog.js';
 import { buildReport, environmentFrom, type Report } from './report/report.js';
 import { readReportFile } from './report/read.js';
 import { rejudgeReport } from './evaluate/rejudge.js';
+import { withoutAcceptances } from './evaluate/accept.js';
 import { displayUrl, registry, urlCredentials, urlSecrets } from './secrets/secrets.js';
 import { TOOL } from './version.js';
 import { actionLog, log, maskWithRunner } from './action/log.js';
@@ -159,7 +160,8 @@ async function fromSavedReport(settings: Settings, env: NodeJS.ProcessEnv): Prom
       `No budget file at ${file}: the saved report is judged by the rules it carries, which whoever produced the report could have edited. Check out the base branch before this step (or set budget-file) so its rules decide.`,
     );
   }
-  const { report, warnings } = rejudgeReport(saved, { config });
+  // Acceptances in a saved report are undone: those of the pull request are read again below.
+  const { report, warnings } = rejudgeReport(withoutAcceptances(saved), { config });
   for (const warning of warnings) log.warning(`input report: ${warning}`);
   // The report may come from a fork: its link to "the workflow run" is kept only when it points
   // at a run of this repository on this server, never at a host the fork's author chose.

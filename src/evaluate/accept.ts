@@ -178,6 +178,8 @@ export function applyAcceptances(
       if (breaches.length === finding.breaches.length) return finding;
       by.accepted.push(key);
       const acceptance: FindingAcceptance = {
+        breaches: finding.breaches.filter((b) => !breaches.includes(b)),
+        verdict: finding.verdict,
         via: by.via,
         by: by.by,
         at: by.at,
@@ -199,6 +201,41 @@ export function applyAcceptances(
     accepted: all.filter((f) => f.verdict === 'accepted').length,
   };
   return { endpoints: out, summary: next, audit };
+}
+
+/**
+ * A saved report as it was before any acceptance: the accepted breaches and verdicts restored,
+ * so it is judged again from its measurements (src/evaluate/rejudge.ts) and the acceptances of
+ * the pull request are applied anew by whoever reads it, never taken from the report.
+ */
+export function withoutAcceptances<
+  T extends { endpoints: EndpointResult[]; summary: Summary; acceptance?: unknown },
+>(report: T): T {
+  const endpoints = report.endpoints.map((endpoint) => {
+    const findings = endpoint.findings.map((finding): Finding => {
+      if (!finding.acceptance) return finding;
+      const { acceptance, ...rest } = finding;
+      const breaches = [...new Set([...rest.breaches, ...(acceptance.breaches ?? [])])];
+      return { ...rest, breaches, verdict: acceptance.verdict ?? rest.verdict };
+    });
+    const verdict =
+      VERDICT_SEVERITY.find((v) => findings.some((f) => f.verdict === v)) ?? endpoint.verdict;
+    return { ...endpoint, findings, verdict };
+  });
+  const all = endpoints.flatMap((e) => e.findings);
+  const { accepted: _accepted, ...summary } = report.summary;
+  void _accepted;
+  const { acceptance: _audit, ...rest } = report;
+  void _audit;
+  return {
+    ...(rest as T),
+    endpoints,
+    summary: {
+      ...summary,
+      violations: all.filter((f) => f.breaches.includes('budget')).length,
+      regressions: all.filter((f) => f.breaches.includes('regression')).length,
+    },
+  };
 }
 
 /** The data the new comment carries: what it shows, and what each acceptance in force covers. */

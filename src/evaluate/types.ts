@@ -112,6 +112,9 @@ export interface FindingAcceptance {
   reason: string;
   /** The head commit the acceptance was first recorded on, when known. */
   head?: string;
+  /** The breaches accepted, and the verdict before: what a saved report is judged again from. */
+  breaches: Breach[];
+  verdict: Verdict;
 }
 
 /** The per-metric statistics of a CloudWatch baseline, as the report shows them. */

@@ -360,5 +360,27 @@ describe('a measured run', () => {
       accepted: [['slow search', 'p50']],
     });
     expect(report.acceptance.given[0].id).toMatch(/^label:\d+$/);
+
+    // The fork pattern: the workflow_run job gates the saved report. Its acceptance is undone and
+    // read again from the pull request, so the report's verdicts agree with its measurements.
+    const again = (files: Record<string, string>) =>
+      runAction({
+        eventName: 'workflow_run',
+        event: { workflow_run: { id: 1, head_sha: HEAD } },
+        inputs: { 'github-token': TOKEN, report: 'report.json', 'pr-number': '7' },
+        env: { GITHUB_API_URL: github.url },
+        files: { 'report.json': readFileSync(r.outputs['report-file'], 'utf8'), ...files },
+      });
+    const rejudged = await again({ 'perf-budget.yml': budgetFile(true) });
+    expect(rejudged.code).toBe(0);
+    expect(rejudged.outputs.accepted).toBe('1');
+    // Not read as a report claiming 0 violations its measurements contradict. (An endpoint-verdict
+    // difference of budgets-only reports is a known rejudge issue, test/evaluate/rejudge.test.ts.)
+    expect(rejudged.stdout).not.toMatch(/it says failed, 0 budget violation/);
+    label(ALICE, false);
+    const unlabeled = await again({ 'perf-budget.yml': budgetFile(true) });
+    expect(unlabeled.code).toBe(1);
+    expect(unlabeled.outputs.violations).toBe('1');
+    expect(unlabeled.outputs.accepted).toBe('0');
   });
 });

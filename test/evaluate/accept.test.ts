@@ -10,6 +10,7 @@ import {
   nextCommentData,
   type CommentData,
   type FindingKey,
+  withoutAcceptances,
 } from '../../src/evaluate/accept.js';
 import { parseCommand } from '../../src/github/acceptance.js';
 import type { Report } from '../../src/report/report.js';
@@ -95,6 +96,22 @@ describe('applyAcceptances', () => {
     expect(f.verdict).toBe('budget-exceeded');
     expect(f.acceptance?.by).toBe('alice');
   });
+});
+
+test('withoutAcceptances restores the saved report as it was before', () => {
+  const r = report('regressions');
+  const out = applyAcceptances(
+    r.endpoints,
+    r.summary,
+    [{ ...alice, covers: failingKeys(r.endpoints) }],
+    [],
+    { budget: false },
+  );
+  const accepted = { ...r, endpoints: out.endpoints, summary: out.summary, acceptance: out.audit };
+  const undone = withoutAcceptances(accepted);
+  expect(undone.endpoints).toEqual(r.endpoints);
+  expect(undone.summary).toEqual(r.summary);
+  expect('acceptance' in undone).toBe(false);
 });
 
 describe('what an acceptance covers', () => {
