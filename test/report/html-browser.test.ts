@@ -157,6 +157,12 @@ function decodePng(png: Buffer): {
   };
 }
 
+// CI installs chromium (.ci/run), so there a missing browser is a failure, never a quiet pass.
+if (!CHROMIUM && process.env.CI) {
+  throw new Error(
+    'html-browser.test.ts: no chromium under CI: .ci/run installs it (apt-get install chromium)',
+  );
+}
 if (!CHROMIUM) {
   console.warn(
     'html-browser.test.ts: no chromium (apt-get install chromium): browser checks not run',
