@@ -281,4 +281,15 @@ describe('loopback CloudWatch', () => {
     };
     expect(computeStatistic([raw, repeated], 'p50')).toBe(10);
   });
+
+  test('the two readings of CloudWatch percentiles differ where the rank convention matters', () => {
+    const at = { namespace: 'N', metricName: 'M', dimensions: {}, timestamp: now, unit: 'None' };
+    const d: StoredDatum = { ...at, values: [10, 20, 30, 40], counts: [1, 1, 1, 1] };
+    expect(computeStatistic([d], 'p50', 'nearest-rank')).toBe(20);
+    expect(computeStatistic([d], 'p50', 'interpolated')).toBe(25);
+    expect(computeStatistic([d], 'p90', 'nearest-rank')).toBe(40);
+    expect(computeStatistic([d], 'p90', 'interpolated')).toBeCloseTo(37, 9);
+    expect(computeStatistic([d], 'p100', 'interpolated')).toBe(40);
+    expect(computeStatistic([d], 'p0', 'interpolated')).toBe(10);
+  });
 });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 
 /**
@@ -69,6 +69,7 @@ export async function runAction(options: ActionRunOptions = {}): Promise<ActionR
   mkdirSync(workspace, { recursive: true });
   mkdirSync(runnerTemp, { recursive: true });
   for (const [path, content] of Object.entries(options.files ?? {})) {
+    mkdirSync(dirname(join(workspace, path)), { recursive: true });
     writeFileSync(join(workspace, path), content);
   }
   const outputFile = join(base, 'output');

@@ -262,3 +262,38 @@ describe('inputs and budget files a user got wrong', () => {
     );
   });
 });
+
+describe('runs without a pull request, and budget files in a subfolder', () => {
+  test.each(['push', 'deployment_status'])(
+    'a %s run with comment: always measures, writes the summary and sends nothing to GitHub',
+    async (eventName) => {
+      const r = await run('500ms', {
+        eventName,
+        event: eventName === 'push' ? { ref: 'refs/heads/main' } : { deployment_status: {} },
+        inputs: { comment: 'always' },
+      });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.outputs.passed).toBe('true');
+      expect(r.outputs['comment-url'] ?? '').toBe('');
+      expect(r.summary).toMatch(/✅/);
+      expect(github.requests).toEqual([]);
+      expect(r.stdout).toContain(
+        `::debug::No pull request for a ${eventName} run: not commenting.`,
+      );
+      expect(r.stdout).not.toMatch(/^::warning/m);
+    },
+  );
+
+  test('annotations point at a budget file in a subfolder by its path from the workspace', async () => {
+    const r = await runAction({
+      inputs: { 'github-token': TOKEN, comment: 'never', 'budget-file': 'services/api/perf.yml' },
+      env: { PREVIEW_URL: target.url, GITHUB_API_URL: github.url },
+      files: { 'services/api/perf.yml': budget('10ms') },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `::error title=perf-gate%3A slow search,file=services/api/perf.yml,line=${SLOW_LINE}::slow search: p50 `,
+    );
+  });
+});

@@ -17,8 +17,9 @@ import type { Measurement } from '../../src/measure/types.js';
 export interface MeasurementOptions {
   /** Requests among the recorded ones that count as errors (status 500 by default). */
   errors?: number;
-  /** Completed requests per second; default: requests over a 10 s run. */
+  /** Completed requests per second; default: requests over the duration. */
   throughput?: number;
+  /** Default: the duration `throughput` implies, else 10 s. */
   durationMs?: number;
   startedAt?: string;
 }
@@ -31,7 +32,13 @@ export function measurementOf(
   for (const ms of latenciesMs) recordMs(histogram, ms);
   const requests = latenciesMs.length;
   const errors = options.errors ?? 0;
-  const durationMs = options.durationMs ?? 10_000;
+  // A throughput without a duration sets the duration it implies, so that requests, duration
+  // and throughput agree as in a real measurement (1,000 requests at 85.4 req/s take 11.7 s).
+  const durationMs =
+    options.durationMs ??
+    (options.throughput !== undefined && options.throughput > 0 && requests > 0
+      ? Math.round((requests / options.throughput) * 1000)
+      : 10_000);
   return {
     requests,
     errors,

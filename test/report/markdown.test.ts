@@ -207,7 +207,7 @@ describe('content', () => {
     expect(details).toMatch(/\| this run \| \d+ ms \| \d+ ms \| \d+ ms \| 294 ms \|/);
     expect(details).toMatch(/\| confirmation \| .* \| 295 ms \|/);
     expect(details).toContain(
-      '- this run: 1,000 requests in 10s, 85 req/s; 37 errors (3.7%): 5 timeouts, ECONNRESET × 2, HTTP 500 × 25, HTTP 503 × 5',
+      '- this run: 1,000 requests in 12s, 85 req/s; 37 errors (3.7%): 5 timeouts, ECONNRESET × 2, HTTP 500 × 25, HTTP 503 × 5',
     );
     expect(details).toContain('- load: 10 connections for 30s, 5s warmup, 10s timeout');
     expect(details).toContain('- baseline: none (no baseline is configured)');

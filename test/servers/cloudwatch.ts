@@ -82,6 +82,8 @@ export interface CloudWatchServer {
   store: MetricStore;
   setMode(mode: CloudWatchMode): void;
   setPageSize(datapoints: number | undefined): void;
+  /** How percentiles are ranked (see PercentileRule); default `nearest-rank`. */
+  setPercentileRule(rule: PercentileRule): void;
   close(): Promise<void>;
 }
 
@@ -213,8 +215,19 @@ class ServiceError extends Error {
 }
 
 /**
- * Nearest-rank percentile of a weighted sample, the rule HdrHistogram uses: the smallest value
- * whose cumulative count reaches ceil(q * total). `q` in 0..1.
+ * How CloudWatch ranks a percentile. Its statistics page defines `p95` only as the value "95
+ * percent of the data within the period is lower than", with no rank or interpolation rule
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html),
+ * and it calls some statistics "an interpolated approximation". The real rule being unknown,
+ * the imitation offers both readings and the tests run under both:
+ * - `nearest-rank` (default): the smallest value with at least ceil(q · n) values at or below it;
+ * - `interpolated`: linear interpolation between the order statistics around q · (n − 1).
+ */
+export type PercentileRule = 'nearest-rank' | 'interpolated';
+
+/**
+ * Nearest-rank percentile of a weighted sample: the smallest value whose cumulative count
+ * reaches ceil(q * total). `q` in 0..1.
  */
 export function percentileOfValues(values: number[], counts: number[], q: number): number {
   const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
@@ -229,8 +242,36 @@ export function percentileOfValues(values: number[], counts: number[], q: number
   return values[order[order.length - 1]];
 }
 
+/** Linearly interpolated percentile of a weighted sample at position q · (total − 1). */
+export function interpolatedPercentileOfValues(
+  values: number[],
+  counts: number[],
+  q: number,
+): number {
+  const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
+  const total = counts.reduce((s, c) => s + c, 0);
+  const position = q * (total - 1);
+  const below = Math.floor(position);
+  // The value at 0-based position k of the expanded sample.
+  const at = (k: number) => {
+    let cumulative = 0;
+    for (const i of order) {
+      cumulative += counts[i];
+      if (cumulative > k) return values[i];
+    }
+    return values[order[order.length - 1]];
+  };
+  const low = at(below);
+  const fraction = position - below;
+  return fraction === 0 ? low : low + fraction * (at(below + 1) - low);
+}
+
 /** One statistic over the datums of one period; undefined when CloudWatch would not give one. */
-export function computeStatistic(datums: StoredDatum[], stat: string): number | undefined {
+export function computeStatistic(
+  datums: StoredDatum[],
+  stat: string,
+  rule: PercentileRule = 'nearest-rank',
+): number | undefined {
   let sampleCount = 0;
   let sum = 0;
   let minimum = Infinity;
@@ -278,7 +319,9 @@ export function computeStatistic(datums: StoredDatum[], stat: string): number | 
   if (q === undefined) return undefined;
   // CloudWatch gives no percentiles over negative values or summarised statistic sets.
   if (!percentilesAvailable || minimum < 0) return undefined;
-  return percentileOfValues(values, counts, q);
+  return rule === 'interpolated'
+    ? interpolatedPercentileOfValues(values, counts, q)
+    : percentileOfValues(values, counts, q);
 }
 
 function percentileOf(stat: string): number | undefined {
@@ -347,6 +390,7 @@ export async function startCloudWatch(
   let mode: CloudWatchMode = { kind: 'normal' };
   let throttled = 0;
   let pageSize = options.pageSize;
+  let percentileRule: PercentileRule = 'nearest-rank';
   const issuedTokens = new Map<string, { offset: number; fingerprint: string; series: Series[] }>();
 
   function modeApplies(operation: string, operations?: CloudWatchOperation[]): boolean {
@@ -671,7 +715,7 @@ export async function startCloudWatch(
         }
         const points: { t: number; v: number }[] = [];
         for (const [t, ds] of byPeriod) {
-          const v = computeStatistic(ds, spec.stat);
+          const v = computeStatistic(ds, spec.stat, percentileRule);
           if (v !== undefined) points.push({ t, v });
         }
         points.sort((a, b) => (scanBy === 'TimestampAscending' ? a.t - b.t : b.t - a.t));
@@ -809,6 +853,9 @@ export async function startCloudWatch(
     setMode(next) {
       mode = next;
       throttled = 0;
+    },
+    setPercentileRule(rule) {
+      percentileRule = rule;
     },
     setPageSize(datapoints) {
       pageSize = datapoints;
