@@ -118,12 +118,17 @@ function toCloudWatchError(error, operation) {
 /* harmony export */   $p: () => (/* binding */ toSdkDimensions),
 /* harmony export */   $v: () => (/* binding */ METRIC),
 /* harmony export */   Cf: () => (/* binding */ ownDimensions),
+/* harmony export */   FU: () => (/* binding */ endpointDimensionValue),
+/* harmony export */   Ht: () => (/* binding */ checkUserDimensions),
 /* harmony export */   Ln: () => (/* binding */ LATENCY_STATS),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   oQ: () => (/* binding */ DEFAULT_NAMESPACE),
 /* harmony export */   oz: () => (/* binding */ describeMetric)
 /* harmony export */ });
-/* harmony import */ var _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(11895);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(11895);
+
 
 /**
  * The metrics perf-gate publishes and reads back: names, units, dimensions and statistics live
@@ -149,36 +154,90 @@ const LATENCY_STATS = {
     mean: 'Average',
     max: 'Maximum',
 };
-/** CloudWatch limits on a metric's dimensions (PutMetricData API reference). */
+/**
+ * CloudWatch's rules for a metric's dimensions, from the `Dimension` API reference
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Dimension.html): at most
+ * 30 per metric; names and values ASCII only, no ASCII control characters, at least one
+ * non-whitespace character; names 1-255 characters and not starting with `:`, values 1-1024.
+ */
 const MAX_DIMENSIONS = 30;
 const MAX_DIMENSION_NAME = 255;
 const MAX_DIMENSION_VALUE = 1024;
+/** Printable ASCII: no control characters (0x00-0x1f, 0x7f) and nothing beyond 0x7f. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const RESERVED = ['Gate', 'Endpoint'];
+/** Why CloudWatch would refuse `text` as a dimension name or value, or undefined if it takes it. */
+function dimensionProblem(text, max, isName) {
+    if (text.length === 0 || text.length > max)
+        return `it must be 1 to ${max} characters`;
+    if (!PRINTABLE_ASCII.test(text)) {
+        return 'it must be printable ASCII (no accents, symbols beyond ASCII or control characters)';
+    }
+    if (text.trim().length === 0)
+        return 'it must contain a non-whitespace character';
+    if (isName && text.startsWith(':'))
+        return 'it must not start with ":"';
+    return undefined;
+}
 /**
- * The dimensions of perf-gate's own metrics for one endpoint: Gate and Endpoint, then the
- * user's. Throws a `config` CloudWatchError for a set CloudWatch would refuse.
+ * The `Endpoint` dimension value of an endpoint name. A name CloudWatch takes is used as it is;
+ * any other (non-ASCII, control characters, only whitespace, over 1024 characters) is folded to
+ * ASCII (accents dropped, other characters become spaces, whitespace collapsed) and given
+ * ` ~` plus the first 8 hex digits of the SHA-256 of the name's UTF-8, so two names that fold
+ * alike stay apart and the same name always maps to the same value, run after run.
+ * `Suche – café ✓` becomes `Suche cafe ~` + 8 hex digits; `" "` becomes `~` + 8 hex digits.
+ */
+function endpointDimensionValue(name) {
+    if (dimensionProblem(name, MAX_DIMENSION_VALUE, false) === undefined)
+        return name;
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(name, 'utf8').digest('hex').slice(0, 8);
+    const folded = name
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .replace(/[^\x21-\x7e]+/g, ' ')
+        .trim()
+        .slice(0, MAX_DIMENSION_VALUE - 10)
+        .trim();
+    return folded.length > 0 ? `${folded} ~${hash}` : `~${hash}`;
+}
+/**
+ * Checks the user's own dimensions (baseline.cloudwatch.dimensions) against CloudWatch's rules.
+ * They are used as written (an external metric's dimensions must match exactly), so a value
+ * CloudWatch would refuse is a `config` CloudWatchError naming it.
+ */
+function checkUserDimensions(userDimensions) {
+    for (const [name, value] of Object.entries(userDimensions)) {
+        const nameProblem = dimensionProblem(name, MAX_DIMENSION_NAME, true);
+        if (nameProblem) {
+            throw new _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CloudWatchError */ .t('config', `baseline.cloudwatch.dimensions: dimension name ${JSON.stringify(name.slice(0, 40))} cannot be a CloudWatch dimension name: ${nameProblem}.`);
+        }
+        const valueProblem = dimensionProblem(value, MAX_DIMENSION_VALUE, false);
+        if (valueProblem) {
+            throw new _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CloudWatchError */ .t('config', `baseline.cloudwatch.dimensions: the value ${JSON.stringify(value.slice(0, 40))} of dimension ${name} cannot be a CloudWatch dimension value: ${valueProblem}.`);
+        }
+    }
+}
+/**
+ * The dimensions of perf-gate's own metrics for one endpoint: Gate and Endpoint (the name as
+ * `endpointDimensionValue` maps it), then the user's. Throws a `config` CloudWatchError for a
+ * set CloudWatch would refuse.
  */
 function ownDimensions(gateId, endpointName, userDimensions) {
     for (const name of RESERVED) {
         if (name in userDimensions) {
-            throw new _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CloudWatchError */ .t('config', `baseline.cloudwatch.dimensions: "${name}" is set by perf-gate itself (the gate id and endpoint name); rename your dimension.`);
+            throw new _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CloudWatchError */ .t('config', `baseline.cloudwatch.dimensions: "${name}" is set by perf-gate itself (the gate id and endpoint name); rename your dimension.`);
         }
     }
-    const dimensions = { Gate: gateId, Endpoint: endpointName, ...userDimensions };
-    const entries = Object.entries(dimensions);
-    if (entries.length > MAX_DIMENSIONS) {
-        throw new _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CloudWatchError */ .t('config', `baseline.cloudwatch.dimensions: CloudWatch allows ${MAX_DIMENSIONS} dimensions per metric and perf-gate adds Gate and Endpoint; found ${entries.length} in all.`);
+    const entries = Object.entries(userDimensions).length + RESERVED.length;
+    if (entries > MAX_DIMENSIONS) {
+        throw new _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CloudWatchError */ .t('config', `baseline.cloudwatch.dimensions: CloudWatch allows ${MAX_DIMENSIONS} dimensions per metric and perf-gate adds Gate and Endpoint; found ${entries} in all.`);
     }
-    for (const [name, value] of entries) {
-        if (name.length === 0 || name.length > MAX_DIMENSION_NAME) {
-            throw new _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CloudWatchError */ .t('config', `baseline.cloudwatch.dimensions: dimension name "${name.slice(0, 40)}" must be 1 to ${MAX_DIMENSION_NAME} characters.`);
-        }
-        if (value.length === 0 || value.length > MAX_DIMENSION_VALUE) {
-            const what = name === 'Endpoint' ? 'endpoint name' : name === 'Gate' ? 'gate id' : `dimension ${name}`;
-            throw new _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CloudWatchError */ .t('config', `the ${what} "${value.slice(0, 40)}" cannot be a CloudWatch dimension value: it must be 1 to ${MAX_DIMENSION_VALUE} characters.`);
-        }
+    checkUserDimensions(userDimensions);
+    const gateProblem = dimensionProblem(gateId, MAX_DIMENSION_VALUE, false);
+    if (gateProblem) {
+        throw new _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CloudWatchError */ .t('config', `the gate id ${JSON.stringify(gateId.slice(0, 40))} cannot be a CloudWatch dimension value: ${gateProblem}.`);
     }
-    return dimensions;
+    return { Gate: gateId, Endpoint: endpointDimensionValue(endpointName), ...userDimensions };
 }
 function toSdkDimensions(dimensions) {
     return Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value }));
@@ -366,6 +425,12 @@ async function publishMeasurements(input, options = {}) {
     }
     finally {
         client.destroy();
+    }
+    for (const { name } of input.endpoints) {
+        const value = (0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_3__/* .endpointDimensionValue */ .FU)(name);
+        if (value !== name) {
+            input.log?.(`endpoint ${JSON.stringify(name)} is published with CloudWatch dimension Endpoint=${JSON.stringify(value)} (dimension values must be printable ASCII with a non-whitespace character)`);
+        }
     }
     input.log?.(`published ${datums.length} CloudWatch datums for ${input.endpoints.length} endpoint(s) to ${namespace} in ${batches.length} request(s)`);
     return { datums: datums.length, requests: batches.length };

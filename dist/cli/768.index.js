@@ -41,7 +41,10 @@ async function openCloudWatch(region, options = {}) {
 
 // EXTERNAL MODULE: ./src/baseline/cloudwatch-errors.ts
 var cloudwatch_errors = __webpack_require__(1895);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/baseline/cloudwatch-metrics.ts
+
 
 /**
  * The metrics perf-gate publishes and reads back: names, units, dimensions and statistics live
@@ -67,14 +70,73 @@ const LATENCY_STATS = {
     mean: 'Average',
     max: 'Maximum',
 };
-/** CloudWatch limits on a metric's dimensions (PutMetricData API reference). */
+/**
+ * CloudWatch's rules for a metric's dimensions, from the `Dimension` API reference
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Dimension.html): at most
+ * 30 per metric; names and values ASCII only, no ASCII control characters, at least one
+ * non-whitespace character; names 1-255 characters and not starting with `:`, values 1-1024.
+ */
 const MAX_DIMENSIONS = 30;
 const MAX_DIMENSION_NAME = 255;
 const MAX_DIMENSION_VALUE = 1024;
+/** Printable ASCII: no control characters (0x00-0x1f, 0x7f) and nothing beyond 0x7f. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const RESERVED = ['Gate', 'Endpoint'];
+/** Why CloudWatch would refuse `text` as a dimension name or value, or undefined if it takes it. */
+function dimensionProblem(text, max, isName) {
+    if (text.length === 0 || text.length > max)
+        return `it must be 1 to ${max} characters`;
+    if (!PRINTABLE_ASCII.test(text)) {
+        return 'it must be printable ASCII (no accents, symbols beyond ASCII or control characters)';
+    }
+    if (text.trim().length === 0)
+        return 'it must contain a non-whitespace character';
+    if (isName && text.startsWith(':'))
+        return 'it must not start with ":"';
+    return undefined;
+}
 /**
- * The dimensions of perf-gate's own metrics for one endpoint: Gate and Endpoint, then the
- * user's. Throws a `config` CloudWatchError for a set CloudWatch would refuse.
+ * The `Endpoint` dimension value of an endpoint name. A name CloudWatch takes is used as it is;
+ * any other (non-ASCII, control characters, only whitespace, over 1024 characters) is folded to
+ * ASCII (accents dropped, other characters become spaces, whitespace collapsed) and given
+ * ` ~` plus the first 8 hex digits of the SHA-256 of the name's UTF-8, so two names that fold
+ * alike stay apart and the same name always maps to the same value, run after run.
+ * `Suche – café ✓` becomes `Suche cafe ~` + 8 hex digits; `" "` becomes `~` + 8 hex digits.
+ */
+function endpointDimensionValue(name) {
+    if (dimensionProblem(name, MAX_DIMENSION_VALUE, false) === undefined)
+        return name;
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(name, 'utf8').digest('hex').slice(0, 8);
+    const folded = name
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .replace(/[^\x21-\x7e]+/g, ' ')
+        .trim()
+        .slice(0, MAX_DIMENSION_VALUE - 10)
+        .trim();
+    return folded.length > 0 ? `${folded} ~${hash}` : `~${hash}`;
+}
+/**
+ * Checks the user's own dimensions (baseline.cloudwatch.dimensions) against CloudWatch's rules.
+ * They are used as written (an external metric's dimensions must match exactly), so a value
+ * CloudWatch would refuse is a `config` CloudWatchError naming it.
+ */
+function checkUserDimensions(userDimensions) {
+    for (const [name, value] of Object.entries(userDimensions)) {
+        const nameProblem = dimensionProblem(name, MAX_DIMENSION_NAME, true);
+        if (nameProblem) {
+            throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.dimensions: dimension name ${JSON.stringify(name.slice(0, 40))} cannot be a CloudWatch dimension name: ${nameProblem}.`);
+        }
+        const valueProblem = dimensionProblem(value, MAX_DIMENSION_VALUE, false);
+        if (valueProblem) {
+            throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.dimensions: the value ${JSON.stringify(value.slice(0, 40))} of dimension ${name} cannot be a CloudWatch dimension value: ${valueProblem}.`);
+        }
+    }
+}
+/**
+ * The dimensions of perf-gate's own metrics for one endpoint: Gate and Endpoint (the name as
+ * `endpointDimensionValue` maps it), then the user's. Throws a `config` CloudWatchError for a
+ * set CloudWatch would refuse.
  */
 function ownDimensions(gateId, endpointName, userDimensions) {
     for (const name of RESERVED) {
@@ -82,21 +144,16 @@ function ownDimensions(gateId, endpointName, userDimensions) {
             throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.dimensions: "${name}" is set by perf-gate itself (the gate id and endpoint name); rename your dimension.`);
         }
     }
-    const dimensions = { Gate: gateId, Endpoint: endpointName, ...userDimensions };
-    const entries = Object.entries(dimensions);
-    if (entries.length > MAX_DIMENSIONS) {
-        throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.dimensions: CloudWatch allows ${MAX_DIMENSIONS} dimensions per metric and perf-gate adds Gate and Endpoint; found ${entries.length} in all.`);
+    const entries = Object.entries(userDimensions).length + RESERVED.length;
+    if (entries > MAX_DIMENSIONS) {
+        throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.dimensions: CloudWatch allows ${MAX_DIMENSIONS} dimensions per metric and perf-gate adds Gate and Endpoint; found ${entries} in all.`);
     }
-    for (const [name, value] of entries) {
-        if (name.length === 0 || name.length > MAX_DIMENSION_NAME) {
-            throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.dimensions: dimension name "${name.slice(0, 40)}" must be 1 to ${MAX_DIMENSION_NAME} characters.`);
-        }
-        if (value.length === 0 || value.length > MAX_DIMENSION_VALUE) {
-            const what = name === 'Endpoint' ? 'endpoint name' : name === 'Gate' ? 'gate id' : `dimension ${name}`;
-            throw new cloudwatch_errors/* CloudWatchError */.t('config', `the ${what} "${value.slice(0, 40)}" cannot be a CloudWatch dimension value: it must be 1 to ${MAX_DIMENSION_VALUE} characters.`);
-        }
+    checkUserDimensions(userDimensions);
+    const gateProblem = dimensionProblem(gateId, MAX_DIMENSION_VALUE, false);
+    if (gateProblem) {
+        throw new cloudwatch_errors/* CloudWatchError */.t('config', `the gate id ${JSON.stringify(gateId.slice(0, 40))} cannot be a CloudWatch dimension value: ${gateProblem}.`);
     }
-    return dimensions;
+    return { Gate: gateId, Endpoint: endpointDimensionValue(endpointName), ...userDimensions };
 }
 function toSdkDimensions(dimensions) {
     return Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value }));
@@ -219,6 +276,8 @@ function checkWindow(cfg) {
 }
 function planEndpoint(gateId, endpoint, cfg) {
     const external = cfg.metric !== undefined;
+    if (external)
+        checkUserDimensions(cfg.dimensions);
     const metric = describeMetric(cfg.namespace, cfg.metric ?? METRIC.latency.name, external ? cfg.dimensions : ownDimensions(gateId, endpoint, cfg.dimensions));
     const window = `${cfg.region ?? 'default region'}, ${formatDuration(cfg.periodMs)} periods over ${formatDuration(cfg.lookbackMs)}`;
     return { endpoint, cfg, metric, source: `CloudWatch ${metric} (${window})`, external };

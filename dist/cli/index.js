@@ -32474,7 +32474,7 @@ class Comparator {
 
 module.exports = Comparator
 
-const parseOptions = __nccwpck_require__(356)
+const parseOptions = __nccwpck_require__(5594)
 const { safeRe: re, t } = __nccwpck_require__(5471)
 const cmp = __nccwpck_require__(8646)
 const debug = __nccwpck_require__(1159)
@@ -32709,7 +32709,7 @@ module.exports = Range
 const LRU = __nccwpck_require__(1383)
 const cache = new LRU()
 
-const parseOptions = __nccwpck_require__(356)
+const parseOptions = __nccwpck_require__(5594)
 const Comparator = __nccwpck_require__(9379)
 const debug = __nccwpck_require__(1159)
 const SemVer = __nccwpck_require__(7163)
@@ -33077,7 +33077,7 @@ const debug = __nccwpck_require__(1159)
 const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
 const { safeRe: re, t } = __nccwpck_require__(5471)
 
-const parseOptions = __nccwpck_require__(356)
+const parseOptions = __nccwpck_require__(5594)
 const { compareIdentifiers } = __nccwpck_require__(3348)
 
 const isPrereleaseIdentifier = (prerelease, identifier) => {
@@ -34257,7 +34257,7 @@ module.exports = LRUCache
 
 /***/ }),
 
-/***/ 356:
+/***/ 5594:
 /***/ ((module) => {
 
 
@@ -36005,7 +36005,7 @@ function toCloudWatchError(error, operation) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4668);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
 /* harmony import */ var _node_support_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1778);
 // The `perf-gate` bin: wires the process (arguments, streams, environment, signals) to runCli.
 
@@ -36045,7 +36045,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4668:
+/***/ 7975:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36705,7 +36705,7 @@ function sleep(ms, signal) {
 }
 
 // EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
+var external_node_util_ = __nccwpck_require__(356);
 ;// CONCATENATED MODULE: ./src/config/units.ts
 /**
  * Units of the budget file: latencies, durations and rates, as written by people
@@ -37403,6 +37403,19 @@ class Pacer {
         this.timer?.cancel();
         this.timer = undefined;
     }
+    /**
+     * Ends the arrival window now (an adaptive measurement settled early): no more requests fall
+     * due, the window is as long as it has been, and `onWindowEnd` follows as at its planned end.
+     */
+    endWindow() {
+        if (this.stopped || this.started === undefined)
+            return;
+        this.durationMs = Math.min(this.durationMs, this.now() - this.started);
+        this.stopped = true;
+        this.timer?.cancel();
+        this.timer = undefined;
+        this.onWindowEnd?.();
+    }
     result() {
         return { ...this.counts, windowMs: this.durationMs };
     }
@@ -37544,6 +37557,26 @@ function plannedLoadMs(load, sideBySide) {
     const rounds = 4 * blocks;
     return 2 * warmup + rounds * runMs(roundDurationMs(load.durationMs, blocks));
 }
+/** Adaptive measurement: recorded load every endpoint gets before it may stop (SPEC §4). */
+const DEFAULT_MIN_DURATION_MS = 5_000;
+/** Adaptive measurement: time between two looks at the data after the minimum. */
+const SLICE_MS = 1_000;
+/**
+ * The looks of an adaptive measurement, as ms of recorded load: the first at the minimum, then
+ * one every SLICE_MS while under the cap, the last at the cap (`durationMs`). Fixed in advance
+ * from the settings alone, so the number of looks, and with it the confidence spent on each
+ * (evaluate/sequential.ts), does not depend on the data. A minimum at or over the cap leaves one
+ * look: the fixed design.
+ */
+function adaptiveLooks(load, sliceMs = SLICE_MS) {
+    const cap = load.durationMs;
+    const first = Math.min(load.minDurationMs ?? DEFAULT_MIN_DURATION_MS, cap);
+    const looks = [];
+    for (let t = first; t < cap; t += sliceMs)
+        looks.push(t);
+    looks.push(cap);
+    return looks;
+}
 
 ;// CONCATENATED MODULE: ./src/measure/engine.ts
 
@@ -37560,7 +37593,10 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PA
 const TIMEOUT_MESSAGE = 'request timed out';
 async function measureEndpoint(endpoint, options = {}) {
     const load = endpoint.load;
-    const durationMs = options.durationMs ?? load.durationMs;
+    const adaptive = options.adaptive;
+    const durationMs = adaptive
+        ? adaptive.looks[adaptive.looks.length - 1]
+        : (options.durationMs ?? load.durationMs);
     const warmupMs = options.warmupMs ?? load.warmupMs;
     const url = endpointUrl(endpoint, options.baseUrl);
     checkSettings(endpoint, durationMs);
@@ -37647,7 +37683,13 @@ async function measureEndpoint(endpoint, options = {}) {
         const elapsedMs = Math.min(performance.now() - started, durationMs);
         const p95 = raw.totalCount > 0 ? quantileMs(raw, 0.95) : 0;
         const requests = attempted();
-        options.onProgress?.({ elapsedMs, totalMs: durationMs, requests, p95 });
+        options.onProgress?.({
+            elapsedMs,
+            totalMs: durationMs,
+            requests,
+            p95,
+            ...(adaptive ? { look: { taken: looksTaken, planned: adaptive.looks.length } } : {}),
+        });
         if (log && elapsedMs - lastLog >= progressEvery - 1) {
             lastLog = elapsedMs;
             const errors = requests - succeeded;
@@ -37658,12 +37700,45 @@ async function measureEndpoint(endpoint, options = {}) {
     ticker.unref();
     const stop = () => run.stop();
     signal?.addEventListener('abort', stop, { once: true });
+    // Adaptive: a look at each planned time before the cap; a settled look ends the run there.
+    let lookTimer;
+    let stopped;
+    let looksTaken = 0;
+    if (adaptive && adaptive.looks.length > 1) {
+        const interim = adaptive.looks.slice(0, -1);
+        const next = () => {
+            const at = interim[looksTaken];
+            if (at === undefined)
+                return;
+            lookTimer = setTimeout(look, Math.max(0, at - (performance.now() - started)));
+        };
+        const look = () => {
+            lookTimer = undefined;
+            if (signal?.aborted || stopped)
+                return;
+            looksTaken++;
+            const settled = adaptive.decide(looksTaken, {
+                histogram: paced ? corrected : raw,
+                requests: attempted(),
+                errors: attempted() - succeeded,
+            });
+            if (settled) {
+                stopped = { look: looksTaken, settled };
+                log?.(`${endpoint.name}: settled: ${settled} at look ${looksTaken} of ${adaptive.looks.length}, after ${seconds(performance.now() - started)} of the ${seconds(durationMs)} cap`);
+                run.end();
+                return;
+            }
+            next();
+        };
+        next();
+    }
     let result;
     try {
         result = await run.done;
     }
     finally {
         clearInterval(ticker);
+        clearTimeout(lookTimer);
         signal?.removeEventListener('abort', stop);
     }
     const generatorLoad = generator.stop();
@@ -37714,6 +37789,16 @@ async function measureEndpoint(endpoint, options = {}) {
         measurement.warnings = warnings;
     if (signal?.aborted)
         measurement.cancelled = true;
+    else if (adaptive) {
+        const planned = adaptive.looks.length;
+        measurement.adaptive = {
+            looks: planned,
+            look: stopped?.look ?? planned,
+            stop: stopped ? `settled: ${stopped.settled}` : 'cap',
+            capMs: durationMs,
+            minDurationMs: adaptive.looks[0],
+        };
+    }
     return measurement;
 }
 /**
@@ -37761,6 +37846,12 @@ function startRun(endpoint, url, durationMs, hooks) {
             stopped = true;
             pacer?.stop();
             instance.stop();
+        },
+        end: () => {
+            if (pacer)
+                pacer.endWindow();
+            else
+                instance.stop();
         },
     };
 }
@@ -38513,7 +38604,7 @@ function quoteName(name) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 ;// CONCATENATED MODULE: ./schemas/perf-budget.schema.json
-const perf_budget_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"PerfBudgetFile","description":"A perf-gate budget file (perf-budget.yml): the deployment to measure, how to load it, the limits each endpoint must stay within and the baseline it is compared with.","type":"object","additionalProperties":false,"required":["version","endpoints"],"properties":{"version":{"description":"Format version of this file. Must be 1.","const":1},"id":{"description":"Names this gate: the marker of its pull-request comment and the `Gate` dimension of the metrics it publishes. Letters, digits, `.`, `_` and `-`, at most 64. Default `default`; give each gate a different id when one repository runs several.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$","default":"default"},"confirm":{"description":"Measure an endpoint that breaches a budget or regresses once more before failing, and fail only if the breach repeats. Both measurements are in the report.","type":"boolean","default":true},"target":{"$ref":"#/$defs/target","description":"The deployment under test: base URL, headers sent with every request, and the readiness check."},"defaults":{"$ref":"#/$defs/defaults","description":"Load, budget and regression settings every endpoint starts from."},"baseline":{"$ref":"#/$defs/baseline","description":"Where the baseline comes from when no `baseline-url` input is given."},"endpoints":{"description":"The endpoints to measure, each in its own load run, in this order; at most 200.","type":"array","minItems":1,"items":{"$ref":"#/$defs/endpoint"}}},"$defs":{"latency":{"title":"Latency","description":"A latency: text with a unit (`800us`, `250ms`, `1.5s`) or a number of milliseconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(us|µs|ms|s)$"}]},"duration":{"title":"Duration","description":"A duration: text with a unit (`500ms`, `30s`, `5m`, `1h`, `14d`) or a number of seconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(ms|s|m|h|d)$"}]},"rate":{"title":"Rate","description":"A rate from 0 to 100%: a percentage (`1%`, `0.5%`) or a fraction (`0.01`).","anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"confidence":{"title":"Confidence","description":"Confidence of the distribution-free bounds that judge a percentile against a fixed number (a budget, a CloudWatch threshold), from 50% to 99.9%: a percentage (`95%`) or a fraction (`0.95`). A percentile fails its budget only when its lower bound is over the limit and passes only when its upper bound is within it; otherwise it is inconclusive. Higher confidence needs more requests to settle a verdict.","anyOf":[{"type":"number","minimum":0.5,"maximum":0.999},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"increase":{"title":"Increase","description":"A relative increase: a percentage (`10%`) or a fraction (`0.1`), at most 1000%.","anyOf":[{"type":"number","minimum":0,"maximum":10},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"latencyTolerance":{"title":"LatencyTolerance","description":"Allowed change of a latency metric against the baseline: a relative increase (`10%`), or both a relative and an absolute increase that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`10%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/latency","description":"Absolute increase below which a change never counts, so noise on fast endpoints is not flagged (`5ms`). Default 1ms."}}}]},"rateTolerance":{"title":"RateTolerance","description":"Allowed change of the error rate against the baseline: a relative increase (`50%`), or both a relative increase and an absolute one in percentage points that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`50%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/rate","description":"Absolute increase, in percentage points, below which a change never counts (`0.5%` = half a point). Default 0.5%."}}}]},"budget":{"title":"Budget","description":"Absolute limits. A latency above its limit, an error rate above its limit or a throughput below `min-rps` is a budget violation.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latency","description":"Highest allowed median latency."},"p75":{"$ref":"#/$defs/latency","description":"Highest allowed 75th-percentile latency."},"p90":{"$ref":"#/$defs/latency","description":"Highest allowed 90th-percentile latency."},"p95":{"$ref":"#/$defs/latency","description":"Highest allowed 95th-percentile latency (needs at least 200 requests for a verdict)."},"p99":{"$ref":"#/$defs/latency","description":"Highest allowed 99th-percentile latency (needs at least 1000 requests for a verdict)."},"p99.9":{"$ref":"#/$defs/latency","description":"Highest allowed 99.9th-percentile latency (needs at least 10000 requests for a verdict)."},"mean":{"$ref":"#/$defs/latency","description":"Highest allowed mean latency."},"max":{"$ref":"#/$defs/latency","description":"Highest allowed single-request latency."},"error-rate":{"$ref":"#/$defs/rate","description":"Highest allowed share of failed requests (connection errors, timeouts, unexpected statuses): `1%` or `0.01`."},"min-rps":{"description":"Lowest allowed throughput: successful responses (an expected status) per second; failed responses do not count.","type":"number","exclusiveMinimum":0}}},"regressionRules":{"title":"RegressionRules","description":"Allowed change per metric against the baseline. Metrics not listed are not compared.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the median latency."},"p75":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 75th-percentile latency."},"p90":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 90th-percentile latency."},"p95":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 95th-percentile latency."},"p99":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99th-percentile latency."},"p99.9":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99.9th-percentile latency."},"mean":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the mean latency."},"max":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the slowest request\'s latency."},"error-rate":{"$ref":"#/$defs/rateTolerance","description":"Allowed rise of the error rate."}}},"endpointRegression":{"title":"EndpointRegression","description":"Allowed change against the baseline for this endpoint, merged metric by metric over `defaults.regression`; `false` turns baseline comparison off for it.","anyOf":[{"const":false},{"$ref":"#/$defs/regressionRules"}]},"load":{"title":"Load","description":"How load is driven. Closed model by default (`connections` each send the next request when the previous answer arrives); with `rate`, an open model at that many requests per second.","type":"object","additionalProperties":false,"properties":{"connections":{"description":"Concurrent connections (1 to 10000). Default 10.","type":"integer","minimum":1,"maximum":10000},"duration":{"$ref":"#/$defs/duration","description":"Recorded load time per endpoint, at least 1s. Default 30s."},"warmup":{"$ref":"#/$defs/duration","description":"Unrecorded load before it, to warm caches and connection pools (0 for none). Default 5s."},"timeout":{"$ref":"#/$defs/duration","description":"Per-request timeout; a request that times out is an error and is recorded at this latency. 1s to 10m. Default 10s."},"rate":{"description":"Open model: requests per second across all connections (fractions such as 1.5 work), due at evenly spaced times. The load does not slow down when the server does; latency is timed from when each request was due, and a request due while every connection is busy is dropped and counted.","type":"number","minimum":1,"maximum":1000000}}},"headers":{"title":"Headers","description":"HTTP request headers, name to value. Names are case-insensitive; values may use `${VAR}`. Headers that choose where a request goes (`host`, `forwarded`, `x-forwarded-host`, ...) and hop-by-hop headers (`connection`, `upgrade`, `te`, `trailer`, `keep-alive`, `proxy-*`) are refused.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$"},"additionalProperties":{"type":["string","number"]}},"dimensions":{"title":"Dimensions","description":"CloudWatch dimensions, name to value (at most 30); values may use `${VAR}`.","type":"object","maxProperties":30,"propertyNames":{"minLength":1,"maxLength":255},"additionalProperties":{"type":"string","minLength":1,"maxLength":1024}},"target":{"title":"Target","description":"The deployment under test. The `target-url` input overrides `url`.","type":"object","additionalProperties":false,"properties":{"url":{"description":"Base URL (http or https) of the deployment under test, usually `${PREVIEW_URL}`. Endpoint paths are appended to it, path prefix included.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers sent with every request (endpoint headers win), e.g. `authorization: Bearer ${API_TOKEN}`. Interpolated values are masked in all output."},"ready":{"description":"Wait until this path answers 2xx before measuring.","type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Path polled on the target, e.g. `/healthz`.","type":"string","minLength":1},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait before giving up, at most max-duration. Default 5m."}}},"public-query":{"description":"Query parameters of the target and baseline URLs whose values may be shown, e.g. `[lang]`. Every other query value of those URLs (a preview protection bypass, a signed token) is a secret: masked in all output.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"tls":{"description":"How the target\'s certificate is checked. Without it every connection (readiness check and load) verifies the certificate against Node\'s CA store, NODE_EXTRA_CA_CERTS included.","type":"object","additionalProperties":false,"properties":{"ca":{"description":"PEM file of certificate authorities to trust as well (a preview behind a private CA), relative to the budget file.","type":"string","minLength":1},"insecure":{"description":"`true` turns certificate checks off on every connection: anyone on the network path can read and change the traffic. Warned about in the log, the summary and the comment; refused when headers carry `${VAR}` values or the target URL carries credentials.","type":"boolean"}}}}},"defaults":{"title":"Defaults","description":"Settings every endpoint starts from; an endpoint\'s own values override them key by key.","type":"object","additionalProperties":false,"properties":{"load":{"$ref":"#/$defs/load","description":"Default load for every endpoint."},"budget":{"$ref":"#/$defs/budget","description":"Default limits for every endpoint."},"confidence":{"$ref":"#/$defs/confidence","description":"Confidence of every percentile verdict against a fixed number. Default 95%."},"regression":{"$ref":"#/$defs/regressionRules","description":"Default allowed change against the baseline. Without any `regression` section the canary rule applies: p50 and p95 +10%, p99 +20% (each at least 1ms), error rate +50% relative and at least 0.5 points."}}},"baseline":{"title":"BaselineSettings","description":"The history each endpoint is compared with when no `baseline-url` is given.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read the baseline from the CloudWatch metrics perf-gate publishes (`publish: true` on the main branch).","type":"object","additionalProperties":false,"properties":{"region":{"description":"AWS region. Default: the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace. Default `PerfGate`, where perf-gate publishes.","type":"string","minLength":1,"maxLength":255,"default":"PerfGate"},"dimensions":{"$ref":"#/$defs/dimensions","description":"Extra dimensions that select this service\'s metrics, e.g. `{ Service: checkout }`."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches (at most 455d, CloudWatch\'s retention). Default 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default 1h."}}},"required":{"description":"Fail the run when an endpoint has no baseline (no history yet, no access) instead of reporting `no-baseline`.","type":"boolean","default":false}}},"endpointBaseline":{"title":"EndpointBaseline","description":"This endpoint\'s own baseline source.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read this endpoint\'s baseline from CloudWatch, e.g. an existing load-balancer metric; unset keys come from the top-level `baseline.cloudwatch`.","type":"object","additionalProperties":false,"dependentRequired":{"metric":["namespace","unit"],"unit":["metric"]},"properties":{"region":{"description":"AWS region. Default: `baseline.cloudwatch.region`, else the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace, e.g. `AWS/ApplicationELB`. Default: `baseline.cloudwatch.namespace`, else `PerfGate`.","type":"string","minLength":1,"maxLength":255},"metric":{"description":"An existing latency metric (e.g. `TargetResponseTime`) to use instead of the metrics perf-gate publishes. Needs `namespace` and `unit`.","type":"string","minLength":1,"maxLength":255},"unit":{"description":"Unit of `metric`\'s values: `us`, `ms` or `s` (ALB TargetResponseTime is in seconds).","enum":["us","ms","s"]},"dimensions":{"$ref":"#/$defs/dimensions","description":"Dimensions selecting the metric, e.g. `{ LoadBalancer: app/shop/123 }`; they replace the top-level ones."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches. Default: `baseline.cloudwatch.lookback`, else 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default: `baseline.cloudwatch.period`, else 1h."}}}}},"endpoint":{"title":"Endpoint","description":"One endpoint to measure.","type":"object","additionalProperties":false,"required":["path"],"properties":{"name":{"description":"Name shown in reports and comments; unique in the file. Default: method and path.","type":"string","minLength":1,"maxLength":200},"method":{"description":"HTTP method: GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS. Default GET.","type":"string","minLength":1},"path":{"description":"Path relative to the target URL (query string included), appended to the target\'s own path. It must stay under the target\'s path once `..` and percent-escapes are resolved; an absolute URL is accepted only on the target\'s origin and under its path.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers for this endpoint, over the target\'s."},"body":{"description":"Request body: text as is, or a mapping or list sent as JSON (with `content-type: application/json` unless set).","type":["string","object","array"]},"expect":{"description":"What counts as a successful response.","type":"object","additionalProperties":false,"properties":{"status":{"description":"Accepted status codes. Default: any 2xx. Any other status counts as an error.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"integer","minimum":100,"maximum":599}}}},"load":{"$ref":"#/$defs/load","description":"Load for this endpoint, over `defaults.load`."},"budget":{"$ref":"#/$defs/budget","description":"Limits for this endpoint, over `defaults.budget`."},"confidence":{"$ref":"#/$defs/confidence","description":"Confidence of this endpoint\'s percentile verdicts, over `defaults.confidence`."},"regression":{"$ref":"#/$defs/endpointRegression","description":"Allowed change against the baseline, over `defaults.regression`; `false` turns it off."},"baseline":{"$ref":"#/$defs/endpointBaseline","description":"This endpoint\'s own baseline source."}}}}}');
+const perf_budget_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"PerfBudgetFile","description":"A perf-gate budget file (perf-budget.yml): the deployment to measure, how to load it, the limits each endpoint must stay within and the baseline it is compared with.","type":"object","additionalProperties":false,"required":["version","endpoints"],"properties":{"version":{"description":"Format version of this file. Must be 1.","const":1},"id":{"description":"Names this gate: the marker of its pull-request comment and the `Gate` dimension of the metrics it publishes. Letters, digits, `.`, `_` and `-`, at most 64. Default `default`; give each gate a different id when one repository runs several.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$","default":"default"},"confirm":{"description":"Measure an endpoint that breaches a budget or regresses once more before failing, and fail only if the breach repeats. Both measurements are in the report.","type":"boolean","default":true},"charts":{"description":"Which endpoints get a latency chart (a mermaid `xychart-beta` block) in the pull-request comment and job summary: `failing` (those with a failing, regressed, accepted or inconclusive finding), `all`, or `none`. Charts are the first thing left out when the comment would be too long.","enum":["failing","all","none"],"default":"failing"},"accept":{"description":"What an acceptance of a pull request (the accept label, or a `/perf-gate accept <reason>` comment by someone with write, maintain or admin permission) may accept. Regressions always; budget violations only with `budget: true`.","type":"object","additionalProperties":false,"properties":{"budget":{"description":"Let an acceptance also accept the budget violations shown when it was given.","type":"boolean","default":false}}},"adaptive":{"description":"Measure each endpoint in slices and stop as soon as every budget is settled by confidence bounds that stay valid under the repeated looks (docs/noise.md), after `load.min-duration` and at the latest at `load.duration`, which becomes the cap. Applies to endpoints judged by budgets alone (no baseline); `false` keeps the fixed design. Default true.","type":"boolean","default":true},"target":{"$ref":"#/$defs/target","description":"The deployment under test: base URL, headers sent with every request, and the readiness check."},"defaults":{"$ref":"#/$defs/defaults","description":"Load, budget and regression settings every endpoint starts from."},"baseline":{"$ref":"#/$defs/baseline","description":"Where the baseline comes from when no `baseline-url` input is given."},"endpoints":{"description":"The endpoints to measure, each in its own load run, in this order; at most 200.","type":"array","minItems":1,"items":{"$ref":"#/$defs/endpoint"}}},"$defs":{"latency":{"title":"Latency","description":"A latency: text with a unit (`800us`, `250ms`, `1.5s`) or a number of milliseconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(us|µs|ms|s)$"}]},"duration":{"title":"Duration","description":"A duration: text with a unit (`500ms`, `30s`, `5m`, `1h`, `14d`) or a number of seconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(ms|s|m|h|d)$"}]},"rate":{"title":"Rate","description":"A rate from 0 to 100%: a percentage (`1%`, `0.5%`) or a fraction (`0.01`).","anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"confidence":{"title":"Confidence","description":"Confidence of the distribution-free bounds that judge a percentile against a fixed number (a budget, a CloudWatch threshold), from 50% to 99.9%: a percentage (`95%`) or a fraction (`0.95`). A percentile fails its budget only when its lower bound is over the limit and passes only when its upper bound is within it; otherwise it is inconclusive. Higher confidence needs more requests to settle a verdict.","anyOf":[{"type":"number","minimum":0.5,"maximum":0.999},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"increase":{"title":"Increase","description":"A relative increase: a percentage (`10%`) or a fraction (`0.1`), at most 1000%.","anyOf":[{"type":"number","minimum":0,"maximum":10},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"latencyTolerance":{"title":"LatencyTolerance","description":"Allowed change of a latency metric against the baseline: a relative increase (`10%`), or both a relative and an absolute increase that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`10%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/latency","description":"Absolute increase below which a change never counts, so noise on fast endpoints is not flagged (`5ms`). Default 1ms."}}}]},"rateTolerance":{"title":"RateTolerance","description":"Allowed change of the error rate against the baseline: a relative increase (`50%`), or both a relative increase and an absolute one in percentage points that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`50%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/rate","description":"Absolute increase, in percentage points, below which a change never counts (`0.5%` = half a point). Default 0.5%."}}}]},"budget":{"title":"Budget","description":"Absolute limits. A latency above its limit, an error rate above its limit or a throughput below `min-rps` is a budget violation.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latency","description":"Highest allowed median latency."},"p75":{"$ref":"#/$defs/latency","description":"Highest allowed 75th-percentile latency."},"p90":{"$ref":"#/$defs/latency","description":"Highest allowed 90th-percentile latency."},"p95":{"$ref":"#/$defs/latency","description":"Highest allowed 95th-percentile latency (needs at least 200 requests for a verdict)."},"p99":{"$ref":"#/$defs/latency","description":"Highest allowed 99th-percentile latency (needs at least 1000 requests for a verdict)."},"p99.9":{"$ref":"#/$defs/latency","description":"Highest allowed 99.9th-percentile latency (needs at least 10000 requests for a verdict)."},"mean":{"$ref":"#/$defs/latency","description":"Highest allowed mean latency."},"max":{"$ref":"#/$defs/latency","description":"Highest allowed single-request latency."},"error-rate":{"$ref":"#/$defs/rate","description":"Highest allowed share of failed requests (connection errors, timeouts, unexpected statuses): `1%` or `0.01`."},"min-rps":{"description":"Lowest allowed throughput: successful responses (an expected status) per second; failed responses do not count.","type":"number","exclusiveMinimum":0}}},"regressionRules":{"title":"RegressionRules","description":"Allowed change per metric against the baseline. Metrics not listed are not compared.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the median latency."},"p75":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 75th-percentile latency."},"p90":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 90th-percentile latency."},"p95":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 95th-percentile latency."},"p99":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99th-percentile latency."},"p99.9":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99.9th-percentile latency."},"mean":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the mean latency."},"max":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the slowest request\'s latency."},"error-rate":{"$ref":"#/$defs/rateTolerance","description":"Allowed rise of the error rate."}}},"endpointRegression":{"title":"EndpointRegression","description":"Allowed change against the baseline for this endpoint, merged metric by metric over `defaults.regression`; `false` turns baseline comparison off for it.","anyOf":[{"const":false},{"$ref":"#/$defs/regressionRules"}]},"load":{"title":"Load","description":"How load is driven. Closed model by default (`connections` each send the next request when the previous answer arrives); with `rate`, an open model at that many requests per second.","type":"object","additionalProperties":false,"properties":{"connections":{"description":"Concurrent connections (1 to 10000). Default 10.","type":"integer","minimum":1,"maximum":10000},"duration":{"$ref":"#/$defs/duration","description":"Recorded load time per endpoint, at least 1s. Default 30s. With adaptive measurement, the cap: an endpoint whose budgets are settled sooner stops sooner."},"min-duration":{"$ref":"#/$defs/duration","description":"Adaptive measurement: the recorded load an endpoint always gets before it may stop early (warm caches, a few hundred requests), at least 1s. Default 5s; at most `duration`."},"warmup":{"$ref":"#/$defs/duration","description":"Unrecorded load before it, to warm caches and connection pools (0 for none). Default 5s."},"timeout":{"$ref":"#/$defs/duration","description":"Per-request timeout; a request that times out is an error and is recorded at this latency. 1s to 10m. Default 10s."},"rate":{"description":"Open model: requests per second across all connections (fractions such as 1.5 work), due at evenly spaced times. The load does not slow down when the server does; latency is timed from when each request was due, and a request due while every connection is busy is dropped and counted.","type":"number","minimum":1,"maximum":1000000}}},"headers":{"title":"Headers","description":"HTTP request headers, name to value. Names are case-insensitive; values may use `${VAR}`. Headers that choose where a request goes (`host`, `forwarded`, `x-forwarded-host`, ...) and hop-by-hop headers (`connection`, `upgrade`, `te`, `trailer`, `keep-alive`, `proxy-*`) are refused.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$"},"additionalProperties":{"type":["string","number"]}},"dimensions":{"title":"Dimensions","description":"CloudWatch dimensions, name to value (at most 30); values may use `${VAR}`.","type":"object","maxProperties":30,"propertyNames":{"minLength":1,"maxLength":255},"additionalProperties":{"type":"string","minLength":1,"maxLength":1024}},"target":{"title":"Target","description":"The deployment under test. The `target-url` input overrides `url`.","type":"object","additionalProperties":false,"properties":{"url":{"description":"Base URL (http or https) of the deployment under test, usually `${PREVIEW_URL}`. Endpoint paths are appended to it, path prefix included.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers sent with every request (endpoint headers win), e.g. `authorization: Bearer ${API_TOKEN}`. Interpolated values are masked in all output."},"ready":{"description":"Wait until this path answers 2xx before measuring.","type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Path polled on the target, e.g. `/healthz`.","type":"string","minLength":1},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait before giving up, at most max-duration. Default 5m."}}},"public-query":{"description":"Query parameters of the target and baseline URLs whose values may be shown, e.g. `[lang]`. Every other query value of those URLs (a preview protection bypass, a signed token) is a secret: masked in all output.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"tls":{"description":"How the target\'s certificate is checked. Without it every connection (readiness check and load) verifies the certificate against Node\'s CA store, NODE_EXTRA_CA_CERTS included.","type":"object","additionalProperties":false,"properties":{"ca":{"description":"PEM file of certificate authorities to trust as well (a preview behind a private CA), relative to the budget file.","type":"string","minLength":1},"insecure":{"description":"`true` turns certificate checks off on every connection: anyone on the network path can read and change the traffic. Warned about in the log, the summary and the comment; refused when headers carry `${VAR}` values or the target URL carries credentials.","type":"boolean"}}}}},"defaults":{"title":"Defaults","description":"Settings every endpoint starts from; an endpoint\'s own values override them key by key.","type":"object","additionalProperties":false,"properties":{"load":{"$ref":"#/$defs/load","description":"Default load for every endpoint."},"budget":{"$ref":"#/$defs/budget","description":"Default limits for every endpoint."},"confidence":{"$ref":"#/$defs/confidence","description":"Confidence of every percentile verdict against a fixed number. Default 95%."},"regression":{"$ref":"#/$defs/regressionRules","description":"Default allowed change against the baseline. Without any `regression` section the canary rule applies: p50 and p95 +10%, p99 +20% (each at least 1ms), error rate +50% relative and at least 0.5 points."}}},"baseline":{"title":"BaselineSettings","description":"The history each endpoint is compared with when no `baseline-url` is given.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read the baseline from the CloudWatch metrics perf-gate publishes (`publish: true` on the main branch).","type":"object","additionalProperties":false,"properties":{"region":{"description":"AWS region. Default: the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace. Default `PerfGate`, where perf-gate publishes.","type":"string","minLength":1,"maxLength":255,"default":"PerfGate"},"dimensions":{"$ref":"#/$defs/dimensions","description":"Extra dimensions that select this service\'s metrics, e.g. `{ Service: checkout }`."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches (at most 455d, CloudWatch\'s retention). Default 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default 1h."}}},"github":{"description":"Read the baseline from runs published to a data branch of this repository (`publish: true` on pushes to main or a release branch; no AWS needed). A pull request reads its base branch\'s runs with the same load settings. Not together with `cloudwatch`: one history kind per endpoint.","type":"object","additionalProperties":false,"properties":{"branch":{"description":"The data branch the runs are kept in (created by the first publish). Default `perf-gate-history`.","type":"string","minLength":1,"maxLength":200,"pattern":"^(?!/)(?!.*//)(?!.*\\\\.\\\\.)(?!.*/$)(?!.*\\\\.lock$)[A-Za-z0-9._/-]+$","default":"perf-gate-history"},"lookback":{"$ref":"#/$defs/duration","description":"How far back the runs used as the baseline reach. Default 14d."},"runs":{"description":"At most this many of the newest matching runs form the baseline. Default 30.","type":"integer","minimum":1,"maximum":500,"default":30},"retention":{"$ref":"#/$defs/duration","description":"A publish prunes runs older than this from the data branch. Default 90d; at least `lookback`."}}},"required":{"description":"Fail the run when an endpoint has no baseline (no history yet, no access) instead of reporting `no-baseline`.","type":"boolean","default":false}}},"endpointBaseline":{"title":"EndpointBaseline","description":"This endpoint\'s own baseline source.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read this endpoint\'s baseline from CloudWatch, e.g. an existing load-balancer metric; unset keys come from the top-level `baseline.cloudwatch`.","type":"object","additionalProperties":false,"dependentRequired":{"metric":["namespace","unit"],"unit":["metric"]},"properties":{"region":{"description":"AWS region. Default: `baseline.cloudwatch.region`, else the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace, e.g. `AWS/ApplicationELB`. Default: `baseline.cloudwatch.namespace`, else `PerfGate`.","type":"string","minLength":1,"maxLength":255},"metric":{"description":"An existing latency metric (e.g. `TargetResponseTime`) to use instead of the metrics perf-gate publishes. Needs `namespace` and `unit`.","type":"string","minLength":1,"maxLength":255},"unit":{"description":"Unit of `metric`\'s values: `us`, `ms` or `s` (ALB TargetResponseTime is in seconds).","enum":["us","ms","s"]},"dimensions":{"$ref":"#/$defs/dimensions","description":"Dimensions selecting the metric, e.g. `{ LoadBalancer: app/shop/123 }`; they replace the top-level ones."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches. Default: `baseline.cloudwatch.lookback`, else 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default: `baseline.cloudwatch.period`, else 1h."}}}}},"endpoint":{"title":"Endpoint","description":"One endpoint to measure.","type":"object","additionalProperties":false,"required":["path"],"properties":{"name":{"description":"Name shown in reports and comments; unique in the file. Default: method and path.","type":"string","minLength":1,"maxLength":200},"method":{"description":"HTTP method: GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS. Default GET.","type":"string","minLength":1},"path":{"description":"Path relative to the target URL (query string included), appended to the target\'s own path. It must stay under the target\'s path once `..` and percent-escapes are resolved; an absolute URL is accepted only on the target\'s origin and under its path.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers for this endpoint, over the target\'s."},"body":{"description":"Request body: text as is, or a mapping or list sent as JSON (with `content-type: application/json` unless set).","type":["string","object","array"]},"expect":{"description":"What counts as a successful response.","type":"object","additionalProperties":false,"properties":{"status":{"description":"Accepted status codes. Default: any 2xx. Any other status counts as an error.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"integer","minimum":100,"maximum":599}}}},"load":{"$ref":"#/$defs/load","description":"Load for this endpoint, over `defaults.load`."},"budget":{"$ref":"#/$defs/budget","description":"Limits for this endpoint, over `defaults.budget`."},"confidence":{"$ref":"#/$defs/confidence","description":"Confidence of this endpoint\'s percentile verdicts, over `defaults.confidence`."},"adaptive":{"description":"Adaptive measurement for this endpoint, over the top-level `adaptive`; `false` measures it for its whole `load.duration`.","type":"boolean"},"regression":{"$ref":"#/$defs/endpointRegression","description":"Allowed change against the baseline, over `defaults.regression`; `false` turns it off."},"baseline":{"$ref":"#/$defs/endpointBaseline","description":"This endpoint\'s own baseline source."}}}}}');
 ;// CONCATENATED MODULE: ./src/config/validate.ts
 /**
  * Schema validation of a budget file with ajv (JSON Schema 2020-12), and the translation of
@@ -38901,6 +38992,10 @@ const DEFAULT_MIN_DELTA = { latency: 1, errorRate: 0.005 };
 const DEFAULT_NAMESPACE = 'PerfGate';
 const DEFAULT_LOOKBACK_MS = 14 * 86_400_000;
 const DEFAULT_PERIOD_MS = 3_600_000;
+const DEFAULT_HISTORY_BRANCH = 'perf-gate-history';
+const DEFAULT_HISTORY_LOOKBACK_MS = 14 * 86_400_000;
+const DEFAULT_HISTORY_RUNS = 30;
+const DEFAULT_HISTORY_RETENTION_MS = 90 * 86_400_000;
 /** CloudWatch keeps hourly data for 455 days. */
 const MAX_LOOKBACK_MS = 455 * 86_400_000;
 const DEFAULT_READY_TIMEOUT_MS = 5 * 60_000;
@@ -39030,11 +39125,16 @@ function normalise(input) {
     const defaultsSound = problems.length === beforeDefaults;
     const defaultBudget = budgetOf(['defaults', 'budget']);
     const defaultConfidence = confidenceOf(['defaults', 'confidence']);
+    const topAdaptive = get(['adaptive']);
     const defaultRegression = isMapping(dataAt(data, ['defaults', 'regression']))
         ? regressionOf(['defaults', 'regression'])
         : { ...DEFAULT_REGRESSION };
     // --- baseline -------------------------------------------------------------------------------
     const fileCloudWatch = cloudWatchOf(['baseline', 'cloudwatch'], undefined);
+    const fileGitHub = gitHubHistoryOf(['baseline', 'github']);
+    if (fileGitHub && isMapping(dataAt(data, ['baseline', 'cloudwatch']))) {
+        add(['baseline', 'github'], 'expected one history kind, found both baseline.cloudwatch and baseline.github: each endpoint is judged against one history; keep the one you publish to and remove the other', 'key');
+    }
     // --- endpoints ------------------------------------------------------------------------------
     const endpoints = [];
     /** Endpoints by the skeleton of their names: the first name with it and its line. */
@@ -39090,6 +39190,8 @@ function normalise(input) {
     }
     const id = get(['id']);
     const confirm = get(['confirm']);
+    const charts = get(['charts']);
+    const acceptBudget = get(['accept', 'budget']);
     const config = {
         version: 1,
         id: typeof id === 'string' ? id : 'default',
@@ -39103,9 +39205,12 @@ function normalise(input) {
         },
         baseline: {
             ...(fileCloudWatch ? { cloudwatch: fileCloudWatch } : {}),
+            ...(fileGitHub ? { github: fileGitHub } : {}),
             required: get(['baseline', 'required']) === true,
         },
         confirm: typeof confirm === 'boolean' ? confirm : true,
+        ...(charts === 'all' || charts === 'none' || charts === 'failing' ? { charts } : {}),
+        ...(acceptBudget === true ? { acceptBudget: true } : {}),
         endpoints,
         secrets: input.secrets,
     };
@@ -39233,8 +39338,15 @@ function normalise(input) {
             headers['content-type'] ??= 'application/json';
         }
         const load = { ...defaultLoad, ...loadOf(at('load')) };
+        // A minimum written over the cap would silently turn adaptive measurement off.
+        if (load.minDurationMs !== undefined && load.minDurationMs > load.durationMs) {
+            const own = get(at('load', 'min-duration')) !== undefined;
+            add(own ? at('load', 'min-duration') : ['defaults', 'load', 'min-duration'], `expected a minimum duration of at most the duration (the cap), ${formatDuration(load.durationMs)}${own ? '' : ` for endpoint ${quoteName(String(get(at('name')) ?? get(at('path'))))}`}, found ${formatDuration(load.minDurationMs)}: shorten min-duration or lengthen duration`);
+        }
         const budget = { ...defaultBudget, ...budgetOf(at('budget')) };
         const confidence = confidenceOf(at('confidence')) ?? defaultConfidence;
+        const ownAdaptive = get(at('adaptive'));
+        const adaptive = typeof ownAdaptive === 'boolean' ? ownAdaptive : topAdaptive !== false;
         const rawRegression = dataAt(data, at('regression'));
         const regression = rawRegression === false
             ? false
@@ -39243,6 +39355,9 @@ function normalise(input) {
                 ...(isMapping(rawRegression) ? regressionOf(at('regression')) : {}),
             };
         const cloudwatch = cloudWatchOf(at('baseline', 'cloudwatch'), fileCloudWatch);
+        if (fileGitHub && isMapping(dataAt(data, at('baseline', 'cloudwatch')))) {
+            add(at('baseline', 'cloudwatch'), 'expected one history kind per endpoint, found baseline.cloudwatch here while the file sets baseline.github: remove one of them (an endpoint cannot be judged against both)', 'key');
+        }
         // A default name quotes the path as written, so an interpolated secret never becomes a name.
         const rawName = get(at('name'));
         if (typeof rawName === 'string' && LINE_BREAK.test(rawName)) {
@@ -39272,6 +39387,7 @@ function normalise(input) {
             budget,
             regression,
             ...(confidence !== undefined ? { confidence } : {}),
+            adaptive,
             ...(cloudwatch ? { cloudwatch } : {}),
             line: source.locate(at()).line,
             ...(tls.insecure || tls.caFile !== undefined ? { tls } : {}),
@@ -39333,6 +39449,11 @@ function normalise(input) {
             : `expected a duration of at least ${formatDuration(MIN_DURATION_MS)} (a shorter run measures connection setup, not the endpoint)`);
         if (duration !== undefined)
             out.durationMs = duration;
+        const minDuration = durationAt([...path, 'min-duration'], (n) => n >= MIN_DURATION_MS
+            ? undefined
+            : `expected a minimum duration of at least ${formatDuration(MIN_DURATION_MS)}`);
+        if (minDuration !== undefined)
+            out.minDurationMs = minDuration;
         const warmup = durationAt([...path, 'warmup'], () => bare('warmup'));
         if (warmup !== undefined)
             out.warmupMs = warmup;
@@ -39402,6 +39523,38 @@ function normalise(input) {
         if (maxIncrease === undefined || minDelta === undefined)
             return undefined;
         return { maxIncrease, minDelta };
+    }
+    function gitHubHistoryOf(path) {
+        if (!isMapping(dataAt(data, path)))
+            return undefined;
+        const before = problems.length;
+        const positive = (n) => (n > 0 ? undefined : 'expected a duration greater than 0');
+        const rawLookback = get([...path, 'lookback']);
+        const rawRetention = get([...path, 'retention']);
+        const lookbackMs = rawLookback === undefined
+            ? DEFAULT_HISTORY_LOOKBACK_MS
+            : unit([...path, 'lookback'], rawLookback, parseDuration, positive);
+        const retentionMs = rawRetention === undefined
+            ? Math.max(DEFAULT_HISTORY_RETENTION_MS, lookbackMs ?? 0)
+            : unit([...path, 'retention'], rawRetention, parseDuration, positive);
+        if (rawRetention !== undefined &&
+            lookbackMs !== undefined &&
+            retentionMs !== undefined &&
+            retentionMs < lookbackMs) {
+            add([...path, 'retention'], `expected a retention of at least the lookback (${formatDuration(lookbackMs)}), found ${formatDuration(retentionMs)}: pruning would delete runs the baseline still reads`);
+        }
+        if (!schemaSound(path) || problems.length > before)
+            return undefined;
+        if (lookbackMs === undefined || retentionMs === undefined)
+            return undefined;
+        const branch = get([...path, 'branch']);
+        const runs = get([...path, 'runs']);
+        return {
+            branch: typeof branch === 'string' ? branch : DEFAULT_HISTORY_BRANCH,
+            lookbackMs,
+            runs: typeof runs === 'number' ? runs : DEFAULT_HISTORY_RUNS,
+            retentionMs,
+        };
     }
     function cloudWatchOf(path, inherited) {
         if (!isMapping(dataAt(data, path)))
@@ -40580,6 +40733,7 @@ function requestsToSettle(buckets, q, confidence, limit) {
 const VERDICT_SEVERITY = [
     'budget-exceeded',
     'regression',
+    'accepted',
     'inconclusive',
     'improvement',
     'no-baseline',
@@ -40594,6 +40748,8 @@ const VERDICT_SEVERITY = [
 
 
 
+/** How many of a CloudWatch baseline's latest periods the report keeps per metric, for trends. */
+const TREND_PERIODS = 336;
 /**
  * Side-by-side round pairs (2 ABBA blocks) needed before their spread is part of a percentile's or
  * the mean's significance test. With fewer, a t-interval over 1 or 2 degrees of freedom is so wide
@@ -40749,7 +40905,7 @@ class HistogramCache {
 }
 function judge(endpoint, measurement, baseline, options) {
     const histograms = new HistogramCache();
-    const confidence = endpoint.confidence ?? types/* DEFAULT_CONFIDENCE */.FH;
+    const confidence = verdictConfidence(endpoint.confidence ?? types/* DEFAULT_CONFIDENCE */.FH, measurement);
     return evaluatedMetrics(endpoint, baseline).map((metric) => {
         const current = metricValue(measurement, metric);
         const finding = { metric, verdict: 'pass', breaches: [], current, reason: '' };
@@ -40817,6 +40973,17 @@ function judge(endpoint, measurement, baseline, options) {
         return finding;
     });
 }
+/**
+ * The confidence a measurement's percentiles are judged at: an adaptive measurement's bounds are
+ * those of the look it stopped at (evaluate/sequential.ts), stricter than the endpoint's own, so
+ * the verdict is the one that stopped it. A recorded confidence below the endpoint's is not taken.
+ */
+function verdictConfidence(confidence, measurement) {
+    const recorded = measurement.adaptive?.confidence;
+    if (recorded === undefined || !(recorded < 1))
+        return confidence;
+    return Math.max(confidence, recorded);
+}
 /** Why this metric of this measurement cannot be judged at all, if it cannot. */
 function noSamples(metric, measurement) {
     if (metric === 'min-rps')
@@ -40872,7 +41039,7 @@ function intervalOf(p, moreRequests) {
 }
 /** "95%", "99.9%". */
 function confidenceLabel(confidence) {
-    return `${Number((confidence * 100).toFixed(1))}%`;
+    return `${Number((confidence * 100).toFixed(3))}%`;
 }
 /** Where the bounds put the percentile, for a sentence: "between 150 ms and 260 ms", "at least 501 ms". */
 function describeBounds(p) {
@@ -40992,21 +41159,21 @@ function checkRegression(metric, tolerance, measurement, baseline, context) {
         if (periods.length === 0) {
             return {
                 outcome: 'no-baseline',
-                reason: `no baseline: CloudWatch has no ${label} history for ${baseline.source}`,
+                reason: `no baseline: ${baseline.store === 'github' ? 'the history' : 'CloudWatch'} has no ${label} history for ${baseline.source}`,
             };
         }
         base = median(periods);
         if (context.shortOf)
             return { outcome: 'inconclusive', reason: context.shortOf, baseline: base };
         if (context.percentile)
-            return cloudWatchPercentile(context.percentile, tolerance, base, periods, confidence);
+            return cloudWatchPercentile(context.percentile, tolerance, base, periods, confidence, baseline.store ?? 'cloudwatch');
     }
     const delta = current - base;
     const change = base > 0 ? delta / base : undefined;
     const shape = { baseline: base, delta };
     if (change !== undefined)
         shape.change = change;
-    const movement = describeMovement(metric, current, base, delta, change, baseline.kind);
+    const movement = describeMovement(metric, current, base, delta, change, baseline.kind === 'cloudwatch' && baseline.store === 'github' ? 'github' : baseline.kind);
     const rose = delta > tolerance.minDelta &&
         (change === undefined ? current > 0 : change > tolerance.maxIncrease);
     const fell = -delta > tolerance.minDelta && change !== undefined && -change > tolerance.maxIncrease;
@@ -41074,7 +41241,7 @@ function checkRegression(metric, tolerance, measurement, baseline, context) {
  * when the lower bound is above it, inconclusive when the interval straddles it; below it, an
  * improvement when the upper bound is under the mirror-image threshold.
  */
-function cloudWatchPercentile(p, tolerance, base, periods, predictionConfidence) {
+function cloudWatchPercentile(p, tolerance, base, periods, predictionConfidence, store = 'cloudwatch') {
     const metric = p.metric;
     const label = metricLabel(metric);
     const value = (v) => formatMetricValue(metric, v);
@@ -41084,7 +41251,7 @@ function cloudWatchPercentile(p, tolerance, base, periods, predictionConfidence)
     const shape = { baseline: base, delta };
     if (change !== undefined)
         shape.change = change;
-    const movement = describeMovement(metric, p.current, base, delta, change, 'cloudwatch');
+    const movement = describeMovement(metric, p.current, base, delta, change, store);
     const allowance = formatTolerance(metric, tolerance);
     // What the tolerance allows and, with enough history, the prediction bound: a regression must
     // pass both, an improvement fall below both.
@@ -41196,7 +41363,7 @@ function describeMovement(metric, current, base, delta, change, kind) {
     const label = metricLabel(metric);
     const against = kind === 'reference'
         ? `the baseline ${formatMetricValue(metric, base)}`
-        : `the CloudWatch median ${formatMetricValue(metric, base)}`;
+        : `the ${kind === 'github' ? 'history' : 'CloudWatch'} median ${formatMetricValue(metric, base)}`;
     if (change === undefined) {
         if (delta === 0)
             return `${label} held at ${formatMetricValue(metric, current)} against ${against}`;
@@ -41395,6 +41562,8 @@ function summarizeBaseline(baseline, confidence) {
         const entry = {
             median: median(finite),
             periods: finite.length,
+            // The latest periods, oldest first, for the trend charts (report/charts.ts, report/html.ts).
+            values: finite.slice(-TREND_PERIODS),
         };
         if (finite.length >= 2) {
             const interval = predictionInterval(finite, confidence);
@@ -41403,7 +41572,13 @@ function summarizeBaseline(baseline, confidence) {
         }
         metrics[metric] = entry;
     }
-    return { kind: 'cloudwatch', source: baseline.source, partial: baseline.partial, metrics };
+    return {
+        kind: 'cloudwatch',
+        ...(baseline.store ? { store: baseline.store } : {}),
+        source: baseline.source,
+        partial: baseline.partial,
+        metrics,
+    };
 }
 /**
  * A latency budget breach measured by a saturated load generator (SPEC §4) is not failed on that
@@ -41852,12 +42027,14 @@ Usage:
   perf-gate run --budget FILE [--target-url URL] [--baseline-url URL] [options]
   perf-gate validate [FILE]
   perf-gate compare BASE.json HEAD.json [options]
+  perf-gate report REPORT.json --html OUT [--markdown OUT]
   perf-gate calibrate --budget FILE [--target-url URL] [--runs N]
 
 Commands:
   run        measure the target and judge it against the budget file
   validate   check a budget file without sending any load
   compare    judge one saved report against another (no load)
+  report     render a saved report as HTML or Markdown (e.g. a fork's artifact)
   calibrate  measure an unchanged target several times and suggest regression tolerances
 
 Options:
@@ -41880,6 +42057,7 @@ Options:
                         regressions are judged against it
   --json OUT            write the JSON report (schemas/report.schema.json) to OUT
   --markdown OUT        write the Markdown report (as in the pull-request comment) to OUT
+  --html OUT            write a self-contained HTML report (verdicts, latency charts) to OUT
   --fail-on LIST        findings that fail: budget, regression, both (default) or none
   --max-duration D      cap on total load time, e.g. 15m (default 15m); a budget file that
                         asks for more is refused
@@ -41912,10 +42090,24 @@ Options:
   --budget FILE         judge by this budget file's rules instead of the head report's
   --json OUT            write the comparison as a JSON report to OUT
   --markdown OUT        write it as Markdown to OUT
+  --html OUT            write it as a self-contained HTML report to OUT
   --fail-on LIST        findings that fail: budget, regression, both (default) or none
   -h, --help            show this help
 
 Exit status: 0 passed, 1 failed, 2 a report is missing or invalid.`;
+const REPORT_HELP = `Usage: perf-gate report REPORT.json --html OUT [--markdown OUT]
+
+Renders a saved JSON report (from run, compare or the action's report-file) without measuring
+or judging again: the HTML report is one self-contained file (no scripts, nothing fetched) with
+the verdict table and each endpoint's latency by percentile; the Markdown is the pull-request
+comment's text.
+
+Options:
+  --html OUT            write the HTML report to OUT
+  --markdown OUT        write the Markdown report to OUT
+  -h, --help            show this help
+
+Exit status: 0 written, 2 the report is missing or invalid, or no output was named.`;
 const CALIBRATE_HELP = `Usage: perf-gate calibrate --budget FILE [--target-url URL] [--runs N]
 
 Measures an unchanged target N times (every endpoint per run, runs interleaved so drift hits all
@@ -42013,7 +42205,9 @@ function progressLine(endpoint, p) {
     const bar = `[${'#'.repeat(filled)}${'-'.repeat(10 - filled)}]`;
     const time = `${progress_seconds(p.elapsedMs)}/${progress_seconds(p.totalMs)}`;
     const p95 = p.requests > 0 ? `p95 ${format_formatMs(p.p95)}` : 'p95 -';
-    return `  ${progress_oneLine(endpoint)}  ${bar}  ${time}  ${formatCount(p.requests)} requests  ${p95}`;
+    // Adaptive: the looks taken of those planned; the time shown is then up to the cap.
+    const look = p.look ? `  look ${p.look.taken}/${p.look.planned}` : '';
+    return `  ${progress_oneLine(endpoint)}  ${bar}  ${time}  ${formatCount(p.requests)} requests  ${p95}${look}`;
 }
 function progress_seconds(ms) {
     return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')}s`;
@@ -42223,6 +42417,7 @@ function reportConfigFrom(config) {
         },
         baseline: { required: config.baseline.required },
         confirm: config.confirm,
+        ...(config.charts ? { charts: config.charts } : {}),
         endpoints: config.endpoints.map((e) => {
             const endpoint = {
                 name: e.name,
@@ -42300,6 +42495,8 @@ function reportMeasurement(m) {
     }
     if (m.warnings)
         out.warnings = [...m.warnings];
+    if (m.adaptive)
+        out.adaptive = { ...m.adaptive };
     if (m.cancelled)
         out.cancelled = true;
     return out;
@@ -42327,6 +42524,8 @@ function reportEndpoint(e) {
 }
 function reportSummary(s) {
     const out = { ...s };
+    if (s.load)
+        out.load = { ...s.load };
     if (s.errors)
         out.errors = s.errors.map((e) => ({ ...e }));
     return out;
@@ -42349,6 +42548,7 @@ const UNMASKED_KEYS = new Set([
     'test',
     'provider',
     'breaches',
+    'stop',
 ]);
 function maskReport(report, values) {
     const secrets = new Secrets(values);
@@ -42441,7 +42641,7 @@ function compareReports(base, head, options = {}) {
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./schemas/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/perf-gate/perf-gate/schemas/report.schema.json","title":"PerfGateReport","description":"The JSON report of one perf-gate run: configuration used (without header values, bodies or secrets), every endpoint\'s measurement with its HDR histogram, its baseline, the findings per metric and the summary. Units: latency in milliseconds, durations in milliseconds, rates and relative changes as fractions (0.01 = 1%), throughput in requests per second.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","createdAt","environment","gateId","config","endpoints","summary"],"properties":{"schemaVersion":{"description":"Version of this format. Readers reject versions they do not know. Version 2: a percentile judged against a fixed number carries `interval` (its distribution-free confidence bounds) instead of version 1\'s `samples`, and an endpoint\'s config may carry `confidence`.","const":2},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"createdAt":{"description":"When the report was written, ISO 8601 in UTC.","type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"environment":{"$ref":"#/$defs/environment"},"gateId":{"description":"The budget file\'s `id`.","type":"string","minLength":1},"config":{"$ref":"#/$defs/config"},"endpoints":{"description":"One entry per measured endpoint, in the budget file\'s order.","type":"array","items":{"$ref":"#/$defs/endpoint"}},"summary":{"$ref":"#/$defs/summary"}},"$defs":{"nonNegative":{"type":"number","minimum":0},"count":{"type":"integer","minimum":0},"timestamp":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"metric":{"enum":["p50","p75","p90","p95","p99","p99.9","mean","max","error-rate","min-rps"]},"verdict":{"enum":["pass","budget-exceeded","regression","improvement","inconclusive","no-baseline"]},"counts":{"description":"Counts by key (error code or status code).","type":"object","additionalProperties":{"$ref":"#/$defs/count"}},"environment":{"type":"object","additionalProperties":false,"required":["runner","node"],"properties":{"runner":{"type":"object","additionalProperties":false,"required":["os","arch"],"properties":{"os":{"type":"string"},"arch":{"type":"string"}}},"node":{"description":"Node.js version.","type":"string"},"ci":{"type":"object","additionalProperties":false,"required":["provider"],"properties":{"provider":{"const":"github-actions"},"runUrl":{"description":"Link to the workflow run.","type":"string"},"repository":{"type":"string"},"sha":{"type":"string"},"ref":{"type":"string"},"event":{"type":"string"}}}}},"loadSettings":{"type":"object","additionalProperties":false,"required":["connections","durationMs","warmupMs","timeoutMs"],"properties":{"connections":{"type":"integer","minimum":1},"durationMs":{"$ref":"#/$defs/nonNegative"},"warmupMs":{"$ref":"#/$defs/nonNegative"},"timeoutMs":{"$ref":"#/$defs/nonNegative"},"rate":{"description":"Open model: requests per second across all connections.","type":"number","exclusiveMinimum":0}}},"budget":{"description":"Limits: latency metrics in ms (maximum), error-rate as a fraction (maximum), min-rps in requests per second (minimum).","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"error-rate":{"$ref":"#/$defs/nonNegative"},"min-rps":{"$ref":"#/$defs/nonNegative"}}},"tolerance":{"type":"object","additionalProperties":false,"required":["maxIncrease","minDelta"],"properties":{"maxIncrease":{"description":"Relative increase allowed, a fraction (0.1 = +10%).","$ref":"#/$defs/nonNegative"},"minDelta":{"description":"Absolute increase allowed: ms, or fraction points for error-rate.","$ref":"#/$defs/nonNegative"}}},"regressionRules":{"oneOf":[{"const":false,"description":"Baseline comparison turned off."},{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/tolerance"},"p75":{"$ref":"#/$defs/tolerance"},"p90":{"$ref":"#/$defs/tolerance"},"p95":{"$ref":"#/$defs/tolerance"},"p99":{"$ref":"#/$defs/tolerance"},"p99.9":{"$ref":"#/$defs/tolerance"},"mean":{"$ref":"#/$defs/tolerance"},"max":{"$ref":"#/$defs/tolerance"},"error-rate":{"$ref":"#/$defs/tolerance"}}}]},"cloudwatchConfig":{"type":"object","additionalProperties":false,"required":["namespace","unit","dimensions","lookbackMs","periodMs"],"properties":{"region":{"type":"string"},"namespace":{"type":"string"},"metric":{"type":"string"},"unit":{"enum":["us","ms","s"]},"dimensions":{"type":"object","additionalProperties":{"type":"string"}},"lookbackMs":{"$ref":"#/$defs/nonNegative"},"periodMs":{"$ref":"#/$defs/nonNegative"}}},"headerNames":{"description":"Names of the headers sent; their values are never stored.","type":"array","items":{"type":"string"}},"endpointConfig":{"type":"object","additionalProperties":false,"required":["name","method","path","line","headers","body","load","budget","regression"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"description":"1-based line in the budget file.","type":"integer","minimum":0},"headers":{"$ref":"#/$defs/headerNames"},"body":{"description":"Whether a request body is sent; the body is never stored.","type":"boolean"},"expectStatus":{"type":"array","items":{"type":"integer","minimum":100,"maximum":599}},"load":{"$ref":"#/$defs/loadSettings"},"budget":{"$ref":"#/$defs/budget"},"regression":{"$ref":"#/$defs/regressionRules"},"confidence":{"description":"One-sided confidence of the percentile bounds, when the budget file set one (default 0.95).","type":"number","minimum":0.5,"maximum":0.999},"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"}}},"config":{"description":"The normalised budget configuration the run used.","type":"object","additionalProperties":false,"required":["file","target","baseline","confirm","endpoints"],"properties":{"file":{"type":"string"},"target":{"type":"object","additionalProperties":false,"required":["url","headers"],"properties":{"url":{"type":"string"},"headers":{"$ref":"#/$defs/headerNames"},"ready":{"type":"object","additionalProperties":false,"required":["url","timeoutMs"],"properties":{"url":{"type":"string"},"timeoutMs":{"$ref":"#/$defs/nonNegative"}}},"tls":{"description":"The budget file\'s target.tls: insecure means certificates were not checked.","type":"object","additionalProperties":false,"required":["insecure"],"properties":{"insecure":{"type":"boolean"},"ca":{"type":"string"}}}}},"baseline":{"type":"object","additionalProperties":false,"required":["required"],"properties":{"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"},"required":{"type":"boolean"}}},"confirm":{"type":"boolean"},"endpoints":{"type":"array","items":{"$ref":"#/$defs/endpointConfig"}}}},"latencySummary":{"description":"Percentiles of a histogram, ms.","type":"object","additionalProperties":false,"required":["p50","p75","p90","p95","p99","p99.9","mean","max","min","stddev"],"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"min":{"$ref":"#/$defs/nonNegative"},"stddev":{"$ref":"#/$defs/nonNegative"}}},"measurement":{"type":"object","additionalProperties":false,"required":["requests","errors","errorRate","errorBreakdown","throughput","durationMs","latency","histogram","startedAt"],"properties":{"requests":{"$ref":"#/$defs/count"},"errors":{"$ref":"#/$defs/count"},"errorRate":{"type":"number","minimum":0,"maximum":1},"errorBreakdown":{"type":"object","additionalProperties":false,"required":["timeouts","connection","resets","status"],"properties":{"timeouts":{"$ref":"#/$defs/count"},"connection":{"$ref":"#/$defs/counts"},"resets":{"$ref":"#/$defs/count"},"status":{"$ref":"#/$defs/counts"}}},"throughput":{"description":"Successful responses (an expected status) per second; what `min-rps` is judged on. Reports written before this field\'s meaning was narrowed counted every response.","$ref":"#/$defs/nonNegative"},"durationMs":{"$ref":"#/$defs/nonNegative"},"latency":{"description":"Percentiles of successful responses plus timeouts (recorded at the timeout); failed statuses and connection errors are in `errorLatency`. In the open model, timed from each request\'s intended send time.","$ref":"#/$defs/latencySummary"},"uncorrected":{"description":"Open model: the same responses timed from their actual send.","$ref":"#/$defs/latencySummary"},"histogram":{"description":"HDR histogram in microseconds, 3 significant digits, compressed base64.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"uncorrectedHistogram":{"type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"errorLatency":{"description":"Latency of failed requests (unexpected statuses, connection errors, responses cut short): reported, not judged.","$ref":"#/$defs/latencySummary"},"errorHistogram":{"description":"The HDR histogram `errorLatency` comes from, encoded like `histogram`.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"arrivals":{"description":"Open model: the paced arrival process. Requests are due every 1/rate seconds; one due while every connection waits for an answer is dropped (not sent).","type":"object","additionalProperties":false,"required":["rate","intended","sent","dropped"],"properties":{"rate":{"type":"number","exclusiveMinimum":0},"intended":{"$ref":"#/$defs/count"},"sent":{"$ref":"#/$defs/count"},"dropped":{"$ref":"#/$defs/count"}}},"generator":{"description":"The load generator\'s own event loop during the run. `saturated`: it was the bottleneck, so latency includes its own queueing and a latency budget breach is not failed on this run.","type":"object","additionalProperties":false,"required":["eventLoopUtilization","eventLoopDelayP50Ms","eventLoopDelayP99Ms","eventLoopDelayMaxMs","saturated"],"properties":{"eventLoopUtilization":{"type":"number","minimum":0,"maximum":1},"eventLoopDelayP50Ms":{"$ref":"#/$defs/nonNegative"},"eventLoopDelayP99Ms":{"$ref":"#/$defs/nonNegative"},"eventLoopDelayMaxMs":{"$ref":"#/$defs/nonNegative"},"saturated":{"type":"boolean"}}},"warnings":{"description":"Conditions that make the figures less trustworthy: more than 1% of an open model\'s requests dropped, a saturated load generator.","type":"array","items":{"type":"string"}},"startedAt":{"$ref":"#/$defs/timestamp"},"cancelled":{"type":"boolean"}}},"significance":{"oneOf":[{"description":"Percentile-bootstrap confidence interval of candidate / reference.","type":"object","additionalProperties":false,"required":["test","confidence","low","high"],"properties":{"test":{"const":"bootstrap"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"low":{"type":"number"},"high":{"type":"number"}}},{"description":"Candidate requests slower than the slowest reference request, and the chance of that under no change.","type":"object","additionalProperties":false,"required":["test","confidence","above","pValue"],"properties":{"test":{"const":"exceedance"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"above":{"$ref":"#/$defs/count"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"Pooled two-proportion z-test of the error rates.","type":"object","additionalProperties":false,"required":["test","confidence","z","pValue"],"properties":{"test":{"const":"two-proportion"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"z":{"type":"number"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"One-sided prediction bounds of the CloudWatch per-period history (median ± t·1.4826·MAD·√(1+π/2n)).","type":"object","additionalProperties":false,"required":["test","confidence","periods","low","high"],"properties":{"test":{"const":"prediction-bound"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"}}}]},"breaches":{"description":"The checks that failed and count toward fail-on.","type":"array","uniqueItems":true,"items":{"enum":["budget","regression"]}},"finding":{"type":"object","additionalProperties":false,"required":["metric","verdict","breaches","current","reason"],"properties":{"metric":{"$ref":"#/$defs/metric"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"budget":{"type":"number"},"baseline":{"type":"number"},"current":{"type":"number"},"change":{"description":"Relative change against the baseline (0.12 = +12%); absent when the baseline is 0.","type":"number"},"delta":{"description":"Absolute change: ms, fraction points or req/s.","type":"number"},"significance":{"$ref":"#/$defs/significance"},"interval":{"$ref":"#/$defs/percentileInterval"},"reason":{"type":"string"},"confirmation":{"type":"object","additionalProperties":false,"required":["current","verdict","breaches","reason"],"properties":{"current":{"type":"number"},"change":{"type":"number"},"delta":{"type":"number"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"reason":{"type":"string"}}}}},"percentileInterval":{"description":"Distribution-free one-sided confidence bounds of a percentile from the order statistics of the recorded latencies (exact binomial), present when the percentile was judged against a fixed number (a budget, a CloudWatch threshold). Each bound holds with at least `confidence` on its own; a bound is absent when too few requests were measured to give one. Bounds are HDR bucket edges (3 significant digits), rounded outwards.","type":"object","additionalProperties":false,"required":["confidence","samples"],"properties":{"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"samples":{"description":"Latencies the bounds rest on.","$ref":"#/$defs/count"},"low":{"description":"The percentile is at least this, ms.","type":"number"},"lowRank":{"description":"Which order statistic (1-based) the lower bound is.","type":"integer","minimum":1},"high":{"description":"The percentile is at most this, ms.","type":"number"},"highRank":{"description":"Which order statistic (1-based) the upper bound is.","type":"integer","minimum":1},"moreRequests":{"description":"For an inconclusive verdict: an estimate of the further requests that would settle it if latencies kept the distribution measured so far.","type":"integer","minimum":1}}},"cloudwatchMetricSummary":{"type":"object","additionalProperties":false,"required":["median","periods"],"properties":{"median":{"type":"number"},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"}}},"baseline":{"oneOf":[{"description":"A reference deployment measured side by side in this run, or a saved report\'s measurement (perf-gate compare).","type":"object","additionalProperties":false,"required":["kind","source","measurement"],"properties":{"kind":{"const":"reference"},"source":{"type":"string"},"measurement":{"$ref":"#/$defs/measurement"},"saved":{"const":true,"description":"The reference is the measurement of a saved report (perf-gate compare), not measured in this run."},"rounds":{"$ref":"#/$defs/count"},"confirmation":{"$ref":"#/$defs/measurement"}}},{"description":"CloudWatch history: per metric, the median of the per-period values and the prediction bounds.","type":"object","additionalProperties":false,"required":["kind","source","partial","metrics"],"properties":{"kind":{"const":"cloudwatch"},"source":{"type":"string"},"partial":{"type":"boolean"},"metrics":{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p75":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p90":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p95":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99.9":{"$ref":"#/$defs/cloudwatchMetricSummary"},"mean":{"$ref":"#/$defs/cloudwatchMetricSummary"},"max":{"$ref":"#/$defs/cloudwatchMetricSummary"},"error-rate":{"$ref":"#/$defs/cloudwatchMetricSummary"}}}}},{"description":"No baseline, and why.","type":"object","additionalProperties":false,"required":["kind","reason"],"properties":{"kind":{"const":"none"},"reason":{"type":"string"},"configured":{"const":false,"description":"No baseline is set up for this endpoint (its metrics were judged by their budgets alone); absent when a baseline is set up but had no data."}}}]},"endpoint":{"type":"object","additionalProperties":false,"required":["name","method","path","line","measurement","baseline","findings","verdict"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"type":"integer","minimum":0},"measurement":{"$ref":"#/$defs/measurement"},"confirmation":{"description":"The re-measurement of a breaching endpoint.","$ref":"#/$defs/measurement"},"baseline":{"$ref":"#/$defs/baseline"},"findings":{"type":"array","items":{"$ref":"#/$defs/finding"}},"verdict":{"description":"The most severe verdict among the findings.","$ref":"#/$defs/verdict"}}},"summary":{"type":"object","additionalProperties":false,"required":["endpoints","violations","regressions","improvements","inconclusive","noBaseline","passed"],"properties":{"endpoints":{"$ref":"#/$defs/count"},"violations":{"description":"Findings with a budget breach.","$ref":"#/$defs/count"},"regressions":{"description":"Findings with a regression breach.","$ref":"#/$defs/count"},"improvements":{"$ref":"#/$defs/count"},"inconclusive":{"$ref":"#/$defs/count"},"noBaseline":{"$ref":"#/$defs/count"},"passed":{"description":"Every budget and regression check held and the run completed, whatever fail-on says.","type":"boolean"},"cancelled":{"type":"boolean"},"errors":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["message"],"properties":{"endpoint":{"type":"string"},"message":{"type":"string"}}}}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/perf-gate/perf-gate/schemas/report.schema.json","title":"PerfGateReport","description":"The JSON report of one perf-gate run: configuration used (without header values, bodies or secrets), every endpoint\'s measurement with its HDR histogram, its baseline, the findings per metric and the summary. Units: latency in milliseconds, durations in milliseconds, rates and relative changes as fractions (0.01 = 1%), throughput in requests per second.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","createdAt","environment","gateId","config","endpoints","summary"],"properties":{"schemaVersion":{"description":"Version of this format. Readers reject versions they do not know. Version 2: a percentile judged against a fixed number carries `interval` (its distribution-free confidence bounds) instead of version 1\'s `samples`, and an endpoint\'s config may carry `confidence`.","const":2},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"createdAt":{"description":"When the report was written, ISO 8601 in UTC.","type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"environment":{"$ref":"#/$defs/environment"},"gateId":{"description":"The budget file\'s `id`.","type":"string","minLength":1},"config":{"$ref":"#/$defs/config"},"endpoints":{"description":"One entry per measured endpoint, in the budget file\'s order.","type":"array","items":{"$ref":"#/$defs/endpoint"}},"summary":{"$ref":"#/$defs/summary"},"acceptance":{"$ref":"#/$defs/acceptanceAudit"}},"$defs":{"findingKey":{"description":"[endpoint name, metric]","type":"array","prefixItems":[{"type":"string"},{"type":"string"}],"minItems":2,"maxItems":2,"items":false},"findingAcceptance":{"description":"Who accepted this finding\'s breach (verdict accepted, or a budget breach left when only the regression was accepted).","type":"object","additionalProperties":false,"required":["via","by","at","reason","breaches","verdict"],"properties":{"via":{"enum":["label","comment"]},"by":{"description":"GitHub login.","type":"string"},"at":{"description":"When the label was added or the comment written.","type":"string"},"reason":{"type":"string"},"head":{"description":"Head commit the acceptance was first recorded on.","type":"string"},"breaches":{"description":"The breaches accepted (a saved report is judged again with them restored).","$ref":"#/$defs/breaches"},"verdict":{"description":"The verdict before the acceptance.","$ref":"#/$defs/verdict"}}},"acceptanceAudit":{"description":"Acceptances read from the pull request: those in force (given by a writer) with what each covers and accepted in this run, and those ignored with why.","type":"object","additionalProperties":false,"required":["given","ignored","budget"],"properties":{"given":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id","via","by","at","reason","permission","covers","accepted"],"properties":{"id":{"type":"string"},"via":{"enum":["label","comment"]},"by":{"type":"string"},"at":{"type":"string"},"reason":{"type":"string"},"permission":{"type":"string"},"head":{"type":"string"},"covers":{"type":"array","items":{"$ref":"#/$defs/findingKey"}},"accepted":{"type":"array","items":{"$ref":"#/$defs/findingKey"}}}}},"ignored":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["via","by","at","why"],"properties":{"via":{"enum":["label","comment"]},"by":{"type":"string"},"at":{"type":"string"},"why":{"type":"string"}}}},"budget":{"description":"Whether budget violations may be accepted (accept.budget in the budget file).","type":"boolean"}}},"nonNegative":{"type":"number","minimum":0},"count":{"type":"integer","minimum":0},"timestamp":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"metric":{"enum":["p50","p75","p90","p95","p99","p99.9","mean","max","error-rate","min-rps"]},"verdict":{"enum":["pass","budget-exceeded","regression","improvement","inconclusive","no-baseline","accepted"]},"counts":{"description":"Counts by key (error code or status code).","type":"object","additionalProperties":{"$ref":"#/$defs/count"}},"environment":{"type":"object","additionalProperties":false,"required":["runner","node"],"properties":{"runner":{"type":"object","additionalProperties":false,"required":["os","arch"],"properties":{"os":{"type":"string"},"arch":{"type":"string"}}},"node":{"description":"Node.js version.","type":"string"},"ci":{"type":"object","additionalProperties":false,"required":["provider"],"properties":{"provider":{"const":"github-actions"},"runUrl":{"description":"Link to the workflow run.","type":"string"},"repository":{"type":"string"},"sha":{"type":"string"},"ref":{"type":"string"},"event":{"type":"string"}}}}},"loadSettings":{"type":"object","additionalProperties":false,"required":["connections","durationMs","warmupMs","timeoutMs"],"properties":{"connections":{"type":"integer","minimum":1},"durationMs":{"$ref":"#/$defs/nonNegative"},"warmupMs":{"$ref":"#/$defs/nonNegative"},"minDurationMs":{"description":"Adaptive measurement: recorded load before the first look.","$ref":"#/$defs/nonNegative"},"timeoutMs":{"$ref":"#/$defs/nonNegative"},"rate":{"description":"Open model: requests per second across all connections.","type":"number","exclusiveMinimum":0}}},"budget":{"description":"Limits: latency metrics in ms (maximum), error-rate as a fraction (maximum), min-rps in requests per second (minimum).","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"error-rate":{"$ref":"#/$defs/nonNegative"},"min-rps":{"$ref":"#/$defs/nonNegative"}}},"tolerance":{"type":"object","additionalProperties":false,"required":["maxIncrease","minDelta"],"properties":{"maxIncrease":{"description":"Relative increase allowed, a fraction (0.1 = +10%).","$ref":"#/$defs/nonNegative"},"minDelta":{"description":"Absolute increase allowed: ms, or fraction points for error-rate.","$ref":"#/$defs/nonNegative"}}},"regressionRules":{"oneOf":[{"const":false,"description":"Baseline comparison turned off."},{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/tolerance"},"p75":{"$ref":"#/$defs/tolerance"},"p90":{"$ref":"#/$defs/tolerance"},"p95":{"$ref":"#/$defs/tolerance"},"p99":{"$ref":"#/$defs/tolerance"},"p99.9":{"$ref":"#/$defs/tolerance"},"mean":{"$ref":"#/$defs/tolerance"},"max":{"$ref":"#/$defs/tolerance"},"error-rate":{"$ref":"#/$defs/tolerance"}}}]},"cloudwatchConfig":{"type":"object","additionalProperties":false,"required":["namespace","unit","dimensions","lookbackMs","periodMs"],"properties":{"region":{"type":"string"},"namespace":{"type":"string"},"metric":{"type":"string"},"unit":{"enum":["us","ms","s"]},"dimensions":{"type":"object","additionalProperties":{"type":"string"}},"lookbackMs":{"$ref":"#/$defs/nonNegative"},"periodMs":{"$ref":"#/$defs/nonNegative"}}},"headerNames":{"description":"Names of the headers sent; their values are never stored.","type":"array","items":{"type":"string"}},"endpointConfig":{"type":"object","additionalProperties":false,"required":["name","method","path","line","headers","body","load","budget","regression"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"description":"1-based line in the budget file.","type":"integer","minimum":0},"headers":{"$ref":"#/$defs/headerNames"},"body":{"description":"Whether a request body is sent; the body is never stored.","type":"boolean"},"expectStatus":{"type":"array","items":{"type":"integer","minimum":100,"maximum":599}},"load":{"$ref":"#/$defs/loadSettings"},"budget":{"$ref":"#/$defs/budget"},"regression":{"$ref":"#/$defs/regressionRules"},"confidence":{"description":"One-sided confidence of the percentile bounds, when the budget file set one (default 0.95).","type":"number","minimum":0.5,"maximum":0.999},"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"}}},"config":{"description":"The normalised budget configuration the run used.","type":"object","additionalProperties":false,"required":["file","target","baseline","confirm","endpoints"],"properties":{"file":{"type":"string"},"target":{"type":"object","additionalProperties":false,"required":["url","headers"],"properties":{"url":{"type":"string"},"headers":{"$ref":"#/$defs/headerNames"},"ready":{"type":"object","additionalProperties":false,"required":["url","timeoutMs"],"properties":{"url":{"type":"string"},"timeoutMs":{"$ref":"#/$defs/nonNegative"}}},"tls":{"description":"The budget file\'s target.tls: insecure means certificates were not checked.","type":"object","additionalProperties":false,"required":["insecure"],"properties":{"insecure":{"type":"boolean"},"ca":{"type":"string"}}}}},"baseline":{"type":"object","additionalProperties":false,"required":["required"],"properties":{"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"},"required":{"type":"boolean"}}},"confirm":{"type":"boolean"},"charts":{"enum":["failing","all","none"]},"endpoints":{"type":"array","items":{"$ref":"#/$defs/endpointConfig"}}}},"latencySummary":{"description":"Percentiles of a histogram, ms.","type":"object","additionalProperties":false,"required":["p50","p75","p90","p95","p99","p99.9","mean","max","min","stddev"],"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"min":{"$ref":"#/$defs/nonNegative"},"stddev":{"$ref":"#/$defs/nonNegative"}}},"measurement":{"type":"object","additionalProperties":false,"required":["requests","errors","errorRate","errorBreakdown","throughput","durationMs","latency","histogram","startedAt"],"properties":{"requests":{"$ref":"#/$defs/count"},"errors":{"$ref":"#/$defs/count"},"errorRate":{"type":"number","minimum":0,"maximum":1},"errorBreakdown":{"type":"object","additionalProperties":false,"required":["timeouts","connection","resets","status"],"properties":{"timeouts":{"$ref":"#/$defs/count"},"connection":{"$ref":"#/$defs/counts"},"resets":{"$ref":"#/$defs/count"},"status":{"$ref":"#/$defs/counts"}}},"throughput":{"description":"Successful responses (an expected status) per second; what `min-rps` is judged on. Reports written before this field\'s meaning was narrowed counted every response.","$ref":"#/$defs/nonNegative"},"durationMs":{"$ref":"#/$defs/nonNegative"},"latency":{"description":"Percentiles of successful responses plus timeouts (recorded at the timeout); failed statuses and connection errors are in `errorLatency`. In the open model, timed from each request\'s intended send time.","$ref":"#/$defs/latencySummary"},"uncorrected":{"description":"Open model: the same responses timed from their actual send.","$ref":"#/$defs/latencySummary"},"histogram":{"description":"HDR histogram in microseconds, 3 significant digits, compressed base64.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"uncorrectedHistogram":{"type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"errorLatency":{"description":"Latency of failed requests (unexpected statuses, connection errors, responses cut short): reported, not judged.","$ref":"#/$defs/latencySummary"},"errorHistogram":{"description":"The HDR histogram `errorLatency` comes from, encoded like `histogram`.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"arrivals":{"description":"Open model: the paced arrival process. Requests are due every 1/rate seconds; one due while every connection waits for an answer is dropped (not sent).","type":"object","additionalProperties":false,"required":["rate","intended","sent","dropped"],"properties":{"rate":{"type":"number","exclusiveMinimum":0},"intended":{"$ref":"#/$defs/count"},"sent":{"$ref":"#/$defs/count"},"dropped":{"$ref":"#/$defs/count"}}},"generator":{"description":"The load generator\'s own event loop during the run. `saturated`: it was the bottleneck, so latency includes its own queueing and a latency budget breach is not failed on this run.","type":"object","additionalProperties":false,"required":["eventLoopUtilization","eventLoopDelayP50Ms","eventLoopDelayP99Ms","eventLoopDelayMaxMs","saturated"],"properties":{"eventLoopUtilization":{"type":"number","minimum":0,"maximum":1},"eventLoopDelayP50Ms":{"$ref":"#/$defs/nonNegative"},"eventLoopDelayP99Ms":{"$ref":"#/$defs/nonNegative"},"eventLoopDelayMaxMs":{"$ref":"#/$defs/nonNegative"},"saturated":{"type":"boolean"}}},"warnings":{"description":"Conditions that make the figures less trustworthy: more than 1% of an open model\'s requests dropped, a saturated load generator.","type":"array","items":{"type":"string"}},"startedAt":{"$ref":"#/$defs/timestamp"},"adaptive":{"description":"Adaptive measurement: when and why it stopped. Absent for the fixed design.","type":"object","additionalProperties":false,"required":["looks","look","stop","capMs","minDurationMs"],"properties":{"looks":{"description":"Looks planned: at the minimum, one per slice after it, the last at the cap.","type":"integer","minimum":1},"look":{"description":"The look it stopped at (1-based); `looks` when it ran to the cap.","type":"integer","minimum":1},"stop":{"enum":["settled: pass","settled: breach","cap"]},"capMs":{"description":"The cap: the written duration, ms.","$ref":"#/$defs/nonNegative"},"minDurationMs":{"description":"Recorded load before the first look, ms.","$ref":"#/$defs/nonNegative"},"confidence":{"description":"One-sided confidence of each bound at the look it stopped at.","type":"number","exclusiveMinimum":0,"exclusiveMaximum":1}}},"cancelled":{"type":"boolean"}}},"significance":{"oneOf":[{"description":"Percentile-bootstrap confidence interval of candidate / reference.","type":"object","additionalProperties":false,"required":["test","confidence","low","high"],"properties":{"test":{"const":"bootstrap"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"low":{"type":"number"},"high":{"type":"number"}}},{"description":"Candidate requests slower than the slowest reference request, and the chance of that under no change.","type":"object","additionalProperties":false,"required":["test","confidence","above","pValue"],"properties":{"test":{"const":"exceedance"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"above":{"$ref":"#/$defs/count"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"Pooled two-proportion z-test of the error rates.","type":"object","additionalProperties":false,"required":["test","confidence","z","pValue"],"properties":{"test":{"const":"two-proportion"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"z":{"type":"number"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"One-sided prediction bounds of the CloudWatch per-period history (median ± t·1.4826·MAD·√(1+π/2n)).","type":"object","additionalProperties":false,"required":["test","confidence","periods","low","high"],"properties":{"test":{"const":"prediction-bound"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"}}}]},"breaches":{"description":"The checks that failed and count toward fail-on.","type":"array","uniqueItems":true,"items":{"enum":["budget","regression"]}},"finding":{"type":"object","additionalProperties":false,"required":["metric","verdict","breaches","current","reason"],"properties":{"metric":{"$ref":"#/$defs/metric"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"budget":{"type":"number"},"baseline":{"type":"number"},"current":{"type":"number"},"change":{"description":"Relative change against the baseline (0.12 = +12%); absent when the baseline is 0.","type":"number"},"delta":{"description":"Absolute change: ms, fraction points or req/s.","type":"number"},"significance":{"$ref":"#/$defs/significance"},"interval":{"$ref":"#/$defs/percentileInterval"},"reason":{"type":"string"},"acceptance":{"$ref":"#/$defs/findingAcceptance"},"confirmation":{"type":"object","additionalProperties":false,"required":["current","verdict","breaches","reason"],"properties":{"current":{"type":"number"},"change":{"type":"number"},"delta":{"type":"number"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"reason":{"type":"string"}}}}},"percentileInterval":{"description":"Distribution-free one-sided confidence bounds of a percentile from the order statistics of the recorded latencies (exact binomial), present when the percentile was judged against a fixed number (a budget, a CloudWatch threshold). Each bound holds with at least `confidence` on its own; a bound is absent when too few requests were measured to give one. Bounds are HDR bucket edges (3 significant digits), rounded outwards.","type":"object","additionalProperties":false,"required":["confidence","samples"],"properties":{"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"samples":{"description":"Latencies the bounds rest on.","$ref":"#/$defs/count"},"low":{"description":"The percentile is at least this, ms.","type":"number"},"lowRank":{"description":"Which order statistic (1-based) the lower bound is.","type":"integer","minimum":1},"high":{"description":"The percentile is at most this, ms.","type":"number"},"highRank":{"description":"Which order statistic (1-based) the upper bound is.","type":"integer","minimum":1},"moreRequests":{"description":"For an inconclusive verdict: an estimate of the further requests that would settle it if latencies kept the distribution measured so far.","type":"integer","minimum":1}}},"cloudwatchMetricSummary":{"type":"object","additionalProperties":false,"required":["median","periods"],"properties":{"median":{"type":"number"},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"},"values":{"description":"The latest per-period values, oldest first (at most 336): the trend.","type":"array","maxItems":336,"items":{"type":"number"}}}},"baseline":{"oneOf":[{"description":"A reference deployment measured side by side in this run, or a saved report\'s measurement (perf-gate compare).","type":"object","additionalProperties":false,"required":["kind","source","measurement"],"properties":{"kind":{"const":"reference"},"source":{"type":"string"},"measurement":{"$ref":"#/$defs/measurement"},"saved":{"const":true,"description":"The reference is the measurement of a saved report (perf-gate compare), not measured in this run."},"rounds":{"$ref":"#/$defs/count"},"confirmation":{"$ref":"#/$defs/measurement"}}},{"description":"CloudWatch history: per metric, the median of the per-period values and the prediction bounds.","type":"object","additionalProperties":false,"required":["kind","source","partial","metrics"],"properties":{"kind":{"const":"cloudwatch"},"store":{"description":"Where the history is kept when not in CloudWatch: `github`, a data branch of the repository (`baseline.github`; one run per period).","enum":["github"]},"source":{"type":"string"},"partial":{"type":"boolean"},"metrics":{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p75":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p90":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p95":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99.9":{"$ref":"#/$defs/cloudwatchMetricSummary"},"mean":{"$ref":"#/$defs/cloudwatchMetricSummary"},"max":{"$ref":"#/$defs/cloudwatchMetricSummary"},"error-rate":{"$ref":"#/$defs/cloudwatchMetricSummary"}}}}},{"description":"No baseline, and why.","type":"object","additionalProperties":false,"required":["kind","reason"],"properties":{"kind":{"const":"none"},"reason":{"type":"string"},"configured":{"const":false,"description":"No baseline is set up for this endpoint (its metrics were judged by their budgets alone); absent when a baseline is set up but had no data."}}}]},"endpoint":{"type":"object","additionalProperties":false,"required":["name","method","path","line","measurement","baseline","findings","verdict"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"type":"integer","minimum":0},"measurement":{"$ref":"#/$defs/measurement"},"confirmation":{"description":"The re-measurement of a breaching endpoint.","$ref":"#/$defs/measurement"},"baseline":{"$ref":"#/$defs/baseline"},"findings":{"type":"array","items":{"$ref":"#/$defs/finding"}},"verdict":{"description":"The most severe verdict among the findings.","$ref":"#/$defs/verdict"}}},"summary":{"type":"object","additionalProperties":false,"required":["endpoints","violations","regressions","improvements","inconclusive","noBaseline","passed"],"properties":{"endpoints":{"$ref":"#/$defs/count"},"violations":{"description":"Findings with a budget breach.","$ref":"#/$defs/count"},"regressions":{"description":"Findings with a regression breach.","$ref":"#/$defs/count"},"improvements":{"$ref":"#/$defs/count"},"inconclusive":{"$ref":"#/$defs/count"},"noBaseline":{"$ref":"#/$defs/count"},"accepted":{"description":"Findings an authorised acceptance covers (verdict accepted).","$ref":"#/$defs/count"},"passed":{"description":"Every budget and regression check held and the run completed, whatever fail-on says.","type":"boolean"},"cancelled":{"type":"boolean"},"load":{"description":"Load time of the run, warmups included, ms: spent, and planned (what the fixed design, every endpoint for its whole duration, would have spent).","type":"object","additionalProperties":false,"required":["spentMs","plannedMs"],"properties":{"spentMs":{"$ref":"#/$defs/nonNegative"},"plannedMs":{"$ref":"#/$defs/nonNegative"}}},"errors":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["message"],"properties":{"endpoint":{"type":"string"},"message":{"type":"string"}}}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/validate.ts
 
 
@@ -42747,7 +42947,652 @@ async function readReportFile(path, source = path) {
     return rederiveMeasurements(report, source);
 }
 
+;// CONCATENATED MODULE: ./src/report/charts.ts
+
+/**
+ * Latency charts for the PR comment and job summary: one mermaid `xychart-beta` block per
+ * endpoint, its percentile curve (p50 … p99.9) for this run, the reference or CloudWatch
+ * baseline, the confirmation, and the budget each percentile is held to; with a CloudWatch
+ * history, a second block with the trend of its most telling metric over the lookback.
+ *
+ * Nothing from the report but numbers goes inside a block: the endpoint's name is written above
+ * it by the caller, escaped as markdown, so a hostile name has no way into mermaid's syntax
+ * (mermaid strings have no escape for `"`, and `%%{init}%%` directives or a closing fence would
+ * change what GitHub renders).
+ */
+/** The percentiles on the x axis, in order. */
+const CHART_PERCENTILES = [
+    'p50',
+    'p75',
+    'p90',
+    'p95',
+    'p99',
+    'p99.9',
+];
+/**
+ * The series' colours, in the order they are drawn, set through the block's own init directive
+ * (xychart has no legend: the caption names each colour). CSS colour names: no `#` that a
+ * reader of the raw markdown could take for an issue reference, no comma to split the palette.
+ */
+const SERIES_STYLE = {
+    run: { colour: 'royalblue', mark: '🔵', words: 'this run' },
+    baseline: { colour: 'gray', mark: '⚫', words: 'baseline' },
+    confirmation: { colour: 'orange', mark: '🟠', words: 'confirmation' },
+    budget: { colour: 'crimson', mark: '🔴', words: 'budget' },
+};
+const FAILING_VERDICTS = new Set([
+    'budget-exceeded',
+    'regression',
+    'inconclusive',
+    'accepted',
+]);
+/** Whether `charts: failing` (the default) draws this endpoint. */
+function endpointNeedsChart(endpoint) {
+    return endpoint.findings.some((f) => f.breaches.length > 0 || FAILING_VERDICTS.has(f.verdict));
+}
+/** The endpoints the mode draws, in report order. */
+function endpointsToChart(report, mode) {
+    const chosen = mode ?? report.config.charts ?? 'failing';
+    if (chosen === 'none')
+        return [];
+    return report.endpoints.filter((e) => chosen === 'all' || endpointNeedsChart(e));
+}
+function usable(latency, points) {
+    return (latency !== undefined &&
+        points.every((p) => typeof latency[p] === 'number' && Number.isFinite(latency[p])));
+}
+/**
+ * The budget each percentile is held to: a limit on a higher percentile (or on `max`) bounds
+ * every lower one too, since the curve only rises; above the highest limited percentile there is
+ * no limit (undefined).
+ */
+function budgetEnvelope(config, points) {
+    const limits = [];
+    for (const [metric, value] of Object.entries(config?.budget ?? {})) {
+        if (typeof value !== 'number' || !Number.isFinite(value))
+            continue;
+        if (metric === 'max')
+            limits.push({ q: 1, value });
+        const q = types/* QUANTILES */.bD[metric];
+        if (q !== undefined)
+            limits.push({ q, value });
+    }
+    return points.map((p) => {
+        const q = types/* QUANTILES */.bD[p];
+        const binding = limits.filter((l) => l.q >= q).map((l) => l.value);
+        return binding.length > 0 ? Math.min(...binding) : undefined;
+    });
+}
+/** The data of an endpoint's chart, or undefined when it has no curve to draw (nothing measured). */
+function latencyChart(endpoint, config) {
+    let points = [...CHART_PERCENTILES];
+    const { measurement, baseline } = endpoint;
+    if (measurement.requests === 0 || !usable(measurement.latency, points))
+        return undefined;
+    const series = [];
+    const pick = (latency) => points.map((p) => latency[p]);
+    let cloudwatch;
+    if (baseline.kind === 'cloudwatch') {
+        cloudwatch = {};
+        for (const p of CHART_PERCENTILES) {
+            const median = baseline.metrics[p]?.median;
+            if (typeof median === 'number' && Number.isFinite(median))
+                cloudwatch[p] = median;
+        }
+        const present = CHART_PERCENTILES.filter((p) => cloudwatch[p] !== undefined);
+        // A baseline with a few percentiles narrows the x axis to them; with fewer than two it is left out.
+        if (present.length >= 2)
+            points = present;
+        else
+            cloudwatch = undefined;
+    }
+    series.push({ kind: 'run', label: 'this run', values: pick(measurement.latency) });
+    if (baseline.kind === 'reference' && usable(baseline.measurement.latency, points)) {
+        series.push({
+            kind: 'baseline',
+            label: baseline.saved ? 'base report' : 'reference',
+            values: pick(baseline.measurement.latency),
+        });
+    }
+    else if (cloudwatch) {
+        series.push({
+            kind: 'baseline',
+            label: 'CloudWatch median',
+            values: points.map((p) => cloudwatch[p]),
+        });
+    }
+    if (endpoint.confirmation &&
+        endpoint.confirmation.requests > 0 &&
+        usable(endpoint.confirmation.latency, points)) {
+        series.push({
+            kind: 'confirmation',
+            label: 'confirmation',
+            values: pick(endpoint.confirmation.latency),
+        });
+    }
+    const envelope = budgetEnvelope(config, points);
+    const highest = Math.max(...series.flatMap((s) => s.values), ...envelope.filter((v) => v !== undefined));
+    const yMax = niceCeiling(highest * 1.1);
+    const unlimited = points.filter((_, i) => envelope[i] === undefined);
+    if (unlimited.length < points.length) {
+        series.push({
+            kind: 'budget',
+            label: 'budget',
+            values: envelope.map((v) => v ?? yMax),
+        });
+    }
+    return { percentiles: points, series, yMax, unlimited };
+}
+/** The smallest 1, 2, 2.5 or 5 × 10^k at or above `value` (a round top for the y axis). */
+function niceCeiling(value) {
+    if (!(value > 0) || !Number.isFinite(value))
+        return 1;
+    const power = 10 ** Math.floor(Math.log10(value));
+    for (const step of [1, 2, 2.5, 5, 10]) {
+        if (step * power >= value * (1 - 1e-12))
+            return roundNumber(step * power);
+    }
+    return roundNumber(10 * power);
+}
+/** A number as mermaid reads it: plain decimal, at most 3 significant decimals, never NaN or an exponent. */
+function mermaidNumber(value) {
+    if (!Number.isFinite(value))
+        return '0';
+    // toFixed writes an exponent from 1e21 on; no latency comes near the clamp.
+    const rounded = roundNumber(Math.max(-1e12, Math.min(1e12, value)));
+    const text = rounded.toFixed(Math.abs(rounded) >= 100 ? 1 : Math.abs(rounded) >= 1 ? 2 : 3);
+    return text.replace(/\.?0+$/, '') || '0';
+}
+function roundNumber(value) {
+    return Number(value.toPrecision(6));
+}
+/** Fixed words inside a block: only characters that mean nothing to mermaid's xychart grammar. */
+function mermaidLabel(text) {
+    return text.replace(/[^A-Za-z0-9 .,()/%-]/g, '').slice(0, 60);
+}
+/** The chart as a fenced mermaid block (no text from the report inside). */
+function mermaidBlock(chart) {
+    const palette = chart.series.map((s) => SERIES_STYLE[s.kind].colour).join(', ');
+    const init = JSON.stringify({
+        themeVariables: { xyChart: { plotColorPalette: palette } },
+    });
+    const lines = [
+        '```mermaid',
+        `%%{init: ${init}}%%`,
+        'xychart-beta',
+        `  title "${mermaidLabel('Latency by percentile (ms)')}"`,
+        `  x-axis "percentile" [${chart.percentiles.map((p) => `"${mermaidLabel(p)}"`).join(', ')}]`,
+        `  y-axis "ms" 0 --> ${mermaidNumber(chart.yMax)}`,
+        ...chart.series.map((s) => `  line [${s.values.map(mermaidNumber).join(', ')}]`),
+        '```',
+    ];
+    return lines.join('\n');
+}
+/** The caption under a chart: which colour is which, in plain words (no report text). */
+function chartCaption(chart) {
+    const names = chart.series.map((s) => `${SERIES_STYLE[s.kind].mark} ${s.label}`);
+    let text = names.join(' · ');
+    const budget = chart.series.some((s) => s.kind === 'budget');
+    if (budget) {
+        text +=
+            '. The budget line is the limit each percentile is held to: a limit on a higher percentile bounds the lower ones too';
+        if (chart.unlimited.length > 0)
+            text += `; no budget limits ${chart.unlimited.join(', ')} (drawn at the top)`;
+    }
+    return `<sub>${text}.</sub>`;
+}
+/**
+ * The markdown of one endpoint's chart: `heading` (already escaped by the caller) above the
+ * block and the caption under it; empty when there is nothing to draw.
+ */
+function markdownChart(endpoint, config, heading) {
+    const chart = latencyChart(endpoint, config);
+    if (!chart)
+        return '';
+    const trend = trendChart(endpoint, config);
+    const after = trend ? `\n${mermaidTrend(trend)}` : '';
+    return `${heading}\n\n${mermaidBlock(chart)}\n\n${chartCaption(chart)}\n${after}`;
+}
+// ---------------------------------------------------------------------------------------------
+// Trend: a CloudWatch baseline's per-period values with this run's value after them
+/** At most this many periods in a comment's trend block (the latest). */
+const TREND_POINTS = 100;
+/**
+ * The trend of the endpoint's most telling latency metric over its CloudWatch lookback: the
+ * first latency finding that fails or is in doubt, else p95; undefined without a CloudWatch
+ * history of at least two periods for it.
+ */
+function trendChart(endpoint, config) {
+    const { baseline } = endpoint;
+    if (baseline.kind !== 'cloudwatch')
+        return undefined;
+    const latency = (m) => m in types/* QUANTILES */.bD || m === 'mean' || m === 'max';
+    const telling = endpoint.findings.find((f) => latency(f.metric) && (f.breaches.length > 0 || FAILING_VERDICTS.has(f.verdict)));
+    const candidates = [telling?.metric, 'p95', ...CHART_PERCENTILES].filter((m) => m !== undefined && latency(m));
+    for (const metric of candidates) {
+        const summary = baseline.metrics[metric];
+        const history = (summary?.values ?? []).filter((v) => Number.isFinite(v));
+        const current = endpoint.measurement.latency[metric];
+        if (!summary || history.length < 2 || !Number.isFinite(current))
+            continue;
+        const budget = config?.budget[metric];
+        return {
+            metric,
+            history,
+            current,
+            median: summary.median,
+            ...(typeof budget === 'number' && Number.isFinite(budget) ? { budget } : {}),
+        };
+    }
+    return undefined;
+}
+/** The trend as a fenced mermaid block and its caption (no text from the report inside the block). */
+function mermaidTrend(trend) {
+    const history = trend.history.slice(-TREND_POINTS);
+    const points = [...history, trend.current];
+    const series = [{ kind: 'run', values: points }];
+    series.push({ kind: 'baseline', values: points.map(() => trend.median) });
+    if (trend.budget !== undefined)
+        series.push({ kind: 'budget', values: points.map(() => trend.budget) });
+    const yMax = niceCeiling(Math.max(...series.flatMap((s) => s.values)) * 1.1);
+    const palette = series.map((s) => SERIES_STYLE[s.kind].colour).join(', ');
+    const block = [
+        '```mermaid',
+        `%%{init: ${JSON.stringify({ themeVariables: { xyChart: { plotColorPalette: palette } } })}}%%`,
+        'xychart-beta',
+        `  title "${mermaidLabel(`${trend.metric} per period, then this run (ms)`)}"`,
+        `  x-axis "period" 1 --> ${points.length}`,
+        `  y-axis "ms" 0 --> ${mermaidNumber(yMax)}`,
+        ...series.map((s) => `  line [${s.values.map(mermaidNumber).join(', ')}]`),
+        '```',
+    ].join('\n');
+    const names = [
+        `${SERIES_STYLE.run.mark} ${trend.metric} of the last ${history.length} CloudWatch periods, oldest first; the last point is this run`,
+        `${SERIES_STYLE.baseline.mark} their median`,
+        ...(trend.budget !== undefined ? [`${SERIES_STYLE.budget.mark} budget`] : []),
+    ];
+    return `${block}\n\n<sub>${names.join(' · ')}.</sub>\n`;
+}
+
+;// CONCATENATED MODULE: ./src/report/html.ts
+
+
+
+
+
+
+/**
+ * The self-contained HTML report: one file, readable offline. No script, no external anything
+ * (a Content-Security-Policy of `default-src 'none'` says so to the browser too); the charts are
+ * inline SVG drawn here from the report's histograms, with native hover titles on the points.
+ * Every string from the report is escaped for the HTML text or attribute it lands in; the
+ * report is treated as hostile (it may come from a fork's artifact).
+ */
+const VERDICT_TEXT = {
+    pass: 'pass',
+    'budget-exceeded': 'over budget',
+    regression: 'regression',
+    improvement: 'improvement',
+    inconclusive: 'inconclusive',
+    'no-baseline': 'no baseline',
+    accepted: 'accepted',
+};
+/** C0/C1 controls, line separators, bidi overrides and isolates, BOM: shown as a space. */
+const html_INVISIBLE = 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+/** Text for an HTML text node or a double- or single-quoted attribute value. */
+function escapeHtml(text) {
+    return text.replace(html_INVISIBLE, ' ').replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+function verdictOf(finding) {
+    if (finding.breaches.length > 1)
+        return breachesOf(finding).join(' and ');
+    return VERDICT_TEXT[finding.verdict];
+}
+/** x of a quantile on the log scale: log10(1 / (1 - q)); p90 at 1, p99 at 2, p99.9 at 3. */
+function logX(q) {
+    return Math.log10(1 / (1 - q));
+}
+/** The quantiles a curve is drawn at: every 0.05 of the log scale up to `xMax`, and the named percentiles exactly. */
+function curveQuantiles(xMax) {
+    const out = new Set([0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999].filter((q) => logX(q) <= xMax + 1e-9));
+    for (let i = 0; i <= Math.round(xMax / 0.05); i++)
+        out.add(1 - 10 ** -(i * 0.05));
+    return [...out].sort((a, b) => a - b);
+}
+/**
+ * A measurement's percentile curve from its histogram (the summary's six percentiles when the
+ * histogram cannot be read).
+ */
+function curveOf(m, quantiles) {
+    try {
+        const histogram = decodeHistogram(m.histogram);
+        if (histogram.totalCount > 0) {
+            return quantiles.map((q) => ({ q, ms: quantileMs(histogram, q) }));
+        }
+    }
+    catch {
+        // fall through to the summary
+    }
+    return summaryPoints(m.latency);
+}
+function summaryPoints(latency) {
+    return ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9']
+        .filter((p) => Number.isFinite(latency[p]))
+        .map((p) => ({ q: types/* QUANTILES */.bD[p], ms: latency[p] }));
+}
+function curvesOf(endpoint) {
+    // Up to p99.99 when there are enough requests for it to mean something, at least to p99.9.
+    const xMax = Math.min(4, Math.max(3, Math.floor(Math.log10(Math.max(1, endpoint.measurement.requests)))));
+    const quantiles = curveQuantiles(xMax);
+    const curves = [];
+    if (endpoint.measurement.requests > 0)
+        curves.push({
+            kind: 'run',
+            label: 'this run',
+            points: curveOf(endpoint.measurement, quantiles),
+        });
+    const { baseline } = endpoint;
+    if (baseline.kind === 'reference' && baseline.measurement.requests > 0) {
+        curves.push({
+            kind: 'baseline',
+            label: baseline.saved ? 'base report' : 'reference',
+            points: curveOf(baseline.measurement, quantiles),
+        });
+    }
+    else if (baseline.kind === 'cloudwatch') {
+        const points = ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9']
+            .filter((p) => Number.isFinite(baseline.metrics[p]?.median))
+            .map((p) => ({ q: types/* QUANTILES */.bD[p], ms: baseline.metrics[p].median }));
+        if (points.length > 0)
+            curves.push({ kind: 'baseline', label: 'CloudWatch median', points });
+    }
+    if (endpoint.confirmation && endpoint.confirmation.requests > 0) {
+        curves.push({
+            kind: 'confirmation',
+            label: 'confirmation',
+            points: curveOf(endpoint.confirmation, quantiles),
+        });
+    }
+    return { curves, xMax };
+}
+/** The latency budgets of an endpoint as (quantile, limit): `max` at the right edge. */
+function budgetMarks(config) {
+    const marks = [];
+    for (const [metric, value] of Object.entries(config?.budget ?? {})) {
+        if (typeof value !== 'number' || !Number.isFinite(value))
+            continue;
+        if (metric === 'max')
+            marks.push({ metric, ms: value });
+        else if (types/* QUANTILES */.bD[metric] !== undefined)
+            marks.push({ metric, q: types/* QUANTILES */.bD[metric], ms: value });
+    }
+    return marks;
+}
+const WIDTH = 640;
+const HEIGHT = 300;
+const M = { left: 56, right: 16, top: 16, bottom: 40 };
+function n(value) {
+    return Number.isFinite(value) ? String(Math.round(value * 10) / 10) : '0';
+}
+/** The percentile chart of one endpoint as inline SVG; empty when nothing was measured. */
+function percentileSvg(endpoint, config) {
+    const { curves, xMax } = curvesOf(endpoint);
+    if (curves.length === 0)
+        return '';
+    const marks = budgetMarks(config);
+    const all = [
+        ...curves.flatMap((c) => c.points.map((p) => p.ms)),
+        ...marks.map((b) => b.ms),
+    ].filter(Number.isFinite);
+    const yMax = niceCeiling(Math.max(...all, 0.001) * 1.05);
+    const plotW = WIDTH - M.left - M.right;
+    const plotH = HEIGHT - M.top - M.bottom;
+    const px = (q) => M.left + (Math.min(logX(q), xMax) / xMax) * plotW;
+    const py = (ms) => M.top + plotH - (Math.min(Math.max(ms, 0), yMax) / yMax) * plotH;
+    const out = [];
+    const title = `Latency by percentile: ${endpoint.name}`;
+    out.push(`<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">`);
+    // Grid and axes.
+    for (let i = 0; i <= 4; i++) {
+        const ms = (yMax * i) / 4;
+        const y = n(py(ms));
+        out.push(`<line class="grid" x1="${M.left}" x2="${WIDTH - M.right}" y1="${y}" y2="${y}"/>`);
+        out.push(`<text class="tick" x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeHtml(format_formatMs(ms))}</text>`);
+    }
+    const ticks = [
+        [0, 'p0'],
+        [0.5, 'p50'],
+        [0.9, 'p90'],
+        [0.99, 'p99'],
+        [0.999, 'p99.9'],
+        [0.9999, 'p99.99'],
+    ];
+    for (const [q, label] of ticks) {
+        if (logX(q) > xMax + 1e-9)
+            continue;
+        const x = n(px(q));
+        out.push(`<line class="grid" x1="${x}" x2="${x}" y1="${M.top}" y2="${M.top + plotH}"/>`);
+        out.push(`<text class="tick" x="${x}" y="${M.top + plotH + 16}" text-anchor="middle">${label}</text>`);
+    }
+    out.push(`<text class="tick" x="${M.left + plotW / 2}" y="${HEIGHT - 4}" text-anchor="middle">percentile (log scale)</text>`);
+    // Budgets: a dashed line from the left up to the percentile each limits (a limit there holds
+    // every lower percentile too), with a dot where it applies.
+    for (const b of marks) {
+        const y = n(py(b.ms));
+        const x2 = b.q === undefined ? WIDTH - M.right : px(b.q);
+        const label = `${b.metric} budget: ${format_formatMs(b.ms)}`;
+        out.push(`<line class="budget" x1="${M.left}" x2="${n(x2)}" y1="${y}" y2="${y}"><title>${escapeHtml(label)}</title></line>`);
+        out.push(`<circle class="budget-dot" cx="${n(x2)}" cy="${y}" r="4"><title>${escapeHtml(label)}</title></circle>`);
+    }
+    // This run last, on top of the lines it is compared with.
+    for (const curve of [...curves].reverse()) {
+        const points = curve.points.map((p) => `${n(px(p.q))},${n(py(p.ms))}`).join(' ');
+        out.push(`<polyline class="series s-${curve.kind}" points="${points}"><title>${escapeHtml(curve.label)}</title></polyline>`);
+        for (const metric of ['p50', 'p90', 'p95', 'p99', 'p99.9']) {
+            const q = types/* QUANTILES */.bD[metric];
+            const point = curve.points.find((p) => Math.abs(p.q - q) < 1e-9);
+            if (!point || logX(q) > xMax + 1e-9)
+                continue;
+            out.push(`<circle class="dot s-${curve.kind}" cx="${n(px(q))}" cy="${n(py(point.ms))}" r="3"><title>${escapeHtml(`${curve.label}, ${metric}: ${format_formatMs(point.ms)}`)}</title></circle>`);
+        }
+    }
+    out.push('</svg>');
+    const legend = curves
+        .map((c) => `<span class="key"><i class="swatch s-${c.kind}"></i>${escapeHtml(c.label)}</span>`)
+        .concat(marks.length > 0 ? ['<span class="key"><i class="swatch budget-key"></i>budget</span>'] : []);
+    return `<figure>${out.join('')}<figcaption>${legend.join(' ')}</figcaption></figure>`;
+}
+/**
+ * The trend of the endpoint's most telling metric over its CloudWatch lookback (charts.ts
+ * trendChart), this run as the last point; empty without such a history.
+ */
+function trendSvg(endpoint, config) {
+    const trend = trendChart(endpoint, config);
+    if (!trend)
+        return '';
+    const points = [...trend.history, trend.current];
+    const yMax = niceCeiling(Math.max(...points, trend.median, trend.budget ?? 0, 0.001) * 1.05);
+    const plotW = WIDTH - M.left - M.right;
+    const plotH = HEIGHT - M.top - M.bottom;
+    const px = (i) => M.left + (points.length > 1 ? (i / (points.length - 1)) * plotW : 0);
+    const py = (ms) => M.top + plotH - (Math.min(Math.max(ms, 0), yMax) / yMax) * plotH;
+    const title = `${trend.metric} per CloudWatch period, then this run: ${endpoint.name}`;
+    const out = [
+        `<svg class="chart trend" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">`,
+    ];
+    for (let i = 0; i <= 4; i++) {
+        const y = n(py((yMax * i) / 4));
+        out.push(`<line class="grid" x1="${M.left}" x2="${WIDTH - M.right}" y1="${y}" y2="${y}"/>`);
+        out.push(`<text class="tick" x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeHtml(format_formatMs((yMax * i) / 4))}</text>`);
+    }
+    out.push(`<text class="tick" x="${M.left + plotW / 2}" y="${HEIGHT - 4}" text-anchor="middle">${escapeHtml(`${trend.history.length} periods, oldest first, then this run`)}</text>`);
+    const flat = (ms, cls, label) => `<line class="${cls}" x1="${M.left}" x2="${WIDTH - M.right}" y1="${n(py(ms))}" y2="${n(py(ms))}"><title>${escapeHtml(label)}</title></line>`;
+    out.push(flat(trend.median, 'median', `median of the periods: ${format_formatMs(trend.median)}`));
+    if (trend.budget !== undefined)
+        out.push(flat(trend.budget, 'budget', `${trend.metric} budget: ${format_formatMs(trend.budget)}`));
+    const history = trend.history.map((v, i) => `${n(px(i))},${n(py(v))}`).join(' ');
+    out.push(`<polyline class="series s-baseline" points="${history}"><title>${escapeHtml(`${trend.metric} per period`)}</title></polyline>`);
+    const last = points.length - 1;
+    out.push(`<circle class="dot s-run" cx="${n(px(last))}" cy="${n(py(trend.current))}" r="4"><title>${escapeHtml(`this run, ${trend.metric}: ${format_formatMs(trend.current)}`)}</title></circle>`);
+    out.push('</svg>');
+    const legend = [
+        `<span class="key"><i class="swatch s-baseline"></i>${escapeHtml(`${trend.metric} per CloudWatch period`)}</span>`,
+        '<span class="key"><i class="swatch s-run"></i>this run</span>',
+        '<span class="key"><i class="swatch median-key"></i>median</span>',
+        ...(trend.budget !== undefined
+            ? ['<span class="key"><i class="swatch budget-key"></i>budget</span>']
+            : []),
+    ];
+    return `<figure>${out.join('')}<figcaption>${legend.join(' ')}</figcaption></figure>`;
+}
+// ---------------------------------------------------------------------------------------------
+// Page
+function value(metric, v) {
+    return v === undefined ? '—' : formatMetricValue(metric, v);
+}
+function findingRow(endpoint, finding) {
+    const budget = finding.budget === undefined
+        ? '—'
+        : `${finding.metric === 'min-rps' ? '≥' : '≤'} ${value(finding.metric, finding.budget)}`;
+    let current = value(finding.metric, finding.current);
+    if (finding.confirmation)
+        current += ` (confirm: ${value(finding.metric, finding.confirmation.current)})`;
+    const change = finding.delta === undefined
+        ? '—'
+        : finding.change === undefined
+            ? formatMetricDelta(finding.metric, finding.delta)
+            : `${formatChange(finding.change)} (${formatMetricDelta(finding.metric, finding.delta)})`;
+    const cells = [
+        endpoint.name,
+        metricLabel(finding.metric),
+        budget,
+        value(finding.metric, finding.baseline),
+        current,
+        change,
+    ].map((c) => `<td>${escapeHtml(c)}</td>`);
+    const failing = finding.breaches.length > 0;
+    return `<tr class="${failing ? 'fail' : `v-${finding.verdict}`}">${cells.join('')}<td class="verdict" title="${escapeHtml(finding.reason)}">${escapeHtml(verdictOf(finding))}</td></tr>`;
+}
+function percentileTable(endpoint) {
+    const rows = [['this run', endpoint.measurement.latency]];
+    if (endpoint.confirmation)
+        rows.push(['confirmation', endpoint.confirmation.latency]);
+    if (endpoint.baseline.kind === 'reference') {
+        rows.push([
+            endpoint.baseline.saved ? 'base report' : 'reference',
+            endpoint.baseline.measurement.latency,
+        ]);
+    }
+    const head = `<tr><th></th>${types/* LATENCY_METRICS */.Z$.map((m) => `<th>${escapeHtml(m)}</th>`).join('')}</tr>`;
+    const body = rows
+        .map(([label, latency]) => `<tr><th>${escapeHtml(label)}</th>${types/* LATENCY_METRICS */.Z$.map((m) => `<td>${escapeHtml(format_formatMs(latency[m]))}</td>`).join('')}</tr>`)
+        .join('');
+    return `<table class="num">${head}${body}</table>`;
+}
+function measurementText(label, m) {
+    return `${label}: ${formatCount(m.requests)} requests, ${formatRps(m.throughput)}, ${m.errors === 0 ? 'no errors' : `${formatCount(m.errors)} errors (${formatRate(m.errorRate)})`}`;
+}
+function endpointSection(endpoint, config, index) {
+    const parts = [];
+    parts.push(`<section class="endpoint v-${endpoint.verdict}" id="endpoint-${index}"><h3>${escapeHtml(endpoint.name)} <code>${escapeHtml(`${endpoint.method} ${endpoint.path}`)}</code> <span class="badge">${escapeHtml(VERDICT_TEXT[endpoint.verdict])}</span></h3>`);
+    parts.push(percentileSvg(endpoint, config));
+    parts.push(trendSvg(endpoint, config));
+    parts.push(percentileTable(endpoint));
+    const lines = [measurementText('this run', endpoint.measurement)];
+    if (endpoint.confirmation)
+        lines.push(measurementText('confirmation', endpoint.confirmation));
+    if (endpoint.baseline.kind === 'reference')
+        lines.push(measurementText('reference', endpoint.baseline.measurement));
+    if (endpoint.baseline.kind === 'none')
+        lines.push(`baseline: none (${endpoint.baseline.reason})`);
+    else
+        lines.push(`baseline: ${endpoint.baseline.source}`);
+    for (const f of endpoint.findings)
+        lines.push(`${metricLabel(f.metric)}: ${f.reason}`);
+    parts.push(`<ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul></section>`);
+    return parts.join('\n');
+}
+const STYLE = `
+:root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--run:#2563eb;--baseline:#6b7280;--confirmation:#d97706;--budget:#dc2626;--fail:#fde8e8;--warn:#fff4d6}
+@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;--run:#60a5fa;--baseline:#9ca3af;--confirmation:#fbbf24;--budget:#f87171;--fail:#3b1219;--warn:#3a2d0c}}
+body{background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1000px;padding:0 16px}
+h1{font-size:22px}h2{font-size:18px;margin-top:32px}h3{font-size:16px}
+table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left}
+table.num td{text-align:right}tr.fail td{background:var(--fail)}tr.v-inconclusive td{background:var(--warn)}
+code{font-family:ui-monospace,monospace;font-size:12px}.badge{font-size:12px;color:var(--muted)}
+.muted,figcaption,footer{color:var(--muted)}figure{margin:8px 0}
+svg.chart{max-width:100%;height:auto}.grid{stroke:var(--line);stroke-width:1}.tick{fill:var(--muted);font-size:11px}
+.series{fill:none;stroke-width:2}.s-run{stroke:var(--run);fill:var(--run)}.s-baseline{stroke:var(--baseline);fill:var(--baseline)}
+.s-confirmation{stroke:var(--confirmation);fill:var(--confirmation)}polyline.series{fill:none}
+.budget{stroke:var(--budget);stroke-width:1.5;stroke-dasharray:6 4}.budget-dot{fill:var(--budget)}
+.median{stroke:var(--baseline);stroke-width:1;stroke-dasharray:2 3}i.median-key{background:var(--baseline);opacity:.6}
+.key{margin-right:12px}.swatch{display:inline-block;width:14px;height:3px;margin-right:4px;vertical-align:middle}
+i.s-run{background:var(--run)}i.s-baseline{background:var(--baseline)}i.s-confirmation{background:var(--confirmation)}i.budget-key{background:var(--budget)}
+`;
+const html_plural = (count, one) => `${formatCount(count)} ${count === 1 ? one : `${one}s`}`;
+function renderHtml(report) {
+    const configs = new Map(report.config.endpoints.map((e) => [e.name, e]));
+    const { summary } = report;
+    const gate = report.gateId === 'default' ? 'perf-gate' : `perf-gate ${report.gateId}`;
+    const headline = summary.passed
+        ? `${gate}: passed, ${html_plural(summary.endpoints, 'endpoint')}`
+        : `${gate}: failed: ${html_plural(summary.violations, 'budget violation')}, ${html_plural(summary.regressions, 'regression')} in ${html_plural(summary.endpoints, 'endpoint')}`;
+    const failures = [];
+    for (const error of summary.errors ?? [])
+        failures.push(`${error.endpoint ? `${error.endpoint}: ` : ''}${error.message}`);
+    for (const e of report.endpoints) {
+        for (const f of e.findings)
+            if (f.breaches.length > 0)
+                failures.push(`${e.name} ${metricLabel(f.metric)}: ${f.reason}`);
+    }
+    // Failing endpoints first (the most severe verdict first), each group in the report's order.
+    const order = report.endpoints
+        .map((e, i) => ({ e, i }))
+        .sort((a, b) => VERDICT_SEVERITY.indexOf(a.e.verdict) - VERDICT_SEVERITY.indexOf(b.e.verdict) || a.i - b.i);
+    const rows = order.flatMap(({ e }) => e.findings.length > 0
+        ? e.findings.map((f) => findingRow(e, f))
+        : [
+            `<tr><td>${escapeHtml(e.name)}</td><td>—</td><td>—</td><td>—</td><td>—</td><td>—</td><td>pass (nothing to check)</td></tr>`,
+        ]);
+    const body = [
+        `<h1>${escapeHtml(headline)}</h1>`,
+        report.config.target.tls?.insecure
+            ? '<p><strong>Certificates were not checked</strong> (target.tls.insecure): the numbers may not come from the target.</p>'
+            : '',
+        summary.cancelled
+            ? '<p><strong>The run was cancelled</strong>: endpoints it did not reach are missing.</p>'
+            : '',
+        failures.length > 0
+            ? `<h2>Why it failed</h2><ul>${failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`
+            : '',
+        '<h2>Verdicts</h2>',
+        `<table class="verdicts"><tr><th>Endpoint</th><th>Metric</th><th>Budget</th><th>Baseline</th><th>Current</th><th>Change</th><th>Verdict</th></tr>${rows.join('\n')}</table>`,
+        '<h2>Endpoints</h2>',
+        ...order.map(({ e, i }) => endpointSection(e, configs.get(e.name), i)),
+        `<footer><p>${escapeHtml(`${report.tool.name} ${report.tool.version} · ${report.environment.runner.os} ${report.environment.runner.arch} · Node ${report.environment.node} · ${report.createdAt} · budget file ${report.config.file} · target ${report.config.target.url}`)}</p></footer>`,
+    ];
+    return [
+        '<!DOCTYPE html>',
+        '<html lang="en">',
+        '<head>',
+        '<meta charset="utf-8">',
+        `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        `<title>${escapeHtml(headline)}</title>`,
+        `<style>${STYLE}</style>`,
+        '</head>',
+        '<body>',
+        ...body.filter((b) => b !== ''),
+        '</body>',
+        '</html>',
+        '',
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
 
 
 
@@ -42761,15 +43606,22 @@ const VERDICT_LABEL = {
     improvement: '🟢 improvement',
     inconclusive: '⚠️ inconclusive',
     'no-baseline': '➖ no baseline',
+    accepted: '🟡 accepted',
 };
 /**
  * A finding's verdict as a table cell: a finding over budget that also regressed says both, so a
  * headline counting regressions finds them in the table.
  */
 function verdictLabel(finding) {
+    if (finding.verdict === 'accepted' && finding.acceptance)
+        return `🟡 accepted by ${acceptedBy(finding.acceptance.by)}`;
     if (finding.breaches.length > 1)
         return `❌ ${breachesOf(finding).join(' and ')}`;
     return VERDICT_LABEL[finding.verdict];
+}
+/** A GitHub login as written in the comment: only the characters a login may hold. */
+function acceptedBy(login) {
+    return `@${login.replace(/[^A-Za-z0-9-[\]]/g, '').slice(0, 64)}`;
 }
 // ---------------------------------------------------------------------------------------------
 // Escaping
@@ -42815,16 +43667,24 @@ function renderMarkdown(report, options = {}) {
     }
     const parts = collectParts(report);
     const full = options.fullReportHint ?? 'the full report is in the job summary and the JSON report';
-    // Left out in this order when the result is too long: details, passing rows, warnings,
+    // Left out in this order when the result is too long: charts, details, passing rows, warnings,
     // failing rows, and the failures list only as a last resort.
     const keep = {
+        charts: parts.charts.length,
         details: parts.details.length,
         passRows: parts.passRows.length,
         warnings: parts.warnings.length,
         failRows: parts.failRows.length,
         failures: parts.failures.length,
     };
-    const order = ['details', 'passRows', 'warnings', 'failRows', 'failures'];
+    const order = [
+        'charts',
+        'details',
+        'passRows',
+        'warnings',
+        'failRows',
+        'failures',
+    ];
     const itemsOf = (key) => parts[key];
     let text = compose(report, parts, keep, options.marker, full);
     for (const key of order) {
@@ -42899,6 +43759,7 @@ function compose(report, parts, keep, marker, fullReportHint) {
         out.push(`*${what} left out.*`, '');
         left.push(what);
     }
+    composeCharts(out, left, parts.charts, keep.charts);
     if (keep.details > 0) {
         out.push('<details>', '<summary>Details: percentiles, requests and errors, load settings, baselines</summary>', '');
         out.push(...parts.details.slice(0, keep.details));
@@ -42968,6 +43829,7 @@ function collectParts(report) {
         failRows: rows.filter((r) => r.failing).map((r) => r.text),
         passRows: rows.filter((r) => !r.failing).map((r) => r.text),
         details: report.endpoints.map((e) => endpointDetails(e, configs.get(e.name))),
+        charts: chartsOf(report, configs),
         footer: footer(report),
     };
 }
@@ -42996,6 +43858,12 @@ function markdown_headline(report) {
         problems.push(plural(summary.violations, 'budget violation', 'budget violations'));
     if (summary.cancelled)
         problems.push('cancelled');
+    const accepted = summary.accepted ?? 0;
+    if (accepted > 0) {
+        if (problems.length === 0)
+            return `### 🟡 ${gate}: ${plural(accepted, 'accepted regression', 'accepted regressions')} in ${endpoints}${tail}`;
+        problems.push(`${formatCount(accepted)} accepted`);
+    }
     return `### ❌ ${gate}: ${problems.join(', ')} in ${endpoints}${tail}`;
 }
 function tableRow(endpoint, finding, baselineColumns) {
@@ -43032,6 +43900,23 @@ function changeText(metric, change, delta) {
     return change === undefined ? absolute : `${formatChange(change)} (${absolute})`;
 }
 // ---------------------------------------------------------------------------------------------
+// Charts (report/charts.ts draws them; here they are only placed and left out first)
+function chartsOf(report, configs) {
+    return endpointsToChart(report)
+        .map((e) => markdownChart(e, configs.get(e.name), `#### ${VERDICT_LABEL[e.verdict].split(' ')[0]} ${escapeInline(e.name, NAME_LENGTH)} ${code(`${e.method} ${e.path}`, PATH_LENGTH)}`))
+        .filter((chart) => chart !== '');
+}
+function composeCharts(out, left, charts, kept) {
+    if (kept > 0) {
+        out.push('**Latency by percentile**', '', ...charts.slice(0, kept));
+        if (kept < charts.length)
+            out.push(`*Charts of ${formatCount(charts.length - kept)} more endpoints left out.*`, '');
+    }
+    if (kept < charts.length) {
+        left.push(kept === 0 ? 'the charts' : `charts of ${formatCount(charts.length - kept)} endpoints`);
+    }
+}
+// ---------------------------------------------------------------------------------------------
 // Details
 const DETAIL_COLUMNS = types/* LATENCY_METRICS */.Z$;
 function latencyRow(label, m) {
@@ -43059,8 +43944,9 @@ function endpointDetails(endpoint, config) {
             const entry = baseline.metrics[c];
             return entry ? format_formatMs(entry.median) : '—';
         });
+        const label = baseline.store === 'github' ? 'history median' : 'CloudWatch median';
         if (cells.some((c) => c !== '—'))
-            lines.push(`| CloudWatch median | ${cells.join(' | ')} |`);
+            lines.push(`| ${label} | ${cells.join(' | ')} |`);
     }
     lines.push('');
     lines.push(`- ${measurementLine('this run', endpoint.measurement)}`);
@@ -43088,7 +43974,7 @@ function intervalLine(finding) {
     const interval = finding.interval;
     const value = (v) => formatMetricValue(finding.metric, v);
     const n = `${formatCount(interval.samples)} request${interval.samples === 1 ? '' : 's'}`;
-    const percent = `${Number((interval.confidence * 100).toFixed(1))}%`;
+    const percent = `${Number((interval.confidence * 100).toFixed(3))}%`;
     const q = types/* QUANTILES */.bD[finding.metric];
     const fewest = q !== undefined && interval.confidence > 0 && interval.confidence < 1
         ? minimumSamples(q, interval.confidence)
@@ -43138,9 +44024,23 @@ function measurementLine(label, m) {
     if (m.generator?.saturated) {
         parts.push(`load generator saturated (event loop ${Math.round(100 * m.generator.eventLoopUtilization)}% busy, median delay ${format_formatMs(m.generator.eventLoopDelayP50Ms)})`);
     }
+    if (m.adaptive)
+        parts.push(adaptiveText(m.adaptive));
     if (m.cancelled)
         parts.push('cut short by cancellation');
     return parts.join('; ');
+}
+/** "adaptive: settled: pass at look 3 of 26 (cap 30s)": when and why an adaptive measurement stopped. */
+function adaptiveText(a) {
+    const confidence = a.confidence === undefined ? '' : `, bounds at ${Number((a.confidence * 100).toFixed(3))}%`;
+    return `adaptive: ${a.stop} at look ${formatCount(a.look)} of ${formatCount(a.looks)} (minimum ${format_formatDuration(a.minDurationMs)}, cap ${format_formatDuration(a.capMs)}${confidence})`;
+}
+/** "load 12s of the 1m 10s planned (58s saved by adaptive measurement)". */
+function loadTimeText(load) {
+    const saved = load.plannedMs - load.spentMs;
+    return saved >= 1000
+        ? `load ${format_formatDuration(load.spentMs)} of the ${format_formatDuration(load.plannedMs)} planned (${format_formatDuration(saved)} saved by adaptive measurement)`
+        : `load ${format_formatDuration(load.spentMs)}`;
 }
 function loadLine(config) {
     const load = config.load;
@@ -43164,6 +44064,8 @@ function baselineLine(endpoint) {
         return `reference deployment ${code(baseline.source, PATH_LENGTH)} measured side by side${rounds}`;
     }
     const periods = Math.max(0, ...Object.values(baseline.metrics).map((m) => m?.periods ?? 0));
+    if (baseline.store === 'github')
+        return `${code(baseline.source, PATH_LENGTH)}, ${formatCount(periods)} run${periods === 1 ? '' : 's'}`;
     return `CloudWatch ${code(baseline.source, PATH_LENGTH)}, ${formatCount(periods)} periods${baseline.partial ? ' (partial data)' : ''}`;
 }
 function footer(report) {
@@ -43173,6 +44075,8 @@ function footer(report) {
         `runner ${escapeInline(env.runner.os, 40)} ${escapeInline(env.runner.arch, 40)}`,
         `Node ${escapeInline(env.node, 40)}`,
     ];
+    if (report.summary.load)
+        bits.push(loadTimeText(report.summary.load));
     const runUrl = env.ci?.runUrl;
     // A link only to what looks like a workflow run; anything else is shown as text, not linked.
     if (runUrl &&
@@ -43238,6 +44142,8 @@ async function escapesRoots(path, roots) {
 
 
 
+
+const EXTENSION = { json: 'json', markdown: 'md', html: 'html' };
 /** Creates the parent folders and refuses a path that is a folder. */
 function prepareReportPaths(paths, command) {
     for (const [option, path] of Object.entries(paths)) {
@@ -43248,7 +44154,7 @@ function prepareReportPaths(paths, command) {
         const full = (0,external_node_path_.resolve)(path);
         try {
             if ((0,external_node_fs_.statSync)(full, { throwIfNoEntry: false })?.isDirectory()) {
-                throw new UsageError(`--${option} ${path}: is a folder; name a file, e.g. ${path.replace(/\/+$/, '')}/report.${option === 'json' ? 'json' : 'md'}`, command);
+                throw new UsageError(`--${option} ${path}: is a folder; name a file, e.g. ${path.replace(/\/+$/, '')}/report.${EXTENSION[option] ?? 'txt'}`, command);
             }
             (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(full), { recursive: true });
         }
@@ -43270,6 +44176,10 @@ async function writeReports(report, paths) {
         const hint = paths.json ? `the full report is in ${paths.json}` : undefined;
         await writeFileNoFollow(paths.markdown, renderMarkdown(report, { fullReportHint: hint }));
         written.push(paths.markdown);
+    }
+    if (paths.html) {
+        await writeFileNoFollow(paths.html, renderHtml(report));
+        written.push(paths.html);
     }
     return written;
 }
@@ -43295,6 +44205,7 @@ async function compareCommand(args, context, output) {
         budget: { type: 'string' },
         json: { type: 'string' },
         markdown: { type: 'string' },
+        html: { type: 'string' },
         'fail-on': { type: 'string' },
     });
     if (flag(parsed, 'help')) {
@@ -43303,7 +44214,11 @@ async function compareCommand(args, context, output) {
     }
     const [basePath, headPath] = positionals(parsed, compare_command_COMMAND, ['BASE.json', 'HEAD.json']);
     const failOn = failOnOption(parsed, compare_command_COMMAND);
-    const paths = { json: stringOption(parsed, 'json'), markdown: stringOption(parsed, 'markdown') };
+    const paths = {
+        json: stringOption(parsed, 'json'),
+        markdown: stringOption(parsed, 'markdown'),
+        html: stringOption(parsed, 'html'),
+    };
     prepareReportPaths(paths, compare_command_COMMAND);
     const budgetFile = stringOption(parsed, 'budget');
     let config;
@@ -43469,6 +44384,46 @@ class Output {
     }
 }
 
+;// CONCATENATED MODULE: ./src/cli/report-command.ts
+
+
+
+
+
+/**
+ * `perf-gate report REPORT.json --html OUT`: renders a saved report as it is (a fork's artifact,
+ * a report from another machine). Nothing is judged again here: the files show what the report
+ * says, escaped as everything from a report is.
+ */
+const report_command_COMMAND = 'report';
+async function reportCommand(args, _context, output) {
+    const parsed = parseCommandArgs(report_command_COMMAND, args, {
+        html: { type: 'string' },
+        markdown: { type: 'string' },
+    });
+    if (flag(parsed, 'help')) {
+        output.out(REPORT_HELP);
+        return EXIT.passed;
+    }
+    const [path] = positionals(parsed, report_command_COMMAND, ['REPORT.json']);
+    const paths = { html: stringOption(parsed, 'html'), markdown: stringOption(parsed, 'markdown') };
+    if (paths.html === undefined && paths.markdown === undefined) {
+        throw new UsageError('name what to write: --html OUT (e.g. --html report.html) and/or --markdown OUT', report_command_COMMAND);
+    }
+    prepareReportPaths(paths, report_command_COMMAND);
+    let report;
+    try {
+        report = await readReportFile(path);
+    }
+    catch (error) {
+        throw new UsageError(error.message);
+    }
+    for (const written of await writeReports(report, paths)) {
+        output.err(`Report written to ${written}`);
+    }
+    return EXIT.passed;
+}
+
 ;// CONCATENATED MODULE: ./src/measure/merge.ts
 
 /**
@@ -43611,7 +44566,123 @@ async function measureSideBySide(endpoint, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/evaluate/sequential.ts
+
+
+/**
+ * Stopping an adaptive measurement (SPEC §4, docs/noise.md "Adaptive measurement"): the data of
+ * an endpoint is looked at after every slice, and the endpoint stops as soon as its budgets are
+ * settled. Looking repeatedly would let a fixed-confidence bound fail more often than its
+ * confidence says (one of twenty-five looks is bound to be wrong sooner or later), so the error
+ * each bound may make is spent over the looks planned in advance (config/plan.ts adaptiveLooks),
+ * Haybittle–Peto style with a Bonferroni account: every look before the last gets an equal share
+ * of INTERIM_SHARE of the error, the last look (at the cap) the rest. By the union bound the
+ * chance that any look judges a metric wrongly is at most the total error, 1 − confidence, the
+ * same as the fixed design's one look; the last look is only a little stricter than a fixed
+ * design's (96% rather than 95%), so an endpoint that runs to the cap loses little.
+ */
+/** Share of the error spent on the looks before the cap (the rest is for the look at the cap). */
+const INTERIM_SHARE = 0.2;
+/**
+ * The one-sided confidence of each bound at look `look` (1-based) of `looks`, for an overall
+ * `confidence`: interim looks share INTERIM_SHARE of the error equally, the last one has the rest.
+ */
+function lookConfidence(confidence, look, looks) {
+    if (!(Number.isInteger(looks) && looks >= 1 && Number.isInteger(look) && look >= 1))
+        throw new Error(`looks must be whole numbers from 1, got look ${look} of ${looks}`);
+    if (look > looks)
+        throw new Error(`look ${look} is past the last of ${looks}`);
+    const alpha = 1 - confidence;
+    if (looks === 1)
+        return confidence;
+    if (look < looks)
+        return 1 - (alpha * INTERIM_SHARE) / (looks - 1);
+    return 1 - alpha * (1 - INTERIM_SHARE);
+}
+/**
+ * How a metric's budget stands at one look, at the look's confidence: `breach` when its lower
+ * bound is over the limit, `pass` when its upper bound is at or under it, `open` otherwise.
+ * `mean` and `min-rps` have no bound here and stay open (they need the cap); `max` can only be
+ * settled as a breach (a response slower than the limit was seen).
+ */
+function metricState(metric, limit, sample, confidence) {
+    const q = types/* QUANTILES */.bD[metric];
+    if (q !== undefined) {
+        if (sample.buckets.total === 0)
+            return 'open';
+        const verdict = judgeAgainst(quantileBounds(sample.buckets, q, confidence), limit * 1000);
+        return verdict === 'above' ? 'breach' : verdict === 'at-or-below' ? 'pass' : 'open';
+    }
+    if (metric === 'error-rate')
+        return errorRateState(sample.errors, sample.requests, limit, confidence);
+    if (metric === 'max') {
+        const lowest = sample.buckets.lowest;
+        return lowest.length > 0 && lowest[lowest.length - 1] > limit * 1000 ? 'breach' : 'open';
+    }
+    return 'open';
+}
+/**
+ * Whether an endpoint's budgets are settled at a look: `breach` as soon as one of them is (the
+ * endpoint fails on it whatever the others say), `pass` when every one is settled within its
+ * limit, undefined while any is open.
+ */
+function settleBudgets(budget, sample, confidence) {
+    const metrics = Object.keys(budget);
+    if (metrics.length === 0)
+        return undefined;
+    let open = false;
+    for (const metric of metrics) {
+        const state = metricState(metric, budget[metric], sample, confidence);
+        if (state === 'breach')
+            return 'breach';
+        if (state === 'open')
+            open = true;
+    }
+    return open ? undefined : 'pass';
+}
+/**
+ * An error rate against its limit by the exact (Clopper–Pearson) one-sided binomial bounds:
+ * the lower bound is over the limit when `errors` or more errors out of `requests` would be rarer
+ * than 1 − confidence at an error rate equal to the limit; the upper bound is at or under the
+ * limit when `errors` or fewer would be.
+ */
+function errorRateState(errors, requests, limit, confidence) {
+    if (requests === 0)
+        return 'open';
+    const alpha = 1 - confidence;
+    if (limit <= 0)
+        return errors > 0 ? 'breach' : 'open';
+    if (limit >= 1)
+        return 'pass';
+    if (errors > 0 && 1 - binomialCdf(errors - 1, requests, limit) <= alpha)
+        return 'breach';
+    if (binomialCdf(errors, requests, limit) <= alpha)
+        return 'pass';
+    return 'open';
+}
+/** P(Bin(n, p) ≤ x), summed exactly in log space (no normal approximation). */
+function binomialCdf(x, n, p) {
+    if (x < 0)
+        return 0;
+    if (x >= n)
+        return 1;
+    const logRatio = Math.log(p) - Math.log1p(-p);
+    let logTerm = n * Math.log1p(-p);
+    let logSum = logTerm;
+    for (let k = 0; k < x; k++) {
+        logTerm += Math.log(n - k) - Math.log(k + 1) + logRatio;
+        logSum =
+            logTerm > logSum
+                ? logTerm + Math.log1p(Math.exp(logSum - logTerm))
+                : logSum + Math.log1p(Math.exp(logTerm - logSum));
+    }
+    return Math.min(1, Math.exp(logSum));
+}
+
 ;// CONCATENATED MODULE: ./src/gate/run-gate.ts
+
+
+
 
 
 
@@ -43688,21 +44759,28 @@ async function runGate(input) {
     }
     let cloudwatch = new Map();
     if (!input.baselineUrl && input.readCloudWatch && !signal?.aborted) {
-        cloudwatch = await log.group('Reading baselines from CloudWatch', () => input.readCloudWatch(config));
+        cloudwatch = await log.group(`Reading baselines from ${input.historyName ?? 'CloudWatch'}`, () => input.readCloudWatch(config));
     }
     const side = input.baselineUrl ? 2 : 1;
     let loadMs = 0;
+    let plannedMs = 0;
     const cap = input.maxDurationMs;
     const deadline = new Deadline(cap);
     const loadSignal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
     const capText = cap === undefined ? '' : formatDuration(cap);
     const measureOnce = async (endpoint) => {
-        loadMs += loadTime(endpoint) * side;
+        plannedMs += loadTime(endpoint) * side;
         deadline.resume();
+        let spent = loadTime(endpoint) * side;
         try {
-            return await measureOnceUnderCap(endpoint);
+            const result = await measureOnceUnderCap(endpoint);
+            const record = result.measurement.adaptive;
+            if (record)
+                spent = endpoint.load.warmupMs + result.measurement.durationMs;
+            return result;
         }
         finally {
+            loadMs += spent;
             deadline.pause();
         }
     };
@@ -43724,13 +44802,18 @@ async function runGate(input) {
                 },
             };
         }
-        return {
-            measurement: await measureEndpoint(endpoint, {
-                signal: loadSignal,
-                log: log.info,
-                onProgress,
-            }),
-        };
+        const adaptive = adaptiveFor(endpoint, endpoint.regression !== false && cloudwatch.has(endpoint.name));
+        const measurement = await measureEndpoint(endpoint, {
+            signal: loadSignal,
+            log: log.info,
+            onProgress,
+            ...(adaptive ? { adaptive } : {}),
+        });
+        if (measurement.adaptive) {
+            const { look, looks } = measurement.adaptive;
+            measurement.adaptive.confidence = lookConfidence(confidenceOf(endpoint), look, looks);
+        }
+        return { measurement };
     };
     /** An endpoint the cap stopped or never reached: named in the report, never passed. */
     const cut = (endpoint, started) => {
@@ -43816,7 +44899,30 @@ async function runGate(input) {
         cancelled: signal?.aborted === true,
         errors,
     });
-    return { evaluation, ready, startedAt, finishedAt: new Date(), loadMs };
+    evaluation.summary.load = { spentMs: Math.round(loadMs), plannedMs: Math.round(plannedMs) };
+    return { evaluation, ready, startedAt, finishedAt: new Date(), loadMs, plannedLoadMs: plannedMs };
+}
+function confidenceOf(endpoint) {
+    return endpoint.confidence ?? types/* DEFAULT_CONFIDENCE */.FH;
+}
+/**
+ * The adaptive design for an endpoint measured alone (SPEC §4), or undefined for the fixed one:
+ * when it asks for it, has budgets to settle, and no CloudWatch baseline to be compared with
+ * (that comparison needs the data of the whole duration).
+ */
+function adaptiveFor(endpoint, hasBaseline) {
+    if (endpoint.adaptive !== true || hasBaseline)
+        return undefined;
+    if (Object.keys(endpoint.budget).length === 0)
+        return undefined;
+    const looks = adaptiveLooks(endpoint.load);
+    if (looks.length < 2)
+        return undefined;
+    const confidence = confidenceOf(endpoint);
+    return {
+        looks,
+        decide: (look, sample) => settleBudgets(endpoint.budget, { buckets: bucketsOf(sample.histogram), requests: sample.requests, errors: sample.errors }, lookConfidence(confidence, look, looks.length)),
+    };
 }
 /** Whether the cap stopped a measurement (on either side of a side-by-side one). */
 function wasCut(result) {
@@ -44009,6 +45115,7 @@ async function runCommand(args, context, output) {
         'baseline-url': { type: 'string' },
         json: { type: 'string' },
         markdown: { type: 'string' },
+        html: { type: 'string' },
         'fail-on': { type: 'string' },
         'max-duration': { type: 'string' },
         verbose: { type: 'boolean' },
@@ -44023,7 +45130,11 @@ async function runCommand(args, context, output) {
     const baselineUrl = urlOption(parsed, 'baseline-url', run_command_COMMAND);
     const failOn = failOnOption(parsed, run_command_COMMAND);
     const maxDurationMs = durationOption(parsed, 'max-duration', '15m', run_command_COMMAND);
-    const paths = { json: stringOption(parsed, 'json'), markdown: stringOption(parsed, 'markdown') };
+    const paths = {
+        json: stringOption(parsed, 'json'),
+        markdown: stringOption(parsed, 'markdown'),
+        html: stringOption(parsed, 'html'),
+    };
     prepareReportPaths(paths, run_command_COMMAND);
     const config = await loadBudget(budgetFile, { env: context.env, targetUrl, maxDurationMs, sideBySide: baselineUrl !== undefined }, run_command_COMMAND);
     if (baselineUrl !== undefined) {
@@ -44045,6 +45156,10 @@ async function runCommand(args, context, output) {
     try {
         // The gate itself checks the target first (ready-wait, or one request): a wrong URL fails
         // in a second with TargetUnreachableError, which runCli turns into exit 3.
+        if (config.baseline.github && !baselineUrl) {
+            // The data branch is read with the workflow's token and event (base branch): the action's.
+            progress.log.info(`baseline.github (the ${config.baseline.github.branch} data branch) is read by the GitHub Action; this run judges budgets only (--baseline-url compares with a reference deployment)`);
+        }
         let gate;
         const startedAt = new Date();
         try {
@@ -44085,8 +45200,12 @@ async function runCommand(args, context, output) {
         const written = await writeReports(report, paths);
         output.out('');
         output.out(renderTable(report));
-        if (gate)
-            output.err(`Load time: ${formatMs(gate.loadMs)}.`);
+        if (gate) {
+            const saved = gate.plannedLoadMs - gate.loadMs;
+            output.err(saved >= 1000
+                ? `Load time: ${formatMs(gate.loadMs)} of the ${formatMs(gate.plannedLoadMs)} planned (${formatMs(saved)} saved by adaptive measurement).`
+                : `Load time: ${formatMs(gate.loadMs)}.`);
+        }
         for (const path of written)
             output.err(`Report written to ${path}`);
         return exitCode(report, config, baselineUrl, output, () => shouldFail(report.summary, failOn));
@@ -44169,10 +45288,12 @@ async function validateCommand(args, context, output) {
 
 
 
+
 const COMMANDS = {
     run: runCommand,
     validate: validateCommand,
     compare: compareCommand,
+    report: reportCommand,
     calibrate: calibrateCommand,
 };
 async function runCli(argv, context) {
@@ -44484,7 +45605,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream"
 
 /***/ }),
 
-/***/ 7975:
+/***/ 356:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
