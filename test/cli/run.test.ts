@@ -228,4 +228,29 @@ endpoints:
     expect(validation.report.endpoints.map((e) => e.name)).toEqual(['long']);
     expect(validation.report.endpoints[0]!.measurement.requests).toBeGreaterThan(0);
   });
+  test('adaptive: a clearly fast endpoint stops at a look, and the load time saved is stated', async () => {
+    const file = budget(
+      'adaptive.yml',
+      `endpoints:
+  - name: quick
+    path: /fixed/2
+    budget: { p95: 1s }
+    load: { duration: 8s, min-duration: 1s }
+`,
+    );
+    const json = join(dir, 'adaptive.json');
+    const run = await runCli(['run', '--budget', file, '--json', json], {
+      env: { TARGET: target.url, API_TOKEN: SECRET },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/quick: settled: pass at look \d of 8/);
+    expect(run.stderr).toMatch(
+      /Load time: .+ of the 8s planned \(.+ saved by adaptive measurement\)\./,
+    );
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.endpoints[0].measurement.adaptive).toMatchObject({
+      stop: 'settled: pass',
+      looks: 8,
+    });
+  });
 });
