@@ -4,7 +4,7 @@ import type { EndpointResult, Finding, Verdict } from '../evaluate/types.js';
 import { VERDICT_SEVERITY } from '../evaluate/types.js';
 import { decodeHistogram, quantileMs } from '../measure/histogram.js';
 import type { LatencySummary, Measurement } from '../measure/types.js';
-import { breachesOf } from './checks.js';
+import { breachesOf, budgetsOnly } from './checks.js';
 import { niceCeiling, trendChart } from './charts.js';
 import {
   formatChange,
@@ -310,7 +310,7 @@ function value(metric: BudgetMetric, v: number | undefined): string {
   return v === undefined ? '—' : formatMetricValue(metric, v);
 }
 
-function findingRow(endpoint: EndpointResult, finding: Finding): string {
+function findingRow(endpoint: EndpointResult, finding: Finding, baselineColumns: boolean): string {
   const budget =
     finding.budget === undefined
       ? '—'
@@ -324,14 +324,18 @@ function findingRow(endpoint: EndpointResult, finding: Finding): string {
       : finding.change === undefined
         ? formatMetricDelta(finding.metric, finding.delta)
         : `${formatChange(finding.change)} (${formatMetricDelta(finding.metric, finding.delta)})`;
-  const cells = [
-    endpoint.name,
-    metricLabel(finding.metric),
-    budget,
-    value(finding.metric, finding.baseline),
-    current,
-    change,
-  ].map((c) => `<td>${escapeHtml(c)}</td>`);
+  const cells = (
+    baselineColumns
+      ? [
+          endpoint.name,
+          metricLabel(finding.metric),
+          budget,
+          value(finding.metric, finding.baseline),
+          current,
+          change,
+        ]
+      : [endpoint.name, metricLabel(finding.metric), budget, current]
+  ).map((c) => `<td>${escapeHtml(c)}</td>`);
   const failing = finding.breaches.length > 0;
   return `<tr class="${failing ? 'fail' : `v-${finding.verdict}`}">${cells.join('')}<td class="verdict" title="${escapeHtml(finding.reason)}">${escapeHtml(verdictOf(finding))}</td></tr>`;
 }
@@ -407,9 +411,13 @@ export function renderHtml(report: Report): string {
   const configs = new Map(report.config.endpoints.map((e) => [e.name, e]));
   const { summary } = report;
   const gate = report.gateId === 'default' ? 'perf-gate' : `perf-gate ${report.gateId}`;
+  // With no baseline configured only budgets were checked: no regressions to count, no
+  // Baseline or Change columns (as in the comment).
+  const baselineColumns = !budgetsOnly(report);
+  const checked = baselineColumns ? '' : ' (budgets only; no baseline configured)';
   const headline = summary.passed
-    ? `${gate}: passed, ${plural(summary.endpoints, 'endpoint')}`
-    : `${gate}: failed: ${plural(summary.violations, 'budget violation')}, ${plural(summary.regressions, 'regression')} in ${plural(summary.endpoints, 'endpoint')}`;
+    ? `${gate}: passed, ${plural(summary.endpoints, 'endpoint')}${checked}`
+    : `${gate}: failed: ${plural(summary.violations, 'budget violation')}${baselineColumns ? `, ${plural(summary.regressions, 'regression')}` : ''} in ${plural(summary.endpoints, 'endpoint')}${checked}`;
   const failures: string[] = [];
   for (const error of summary.errors ?? [])
     failures.push(`${error.endpoint ? `${error.endpoint}: ` : ''}${error.message}`);
@@ -426,9 +434,9 @@ export function renderHtml(report: Report): string {
     );
   const rows = order.flatMap(({ e }) =>
     e.findings.length > 0
-      ? e.findings.map((f) => findingRow(e, f))
+      ? e.findings.map((f) => findingRow(e, f, baselineColumns))
       : [
-          `<tr><td>${escapeHtml(e.name)}</td><td>—</td><td>—</td><td>—</td><td>—</td><td>—</td><td>pass (nothing to check)</td></tr>`,
+          `<tr><td>${escapeHtml(e.name)}</td>${'<td>—</td>'.repeat(baselineColumns ? 5 : 3)}<td>pass (nothing to check)</td></tr>`,
         ],
   );
   const body = [
@@ -443,7 +451,7 @@ export function renderHtml(report: Report): string {
       ? `<h2>Why it failed</h2><ul>${failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`
       : '',
     '<h2>Verdicts</h2>',
-    `<table class="verdicts"><tr><th>Endpoint</th><th>Metric</th><th>Budget</th><th>Baseline</th><th>Current</th><th>Change</th><th>Verdict</th></tr>${rows.join('\n')}</table>`,
+    `<table class="verdicts"><tr><th>Endpoint</th><th>Metric</th><th>Budget</th>${baselineColumns ? '<th>Baseline</th>' : ''}<th>Current</th>${baselineColumns ? '<th>Change</th>' : ''}<th>Verdict</th></tr>${rows.join('\n')}</table>`,
     '<h2>Endpoints</h2>',
     ...order.map(({ e, i }) => endpointSection(e, configs.get(e.name), i)),
     `<footer><p>${escapeHtml(`${report.tool.name} ${report.tool.version} · ${report.environment.runner.os} ${report.environment.runner.arch} · Node ${report.environment.node} · ${report.createdAt} · budget file ${report.config.file} · target ${report.config.target.url}`)}</p></footer>`,

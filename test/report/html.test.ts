@@ -344,3 +344,19 @@ describe('hostile text', () => {
     );
   });
 });
+
+describe('a budgets-only report', () => {
+  test('has no Baseline or Change columns and counts no regressions', () => {
+    const html = renderHtml(SCENARIOS['budgets-only']());
+    expect(html).toContain('budgets only; no baseline configured');
+    expect(html).not.toMatch(/<th>Baseline<\/th>|<th>Change<\/th>/);
+    expect(html).not.toMatch(/\d regressions?/);
+    // Every verdict row has as many cells as the header.
+    const table = html.slice(html.indexOf('<table class="verdicts">'), html.indexOf('</table>'));
+    const widths = table
+      .split('</tr>')
+      .filter((r) => r.includes('<t'))
+      .map((r) => (r.match(/<t[hd][ >]/g) ?? []).length);
+    expect(new Set(widths)).toEqual(new Set([5]));
+  });
+});
