@@ -49,6 +49,8 @@ const OWN_ELEMENTS = new Set([
   'th',
   'td',
   'code',
+  // Fenced chart blocks (```mermaid) render as <pre><code>.
+  'pre',
   'details',
   'summary',
   'sub',
