@@ -60,7 +60,7 @@ const OWN_ELEMENTS = new Set([
   'a',
 ]);
 const OWN_ATTRIBUTES =
-  /^(align="(left|right|center)"|href="https:\/\/github\.com\/acme\/shop\/actions\/runs\/\d+(\/attempts\/\d+)?")?$/;
+  /^(align="(left|right|center)"|class="language-mermaid"|href="https:\/\/github\.com\/acme\/shop\/actions\/runs\/\d+(\/attempts\/\d+)?")?$/;
 
 let target: Target;
 let github: GitHubServer;

@@ -1,0 +1,402 @@
+export const id = 113;
+export const ids = [113];
+export const modules = {
+
+/***/ 7113:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  readBaselines: () => (/* binding */ readBaselines)
+});
+
+// EXTERNAL MODULE: ./src/config/types.ts
+var types = __webpack_require__(3641);
+;// CONCATENATED MODULE: ./src/baseline/cloudwatch-client.ts
+/**
+ * Throttling backs off from 1 s doubling (SDK standard mode): five attempts wait up to ~15 s in
+ * all, long enough to ride out a burst, short enough not to stall a CI job.
+ */
+const DEFAULT_MAX_ATTEMPTS = 5;
+async function openCloudWatch(region, options = {}) {
+    const sdk = await __webpack_require__.e(/* import() */ 553).then(__webpack_require__.t.bind(__webpack_require__, 6553, 19));
+    const config = {
+        requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000 },
+    };
+    if (region)
+        config.region = region;
+    if (options.endpoint)
+        config.endpoint = options.endpoint;
+    if (options.maxAttempts !== undefined)
+        config.maxAttempts = options.maxAttempts;
+    else if (!process.env.AWS_MAX_ATTEMPTS)
+        config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    if (options.retryStrategy)
+        config.retryStrategy = options.retryStrategy;
+    if (options.credentials)
+        config.credentials = options.credentials;
+    return { sdk, client: new sdk.CloudWatchClient(config) };
+}
+
+// EXTERNAL MODULE: ./src/baseline/cloudwatch-errors.ts
+var cloudwatch_errors = __webpack_require__(3777);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+;// CONCATENATED MODULE: ./src/baseline/cloudwatch-metrics.ts
+
+
+/**
+ * The metrics perf-gate publishes and reads back: names, units, dimensions and statistics live
+ * here once, so a published distribution is always found again by the reader.
+ */
+const DEFAULT_NAMESPACE = 'PerfGate';
+const METRIC = {
+    /** The latency distribution, as Values/Counts in ms, so CloudWatch can compute percentiles. */
+    latency: { name: 'Latency', unit: 'Milliseconds' },
+    /** errors / requests of one run, in percent. */
+    errorRate: { name: 'ErrorRate', unit: 'Percent' },
+    /** Completed requests per second of one run. */
+    throughput: { name: 'Throughput', unit: 'Count/Second' },
+};
+/** The CloudWatch statistic behind each latency metric. */
+const LATENCY_STATS = {
+    p50: 'p50',
+    p75: 'p75',
+    p90: 'p90',
+    p95: 'p95',
+    p99: 'p99',
+    'p99.9': 'p99.9',
+    mean: 'Average',
+    max: 'Maximum',
+};
+/**
+ * CloudWatch's rules for a metric's dimensions, from the `Dimension` API reference
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Dimension.html): at most
+ * 30 per metric; names and values ASCII only, no ASCII control characters, at least one
+ * non-whitespace character; names 1-255 characters and not starting with `:`, values 1-1024.
+ */
+const MAX_DIMENSIONS = 30;
+const MAX_DIMENSION_NAME = 255;
+const MAX_DIMENSION_VALUE = 1024;
+/** Printable ASCII: no control characters (0x00-0x1f, 0x7f) and nothing beyond 0x7f. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const RESERVED = ['Gate', 'Endpoint'];
+/** Why CloudWatch would refuse `text` as a dimension name or value, or undefined if it takes it. */
+function dimensionProblem(text, max, isName) {
+    if (text.length === 0 || text.length > max)
+        return `it must be 1 to ${max} characters`;
+    if (!PRINTABLE_ASCII.test(text)) {
+        return 'it must be printable ASCII (no accents, symbols beyond ASCII or control characters)';
+    }
+    if (text.trim().length === 0)
+        return 'it must contain a non-whitespace character';
+    if (isName && text.startsWith(':'))
+        return 'it must not start with ":"';
+    return undefined;
+}
+/**
+ * The `Endpoint` dimension value of an endpoint name. A name CloudWatch takes is used as it is;
+ * any other (non-ASCII, control characters, only whitespace, over 1024 characters) is folded to
+ * ASCII (accents dropped, other characters become spaces, whitespace collapsed) and given
+ * ` ~` plus the first 8 hex digits of the SHA-256 of the name's UTF-8, so two names that fold
+ * alike stay apart and the same name always maps to the same value, run after run.
+ * `Suche – café ✓` becomes `Suche cafe ~` + 8 hex digits; `" "` becomes `~` + 8 hex digits.
+ */
+function endpointDimensionValue(name) {
+    if (dimensionProblem(name, MAX_DIMENSION_VALUE, false) === undefined)
+        return name;
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(name, 'utf8').digest('hex').slice(0, 8);
+    const folded = name
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .replace(/[^\x21-\x7e]+/g, ' ')
+        .trim()
+        .slice(0, MAX_DIMENSION_VALUE - 10)
+        .trim();
+    return folded.length > 0 ? `${folded} ~${hash}` : `~${hash}`;
+}
+/**
+ * Checks the user's own dimensions (baseline.cloudwatch.dimensions) against CloudWatch's rules.
+ * They are used as written (an external metric's dimensions must match exactly), so a value
+ * CloudWatch would refuse is a `config` CloudWatchError naming it.
+ */
+function checkUserDimensions(userDimensions) {
+    for (const [name, value] of Object.entries(userDimensions)) {
+        const nameProblem = dimensionProblem(name, MAX_DIMENSION_NAME, true);
+        if (nameProblem) {
+            throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.dimensions: dimension name ${JSON.stringify(name.slice(0, 40))} cannot be a CloudWatch dimension name: ${nameProblem}.`);
+        }
+        const valueProblem = dimensionProblem(value, MAX_DIMENSION_VALUE, false);
+        if (valueProblem) {
+            throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.dimensions: the value ${JSON.stringify(value.slice(0, 40))} of dimension ${name} cannot be a CloudWatch dimension value: ${valueProblem}.`);
+        }
+    }
+}
+/**
+ * The dimensions of perf-gate's own metrics for one endpoint: Gate and Endpoint (the name as
+ * `endpointDimensionValue` maps it), then the user's. Throws a `config` CloudWatchError for a
+ * set CloudWatch would refuse.
+ */
+function ownDimensions(gateId, endpointName, userDimensions) {
+    for (const name of RESERVED) {
+        if (name in userDimensions) {
+            throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.dimensions: "${name}" is set by perf-gate itself (the gate id and endpoint name); rename your dimension.`);
+        }
+    }
+    const entries = Object.entries(userDimensions).length + RESERVED.length;
+    if (entries > MAX_DIMENSIONS) {
+        throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.dimensions: CloudWatch allows ${MAX_DIMENSIONS} dimensions per metric and perf-gate adds Gate and Endpoint; found ${entries} in all.`);
+    }
+    checkUserDimensions(userDimensions);
+    const gateProblem = dimensionProblem(gateId, MAX_DIMENSION_VALUE, false);
+    if (gateProblem) {
+        throw new cloudwatch_errors/* CloudWatchError */.t('config', `the gate id ${JSON.stringify(gateId.slice(0, 40))} cannot be a CloudWatch dimension value: ${gateProblem}.`);
+    }
+    return { Gate: gateId, Endpoint: endpointDimensionValue(endpointName), ...userDimensions };
+}
+function toSdkDimensions(dimensions) {
+    return Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value }));
+}
+/** `PerfGate/Latency {Gate=api, Endpoint=list}` for messages and Baseline.source. */
+function describeMetric(namespace, metricName, dimensions) {
+    const dims = Object.entries(dimensions)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ');
+    return `${namespace}/${metricName} {${dims}}`;
+}
+/** 1209600000 → "14d", 3600000 → "1h", 90000 → "90s": the units a budget file uses. */
+function formatDuration(ms) {
+    for (const [unit, size] of [
+        ['d', 86_400_000],
+        ['h', 3_600_000],
+        ['m', 60_000],
+        ['s', 1000],
+    ]) {
+        if (ms >= size && ms % size === 0)
+            return `${ms / size}${unit}`;
+    }
+    return `${ms}ms`;
+}
+
+;// CONCATENATED MODULE: ./src/baseline/cloudwatch-read.ts
+
+
+
+
+/**
+ * Reading baselines from CloudWatch history: one batched GetMetricData (500 queries per call,
+ * NextToken-paged) for every endpoint and metric, turned into per-period series.
+ */
+/** GetMetricData takes at most 500 queries per call. */
+const MAX_QUERIES_PER_CALL = 500;
+/** Pages followed per call before giving up and calling the data partial. */
+const DEFAULT_MAX_PAGES = 200;
+/** Converts an external metric's unit to ms. */
+const TO_MS = { us: 0.001, ms: 1, s: 1000 };
+/**
+ * Baselines per endpoint name. An endpoint without CloudWatch configured, or with regression
+ * checks off, gets `none` without any call; the SDK is loaded only when some endpoint needs it.
+ * No history is a `none` baseline, not an error; partial data is used, flagged and logged.
+ * Throws a CloudWatchError for anything the user must fix (credentials, region, IAM, ...).
+ */
+async function readBaselines(input, options = {}) {
+    const baselines = new Map();
+    const plans = [];
+    const wanted = [];
+    for (const endpoint of input.endpoints) {
+        const cfg = endpoint.cloudwatch ?? input.fileConfig;
+        if (!cfg) {
+            baselines.set(endpoint.name, {
+                kind: 'none',
+                reason: 'no baseline configured',
+                configured: false,
+            });
+            continue;
+        }
+        if (endpoint.regression === false) {
+            baselines.set(endpoint.name, {
+                kind: 'none',
+                reason: 'regression checks are off for this endpoint (regression: false)',
+                configured: false,
+            });
+            continue;
+        }
+        checkWindow(cfg);
+        const plan = planEndpoint(input.gateId, endpoint.name, cfg);
+        plans.push(plan);
+        wanted.push(...queriesFor(input.gateId, endpoint.name, cfg, wanted.length));
+    }
+    if (wanted.length === 0)
+        return baselines;
+    const results = await fetchAll(input, plans, wanted, options);
+    for (const plan of plans) {
+        const mine = wanted.filter((w) => w.endpoint === plan.endpoint);
+        const periods = {};
+        let partial = false;
+        const messages = new Set();
+        let count = 0;
+        for (const w of mine) {
+            const r = results.get(w.id);
+            if (!r)
+                continue;
+            partial ||= r.partial;
+            r.messages.forEach((m) => messages.add(m));
+            const series = [...r.points.entries()].sort(([a], [b]) => a - b).map(([, v]) => v * w.scale);
+            if (series.length > 0)
+                periods[w.metric] = series;
+            count = Math.max(count, series.length);
+        }
+        if (count === 0) {
+            const window = `over the last ${formatDuration(plan.cfg.lookbackMs)}`;
+            const reason = plan.external
+                ? `no CloudWatch data for ${plan.metric} ${window}: check the namespace, metric name, dimensions and region`
+                : `no CloudWatch history yet for ${plan.metric} ${window} (publish from main with publish: true)`;
+            baselines.set(plan.endpoint, {
+                kind: 'none',
+                reason: partial ? `${reason}; CloudWatch said the data was partial` : reason,
+            });
+            continue;
+        }
+        if (partial) {
+            const why = messages.size > 0 ? ` (${[...messages].join('; ')})` : '';
+            input.log?.(`CloudWatch returned partial data for "${plan.endpoint}"${why}; using the ${count} period(s) it returned`);
+        }
+        baselines.set(plan.endpoint, { kind: 'cloudwatch', source: plan.source, periods, partial });
+    }
+    return baselines;
+}
+function checkWindow(cfg) {
+    if (!Number.isInteger(cfg.periodMs / 60_000) || cfg.periodMs <= 0) {
+        throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.period must be a whole number of minutes (CloudWatch's standard resolution); found ${formatDuration(cfg.periodMs)}.`);
+    }
+    if (cfg.lookbackMs < cfg.periodMs) {
+        throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.lookback (${formatDuration(cfg.lookbackMs)}) must be at least one period (${formatDuration(cfg.periodMs)}).`);
+    }
+}
+function planEndpoint(gateId, endpoint, cfg) {
+    const external = cfg.metric !== undefined;
+    if (external)
+        checkUserDimensions(cfg.dimensions);
+    const metric = describeMetric(cfg.namespace, cfg.metric ?? METRIC.latency.name, external ? cfg.dimensions : ownDimensions(gateId, endpoint, cfg.dimensions));
+    const window = `${cfg.region ?? 'default region'}, ${formatDuration(cfg.periodMs)} periods over ${formatDuration(cfg.lookbackMs)}`;
+    return { endpoint, cfg, metric, source: `CloudWatch ${metric} (${window})`, external };
+}
+function queriesFor(gateId, endpoint, cfg, firstIndex) {
+    const Period = cfg.periodMs / 1000;
+    const external = cfg.metric !== undefined;
+    const Dimensions = toSdkDimensions(external ? cfg.dimensions : ownDimensions(gateId, endpoint, cfg.dimensions));
+    const latencyMetric = {
+        Namespace: cfg.namespace,
+        MetricName: cfg.metric ?? METRIC.latency.name,
+        Dimensions,
+    };
+    const scale = external ? TO_MS[cfg.unit] : 1;
+    const out = [];
+    const add = (metric, query, factor) => {
+        const id = `m${firstIndex + out.length}`;
+        out.push({
+            id,
+            endpoint,
+            metric,
+            scale: factor,
+            query: { Id: id, ReturnData: true, ...query },
+        });
+    };
+    for (const metric of types/* LATENCY_METRICS */.Z$) {
+        add(metric, { MetricStat: { Metric: latencyMetric, Period, Stat: LATENCY_STATS[metric] } }, scale);
+    }
+    if (!external) {
+        const errorRate = { Namespace: cfg.namespace, MetricName: METRIC.errorRate.name, Dimensions };
+        add('error-rate', { MetricStat: { Metric: errorRate, Period, Stat: 'Average' } }, 1 / 100);
+    }
+    return out;
+}
+/**
+ * Runs the queries: one client per region, calls grouped by time window (queries sharing a
+ * window share calls), at most 500 queries per call, every page followed.
+ */
+async function fetchAll(input, plans, wanted, options) {
+    const endMs = Math.floor(input.now.getTime() / 60_000) * 60_000;
+    const cfgOf = new Map(plans.map((p) => [p.endpoint, p.cfg]));
+    const groups = new Map();
+    for (const w of wanted) {
+        const cfg = cfgOf.get(w.endpoint);
+        const start = endMs - cfg.lookbackMs;
+        const key = `${cfg.region ?? ''}\n${start}`;
+        const group = groups.get(key) ?? { region: cfg.region, start, queries: [] };
+        group.queries.push(w);
+        groups.set(key, group);
+    }
+    const results = new Map();
+    const byRegion = new Map();
+    for (const g of groups.values())
+        byRegion.set(g.region, [...(byRegion.get(g.region) ?? []), g]);
+    for (const [region, regionGroups] of byRegion) {
+        const { sdk, client } = await openCloudWatch(region, options);
+        try {
+            for (const group of regionGroups) {
+                for (let i = 0; i < group.queries.length; i += MAX_QUERIES_PER_CALL) {
+                    const chunk = group.queries.slice(i, i + MAX_QUERIES_PER_CALL);
+                    for (const w of chunk)
+                        results.set(w.id, { points: new Map(), partial: false, messages: [] });
+                    let token;
+                    let pages = 0;
+                    do {
+                        let out;
+                        try {
+                            out = await client.send(new sdk.GetMetricDataCommand({
+                                MetricDataQueries: chunk.map((w) => w.query),
+                                StartTime: new Date(group.start),
+                                EndTime: new Date(endMs),
+                                ScanBy: 'TimestampAscending',
+                                NextToken: token,
+                            }));
+                        }
+                        catch (error) {
+                            throw (0,cloudwatch_errors/* toCloudWatchError */.s)(error, 'GetMetricData');
+                        }
+                        pages++;
+                        for (const m of out.Messages ?? [])
+                            input.log?.(`CloudWatch: ${m.Code ?? ''} ${m.Value ?? ''}`.trim());
+                        for (const r of out.MetricDataResults ?? []) {
+                            const result = r.Id ? results.get(r.Id) : undefined;
+                            if (!result)
+                                continue;
+                            const timestamps = r.Timestamps ?? [];
+                            const values = r.Values ?? [];
+                            timestamps.forEach((t, k) => {
+                                if (Number.isFinite(values[k]))
+                                    result.points.set(t.getTime(), values[k]);
+                            });
+                            // Only the last page's status tells whether the series is complete.
+                            result.partial = r.StatusCode !== undefined && r.StatusCode !== 'Complete';
+                            for (const m of r.Messages ?? []) {
+                                const text = `${m.Code ?? ''}: ${m.Value ?? ''}`;
+                                if (!result.messages.includes(text))
+                                    result.messages.push(text);
+                            }
+                        }
+                        token = out.NextToken;
+                    } while (token && pages < (options.maxPages ?? DEFAULT_MAX_PAGES));
+                    if (token) {
+                        for (const w of chunk) {
+                            const r = results.get(w.id);
+                            r.partial = true;
+                            r.messages.push(`stopped after ${pages} pages`);
+                        }
+                    }
+                }
+            }
+        }
+        finally {
+            client.destroy();
+        }
+    }
+    return results;
+}
+
+
+/***/ })
+
+};
