@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 62911:
+/***/ 89659:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -54,9 +54,9 @@ exports.getProxyUrl = getProxyUrl;
 exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(58611));
 const https = __importStar(__nccwpck_require__(65692));
-const pm = __importStar(__nccwpck_require__(69435));
-const tunnel = __importStar(__nccwpck_require__(56982));
-const undici_1 = __nccwpck_require__(83644);
+const pm = __importStar(__nccwpck_require__(83335));
+const tunnel = __importStar(__nccwpck_require__(20770));
+const undici_1 = __nccwpck_require__(46752);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -744,7 +744,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 69435:
+/***/ 83335:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -844,7 +844,7 @@ class DecodedURL extends URL {
 
 /***/ }),
 
-/***/ 49217:
+/***/ 39693:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*
@@ -883,11 +883,11 @@ module['exports'] = colors;
 colors.themes = {};
 
 var util = __nccwpck_require__(39023);
-var ansiStyles = colors.styles = __nccwpck_require__(4111);
+var ansiStyles = colors.styles = __nccwpck_require__(72251);
 var defineProps = Object.defineProperties;
 var newLineRegex = new RegExp(/[\r\n]+/g);
 
-colors.supportsColor = (__nccwpck_require__(36376).supportsColor);
+colors.supportsColor = (__nccwpck_require__(98740).supportsColor);
 
 if (typeof colors.enabled === 'undefined') {
   colors.enabled = colors.supportsColor() !== false;
@@ -1039,15 +1039,15 @@ var sequencer = function sequencer(map, str) {
 };
 
 // custom formatter methods
-colors.trap = __nccwpck_require__(40926);
-colors.zalgo = __nccwpck_require__(4028);
+colors.trap = __nccwpck_require__(32154);
+colors.zalgo = __nccwpck_require__(89312);
 
 // maps
 colors.maps = {};
-colors.maps.america = __nccwpck_require__(71005)(colors);
-colors.maps.zebra = __nccwpck_require__(99309)(colors);
-colors.maps.rainbow = __nccwpck_require__(7155)(colors);
-colors.maps.random = __nccwpck_require__(90758)(colors);
+colors.maps.america = __nccwpck_require__(88881)(colors);
+colors.maps.zebra = __nccwpck_require__(45337)(colors);
+colors.maps.rainbow = __nccwpck_require__(18543)(colors);
+colors.maps.random = __nccwpck_require__(51298)(colors);
 
 for (var map in colors.maps) {
   (function(map) {
@@ -1062,7 +1062,7 @@ defineProps(colors, init());
 
 /***/ }),
 
-/***/ 40926:
+/***/ 32154:
 /***/ ((module) => {
 
 module['exports'] = function runTheTrap(text, options) {
@@ -1115,7 +1115,7 @@ module['exports'] = function runTheTrap(text, options) {
 
 /***/ }),
 
-/***/ 4028:
+/***/ 89312:
 /***/ ((module) => {
 
 // please no
@@ -1232,7 +1232,7 @@ module['exports'] = function zalgo(text, options) {
 
 /***/ }),
 
-/***/ 71005:
+/***/ 88881:
 /***/ ((module) => {
 
 module['exports'] = function(colors) {
@@ -1249,7 +1249,7 @@ module['exports'] = function(colors) {
 
 /***/ }),
 
-/***/ 7155:
+/***/ 18543:
 /***/ ((module) => {
 
 module['exports'] = function(colors) {
@@ -1268,7 +1268,7 @@ module['exports'] = function(colors) {
 
 /***/ }),
 
-/***/ 90758:
+/***/ 51298:
 /***/ ((module) => {
 
 module['exports'] = function(colors) {
@@ -1286,7 +1286,7 @@ module['exports'] = function(colors) {
 
 /***/ }),
 
-/***/ 99309:
+/***/ 45337:
 /***/ ((module) => {
 
 module['exports'] = function(colors) {
@@ -1298,7 +1298,7 @@ module['exports'] = function(colors) {
 
 /***/ }),
 
-/***/ 4111:
+/***/ 72251:
 /***/ ((module) => {
 
 /*
@@ -1400,7 +1400,7 @@ Object.keys(codes).forEach(function(key) {
 
 /***/ }),
 
-/***/ 86730:
+/***/ 34982:
 /***/ ((module) => {
 
 /*
@@ -1442,7 +1442,7 @@ module.exports = function(flag, argv) {
 
 /***/ }),
 
-/***/ 36376:
+/***/ 98740:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*
@@ -1473,7 +1473,7 @@ THE SOFTWARE.
 
 
 var os = __nccwpck_require__(70857);
-var hasFlag = __nccwpck_require__(86730);
+var hasFlag = __nccwpck_require__(34982);
 
 var env = process.env;
 
@@ -1600,7 +1600,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7664:
+/***/ 72708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 //
@@ -1611,16 +1611,16 @@ module.exports = {
 //   colors.red("foo")
 //
 //
-var colors = __nccwpck_require__(49217);
+var colors = __nccwpck_require__(39693);
 module['exports'] = colors;
 
 
 /***/ }),
 
-/***/ 96852:
+/***/ 11976:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var minimist = __nccwpck_require__(65270);
+var minimist = __nccwpck_require__(80994);
 
 module.exports = function parse (args, opts) {
     var level = 0, index;
@@ -1659,16 +1659,16 @@ module.exports = function parse (args, opts) {
 
 /***/ }),
 
-/***/ 15222:
+/***/ 52210:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv2020 = void 0;
-const core_1 = __nccwpck_require__(73689);
-const draft2020_1 = __nccwpck_require__(17158);
-const discriminator_1 = __nccwpck_require__(81874);
-const json_schema_2020_12_1 = __nccwpck_require__(36607);
+const core_1 = __nccwpck_require__(63893);
+const draft2020_1 = __nccwpck_require__(54298);
+const discriminator_1 = __nccwpck_require__(28886);
+const json_schema_2020_12_1 = __nccwpck_require__(93995);
 const META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema";
 class Ajv2020 extends core_1.default {
     constructor(opts = {}) {
@@ -1703,24 +1703,24 @@ module.exports = exports = Ajv2020;
 module.exports.Ajv2020 = Ajv2020;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports["default"] = Ajv2020;
-var validate_1 = __nccwpck_require__(54253);
+var validate_1 = __nccwpck_require__(87881);
 Object.defineProperty(exports, "KeywordCxt", ({ enumerable: true, get: function () { return validate_1.KeywordCxt; } }));
-var codegen_1 = __nccwpck_require__(16320);
+var codegen_1 = __nccwpck_require__(81436);
 Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return codegen_1._; } }));
 Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return codegen_1.str; } }));
 Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return codegen_1.stringify; } }));
 Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
 Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
-var validation_error_1 = __nccwpck_require__(92057);
+var validation_error_1 = __nccwpck_require__(33021);
 Object.defineProperty(exports, "ValidationError", ({ enumerable: true, get: function () { return validation_error_1.default; } }));
-var ref_error_1 = __nccwpck_require__(23606);
+var ref_error_1 = __nccwpck_require__(53162);
 Object.defineProperty(exports, "MissingRefError", ({ enumerable: true, get: function () { return ref_error_1.default; } }));
 //# sourceMappingURL=2020.js.map
 
 /***/ }),
 
-/***/ 87299:
+/***/ 80567:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1882,15 +1882,15 @@ exports.regexpCode = regexpCode;
 
 /***/ }),
 
-/***/ 16320:
+/***/ 81436:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
-const code_1 = __nccwpck_require__(87299);
-const scope_1 = __nccwpck_require__(11096);
-var code_2 = __nccwpck_require__(87299);
+const code_1 = __nccwpck_require__(80567);
+const scope_1 = __nccwpck_require__(77788);
+var code_2 = __nccwpck_require__(80567);
 Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return code_2._; } }));
 Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return code_2.str; } }));
 Object.defineProperty(exports, "strConcat", ({ enumerable: true, get: function () { return code_2.strConcat; } }));
@@ -1899,7 +1899,7 @@ Object.defineProperty(exports, "getProperty", ({ enumerable: true, get: function
 Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return code_2.stringify; } }));
 Object.defineProperty(exports, "regexpCode", ({ enumerable: true, get: function () { return code_2.regexpCode; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return code_2.Name; } }));
-var scope_2 = __nccwpck_require__(11096);
+var scope_2 = __nccwpck_require__(77788);
 Object.defineProperty(exports, "Scope", ({ enumerable: true, get: function () { return scope_2.Scope; } }));
 Object.defineProperty(exports, "ValueScope", ({ enumerable: true, get: function () { return scope_2.ValueScope; } }));
 Object.defineProperty(exports, "ValueScopeName", ({ enumerable: true, get: function () { return scope_2.ValueScopeName; } }));
@@ -2585,13 +2585,13 @@ function par(x) {
 
 /***/ }),
 
-/***/ 11096:
+/***/ 77788:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
-const code_1 = __nccwpck_require__(87299);
+const code_1 = __nccwpck_require__(80567);
 class ValueError extends Error {
     constructor(name) {
         super(`CodeGen: "code" for ${name} not defined`);
@@ -2734,15 +2734,15 @@ exports.ValueScope = ValueScope;
 
 /***/ }),
 
-/***/ 39311:
+/***/ 81283:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
-const names_1 = __nccwpck_require__(530);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const names_1 = __nccwpck_require__(90630);
 exports.keywordError = {
     message: ({ keyword }) => (0, codegen_1.str) `must pass "${keyword}" keyword validation`,
 };
@@ -2863,18 +2863,18 @@ function extraErrorProps(cxt, { params, message }, keyValues) {
 
 /***/ }),
 
-/***/ 83786:
+/***/ 2718:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
-const codegen_1 = __nccwpck_require__(16320);
-const validation_error_1 = __nccwpck_require__(92057);
-const names_1 = __nccwpck_require__(530);
-const resolve_1 = __nccwpck_require__(25542);
-const util_1 = __nccwpck_require__(59636);
-const validate_1 = __nccwpck_require__(54253);
+const codegen_1 = __nccwpck_require__(81436);
+const validation_error_1 = __nccwpck_require__(33021);
+const names_1 = __nccwpck_require__(90630);
+const resolve_1 = __nccwpck_require__(24090);
+const util_1 = __nccwpck_require__(84464);
+const validate_1 = __nccwpck_require__(87881);
 class SchemaEnv {
     constructor(env) {
         var _a;
@@ -3111,12 +3111,12 @@ function getJsonPointer(parsedRef, { baseId, schema, root }) {
 
 /***/ }),
 
-/***/ 530:
+/***/ 90630:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
+const codegen_1 = __nccwpck_require__(81436);
 const names = {
     // validation function arguments
     data: new codegen_1.Name("data"), // data passed to validation function
@@ -3145,12 +3145,12 @@ exports["default"] = names;
 
 /***/ }),
 
-/***/ 23606:
+/***/ 53162:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const resolve_1 = __nccwpck_require__(25542);
+const resolve_1 = __nccwpck_require__(24090);
 class MissingRefError extends Error {
     constructor(resolver, baseId, ref, msg) {
         super(msg || `can't resolve reference ${ref} from id ${baseId}`);
@@ -3163,15 +3163,15 @@ exports["default"] = MissingRefError;
 
 /***/ }),
 
-/***/ 25542:
+/***/ 24090:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
-const util_1 = __nccwpck_require__(59636);
-const equal = __nccwpck_require__(33250);
-const traverse = __nccwpck_require__(96723);
+const util_1 = __nccwpck_require__(84464);
+const equal = __nccwpck_require__(23430);
+const traverse = __nccwpck_require__(81167);
 // TODO refactor to use keyword definitions
 const SIMPLE_INLINED = new Set([
     "type",
@@ -3324,7 +3324,7 @@ exports.getSchemaRefs = getSchemaRefs;
 
 /***/ }),
 
-/***/ 35973:
+/***/ 7353:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3356,14 +3356,14 @@ exports.getRules = getRules;
 
 /***/ }),
 
-/***/ 59636:
+/***/ 84464:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
-const codegen_1 = __nccwpck_require__(16320);
-const code_1 = __nccwpck_require__(87299);
+const codegen_1 = __nccwpck_require__(81436);
+const code_1 = __nccwpck_require__(80567);
 // TODO refactor to use Set
 function toHash(arr) {
     const hash = {};
@@ -3540,7 +3540,7 @@ exports.checkStrictMode = checkStrictMode;
 
 /***/ }),
 
-/***/ 86928:
+/***/ 37692:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3565,15 +3565,15 @@ exports.shouldUseRule = shouldUseRule;
 
 /***/ }),
 
-/***/ 76366:
+/***/ 35346:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
-const errors_1 = __nccwpck_require__(39311);
-const codegen_1 = __nccwpck_require__(16320);
-const names_1 = __nccwpck_require__(530);
+const errors_1 = __nccwpck_require__(81283);
+const codegen_1 = __nccwpck_require__(81436);
+const names_1 = __nccwpck_require__(90630);
 const boolError = {
     message: "boolean schema is false",
 };
@@ -3621,17 +3621,17 @@ function falseSchemaError(it, overrideAllErrors) {
 
 /***/ }),
 
-/***/ 13297:
+/***/ 86685:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
-const rules_1 = __nccwpck_require__(35973);
-const applicability_1 = __nccwpck_require__(86928);
-const errors_1 = __nccwpck_require__(39311);
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
+const rules_1 = __nccwpck_require__(7353);
+const applicability_1 = __nccwpck_require__(37692);
+const errors_1 = __nccwpck_require__(81283);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 var DataType;
 (function (DataType) {
     DataType[DataType["Correct"] = 0] = "Correct";
@@ -3830,14 +3830,14 @@ function getTypeErrorContext(it) {
 
 /***/ }),
 
-/***/ 15367:
+/***/ 11699:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.assignDefaults = void 0;
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 function assignDefaults(it, ty) {
     const { properties, items } = it.schema;
     if (ty === "object" && properties) {
@@ -3871,24 +3871,24 @@ function assignDefault(it, prop, defaultValue) {
 
 /***/ }),
 
-/***/ 54253:
+/***/ 87881:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
-const boolSchema_1 = __nccwpck_require__(76366);
-const dataType_1 = __nccwpck_require__(13297);
-const applicability_1 = __nccwpck_require__(86928);
-const dataType_2 = __nccwpck_require__(13297);
-const defaults_1 = __nccwpck_require__(15367);
-const keyword_1 = __nccwpck_require__(44286);
-const subschema_1 = __nccwpck_require__(97116);
-const codegen_1 = __nccwpck_require__(16320);
-const names_1 = __nccwpck_require__(530);
-const resolve_1 = __nccwpck_require__(25542);
-const util_1 = __nccwpck_require__(59636);
-const errors_1 = __nccwpck_require__(39311);
+const boolSchema_1 = __nccwpck_require__(35346);
+const dataType_1 = __nccwpck_require__(86685);
+const applicability_1 = __nccwpck_require__(37692);
+const dataType_2 = __nccwpck_require__(86685);
+const defaults_1 = __nccwpck_require__(11699);
+const keyword_1 = __nccwpck_require__(15202);
+const subschema_1 = __nccwpck_require__(26200);
+const codegen_1 = __nccwpck_require__(81436);
+const names_1 = __nccwpck_require__(90630);
+const resolve_1 = __nccwpck_require__(24090);
+const util_1 = __nccwpck_require__(84464);
+const errors_1 = __nccwpck_require__(81283);
 // schema compilation - generates validation function, subschemaCode (below) is used for subschemas
 function validateFunctionCode(it) {
     if (isSchemaObj(it)) {
@@ -4397,16 +4397,16 @@ exports.getData = getData;
 
 /***/ }),
 
-/***/ 44286:
+/***/ 15202:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
-const codegen_1 = __nccwpck_require__(16320);
-const names_1 = __nccwpck_require__(530);
-const code_1 = __nccwpck_require__(14808);
-const errors_1 = __nccwpck_require__(39311);
+const codegen_1 = __nccwpck_require__(81436);
+const names_1 = __nccwpck_require__(90630);
+const code_1 = __nccwpck_require__(28484);
+const errors_1 = __nccwpck_require__(81283);
 function macroKeywordCode(cxt, def) {
     const { gen, keyword, schema, parentSchema, it } = cxt;
     const macroSchema = def.macro.call(it.self, schema, parentSchema, it);
@@ -4527,14 +4527,14 @@ exports.validateKeywordUsage = validateKeywordUsage;
 
 /***/ }),
 
-/***/ 97116:
+/***/ 26200:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 function getSubschema(it, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
     if (keyword !== undefined && schema !== undefined) {
         throw new Error('both "keyword" and "schema" passed, only one allowed');
@@ -4614,31 +4614,31 @@ exports.extendSubschemaMode = extendSubschemaMode;
 
 /***/ }),
 
-/***/ 73689:
+/***/ 63893:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
-var validate_1 = __nccwpck_require__(54253);
+var validate_1 = __nccwpck_require__(87881);
 Object.defineProperty(exports, "KeywordCxt", ({ enumerable: true, get: function () { return validate_1.KeywordCxt; } }));
-var codegen_1 = __nccwpck_require__(16320);
+var codegen_1 = __nccwpck_require__(81436);
 Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return codegen_1._; } }));
 Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return codegen_1.str; } }));
 Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return codegen_1.stringify; } }));
 Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
 Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
-const validation_error_1 = __nccwpck_require__(92057);
-const ref_error_1 = __nccwpck_require__(23606);
-const rules_1 = __nccwpck_require__(35973);
-const compile_1 = __nccwpck_require__(83786);
-const codegen_2 = __nccwpck_require__(16320);
-const resolve_1 = __nccwpck_require__(25542);
-const dataType_1 = __nccwpck_require__(13297);
-const util_1 = __nccwpck_require__(59636);
-const $dataRefSchema = __nccwpck_require__(89507);
-const uri_1 = __nccwpck_require__(9473);
+const validation_error_1 = __nccwpck_require__(33021);
+const ref_error_1 = __nccwpck_require__(53162);
+const rules_1 = __nccwpck_require__(7353);
+const compile_1 = __nccwpck_require__(2718);
+const codegen_2 = __nccwpck_require__(81436);
+const resolve_1 = __nccwpck_require__(24090);
+const dataType_1 = __nccwpck_require__(86685);
+const util_1 = __nccwpck_require__(84464);
+const $dataRefSchema = __nccwpck_require__(63837);
+const uri_1 = __nccwpck_require__(36285);
 const defaultRegExp = (str, flags) => new RegExp(str, flags);
 defaultRegExp.code = "new RegExp";
 const META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
@@ -5238,19 +5238,19 @@ function schemaOrData(schema) {
 
 /***/ }),
 
-/***/ 36607:
+/***/ 93995:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const metaSchema = __nccwpck_require__(44924);
-const applicator = __nccwpck_require__(8442);
-const unevaluated = __nccwpck_require__(61285);
-const content = __nccwpck_require__(74092);
-const core = __nccwpck_require__(13904);
-const format = __nccwpck_require__(23734);
-const metadata = __nccwpck_require__(53181);
-const validation = __nccwpck_require__(45428);
+const metaSchema = __nccwpck_require__(61678);
+const applicator = __nccwpck_require__(57216);
+const unevaluated = __nccwpck_require__(99547);
+const content = __nccwpck_require__(28226);
+const core = __nccwpck_require__(80518);
+const format = __nccwpck_require__(4588);
+const metadata = __nccwpck_require__(15707);
+const validation = __nccwpck_require__(97082);
 const META_SUPPORT_DATA = ["/properties"];
 function addMetaSchema2020($data) {
     ;
@@ -5274,20 +5274,20 @@ exports["default"] = addMetaSchema2020;
 
 /***/ }),
 
-/***/ 91451:
+/***/ 24951:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 // https://github.com/ajv-validator/ajv/issues/889
-const equal = __nccwpck_require__(33250);
+const equal = __nccwpck_require__(23430);
 equal.code = 'require("ajv/dist/runtime/equal").default';
 exports["default"] = equal;
 //# sourceMappingURL=equal.js.map
 
 /***/ }),
 
-/***/ 75226:
+/***/ 36214:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -5317,19 +5317,19 @@ ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
 
 /***/ }),
 
-/***/ 9473:
+/***/ 36285:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const uri = __nccwpck_require__(25580);
+const uri = __nccwpck_require__(24352);
 uri.code = 'require("ajv/dist/runtime/uri").default';
 exports["default"] = uri;
 //# sourceMappingURL=uri.js.map
 
 /***/ }),
 
-/***/ 92057:
+/***/ 33021:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -5346,14 +5346,14 @@ exports["default"] = ValidationError;
 
 /***/ }),
 
-/***/ 53356:
+/***/ 73448:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateAdditionalItems = void 0;
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: ({ params: { len } }) => (0, codegen_1.str) `must NOT have more than ${len} items`,
     params: ({ params: { len } }) => (0, codegen_1._) `{limit: ${len}}`,
@@ -5401,15 +5401,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 25763:
+/***/ 42431:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(14808);
-const codegen_1 = __nccwpck_require__(16320);
-const names_1 = __nccwpck_require__(530);
-const util_1 = __nccwpck_require__(59636);
+const code_1 = __nccwpck_require__(28484);
+const codegen_1 = __nccwpck_require__(81436);
+const names_1 = __nccwpck_require__(90630);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: "must NOT have additional properties",
     params: ({ params }) => (0, codegen_1._) `{additionalProperty: ${params.additionalProperty}}`,
@@ -5513,12 +5513,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 66305:
+/***/ 39205:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(59636);
+const util_1 = __nccwpck_require__(84464);
 const def = {
     keyword: "allOf",
     schemaType: "array",
@@ -5542,12 +5542,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 61928:
+/***/ 89380:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(14808);
+const code_1 = __nccwpck_require__(28484);
 const def = {
     keyword: "anyOf",
     schemaType: "array",
@@ -5560,13 +5560,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 18234:
+/***/ 16182:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: ({ params: { min, max } }) => max === undefined
         ? (0, codegen_1.str) `must contain at least ${min} valid item(s)`
@@ -5661,15 +5661,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 42918:
+/***/ 95826:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
-const code_1 = __nccwpck_require__(14808);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const code_1 = __nccwpck_require__(28484);
 exports.error = {
     message: ({ params: { property, depsCount, deps } }) => {
         const property_ies = depsCount === 1 ? "property" : "properties";
@@ -5752,12 +5752,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 91550:
+/***/ 73818:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dependencies_1 = __nccwpck_require__(42918);
+const dependencies_1 = __nccwpck_require__(95826);
 const def = {
     keyword: "dependentSchemas",
     type: "object",
@@ -5769,13 +5769,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 34804:
+/***/ 48584:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: ({ params }) => (0, codegen_1.str) `must match "${params.ifClause}" schema`,
     params: ({ params }) => (0, codegen_1._) `{failingKeyword: ${params.ifClause}}`,
@@ -5841,27 +5841,27 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 16683:
+/***/ 28775:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const additionalItems_1 = __nccwpck_require__(53356);
-const prefixItems_1 = __nccwpck_require__(95543);
-const items_1 = __nccwpck_require__(86723);
-const items2020_1 = __nccwpck_require__(16435);
-const contains_1 = __nccwpck_require__(18234);
-const dependencies_1 = __nccwpck_require__(42918);
-const propertyNames_1 = __nccwpck_require__(86232);
-const additionalProperties_1 = __nccwpck_require__(25763);
-const properties_1 = __nccwpck_require__(19838);
-const patternProperties_1 = __nccwpck_require__(73620);
-const not_1 = __nccwpck_require__(72114);
-const anyOf_1 = __nccwpck_require__(61928);
-const oneOf_1 = __nccwpck_require__(27678);
-const allOf_1 = __nccwpck_require__(66305);
-const if_1 = __nccwpck_require__(34804);
-const thenElse_1 = __nccwpck_require__(54545);
+const additionalItems_1 = __nccwpck_require__(73448);
+const prefixItems_1 = __nccwpck_require__(6467);
+const items_1 = __nccwpck_require__(75791);
+const items2020_1 = __nccwpck_require__(52959);
+const contains_1 = __nccwpck_require__(16182);
+const dependencies_1 = __nccwpck_require__(95826);
+const propertyNames_1 = __nccwpck_require__(71372);
+const additionalProperties_1 = __nccwpck_require__(42431);
+const properties_1 = __nccwpck_require__(88778);
+const patternProperties_1 = __nccwpck_require__(50664);
+const not_1 = __nccwpck_require__(8350);
+const anyOf_1 = __nccwpck_require__(89380);
+const oneOf_1 = __nccwpck_require__(22490);
+const allOf_1 = __nccwpck_require__(39205);
+const if_1 = __nccwpck_require__(48584);
+const thenElse_1 = __nccwpck_require__(46829);
 function getApplicator(draft2020 = false) {
     const applicator = [
         // any
@@ -5891,15 +5891,15 @@ exports["default"] = getApplicator;
 
 /***/ }),
 
-/***/ 86723:
+/***/ 75791:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateTuple = void 0;
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
-const code_1 = __nccwpck_require__(14808);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const code_1 = __nccwpck_require__(28484);
 const def = {
     keyword: "items",
     type: "array",
@@ -5949,15 +5949,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 16435:
+/***/ 52959:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
-const code_1 = __nccwpck_require__(14808);
-const additionalItems_1 = __nccwpck_require__(53356);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const code_1 = __nccwpck_require__(28484);
+const additionalItems_1 = __nccwpck_require__(73448);
 const error = {
     message: ({ params: { len } }) => (0, codegen_1.str) `must NOT have more than ${len} items`,
     params: ({ params: { len } }) => (0, codegen_1._) `{limit: ${len}}`,
@@ -5985,12 +5985,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 72114:
+/***/ 8350:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(59636);
+const util_1 = __nccwpck_require__(84464);
 const def = {
     keyword: "not",
     schemaType: ["object", "boolean"],
@@ -6017,13 +6017,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 27678:
+/***/ 22490:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: "must match exactly one schema in oneOf",
     params: ({ params }) => (0, codegen_1._) `{passingSchemas: ${params.passing}}`,
@@ -6083,15 +6083,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 73620:
+/***/ 50664:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(14808);
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
-const util_2 = __nccwpck_require__(59636);
+const code_1 = __nccwpck_require__(28484);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const util_2 = __nccwpck_require__(84464);
 const def = {
     keyword: "patternProperties",
     type: "object",
@@ -6164,12 +6164,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 95543:
+/***/ 6467:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const items_1 = __nccwpck_require__(86723);
+const items_1 = __nccwpck_require__(75791);
 const def = {
     keyword: "prefixItems",
     type: "array",
@@ -6182,15 +6182,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 19838:
+/***/ 88778:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const validate_1 = __nccwpck_require__(54253);
-const code_1 = __nccwpck_require__(14808);
-const util_1 = __nccwpck_require__(59636);
-const additionalProperties_1 = __nccwpck_require__(25763);
+const validate_1 = __nccwpck_require__(87881);
+const code_1 = __nccwpck_require__(28484);
+const util_1 = __nccwpck_require__(84464);
+const additionalProperties_1 = __nccwpck_require__(42431);
 const def = {
     keyword: "properties",
     type: "object",
@@ -6242,13 +6242,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 86232:
+/***/ 71372:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: "property name must be valid",
     params: ({ params }) => (0, codegen_1._) `{propertyName: ${params.propertyName}}`,
@@ -6286,12 +6286,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 54545:
+/***/ 46829:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(59636);
+const util_1 = __nccwpck_require__(84464);
 const def = {
     keyword: ["then", "else"],
     schemaType: ["object", "boolean"],
@@ -6305,16 +6305,16 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 14808:
+/***/ 28484:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
-const names_1 = __nccwpck_require__(530);
-const util_2 = __nccwpck_require__(59636);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const names_1 = __nccwpck_require__(90630);
+const util_2 = __nccwpck_require__(84464);
 function checkReportMissingProp(cxt, prop) {
     const { gen, data, it } = cxt;
     gen.if(noPropertyInData(gen, data, prop, it.opts.ownProperties), () => {
@@ -6442,7 +6442,7 @@ exports.validateUnion = validateUnion;
 
 /***/ }),
 
-/***/ 59700:
+/***/ 69872:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -6458,13 +6458,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 72993:
+/***/ 97397:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const id_1 = __nccwpck_require__(59700);
-const ref_1 = __nccwpck_require__(40168);
+const id_1 = __nccwpck_require__(69872);
+const ref_1 = __nccwpck_require__(92996);
 const core = [
     "$schema",
     "$id",
@@ -6480,18 +6480,18 @@ exports["default"] = core;
 
 /***/ }),
 
-/***/ 40168:
+/***/ 92996:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.callRef = exports.getValidate = void 0;
-const ref_error_1 = __nccwpck_require__(23606);
-const code_1 = __nccwpck_require__(14808);
-const codegen_1 = __nccwpck_require__(16320);
-const names_1 = __nccwpck_require__(530);
-const compile_1 = __nccwpck_require__(83786);
-const util_1 = __nccwpck_require__(59636);
+const ref_error_1 = __nccwpck_require__(53162);
+const code_1 = __nccwpck_require__(28484);
+const codegen_1 = __nccwpck_require__(81436);
+const names_1 = __nccwpck_require__(90630);
+const compile_1 = __nccwpck_require__(2718);
+const util_1 = __nccwpck_require__(84464);
 const def = {
     keyword: "$ref",
     schemaType: "string",
@@ -6608,16 +6608,16 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 81874:
+/***/ 28886:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
-const types_1 = __nccwpck_require__(73999);
-const compile_1 = __nccwpck_require__(83786);
-const ref_error_1 = __nccwpck_require__(23606);
-const util_1 = __nccwpck_require__(59636);
+const codegen_1 = __nccwpck_require__(81436);
+const types_1 = __nccwpck_require__(87115);
+const compile_1 = __nccwpck_require__(2718);
+const ref_error_1 = __nccwpck_require__(53162);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag
         ? `tag "${tagName}" must be string`
@@ -6718,7 +6718,7 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 73999:
+/***/ 87115:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -6733,19 +6733,19 @@ var DiscrError;
 
 /***/ }),
 
-/***/ 17158:
+/***/ 54298:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const core_1 = __nccwpck_require__(72993);
-const validation_1 = __nccwpck_require__(73221);
-const applicator_1 = __nccwpck_require__(16683);
-const dynamic_1 = __nccwpck_require__(4479);
-const next_1 = __nccwpck_require__(67848);
-const unevaluated_1 = __nccwpck_require__(86614);
-const format_1 = __nccwpck_require__(15829);
-const metadata_1 = __nccwpck_require__(55104);
+const core_1 = __nccwpck_require__(97397);
+const validation_1 = __nccwpck_require__(85481);
+const applicator_1 = __nccwpck_require__(28775);
+const dynamic_1 = __nccwpck_require__(59923);
+const next_1 = __nccwpck_require__(17844);
+const unevaluated_1 = __nccwpck_require__(62010);
+const format_1 = __nccwpck_require__(72601);
+const metadata_1 = __nccwpck_require__(56620);
 const draft2020Vocabularies = [
     dynamic_1.default,
     core_1.default,
@@ -6762,16 +6762,16 @@ exports["default"] = draft2020Vocabularies;
 
 /***/ }),
 
-/***/ 75579:
+/***/ 68639:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.dynamicAnchor = void 0;
-const codegen_1 = __nccwpck_require__(16320);
-const names_1 = __nccwpck_require__(530);
-const compile_1 = __nccwpck_require__(83786);
-const ref_1 = __nccwpck_require__(40168);
+const codegen_1 = __nccwpck_require__(81436);
+const names_1 = __nccwpck_require__(90630);
+const compile_1 = __nccwpck_require__(2718);
+const ref_1 = __nccwpck_require__(92996);
 const def = {
     keyword: "$dynamicAnchor",
     schemaType: "string",
@@ -6798,15 +6798,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 89485:
+/***/ 5065:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.dynamicRef = void 0;
-const codegen_1 = __nccwpck_require__(16320);
-const names_1 = __nccwpck_require__(530);
-const ref_1 = __nccwpck_require__(40168);
+const codegen_1 = __nccwpck_require__(81436);
+const names_1 = __nccwpck_require__(90630);
+const ref_1 = __nccwpck_require__(92996);
 const def = {
     keyword: "$dynamicRef",
     schemaType: "string",
@@ -6855,28 +6855,28 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 4479:
+/***/ 59923:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dynamicAnchor_1 = __nccwpck_require__(75579);
-const dynamicRef_1 = __nccwpck_require__(89485);
-const recursiveAnchor_1 = __nccwpck_require__(32498);
-const recursiveRef_1 = __nccwpck_require__(67454);
+const dynamicAnchor_1 = __nccwpck_require__(68639);
+const dynamicRef_1 = __nccwpck_require__(5065);
+const recursiveAnchor_1 = __nccwpck_require__(39982);
+const recursiveRef_1 = __nccwpck_require__(41794);
 const dynamic = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
 exports["default"] = dynamic;
 //# sourceMappingURL=index.js.map
 
 /***/ }),
 
-/***/ 32498:
+/***/ 39982:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dynamicAnchor_1 = __nccwpck_require__(75579);
-const util_1 = __nccwpck_require__(59636);
+const dynamicAnchor_1 = __nccwpck_require__(68639);
+const util_1 = __nccwpck_require__(84464);
 const def = {
     keyword: "$recursiveAnchor",
     schemaType: "boolean",
@@ -6892,12 +6892,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 67454:
+/***/ 41794:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dynamicRef_1 = __nccwpck_require__(89485);
+const dynamicRef_1 = __nccwpck_require__(5065);
 const def = {
     keyword: "$recursiveRef",
     schemaType: "string",
@@ -6908,12 +6908,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 62318:
+/***/ 26402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
+const codegen_1 = __nccwpck_require__(81436);
 const error = {
     message: ({ schemaCode }) => (0, codegen_1.str) `must match format "${schemaCode}"`,
     params: ({ schemaCode }) => (0, codegen_1._) `{format: ${schemaCode}}`,
@@ -7006,19 +7006,19 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 15829:
+/***/ 72601:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const format_1 = __nccwpck_require__(62318);
+const format_1 = __nccwpck_require__(26402);
 const format = [format_1.default];
 exports["default"] = format;
 //# sourceMappingURL=index.js.map
 
 /***/ }),
 
-/***/ 55104:
+/***/ 56620:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -7042,40 +7042,40 @@ exports.contentVocabulary = [
 
 /***/ }),
 
-/***/ 67848:
+/***/ 17844:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dependentRequired_1 = __nccwpck_require__(78615);
-const dependentSchemas_1 = __nccwpck_require__(91550);
-const limitContains_1 = __nccwpck_require__(62511);
+const dependentRequired_1 = __nccwpck_require__(20643);
+const dependentSchemas_1 = __nccwpck_require__(73818);
+const limitContains_1 = __nccwpck_require__(3907);
 const next = [dependentRequired_1.default, dependentSchemas_1.default, limitContains_1.default];
 exports["default"] = next;
 //# sourceMappingURL=next.js.map
 
 /***/ }),
 
-/***/ 86614:
+/***/ 62010:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const unevaluatedProperties_1 = __nccwpck_require__(43779);
-const unevaluatedItems_1 = __nccwpck_require__(45228);
+const unevaluatedProperties_1 = __nccwpck_require__(16855);
+const unevaluatedItems_1 = __nccwpck_require__(64144);
 const unevaluated = [unevaluatedProperties_1.default, unevaluatedItems_1.default];
 exports["default"] = unevaluated;
 //# sourceMappingURL=index.js.map
 
 /***/ }),
 
-/***/ 45228:
+/***/ 64144:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: ({ params: { len } }) => (0, codegen_1.str) `must NOT have more than ${len} items`,
     params: ({ params: { len } }) => (0, codegen_1._) `{limit: ${len}}`,
@@ -7115,14 +7115,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 43779:
+/***/ 16855:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
-const names_1 = __nccwpck_require__(530);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const names_1 = __nccwpck_require__(90630);
 const error = {
     message: "must NOT have unevaluated properties",
     params: ({ params }) => (0, codegen_1._) `{unevaluatedProperty: ${params.unevaluatedProperty}}`,
@@ -7186,14 +7186,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 46038:
+/***/ 98026:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
-const equal_1 = __nccwpck_require__(91451);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const equal_1 = __nccwpck_require__(24951);
 const error = {
     message: "must be equal to constant",
     params: ({ schemaCode }) => (0, codegen_1._) `{allowedValue: ${schemaCode}}`,
@@ -7217,12 +7217,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 78615:
+/***/ 20643:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dependencies_1 = __nccwpck_require__(42918);
+const dependencies_1 = __nccwpck_require__(95826);
 const def = {
     keyword: "dependentRequired",
     type: "object",
@@ -7235,14 +7235,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 31212:
+/***/ 93200:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
-const equal_1 = __nccwpck_require__(91451);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const equal_1 = __nccwpck_require__(24951);
 const error = {
     message: "must be equal to one of the allowed values",
     params: ({ schemaCode }) => (0, codegen_1._) `{allowedValues: ${schemaCode}}`,
@@ -7289,21 +7289,21 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 73221:
+/***/ 85481:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const limitNumber_1 = __nccwpck_require__(50951);
-const multipleOf_1 = __nccwpck_require__(16704);
-const limitLength_1 = __nccwpck_require__(22870);
-const pattern_1 = __nccwpck_require__(79771);
-const limitProperties_1 = __nccwpck_require__(69259);
-const required_1 = __nccwpck_require__(24100);
-const limitItems_1 = __nccwpck_require__(43108);
-const uniqueItems_1 = __nccwpck_require__(64280);
-const const_1 = __nccwpck_require__(46038);
-const enum_1 = __nccwpck_require__(31212);
+const limitNumber_1 = __nccwpck_require__(43723);
+const multipleOf_1 = __nccwpck_require__(18132);
+const limitLength_1 = __nccwpck_require__(46962);
+const pattern_1 = __nccwpck_require__(96023);
+const limitProperties_1 = __nccwpck_require__(895);
+const required_1 = __nccwpck_require__(94504);
+const limitItems_1 = __nccwpck_require__(36296);
+const uniqueItems_1 = __nccwpck_require__(65132);
+const const_1 = __nccwpck_require__(98026);
+const enum_1 = __nccwpck_require__(93200);
 const validation = [
     // number
     limitNumber_1.default,
@@ -7328,12 +7328,12 @@ exports["default"] = validation;
 
 /***/ }),
 
-/***/ 62511:
+/***/ 3907:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(59636);
+const util_1 = __nccwpck_require__(84464);
 const def = {
     keyword: ["maxContains", "minContains"],
     type: "array",
@@ -7349,12 +7349,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 43108:
+/***/ 36296:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
+const codegen_1 = __nccwpck_require__(81436);
 const error = {
     message({ keyword, schemaCode }) {
         const comp = keyword === "maxItems" ? "more" : "fewer";
@@ -7379,14 +7379,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 22870:
+/***/ 46962:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
-const ucs2length_1 = __nccwpck_require__(75226);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const ucs2length_1 = __nccwpck_require__(36214);
 const error = {
     message({ keyword, schemaCode }) {
         const comp = keyword === "maxLength" ? "more" : "fewer";
@@ -7412,12 +7412,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 50951:
+/***/ 43723:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
+const codegen_1 = __nccwpck_require__(81436);
 const ops = codegen_1.operators;
 const KWDs = {
     maximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
@@ -7445,12 +7445,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 69259:
+/***/ 895:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
+const codegen_1 = __nccwpck_require__(81436);
 const error = {
     message({ keyword, schemaCode }) {
         const comp = keyword === "maxProperties" ? "more" : "fewer";
@@ -7475,12 +7475,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 16704:
+/***/ 18132:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(16320);
+const codegen_1 = __nccwpck_require__(81436);
 const error = {
     message: ({ schemaCode }) => (0, codegen_1.str) `must be multiple of ${schemaCode}`,
     params: ({ schemaCode }) => (0, codegen_1._) `{multipleOf: ${schemaCode}}`,
@@ -7507,14 +7507,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 79771:
+/***/ 96023:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(14808);
-const util_1 = __nccwpck_require__(59636);
-const codegen_1 = __nccwpck_require__(16320);
+const code_1 = __nccwpck_require__(28484);
+const util_1 = __nccwpck_require__(84464);
+const codegen_1 = __nccwpck_require__(81436);
 const error = {
     message: ({ schemaCode }) => (0, codegen_1.str) `must match pattern "${schemaCode}"`,
     params: ({ schemaCode }) => (0, codegen_1._) `{pattern: ${schemaCode}}`,
@@ -7546,14 +7546,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 24100:
+/***/ 94504:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(14808);
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
+const code_1 = __nccwpck_require__(28484);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: ({ params: { missingProperty } }) => (0, codegen_1.str) `must have required property '${missingProperty}'`,
     params: ({ params: { missingProperty } }) => (0, codegen_1._) `{missingProperty: ${missingProperty}}`,
@@ -7631,15 +7631,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 64280:
+/***/ 65132:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dataType_1 = __nccwpck_require__(13297);
-const codegen_1 = __nccwpck_require__(16320);
-const util_1 = __nccwpck_require__(59636);
-const equal_1 = __nccwpck_require__(91451);
+const dataType_1 = __nccwpck_require__(86685);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const equal_1 = __nccwpck_require__(24951);
 const error = {
     message: ({ params: { i, j } }) => (0, codegen_1.str) `must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
     params: ({ params: { i, j } }) => (0, codegen_1._) `{i: ${i}, j: ${j}}`,
@@ -7701,7 +7701,7 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 99089:
+/***/ 60021:
 /***/ ((module) => {
 
 
@@ -7718,7 +7718,7 @@ module.exports = ({onlyFirst = false} = {}) => {
 
 /***/ }),
 
-/***/ 84896:
+/***/ 54412:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -7764,7 +7764,7 @@ const setLazyProperty = (object, property, get) => {
 let colorConvert;
 const makeDynamicStyles = (wrap, targetSpace, identity, isBackground) => {
 	if (colorConvert === undefined) {
-		colorConvert = __nccwpck_require__(36893);
+		colorConvert = __nccwpck_require__(94185);
 	}
 
 	const offset = isBackground ? 10 : 0;
@@ -7889,7 +7889,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 94903:
+/***/ 51491:
 /***/ ((module) => {
 
 
@@ -7904,7 +7904,7 @@ module.exports = () => cached;
 
 /***/ }),
 
-/***/ 69907:
+/***/ 77655:
 /***/ ((module) => {
 
 
@@ -7919,20 +7919,20 @@ module.exports = () => cached;
 
 /***/ }),
 
-/***/ 69056:
+/***/ 31324:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports =
 {
-  parallel      : __nccwpck_require__(82037),
-  serial        : __nccwpck_require__(49730),
-  serialOrdered : __nccwpck_require__(7613)
+  parallel      : __nccwpck_require__(83857),
+  serial        : __nccwpck_require__(31054),
+  serialOrdered : __nccwpck_require__(53961)
 };
 
 
 /***/ }),
 
-/***/ 74014:
+/***/ 24818:
 /***/ ((module) => {
 
 // API
@@ -7968,10 +7968,10 @@ function clean(key)
 
 /***/ }),
 
-/***/ 51448:
+/***/ 78452:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var defer = __nccwpck_require__(91132);
+var defer = __nccwpck_require__(29200);
 
 // API
 module.exports = async;
@@ -8009,7 +8009,7 @@ function async(callback)
 
 /***/ }),
 
-/***/ 91132:
+/***/ 29200:
 /***/ ((module) => {
 
 module.exports = defer;
@@ -8042,11 +8042,11 @@ function defer(fn)
 
 /***/ }),
 
-/***/ 78082:
+/***/ 24902:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var async = __nccwpck_require__(51448)
-  , abort = __nccwpck_require__(74014)
+var async = __nccwpck_require__(78452)
+  , abort = __nccwpck_require__(24818)
   ;
 
 // API
@@ -8124,7 +8124,7 @@ function runJob(iterator, key, item, callback)
 
 /***/ }),
 
-/***/ 24109:
+/***/ 81721:
 /***/ ((module) => {
 
 // API
@@ -8168,11 +8168,11 @@ function state(list, sortMethod)
 
 /***/ }),
 
-/***/ 49883:
+/***/ 33351:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var abort = __nccwpck_require__(74014)
-  , async = __nccwpck_require__(51448)
+var abort = __nccwpck_require__(24818)
+  , async = __nccwpck_require__(78452)
   ;
 
 // API
@@ -8204,12 +8204,12 @@ function terminator(callback)
 
 /***/ }),
 
-/***/ 82037:
+/***/ 83857:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var iterate    = __nccwpck_require__(78082)
-  , initState  = __nccwpck_require__(24109)
-  , terminator = __nccwpck_require__(49883)
+var iterate    = __nccwpck_require__(24902)
+  , initState  = __nccwpck_require__(81721)
+  , terminator = __nccwpck_require__(33351)
   ;
 
 // Public API
@@ -8254,10 +8254,10 @@ function parallel(list, iterator, callback)
 
 /***/ }),
 
-/***/ 49730:
+/***/ 31054:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var serialOrdered = __nccwpck_require__(7613);
+var serialOrdered = __nccwpck_require__(53961);
 
 // Public API
 module.exports = serial;
@@ -8278,12 +8278,12 @@ function serial(list, iterator, callback)
 
 /***/ }),
 
-/***/ 7613:
+/***/ 53961:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var iterate    = __nccwpck_require__(78082)
-  , initState  = __nccwpck_require__(24109)
-  , terminator = __nccwpck_require__(49883)
+var iterate    = __nccwpck_require__(24902)
+  , initState  = __nccwpck_require__(81721)
+  , terminator = __nccwpck_require__(33351)
   ;
 
 // Public API
@@ -8360,30 +8360,30 @@ function descending(a, b)
 
 /***/ }),
 
-/***/ 23410:
+/***/ 88174:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 
-const crossArgv = __nccwpck_require__(45017)
+const crossArgv = __nccwpck_require__(41301)
 const fs = __nccwpck_require__(79896)
 const os = __nccwpck_require__(70857)
 const net = __nccwpck_require__(69278)
 const path = __nccwpck_require__(16928)
 const URL = (__nccwpck_require__(87016).URL)
 const spawn = (__nccwpck_require__(35317).spawn)
-const managePath = __nccwpck_require__(37126)
-const hasAsyncHooks = __nccwpck_require__(99160)
-const subarg = __nccwpck_require__(96852)
-const printResult = __nccwpck_require__(39992)
-const initJob = __nccwpck_require__(13982)
-const track = __nccwpck_require__(67055)
-const generateSubArgAliases = __nccwpck_require__(74404)
-const { checkURL, ofURL } = __nccwpck_require__(10483)
-const { parseHAR } = __nccwpck_require__(25946)
-const _aggregateResult = __nccwpck_require__(20144)
-const validateOpts = __nccwpck_require__(65414)
+const managePath = __nccwpck_require__(50314)
+const hasAsyncHooks = __nccwpck_require__(84884)
+const subarg = __nccwpck_require__(11976)
+const printResult = __nccwpck_require__(27332)
+const initJob = __nccwpck_require__(69506)
+const track = __nccwpck_require__(24291)
+const generateSubArgAliases = __nccwpck_require__(55392)
+const { checkURL, ofURL } = __nccwpck_require__(27759)
+const { parseHAR } = __nccwpck_require__(86374)
+const _aggregateResult = __nccwpck_require__(63132)
+const validateOpts = __nccwpck_require__(76114)
 
 if (typeof URL !== 'function') {
   console.error('autocannon requires the WHATWG URL API, but it is not available. Please upgrade to Node 6.13+.')
@@ -8496,7 +8496,7 @@ function parseArguments (argvs) {
   }
 
   if (argv.version) {
-    console.log('autocannon', 'v' + (__nccwpck_require__(87098)/* .version */ .rE))
+    console.log('autocannon', 'v' + (__nccwpck_require__(3360)/* .version */ .rE))
     console.log('node', process.version)
     return
   }
@@ -8699,12 +8699,12 @@ if (false) {}
 
 /***/ }),
 
-/***/ 20144:
+/***/ 63132:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { decodeHist, getHistograms, histAsObj, addPercentiles } = __nccwpck_require__(39792)
+const { decodeHist, getHistograms, histAsObj, addPercentiles } = __nccwpck_require__(29972)
 
 function aggregateResult (results, opts, histograms) {
   results = Array.isArray(results) ? results : [results]
@@ -8790,7 +8790,7 @@ module.exports = aggregateResult
 
 /***/ }),
 
-/***/ 95629:
+/***/ 91505:
 /***/ ((module) => {
 
 
@@ -8821,7 +8821,7 @@ module.exports = defaultOptions
 
 /***/ }),
 
-/***/ 11779:
+/***/ 24967:
 /***/ ((module) => {
 
 
@@ -8839,11 +8839,11 @@ module.exports = format
 
 /***/ }),
 
-/***/ 39792:
+/***/ 29972:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const hdr = __nccwpck_require__(46300)
-const histUtil = __nccwpck_require__(88048)
+const hdr = __nccwpck_require__(32960)
+const histUtil = __nccwpck_require__(86892)
 
 hdr.initWebAssemblySync()
 
@@ -8900,7 +8900,7 @@ exports.percentiles = histUtil.percentiles
 
 /***/ }),
 
-/***/ 12603:
+/***/ 93471:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8909,12 +8909,12 @@ const inherits = (__nccwpck_require__(39023).inherits)
 const EE = (__nccwpck_require__(24434).EventEmitter)
 const net = __nccwpck_require__(69278)
 const tls = __nccwpck_require__(64756)
-const retimer = __nccwpck_require__(92912)
-const HTTPParser = (__nccwpck_require__(728)/* .HTTPParser */ .e)
-const RequestIterator = __nccwpck_require__(9689)
-const noop = __nccwpck_require__(31604)
-const clone = __nccwpck_require__(86912)
-const PipelinedRequestsQueue = __nccwpck_require__(60495)
+const retimer = __nccwpck_require__(55068)
+const HTTPParser = (__nccwpck_require__(89460)/* .HTTPParser */ .e)
+const RequestIterator = __nccwpck_require__(55813)
+const noop = __nccwpck_require__(77680)
+const clone = __nccwpck_require__(15364)
+const PipelinedRequestsQueue = __nccwpck_require__(40059)
 
 function Client (opts) {
   if (!(this instanceof Client)) {
@@ -9143,7 +9143,7 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 11032:
+/***/ 53916:
 /***/ ((module) => {
 
 // most http methods taken from RFC 7231
@@ -9163,13 +9163,13 @@ module.exports = [
 
 /***/ }),
 
-/***/ 45296:
+/***/ 48628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const methods = __nccwpck_require__(11032)
-const { getPropertyCaseInsensitive } = __nccwpck_require__(38012)
+const methods = __nccwpck_require__(53916)
+const { getPropertyCaseInsensitive } = __nccwpck_require__(52088)
 
 // this is a build request factory, that curries the build request function
 // and sets the default for it
@@ -9280,19 +9280,19 @@ module.exports = requestBuilder
 
 /***/ }),
 
-/***/ 13982:
+/***/ 69506:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const EE = (__nccwpck_require__(24434).EventEmitter)
-const { isMainThread } = __nccwpck_require__(84740)
+const { isMainThread } = __nccwpck_require__(49296)
 
-const initWorkers = __nccwpck_require__(25197)
-const validateOpts = __nccwpck_require__(65414)
-const noop = __nccwpck_require__(31604)
-const runTracker = __nccwpck_require__(91975)
-const track = __nccwpck_require__(67055)
+const initWorkers = __nccwpck_require__(51641)
+const validateOpts = __nccwpck_require__(76114)
+const noop = __nccwpck_require__(77680)
+const runTracker = __nccwpck_require__(15739)
+const track = __nccwpck_require__(24291)
 
 function init (opts, cb) {
   const cbPassedIn = (typeof cb === 'function')
@@ -9391,16 +9391,16 @@ module.exports = init
 
 /***/ }),
 
-/***/ 25197:
+/***/ 51641:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const path = __nccwpck_require__(16928)
 const EE = (__nccwpck_require__(24434).EventEmitter)
-const aggregateResult = __nccwpck_require__(20144)
-const { getHistograms } = __nccwpck_require__(39792)
-const { Worker } = __nccwpck_require__(84740)
+const aggregateResult = __nccwpck_require__(63132)
+const { getHistograms } = __nccwpck_require__(29972)
+const { Worker } = __nccwpck_require__(49296)
 
 function initWorkers (opts, tracker, cb) {
   tracker = tracker || new EE()
@@ -9516,14 +9516,14 @@ module.exports = initWorkers
 
 /***/ }),
 
-/***/ 23002:
+/***/ 53166:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { resolve, basename } = __nccwpck_require__(16928)
 const { readFileSync } = __nccwpck_require__(79896)
-const FormData = __nccwpck_require__(29258)
+const FormData = __nccwpck_require__(96454)
 
 function getFormData (string) {
   try {
@@ -9575,7 +9575,7 @@ module.exports = (options) => {
 
 /***/ }),
 
-/***/ 31604:
+/***/ 77680:
 /***/ ((module) => {
 
 /* istanbul ignore next */
@@ -9584,7 +9584,7 @@ module.exports = function noop () {}
 
 /***/ }),
 
-/***/ 25946:
+/***/ 86374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -9648,7 +9648,7 @@ exports.parseHAR = parseHAR
 
 /***/ }),
 
-/***/ 60495:
+/***/ 40059:
 /***/ ((module) => {
 
 
@@ -9735,17 +9735,17 @@ module.exports = PipelinedRequestsQueue
 
 /***/ }),
 
-/***/ 39992:
+/***/ 27332:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Table = __nccwpck_require__(59364)
-const Chalk = __nccwpck_require__(84173)
-const testColorSupport = __nccwpck_require__(349)
-const prettyBytes = __nccwpck_require__(8766)
-const { percentiles } = __nccwpck_require__(39792)
-const format = __nccwpck_require__(11779)
+const Table = __nccwpck_require__(25832)
+const Chalk = __nccwpck_require__(80465)
+const testColorSupport = __nccwpck_require__(43113)
+const prettyBytes = __nccwpck_require__(47306)
+const { percentiles } = __nccwpck_require__(29972)
+const format = __nccwpck_require__(24967)
 
 const defaults = {
   // use stderr as its progressBar's default
@@ -9921,7 +9921,7 @@ module.exports = printResult
 
 /***/ }),
 
-/***/ 67055:
+/***/ 24291:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9931,12 +9931,12 @@ module.exports = printResult
 /* istanbul ignore file */
 
 
-const ProgressBar = __nccwpck_require__(61911)
-const Chalk = __nccwpck_require__(84173)
-const testColorSupport = __nccwpck_require__(349)
-const charSpinner = __nccwpck_require__(10370)
-const printResult = __nccwpck_require__(39992)
-const { isMainThread } = __nccwpck_require__(84740)
+const ProgressBar = __nccwpck_require__(49243)
+const Chalk = __nccwpck_require__(80465)
+const testColorSupport = __nccwpck_require__(43113)
+const charSpinner = __nccwpck_require__(21462)
+const printResult = __nccwpck_require__(27332)
+const { isMainThread } = __nccwpck_require__(49296)
 const defaults = {
   // use stderr as its progressBar's default
   outputStream: process.stderr,
@@ -10099,17 +10099,17 @@ module.exports = track
 
 /***/ }),
 
-/***/ 9689:
+/***/ 55813:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const hyperid = __nccwpck_require__(38700)
+const hyperid = __nccwpck_require__(55576)
 const inherits = (__nccwpck_require__(39023).inherits)
-const requestBuilder = __nccwpck_require__(45296)
-const clone = __nccwpck_require__(86912)
-const chunk = __nccwpck_require__(29070)
-const flatten = __nccwpck_require__(68753)
+const requestBuilder = __nccwpck_require__(48628)
+const clone = __nccwpck_require__(15364)
+const chunk = __nccwpck_require__(60458)
+const flatten = __nccwpck_require__(43549)
 
 const toHeaderKeyValue = (rawHeaders) => {
   const tupleHeaders = chunk(rawHeaders, 2)
@@ -10242,19 +10242,19 @@ module.exports = RequestIterator
 
 /***/ }),
 
-/***/ 84979:
+/***/ 20767:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { URL, urlToHttpOptions } = __nccwpck_require__(87016)
-const reInterval = __nccwpck_require__(89860)
+const reInterval = __nccwpck_require__(15664)
 const EE = (__nccwpck_require__(24434).EventEmitter)
-const Client = __nccwpck_require__(12603)
-const { isMainThread } = __nccwpck_require__(84740)
-const { ofURL } = __nccwpck_require__(10483)
-const aggregateResult = __nccwpck_require__(20144)
-const { getHistograms, encodeHist } = __nccwpck_require__(39792)
+const Client = __nccwpck_require__(93471)
+const { isMainThread } = __nccwpck_require__(49296)
+const { ofURL } = __nccwpck_require__(27759)
+const aggregateResult = __nccwpck_require__(63132)
+const { getHistograms, encodeHist } = __nccwpck_require__(29972)
 
 const defaults = {
   harRequests: new Map()
@@ -10540,14 +10540,14 @@ module.exports = run
 
 /***/ }),
 
-/***/ 91975:
+/***/ 15739:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const EE = (__nccwpck_require__(24434).EventEmitter)
-const run = __nccwpck_require__(84979)
-const noop = __nccwpck_require__(31604)
+const run = __nccwpck_require__(20767)
+const noop = __nccwpck_require__(77680)
 
 function runTracker (opts, tracker, cb) {
   cb = cb || noop
@@ -10563,12 +10563,12 @@ module.exports = runTracker
 
 /***/ }),
 
-/***/ 74404:
+/***/ 55392:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const clone = __nccwpck_require__(86912)
+const clone = __nccwpck_require__(15364)
 
 const subArgAlias = {
   warmup: {
@@ -10613,7 +10613,7 @@ module.exports = generateSubargAliases
 
 /***/ }),
 
-/***/ 10483:
+/***/ 27759:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10654,12 +10654,12 @@ exports.ofURL = ofURL
 
 /***/ }),
 
-/***/ 38012:
+/***/ 52088:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const semver = __nccwpck_require__(45260)
+const semver = __nccwpck_require__(62088)
 const hasWorkerSupport = semver.gte(process.versions.node, '11.7.0')
 
 function getPropertyCaseInsensitive (obj, key) {
@@ -10673,17 +10673,17 @@ module.exports = { hasWorkerSupport, getPropertyCaseInsensitive }
 
 /***/ }),
 
-/***/ 65414:
+/***/ 76114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const defaultOptions = __nccwpck_require__(95629)
-const timestring = __nccwpck_require__(55188)
-const { checkURL } = __nccwpck_require__(10483)
-const multipart = __nccwpck_require__(23002)
-const { parseHAR } = __nccwpck_require__(25946)
-const { hasWorkerSupport } = __nccwpck_require__(38012)
+const defaultOptions = __nccwpck_require__(91505)
+const timestring = __nccwpck_require__(34816)
+const { checkURL } = __nccwpck_require__(27759)
+const multipart = __nccwpck_require__(53166)
+const { parseHAR } = __nccwpck_require__(86374)
+const { hasWorkerSupport } = __nccwpck_require__(52088)
 
 const isValidFn = (opt) => (!opt || typeof opt === 'function' || typeof opt === 'string')
 
@@ -10845,7 +10845,7 @@ module.exports = function validateOpts (opts, cbPassedIn) {
 
 /***/ }),
 
-/***/ 84740:
+/***/ 49296:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10870,7 +10870,7 @@ module.exports = workerThreads
 
 /***/ }),
 
-/***/ 11429:
+/***/ 38793:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -11027,7 +11027,7 @@ function fromByteArray (uint8) {
 
 /***/ }),
 
-/***/ 7455:
+/***/ 63251:
 /***/ (function(module) {
 
 /**
@@ -12557,7 +12557,7 @@ function fromByteArray (uint8) {
 
 /***/ }),
 
-/***/ 92630:
+/***/ 73410:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -12571,8 +12571,8 @@ var __webpack_unused_export__;
 
 
 
-const base64 = __nccwpck_require__(11429)
-const ieee754 = __nccwpck_require__(26332)
+const base64 = __nccwpck_require__(38793)
+const ieee754 = __nccwpck_require__(17952)
 const customInspectSymbol =
   (typeof Symbol === 'function' && typeof Symbol['for'] === 'function') // eslint-disable-line dot-notation
     ? Symbol['for']('nodejs.util.inspect.custom') // eslint-disable-line dot-notation
@@ -14671,16 +14671,16 @@ function BufferBigIntNotDefined () {
 
 /***/ }),
 
-/***/ 47979:
+/***/ 22639:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var bind = __nccwpck_require__(224);
+var bind = __nccwpck_require__(37564);
 
-var $apply = __nccwpck_require__(47965);
-var $call = __nccwpck_require__(13617);
-var $reflectApply = __nccwpck_require__(26294);
+var $apply = __nccwpck_require__(33945);
+var $call = __nccwpck_require__(88093);
+var $reflectApply = __nccwpck_require__(31330);
 
 /** @type {import('./actualApply')} */
 module.exports = $reflectApply || bind.call($call, $apply);
@@ -14688,7 +14688,7 @@ module.exports = $reflectApply || bind.call($call, $apply);
 
 /***/ }),
 
-/***/ 47965:
+/***/ 33945:
 /***/ ((module) => {
 
 
@@ -14699,7 +14699,7 @@ module.exports = Function.prototype.apply;
 
 /***/ }),
 
-/***/ 13617:
+/***/ 88093:
 /***/ ((module) => {
 
 
@@ -14710,16 +14710,16 @@ module.exports = Function.prototype.call;
 
 /***/ }),
 
-/***/ 21749:
+/***/ 88705:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var bind = __nccwpck_require__(224);
-var $TypeError = __nccwpck_require__(46910);
+var bind = __nccwpck_require__(37564);
+var $TypeError = __nccwpck_require__(73314);
 
-var $call = __nccwpck_require__(13617);
-var $actualApply = __nccwpck_require__(47979);
+var $call = __nccwpck_require__(88093);
+var $actualApply = __nccwpck_require__(22639);
 
 /** @type {(args: [Function, thisArg?: unknown, ...args: unknown[]]) => Function} TODO FIXME, find a way to use import('.') */
 module.exports = function callBindBasic(args) {
@@ -14732,7 +14732,7 @@ module.exports = function callBindBasic(args) {
 
 /***/ }),
 
-/***/ 26294:
+/***/ 31330:
 /***/ ((module) => {
 
 
@@ -14743,16 +14743,16 @@ module.exports = typeof Reflect !== 'undefined' && Reflect && Reflect.apply;
 
 /***/ }),
 
-/***/ 84173:
+/***/ 80465:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const ansiStyles = __nccwpck_require__(84896);
-const {stdout: stdoutColor, stderr: stderrColor} = __nccwpck_require__(62230);
+const ansiStyles = __nccwpck_require__(54412);
+const {stdout: stdoutColor, stderr: stderrColor} = __nccwpck_require__(21450);
 const {
 	stringReplaceAll,
 	stringEncaseCRLFWithFirstIndex
-} = __nccwpck_require__(21661);
+} = __nccwpck_require__(78809);
 
 const {isArray} = Array;
 
@@ -14961,7 +14961,7 @@ const chalkTag = (chalk, ...strings) => {
 	}
 
 	if (template === undefined) {
-		template = __nccwpck_require__(60674);
+		template = __nccwpck_require__(44670);
 	}
 
 	return template(chalk, parts.join(''));
@@ -14979,7 +14979,7 @@ module.exports = chalk;
 
 /***/ }),
 
-/***/ 60674:
+/***/ 44670:
 /***/ ((module) => {
 
 
@@ -15120,7 +15120,7 @@ module.exports = (chalk, temporary) => {
 
 /***/ }),
 
-/***/ 21661:
+/***/ 78809:
 /***/ ((module) => {
 
 
@@ -15166,7 +15166,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 10370:
+/***/ 21462:
 /***/ ((module) => {
 
 module.exports = spinner
@@ -15224,18 +15224,18 @@ module.exports.clear = function () {};
 
 /***/ }),
 
-/***/ 59364:
+/***/ 25832:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(73797);
+module.exports = __nccwpck_require__(79441);
 
 /***/ }),
 
-/***/ 31609:
+/***/ 36573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { info, debug } = __nccwpck_require__(84506);
-const utils = __nccwpck_require__(45536);
+const { info, debug } = __nccwpck_require__(57150);
+const utils = __nccwpck_require__(28268);
 
 class Cell {
   /**
@@ -15451,7 +15451,7 @@ class Cell {
   wrapWithStyleColors(styleProperty, content) {
     if (this[styleProperty] && this[styleProperty].length) {
       try {
-        let colors = __nccwpck_require__(7664);
+        let colors = __nccwpck_require__(72708);
         for (let i = this[styleProperty].length - 1; i >= 0; i--) {
           colors = colors[this[styleProperty][i]];
         }
@@ -15647,7 +15647,7 @@ module.exports.RowSpanCell = RowSpanCell;
 
 /***/ }),
 
-/***/ 84506:
+/***/ 57150:
 /***/ ((module) => {
 
 let messages = [];
@@ -15682,11 +15682,11 @@ module.exports = debug;
 
 /***/ }),
 
-/***/ 4601:
+/***/ 62237:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { warn, debug } = __nccwpck_require__(84506);
-const Cell = __nccwpck_require__(31609);
+const { warn, debug } = __nccwpck_require__(57150);
+const Cell = __nccwpck_require__(36573);
 const { ColSpanCell, RowSpanCell } = Cell;
 
 (function () {
@@ -15943,12 +15943,12 @@ function makeComputeWidths(colSpan, desiredWidth, x, forcedMin) {
 
 /***/ }),
 
-/***/ 73797:
+/***/ 79441:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const debug = __nccwpck_require__(84506);
-const utils = __nccwpck_require__(45536);
-const tableLayout = __nccwpck_require__(4601);
+const debug = __nccwpck_require__(57150);
+const utils = __nccwpck_require__(28268);
+const tableLayout = __nccwpck_require__(62237);
 
 class Table extends Array {
   constructor(opts) {
@@ -16056,10 +16056,10 @@ module.exports = Table;
 
 /***/ }),
 
-/***/ 45536:
+/***/ 28268:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const stringWidth = __nccwpck_require__(54504);
+const stringWidth = __nccwpck_require__(60060);
 
 function codeRegex(capture) {
   return capture ? /\u001b\[((?:\d*;){0,5}\d*)m/g : /\u001b\[(?:\d*;){0,5}\d*m/g;
@@ -16407,12 +16407,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 65892:
+/***/ 36872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* MIT license */
 /* eslint-disable no-mixed-operators */
-const cssKeywords = __nccwpck_require__(93445);
+const cssKeywords = __nccwpck_require__(84953);
 
 // NOTE: conversions should only return primitive values (i.e. arrays, or
 //       values that give correct `typeof` results).
@@ -17253,11 +17253,11 @@ convert.rgb.gray = function (rgb) {
 
 /***/ }),
 
-/***/ 36893:
+/***/ 94185:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const conversions = __nccwpck_require__(65892);
-const route = __nccwpck_require__(8148);
+const conversions = __nccwpck_require__(36872);
+const route = __nccwpck_require__(14200);
 
 const convert = {};
 
@@ -17341,10 +17341,10 @@ module.exports = convert;
 
 /***/ }),
 
-/***/ 8148:
+/***/ 14200:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const conversions = __nccwpck_require__(65892);
+const conversions = __nccwpck_require__(36872);
 
 /*
 	This function routes a model to all other models.
@@ -17445,7 +17445,7 @@ module.exports = function (fromModel) {
 
 /***/ }),
 
-/***/ 93445:
+/***/ 84953:
 /***/ ((module) => {
 
 
@@ -17604,7 +17604,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 349:
+/***/ 43113:
 /***/ ((module) => {
 
 // call it on itself so we can test the export val for basic stuff
@@ -17745,12 +17745,12 @@ function colorSupport (options, obj) {
 
 /***/ }),
 
-/***/ 90850:
+/***/ 35630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var util = __nccwpck_require__(39023);
 var Stream = (__nccwpck_require__(2203).Stream);
-var DelayedStream = __nccwpck_require__(14986);
+var DelayedStream = __nccwpck_require__(72710);
 
 module.exports = CombinedStream;
 function CombinedStream() {
@@ -17960,7 +17960,7 @@ CombinedStream.prototype._emitError = function(err) {
 
 /***/ }),
 
-/***/ 45017:
+/***/ 41301:
 /***/ ((module) => {
 
 const IS_WINDOWS = process.platform === 'win32'
@@ -18024,7 +18024,7 @@ function splitCommandLine (commandLine) {
 
 /***/ }),
 
-/***/ 14986:
+/***/ 72710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var Stream = (__nccwpck_require__(2203).Stream);
@@ -18138,13 +18138,13 @@ DelayedStream.prototype._checkIfMaxDataSizeExceeded = function() {
 
 /***/ }),
 
-/***/ 42153:
+/***/ 26669:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var callBind = __nccwpck_require__(21749);
-var gOPD = __nccwpck_require__(71486);
+var callBind = __nccwpck_require__(88705);
+var gOPD = __nccwpck_require__(33170);
 
 var hasProtoAccessor;
 try {
@@ -18175,7 +18175,7 @@ module.exports = desc && typeof desc.get === 'function'
 
 /***/ }),
 
-/***/ 17628:
+/***/ 50872:
 /***/ ((module) => {
 
 
@@ -18188,7 +18188,7 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 40530:
+/***/ 79094:
 /***/ ((module) => {
 
 
@@ -18209,7 +18209,7 @@ module.exports = $defineProperty;
 
 /***/ }),
 
-/***/ 30164:
+/***/ 33056:
 /***/ ((module) => {
 
 
@@ -18220,7 +18220,7 @@ module.exports = EvalError;
 
 /***/ }),
 
-/***/ 10320:
+/***/ 31620:
 /***/ ((module) => {
 
 
@@ -18231,7 +18231,7 @@ module.exports = Error;
 
 /***/ }),
 
-/***/ 48949:
+/***/ 14585:
 /***/ ((module) => {
 
 
@@ -18242,7 +18242,7 @@ module.exports = RangeError;
 
 /***/ }),
 
-/***/ 89261:
+/***/ 46905:
 /***/ ((module) => {
 
 
@@ -18253,7 +18253,7 @@ module.exports = ReferenceError;
 
 /***/ }),
 
-/***/ 15973:
+/***/ 80105:
 /***/ ((module) => {
 
 
@@ -18264,7 +18264,7 @@ module.exports = SyntaxError;
 
 /***/ }),
 
-/***/ 46910:
+/***/ 73314:
 /***/ ((module) => {
 
 
@@ -18275,7 +18275,7 @@ module.exports = TypeError;
 
 /***/ }),
 
-/***/ 62670:
+/***/ 32578:
 /***/ ((module) => {
 
 
@@ -18286,7 +18286,7 @@ module.exports = URIError;
 
 /***/ }),
 
-/***/ 75915:
+/***/ 95399:
 /***/ ((module) => {
 
 
@@ -18297,18 +18297,18 @@ module.exports = Object;
 
 /***/ }),
 
-/***/ 57472:
+/***/ 88700:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var GetIntrinsic = __nccwpck_require__(11322);
+var GetIntrinsic = __nccwpck_require__(60470);
 
 var $defineProperty = GetIntrinsic('%Object.defineProperty%', true);
 
-var hasToStringTag = __nccwpck_require__(6835)();
-var hasOwn = __nccwpck_require__(42568);
-var $TypeError = __nccwpck_require__(46910);
+var hasToStringTag = __nccwpck_require__(85479)();
+var hasOwn = __nccwpck_require__(54076);
+var $TypeError = __nccwpck_require__(73314);
 
 var toStringTag = hasToStringTag ? Symbol.toStringTag : null;
 
@@ -18339,7 +18339,7 @@ module.exports = function setToStringTag(object, value) {
 
 /***/ }),
 
-/***/ 33250:
+/***/ 23430:
 /***/ ((module) => {
 
 
@@ -18392,12 +18392,12 @@ module.exports = function equal(a, b) {
 
 /***/ }),
 
-/***/ 29258:
+/***/ 96454:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var CombinedStream = __nccwpck_require__(90850);
+var CombinedStream = __nccwpck_require__(35630);
 var util = __nccwpck_require__(39023);
 var path = __nccwpck_require__(16928);
 var http = __nccwpck_require__(58611);
@@ -18406,11 +18406,11 @@ var parseUrl = (__nccwpck_require__(87016).parse);
 var fs = __nccwpck_require__(79896);
 var Stream = (__nccwpck_require__(2203).Stream);
 var crypto = __nccwpck_require__(76982);
-var mime = __nccwpck_require__(39684);
-var asynckit = __nccwpck_require__(69056);
-var setToStringTag = __nccwpck_require__(57472);
-var hasOwn = __nccwpck_require__(42568);
-var populate = __nccwpck_require__(41183);
+var mime = __nccwpck_require__(14096);
+var asynckit = __nccwpck_require__(31324);
+var setToStringTag = __nccwpck_require__(88700);
+var hasOwn = __nccwpck_require__(54076);
+var populate = __nccwpck_require__(11835);
 
 /**
  * Escape CR, LF, and `"` in a multipart `name`/`filename` parameter, so a field
@@ -18905,7 +18905,7 @@ module.exports = FormData;
 
 /***/ }),
 
-/***/ 41183:
+/***/ 11835:
 /***/ ((module) => {
 
 
@@ -18922,7 +18922,7 @@ module.exports = function (dst, src) {
 
 /***/ }),
 
-/***/ 66916:
+/***/ 99808:
 /***/ ((module) => {
 
 
@@ -19013,19 +19013,19 @@ module.exports = function bind(that) {
 
 /***/ }),
 
-/***/ 224:
+/***/ 37564:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var implementation = __nccwpck_require__(66916);
+var implementation = __nccwpck_require__(99808);
 
 module.exports = Function.prototype.bind || implementation;
 
 
 /***/ }),
 
-/***/ 40008:
+/***/ 47228:
 /***/ ((module) => {
 
 
@@ -19040,33 +19040,33 @@ module.exports = () => cached;
 
 /***/ }),
 
-/***/ 11322:
+/***/ 60470:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 var undefined;
 
-var $Object = __nccwpck_require__(75915);
+var $Object = __nccwpck_require__(95399);
 
-var $Error = __nccwpck_require__(10320);
-var $EvalError = __nccwpck_require__(30164);
-var $RangeError = __nccwpck_require__(48949);
-var $ReferenceError = __nccwpck_require__(89261);
-var $SyntaxError = __nccwpck_require__(15973);
-var $TypeError = __nccwpck_require__(46910);
-var $URIError = __nccwpck_require__(62670);
+var $Error = __nccwpck_require__(31620);
+var $EvalError = __nccwpck_require__(33056);
+var $RangeError = __nccwpck_require__(14585);
+var $ReferenceError = __nccwpck_require__(46905);
+var $SyntaxError = __nccwpck_require__(80105);
+var $TypeError = __nccwpck_require__(73314);
+var $URIError = __nccwpck_require__(32578);
 
-var abs = __nccwpck_require__(97069);
-var floor = __nccwpck_require__(29663);
-var max = __nccwpck_require__(82295);
-var min = __nccwpck_require__(51501);
-var pow = __nccwpck_require__(43959);
-var round = __nccwpck_require__(63313);
-var sign = __nccwpck_require__(79352);
+var abs = __nccwpck_require__(55641);
+var floor = __nccwpck_require__(96171);
+var max = __nccwpck_require__(57147);
+var min = __nccwpck_require__(41017);
+var pow = __nccwpck_require__(56947);
+var round = __nccwpck_require__(42621);
+var sign = __nccwpck_require__(30156);
 
-var $gOPD = __nccwpck_require__(71486);
-var $defineProperty = __nccwpck_require__(40530);
+var $gOPD = __nccwpck_require__(33170);
+var $defineProperty = __nccwpck_require__(79094);
 
 var throwTypeError = function () {
 	throw new $TypeError();
@@ -19088,14 +19088,14 @@ var ThrowTypeError = $gOPD
 	}())
 	: throwTypeError;
 
-var hasSymbols = __nccwpck_require__(22084)();
+var hasSymbols = __nccwpck_require__(23336)();
 
-var getProto = __nccwpck_require__(54307);
-var $ObjectGPO = __nccwpck_require__(44219);
-var $ReflectGPO = __nccwpck_require__(28253);
+var getProto = __nccwpck_require__(81967);
+var $ObjectGPO = __nccwpck_require__(91311);
+var $ReflectGPO = __nccwpck_require__(48681);
 
-var $apply = __nccwpck_require__(47965);
-var $call = __nccwpck_require__(13617);
+var $apply = __nccwpck_require__(33945);
+var $call = __nccwpck_require__(88093);
 
 var needsEval = {};
 
@@ -19196,9 +19196,9 @@ if (getProto) {
 	}
 }
 
-var getAsyncFunction = __nccwpck_require__(94903);
-var getGeneratorFunction = __nccwpck_require__(40008);
-var getAsyncGeneratorFunction = __nccwpck_require__(69907);
+var getAsyncFunction = __nccwpck_require__(51491);
+var getGeneratorFunction = __nccwpck_require__(47228);
+var getAsyncGeneratorFunction = __nccwpck_require__(77655);
 
 var doEval = function doEval(name) {
 	var value;
@@ -19280,8 +19280,8 @@ var LEGACY_ALIASES = {
 	'%WeakSetPrototype%': ['WeakSet', 'prototype']
 };
 
-var bind = __nccwpck_require__(224);
-var hasOwn = __nccwpck_require__(42568);
+var bind = __nccwpck_require__(37564);
+var hasOwn = __nccwpck_require__(54076);
 var $concat = bind.call($call, Array.prototype.concat);
 var $spliceApply = bind.call($apply, Array.prototype.splice);
 var $replace = bind.call($call, String.prototype.replace);
@@ -19420,12 +19420,12 @@ module.exports = function GetIntrinsic(name, allowMissing) {
 
 /***/ }),
 
-/***/ 44219:
+/***/ 91311:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var $Object = __nccwpck_require__(75915);
+var $Object = __nccwpck_require__(95399);
 
 /** @type {import('./Object.getPrototypeOf')} */
 module.exports = $Object.getPrototypeOf || null;
@@ -19433,7 +19433,7 @@ module.exports = $Object.getPrototypeOf || null;
 
 /***/ }),
 
-/***/ 28253:
+/***/ 48681:
 /***/ ((module) => {
 
 
@@ -19444,15 +19444,15 @@ module.exports = (typeof Reflect !== 'undefined' && Reflect.getPrototypeOf) || n
 
 /***/ }),
 
-/***/ 54307:
+/***/ 81967:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var reflectGetProto = __nccwpck_require__(28253);
-var originalGetProto = __nccwpck_require__(44219);
+var reflectGetProto = __nccwpck_require__(48681);
+var originalGetProto = __nccwpck_require__(91311);
 
-var getDunderProto = __nccwpck_require__(42153);
+var getDunderProto = __nccwpck_require__(26669);
 
 /** @type {import('.')} */
 module.exports = reflectGetProto
@@ -19478,7 +19478,7 @@ module.exports = reflectGetProto
 
 /***/ }),
 
-/***/ 13002:
+/***/ 1174:
 /***/ ((module) => {
 
 
@@ -19489,13 +19489,13 @@ module.exports = Object.getOwnPropertyDescriptor;
 
 /***/ }),
 
-/***/ 71486:
+/***/ 33170:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 /** @type {import('.')} */
-var $gOPD = __nccwpck_require__(13002);
+var $gOPD = __nccwpck_require__(1174);
 
 if ($gOPD) {
 	try {
@@ -19511,7 +19511,7 @@ module.exports = $gOPD;
 
 /***/ }),
 
-/***/ 99160:
+/***/ 84884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = function () {
@@ -19525,7 +19525,7 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 53337:
+/***/ 83813:
 /***/ ((module) => {
 
 
@@ -19540,13 +19540,13 @@ module.exports = (flag, argv = process.argv) => {
 
 /***/ }),
 
-/***/ 22084:
+/***/ 23336:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 var origSymbol = typeof Symbol !== 'undefined' && Symbol;
-var hasSymbolSham = __nccwpck_require__(94966);
+var hasSymbolSham = __nccwpck_require__(61114);
 
 /** @type {import('.')} */
 module.exports = function hasNativeSymbols() {
@@ -19561,7 +19561,7 @@ module.exports = function hasNativeSymbols() {
 
 /***/ }),
 
-/***/ 94966:
+/***/ 61114:
 /***/ ((module) => {
 
 
@@ -19613,12 +19613,12 @@ module.exports = function hasSymbols() {
 
 /***/ }),
 
-/***/ 6835:
+/***/ 85479:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var hasSymbols = __nccwpck_require__(94966);
+var hasSymbols = __nccwpck_require__(61114);
 
 /** @type {import('.')} */
 module.exports = function hasToStringTagShams() {
@@ -19628,14 +19628,14 @@ module.exports = function hasToStringTagShams() {
 
 /***/ }),
 
-/***/ 42568:
+/***/ 54076:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 var call = Function.prototype.call;
 var $hasOwn = Object.prototype.hasOwnProperty;
-var bind = __nccwpck_require__(224);
+var bind = __nccwpck_require__(37564);
 
 /** @type {import('.')} */
 module.exports = bind.call(call, $hasOwn);
@@ -19643,7 +19643,7 @@ module.exports = bind.call(call, $hasOwn);
 
 /***/ }),
 
-/***/ 69778:
+/***/ 39926:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -19720,7 +19720,7 @@ exports["default"] = ByteBuffer;
 
 /***/ }),
 
-/***/ 94360:
+/***/ 32412:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -19732,7 +19732,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __nccwpck_require__(83073);
+const TypedArrayHistogram_1 = __nccwpck_require__(51525);
 class Float64Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Float64Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -19743,13 +19743,13 @@ exports["default"] = Float64Histogram;
 
 /***/ }),
 
-/***/ 42614:
+/***/ 89506:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.toSummary = exports.NO_TAG = void 0;
-const formatters_1 = __nccwpck_require__(63041);
+const formatters_1 = __nccwpck_require__(7461);
 exports.NO_TAG = "NO TAG";
 const toSummary = (histogram) => {
     const { totalCount, maxValue, numberOfSignificantValueDigits } = histogram;
@@ -19772,14 +19772,14 @@ exports.toSummary = toSummary;
 
 /***/ }),
 
-/***/ 99511:
+/***/ 37003:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.build = exports.defaultRequest = void 0;
-const JsHistogramFactory_1 = __nccwpck_require__(27957);
-const wasm_1 = __nccwpck_require__(36265);
+const JsHistogramFactory_1 = __nccwpck_require__(10801);
+const wasm_1 = __nccwpck_require__(14525);
 exports.defaultRequest = {
     bitBucketSize: 32,
     autoResize: true,
@@ -19803,7 +19803,7 @@ exports.build = build;
 
 /***/ }),
 
-/***/ 46862:
+/***/ 23362:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -19860,7 +19860,7 @@ exports["default"] = HistogramIterationValue;
 
 /***/ }),
 
-/***/ 56341:
+/***/ 31433:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -19873,8 +19873,8 @@ exports.listTags = void 0;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const Histogram_1 = __nccwpck_require__(42614);
-const encoding_1 = __nccwpck_require__(73979);
+const Histogram_1 = __nccwpck_require__(89506);
+const encoding_1 = __nccwpck_require__(76879);
 const TAG_PREFIX = "Tag=";
 const TAG_PREFIX_LENGTH = "Tag=".length;
 /**
@@ -20019,14 +20019,14 @@ exports["default"] = HistogramLogReader;
 
 /***/ }),
 
-/***/ 62737:
+/***/ 73605:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const Histogram_1 = __nccwpck_require__(42614);
-const encoding_1 = __nccwpck_require__(73979);
-const formatters_1 = __nccwpck_require__(63041);
+const Histogram_1 = __nccwpck_require__(89506);
+const encoding_1 = __nccwpck_require__(76879);
+const formatters_1 = __nccwpck_require__(7461);
 const HISTOGRAM_LOG_FORMAT_VERSION = "1.3";
 const timeFormatter = (0, formatters_1.floatFormatter)(5, 3);
 class HistogramLogWriter {
@@ -20097,7 +20097,7 @@ exports["default"] = HistogramLogWriter;
 
 /***/ }),
 
-/***/ 74850:
+/***/ 4798:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -20109,7 +20109,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __nccwpck_require__(83073);
+const TypedArrayHistogram_1 = __nccwpck_require__(51525);
 class Int16Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Uint16Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -20120,7 +20120,7 @@ exports["default"] = Int16Histogram;
 
 /***/ }),
 
-/***/ 46976:
+/***/ 88676:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -20132,7 +20132,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __nccwpck_require__(83073);
+const TypedArrayHistogram_1 = __nccwpck_require__(51525);
 class Int32Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Uint32Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -20143,7 +20143,7 @@ exports["default"] = Int32Histogram;
 
 /***/ }),
 
-/***/ 27491:
+/***/ 42063:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -20155,7 +20155,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __nccwpck_require__(83073);
+const TypedArrayHistogram_1 = __nccwpck_require__(51525);
 class Int8Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Uint8Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -20166,7 +20166,7 @@ exports["default"] = Int8Histogram;
 
 /***/ }),
 
-/***/ 80236:
+/***/ 64984:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -20182,13 +20182,13 @@ exports.doDecode = doDecode;
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
 // @ts-ignore
-const base64 = __nccwpck_require__(11429);
+const base64 = __nccwpck_require__(38793);
 // @ts-ignore
-const pako = __nccwpck_require__(51741);
-const JsHistogram_1 = __nccwpck_require__(39883);
-const ByteBuffer_1 = __nccwpck_require__(69778);
-const JsHistogramFactory_1 = __nccwpck_require__(27957);
-const ZigZagEncoding_1 = __nccwpck_require__(8619);
+const pako = __nccwpck_require__(43585);
+const JsHistogram_1 = __nccwpck_require__(73687);
+const ByteBuffer_1 = __nccwpck_require__(39926);
+const JsHistogramFactory_1 = __nccwpck_require__(10801);
+const ZigZagEncoding_1 = __nccwpck_require__(19791);
 const { max } = Math;
 const V2EncodingCookieBase = 0x1c849303;
 const V2CompressedEncodingCookieBase = 0x1c849304;
@@ -20366,7 +20366,7 @@ JsHistogram_1.JsHistogram.prototype.encodeIntoCompressedBase64 = doEncodeIntoCom
 
 /***/ }),
 
-/***/ 39883:
+/***/ 73687:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -20379,11 +20379,11 @@ exports["default"] = exports.JsHistogram = void 0;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const RecordedValuesIterator_1 = __nccwpck_require__(19374);
-const PercentileIterator_1 = __nccwpck_require__(18599);
-const formatters_1 = __nccwpck_require__(63041);
-const ulp_1 = __nccwpck_require__(38927);
-const Histogram_1 = __nccwpck_require__(42614);
+const RecordedValuesIterator_1 = __nccwpck_require__(80858);
+const PercentileIterator_1 = __nccwpck_require__(74955);
+const formatters_1 = __nccwpck_require__(7461);
+const ulp_1 = __nccwpck_require__(45211);
+const Histogram_1 = __nccwpck_require__(89506);
 const { pow, floor, ceil, log2, max, min } = Math;
 class JsHistogram {
     incrementTotalCount() {
@@ -21171,17 +21171,17 @@ exports["default"] = JsHistogram;
 
 /***/ }),
 
-/***/ 27957:
+/***/ 10801:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.constructorFromBucketSize = constructorFromBucketSize;
-const PackedHistogram_1 = __nccwpck_require__(94162);
-const Int8Histogram_1 = __nccwpck_require__(27491);
-const Int16Histogram_1 = __nccwpck_require__(74850);
-const Int32Histogram_1 = __nccwpck_require__(46976);
-const Float64Histogram_1 = __nccwpck_require__(94360);
+const PackedHistogram_1 = __nccwpck_require__(18750);
+const Int8Histogram_1 = __nccwpck_require__(42063);
+const Int16Histogram_1 = __nccwpck_require__(4798);
+const Int32Histogram_1 = __nccwpck_require__(88676);
+const Float64Histogram_1 = __nccwpck_require__(32412);
 function constructorFromBucketSize(bitBucketSize) {
     switch (bitBucketSize) {
         case "packed":
@@ -21202,12 +21202,12 @@ function constructorFromBucketSize(bitBucketSize) {
 
 /***/ }),
 
-/***/ 3241:
+/***/ 60949:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const HistogramIterationValue_1 = __nccwpck_require__(46862);
+const HistogramIterationValue_1 = __nccwpck_require__(23362);
 /**
  * Used for iterating through histogram values.
  */
@@ -21307,7 +21307,7 @@ exports["default"] = JsHistogramIterator;
 
 /***/ }),
 
-/***/ 94162:
+/***/ 18750:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -21319,8 +21319,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const JsHistogram_1 = __nccwpck_require__(39883);
-const PackedArray_1 = __nccwpck_require__(96715);
+const JsHistogram_1 = __nccwpck_require__(73687);
+const PackedArray_1 = __nccwpck_require__(16479);
 /**
  * <h3>A High Dynamic Range (HDR) Histogram that uses a packed internal representation</h3>
  * <p>
@@ -21391,12 +21391,12 @@ exports["default"] = PackedHistogram;
 
 /***/ }),
 
-/***/ 18599:
+/***/ 74955:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const JsHistogramIterator_1 = __nccwpck_require__(3241);
+const JsHistogramIterator_1 = __nccwpck_require__(60949);
 const { pow, floor, log2 } = Math;
 /**
  * Used for iterating through histogram values according to percentile levels. The iteration is
@@ -21480,7 +21480,7 @@ exports["default"] = PercentileIterator;
 
 /***/ }),
 
-/***/ 19374:
+/***/ 80858:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -21492,7 +21492,7 @@ exports["default"] = PercentileIterator;
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const JsHistogramIterator_1 = __nccwpck_require__(3241);
+const JsHistogramIterator_1 = __nccwpck_require__(60949);
 /**
  * Used for iterating through all recorded histogram values using the finest granularity steps supported by the
  * underlying representation. The iteration steps through all non-zero recorded value counts, and terminates when
@@ -21529,7 +21529,7 @@ exports["default"] = RecordedValuesIterator;
 
 /***/ }),
 
-/***/ 15276:
+/***/ 38688:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -21541,7 +21541,7 @@ exports["default"] = RecordedValuesIterator;
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const HistogramBuilder_1 = __nccwpck_require__(99511);
+const HistogramBuilder_1 = __nccwpck_require__(37003);
 /**
  * Records integer values, and provides stable interval {@link Histogram} samples from
  * live recorded data without interrupting or stalling active recording of values. Each interval
@@ -21704,7 +21704,7 @@ exports["default"] = Recorder;
 
 /***/ }),
 
-/***/ 83073:
+/***/ 51525:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -21716,7 +21716,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const JsHistogram_1 = __nccwpck_require__(39883);
+const JsHistogram_1 = __nccwpck_require__(73687);
 class TypedArrayHistogram extends JsHistogram_1.default {
     constructor(arrayCtr, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -21776,7 +21776,7 @@ exports["default"] = TypedArrayHistogram;
 
 /***/ }),
 
-/***/ 8619:
+/***/ 19791:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -21926,7 +21926,7 @@ exports["default"] = ZigZagEncoding;
 
 /***/ }),
 
-/***/ 73979:
+/***/ 76879:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -21940,12 +21940,12 @@ exports.decompress = decompress;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const JsHistogram_1 = __nccwpck_require__(39883);
-const ByteBuffer_1 = __nccwpck_require__(69778);
-const wasm_1 = __nccwpck_require__(36265);
+const JsHistogram_1 = __nccwpck_require__(73687);
+const ByteBuffer_1 = __nccwpck_require__(39926);
+const wasm_1 = __nccwpck_require__(14525);
 // @ts-ignore
-const base64 = __nccwpck_require__(11429);
-const JsHistogram_encoding_1 = __nccwpck_require__(80236);
+const base64 = __nccwpck_require__(38793);
+const JsHistogram_encoding_1 = __nccwpck_require__(64984);
 const V2CompressedEncodingCookieBase = 0x1c849304;
 const compressedEncodingCookie = V2CompressedEncodingCookieBase | 0x10; // LSBit of wordsize byte indicates TLZE Encoding
 function decompress(data) {
@@ -21996,7 +21996,7 @@ exports.encodeIntoCompressedBase64 = encodeIntoCompressedBase64;
 
 /***/ }),
 
-/***/ 63041:
+/***/ 7461:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -22041,7 +22041,7 @@ exports.floatFormatter = floatFormatter;
 
 /***/ }),
 
-/***/ 46300:
+/***/ 32960:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -22054,41 +22054,41 @@ exports.JsHistogram = exports.WasmHistogram = exports.Recorder = exports.Histogr
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const ByteBuffer_1 = __nccwpck_require__(69778);
+const ByteBuffer_1 = __nccwpck_require__(39926);
 exports.ByteBuffer = ByteBuffer_1.default;
-const encoding_1 = __nccwpck_require__(73979);
+const encoding_1 = __nccwpck_require__(76879);
 Object.defineProperty(exports, "decodeFromCompressedBase64", ({ enumerable: true, get: function () { return encoding_1.decodeFromCompressedBase64; } }));
 Object.defineProperty(exports, "encodeIntoCompressedBase64", ({ enumerable: true, get: function () { return encoding_1.encodeIntoCompressedBase64; } }));
-const Float64Histogram_1 = __nccwpck_require__(94360);
+const Float64Histogram_1 = __nccwpck_require__(32412);
 exports.Float64Histogram = Float64Histogram_1.default;
-const HistogramLogReader_1 = __nccwpck_require__(56341);
+const HistogramLogReader_1 = __nccwpck_require__(31433);
 exports.HistogramLogReader = HistogramLogReader_1.default;
 Object.defineProperty(exports, "listTags", ({ enumerable: true, get: function () { return HistogramLogReader_1.listTags; } }));
-const HistogramLogWriter_1 = __nccwpck_require__(62737);
+const HistogramLogWriter_1 = __nccwpck_require__(73605);
 exports.HistogramLogWriter = HistogramLogWriter_1.default;
-const Int16Histogram_1 = __nccwpck_require__(74850);
+const Int16Histogram_1 = __nccwpck_require__(4798);
 exports.Int16Histogram = Int16Histogram_1.default;
-const Int32Histogram_1 = __nccwpck_require__(46976);
+const Int32Histogram_1 = __nccwpck_require__(88676);
 exports.Int32Histogram = Int32Histogram_1.default;
-const Int8Histogram_1 = __nccwpck_require__(27491);
+const Int8Histogram_1 = __nccwpck_require__(42063);
 exports.Int8Histogram = Int8Histogram_1.default;
-const JsHistogram_1 = __nccwpck_require__(39883);
+const JsHistogram_1 = __nccwpck_require__(73687);
 exports.JsHistogram = JsHistogram_1.default;
-const PackedHistogram_1 = __nccwpck_require__(94162);
+const PackedHistogram_1 = __nccwpck_require__(18750);
 exports.PackedHistogram = PackedHistogram_1.default;
-const Recorder_1 = __nccwpck_require__(15276);
+const Recorder_1 = __nccwpck_require__(38688);
 exports.Recorder = Recorder_1.default;
-const wasm_1 = __nccwpck_require__(36265);
+const wasm_1 = __nccwpck_require__(14525);
 Object.defineProperty(exports, "initWebAssembly", ({ enumerable: true, get: function () { return wasm_1.initWebAssembly; } }));
 Object.defineProperty(exports, "initWebAssemblySync", ({ enumerable: true, get: function () { return wasm_1.initWebAssemblySync; } }));
 Object.defineProperty(exports, "WasmHistogram", ({ enumerable: true, get: function () { return wasm_1.WasmHistogram; } }));
-const HistogramBuilder_1 = __nccwpck_require__(99511);
+const HistogramBuilder_1 = __nccwpck_require__(37003);
 Object.defineProperty(exports, "build", ({ enumerable: true, get: function () { return HistogramBuilder_1.build; } }));
 //# sourceMappingURL=index.js.map
 
 /***/ }),
 
-/***/ 96715:
+/***/ 16479:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -22101,7 +22101,7 @@ exports.PackedArray = void 0;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const PackedArrayContext_1 = __nccwpck_require__(25956);
+const PackedArrayContext_1 = __nccwpck_require__(86904);
 const NUMBER_OF_SETS = 8;
 const { pow, floor } = Math;
 /**
@@ -22275,7 +22275,7 @@ exports.PackedArray = PackedArray;
 
 /***/ }),
 
-/***/ 25956:
+/***/ 86904:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -22775,7 +22775,7 @@ const toHex = (n) => {
 
 /***/ }),
 
-/***/ 38927:
+/***/ 45211:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -22793,7 +22793,7 @@ exports["default"] = ulp;
 
 /***/ }),
 
-/***/ 63509:
+/***/ 49321:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -22805,7 +22805,7 @@ exports.BINARY = "eNrsfQtgVMXV/8zce3c3uQlclLBIUGdvogQRCUkIQbGbmwKiVaGWWoqvBAjCBo
 
 /***/ }),
 
-/***/ 36265:
+/***/ 14525:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -22820,14 +22820,14 @@ var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, ge
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.WasmHistogram = exports.webAssemblyReady = exports.initWebAssemblySync = exports.initWebAssembly = exports.webAssemblyAvailable = void 0;
-const generated_wasm_1 = __nccwpck_require__(63509);
-const Histogram_1 = __nccwpck_require__(42614);
+const generated_wasm_1 = __nccwpck_require__(49321);
+const Histogram_1 = __nccwpck_require__(89506);
 // @ts-ignore
-const base64 = __nccwpck_require__(11429);
+const base64 = __nccwpck_require__(38793);
 // @ts-ignore
-const pako = __nccwpck_require__(51741);
+const pako = __nccwpck_require__(43585);
 // @ts-ignore
-const loader_1 = __nccwpck_require__(28243);
+const loader_1 = __nccwpck_require__(94639);
 const isNode = typeof process !== "undefined" && process.version;
 // @ts-ignore
 const isWorker = typeof importScripts === "function";
@@ -23031,7 +23031,7 @@ exports.WasmHistogram = WasmHistogram;
 
 /***/ }),
 
-/***/ 88048:
+/***/ 86892:
 /***/ ((module) => {
 
 
@@ -23121,7 +23121,7 @@ function getStdDeviation (hist) {
 
 /***/ }),
 
-/***/ 728:
+/***/ 89460:
 /***/ ((__unused_webpack_module, exports) => {
 
 var __webpack_unused_export__;
@@ -23599,19 +23599,19 @@ function parseErrorCode(code) {
 
 /***/ }),
 
-/***/ 38700:
+/***/ 55576:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const uuidv4 = __nccwpck_require__(97393)
+const uuidv4 = __nccwpck_require__(5757)
 const Buffer = loadBuffer()
 function loadBuffer () {
   const b = __nccwpck_require__(20181)
   // use third party module if no buffer module
   return b && b.Buffer
     ? b.Buffer
-    : (__nccwpck_require__(92630)/* .Buffer */ .hp)
+    : (__nccwpck_require__(73410)/* .Buffer */ .hp)
 }
 const base64Padding = Buffer.from('==', 'base64')
 
@@ -23714,7 +23714,7 @@ module.exports.decode = decode
 
 /***/ }),
 
-/***/ 97393:
+/***/ 5757:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -23725,7 +23725,7 @@ module.exports = randomUUID
 
 /***/ }),
 
-/***/ 26332:
+/***/ 17952:
 /***/ ((__unused_webpack_module, exports) => {
 
 /*! ieee754. BSD-3-Clause License. Feross Aboukhadijeh <https://feross.org/opensource> */
@@ -23817,7 +23817,7 @@ exports.write = function (buffer, value, offset, isLE, mLen, nBytes) {
 
 /***/ }),
 
-/***/ 78195:
+/***/ 4519:
 /***/ ((module) => {
 
 /* eslint-disable yoda */
@@ -23874,7 +23874,7 @@ module.exports["default"] = isFullwidthCodePoint;
 
 /***/ }),
 
-/***/ 96723:
+/***/ 81167:
 /***/ ((module) => {
 
 
@@ -23974,7 +23974,7 @@ function escapeJsonPtr(str) {
 
 /***/ }),
 
-/***/ 29070:
+/***/ 60458:
 /***/ ((module) => {
 
 /**
@@ -24456,7 +24456,7 @@ module.exports = chunk;
 
 /***/ }),
 
-/***/ 86912:
+/***/ 15364:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -26212,7 +26212,7 @@ module.exports = cloneDeep;
 
 /***/ }),
 
-/***/ 68753:
+/***/ 43549:
 /***/ ((module) => {
 
 /**
@@ -26568,7 +26568,7 @@ module.exports = flatten;
 
 /***/ }),
 
-/***/ 68996:
+/***/ 9856:
 /***/ ((module) => {
 
 
@@ -26594,7 +26594,7 @@ function getPathVar(env, platform) {
 
 /***/ }),
 
-/***/ 44328:
+/***/ 22044:
 /***/ ((module) => {
 
 
@@ -26607,13 +26607,13 @@ function getSeparator(platform) {
 
 /***/ }),
 
-/***/ 37126:
+/***/ 50314:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var getPathVar = __nccwpck_require__(68996);
-var getSeparator = __nccwpck_require__(44328);
+var getPathVar = __nccwpck_require__(9856);
+var getSeparator = __nccwpck_require__(22044);
 
 module.exports = managePath;
 
@@ -26689,7 +26689,7 @@ function addExistingPath(array, path, appendMode) {
 
 /***/ }),
 
-/***/ 97069:
+/***/ 55641:
 /***/ ((module) => {
 
 
@@ -26700,7 +26700,7 @@ module.exports = Math.abs;
 
 /***/ }),
 
-/***/ 29663:
+/***/ 96171:
 /***/ ((module) => {
 
 
@@ -26711,7 +26711,7 @@ module.exports = Math.floor;
 
 /***/ }),
 
-/***/ 83704:
+/***/ 77044:
 /***/ ((module) => {
 
 
@@ -26724,7 +26724,7 @@ module.exports = Number.isNaN || function isNaN(a) {
 
 /***/ }),
 
-/***/ 82295:
+/***/ 57147:
 /***/ ((module) => {
 
 
@@ -26735,7 +26735,7 @@ module.exports = Math.max;
 
 /***/ }),
 
-/***/ 51501:
+/***/ 41017:
 /***/ ((module) => {
 
 
@@ -26746,7 +26746,7 @@ module.exports = Math.min;
 
 /***/ }),
 
-/***/ 43959:
+/***/ 56947:
 /***/ ((module) => {
 
 
@@ -26757,7 +26757,7 @@ module.exports = Math.pow;
 
 /***/ }),
 
-/***/ 63313:
+/***/ 42621:
 /***/ ((module) => {
 
 
@@ -26768,12 +26768,12 @@ module.exports = Math.round;
 
 /***/ }),
 
-/***/ 79352:
+/***/ 30156:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var $isNaN = __nccwpck_require__(83704);
+var $isNaN = __nccwpck_require__(77044);
 
 /** @type {import('./sign')} */
 module.exports = function sign(number) {
@@ -26786,7 +26786,7 @@ module.exports = function sign(number) {
 
 /***/ }),
 
-/***/ 45465:
+/***/ 99829:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*!
@@ -26800,12 +26800,12 @@ module.exports = function sign(number) {
  * Module exports.
  */
 
-module.exports = __nccwpck_require__(76963)
+module.exports = __nccwpck_require__(81813)
 
 
 /***/ }),
 
-/***/ 39684:
+/***/ 14096:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 /*!
@@ -26822,7 +26822,7 @@ module.exports = __nccwpck_require__(76963)
  * @private
  */
 
-var db = __nccwpck_require__(45465)
+var db = __nccwpck_require__(99829)
 var extname = (__nccwpck_require__(16928).extname)
 
 /**
@@ -27000,7 +27000,7 @@ function populateMaps (extensions, types) {
 
 /***/ }),
 
-/***/ 65270:
+/***/ 80994:
 /***/ ((module) => {
 
 
@@ -27270,17 +27270,17 @@ module.exports = function (args, opts) {
 
 /***/ }),
 
-/***/ 51741:
+/***/ 43585:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Top level file is just a mixin of submodules & constants
 
 
-var assign    = (__nccwpck_require__(1174).assign);
+var assign    = (__nccwpck_require__(55538).assign);
 
-var deflate   = __nccwpck_require__(19202);
-var inflate   = __nccwpck_require__(97338);
-var constants = __nccwpck_require__(17746);
+var deflate   = __nccwpck_require__(9854);
+var inflate   = __nccwpck_require__(17902);
+var constants = __nccwpck_require__(8958);
 
 var pako = {};
 
@@ -27291,17 +27291,17 @@ module.exports = pako;
 
 /***/ }),
 
-/***/ 19202:
+/***/ 9854:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 
-var zlib_deflate = __nccwpck_require__(66876);
-var utils        = __nccwpck_require__(1174);
-var strings      = __nccwpck_require__(31037);
-var msg          = __nccwpck_require__(93727);
-var ZStream      = __nccwpck_require__(51397);
+var zlib_deflate = __nccwpck_require__(99760);
+var utils        = __nccwpck_require__(55538);
+var strings      = __nccwpck_require__(49153);
+var msg          = __nccwpck_require__(52523);
+var ZStream      = __nccwpck_require__(89137);
 
 var toString = Object.prototype.toString;
 
@@ -27698,19 +27698,19 @@ exports.gzip = gzip;
 
 /***/ }),
 
-/***/ 97338:
+/***/ 17902:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 
-var zlib_inflate = __nccwpck_require__(76656);
-var utils        = __nccwpck_require__(1174);
-var strings      = __nccwpck_require__(31037);
-var c            = __nccwpck_require__(17746);
-var msg          = __nccwpck_require__(93727);
-var ZStream      = __nccwpck_require__(51397);
-var GZheader     = __nccwpck_require__(37747);
+var zlib_inflate = __nccwpck_require__(76716);
+var utils        = __nccwpck_require__(55538);
+var strings      = __nccwpck_require__(49153);
+var c            = __nccwpck_require__(8958);
+var msg          = __nccwpck_require__(52523);
+var ZStream      = __nccwpck_require__(89137);
+var GZheader     = __nccwpck_require__(88991);
 
 var toString = Object.prototype.toString;
 
@@ -28128,7 +28128,7 @@ exports.ungzip  = inflate;
 
 /***/ }),
 
-/***/ 1174:
+/***/ 55538:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -28240,14 +28240,14 @@ exports.setTyped(TYPED_OK);
 
 /***/ }),
 
-/***/ 31037:
+/***/ 49153:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 // String encode/decode helpers
 
 
 
-var utils = __nccwpck_require__(1174);
+var utils = __nccwpck_require__(55538);
 
 
 // Quick check if we can use fast array to bin string conversion
@@ -28434,7 +28434,7 @@ exports.utf8border = function (buf, max) {
 
 /***/ }),
 
-/***/ 91774:
+/***/ 19834:
 /***/ ((module) => {
 
 
@@ -28492,7 +28492,7 @@ module.exports = adler32;
 
 /***/ }),
 
-/***/ 17746:
+/***/ 8958:
 /***/ ((module) => {
 
 
@@ -28567,7 +28567,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 28320:
+/***/ 63780:
 /***/ ((module) => {
 
 
@@ -28633,7 +28633,7 @@ module.exports = crc32;
 
 /***/ }),
 
-/***/ 66876:
+/***/ 99760:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -28657,11 +28657,11 @@ module.exports = crc32;
 //   misrepresented as being the original software.
 // 3. This notice may not be removed or altered from any source distribution.
 
-var utils   = __nccwpck_require__(1174);
-var trees   = __nccwpck_require__(28070);
-var adler32 = __nccwpck_require__(91774);
-var crc32   = __nccwpck_require__(28320);
-var msg     = __nccwpck_require__(93727);
+var utils   = __nccwpck_require__(55538);
+var trees   = __nccwpck_require__(31666);
+var adler32 = __nccwpck_require__(19834);
+var crc32   = __nccwpck_require__(63780);
+var msg     = __nccwpck_require__(52523);
 
 /* Public constants ==========================================================*/
 /* ===========================================================================*/
@@ -30514,7 +30514,7 @@ exports.deflateTune = deflateTune;
 
 /***/ }),
 
-/***/ 37747:
+/***/ 88991:
 /***/ ((module) => {
 
 
@@ -30579,7 +30579,7 @@ module.exports = GZheader;
 
 /***/ }),
 
-/***/ 99922:
+/***/ 47894:
 /***/ ((module) => {
 
 
@@ -30931,7 +30931,7 @@ module.exports = function inflate_fast(strm, start) {
 
 /***/ }),
 
-/***/ 76656:
+/***/ 76716:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -30955,11 +30955,11 @@ module.exports = function inflate_fast(strm, start) {
 //   misrepresented as being the original software.
 // 3. This notice may not be removed or altered from any source distribution.
 
-var utils         = __nccwpck_require__(1174);
-var adler32       = __nccwpck_require__(91774);
-var crc32         = __nccwpck_require__(28320);
-var inflate_fast  = __nccwpck_require__(99922);
-var inflate_table = __nccwpck_require__(87167);
+var utils         = __nccwpck_require__(55538);
+var adler32       = __nccwpck_require__(19834);
+var crc32         = __nccwpck_require__(63780);
+var inflate_fast  = __nccwpck_require__(47894);
+var inflate_table = __nccwpck_require__(8611);
 
 var CODES = 0;
 var LENS = 1;
@@ -32494,7 +32494,7 @@ exports.inflateUndermine = inflateUndermine;
 
 /***/ }),
 
-/***/ 87167:
+/***/ 8611:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -32518,7 +32518,7 @@ exports.inflateUndermine = inflateUndermine;
 //   misrepresented as being the original software.
 // 3. This notice may not be removed or altered from any source distribution.
 
-var utils = __nccwpck_require__(1174);
+var utils = __nccwpck_require__(55538);
 
 var MAXBITS = 15;
 var ENOUGH_LENS = 852;
@@ -32844,7 +32844,7 @@ module.exports = function inflate_table(type, lens, lens_index, codes, table, ta
 
 /***/ }),
 
-/***/ 93727:
+/***/ 52523:
 /***/ ((module) => {
 
 
@@ -32883,7 +32883,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 28070:
+/***/ 31666:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -32909,7 +32909,7 @@ module.exports = {
 
 /* eslint-disable space-unary-ops */
 
-var utils = __nccwpck_require__(1174);
+var utils = __nccwpck_require__(55538);
 
 /* Public constants ==========================================================*/
 /* ===========================================================================*/
@@ -34112,7 +34112,7 @@ exports._tr_align = _tr_align;
 
 /***/ }),
 
-/***/ 51397:
+/***/ 89137:
 /***/ ((module) => {
 
 
@@ -34166,7 +34166,7 @@ module.exports = ZStream;
 
 /***/ }),
 
-/***/ 8766:
+/***/ 47306:
 /***/ ((module) => {
 
 
@@ -34291,15 +34291,15 @@ module.exports = (number, options) => {
 
 /***/ }),
 
-/***/ 61911:
+/***/ 49243:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(85159);
+module.exports = __nccwpck_require__(85171);
 
 
 /***/ }),
 
-/***/ 85159:
+/***/ 85171:
 /***/ ((module, exports) => {
 
 /*!
@@ -34542,7 +34542,7 @@ ProgressBar.prototype.terminate = function () {
 
 /***/ }),
 
-/***/ 89860:
+/***/ 15664:
 /***/ ((module) => {
 
 
@@ -34606,12 +34606,12 @@ module.exports = reInterval;
 
 /***/ }),
 
-/***/ 92912:
+/***/ 55068:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const getTime = __nccwpck_require__(6245)
+const getTime = __nccwpck_require__(83137)
 
 class Retimer {
   constructor (callback, timeout, args) {
@@ -34693,7 +34693,7 @@ module.exports = retimer
 
 /***/ }),
 
-/***/ 6245:
+/***/ 83137:
 /***/ ((module) => {
 
 
@@ -34706,7 +34706,7 @@ module.exports = function getTime () {
 
 /***/ }),
 
-/***/ 48303:
+/***/ 89379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -34846,17 +34846,17 @@ class Comparator {
 
 module.exports = Comparator
 
-const parseOptions = __nccwpck_require__(93416)
-const { safeRe: re, t } = __nccwpck_require__(48099)
-const cmp = __nccwpck_require__(51362)
-const debug = __nccwpck_require__(63483)
-const SemVer = __nccwpck_require__(81463)
-const Range = __nccwpck_require__(50714)
+const parseOptions = __nccwpck_require__(70356)
+const { safeRe: re, t } = __nccwpck_require__(95471)
+const cmp = __nccwpck_require__(28646)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(96782)
 
 
 /***/ }),
 
-/***/ 50714:
+/***/ 96782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -35078,22 +35078,22 @@ class Range {
 
 module.exports = Range
 
-const LRU = __nccwpck_require__(73307)
+const LRU = __nccwpck_require__(61383)
 const cache = new LRU()
 
-const parseOptions = __nccwpck_require__(93416)
-const Comparator = __nccwpck_require__(48303)
-const debug = __nccwpck_require__(63483)
-const SemVer = __nccwpck_require__(81463)
-const trimComparatorWhitespace = __nccwpck_require__(74565)
+const parseOptions = __nccwpck_require__(70356)
+const Comparator = __nccwpck_require__(89379)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const trimComparatorWhitespace = __nccwpck_require__(69737)
 const {
   safeRe: re,
   src,
   t,
   tildeTrimReplace,
   caretTrimReplace,
-} = __nccwpck_require__(48099)
-const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(9801)
+} = __nccwpck_require__(95471)
+const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(45101)
 
 // unbounded global build-metadata stripper used by parseRange
 const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
@@ -35440,17 +35440,17 @@ const testSet = (set, version, options) => {
 
 /***/ }),
 
-/***/ 81463:
+/***/ 7163:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const debug = __nccwpck_require__(63483)
-const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(9801)
-const { safeRe: re, t } = __nccwpck_require__(48099)
+const debug = __nccwpck_require__(1159)
+const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(45101)
+const { safeRe: re, t } = __nccwpck_require__(95471)
 
-const parseOptions = __nccwpck_require__(93416)
-const { compareIdentifiers } = __nccwpck_require__(77576)
+const parseOptions = __nccwpck_require__(70356)
+const { compareIdentifiers } = __nccwpck_require__(73348)
 
 const isPrereleaseIdentifier = (prerelease, identifier) => {
   const identifiers = identifier.split('.')
@@ -35797,12 +35797,12 @@ module.exports = SemVer
 
 /***/ }),
 
-/***/ 85587:
+/***/ 1799:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(73597)
+const parse = __nccwpck_require__(16353)
 const clean = (version, options) => {
   const s = parse(version.trim().replace(/^[=v]+/, ''), options)
   return s ? s.version : null
@@ -35812,17 +35812,17 @@ module.exports = clean
 
 /***/ }),
 
-/***/ 51362:
+/***/ 28646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const eq = __nccwpck_require__(42542)
-const neq = __nccwpck_require__(89026)
-const gt = __nccwpck_require__(47507)
-const gte = __nccwpck_require__(61232)
-const lt = __nccwpck_require__(35836)
-const lte = __nccwpck_require__(51529)
+const eq = __nccwpck_require__(55082)
+const neq = __nccwpck_require__(4974)
+const gt = __nccwpck_require__(16599)
+const gte = __nccwpck_require__(41236)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(56717)
 
 const cmp = (a, op, b, loose) => {
   switch (op) {
@@ -35873,14 +35873,14 @@ module.exports = cmp
 
 /***/ }),
 
-/***/ 48509:
+/***/ 35385:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(81463)
-const parse = __nccwpck_require__(73597)
-const { safeRe: re, t } = __nccwpck_require__(48099)
+const SemVer = __nccwpck_require__(7163)
+const parse = __nccwpck_require__(16353)
+const { safeRe: re, t } = __nccwpck_require__(95471)
 
 const coerce = (version, options) => {
   if (version instanceof SemVer) {
@@ -35942,12 +35942,12 @@ module.exports = coerce
 
 /***/ }),
 
-/***/ 14236:
+/***/ 37648:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(81463)
+const SemVer = __nccwpck_require__(7163)
 const compareBuild = (a, b, loose) => {
   const versionA = new SemVer(a, loose)
   const versionB = new SemVer(b, loose)
@@ -35958,24 +35958,24 @@ module.exports = compareBuild
 
 /***/ }),
 
-/***/ 12910:
+/***/ 56874:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(78469)
 const compareLoose = (a, b) => compare(a, b, true)
 module.exports = compareLoose
 
 
 /***/ }),
 
-/***/ 993:
+/***/ 78469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(81463)
+const SemVer = __nccwpck_require__(7163)
 const compare = (a, b, loose) =>
   new SemVer(a, loose).compare(new SemVer(b, loose))
 
@@ -35984,12 +35984,12 @@ module.exports = compare
 
 /***/ }),
 
-/***/ 99819:
+/***/ 70711:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(73597)
+const parse = __nccwpck_require__(16353)
 
 const diff = (version1, version2) => {
   const v1 = parse(version1, null, true)
@@ -36051,48 +36051,48 @@ module.exports = diff
 
 /***/ }),
 
-/***/ 42542:
+/***/ 55082:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(78469)
 const eq = (a, b, loose) => compare(a, b, loose) === 0
 module.exports = eq
 
 
 /***/ }),
 
-/***/ 47507:
+/***/ 16599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(78469)
 const gt = (a, b, loose) => compare(a, b, loose) > 0
 module.exports = gt
 
 
 /***/ }),
 
-/***/ 61232:
+/***/ 41236:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(78469)
 const gte = (a, b, loose) => compare(a, b, loose) >= 0
 module.exports = gte
 
 
 /***/ }),
 
-/***/ 6366:
+/***/ 62338:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(81463)
+const SemVer = __nccwpck_require__(7163)
 
 const inc = (version, release, options, identifier, identifierBase) => {
   if (typeof (options) === 'string') {
@@ -36115,72 +36115,72 @@ module.exports = inc
 
 /***/ }),
 
-/***/ 35836:
+/***/ 3872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(78469)
 const lt = (a, b, loose) => compare(a, b, loose) < 0
 module.exports = lt
 
 
 /***/ }),
 
-/***/ 51529:
+/***/ 56717:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(78469)
 const lte = (a, b, loose) => compare(a, b, loose) <= 0
 module.exports = lte
 
 
 /***/ }),
 
-/***/ 61715:
+/***/ 68511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(81463)
+const SemVer = __nccwpck_require__(7163)
 const major = (a, loose) => new SemVer(a, loose).major
 module.exports = major
 
 
 /***/ }),
 
-/***/ 47927:
+/***/ 32603:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(81463)
+const SemVer = __nccwpck_require__(7163)
 const minor = (a, loose) => new SemVer(a, loose).minor
 module.exports = minor
 
 
 /***/ }),
 
-/***/ 89026:
+/***/ 4974:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(78469)
 const neq = (a, b, loose) => compare(a, b, loose) !== 0
 module.exports = neq
 
 
 /***/ }),
 
-/***/ 73597:
+/***/ 16353:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(81463)
+const SemVer = __nccwpck_require__(7163)
 const parse = (version, options, throwErrors = false) => {
   if (version instanceof SemVer) {
     return version
@@ -36200,24 +36200,24 @@ module.exports = parse
 
 /***/ }),
 
-/***/ 80048:
+/***/ 48756:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(81463)
+const SemVer = __nccwpck_require__(7163)
 const patch = (a, loose) => new SemVer(a, loose).patch
 module.exports = patch
 
 
 /***/ }),
 
-/***/ 64246:
+/***/ 15714:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(73597)
+const parse = __nccwpck_require__(16353)
 const prerelease = (version, options) => {
   const parsed = parse(version, options)
   return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
@@ -36227,36 +36227,36 @@ module.exports = prerelease
 
 /***/ }),
 
-/***/ 88577:
+/***/ 32173:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(78469)
 const rcompare = (a, b, loose) => compare(b, a, loose)
 module.exports = rcompare
 
 
 /***/ }),
 
-/***/ 43724:
+/***/ 87192:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compareBuild = __nccwpck_require__(14236)
+const compareBuild = __nccwpck_require__(37648)
 const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
 module.exports = rsort
 
 
 /***/ }),
 
-/***/ 6871:
+/***/ 68011:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(50714)
+const Range = __nccwpck_require__(96782)
 const satisfies = (version, range, options) => {
   try {
     range = new Range(range, options)
@@ -36270,26 +36270,26 @@ module.exports = satisfies
 
 /***/ }),
 
-/***/ 20332:
+/***/ 29872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compareBuild = __nccwpck_require__(14236)
+const compareBuild = __nccwpck_require__(37648)
 const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
 module.exports = sort
 
 
 /***/ }),
 
-/***/ 4806:
+/***/ 16114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(73597)
-const constants = __nccwpck_require__(9801)
-const SemVer = __nccwpck_require__(81463)
+const parse = __nccwpck_require__(16353)
+const constants = __nccwpck_require__(45101)
+const SemVer = __nccwpck_require__(7163)
 
 const truncate = (version, truncation, options) => {
   if (!constants.RELEASE_TYPES.includes(truncation)) {
@@ -36337,12 +36337,12 @@ module.exports = truncate
 
 /***/ }),
 
-/***/ 78872:
+/***/ 58780:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(73597)
+const parse = __nccwpck_require__(16353)
 const valid = (version, options) => {
   const v = parse(version, options)
   return v ? v.version : null
@@ -36352,54 +36352,54 @@ module.exports = valid
 
 /***/ }),
 
-/***/ 45260:
+/***/ 62088:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // just pre-load all the stuff that index.js lazily exports
-const internalRe = __nccwpck_require__(48099)
-const constants = __nccwpck_require__(9801)
-const SemVer = __nccwpck_require__(81463)
-const identifiers = __nccwpck_require__(77576)
-const parse = __nccwpck_require__(73597)
-const valid = __nccwpck_require__(78872)
-const clean = __nccwpck_require__(85587)
-const inc = __nccwpck_require__(6366)
-const diff = __nccwpck_require__(99819)
-const major = __nccwpck_require__(61715)
-const minor = __nccwpck_require__(47927)
-const patch = __nccwpck_require__(80048)
-const prerelease = __nccwpck_require__(64246)
-const compare = __nccwpck_require__(993)
-const rcompare = __nccwpck_require__(88577)
-const compareLoose = __nccwpck_require__(12910)
-const compareBuild = __nccwpck_require__(14236)
-const sort = __nccwpck_require__(20332)
-const rsort = __nccwpck_require__(43724)
-const gt = __nccwpck_require__(47507)
-const lt = __nccwpck_require__(35836)
-const eq = __nccwpck_require__(42542)
-const neq = __nccwpck_require__(89026)
-const gte = __nccwpck_require__(61232)
-const lte = __nccwpck_require__(51529)
-const cmp = __nccwpck_require__(51362)
-const coerce = __nccwpck_require__(48509)
-const truncate = __nccwpck_require__(4806)
-const Comparator = __nccwpck_require__(48303)
-const Range = __nccwpck_require__(50714)
-const satisfies = __nccwpck_require__(6871)
-const toComparators = __nccwpck_require__(31426)
-const maxSatisfying = __nccwpck_require__(74405)
-const minSatisfying = __nccwpck_require__(85175)
-const minVersion = __nccwpck_require__(26758)
-const validRange = __nccwpck_require__(61661)
-const outside = __nccwpck_require__(60372)
-const gtr = __nccwpck_require__(66168)
-const ltr = __nccwpck_require__(27841)
-const intersects = __nccwpck_require__(22669)
-const simplifyRange = __nccwpck_require__(94368)
-const subset = __nccwpck_require__(52037)
+const internalRe = __nccwpck_require__(95471)
+const constants = __nccwpck_require__(45101)
+const SemVer = __nccwpck_require__(7163)
+const identifiers = __nccwpck_require__(73348)
+const parse = __nccwpck_require__(16353)
+const valid = __nccwpck_require__(58780)
+const clean = __nccwpck_require__(1799)
+const inc = __nccwpck_require__(62338)
+const diff = __nccwpck_require__(70711)
+const major = __nccwpck_require__(68511)
+const minor = __nccwpck_require__(32603)
+const patch = __nccwpck_require__(48756)
+const prerelease = __nccwpck_require__(15714)
+const compare = __nccwpck_require__(78469)
+const rcompare = __nccwpck_require__(32173)
+const compareLoose = __nccwpck_require__(56874)
+const compareBuild = __nccwpck_require__(37648)
+const sort = __nccwpck_require__(29872)
+const rsort = __nccwpck_require__(87192)
+const gt = __nccwpck_require__(16599)
+const lt = __nccwpck_require__(3872)
+const eq = __nccwpck_require__(55082)
+const neq = __nccwpck_require__(4974)
+const gte = __nccwpck_require__(41236)
+const lte = __nccwpck_require__(56717)
+const cmp = __nccwpck_require__(28646)
+const coerce = __nccwpck_require__(35385)
+const truncate = __nccwpck_require__(16114)
+const Comparator = __nccwpck_require__(89379)
+const Range = __nccwpck_require__(96782)
+const satisfies = __nccwpck_require__(68011)
+const toComparators = __nccwpck_require__(54750)
+const maxSatisfying = __nccwpck_require__(73193)
+const minSatisfying = __nccwpck_require__(68595)
+const minVersion = __nccwpck_require__(51866)
+const validRange = __nccwpck_require__(64737)
+const outside = __nccwpck_require__(10280)
+const gtr = __nccwpck_require__(12276)
+const ltr = __nccwpck_require__(15213)
+const intersects = __nccwpck_require__(23465)
+const simplifyRange = __nccwpck_require__(82028)
+const subset = __nccwpck_require__(61489)
 module.exports = {
   parse,
   valid,
@@ -36452,7 +36452,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9801:
+/***/ 45101:
 /***/ ((module) => {
 
 
@@ -36526,7 +36526,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 63483:
+/***/ 1159:
 /***/ ((module) => {
 
 
@@ -36544,7 +36544,7 @@ module.exports = debug
 
 /***/ }),
 
-/***/ 77576:
+/***/ 73348:
 /***/ ((module) => {
 
 
@@ -36580,7 +36580,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 73307:
+/***/ 61383:
 /***/ ((module) => {
 
 
@@ -36629,7 +36629,7 @@ module.exports = LRUCache
 
 /***/ }),
 
-/***/ 93416:
+/***/ 70356:
 /***/ ((module) => {
 
 
@@ -36653,7 +36653,7 @@ module.exports = parseOptions
 
 /***/ }),
 
-/***/ 48099:
+/***/ 95471:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
@@ -36662,8 +36662,8 @@ const {
   MAX_SAFE_COMPONENT_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   MAX_LENGTH,
-} = __nccwpck_require__(9801)
-const debug = __nccwpck_require__(63483)
+} = __nccwpck_require__(45101)
+const debug = __nccwpck_require__(1159)
 exports = module.exports = {}
 
 // The actual regexps go on exports.re
@@ -36883,7 +36883,7 @@ createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
 
 /***/ }),
 
-/***/ 74565:
+/***/ 69737:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -36898,7 +36898,7 @@ const {
   MAX_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   WHITESPACE_CHARACTERS,
-} = __nccwpck_require__(9801)
+} = __nccwpck_require__(45101)
 
 /**
  * Remembers the last two rows of digits so their characters need not be reread.
@@ -37328,25 +37328,25 @@ module.exports = trimComparatorWhitespace
 
 /***/ }),
 
-/***/ 66168:
+/***/ 12276:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // Determine if version is greater than all the versions possible in the range.
-const outside = __nccwpck_require__(60372)
+const outside = __nccwpck_require__(10280)
 const gtr = (version, range, options) => outside(version, range, '>', options)
 module.exports = gtr
 
 
 /***/ }),
 
-/***/ 22669:
+/***/ 23465:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(50714)
+const Range = __nccwpck_require__(96782)
 const intersects = (r1, r2, options) => {
   r1 = new Range(r1, options)
   r2 = new Range(r2, options)
@@ -37357,12 +37357,12 @@ module.exports = intersects
 
 /***/ }),
 
-/***/ 27841:
+/***/ 15213:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const outside = __nccwpck_require__(60372)
+const outside = __nccwpck_require__(10280)
 // Determine if version is less than all the versions possible in the range
 const ltr = (version, range, options) => outside(version, range, '<', options)
 module.exports = ltr
@@ -37370,13 +37370,13 @@ module.exports = ltr
 
 /***/ }),
 
-/***/ 74405:
+/***/ 73193:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(81463)
-const Range = __nccwpck_require__(50714)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(96782)
 
 const maxSatisfying = (versions, range, options) => {
   let max = null
@@ -37404,13 +37404,13 @@ module.exports = maxSatisfying
 
 /***/ }),
 
-/***/ 85175:
+/***/ 68595:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(81463)
-const Range = __nccwpck_require__(50714)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(96782)
 const minSatisfying = (versions, range, options) => {
   let min = null
   let minSV = null
@@ -37437,14 +37437,14 @@ module.exports = minSatisfying
 
 /***/ }),
 
-/***/ 26758:
+/***/ 51866:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(81463)
-const Range = __nccwpck_require__(50714)
-const gt = __nccwpck_require__(47507)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(96782)
+const gt = __nccwpck_require__(16599)
 
 const minVersion = (range, loose) => {
   range = new Range(range, loose)
@@ -37507,20 +37507,20 @@ module.exports = minVersion
 
 /***/ }),
 
-/***/ 60372:
+/***/ 10280:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(81463)
-const Comparator = __nccwpck_require__(48303)
+const SemVer = __nccwpck_require__(7163)
+const Comparator = __nccwpck_require__(89379)
 const { ANY } = Comparator
-const Range = __nccwpck_require__(50714)
-const satisfies = __nccwpck_require__(6871)
-const gt = __nccwpck_require__(47507)
-const lt = __nccwpck_require__(35836)
-const lte = __nccwpck_require__(51529)
-const gte = __nccwpck_require__(61232)
+const Range = __nccwpck_require__(96782)
+const satisfies = __nccwpck_require__(68011)
+const gt = __nccwpck_require__(16599)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(56717)
+const gte = __nccwpck_require__(41236)
 
 const outside = (version, range, hilo, options) => {
   version = new SemVer(version, options)
@@ -37596,7 +37596,7 @@ module.exports = outside
 
 /***/ }),
 
-/***/ 94368:
+/***/ 82028:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -37604,8 +37604,8 @@ module.exports = outside
 // given a set of versions and a range, create a "simplified" range
 // that includes the same versions that the original range does
 // If the original range is shorter than the simplified one, return that.
-const satisfies = __nccwpck_require__(6871)
-const compare = __nccwpck_require__(993)
+const satisfies = __nccwpck_require__(68011)
+const compare = __nccwpck_require__(78469)
 module.exports = (versions, range, options) => {
   const set = []
   let first = null
@@ -37652,16 +37652,16 @@ module.exports = (versions, range, options) => {
 
 /***/ }),
 
-/***/ 52037:
+/***/ 61489:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(50714)
-const Comparator = __nccwpck_require__(48303)
+const Range = __nccwpck_require__(96782)
+const Comparator = __nccwpck_require__(89379)
 const { ANY } = Comparator
-const satisfies = __nccwpck_require__(6871)
-const compare = __nccwpck_require__(993)
+const satisfies = __nccwpck_require__(68011)
+const compare = __nccwpck_require__(78469)
 
 // Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
 // - Every simple range `r1, r2, ...` is a null set, OR
@@ -37908,12 +37908,12 @@ module.exports = subset
 
 /***/ }),
 
-/***/ 31426:
+/***/ 54750:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(50714)
+const Range = __nccwpck_require__(96782)
 
 // Mostly just for testing and legacy API reasons
 const toComparators = (range, options) =>
@@ -37925,12 +37925,12 @@ module.exports = toComparators
 
 /***/ }),
 
-/***/ 61661:
+/***/ 64737:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(50714)
+const Range = __nccwpck_require__(96782)
 const validRange = (range, options) => {
   try {
     // Return '*' instead of '' so that truthiness works.
@@ -37945,13 +37945,13 @@ module.exports = validRange
 
 /***/ }),
 
-/***/ 54504:
+/***/ 60060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const stripAnsi = __nccwpck_require__(61506);
-const isFullwidthCodePoint = __nccwpck_require__(78195);
-const emojiRegex = __nccwpck_require__(17628);
+const stripAnsi = __nccwpck_require__(13958);
+const isFullwidthCodePoint = __nccwpck_require__(4519);
+const emojiRegex = __nccwpck_require__(50872);
 
 const stringWidth = string => {
 	if (typeof string !== 'string' || string.length === 0) {
@@ -37999,24 +37999,24 @@ module.exports["default"] = stringWidth;
 
 /***/ }),
 
-/***/ 61506:
+/***/ 13958:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const ansiRegex = __nccwpck_require__(99089);
+const ansiRegex = __nccwpck_require__(60021);
 
 module.exports = string => typeof string === 'string' ? string.replace(ansiRegex(), '') : string;
 
 
 /***/ }),
 
-/***/ 62230:
+/***/ 21450:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const os = __nccwpck_require__(70857);
 const tty = __nccwpck_require__(52018);
-const hasFlag = __nccwpck_require__(53337);
+const hasFlag = __nccwpck_require__(83813);
 
 const {env} = process;
 
@@ -38152,7 +38152,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 55188:
+/***/ 34816:
 /***/ ((module) => {
 
 /**
@@ -38298,15 +38298,15 @@ function convert (value, unit, unitValues) {
 
 /***/ }),
 
-/***/ 56982:
+/***/ 20770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(71742);
+module.exports = __nccwpck_require__(20218);
 
 
 /***/ }),
 
-/***/ 71742:
+/***/ 20218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -38577,33 +38577,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 83644:
+/***/ 46752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(10713)
-const Dispatcher = __nccwpck_require__(24063)
-const Pool = __nccwpck_require__(58480)
-const BalancedPool = __nccwpck_require__(62209)
-const Agent = __nccwpck_require__(78089)
-const ProxyAgent = __nccwpck_require__(15836)
-const EnvHttpProxyAgent = __nccwpck_require__(38797)
-const RetryAgent = __nccwpck_require__(66214)
-const errors = __nccwpck_require__(52831)
-const util = __nccwpck_require__(94724)
+const Client = __nccwpck_require__(23701)
+const Dispatcher = __nccwpck_require__(30883)
+const Pool = __nccwpck_require__(30628)
+const BalancedPool = __nccwpck_require__(837)
+const Agent = __nccwpck_require__(57405)
+const ProxyAgent = __nccwpck_require__(76672)
+const EnvHttpProxyAgent = __nccwpck_require__(53137)
+const RetryAgent = __nccwpck_require__(30050)
+const errors = __nccwpck_require__(68707)
+const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(55259)
-const buildConnector = __nccwpck_require__(21004)
-const MockClient = __nccwpck_require__(51249)
-const MockAgent = __nccwpck_require__(37361)
-const MockPool = __nccwpck_require__(30312)
-const mockErrors = __nccwpck_require__(28937)
-const RetryHandler = __nccwpck_require__(10316)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(35153)
-const DecoratorHandler = __nccwpck_require__(64247)
-const RedirectHandler = __nccwpck_require__(95774)
-const createRedirectInterceptor = __nccwpck_require__(72864)
+const api = __nccwpck_require__(56615)
+const buildConnector = __nccwpck_require__(59136)
+const MockClient = __nccwpck_require__(47365)
+const MockAgent = __nccwpck_require__(47501)
+const MockPool = __nccwpck_require__(94004)
+const mockErrors = __nccwpck_require__(52429)
+const RetryHandler = __nccwpck_require__(17816)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(32581)
+const DecoratorHandler = __nccwpck_require__(58155)
+const RedirectHandler = __nccwpck_require__(8754)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -38621,10 +38621,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(20686),
-  retry: __nccwpck_require__(14086),
-  dump: __nccwpck_require__(56328),
-  dns: __nccwpck_require__(25943)
+  redirect: __nccwpck_require__(21514),
+  retry: __nccwpck_require__(92026),
+  dump: __nccwpck_require__(88060),
+  dns: __nccwpck_require__(70379)
 }
 
 module.exports.buildConnector = buildConnector
@@ -38686,7 +38686,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(76722).fetch)
+const fetchImpl = (__nccwpck_require__(54398).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -38698,39 +38698,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(96488).Headers
-module.exports.Response = __nccwpck_require__(9599).Response
-module.exports.Request = __nccwpck_require__(57403).Request
-module.exports.FormData = __nccwpck_require__(80530).FormData
+module.exports.Headers = __nccwpck_require__(60660).Headers
+module.exports.Response = __nccwpck_require__(99051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(35910).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(39223).FileReader
+module.exports.FileReader = __nccwpck_require__(48355).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(46199)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(78793)
-const { kConstruct } = __nccwpck_require__(67041)
+const { CacheStorage } = __nccwpck_require__(3245)
+const { kConstruct } = __nccwpck_require__(20109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(10633)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(79061)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(28088)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(66064)
-module.exports.WebSocket = __nccwpck_require__(17794).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
+module.exports.WebSocket = __nccwpck_require__(13726).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -38746,18 +38746,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(30586)
+const { EventSource } = __nccwpck_require__(21238)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 80482:
+/***/ 80158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(94724)
-const { RequestAbortedError } = __nccwpck_require__(52831)
+const { addAbortListener } = __nccwpck_require__(3440)
+const { RequestAbortedError } = __nccwpck_require__(68707)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -38817,16 +38817,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 33056:
+/***/ 34660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(52831)
-const util = __nccwpck_require__(94724)
-const { addSignal, removeSignal } = __nccwpck_require__(80482)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -38932,7 +38932,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 91994:
+/***/ 76862:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -38946,10 +38946,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(52831)
-const util = __nccwpck_require__(94724)
+} = __nccwpck_require__(68707)
+const util = __nccwpck_require__(3440)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80482)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 const assert = __nccwpck_require__(34589)
 
 const kResume = Symbol('resume')
@@ -39190,16 +39190,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 18575:
+/***/ 14043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { Readable } = __nccwpck_require__(93099)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(52831)
-const util = __nccwpck_require__(94724)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(96643)
+const { Readable } = __nccwpck_require__(49927)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
+const util = __nccwpck_require__(3440)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
 const { AsyncResource } = __nccwpck_require__(16698)
 
 class RequestHandler extends AsyncResource {
@@ -39411,18 +39411,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 78572:
+/***/ 3560:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { finished, PassThrough } = __nccwpck_require__(57075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(52831)
-const util = __nccwpck_require__(94724)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(96643)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(68707)
+const util = __nccwpck_require__(3440)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80482)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -39638,15 +39638,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 50430:
+/***/ 61882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(52831)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
 const { AsyncResource } = __nccwpck_require__(16698)
-const util = __nccwpck_require__(94724)
-const { addSignal, removeSignal } = __nccwpck_require__(80482)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 const assert = __nccwpck_require__(34589)
 
 class UpgradeHandler extends AsyncResource {
@@ -39753,21 +39753,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 55259:
+/***/ 56615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(18575)
-module.exports.stream = __nccwpck_require__(78572)
-module.exports.pipeline = __nccwpck_require__(91994)
-module.exports.upgrade = __nccwpck_require__(50430)
-module.exports.connect = __nccwpck_require__(33056)
+module.exports.request = __nccwpck_require__(14043)
+module.exports.stream = __nccwpck_require__(3560)
+module.exports.pipeline = __nccwpck_require__(76862)
+module.exports.upgrade = __nccwpck_require__(61882)
+module.exports.connect = __nccwpck_require__(34660)
 
 
 /***/ }),
 
-/***/ 93099:
+/***/ 49927:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -39776,9 +39776,9 @@ module.exports.connect = __nccwpck_require__(33056)
 
 const assert = __nccwpck_require__(34589)
 const { Readable } = __nccwpck_require__(57075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(52831)
-const util = __nccwpck_require__(94724)
-const { ReadableStreamFrom } = __nccwpck_require__(94724)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(68707)
+const util = __nccwpck_require__(3440)
+const { ReadableStreamFrom } = __nccwpck_require__(3440)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -40159,15 +40159,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 96643:
+/***/ 87655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(34589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(52831)
+} = __nccwpck_require__(68707)
 
-const { chunksDecode } = __nccwpck_require__(93099)
+const { chunksDecode } = __nccwpck_require__(49927)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -40259,16 +40259,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 21004:
+/***/ 59136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(77030)
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(94724)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(52831)
-const timers = __nccwpck_require__(53431)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(68707)
+const timers = __nccwpck_require__(96603)
 
 function noop () {}
 
@@ -40506,7 +40506,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 34635:
+/***/ 10735:
 /***/ ((module) => {
 
 
@@ -40631,7 +40631,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 21242:
+/***/ 42414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -40840,7 +40840,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 52831:
+/***/ 68707:
 /***/ ((module) => {
 
 
@@ -41272,7 +41272,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 10035:
+/***/ 44655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -41280,7 +41280,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(52831)
+} = __nccwpck_require__(68707)
 const assert = __nccwpck_require__(34589)
 const {
   isValidHTTPToken,
@@ -41295,9 +41295,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(94724)
-const { channels } = __nccwpck_require__(21242)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(34635)
+} = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(42414)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -41761,7 +41761,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 57783:
+/***/ 36443:
 /***/ ((module) => {
 
 module.exports = {
@@ -41835,7 +41835,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 41068:
+/***/ 67752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -41843,7 +41843,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(34635)
+} = __nccwpck_require__(10735)
 
 class TstNode {
   /** @type {any} */
@@ -41994,13 +41994,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 94724:
+/***/ 3440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(57783)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(36443)
 const { IncomingMessage } = __nccwpck_require__(37067)
 const stream = __nccwpck_require__(57075)
 const net = __nccwpck_require__(77030)
@@ -42008,9 +42008,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 const { stringify } = __nccwpck_require__(41792)
 const { EventEmitter: EE } = __nccwpck_require__(78474)
-const { InvalidArgumentError } = __nccwpck_require__(52831)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(34635)
-const { tree } = __nccwpck_require__(41068)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
+const { tree } = __nccwpck_require__(67752)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -42720,18 +42720,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 78089:
+/***/ 57405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(52831)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(57783)
-const DispatcherBase = __nccwpck_require__(32693)
-const Pool = __nccwpck_require__(58480)
-const Client = __nccwpck_require__(10713)
-const util = __nccwpck_require__(94724)
-const createRedirectInterceptor = __nccwpck_require__(72864)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const DispatcherBase = __nccwpck_require__(21841)
+const Pool = __nccwpck_require__(30628)
+const Client = __nccwpck_require__(23701)
+const util = __nccwpck_require__(3440)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -42860,7 +42860,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 62209:
+/***/ 837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -42868,7 +42868,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(52831)
+} = __nccwpck_require__(68707)
 const {
   PoolBase,
   kClients,
@@ -42876,10 +42876,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(74340)
-const Pool = __nccwpck_require__(58480)
-const { kUrl, kInterceptors } = __nccwpck_require__(57783)
-const { parseOrigin } = __nccwpck_require__(94724)
+} = __nccwpck_require__(42128)
+const Pool = __nccwpck_require__(30628)
+const { kUrl, kInterceptors } = __nccwpck_require__(36443)
+const { parseOrigin } = __nccwpck_require__(3440)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -43076,7 +43076,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 75361:
+/***/ 637:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -43084,9 +43084,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(94724)
-const { channels } = __nccwpck_require__(21242)
-const timers = __nccwpck_require__(53431)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(42414)
+const timers = __nccwpck_require__(96603)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -43099,7 +43099,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(52831)
+} = __nccwpck_require__(68707)
 const {
   kUrl,
   kReset,
@@ -43132,9 +43132,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(57783)
+} = __nccwpck_require__(36443)
 
-const constants = __nccwpck_require__(74932)
+const constants = __nccwpck_require__(52824)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -43146,11 +43146,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(55002) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(63870) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(66998))
+    mod = await WebAssembly.compile(__nccwpck_require__(53434))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -43158,7 +43158,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(55002))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(63870))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -44073,7 +44073,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(17088).extractBody)
+      extractBody = (__nccwpck_require__(84492).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -44596,7 +44596,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 45224:
+/***/ 88788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -44604,13 +44604,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(34589)
 const { errorMonitor } = __nccwpck_require__(78474)
 const { pipeline } = __nccwpck_require__(57075)
-const util = __nccwpck_require__(94724)
+const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(52831)
+} = __nccwpck_require__(68707)
 const {
   kUrl,
   kReset,
@@ -44629,7 +44629,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(57783)
+} = __nccwpck_require__(36443)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -45035,7 +45035,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(17088).extractBody)
+    extractBody ??= (__nccwpck_require__(84492).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -45395,7 +45395,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 10713:
+/***/ 23701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -45405,16 +45405,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(34589)
 const net = __nccwpck_require__(77030)
 const http = __nccwpck_require__(37067)
-const util = __nccwpck_require__(94724)
-const { channels } = __nccwpck_require__(21242)
-const Request = __nccwpck_require__(10035)
-const DispatcherBase = __nccwpck_require__(32693)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(42414)
+const Request = __nccwpck_require__(44655)
+const DispatcherBase = __nccwpck_require__(21841)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(52831)
-const buildConnector = __nccwpck_require__(21004)
+} = __nccwpck_require__(68707)
+const buildConnector = __nccwpck_require__(59136)
 const {
   kUrl,
   kServerName,
@@ -45456,9 +45456,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(57783)
-const connectH1 = __nccwpck_require__(75361)
-const connectH2 = __nccwpck_require__(45224)
+} = __nccwpck_require__(36443)
+const connectH1 = __nccwpck_require__(637)
+const connectH2 = __nccwpck_require__(88788)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -45766,7 +45766,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(72864)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 function onError (client, err) {
   if (
@@ -46026,19 +46026,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 32693:
+/***/ 21841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(24063)
+const Dispatcher = __nccwpck_require__(30883)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(52831)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(57783)
+} = __nccwpck_require__(68707)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(36443)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -46241,7 +46241,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 24063:
+/***/ 30883:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -46313,15 +46313,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 38797:
+/***/ 53137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(32693)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(57783)
-const ProxyAgent = __nccwpck_require__(15836)
-const Agent = __nccwpck_require__(78089)
+const DispatcherBase = __nccwpck_require__(21841)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(36443)
+const ProxyAgent = __nccwpck_require__(76672)
+const Agent = __nccwpck_require__(57405)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -46480,7 +46480,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 97184:
+/***/ 64660:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -46604,15 +46604,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 74340:
+/***/ 42128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(32693)
-const FixedQueue = __nccwpck_require__(97184)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(57783)
-const PoolStats = __nccwpck_require__(25266)
+const DispatcherBase = __nccwpck_require__(21841)
+const FixedQueue = __nccwpck_require__(64660)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
+const PoolStats = __nccwpck_require__(43246)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -46805,10 +46805,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 25266:
+/***/ 43246:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(57783)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(36443)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -46846,7 +46846,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 58480:
+/***/ 30628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -46857,14 +46857,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(74340)
-const Client = __nccwpck_require__(10713)
+} = __nccwpck_require__(42128)
+const Client = __nccwpck_require__(23701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(52831)
-const util = __nccwpck_require__(94724)
-const { kUrl, kInterceptors } = __nccwpck_require__(57783)
-const buildConnector = __nccwpck_require__(21004)
+} = __nccwpck_require__(68707)
+const util = __nccwpck_require__(3440)
+const { kUrl, kInterceptors } = __nccwpck_require__(36443)
+const buildConnector = __nccwpck_require__(59136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -46960,19 +46960,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 15836:
+/***/ 76672:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(57783)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
 const { URL } = __nccwpck_require__(73136)
-const Agent = __nccwpck_require__(78089)
-const Pool = __nccwpck_require__(58480)
-const DispatcherBase = __nccwpck_require__(32693)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(52831)
-const buildConnector = __nccwpck_require__(21004)
-const Client = __nccwpck_require__(10713)
+const Agent = __nccwpck_require__(57405)
+const Pool = __nccwpck_require__(30628)
+const DispatcherBase = __nccwpck_require__(21841)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(68707)
+const buildConnector = __nccwpck_require__(59136)
+const Client = __nccwpck_require__(23701)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -47241,13 +47241,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 66214:
+/***/ 30050:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(24063)
-const RetryHandler = __nccwpck_require__(10316)
+const Dispatcher = __nccwpck_require__(30883)
+const RetryHandler = __nccwpck_require__(17816)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -47283,7 +47283,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 35153:
+/***/ 32581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -47291,8 +47291,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(52831)
-const Agent = __nccwpck_require__(78089)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const Agent = __nccwpck_require__(57405)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -47322,7 +47322,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 64247:
+/***/ 58155:
 /***/ ((module) => {
 
 
@@ -47373,15 +47373,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 95774:
+/***/ 8754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(94724)
-const { kBodyUsed } = __nccwpck_require__(57783)
+const util = __nccwpck_require__(3440)
+const { kBodyUsed } = __nccwpck_require__(36443)
 const assert = __nccwpck_require__(34589)
-const { InvalidArgumentError } = __nccwpck_require__(52831)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 const EE = __nccwpck_require__(78474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -47612,20 +47612,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 10316:
+/***/ 17816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(34589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(57783)
-const { RequestRetryError } = __nccwpck_require__(52831)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(36443)
+const { RequestRetryError } = __nccwpck_require__(68707)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(94724)
+} = __nccwpck_require__(3440)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -48056,14 +48056,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 25943:
+/***/ 70379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(77030)
 const { lookup } = __nccwpck_require__(40610)
-const DecoratorHandler = __nccwpck_require__(64247)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(52831)
+const DecoratorHandler = __nccwpck_require__(58155)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(68707)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -48438,14 +48438,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 56328:
+/***/ 88060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(94724)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(52831)
-const DecoratorHandler = __nccwpck_require__(64247)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(58155)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -48568,12 +48568,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 72864:
+/***/ 25092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(95774)
+const RedirectHandler = __nccwpck_require__(8754)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -48596,11 +48596,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 20686:
+/***/ 21514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(95774)
+const RedirectHandler = __nccwpck_require__(8754)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -48627,11 +48627,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 14086:
+/***/ 92026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(10316)
+const RetryHandler = __nccwpck_require__(17816)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -48653,13 +48653,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 74932:
+/***/ 52824:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(86984);
+const utils_1 = __nccwpck_require__(50172);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -48937,7 +48937,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 55002:
+/***/ 63870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -48949,7 +48949,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 66998:
+/***/ 53434:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -48961,7 +48961,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 86984:
+/***/ 50172:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -48982,13 +48982,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 37361:
+/***/ 47501:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(57783)
-const Agent = __nccwpck_require__(78089)
+const { kClients } = __nccwpck_require__(36443)
+const Agent = __nccwpck_require__(57405)
 const {
   kAgent,
   kMockAgentSet,
@@ -48999,14 +48999,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(36441)
-const MockClient = __nccwpck_require__(51249)
-const MockPool = __nccwpck_require__(30312)
-const { matchValue, buildMockOptions } = __nccwpck_require__(41649)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(52831)
-const Dispatcher = __nccwpck_require__(24063)
-const Pluralizer = __nccwpck_require__(83493)
-const PendingInterceptorsFormatter = __nccwpck_require__(75538)
+} = __nccwpck_require__(91117)
+const MockClient = __nccwpck_require__(47365)
+const MockPool = __nccwpck_require__(94004)
+const { matchValue, buildMockOptions } = __nccwpck_require__(53397)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
+const Dispatcher = __nccwpck_require__(30883)
+const Pluralizer = __nccwpck_require__(91529)
+const PendingInterceptorsFormatter = __nccwpck_require__(56142)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -49149,14 +49149,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 51249:
+/***/ 47365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Client = __nccwpck_require__(10713)
-const { buildMockDispatch } = __nccwpck_require__(41649)
+const Client = __nccwpck_require__(23701)
+const { buildMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kMockAgent,
@@ -49165,10 +49165,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(36441)
-const { MockInterceptor } = __nccwpck_require__(84011)
-const Symbols = __nccwpck_require__(57783)
-const { InvalidArgumentError } = __nccwpck_require__(52831)
+} = __nccwpck_require__(91117)
+const { MockInterceptor } = __nccwpck_require__(31511)
+const Symbols = __nccwpck_require__(36443)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -49215,12 +49215,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 28937:
+/***/ 52429:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(52831)
+const { UndiciError } = __nccwpck_require__(68707)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -49250,12 +49250,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 84011:
+/***/ 31511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(41649)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kDispatchKey,
@@ -49263,9 +49263,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(36441)
-const { InvalidArgumentError } = __nccwpck_require__(52831)
-const { buildURL } = __nccwpck_require__(94724)
+} = __nccwpck_require__(91117)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { buildURL } = __nccwpck_require__(3440)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -49464,14 +49464,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 30312:
+/***/ 94004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Pool = __nccwpck_require__(58480)
-const { buildMockDispatch } = __nccwpck_require__(41649)
+const Pool = __nccwpck_require__(30628)
+const { buildMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kMockAgent,
@@ -49480,10 +49480,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(36441)
-const { MockInterceptor } = __nccwpck_require__(84011)
-const Symbols = __nccwpck_require__(57783)
-const { InvalidArgumentError } = __nccwpck_require__(52831)
+} = __nccwpck_require__(91117)
+const { MockInterceptor } = __nccwpck_require__(31511)
+const Symbols = __nccwpck_require__(36443)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -49530,7 +49530,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 36441:
+/***/ 91117:
 /***/ ((module) => {
 
 
@@ -49560,20 +49560,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 41649:
+/***/ 53397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(28937)
+const { MockNotMatchedError } = __nccwpck_require__(52429)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(36441)
-const { buildURL } = __nccwpck_require__(94724)
+} = __nccwpck_require__(91117)
+const { buildURL } = __nccwpck_require__(3440)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const {
   types: {
@@ -49934,7 +49934,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 75538:
+/***/ 56142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -49984,7 +49984,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 83493:
+/***/ 91529:
 /***/ ((module) => {
 
 
@@ -50020,7 +50020,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 53431:
+/***/ 96603:
 /***/ ((module) => {
 
 
@@ -50450,20 +50450,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 82294:
+/***/ 89634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(67041)
-const { urlEquals, getFieldValues } = __nccwpck_require__(37098)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(94724)
-const { webidl } = __nccwpck_require__(53641)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9599)
-const { Request, fromInnerRequest } = __nccwpck_require__(57403)
-const { kState } = __nccwpck_require__(72095)
-const { fetching } = __nccwpck_require__(76722)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(27644)
+const { kConstruct } = __nccwpck_require__(20109)
+const { urlEquals, getFieldValues } = __nccwpck_require__(76798)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(45893)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(99051)
+const { Request, fromInnerRequest } = __nccwpck_require__(9967)
+const { kState } = __nccwpck_require__(93627)
+const { fetching } = __nccwpck_require__(54398)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(73168)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -51316,15 +51316,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 78793:
+/***/ 3245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(67041)
-const { Cache } = __nccwpck_require__(82294)
-const { webidl } = __nccwpck_require__(53641)
-const { kEnumerableProperty } = __nccwpck_require__(94724)
+const { kConstruct } = __nccwpck_require__(20109)
+const { Cache } = __nccwpck_require__(89634)
+const { webidl } = __nccwpck_require__(45893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class CacheStorage {
   /**
@@ -51475,26 +51475,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 67041:
+/***/ 20109:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(57783).kConstruct)
+  kConstruct: (__nccwpck_require__(36443).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 37098:
+/***/ 76798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { URLSerializer } = __nccwpck_require__(28088)
-const { isValidHeaderName } = __nccwpck_require__(27644)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { isValidHeaderName } = __nccwpck_require__(73168)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -51539,7 +51539,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 89904:
+/***/ 71276:
 /***/ ((module) => {
 
 
@@ -51558,15 +51558,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 10633:
+/***/ 79061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(70574)
-const { stringify } = __nccwpck_require__(39825)
-const { webidl } = __nccwpck_require__(53641)
-const { Headers } = __nccwpck_require__(96488)
+const { parseSetCookie } = __nccwpck_require__(11978)
+const { stringify } = __nccwpck_require__(57797)
+const { webidl } = __nccwpck_require__(45893)
+const { Headers } = __nccwpck_require__(60660)
 
 /**
  * @typedef {Object} Cookie
@@ -51749,14 +51749,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 70574:
+/***/ 11978:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(89904)
-const { isCTLExcludingHtab } = __nccwpck_require__(39825)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(28088)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(71276)
+const { isCTLExcludingHtab } = __nccwpck_require__(57797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(51900)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -52066,7 +52066,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 39825:
+/***/ 57797:
 /***/ ((module) => {
 
 
@@ -52425,13 +52425,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 44763:
+/***/ 24031:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(57075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(69087)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(94811)
 
 /**
  * @type {number[]} BOM
@@ -53006,23 +53006,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 30586:
+/***/ 21238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(57075)
-const { fetching } = __nccwpck_require__(76722)
-const { makeRequest } = __nccwpck_require__(57403)
-const { webidl } = __nccwpck_require__(53641)
-const { EventSourceStream } = __nccwpck_require__(44763)
-const { parseMIMEType } = __nccwpck_require__(28088)
-const { createFastMessageEvent } = __nccwpck_require__(66064)
-const { isNetworkError } = __nccwpck_require__(9599)
-const { delay } = __nccwpck_require__(69087)
-const { kEnumerableProperty } = __nccwpck_require__(94724)
-const { environmentSettingsObject } = __nccwpck_require__(27644)
-const { getGlobalDispatcher } = __nccwpck_require__(35153)
+const { fetching } = __nccwpck_require__(54398)
+const { makeRequest } = __nccwpck_require__(9967)
+const { webidl } = __nccwpck_require__(45893)
+const { EventSourceStream } = __nccwpck_require__(24031)
+const { parseMIMEType } = __nccwpck_require__(51900)
+const { createFastMessageEvent } = __nccwpck_require__(15188)
+const { isNetworkError } = __nccwpck_require__(99051)
+const { delay } = __nccwpck_require__(94811)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { environmentSettingsObject } = __nccwpck_require__(73168)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
 
 let experimentalWarned = false
 
@@ -53496,7 +53496,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 69087:
+/***/ 94811:
 /***/ ((module) => {
 
 
@@ -53540,12 +53540,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 17088:
+/***/ 84492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(94724)
+const util = __nccwpck_require__(3440)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -53555,16 +53555,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(27644)
-const { FormData } = __nccwpck_require__(80530)
-const { kState } = __nccwpck_require__(72095)
-const { webidl } = __nccwpck_require__(53641)
+} = __nccwpck_require__(73168)
+const { FormData } = __nccwpck_require__(35910)
+const { kState } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(34589)
 const { isErrored, isDisturbed } = __nccwpck_require__(57075)
 const { isArrayBuffer } = __nccwpck_require__(73429)
-const { serializeAMimeType } = __nccwpck_require__(28088)
-const { multipartFormDataParser } = __nccwpck_require__(41672)
+const { serializeAMimeType } = __nccwpck_require__(51900)
+const { multipartFormDataParser } = __nccwpck_require__(50116)
 let random
 
 try {
@@ -54076,7 +54076,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 98083:
+/***/ 4495:
 /***/ ((module) => {
 
 
@@ -54207,7 +54207,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 28088:
+/***/ 51900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -54958,12 +54958,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 97793:
+/***/ 66653:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(57783)
+const { kConnected, kSize } = __nccwpck_require__(36443)
 
 class CompatWeakRef {
   constructor (value) {
@@ -55011,14 +55011,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 9590:
+/***/ 27114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(72095)
-const { webidl } = __nccwpck_require__(53641)
+const { kState } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -55144,16 +55144,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 41672:
+/***/ 50116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(94724)
-const { utf8DecodeBytes } = __nccwpck_require__(27644)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(28088)
-const { isFileLike } = __nccwpck_require__(9590)
-const { makeEntry } = __nccwpck_require__(80530)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { utf8DecodeBytes } = __nccwpck_require__(73168)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(51900)
+const { isFileLike } = __nccwpck_require__(27114)
+const { makeEntry } = __nccwpck_require__(35910)
 const assert = __nccwpck_require__(34589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -55625,16 +55625,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 80530:
+/***/ 35910:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(27644)
-const { kState } = __nccwpck_require__(72095)
-const { kEnumerableProperty } = __nccwpck_require__(94724)
-const { FileLike, isFileLike } = __nccwpck_require__(9590)
-const { webidl } = __nccwpck_require__(53641)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(73168)
+const { kState } = __nccwpck_require__(93627)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { FileLike, isFileLike } = __nccwpck_require__(27114)
+const { webidl } = __nccwpck_require__(45893)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 
@@ -55884,7 +55884,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 46199:
+/***/ 51059:
 /***/ ((module) => {
 
 
@@ -55931,21 +55931,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 96488:
+/***/ 60660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(57783)
-const { kEnumerableProperty } = __nccwpck_require__(94724)
+const { kConstruct } = __nccwpck_require__(36443)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(27644)
-const { webidl } = __nccwpck_require__(53641)
+} = __nccwpck_require__(73168)
+const { webidl } = __nccwpck_require__(45893)
 const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(57975)
 
@@ -56625,7 +56625,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 76722:
+/***/ 54398:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -56638,9 +56638,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9599)
-const { HeadersList } = __nccwpck_require__(96488)
-const { Request, cloneRequest } = __nccwpck_require__(57403)
+} = __nccwpck_require__(99051)
+const { HeadersList } = __nccwpck_require__(60660)
+const { Request, cloneRequest } = __nccwpck_require__(9967)
 const zlib = __nccwpck_require__(38522)
 const {
   bytesMatch,
@@ -56676,23 +56676,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(27644)
-const { kState, kDispatcher } = __nccwpck_require__(72095)
+} = __nccwpck_require__(73168)
+const { kState, kDispatcher } = __nccwpck_require__(93627)
 const assert = __nccwpck_require__(34589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(17088)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(84492)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(98083)
+} = __nccwpck_require__(4495)
 const EE = __nccwpck_require__(78474)
 const { Readable, pipeline, finished } = __nccwpck_require__(57075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(94724)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(28088)
-const { getGlobalDispatcher } = __nccwpck_require__(35153)
-const { webidl } = __nccwpck_require__(53641)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(51900)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { webidl } = __nccwpck_require__(45893)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -58902,23 +58902,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57403:
+/***/ 9967:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(17088)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(96488)
-const { FinalizationRegistry } = __nccwpck_require__(97793)()
-const util = __nccwpck_require__(94724)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(84492)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(60660)
+const { FinalizationRegistry } = __nccwpck_require__(66653)()
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(27644)
+} = __nccwpck_require__(73168)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -58928,12 +58928,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(98083)
+} = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(72095)
-const { webidl } = __nccwpck_require__(53641)
-const { URLSerializer } = __nccwpck_require__(28088)
-const { kConstruct } = __nccwpck_require__(57783)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { kConstruct } = __nccwpck_require__(36443)
 const assert = __nccwpck_require__(34589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(78474)
 
@@ -59946,14 +59946,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9599:
+/***/ 99051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(96488)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(17088)
-const util = __nccwpck_require__(94724)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(60660)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(84492)
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(57975)
 const { kEnumerableProperty } = util
 const {
@@ -59965,16 +59965,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(27644)
+} = __nccwpck_require__(73168)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(98083)
-const { kState, kHeaders } = __nccwpck_require__(72095)
-const { webidl } = __nccwpck_require__(53641)
-const { FormData } = __nccwpck_require__(80530)
-const { URLSerializer } = __nccwpck_require__(28088)
-const { kConstruct } = __nccwpck_require__(57783)
+} = __nccwpck_require__(4495)
+const { kState, kHeaders } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
+const { FormData } = __nccwpck_require__(35910)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { kConstruct } = __nccwpck_require__(36443)
 const assert = __nccwpck_require__(34589)
 const { types } = __nccwpck_require__(57975)
 
@@ -60563,7 +60563,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 72095:
+/***/ 93627:
 /***/ ((module) => {
 
 
@@ -60579,21 +60579,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 27644:
+/***/ 73168:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(57075)
 const zlib = __nccwpck_require__(38522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(98083)
-const { getGlobalOrigin } = __nccwpck_require__(46199)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(28088)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
+const { getGlobalOrigin } = __nccwpck_require__(51059)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(51900)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(94724)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
 const assert = __nccwpck_require__(34589)
 const { isUint8Array } = __nccwpck_require__(73429)
-const { webidl } = __nccwpck_require__(53641)
+const { webidl } = __nccwpck_require__(45893)
 
 let supportedHashes = []
 
@@ -62218,14 +62218,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53641:
+/***/ 45893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(57975)
 const { markAsUncloneable } = __nccwpck_require__(75919)
-const { toUSVString } = __nccwpck_require__(94724)
+const { toUSVString } = __nccwpck_require__(3440)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -62920,7 +62920,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 82211:
+/***/ 22607:
 /***/ ((module) => {
 
 
@@ -63217,7 +63217,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 39223:
+/***/ 48355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -63226,16 +63226,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(4006)
+} = __nccwpck_require__(53610)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(11461)
-const { webidl } = __nccwpck_require__(53641)
-const { kEnumerableProperty } = __nccwpck_require__(94724)
+} = __nccwpck_require__(20961)
+const { webidl } = __nccwpck_require__(45893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -63568,12 +63568,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 17257:
+/***/ 88573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(53641)
+const { webidl } = __nccwpck_require__(45893)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -63653,7 +63653,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 11461:
+/***/ 20961:
 /***/ ((module) => {
 
 
@@ -63670,7 +63670,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4006:
+/***/ 53610:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -63681,10 +63681,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(11461)
-const { ProgressEvent } = __nccwpck_require__(17257)
-const { getEncoding } = __nccwpck_require__(82211)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(28088)
+} = __nccwpck_require__(20961)
+const { ProgressEvent } = __nccwpck_require__(88573)
+const { getEncoding } = __nccwpck_require__(22607)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(51900)
 const { types } = __nccwpck_require__(57975)
 const { StringDecoder } = __nccwpck_require__(13193)
 const { btoa } = __nccwpck_require__(4573)
@@ -64068,27 +64068,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 15693:
+/***/ 86897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(35316)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(20736)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(69668)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(5325)
-const { channels } = __nccwpck_require__(21242)
-const { CloseEvent } = __nccwpck_require__(66064)
-const { makeRequest } = __nccwpck_require__(57403)
-const { fetching } = __nccwpck_require__(76722)
-const { Headers, getHeadersList } = __nccwpck_require__(96488)
-const { getDecodeSplit } = __nccwpck_require__(27644)
-const { WebsocketFrameSend } = __nccwpck_require__(36068)
+} = __nccwpck_require__(61216)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(98625)
+const { channels } = __nccwpck_require__(42414)
+const { CloseEvent } = __nccwpck_require__(15188)
+const { makeRequest } = __nccwpck_require__(9967)
+const { fetching } = __nccwpck_require__(54398)
+const { Headers, getHeadersList } = __nccwpck_require__(60660)
+const { getDecodeSplit } = __nccwpck_require__(73168)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
 
 /** @type {import('crypto')} */
 let crypto
@@ -64446,7 +64446,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 35316:
+/***/ 20736:
 /***/ ((module) => {
 
 
@@ -64519,14 +64519,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 66064:
+/***/ 15188:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(53641)
-const { kEnumerableProperty } = __nccwpck_require__(94724)
-const { kConstruct } = __nccwpck_require__(57783)
+const { webidl } = __nccwpck_require__(45893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(36443)
 const { MessagePort } = __nccwpck_require__(75919)
 
 /**
@@ -64855,12 +64855,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 36068:
+/***/ 3264:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(35316)
+const { maxUnsigned16Bit } = __nccwpck_require__(20736)
 
 const BUFFER_SIZE = 16386
 
@@ -64958,14 +64958,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 70257:
+/***/ 19469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(38522)
-const { isValidClientWindowBits } = __nccwpck_require__(5325)
-const { MessageSizeExceededError } = __nccwpck_require__(52831)
+const { isValidClientWindowBits } = __nccwpck_require__(98625)
+const { MessageSizeExceededError } = __nccwpck_require__(68707)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -65070,16 +65070,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 13208:
+/***/ 81652:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(57075)
 const assert = __nccwpck_require__(34589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(35316)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(69668)
-const { channels } = __nccwpck_require__(21242)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(20736)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(61216)
+const { channels } = __nccwpck_require__(42414)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -65089,11 +65089,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(5325)
-const { WebsocketFrameSend } = __nccwpck_require__(36068)
-const { closeWebSocketConnection } = __nccwpck_require__(15693)
-const { PerMessageDeflate } = __nccwpck_require__(70257)
-const { MessageSizeExceededError } = __nccwpck_require__(52831)
+} = __nccwpck_require__(98625)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { closeWebSocketConnection } = __nccwpck_require__(86897)
+const { PerMessageDeflate } = __nccwpck_require__(19469)
+const { MessageSizeExceededError } = __nccwpck_require__(68707)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -65604,14 +65604,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 75392:
+/***/ 13900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(36068)
-const { opcodes, sendHints } = __nccwpck_require__(35316)
-const FixedQueue = __nccwpck_require__(97184)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { opcodes, sendHints } = __nccwpck_require__(20736)
+const FixedQueue = __nccwpck_require__(64660)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -65715,7 +65715,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 69668:
+/***/ 61216:
 /***/ ((module) => {
 
 
@@ -65734,16 +65734,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5325:
+/***/ 98625:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(69668)
-const { states, opcodes } = __nccwpck_require__(35316)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(66064)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(61216)
+const { states, opcodes } = __nccwpck_require__(20736)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(15188)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(28088)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(51900)
 
 /* globals Blob */
 
@@ -66063,15 +66063,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 17794:
+/***/ 13726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(53641)
-const { URLSerializer } = __nccwpck_require__(28088)
-const { environmentSettingsObject } = __nccwpck_require__(27644)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(35316)
+const { webidl } = __nccwpck_require__(45893)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { environmentSettingsObject } = __nccwpck_require__(73168)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(20736)
 const {
   kWebSocketURL,
   kReadyState,
@@ -66080,21 +66080,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(69668)
+} = __nccwpck_require__(61216)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(5325)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(15693)
-const { ByteParser } = __nccwpck_require__(13208)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(94724)
-const { getGlobalDispatcher } = __nccwpck_require__(35153)
+} = __nccwpck_require__(98625)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(86897)
+const { ByteParser } = __nccwpck_require__(81652)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
 const { types } = __nccwpck_require__(57975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(66064)
-const { SendQueue } = __nccwpck_require__(75392)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(15188)
+const { SendQueue } = __nccwpck_require__(13900)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -66665,7 +66665,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57160:
+/***/ 42634:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -66676,10 +66676,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   DA: () => (/* binding */ maskWithRunner)
 });
 
-// EXTERNAL MODULE: ../integ2/node_modules/@actions/core/lib/core.js + 15 modules
-var core = __nccwpck_require__(43856);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
+var core = __nccwpck_require__(14116);
 // EXTERNAL MODULE: ./src/secrets/secrets.ts
-var secrets_secrets = __nccwpck_require__(46190);
+var secrets_secrets = __nccwpck_require__(70360);
 ;// CONCATENATED MODULE: ./src/log/lines.ts
 
 /**
@@ -66781,7 +66781,7 @@ const actionLog = {
 
 /***/ }),
 
-/***/ 23641:
+/***/ 22143:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -66818,7 +66818,7 @@ const DEFAULT_CONFIDENCE = 0.95;
 
 /***/ }),
 
-/***/ 38071:
+/***/ 34529:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -67007,7 +67007,7 @@ function formatDuration(ms) {
 
 /***/ }),
 
-/***/ 78426:
+/***/ 32842:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67020,7 +67020,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_fs_ = __nccwpck_require__(79896);
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/github/lib/context.js
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
 class Context {
@@ -67073,11 +67073,11 @@ class Context {
     }
 }
 //# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ../integ2/node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(62911);
-// EXTERNAL MODULE: ../integ2/node_modules/undici/index.js
-var undici = __nccwpck_require__(83644);
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/github/lib/internal/utils.js
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(89659);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -67130,7 +67130,7 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
     return baseUserAgent;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../integ2/node_modules/universal-user-agent/index.js
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -67145,7 +67145,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-;// CONCATENATED MODULE: ../integ2/node_modules/before-after-hook/lib/register.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
 // @ts-check
 
 function register(state, name, method, options) {
@@ -67174,7 +67174,7 @@ function register(state, name, method, options) {
   });
 }
 
-;// CONCATENATED MODULE: ../integ2/node_modules/before-after-hook/lib/add.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
 // @ts-check
 
 function addHook(state, kind, name, hook) {
@@ -67222,7 +67222,7 @@ function addHook(state, kind, name, hook) {
   });
 }
 
-;// CONCATENATED MODULE: ../integ2/node_modules/before-after-hook/lib/remove.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
 // @ts-check
 
 function removeHook(state, name, method) {
@@ -67243,7 +67243,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-;// CONCATENATED MODULE: ../integ2/node_modules/before-after-hook/index.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
 // @ts-check
 
 
@@ -67290,7 +67290,7 @@ function Collection() {
 
 /* harmony default export */ const before_after_hook = ({ Singular, Collection });
 
-;// CONCATENATED MODULE: ../integ2/node_modules/@octokit/endpoint/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
 // pkg/dist-src/defaults.js
 
 
@@ -67636,7 +67636,7 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ../integ2/node_modules/content-type/dist/index.js
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
 /*!
  * content-type
  * Copyright(c) 2015 Douglas Christopher Wilson
@@ -67928,7 +67928,7 @@ function unescapeQuotedPairs(str, start, end) {
     return result + str.slice(start, end);
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../integ2/node_modules/json-with-bigint/json-with-bigint.js
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
 const originalStringify = JSON.stringify;
@@ -68529,7 +68529,7 @@ const JSONParse = (text, reviver) => {
 
 
 
-;// CONCATENATED MODULE: ../integ2/node_modules/@octokit/request-error/dist-src/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
 class RequestError extends Error {
   name;
   /**
@@ -68570,7 +68570,7 @@ class RequestError extends Error {
 }
 
 
-;// CONCATENATED MODULE: ../integ2/node_modules/@octokit/request/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -68777,7 +68777,7 @@ var request = dist_bundle_withDefaults(endpoint, defaults_default);
 /* v8 ignore next -- @preserve */
 /* v8 ignore else -- @preserve */
 
-;// CONCATENATED MODULE: ../integ2/node_modules/@octokit/graphql/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -68908,7 +68908,7 @@ function withCustomRequest(customRequest) {
 
 /* v8 ignore if -- @preserve */
 
-;// CONCATENATED MODULE: ../integ2/node_modules/@octokit/auth-token/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
@@ -68963,11 +68963,11 @@ var createTokenAuth = function createTokenAuth2(token) {
 };
 
 
-;// CONCATENATED MODULE: ../integ2/node_modules/@octokit/core/dist-src/version.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
 const version_VERSION = "7.0.8";
 
 
-;// CONCATENATED MODULE: ../integ2/node_modules/@octokit/core/dist-src/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
 
 
 
@@ -69108,12 +69108,12 @@ class Octokit {
 }
 
 
-;// CONCATENATED MODULE: ../integ2/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 const dist_src_version_VERSION = "17.0.0";
 
 //# sourceMappingURL=version.js.map
 
-;// CONCATENATED MODULE: ../integ2/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 const Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -71407,7 +71407,7 @@ var endpoints_default = Endpoints;
 
 //# sourceMappingURL=endpoints.js.map
 
-;// CONCATENATED MODULE: ../integ2/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 
 const endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
@@ -71533,7 +71533,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
 
 //# sourceMappingURL=endpoints-to-methods.js.map
 
-;// CONCATENATED MODULE: ../integ2/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 
 
 function restEndpointMethods(octokit) {
@@ -71554,7 +71554,7 @@ legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
 
 //# sourceMappingURL=index.js.map
 
-;// CONCATENATED MODULE: ../integ2/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
 
@@ -71966,7 +71966,7 @@ function paginateRest(octokit) {
 paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
 
 
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/github/lib/utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
 
 
 // octokit + plugins
@@ -72005,7 +72005,7 @@ function getOctokitOptions(token, options) {
     return opts;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/github/lib/github.js
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
 
 
 const github_context = new Context();
@@ -72020,9 +72020,9 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-// EXTERNAL MODULE: ../integ2/node_modules/bottleneck/light.js
-var light = __nccwpck_require__(7455);
-;// CONCATENATED MODULE: ../integ2/node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(63251);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
 
@@ -72105,7 +72105,7 @@ function retry(octokit, octokitOptions) {
 retry.VERSION = plugin_retry_dist_bundle_VERSION;
 
 
-;// CONCATENATED MODULE: ../integ2/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -72348,7 +72348,7 @@ throttling.triggersNotification = triggersNotification;
 
 
 // EXTERNAL MODULE: ./src/secrets/secrets.ts
-var secrets_secrets = __nccwpck_require__(46190);
+var secrets_secrets = __nccwpck_require__(70360);
 ;// CONCATENATED MODULE: ./src/github/client.ts
 
 
@@ -72428,11 +72428,11 @@ function createClient(options) {
 
 /***/ }),
 
-/***/ 67821:
+/***/ 79407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(68431);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(41523);
 // The action's entry point: nothing but the call. Everything lives in run(), importable by tests.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -72442,7 +72442,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 68431:
+/***/ 41523:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72453,8 +72453,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: MAX_SHOWN_PROBLEMS
 
-// EXTERNAL MODULE: ../integ2/node_modules/@actions/core/lib/core.js + 15 modules
-var core = __nccwpck_require__(43856);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
+var core = __nccwpck_require__(14116);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:path"
@@ -72462,7 +72462,7 @@ var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: ./src/secrets/secrets.ts
-var secrets_secrets = __nccwpck_require__(46190);
+var secrets_secrets = __nccwpck_require__(70360);
 ;// CONCATENATED MODULE: ./src/config/errors.ts
 /**
  * Problems found in a budget file. Each names the file, the line and column of the offending
@@ -72512,8 +72512,8 @@ function sortProblems(problems) {
     });
 }
 
-// EXTERNAL MODULE: ../integ2/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(86811);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./src/config/interpolate.ts
 /**
  * `${VAR}` in the budget file's text values, read from the environment. An unset variable is an
@@ -72695,9 +72695,9 @@ function nearest(word, allowed) {
 }
 
 // EXTERNAL MODULE: ./src/config/types.ts
-var types = __nccwpck_require__(23641);
+var types = __nccwpck_require__(22143);
 // EXTERNAL MODULE: ./src/config/units.ts
-var units = __nccwpck_require__(38071);
+var units = __nccwpck_require__(34529);
 ;// CONCATENATED MODULE: ./src/config/plausible.ts
 
 /**
@@ -73129,8 +73129,8 @@ function adaptiveLooks(load, sliceMs = SLICE_MS) {
     return looks;
 }
 
-// EXTERNAL MODULE: ../integ2/node_modules/ajv/dist/2020.js
-var _2020 = __nccwpck_require__(15222);
+// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
+var _2020 = __nccwpck_require__(52210);
 ;// CONCATENATED MODULE: ./schemas/perf-budget.schema.json
 const perf_budget_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"PerfBudgetFile","description":"A perf-gate budget file (perf-budget.yml): the deployment to measure, how to load it, the limits each endpoint must stay within and the baseline it is compared with.","type":"object","additionalProperties":false,"required":["version","endpoints"],"properties":{"version":{"description":"Format version of this file. Must be 1.","const":1},"id":{"description":"Names this gate: the marker of its pull-request comment and the `Gate` dimension of the metrics it publishes. Letters, digits, `.`, `_` and `-`, at most 64. Default `default`; give each gate a different id when one repository runs several.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$","default":"default"},"confirm":{"description":"Measure an endpoint that breaches a budget or regresses once more before failing, and fail only if the breach repeats. Both measurements are in the report.","type":"boolean","default":true},"charts":{"description":"Which endpoints get a latency chart (a mermaid `xychart-beta` block) in the pull-request comment and job summary: `failing` (those with a failing, regressed, accepted or inconclusive finding), `all`, or `none`. Charts are the first thing left out when the comment would be too long.","enum":["failing","all","none"],"default":"failing"},"accept":{"description":"What an acceptance of a pull request (the accept label, or a `/perf-gate accept <reason>` comment by someone with write, maintain or admin permission) may accept. Regressions always; budget violations only with `budget: true`.","type":"object","additionalProperties":false,"properties":{"budget":{"description":"Let an acceptance also accept the budget violations shown when it was given.","type":"boolean","default":false}}},"adaptive":{"description":"Measure each endpoint in slices and stop as soon as every budget is settled by confidence bounds that stay valid under the repeated looks (docs/noise.md), after `load.min-duration` and at the latest at `load.duration`, which becomes the cap. Applies to endpoints judged by budgets alone (no baseline); `false` keeps the fixed design. Default true.","type":"boolean","default":true},"target":{"$ref":"#/$defs/target","description":"The deployment under test: base URL, headers sent with every request, and the readiness check."},"defaults":{"$ref":"#/$defs/defaults","description":"Load, budget and regression settings every endpoint starts from."},"baseline":{"$ref":"#/$defs/baseline","description":"Where the baseline comes from when no `baseline-url` input is given."},"endpoints":{"description":"The endpoints to measure, each in its own load run, in this order; at most 200.","type":"array","minItems":1,"items":{"$ref":"#/$defs/endpoint"}}},"$defs":{"latency":{"title":"Latency","description":"A latency: text with a unit (`800us`, `250ms`, `1.5s`) or a number of milliseconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(us|µs|ms|s)$"}]},"duration":{"title":"Duration","description":"A duration: text with a unit (`500ms`, `30s`, `5m`, `1h`, `14d`) or a number of seconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(ms|s|m|h|d)$"}]},"rate":{"title":"Rate","description":"A rate from 0 to 100%: a percentage (`1%`, `0.5%`) or a fraction (`0.01`).","anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"confidence":{"title":"Confidence","description":"Confidence of the distribution-free bounds that judge a percentile against a fixed number (a budget, a CloudWatch threshold), from 50% to 99.9%: a percentage (`95%`) or a fraction (`0.95`). A percentile fails its budget only when its lower bound is over the limit and passes only when its upper bound is within it; otherwise it is inconclusive. Higher confidence needs more requests to settle a verdict.","anyOf":[{"type":"number","minimum":0.5,"maximum":0.999},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"increase":{"title":"Increase","description":"A relative increase: a percentage (`10%`) or a fraction (`0.1`), at most 1000%.","anyOf":[{"type":"number","minimum":0,"maximum":10},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"latencyTolerance":{"title":"LatencyTolerance","description":"Allowed change of a latency metric against the baseline: a relative increase (`10%`), or both a relative and an absolute increase that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`10%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/latency","description":"Absolute increase below which a change never counts, so noise on fast endpoints is not flagged (`5ms`). Default 1ms."}}}]},"rateTolerance":{"title":"RateTolerance","description":"Allowed change of the error rate against the baseline: a relative increase (`50%`), or both a relative increase and an absolute one in percentage points that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`50%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/rate","description":"Absolute increase, in percentage points, below which a change never counts (`0.5%` = half a point). Default 0.5%."}}}]},"budget":{"title":"Budget","description":"Absolute limits. A latency above its limit, an error rate above its limit or a throughput below `min-rps` is a budget violation.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latency","description":"Highest allowed median latency."},"p75":{"$ref":"#/$defs/latency","description":"Highest allowed 75th-percentile latency."},"p90":{"$ref":"#/$defs/latency","description":"Highest allowed 90th-percentile latency."},"p95":{"$ref":"#/$defs/latency","description":"Highest allowed 95th-percentile latency (needs at least 200 requests for a verdict)."},"p99":{"$ref":"#/$defs/latency","description":"Highest allowed 99th-percentile latency (needs at least 1000 requests for a verdict)."},"p99.9":{"$ref":"#/$defs/latency","description":"Highest allowed 99.9th-percentile latency (needs at least 10000 requests for a verdict)."},"mean":{"$ref":"#/$defs/latency","description":"Highest allowed mean latency."},"max":{"$ref":"#/$defs/latency","description":"Highest allowed single-request latency."},"error-rate":{"$ref":"#/$defs/rate","description":"Highest allowed share of failed requests (connection errors, timeouts, unexpected statuses): `1%` or `0.01`."},"min-rps":{"description":"Lowest allowed throughput: successful responses (an expected status) per second; failed responses do not count.","type":"number","exclusiveMinimum":0}}},"regressionRules":{"title":"RegressionRules","description":"Allowed change per metric against the baseline. Metrics not listed are not compared.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the median latency."},"p75":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 75th-percentile latency."},"p90":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 90th-percentile latency."},"p95":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 95th-percentile latency."},"p99":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99th-percentile latency."},"p99.9":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99.9th-percentile latency."},"mean":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the mean latency."},"max":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the slowest request\'s latency."},"error-rate":{"$ref":"#/$defs/rateTolerance","description":"Allowed rise of the error rate."}}},"endpointRegression":{"title":"EndpointRegression","description":"Allowed change against the baseline for this endpoint, merged metric by metric over `defaults.regression`; `false` turns baseline comparison off for it.","anyOf":[{"const":false},{"$ref":"#/$defs/regressionRules"}]},"load":{"title":"Load","description":"How load is driven. Closed model by default (`connections` each send the next request when the previous answer arrives); with `rate`, an open model at that many requests per second.","type":"object","additionalProperties":false,"properties":{"connections":{"description":"Concurrent connections (1 to 10000). Default 10.","type":"integer","minimum":1,"maximum":10000},"duration":{"$ref":"#/$defs/duration","description":"Recorded load time per endpoint, at least 1s. Default 30s. With adaptive measurement, the cap: an endpoint whose budgets are settled sooner stops sooner."},"min-duration":{"$ref":"#/$defs/duration","description":"Adaptive measurement: the recorded load an endpoint always gets before it may stop early (warm caches, a few hundred requests), at least 1s. Default 5s; at most `duration`."},"warmup":{"$ref":"#/$defs/duration","description":"Unrecorded load before it, to warm caches and connection pools (0 for none). Default 5s."},"timeout":{"$ref":"#/$defs/duration","description":"Per-request timeout; a request that times out is an error and is recorded at this latency. 1s to 10m. Default 10s."},"rate":{"description":"Open model: requests per second across all connections (fractions such as 1.5 work), due at evenly spaced times. The load does not slow down when the server does; latency is timed from when each request was due, and a request due while every connection is busy is dropped and counted.","type":"number","minimum":1,"maximum":1000000}}},"headers":{"title":"Headers","description":"HTTP request headers, name to value. Names are case-insensitive; values may use `${VAR}`. Headers that choose where a request goes (`host`, `forwarded`, `x-forwarded-host`, ...) and hop-by-hop headers (`connection`, `upgrade`, `te`, `trailer`, `keep-alive`, `proxy-*`) are refused.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$"},"additionalProperties":{"type":["string","number"]}},"dimensions":{"title":"Dimensions","description":"CloudWatch dimensions, name to value (at most 30); values may use `${VAR}`.","type":"object","maxProperties":30,"propertyNames":{"minLength":1,"maxLength":255},"additionalProperties":{"type":"string","minLength":1,"maxLength":1024}},"target":{"title":"Target","description":"The deployment under test. The `target-url` input overrides `url`.","type":"object","additionalProperties":false,"properties":{"url":{"description":"Base URL (http or https) of the deployment under test, usually `${PREVIEW_URL}`. Endpoint paths are appended to it, path prefix included.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers sent with every request (endpoint headers win), e.g. `authorization: Bearer ${API_TOKEN}`. Interpolated values are masked in all output."},"ready":{"description":"Wait until this path answers 2xx before measuring.","type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Path polled on the target, e.g. `/healthz`.","type":"string","minLength":1},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait before giving up, at most max-duration. Default 5m."}}},"public-query":{"description":"Query parameters of the target and baseline URLs whose values may be shown, e.g. `[lang]`. Every other query value of those URLs (a preview protection bypass, a signed token) is a secret: masked in all output.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"tls":{"description":"How the target\'s certificate is checked. Without it every connection (readiness check and load) verifies the certificate against Node\'s CA store, NODE_EXTRA_CA_CERTS included.","type":"object","additionalProperties":false,"properties":{"ca":{"description":"PEM file of certificate authorities to trust as well (a preview behind a private CA), relative to the budget file.","type":"string","minLength":1},"insecure":{"description":"`true` turns certificate checks off on every connection: anyone on the network path can read and change the traffic. Warned about in the log, the summary and the comment; refused when headers carry `${VAR}` values or the target URL carries credentials.","type":"boolean"}}}}},"defaults":{"title":"Defaults","description":"Settings every endpoint starts from; an endpoint\'s own values override them key by key.","type":"object","additionalProperties":false,"properties":{"load":{"$ref":"#/$defs/load","description":"Default load for every endpoint."},"budget":{"$ref":"#/$defs/budget","description":"Default limits for every endpoint."},"confidence":{"$ref":"#/$defs/confidence","description":"Confidence of every percentile verdict against a fixed number. Default 95%."},"regression":{"$ref":"#/$defs/regressionRules","description":"Default allowed change against the baseline. Without any `regression` section the canary rule applies: p50 and p95 +10%, p99 +20% (each at least 1ms), error rate +50% relative and at least 0.5 points."}}},"baseline":{"title":"BaselineSettings","description":"The history each endpoint is compared with when no `baseline-url` is given.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read the baseline from the CloudWatch metrics perf-gate publishes (`publish: true` on the main branch).","type":"object","additionalProperties":false,"properties":{"region":{"description":"AWS region. Default: the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace. Default `PerfGate`, where perf-gate publishes.","type":"string","minLength":1,"maxLength":255,"default":"PerfGate"},"dimensions":{"$ref":"#/$defs/dimensions","description":"Extra dimensions that select this service\'s metrics, e.g. `{ Service: checkout }`."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches (at most 455d, CloudWatch\'s retention). Default 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default 1h."}}},"github":{"description":"Read the baseline from runs published to a data branch of this repository (`publish: true` on pushes to main or a release branch; no AWS needed). A pull request reads its base branch\'s runs with the same load settings. Not together with `cloudwatch`: one history kind per endpoint.","type":"object","additionalProperties":false,"properties":{"branch":{"description":"The data branch the runs are kept in (created by the first publish). Default `perf-gate-history`.","type":"string","minLength":1,"maxLength":200,"pattern":"^(?!/)(?!.*//)(?!.*\\\\.\\\\.)(?!.*/$)(?!.*\\\\.lock$)[A-Za-z0-9._/-]+$","default":"perf-gate-history"},"lookback":{"$ref":"#/$defs/duration","description":"How far back the runs used as the baseline reach. Default 14d."},"runs":{"description":"At most this many of the newest matching runs form the baseline. Default 30.","type":"integer","minimum":1,"maximum":500,"default":30},"retention":{"$ref":"#/$defs/duration","description":"A publish prunes runs older than this from the data branch. Default 90d; at least `lookback`."}}},"required":{"description":"Fail the run when an endpoint has no baseline (no history yet, no access) instead of reporting `no-baseline`.","type":"boolean","default":false}}},"endpointBaseline":{"title":"EndpointBaseline","description":"This endpoint\'s own baseline source.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read this endpoint\'s baseline from CloudWatch, e.g. an existing load-balancer metric; unset keys come from the top-level `baseline.cloudwatch`.","type":"object","additionalProperties":false,"dependentRequired":{"metric":["namespace","unit"],"unit":["metric"]},"properties":{"region":{"description":"AWS region. Default: `baseline.cloudwatch.region`, else the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace, e.g. `AWS/ApplicationELB`. Default: `baseline.cloudwatch.namespace`, else `PerfGate`.","type":"string","minLength":1,"maxLength":255},"metric":{"description":"An existing latency metric (e.g. `TargetResponseTime`) to use instead of the metrics perf-gate publishes. Needs `namespace` and `unit`.","type":"string","minLength":1,"maxLength":255},"unit":{"description":"Unit of `metric`\'s values: `us`, `ms` or `s` (ALB TargetResponseTime is in seconds).","enum":["us","ms","s"]},"dimensions":{"$ref":"#/$defs/dimensions","description":"Dimensions selecting the metric, e.g. `{ LoadBalancer: app/shop/123 }`; they replace the top-level ones."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches. Default: `baseline.cloudwatch.lookback`, else 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default: `baseline.cloudwatch.period`, else 1h."}}}}},"endpoint":{"title":"Endpoint","description":"One endpoint to measure.","type":"object","additionalProperties":false,"required":["path"],"properties":{"name":{"description":"Name shown in reports and comments; unique in the file. Default: method and path.","type":"string","minLength":1,"maxLength":200},"method":{"description":"HTTP method: GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS. Default GET.","type":"string","minLength":1},"path":{"description":"Path relative to the target URL (query string included), appended to the target\'s own path. It must stay under the target\'s path once `..` and percent-escapes are resolved; an absolute URL is accepted only on the target\'s origin and under its path.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers for this endpoint, over the target\'s."},"body":{"description":"Request body: text as is, or a mapping or list sent as JSON (with `content-type: application/json` unless set).","type":["string","object","array"]},"expect":{"description":"What counts as a successful response.","type":"object","additionalProperties":false,"properties":{"status":{"description":"Accepted status codes. Default: any 2xx. Any other status counts as an error.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"integer","minimum":100,"maximum":599}}}},"load":{"$ref":"#/$defs/load","description":"Load for this endpoint, over `defaults.load`."},"budget":{"$ref":"#/$defs/budget","description":"Limits for this endpoint, over `defaults.budget`."},"confidence":{"$ref":"#/$defs/confidence","description":"Confidence of this endpoint\'s percentile verdicts, over `defaults.confidence`."},"adaptive":{"description":"Adaptive measurement for this endpoint, over the top-level `adaptive`; `false` measures it for its whole `load.duration`.","type":"boolean"},"regression":{"$ref":"#/$defs/endpointRegression","description":"Allowed change against the baseline, over `defaults.regression`; `false` turns it off."},"baseline":{"$ref":"#/$defs/endpointBaseline","description":"This endpoint\'s own baseline source."}}}}}');
 ;// CONCATENATED MODULE: ./src/config/validate.ts
@@ -74664,7 +74664,7 @@ function readFailure(e, options) {
 }
 
 // EXTERNAL MODULE: ./src/measure/histogram.ts
-var measure_histogram = __nccwpck_require__(77840);
+var measure_histogram = __nccwpck_require__(52810);
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: ./src/measure/saturation.ts
@@ -74884,8 +74884,8 @@ function formatMetricDelta(metric, delta) {
     return formatSignedMs(delta);
 }
 
-// EXTERNAL MODULE: ../integ2/node_modules/hdr-histogram-js/dist/index.js
-var hdr_histogram_js_dist = __nccwpck_require__(46300);
+// EXTERNAL MODULE: ./node_modules/hdr-histogram-js/dist/index.js
+var hdr_histogram_js_dist = __nccwpck_require__(32960);
 ;// CONCATENATED MODULE: ./src/evaluate/stats.ts
 
 /** mulberry32: tiny, fast, and good enough for resampling; 32-bit state so seeds are plain integers. */
@@ -76329,8 +76329,8 @@ function isLatencyMetric(metric) {
     return types/* LATENCY_METRICS */.Z$.includes(metric);
 }
 
-// EXTERNAL MODULE: ../integ2/node_modules/autocannon/autocannon.js
-var autocannon = __nccwpck_require__(23410);
+// EXTERNAL MODULE: ./node_modules/autocannon/autocannon.js
+var autocannon = __nccwpck_require__(88174);
 var autocannon_default = /*#__PURE__*/__nccwpck_require__.n(autocannon);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(37067);
@@ -78954,7 +78954,7 @@ const TOOL = { name: 'perf-gate', version: VERSION };
 const NODE_ENGINE = package_namespaceObject.sP.r;
 
 // EXTERNAL MODULE: ./src/action/log.ts + 1 modules
-var log = __nccwpck_require__(57160);
+var log = __nccwpck_require__(42634);
 ;// CONCATENATED MODULE: ./src/evaluate/fail-on.ts
 
 const KINDS = ['budget', 'regression'];
@@ -80443,7 +80443,7 @@ function errors_describe(thrown, call) {
 }
 
 // EXTERNAL MODULE: ./src/github/client.ts + 25 modules
-var client = __nccwpck_require__(78426);
+var client = __nccwpck_require__(32842);
 ;// CONCATENATED MODULE: ./src/github/marker.ts
 /**
  * The hidden marker that makes the pull-request comment sticky, the body written around it, and
@@ -81780,7 +81780,7 @@ function makeReport(config, endpoints, summary, env) {
     });
 }
 async function readCloudWatch(config) {
-    const { readBaselines } = await __nccwpck_require__.e(/* import() */ 694).then(__nccwpck_require__.bind(__nccwpck_require__, 92694));
+    const { readBaselines } = await __nccwpck_require__.e(/* import() */ 636).then(__nccwpck_require__.bind(__nccwpck_require__, 61636));
     return readBaselines({
         gateId: config.id,
         endpoints: config.endpoints,
@@ -81793,7 +81793,7 @@ function isCloudWatchError(error) {
     return error instanceof Error && error.name === 'CloudWatchError';
 }
 async function readHistory(config, settings) {
-    const { readGitHubHistory } = await __nccwpck_require__.e(/* import() */ 639).then(__nccwpck_require__.bind(__nccwpck_require__, 98639));
+    const { readGitHubHistory } = await __nccwpck_require__.e(/* import() */ 889).then(__nccwpck_require__.bind(__nccwpck_require__, 56889));
     return readGitHubHistory(config, settings, new Date());
 }
 async function publish(config, report, settings) {
@@ -81803,7 +81803,7 @@ async function publish(config, report, settings) {
             return;
         }
         await log/* log */.Rm.group(`Publishing to the data branch ${config.baseline.github.branch}`, async () => {
-            const { publishGitHubHistory } = await __nccwpck_require__.e(/* import() */ 639).then(__nccwpck_require__.bind(__nccwpck_require__, 98639));
+            const { publishGitHubHistory } = await __nccwpck_require__.e(/* import() */ 889).then(__nccwpck_require__.bind(__nccwpck_require__, 56889));
             const failed = await publishGitHubHistory(config, report, settings);
             if (failed) {
                 report.summary.errors = [...(report.summary.errors ?? []), { message: failed }];
@@ -81819,7 +81819,7 @@ async function publish(config, report, settings) {
     const measured = report.endpoints.map((e) => ({ name: e.name, measurement: e.measurement }));
     await log/* log */.Rm.group('Publishing to CloudWatch', async () => {
         try {
-            const { publishMeasurements } = await __nccwpck_require__.e(/* import() */ 507).then(__nccwpck_require__.bind(__nccwpck_require__, 3507));
+            const { publishMeasurements } = await __nccwpck_require__.e(/* import() */ 585).then(__nccwpck_require__.bind(__nccwpck_require__, 67585));
             const cw = config.baseline.cloudwatch;
             const result = await publishMeasurements({
                 gateId: config.id,
@@ -81915,7 +81915,7 @@ function codeBlock(text) {
 
 /***/ }),
 
-/***/ 77840:
+/***/ 52810:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -81928,7 +81928,7 @@ function codeBlock(text) {
 /* harmony export */   v5: () => (/* binding */ createHistogram)
 /* harmony export */ });
 /* unused harmony export SIGNIFICANT_DIGITS */
-/* harmony import */ var hdr_histogram_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(46300);
+/* harmony import */ var hdr_histogram_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(32960);
 
 const SIGNIFICANT_DIGITS = 3;
 function createHistogram() {
@@ -81981,7 +81981,7 @@ function summarize(histogram) {
 
 /***/ }),
 
-/***/ 46190:
+/***/ 70360:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -82559,7 +82559,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("worker_threa
 
 /***/ }),
 
-/***/ 28243:
+/***/ 94639:
 /***/ ((module) => {
 
 // GENERATED FILE. DO NOT EDIT.
@@ -83132,13 +83132,13 @@ else if (true) module.exports = loader;
 
 /***/ }),
 
-/***/ 25580:
+/***/ 24352:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = __nccwpck_require__(49985)
-const { SCHEMES, getSchemeHandler } = __nccwpck_require__(23504)
+const { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = __nccwpck_require__(15077)
+const { SCHEMES, getSchemeHandler } = __nccwpck_require__(75300)
 
 const VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u
 const MALFORMED_SCHEME_ERROR = 'URI scheme is malformed.'
@@ -83850,12 +83850,12 @@ module.exports.fastUri = fastUri
 
 /***/ }),
 
-/***/ 23504:
+/***/ 75300:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUUID } = __nccwpck_require__(49985)
+const { isUUID } = __nccwpck_require__(15077)
 const URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu
 
 const supportedSchemeNames = /** @type {const} */ (['http', 'https', 'ws',
@@ -84129,7 +84129,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 49985:
+/***/ 15077:
 /***/ ((module) => {
 
 
@@ -84935,18 +84935,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 15545:
+/***/ 57349:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var Scalar = __nccwpck_require__(40289);
-var YAMLMap = __nccwpck_require__(42010);
-var YAMLSeq = __nccwpck_require__(88211);
-var resolveBlockMap = __nccwpck_require__(29979);
-var resolveBlockSeq = __nccwpck_require__(67882);
-var resolveFlowCollection = __nccwpck_require__(58898);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
+var resolveBlockMap = __nccwpck_require__(87103);
+var resolveBlockSeq = __nccwpck_require__(90334);
+var resolveFlowCollection = __nccwpck_require__(13142);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -85032,15 +85032,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 36567:
+/***/ 23683:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(93257);
-var composeNode = __nccwpck_require__(79789);
-var resolveEnd = __nccwpck_require__(98496);
-var resolveProps = __nccwpck_require__(96427);
+var Document = __nccwpck_require__(3021);
+var composeNode = __nccwpck_require__(45937);
+var resolveEnd = __nccwpck_require__(17788);
+var resolveProps = __nccwpck_require__(34631);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -85084,17 +85084,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 79789:
+/***/ 45937:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(46901);
-var identity = __nccwpck_require__(80387);
-var composeCollection = __nccwpck_require__(15545);
-var composeScalar = __nccwpck_require__(42201);
-var resolveEnd = __nccwpck_require__(98496);
-var utilEmptyScalarPosition = __nccwpck_require__(64587);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(41127);
+var composeCollection = __nccwpck_require__(57349);
+var composeScalar = __nccwpck_require__(5413);
+var resolveEnd = __nccwpck_require__(17788);
+var utilEmptyScalarPosition = __nccwpck_require__(22599);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -85203,15 +85203,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 42201:
+/***/ 5413:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var Scalar = __nccwpck_require__(40289);
-var resolveBlockScalar = __nccwpck_require__(62357);
-var resolveFlowScalar = __nccwpck_require__(82966);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
+var resolveBlockScalar = __nccwpck_require__(48913);
+var resolveFlowScalar = __nccwpck_require__(76842);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -85298,18 +85298,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9876:
+/***/ 89984:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(86922);
-var Document = __nccwpck_require__(93257);
-var errors = __nccwpck_require__(56116);
-var identity = __nccwpck_require__(80387);
-var composeDoc = __nccwpck_require__(36567);
-var resolveEnd = __nccwpck_require__(98496);
+var directives = __nccwpck_require__(61342);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(91464);
+var identity = __nccwpck_require__(41127);
+var composeDoc = __nccwpck_require__(23683);
+var resolveEnd = __nccwpck_require__(17788);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -85529,17 +85529,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 29979:
+/***/ 87103:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(52017);
-var YAMLMap = __nccwpck_require__(42010);
-var resolveProps = __nccwpck_require__(96427);
-var utilContainsNewline = __nccwpck_require__(39119);
-var utilFlowIndentCheck = __nccwpck_require__(21031);
-var utilMapIncludes = __nccwpck_require__(41639);
+var Pair = __nccwpck_require__(57165);
+var YAMLMap = __nccwpck_require__(84454);
+var resolveProps = __nccwpck_require__(34631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilFlowIndentCheck = __nccwpck_require__(74051);
+var utilMapIncludes = __nccwpck_require__(81187);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -85653,12 +85653,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 62357:
+/***/ 48913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(40289);
+var Scalar = __nccwpck_require__(63301);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -85860,14 +85860,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 67882:
+/***/ 90334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(88211);
-var resolveProps = __nccwpck_require__(96427);
-var utilFlowIndentCheck = __nccwpck_require__(21031);
+var YAMLSeq = __nccwpck_require__(92223);
+var resolveProps = __nccwpck_require__(34631);
+var utilFlowIndentCheck = __nccwpck_require__(74051);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -85918,7 +85918,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 98496:
+/***/ 17788:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -85964,19 +85964,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 58898:
+/***/ 13142:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var Pair = __nccwpck_require__(52017);
-var YAMLMap = __nccwpck_require__(42010);
-var YAMLSeq = __nccwpck_require__(88211);
-var resolveEnd = __nccwpck_require__(98496);
-var resolveProps = __nccwpck_require__(96427);
-var utilContainsNewline = __nccwpck_require__(39119);
-var utilMapIncludes = __nccwpck_require__(41639);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
+var resolveEnd = __nccwpck_require__(17788);
+var resolveProps = __nccwpck_require__(34631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilMapIncludes = __nccwpck_require__(81187);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -86180,13 +86180,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 82966:
+/***/ 76842:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(40289);
-var resolveEnd = __nccwpck_require__(98496);
+var Scalar = __nccwpck_require__(63301);
+var resolveEnd = __nccwpck_require__(17788);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -86415,7 +86415,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 96427:
+/***/ 34631:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -86570,7 +86570,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 39119:
+/***/ 9499:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -86613,7 +86613,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 64587:
+/***/ 22599:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -86648,12 +86648,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 21031:
+/***/ 74051:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(39119);
+var utilContainsNewline = __nccwpck_require__(9499);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -86672,12 +86672,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 41639:
+/***/ 81187:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
+var identity = __nccwpck_require__(41127);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -86694,22 +86694,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 93257:
+/***/ 3021:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(46901);
-var Collection = __nccwpck_require__(16241);
-var identity = __nccwpck_require__(80387);
-var Pair = __nccwpck_require__(52017);
-var toJS = __nccwpck_require__(91468);
-var Schema = __nccwpck_require__(63756);
-var stringifyDocument = __nccwpck_require__(56161);
-var anchors = __nccwpck_require__(16680);
-var applyReviver = __nccwpck_require__(30729);
-var createNode = __nccwpck_require__(13312);
-var directives = __nccwpck_require__(86922);
+var Alias = __nccwpck_require__(4065);
+var Collection = __nccwpck_require__(40101);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var toJS = __nccwpck_require__(74043);
+var Schema = __nccwpck_require__(45840);
+var stringifyDocument = __nccwpck_require__(6829);
+var anchors = __nccwpck_require__(71596);
+var applyReviver = __nccwpck_require__(83661);
+var createNode = __nccwpck_require__(42404);
+var directives = __nccwpck_require__(61342);
 
 class Document {
     constructor(value, replacer, options) {
@@ -87038,13 +87038,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 16680:
+/***/ 71596:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var visit = __nccwpck_require__(96720);
+var identity = __nccwpck_require__(41127);
+var visit = __nccwpck_require__(10204);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -87121,7 +87121,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 30729:
+/***/ 83661:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -87185,14 +87185,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 13312:
+/***/ 42404:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(46901);
-var identity = __nccwpck_require__(80387);
-var Scalar = __nccwpck_require__(40289);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -87282,13 +87282,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 86922:
+/***/ 61342:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var visit = __nccwpck_require__(96720);
+var identity = __nccwpck_require__(41127);
+var visit = __nccwpck_require__(10204);
 
 const escapeChars = {
     '!': '%21',
@@ -87467,7 +87467,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 56116:
+/***/ 91464:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -87536,28 +87536,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 86811:
+/***/ 38815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9876);
-var Document = __nccwpck_require__(93257);
-var Schema = __nccwpck_require__(63756);
-var errors = __nccwpck_require__(56116);
-var Alias = __nccwpck_require__(46901);
-var identity = __nccwpck_require__(80387);
-var Pair = __nccwpck_require__(52017);
-var Scalar = __nccwpck_require__(40289);
-var YAMLMap = __nccwpck_require__(42010);
-var YAMLSeq = __nccwpck_require__(88211);
-var cst = __nccwpck_require__(75377);
-var lexer = __nccwpck_require__(85941);
-var lineCounter = __nccwpck_require__(21080);
-var parser = __nccwpck_require__(9444);
-var publicApi = __nccwpck_require__(91459);
-var visit = __nccwpck_require__(96720);
+var composer = __nccwpck_require__(89984);
+var Document = __nccwpck_require__(3021);
+var Schema = __nccwpck_require__(45840);
+var errors = __nccwpck_require__(91464);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var Scalar = __nccwpck_require__(63301);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(40361);
+var lineCounter = __nccwpck_require__(66628);
+var parser = __nccwpck_require__(3456);
+var publicApi = __nccwpck_require__(84047);
+var visit = __nccwpck_require__(10204);
 
 
 
@@ -87594,7 +87594,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 8493:
+/***/ 57249:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -87620,16 +87620,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 46901:
+/***/ 4065:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(16680);
-var visit = __nccwpck_require__(96720);
-var identity = __nccwpck_require__(80387);
-var Node = __nccwpck_require__(15717);
-var toJS = __nccwpck_require__(91468);
+var anchors = __nccwpck_require__(71596);
+var visit = __nccwpck_require__(10204);
+var identity = __nccwpck_require__(41127);
+var Node = __nccwpck_require__(66673);
+var toJS = __nccwpck_require__(74043);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -87747,14 +87747,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 16241:
+/***/ 40101:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(13312);
-var identity = __nccwpck_require__(80387);
-var Node = __nccwpck_require__(15717);
+var createNode = __nccwpck_require__(42404);
+var identity = __nccwpck_require__(41127);
+var Node = __nccwpck_require__(66673);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -87905,14 +87905,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 15717:
+/***/ 66673:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(30729);
-var identity = __nccwpck_require__(80387);
-var toJS = __nccwpck_require__(91468);
+var applyReviver = __nccwpck_require__(83661);
+var identity = __nccwpck_require__(41127);
+var toJS = __nccwpck_require__(74043);
 
 class NodeBase {
     constructor(type) {
@@ -87952,15 +87952,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 52017:
+/***/ 57165:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(13312);
-var stringifyPair = __nccwpck_require__(60736);
-var addPairToJSMap = __nccwpck_require__(31868);
-var identity = __nccwpck_require__(80387);
+var createNode = __nccwpck_require__(42404);
+var stringifyPair = __nccwpck_require__(59748);
+var addPairToJSMap = __nccwpck_require__(97104);
+var identity = __nccwpck_require__(41127);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -87998,14 +87998,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 40289:
+/***/ 63301:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var Node = __nccwpck_require__(15717);
-var toJS = __nccwpck_require__(91468);
+var identity = __nccwpck_require__(41127);
+var Node = __nccwpck_require__(66673);
+var toJS = __nccwpck_require__(74043);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -88032,17 +88032,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 42010:
+/***/ 84454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(28160);
-var addPairToJSMap = __nccwpck_require__(31868);
-var Collection = __nccwpck_require__(16241);
-var identity = __nccwpck_require__(80387);
-var Pair = __nccwpck_require__(52017);
-var Scalar = __nccwpck_require__(40289);
+var stringifyCollection = __nccwpck_require__(61212);
+var addPairToJSMap = __nccwpck_require__(97104);
+var Collection = __nccwpck_require__(40101);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var Scalar = __nccwpck_require__(63301);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -88186,17 +88186,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 88211:
+/***/ 92223:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(13312);
-var stringifyCollection = __nccwpck_require__(28160);
-var Collection = __nccwpck_require__(16241);
-var identity = __nccwpck_require__(80387);
-var Scalar = __nccwpck_require__(40289);
-var toJS = __nccwpck_require__(91468);
+var createNode = __nccwpck_require__(42404);
+var stringifyCollection = __nccwpck_require__(61212);
+var Collection = __nccwpck_require__(40101);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
+var toJS = __nccwpck_require__(74043);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -88308,16 +88308,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 31868:
+/***/ 97104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(8493);
-var merge = __nccwpck_require__(55528);
-var stringify = __nccwpck_require__(40608);
-var identity = __nccwpck_require__(80387);
-var toJS = __nccwpck_require__(91468);
+var log = __nccwpck_require__(57249);
+var merge = __nccwpck_require__(90452);
+var stringify = __nccwpck_require__(2148);
+var identity = __nccwpck_require__(41127);
+var toJS = __nccwpck_require__(74043);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -88380,7 +88380,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 80387:
+/***/ 41127:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -88440,12 +88440,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 91468:
+/***/ 74043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
+var identity = __nccwpck_require__(41127);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -88486,15 +88486,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 79282:
+/***/ 60110:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(62357);
-var resolveFlowScalar = __nccwpck_require__(82966);
-var errors = __nccwpck_require__(56116);
-var stringifyString = __nccwpck_require__(51601);
+var resolveBlockScalar = __nccwpck_require__(48913);
+var resolveFlowScalar = __nccwpck_require__(76842);
+var errors = __nccwpck_require__(91464);
+var stringifyString = __nccwpck_require__(83069);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -88711,7 +88711,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 17833:
+/***/ 91733:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -88781,7 +88781,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 22583:
+/***/ 97715:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -88887,14 +88887,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 75377:
+/***/ 3461:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(79282);
-var cstStringify = __nccwpck_require__(17833);
-var cstVisit = __nccwpck_require__(22583);
+var cstScalar = __nccwpck_require__(60110);
+var cstStringify = __nccwpck_require__(91733);
+var cstVisit = __nccwpck_require__(97715);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -89006,12 +89006,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 85941:
+/***/ 40361:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(75377);
+var cst = __nccwpck_require__(3461);
 
 /*
 START -> stream
@@ -89736,7 +89736,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 21080:
+/***/ 66628:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -89784,14 +89784,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 9444:
+/***/ 3456:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(75377);
-var lexer = __nccwpck_require__(85941);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(40361);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -90771,18 +90771,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 91459:
+/***/ 84047:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(9876);
-var Document = __nccwpck_require__(93257);
-var errors = __nccwpck_require__(56116);
-var log = __nccwpck_require__(8493);
-var identity = __nccwpck_require__(80387);
-var lineCounter = __nccwpck_require__(21080);
-var parser = __nccwpck_require__(9444);
+var composer = __nccwpck_require__(89984);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(91464);
+var log = __nccwpck_require__(57249);
+var identity = __nccwpck_require__(41127);
+var lineCounter = __nccwpck_require__(66628);
+var parser = __nccwpck_require__(3456);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -90885,16 +90885,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 63756:
+/***/ 45840:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var map = __nccwpck_require__(94319);
-var seq = __nccwpck_require__(82702);
-var string = __nccwpck_require__(97004);
-var tags = __nccwpck_require__(1118);
+var identity = __nccwpck_require__(41127);
+var map = __nccwpck_require__(47451);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(66464);
+var tags = __nccwpck_require__(90018);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -90931,13 +90931,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 94319:
+/***/ 47451:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var YAMLMap = __nccwpck_require__(42010);
+var identity = __nccwpck_require__(41127);
+var YAMLMap = __nccwpck_require__(84454);
 
 const map = {
     collection: 'map',
@@ -90957,12 +90957,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 80020:
+/***/ 73632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(40289);
+var Scalar = __nccwpck_require__(63301);
 
 const nullTag = {
     identify: value => value == null,
@@ -90981,13 +90981,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 82702:
+/***/ 1706:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var YAMLSeq = __nccwpck_require__(88211);
+var identity = __nccwpck_require__(41127);
+var YAMLSeq = __nccwpck_require__(92223);
 
 const seq = {
     collection: 'seq',
@@ -91007,12 +91007,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 97004:
+/***/ 66464:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(51601);
+var stringifyString = __nccwpck_require__(83069);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -91030,12 +91030,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 11691:
+/***/ 73959:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(40289);
+var Scalar = __nccwpck_require__(63301);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -91058,13 +91058,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 97945:
+/***/ 38405:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(40289);
-var stringifyNumber = __nccwpck_require__(76333);
+var Scalar = __nccwpck_require__(63301);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -91112,12 +91112,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 50822:
+/***/ 59874:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(76333);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -91161,18 +91161,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 46988:
+/***/ 70896:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(94319);
-var _null = __nccwpck_require__(80020);
-var seq = __nccwpck_require__(82702);
-var string = __nccwpck_require__(97004);
-var bool = __nccwpck_require__(11691);
-var float = __nccwpck_require__(97945);
-var int = __nccwpck_require__(50822);
+var map = __nccwpck_require__(47451);
+var _null = __nccwpck_require__(73632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(66464);
+var bool = __nccwpck_require__(73959);
+var float = __nccwpck_require__(38405);
+var int = __nccwpck_require__(59874);
 
 const schema = [
     map.map,
@@ -91193,14 +91193,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 75155:
+/***/ 33559:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(40289);
-var map = __nccwpck_require__(94319);
-var seq = __nccwpck_require__(82702);
+var Scalar = __nccwpck_require__(63301);
+var map = __nccwpck_require__(47451);
+var seq = __nccwpck_require__(1706);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -91264,27 +91264,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1118:
+/***/ 90018:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(94319);
-var _null = __nccwpck_require__(80020);
-var seq = __nccwpck_require__(82702);
-var string = __nccwpck_require__(97004);
-var bool = __nccwpck_require__(11691);
-var float = __nccwpck_require__(97945);
-var int = __nccwpck_require__(50822);
-var schema = __nccwpck_require__(46988);
-var schema$1 = __nccwpck_require__(75155);
-var binary = __nccwpck_require__(63831);
-var merge = __nccwpck_require__(55528);
-var omap = __nccwpck_require__(73259);
-var pairs = __nccwpck_require__(15861);
-var schema$2 = __nccwpck_require__(25765);
-var set = __nccwpck_require__(96236);
-var timestamp = __nccwpck_require__(54428);
+var map = __nccwpck_require__(47451);
+var _null = __nccwpck_require__(73632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(66464);
+var bool = __nccwpck_require__(73959);
+var float = __nccwpck_require__(38405);
+var int = __nccwpck_require__(59874);
+var schema = __nccwpck_require__(70896);
+var schema$1 = __nccwpck_require__(33559);
+var binary = __nccwpck_require__(56083);
+var merge = __nccwpck_require__(90452);
+var omap = __nccwpck_require__(50303);
+var pairs = __nccwpck_require__(18385);
+var schema$2 = __nccwpck_require__(35913);
+var set = __nccwpck_require__(81528);
+var timestamp = __nccwpck_require__(24371);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -91370,14 +91370,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 63831:
+/***/ 56083:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(20181);
-var Scalar = __nccwpck_require__(40289);
-var stringifyString = __nccwpck_require__(51601);
+var Scalar = __nccwpck_require__(63301);
+var stringifyString = __nccwpck_require__(83069);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -91447,12 +91447,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 48306:
+/***/ 88398:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(40289);
+var Scalar = __nccwpck_require__(63301);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -91483,13 +91483,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 43866:
+/***/ 35782:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(40289);
-var stringifyNumber = __nccwpck_require__(76333);
+var Scalar = __nccwpck_require__(63301);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -91540,12 +91540,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 8701:
+/***/ 10873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(76333);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -91623,13 +91623,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 55528:
+/***/ 90452:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var Scalar = __nccwpck_require__(40289);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -91701,16 +91701,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 73259:
+/***/ 50303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var toJS = __nccwpck_require__(91468);
-var YAMLMap = __nccwpck_require__(42010);
-var YAMLSeq = __nccwpck_require__(88211);
-var pairs = __nccwpck_require__(15861);
+var identity = __nccwpck_require__(41127);
+var toJS = __nccwpck_require__(74043);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
+var pairs = __nccwpck_require__(18385);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -91785,15 +91785,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 15861:
+/***/ 18385:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var Pair = __nccwpck_require__(52017);
-var Scalar = __nccwpck_require__(40289);
-var YAMLSeq = __nccwpck_require__(88211);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var Scalar = __nccwpck_require__(63301);
+var YAMLSeq = __nccwpck_require__(92223);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -91874,24 +91874,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 25765:
+/***/ 35913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(94319);
-var _null = __nccwpck_require__(80020);
-var seq = __nccwpck_require__(82702);
-var string = __nccwpck_require__(97004);
-var binary = __nccwpck_require__(63831);
-var bool = __nccwpck_require__(48306);
-var float = __nccwpck_require__(43866);
-var int = __nccwpck_require__(8701);
-var merge = __nccwpck_require__(55528);
-var omap = __nccwpck_require__(73259);
-var pairs = __nccwpck_require__(15861);
-var set = __nccwpck_require__(96236);
-var timestamp = __nccwpck_require__(54428);
+var map = __nccwpck_require__(47451);
+var _null = __nccwpck_require__(73632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(66464);
+var binary = __nccwpck_require__(56083);
+var bool = __nccwpck_require__(88398);
+var float = __nccwpck_require__(35782);
+var int = __nccwpck_require__(10873);
+var merge = __nccwpck_require__(90452);
+var omap = __nccwpck_require__(50303);
+var pairs = __nccwpck_require__(18385);
+var set = __nccwpck_require__(81528);
+var timestamp = __nccwpck_require__(24371);
 
 const schema = [
     map.map,
@@ -91922,14 +91922,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 96236:
+/***/ 81528:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var Pair = __nccwpck_require__(52017);
-var YAMLMap = __nccwpck_require__(42010);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var YAMLMap = __nccwpck_require__(84454);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -92025,12 +92025,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 54428:
+/***/ 24371:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(76333);
+var stringifyNumber = __nccwpck_require__(28689);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -92137,7 +92137,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 77887:
+/***/ 34475:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -92295,15 +92295,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 40608:
+/***/ 2148:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(16680);
-var identity = __nccwpck_require__(80387);
-var stringifyComment = __nccwpck_require__(22411);
-var stringifyString = __nccwpck_require__(51601);
+var anchors = __nccwpck_require__(71596);
+var identity = __nccwpck_require__(41127);
+var stringifyComment = __nccwpck_require__(59799);
+var stringifyString = __nccwpck_require__(83069);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -92434,14 +92434,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 28160:
+/***/ 61212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var stringify = __nccwpck_require__(40608);
-var stringifyComment = __nccwpck_require__(22411);
+var identity = __nccwpck_require__(41127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(59799);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -92596,7 +92596,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 22411:
+/***/ 59799:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -92627,14 +92627,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 56161:
+/***/ 6829:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var stringify = __nccwpck_require__(40608);
-var stringifyComment = __nccwpck_require__(22411);
+var identity = __nccwpck_require__(41127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(59799);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -92721,7 +92721,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 76333:
+/***/ 28689:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -92755,15 +92755,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 60736:
+/***/ 59748:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
-var Scalar = __nccwpck_require__(40289);
-var stringify = __nccwpck_require__(40608);
-var stringifyComment = __nccwpck_require__(22411);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(59799);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -92914,13 +92914,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 51601:
+/***/ 83069:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(40289);
-var foldFlowLines = __nccwpck_require__(77887);
+var Scalar = __nccwpck_require__(63301);
+var foldFlowLines = __nccwpck_require__(34475);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -93259,12 +93259,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 96720:
+/***/ 10204:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(80387);
+var identity = __nccwpck_require__(41127);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -93502,7 +93502,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 43856:
+/***/ 14116:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -93527,7 +93527,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -93563,7 +93563,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -93659,7 +93659,7 @@ function escapeProperty(s) {
 var external_crypto_ = __nccwpck_require__(76982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(79896);
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -93700,7 +93700,7 @@ var external_path_ = __nccwpck_require__(16928);
 var external_http_ = __nccwpck_require__(58611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(65692);
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -93791,11 +93791,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../integ2/node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(56982);
-// EXTERNAL MODULE: ../integ2/node_modules/undici/index.js
-var undici = __nccwpck_require__(83644);
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(20770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -94492,7 +94492,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -94568,7 +94568,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -94642,7 +94642,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -94923,7 +94923,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -94965,7 +94965,7 @@ var external_events_ = __nccwpck_require__(24434);
 var external_child_process_ = __nccwpck_require__(35317);
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(42613);
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -95145,7 +95145,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -95419,7 +95419,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -96007,7 +96007,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -96087,7 +96087,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -96152,7 +96152,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../integ2/node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -96473,77 +96473,77 @@ function getIDToken(aud) {
 
 /***/ }),
 
-/***/ 89507:
+/***/ 63837:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$id":"https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#","description":"Meta-schema for $data reference (JSON AnySchema extension proposal)","type":"object","required":["$data"],"properties":{"$data":{"type":"string","anyOf":[{"format":"relative-json-pointer"},{"format":"json-pointer"}]}},"additionalProperties":false}');
 
 /***/ }),
 
-/***/ 8442:
+/***/ 57216:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/meta/applicator","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/applicator":true},"$dynamicAnchor":"meta","title":"Applicator vocabulary meta-schema","type":["object","boolean"],"properties":{"prefixItems":{"$ref":"#/$defs/schemaArray"},"items":{"$dynamicRef":"#meta"},"contains":{"$dynamicRef":"#meta"},"additionalProperties":{"$dynamicRef":"#meta"},"properties":{"type":"object","additionalProperties":{"$dynamicRef":"#meta"},"default":{}},"patternProperties":{"type":"object","additionalProperties":{"$dynamicRef":"#meta"},"propertyNames":{"format":"regex"},"default":{}},"dependentSchemas":{"type":"object","additionalProperties":{"$dynamicRef":"#meta"},"default":{}},"propertyNames":{"$dynamicRef":"#meta"},"if":{"$dynamicRef":"#meta"},"then":{"$dynamicRef":"#meta"},"else":{"$dynamicRef":"#meta"},"allOf":{"$ref":"#/$defs/schemaArray"},"anyOf":{"$ref":"#/$defs/schemaArray"},"oneOf":{"$ref":"#/$defs/schemaArray"},"not":{"$dynamicRef":"#meta"}},"$defs":{"schemaArray":{"type":"array","minItems":1,"items":{"$dynamicRef":"#meta"}}}}');
 
 /***/ }),
 
-/***/ 74092:
+/***/ 28226:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/meta/content","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/content":true},"$dynamicAnchor":"meta","title":"Content vocabulary meta-schema","type":["object","boolean"],"properties":{"contentEncoding":{"type":"string"},"contentMediaType":{"type":"string"},"contentSchema":{"$dynamicRef":"#meta"}}}');
 
 /***/ }),
 
-/***/ 13904:
+/***/ 80518:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/meta/core","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/core":true},"$dynamicAnchor":"meta","title":"Core vocabulary meta-schema","type":["object","boolean"],"properties":{"$id":{"$ref":"#/$defs/uriReferenceString","$comment":"Non-empty fragments not allowed.","pattern":"^[^#]*#?$"},"$schema":{"$ref":"#/$defs/uriString"},"$ref":{"$ref":"#/$defs/uriReferenceString"},"$anchor":{"$ref":"#/$defs/anchorString"},"$dynamicRef":{"$ref":"#/$defs/uriReferenceString"},"$dynamicAnchor":{"$ref":"#/$defs/anchorString"},"$vocabulary":{"type":"object","propertyNames":{"$ref":"#/$defs/uriString"},"additionalProperties":{"type":"boolean"}},"$comment":{"type":"string"},"$defs":{"type":"object","additionalProperties":{"$dynamicRef":"#meta"}}},"$defs":{"anchorString":{"type":"string","pattern":"^[A-Za-z_][-A-Za-z0-9._]*$"},"uriString":{"type":"string","format":"uri"},"uriReferenceString":{"type":"string","format":"uri-reference"}}}');
 
 /***/ }),
 
-/***/ 23734:
+/***/ 4588:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/meta/format-annotation","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/format-annotation":true},"$dynamicAnchor":"meta","title":"Format vocabulary meta-schema for annotation results","type":["object","boolean"],"properties":{"format":{"type":"string"}}}');
 
 /***/ }),
 
-/***/ 53181:
+/***/ 15707:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/meta/meta-data","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/meta-data":true},"$dynamicAnchor":"meta","title":"Meta-data vocabulary meta-schema","type":["object","boolean"],"properties":{"title":{"type":"string"},"description":{"type":"string"},"default":true,"deprecated":{"type":"boolean","default":false},"readOnly":{"type":"boolean","default":false},"writeOnly":{"type":"boolean","default":false},"examples":{"type":"array","items":true}}}');
 
 /***/ }),
 
-/***/ 61285:
+/***/ 99547:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/meta/unevaluated","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/unevaluated":true},"$dynamicAnchor":"meta","title":"Unevaluated applicator vocabulary meta-schema","type":["object","boolean"],"properties":{"unevaluatedItems":{"$dynamicRef":"#meta"},"unevaluatedProperties":{"$dynamicRef":"#meta"}}}');
 
 /***/ }),
 
-/***/ 45428:
+/***/ 97082:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/meta/validation","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/validation":true},"$dynamicAnchor":"meta","title":"Validation vocabulary meta-schema","type":["object","boolean"],"properties":{"type":{"anyOf":[{"$ref":"#/$defs/simpleTypes"},{"type":"array","items":{"$ref":"#/$defs/simpleTypes"},"minItems":1,"uniqueItems":true}]},"const":true,"enum":{"type":"array","items":true},"multipleOf":{"type":"number","exclusiveMinimum":0},"maximum":{"type":"number"},"exclusiveMaximum":{"type":"number"},"minimum":{"type":"number"},"exclusiveMinimum":{"type":"number"},"maxLength":{"$ref":"#/$defs/nonNegativeInteger"},"minLength":{"$ref":"#/$defs/nonNegativeIntegerDefault0"},"pattern":{"type":"string","format":"regex"},"maxItems":{"$ref":"#/$defs/nonNegativeInteger"},"minItems":{"$ref":"#/$defs/nonNegativeIntegerDefault0"},"uniqueItems":{"type":"boolean","default":false},"maxContains":{"$ref":"#/$defs/nonNegativeInteger"},"minContains":{"$ref":"#/$defs/nonNegativeInteger","default":1},"maxProperties":{"$ref":"#/$defs/nonNegativeInteger"},"minProperties":{"$ref":"#/$defs/nonNegativeIntegerDefault0"},"required":{"$ref":"#/$defs/stringArray"},"dependentRequired":{"type":"object","additionalProperties":{"$ref":"#/$defs/stringArray"}}},"$defs":{"nonNegativeInteger":{"type":"integer","minimum":0},"nonNegativeIntegerDefault0":{"$ref":"#/$defs/nonNegativeInteger","default":0},"simpleTypes":{"enum":["array","boolean","integer","null","number","object","string"]},"stringArray":{"type":"array","items":{"type":"string"},"uniqueItems":true,"default":[]}}}');
 
 /***/ }),
 
-/***/ 44924:
+/***/ 61678:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/schema","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/core":true,"https://json-schema.org/draft/2020-12/vocab/applicator":true,"https://json-schema.org/draft/2020-12/vocab/unevaluated":true,"https://json-schema.org/draft/2020-12/vocab/validation":true,"https://json-schema.org/draft/2020-12/vocab/meta-data":true,"https://json-schema.org/draft/2020-12/vocab/format-annotation":true,"https://json-schema.org/draft/2020-12/vocab/content":true},"$dynamicAnchor":"meta","title":"Core and Validation specifications meta-schema","allOf":[{"$ref":"meta/core"},{"$ref":"meta/applicator"},{"$ref":"meta/unevaluated"},{"$ref":"meta/validation"},{"$ref":"meta/meta-data"},{"$ref":"meta/format-annotation"},{"$ref":"meta/content"}],"type":["object","boolean"],"$comment":"This meta-schema also defines keywords that have appeared in previous drafts in order to prevent incompatible extensions as they remain in common use.","properties":{"definitions":{"$comment":"\\"definitions\\" has been replaced by \\"$defs\\".","type":"object","additionalProperties":{"$dynamicRef":"#meta"},"deprecated":true,"default":{}},"dependencies":{"$comment":"\\"dependencies\\" has been split and replaced by \\"dependentSchemas\\" and \\"dependentRequired\\" in order to serve their differing semantics.","type":"object","additionalProperties":{"anyOf":[{"$dynamicRef":"#meta"},{"$ref":"meta/validation#/$defs/stringArray"}]},"deprecated":true,"default":{}},"$recursiveAnchor":{"$comment":"\\"$recursiveAnchor\\" has been replaced by \\"$dynamicAnchor\\".","$ref":"meta/core#/$defs/anchorString","deprecated":true},"$recursiveRef":{"$comment":"\\"$recursiveRef\\" has been replaced by \\"$dynamicRef\\".","$ref":"meta/core#/$defs/uriReferenceString","deprecated":true}}}');
 
 /***/ }),
 
-/***/ 87098:
+/***/ 3360:
 /***/ ((module) => {
 
 module.exports = {"rE":"9.0.0"};
 
 /***/ }),
 
-/***/ 76963:
+/***/ 81813:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"application/1d-interleaved-parityfec":{"source":"iana"},"application/3gpdash-qoe-report+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/3gpp-ims+xml":{"source":"iana","compressible":true},"application/3gpphal+json":{"source":"iana","compressible":true},"application/3gpphalforms+json":{"source":"iana","compressible":true},"application/a2l":{"source":"iana"},"application/ace+cbor":{"source":"iana"},"application/activemessage":{"source":"iana"},"application/activity+json":{"source":"iana","compressible":true},"application/alto-costmap+json":{"source":"iana","compressible":true},"application/alto-costmapfilter+json":{"source":"iana","compressible":true},"application/alto-directory+json":{"source":"iana","compressible":true},"application/alto-endpointcost+json":{"source":"iana","compressible":true},"application/alto-endpointcostparams+json":{"source":"iana","compressible":true},"application/alto-endpointprop+json":{"source":"iana","compressible":true},"application/alto-endpointpropparams+json":{"source":"iana","compressible":true},"application/alto-error+json":{"source":"iana","compressible":true},"application/alto-networkmap+json":{"source":"iana","compressible":true},"application/alto-networkmapfilter+json":{"source":"iana","compressible":true},"application/alto-updatestreamcontrol+json":{"source":"iana","compressible":true},"application/alto-updatestreamparams+json":{"source":"iana","compressible":true},"application/aml":{"source":"iana"},"application/andrew-inset":{"source":"iana","extensions":["ez"]},"application/applefile":{"source":"iana"},"application/applixware":{"source":"apache","extensions":["aw"]},"application/at+jwt":{"source":"iana"},"application/atf":{"source":"iana"},"application/atfx":{"source":"iana"},"application/atom+xml":{"source":"iana","compressible":true,"extensions":["atom"]},"application/atomcat+xml":{"source":"iana","compressible":true,"extensions":["atomcat"]},"application/atomdeleted+xml":{"source":"iana","compressible":true,"extensions":["atomdeleted"]},"application/atomicmail":{"source":"iana"},"application/atomsvc+xml":{"source":"iana","compressible":true,"extensions":["atomsvc"]},"application/atsc-dwd+xml":{"source":"iana","compressible":true,"extensions":["dwd"]},"application/atsc-dynamic-event-message":{"source":"iana"},"application/atsc-held+xml":{"source":"iana","compressible":true,"extensions":["held"]},"application/atsc-rdt+json":{"source":"iana","compressible":true},"application/atsc-rsat+xml":{"source":"iana","compressible":true,"extensions":["rsat"]},"application/atxml":{"source":"iana"},"application/auth-policy+xml":{"source":"iana","compressible":true},"application/bacnet-xdd+zip":{"source":"iana","compressible":false},"application/batch-smtp":{"source":"iana"},"application/bdoc":{"compressible":false,"extensions":["bdoc"]},"application/beep+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/calendar+json":{"source":"iana","compressible":true},"application/calendar+xml":{"source":"iana","compressible":true,"extensions":["xcs"]},"application/call-completion":{"source":"iana"},"application/cals-1840":{"source":"iana"},"application/captive+json":{"source":"iana","compressible":true},"application/cbor":{"source":"iana"},"application/cbor-seq":{"source":"iana"},"application/cccex":{"source":"iana"},"application/ccmp+xml":{"source":"iana","compressible":true},"application/ccxml+xml":{"source":"iana","compressible":true,"extensions":["ccxml"]},"application/cdfx+xml":{"source":"iana","compressible":true,"extensions":["cdfx"]},"application/cdmi-capability":{"source":"iana","extensions":["cdmia"]},"application/cdmi-container":{"source":"iana","extensions":["cdmic"]},"application/cdmi-domain":{"source":"iana","extensions":["cdmid"]},"application/cdmi-object":{"source":"iana","extensions":["cdmio"]},"application/cdmi-queue":{"source":"iana","extensions":["cdmiq"]},"application/cdni":{"source":"iana"},"application/cea":{"source":"iana"},"application/cea-2018+xml":{"source":"iana","compressible":true},"application/cellml+xml":{"source":"iana","compressible":true},"application/cfw":{"source":"iana"},"application/city+json":{"source":"iana","compressible":true},"application/clr":{"source":"iana"},"application/clue+xml":{"source":"iana","compressible":true},"application/clue_info+xml":{"source":"iana","compressible":true},"application/cms":{"source":"iana"},"application/cnrp+xml":{"source":"iana","compressible":true},"application/coap-group+json":{"source":"iana","compressible":true},"application/coap-payload":{"source":"iana"},"application/commonground":{"source":"iana"},"application/conference-info+xml":{"source":"iana","compressible":true},"application/cose":{"source":"iana"},"application/cose-key":{"source":"iana"},"application/cose-key-set":{"source":"iana"},"application/cpl+xml":{"source":"iana","compressible":true,"extensions":["cpl"]},"application/csrattrs":{"source":"iana"},"application/csta+xml":{"source":"iana","compressible":true},"application/cstadata+xml":{"source":"iana","compressible":true},"application/csvm+json":{"source":"iana","compressible":true},"application/cu-seeme":{"source":"apache","extensions":["cu"]},"application/cwt":{"source":"iana"},"application/cybercash":{"source":"iana"},"application/dart":{"compressible":true},"application/dash+xml":{"source":"iana","compressible":true,"extensions":["mpd"]},"application/dash-patch+xml":{"source":"iana","compressible":true,"extensions":["mpp"]},"application/dashdelta":{"source":"iana"},"application/davmount+xml":{"source":"iana","compressible":true,"extensions":["davmount"]},"application/dca-rft":{"source":"iana"},"application/dcd":{"source":"iana"},"application/dec-dx":{"source":"iana"},"application/dialog-info+xml":{"source":"iana","compressible":true},"application/dicom":{"source":"iana"},"application/dicom+json":{"source":"iana","compressible":true},"application/dicom+xml":{"source":"iana","compressible":true},"application/dii":{"source":"iana"},"application/dit":{"source":"iana"},"application/dns":{"source":"iana"},"application/dns+json":{"source":"iana","compressible":true},"application/dns-message":{"source":"iana"},"application/docbook+xml":{"source":"apache","compressible":true,"extensions":["dbk"]},"application/dots+cbor":{"source":"iana"},"application/dskpp+xml":{"source":"iana","compressible":true},"application/dssc+der":{"source":"iana","extensions":["dssc"]},"application/dssc+xml":{"source":"iana","compressible":true,"extensions":["xdssc"]},"application/dvcs":{"source":"iana"},"application/ecmascript":{"source":"iana","compressible":true,"extensions":["es","ecma"]},"application/edi-consent":{"source":"iana"},"application/edi-x12":{"source":"iana","compressible":false},"application/edifact":{"source":"iana","compressible":false},"application/efi":{"source":"iana"},"application/elm+json":{"source":"iana","charset":"UTF-8","compressible":true},"application/elm+xml":{"source":"iana","compressible":true},"application/emergencycalldata.cap+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/emergencycalldata.comment+xml":{"source":"iana","compressible":true},"application/emergencycalldata.control+xml":{"source":"iana","compressible":true},"application/emergencycalldata.deviceinfo+xml":{"source":"iana","compressible":true},"application/emergencycalldata.ecall.msd":{"source":"iana"},"application/emergencycalldata.providerinfo+xml":{"source":"iana","compressible":true},"application/emergencycalldata.serviceinfo+xml":{"source":"iana","compressible":true},"application/emergencycalldata.subscriberinfo+xml":{"source":"iana","compressible":true},"application/emergencycalldata.veds+xml":{"source":"iana","compressible":true},"application/emma+xml":{"source":"iana","compressible":true,"extensions":["emma"]},"application/emotionml+xml":{"source":"iana","compressible":true,"extensions":["emotionml"]},"application/encaprtp":{"source":"iana"},"application/epp+xml":{"source":"iana","compressible":true},"application/epub+zip":{"source":"iana","compressible":false,"extensions":["epub"]},"application/eshop":{"source":"iana"},"application/exi":{"source":"iana","extensions":["exi"]},"application/expect-ct-report+json":{"source":"iana","compressible":true},"application/express":{"source":"iana","extensions":["exp"]},"application/fastinfoset":{"source":"iana"},"application/fastsoap":{"source":"iana"},"application/fdt+xml":{"source":"iana","compressible":true,"extensions":["fdt"]},"application/fhir+json":{"source":"iana","charset":"UTF-8","compressible":true},"application/fhir+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/fido.trusted-apps+json":{"compressible":true},"application/fits":{"source":"iana"},"application/flexfec":{"source":"iana"},"application/font-sfnt":{"source":"iana"},"application/font-tdpfr":{"source":"iana","extensions":["pfr"]},"application/font-woff":{"source":"iana","compressible":false},"application/framework-attributes+xml":{"source":"iana","compressible":true},"application/geo+json":{"source":"iana","compressible":true,"extensions":["geojson"]},"application/geo+json-seq":{"source":"iana"},"application/geopackage+sqlite3":{"source":"iana"},"application/geoxacml+xml":{"source":"iana","compressible":true},"application/gltf-buffer":{"source":"iana"},"application/gml+xml":{"source":"iana","compressible":true,"extensions":["gml"]},"application/gpx+xml":{"source":"apache","compressible":true,"extensions":["gpx"]},"application/gxf":{"source":"apache","extensions":["gxf"]},"application/gzip":{"source":"iana","compressible":false,"extensions":["gz"]},"application/h224":{"source":"iana"},"application/held+xml":{"source":"iana","compressible":true},"application/hjson":{"extensions":["hjson"]},"application/http":{"source":"iana"},"application/hyperstudio":{"source":"iana","extensions":["stk"]},"application/ibe-key-request+xml":{"source":"iana","compressible":true},"application/ibe-pkg-reply+xml":{"source":"iana","compressible":true},"application/ibe-pp-data":{"source":"iana"},"application/iges":{"source":"iana"},"application/im-iscomposing+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/index":{"source":"iana"},"application/index.cmd":{"source":"iana"},"application/index.obj":{"source":"iana"},"application/index.response":{"source":"iana"},"application/index.vnd":{"source":"iana"},"application/inkml+xml":{"source":"iana","compressible":true,"extensions":["ink","inkml"]},"application/iotp":{"source":"iana"},"application/ipfix":{"source":"iana","extensions":["ipfix"]},"application/ipp":{"source":"iana"},"application/isup":{"source":"iana"},"application/its+xml":{"source":"iana","compressible":true,"extensions":["its"]},"application/java-archive":{"source":"apache","compressible":false,"extensions":["jar","war","ear"]},"application/java-serialized-object":{"source":"apache","compressible":false,"extensions":["ser"]},"application/java-vm":{"source":"apache","compressible":false,"extensions":["class"]},"application/javascript":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["js","mjs"]},"application/jf2feed+json":{"source":"iana","compressible":true},"application/jose":{"source":"iana"},"application/jose+json":{"source":"iana","compressible":true},"application/jrd+json":{"source":"iana","compressible":true},"application/jscalendar+json":{"source":"iana","compressible":true},"application/json":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["json","map"]},"application/json-patch+json":{"source":"iana","compressible":true},"application/json-seq":{"source":"iana"},"application/json5":{"extensions":["json5"]},"application/jsonml+json":{"source":"apache","compressible":true,"extensions":["jsonml"]},"application/jwk+json":{"source":"iana","compressible":true},"application/jwk-set+json":{"source":"iana","compressible":true},"application/jwt":{"source":"iana"},"application/kpml-request+xml":{"source":"iana","compressible":true},"application/kpml-response+xml":{"source":"iana","compressible":true},"application/ld+json":{"source":"iana","compressible":true,"extensions":["jsonld"]},"application/lgr+xml":{"source":"iana","compressible":true,"extensions":["lgr"]},"application/link-format":{"source":"iana"},"application/load-control+xml":{"source":"iana","compressible":true},"application/lost+xml":{"source":"iana","compressible":true,"extensions":["lostxml"]},"application/lostsync+xml":{"source":"iana","compressible":true},"application/lpf+zip":{"source":"iana","compressible":false},"application/lxf":{"source":"iana"},"application/mac-binhex40":{"source":"iana","extensions":["hqx"]},"application/mac-compactpro":{"source":"apache","extensions":["cpt"]},"application/macwriteii":{"source":"iana"},"application/mads+xml":{"source":"iana","compressible":true,"extensions":["mads"]},"application/manifest+json":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["webmanifest"]},"application/marc":{"source":"iana","extensions":["mrc"]},"application/marcxml+xml":{"source":"iana","compressible":true,"extensions":["mrcx"]},"application/mathematica":{"source":"iana","extensions":["ma","nb","mb"]},"application/mathml+xml":{"source":"iana","compressible":true,"extensions":["mathml"]},"application/mathml-content+xml":{"source":"iana","compressible":true},"application/mathml-presentation+xml":{"source":"iana","compressible":true},"application/mbms-associated-procedure-description+xml":{"source":"iana","compressible":true},"application/mbms-deregister+xml":{"source":"iana","compressible":true},"application/mbms-envelope+xml":{"source":"iana","compressible":true},"application/mbms-msk+xml":{"source":"iana","compressible":true},"application/mbms-msk-response+xml":{"source":"iana","compressible":true},"application/mbms-protection-description+xml":{"source":"iana","compressible":true},"application/mbms-reception-report+xml":{"source":"iana","compressible":true},"application/mbms-register+xml":{"source":"iana","compressible":true},"application/mbms-register-response+xml":{"source":"iana","compressible":true},"application/mbms-schedule+xml":{"source":"iana","compressible":true},"application/mbms-user-service-description+xml":{"source":"iana","compressible":true},"application/mbox":{"source":"iana","extensions":["mbox"]},"application/media-policy-dataset+xml":{"source":"iana","compressible":true,"extensions":["mpf"]},"application/media_control+xml":{"source":"iana","compressible":true},"application/mediaservercontrol+xml":{"source":"iana","compressible":true,"extensions":["mscml"]},"application/merge-patch+json":{"source":"iana","compressible":true},"application/metalink+xml":{"source":"apache","compressible":true,"extensions":["metalink"]},"application/metalink4+xml":{"source":"iana","compressible":true,"extensions":["meta4"]},"application/mets+xml":{"source":"iana","compressible":true,"extensions":["mets"]},"application/mf4":{"source":"iana"},"application/mikey":{"source":"iana"},"application/mipc":{"source":"iana"},"application/missing-blocks+cbor-seq":{"source":"iana"},"application/mmt-aei+xml":{"source":"iana","compressible":true,"extensions":["maei"]},"application/mmt-usd+xml":{"source":"iana","compressible":true,"extensions":["musd"]},"application/mods+xml":{"source":"iana","compressible":true,"extensions":["mods"]},"application/moss-keys":{"source":"iana"},"application/moss-signature":{"source":"iana"},"application/mosskey-data":{"source":"iana"},"application/mosskey-request":{"source":"iana"},"application/mp21":{"source":"iana","extensions":["m21","mp21"]},"application/mp4":{"source":"iana","extensions":["mp4s","m4p"]},"application/mpeg4-generic":{"source":"iana"},"application/mpeg4-iod":{"source":"iana"},"application/mpeg4-iod-xmt":{"source":"iana"},"application/mrb-consumer+xml":{"source":"iana","compressible":true},"application/mrb-publish+xml":{"source":"iana","compressible":true},"application/msc-ivr+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/msc-mixer+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/msword":{"source":"iana","compressible":false,"extensions":["doc","dot"]},"application/mud+json":{"source":"iana","compressible":true},"application/multipart-core":{"source":"iana"},"application/mxf":{"source":"iana","extensions":["mxf"]},"application/n-quads":{"source":"iana","extensions":["nq"]},"application/n-triples":{"source":"iana","extensions":["nt"]},"application/nasdata":{"source":"iana"},"application/news-checkgroups":{"source":"iana","charset":"US-ASCII"},"application/news-groupinfo":{"source":"iana","charset":"US-ASCII"},"application/news-transmission":{"source":"iana"},"application/nlsml+xml":{"source":"iana","compressible":true},"application/node":{"source":"iana","extensions":["cjs"]},"application/nss":{"source":"iana"},"application/oauth-authz-req+jwt":{"source":"iana"},"application/oblivious-dns-message":{"source":"iana"},"application/ocsp-request":{"source":"iana"},"application/ocsp-response":{"source":"iana"},"application/octet-stream":{"source":"iana","compressible":false,"extensions":["bin","dms","lrf","mar","so","dist","distz","pkg","bpk","dump","elc","deploy","exe","dll","deb","dmg","iso","img","msi","msp","msm","buffer"]},"application/oda":{"source":"iana","extensions":["oda"]},"application/odm+xml":{"source":"iana","compressible":true},"application/odx":{"source":"iana"},"application/oebps-package+xml":{"source":"iana","compressible":true,"extensions":["opf"]},"application/ogg":{"source":"iana","compressible":false,"extensions":["ogx"]},"application/omdoc+xml":{"source":"apache","compressible":true,"extensions":["omdoc"]},"application/onenote":{"source":"apache","extensions":["onetoc","onetoc2","onetmp","onepkg"]},"application/opc-nodeset+xml":{"source":"iana","compressible":true},"application/oscore":{"source":"iana"},"application/oxps":{"source":"iana","extensions":["oxps"]},"application/p21":{"source":"iana"},"application/p21+zip":{"source":"iana","compressible":false},"application/p2p-overlay+xml":{"source":"iana","compressible":true,"extensions":["relo"]},"application/parityfec":{"source":"iana"},"application/passport":{"source":"iana"},"application/patch-ops-error+xml":{"source":"iana","compressible":true,"extensions":["xer"]},"application/pdf":{"source":"iana","compressible":false,"extensions":["pdf"]},"application/pdx":{"source":"iana"},"application/pem-certificate-chain":{"source":"iana"},"application/pgp-encrypted":{"source":"iana","compressible":false,"extensions":["pgp"]},"application/pgp-keys":{"source":"iana","extensions":["asc"]},"application/pgp-signature":{"source":"iana","extensions":["asc","sig"]},"application/pics-rules":{"source":"apache","extensions":["prf"]},"application/pidf+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/pidf-diff+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/pkcs10":{"source":"iana","extensions":["p10"]},"application/pkcs12":{"source":"iana"},"application/pkcs7-mime":{"source":"iana","extensions":["p7m","p7c"]},"application/pkcs7-signature":{"source":"iana","extensions":["p7s"]},"application/pkcs8":{"source":"iana","extensions":["p8"]},"application/pkcs8-encrypted":{"source":"iana"},"application/pkix-attr-cert":{"source":"iana","extensions":["ac"]},"application/pkix-cert":{"source":"iana","extensions":["cer"]},"application/pkix-crl":{"source":"iana","extensions":["crl"]},"application/pkix-pkipath":{"source":"iana","extensions":["pkipath"]},"application/pkixcmp":{"source":"iana","extensions":["pki"]},"application/pls+xml":{"source":"iana","compressible":true,"extensions":["pls"]},"application/poc-settings+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/postscript":{"source":"iana","compressible":true,"extensions":["ai","eps","ps"]},"application/ppsp-tracker+json":{"source":"iana","compressible":true},"application/problem+json":{"source":"iana","compressible":true},"application/problem+xml":{"source":"iana","compressible":true},"application/provenance+xml":{"source":"iana","compressible":true,"extensions":["provx"]},"application/prs.alvestrand.titrax-sheet":{"source":"iana"},"application/prs.cww":{"source":"iana","extensions":["cww"]},"application/prs.cyn":{"source":"iana","charset":"7-BIT"},"application/prs.hpub+zip":{"source":"iana","compressible":false},"application/prs.nprend":{"source":"iana"},"application/prs.plucker":{"source":"iana"},"application/prs.rdf-xml-crypt":{"source":"iana"},"application/prs.xsf+xml":{"source":"iana","compressible":true},"application/pskc+xml":{"source":"iana","compressible":true,"extensions":["pskcxml"]},"application/pvd+json":{"source":"iana","compressible":true},"application/qsig":{"source":"iana"},"application/raml+yaml":{"compressible":true,"extensions":["raml"]},"application/raptorfec":{"source":"iana"},"application/rdap+json":{"source":"iana","compressible":true},"application/rdf+xml":{"source":"iana","compressible":true,"extensions":["rdf","owl"]},"application/reginfo+xml":{"source":"iana","compressible":true,"extensions":["rif"]},"application/relax-ng-compact-syntax":{"source":"iana","extensions":["rnc"]},"application/remote-printing":{"source":"iana"},"application/reputon+json":{"source":"iana","compressible":true},"application/resource-lists+xml":{"source":"iana","compressible":true,"extensions":["rl"]},"application/resource-lists-diff+xml":{"source":"iana","compressible":true,"extensions":["rld"]},"application/rfc+xml":{"source":"iana","compressible":true},"application/riscos":{"source":"iana"},"application/rlmi+xml":{"source":"iana","compressible":true},"application/rls-services+xml":{"source":"iana","compressible":true,"extensions":["rs"]},"application/route-apd+xml":{"source":"iana","compressible":true,"extensions":["rapd"]},"application/route-s-tsid+xml":{"source":"iana","compressible":true,"extensions":["sls"]},"application/route-usd+xml":{"source":"iana","compressible":true,"extensions":["rusd"]},"application/rpki-ghostbusters":{"source":"iana","extensions":["gbr"]},"application/rpki-manifest":{"source":"iana","extensions":["mft"]},"application/rpki-publication":{"source":"iana"},"application/rpki-roa":{"source":"iana","extensions":["roa"]},"application/rpki-updown":{"source":"iana"},"application/rsd+xml":{"source":"apache","compressible":true,"extensions":["rsd"]},"application/rss+xml":{"source":"apache","compressible":true,"extensions":["rss"]},"application/rtf":{"source":"iana","compressible":true,"extensions":["rtf"]},"application/rtploopback":{"source":"iana"},"application/rtx":{"source":"iana"},"application/samlassertion+xml":{"source":"iana","compressible":true},"application/samlmetadata+xml":{"source":"iana","compressible":true},"application/sarif+json":{"source":"iana","compressible":true},"application/sarif-external-properties+json":{"source":"iana","compressible":true},"application/sbe":{"source":"iana"},"application/sbml+xml":{"source":"iana","compressible":true,"extensions":["sbml"]},"application/scaip+xml":{"source":"iana","compressible":true},"application/scim+json":{"source":"iana","compressible":true},"application/scvp-cv-request":{"source":"iana","extensions":["scq"]},"application/scvp-cv-response":{"source":"iana","extensions":["scs"]},"application/scvp-vp-request":{"source":"iana","extensions":["spq"]},"application/scvp-vp-response":{"source":"iana","extensions":["spp"]},"application/sdp":{"source":"iana","extensions":["sdp"]},"application/secevent+jwt":{"source":"iana"},"application/senml+cbor":{"source":"iana"},"application/senml+json":{"source":"iana","compressible":true},"application/senml+xml":{"source":"iana","compressible":true,"extensions":["senmlx"]},"application/senml-etch+cbor":{"source":"iana"},"application/senml-etch+json":{"source":"iana","compressible":true},"application/senml-exi":{"source":"iana"},"application/sensml+cbor":{"source":"iana"},"application/sensml+json":{"source":"iana","compressible":true},"application/sensml+xml":{"source":"iana","compressible":true,"extensions":["sensmlx"]},"application/sensml-exi":{"source":"iana"},"application/sep+xml":{"source":"iana","compressible":true},"application/sep-exi":{"source":"iana"},"application/session-info":{"source":"iana"},"application/set-payment":{"source":"iana"},"application/set-payment-initiation":{"source":"iana","extensions":["setpay"]},"application/set-registration":{"source":"iana"},"application/set-registration-initiation":{"source":"iana","extensions":["setreg"]},"application/sgml":{"source":"iana"},"application/sgml-open-catalog":{"source":"iana"},"application/shf+xml":{"source":"iana","compressible":true,"extensions":["shf"]},"application/sieve":{"source":"iana","extensions":["siv","sieve"]},"application/simple-filter+xml":{"source":"iana","compressible":true},"application/simple-message-summary":{"source":"iana"},"application/simplesymbolcontainer":{"source":"iana"},"application/sipc":{"source":"iana"},"application/slate":{"source":"iana"},"application/smil":{"source":"iana"},"application/smil+xml":{"source":"iana","compressible":true,"extensions":["smi","smil"]},"application/smpte336m":{"source":"iana"},"application/soap+fastinfoset":{"source":"iana"},"application/soap+xml":{"source":"iana","compressible":true},"application/sparql-query":{"source":"iana","extensions":["rq"]},"application/sparql-results+xml":{"source":"iana","compressible":true,"extensions":["srx"]},"application/spdx+json":{"source":"iana","compressible":true},"application/spirits-event+xml":{"source":"iana","compressible":true},"application/sql":{"source":"iana"},"application/srgs":{"source":"iana","extensions":["gram"]},"application/srgs+xml":{"source":"iana","compressible":true,"extensions":["grxml"]},"application/sru+xml":{"source":"iana","compressible":true,"extensions":["sru"]},"application/ssdl+xml":{"source":"apache","compressible":true,"extensions":["ssdl"]},"application/ssml+xml":{"source":"iana","compressible":true,"extensions":["ssml"]},"application/stix+json":{"source":"iana","compressible":true},"application/swid+xml":{"source":"iana","compressible":true,"extensions":["swidtag"]},"application/tamp-apex-update":{"source":"iana"},"application/tamp-apex-update-confirm":{"source":"iana"},"application/tamp-community-update":{"source":"iana"},"application/tamp-community-update-confirm":{"source":"iana"},"application/tamp-error":{"source":"iana"},"application/tamp-sequence-adjust":{"source":"iana"},"application/tamp-sequence-adjust-confirm":{"source":"iana"},"application/tamp-status-query":{"source":"iana"},"application/tamp-status-response":{"source":"iana"},"application/tamp-update":{"source":"iana"},"application/tamp-update-confirm":{"source":"iana"},"application/tar":{"compressible":true},"application/taxii+json":{"source":"iana","compressible":true},"application/td+json":{"source":"iana","compressible":true},"application/tei+xml":{"source":"iana","compressible":true,"extensions":["tei","teicorpus"]},"application/tetra_isi":{"source":"iana"},"application/thraud+xml":{"source":"iana","compressible":true,"extensions":["tfi"]},"application/timestamp-query":{"source":"iana"},"application/timestamp-reply":{"source":"iana"},"application/timestamped-data":{"source":"iana","extensions":["tsd"]},"application/tlsrpt+gzip":{"source":"iana"},"application/tlsrpt+json":{"source":"iana","compressible":true},"application/tnauthlist":{"source":"iana"},"application/token-introspection+jwt":{"source":"iana"},"application/toml":{"compressible":true,"extensions":["toml"]},"application/trickle-ice-sdpfrag":{"source":"iana"},"application/trig":{"source":"iana","extensions":["trig"]},"application/ttml+xml":{"source":"iana","compressible":true,"extensions":["ttml"]},"application/tve-trigger":{"source":"iana"},"application/tzif":{"source":"iana"},"application/tzif-leap":{"source":"iana"},"application/ubjson":{"compressible":false,"extensions":["ubj"]},"application/ulpfec":{"source":"iana"},"application/urc-grpsheet+xml":{"source":"iana","compressible":true},"application/urc-ressheet+xml":{"source":"iana","compressible":true,"extensions":["rsheet"]},"application/urc-targetdesc+xml":{"source":"iana","compressible":true,"extensions":["td"]},"application/urc-uisocketdesc+xml":{"source":"iana","compressible":true},"application/vcard+json":{"source":"iana","compressible":true},"application/vcard+xml":{"source":"iana","compressible":true},"application/vemmi":{"source":"iana"},"application/vividence.scriptfile":{"source":"apache"},"application/vnd.1000minds.decision-model+xml":{"source":"iana","compressible":true,"extensions":["1km"]},"application/vnd.3gpp-prose+xml":{"source":"iana","compressible":true},"application/vnd.3gpp-prose-pc3ch+xml":{"source":"iana","compressible":true},"application/vnd.3gpp-v2x-local-service-information":{"source":"iana"},"application/vnd.3gpp.5gnas":{"source":"iana"},"application/vnd.3gpp.access-transfer-events+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.bsf+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.gmop+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.gtpc":{"source":"iana"},"application/vnd.3gpp.interworking-data":{"source":"iana"},"application/vnd.3gpp.lpp":{"source":"iana"},"application/vnd.3gpp.mc-signalling-ear":{"source":"iana"},"application/vnd.3gpp.mcdata-affiliation-command+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcdata-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcdata-payload":{"source":"iana"},"application/vnd.3gpp.mcdata-service-config+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcdata-signalling":{"source":"iana"},"application/vnd.3gpp.mcdata-ue-config+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcdata-user-profile+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-affiliation-command+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-floor-request+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-location-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-mbms-usage-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-service-config+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-signed+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-ue-config+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-ue-init-config+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-user-profile+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-affiliation-command+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-affiliation-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-location-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-mbms-usage-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-service-config+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-transmission-request+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-ue-config+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-user-profile+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mid-call+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.ngap":{"source":"iana"},"application/vnd.3gpp.pfcp":{"source":"iana"},"application/vnd.3gpp.pic-bw-large":{"source":"iana","extensions":["plb"]},"application/vnd.3gpp.pic-bw-small":{"source":"iana","extensions":["psb"]},"application/vnd.3gpp.pic-bw-var":{"source":"iana","extensions":["pvb"]},"application/vnd.3gpp.s1ap":{"source":"iana"},"application/vnd.3gpp.sms":{"source":"iana"},"application/vnd.3gpp.sms+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.srvcc-ext+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.srvcc-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.state-and-event-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.ussd+xml":{"source":"iana","compressible":true},"application/vnd.3gpp2.bcmcsinfo+xml":{"source":"iana","compressible":true},"application/vnd.3gpp2.sms":{"source":"iana"},"application/vnd.3gpp2.tcap":{"source":"iana","extensions":["tcap"]},"application/vnd.3lightssoftware.imagescal":{"source":"iana"},"application/vnd.3m.post-it-notes":{"source":"iana","extensions":["pwn"]},"application/vnd.accpac.simply.aso":{"source":"iana","extensions":["aso"]},"application/vnd.accpac.simply.imp":{"source":"iana","extensions":["imp"]},"application/vnd.acucobol":{"source":"iana","extensions":["acu"]},"application/vnd.acucorp":{"source":"iana","extensions":["atc","acutc"]},"application/vnd.adobe.air-application-installer-package+zip":{"source":"apache","compressible":false,"extensions":["air"]},"application/vnd.adobe.flash.movie":{"source":"iana"},"application/vnd.adobe.formscentral.fcdt":{"source":"iana","extensions":["fcdt"]},"application/vnd.adobe.fxp":{"source":"iana","extensions":["fxp","fxpl"]},"application/vnd.adobe.partial-upload":{"source":"iana"},"application/vnd.adobe.xdp+xml":{"source":"iana","compressible":true,"extensions":["xdp"]},"application/vnd.adobe.xfdf":{"source":"iana","extensions":["xfdf"]},"application/vnd.aether.imp":{"source":"iana"},"application/vnd.afpc.afplinedata":{"source":"iana"},"application/vnd.afpc.afplinedata-pagedef":{"source":"iana"},"application/vnd.afpc.cmoca-cmresource":{"source":"iana"},"application/vnd.afpc.foca-charset":{"source":"iana"},"application/vnd.afpc.foca-codedfont":{"source":"iana"},"application/vnd.afpc.foca-codepage":{"source":"iana"},"application/vnd.afpc.modca":{"source":"iana"},"application/vnd.afpc.modca-cmtable":{"source":"iana"},"application/vnd.afpc.modca-formdef":{"source":"iana"},"application/vnd.afpc.modca-mediummap":{"source":"iana"},"application/vnd.afpc.modca-objectcontainer":{"source":"iana"},"application/vnd.afpc.modca-overlay":{"source":"iana"},"application/vnd.afpc.modca-pagesegment":{"source":"iana"},"application/vnd.age":{"source":"iana","extensions":["age"]},"application/vnd.ah-barcode":{"source":"iana"},"application/vnd.ahead.space":{"source":"iana","extensions":["ahead"]},"application/vnd.airzip.filesecure.azf":{"source":"iana","extensions":["azf"]},"application/vnd.airzip.filesecure.azs":{"source":"iana","extensions":["azs"]},"application/vnd.amadeus+json":{"source":"iana","compressible":true},"application/vnd.amazon.ebook":{"source":"apache","extensions":["azw"]},"application/vnd.amazon.mobi8-ebook":{"source":"iana"},"application/vnd.americandynamics.acc":{"source":"iana","extensions":["acc"]},"application/vnd.amiga.ami":{"source":"iana","extensions":["ami"]},"application/vnd.amundsen.maze+xml":{"source":"iana","compressible":true},"application/vnd.android.ota":{"source":"iana"},"application/vnd.android.package-archive":{"source":"apache","compressible":false,"extensions":["apk"]},"application/vnd.anki":{"source":"iana"},"application/vnd.anser-web-certificate-issue-initiation":{"source":"iana","extensions":["cii"]},"application/vnd.anser-web-funds-transfer-initiation":{"source":"apache","extensions":["fti"]},"application/vnd.antix.game-component":{"source":"iana","extensions":["atx"]},"application/vnd.apache.arrow.file":{"source":"iana"},"application/vnd.apache.arrow.stream":{"source":"iana"},"application/vnd.apache.thrift.binary":{"source":"iana"},"application/vnd.apache.thrift.compact":{"source":"iana"},"application/vnd.apache.thrift.json":{"source":"iana"},"application/vnd.api+json":{"source":"iana","compressible":true},"application/vnd.aplextor.warrp+json":{"source":"iana","compressible":true},"application/vnd.apothekende.reservation+json":{"source":"iana","compressible":true},"application/vnd.apple.installer+xml":{"source":"iana","compressible":true,"extensions":["mpkg"]},"application/vnd.apple.keynote":{"source":"iana","extensions":["key"]},"application/vnd.apple.mpegurl":{"source":"iana","extensions":["m3u8"]},"application/vnd.apple.numbers":{"source":"iana","extensions":["numbers"]},"application/vnd.apple.pages":{"source":"iana","extensions":["pages"]},"application/vnd.apple.pkpass":{"compressible":false,"extensions":["pkpass"]},"application/vnd.arastra.swi":{"source":"iana"},"application/vnd.aristanetworks.swi":{"source":"iana","extensions":["swi"]},"application/vnd.artisan+json":{"source":"iana","compressible":true},"application/vnd.artsquare":{"source":"iana"},"application/vnd.astraea-software.iota":{"source":"iana","extensions":["iota"]},"application/vnd.audiograph":{"source":"iana","extensions":["aep"]},"application/vnd.autopackage":{"source":"iana"},"application/vnd.avalon+json":{"source":"iana","compressible":true},"application/vnd.avistar+xml":{"source":"iana","compressible":true},"application/vnd.balsamiq.bmml+xml":{"source":"iana","compressible":true,"extensions":["bmml"]},"application/vnd.balsamiq.bmpr":{"source":"iana"},"application/vnd.banana-accounting":{"source":"iana"},"application/vnd.bbf.usp.error":{"source":"iana"},"application/vnd.bbf.usp.msg":{"source":"iana"},"application/vnd.bbf.usp.msg+json":{"source":"iana","compressible":true},"application/vnd.bekitzur-stech+json":{"source":"iana","compressible":true},"application/vnd.bint.med-content":{"source":"iana"},"application/vnd.biopax.rdf+xml":{"source":"iana","compressible":true},"application/vnd.blink-idb-value-wrapper":{"source":"iana"},"application/vnd.blueice.multipass":{"source":"iana","extensions":["mpm"]},"application/vnd.bluetooth.ep.oob":{"source":"iana"},"application/vnd.bluetooth.le.oob":{"source":"iana"},"application/vnd.bmi":{"source":"iana","extensions":["bmi"]},"application/vnd.bpf":{"source":"iana"},"application/vnd.bpf3":{"source":"iana"},"application/vnd.businessobjects":{"source":"iana","extensions":["rep"]},"application/vnd.byu.uapi+json":{"source":"iana","compressible":true},"application/vnd.cab-jscript":{"source":"iana"},"application/vnd.canon-cpdl":{"source":"iana"},"application/vnd.canon-lips":{"source":"iana"},"application/vnd.capasystems-pg+json":{"source":"iana","compressible":true},"application/vnd.cendio.thinlinc.clientconf":{"source":"iana"},"application/vnd.century-systems.tcp_stream":{"source":"iana"},"application/vnd.chemdraw+xml":{"source":"iana","compressible":true,"extensions":["cdxml"]},"application/vnd.chess-pgn":{"source":"iana"},"application/vnd.chipnuts.karaoke-mmd":{"source":"iana","extensions":["mmd"]},"application/vnd.ciedi":{"source":"iana"},"application/vnd.cinderella":{"source":"iana","extensions":["cdy"]},"application/vnd.cirpack.isdn-ext":{"source":"iana"},"application/vnd.citationstyles.style+xml":{"source":"iana","compressible":true,"extensions":["csl"]},"application/vnd.claymore":{"source":"iana","extensions":["cla"]},"application/vnd.cloanto.rp9":{"source":"iana","extensions":["rp9"]},"application/vnd.clonk.c4group":{"source":"iana","extensions":["c4g","c4d","c4f","c4p","c4u"]},"application/vnd.cluetrust.cartomobile-config":{"source":"iana","extensions":["c11amc"]},"application/vnd.cluetrust.cartomobile-config-pkg":{"source":"iana","extensions":["c11amz"]},"application/vnd.coffeescript":{"source":"iana"},"application/vnd.collabio.xodocuments.document":{"source":"iana"},"application/vnd.collabio.xodocuments.document-template":{"source":"iana"},"application/vnd.collabio.xodocuments.presentation":{"source":"iana"},"application/vnd.collabio.xodocuments.presentation-template":{"source":"iana"},"application/vnd.collabio.xodocuments.spreadsheet":{"source":"iana"},"application/vnd.collabio.xodocuments.spreadsheet-template":{"source":"iana"},"application/vnd.collection+json":{"source":"iana","compressible":true},"application/vnd.collection.doc+json":{"source":"iana","compressible":true},"application/vnd.collection.next+json":{"source":"iana","compressible":true},"application/vnd.comicbook+zip":{"source":"iana","compressible":false},"application/vnd.comicbook-rar":{"source":"iana"},"application/vnd.commerce-battelle":{"source":"iana"},"application/vnd.commonspace":{"source":"iana","extensions":["csp"]},"application/vnd.contact.cmsg":{"source":"iana","extensions":["cdbcmsg"]},"application/vnd.coreos.ignition+json":{"source":"iana","compressible":true},"application/vnd.cosmocaller":{"source":"iana","extensions":["cmc"]},"application/vnd.crick.clicker":{"source":"iana","extensions":["clkx"]},"application/vnd.crick.clicker.keyboard":{"source":"iana","extensions":["clkk"]},"application/vnd.crick.clicker.palette":{"source":"iana","extensions":["clkp"]},"application/vnd.crick.clicker.template":{"source":"iana","extensions":["clkt"]},"application/vnd.crick.clicker.wordbank":{"source":"iana","extensions":["clkw"]},"application/vnd.criticaltools.wbs+xml":{"source":"iana","compressible":true,"extensions":["wbs"]},"application/vnd.cryptii.pipe+json":{"source":"iana","compressible":true},"application/vnd.crypto-shade-file":{"source":"iana"},"application/vnd.cryptomator.encrypted":{"source":"iana"},"application/vnd.cryptomator.vault":{"source":"iana"},"application/vnd.ctc-posml":{"source":"iana","extensions":["pml"]},"application/vnd.ctct.ws+xml":{"source":"iana","compressible":true},"application/vnd.cups-pdf":{"source":"iana"},"application/vnd.cups-postscript":{"source":"iana"},"application/vnd.cups-ppd":{"source":"iana","extensions":["ppd"]},"application/vnd.cups-raster":{"source":"iana"},"application/vnd.cups-raw":{"source":"iana"},"application/vnd.curl":{"source":"iana"},"application/vnd.curl.car":{"source":"apache","extensions":["car"]},"application/vnd.curl.pcurl":{"source":"apache","extensions":["pcurl"]},"application/vnd.cyan.dean.root+xml":{"source":"iana","compressible":true},"application/vnd.cybank":{"source":"iana"},"application/vnd.cyclonedx+json":{"source":"iana","compressible":true},"application/vnd.cyclonedx+xml":{"source":"iana","compressible":true},"application/vnd.d2l.coursepackage1p0+zip":{"source":"iana","compressible":false},"application/vnd.d3m-dataset":{"source":"iana"},"application/vnd.d3m-problem":{"source":"iana"},"application/vnd.dart":{"source":"iana","compressible":true,"extensions":["dart"]},"application/vnd.data-vision.rdz":{"source":"iana","extensions":["rdz"]},"application/vnd.datapackage+json":{"source":"iana","compressible":true},"application/vnd.dataresource+json":{"source":"iana","compressible":true},"application/vnd.dbf":{"source":"iana","extensions":["dbf"]},"application/vnd.debian.binary-package":{"source":"iana"},"application/vnd.dece.data":{"source":"iana","extensions":["uvf","uvvf","uvd","uvvd"]},"application/vnd.dece.ttml+xml":{"source":"iana","compressible":true,"extensions":["uvt","uvvt"]},"application/vnd.dece.unspecified":{"source":"iana","extensions":["uvx","uvvx"]},"application/vnd.dece.zip":{"source":"iana","extensions":["uvz","uvvz"]},"application/vnd.denovo.fcselayout-link":{"source":"iana","extensions":["fe_launch"]},"application/vnd.desmume.movie":{"source":"iana"},"application/vnd.dir-bi.plate-dl-nosuffix":{"source":"iana"},"application/vnd.dm.delegation+xml":{"source":"iana","compressible":true},"application/vnd.dna":{"source":"iana","extensions":["dna"]},"application/vnd.document+json":{"source":"iana","compressible":true},"application/vnd.dolby.mlp":{"source":"apache","extensions":["mlp"]},"application/vnd.dolby.mobile.1":{"source":"iana"},"application/vnd.dolby.mobile.2":{"source":"iana"},"application/vnd.doremir.scorecloud-binary-document":{"source":"iana"},"application/vnd.dpgraph":{"source":"iana","extensions":["dpg"]},"application/vnd.dreamfactory":{"source":"iana","extensions":["dfac"]},"application/vnd.drive+json":{"source":"iana","compressible":true},"application/vnd.ds-keypoint":{"source":"apache","extensions":["kpxx"]},"application/vnd.dtg.local":{"source":"iana"},"application/vnd.dtg.local.flash":{"source":"iana"},"application/vnd.dtg.local.html":{"source":"iana"},"application/vnd.dvb.ait":{"source":"iana","extensions":["ait"]},"application/vnd.dvb.dvbisl+xml":{"source":"iana","compressible":true},"application/vnd.dvb.dvbj":{"source":"iana"},"application/vnd.dvb.esgcontainer":{"source":"iana"},"application/vnd.dvb.ipdcdftnotifaccess":{"source":"iana"},"application/vnd.dvb.ipdcesgaccess":{"source":"iana"},"application/vnd.dvb.ipdcesgaccess2":{"source":"iana"},"application/vnd.dvb.ipdcesgpdd":{"source":"iana"},"application/vnd.dvb.ipdcroaming":{"source":"iana"},"application/vnd.dvb.iptv.alfec-base":{"source":"iana"},"application/vnd.dvb.iptv.alfec-enhancement":{"source":"iana"},"application/vnd.dvb.notif-aggregate-root+xml":{"source":"iana","compressible":true},"application/vnd.dvb.notif-container+xml":{"source":"iana","compressible":true},"application/vnd.dvb.notif-generic+xml":{"source":"iana","compressible":true},"application/vnd.dvb.notif-ia-msglist+xml":{"source":"iana","compressible":true},"application/vnd.dvb.notif-ia-registration-request+xml":{"source":"iana","compressible":true},"application/vnd.dvb.notif-ia-registration-response+xml":{"source":"iana","compressible":true},"application/vnd.dvb.notif-init+xml":{"source":"iana","compressible":true},"application/vnd.dvb.pfr":{"source":"iana"},"application/vnd.dvb.service":{"source":"iana","extensions":["svc"]},"application/vnd.dxr":{"source":"iana"},"application/vnd.dynageo":{"source":"iana","extensions":["geo"]},"application/vnd.dzr":{"source":"iana"},"application/vnd.easykaraoke.cdgdownload":{"source":"iana"},"application/vnd.ecdis-update":{"source":"iana"},"application/vnd.ecip.rlp":{"source":"iana"},"application/vnd.eclipse.ditto+json":{"source":"iana","compressible":true},"application/vnd.ecowin.chart":{"source":"iana","extensions":["mag"]},"application/vnd.ecowin.filerequest":{"source":"iana"},"application/vnd.ecowin.fileupdate":{"source":"iana"},"application/vnd.ecowin.series":{"source":"iana"},"application/vnd.ecowin.seriesrequest":{"source":"iana"},"application/vnd.ecowin.seriesupdate":{"source":"iana"},"application/vnd.efi.img":{"source":"iana"},"application/vnd.efi.iso":{"source":"iana"},"application/vnd.emclient.accessrequest+xml":{"source":"iana","compressible":true},"application/vnd.enliven":{"source":"iana","extensions":["nml"]},"application/vnd.enphase.envoy":{"source":"iana"},"application/vnd.eprints.data+xml":{"source":"iana","compressible":true},"application/vnd.epson.esf":{"source":"iana","extensions":["esf"]},"application/vnd.epson.msf":{"source":"iana","extensions":["msf"]},"application/vnd.epson.quickanime":{"source":"iana","extensions":["qam"]},"application/vnd.epson.salt":{"source":"iana","extensions":["slt"]},"application/vnd.epson.ssf":{"source":"iana","extensions":["ssf"]},"application/vnd.ericsson.quickcall":{"source":"iana"},"application/vnd.espass-espass+zip":{"source":"iana","compressible":false},"application/vnd.eszigno3+xml":{"source":"iana","compressible":true,"extensions":["es3","et3"]},"application/vnd.etsi.aoc+xml":{"source":"iana","compressible":true},"application/vnd.etsi.asic-e+zip":{"source":"iana","compressible":false},"application/vnd.etsi.asic-s+zip":{"source":"iana","compressible":false},"application/vnd.etsi.cug+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvcommand+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvdiscovery+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvprofile+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvsad-bc+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvsad-cod+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvsad-npvr+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvservice+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvsync+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvueprofile+xml":{"source":"iana","compressible":true},"application/vnd.etsi.mcid+xml":{"source":"iana","compressible":true},"application/vnd.etsi.mheg5":{"source":"iana"},"application/vnd.etsi.overload-control-policy-dataset+xml":{"source":"iana","compressible":true},"application/vnd.etsi.pstn+xml":{"source":"iana","compressible":true},"application/vnd.etsi.sci+xml":{"source":"iana","compressible":true},"application/vnd.etsi.simservs+xml":{"source":"iana","compressible":true},"application/vnd.etsi.timestamp-token":{"source":"iana"},"application/vnd.etsi.tsl+xml":{"source":"iana","compressible":true},"application/vnd.etsi.tsl.der":{"source":"iana"},"application/vnd.eu.kasparian.car+json":{"source":"iana","compressible":true},"application/vnd.eudora.data":{"source":"iana"},"application/vnd.evolv.ecig.profile":{"source":"iana"},"application/vnd.evolv.ecig.settings":{"source":"iana"},"application/vnd.evolv.ecig.theme":{"source":"iana"},"application/vnd.exstream-empower+zip":{"source":"iana","compressible":false},"application/vnd.exstream-package":{"source":"iana"},"application/vnd.ezpix-album":{"source":"iana","extensions":["ez2"]},"application/vnd.ezpix-package":{"source":"iana","extensions":["ez3"]},"application/vnd.f-secure.mobile":{"source":"iana"},"application/vnd.familysearch.gedcom+zip":{"source":"iana","compressible":false},"application/vnd.fastcopy-disk-image":{"source":"iana"},"application/vnd.fdf":{"source":"iana","extensions":["fdf"]},"application/vnd.fdsn.mseed":{"source":"iana","extensions":["mseed"]},"application/vnd.fdsn.seed":{"source":"iana","extensions":["seed","dataless"]},"application/vnd.ffsns":{"source":"iana"},"application/vnd.ficlab.flb+zip":{"source":"iana","compressible":false},"application/vnd.filmit.zfc":{"source":"iana"},"application/vnd.fints":{"source":"iana"},"application/vnd.firemonkeys.cloudcell":{"source":"iana"},"application/vnd.flographit":{"source":"iana","extensions":["gph"]},"application/vnd.fluxtime.clip":{"source":"iana","extensions":["ftc"]},"application/vnd.font-fontforge-sfd":{"source":"iana"},"application/vnd.framemaker":{"source":"iana","extensions":["fm","frame","maker","book"]},"application/vnd.frogans.fnc":{"source":"iana","extensions":["fnc"]},"application/vnd.frogans.ltf":{"source":"iana","extensions":["ltf"]},"application/vnd.fsc.weblaunch":{"source":"iana","extensions":["fsc"]},"application/vnd.fujifilm.fb.docuworks":{"source":"iana"},"application/vnd.fujifilm.fb.docuworks.binder":{"source":"iana"},"application/vnd.fujifilm.fb.docuworks.container":{"source":"iana"},"application/vnd.fujifilm.fb.jfi+xml":{"source":"iana","compressible":true},"application/vnd.fujitsu.oasys":{"source":"iana","extensions":["oas"]},"application/vnd.fujitsu.oasys2":{"source":"iana","extensions":["oa2"]},"application/vnd.fujitsu.oasys3":{"source":"iana","extensions":["oa3"]},"application/vnd.fujitsu.oasysgp":{"source":"iana","extensions":["fg5"]},"application/vnd.fujitsu.oasysprs":{"source":"iana","extensions":["bh2"]},"application/vnd.fujixerox.art-ex":{"source":"iana"},"application/vnd.fujixerox.art4":{"source":"iana"},"application/vnd.fujixerox.ddd":{"source":"iana","extensions":["ddd"]},"application/vnd.fujixerox.docuworks":{"source":"iana","extensions":["xdw"]},"application/vnd.fujixerox.docuworks.binder":{"source":"iana","extensions":["xbd"]},"application/vnd.fujixerox.docuworks.container":{"source":"iana"},"application/vnd.fujixerox.hbpl":{"source":"iana"},"application/vnd.fut-misnet":{"source":"iana"},"application/vnd.futoin+cbor":{"source":"iana"},"application/vnd.futoin+json":{"source":"iana","compressible":true},"application/vnd.fuzzysheet":{"source":"iana","extensions":["fzs"]},"application/vnd.genomatix.tuxedo":{"source":"iana","extensions":["txd"]},"application/vnd.gentics.grd+json":{"source":"iana","compressible":true},"application/vnd.geo+json":{"source":"iana","compressible":true},"application/vnd.geocube+xml":{"source":"iana","compressible":true},"application/vnd.geogebra.file":{"source":"iana","extensions":["ggb"]},"application/vnd.geogebra.slides":{"source":"iana"},"application/vnd.geogebra.tool":{"source":"iana","extensions":["ggt"]},"application/vnd.geometry-explorer":{"source":"iana","extensions":["gex","gre"]},"application/vnd.geonext":{"source":"iana","extensions":["gxt"]},"application/vnd.geoplan":{"source":"iana","extensions":["g2w"]},"application/vnd.geospace":{"source":"iana","extensions":["g3w"]},"application/vnd.gerber":{"source":"iana"},"application/vnd.globalplatform.card-content-mgt":{"source":"iana"},"application/vnd.globalplatform.card-content-mgt-response":{"source":"iana"},"application/vnd.gmx":{"source":"iana","extensions":["gmx"]},"application/vnd.google-apps.document":{"compressible":false,"extensions":["gdoc"]},"application/vnd.google-apps.presentation":{"compressible":false,"extensions":["gslides"]},"application/vnd.google-apps.spreadsheet":{"compressible":false,"extensions":["gsheet"]},"application/vnd.google-earth.kml+xml":{"source":"iana","compressible":true,"extensions":["kml"]},"application/vnd.google-earth.kmz":{"source":"iana","compressible":false,"extensions":["kmz"]},"application/vnd.gov.sk.e-form+xml":{"source":"iana","compressible":true},"application/vnd.gov.sk.e-form+zip":{"source":"iana","compressible":false},"application/vnd.gov.sk.xmldatacontainer+xml":{"source":"iana","compressible":true},"application/vnd.grafeq":{"source":"iana","extensions":["gqf","gqs"]},"application/vnd.gridmp":{"source":"iana"},"application/vnd.groove-account":{"source":"iana","extensions":["gac"]},"application/vnd.groove-help":{"source":"iana","extensions":["ghf"]},"application/vnd.groove-identity-message":{"source":"iana","extensions":["gim"]},"application/vnd.groove-injector":{"source":"iana","extensions":["grv"]},"application/vnd.groove-tool-message":{"source":"iana","extensions":["gtm"]},"application/vnd.groove-tool-template":{"source":"iana","extensions":["tpl"]},"application/vnd.groove-vcard":{"source":"iana","extensions":["vcg"]},"application/vnd.hal+json":{"source":"iana","compressible":true},"application/vnd.hal+xml":{"source":"iana","compressible":true,"extensions":["hal"]},"application/vnd.handheld-entertainment+xml":{"source":"iana","compressible":true,"extensions":["zmm"]},"application/vnd.hbci":{"source":"iana","extensions":["hbci"]},"application/vnd.hc+json":{"source":"iana","compressible":true},"application/vnd.hcl-bireports":{"source":"iana"},"application/vnd.hdt":{"source":"iana"},"application/vnd.heroku+json":{"source":"iana","compressible":true},"application/vnd.hhe.lesson-player":{"source":"iana","extensions":["les"]},"application/vnd.hl7cda+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/vnd.hl7v2+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/vnd.hp-hpgl":{"source":"iana","extensions":["hpgl"]},"application/vnd.hp-hpid":{"source":"iana","extensions":["hpid"]},"application/vnd.hp-hps":{"source":"iana","extensions":["hps"]},"application/vnd.hp-jlyt":{"source":"iana","extensions":["jlt"]},"application/vnd.hp-pcl":{"source":"iana","extensions":["pcl"]},"application/vnd.hp-pclxl":{"source":"iana","extensions":["pclxl"]},"application/vnd.httphone":{"source":"iana"},"application/vnd.hydrostatix.sof-data":{"source":"iana","extensions":["sfd-hdstx"]},"application/vnd.hyper+json":{"source":"iana","compressible":true},"application/vnd.hyper-item+json":{"source":"iana","compressible":true},"application/vnd.hyperdrive+json":{"source":"iana","compressible":true},"application/vnd.hzn-3d-crossword":{"source":"iana"},"application/vnd.ibm.afplinedata":{"source":"iana"},"application/vnd.ibm.electronic-media":{"source":"iana"},"application/vnd.ibm.minipay":{"source":"iana","extensions":["mpy"]},"application/vnd.ibm.modcap":{"source":"iana","extensions":["afp","listafp","list3820"]},"application/vnd.ibm.rights-management":{"source":"iana","extensions":["irm"]},"application/vnd.ibm.secure-container":{"source":"iana","extensions":["sc"]},"application/vnd.iccprofile":{"source":"iana","extensions":["icc","icm"]},"application/vnd.ieee.1905":{"source":"iana"},"application/vnd.igloader":{"source":"iana","extensions":["igl"]},"application/vnd.imagemeter.folder+zip":{"source":"iana","compressible":false},"application/vnd.imagemeter.image+zip":{"source":"iana","compressible":false},"application/vnd.immervision-ivp":{"source":"iana","extensions":["ivp"]},"application/vnd.immervision-ivu":{"source":"iana","extensions":["ivu"]},"application/vnd.ims.imsccv1p1":{"source":"iana"},"application/vnd.ims.imsccv1p2":{"source":"iana"},"application/vnd.ims.imsccv1p3":{"source":"iana"},"application/vnd.ims.lis.v2.result+json":{"source":"iana","compressible":true},"application/vnd.ims.lti.v2.toolconsumerprofile+json":{"source":"iana","compressible":true},"application/vnd.ims.lti.v2.toolproxy+json":{"source":"iana","compressible":true},"application/vnd.ims.lti.v2.toolproxy.id+json":{"source":"iana","compressible":true},"application/vnd.ims.lti.v2.toolsettings+json":{"source":"iana","compressible":true},"application/vnd.ims.lti.v2.toolsettings.simple+json":{"source":"iana","compressible":true},"application/vnd.informedcontrol.rms+xml":{"source":"iana","compressible":true},"application/vnd.informix-visionary":{"source":"iana"},"application/vnd.infotech.project":{"source":"iana"},"application/vnd.infotech.project+xml":{"source":"iana","compressible":true},"application/vnd.innopath.wamp.notification":{"source":"iana"},"application/vnd.insors.igm":{"source":"iana","extensions":["igm"]},"application/vnd.intercon.formnet":{"source":"iana","extensions":["xpw","xpx"]},"application/vnd.intergeo":{"source":"iana","extensions":["i2g"]},"application/vnd.intertrust.digibox":{"source":"iana"},"application/vnd.intertrust.nncp":{"source":"iana"},"application/vnd.intu.qbo":{"source":"iana","extensions":["qbo"]},"application/vnd.intu.qfx":{"source":"iana","extensions":["qfx"]},"application/vnd.iptc.g2.catalogitem+xml":{"source":"iana","compressible":true},"application/vnd.iptc.g2.conceptitem+xml":{"source":"iana","compressible":true},"application/vnd.iptc.g2.knowledgeitem+xml":{"source":"iana","compressible":true},"application/vnd.iptc.g2.newsitem+xml":{"source":"iana","compressible":true},"application/vnd.iptc.g2.newsmessage+xml":{"source":"iana","compressible":true},"application/vnd.iptc.g2.packageitem+xml":{"source":"iana","compressible":true},"application/vnd.iptc.g2.planningitem+xml":{"source":"iana","compressible":true},"application/vnd.ipunplugged.rcprofile":{"source":"iana","extensions":["rcprofile"]},"application/vnd.irepository.package+xml":{"source":"iana","compressible":true,"extensions":["irp"]},"application/vnd.is-xpr":{"source":"iana","extensions":["xpr"]},"application/vnd.isac.fcs":{"source":"iana","extensions":["fcs"]},"application/vnd.iso11783-10+zip":{"source":"iana","compressible":false},"application/vnd.jam":{"source":"iana","extensions":["jam"]},"application/vnd.japannet-directory-service":{"source":"iana"},"application/vnd.japannet-jpnstore-wakeup":{"source":"iana"},"application/vnd.japannet-payment-wakeup":{"source":"iana"},"application/vnd.japannet-registration":{"source":"iana"},"application/vnd.japannet-registration-wakeup":{"source":"iana"},"application/vnd.japannet-setstore-wakeup":{"source":"iana"},"application/vnd.japannet-verification":{"source":"iana"},"application/vnd.japannet-verification-wakeup":{"source":"iana"},"application/vnd.jcp.javame.midlet-rms":{"source":"iana","extensions":["rms"]},"application/vnd.jisp":{"source":"iana","extensions":["jisp"]},"application/vnd.joost.joda-archive":{"source":"iana","extensions":["joda"]},"application/vnd.jsk.isdn-ngn":{"source":"iana"},"application/vnd.kahootz":{"source":"iana","extensions":["ktz","ktr"]},"application/vnd.kde.karbon":{"source":"iana","extensions":["karbon"]},"application/vnd.kde.kchart":{"source":"iana","extensions":["chrt"]},"application/vnd.kde.kformula":{"source":"iana","extensions":["kfo"]},"application/vnd.kde.kivio":{"source":"iana","extensions":["flw"]},"application/vnd.kde.kontour":{"source":"iana","extensions":["kon"]},"application/vnd.kde.kpresenter":{"source":"iana","extensions":["kpr","kpt"]},"application/vnd.kde.kspread":{"source":"iana","extensions":["ksp"]},"application/vnd.kde.kword":{"source":"iana","extensions":["kwd","kwt"]},"application/vnd.kenameaapp":{"source":"iana","extensions":["htke"]},"application/vnd.kidspiration":{"source":"iana","extensions":["kia"]},"application/vnd.kinar":{"source":"iana","extensions":["kne","knp"]},"application/vnd.koan":{"source":"iana","extensions":["skp","skd","skt","skm"]},"application/vnd.kodak-descriptor":{"source":"iana","extensions":["sse"]},"application/vnd.las":{"source":"iana"},"application/vnd.las.las+json":{"source":"iana","compressible":true},"application/vnd.las.las+xml":{"source":"iana","compressible":true,"extensions":["lasxml"]},"application/vnd.laszip":{"source":"iana"},"application/vnd.leap+json":{"source":"iana","compressible":true},"application/vnd.liberty-request+xml":{"source":"iana","compressible":true},"application/vnd.llamagraphics.life-balance.desktop":{"source":"iana","extensions":["lbd"]},"application/vnd.llamagraphics.life-balance.exchange+xml":{"source":"iana","compressible":true,"extensions":["lbe"]},"application/vnd.logipipe.circuit+zip":{"source":"iana","compressible":false},"application/vnd.loom":{"source":"iana"},"application/vnd.lotus-1-2-3":{"source":"iana","extensions":["123"]},"application/vnd.lotus-approach":{"source":"iana","extensions":["apr"]},"application/vnd.lotus-freelance":{"source":"iana","extensions":["pre"]},"application/vnd.lotus-notes":{"source":"iana","extensions":["nsf"]},"application/vnd.lotus-organizer":{"source":"iana","extensions":["org"]},"application/vnd.lotus-screencam":{"source":"iana","extensions":["scm"]},"application/vnd.lotus-wordpro":{"source":"iana","extensions":["lwp"]},"application/vnd.macports.portpkg":{"source":"iana","extensions":["portpkg"]},"application/vnd.mapbox-vector-tile":{"source":"iana","extensions":["mvt"]},"application/vnd.marlin.drm.actiontoken+xml":{"source":"iana","compressible":true},"application/vnd.marlin.drm.conftoken+xml":{"source":"iana","compressible":true},"application/vnd.marlin.drm.license+xml":{"source":"iana","compressible":true},"application/vnd.marlin.drm.mdcf":{"source":"iana"},"application/vnd.mason+json":{"source":"iana","compressible":true},"application/vnd.maxar.archive.3tz+zip":{"source":"iana","compressible":false},"application/vnd.maxmind.maxmind-db":{"source":"iana"},"application/vnd.mcd":{"source":"iana","extensions":["mcd"]},"application/vnd.medcalcdata":{"source":"iana","extensions":["mc1"]},"application/vnd.mediastation.cdkey":{"source":"iana","extensions":["cdkey"]},"application/vnd.meridian-slingshot":{"source":"iana"},"application/vnd.mfer":{"source":"iana","extensions":["mwf"]},"application/vnd.mfmp":{"source":"iana","extensions":["mfm"]},"application/vnd.micro+json":{"source":"iana","compressible":true},"application/vnd.micrografx.flo":{"source":"iana","extensions":["flo"]},"application/vnd.micrografx.igx":{"source":"iana","extensions":["igx"]},"application/vnd.microsoft.portable-executable":{"source":"iana"},"application/vnd.microsoft.windows.thumbnail-cache":{"source":"iana"},"application/vnd.miele+json":{"source":"iana","compressible":true},"application/vnd.mif":{"source":"iana","extensions":["mif"]},"application/vnd.minisoft-hp3000-save":{"source":"iana"},"application/vnd.mitsubishi.misty-guard.trustweb":{"source":"iana"},"application/vnd.mobius.daf":{"source":"iana","extensions":["daf"]},"application/vnd.mobius.dis":{"source":"iana","extensions":["dis"]},"application/vnd.mobius.mbk":{"source":"iana","extensions":["mbk"]},"application/vnd.mobius.mqy":{"source":"iana","extensions":["mqy"]},"application/vnd.mobius.msl":{"source":"iana","extensions":["msl"]},"application/vnd.mobius.plc":{"source":"iana","extensions":["plc"]},"application/vnd.mobius.txf":{"source":"iana","extensions":["txf"]},"application/vnd.mophun.application":{"source":"iana","extensions":["mpn"]},"application/vnd.mophun.certificate":{"source":"iana","extensions":["mpc"]},"application/vnd.motorola.flexsuite":{"source":"iana"},"application/vnd.motorola.flexsuite.adsi":{"source":"iana"},"application/vnd.motorola.flexsuite.fis":{"source":"iana"},"application/vnd.motorola.flexsuite.gotap":{"source":"iana"},"application/vnd.motorola.flexsuite.kmr":{"source":"iana"},"application/vnd.motorola.flexsuite.ttc":{"source":"iana"},"application/vnd.motorola.flexsuite.wem":{"source":"iana"},"application/vnd.motorola.iprm":{"source":"iana"},"application/vnd.mozilla.xul+xml":{"source":"iana","compressible":true,"extensions":["xul"]},"application/vnd.ms-3mfdocument":{"source":"iana"},"application/vnd.ms-artgalry":{"source":"iana","extensions":["cil"]},"application/vnd.ms-asf":{"source":"iana"},"application/vnd.ms-cab-compressed":{"source":"iana","extensions":["cab"]},"application/vnd.ms-color.iccprofile":{"source":"apache"},"application/vnd.ms-excel":{"source":"iana","compressible":false,"extensions":["xls","xlm","xla","xlc","xlt","xlw"]},"application/vnd.ms-excel.addin.macroenabled.12":{"source":"iana","extensions":["xlam"]},"application/vnd.ms-excel.sheet.binary.macroenabled.12":{"source":"iana","extensions":["xlsb"]},"application/vnd.ms-excel.sheet.macroenabled.12":{"source":"iana","extensions":["xlsm"]},"application/vnd.ms-excel.template.macroenabled.12":{"source":"iana","extensions":["xltm"]},"application/vnd.ms-fontobject":{"source":"iana","compressible":true,"extensions":["eot"]},"application/vnd.ms-htmlhelp":{"source":"iana","extensions":["chm"]},"application/vnd.ms-ims":{"source":"iana","extensions":["ims"]},"application/vnd.ms-lrm":{"source":"iana","extensions":["lrm"]},"application/vnd.ms-office.activex+xml":{"source":"iana","compressible":true},"application/vnd.ms-officetheme":{"source":"iana","extensions":["thmx"]},"application/vnd.ms-opentype":{"source":"apache","compressible":true},"application/vnd.ms-outlook":{"compressible":false,"extensions":["msg"]},"application/vnd.ms-package.obfuscated-opentype":{"source":"apache"},"application/vnd.ms-pki.seccat":{"source":"apache","extensions":["cat"]},"application/vnd.ms-pki.stl":{"source":"apache","extensions":["stl"]},"application/vnd.ms-playready.initiator+xml":{"source":"iana","compressible":true},"application/vnd.ms-powerpoint":{"source":"iana","compressible":false,"extensions":["ppt","pps","pot"]},"application/vnd.ms-powerpoint.addin.macroenabled.12":{"source":"iana","extensions":["ppam"]},"application/vnd.ms-powerpoint.presentation.macroenabled.12":{"source":"iana","extensions":["pptm"]},"application/vnd.ms-powerpoint.slide.macroenabled.12":{"source":"iana","extensions":["sldm"]},"application/vnd.ms-powerpoint.slideshow.macroenabled.12":{"source":"iana","extensions":["ppsm"]},"application/vnd.ms-powerpoint.template.macroenabled.12":{"source":"iana","extensions":["potm"]},"application/vnd.ms-printdevicecapabilities+xml":{"source":"iana","compressible":true},"application/vnd.ms-printing.printticket+xml":{"source":"apache","compressible":true},"application/vnd.ms-printschematicket+xml":{"source":"iana","compressible":true},"application/vnd.ms-project":{"source":"iana","extensions":["mpp","mpt"]},"application/vnd.ms-tnef":{"source":"iana"},"application/vnd.ms-windows.devicepairing":{"source":"iana"},"application/vnd.ms-windows.nwprinting.oob":{"source":"iana"},"application/vnd.ms-windows.printerpairing":{"source":"iana"},"application/vnd.ms-windows.wsd.oob":{"source":"iana"},"application/vnd.ms-wmdrm.lic-chlg-req":{"source":"iana"},"application/vnd.ms-wmdrm.lic-resp":{"source":"iana"},"application/vnd.ms-wmdrm.meter-chlg-req":{"source":"iana"},"application/vnd.ms-wmdrm.meter-resp":{"source":"iana"},"application/vnd.ms-word.document.macroenabled.12":{"source":"iana","extensions":["docm"]},"application/vnd.ms-word.template.macroenabled.12":{"source":"iana","extensions":["dotm"]},"application/vnd.ms-works":{"source":"iana","extensions":["wps","wks","wcm","wdb"]},"application/vnd.ms-wpl":{"source":"iana","extensions":["wpl"]},"application/vnd.ms-xpsdocument":{"source":"iana","compressible":false,"extensions":["xps"]},"application/vnd.msa-disk-image":{"source":"iana"},"application/vnd.mseq":{"source":"iana","extensions":["mseq"]},"application/vnd.msign":{"source":"iana"},"application/vnd.multiad.creator":{"source":"iana"},"application/vnd.multiad.creator.cif":{"source":"iana"},"application/vnd.music-niff":{"source":"iana"},"application/vnd.musician":{"source":"iana","extensions":["mus"]},"application/vnd.muvee.style":{"source":"iana","extensions":["msty"]},"application/vnd.mynfc":{"source":"iana","extensions":["taglet"]},"application/vnd.nacamar.ybrid+json":{"source":"iana","compressible":true},"application/vnd.ncd.control":{"source":"iana"},"application/vnd.ncd.reference":{"source":"iana"},"application/vnd.nearst.inv+json":{"source":"iana","compressible":true},"application/vnd.nebumind.line":{"source":"iana"},"application/vnd.nervana":{"source":"iana"},"application/vnd.netfpx":{"source":"iana"},"application/vnd.neurolanguage.nlu":{"source":"iana","extensions":["nlu"]},"application/vnd.nimn":{"source":"iana"},"application/vnd.nintendo.nitro.rom":{"source":"iana"},"application/vnd.nintendo.snes.rom":{"source":"iana"},"application/vnd.nitf":{"source":"iana","extensions":["ntf","nitf"]},"application/vnd.noblenet-directory":{"source":"iana","extensions":["nnd"]},"application/vnd.noblenet-sealer":{"source":"iana","extensions":["nns"]},"application/vnd.noblenet-web":{"source":"iana","extensions":["nnw"]},"application/vnd.nokia.catalogs":{"source":"iana"},"application/vnd.nokia.conml+wbxml":{"source":"iana"},"application/vnd.nokia.conml+xml":{"source":"iana","compressible":true},"application/vnd.nokia.iptv.config+xml":{"source":"iana","compressible":true},"application/vnd.nokia.isds-radio-presets":{"source":"iana"},"application/vnd.nokia.landmark+wbxml":{"source":"iana"},"application/vnd.nokia.landmark+xml":{"source":"iana","compressible":true},"application/vnd.nokia.landmarkcollection+xml":{"source":"iana","compressible":true},"application/vnd.nokia.n-gage.ac+xml":{"source":"iana","compressible":true,"extensions":["ac"]},"application/vnd.nokia.n-gage.data":{"source":"iana","extensions":["ngdat"]},"application/vnd.nokia.n-gage.symbian.install":{"source":"iana","extensions":["n-gage"]},"application/vnd.nokia.ncd":{"source":"iana"},"application/vnd.nokia.pcd+wbxml":{"source":"iana"},"application/vnd.nokia.pcd+xml":{"source":"iana","compressible":true},"application/vnd.nokia.radio-preset":{"source":"iana","extensions":["rpst"]},"application/vnd.nokia.radio-presets":{"source":"iana","extensions":["rpss"]},"application/vnd.novadigm.edm":{"source":"iana","extensions":["edm"]},"application/vnd.novadigm.edx":{"source":"iana","extensions":["edx"]},"application/vnd.novadigm.ext":{"source":"iana","extensions":["ext"]},"application/vnd.ntt-local.content-share":{"source":"iana"},"application/vnd.ntt-local.file-transfer":{"source":"iana"},"application/vnd.ntt-local.ogw_remote-access":{"source":"iana"},"application/vnd.ntt-local.sip-ta_remote":{"source":"iana"},"application/vnd.ntt-local.sip-ta_tcp_stream":{"source":"iana"},"application/vnd.oasis.opendocument.chart":{"source":"iana","extensions":["odc"]},"application/vnd.oasis.opendocument.chart-template":{"source":"iana","extensions":["otc"]},"application/vnd.oasis.opendocument.database":{"source":"iana","extensions":["odb"]},"application/vnd.oasis.opendocument.formula":{"source":"iana","extensions":["odf"]},"application/vnd.oasis.opendocument.formula-template":{"source":"iana","extensions":["odft"]},"application/vnd.oasis.opendocument.graphics":{"source":"iana","compressible":false,"extensions":["odg"]},"application/vnd.oasis.opendocument.graphics-template":{"source":"iana","extensions":["otg"]},"application/vnd.oasis.opendocument.image":{"source":"iana","extensions":["odi"]},"application/vnd.oasis.opendocument.image-template":{"source":"iana","extensions":["oti"]},"application/vnd.oasis.opendocument.presentation":{"source":"iana","compressible":false,"extensions":["odp"]},"application/vnd.oasis.opendocument.presentation-template":{"source":"iana","extensions":["otp"]},"application/vnd.oasis.opendocument.spreadsheet":{"source":"iana","compressible":false,"extensions":["ods"]},"application/vnd.oasis.opendocument.spreadsheet-template":{"source":"iana","extensions":["ots"]},"application/vnd.oasis.opendocument.text":{"source":"iana","compressible":false,"extensions":["odt"]},"application/vnd.oasis.opendocument.text-master":{"source":"iana","extensions":["odm"]},"application/vnd.oasis.opendocument.text-template":{"source":"iana","extensions":["ott"]},"application/vnd.oasis.opendocument.text-web":{"source":"iana","extensions":["oth"]},"application/vnd.obn":{"source":"iana"},"application/vnd.ocf+cbor":{"source":"iana"},"application/vnd.oci.image.manifest.v1+json":{"source":"iana","compressible":true},"application/vnd.oftn.l10n+json":{"source":"iana","compressible":true},"application/vnd.oipf.contentaccessdownload+xml":{"source":"iana","compressible":true},"application/vnd.oipf.contentaccessstreaming+xml":{"source":"iana","compressible":true},"application/vnd.oipf.cspg-hexbinary":{"source":"iana"},"application/vnd.oipf.dae.svg+xml":{"source":"iana","compressible":true},"application/vnd.oipf.dae.xhtml+xml":{"source":"iana","compressible":true},"application/vnd.oipf.mippvcontrolmessage+xml":{"source":"iana","compressible":true},"application/vnd.oipf.pae.gem":{"source":"iana"},"application/vnd.oipf.spdiscovery+xml":{"source":"iana","compressible":true},"application/vnd.oipf.spdlist+xml":{"source":"iana","compressible":true},"application/vnd.oipf.ueprofile+xml":{"source":"iana","compressible":true},"application/vnd.oipf.userprofile+xml":{"source":"iana","compressible":true},"application/vnd.olpc-sugar":{"source":"iana","extensions":["xo"]},"application/vnd.oma-scws-config":{"source":"iana"},"application/vnd.oma-scws-http-request":{"source":"iana"},"application/vnd.oma-scws-http-response":{"source":"iana"},"application/vnd.oma.bcast.associated-procedure-parameter+xml":{"source":"iana","compressible":true},"application/vnd.oma.bcast.drm-trigger+xml":{"source":"iana","compressible":true},"application/vnd.oma.bcast.imd+xml":{"source":"iana","compressible":true},"application/vnd.oma.bcast.ltkm":{"source":"iana"},"application/vnd.oma.bcast.notification+xml":{"source":"iana","compressible":true},"application/vnd.oma.bcast.provisioningtrigger":{"source":"iana"},"application/vnd.oma.bcast.sgboot":{"source":"iana"},"application/vnd.oma.bcast.sgdd+xml":{"source":"iana","compressible":true},"application/vnd.oma.bcast.sgdu":{"source":"iana"},"application/vnd.oma.bcast.simple-symbol-container":{"source":"iana"},"application/vnd.oma.bcast.smartcard-trigger+xml":{"source":"iana","compressible":true},"application/vnd.oma.bcast.sprov+xml":{"source":"iana","compressible":true},"application/vnd.oma.bcast.stkm":{"source":"iana"},"application/vnd.oma.cab-address-book+xml":{"source":"iana","compressible":true},"application/vnd.oma.cab-feature-handler+xml":{"source":"iana","compressible":true},"application/vnd.oma.cab-pcc+xml":{"source":"iana","compressible":true},"application/vnd.oma.cab-subs-invite+xml":{"source":"iana","compressible":true},"application/vnd.oma.cab-user-prefs+xml":{"source":"iana","compressible":true},"application/vnd.oma.dcd":{"source":"iana"},"application/vnd.oma.dcdc":{"source":"iana"},"application/vnd.oma.dd2+xml":{"source":"iana","compressible":true,"extensions":["dd2"]},"application/vnd.oma.drm.risd+xml":{"source":"iana","compressible":true},"application/vnd.oma.group-usage-list+xml":{"source":"iana","compressible":true},"application/vnd.oma.lwm2m+cbor":{"source":"iana"},"application/vnd.oma.lwm2m+json":{"source":"iana","compressible":true},"application/vnd.oma.lwm2m+tlv":{"source":"iana"},"application/vnd.oma.pal+xml":{"source":"iana","compressible":true},"application/vnd.oma.poc.detailed-progress-report+xml":{"source":"iana","compressible":true},"application/vnd.oma.poc.final-report+xml":{"source":"iana","compressible":true},"application/vnd.oma.poc.groups+xml":{"source":"iana","compressible":true},"application/vnd.oma.poc.invocation-descriptor+xml":{"source":"iana","compressible":true},"application/vnd.oma.poc.optimized-progress-report+xml":{"source":"iana","compressible":true},"application/vnd.oma.push":{"source":"iana"},"application/vnd.oma.scidm.messages+xml":{"source":"iana","compressible":true},"application/vnd.oma.xcap-directory+xml":{"source":"iana","compressible":true},"application/vnd.omads-email+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/vnd.omads-file+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/vnd.omads-folder+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/vnd.omaloc-supl-init":{"source":"iana"},"application/vnd.onepager":{"source":"iana"},"application/vnd.onepagertamp":{"source":"iana"},"application/vnd.onepagertamx":{"source":"iana"},"application/vnd.onepagertat":{"source":"iana"},"application/vnd.onepagertatp":{"source":"iana"},"application/vnd.onepagertatx":{"source":"iana"},"application/vnd.openblox.game+xml":{"source":"iana","compressible":true,"extensions":["obgx"]},"application/vnd.openblox.game-binary":{"source":"iana"},"application/vnd.openeye.oeb":{"source":"iana"},"application/vnd.openofficeorg.extension":{"source":"apache","extensions":["oxt"]},"application/vnd.openstreetmap.data+xml":{"source":"iana","compressible":true,"extensions":["osm"]},"application/vnd.opentimestamps.ots":{"source":"iana"},"application/vnd.openxmlformats-officedocument.custom-properties+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.customxmlproperties+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.drawing+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.drawingml.chart+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.drawingml.chartshapes+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.drawingml.diagramcolors+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.drawingml.diagramdata+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.drawingml.diagramlayout+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.drawingml.diagramstyle+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.extended-properties+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.commentauthors+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.comments+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.handoutmaster+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.notesmaster+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.notesslide+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.presentation":{"source":"iana","compressible":false,"extensions":["pptx"]},"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.presprops+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.slide":{"source":"iana","extensions":["sldx"]},"application/vnd.openxmlformats-officedocument.presentationml.slide+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.slidelayout+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.slidemaster+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.slideshow":{"source":"iana","extensions":["ppsx"]},"application/vnd.openxmlformats-officedocument.presentationml.slideshow.main+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.slideupdateinfo+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.tablestyles+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.tags+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.template":{"source":"iana","extensions":["potx"]},"application/vnd.openxmlformats-officedocument.presentationml.template.main+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.viewprops+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.calcchain+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.chartsheet+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.connections+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.dialogsheet+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.externallink+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.pivotcachedefinition+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.pivotcacherecords+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.pivottable+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.querytable+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.revisionheaders+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.revisionlog+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedstrings+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":{"source":"iana","compressible":false,"extensions":["xlsx"]},"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.sheetmetadata+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.tablesinglecells+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.template":{"source":"iana","extensions":["xltx"]},"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.usernames+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.volatiledependencies+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.theme+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.themeoverride+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.vmldrawing":{"source":"iana"},"application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.document":{"source":"iana","compressible":false,"extensions":["docx"]},"application/vnd.openxmlformats-officedocument.wordprocessingml.document.glossary+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.fonttable+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.template":{"source":"iana","extensions":["dotx"]},"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.websettings+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-package.core-properties+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-package.digital-signature-xmlsignature+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-package.relationships+xml":{"source":"iana","compressible":true},"application/vnd.oracle.resource+json":{"source":"iana","compressible":true},"application/vnd.orange.indata":{"source":"iana"},"application/vnd.osa.netdeploy":{"source":"iana"},"application/vnd.osgeo.mapguide.package":{"source":"iana","extensions":["mgp"]},"application/vnd.osgi.bundle":{"source":"iana"},"application/vnd.osgi.dp":{"source":"iana","extensions":["dp"]},"application/vnd.osgi.subsystem":{"source":"iana","extensions":["esa"]},"application/vnd.otps.ct-kip+xml":{"source":"iana","compressible":true},"application/vnd.oxli.countgraph":{"source":"iana"},"application/vnd.pagerduty+json":{"source":"iana","compressible":true},"application/vnd.palm":{"source":"iana","extensions":["pdb","pqa","oprc"]},"application/vnd.panoply":{"source":"iana"},"application/vnd.paos.xml":{"source":"iana"},"application/vnd.patentdive":{"source":"iana"},"application/vnd.patientecommsdoc":{"source":"iana"},"application/vnd.pawaafile":{"source":"iana","extensions":["paw"]},"application/vnd.pcos":{"source":"iana"},"application/vnd.pg.format":{"source":"iana","extensions":["str"]},"application/vnd.pg.osasli":{"source":"iana","extensions":["ei6"]},"application/vnd.piaccess.application-licence":{"source":"iana"},"application/vnd.picsel":{"source":"iana","extensions":["efif"]},"application/vnd.pmi.widget":{"source":"iana","extensions":["wg"]},"application/vnd.poc.group-advertisement+xml":{"source":"iana","compressible":true},"application/vnd.pocketlearn":{"source":"iana","extensions":["plf"]},"application/vnd.powerbuilder6":{"source":"iana","extensions":["pbd"]},"application/vnd.powerbuilder6-s":{"source":"iana"},"application/vnd.powerbuilder7":{"source":"iana"},"application/vnd.powerbuilder7-s":{"source":"iana"},"application/vnd.powerbuilder75":{"source":"iana"},"application/vnd.powerbuilder75-s":{"source":"iana"},"application/vnd.preminet":{"source":"iana"},"application/vnd.previewsystems.box":{"source":"iana","extensions":["box"]},"application/vnd.proteus.magazine":{"source":"iana","extensions":["mgz"]},"application/vnd.psfs":{"source":"iana"},"application/vnd.publishare-delta-tree":{"source":"iana","extensions":["qps"]},"application/vnd.pvi.ptid1":{"source":"iana","extensions":["ptid"]},"application/vnd.pwg-multiplexed":{"source":"iana"},"application/vnd.pwg-xhtml-print+xml":{"source":"iana","compressible":true},"application/vnd.qualcomm.brew-app-res":{"source":"iana"},"application/vnd.quarantainenet":{"source":"iana"},"application/vnd.quark.quarkxpress":{"source":"iana","extensions":["qxd","qxt","qwd","qwt","qxl","qxb"]},"application/vnd.quobject-quoxdocument":{"source":"iana"},"application/vnd.radisys.moml+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-audit+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-audit-conf+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-audit-conn+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-audit-dialog+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-audit-stream+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-conf+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-dialog+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-dialog-base+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-dialog-fax-detect+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-dialog-fax-sendrecv+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-dialog-group+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-dialog-speech+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-dialog-transform+xml":{"source":"iana","compressible":true},"application/vnd.rainstor.data":{"source":"iana"},"application/vnd.rapid":{"source":"iana"},"application/vnd.rar":{"source":"iana","extensions":["rar"]},"application/vnd.realvnc.bed":{"source":"iana","extensions":["bed"]},"application/vnd.recordare.musicxml":{"source":"iana","extensions":["mxl"]},"application/vnd.recordare.musicxml+xml":{"source":"iana","compressible":true,"extensions":["musicxml"]},"application/vnd.renlearn.rlprint":{"source":"iana"},"application/vnd.resilient.logic":{"source":"iana"},"application/vnd.restful+json":{"source":"iana","compressible":true},"application/vnd.rig.cryptonote":{"source":"iana","extensions":["cryptonote"]},"application/vnd.rim.cod":{"source":"apache","extensions":["cod"]},"application/vnd.rn-realmedia":{"source":"apache","extensions":["rm"]},"application/vnd.rn-realmedia-vbr":{"source":"apache","extensions":["rmvb"]},"application/vnd.route66.link66+xml":{"source":"iana","compressible":true,"extensions":["link66"]},"application/vnd.rs-274x":{"source":"iana"},"application/vnd.ruckus.download":{"source":"iana"},"application/vnd.s3sms":{"source":"iana"},"application/vnd.sailingtracker.track":{"source":"iana","extensions":["st"]},"application/vnd.sar":{"source":"iana"},"application/vnd.sbm.cid":{"source":"iana"},"application/vnd.sbm.mid2":{"source":"iana"},"application/vnd.scribus":{"source":"iana"},"application/vnd.sealed.3df":{"source":"iana"},"application/vnd.sealed.csf":{"source":"iana"},"application/vnd.sealed.doc":{"source":"iana"},"application/vnd.sealed.eml":{"source":"iana"},"application/vnd.sealed.mht":{"source":"iana"},"application/vnd.sealed.net":{"source":"iana"},"application/vnd.sealed.ppt":{"source":"iana"},"application/vnd.sealed.tiff":{"source":"iana"},"application/vnd.sealed.xls":{"source":"iana"},"application/vnd.sealedmedia.softseal.html":{"source":"iana"},"application/vnd.sealedmedia.softseal.pdf":{"source":"iana"},"application/vnd.seemail":{"source":"iana","extensions":["see"]},"application/vnd.seis+json":{"source":"iana","compressible":true},"application/vnd.sema":{"source":"iana","extensions":["sema"]},"application/vnd.semd":{"source":"iana","extensions":["semd"]},"application/vnd.semf":{"source":"iana","extensions":["semf"]},"application/vnd.shade-save-file":{"source":"iana"},"application/vnd.shana.informed.formdata":{"source":"iana","extensions":["ifm"]},"application/vnd.shana.informed.formtemplate":{"source":"iana","extensions":["itp"]},"application/vnd.shana.informed.interchange":{"source":"iana","extensions":["iif"]},"application/vnd.shana.informed.package":{"source":"iana","extensions":["ipk"]},"application/vnd.shootproof+json":{"source":"iana","compressible":true},"application/vnd.shopkick+json":{"source":"iana","compressible":true},"application/vnd.shp":{"source":"iana"},"application/vnd.shx":{"source":"iana"},"application/vnd.sigrok.session":{"source":"iana"},"application/vnd.simtech-mindmapper":{"source":"iana","extensions":["twd","twds"]},"application/vnd.siren+json":{"source":"iana","compressible":true},"application/vnd.smaf":{"source":"iana","extensions":["mmf"]},"application/vnd.smart.notebook":{"source":"iana"},"application/vnd.smart.teacher":{"source":"iana","extensions":["teacher"]},"application/vnd.snesdev-page-table":{"source":"iana"},"application/vnd.software602.filler.form+xml":{"source":"iana","compressible":true,"extensions":["fo"]},"application/vnd.software602.filler.form-xml-zip":{"source":"iana"},"application/vnd.solent.sdkm+xml":{"source":"iana","compressible":true,"extensions":["sdkm","sdkd"]},"application/vnd.spotfire.dxp":{"source":"iana","extensions":["dxp"]},"application/vnd.spotfire.sfs":{"source":"iana","extensions":["sfs"]},"application/vnd.sqlite3":{"source":"iana"},"application/vnd.sss-cod":{"source":"iana"},"application/vnd.sss-dtf":{"source":"iana"},"application/vnd.sss-ntf":{"source":"iana"},"application/vnd.stardivision.calc":{"source":"apache","extensions":["sdc"]},"application/vnd.stardivision.draw":{"source":"apache","extensions":["sda"]},"application/vnd.stardivision.impress":{"source":"apache","extensions":["sdd"]},"application/vnd.stardivision.math":{"source":"apache","extensions":["smf"]},"application/vnd.stardivision.writer":{"source":"apache","extensions":["sdw","vor"]},"application/vnd.stardivision.writer-global":{"source":"apache","extensions":["sgl"]},"application/vnd.stepmania.package":{"source":"iana","extensions":["smzip"]},"application/vnd.stepmania.stepchart":{"source":"iana","extensions":["sm"]},"application/vnd.street-stream":{"source":"iana"},"application/vnd.sun.wadl+xml":{"source":"iana","compressible":true,"extensions":["wadl"]},"application/vnd.sun.xml.calc":{"source":"apache","extensions":["sxc"]},"application/vnd.sun.xml.calc.template":{"source":"apache","extensions":["stc"]},"application/vnd.sun.xml.draw":{"source":"apache","extensions":["sxd"]},"application/vnd.sun.xml.draw.template":{"source":"apache","extensions":["std"]},"application/vnd.sun.xml.impress":{"source":"apache","extensions":["sxi"]},"application/vnd.sun.xml.impress.template":{"source":"apache","extensions":["sti"]},"application/vnd.sun.xml.math":{"source":"apache","extensions":["sxm"]},"application/vnd.sun.xml.writer":{"source":"apache","extensions":["sxw"]},"application/vnd.sun.xml.writer.global":{"source":"apache","extensions":["sxg"]},"application/vnd.sun.xml.writer.template":{"source":"apache","extensions":["stw"]},"application/vnd.sus-calendar":{"source":"iana","extensions":["sus","susp"]},"application/vnd.svd":{"source":"iana","extensions":["svd"]},"application/vnd.swiftview-ics":{"source":"iana"},"application/vnd.sycle+xml":{"source":"iana","compressible":true},"application/vnd.syft+json":{"source":"iana","compressible":true},"application/vnd.symbian.install":{"source":"apache","extensions":["sis","sisx"]},"application/vnd.syncml+xml":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["xsm"]},"application/vnd.syncml.dm+wbxml":{"source":"iana","charset":"UTF-8","extensions":["bdm"]},"application/vnd.syncml.dm+xml":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["xdm"]},"application/vnd.syncml.dm.notification":{"source":"iana"},"application/vnd.syncml.dmddf+wbxml":{"source":"iana"},"application/vnd.syncml.dmddf+xml":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["ddf"]},"application/vnd.syncml.dmtnds+wbxml":{"source":"iana"},"application/vnd.syncml.dmtnds+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/vnd.syncml.ds.notification":{"source":"iana"},"application/vnd.tableschema+json":{"source":"iana","compressible":true},"application/vnd.tao.intent-module-archive":{"source":"iana","extensions":["tao"]},"application/vnd.tcpdump.pcap":{"source":"iana","extensions":["pcap","cap","dmp"]},"application/vnd.think-cell.ppttc+json":{"source":"iana","compressible":true},"application/vnd.tmd.mediaflex.api+xml":{"source":"iana","compressible":true},"application/vnd.tml":{"source":"iana"},"application/vnd.tmobile-livetv":{"source":"iana","extensions":["tmo"]},"application/vnd.tri.onesource":{"source":"iana"},"application/vnd.trid.tpt":{"source":"iana","extensions":["tpt"]},"application/vnd.triscape.mxs":{"source":"iana","extensions":["mxs"]},"application/vnd.trueapp":{"source":"iana","extensions":["tra"]},"application/vnd.truedoc":{"source":"iana"},"application/vnd.ubisoft.webplayer":{"source":"iana"},"application/vnd.ufdl":{"source":"iana","extensions":["ufd","ufdl"]},"application/vnd.uiq.theme":{"source":"iana","extensions":["utz"]},"application/vnd.umajin":{"source":"iana","extensions":["umj"]},"application/vnd.unity":{"source":"iana","extensions":["unityweb"]},"application/vnd.uoml+xml":{"source":"iana","compressible":true,"extensions":["uoml"]},"application/vnd.uplanet.alert":{"source":"iana"},"application/vnd.uplanet.alert-wbxml":{"source":"iana"},"application/vnd.uplanet.bearer-choice":{"source":"iana"},"application/vnd.uplanet.bearer-choice-wbxml":{"source":"iana"},"application/vnd.uplanet.cacheop":{"source":"iana"},"application/vnd.uplanet.cacheop-wbxml":{"source":"iana"},"application/vnd.uplanet.channel":{"source":"iana"},"application/vnd.uplanet.channel-wbxml":{"source":"iana"},"application/vnd.uplanet.list":{"source":"iana"},"application/vnd.uplanet.list-wbxml":{"source":"iana"},"application/vnd.uplanet.listcmd":{"source":"iana"},"application/vnd.uplanet.listcmd-wbxml":{"source":"iana"},"application/vnd.uplanet.signal":{"source":"iana"},"application/vnd.uri-map":{"source":"iana"},"application/vnd.valve.source.material":{"source":"iana"},"application/vnd.vcx":{"source":"iana","extensions":["vcx"]},"application/vnd.vd-study":{"source":"iana"},"application/vnd.vectorworks":{"source":"iana"},"application/vnd.vel+json":{"source":"iana","compressible":true},"application/vnd.verimatrix.vcas":{"source":"iana"},"application/vnd.veritone.aion+json":{"source":"iana","compressible":true},"application/vnd.veryant.thin":{"source":"iana"},"application/vnd.ves.encrypted":{"source":"iana"},"application/vnd.vidsoft.vidconference":{"source":"iana"},"application/vnd.visio":{"source":"iana","extensions":["vsd","vst","vss","vsw"]},"application/vnd.visionary":{"source":"iana","extensions":["vis"]},"application/vnd.vividence.scriptfile":{"source":"iana"},"application/vnd.vsf":{"source":"iana","extensions":["vsf"]},"application/vnd.wap.sic":{"source":"iana"},"application/vnd.wap.slc":{"source":"iana"},"application/vnd.wap.wbxml":{"source":"iana","charset":"UTF-8","extensions":["wbxml"]},"application/vnd.wap.wmlc":{"source":"iana","extensions":["wmlc"]},"application/vnd.wap.wmlscriptc":{"source":"iana","extensions":["wmlsc"]},"application/vnd.webturbo":{"source":"iana","extensions":["wtb"]},"application/vnd.wfa.dpp":{"source":"iana"},"application/vnd.wfa.p2p":{"source":"iana"},"application/vnd.wfa.wsc":{"source":"iana"},"application/vnd.windows.devicepairing":{"source":"iana"},"application/vnd.wmc":{"source":"iana"},"application/vnd.wmf.bootstrap":{"source":"iana"},"application/vnd.wolfram.mathematica":{"source":"iana"},"application/vnd.wolfram.mathematica.package":{"source":"iana"},"application/vnd.wolfram.player":{"source":"iana","extensions":["nbp"]},"application/vnd.wordperfect":{"source":"iana","extensions":["wpd"]},"application/vnd.wqd":{"source":"iana","extensions":["wqd"]},"application/vnd.wrq-hp3000-labelled":{"source":"iana"},"application/vnd.wt.stf":{"source":"iana","extensions":["stf"]},"application/vnd.wv.csp+wbxml":{"source":"iana"},"application/vnd.wv.csp+xml":{"source":"iana","compressible":true},"application/vnd.wv.ssp+xml":{"source":"iana","compressible":true},"application/vnd.xacml+json":{"source":"iana","compressible":true},"application/vnd.xara":{"source":"iana","extensions":["xar"]},"application/vnd.xfdl":{"source":"iana","extensions":["xfdl"]},"application/vnd.xfdl.webform":{"source":"iana"},"application/vnd.xmi+xml":{"source":"iana","compressible":true},"application/vnd.xmpie.cpkg":{"source":"iana"},"application/vnd.xmpie.dpkg":{"source":"iana"},"application/vnd.xmpie.plan":{"source":"iana"},"application/vnd.xmpie.ppkg":{"source":"iana"},"application/vnd.xmpie.xlim":{"source":"iana"},"application/vnd.yamaha.hv-dic":{"source":"iana","extensions":["hvd"]},"application/vnd.yamaha.hv-script":{"source":"iana","extensions":["hvs"]},"application/vnd.yamaha.hv-voice":{"source":"iana","extensions":["hvp"]},"application/vnd.yamaha.openscoreformat":{"source":"iana","extensions":["osf"]},"application/vnd.yamaha.openscoreformat.osfpvg+xml":{"source":"iana","compressible":true,"extensions":["osfpvg"]},"application/vnd.yamaha.remote-setup":{"source":"iana"},"application/vnd.yamaha.smaf-audio":{"source":"iana","extensions":["saf"]},"application/vnd.yamaha.smaf-phrase":{"source":"iana","extensions":["spf"]},"application/vnd.yamaha.through-ngn":{"source":"iana"},"application/vnd.yamaha.tunnel-udpencap":{"source":"iana"},"application/vnd.yaoweme":{"source":"iana"},"application/vnd.yellowriver-custom-menu":{"source":"iana","extensions":["cmp"]},"application/vnd.youtube.yt":{"source":"iana"},"application/vnd.zul":{"source":"iana","extensions":["zir","zirz"]},"application/vnd.zzazz.deck+xml":{"source":"iana","compressible":true,"extensions":["zaz"]},"application/voicexml+xml":{"source":"iana","compressible":true,"extensions":["vxml"]},"application/voucher-cms+json":{"source":"iana","compressible":true},"application/vq-rtcpxr":{"source":"iana"},"application/wasm":{"source":"iana","compressible":true,"extensions":["wasm"]},"application/watcherinfo+xml":{"source":"iana","compressible":true,"extensions":["wif"]},"application/webpush-options+json":{"source":"iana","compressible":true},"application/whoispp-query":{"source":"iana"},"application/whoispp-response":{"source":"iana"},"application/widget":{"source":"iana","extensions":["wgt"]},"application/winhlp":{"source":"apache","extensions":["hlp"]},"application/wita":{"source":"iana"},"application/wordperfect5.1":{"source":"iana"},"application/wsdl+xml":{"source":"iana","compressible":true,"extensions":["wsdl"]},"application/wspolicy+xml":{"source":"iana","compressible":true,"extensions":["wspolicy"]},"application/x-7z-compressed":{"source":"apache","compressible":false,"extensions":["7z"]},"application/x-abiword":{"source":"apache","extensions":["abw"]},"application/x-ace-compressed":{"source":"apache","extensions":["ace"]},"application/x-amf":{"source":"apache"},"application/x-apple-diskimage":{"source":"apache","extensions":["dmg"]},"application/x-arj":{"compressible":false,"extensions":["arj"]},"application/x-authorware-bin":{"source":"apache","extensions":["aab","x32","u32","vox"]},"application/x-authorware-map":{"source":"apache","extensions":["aam"]},"application/x-authorware-seg":{"source":"apache","extensions":["aas"]},"application/x-bcpio":{"source":"apache","extensions":["bcpio"]},"application/x-bdoc":{"compressible":false,"extensions":["bdoc"]},"application/x-bittorrent":{"source":"apache","extensions":["torrent"]},"application/x-blorb":{"source":"apache","extensions":["blb","blorb"]},"application/x-bzip":{"source":"apache","compressible":false,"extensions":["bz"]},"application/x-bzip2":{"source":"apache","compressible":false,"extensions":["bz2","boz"]},"application/x-cbr":{"source":"apache","extensions":["cbr","cba","cbt","cbz","cb7"]},"application/x-cdlink":{"source":"apache","extensions":["vcd"]},"application/x-cfs-compressed":{"source":"apache","extensions":["cfs"]},"application/x-chat":{"source":"apache","extensions":["chat"]},"application/x-chess-pgn":{"source":"apache","extensions":["pgn"]},"application/x-chrome-extension":{"extensions":["crx"]},"application/x-cocoa":{"source":"nginx","extensions":["cco"]},"application/x-compress":{"source":"apache"},"application/x-conference":{"source":"apache","extensions":["nsc"]},"application/x-cpio":{"source":"apache","extensions":["cpio"]},"application/x-csh":{"source":"apache","extensions":["csh"]},"application/x-deb":{"compressible":false},"application/x-debian-package":{"source":"apache","extensions":["deb","udeb"]},"application/x-dgc-compressed":{"source":"apache","extensions":["dgc"]},"application/x-director":{"source":"apache","extensions":["dir","dcr","dxr","cst","cct","cxt","w3d","fgd","swa"]},"application/x-doom":{"source":"apache","extensions":["wad"]},"application/x-dtbncx+xml":{"source":"apache","compressible":true,"extensions":["ncx"]},"application/x-dtbook+xml":{"source":"apache","compressible":true,"extensions":["dtb"]},"application/x-dtbresource+xml":{"source":"apache","compressible":true,"extensions":["res"]},"application/x-dvi":{"source":"apache","compressible":false,"extensions":["dvi"]},"application/x-envoy":{"source":"apache","extensions":["evy"]},"application/x-eva":{"source":"apache","extensions":["eva"]},"application/x-font-bdf":{"source":"apache","extensions":["bdf"]},"application/x-font-dos":{"source":"apache"},"application/x-font-framemaker":{"source":"apache"},"application/x-font-ghostscript":{"source":"apache","extensions":["gsf"]},"application/x-font-libgrx":{"source":"apache"},"application/x-font-linux-psf":{"source":"apache","extensions":["psf"]},"application/x-font-pcf":{"source":"apache","extensions":["pcf"]},"application/x-font-snf":{"source":"apache","extensions":["snf"]},"application/x-font-speedo":{"source":"apache"},"application/x-font-sunos-news":{"source":"apache"},"application/x-font-type1":{"source":"apache","extensions":["pfa","pfb","pfm","afm"]},"application/x-font-vfont":{"source":"apache"},"application/x-freearc":{"source":"apache","extensions":["arc"]},"application/x-futuresplash":{"source":"apache","extensions":["spl"]},"application/x-gca-compressed":{"source":"apache","extensions":["gca"]},"application/x-glulx":{"source":"apache","extensions":["ulx"]},"application/x-gnumeric":{"source":"apache","extensions":["gnumeric"]},"application/x-gramps-xml":{"source":"apache","extensions":["gramps"]},"application/x-gtar":{"source":"apache","extensions":["gtar"]},"application/x-gzip":{"source":"apache"},"application/x-hdf":{"source":"apache","extensions":["hdf"]},"application/x-httpd-php":{"compressible":true,"extensions":["php"]},"application/x-install-instructions":{"source":"apache","extensions":["install"]},"application/x-iso9660-image":{"source":"apache","extensions":["iso"]},"application/x-iwork-keynote-sffkey":{"extensions":["key"]},"application/x-iwork-numbers-sffnumbers":{"extensions":["numbers"]},"application/x-iwork-pages-sffpages":{"extensions":["pages"]},"application/x-java-archive-diff":{"source":"nginx","extensions":["jardiff"]},"application/x-java-jnlp-file":{"source":"apache","compressible":false,"extensions":["jnlp"]},"application/x-javascript":{"compressible":true},"application/x-keepass2":{"extensions":["kdbx"]},"application/x-latex":{"source":"apache","compressible":false,"extensions":["latex"]},"application/x-lua-bytecode":{"extensions":["luac"]},"application/x-lzh-compressed":{"source":"apache","extensions":["lzh","lha"]},"application/x-makeself":{"source":"nginx","extensions":["run"]},"application/x-mie":{"source":"apache","extensions":["mie"]},"application/x-mobipocket-ebook":{"source":"apache","extensions":["prc","mobi"]},"application/x-mpegurl":{"compressible":false},"application/x-ms-application":{"source":"apache","extensions":["application"]},"application/x-ms-shortcut":{"source":"apache","extensions":["lnk"]},"application/x-ms-wmd":{"source":"apache","extensions":["wmd"]},"application/x-ms-wmz":{"source":"apache","extensions":["wmz"]},"application/x-ms-xbap":{"source":"apache","extensions":["xbap"]},"application/x-msaccess":{"source":"apache","extensions":["mdb"]},"application/x-msbinder":{"source":"apache","extensions":["obd"]},"application/x-mscardfile":{"source":"apache","extensions":["crd"]},"application/x-msclip":{"source":"apache","extensions":["clp"]},"application/x-msdos-program":{"extensions":["exe"]},"application/x-msdownload":{"source":"apache","extensions":["exe","dll","com","bat","msi"]},"application/x-msmediaview":{"source":"apache","extensions":["mvb","m13","m14"]},"application/x-msmetafile":{"source":"apache","extensions":["wmf","wmz","emf","emz"]},"application/x-msmoney":{"source":"apache","extensions":["mny"]},"application/x-mspublisher":{"source":"apache","extensions":["pub"]},"application/x-msschedule":{"source":"apache","extensions":["scd"]},"application/x-msterminal":{"source":"apache","extensions":["trm"]},"application/x-mswrite":{"source":"apache","extensions":["wri"]},"application/x-netcdf":{"source":"apache","extensions":["nc","cdf"]},"application/x-ns-proxy-autoconfig":{"compressible":true,"extensions":["pac"]},"application/x-nzb":{"source":"apache","extensions":["nzb"]},"application/x-perl":{"source":"nginx","extensions":["pl","pm"]},"application/x-pilot":{"source":"nginx","extensions":["prc","pdb"]},"application/x-pkcs12":{"source":"apache","compressible":false,"extensions":["p12","pfx"]},"application/x-pkcs7-certificates":{"source":"apache","extensions":["p7b","spc"]},"application/x-pkcs7-certreqresp":{"source":"apache","extensions":["p7r"]},"application/x-pki-message":{"source":"iana"},"application/x-rar-compressed":{"source":"apache","compressible":false,"extensions":["rar"]},"application/x-redhat-package-manager":{"source":"nginx","extensions":["rpm"]},"application/x-research-info-systems":{"source":"apache","extensions":["ris"]},"application/x-sea":{"source":"nginx","extensions":["sea"]},"application/x-sh":{"source":"apache","compressible":true,"extensions":["sh"]},"application/x-shar":{"source":"apache","extensions":["shar"]},"application/x-shockwave-flash":{"source":"apache","compressible":false,"extensions":["swf"]},"application/x-silverlight-app":{"source":"apache","extensions":["xap"]},"application/x-sql":{"source":"apache","extensions":["sql"]},"application/x-stuffit":{"source":"apache","compressible":false,"extensions":["sit"]},"application/x-stuffitx":{"source":"apache","extensions":["sitx"]},"application/x-subrip":{"source":"apache","extensions":["srt"]},"application/x-sv4cpio":{"source":"apache","extensions":["sv4cpio"]},"application/x-sv4crc":{"source":"apache","extensions":["sv4crc"]},"application/x-t3vm-image":{"source":"apache","extensions":["t3"]},"application/x-tads":{"source":"apache","extensions":["gam"]},"application/x-tar":{"source":"apache","compressible":true,"extensions":["tar"]},"application/x-tcl":{"source":"apache","extensions":["tcl","tk"]},"application/x-tex":{"source":"apache","extensions":["tex"]},"application/x-tex-tfm":{"source":"apache","extensions":["tfm"]},"application/x-texinfo":{"source":"apache","extensions":["texinfo","texi"]},"application/x-tgif":{"source":"apache","extensions":["obj"]},"application/x-ustar":{"source":"apache","extensions":["ustar"]},"application/x-virtualbox-hdd":{"compressible":true,"extensions":["hdd"]},"application/x-virtualbox-ova":{"compressible":true,"extensions":["ova"]},"application/x-virtualbox-ovf":{"compressible":true,"extensions":["ovf"]},"application/x-virtualbox-vbox":{"compressible":true,"extensions":["vbox"]},"application/x-virtualbox-vbox-extpack":{"compressible":false,"extensions":["vbox-extpack"]},"application/x-virtualbox-vdi":{"compressible":true,"extensions":["vdi"]},"application/x-virtualbox-vhd":{"compressible":true,"extensions":["vhd"]},"application/x-virtualbox-vmdk":{"compressible":true,"extensions":["vmdk"]},"application/x-wais-source":{"source":"apache","extensions":["src"]},"application/x-web-app-manifest+json":{"compressible":true,"extensions":["webapp"]},"application/x-www-form-urlencoded":{"source":"iana","compressible":true},"application/x-x509-ca-cert":{"source":"iana","extensions":["der","crt","pem"]},"application/x-x509-ca-ra-cert":{"source":"iana"},"application/x-x509-next-ca-cert":{"source":"iana"},"application/x-xfig":{"source":"apache","extensions":["fig"]},"application/x-xliff+xml":{"source":"apache","compressible":true,"extensions":["xlf"]},"application/x-xpinstall":{"source":"apache","compressible":false,"extensions":["xpi"]},"application/x-xz":{"source":"apache","extensions":["xz"]},"application/x-zmachine":{"source":"apache","extensions":["z1","z2","z3","z4","z5","z6","z7","z8"]},"application/x400-bp":{"source":"iana"},"application/xacml+xml":{"source":"iana","compressible":true},"application/xaml+xml":{"source":"apache","compressible":true,"extensions":["xaml"]},"application/xcap-att+xml":{"source":"iana","compressible":true,"extensions":["xav"]},"application/xcap-caps+xml":{"source":"iana","compressible":true,"extensions":["xca"]},"application/xcap-diff+xml":{"source":"iana","compressible":true,"extensions":["xdf"]},"application/xcap-el+xml":{"source":"iana","compressible":true,"extensions":["xel"]},"application/xcap-error+xml":{"source":"iana","compressible":true},"application/xcap-ns+xml":{"source":"iana","compressible":true,"extensions":["xns"]},"application/xcon-conference-info+xml":{"source":"iana","compressible":true},"application/xcon-conference-info-diff+xml":{"source":"iana","compressible":true},"application/xenc+xml":{"source":"iana","compressible":true,"extensions":["xenc"]},"application/xhtml+xml":{"source":"iana","compressible":true,"extensions":["xhtml","xht"]},"application/xhtml-voice+xml":{"source":"apache","compressible":true},"application/xliff+xml":{"source":"iana","compressible":true,"extensions":["xlf"]},"application/xml":{"source":"iana","compressible":true,"extensions":["xml","xsl","xsd","rng"]},"application/xml-dtd":{"source":"iana","compressible":true,"extensions":["dtd"]},"application/xml-external-parsed-entity":{"source":"iana"},"application/xml-patch+xml":{"source":"iana","compressible":true},"application/xmpp+xml":{"source":"iana","compressible":true},"application/xop+xml":{"source":"iana","compressible":true,"extensions":["xop"]},"application/xproc+xml":{"source":"apache","compressible":true,"extensions":["xpl"]},"application/xslt+xml":{"source":"iana","compressible":true,"extensions":["xsl","xslt"]},"application/xspf+xml":{"source":"apache","compressible":true,"extensions":["xspf"]},"application/xv+xml":{"source":"iana","compressible":true,"extensions":["mxml","xhvml","xvml","xvm"]},"application/yang":{"source":"iana","extensions":["yang"]},"application/yang-data+json":{"source":"iana","compressible":true},"application/yang-data+xml":{"source":"iana","compressible":true},"application/yang-patch+json":{"source":"iana","compressible":true},"application/yang-patch+xml":{"source":"iana","compressible":true},"application/yin+xml":{"source":"iana","compressible":true,"extensions":["yin"]},"application/zip":{"source":"iana","compressible":false,"extensions":["zip"]},"application/zlib":{"source":"iana"},"application/zstd":{"source":"iana"},"audio/1d-interleaved-parityfec":{"source":"iana"},"audio/32kadpcm":{"source":"iana"},"audio/3gpp":{"source":"iana","compressible":false,"extensions":["3gpp"]},"audio/3gpp2":{"source":"iana"},"audio/aac":{"source":"iana"},"audio/ac3":{"source":"iana"},"audio/adpcm":{"source":"apache","extensions":["adp"]},"audio/amr":{"source":"iana","extensions":["amr"]},"audio/amr-wb":{"source":"iana"},"audio/amr-wb+":{"source":"iana"},"audio/aptx":{"source":"iana"},"audio/asc":{"source":"iana"},"audio/atrac-advanced-lossless":{"source":"iana"},"audio/atrac-x":{"source":"iana"},"audio/atrac3":{"source":"iana"},"audio/basic":{"source":"iana","compressible":false,"extensions":["au","snd"]},"audio/bv16":{"source":"iana"},"audio/bv32":{"source":"iana"},"audio/clearmode":{"source":"iana"},"audio/cn":{"source":"iana"},"audio/dat12":{"source":"iana"},"audio/dls":{"source":"iana"},"audio/dsr-es201108":{"source":"iana"},"audio/dsr-es202050":{"source":"iana"},"audio/dsr-es202211":{"source":"iana"},"audio/dsr-es202212":{"source":"iana"},"audio/dv":{"source":"iana"},"audio/dvi4":{"source":"iana"},"audio/eac3":{"source":"iana"},"audio/encaprtp":{"source":"iana"},"audio/evrc":{"source":"iana"},"audio/evrc-qcp":{"source":"iana"},"audio/evrc0":{"source":"iana"},"audio/evrc1":{"source":"iana"},"audio/evrcb":{"source":"iana"},"audio/evrcb0":{"source":"iana"},"audio/evrcb1":{"source":"iana"},"audio/evrcnw":{"source":"iana"},"audio/evrcnw0":{"source":"iana"},"audio/evrcnw1":{"source":"iana"},"audio/evrcwb":{"source":"iana"},"audio/evrcwb0":{"source":"iana"},"audio/evrcwb1":{"source":"iana"},"audio/evs":{"source":"iana"},"audio/flexfec":{"source":"iana"},"audio/fwdred":{"source":"iana"},"audio/g711-0":{"source":"iana"},"audio/g719":{"source":"iana"},"audio/g722":{"source":"iana"},"audio/g7221":{"source":"iana"},"audio/g723":{"source":"iana"},"audio/g726-16":{"source":"iana"},"audio/g726-24":{"source":"iana"},"audio/g726-32":{"source":"iana"},"audio/g726-40":{"source":"iana"},"audio/g728":{"source":"iana"},"audio/g729":{"source":"iana"},"audio/g7291":{"source":"iana"},"audio/g729d":{"source":"iana"},"audio/g729e":{"source":"iana"},"audio/gsm":{"source":"iana"},"audio/gsm-efr":{"source":"iana"},"audio/gsm-hr-08":{"source":"iana"},"audio/ilbc":{"source":"iana"},"audio/ip-mr_v2.5":{"source":"iana"},"audio/isac":{"source":"apache"},"audio/l16":{"source":"iana"},"audio/l20":{"source":"iana"},"audio/l24":{"source":"iana","compressible":false},"audio/l8":{"source":"iana"},"audio/lpc":{"source":"iana"},"audio/melp":{"source":"iana"},"audio/melp1200":{"source":"iana"},"audio/melp2400":{"source":"iana"},"audio/melp600":{"source":"iana"},"audio/mhas":{"source":"iana"},"audio/midi":{"source":"apache","extensions":["mid","midi","kar","rmi"]},"audio/mobile-xmf":{"source":"iana","extensions":["mxmf"]},"audio/mp3":{"compressible":false,"extensions":["mp3"]},"audio/mp4":{"source":"iana","compressible":false,"extensions":["m4a","mp4a"]},"audio/mp4a-latm":{"source":"iana"},"audio/mpa":{"source":"iana"},"audio/mpa-robust":{"source":"iana"},"audio/mpeg":{"source":"iana","compressible":false,"extensions":["mpga","mp2","mp2a","mp3","m2a","m3a"]},"audio/mpeg4-generic":{"source":"iana"},"audio/musepack":{"source":"apache"},"audio/ogg":{"source":"iana","compressible":false,"extensions":["oga","ogg","spx","opus"]},"audio/opus":{"source":"iana"},"audio/parityfec":{"source":"iana"},"audio/pcma":{"source":"iana"},"audio/pcma-wb":{"source":"iana"},"audio/pcmu":{"source":"iana"},"audio/pcmu-wb":{"source":"iana"},"audio/prs.sid":{"source":"iana"},"audio/qcelp":{"source":"iana"},"audio/raptorfec":{"source":"iana"},"audio/red":{"source":"iana"},"audio/rtp-enc-aescm128":{"source":"iana"},"audio/rtp-midi":{"source":"iana"},"audio/rtploopback":{"source":"iana"},"audio/rtx":{"source":"iana"},"audio/s3m":{"source":"apache","extensions":["s3m"]},"audio/scip":{"source":"iana"},"audio/silk":{"source":"apache","extensions":["sil"]},"audio/smv":{"source":"iana"},"audio/smv-qcp":{"source":"iana"},"audio/smv0":{"source":"iana"},"audio/sofa":{"source":"iana"},"audio/sp-midi":{"source":"iana"},"audio/speex":{"source":"iana"},"audio/t140c":{"source":"iana"},"audio/t38":{"source":"iana"},"audio/telephone-event":{"source":"iana"},"audio/tetra_acelp":{"source":"iana"},"audio/tetra_acelp_bb":{"source":"iana"},"audio/tone":{"source":"iana"},"audio/tsvcis":{"source":"iana"},"audio/uemclip":{"source":"iana"},"audio/ulpfec":{"source":"iana"},"audio/usac":{"source":"iana"},"audio/vdvi":{"source":"iana"},"audio/vmr-wb":{"source":"iana"},"audio/vnd.3gpp.iufp":{"source":"iana"},"audio/vnd.4sb":{"source":"iana"},"audio/vnd.audiokoz":{"source":"iana"},"audio/vnd.celp":{"source":"iana"},"audio/vnd.cisco.nse":{"source":"iana"},"audio/vnd.cmles.radio-events":{"source":"iana"},"audio/vnd.cns.anp1":{"source":"iana"},"audio/vnd.cns.inf1":{"source":"iana"},"audio/vnd.dece.audio":{"source":"iana","extensions":["uva","uvva"]},"audio/vnd.digital-winds":{"source":"iana","extensions":["eol"]},"audio/vnd.dlna.adts":{"source":"iana"},"audio/vnd.dolby.heaac.1":{"source":"iana"},"audio/vnd.dolby.heaac.2":{"source":"iana"},"audio/vnd.dolby.mlp":{"source":"iana"},"audio/vnd.dolby.mps":{"source":"iana"},"audio/vnd.dolby.pl2":{"source":"iana"},"audio/vnd.dolby.pl2x":{"source":"iana"},"audio/vnd.dolby.pl2z":{"source":"iana"},"audio/vnd.dolby.pulse.1":{"source":"iana"},"audio/vnd.dra":{"source":"iana","extensions":["dra"]},"audio/vnd.dts":{"source":"iana","extensions":["dts"]},"audio/vnd.dts.hd":{"source":"iana","extensions":["dtshd"]},"audio/vnd.dts.uhd":{"source":"iana"},"audio/vnd.dvb.file":{"source":"iana"},"audio/vnd.everad.plj":{"source":"iana"},"audio/vnd.hns.audio":{"source":"iana"},"audio/vnd.lucent.voice":{"source":"iana","extensions":["lvp"]},"audio/vnd.ms-playready.media.pya":{"source":"iana","extensions":["pya"]},"audio/vnd.nokia.mobile-xmf":{"source":"iana"},"audio/vnd.nortel.vbk":{"source":"iana"},"audio/vnd.nuera.ecelp4800":{"source":"iana","extensions":["ecelp4800"]},"audio/vnd.nuera.ecelp7470":{"source":"iana","extensions":["ecelp7470"]},"audio/vnd.nuera.ecelp9600":{"source":"iana","extensions":["ecelp9600"]},"audio/vnd.octel.sbc":{"source":"iana"},"audio/vnd.presonus.multitrack":{"source":"iana"},"audio/vnd.qcelp":{"source":"iana"},"audio/vnd.rhetorex.32kadpcm":{"source":"iana"},"audio/vnd.rip":{"source":"iana","extensions":["rip"]},"audio/vnd.rn-realaudio":{"compressible":false},"audio/vnd.sealedmedia.softseal.mpeg":{"source":"iana"},"audio/vnd.vmx.cvsd":{"source":"iana"},"audio/vnd.wave":{"compressible":false},"audio/vorbis":{"source":"iana","compressible":false},"audio/vorbis-config":{"source":"iana"},"audio/wav":{"compressible":false,"extensions":["wav"]},"audio/wave":{"compressible":false,"extensions":["wav"]},"audio/webm":{"source":"apache","compressible":false,"extensions":["weba"]},"audio/x-aac":{"source":"apache","compressible":false,"extensions":["aac"]},"audio/x-aiff":{"source":"apache","extensions":["aif","aiff","aifc"]},"audio/x-caf":{"source":"apache","compressible":false,"extensions":["caf"]},"audio/x-flac":{"source":"apache","extensions":["flac"]},"audio/x-m4a":{"source":"nginx","extensions":["m4a"]},"audio/x-matroska":{"source":"apache","extensions":["mka"]},"audio/x-mpegurl":{"source":"apache","extensions":["m3u"]},"audio/x-ms-wax":{"source":"apache","extensions":["wax"]},"audio/x-ms-wma":{"source":"apache","extensions":["wma"]},"audio/x-pn-realaudio":{"source":"apache","extensions":["ram","ra"]},"audio/x-pn-realaudio-plugin":{"source":"apache","extensions":["rmp"]},"audio/x-realaudio":{"source":"nginx","extensions":["ra"]},"audio/x-tta":{"source":"apache"},"audio/x-wav":{"source":"apache","extensions":["wav"]},"audio/xm":{"source":"apache","extensions":["xm"]},"chemical/x-cdx":{"source":"apache","extensions":["cdx"]},"chemical/x-cif":{"source":"apache","extensions":["cif"]},"chemical/x-cmdf":{"source":"apache","extensions":["cmdf"]},"chemical/x-cml":{"source":"apache","extensions":["cml"]},"chemical/x-csml":{"source":"apache","extensions":["csml"]},"chemical/x-pdb":{"source":"apache"},"chemical/x-xyz":{"source":"apache","extensions":["xyz"]},"font/collection":{"source":"iana","extensions":["ttc"]},"font/otf":{"source":"iana","compressible":true,"extensions":["otf"]},"font/sfnt":{"source":"iana"},"font/ttf":{"source":"iana","compressible":true,"extensions":["ttf"]},"font/woff":{"source":"iana","extensions":["woff"]},"font/woff2":{"source":"iana","extensions":["woff2"]},"image/aces":{"source":"iana","extensions":["exr"]},"image/apng":{"compressible":false,"extensions":["apng"]},"image/avci":{"source":"iana","extensions":["avci"]},"image/avcs":{"source":"iana","extensions":["avcs"]},"image/avif":{"source":"iana","compressible":false,"extensions":["avif"]},"image/bmp":{"source":"iana","compressible":true,"extensions":["bmp"]},"image/cgm":{"source":"iana","extensions":["cgm"]},"image/dicom-rle":{"source":"iana","extensions":["drle"]},"image/emf":{"source":"iana","extensions":["emf"]},"image/fits":{"source":"iana","extensions":["fits"]},"image/g3fax":{"source":"iana","extensions":["g3"]},"image/gif":{"source":"iana","compressible":false,"extensions":["gif"]},"image/heic":{"source":"iana","extensions":["heic"]},"image/heic-sequence":{"source":"iana","extensions":["heics"]},"image/heif":{"source":"iana","extensions":["heif"]},"image/heif-sequence":{"source":"iana","extensions":["heifs"]},"image/hej2k":{"source":"iana","extensions":["hej2"]},"image/hsj2":{"source":"iana","extensions":["hsj2"]},"image/ief":{"source":"iana","extensions":["ief"]},"image/jls":{"source":"iana","extensions":["jls"]},"image/jp2":{"source":"iana","compressible":false,"extensions":["jp2","jpg2"]},"image/jpeg":{"source":"iana","compressible":false,"extensions":["jpeg","jpg","jpe"]},"image/jph":{"source":"iana","extensions":["jph"]},"image/jphc":{"source":"iana","extensions":["jhc"]},"image/jpm":{"source":"iana","compressible":false,"extensions":["jpm"]},"image/jpx":{"source":"iana","compressible":false,"extensions":["jpx","jpf"]},"image/jxr":{"source":"iana","extensions":["jxr"]},"image/jxra":{"source":"iana","extensions":["jxra"]},"image/jxrs":{"source":"iana","extensions":["jxrs"]},"image/jxs":{"source":"iana","extensions":["jxs"]},"image/jxsc":{"source":"iana","extensions":["jxsc"]},"image/jxsi":{"source":"iana","extensions":["jxsi"]},"image/jxss":{"source":"iana","extensions":["jxss"]},"image/ktx":{"source":"iana","extensions":["ktx"]},"image/ktx2":{"source":"iana","extensions":["ktx2"]},"image/naplps":{"source":"iana"},"image/pjpeg":{"compressible":false},"image/png":{"source":"iana","compressible":false,"extensions":["png"]},"image/prs.btif":{"source":"iana","extensions":["btif"]},"image/prs.pti":{"source":"iana","extensions":["pti"]},"image/pwg-raster":{"source":"iana"},"image/sgi":{"source":"apache","extensions":["sgi"]},"image/svg+xml":{"source":"iana","compressible":true,"extensions":["svg","svgz"]},"image/t38":{"source":"iana","extensions":["t38"]},"image/tiff":{"source":"iana","compressible":false,"extensions":["tif","tiff"]},"image/tiff-fx":{"source":"iana","extensions":["tfx"]},"image/vnd.adobe.photoshop":{"source":"iana","compressible":true,"extensions":["psd"]},"image/vnd.airzip.accelerator.azv":{"source":"iana","extensions":["azv"]},"image/vnd.cns.inf2":{"source":"iana"},"image/vnd.dece.graphic":{"source":"iana","extensions":["uvi","uvvi","uvg","uvvg"]},"image/vnd.djvu":{"source":"iana","extensions":["djvu","djv"]},"image/vnd.dvb.subtitle":{"source":"iana","extensions":["sub"]},"image/vnd.dwg":{"source":"iana","extensions":["dwg"]},"image/vnd.dxf":{"source":"iana","extensions":["dxf"]},"image/vnd.fastbidsheet":{"source":"iana","extensions":["fbs"]},"image/vnd.fpx":{"source":"iana","extensions":["fpx"]},"image/vnd.fst":{"source":"iana","extensions":["fst"]},"image/vnd.fujixerox.edmics-mmr":{"source":"iana","extensions":["mmr"]},"image/vnd.fujixerox.edmics-rlc":{"source":"iana","extensions":["rlc"]},"image/vnd.globalgraphics.pgb":{"source":"iana"},"image/vnd.microsoft.icon":{"source":"iana","compressible":true,"extensions":["ico"]},"image/vnd.mix":{"source":"iana"},"image/vnd.mozilla.apng":{"source":"iana"},"image/vnd.ms-dds":{"compressible":true,"extensions":["dds"]},"image/vnd.ms-modi":{"source":"iana","extensions":["mdi"]},"image/vnd.ms-photo":{"source":"apache","extensions":["wdp"]},"image/vnd.net-fpx":{"source":"iana","extensions":["npx"]},"image/vnd.pco.b16":{"source":"iana","extensions":["b16"]},"image/vnd.radiance":{"source":"iana"},"image/vnd.sealed.png":{"source":"iana"},"image/vnd.sealedmedia.softseal.gif":{"source":"iana"},"image/vnd.sealedmedia.softseal.jpg":{"source":"iana"},"image/vnd.svf":{"source":"iana"},"image/vnd.tencent.tap":{"source":"iana","extensions":["tap"]},"image/vnd.valve.source.texture":{"source":"iana","extensions":["vtf"]},"image/vnd.wap.wbmp":{"source":"iana","extensions":["wbmp"]},"image/vnd.xiff":{"source":"iana","extensions":["xif"]},"image/vnd.zbrush.pcx":{"source":"iana","extensions":["pcx"]},"image/webp":{"source":"apache","extensions":["webp"]},"image/wmf":{"source":"iana","extensions":["wmf"]},"image/x-3ds":{"source":"apache","extensions":["3ds"]},"image/x-cmu-raster":{"source":"apache","extensions":["ras"]},"image/x-cmx":{"source":"apache","extensions":["cmx"]},"image/x-freehand":{"source":"apache","extensions":["fh","fhc","fh4","fh5","fh7"]},"image/x-icon":{"source":"apache","compressible":true,"extensions":["ico"]},"image/x-jng":{"source":"nginx","extensions":["jng"]},"image/x-mrsid-image":{"source":"apache","extensions":["sid"]},"image/x-ms-bmp":{"source":"nginx","compressible":true,"extensions":["bmp"]},"image/x-pcx":{"source":"apache","extensions":["pcx"]},"image/x-pict":{"source":"apache","extensions":["pic","pct"]},"image/x-portable-anymap":{"source":"apache","extensions":["pnm"]},"image/x-portable-bitmap":{"source":"apache","extensions":["pbm"]},"image/x-portable-graymap":{"source":"apache","extensions":["pgm"]},"image/x-portable-pixmap":{"source":"apache","extensions":["ppm"]},"image/x-rgb":{"source":"apache","extensions":["rgb"]},"image/x-tga":{"source":"apache","extensions":["tga"]},"image/x-xbitmap":{"source":"apache","extensions":["xbm"]},"image/x-xcf":{"compressible":false},"image/x-xpixmap":{"source":"apache","extensions":["xpm"]},"image/x-xwindowdump":{"source":"apache","extensions":["xwd"]},"message/cpim":{"source":"iana"},"message/delivery-status":{"source":"iana"},"message/disposition-notification":{"source":"iana","extensions":["disposition-notification"]},"message/external-body":{"source":"iana"},"message/feedback-report":{"source":"iana"},"message/global":{"source":"iana","extensions":["u8msg"]},"message/global-delivery-status":{"source":"iana","extensions":["u8dsn"]},"message/global-disposition-notification":{"source":"iana","extensions":["u8mdn"]},"message/global-headers":{"source":"iana","extensions":["u8hdr"]},"message/http":{"source":"iana","compressible":false},"message/imdn+xml":{"source":"iana","compressible":true},"message/news":{"source":"iana"},"message/partial":{"source":"iana","compressible":false},"message/rfc822":{"source":"iana","compressible":true,"extensions":["eml","mime"]},"message/s-http":{"source":"iana"},"message/sip":{"source":"iana"},"message/sipfrag":{"source":"iana"},"message/tracking-status":{"source":"iana"},"message/vnd.si.simp":{"source":"iana"},"message/vnd.wfa.wsc":{"source":"iana","extensions":["wsc"]},"model/3mf":{"source":"iana","extensions":["3mf"]},"model/e57":{"source":"iana"},"model/gltf+json":{"source":"iana","compressible":true,"extensions":["gltf"]},"model/gltf-binary":{"source":"iana","compressible":true,"extensions":["glb"]},"model/iges":{"source":"iana","compressible":false,"extensions":["igs","iges"]},"model/mesh":{"source":"iana","compressible":false,"extensions":["msh","mesh","silo"]},"model/mtl":{"source":"iana","extensions":["mtl"]},"model/obj":{"source":"iana","extensions":["obj"]},"model/step":{"source":"iana"},"model/step+xml":{"source":"iana","compressible":true,"extensions":["stpx"]},"model/step+zip":{"source":"iana","compressible":false,"extensions":["stpz"]},"model/step-xml+zip":{"source":"iana","compressible":false,"extensions":["stpxz"]},"model/stl":{"source":"iana","extensions":["stl"]},"model/vnd.collada+xml":{"source":"iana","compressible":true,"extensions":["dae"]},"model/vnd.dwf":{"source":"iana","extensions":["dwf"]},"model/vnd.flatland.3dml":{"source":"iana"},"model/vnd.gdl":{"source":"iana","extensions":["gdl"]},"model/vnd.gs-gdl":{"source":"apache"},"model/vnd.gs.gdl":{"source":"iana"},"model/vnd.gtw":{"source":"iana","extensions":["gtw"]},"model/vnd.moml+xml":{"source":"iana","compressible":true},"model/vnd.mts":{"source":"iana","extensions":["mts"]},"model/vnd.opengex":{"source":"iana","extensions":["ogex"]},"model/vnd.parasolid.transmit.binary":{"source":"iana","extensions":["x_b"]},"model/vnd.parasolid.transmit.text":{"source":"iana","extensions":["x_t"]},"model/vnd.pytha.pyox":{"source":"iana"},"model/vnd.rosette.annotated-data-model":{"source":"iana"},"model/vnd.sap.vds":{"source":"iana","extensions":["vds"]},"model/vnd.usdz+zip":{"source":"iana","compressible":false,"extensions":["usdz"]},"model/vnd.valve.source.compiled-map":{"source":"iana","extensions":["bsp"]},"model/vnd.vtu":{"source":"iana","extensions":["vtu"]},"model/vrml":{"source":"iana","compressible":false,"extensions":["wrl","vrml"]},"model/x3d+binary":{"source":"apache","compressible":false,"extensions":["x3db","x3dbz"]},"model/x3d+fastinfoset":{"source":"iana","extensions":["x3db"]},"model/x3d+vrml":{"source":"apache","compressible":false,"extensions":["x3dv","x3dvz"]},"model/x3d+xml":{"source":"iana","compressible":true,"extensions":["x3d","x3dz"]},"model/x3d-vrml":{"source":"iana","extensions":["x3dv"]},"multipart/alternative":{"source":"iana","compressible":false},"multipart/appledouble":{"source":"iana"},"multipart/byteranges":{"source":"iana"},"multipart/digest":{"source":"iana"},"multipart/encrypted":{"source":"iana","compressible":false},"multipart/form-data":{"source":"iana","compressible":false},"multipart/header-set":{"source":"iana"},"multipart/mixed":{"source":"iana"},"multipart/multilingual":{"source":"iana"},"multipart/parallel":{"source":"iana"},"multipart/related":{"source":"iana","compressible":false},"multipart/report":{"source":"iana"},"multipart/signed":{"source":"iana","compressible":false},"multipart/vnd.bint.med-plus":{"source":"iana"},"multipart/voice-message":{"source":"iana"},"multipart/x-mixed-replace":{"source":"iana"},"text/1d-interleaved-parityfec":{"source":"iana"},"text/cache-manifest":{"source":"iana","compressible":true,"extensions":["appcache","manifest"]},"text/calendar":{"source":"iana","extensions":["ics","ifb"]},"text/calender":{"compressible":true},"text/cmd":{"compressible":true},"text/coffeescript":{"extensions":["coffee","litcoffee"]},"text/cql":{"source":"iana"},"text/cql-expression":{"source":"iana"},"text/cql-identifier":{"source":"iana"},"text/css":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["css"]},"text/csv":{"source":"iana","compressible":true,"extensions":["csv"]},"text/csv-schema":{"source":"iana"},"text/directory":{"source":"iana"},"text/dns":{"source":"iana"},"text/ecmascript":{"source":"iana"},"text/encaprtp":{"source":"iana"},"text/enriched":{"source":"iana"},"text/fhirpath":{"source":"iana"},"text/flexfec":{"source":"iana"},"text/fwdred":{"source":"iana"},"text/gff3":{"source":"iana"},"text/grammar-ref-list":{"source":"iana"},"text/html":{"source":"iana","compressible":true,"extensions":["html","htm","shtml"]},"text/jade":{"extensions":["jade"]},"text/javascript":{"source":"iana","compressible":true},"text/jcr-cnd":{"source":"iana"},"text/jsx":{"compressible":true,"extensions":["jsx"]},"text/less":{"compressible":true,"extensions":["less"]},"text/markdown":{"source":"iana","compressible":true,"extensions":["markdown","md"]},"text/mathml":{"source":"nginx","extensions":["mml"]},"text/mdx":{"compressible":true,"extensions":["mdx"]},"text/mizar":{"source":"iana"},"text/n3":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["n3"]},"text/parameters":{"source":"iana","charset":"UTF-8"},"text/parityfec":{"source":"iana"},"text/plain":{"source":"iana","compressible":true,"extensions":["txt","text","conf","def","list","log","in","ini"]},"text/provenance-notation":{"source":"iana","charset":"UTF-8"},"text/prs.fallenstein.rst":{"source":"iana"},"text/prs.lines.tag":{"source":"iana","extensions":["dsc"]},"text/prs.prop.logic":{"source":"iana"},"text/raptorfec":{"source":"iana"},"text/red":{"source":"iana"},"text/rfc822-headers":{"source":"iana"},"text/richtext":{"source":"iana","compressible":true,"extensions":["rtx"]},"text/rtf":{"source":"iana","compressible":true,"extensions":["rtf"]},"text/rtp-enc-aescm128":{"source":"iana"},"text/rtploopback":{"source":"iana"},"text/rtx":{"source":"iana"},"text/sgml":{"source":"iana","extensions":["sgml","sgm"]},"text/shaclc":{"source":"iana"},"text/shex":{"source":"iana","extensions":["shex"]},"text/slim":{"extensions":["slim","slm"]},"text/spdx":{"source":"iana","extensions":["spdx"]},"text/strings":{"source":"iana"},"text/stylus":{"extensions":["stylus","styl"]},"text/t140":{"source":"iana"},"text/tab-separated-values":{"source":"iana","compressible":true,"extensions":["tsv"]},"text/troff":{"source":"iana","extensions":["t","tr","roff","man","me","ms"]},"text/turtle":{"source":"iana","charset":"UTF-8","extensions":["ttl"]},"text/ulpfec":{"source":"iana"},"text/uri-list":{"source":"iana","compressible":true,"extensions":["uri","uris","urls"]},"text/vcard":{"source":"iana","compressible":true,"extensions":["vcard"]},"text/vnd.a":{"source":"iana"},"text/vnd.abc":{"source":"iana"},"text/vnd.ascii-art":{"source":"iana"},"text/vnd.curl":{"source":"iana","extensions":["curl"]},"text/vnd.curl.dcurl":{"source":"apache","extensions":["dcurl"]},"text/vnd.curl.mcurl":{"source":"apache","extensions":["mcurl"]},"text/vnd.curl.scurl":{"source":"apache","extensions":["scurl"]},"text/vnd.debian.copyright":{"source":"iana","charset":"UTF-8"},"text/vnd.dmclientscript":{"source":"iana"},"text/vnd.dvb.subtitle":{"source":"iana","extensions":["sub"]},"text/vnd.esmertec.theme-descriptor":{"source":"iana","charset":"UTF-8"},"text/vnd.familysearch.gedcom":{"source":"iana","extensions":["ged"]},"text/vnd.ficlab.flt":{"source":"iana"},"text/vnd.fly":{"source":"iana","extensions":["fly"]},"text/vnd.fmi.flexstor":{"source":"iana","extensions":["flx"]},"text/vnd.gml":{"source":"iana"},"text/vnd.graphviz":{"source":"iana","extensions":["gv"]},"text/vnd.hans":{"source":"iana"},"text/vnd.hgl":{"source":"iana"},"text/vnd.in3d.3dml":{"source":"iana","extensions":["3dml"]},"text/vnd.in3d.spot":{"source":"iana","extensions":["spot"]},"text/vnd.iptc.newsml":{"source":"iana"},"text/vnd.iptc.nitf":{"source":"iana"},"text/vnd.latex-z":{"source":"iana"},"text/vnd.motorola.reflex":{"source":"iana"},"text/vnd.ms-mediapackage":{"source":"iana"},"text/vnd.net2phone.commcenter.command":{"source":"iana"},"text/vnd.radisys.msml-basic-layout":{"source":"iana"},"text/vnd.senx.warpscript":{"source":"iana"},"text/vnd.si.uricatalogue":{"source":"iana"},"text/vnd.sosi":{"source":"iana"},"text/vnd.sun.j2me.app-descriptor":{"source":"iana","charset":"UTF-8","extensions":["jad"]},"text/vnd.trolltech.linguist":{"source":"iana","charset":"UTF-8"},"text/vnd.wap.si":{"source":"iana"},"text/vnd.wap.sl":{"source":"iana"},"text/vnd.wap.wml":{"source":"iana","extensions":["wml"]},"text/vnd.wap.wmlscript":{"source":"iana","extensions":["wmls"]},"text/vtt":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["vtt"]},"text/x-asm":{"source":"apache","extensions":["s","asm"]},"text/x-c":{"source":"apache","extensions":["c","cc","cxx","cpp","h","hh","dic"]},"text/x-component":{"source":"nginx","extensions":["htc"]},"text/x-fortran":{"source":"apache","extensions":["f","for","f77","f90"]},"text/x-gwt-rpc":{"compressible":true},"text/x-handlebars-template":{"extensions":["hbs"]},"text/x-java-source":{"source":"apache","extensions":["java"]},"text/x-jquery-tmpl":{"compressible":true},"text/x-lua":{"extensions":["lua"]},"text/x-markdown":{"compressible":true,"extensions":["mkd"]},"text/x-nfo":{"source":"apache","extensions":["nfo"]},"text/x-opml":{"source":"apache","extensions":["opml"]},"text/x-org":{"compressible":true,"extensions":["org"]},"text/x-pascal":{"source":"apache","extensions":["p","pas"]},"text/x-processing":{"compressible":true,"extensions":["pde"]},"text/x-sass":{"extensions":["sass"]},"text/x-scss":{"extensions":["scss"]},"text/x-setext":{"source":"apache","extensions":["etx"]},"text/x-sfv":{"source":"apache","extensions":["sfv"]},"text/x-suse-ymp":{"compressible":true,"extensions":["ymp"]},"text/x-uuencode":{"source":"apache","extensions":["uu"]},"text/x-vcalendar":{"source":"apache","extensions":["vcs"]},"text/x-vcard":{"source":"apache","extensions":["vcf"]},"text/xml":{"source":"iana","compressible":true,"extensions":["xml"]},"text/xml-external-parsed-entity":{"source":"iana"},"text/yaml":{"compressible":true,"extensions":["yaml","yml"]},"video/1d-interleaved-parityfec":{"source":"iana"},"video/3gpp":{"source":"iana","extensions":["3gp","3gpp"]},"video/3gpp-tt":{"source":"iana"},"video/3gpp2":{"source":"iana","extensions":["3g2"]},"video/av1":{"source":"iana"},"video/bmpeg":{"source":"iana"},"video/bt656":{"source":"iana"},"video/celb":{"source":"iana"},"video/dv":{"source":"iana"},"video/encaprtp":{"source":"iana"},"video/ffv1":{"source":"iana"},"video/flexfec":{"source":"iana"},"video/h261":{"source":"iana","extensions":["h261"]},"video/h263":{"source":"iana","extensions":["h263"]},"video/h263-1998":{"source":"iana"},"video/h263-2000":{"source":"iana"},"video/h264":{"source":"iana","extensions":["h264"]},"video/h264-rcdo":{"source":"iana"},"video/h264-svc":{"source":"iana"},"video/h265":{"source":"iana"},"video/iso.segment":{"source":"iana","extensions":["m4s"]},"video/jpeg":{"source":"iana","extensions":["jpgv"]},"video/jpeg2000":{"source":"iana"},"video/jpm":{"source":"apache","extensions":["jpm","jpgm"]},"video/jxsv":{"source":"iana"},"video/mj2":{"source":"iana","extensions":["mj2","mjp2"]},"video/mp1s":{"source":"iana"},"video/mp2p":{"source":"iana"},"video/mp2t":{"source":"iana","extensions":["ts"]},"video/mp4":{"source":"iana","compressible":false,"extensions":["mp4","mp4v","mpg4"]},"video/mp4v-es":{"source":"iana"},"video/mpeg":{"source":"iana","compressible":false,"extensions":["mpeg","mpg","mpe","m1v","m2v"]},"video/mpeg4-generic":{"source":"iana"},"video/mpv":{"source":"iana"},"video/nv":{"source":"iana"},"video/ogg":{"source":"iana","compressible":false,"extensions":["ogv"]},"video/parityfec":{"source":"iana"},"video/pointer":{"source":"iana"},"video/quicktime":{"source":"iana","compressible":false,"extensions":["qt","mov"]},"video/raptorfec":{"source":"iana"},"video/raw":{"source":"iana"},"video/rtp-enc-aescm128":{"source":"iana"},"video/rtploopback":{"source":"iana"},"video/rtx":{"source":"iana"},"video/scip":{"source":"iana"},"video/smpte291":{"source":"iana"},"video/smpte292m":{"source":"iana"},"video/ulpfec":{"source":"iana"},"video/vc1":{"source":"iana"},"video/vc2":{"source":"iana"},"video/vnd.cctv":{"source":"iana"},"video/vnd.dece.hd":{"source":"iana","extensions":["uvh","uvvh"]},"video/vnd.dece.mobile":{"source":"iana","extensions":["uvm","uvvm"]},"video/vnd.dece.mp4":{"source":"iana"},"video/vnd.dece.pd":{"source":"iana","extensions":["uvp","uvvp"]},"video/vnd.dece.sd":{"source":"iana","extensions":["uvs","uvvs"]},"video/vnd.dece.video":{"source":"iana","extensions":["uvv","uvvv"]},"video/vnd.directv.mpeg":{"source":"iana"},"video/vnd.directv.mpeg-tts":{"source":"iana"},"video/vnd.dlna.mpeg-tts":{"source":"iana"},"video/vnd.dvb.file":{"source":"iana","extensions":["dvb"]},"video/vnd.fvt":{"source":"iana","extensions":["fvt"]},"video/vnd.hns.video":{"source":"iana"},"video/vnd.iptvforum.1dparityfec-1010":{"source":"iana"},"video/vnd.iptvforum.1dparityfec-2005":{"source":"iana"},"video/vnd.iptvforum.2dparityfec-1010":{"source":"iana"},"video/vnd.iptvforum.2dparityfec-2005":{"source":"iana"},"video/vnd.iptvforum.ttsavc":{"source":"iana"},"video/vnd.iptvforum.ttsmpeg2":{"source":"iana"},"video/vnd.motorola.video":{"source":"iana"},"video/vnd.motorola.videop":{"source":"iana"},"video/vnd.mpegurl":{"source":"iana","extensions":["mxu","m4u"]},"video/vnd.ms-playready.media.pyv":{"source":"iana","extensions":["pyv"]},"video/vnd.nokia.interleaved-multimedia":{"source":"iana"},"video/vnd.nokia.mp4vr":{"source":"iana"},"video/vnd.nokia.videovoip":{"source":"iana"},"video/vnd.objectvideo":{"source":"iana"},"video/vnd.radgamettools.bink":{"source":"iana"},"video/vnd.radgamettools.smacker":{"source":"iana"},"video/vnd.sealed.mpeg1":{"source":"iana"},"video/vnd.sealed.mpeg4":{"source":"iana"},"video/vnd.sealed.swf":{"source":"iana"},"video/vnd.sealedmedia.softseal.mov":{"source":"iana"},"video/vnd.uvvu.mp4":{"source":"iana","extensions":["uvu","uvvu"]},"video/vnd.vivo":{"source":"iana","extensions":["viv"]},"video/vnd.youtube.yt":{"source":"iana"},"video/vp8":{"source":"iana"},"video/vp9":{"source":"iana"},"video/webm":{"source":"apache","compressible":false,"extensions":["webm"]},"video/x-f4v":{"source":"apache","extensions":["f4v"]},"video/x-fli":{"source":"apache","extensions":["fli"]},"video/x-flv":{"source":"apache","compressible":false,"extensions":["flv"]},"video/x-m4v":{"source":"apache","extensions":["m4v"]},"video/x-matroska":{"source":"apache","compressible":false,"extensions":["mkv","mk3d","mks"]},"video/x-mng":{"source":"apache","extensions":["mng"]},"video/x-ms-asf":{"source":"apache","extensions":["asf","asx"]},"video/x-ms-vob":{"source":"apache","extensions":["vob"]},"video/x-ms-wm":{"source":"apache","extensions":["wm"]},"video/x-ms-wmv":{"source":"apache","compressible":false,"extensions":["wmv"]},"video/x-ms-wmx":{"source":"apache","extensions":["wmx"]},"video/x-ms-wvx":{"source":"apache","extensions":["wvx"]},"video/x-msvideo":{"source":"apache","extensions":["avi"]},"video/x-sgi-movie":{"source":"apache","extensions":["movie"]},"video/x-smv":{"source":"apache","extensions":["smv"]},"x-conference/x-cooltalk":{"source":"apache","extensions":["ice"]},"x-shader/x-fragment":{"compressible":true},"x-shader/x-vertex":{"compressible":true}}');
@@ -96830,6 +96830,6 @@ module.exports = /*#__PURE__*/JSON.parse('{"application/1d-interleaved-parityfec
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(67821);
+/******/ var __webpack_exports__ = __nccwpck_require__(79407);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -2,7 +2,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9217:
+/***/ 9693:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*
@@ -41,11 +41,11 @@ module['exports'] = colors;
 colors.themes = {};
 
 var util = __nccwpck_require__(9023);
-var ansiStyles = colors.styles = __nccwpck_require__(4111);
+var ansiStyles = colors.styles = __nccwpck_require__(2251);
 var defineProps = Object.defineProperties;
 var newLineRegex = new RegExp(/[\r\n]+/g);
 
-colors.supportsColor = (__nccwpck_require__(6376).supportsColor);
+colors.supportsColor = (__nccwpck_require__(8740).supportsColor);
 
 if (typeof colors.enabled === 'undefined') {
   colors.enabled = colors.supportsColor() !== false;
@@ -197,15 +197,15 @@ var sequencer = function sequencer(map, str) {
 };
 
 // custom formatter methods
-colors.trap = __nccwpck_require__(926);
-colors.zalgo = __nccwpck_require__(4028);
+colors.trap = __nccwpck_require__(2154);
+colors.zalgo = __nccwpck_require__(9312);
 
 // maps
 colors.maps = {};
-colors.maps.america = __nccwpck_require__(1005)(colors);
-colors.maps.zebra = __nccwpck_require__(9309)(colors);
-colors.maps.rainbow = __nccwpck_require__(7155)(colors);
-colors.maps.random = __nccwpck_require__(758)(colors);
+colors.maps.america = __nccwpck_require__(8881)(colors);
+colors.maps.zebra = __nccwpck_require__(5337)(colors);
+colors.maps.rainbow = __nccwpck_require__(8543)(colors);
+colors.maps.random = __nccwpck_require__(1298)(colors);
 
 for (var map in colors.maps) {
   (function(map) {
@@ -220,7 +220,7 @@ defineProps(colors, init());
 
 /***/ }),
 
-/***/ 926:
+/***/ 2154:
 /***/ ((module) => {
 
 module['exports'] = function runTheTrap(text, options) {
@@ -273,7 +273,7 @@ module['exports'] = function runTheTrap(text, options) {
 
 /***/ }),
 
-/***/ 4028:
+/***/ 9312:
 /***/ ((module) => {
 
 // please no
@@ -390,7 +390,7 @@ module['exports'] = function zalgo(text, options) {
 
 /***/ }),
 
-/***/ 1005:
+/***/ 8881:
 /***/ ((module) => {
 
 module['exports'] = function(colors) {
@@ -407,7 +407,7 @@ module['exports'] = function(colors) {
 
 /***/ }),
 
-/***/ 7155:
+/***/ 8543:
 /***/ ((module) => {
 
 module['exports'] = function(colors) {
@@ -426,7 +426,7 @@ module['exports'] = function(colors) {
 
 /***/ }),
 
-/***/ 758:
+/***/ 1298:
 /***/ ((module) => {
 
 module['exports'] = function(colors) {
@@ -444,7 +444,7 @@ module['exports'] = function(colors) {
 
 /***/ }),
 
-/***/ 9309:
+/***/ 5337:
 /***/ ((module) => {
 
 module['exports'] = function(colors) {
@@ -456,7 +456,7 @@ module['exports'] = function(colors) {
 
 /***/ }),
 
-/***/ 4111:
+/***/ 2251:
 /***/ ((module) => {
 
 /*
@@ -558,7 +558,7 @@ Object.keys(codes).forEach(function(key) {
 
 /***/ }),
 
-/***/ 6730:
+/***/ 4982:
 /***/ ((module) => {
 
 /*
@@ -600,7 +600,7 @@ module.exports = function(flag, argv) {
 
 /***/ }),
 
-/***/ 6376:
+/***/ 8740:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*
@@ -631,7 +631,7 @@ THE SOFTWARE.
 
 
 var os = __nccwpck_require__(857);
-var hasFlag = __nccwpck_require__(6730);
+var hasFlag = __nccwpck_require__(4982);
 
 var env = process.env;
 
@@ -758,7 +758,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7664:
+/***/ 2708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 //
@@ -769,16 +769,16 @@ module.exports = {
 //   colors.red("foo")
 //
 //
-var colors = __nccwpck_require__(9217);
+var colors = __nccwpck_require__(9693);
 module['exports'] = colors;
 
 
 /***/ }),
 
-/***/ 6852:
+/***/ 1976:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var minimist = __nccwpck_require__(5270);
+var minimist = __nccwpck_require__(994);
 
 module.exports = function parse (args, opts) {
     var level = 0, index;
@@ -817,16 +817,16 @@ module.exports = function parse (args, opts) {
 
 /***/ }),
 
-/***/ 5222:
+/***/ 2210:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv2020 = void 0;
-const core_1 = __nccwpck_require__(3689);
-const draft2020_1 = __nccwpck_require__(7158);
-const discriminator_1 = __nccwpck_require__(1874);
-const json_schema_2020_12_1 = __nccwpck_require__(6607);
+const core_1 = __nccwpck_require__(3893);
+const draft2020_1 = __nccwpck_require__(4298);
+const discriminator_1 = __nccwpck_require__(8886);
+const json_schema_2020_12_1 = __nccwpck_require__(3995);
 const META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema";
 class Ajv2020 extends core_1.default {
     constructor(opts = {}) {
@@ -861,24 +861,24 @@ module.exports = exports = Ajv2020;
 module.exports.Ajv2020 = Ajv2020;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports["default"] = Ajv2020;
-var validate_1 = __nccwpck_require__(4253);
+var validate_1 = __nccwpck_require__(7881);
 Object.defineProperty(exports, "KeywordCxt", ({ enumerable: true, get: function () { return validate_1.KeywordCxt; } }));
-var codegen_1 = __nccwpck_require__(6320);
+var codegen_1 = __nccwpck_require__(1436);
 Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return codegen_1._; } }));
 Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return codegen_1.str; } }));
 Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return codegen_1.stringify; } }));
 Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
 Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
-var validation_error_1 = __nccwpck_require__(2057);
+var validation_error_1 = __nccwpck_require__(5402);
 Object.defineProperty(exports, "ValidationError", ({ enumerable: true, get: function () { return validation_error_1.default; } }));
-var ref_error_1 = __nccwpck_require__(3606);
+var ref_error_1 = __nccwpck_require__(3162);
 Object.defineProperty(exports, "MissingRefError", ({ enumerable: true, get: function () { return ref_error_1.default; } }));
 //# sourceMappingURL=2020.js.map
 
 /***/ }),
 
-/***/ 7299:
+/***/ 567:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1040,15 +1040,15 @@ exports.regexpCode = regexpCode;
 
 /***/ }),
 
-/***/ 6320:
+/***/ 1436:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
-const code_1 = __nccwpck_require__(7299);
-const scope_1 = __nccwpck_require__(1096);
-var code_2 = __nccwpck_require__(7299);
+const code_1 = __nccwpck_require__(567);
+const scope_1 = __nccwpck_require__(5407);
+var code_2 = __nccwpck_require__(567);
 Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return code_2._; } }));
 Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return code_2.str; } }));
 Object.defineProperty(exports, "strConcat", ({ enumerable: true, get: function () { return code_2.strConcat; } }));
@@ -1057,7 +1057,7 @@ Object.defineProperty(exports, "getProperty", ({ enumerable: true, get: function
 Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return code_2.stringify; } }));
 Object.defineProperty(exports, "regexpCode", ({ enumerable: true, get: function () { return code_2.regexpCode; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return code_2.Name; } }));
-var scope_2 = __nccwpck_require__(1096);
+var scope_2 = __nccwpck_require__(5407);
 Object.defineProperty(exports, "Scope", ({ enumerable: true, get: function () { return scope_2.Scope; } }));
 Object.defineProperty(exports, "ValueScope", ({ enumerable: true, get: function () { return scope_2.ValueScope; } }));
 Object.defineProperty(exports, "ValueScopeName", ({ enumerable: true, get: function () { return scope_2.ValueScopeName; } }));
@@ -1743,13 +1743,13 @@ function par(x) {
 
 /***/ }),
 
-/***/ 1096:
+/***/ 5407:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
-const code_1 = __nccwpck_require__(7299);
+const code_1 = __nccwpck_require__(567);
 class ValueError extends Error {
     constructor(name) {
         super(`CodeGen: "code" for ${name} not defined`);
@@ -1892,15 +1892,15 @@ exports.ValueScope = ValueScope;
 
 /***/ }),
 
-/***/ 9311:
+/***/ 1283:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
-const names_1 = __nccwpck_require__(8149);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const names_1 = __nccwpck_require__(630);
 exports.keywordError = {
     message: ({ keyword }) => (0, codegen_1.str) `must pass "${keyword}" keyword validation`,
 };
@@ -2021,18 +2021,18 @@ function extraErrorProps(cxt, { params, message }, keyValues) {
 
 /***/ }),
 
-/***/ 3786:
+/***/ 2718:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
-const codegen_1 = __nccwpck_require__(6320);
-const validation_error_1 = __nccwpck_require__(2057);
-const names_1 = __nccwpck_require__(8149);
-const resolve_1 = __nccwpck_require__(5542);
-const util_1 = __nccwpck_require__(9636);
-const validate_1 = __nccwpck_require__(4253);
+const codegen_1 = __nccwpck_require__(1436);
+const validation_error_1 = __nccwpck_require__(5402);
+const names_1 = __nccwpck_require__(630);
+const resolve_1 = __nccwpck_require__(4090);
+const util_1 = __nccwpck_require__(4464);
+const validate_1 = __nccwpck_require__(7881);
 class SchemaEnv {
     constructor(env) {
         var _a;
@@ -2269,12 +2269,12 @@ function getJsonPointer(parsedRef, { baseId, schema, root }) {
 
 /***/ }),
 
-/***/ 8149:
+/***/ 630:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
+const codegen_1 = __nccwpck_require__(1436);
 const names = {
     // validation function arguments
     data: new codegen_1.Name("data"), // data passed to validation function
@@ -2303,12 +2303,12 @@ exports["default"] = names;
 
 /***/ }),
 
-/***/ 3606:
+/***/ 3162:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const resolve_1 = __nccwpck_require__(5542);
+const resolve_1 = __nccwpck_require__(4090);
 class MissingRefError extends Error {
     constructor(resolver, baseId, ref, msg) {
         super(msg || `can't resolve reference ${ref} from id ${baseId}`);
@@ -2321,15 +2321,15 @@ exports["default"] = MissingRefError;
 
 /***/ }),
 
-/***/ 5542:
+/***/ 4090:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
-const util_1 = __nccwpck_require__(9636);
-const equal = __nccwpck_require__(3250);
-const traverse = __nccwpck_require__(6723);
+const util_1 = __nccwpck_require__(4464);
+const equal = __nccwpck_require__(3430);
+const traverse = __nccwpck_require__(1167);
 // TODO refactor to use keyword definitions
 const SIMPLE_INLINED = new Set([
     "type",
@@ -2482,7 +2482,7 @@ exports.getSchemaRefs = getSchemaRefs;
 
 /***/ }),
 
-/***/ 8354:
+/***/ 7353:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -2514,14 +2514,14 @@ exports.getRules = getRules;
 
 /***/ }),
 
-/***/ 9636:
+/***/ 4464:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
-const codegen_1 = __nccwpck_require__(6320);
-const code_1 = __nccwpck_require__(7299);
+const codegen_1 = __nccwpck_require__(1436);
+const code_1 = __nccwpck_require__(567);
 // TODO refactor to use Set
 function toHash(arr) {
     const hash = {};
@@ -2698,7 +2698,7 @@ exports.checkStrictMode = checkStrictMode;
 
 /***/ }),
 
-/***/ 4547:
+/***/ 7692:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -2723,15 +2723,15 @@ exports.shouldUseRule = shouldUseRule;
 
 /***/ }),
 
-/***/ 3985:
+/***/ 5346:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
-const errors_1 = __nccwpck_require__(9311);
-const codegen_1 = __nccwpck_require__(6320);
-const names_1 = __nccwpck_require__(8149);
+const errors_1 = __nccwpck_require__(1283);
+const codegen_1 = __nccwpck_require__(1436);
+const names_1 = __nccwpck_require__(630);
 const boolError = {
     message: "boolean schema is false",
 };
@@ -2779,17 +2779,17 @@ function falseSchemaError(it, overrideAllErrors) {
 
 /***/ }),
 
-/***/ 3297:
+/***/ 6685:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
-const rules_1 = __nccwpck_require__(8354);
-const applicability_1 = __nccwpck_require__(4547);
-const errors_1 = __nccwpck_require__(9311);
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
+const rules_1 = __nccwpck_require__(7353);
+const applicability_1 = __nccwpck_require__(7692);
+const errors_1 = __nccwpck_require__(1283);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
 var DataType;
 (function (DataType) {
     DataType[DataType["Correct"] = 0] = "Correct";
@@ -2988,14 +2988,14 @@ function getTypeErrorContext(it) {
 
 /***/ }),
 
-/***/ 5367:
+/***/ 1699:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.assignDefaults = void 0;
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
 function assignDefaults(it, ty) {
     const { properties, items } = it.schema;
     if (ty === "object" && properties) {
@@ -3029,24 +3029,24 @@ function assignDefault(it, prop, defaultValue) {
 
 /***/ }),
 
-/***/ 4253:
+/***/ 7881:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
-const boolSchema_1 = __nccwpck_require__(3985);
-const dataType_1 = __nccwpck_require__(3297);
-const applicability_1 = __nccwpck_require__(4547);
-const dataType_2 = __nccwpck_require__(3297);
-const defaults_1 = __nccwpck_require__(5367);
-const keyword_1 = __nccwpck_require__(4286);
-const subschema_1 = __nccwpck_require__(7116);
-const codegen_1 = __nccwpck_require__(6320);
-const names_1 = __nccwpck_require__(8149);
-const resolve_1 = __nccwpck_require__(5542);
-const util_1 = __nccwpck_require__(9636);
-const errors_1 = __nccwpck_require__(9311);
+const boolSchema_1 = __nccwpck_require__(5346);
+const dataType_1 = __nccwpck_require__(6685);
+const applicability_1 = __nccwpck_require__(7692);
+const dataType_2 = __nccwpck_require__(6685);
+const defaults_1 = __nccwpck_require__(1699);
+const keyword_1 = __nccwpck_require__(5202);
+const subschema_1 = __nccwpck_require__(6200);
+const codegen_1 = __nccwpck_require__(1436);
+const names_1 = __nccwpck_require__(630);
+const resolve_1 = __nccwpck_require__(4090);
+const util_1 = __nccwpck_require__(4464);
+const errors_1 = __nccwpck_require__(1283);
 // schema compilation - generates validation function, subschemaCode (below) is used for subschemas
 function validateFunctionCode(it) {
     if (isSchemaObj(it)) {
@@ -3555,16 +3555,16 @@ exports.getData = getData;
 
 /***/ }),
 
-/***/ 4286:
+/***/ 5202:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
-const codegen_1 = __nccwpck_require__(6320);
-const names_1 = __nccwpck_require__(8149);
-const code_1 = __nccwpck_require__(4808);
-const errors_1 = __nccwpck_require__(9311);
+const codegen_1 = __nccwpck_require__(1436);
+const names_1 = __nccwpck_require__(630);
+const code_1 = __nccwpck_require__(8484);
+const errors_1 = __nccwpck_require__(1283);
 function macroKeywordCode(cxt, def) {
     const { gen, keyword, schema, parentSchema, it } = cxt;
     const macroSchema = def.macro.call(it.self, schema, parentSchema, it);
@@ -3685,14 +3685,14 @@ exports.validateKeywordUsage = validateKeywordUsage;
 
 /***/ }),
 
-/***/ 7116:
+/***/ 6200:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
 function getSubschema(it, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
     if (keyword !== undefined && schema !== undefined) {
         throw new Error('both "keyword" and "schema" passed, only one allowed');
@@ -3772,31 +3772,31 @@ exports.extendSubschemaMode = extendSubschemaMode;
 
 /***/ }),
 
-/***/ 3689:
+/***/ 3893:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
-var validate_1 = __nccwpck_require__(4253);
+var validate_1 = __nccwpck_require__(7881);
 Object.defineProperty(exports, "KeywordCxt", ({ enumerable: true, get: function () { return validate_1.KeywordCxt; } }));
-var codegen_1 = __nccwpck_require__(6320);
+var codegen_1 = __nccwpck_require__(1436);
 Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return codegen_1._; } }));
 Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return codegen_1.str; } }));
 Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return codegen_1.stringify; } }));
 Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
 Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
-const validation_error_1 = __nccwpck_require__(2057);
-const ref_error_1 = __nccwpck_require__(3606);
-const rules_1 = __nccwpck_require__(8354);
-const compile_1 = __nccwpck_require__(3786);
-const codegen_2 = __nccwpck_require__(6320);
-const resolve_1 = __nccwpck_require__(5542);
-const dataType_1 = __nccwpck_require__(3297);
-const util_1 = __nccwpck_require__(9636);
-const $dataRefSchema = __nccwpck_require__(9507);
-const uri_1 = __nccwpck_require__(9473);
+const validation_error_1 = __nccwpck_require__(5402);
+const ref_error_1 = __nccwpck_require__(3162);
+const rules_1 = __nccwpck_require__(7353);
+const compile_1 = __nccwpck_require__(2718);
+const codegen_2 = __nccwpck_require__(1436);
+const resolve_1 = __nccwpck_require__(4090);
+const dataType_1 = __nccwpck_require__(6685);
+const util_1 = __nccwpck_require__(4464);
+const $dataRefSchema = __nccwpck_require__(3837);
+const uri_1 = __nccwpck_require__(6285);
 const defaultRegExp = (str, flags) => new RegExp(str, flags);
 defaultRegExp.code = "new RegExp";
 const META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
@@ -4396,19 +4396,19 @@ function schemaOrData(schema) {
 
 /***/ }),
 
-/***/ 6607:
+/***/ 3995:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const metaSchema = __nccwpck_require__(4924);
-const applicator = __nccwpck_require__(8442);
-const unevaluated = __nccwpck_require__(1285);
-const content = __nccwpck_require__(4092);
-const core = __nccwpck_require__(3904);
-const format = __nccwpck_require__(3734);
-const metadata = __nccwpck_require__(3181);
-const validation = __nccwpck_require__(5428);
+const metaSchema = __nccwpck_require__(1678);
+const applicator = __nccwpck_require__(7216);
+const unevaluated = __nccwpck_require__(9547);
+const content = __nccwpck_require__(8226);
+const core = __nccwpck_require__(518);
+const format = __nccwpck_require__(4588);
+const metadata = __nccwpck_require__(5707);
+const validation = __nccwpck_require__(7082);
 const META_SUPPORT_DATA = ["/properties"];
 function addMetaSchema2020($data) {
     ;
@@ -4432,20 +4432,20 @@ exports["default"] = addMetaSchema2020;
 
 /***/ }),
 
-/***/ 1451:
+/***/ 4951:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 // https://github.com/ajv-validator/ajv/issues/889
-const equal = __nccwpck_require__(3250);
+const equal = __nccwpck_require__(3430);
 equal.code = 'require("ajv/dist/runtime/equal").default';
 exports["default"] = equal;
 //# sourceMappingURL=equal.js.map
 
 /***/ }),
 
-/***/ 5226:
+/***/ 6214:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -4475,19 +4475,19 @@ ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
 
 /***/ }),
 
-/***/ 9473:
+/***/ 6285:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const uri = __nccwpck_require__(5580);
+const uri = __nccwpck_require__(4352);
 uri.code = 'require("ajv/dist/runtime/uri").default';
 exports["default"] = uri;
 //# sourceMappingURL=uri.js.map
 
 /***/ }),
 
-/***/ 2057:
+/***/ 5402:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -4504,14 +4504,14 @@ exports["default"] = ValidationError;
 
 /***/ }),
 
-/***/ 3356:
+/***/ 3448:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateAdditionalItems = void 0;
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
 const error = {
     message: ({ params: { len } }) => (0, codegen_1.str) `must NOT have more than ${len} items`,
     params: ({ params: { len } }) => (0, codegen_1._) `{limit: ${len}}`,
@@ -4559,15 +4559,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 5763:
+/***/ 2431:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(4808);
-const codegen_1 = __nccwpck_require__(6320);
-const names_1 = __nccwpck_require__(8149);
-const util_1 = __nccwpck_require__(9636);
+const code_1 = __nccwpck_require__(8484);
+const codegen_1 = __nccwpck_require__(1436);
+const names_1 = __nccwpck_require__(630);
+const util_1 = __nccwpck_require__(4464);
 const error = {
     message: "must NOT have additional properties",
     params: ({ params }) => (0, codegen_1._) `{additionalProperty: ${params.additionalProperty}}`,
@@ -4671,12 +4671,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 6305:
+/***/ 9205:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(9636);
+const util_1 = __nccwpck_require__(4464);
 const def = {
     keyword: "allOf",
     schemaType: "array",
@@ -4700,12 +4700,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 1928:
+/***/ 9380:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(4808);
+const code_1 = __nccwpck_require__(8484);
 const def = {
     keyword: "anyOf",
     schemaType: "array",
@@ -4718,13 +4718,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 8234:
+/***/ 6182:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
 const error = {
     message: ({ params: { min, max } }) => max === undefined
         ? (0, codegen_1.str) `must contain at least ${min} valid item(s)`
@@ -4819,15 +4819,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 2918:
+/***/ 5826:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
-const code_1 = __nccwpck_require__(4808);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const code_1 = __nccwpck_require__(8484);
 exports.error = {
     message: ({ params: { property, depsCount, deps } }) => {
         const property_ies = depsCount === 1 ? "property" : "properties";
@@ -4910,12 +4910,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 1550:
+/***/ 3818:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dependencies_1 = __nccwpck_require__(2918);
+const dependencies_1 = __nccwpck_require__(5826);
 const def = {
     keyword: "dependentSchemas",
     type: "object",
@@ -4927,13 +4927,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 4804:
+/***/ 8584:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
 const error = {
     message: ({ params }) => (0, codegen_1.str) `must match "${params.ifClause}" schema`,
     params: ({ params }) => (0, codegen_1._) `{failingKeyword: ${params.ifClause}}`,
@@ -4999,27 +4999,27 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 6683:
+/***/ 8775:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const additionalItems_1 = __nccwpck_require__(3356);
-const prefixItems_1 = __nccwpck_require__(5543);
-const items_1 = __nccwpck_require__(9104);
-const items2020_1 = __nccwpck_require__(6435);
-const contains_1 = __nccwpck_require__(8234);
-const dependencies_1 = __nccwpck_require__(2918);
-const propertyNames_1 = __nccwpck_require__(6232);
-const additionalProperties_1 = __nccwpck_require__(5763);
-const properties_1 = __nccwpck_require__(9838);
-const patternProperties_1 = __nccwpck_require__(3620);
-const not_1 = __nccwpck_require__(2114);
-const anyOf_1 = __nccwpck_require__(1928);
-const oneOf_1 = __nccwpck_require__(7678);
-const allOf_1 = __nccwpck_require__(6305);
-const if_1 = __nccwpck_require__(4804);
-const thenElse_1 = __nccwpck_require__(4545);
+const additionalItems_1 = __nccwpck_require__(3448);
+const prefixItems_1 = __nccwpck_require__(6467);
+const items_1 = __nccwpck_require__(5791);
+const items2020_1 = __nccwpck_require__(2959);
+const contains_1 = __nccwpck_require__(6182);
+const dependencies_1 = __nccwpck_require__(5826);
+const propertyNames_1 = __nccwpck_require__(1372);
+const additionalProperties_1 = __nccwpck_require__(2431);
+const properties_1 = __nccwpck_require__(8778);
+const patternProperties_1 = __nccwpck_require__(664);
+const not_1 = __nccwpck_require__(8350);
+const anyOf_1 = __nccwpck_require__(9380);
+const oneOf_1 = __nccwpck_require__(2490);
+const allOf_1 = __nccwpck_require__(9205);
+const if_1 = __nccwpck_require__(8584);
+const thenElse_1 = __nccwpck_require__(9210);
 function getApplicator(draft2020 = false) {
     const applicator = [
         // any
@@ -5049,15 +5049,15 @@ exports["default"] = getApplicator;
 
 /***/ }),
 
-/***/ 9104:
+/***/ 5791:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateTuple = void 0;
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
-const code_1 = __nccwpck_require__(4808);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const code_1 = __nccwpck_require__(8484);
 const def = {
     keyword: "items",
     type: "array",
@@ -5107,15 +5107,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 6435:
+/***/ 2959:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
-const code_1 = __nccwpck_require__(4808);
-const additionalItems_1 = __nccwpck_require__(3356);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const code_1 = __nccwpck_require__(8484);
+const additionalItems_1 = __nccwpck_require__(3448);
 const error = {
     message: ({ params: { len } }) => (0, codegen_1.str) `must NOT have more than ${len} items`,
     params: ({ params: { len } }) => (0, codegen_1._) `{limit: ${len}}`,
@@ -5143,12 +5143,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 2114:
+/***/ 8350:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(9636);
+const util_1 = __nccwpck_require__(4464);
 const def = {
     keyword: "not",
     schemaType: ["object", "boolean"],
@@ -5175,13 +5175,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 7678:
+/***/ 2490:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
 const error = {
     message: "must match exactly one schema in oneOf",
     params: ({ params }) => (0, codegen_1._) `{passingSchemas: ${params.passing}}`,
@@ -5241,15 +5241,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 3620:
+/***/ 664:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(4808);
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
-const util_2 = __nccwpck_require__(9636);
+const code_1 = __nccwpck_require__(8484);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const util_2 = __nccwpck_require__(4464);
 const def = {
     keyword: "patternProperties",
     type: "object",
@@ -5322,12 +5322,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 5543:
+/***/ 6467:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const items_1 = __nccwpck_require__(9104);
+const items_1 = __nccwpck_require__(5791);
 const def = {
     keyword: "prefixItems",
     type: "array",
@@ -5340,15 +5340,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 9838:
+/***/ 8778:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const validate_1 = __nccwpck_require__(4253);
-const code_1 = __nccwpck_require__(4808);
-const util_1 = __nccwpck_require__(9636);
-const additionalProperties_1 = __nccwpck_require__(5763);
+const validate_1 = __nccwpck_require__(7881);
+const code_1 = __nccwpck_require__(8484);
+const util_1 = __nccwpck_require__(4464);
+const additionalProperties_1 = __nccwpck_require__(2431);
 const def = {
     keyword: "properties",
     type: "object",
@@ -5400,13 +5400,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 6232:
+/***/ 1372:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
 const error = {
     message: "property name must be valid",
     params: ({ params }) => (0, codegen_1._) `{propertyName: ${params.propertyName}}`,
@@ -5444,12 +5444,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 4545:
+/***/ 9210:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(9636);
+const util_1 = __nccwpck_require__(4464);
 const def = {
     keyword: ["then", "else"],
     schemaType: ["object", "boolean"],
@@ -5463,16 +5463,16 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 4808:
+/***/ 8484:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
-const names_1 = __nccwpck_require__(8149);
-const util_2 = __nccwpck_require__(9636);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const names_1 = __nccwpck_require__(630);
+const util_2 = __nccwpck_require__(4464);
 function checkReportMissingProp(cxt, prop) {
     const { gen, data, it } = cxt;
     gen.if(noPropertyInData(gen, data, prop, it.opts.ownProperties), () => {
@@ -5600,7 +5600,7 @@ exports.validateUnion = validateUnion;
 
 /***/ }),
 
-/***/ 9700:
+/***/ 7491:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -5616,13 +5616,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 2993:
+/***/ 7397:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const id_1 = __nccwpck_require__(9700);
-const ref_1 = __nccwpck_require__(168);
+const id_1 = __nccwpck_require__(7491);
+const ref_1 = __nccwpck_require__(2996);
 const core = [
     "$schema",
     "$id",
@@ -5638,18 +5638,18 @@ exports["default"] = core;
 
 /***/ }),
 
-/***/ 168:
+/***/ 2996:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.callRef = exports.getValidate = void 0;
-const ref_error_1 = __nccwpck_require__(3606);
-const code_1 = __nccwpck_require__(4808);
-const codegen_1 = __nccwpck_require__(6320);
-const names_1 = __nccwpck_require__(8149);
-const compile_1 = __nccwpck_require__(3786);
-const util_1 = __nccwpck_require__(9636);
+const ref_error_1 = __nccwpck_require__(3162);
+const code_1 = __nccwpck_require__(8484);
+const codegen_1 = __nccwpck_require__(1436);
+const names_1 = __nccwpck_require__(630);
+const compile_1 = __nccwpck_require__(2718);
+const util_1 = __nccwpck_require__(4464);
 const def = {
     keyword: "$ref",
     schemaType: "string",
@@ -5766,16 +5766,16 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 1874:
+/***/ 8886:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
-const types_1 = __nccwpck_require__(3999);
-const compile_1 = __nccwpck_require__(3786);
-const ref_error_1 = __nccwpck_require__(3606);
-const util_1 = __nccwpck_require__(9636);
+const codegen_1 = __nccwpck_require__(1436);
+const types_1 = __nccwpck_require__(7115);
+const compile_1 = __nccwpck_require__(2718);
+const ref_error_1 = __nccwpck_require__(3162);
+const util_1 = __nccwpck_require__(4464);
 const error = {
     message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag
         ? `tag "${tagName}" must be string`
@@ -5876,7 +5876,7 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 3999:
+/***/ 7115:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -5891,19 +5891,19 @@ var DiscrError;
 
 /***/ }),
 
-/***/ 7158:
+/***/ 4298:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const core_1 = __nccwpck_require__(2993);
-const validation_1 = __nccwpck_require__(3221);
-const applicator_1 = __nccwpck_require__(6683);
-const dynamic_1 = __nccwpck_require__(4479);
-const next_1 = __nccwpck_require__(7848);
-const unevaluated_1 = __nccwpck_require__(6614);
-const format_1 = __nccwpck_require__(5829);
-const metadata_1 = __nccwpck_require__(5104);
+const core_1 = __nccwpck_require__(7397);
+const validation_1 = __nccwpck_require__(5481);
+const applicator_1 = __nccwpck_require__(8775);
+const dynamic_1 = __nccwpck_require__(9923);
+const next_1 = __nccwpck_require__(7844);
+const unevaluated_1 = __nccwpck_require__(2010);
+const format_1 = __nccwpck_require__(2601);
+const metadata_1 = __nccwpck_require__(6620);
 const draft2020Vocabularies = [
     dynamic_1.default,
     core_1.default,
@@ -5920,16 +5920,16 @@ exports["default"] = draft2020Vocabularies;
 
 /***/ }),
 
-/***/ 5579:
+/***/ 8639:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.dynamicAnchor = void 0;
-const codegen_1 = __nccwpck_require__(6320);
-const names_1 = __nccwpck_require__(8149);
-const compile_1 = __nccwpck_require__(3786);
-const ref_1 = __nccwpck_require__(168);
+const codegen_1 = __nccwpck_require__(1436);
+const names_1 = __nccwpck_require__(630);
+const compile_1 = __nccwpck_require__(2718);
+const ref_1 = __nccwpck_require__(2996);
 const def = {
     keyword: "$dynamicAnchor",
     schemaType: "string",
@@ -5956,15 +5956,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 9485:
+/***/ 5065:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.dynamicRef = void 0;
-const codegen_1 = __nccwpck_require__(6320);
-const names_1 = __nccwpck_require__(8149);
-const ref_1 = __nccwpck_require__(168);
+const codegen_1 = __nccwpck_require__(1436);
+const names_1 = __nccwpck_require__(630);
+const ref_1 = __nccwpck_require__(2996);
 const def = {
     keyword: "$dynamicRef",
     schemaType: "string",
@@ -6013,28 +6013,28 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 4479:
+/***/ 9923:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dynamicAnchor_1 = __nccwpck_require__(5579);
-const dynamicRef_1 = __nccwpck_require__(9485);
-const recursiveAnchor_1 = __nccwpck_require__(2498);
-const recursiveRef_1 = __nccwpck_require__(7454);
+const dynamicAnchor_1 = __nccwpck_require__(8639);
+const dynamicRef_1 = __nccwpck_require__(5065);
+const recursiveAnchor_1 = __nccwpck_require__(9982);
+const recursiveRef_1 = __nccwpck_require__(1794);
 const dynamic = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
 exports["default"] = dynamic;
 //# sourceMappingURL=index.js.map
 
 /***/ }),
 
-/***/ 2498:
+/***/ 9982:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dynamicAnchor_1 = __nccwpck_require__(5579);
-const util_1 = __nccwpck_require__(9636);
+const dynamicAnchor_1 = __nccwpck_require__(8639);
+const util_1 = __nccwpck_require__(4464);
 const def = {
     keyword: "$recursiveAnchor",
     schemaType: "boolean",
@@ -6050,12 +6050,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 7454:
+/***/ 1794:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dynamicRef_1 = __nccwpck_require__(9485);
+const dynamicRef_1 = __nccwpck_require__(5065);
 const def = {
     keyword: "$recursiveRef",
     schemaType: "string",
@@ -6066,12 +6066,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 2318:
+/***/ 6402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
+const codegen_1 = __nccwpck_require__(1436);
 const error = {
     message: ({ schemaCode }) => (0, codegen_1.str) `must match format "${schemaCode}"`,
     params: ({ schemaCode }) => (0, codegen_1._) `{format: ${schemaCode}}`,
@@ -6164,19 +6164,19 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 5829:
+/***/ 2601:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const format_1 = __nccwpck_require__(2318);
+const format_1 = __nccwpck_require__(6402);
 const format = [format_1.default];
 exports["default"] = format;
 //# sourceMappingURL=index.js.map
 
 /***/ }),
 
-/***/ 5104:
+/***/ 6620:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -6200,40 +6200,40 @@ exports.contentVocabulary = [
 
 /***/ }),
 
-/***/ 7848:
+/***/ 7844:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dependentRequired_1 = __nccwpck_require__(8615);
-const dependentSchemas_1 = __nccwpck_require__(1550);
-const limitContains_1 = __nccwpck_require__(2511);
+const dependentRequired_1 = __nccwpck_require__(643);
+const dependentSchemas_1 = __nccwpck_require__(3818);
+const limitContains_1 = __nccwpck_require__(3907);
 const next = [dependentRequired_1.default, dependentSchemas_1.default, limitContains_1.default];
 exports["default"] = next;
 //# sourceMappingURL=next.js.map
 
 /***/ }),
 
-/***/ 6614:
+/***/ 2010:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const unevaluatedProperties_1 = __nccwpck_require__(3779);
-const unevaluatedItems_1 = __nccwpck_require__(5228);
+const unevaluatedProperties_1 = __nccwpck_require__(6855);
+const unevaluatedItems_1 = __nccwpck_require__(4144);
 const unevaluated = [unevaluatedProperties_1.default, unevaluatedItems_1.default];
 exports["default"] = unevaluated;
 //# sourceMappingURL=index.js.map
 
 /***/ }),
 
-/***/ 5228:
+/***/ 4144:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
 const error = {
     message: ({ params: { len } }) => (0, codegen_1.str) `must NOT have more than ${len} items`,
     params: ({ params: { len } }) => (0, codegen_1._) `{limit: ${len}}`,
@@ -6273,14 +6273,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 3779:
+/***/ 6855:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
-const names_1 = __nccwpck_require__(8149);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const names_1 = __nccwpck_require__(630);
 const error = {
     message: "must NOT have unevaluated properties",
     params: ({ params }) => (0, codegen_1._) `{unevaluatedProperty: ${params.unevaluatedProperty}}`,
@@ -6344,14 +6344,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 6038:
+/***/ 8026:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
-const equal_1 = __nccwpck_require__(1451);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const equal_1 = __nccwpck_require__(4951);
 const error = {
     message: "must be equal to constant",
     params: ({ schemaCode }) => (0, codegen_1._) `{allowedValue: ${schemaCode}}`,
@@ -6375,12 +6375,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 8615:
+/***/ 643:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dependencies_1 = __nccwpck_require__(2918);
+const dependencies_1 = __nccwpck_require__(5826);
 const def = {
     keyword: "dependentRequired",
     type: "object",
@@ -6393,14 +6393,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 3200:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
-const equal_1 = __nccwpck_require__(1451);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const equal_1 = __nccwpck_require__(4951);
 const error = {
     message: "must be equal to one of the allowed values",
     params: ({ schemaCode }) => (0, codegen_1._) `{allowedValues: ${schemaCode}}`,
@@ -6447,21 +6447,21 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 3221:
+/***/ 5481:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const limitNumber_1 = __nccwpck_require__(951);
-const multipleOf_1 = __nccwpck_require__(6704);
-const limitLength_1 = __nccwpck_require__(2870);
-const pattern_1 = __nccwpck_require__(9771);
-const limitProperties_1 = __nccwpck_require__(9259);
-const required_1 = __nccwpck_require__(4100);
-const limitItems_1 = __nccwpck_require__(3108);
-const uniqueItems_1 = __nccwpck_require__(4280);
-const const_1 = __nccwpck_require__(6038);
-const enum_1 = __nccwpck_require__(1212);
+const limitNumber_1 = __nccwpck_require__(3723);
+const multipleOf_1 = __nccwpck_require__(8132);
+const limitLength_1 = __nccwpck_require__(6962);
+const pattern_1 = __nccwpck_require__(6023);
+const limitProperties_1 = __nccwpck_require__(895);
+const required_1 = __nccwpck_require__(4504);
+const limitItems_1 = __nccwpck_require__(6296);
+const uniqueItems_1 = __nccwpck_require__(5132);
+const const_1 = __nccwpck_require__(8026);
+const enum_1 = __nccwpck_require__(3200);
 const validation = [
     // number
     limitNumber_1.default,
@@ -6486,12 +6486,12 @@ exports["default"] = validation;
 
 /***/ }),
 
-/***/ 2511:
+/***/ 3907:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(9636);
+const util_1 = __nccwpck_require__(4464);
 const def = {
     keyword: ["maxContains", "minContains"],
     type: "array",
@@ -6507,12 +6507,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 3108:
+/***/ 6296:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
+const codegen_1 = __nccwpck_require__(1436);
 const error = {
     message({ keyword, schemaCode }) {
         const comp = keyword === "maxItems" ? "more" : "fewer";
@@ -6537,14 +6537,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 2870:
+/***/ 6962:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
-const ucs2length_1 = __nccwpck_require__(5226);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const ucs2length_1 = __nccwpck_require__(6214);
 const error = {
     message({ keyword, schemaCode }) {
         const comp = keyword === "maxLength" ? "more" : "fewer";
@@ -6570,12 +6570,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 951:
+/***/ 3723:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
+const codegen_1 = __nccwpck_require__(1436);
 const ops = codegen_1.operators;
 const KWDs = {
     maximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
@@ -6603,12 +6603,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 9259:
+/***/ 895:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
+const codegen_1 = __nccwpck_require__(1436);
 const error = {
     message({ keyword, schemaCode }) {
         const comp = keyword === "maxProperties" ? "more" : "fewer";
@@ -6633,12 +6633,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 6704:
+/***/ 8132:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(6320);
+const codegen_1 = __nccwpck_require__(1436);
 const error = {
     message: ({ schemaCode }) => (0, codegen_1.str) `must be multiple of ${schemaCode}`,
     params: ({ schemaCode }) => (0, codegen_1._) `{multipleOf: ${schemaCode}}`,
@@ -6665,14 +6665,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 9771:
+/***/ 6023:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(4808);
-const util_1 = __nccwpck_require__(9636);
-const codegen_1 = __nccwpck_require__(6320);
+const code_1 = __nccwpck_require__(8484);
+const util_1 = __nccwpck_require__(4464);
+const codegen_1 = __nccwpck_require__(1436);
 const error = {
     message: ({ schemaCode }) => (0, codegen_1.str) `must match pattern "${schemaCode}"`,
     params: ({ schemaCode }) => (0, codegen_1._) `{pattern: ${schemaCode}}`,
@@ -6704,14 +6704,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 4100:
+/***/ 4504:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(4808);
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
+const code_1 = __nccwpck_require__(8484);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
 const error = {
     message: ({ params: { missingProperty } }) => (0, codegen_1.str) `must have required property '${missingProperty}'`,
     params: ({ params: { missingProperty } }) => (0, codegen_1._) `{missingProperty: ${missingProperty}}`,
@@ -6789,15 +6789,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 4280:
+/***/ 5132:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dataType_1 = __nccwpck_require__(3297);
-const codegen_1 = __nccwpck_require__(6320);
-const util_1 = __nccwpck_require__(9636);
-const equal_1 = __nccwpck_require__(1451);
+const dataType_1 = __nccwpck_require__(6685);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const equal_1 = __nccwpck_require__(4951);
 const error = {
     message: ({ params: { i, j } }) => (0, codegen_1.str) `must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
     params: ({ params: { i, j } }) => (0, codegen_1._) `{i: ${i}, j: ${j}}`,
@@ -6859,7 +6859,7 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 9089:
+/***/ 21:
 /***/ ((module) => {
 
 
@@ -6876,7 +6876,7 @@ module.exports = ({onlyFirst = false} = {}) => {
 
 /***/ }),
 
-/***/ 4896:
+/***/ 4412:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -6922,7 +6922,7 @@ const setLazyProperty = (object, property, get) => {
 let colorConvert;
 const makeDynamicStyles = (wrap, targetSpace, identity, isBackground) => {
 	if (colorConvert === undefined) {
-		colorConvert = __nccwpck_require__(6893);
+		colorConvert = __nccwpck_require__(4185);
 	}
 
 	const offset = isBackground ? 10 : 0;
@@ -7047,7 +7047,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 4903:
+/***/ 1491:
 /***/ ((module) => {
 
 
@@ -7062,7 +7062,7 @@ module.exports = () => cached;
 
 /***/ }),
 
-/***/ 9907:
+/***/ 7655:
 /***/ ((module) => {
 
 
@@ -7077,20 +7077,20 @@ module.exports = () => cached;
 
 /***/ }),
 
-/***/ 9056:
+/***/ 1324:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports =
 {
-  parallel      : __nccwpck_require__(2037),
-  serial        : __nccwpck_require__(9730),
-  serialOrdered : __nccwpck_require__(7613)
+  parallel      : __nccwpck_require__(3857),
+  serial        : __nccwpck_require__(1054),
+  serialOrdered : __nccwpck_require__(3961)
 };
 
 
 /***/ }),
 
-/***/ 4014:
+/***/ 4818:
 /***/ ((module) => {
 
 // API
@@ -7126,10 +7126,10 @@ function clean(key)
 
 /***/ }),
 
-/***/ 1448:
+/***/ 8452:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var defer = __nccwpck_require__(1132);
+var defer = __nccwpck_require__(9200);
 
 // API
 module.exports = async;
@@ -7167,7 +7167,7 @@ function async(callback)
 
 /***/ }),
 
-/***/ 1132:
+/***/ 9200:
 /***/ ((module) => {
 
 module.exports = defer;
@@ -7200,11 +7200,11 @@ function defer(fn)
 
 /***/ }),
 
-/***/ 8082:
+/***/ 4902:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var async = __nccwpck_require__(1448)
-  , abort = __nccwpck_require__(4014)
+var async = __nccwpck_require__(8452)
+  , abort = __nccwpck_require__(4818)
   ;
 
 // API
@@ -7282,7 +7282,7 @@ function runJob(iterator, key, item, callback)
 
 /***/ }),
 
-/***/ 4109:
+/***/ 1721:
 /***/ ((module) => {
 
 // API
@@ -7326,11 +7326,11 @@ function state(list, sortMethod)
 
 /***/ }),
 
-/***/ 2264:
+/***/ 3351:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var abort = __nccwpck_require__(4014)
-  , async = __nccwpck_require__(1448)
+var abort = __nccwpck_require__(4818)
+  , async = __nccwpck_require__(8452)
   ;
 
 // API
@@ -7362,12 +7362,12 @@ function terminator(callback)
 
 /***/ }),
 
-/***/ 2037:
+/***/ 3857:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var iterate    = __nccwpck_require__(8082)
-  , initState  = __nccwpck_require__(4109)
-  , terminator = __nccwpck_require__(2264)
+var iterate    = __nccwpck_require__(4902)
+  , initState  = __nccwpck_require__(1721)
+  , terminator = __nccwpck_require__(3351)
   ;
 
 // Public API
@@ -7412,10 +7412,10 @@ function parallel(list, iterator, callback)
 
 /***/ }),
 
-/***/ 9730:
+/***/ 1054:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var serialOrdered = __nccwpck_require__(7613);
+var serialOrdered = __nccwpck_require__(3961);
 
 // Public API
 module.exports = serial;
@@ -7436,12 +7436,12 @@ function serial(list, iterator, callback)
 
 /***/ }),
 
-/***/ 7613:
+/***/ 3961:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var iterate    = __nccwpck_require__(8082)
-  , initState  = __nccwpck_require__(4109)
-  , terminator = __nccwpck_require__(2264)
+var iterate    = __nccwpck_require__(4902)
+  , initState  = __nccwpck_require__(1721)
+  , terminator = __nccwpck_require__(3351)
   ;
 
 // Public API
@@ -7518,30 +7518,30 @@ function descending(a, b)
 
 /***/ }),
 
-/***/ 3410:
+/***/ 8174:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 
-const crossArgv = __nccwpck_require__(5017)
+const crossArgv = __nccwpck_require__(1301)
 const fs = __nccwpck_require__(9896)
 const os = __nccwpck_require__(857)
 const net = __nccwpck_require__(9278)
 const path = __nccwpck_require__(6928)
 const URL = (__nccwpck_require__(7016).URL)
 const spawn = (__nccwpck_require__(5317).spawn)
-const managePath = __nccwpck_require__(7126)
-const hasAsyncHooks = __nccwpck_require__(9160)
-const subarg = __nccwpck_require__(6852)
-const printResult = __nccwpck_require__(9992)
-const initJob = __nccwpck_require__(3982)
-const track = __nccwpck_require__(7055)
-const generateSubArgAliases = __nccwpck_require__(4404)
-const { checkURL, ofURL } = __nccwpck_require__(483)
-const { parseHAR } = __nccwpck_require__(5946)
-const _aggregateResult = __nccwpck_require__(144)
-const validateOpts = __nccwpck_require__(5414)
+const managePath = __nccwpck_require__(314)
+const hasAsyncHooks = __nccwpck_require__(4884)
+const subarg = __nccwpck_require__(1976)
+const printResult = __nccwpck_require__(7332)
+const initJob = __nccwpck_require__(7125)
+const track = __nccwpck_require__(4291)
+const generateSubArgAliases = __nccwpck_require__(5392)
+const { checkURL, ofURL } = __nccwpck_require__(7759)
+const { parseHAR } = __nccwpck_require__(6374)
+const _aggregateResult = __nccwpck_require__(3132)
+const validateOpts = __nccwpck_require__(6114)
 
 if (typeof URL !== 'function') {
   console.error('autocannon requires the WHATWG URL API, but it is not available. Please upgrade to Node 6.13+.')
@@ -7654,7 +7654,7 @@ function parseArguments (argvs) {
   }
 
   if (argv.version) {
-    console.log('autocannon', 'v' + (__nccwpck_require__(7098)/* .version */ .rE))
+    console.log('autocannon', 'v' + (__nccwpck_require__(3360)/* .version */ .rE))
     console.log('node', process.version)
     return
   }
@@ -7857,12 +7857,12 @@ if (false) {}
 
 /***/ }),
 
-/***/ 144:
+/***/ 3132:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { decodeHist, getHistograms, histAsObj, addPercentiles } = __nccwpck_require__(9792)
+const { decodeHist, getHistograms, histAsObj, addPercentiles } = __nccwpck_require__(9972)
 
 function aggregateResult (results, opts, histograms) {
   results = Array.isArray(results) ? results : [results]
@@ -7948,7 +7948,7 @@ module.exports = aggregateResult
 
 /***/ }),
 
-/***/ 5629:
+/***/ 1505:
 /***/ ((module) => {
 
 
@@ -7979,7 +7979,7 @@ module.exports = defaultOptions
 
 /***/ }),
 
-/***/ 1779:
+/***/ 4967:
 /***/ ((module) => {
 
 
@@ -7997,11 +7997,11 @@ module.exports = format
 
 /***/ }),
 
-/***/ 9792:
+/***/ 9972:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const hdr = __nccwpck_require__(6300)
-const histUtil = __nccwpck_require__(8048)
+const hdr = __nccwpck_require__(2960)
+const histUtil = __nccwpck_require__(6892)
 
 hdr.initWebAssemblySync()
 
@@ -8058,7 +8058,7 @@ exports.percentiles = histUtil.percentiles
 
 /***/ }),
 
-/***/ 2603:
+/***/ 3471:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8067,12 +8067,12 @@ const inherits = (__nccwpck_require__(9023).inherits)
 const EE = (__nccwpck_require__(4434).EventEmitter)
 const net = __nccwpck_require__(9278)
 const tls = __nccwpck_require__(4756)
-const retimer = __nccwpck_require__(2912)
-const HTTPParser = (__nccwpck_require__(728)/* .HTTPParser */ .e)
-const RequestIterator = __nccwpck_require__(9689)
-const noop = __nccwpck_require__(1604)
-const clone = __nccwpck_require__(6912)
-const PipelinedRequestsQueue = __nccwpck_require__(495)
+const retimer = __nccwpck_require__(5068)
+const HTTPParser = (__nccwpck_require__(9460)/* .HTTPParser */ .e)
+const RequestIterator = __nccwpck_require__(5813)
+const noop = __nccwpck_require__(7680)
+const clone = __nccwpck_require__(5364)
+const PipelinedRequestsQueue = __nccwpck_require__(59)
 
 function Client (opts) {
   if (!(this instanceof Client)) {
@@ -8301,7 +8301,7 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1032:
+/***/ 3916:
 /***/ ((module) => {
 
 // most http methods taken from RFC 7231
@@ -8321,13 +8321,13 @@ module.exports = [
 
 /***/ }),
 
-/***/ 5296:
+/***/ 8628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const methods = __nccwpck_require__(1032)
-const { getPropertyCaseInsensitive } = __nccwpck_require__(8012)
+const methods = __nccwpck_require__(3916)
+const { getPropertyCaseInsensitive } = __nccwpck_require__(2088)
 
 // this is a build request factory, that curries the build request function
 // and sets the default for it
@@ -8438,19 +8438,19 @@ module.exports = requestBuilder
 
 /***/ }),
 
-/***/ 3982:
+/***/ 7125:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const EE = (__nccwpck_require__(4434).EventEmitter)
-const { isMainThread } = __nccwpck_require__(4740)
+const { isMainThread } = __nccwpck_require__(9296)
 
-const initWorkers = __nccwpck_require__(5197)
-const validateOpts = __nccwpck_require__(5414)
-const noop = __nccwpck_require__(1604)
-const runTracker = __nccwpck_require__(1975)
-const track = __nccwpck_require__(7055)
+const initWorkers = __nccwpck_require__(1641)
+const validateOpts = __nccwpck_require__(6114)
+const noop = __nccwpck_require__(7680)
+const runTracker = __nccwpck_require__(5739)
+const track = __nccwpck_require__(4291)
 
 function init (opts, cb) {
   const cbPassedIn = (typeof cb === 'function')
@@ -8549,16 +8549,16 @@ module.exports = init
 
 /***/ }),
 
-/***/ 5197:
+/***/ 1641:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const path = __nccwpck_require__(6928)
 const EE = (__nccwpck_require__(4434).EventEmitter)
-const aggregateResult = __nccwpck_require__(144)
-const { getHistograms } = __nccwpck_require__(9792)
-const { Worker } = __nccwpck_require__(4740)
+const aggregateResult = __nccwpck_require__(3132)
+const { getHistograms } = __nccwpck_require__(9972)
+const { Worker } = __nccwpck_require__(9296)
 
 function initWorkers (opts, tracker, cb) {
   tracker = tracker || new EE()
@@ -8674,14 +8674,14 @@ module.exports = initWorkers
 
 /***/ }),
 
-/***/ 3002:
+/***/ 3166:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { resolve, basename } = __nccwpck_require__(6928)
 const { readFileSync } = __nccwpck_require__(9896)
-const FormData = __nccwpck_require__(9258)
+const FormData = __nccwpck_require__(6454)
 
 function getFormData (string) {
   try {
@@ -8733,7 +8733,7 @@ module.exports = (options) => {
 
 /***/ }),
 
-/***/ 1604:
+/***/ 7680:
 /***/ ((module) => {
 
 /* istanbul ignore next */
@@ -8742,7 +8742,7 @@ module.exports = function noop () {}
 
 /***/ }),
 
-/***/ 5946:
+/***/ 6374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -8806,7 +8806,7 @@ exports.parseHAR = parseHAR
 
 /***/ }),
 
-/***/ 495:
+/***/ 59:
 /***/ ((module) => {
 
 
@@ -8893,17 +8893,17 @@ module.exports = PipelinedRequestsQueue
 
 /***/ }),
 
-/***/ 9992:
+/***/ 7332:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Table = __nccwpck_require__(9364)
-const Chalk = __nccwpck_require__(4173)
-const testColorSupport = __nccwpck_require__(349)
-const prettyBytes = __nccwpck_require__(8766)
-const { percentiles } = __nccwpck_require__(9792)
-const format = __nccwpck_require__(1779)
+const Table = __nccwpck_require__(5832)
+const Chalk = __nccwpck_require__(465)
+const testColorSupport = __nccwpck_require__(3113)
+const prettyBytes = __nccwpck_require__(7306)
+const { percentiles } = __nccwpck_require__(9972)
+const format = __nccwpck_require__(4967)
 
 const defaults = {
   // use stderr as its progressBar's default
@@ -9079,7 +9079,7 @@ module.exports = printResult
 
 /***/ }),
 
-/***/ 7055:
+/***/ 4291:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9089,12 +9089,12 @@ module.exports = printResult
 /* istanbul ignore file */
 
 
-const ProgressBar = __nccwpck_require__(1911)
-const Chalk = __nccwpck_require__(4173)
-const testColorSupport = __nccwpck_require__(349)
-const charSpinner = __nccwpck_require__(370)
-const printResult = __nccwpck_require__(9992)
-const { isMainThread } = __nccwpck_require__(4740)
+const ProgressBar = __nccwpck_require__(9243)
+const Chalk = __nccwpck_require__(465)
+const testColorSupport = __nccwpck_require__(3113)
+const charSpinner = __nccwpck_require__(1462)
+const printResult = __nccwpck_require__(7332)
+const { isMainThread } = __nccwpck_require__(9296)
 const defaults = {
   // use stderr as its progressBar's default
   outputStream: process.stderr,
@@ -9257,17 +9257,17 @@ module.exports = track
 
 /***/ }),
 
-/***/ 9689:
+/***/ 5813:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const hyperid = __nccwpck_require__(8700)
+const hyperid = __nccwpck_require__(5576)
 const inherits = (__nccwpck_require__(9023).inherits)
-const requestBuilder = __nccwpck_require__(5296)
-const clone = __nccwpck_require__(6912)
-const chunk = __nccwpck_require__(9070)
-const flatten = __nccwpck_require__(8753)
+const requestBuilder = __nccwpck_require__(8628)
+const clone = __nccwpck_require__(5364)
+const chunk = __nccwpck_require__(458)
+const flatten = __nccwpck_require__(3549)
 
 const toHeaderKeyValue = (rawHeaders) => {
   const tupleHeaders = chunk(rawHeaders, 2)
@@ -9400,19 +9400,19 @@ module.exports = RequestIterator
 
 /***/ }),
 
-/***/ 4979:
+/***/ 767:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { URL, urlToHttpOptions } = __nccwpck_require__(7016)
-const reInterval = __nccwpck_require__(9860)
+const reInterval = __nccwpck_require__(5664)
 const EE = (__nccwpck_require__(4434).EventEmitter)
-const Client = __nccwpck_require__(2603)
-const { isMainThread } = __nccwpck_require__(4740)
-const { ofURL } = __nccwpck_require__(483)
-const aggregateResult = __nccwpck_require__(144)
-const { getHistograms, encodeHist } = __nccwpck_require__(9792)
+const Client = __nccwpck_require__(3471)
+const { isMainThread } = __nccwpck_require__(9296)
+const { ofURL } = __nccwpck_require__(7759)
+const aggregateResult = __nccwpck_require__(3132)
+const { getHistograms, encodeHist } = __nccwpck_require__(9972)
 
 const defaults = {
   harRequests: new Map()
@@ -9698,14 +9698,14 @@ module.exports = run
 
 /***/ }),
 
-/***/ 1975:
+/***/ 5739:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const EE = (__nccwpck_require__(4434).EventEmitter)
-const run = __nccwpck_require__(4979)
-const noop = __nccwpck_require__(1604)
+const run = __nccwpck_require__(767)
+const noop = __nccwpck_require__(7680)
 
 function runTracker (opts, tracker, cb) {
   cb = cb || noop
@@ -9721,12 +9721,12 @@ module.exports = runTracker
 
 /***/ }),
 
-/***/ 4404:
+/***/ 5392:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const clone = __nccwpck_require__(6912)
+const clone = __nccwpck_require__(5364)
 
 const subArgAlias = {
   warmup: {
@@ -9771,7 +9771,7 @@ module.exports = generateSubargAliases
 
 /***/ }),
 
-/***/ 483:
+/***/ 7759:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -9812,12 +9812,12 @@ exports.ofURL = ofURL
 
 /***/ }),
 
-/***/ 8012:
+/***/ 2088:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const semver = __nccwpck_require__(5260)
+const semver = __nccwpck_require__(9707)
 const hasWorkerSupport = semver.gte(process.versions.node, '11.7.0')
 
 function getPropertyCaseInsensitive (obj, key) {
@@ -9831,17 +9831,17 @@ module.exports = { hasWorkerSupport, getPropertyCaseInsensitive }
 
 /***/ }),
 
-/***/ 5414:
+/***/ 6114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const defaultOptions = __nccwpck_require__(5629)
-const timestring = __nccwpck_require__(5188)
-const { checkURL } = __nccwpck_require__(483)
-const multipart = __nccwpck_require__(3002)
-const { parseHAR } = __nccwpck_require__(5946)
-const { hasWorkerSupport } = __nccwpck_require__(8012)
+const defaultOptions = __nccwpck_require__(1505)
+const timestring = __nccwpck_require__(4816)
+const { checkURL } = __nccwpck_require__(7759)
+const multipart = __nccwpck_require__(3166)
+const { parseHAR } = __nccwpck_require__(6374)
+const { hasWorkerSupport } = __nccwpck_require__(2088)
 
 const isValidFn = (opt) => (!opt || typeof opt === 'function' || typeof opt === 'string')
 
@@ -10003,7 +10003,7 @@ module.exports = function validateOpts (opts, cbPassedIn) {
 
 /***/ }),
 
-/***/ 4740:
+/***/ 9296:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10028,7 +10028,7 @@ module.exports = workerThreads
 
 /***/ }),
 
-/***/ 1429:
+/***/ 8793:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10185,7 +10185,7 @@ function fromByteArray (uint8) {
 
 /***/ }),
 
-/***/ 2630:
+/***/ 3410:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -10199,8 +10199,8 @@ var __webpack_unused_export__;
 
 
 
-const base64 = __nccwpck_require__(1429)
-const ieee754 = __nccwpck_require__(6332)
+const base64 = __nccwpck_require__(8793)
+const ieee754 = __nccwpck_require__(7952)
 const customInspectSymbol =
   (typeof Symbol === 'function' && typeof Symbol['for'] === 'function') // eslint-disable-line dot-notation
     ? Symbol['for']('nodejs.util.inspect.custom') // eslint-disable-line dot-notation
@@ -12299,16 +12299,16 @@ function BufferBigIntNotDefined () {
 
 /***/ }),
 
-/***/ 7979:
+/***/ 2639:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var bind = __nccwpck_require__(224);
+var bind = __nccwpck_require__(7564);
 
-var $apply = __nccwpck_require__(7965);
-var $call = __nccwpck_require__(3617);
-var $reflectApply = __nccwpck_require__(6294);
+var $apply = __nccwpck_require__(3945);
+var $call = __nccwpck_require__(8093);
+var $reflectApply = __nccwpck_require__(1330);
 
 /** @type {import('./actualApply')} */
 module.exports = $reflectApply || bind.call($call, $apply);
@@ -12316,7 +12316,7 @@ module.exports = $reflectApply || bind.call($call, $apply);
 
 /***/ }),
 
-/***/ 7965:
+/***/ 3945:
 /***/ ((module) => {
 
 
@@ -12327,7 +12327,7 @@ module.exports = Function.prototype.apply;
 
 /***/ }),
 
-/***/ 3617:
+/***/ 8093:
 /***/ ((module) => {
 
 
@@ -12338,16 +12338,16 @@ module.exports = Function.prototype.call;
 
 /***/ }),
 
-/***/ 1749:
+/***/ 8705:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var bind = __nccwpck_require__(224);
-var $TypeError = __nccwpck_require__(6910);
+var bind = __nccwpck_require__(7564);
+var $TypeError = __nccwpck_require__(3314);
 
-var $call = __nccwpck_require__(3617);
-var $actualApply = __nccwpck_require__(7979);
+var $call = __nccwpck_require__(8093);
+var $actualApply = __nccwpck_require__(2639);
 
 /** @type {(args: [Function, thisArg?: unknown, ...args: unknown[]]) => Function} TODO FIXME, find a way to use import('.') */
 module.exports = function callBindBasic(args) {
@@ -12360,7 +12360,7 @@ module.exports = function callBindBasic(args) {
 
 /***/ }),
 
-/***/ 6294:
+/***/ 1330:
 /***/ ((module) => {
 
 
@@ -12371,16 +12371,16 @@ module.exports = typeof Reflect !== 'undefined' && Reflect && Reflect.apply;
 
 /***/ }),
 
-/***/ 4173:
+/***/ 465:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const ansiStyles = __nccwpck_require__(4896);
-const {stdout: stdoutColor, stderr: stderrColor} = __nccwpck_require__(2230);
+const ansiStyles = __nccwpck_require__(4412);
+const {stdout: stdoutColor, stderr: stderrColor} = __nccwpck_require__(1450);
 const {
 	stringReplaceAll,
 	stringEncaseCRLFWithFirstIndex
-} = __nccwpck_require__(1661);
+} = __nccwpck_require__(8809);
 
 const {isArray} = Array;
 
@@ -12589,7 +12589,7 @@ const chalkTag = (chalk, ...strings) => {
 	}
 
 	if (template === undefined) {
-		template = __nccwpck_require__(674);
+		template = __nccwpck_require__(4670);
 	}
 
 	return template(chalk, parts.join(''));
@@ -12607,7 +12607,7 @@ module.exports = chalk;
 
 /***/ }),
 
-/***/ 674:
+/***/ 4670:
 /***/ ((module) => {
 
 
@@ -12748,7 +12748,7 @@ module.exports = (chalk, temporary) => {
 
 /***/ }),
 
-/***/ 1661:
+/***/ 8809:
 /***/ ((module) => {
 
 
@@ -12794,7 +12794,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 370:
+/***/ 1462:
 /***/ ((module) => {
 
 module.exports = spinner
@@ -12852,18 +12852,18 @@ module.exports.clear = function () {};
 
 /***/ }),
 
-/***/ 9364:
+/***/ 5832:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(3797);
+module.exports = __nccwpck_require__(9441);
 
 /***/ }),
 
-/***/ 1609:
+/***/ 6573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { info, debug } = __nccwpck_require__(4506);
-const utils = __nccwpck_require__(5536);
+const { info, debug } = __nccwpck_require__(7150);
+const utils = __nccwpck_require__(8268);
 
 class Cell {
   /**
@@ -13079,7 +13079,7 @@ class Cell {
   wrapWithStyleColors(styleProperty, content) {
     if (this[styleProperty] && this[styleProperty].length) {
       try {
-        let colors = __nccwpck_require__(7664);
+        let colors = __nccwpck_require__(2708);
         for (let i = this[styleProperty].length - 1; i >= 0; i--) {
           colors = colors[this[styleProperty][i]];
         }
@@ -13275,7 +13275,7 @@ module.exports.RowSpanCell = RowSpanCell;
 
 /***/ }),
 
-/***/ 4506:
+/***/ 7150:
 /***/ ((module) => {
 
 let messages = [];
@@ -13310,11 +13310,11 @@ module.exports = debug;
 
 /***/ }),
 
-/***/ 4601:
+/***/ 2237:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { warn, debug } = __nccwpck_require__(4506);
-const Cell = __nccwpck_require__(1609);
+const { warn, debug } = __nccwpck_require__(7150);
+const Cell = __nccwpck_require__(6573);
 const { ColSpanCell, RowSpanCell } = Cell;
 
 (function () {
@@ -13571,12 +13571,12 @@ function makeComputeWidths(colSpan, desiredWidth, x, forcedMin) {
 
 /***/ }),
 
-/***/ 3797:
+/***/ 9441:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const debug = __nccwpck_require__(4506);
-const utils = __nccwpck_require__(5536);
-const tableLayout = __nccwpck_require__(4601);
+const debug = __nccwpck_require__(7150);
+const utils = __nccwpck_require__(8268);
+const tableLayout = __nccwpck_require__(2237);
 
 class Table extends Array {
   constructor(opts) {
@@ -13684,10 +13684,10 @@ module.exports = Table;
 
 /***/ }),
 
-/***/ 5536:
+/***/ 8268:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const stringWidth = __nccwpck_require__(4504);
+const stringWidth = __nccwpck_require__(60);
 
 function codeRegex(capture) {
   return capture ? /\u001b\[((?:\d*;){0,5}\d*)m/g : /\u001b\[(?:\d*;){0,5}\d*m/g;
@@ -14035,12 +14035,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5892:
+/***/ 6872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* MIT license */
 /* eslint-disable no-mixed-operators */
-const cssKeywords = __nccwpck_require__(3445);
+const cssKeywords = __nccwpck_require__(4953);
 
 // NOTE: conversions should only return primitive values (i.e. arrays, or
 //       values that give correct `typeof` results).
@@ -14881,11 +14881,11 @@ convert.rgb.gray = function (rgb) {
 
 /***/ }),
 
-/***/ 6893:
+/***/ 4185:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const conversions = __nccwpck_require__(5892);
-const route = __nccwpck_require__(8148);
+const conversions = __nccwpck_require__(6872);
+const route = __nccwpck_require__(4200);
 
 const convert = {};
 
@@ -14969,10 +14969,10 @@ module.exports = convert;
 
 /***/ }),
 
-/***/ 8148:
+/***/ 4200:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const conversions = __nccwpck_require__(5892);
+const conversions = __nccwpck_require__(6872);
 
 /*
 	This function routes a model to all other models.
@@ -15073,7 +15073,7 @@ module.exports = function (fromModel) {
 
 /***/ }),
 
-/***/ 3445:
+/***/ 4953:
 /***/ ((module) => {
 
 
@@ -15232,7 +15232,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 349:
+/***/ 3113:
 /***/ ((module) => {
 
 // call it on itself so we can test the export val for basic stuff
@@ -15373,12 +15373,12 @@ function colorSupport (options, obj) {
 
 /***/ }),
 
-/***/ 850:
+/***/ 5630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var util = __nccwpck_require__(9023);
 var Stream = (__nccwpck_require__(2203).Stream);
-var DelayedStream = __nccwpck_require__(4986);
+var DelayedStream = __nccwpck_require__(2710);
 
 module.exports = CombinedStream;
 function CombinedStream() {
@@ -15588,7 +15588,7 @@ CombinedStream.prototype._emitError = function(err) {
 
 /***/ }),
 
-/***/ 5017:
+/***/ 1301:
 /***/ ((module) => {
 
 const IS_WINDOWS = process.platform === 'win32'
@@ -15652,7 +15652,7 @@ function splitCommandLine (commandLine) {
 
 /***/ }),
 
-/***/ 4986:
+/***/ 2710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var Stream = (__nccwpck_require__(2203).Stream);
@@ -15766,13 +15766,13 @@ DelayedStream.prototype._checkIfMaxDataSizeExceeded = function() {
 
 /***/ }),
 
-/***/ 2153:
+/***/ 6669:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var callBind = __nccwpck_require__(1749);
-var gOPD = __nccwpck_require__(1486);
+var callBind = __nccwpck_require__(8705);
+var gOPD = __nccwpck_require__(3170);
 
 var hasProtoAccessor;
 try {
@@ -15803,7 +15803,7 @@ module.exports = desc && typeof desc.get === 'function'
 
 /***/ }),
 
-/***/ 7628:
+/***/ 872:
 /***/ ((module) => {
 
 
@@ -15816,7 +15816,7 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 530:
+/***/ 9094:
 /***/ ((module) => {
 
 
@@ -15837,7 +15837,7 @@ module.exports = $defineProperty;
 
 /***/ }),
 
-/***/ 164:
+/***/ 3056:
 /***/ ((module) => {
 
 
@@ -15848,7 +15848,7 @@ module.exports = EvalError;
 
 /***/ }),
 
-/***/ 320:
+/***/ 1620:
 /***/ ((module) => {
 
 
@@ -15859,7 +15859,7 @@ module.exports = Error;
 
 /***/ }),
 
-/***/ 8949:
+/***/ 4585:
 /***/ ((module) => {
 
 
@@ -15870,7 +15870,7 @@ module.exports = RangeError;
 
 /***/ }),
 
-/***/ 9261:
+/***/ 6905:
 /***/ ((module) => {
 
 
@@ -15881,7 +15881,7 @@ module.exports = ReferenceError;
 
 /***/ }),
 
-/***/ 5973:
+/***/ 105:
 /***/ ((module) => {
 
 
@@ -15892,7 +15892,7 @@ module.exports = SyntaxError;
 
 /***/ }),
 
-/***/ 6910:
+/***/ 3314:
 /***/ ((module) => {
 
 
@@ -15903,7 +15903,7 @@ module.exports = TypeError;
 
 /***/ }),
 
-/***/ 2670:
+/***/ 2578:
 /***/ ((module) => {
 
 
@@ -15914,7 +15914,7 @@ module.exports = URIError;
 
 /***/ }),
 
-/***/ 5915:
+/***/ 5399:
 /***/ ((module) => {
 
 
@@ -15925,18 +15925,18 @@ module.exports = Object;
 
 /***/ }),
 
-/***/ 7472:
+/***/ 8700:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var GetIntrinsic = __nccwpck_require__(1322);
+var GetIntrinsic = __nccwpck_require__(470);
 
 var $defineProperty = GetIntrinsic('%Object.defineProperty%', true);
 
-var hasToStringTag = __nccwpck_require__(6835)();
-var hasOwn = __nccwpck_require__(2568);
-var $TypeError = __nccwpck_require__(6910);
+var hasToStringTag = __nccwpck_require__(5479)();
+var hasOwn = __nccwpck_require__(4076);
+var $TypeError = __nccwpck_require__(3314);
 
 var toStringTag = hasToStringTag ? Symbol.toStringTag : null;
 
@@ -15967,7 +15967,7 @@ module.exports = function setToStringTag(object, value) {
 
 /***/ }),
 
-/***/ 3250:
+/***/ 3430:
 /***/ ((module) => {
 
 
@@ -16020,25 +16020,25 @@ module.exports = function equal(a, b) {
 
 /***/ }),
 
-/***/ 9258:
+/***/ 6454:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var CombinedStream = __nccwpck_require__(850);
+var CombinedStream = __nccwpck_require__(5630);
 var util = __nccwpck_require__(9023);
 var path = __nccwpck_require__(6928);
-var http = __nccwpck_require__(8611);
+var http = __nccwpck_require__(992);
 var https = __nccwpck_require__(5692);
 var parseUrl = (__nccwpck_require__(7016).parse);
 var fs = __nccwpck_require__(9896);
 var Stream = (__nccwpck_require__(2203).Stream);
 var crypto = __nccwpck_require__(6982);
-var mime = __nccwpck_require__(9684);
-var asynckit = __nccwpck_require__(9056);
-var setToStringTag = __nccwpck_require__(7472);
-var hasOwn = __nccwpck_require__(2568);
-var populate = __nccwpck_require__(1183);
+var mime = __nccwpck_require__(4096);
+var asynckit = __nccwpck_require__(1324);
+var setToStringTag = __nccwpck_require__(8700);
+var hasOwn = __nccwpck_require__(4076);
+var populate = __nccwpck_require__(1835);
 
 /**
  * Escape CR, LF, and `"` in a multipart `name`/`filename` parameter, so a field
@@ -16533,7 +16533,7 @@ module.exports = FormData;
 
 /***/ }),
 
-/***/ 1183:
+/***/ 1835:
 /***/ ((module) => {
 
 
@@ -16550,7 +16550,7 @@ module.exports = function (dst, src) {
 
 /***/ }),
 
-/***/ 6916:
+/***/ 9808:
 /***/ ((module) => {
 
 
@@ -16641,19 +16641,19 @@ module.exports = function bind(that) {
 
 /***/ }),
 
-/***/ 224:
+/***/ 7564:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var implementation = __nccwpck_require__(6916);
+var implementation = __nccwpck_require__(9808);
 
 module.exports = Function.prototype.bind || implementation;
 
 
 /***/ }),
 
-/***/ 8:
+/***/ 7228:
 /***/ ((module) => {
 
 
@@ -16668,33 +16668,33 @@ module.exports = () => cached;
 
 /***/ }),
 
-/***/ 1322:
+/***/ 470:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 var undefined;
 
-var $Object = __nccwpck_require__(5915);
+var $Object = __nccwpck_require__(5399);
 
-var $Error = __nccwpck_require__(320);
-var $EvalError = __nccwpck_require__(164);
-var $RangeError = __nccwpck_require__(8949);
-var $ReferenceError = __nccwpck_require__(9261);
-var $SyntaxError = __nccwpck_require__(5973);
-var $TypeError = __nccwpck_require__(6910);
-var $URIError = __nccwpck_require__(2670);
+var $Error = __nccwpck_require__(1620);
+var $EvalError = __nccwpck_require__(3056);
+var $RangeError = __nccwpck_require__(4585);
+var $ReferenceError = __nccwpck_require__(6905);
+var $SyntaxError = __nccwpck_require__(105);
+var $TypeError = __nccwpck_require__(3314);
+var $URIError = __nccwpck_require__(2578);
 
-var abs = __nccwpck_require__(7069);
-var floor = __nccwpck_require__(9663);
-var max = __nccwpck_require__(2295);
-var min = __nccwpck_require__(1501);
-var pow = __nccwpck_require__(3959);
-var round = __nccwpck_require__(3313);
-var sign = __nccwpck_require__(9352);
+var abs = __nccwpck_require__(5641);
+var floor = __nccwpck_require__(6171);
+var max = __nccwpck_require__(7147);
+var min = __nccwpck_require__(1017);
+var pow = __nccwpck_require__(6947);
+var round = __nccwpck_require__(2621);
+var sign = __nccwpck_require__(156);
 
-var $gOPD = __nccwpck_require__(1486);
-var $defineProperty = __nccwpck_require__(530);
+var $gOPD = __nccwpck_require__(3170);
+var $defineProperty = __nccwpck_require__(9094);
 
 var throwTypeError = function () {
 	throw new $TypeError();
@@ -16716,14 +16716,14 @@ var ThrowTypeError = $gOPD
 	}())
 	: throwTypeError;
 
-var hasSymbols = __nccwpck_require__(2084)();
+var hasSymbols = __nccwpck_require__(3336)();
 
-var getProto = __nccwpck_require__(4307);
-var $ObjectGPO = __nccwpck_require__(4219);
-var $ReflectGPO = __nccwpck_require__(8253);
+var getProto = __nccwpck_require__(1967);
+var $ObjectGPO = __nccwpck_require__(1311);
+var $ReflectGPO = __nccwpck_require__(8681);
 
-var $apply = __nccwpck_require__(7965);
-var $call = __nccwpck_require__(3617);
+var $apply = __nccwpck_require__(3945);
+var $call = __nccwpck_require__(8093);
 
 var needsEval = {};
 
@@ -16824,9 +16824,9 @@ if (getProto) {
 	}
 }
 
-var getAsyncFunction = __nccwpck_require__(4903);
-var getGeneratorFunction = __nccwpck_require__(8);
-var getAsyncGeneratorFunction = __nccwpck_require__(9907);
+var getAsyncFunction = __nccwpck_require__(1491);
+var getGeneratorFunction = __nccwpck_require__(7228);
+var getAsyncGeneratorFunction = __nccwpck_require__(7655);
 
 var doEval = function doEval(name) {
 	var value;
@@ -16908,8 +16908,8 @@ var LEGACY_ALIASES = {
 	'%WeakSetPrototype%': ['WeakSet', 'prototype']
 };
 
-var bind = __nccwpck_require__(224);
-var hasOwn = __nccwpck_require__(2568);
+var bind = __nccwpck_require__(7564);
+var hasOwn = __nccwpck_require__(4076);
 var $concat = bind.call($call, Array.prototype.concat);
 var $spliceApply = bind.call($apply, Array.prototype.splice);
 var $replace = bind.call($call, String.prototype.replace);
@@ -17048,12 +17048,12 @@ module.exports = function GetIntrinsic(name, allowMissing) {
 
 /***/ }),
 
-/***/ 4219:
+/***/ 1311:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var $Object = __nccwpck_require__(5915);
+var $Object = __nccwpck_require__(5399);
 
 /** @type {import('./Object.getPrototypeOf')} */
 module.exports = $Object.getPrototypeOf || null;
@@ -17061,7 +17061,7 @@ module.exports = $Object.getPrototypeOf || null;
 
 /***/ }),
 
-/***/ 8253:
+/***/ 8681:
 /***/ ((module) => {
 
 
@@ -17072,15 +17072,15 @@ module.exports = (typeof Reflect !== 'undefined' && Reflect.getPrototypeOf) || n
 
 /***/ }),
 
-/***/ 4307:
+/***/ 1967:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var reflectGetProto = __nccwpck_require__(8253);
-var originalGetProto = __nccwpck_require__(4219);
+var reflectGetProto = __nccwpck_require__(8681);
+var originalGetProto = __nccwpck_require__(1311);
 
-var getDunderProto = __nccwpck_require__(2153);
+var getDunderProto = __nccwpck_require__(6669);
 
 /** @type {import('.')} */
 module.exports = reflectGetProto
@@ -17106,7 +17106,7 @@ module.exports = reflectGetProto
 
 /***/ }),
 
-/***/ 621:
+/***/ 1174:
 /***/ ((module) => {
 
 
@@ -17117,13 +17117,13 @@ module.exports = Object.getOwnPropertyDescriptor;
 
 /***/ }),
 
-/***/ 1486:
+/***/ 3170:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 /** @type {import('.')} */
-var $gOPD = __nccwpck_require__(621);
+var $gOPD = __nccwpck_require__(1174);
 
 if ($gOPD) {
 	try {
@@ -17139,7 +17139,7 @@ module.exports = $gOPD;
 
 /***/ }),
 
-/***/ 9160:
+/***/ 4884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = function () {
@@ -17153,7 +17153,7 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 3337:
+/***/ 3813:
 /***/ ((module) => {
 
 
@@ -17168,13 +17168,13 @@ module.exports = (flag, argv = process.argv) => {
 
 /***/ }),
 
-/***/ 2084:
+/***/ 3336:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 var origSymbol = typeof Symbol !== 'undefined' && Symbol;
-var hasSymbolSham = __nccwpck_require__(4966);
+var hasSymbolSham = __nccwpck_require__(1114);
 
 /** @type {import('.')} */
 module.exports = function hasNativeSymbols() {
@@ -17189,7 +17189,7 @@ module.exports = function hasNativeSymbols() {
 
 /***/ }),
 
-/***/ 4966:
+/***/ 1114:
 /***/ ((module) => {
 
 
@@ -17241,12 +17241,12 @@ module.exports = function hasSymbols() {
 
 /***/ }),
 
-/***/ 6835:
+/***/ 5479:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var hasSymbols = __nccwpck_require__(4966);
+var hasSymbols = __nccwpck_require__(1114);
 
 /** @type {import('.')} */
 module.exports = function hasToStringTagShams() {
@@ -17256,14 +17256,14 @@ module.exports = function hasToStringTagShams() {
 
 /***/ }),
 
-/***/ 2568:
+/***/ 4076:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 var call = Function.prototype.call;
 var $hasOwn = Object.prototype.hasOwnProperty;
-var bind = __nccwpck_require__(224);
+var bind = __nccwpck_require__(7564);
 
 /** @type {import('.')} */
 module.exports = bind.call(call, $hasOwn);
@@ -17271,7 +17271,7 @@ module.exports = bind.call(call, $hasOwn);
 
 /***/ }),
 
-/***/ 9778:
+/***/ 9926:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -17348,7 +17348,7 @@ exports["default"] = ByteBuffer;
 
 /***/ }),
 
-/***/ 4360:
+/***/ 2412:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -17360,7 +17360,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __nccwpck_require__(3073);
+const TypedArrayHistogram_1 = __nccwpck_require__(1525);
 class Float64Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Float64Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -17371,13 +17371,13 @@ exports["default"] = Float64Histogram;
 
 /***/ }),
 
-/***/ 2614:
+/***/ 9506:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.toSummary = exports.NO_TAG = void 0;
-const formatters_1 = __nccwpck_require__(3041);
+const formatters_1 = __nccwpck_require__(7461);
 exports.NO_TAG = "NO TAG";
 const toSummary = (histogram) => {
     const { totalCount, maxValue, numberOfSignificantValueDigits } = histogram;
@@ -17400,14 +17400,14 @@ exports.toSummary = toSummary;
 
 /***/ }),
 
-/***/ 9511:
+/***/ 7003:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.build = exports.defaultRequest = void 0;
-const JsHistogramFactory_1 = __nccwpck_require__(7957);
-const wasm_1 = __nccwpck_require__(6265);
+const JsHistogramFactory_1 = __nccwpck_require__(801);
+const wasm_1 = __nccwpck_require__(4525);
 exports.defaultRequest = {
     bitBucketSize: 32,
     autoResize: true,
@@ -17431,7 +17431,7 @@ exports.build = build;
 
 /***/ }),
 
-/***/ 6862:
+/***/ 3362:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -17488,7 +17488,7 @@ exports["default"] = HistogramIterationValue;
 
 /***/ }),
 
-/***/ 6341:
+/***/ 1433:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -17501,8 +17501,8 @@ exports.listTags = void 0;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const Histogram_1 = __nccwpck_require__(2614);
-const encoding_1 = __nccwpck_require__(3979);
+const Histogram_1 = __nccwpck_require__(9506);
+const encoding_1 = __nccwpck_require__(6879);
 const TAG_PREFIX = "Tag=";
 const TAG_PREFIX_LENGTH = "Tag=".length;
 /**
@@ -17647,14 +17647,14 @@ exports["default"] = HistogramLogReader;
 
 /***/ }),
 
-/***/ 2737:
+/***/ 3605:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const Histogram_1 = __nccwpck_require__(2614);
-const encoding_1 = __nccwpck_require__(3979);
-const formatters_1 = __nccwpck_require__(3041);
+const Histogram_1 = __nccwpck_require__(9506);
+const encoding_1 = __nccwpck_require__(6879);
+const formatters_1 = __nccwpck_require__(7461);
 const HISTOGRAM_LOG_FORMAT_VERSION = "1.3";
 const timeFormatter = (0, formatters_1.floatFormatter)(5, 3);
 class HistogramLogWriter {
@@ -17725,7 +17725,7 @@ exports["default"] = HistogramLogWriter;
 
 /***/ }),
 
-/***/ 4850:
+/***/ 4798:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -17737,7 +17737,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __nccwpck_require__(3073);
+const TypedArrayHistogram_1 = __nccwpck_require__(1525);
 class Int16Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Uint16Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -17748,7 +17748,7 @@ exports["default"] = Int16Histogram;
 
 /***/ }),
 
-/***/ 6976:
+/***/ 8676:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -17760,7 +17760,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __nccwpck_require__(3073);
+const TypedArrayHistogram_1 = __nccwpck_require__(1525);
 class Int32Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Uint32Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -17771,7 +17771,7 @@ exports["default"] = Int32Histogram;
 
 /***/ }),
 
-/***/ 7491:
+/***/ 2063:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -17783,7 +17783,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __nccwpck_require__(3073);
+const TypedArrayHistogram_1 = __nccwpck_require__(1525);
 class Int8Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Uint8Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -17794,7 +17794,7 @@ exports["default"] = Int8Histogram;
 
 /***/ }),
 
-/***/ 236:
+/***/ 4984:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -17810,13 +17810,13 @@ exports.doDecode = doDecode;
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
 // @ts-ignore
-const base64 = __nccwpck_require__(1429);
+const base64 = __nccwpck_require__(8793);
 // @ts-ignore
-const pako = __nccwpck_require__(1741);
-const JsHistogram_1 = __nccwpck_require__(9883);
-const ByteBuffer_1 = __nccwpck_require__(9778);
-const JsHistogramFactory_1 = __nccwpck_require__(7957);
-const ZigZagEncoding_1 = __nccwpck_require__(8619);
+const pako = __nccwpck_require__(3585);
+const JsHistogram_1 = __nccwpck_require__(3687);
+const ByteBuffer_1 = __nccwpck_require__(9926);
+const JsHistogramFactory_1 = __nccwpck_require__(801);
+const ZigZagEncoding_1 = __nccwpck_require__(9791);
 const { max } = Math;
 const V2EncodingCookieBase = 0x1c849303;
 const V2CompressedEncodingCookieBase = 0x1c849304;
@@ -17994,7 +17994,7 @@ JsHistogram_1.JsHistogram.prototype.encodeIntoCompressedBase64 = doEncodeIntoCom
 
 /***/ }),
 
-/***/ 9883:
+/***/ 3687:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -18007,11 +18007,11 @@ exports["default"] = exports.JsHistogram = void 0;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const RecordedValuesIterator_1 = __nccwpck_require__(9374);
-const PercentileIterator_1 = __nccwpck_require__(8599);
-const formatters_1 = __nccwpck_require__(3041);
-const ulp_1 = __nccwpck_require__(8927);
-const Histogram_1 = __nccwpck_require__(2614);
+const RecordedValuesIterator_1 = __nccwpck_require__(858);
+const PercentileIterator_1 = __nccwpck_require__(4955);
+const formatters_1 = __nccwpck_require__(7461);
+const ulp_1 = __nccwpck_require__(5211);
+const Histogram_1 = __nccwpck_require__(9506);
 const { pow, floor, ceil, log2, max, min } = Math;
 class JsHistogram {
     incrementTotalCount() {
@@ -18799,17 +18799,17 @@ exports["default"] = JsHistogram;
 
 /***/ }),
 
-/***/ 7957:
+/***/ 801:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.constructorFromBucketSize = constructorFromBucketSize;
-const PackedHistogram_1 = __nccwpck_require__(4162);
-const Int8Histogram_1 = __nccwpck_require__(7491);
-const Int16Histogram_1 = __nccwpck_require__(4850);
-const Int32Histogram_1 = __nccwpck_require__(6976);
-const Float64Histogram_1 = __nccwpck_require__(4360);
+const PackedHistogram_1 = __nccwpck_require__(8750);
+const Int8Histogram_1 = __nccwpck_require__(2063);
+const Int16Histogram_1 = __nccwpck_require__(4798);
+const Int32Histogram_1 = __nccwpck_require__(8676);
+const Float64Histogram_1 = __nccwpck_require__(2412);
 function constructorFromBucketSize(bitBucketSize) {
     switch (bitBucketSize) {
         case "packed":
@@ -18830,12 +18830,12 @@ function constructorFromBucketSize(bitBucketSize) {
 
 /***/ }),
 
-/***/ 3241:
+/***/ 949:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const HistogramIterationValue_1 = __nccwpck_require__(6862);
+const HistogramIterationValue_1 = __nccwpck_require__(3362);
 /**
  * Used for iterating through histogram values.
  */
@@ -18935,7 +18935,7 @@ exports["default"] = JsHistogramIterator;
 
 /***/ }),
 
-/***/ 4162:
+/***/ 8750:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -18947,8 +18947,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const JsHistogram_1 = __nccwpck_require__(9883);
-const PackedArray_1 = __nccwpck_require__(6715);
+const JsHistogram_1 = __nccwpck_require__(3687);
+const PackedArray_1 = __nccwpck_require__(6479);
 /**
  * <h3>A High Dynamic Range (HDR) Histogram that uses a packed internal representation</h3>
  * <p>
@@ -19019,12 +19019,12 @@ exports["default"] = PackedHistogram;
 
 /***/ }),
 
-/***/ 8599:
+/***/ 4955:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const JsHistogramIterator_1 = __nccwpck_require__(3241);
+const JsHistogramIterator_1 = __nccwpck_require__(949);
 const { pow, floor, log2 } = Math;
 /**
  * Used for iterating through histogram values according to percentile levels. The iteration is
@@ -19108,7 +19108,7 @@ exports["default"] = PercentileIterator;
 
 /***/ }),
 
-/***/ 9374:
+/***/ 858:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -19120,7 +19120,7 @@ exports["default"] = PercentileIterator;
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const JsHistogramIterator_1 = __nccwpck_require__(3241);
+const JsHistogramIterator_1 = __nccwpck_require__(949);
 /**
  * Used for iterating through all recorded histogram values using the finest granularity steps supported by the
  * underlying representation. The iteration steps through all non-zero recorded value counts, and terminates when
@@ -19157,7 +19157,7 @@ exports["default"] = RecordedValuesIterator;
 
 /***/ }),
 
-/***/ 5276:
+/***/ 8688:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -19169,7 +19169,7 @@ exports["default"] = RecordedValuesIterator;
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const HistogramBuilder_1 = __nccwpck_require__(9511);
+const HistogramBuilder_1 = __nccwpck_require__(7003);
 /**
  * Records integer values, and provides stable interval {@link Histogram} samples from
  * live recorded data without interrupting or stalling active recording of values. Each interval
@@ -19332,7 +19332,7 @@ exports["default"] = Recorder;
 
 /***/ }),
 
-/***/ 3073:
+/***/ 1525:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -19344,7 +19344,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const JsHistogram_1 = __nccwpck_require__(9883);
+const JsHistogram_1 = __nccwpck_require__(3687);
 class TypedArrayHistogram extends JsHistogram_1.default {
     constructor(arrayCtr, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -19404,7 +19404,7 @@ exports["default"] = TypedArrayHistogram;
 
 /***/ }),
 
-/***/ 8619:
+/***/ 9791:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -19554,7 +19554,7 @@ exports["default"] = ZigZagEncoding;
 
 /***/ }),
 
-/***/ 3979:
+/***/ 6879:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -19568,12 +19568,12 @@ exports.decompress = decompress;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const JsHistogram_1 = __nccwpck_require__(9883);
-const ByteBuffer_1 = __nccwpck_require__(9778);
-const wasm_1 = __nccwpck_require__(6265);
+const JsHistogram_1 = __nccwpck_require__(3687);
+const ByteBuffer_1 = __nccwpck_require__(9926);
+const wasm_1 = __nccwpck_require__(4525);
 // @ts-ignore
-const base64 = __nccwpck_require__(1429);
-const JsHistogram_encoding_1 = __nccwpck_require__(236);
+const base64 = __nccwpck_require__(8793);
+const JsHistogram_encoding_1 = __nccwpck_require__(4984);
 const V2CompressedEncodingCookieBase = 0x1c849304;
 const compressedEncodingCookie = V2CompressedEncodingCookieBase | 0x10; // LSBit of wordsize byte indicates TLZE Encoding
 function decompress(data) {
@@ -19624,7 +19624,7 @@ exports.encodeIntoCompressedBase64 = encodeIntoCompressedBase64;
 
 /***/ }),
 
-/***/ 3041:
+/***/ 7461:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -19669,7 +19669,7 @@ exports.floatFormatter = floatFormatter;
 
 /***/ }),
 
-/***/ 6300:
+/***/ 2960:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -19682,41 +19682,41 @@ exports.JsHistogram = exports.WasmHistogram = exports.Recorder = exports.Histogr
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const ByteBuffer_1 = __nccwpck_require__(9778);
+const ByteBuffer_1 = __nccwpck_require__(9926);
 exports.ByteBuffer = ByteBuffer_1.default;
-const encoding_1 = __nccwpck_require__(3979);
+const encoding_1 = __nccwpck_require__(6879);
 Object.defineProperty(exports, "decodeFromCompressedBase64", ({ enumerable: true, get: function () { return encoding_1.decodeFromCompressedBase64; } }));
 Object.defineProperty(exports, "encodeIntoCompressedBase64", ({ enumerable: true, get: function () { return encoding_1.encodeIntoCompressedBase64; } }));
-const Float64Histogram_1 = __nccwpck_require__(4360);
+const Float64Histogram_1 = __nccwpck_require__(2412);
 exports.Float64Histogram = Float64Histogram_1.default;
-const HistogramLogReader_1 = __nccwpck_require__(6341);
+const HistogramLogReader_1 = __nccwpck_require__(1433);
 exports.HistogramLogReader = HistogramLogReader_1.default;
 Object.defineProperty(exports, "listTags", ({ enumerable: true, get: function () { return HistogramLogReader_1.listTags; } }));
-const HistogramLogWriter_1 = __nccwpck_require__(2737);
+const HistogramLogWriter_1 = __nccwpck_require__(3605);
 exports.HistogramLogWriter = HistogramLogWriter_1.default;
-const Int16Histogram_1 = __nccwpck_require__(4850);
+const Int16Histogram_1 = __nccwpck_require__(4798);
 exports.Int16Histogram = Int16Histogram_1.default;
-const Int32Histogram_1 = __nccwpck_require__(6976);
+const Int32Histogram_1 = __nccwpck_require__(8676);
 exports.Int32Histogram = Int32Histogram_1.default;
-const Int8Histogram_1 = __nccwpck_require__(7491);
+const Int8Histogram_1 = __nccwpck_require__(2063);
 exports.Int8Histogram = Int8Histogram_1.default;
-const JsHistogram_1 = __nccwpck_require__(9883);
+const JsHistogram_1 = __nccwpck_require__(3687);
 exports.JsHistogram = JsHistogram_1.default;
-const PackedHistogram_1 = __nccwpck_require__(4162);
+const PackedHistogram_1 = __nccwpck_require__(8750);
 exports.PackedHistogram = PackedHistogram_1.default;
-const Recorder_1 = __nccwpck_require__(5276);
+const Recorder_1 = __nccwpck_require__(8688);
 exports.Recorder = Recorder_1.default;
-const wasm_1 = __nccwpck_require__(6265);
+const wasm_1 = __nccwpck_require__(4525);
 Object.defineProperty(exports, "initWebAssembly", ({ enumerable: true, get: function () { return wasm_1.initWebAssembly; } }));
 Object.defineProperty(exports, "initWebAssemblySync", ({ enumerable: true, get: function () { return wasm_1.initWebAssemblySync; } }));
 Object.defineProperty(exports, "WasmHistogram", ({ enumerable: true, get: function () { return wasm_1.WasmHistogram; } }));
-const HistogramBuilder_1 = __nccwpck_require__(9511);
+const HistogramBuilder_1 = __nccwpck_require__(7003);
 Object.defineProperty(exports, "build", ({ enumerable: true, get: function () { return HistogramBuilder_1.build; } }));
 //# sourceMappingURL=index.js.map
 
 /***/ }),
 
-/***/ 6715:
+/***/ 6479:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -19729,7 +19729,7 @@ exports.PackedArray = void 0;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const PackedArrayContext_1 = __nccwpck_require__(5956);
+const PackedArrayContext_1 = __nccwpck_require__(6904);
 const NUMBER_OF_SETS = 8;
 const { pow, floor } = Math;
 /**
@@ -19903,7 +19903,7 @@ exports.PackedArray = PackedArray;
 
 /***/ }),
 
-/***/ 5956:
+/***/ 6904:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -20403,7 +20403,7 @@ const toHex = (n) => {
 
 /***/ }),
 
-/***/ 8927:
+/***/ 5211:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -20421,7 +20421,7 @@ exports["default"] = ulp;
 
 /***/ }),
 
-/***/ 3509:
+/***/ 9321:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -20433,7 +20433,7 @@ exports.BINARY = "eNrsfQtgVMXV/8zce3c3uQlclLBIUGdvogQRCUkIQbGbmwKiVaGWWoqvBAjCBo
 
 /***/ }),
 
-/***/ 6265:
+/***/ 4525:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -20448,14 +20448,14 @@ var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, ge
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.WasmHistogram = exports.webAssemblyReady = exports.initWebAssemblySync = exports.initWebAssembly = exports.webAssemblyAvailable = void 0;
-const generated_wasm_1 = __nccwpck_require__(3509);
-const Histogram_1 = __nccwpck_require__(2614);
+const generated_wasm_1 = __nccwpck_require__(9321);
+const Histogram_1 = __nccwpck_require__(9506);
 // @ts-ignore
-const base64 = __nccwpck_require__(1429);
+const base64 = __nccwpck_require__(8793);
 // @ts-ignore
-const pako = __nccwpck_require__(1741);
+const pako = __nccwpck_require__(3585);
 // @ts-ignore
-const loader_1 = __nccwpck_require__(8243);
+const loader_1 = __nccwpck_require__(4639);
 const isNode = typeof process !== "undefined" && process.version;
 // @ts-ignore
 const isWorker = typeof importScripts === "function";
@@ -20659,7 +20659,7 @@ exports.WasmHistogram = WasmHistogram;
 
 /***/ }),
 
-/***/ 8048:
+/***/ 6892:
 /***/ ((module) => {
 
 
@@ -20749,7 +20749,7 @@ function getStdDeviation (hist) {
 
 /***/ }),
 
-/***/ 728:
+/***/ 9460:
 /***/ ((__unused_webpack_module, exports) => {
 
 var __webpack_unused_export__;
@@ -21227,19 +21227,19 @@ function parseErrorCode(code) {
 
 /***/ }),
 
-/***/ 8700:
+/***/ 5576:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const uuidv4 = __nccwpck_require__(7393)
+const uuidv4 = __nccwpck_require__(5757)
 const Buffer = loadBuffer()
 function loadBuffer () {
   const b = __nccwpck_require__(181)
   // use third party module if no buffer module
   return b && b.Buffer
     ? b.Buffer
-    : (__nccwpck_require__(2630)/* .Buffer */ .hp)
+    : (__nccwpck_require__(3410)/* .Buffer */ .hp)
 }
 const base64Padding = Buffer.from('==', 'base64')
 
@@ -21342,7 +21342,7 @@ module.exports.decode = decode
 
 /***/ }),
 
-/***/ 7393:
+/***/ 5757:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21353,7 +21353,7 @@ module.exports = randomUUID
 
 /***/ }),
 
-/***/ 6332:
+/***/ 7952:
 /***/ ((__unused_webpack_module, exports) => {
 
 /*! ieee754. BSD-3-Clause License. Feross Aboukhadijeh <https://feross.org/opensource> */
@@ -21445,7 +21445,7 @@ exports.write = function (buffer, value, offset, isLE, mLen, nBytes) {
 
 /***/ }),
 
-/***/ 8195:
+/***/ 4519:
 /***/ ((module) => {
 
 /* eslint-disable yoda */
@@ -21502,7 +21502,7 @@ module.exports["default"] = isFullwidthCodePoint;
 
 /***/ }),
 
-/***/ 6723:
+/***/ 1167:
 /***/ ((module) => {
 
 
@@ -21602,7 +21602,7 @@ function escapeJsonPtr(str) {
 
 /***/ }),
 
-/***/ 9070:
+/***/ 458:
 /***/ ((module) => {
 
 /**
@@ -22084,7 +22084,7 @@ module.exports = chunk;
 
 /***/ }),
 
-/***/ 6912:
+/***/ 5364:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -23840,7 +23840,7 @@ module.exports = cloneDeep;
 
 /***/ }),
 
-/***/ 8753:
+/***/ 3549:
 /***/ ((module) => {
 
 /**
@@ -24196,7 +24196,7 @@ module.exports = flatten;
 
 /***/ }),
 
-/***/ 8996:
+/***/ 9856:
 /***/ ((module) => {
 
 
@@ -24222,7 +24222,7 @@ function getPathVar(env, platform) {
 
 /***/ }),
 
-/***/ 4328:
+/***/ 2044:
 /***/ ((module) => {
 
 
@@ -24235,13 +24235,13 @@ function getSeparator(platform) {
 
 /***/ }),
 
-/***/ 7126:
+/***/ 314:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var getPathVar = __nccwpck_require__(8996);
-var getSeparator = __nccwpck_require__(4328);
+var getPathVar = __nccwpck_require__(9856);
+var getSeparator = __nccwpck_require__(2044);
 
 module.exports = managePath;
 
@@ -24317,7 +24317,7 @@ function addExistingPath(array, path, appendMode) {
 
 /***/ }),
 
-/***/ 7069:
+/***/ 5641:
 /***/ ((module) => {
 
 
@@ -24328,7 +24328,7 @@ module.exports = Math.abs;
 
 /***/ }),
 
-/***/ 9663:
+/***/ 6171:
 /***/ ((module) => {
 
 
@@ -24339,7 +24339,7 @@ module.exports = Math.floor;
 
 /***/ }),
 
-/***/ 3704:
+/***/ 7044:
 /***/ ((module) => {
 
 
@@ -24352,7 +24352,7 @@ module.exports = Number.isNaN || function isNaN(a) {
 
 /***/ }),
 
-/***/ 2295:
+/***/ 7147:
 /***/ ((module) => {
 
 
@@ -24363,7 +24363,7 @@ module.exports = Math.max;
 
 /***/ }),
 
-/***/ 1501:
+/***/ 1017:
 /***/ ((module) => {
 
 
@@ -24374,7 +24374,7 @@ module.exports = Math.min;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 6947:
 /***/ ((module) => {
 
 
@@ -24385,7 +24385,7 @@ module.exports = Math.pow;
 
 /***/ }),
 
-/***/ 3313:
+/***/ 2621:
 /***/ ((module) => {
 
 
@@ -24396,12 +24396,12 @@ module.exports = Math.round;
 
 /***/ }),
 
-/***/ 9352:
+/***/ 156:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var $isNaN = __nccwpck_require__(3704);
+var $isNaN = __nccwpck_require__(7044);
 
 /** @type {import('./sign')} */
 module.exports = function sign(number) {
@@ -24414,7 +24414,7 @@ module.exports = function sign(number) {
 
 /***/ }),
 
-/***/ 5465:
+/***/ 9829:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*!
@@ -24428,12 +24428,12 @@ module.exports = function sign(number) {
  * Module exports.
  */
 
-module.exports = __nccwpck_require__(6963)
+module.exports = __nccwpck_require__(1813)
 
 
 /***/ }),
 
-/***/ 9684:
+/***/ 4096:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 /*!
@@ -24450,7 +24450,7 @@ module.exports = __nccwpck_require__(6963)
  * @private
  */
 
-var db = __nccwpck_require__(5465)
+var db = __nccwpck_require__(9829)
 var extname = (__nccwpck_require__(6928).extname)
 
 /**
@@ -24628,7 +24628,7 @@ function populateMaps (extensions, types) {
 
 /***/ }),
 
-/***/ 5270:
+/***/ 994:
 /***/ ((module) => {
 
 
@@ -24898,17 +24898,17 @@ module.exports = function (args, opts) {
 
 /***/ }),
 
-/***/ 1741:
+/***/ 3585:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Top level file is just a mixin of submodules & constants
 
 
-var assign    = (__nccwpck_require__(1174).assign);
+var assign    = (__nccwpck_require__(5538).assign);
 
-var deflate   = __nccwpck_require__(9202);
-var inflate   = __nccwpck_require__(7338);
-var constants = __nccwpck_require__(7746);
+var deflate   = __nccwpck_require__(9854);
+var inflate   = __nccwpck_require__(7902);
+var constants = __nccwpck_require__(8958);
 
 var pako = {};
 
@@ -24919,17 +24919,17 @@ module.exports = pako;
 
 /***/ }),
 
-/***/ 9202:
+/***/ 9854:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 
-var zlib_deflate = __nccwpck_require__(6876);
-var utils        = __nccwpck_require__(1174);
-var strings      = __nccwpck_require__(1037);
-var msg          = __nccwpck_require__(3727);
-var ZStream      = __nccwpck_require__(1397);
+var zlib_deflate = __nccwpck_require__(9760);
+var utils        = __nccwpck_require__(5538);
+var strings      = __nccwpck_require__(9153);
+var msg          = __nccwpck_require__(2523);
+var ZStream      = __nccwpck_require__(9137);
 
 var toString = Object.prototype.toString;
 
@@ -25326,19 +25326,19 @@ exports.gzip = gzip;
 
 /***/ }),
 
-/***/ 7338:
+/***/ 7902:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 
-var zlib_inflate = __nccwpck_require__(6656);
-var utils        = __nccwpck_require__(1174);
-var strings      = __nccwpck_require__(1037);
-var c            = __nccwpck_require__(7746);
-var msg          = __nccwpck_require__(3727);
-var ZStream      = __nccwpck_require__(1397);
-var GZheader     = __nccwpck_require__(7747);
+var zlib_inflate = __nccwpck_require__(6716);
+var utils        = __nccwpck_require__(5538);
+var strings      = __nccwpck_require__(9153);
+var c            = __nccwpck_require__(8958);
+var msg          = __nccwpck_require__(2523);
+var ZStream      = __nccwpck_require__(9137);
+var GZheader     = __nccwpck_require__(8991);
 
 var toString = Object.prototype.toString;
 
@@ -25756,7 +25756,7 @@ exports.ungzip  = inflate;
 
 /***/ }),
 
-/***/ 1174:
+/***/ 5538:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25868,14 +25868,14 @@ exports.setTyped(TYPED_OK);
 
 /***/ }),
 
-/***/ 1037:
+/***/ 9153:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 // String encode/decode helpers
 
 
 
-var utils = __nccwpck_require__(1174);
+var utils = __nccwpck_require__(5538);
 
 
 // Quick check if we can use fast array to bin string conversion
@@ -26062,7 +26062,7 @@ exports.utf8border = function (buf, max) {
 
 /***/ }),
 
-/***/ 1774:
+/***/ 9834:
 /***/ ((module) => {
 
 
@@ -26120,7 +26120,7 @@ module.exports = adler32;
 
 /***/ }),
 
-/***/ 7746:
+/***/ 8958:
 /***/ ((module) => {
 
 
@@ -26195,7 +26195,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8320:
+/***/ 3780:
 /***/ ((module) => {
 
 
@@ -26261,7 +26261,7 @@ module.exports = crc32;
 
 /***/ }),
 
-/***/ 6876:
+/***/ 9760:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -26285,11 +26285,11 @@ module.exports = crc32;
 //   misrepresented as being the original software.
 // 3. This notice may not be removed or altered from any source distribution.
 
-var utils   = __nccwpck_require__(1174);
-var trees   = __nccwpck_require__(8070);
-var adler32 = __nccwpck_require__(1774);
-var crc32   = __nccwpck_require__(8320);
-var msg     = __nccwpck_require__(3727);
+var utils   = __nccwpck_require__(5538);
+var trees   = __nccwpck_require__(1666);
+var adler32 = __nccwpck_require__(9834);
+var crc32   = __nccwpck_require__(3780);
+var msg     = __nccwpck_require__(2523);
 
 /* Public constants ==========================================================*/
 /* ===========================================================================*/
@@ -28142,7 +28142,7 @@ exports.deflateTune = deflateTune;
 
 /***/ }),
 
-/***/ 7747:
+/***/ 8991:
 /***/ ((module) => {
 
 
@@ -28207,7 +28207,7 @@ module.exports = GZheader;
 
 /***/ }),
 
-/***/ 9922:
+/***/ 7894:
 /***/ ((module) => {
 
 
@@ -28559,7 +28559,7 @@ module.exports = function inflate_fast(strm, start) {
 
 /***/ }),
 
-/***/ 6656:
+/***/ 6716:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -28583,11 +28583,11 @@ module.exports = function inflate_fast(strm, start) {
 //   misrepresented as being the original software.
 // 3. This notice may not be removed or altered from any source distribution.
 
-var utils         = __nccwpck_require__(1174);
-var adler32       = __nccwpck_require__(1774);
-var crc32         = __nccwpck_require__(8320);
-var inflate_fast  = __nccwpck_require__(9922);
-var inflate_table = __nccwpck_require__(7167);
+var utils         = __nccwpck_require__(5538);
+var adler32       = __nccwpck_require__(9834);
+var crc32         = __nccwpck_require__(3780);
+var inflate_fast  = __nccwpck_require__(7894);
+var inflate_table = __nccwpck_require__(8611);
 
 var CODES = 0;
 var LENS = 1;
@@ -30122,7 +30122,7 @@ exports.inflateUndermine = inflateUndermine;
 
 /***/ }),
 
-/***/ 7167:
+/***/ 8611:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -30146,7 +30146,7 @@ exports.inflateUndermine = inflateUndermine;
 //   misrepresented as being the original software.
 // 3. This notice may not be removed or altered from any source distribution.
 
-var utils = __nccwpck_require__(1174);
+var utils = __nccwpck_require__(5538);
 
 var MAXBITS = 15;
 var ENOUGH_LENS = 852;
@@ -30472,7 +30472,7 @@ module.exports = function inflate_table(type, lens, lens_index, codes, table, ta
 
 /***/ }),
 
-/***/ 3727:
+/***/ 2523:
 /***/ ((module) => {
 
 
@@ -30511,7 +30511,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8070:
+/***/ 1666:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -30537,7 +30537,7 @@ module.exports = {
 
 /* eslint-disable space-unary-ops */
 
-var utils = __nccwpck_require__(1174);
+var utils = __nccwpck_require__(5538);
 
 /* Public constants ==========================================================*/
 /* ===========================================================================*/
@@ -31740,7 +31740,7 @@ exports._tr_align = _tr_align;
 
 /***/ }),
 
-/***/ 1397:
+/***/ 9137:
 /***/ ((module) => {
 
 
@@ -31794,7 +31794,7 @@ module.exports = ZStream;
 
 /***/ }),
 
-/***/ 8766:
+/***/ 7306:
 /***/ ((module) => {
 
 
@@ -31919,15 +31919,15 @@ module.exports = (number, options) => {
 
 /***/ }),
 
-/***/ 1911:
+/***/ 9243:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(5159);
+module.exports = __nccwpck_require__(5171);
 
 
 /***/ }),
 
-/***/ 5159:
+/***/ 5171:
 /***/ ((module, exports) => {
 
 /*!
@@ -32170,7 +32170,7 @@ ProgressBar.prototype.terminate = function () {
 
 /***/ }),
 
-/***/ 9860:
+/***/ 5664:
 /***/ ((module) => {
 
 
@@ -32234,12 +32234,12 @@ module.exports = reInterval;
 
 /***/ }),
 
-/***/ 2912:
+/***/ 5068:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const getTime = __nccwpck_require__(6245)
+const getTime = __nccwpck_require__(3137)
 
 class Retimer {
   constructor (callback, timeout, args) {
@@ -32321,7 +32321,7 @@ module.exports = retimer
 
 /***/ }),
 
-/***/ 6245:
+/***/ 3137:
 /***/ ((module) => {
 
 
@@ -32334,7 +32334,7 @@ module.exports = function getTime () {
 
 /***/ }),
 
-/***/ 8303:
+/***/ 9379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -32474,17 +32474,17 @@ class Comparator {
 
 module.exports = Comparator
 
-const parseOptions = __nccwpck_require__(3416)
-const { safeRe: re, t } = __nccwpck_require__(8099)
-const cmp = __nccwpck_require__(1362)
-const debug = __nccwpck_require__(3483)
-const SemVer = __nccwpck_require__(1463)
-const Range = __nccwpck_require__(714)
+const parseOptions = __nccwpck_require__(5594)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+const cmp = __nccwpck_require__(8646)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
 
 
 /***/ }),
 
-/***/ 714:
+/***/ 6782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -32706,22 +32706,22 @@ class Range {
 
 module.exports = Range
 
-const LRU = __nccwpck_require__(3307)
+const LRU = __nccwpck_require__(1383)
 const cache = new LRU()
 
-const parseOptions = __nccwpck_require__(3416)
-const Comparator = __nccwpck_require__(8303)
-const debug = __nccwpck_require__(3483)
-const SemVer = __nccwpck_require__(1463)
-const trimComparatorWhitespace = __nccwpck_require__(4565)
+const parseOptions = __nccwpck_require__(5594)
+const Comparator = __nccwpck_require__(9379)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const trimComparatorWhitespace = __nccwpck_require__(9737)
 const {
   safeRe: re,
   src,
   t,
   tildeTrimReplace,
   caretTrimReplace,
-} = __nccwpck_require__(8099)
-const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(9801)
+} = __nccwpck_require__(5471)
+const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(5101)
 
 // unbounded global build-metadata stripper used by parseRange
 const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
@@ -33068,17 +33068,17 @@ const testSet = (set, version, options) => {
 
 /***/ }),
 
-/***/ 1463:
+/***/ 7163:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const debug = __nccwpck_require__(3483)
-const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(9801)
-const { safeRe: re, t } = __nccwpck_require__(8099)
+const debug = __nccwpck_require__(1159)
+const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
+const { safeRe: re, t } = __nccwpck_require__(5471)
 
-const parseOptions = __nccwpck_require__(3416)
-const { compareIdentifiers } = __nccwpck_require__(7576)
+const parseOptions = __nccwpck_require__(5594)
+const { compareIdentifiers } = __nccwpck_require__(3348)
 
 const isPrereleaseIdentifier = (prerelease, identifier) => {
   const identifiers = identifier.split('.')
@@ -33425,12 +33425,12 @@ module.exports = SemVer
 
 /***/ }),
 
-/***/ 5587:
+/***/ 1799:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(3597)
+const parse = __nccwpck_require__(6353)
 const clean = (version, options) => {
   const s = parse(version.trim().replace(/^[=v]+/, ''), options)
   return s ? s.version : null
@@ -33440,17 +33440,17 @@ module.exports = clean
 
 /***/ }),
 
-/***/ 1362:
+/***/ 8646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const eq = __nccwpck_require__(2542)
-const neq = __nccwpck_require__(9026)
-const gt = __nccwpck_require__(7507)
-const gte = __nccwpck_require__(1232)
-const lt = __nccwpck_require__(5836)
-const lte = __nccwpck_require__(1529)
+const eq = __nccwpck_require__(5082)
+const neq = __nccwpck_require__(4974)
+const gt = __nccwpck_require__(6599)
+const gte = __nccwpck_require__(1236)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(6717)
 
 const cmp = (a, op, b, loose) => {
   switch (op) {
@@ -33501,14 +33501,14 @@ module.exports = cmp
 
 /***/ }),
 
-/***/ 8509:
+/***/ 5385:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(1463)
-const parse = __nccwpck_require__(3597)
-const { safeRe: re, t } = __nccwpck_require__(8099)
+const SemVer = __nccwpck_require__(7163)
+const parse = __nccwpck_require__(6353)
+const { safeRe: re, t } = __nccwpck_require__(5471)
 
 const coerce = (version, options) => {
   if (version instanceof SemVer) {
@@ -33570,12 +33570,12 @@ module.exports = coerce
 
 /***/ }),
 
-/***/ 4236:
+/***/ 7648:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(1463)
+const SemVer = __nccwpck_require__(7163)
 const compareBuild = (a, b, loose) => {
   const versionA = new SemVer(a, loose)
   const versionB = new SemVer(b, loose)
@@ -33586,24 +33586,24 @@ module.exports = compareBuild
 
 /***/ }),
 
-/***/ 2910:
+/***/ 6874:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(8469)
 const compareLoose = (a, b) => compare(a, b, true)
 module.exports = compareLoose
 
 
 /***/ }),
 
-/***/ 993:
+/***/ 8469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(1463)
+const SemVer = __nccwpck_require__(7163)
 const compare = (a, b, loose) =>
   new SemVer(a, loose).compare(new SemVer(b, loose))
 
@@ -33612,12 +33612,12 @@ module.exports = compare
 
 /***/ }),
 
-/***/ 9819:
+/***/ 711:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(3597)
+const parse = __nccwpck_require__(6353)
 
 const diff = (version1, version2) => {
   const v1 = parse(version1, null, true)
@@ -33679,48 +33679,48 @@ module.exports = diff
 
 /***/ }),
 
-/***/ 2542:
+/***/ 5082:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(8469)
 const eq = (a, b, loose) => compare(a, b, loose) === 0
 module.exports = eq
 
 
 /***/ }),
 
-/***/ 7507:
+/***/ 6599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(8469)
 const gt = (a, b, loose) => compare(a, b, loose) > 0
 module.exports = gt
 
 
 /***/ }),
 
-/***/ 1232:
+/***/ 1236:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(8469)
 const gte = (a, b, loose) => compare(a, b, loose) >= 0
 module.exports = gte
 
 
 /***/ }),
 
-/***/ 6366:
+/***/ 2338:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(1463)
+const SemVer = __nccwpck_require__(7163)
 
 const inc = (version, release, options, identifier, identifierBase) => {
   if (typeof (options) === 'string') {
@@ -33743,72 +33743,72 @@ module.exports = inc
 
 /***/ }),
 
-/***/ 5836:
+/***/ 3872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(8469)
 const lt = (a, b, loose) => compare(a, b, loose) < 0
 module.exports = lt
 
 
 /***/ }),
 
-/***/ 1529:
+/***/ 6717:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(8469)
 const lte = (a, b, loose) => compare(a, b, loose) <= 0
 module.exports = lte
 
 
 /***/ }),
 
-/***/ 1715:
+/***/ 8511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(1463)
+const SemVer = __nccwpck_require__(7163)
 const major = (a, loose) => new SemVer(a, loose).major
 module.exports = major
 
 
 /***/ }),
 
-/***/ 7927:
+/***/ 2603:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(1463)
+const SemVer = __nccwpck_require__(7163)
 const minor = (a, loose) => new SemVer(a, loose).minor
 module.exports = minor
 
 
 /***/ }),
 
-/***/ 9026:
+/***/ 4974:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(8469)
 const neq = (a, b, loose) => compare(a, b, loose) !== 0
 module.exports = neq
 
 
 /***/ }),
 
-/***/ 3597:
+/***/ 6353:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(1463)
+const SemVer = __nccwpck_require__(7163)
 const parse = (version, options, throwErrors = false) => {
   if (version instanceof SemVer) {
     return version
@@ -33828,24 +33828,24 @@ module.exports = parse
 
 /***/ }),
 
-/***/ 48:
+/***/ 8756:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(1463)
+const SemVer = __nccwpck_require__(7163)
 const patch = (a, loose) => new SemVer(a, loose).patch
 module.exports = patch
 
 
 /***/ }),
 
-/***/ 4246:
+/***/ 5714:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(3597)
+const parse = __nccwpck_require__(6353)
 const prerelease = (version, options) => {
   const parsed = parse(version, options)
   return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
@@ -33855,36 +33855,36 @@ module.exports = prerelease
 
 /***/ }),
 
-/***/ 8577:
+/***/ 2173:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(993)
+const compare = __nccwpck_require__(8469)
 const rcompare = (a, b, loose) => compare(b, a, loose)
 module.exports = rcompare
 
 
 /***/ }),
 
-/***/ 3724:
+/***/ 7192:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compareBuild = __nccwpck_require__(4236)
+const compareBuild = __nccwpck_require__(7648)
 const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
 module.exports = rsort
 
 
 /***/ }),
 
-/***/ 6871:
+/***/ 8011:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(714)
+const Range = __nccwpck_require__(6782)
 const satisfies = (version, range, options) => {
   try {
     range = new Range(range, options)
@@ -33898,26 +33898,26 @@ module.exports = satisfies
 
 /***/ }),
 
-/***/ 332:
+/***/ 9872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compareBuild = __nccwpck_require__(4236)
+const compareBuild = __nccwpck_require__(7648)
 const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
 module.exports = sort
 
 
 /***/ }),
 
-/***/ 4806:
+/***/ 3733:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(3597)
-const constants = __nccwpck_require__(9801)
-const SemVer = __nccwpck_require__(1463)
+const parse = __nccwpck_require__(6353)
+const constants = __nccwpck_require__(5101)
+const SemVer = __nccwpck_require__(7163)
 
 const truncate = (version, truncation, options) => {
   if (!constants.RELEASE_TYPES.includes(truncation)) {
@@ -33965,12 +33965,12 @@ module.exports = truncate
 
 /***/ }),
 
-/***/ 8872:
+/***/ 8780:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(3597)
+const parse = __nccwpck_require__(6353)
 const valid = (version, options) => {
   const v = parse(version, options)
   return v ? v.version : null
@@ -33980,54 +33980,54 @@ module.exports = valid
 
 /***/ }),
 
-/***/ 5260:
+/***/ 9707:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // just pre-load all the stuff that index.js lazily exports
-const internalRe = __nccwpck_require__(8099)
-const constants = __nccwpck_require__(9801)
-const SemVer = __nccwpck_require__(1463)
-const identifiers = __nccwpck_require__(7576)
-const parse = __nccwpck_require__(3597)
-const valid = __nccwpck_require__(8872)
-const clean = __nccwpck_require__(5587)
-const inc = __nccwpck_require__(6366)
-const diff = __nccwpck_require__(9819)
-const major = __nccwpck_require__(1715)
-const minor = __nccwpck_require__(7927)
-const patch = __nccwpck_require__(48)
-const prerelease = __nccwpck_require__(4246)
-const compare = __nccwpck_require__(993)
-const rcompare = __nccwpck_require__(8577)
-const compareLoose = __nccwpck_require__(2910)
-const compareBuild = __nccwpck_require__(4236)
-const sort = __nccwpck_require__(332)
-const rsort = __nccwpck_require__(3724)
-const gt = __nccwpck_require__(7507)
-const lt = __nccwpck_require__(5836)
-const eq = __nccwpck_require__(2542)
-const neq = __nccwpck_require__(9026)
-const gte = __nccwpck_require__(1232)
-const lte = __nccwpck_require__(1529)
-const cmp = __nccwpck_require__(1362)
-const coerce = __nccwpck_require__(8509)
-const truncate = __nccwpck_require__(4806)
-const Comparator = __nccwpck_require__(8303)
-const Range = __nccwpck_require__(714)
-const satisfies = __nccwpck_require__(6871)
-const toComparators = __nccwpck_require__(1426)
-const maxSatisfying = __nccwpck_require__(4405)
-const minSatisfying = __nccwpck_require__(5175)
-const minVersion = __nccwpck_require__(6758)
-const validRange = __nccwpck_require__(4042)
-const outside = __nccwpck_require__(372)
-const gtr = __nccwpck_require__(6168)
-const ltr = __nccwpck_require__(7841)
-const intersects = __nccwpck_require__(2669)
-const simplifyRange = __nccwpck_require__(4368)
-const subset = __nccwpck_require__(4418)
+const internalRe = __nccwpck_require__(5471)
+const constants = __nccwpck_require__(5101)
+const SemVer = __nccwpck_require__(7163)
+const identifiers = __nccwpck_require__(3348)
+const parse = __nccwpck_require__(6353)
+const valid = __nccwpck_require__(8780)
+const clean = __nccwpck_require__(1799)
+const inc = __nccwpck_require__(2338)
+const diff = __nccwpck_require__(711)
+const major = __nccwpck_require__(8511)
+const minor = __nccwpck_require__(2603)
+const patch = __nccwpck_require__(8756)
+const prerelease = __nccwpck_require__(5714)
+const compare = __nccwpck_require__(8469)
+const rcompare = __nccwpck_require__(2173)
+const compareLoose = __nccwpck_require__(6874)
+const compareBuild = __nccwpck_require__(7648)
+const sort = __nccwpck_require__(9872)
+const rsort = __nccwpck_require__(7192)
+const gt = __nccwpck_require__(6599)
+const lt = __nccwpck_require__(3872)
+const eq = __nccwpck_require__(5082)
+const neq = __nccwpck_require__(4974)
+const gte = __nccwpck_require__(1236)
+const lte = __nccwpck_require__(6717)
+const cmp = __nccwpck_require__(8646)
+const coerce = __nccwpck_require__(5385)
+const truncate = __nccwpck_require__(3733)
+const Comparator = __nccwpck_require__(9379)
+const Range = __nccwpck_require__(6782)
+const satisfies = __nccwpck_require__(8011)
+const toComparators = __nccwpck_require__(4750)
+const maxSatisfying = __nccwpck_require__(3193)
+const minSatisfying = __nccwpck_require__(8595)
+const minVersion = __nccwpck_require__(1866)
+const validRange = __nccwpck_require__(4737)
+const outside = __nccwpck_require__(280)
+const gtr = __nccwpck_require__(2276)
+const ltr = __nccwpck_require__(5213)
+const intersects = __nccwpck_require__(3465)
+const simplifyRange = __nccwpck_require__(2028)
+const subset = __nccwpck_require__(1489)
 module.exports = {
   parse,
   valid,
@@ -34080,7 +34080,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9801:
+/***/ 5101:
 /***/ ((module) => {
 
 
@@ -34154,7 +34154,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3483:
+/***/ 1159:
 /***/ ((module) => {
 
 
@@ -34172,7 +34172,7 @@ module.exports = debug
 
 /***/ }),
 
-/***/ 7576:
+/***/ 3348:
 /***/ ((module) => {
 
 
@@ -34208,7 +34208,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3307:
+/***/ 1383:
 /***/ ((module) => {
 
 
@@ -34257,7 +34257,7 @@ module.exports = LRUCache
 
 /***/ }),
 
-/***/ 3416:
+/***/ 5594:
 /***/ ((module) => {
 
 
@@ -34281,7 +34281,7 @@ module.exports = parseOptions
 
 /***/ }),
 
-/***/ 8099:
+/***/ 5471:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
@@ -34290,8 +34290,8 @@ const {
   MAX_SAFE_COMPONENT_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   MAX_LENGTH,
-} = __nccwpck_require__(9801)
-const debug = __nccwpck_require__(3483)
+} = __nccwpck_require__(5101)
+const debug = __nccwpck_require__(1159)
 exports = module.exports = {}
 
 // The actual regexps go on exports.re
@@ -34511,7 +34511,7 @@ createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
 
 /***/ }),
 
-/***/ 4565:
+/***/ 9737:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -34526,7 +34526,7 @@ const {
   MAX_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   WHITESPACE_CHARACTERS,
-} = __nccwpck_require__(9801)
+} = __nccwpck_require__(5101)
 
 /**
  * Remembers the last two rows of digits so their characters need not be reread.
@@ -34956,25 +34956,25 @@ module.exports = trimComparatorWhitespace
 
 /***/ }),
 
-/***/ 6168:
+/***/ 2276:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // Determine if version is greater than all the versions possible in the range.
-const outside = __nccwpck_require__(372)
+const outside = __nccwpck_require__(280)
 const gtr = (version, range, options) => outside(version, range, '>', options)
 module.exports = gtr
 
 
 /***/ }),
 
-/***/ 2669:
+/***/ 3465:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(714)
+const Range = __nccwpck_require__(6782)
 const intersects = (r1, r2, options) => {
   r1 = new Range(r1, options)
   r2 = new Range(r2, options)
@@ -34985,12 +34985,12 @@ module.exports = intersects
 
 /***/ }),
 
-/***/ 7841:
+/***/ 5213:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const outside = __nccwpck_require__(372)
+const outside = __nccwpck_require__(280)
 // Determine if version is less than all the versions possible in the range
 const ltr = (version, range, options) => outside(version, range, '<', options)
 module.exports = ltr
@@ -34998,13 +34998,13 @@ module.exports = ltr
 
 /***/ }),
 
-/***/ 4405:
+/***/ 3193:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(1463)
-const Range = __nccwpck_require__(714)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
 
 const maxSatisfying = (versions, range, options) => {
   let max = null
@@ -35032,13 +35032,13 @@ module.exports = maxSatisfying
 
 /***/ }),
 
-/***/ 5175:
+/***/ 8595:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(1463)
-const Range = __nccwpck_require__(714)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
 const minSatisfying = (versions, range, options) => {
   let min = null
   let minSV = null
@@ -35065,14 +35065,14 @@ module.exports = minSatisfying
 
 /***/ }),
 
-/***/ 6758:
+/***/ 1866:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(1463)
-const Range = __nccwpck_require__(714)
-const gt = __nccwpck_require__(7507)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+const gt = __nccwpck_require__(6599)
 
 const minVersion = (range, loose) => {
   range = new Range(range, loose)
@@ -35135,20 +35135,20 @@ module.exports = minVersion
 
 /***/ }),
 
-/***/ 372:
+/***/ 280:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(1463)
-const Comparator = __nccwpck_require__(8303)
+const SemVer = __nccwpck_require__(7163)
+const Comparator = __nccwpck_require__(9379)
 const { ANY } = Comparator
-const Range = __nccwpck_require__(714)
-const satisfies = __nccwpck_require__(6871)
-const gt = __nccwpck_require__(7507)
-const lt = __nccwpck_require__(5836)
-const lte = __nccwpck_require__(1529)
-const gte = __nccwpck_require__(1232)
+const Range = __nccwpck_require__(6782)
+const satisfies = __nccwpck_require__(8011)
+const gt = __nccwpck_require__(6599)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(6717)
+const gte = __nccwpck_require__(1236)
 
 const outside = (version, range, hilo, options) => {
   version = new SemVer(version, options)
@@ -35224,7 +35224,7 @@ module.exports = outside
 
 /***/ }),
 
-/***/ 4368:
+/***/ 2028:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -35232,8 +35232,8 @@ module.exports = outside
 // given a set of versions and a range, create a "simplified" range
 // that includes the same versions that the original range does
 // If the original range is shorter than the simplified one, return that.
-const satisfies = __nccwpck_require__(6871)
-const compare = __nccwpck_require__(993)
+const satisfies = __nccwpck_require__(8011)
+const compare = __nccwpck_require__(8469)
 module.exports = (versions, range, options) => {
   const set = []
   let first = null
@@ -35280,16 +35280,16 @@ module.exports = (versions, range, options) => {
 
 /***/ }),
 
-/***/ 4418:
+/***/ 1489:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(714)
-const Comparator = __nccwpck_require__(8303)
+const Range = __nccwpck_require__(6782)
+const Comparator = __nccwpck_require__(9379)
 const { ANY } = Comparator
-const satisfies = __nccwpck_require__(6871)
-const compare = __nccwpck_require__(993)
+const satisfies = __nccwpck_require__(8011)
+const compare = __nccwpck_require__(8469)
 
 // Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
 // - Every simple range `r1, r2, ...` is a null set, OR
@@ -35536,12 +35536,12 @@ module.exports = subset
 
 /***/ }),
 
-/***/ 1426:
+/***/ 4750:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(714)
+const Range = __nccwpck_require__(6782)
 
 // Mostly just for testing and legacy API reasons
 const toComparators = (range, options) =>
@@ -35553,12 +35553,12 @@ module.exports = toComparators
 
 /***/ }),
 
-/***/ 4042:
+/***/ 4737:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(714)
+const Range = __nccwpck_require__(6782)
 const validRange = (range, options) => {
   try {
     // Return '*' instead of '' so that truthiness works.
@@ -35573,13 +35573,13 @@ module.exports = validRange
 
 /***/ }),
 
-/***/ 4504:
+/***/ 60:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const stripAnsi = __nccwpck_require__(1506);
-const isFullwidthCodePoint = __nccwpck_require__(8195);
-const emojiRegex = __nccwpck_require__(7628);
+const stripAnsi = __nccwpck_require__(3958);
+const isFullwidthCodePoint = __nccwpck_require__(4519);
+const emojiRegex = __nccwpck_require__(872);
 
 const stringWidth = string => {
 	if (typeof string !== 'string' || string.length === 0) {
@@ -35627,24 +35627,24 @@ module.exports["default"] = stringWidth;
 
 /***/ }),
 
-/***/ 1506:
+/***/ 3958:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const ansiRegex = __nccwpck_require__(9089);
+const ansiRegex = __nccwpck_require__(21);
 
 module.exports = string => typeof string === 'string' ? string.replace(ansiRegex(), '') : string;
 
 
 /***/ }),
 
-/***/ 2230:
+/***/ 1450:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const os = __nccwpck_require__(857);
 const tty = __nccwpck_require__(2018);
-const hasFlag = __nccwpck_require__(3337);
+const hasFlag = __nccwpck_require__(3813);
 
 const {env} = process;
 
@@ -35780,7 +35780,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 4816:
 /***/ ((module) => {
 
 /**
@@ -35926,7 +35926,7 @@ function convert (value, unit, unitValues) {
 
 /***/ }),
 
-/***/ 3777:
+/***/ 1895:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -36001,12 +36001,12 @@ function toCloudWatchError(error, operation) {
 
 /***/ }),
 
-/***/ 596:
+/***/ 486:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1848);
-/* harmony import */ var _node_support_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6452);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
+/* harmony import */ var _node_support_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1778);
 // The `perf-gate` bin: wires the process (arguments, streams, environment, signals) to runCli.
 
 
@@ -36045,7 +36045,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1848:
+/***/ 7975:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36055,7 +36055,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/baseline/cloudwatch-errors.ts
-var cloudwatch_errors = __nccwpck_require__(3777);
+var cloudwatch_errors = __nccwpck_require__(1895);
 ;// CONCATENATED MODULE: ./src/config/errors.ts
 /**
  * Problems found in a budget file. Each names the file, the line and column of the offending
@@ -36705,7 +36705,7 @@ function sleep(ms, signal) {
 }
 
 // EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
+var external_node_util_ = __nccwpck_require__(356);
 ;// CONCATENATED MODULE: ./src/config/units.ts
 /**
  * Units of the budget file: latencies, durations and rates, as written by people
@@ -37079,11 +37079,11 @@ function integerOption(parsed, name, range, command) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: ../integ2/node_modules/autocannon/autocannon.js
-var autocannon = __nccwpck_require__(3410);
+// EXTERNAL MODULE: ./node_modules/autocannon/autocannon.js
+var autocannon = __nccwpck_require__(8174);
 var autocannon_default = /*#__PURE__*/__nccwpck_require__.n(autocannon);
-// EXTERNAL MODULE: ../integ2/node_modules/hdr-histogram-js/dist/index.js
-var dist = __nccwpck_require__(6300);
+// EXTERNAL MODULE: ./node_modules/hdr-histogram-js/dist/index.js
+var dist = __nccwpck_require__(2960);
 ;// CONCATENATED MODULE: ./src/measure/histogram.ts
 
 const SIGNIFICANT_DIGITS = 3;
@@ -38117,8 +38117,8 @@ function formatMetricDelta(metric, delta) {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ../integ2/node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(6811);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/config/interpolate.ts
 /**
  * `${VAR}` in the budget file's text values, read from the environment. An unset variable is an
@@ -38228,7 +38228,7 @@ function secretsIn(value, path) {
 }
 
 // EXTERNAL MODULE: ./src/config/types.ts
-var types = __nccwpck_require__(3641);
+var types = __nccwpck_require__(2143);
 ;// CONCATENATED MODULE: ./src/config/plausible.ts
 
 /**
@@ -38601,8 +38601,8 @@ function quoteName(name) {
     return JSON.stringify(out.length > 80 ? `${out.slice(0, 77)}...` : out).replace(/\\\\u\{/g, '\\u{');
 }
 
-// EXTERNAL MODULE: ../integ2/node_modules/ajv/dist/2020.js
-var _2020 = __nccwpck_require__(5222);
+// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
+var _2020 = __nccwpck_require__(2210);
 ;// CONCATENATED MODULE: ./schemas/perf-budget.schema.json
 const perf_budget_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"PerfBudgetFile","description":"A perf-gate budget file (perf-budget.yml): the deployment to measure, how to load it, the limits each endpoint must stay within and the baseline it is compared with.","type":"object","additionalProperties":false,"required":["version","endpoints"],"properties":{"version":{"description":"Format version of this file. Must be 1.","const":1},"id":{"description":"Names this gate: the marker of its pull-request comment and the `Gate` dimension of the metrics it publishes. Letters, digits, `.`, `_` and `-`, at most 64. Default `default`; give each gate a different id when one repository runs several.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$","default":"default"},"confirm":{"description":"Measure an endpoint that breaches a budget or regresses once more before failing, and fail only if the breach repeats. Both measurements are in the report.","type":"boolean","default":true},"charts":{"description":"Which endpoints get a latency chart (a mermaid `xychart-beta` block) in the pull-request comment and job summary: `failing` (those with a failing, regressed, accepted or inconclusive finding), `all`, or `none`. Charts are the first thing left out when the comment would be too long.","enum":["failing","all","none"],"default":"failing"},"accept":{"description":"What an acceptance of a pull request (the accept label, or a `/perf-gate accept <reason>` comment by someone with write, maintain or admin permission) may accept. Regressions always; budget violations only with `budget: true`.","type":"object","additionalProperties":false,"properties":{"budget":{"description":"Let an acceptance also accept the budget violations shown when it was given.","type":"boolean","default":false}}},"adaptive":{"description":"Measure each endpoint in slices and stop as soon as every budget is settled by confidence bounds that stay valid under the repeated looks (docs/noise.md), after `load.min-duration` and at the latest at `load.duration`, which becomes the cap. Applies to endpoints judged by budgets alone (no baseline); `false` keeps the fixed design. Default true.","type":"boolean","default":true},"target":{"$ref":"#/$defs/target","description":"The deployment under test: base URL, headers sent with every request, and the readiness check."},"defaults":{"$ref":"#/$defs/defaults","description":"Load, budget and regression settings every endpoint starts from."},"baseline":{"$ref":"#/$defs/baseline","description":"Where the baseline comes from when no `baseline-url` input is given."},"endpoints":{"description":"The endpoints to measure, each in its own load run, in this order; at most 200.","type":"array","minItems":1,"items":{"$ref":"#/$defs/endpoint"}}},"$defs":{"latency":{"title":"Latency","description":"A latency: text with a unit (`800us`, `250ms`, `1.5s`) or a number of milliseconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(us|µs|ms|s)$"}]},"duration":{"title":"Duration","description":"A duration: text with a unit (`500ms`, `30s`, `5m`, `1h`, `14d`) or a number of seconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(ms|s|m|h|d)$"}]},"rate":{"title":"Rate","description":"A rate from 0 to 100%: a percentage (`1%`, `0.5%`) or a fraction (`0.01`).","anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"confidence":{"title":"Confidence","description":"Confidence of the distribution-free bounds that judge a percentile against a fixed number (a budget, a CloudWatch threshold), from 50% to 99.9%: a percentage (`95%`) or a fraction (`0.95`). A percentile fails its budget only when its lower bound is over the limit and passes only when its upper bound is within it; otherwise it is inconclusive. Higher confidence needs more requests to settle a verdict.","anyOf":[{"type":"number","minimum":0.5,"maximum":0.999},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"increase":{"title":"Increase","description":"A relative increase: a percentage (`10%`) or a fraction (`0.1`), at most 1000%.","anyOf":[{"type":"number","minimum":0,"maximum":10},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"latencyTolerance":{"title":"LatencyTolerance","description":"Allowed change of a latency metric against the baseline: a relative increase (`10%`), or both a relative and an absolute increase that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`10%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/latency","description":"Absolute increase below which a change never counts, so noise on fast endpoints is not flagged (`5ms`). Default 1ms."}}}]},"rateTolerance":{"title":"RateTolerance","description":"Allowed change of the error rate against the baseline: a relative increase (`50%`), or both a relative increase and an absolute one in percentage points that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`50%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/rate","description":"Absolute increase, in percentage points, below which a change never counts (`0.5%` = half a point). Default 0.5%."}}}]},"budget":{"title":"Budget","description":"Absolute limits. A latency above its limit, an error rate above its limit or a throughput below `min-rps` is a budget violation.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latency","description":"Highest allowed median latency."},"p75":{"$ref":"#/$defs/latency","description":"Highest allowed 75th-percentile latency."},"p90":{"$ref":"#/$defs/latency","description":"Highest allowed 90th-percentile latency."},"p95":{"$ref":"#/$defs/latency","description":"Highest allowed 95th-percentile latency (needs at least 200 requests for a verdict)."},"p99":{"$ref":"#/$defs/latency","description":"Highest allowed 99th-percentile latency (needs at least 1000 requests for a verdict)."},"p99.9":{"$ref":"#/$defs/latency","description":"Highest allowed 99.9th-percentile latency (needs at least 10000 requests for a verdict)."},"mean":{"$ref":"#/$defs/latency","description":"Highest allowed mean latency."},"max":{"$ref":"#/$defs/latency","description":"Highest allowed single-request latency."},"error-rate":{"$ref":"#/$defs/rate","description":"Highest allowed share of failed requests (connection errors, timeouts, unexpected statuses): `1%` or `0.01`."},"min-rps":{"description":"Lowest allowed throughput: successful responses (an expected status) per second; failed responses do not count.","type":"number","exclusiveMinimum":0}}},"regressionRules":{"title":"RegressionRules","description":"Allowed change per metric against the baseline. Metrics not listed are not compared.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the median latency."},"p75":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 75th-percentile latency."},"p90":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 90th-percentile latency."},"p95":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 95th-percentile latency."},"p99":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99th-percentile latency."},"p99.9":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99.9th-percentile latency."},"mean":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the mean latency."},"max":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the slowest request\'s latency."},"error-rate":{"$ref":"#/$defs/rateTolerance","description":"Allowed rise of the error rate."}}},"endpointRegression":{"title":"EndpointRegression","description":"Allowed change against the baseline for this endpoint, merged metric by metric over `defaults.regression`; `false` turns baseline comparison off for it.","anyOf":[{"const":false},{"$ref":"#/$defs/regressionRules"}]},"load":{"title":"Load","description":"How load is driven. Closed model by default (`connections` each send the next request when the previous answer arrives); with `rate`, an open model at that many requests per second.","type":"object","additionalProperties":false,"properties":{"connections":{"description":"Concurrent connections (1 to 10000). Default 10.","type":"integer","minimum":1,"maximum":10000},"duration":{"$ref":"#/$defs/duration","description":"Recorded load time per endpoint, at least 1s. Default 30s. With adaptive measurement, the cap: an endpoint whose budgets are settled sooner stops sooner."},"min-duration":{"$ref":"#/$defs/duration","description":"Adaptive measurement: the recorded load an endpoint always gets before it may stop early (warm caches, a few hundred requests), at least 1s. Default 5s; at most `duration`."},"warmup":{"$ref":"#/$defs/duration","description":"Unrecorded load before it, to warm caches and connection pools (0 for none). Default 5s."},"timeout":{"$ref":"#/$defs/duration","description":"Per-request timeout; a request that times out is an error and is recorded at this latency. 1s to 10m. Default 10s."},"rate":{"description":"Open model: requests per second across all connections (fractions such as 1.5 work), due at evenly spaced times. The load does not slow down when the server does; latency is timed from when each request was due, and a request due while every connection is busy is dropped and counted.","type":"number","minimum":1,"maximum":1000000}}},"headers":{"title":"Headers","description":"HTTP request headers, name to value. Names are case-insensitive; values may use `${VAR}`. Headers that choose where a request goes (`host`, `forwarded`, `x-forwarded-host`, ...) and hop-by-hop headers (`connection`, `upgrade`, `te`, `trailer`, `keep-alive`, `proxy-*`) are refused.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$"},"additionalProperties":{"type":["string","number"]}},"dimensions":{"title":"Dimensions","description":"CloudWatch dimensions, name to value (at most 30); values may use `${VAR}`.","type":"object","maxProperties":30,"propertyNames":{"minLength":1,"maxLength":255},"additionalProperties":{"type":"string","minLength":1,"maxLength":1024}},"target":{"title":"Target","description":"The deployment under test. The `target-url` input overrides `url`.","type":"object","additionalProperties":false,"properties":{"url":{"description":"Base URL (http or https) of the deployment under test, usually `${PREVIEW_URL}`. Endpoint paths are appended to it, path prefix included.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers sent with every request (endpoint headers win), e.g. `authorization: Bearer ${API_TOKEN}`. Interpolated values are masked in all output."},"ready":{"description":"Wait until this path answers 2xx before measuring.","type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Path polled on the target, e.g. `/healthz`.","type":"string","minLength":1},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait before giving up, at most max-duration. Default 5m."}}},"public-query":{"description":"Query parameters of the target and baseline URLs whose values may be shown, e.g. `[lang]`. Every other query value of those URLs (a preview protection bypass, a signed token) is a secret: masked in all output.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"tls":{"description":"How the target\'s certificate is checked. Without it every connection (readiness check and load) verifies the certificate against Node\'s CA store, NODE_EXTRA_CA_CERTS included.","type":"object","additionalProperties":false,"properties":{"ca":{"description":"PEM file of certificate authorities to trust as well (a preview behind a private CA), relative to the budget file.","type":"string","minLength":1},"insecure":{"description":"`true` turns certificate checks off on every connection: anyone on the network path can read and change the traffic. Warned about in the log, the summary and the comment; refused when headers carry `${VAR}` values or the target URL carries credentials.","type":"boolean"}}}}},"defaults":{"title":"Defaults","description":"Settings every endpoint starts from; an endpoint\'s own values override them key by key.","type":"object","additionalProperties":false,"properties":{"load":{"$ref":"#/$defs/load","description":"Default load for every endpoint."},"budget":{"$ref":"#/$defs/budget","description":"Default limits for every endpoint."},"confidence":{"$ref":"#/$defs/confidence","description":"Confidence of every percentile verdict against a fixed number. Default 95%."},"regression":{"$ref":"#/$defs/regressionRules","description":"Default allowed change against the baseline. Without any `regression` section the canary rule applies: p50 and p95 +10%, p99 +20% (each at least 1ms), error rate +50% relative and at least 0.5 points."}}},"baseline":{"title":"BaselineSettings","description":"The history each endpoint is compared with when no `baseline-url` is given.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read the baseline from the CloudWatch metrics perf-gate publishes (`publish: true` on the main branch).","type":"object","additionalProperties":false,"properties":{"region":{"description":"AWS region. Default: the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace. Default `PerfGate`, where perf-gate publishes.","type":"string","minLength":1,"maxLength":255,"default":"PerfGate"},"dimensions":{"$ref":"#/$defs/dimensions","description":"Extra dimensions that select this service\'s metrics, e.g. `{ Service: checkout }`."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches (at most 455d, CloudWatch\'s retention). Default 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default 1h."}}},"github":{"description":"Read the baseline from runs published to a data branch of this repository (`publish: true` on pushes to main or a release branch; no AWS needed). A pull request reads its base branch\'s runs with the same load settings. Not together with `cloudwatch`: one history kind per endpoint.","type":"object","additionalProperties":false,"properties":{"branch":{"description":"The data branch the runs are kept in (created by the first publish). Default `perf-gate-history`.","type":"string","minLength":1,"maxLength":200,"pattern":"^(?!/)(?!.*//)(?!.*\\\\.\\\\.)(?!.*/$)(?!.*\\\\.lock$)[A-Za-z0-9._/-]+$","default":"perf-gate-history"},"lookback":{"$ref":"#/$defs/duration","description":"How far back the runs used as the baseline reach. Default 14d."},"runs":{"description":"At most this many of the newest matching runs form the baseline. Default 30.","type":"integer","minimum":1,"maximum":500,"default":30},"retention":{"$ref":"#/$defs/duration","description":"A publish prunes runs older than this from the data branch. Default 90d; at least `lookback`."}}},"required":{"description":"Fail the run when an endpoint has no baseline (no history yet, no access) instead of reporting `no-baseline`.","type":"boolean","default":false}}},"endpointBaseline":{"title":"EndpointBaseline","description":"This endpoint\'s own baseline source.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read this endpoint\'s baseline from CloudWatch, e.g. an existing load-balancer metric; unset keys come from the top-level `baseline.cloudwatch`.","type":"object","additionalProperties":false,"dependentRequired":{"metric":["namespace","unit"],"unit":["metric"]},"properties":{"region":{"description":"AWS region. Default: `baseline.cloudwatch.region`, else the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace, e.g. `AWS/ApplicationELB`. Default: `baseline.cloudwatch.namespace`, else `PerfGate`.","type":"string","minLength":1,"maxLength":255},"metric":{"description":"An existing latency metric (e.g. `TargetResponseTime`) to use instead of the metrics perf-gate publishes. Needs `namespace` and `unit`.","type":"string","minLength":1,"maxLength":255},"unit":{"description":"Unit of `metric`\'s values: `us`, `ms` or `s` (ALB TargetResponseTime is in seconds).","enum":["us","ms","s"]},"dimensions":{"$ref":"#/$defs/dimensions","description":"Dimensions selecting the metric, e.g. `{ LoadBalancer: app/shop/123 }`; they replace the top-level ones."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches. Default: `baseline.cloudwatch.lookback`, else 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default: `baseline.cloudwatch.period`, else 1h."}}}}},"endpoint":{"title":"Endpoint","description":"One endpoint to measure.","type":"object","additionalProperties":false,"required":["path"],"properties":{"name":{"description":"Name shown in reports and comments; unique in the file. Default: method and path.","type":"string","minLength":1,"maxLength":200},"method":{"description":"HTTP method: GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS. Default GET.","type":"string","minLength":1},"path":{"description":"Path relative to the target URL (query string included), appended to the target\'s own path. It must stay under the target\'s path once `..` and percent-escapes are resolved; an absolute URL is accepted only on the target\'s origin and under its path.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers for this endpoint, over the target\'s."},"body":{"description":"Request body: text as is, or a mapping or list sent as JSON (with `content-type: application/json` unless set).","type":["string","object","array"]},"expect":{"description":"What counts as a successful response.","type":"object","additionalProperties":false,"properties":{"status":{"description":"Accepted status codes. Default: any 2xx. Any other status counts as an error.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"integer","minimum":100,"maximum":599}}}},"load":{"$ref":"#/$defs/load","description":"Load for this endpoint, over `defaults.load`."},"budget":{"$ref":"#/$defs/budget","description":"Limits for this endpoint, over `defaults.budget`."},"confidence":{"$ref":"#/$defs/confidence","description":"Confidence of this endpoint\'s percentile verdicts, over `defaults.confidence`."},"adaptive":{"description":"Adaptive measurement for this endpoint, over the top-level `adaptive`; `false` measures it for its whole `load.duration`.","type":"boolean"},"regression":{"$ref":"#/$defs/endpointRegression","description":"Allowed change against the baseline, over `defaults.regression`; `false` turns it off."},"baseline":{"$ref":"#/$defs/endpointBaseline","description":"This endpoint\'s own baseline source."}}}}}');
 ;// CONCATENATED MODULE: ./src/config/validate.ts
@@ -44191,7 +44191,7 @@ async function writeReports(report, paths) {
 }
 
 // EXTERNAL MODULE: ./src/version.ts + 1 modules
-var version = __nccwpck_require__(6488);
+var version = __nccwpck_require__(1013);
 ;// CONCATENATED MODULE: ./src/cli/compare-command.ts
 
 
@@ -45241,7 +45241,7 @@ function usesCloudWatch(config) {
 }
 /** Loaded on demand: the AWS SDK is large, and most runs never need it. */
 async function readCloudWatch(config, log) {
-    const { readBaselines } = await __nccwpck_require__.e(/* import() */ 113).then(__nccwpck_require__.bind(__nccwpck_require__, 7113));
+    const { readBaselines } = await __nccwpck_require__.e(/* import() */ 768).then(__nccwpck_require__.bind(__nccwpck_require__, 768));
     return readBaselines({
         gateId: config.id,
         endpoints: config.endpoints,
@@ -45370,14 +45370,14 @@ function report(error, output) {
 
 /***/ }),
 
-/***/ 6452:
+/***/ 1778:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   M: () => (/* binding */ nodeSupportWarning)
 /* harmony export */ });
 /* unused harmony export minimumNodeMajor */
-/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6488);
+/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1013);
 
 /**
  * The Node.js versions perf-gate supports: package.json `engines.node` (">=22": 22 and 24 are
@@ -45403,7 +45403,7 @@ function nodeSupportWarning(version, range = _version_js__WEBPACK_IMPORTED_MODUL
 
 /***/ }),
 
-/***/ 3641:
+/***/ 2143:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -45440,7 +45440,7 @@ const DEFAULT_CONFIDENCE = 0.95;
 
 /***/ }),
 
-/***/ 6488:
+/***/ 1013:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45506,7 +45506,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
-/***/ 8611:
+/***/ 992:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
@@ -45611,7 +45611,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream"
 
 /***/ }),
 
-/***/ 7975:
+/***/ 356:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
@@ -45688,7 +45688,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("worker_threa
 
 /***/ }),
 
-/***/ 8243:
+/***/ 4639:
 /***/ ((module) => {
 
 // GENERATED FILE. DO NOT EDIT.
@@ -46261,13 +46261,13 @@ else if (true) module.exports = loader;
 
 /***/ }),
 
-/***/ 5580:
+/***/ 4352:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = __nccwpck_require__(9985)
-const { SCHEMES, getSchemeHandler } = __nccwpck_require__(3504)
+const { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = __nccwpck_require__(5077)
+const { SCHEMES, getSchemeHandler } = __nccwpck_require__(5300)
 
 const VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u
 const MALFORMED_SCHEME_ERROR = 'URI scheme is malformed.'
@@ -46979,12 +46979,12 @@ module.exports.fastUri = fastUri
 
 /***/ }),
 
-/***/ 3504:
+/***/ 5300:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUUID } = __nccwpck_require__(9985)
+const { isUUID } = __nccwpck_require__(5077)
 const URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu
 
 const supportedSchemeNames = /** @type {const} */ (['http', 'https', 'ws',
@@ -47258,7 +47258,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9985:
+/***/ 5077:
 /***/ ((module) => {
 
 
@@ -48064,18 +48064,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5545:
+/***/ 7349:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var Scalar = __nccwpck_require__(289);
-var YAMLMap = __nccwpck_require__(2010);
-var YAMLSeq = __nccwpck_require__(8211);
-var resolveBlockMap = __nccwpck_require__(9979);
-var resolveBlockSeq = __nccwpck_require__(7882);
-var resolveFlowCollection = __nccwpck_require__(8898);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveBlockMap = __nccwpck_require__(7103);
+var resolveBlockSeq = __nccwpck_require__(334);
+var resolveFlowCollection = __nccwpck_require__(3142);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -48161,15 +48161,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 6567:
+/***/ 3683:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(3257);
-var composeNode = __nccwpck_require__(9789);
-var resolveEnd = __nccwpck_require__(8496);
-var resolveProps = __nccwpck_require__(6427);
+var Document = __nccwpck_require__(3021);
+var composeNode = __nccwpck_require__(5937);
+var resolveEnd = __nccwpck_require__(7788);
+var resolveProps = __nccwpck_require__(4631);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -48213,17 +48213,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 9789:
+/***/ 5937:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(6901);
-var identity = __nccwpck_require__(387);
-var composeCollection = __nccwpck_require__(5545);
-var composeScalar = __nccwpck_require__(2201);
-var resolveEnd = __nccwpck_require__(8496);
-var utilEmptyScalarPosition = __nccwpck_require__(4587);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var composeCollection = __nccwpck_require__(7349);
+var composeScalar = __nccwpck_require__(5413);
+var resolveEnd = __nccwpck_require__(7788);
+var utilEmptyScalarPosition = __nccwpck_require__(2599);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -48332,15 +48332,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 2201:
+/***/ 5413:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var Scalar = __nccwpck_require__(289);
-var resolveBlockScalar = __nccwpck_require__(2357);
-var resolveFlowScalar = __nccwpck_require__(2966);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var resolveBlockScalar = __nccwpck_require__(8913);
+var resolveFlowScalar = __nccwpck_require__(6842);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -48427,18 +48427,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9876:
+/***/ 9984:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(6922);
-var Document = __nccwpck_require__(3257);
-var errors = __nccwpck_require__(6116);
-var identity = __nccwpck_require__(387);
-var composeDoc = __nccwpck_require__(6567);
-var resolveEnd = __nccwpck_require__(8496);
+var directives = __nccwpck_require__(1342);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(1464);
+var identity = __nccwpck_require__(1127);
+var composeDoc = __nccwpck_require__(3683);
+var resolveEnd = __nccwpck_require__(7788);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -48658,17 +48658,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 9979:
+/***/ 7103:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(2017);
-var YAMLMap = __nccwpck_require__(2010);
-var resolveProps = __nccwpck_require__(6427);
-var utilContainsNewline = __nccwpck_require__(9119);
-var utilFlowIndentCheck = __nccwpck_require__(1031);
-var utilMapIncludes = __nccwpck_require__(1639);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
+var resolveProps = __nccwpck_require__(4631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilFlowIndentCheck = __nccwpck_require__(4051);
+var utilMapIncludes = __nccwpck_require__(1187);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -48782,12 +48782,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 2357:
+/***/ 8913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(289);
+var Scalar = __nccwpck_require__(3301);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -48989,14 +48989,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 7882:
+/***/ 334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(8211);
-var resolveProps = __nccwpck_require__(6427);
-var utilFlowIndentCheck = __nccwpck_require__(1031);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveProps = __nccwpck_require__(4631);
+var utilFlowIndentCheck = __nccwpck_require__(4051);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -49047,7 +49047,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 8496:
+/***/ 7788:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -49093,19 +49093,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 8898:
+/***/ 3142:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var Pair = __nccwpck_require__(2017);
-var YAMLMap = __nccwpck_require__(2010);
-var YAMLSeq = __nccwpck_require__(8211);
-var resolveEnd = __nccwpck_require__(8496);
-var resolveProps = __nccwpck_require__(6427);
-var utilContainsNewline = __nccwpck_require__(9119);
-var utilMapIncludes = __nccwpck_require__(1639);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveEnd = __nccwpck_require__(7788);
+var resolveProps = __nccwpck_require__(4631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilMapIncludes = __nccwpck_require__(1187);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -49309,13 +49309,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 2966:
+/***/ 6842:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(289);
-var resolveEnd = __nccwpck_require__(8496);
+var Scalar = __nccwpck_require__(3301);
+var resolveEnd = __nccwpck_require__(7788);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -49544,7 +49544,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 6427:
+/***/ 4631:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -49699,7 +49699,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9119:
+/***/ 9499:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -49742,7 +49742,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 4587:
+/***/ 2599:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -49777,12 +49777,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 1031:
+/***/ 4051:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(9119);
+var utilContainsNewline = __nccwpck_require__(9499);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -49801,12 +49801,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1639:
+/***/ 1187:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
+var identity = __nccwpck_require__(1127);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -49823,22 +49823,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3257:
+/***/ 3021:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(6901);
-var Collection = __nccwpck_require__(6241);
-var identity = __nccwpck_require__(387);
-var Pair = __nccwpck_require__(2017);
-var toJS = __nccwpck_require__(9087);
-var Schema = __nccwpck_require__(3756);
-var stringifyDocument = __nccwpck_require__(6161);
-var anchors = __nccwpck_require__(6680);
-var applyReviver = __nccwpck_require__(729);
-var createNode = __nccwpck_require__(3312);
-var directives = __nccwpck_require__(6922);
+var Alias = __nccwpck_require__(4065);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var toJS = __nccwpck_require__(4043);
+var Schema = __nccwpck_require__(5840);
+var stringifyDocument = __nccwpck_require__(6829);
+var anchors = __nccwpck_require__(1596);
+var applyReviver = __nccwpck_require__(3661);
+var createNode = __nccwpck_require__(2404);
+var directives = __nccwpck_require__(1342);
 
 class Document {
     constructor(value, replacer, options) {
@@ -50167,13 +50167,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 6680:
+/***/ 1596:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var visit = __nccwpck_require__(6720);
+var identity = __nccwpck_require__(1127);
+var visit = __nccwpck_require__(204);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -50250,7 +50250,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 729:
+/***/ 3661:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -50314,14 +50314,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 3312:
+/***/ 2404:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(6901);
-var identity = __nccwpck_require__(387);
-var Scalar = __nccwpck_require__(289);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -50411,13 +50411,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 6922:
+/***/ 1342:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var visit = __nccwpck_require__(6720);
+var identity = __nccwpck_require__(1127);
+var visit = __nccwpck_require__(204);
 
 const escapeChars = {
     '!': '%21',
@@ -50596,7 +50596,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 6116:
+/***/ 1464:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -50665,28 +50665,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 6811:
+/***/ 8815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9876);
-var Document = __nccwpck_require__(3257);
-var Schema = __nccwpck_require__(3756);
-var errors = __nccwpck_require__(6116);
-var Alias = __nccwpck_require__(6901);
-var identity = __nccwpck_require__(387);
-var Pair = __nccwpck_require__(2017);
-var Scalar = __nccwpck_require__(289);
-var YAMLMap = __nccwpck_require__(2010);
-var YAMLSeq = __nccwpck_require__(8211);
-var cst = __nccwpck_require__(5377);
-var lexer = __nccwpck_require__(5941);
-var lineCounter = __nccwpck_require__(1080);
-var parser = __nccwpck_require__(9444);
-var publicApi = __nccwpck_require__(1459);
-var visit = __nccwpck_require__(6720);
+var composer = __nccwpck_require__(9984);
+var Document = __nccwpck_require__(3021);
+var Schema = __nccwpck_require__(5840);
+var errors = __nccwpck_require__(1464);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(361);
+var lineCounter = __nccwpck_require__(6628);
+var parser = __nccwpck_require__(3456);
+var publicApi = __nccwpck_require__(4047);
+var visit = __nccwpck_require__(204);
 
 
 
@@ -50723,7 +50723,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 8493:
+/***/ 7249:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -50749,16 +50749,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 6901:
+/***/ 4065:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(6680);
-var visit = __nccwpck_require__(6720);
-var identity = __nccwpck_require__(387);
-var Node = __nccwpck_require__(5717);
-var toJS = __nccwpck_require__(9087);
+var anchors = __nccwpck_require__(1596);
+var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
+var toJS = __nccwpck_require__(4043);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -50876,14 +50876,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 6241:
+/***/ 101:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(3312);
-var identity = __nccwpck_require__(387);
-var Node = __nccwpck_require__(5717);
+var createNode = __nccwpck_require__(2404);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -51034,14 +51034,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 5717:
+/***/ 6673:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(729);
-var identity = __nccwpck_require__(387);
-var toJS = __nccwpck_require__(9087);
+var applyReviver = __nccwpck_require__(3661);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(4043);
 
 class NodeBase {
     constructor(type) {
@@ -51081,15 +51081,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 2017:
+/***/ 7165:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(3312);
-var stringifyPair = __nccwpck_require__(736);
-var addPairToJSMap = __nccwpck_require__(1868);
-var identity = __nccwpck_require__(387);
+var createNode = __nccwpck_require__(2404);
+var stringifyPair = __nccwpck_require__(9748);
+var addPairToJSMap = __nccwpck_require__(7104);
+var identity = __nccwpck_require__(1127);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -51127,14 +51127,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 289:
+/***/ 3301:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var Node = __nccwpck_require__(5717);
-var toJS = __nccwpck_require__(9087);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
+var toJS = __nccwpck_require__(4043);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -51161,17 +51161,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 2010:
+/***/ 4454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(8160);
-var addPairToJSMap = __nccwpck_require__(1868);
-var Collection = __nccwpck_require__(6241);
-var identity = __nccwpck_require__(387);
-var Pair = __nccwpck_require__(2017);
-var Scalar = __nccwpck_require__(289);
+var stringifyCollection = __nccwpck_require__(1212);
+var addPairToJSMap = __nccwpck_require__(7104);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -51315,17 +51315,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 8211:
+/***/ 2223:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(3312);
-var stringifyCollection = __nccwpck_require__(8160);
-var Collection = __nccwpck_require__(6241);
-var identity = __nccwpck_require__(387);
-var Scalar = __nccwpck_require__(289);
-var toJS = __nccwpck_require__(9087);
+var createNode = __nccwpck_require__(2404);
+var stringifyCollection = __nccwpck_require__(1212);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var toJS = __nccwpck_require__(4043);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -51437,16 +51437,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 1868:
+/***/ 7104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(8493);
-var merge = __nccwpck_require__(5528);
-var stringify = __nccwpck_require__(608);
-var identity = __nccwpck_require__(387);
-var toJS = __nccwpck_require__(9087);
+var log = __nccwpck_require__(7249);
+var merge = __nccwpck_require__(452);
+var stringify = __nccwpck_require__(2148);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(4043);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -51509,7 +51509,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 387:
+/***/ 1127:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -51569,12 +51569,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 9087:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
+var identity = __nccwpck_require__(1127);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -51615,15 +51615,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 9282:
+/***/ 110:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(2357);
-var resolveFlowScalar = __nccwpck_require__(2966);
-var errors = __nccwpck_require__(6116);
-var stringifyString = __nccwpck_require__(1601);
+var resolveBlockScalar = __nccwpck_require__(8913);
+var resolveFlowScalar = __nccwpck_require__(6842);
+var errors = __nccwpck_require__(1464);
+var stringifyString = __nccwpck_require__(3069);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -51840,7 +51840,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 7833:
+/***/ 1733:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -51910,7 +51910,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 2583:
+/***/ 7715:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -52016,14 +52016,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 5377:
+/***/ 3461:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(9282);
-var cstStringify = __nccwpck_require__(7833);
-var cstVisit = __nccwpck_require__(2583);
+var cstScalar = __nccwpck_require__(110);
+var cstStringify = __nccwpck_require__(1733);
+var cstVisit = __nccwpck_require__(7715);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -52135,12 +52135,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 5941:
+/***/ 361:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(5377);
+var cst = __nccwpck_require__(3461);
 
 /*
 START -> stream
@@ -52865,7 +52865,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 1080:
+/***/ 6628:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -52913,14 +52913,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 9444:
+/***/ 3456:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(5377);
-var lexer = __nccwpck_require__(5941);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(361);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -53900,18 +53900,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 1459:
+/***/ 4047:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(9876);
-var Document = __nccwpck_require__(3257);
-var errors = __nccwpck_require__(6116);
-var log = __nccwpck_require__(8493);
-var identity = __nccwpck_require__(387);
-var lineCounter = __nccwpck_require__(1080);
-var parser = __nccwpck_require__(9444);
+var composer = __nccwpck_require__(9984);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(1464);
+var log = __nccwpck_require__(7249);
+var identity = __nccwpck_require__(1127);
+var lineCounter = __nccwpck_require__(6628);
+var parser = __nccwpck_require__(3456);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -54014,16 +54014,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 3756:
+/***/ 5840:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var map = __nccwpck_require__(4319);
-var seq = __nccwpck_require__(2702);
-var string = __nccwpck_require__(7004);
-var tags = __nccwpck_require__(1118);
+var identity = __nccwpck_require__(1127);
+var map = __nccwpck_require__(7451);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var tags = __nccwpck_require__(18);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -54060,13 +54060,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 4319:
+/***/ 7451:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var YAMLMap = __nccwpck_require__(2010);
+var identity = __nccwpck_require__(1127);
+var YAMLMap = __nccwpck_require__(4454);
 
 const map = {
     collection: 'map',
@@ -54086,12 +54086,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 20:
+/***/ 3632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(289);
+var Scalar = __nccwpck_require__(3301);
 
 const nullTag = {
     identify: value => value == null,
@@ -54110,13 +54110,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 2702:
+/***/ 1706:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var YAMLSeq = __nccwpck_require__(8211);
+var identity = __nccwpck_require__(1127);
+var YAMLSeq = __nccwpck_require__(2223);
 
 const seq = {
     collection: 'seq',
@@ -54136,12 +54136,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 7004:
+/***/ 6464:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(1601);
+var stringifyString = __nccwpck_require__(3069);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -54159,12 +54159,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 1691:
+/***/ 3959:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(289);
+var Scalar = __nccwpck_require__(3301);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -54187,13 +54187,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 7945:
+/***/ 8405:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(289);
-var stringifyNumber = __nccwpck_require__(6333);
+var Scalar = __nccwpck_require__(3301);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -54241,12 +54241,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 822:
+/***/ 9874:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(6333);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -54290,18 +54290,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 6988:
+/***/ 896:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(4319);
-var _null = __nccwpck_require__(20);
-var seq = __nccwpck_require__(2702);
-var string = __nccwpck_require__(7004);
-var bool = __nccwpck_require__(1691);
-var float = __nccwpck_require__(7945);
-var int = __nccwpck_require__(822);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var bool = __nccwpck_require__(3959);
+var float = __nccwpck_require__(8405);
+var int = __nccwpck_require__(9874);
 
 const schema = [
     map.map,
@@ -54322,14 +54322,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 5155:
+/***/ 3559:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(289);
-var map = __nccwpck_require__(4319);
-var seq = __nccwpck_require__(2702);
+var Scalar = __nccwpck_require__(3301);
+var map = __nccwpck_require__(7451);
+var seq = __nccwpck_require__(1706);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -54393,27 +54393,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1118:
+/***/ 18:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(4319);
-var _null = __nccwpck_require__(20);
-var seq = __nccwpck_require__(2702);
-var string = __nccwpck_require__(7004);
-var bool = __nccwpck_require__(1691);
-var float = __nccwpck_require__(7945);
-var int = __nccwpck_require__(822);
-var schema = __nccwpck_require__(6988);
-var schema$1 = __nccwpck_require__(5155);
-var binary = __nccwpck_require__(3831);
-var merge = __nccwpck_require__(5528);
-var omap = __nccwpck_require__(3259);
-var pairs = __nccwpck_require__(5861);
-var schema$2 = __nccwpck_require__(5765);
-var set = __nccwpck_require__(6236);
-var timestamp = __nccwpck_require__(4428);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var bool = __nccwpck_require__(3959);
+var float = __nccwpck_require__(8405);
+var int = __nccwpck_require__(9874);
+var schema = __nccwpck_require__(896);
+var schema$1 = __nccwpck_require__(3559);
+var binary = __nccwpck_require__(6083);
+var merge = __nccwpck_require__(452);
+var omap = __nccwpck_require__(303);
+var pairs = __nccwpck_require__(8385);
+var schema$2 = __nccwpck_require__(5913);
+var set = __nccwpck_require__(1528);
+var timestamp = __nccwpck_require__(6752);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -54499,14 +54499,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 3831:
+/***/ 6083:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(289);
-var stringifyString = __nccwpck_require__(1601);
+var Scalar = __nccwpck_require__(3301);
+var stringifyString = __nccwpck_require__(3069);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -54576,12 +54576,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8306:
+/***/ 8398:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(289);
+var Scalar = __nccwpck_require__(3301);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -54612,13 +54612,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 3866:
+/***/ 5782:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(289);
-var stringifyNumber = __nccwpck_require__(6333);
+var Scalar = __nccwpck_require__(3301);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -54669,12 +54669,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 8701:
+/***/ 873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(6333);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -54752,13 +54752,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 5528:
+/***/ 452:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var Scalar = __nccwpck_require__(289);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -54830,16 +54830,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 3259:
+/***/ 303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var toJS = __nccwpck_require__(9087);
-var YAMLMap = __nccwpck_require__(2010);
-var YAMLSeq = __nccwpck_require__(8211);
-var pairs = __nccwpck_require__(5861);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(4043);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var pairs = __nccwpck_require__(8385);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -54914,15 +54914,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 5861:
+/***/ 8385:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var Pair = __nccwpck_require__(2017);
-var Scalar = __nccwpck_require__(289);
-var YAMLSeq = __nccwpck_require__(8211);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
+var YAMLSeq = __nccwpck_require__(2223);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -55003,24 +55003,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5765:
+/***/ 5913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(4319);
-var _null = __nccwpck_require__(20);
-var seq = __nccwpck_require__(2702);
-var string = __nccwpck_require__(7004);
-var binary = __nccwpck_require__(3831);
-var bool = __nccwpck_require__(8306);
-var float = __nccwpck_require__(3866);
-var int = __nccwpck_require__(8701);
-var merge = __nccwpck_require__(5528);
-var omap = __nccwpck_require__(3259);
-var pairs = __nccwpck_require__(5861);
-var set = __nccwpck_require__(6236);
-var timestamp = __nccwpck_require__(4428);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var binary = __nccwpck_require__(6083);
+var bool = __nccwpck_require__(8398);
+var float = __nccwpck_require__(5782);
+var int = __nccwpck_require__(873);
+var merge = __nccwpck_require__(452);
+var omap = __nccwpck_require__(303);
+var pairs = __nccwpck_require__(8385);
+var set = __nccwpck_require__(1528);
+var timestamp = __nccwpck_require__(6752);
 
 const schema = [
     map.map,
@@ -55051,14 +55051,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 6236:
+/***/ 1528:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var Pair = __nccwpck_require__(2017);
-var YAMLMap = __nccwpck_require__(2010);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -55154,12 +55154,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4428:
+/***/ 6752:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(6333);
+var stringifyNumber = __nccwpck_require__(8689);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -55266,7 +55266,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 7887:
+/***/ 4475:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -55424,15 +55424,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 608:
+/***/ 2148:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(6680);
-var identity = __nccwpck_require__(387);
-var stringifyComment = __nccwpck_require__(2411);
-var stringifyString = __nccwpck_require__(1601);
+var anchors = __nccwpck_require__(1596);
+var identity = __nccwpck_require__(1127);
+var stringifyComment = __nccwpck_require__(9799);
+var stringifyString = __nccwpck_require__(3069);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -55563,14 +55563,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 8160:
+/***/ 1212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var stringify = __nccwpck_require__(608);
-var stringifyComment = __nccwpck_require__(2411);
+var identity = __nccwpck_require__(1127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -55725,7 +55725,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 2411:
+/***/ 9799:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -55756,14 +55756,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6161:
+/***/ 6829:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var stringify = __nccwpck_require__(608);
-var stringifyComment = __nccwpck_require__(2411);
+var identity = __nccwpck_require__(1127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -55850,7 +55850,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 6333:
+/***/ 8689:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -55884,15 +55884,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 736:
+/***/ 9748:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
-var Scalar = __nccwpck_require__(289);
-var stringify = __nccwpck_require__(608);
-var stringifyComment = __nccwpck_require__(2411);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -56043,13 +56043,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 1601:
+/***/ 3069:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(289);
-var foldFlowLines = __nccwpck_require__(7887);
+var Scalar = __nccwpck_require__(3301);
+var foldFlowLines = __nccwpck_require__(4475);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -56388,12 +56388,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 6720:
+/***/ 204:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(387);
+var identity = __nccwpck_require__(1127);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -56631,77 +56631,77 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 9507:
+/***/ 3837:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$id":"https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#","description":"Meta-schema for $data reference (JSON AnySchema extension proposal)","type":"object","required":["$data"],"properties":{"$data":{"type":"string","anyOf":[{"format":"relative-json-pointer"},{"format":"json-pointer"}]}},"additionalProperties":false}');
 
 /***/ }),
 
-/***/ 8442:
+/***/ 7216:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/meta/applicator","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/applicator":true},"$dynamicAnchor":"meta","title":"Applicator vocabulary meta-schema","type":["object","boolean"],"properties":{"prefixItems":{"$ref":"#/$defs/schemaArray"},"items":{"$dynamicRef":"#meta"},"contains":{"$dynamicRef":"#meta"},"additionalProperties":{"$dynamicRef":"#meta"},"properties":{"type":"object","additionalProperties":{"$dynamicRef":"#meta"},"default":{}},"patternProperties":{"type":"object","additionalProperties":{"$dynamicRef":"#meta"},"propertyNames":{"format":"regex"},"default":{}},"dependentSchemas":{"type":"object","additionalProperties":{"$dynamicRef":"#meta"},"default":{}},"propertyNames":{"$dynamicRef":"#meta"},"if":{"$dynamicRef":"#meta"},"then":{"$dynamicRef":"#meta"},"else":{"$dynamicRef":"#meta"},"allOf":{"$ref":"#/$defs/schemaArray"},"anyOf":{"$ref":"#/$defs/schemaArray"},"oneOf":{"$ref":"#/$defs/schemaArray"},"not":{"$dynamicRef":"#meta"}},"$defs":{"schemaArray":{"type":"array","minItems":1,"items":{"$dynamicRef":"#meta"}}}}');
 
 /***/ }),
 
-/***/ 4092:
+/***/ 8226:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/meta/content","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/content":true},"$dynamicAnchor":"meta","title":"Content vocabulary meta-schema","type":["object","boolean"],"properties":{"contentEncoding":{"type":"string"},"contentMediaType":{"type":"string"},"contentSchema":{"$dynamicRef":"#meta"}}}');
 
 /***/ }),
 
-/***/ 3904:
+/***/ 518:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/meta/core","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/core":true},"$dynamicAnchor":"meta","title":"Core vocabulary meta-schema","type":["object","boolean"],"properties":{"$id":{"$ref":"#/$defs/uriReferenceString","$comment":"Non-empty fragments not allowed.","pattern":"^[^#]*#?$"},"$schema":{"$ref":"#/$defs/uriString"},"$ref":{"$ref":"#/$defs/uriReferenceString"},"$anchor":{"$ref":"#/$defs/anchorString"},"$dynamicRef":{"$ref":"#/$defs/uriReferenceString"},"$dynamicAnchor":{"$ref":"#/$defs/anchorString"},"$vocabulary":{"type":"object","propertyNames":{"$ref":"#/$defs/uriString"},"additionalProperties":{"type":"boolean"}},"$comment":{"type":"string"},"$defs":{"type":"object","additionalProperties":{"$dynamicRef":"#meta"}}},"$defs":{"anchorString":{"type":"string","pattern":"^[A-Za-z_][-A-Za-z0-9._]*$"},"uriString":{"type":"string","format":"uri"},"uriReferenceString":{"type":"string","format":"uri-reference"}}}');
 
 /***/ }),
 
-/***/ 3734:
+/***/ 4588:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/meta/format-annotation","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/format-annotation":true},"$dynamicAnchor":"meta","title":"Format vocabulary meta-schema for annotation results","type":["object","boolean"],"properties":{"format":{"type":"string"}}}');
 
 /***/ }),
 
-/***/ 3181:
+/***/ 5707:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/meta/meta-data","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/meta-data":true},"$dynamicAnchor":"meta","title":"Meta-data vocabulary meta-schema","type":["object","boolean"],"properties":{"title":{"type":"string"},"description":{"type":"string"},"default":true,"deprecated":{"type":"boolean","default":false},"readOnly":{"type":"boolean","default":false},"writeOnly":{"type":"boolean","default":false},"examples":{"type":"array","items":true}}}');
 
 /***/ }),
 
-/***/ 1285:
+/***/ 9547:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/meta/unevaluated","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/unevaluated":true},"$dynamicAnchor":"meta","title":"Unevaluated applicator vocabulary meta-schema","type":["object","boolean"],"properties":{"unevaluatedItems":{"$dynamicRef":"#meta"},"unevaluatedProperties":{"$dynamicRef":"#meta"}}}');
 
 /***/ }),
 
-/***/ 5428:
+/***/ 7082:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/meta/validation","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/validation":true},"$dynamicAnchor":"meta","title":"Validation vocabulary meta-schema","type":["object","boolean"],"properties":{"type":{"anyOf":[{"$ref":"#/$defs/simpleTypes"},{"type":"array","items":{"$ref":"#/$defs/simpleTypes"},"minItems":1,"uniqueItems":true}]},"const":true,"enum":{"type":"array","items":true},"multipleOf":{"type":"number","exclusiveMinimum":0},"maximum":{"type":"number"},"exclusiveMaximum":{"type":"number"},"minimum":{"type":"number"},"exclusiveMinimum":{"type":"number"},"maxLength":{"$ref":"#/$defs/nonNegativeInteger"},"minLength":{"$ref":"#/$defs/nonNegativeIntegerDefault0"},"pattern":{"type":"string","format":"regex"},"maxItems":{"$ref":"#/$defs/nonNegativeInteger"},"minItems":{"$ref":"#/$defs/nonNegativeIntegerDefault0"},"uniqueItems":{"type":"boolean","default":false},"maxContains":{"$ref":"#/$defs/nonNegativeInteger"},"minContains":{"$ref":"#/$defs/nonNegativeInteger","default":1},"maxProperties":{"$ref":"#/$defs/nonNegativeInteger"},"minProperties":{"$ref":"#/$defs/nonNegativeIntegerDefault0"},"required":{"$ref":"#/$defs/stringArray"},"dependentRequired":{"type":"object","additionalProperties":{"$ref":"#/$defs/stringArray"}}},"$defs":{"nonNegativeInteger":{"type":"integer","minimum":0},"nonNegativeIntegerDefault0":{"$ref":"#/$defs/nonNegativeInteger","default":0},"simpleTypes":{"enum":["array","boolean","integer","null","number","object","string"]},"stringArray":{"type":"array","items":{"type":"string"},"uniqueItems":true,"default":[]}}}');
 
 /***/ }),
 
-/***/ 4924:
+/***/ 1678:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://json-schema.org/draft/2020-12/schema","$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/core":true,"https://json-schema.org/draft/2020-12/vocab/applicator":true,"https://json-schema.org/draft/2020-12/vocab/unevaluated":true,"https://json-schema.org/draft/2020-12/vocab/validation":true,"https://json-schema.org/draft/2020-12/vocab/meta-data":true,"https://json-schema.org/draft/2020-12/vocab/format-annotation":true,"https://json-schema.org/draft/2020-12/vocab/content":true},"$dynamicAnchor":"meta","title":"Core and Validation specifications meta-schema","allOf":[{"$ref":"meta/core"},{"$ref":"meta/applicator"},{"$ref":"meta/unevaluated"},{"$ref":"meta/validation"},{"$ref":"meta/meta-data"},{"$ref":"meta/format-annotation"},{"$ref":"meta/content"}],"type":["object","boolean"],"$comment":"This meta-schema also defines keywords that have appeared in previous drafts in order to prevent incompatible extensions as they remain in common use.","properties":{"definitions":{"$comment":"\\"definitions\\" has been replaced by \\"$defs\\".","type":"object","additionalProperties":{"$dynamicRef":"#meta"},"deprecated":true,"default":{}},"dependencies":{"$comment":"\\"dependencies\\" has been split and replaced by \\"dependentSchemas\\" and \\"dependentRequired\\" in order to serve their differing semantics.","type":"object","additionalProperties":{"anyOf":[{"$dynamicRef":"#meta"},{"$ref":"meta/validation#/$defs/stringArray"}]},"deprecated":true,"default":{}},"$recursiveAnchor":{"$comment":"\\"$recursiveAnchor\\" has been replaced by \\"$dynamicAnchor\\".","$ref":"meta/core#/$defs/anchorString","deprecated":true},"$recursiveRef":{"$comment":"\\"$recursiveRef\\" has been replaced by \\"$dynamicRef\\".","$ref":"meta/core#/$defs/uriReferenceString","deprecated":true}}}');
 
 /***/ }),
 
-/***/ 7098:
+/***/ 3360:
 /***/ ((module) => {
 
 module.exports = {"rE":"9.0.0"};
 
 /***/ }),
 
-/***/ 6963:
+/***/ 1813:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"application/1d-interleaved-parityfec":{"source":"iana"},"application/3gpdash-qoe-report+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/3gpp-ims+xml":{"source":"iana","compressible":true},"application/3gpphal+json":{"source":"iana","compressible":true},"application/3gpphalforms+json":{"source":"iana","compressible":true},"application/a2l":{"source":"iana"},"application/ace+cbor":{"source":"iana"},"application/activemessage":{"source":"iana"},"application/activity+json":{"source":"iana","compressible":true},"application/alto-costmap+json":{"source":"iana","compressible":true},"application/alto-costmapfilter+json":{"source":"iana","compressible":true},"application/alto-directory+json":{"source":"iana","compressible":true},"application/alto-endpointcost+json":{"source":"iana","compressible":true},"application/alto-endpointcostparams+json":{"source":"iana","compressible":true},"application/alto-endpointprop+json":{"source":"iana","compressible":true},"application/alto-endpointpropparams+json":{"source":"iana","compressible":true},"application/alto-error+json":{"source":"iana","compressible":true},"application/alto-networkmap+json":{"source":"iana","compressible":true},"application/alto-networkmapfilter+json":{"source":"iana","compressible":true},"application/alto-updatestreamcontrol+json":{"source":"iana","compressible":true},"application/alto-updatestreamparams+json":{"source":"iana","compressible":true},"application/aml":{"source":"iana"},"application/andrew-inset":{"source":"iana","extensions":["ez"]},"application/applefile":{"source":"iana"},"application/applixware":{"source":"apache","extensions":["aw"]},"application/at+jwt":{"source":"iana"},"application/atf":{"source":"iana"},"application/atfx":{"source":"iana"},"application/atom+xml":{"source":"iana","compressible":true,"extensions":["atom"]},"application/atomcat+xml":{"source":"iana","compressible":true,"extensions":["atomcat"]},"application/atomdeleted+xml":{"source":"iana","compressible":true,"extensions":["atomdeleted"]},"application/atomicmail":{"source":"iana"},"application/atomsvc+xml":{"source":"iana","compressible":true,"extensions":["atomsvc"]},"application/atsc-dwd+xml":{"source":"iana","compressible":true,"extensions":["dwd"]},"application/atsc-dynamic-event-message":{"source":"iana"},"application/atsc-held+xml":{"source":"iana","compressible":true,"extensions":["held"]},"application/atsc-rdt+json":{"source":"iana","compressible":true},"application/atsc-rsat+xml":{"source":"iana","compressible":true,"extensions":["rsat"]},"application/atxml":{"source":"iana"},"application/auth-policy+xml":{"source":"iana","compressible":true},"application/bacnet-xdd+zip":{"source":"iana","compressible":false},"application/batch-smtp":{"source":"iana"},"application/bdoc":{"compressible":false,"extensions":["bdoc"]},"application/beep+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/calendar+json":{"source":"iana","compressible":true},"application/calendar+xml":{"source":"iana","compressible":true,"extensions":["xcs"]},"application/call-completion":{"source":"iana"},"application/cals-1840":{"source":"iana"},"application/captive+json":{"source":"iana","compressible":true},"application/cbor":{"source":"iana"},"application/cbor-seq":{"source":"iana"},"application/cccex":{"source":"iana"},"application/ccmp+xml":{"source":"iana","compressible":true},"application/ccxml+xml":{"source":"iana","compressible":true,"extensions":["ccxml"]},"application/cdfx+xml":{"source":"iana","compressible":true,"extensions":["cdfx"]},"application/cdmi-capability":{"source":"iana","extensions":["cdmia"]},"application/cdmi-container":{"source":"iana","extensions":["cdmic"]},"application/cdmi-domain":{"source":"iana","extensions":["cdmid"]},"application/cdmi-object":{"source":"iana","extensions":["cdmio"]},"application/cdmi-queue":{"source":"iana","extensions":["cdmiq"]},"application/cdni":{"source":"iana"},"application/cea":{"source":"iana"},"application/cea-2018+xml":{"source":"iana","compressible":true},"application/cellml+xml":{"source":"iana","compressible":true},"application/cfw":{"source":"iana"},"application/city+json":{"source":"iana","compressible":true},"application/clr":{"source":"iana"},"application/clue+xml":{"source":"iana","compressible":true},"application/clue_info+xml":{"source":"iana","compressible":true},"application/cms":{"source":"iana"},"application/cnrp+xml":{"source":"iana","compressible":true},"application/coap-group+json":{"source":"iana","compressible":true},"application/coap-payload":{"source":"iana"},"application/commonground":{"source":"iana"},"application/conference-info+xml":{"source":"iana","compressible":true},"application/cose":{"source":"iana"},"application/cose-key":{"source":"iana"},"application/cose-key-set":{"source":"iana"},"application/cpl+xml":{"source":"iana","compressible":true,"extensions":["cpl"]},"application/csrattrs":{"source":"iana"},"application/csta+xml":{"source":"iana","compressible":true},"application/cstadata+xml":{"source":"iana","compressible":true},"application/csvm+json":{"source":"iana","compressible":true},"application/cu-seeme":{"source":"apache","extensions":["cu"]},"application/cwt":{"source":"iana"},"application/cybercash":{"source":"iana"},"application/dart":{"compressible":true},"application/dash+xml":{"source":"iana","compressible":true,"extensions":["mpd"]},"application/dash-patch+xml":{"source":"iana","compressible":true,"extensions":["mpp"]},"application/dashdelta":{"source":"iana"},"application/davmount+xml":{"source":"iana","compressible":true,"extensions":["davmount"]},"application/dca-rft":{"source":"iana"},"application/dcd":{"source":"iana"},"application/dec-dx":{"source":"iana"},"application/dialog-info+xml":{"source":"iana","compressible":true},"application/dicom":{"source":"iana"},"application/dicom+json":{"source":"iana","compressible":true},"application/dicom+xml":{"source":"iana","compressible":true},"application/dii":{"source":"iana"},"application/dit":{"source":"iana"},"application/dns":{"source":"iana"},"application/dns+json":{"source":"iana","compressible":true},"application/dns-message":{"source":"iana"},"application/docbook+xml":{"source":"apache","compressible":true,"extensions":["dbk"]},"application/dots+cbor":{"source":"iana"},"application/dskpp+xml":{"source":"iana","compressible":true},"application/dssc+der":{"source":"iana","extensions":["dssc"]},"application/dssc+xml":{"source":"iana","compressible":true,"extensions":["xdssc"]},"application/dvcs":{"source":"iana"},"application/ecmascript":{"source":"iana","compressible":true,"extensions":["es","ecma"]},"application/edi-consent":{"source":"iana"},"application/edi-x12":{"source":"iana","compressible":false},"application/edifact":{"source":"iana","compressible":false},"application/efi":{"source":"iana"},"application/elm+json":{"source":"iana","charset":"UTF-8","compressible":true},"application/elm+xml":{"source":"iana","compressible":true},"application/emergencycalldata.cap+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/emergencycalldata.comment+xml":{"source":"iana","compressible":true},"application/emergencycalldata.control+xml":{"source":"iana","compressible":true},"application/emergencycalldata.deviceinfo+xml":{"source":"iana","compressible":true},"application/emergencycalldata.ecall.msd":{"source":"iana"},"application/emergencycalldata.providerinfo+xml":{"source":"iana","compressible":true},"application/emergencycalldata.serviceinfo+xml":{"source":"iana","compressible":true},"application/emergencycalldata.subscriberinfo+xml":{"source":"iana","compressible":true},"application/emergencycalldata.veds+xml":{"source":"iana","compressible":true},"application/emma+xml":{"source":"iana","compressible":true,"extensions":["emma"]},"application/emotionml+xml":{"source":"iana","compressible":true,"extensions":["emotionml"]},"application/encaprtp":{"source":"iana"},"application/epp+xml":{"source":"iana","compressible":true},"application/epub+zip":{"source":"iana","compressible":false,"extensions":["epub"]},"application/eshop":{"source":"iana"},"application/exi":{"source":"iana","extensions":["exi"]},"application/expect-ct-report+json":{"source":"iana","compressible":true},"application/express":{"source":"iana","extensions":["exp"]},"application/fastinfoset":{"source":"iana"},"application/fastsoap":{"source":"iana"},"application/fdt+xml":{"source":"iana","compressible":true,"extensions":["fdt"]},"application/fhir+json":{"source":"iana","charset":"UTF-8","compressible":true},"application/fhir+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/fido.trusted-apps+json":{"compressible":true},"application/fits":{"source":"iana"},"application/flexfec":{"source":"iana"},"application/font-sfnt":{"source":"iana"},"application/font-tdpfr":{"source":"iana","extensions":["pfr"]},"application/font-woff":{"source":"iana","compressible":false},"application/framework-attributes+xml":{"source":"iana","compressible":true},"application/geo+json":{"source":"iana","compressible":true,"extensions":["geojson"]},"application/geo+json-seq":{"source":"iana"},"application/geopackage+sqlite3":{"source":"iana"},"application/geoxacml+xml":{"source":"iana","compressible":true},"application/gltf-buffer":{"source":"iana"},"application/gml+xml":{"source":"iana","compressible":true,"extensions":["gml"]},"application/gpx+xml":{"source":"apache","compressible":true,"extensions":["gpx"]},"application/gxf":{"source":"apache","extensions":["gxf"]},"application/gzip":{"source":"iana","compressible":false,"extensions":["gz"]},"application/h224":{"source":"iana"},"application/held+xml":{"source":"iana","compressible":true},"application/hjson":{"extensions":["hjson"]},"application/http":{"source":"iana"},"application/hyperstudio":{"source":"iana","extensions":["stk"]},"application/ibe-key-request+xml":{"source":"iana","compressible":true},"application/ibe-pkg-reply+xml":{"source":"iana","compressible":true},"application/ibe-pp-data":{"source":"iana"},"application/iges":{"source":"iana"},"application/im-iscomposing+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/index":{"source":"iana"},"application/index.cmd":{"source":"iana"},"application/index.obj":{"source":"iana"},"application/index.response":{"source":"iana"},"application/index.vnd":{"source":"iana"},"application/inkml+xml":{"source":"iana","compressible":true,"extensions":["ink","inkml"]},"application/iotp":{"source":"iana"},"application/ipfix":{"source":"iana","extensions":["ipfix"]},"application/ipp":{"source":"iana"},"application/isup":{"source":"iana"},"application/its+xml":{"source":"iana","compressible":true,"extensions":["its"]},"application/java-archive":{"source":"apache","compressible":false,"extensions":["jar","war","ear"]},"application/java-serialized-object":{"source":"apache","compressible":false,"extensions":["ser"]},"application/java-vm":{"source":"apache","compressible":false,"extensions":["class"]},"application/javascript":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["js","mjs"]},"application/jf2feed+json":{"source":"iana","compressible":true},"application/jose":{"source":"iana"},"application/jose+json":{"source":"iana","compressible":true},"application/jrd+json":{"source":"iana","compressible":true},"application/jscalendar+json":{"source":"iana","compressible":true},"application/json":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["json","map"]},"application/json-patch+json":{"source":"iana","compressible":true},"application/json-seq":{"source":"iana"},"application/json5":{"extensions":["json5"]},"application/jsonml+json":{"source":"apache","compressible":true,"extensions":["jsonml"]},"application/jwk+json":{"source":"iana","compressible":true},"application/jwk-set+json":{"source":"iana","compressible":true},"application/jwt":{"source":"iana"},"application/kpml-request+xml":{"source":"iana","compressible":true},"application/kpml-response+xml":{"source":"iana","compressible":true},"application/ld+json":{"source":"iana","compressible":true,"extensions":["jsonld"]},"application/lgr+xml":{"source":"iana","compressible":true,"extensions":["lgr"]},"application/link-format":{"source":"iana"},"application/load-control+xml":{"source":"iana","compressible":true},"application/lost+xml":{"source":"iana","compressible":true,"extensions":["lostxml"]},"application/lostsync+xml":{"source":"iana","compressible":true},"application/lpf+zip":{"source":"iana","compressible":false},"application/lxf":{"source":"iana"},"application/mac-binhex40":{"source":"iana","extensions":["hqx"]},"application/mac-compactpro":{"source":"apache","extensions":["cpt"]},"application/macwriteii":{"source":"iana"},"application/mads+xml":{"source":"iana","compressible":true,"extensions":["mads"]},"application/manifest+json":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["webmanifest"]},"application/marc":{"source":"iana","extensions":["mrc"]},"application/marcxml+xml":{"source":"iana","compressible":true,"extensions":["mrcx"]},"application/mathematica":{"source":"iana","extensions":["ma","nb","mb"]},"application/mathml+xml":{"source":"iana","compressible":true,"extensions":["mathml"]},"application/mathml-content+xml":{"source":"iana","compressible":true},"application/mathml-presentation+xml":{"source":"iana","compressible":true},"application/mbms-associated-procedure-description+xml":{"source":"iana","compressible":true},"application/mbms-deregister+xml":{"source":"iana","compressible":true},"application/mbms-envelope+xml":{"source":"iana","compressible":true},"application/mbms-msk+xml":{"source":"iana","compressible":true},"application/mbms-msk-response+xml":{"source":"iana","compressible":true},"application/mbms-protection-description+xml":{"source":"iana","compressible":true},"application/mbms-reception-report+xml":{"source":"iana","compressible":true},"application/mbms-register+xml":{"source":"iana","compressible":true},"application/mbms-register-response+xml":{"source":"iana","compressible":true},"application/mbms-schedule+xml":{"source":"iana","compressible":true},"application/mbms-user-service-description+xml":{"source":"iana","compressible":true},"application/mbox":{"source":"iana","extensions":["mbox"]},"application/media-policy-dataset+xml":{"source":"iana","compressible":true,"extensions":["mpf"]},"application/media_control+xml":{"source":"iana","compressible":true},"application/mediaservercontrol+xml":{"source":"iana","compressible":true,"extensions":["mscml"]},"application/merge-patch+json":{"source":"iana","compressible":true},"application/metalink+xml":{"source":"apache","compressible":true,"extensions":["metalink"]},"application/metalink4+xml":{"source":"iana","compressible":true,"extensions":["meta4"]},"application/mets+xml":{"source":"iana","compressible":true,"extensions":["mets"]},"application/mf4":{"source":"iana"},"application/mikey":{"source":"iana"},"application/mipc":{"source":"iana"},"application/missing-blocks+cbor-seq":{"source":"iana"},"application/mmt-aei+xml":{"source":"iana","compressible":true,"extensions":["maei"]},"application/mmt-usd+xml":{"source":"iana","compressible":true,"extensions":["musd"]},"application/mods+xml":{"source":"iana","compressible":true,"extensions":["mods"]},"application/moss-keys":{"source":"iana"},"application/moss-signature":{"source":"iana"},"application/mosskey-data":{"source":"iana"},"application/mosskey-request":{"source":"iana"},"application/mp21":{"source":"iana","extensions":["m21","mp21"]},"application/mp4":{"source":"iana","extensions":["mp4s","m4p"]},"application/mpeg4-generic":{"source":"iana"},"application/mpeg4-iod":{"source":"iana"},"application/mpeg4-iod-xmt":{"source":"iana"},"application/mrb-consumer+xml":{"source":"iana","compressible":true},"application/mrb-publish+xml":{"source":"iana","compressible":true},"application/msc-ivr+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/msc-mixer+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/msword":{"source":"iana","compressible":false,"extensions":["doc","dot"]},"application/mud+json":{"source":"iana","compressible":true},"application/multipart-core":{"source":"iana"},"application/mxf":{"source":"iana","extensions":["mxf"]},"application/n-quads":{"source":"iana","extensions":["nq"]},"application/n-triples":{"source":"iana","extensions":["nt"]},"application/nasdata":{"source":"iana"},"application/news-checkgroups":{"source":"iana","charset":"US-ASCII"},"application/news-groupinfo":{"source":"iana","charset":"US-ASCII"},"application/news-transmission":{"source":"iana"},"application/nlsml+xml":{"source":"iana","compressible":true},"application/node":{"source":"iana","extensions":["cjs"]},"application/nss":{"source":"iana"},"application/oauth-authz-req+jwt":{"source":"iana"},"application/oblivious-dns-message":{"source":"iana"},"application/ocsp-request":{"source":"iana"},"application/ocsp-response":{"source":"iana"},"application/octet-stream":{"source":"iana","compressible":false,"extensions":["bin","dms","lrf","mar","so","dist","distz","pkg","bpk","dump","elc","deploy","exe","dll","deb","dmg","iso","img","msi","msp","msm","buffer"]},"application/oda":{"source":"iana","extensions":["oda"]},"application/odm+xml":{"source":"iana","compressible":true},"application/odx":{"source":"iana"},"application/oebps-package+xml":{"source":"iana","compressible":true,"extensions":["opf"]},"application/ogg":{"source":"iana","compressible":false,"extensions":["ogx"]},"application/omdoc+xml":{"source":"apache","compressible":true,"extensions":["omdoc"]},"application/onenote":{"source":"apache","extensions":["onetoc","onetoc2","onetmp","onepkg"]},"application/opc-nodeset+xml":{"source":"iana","compressible":true},"application/oscore":{"source":"iana"},"application/oxps":{"source":"iana","extensions":["oxps"]},"application/p21":{"source":"iana"},"application/p21+zip":{"source":"iana","compressible":false},"application/p2p-overlay+xml":{"source":"iana","compressible":true,"extensions":["relo"]},"application/parityfec":{"source":"iana"},"application/passport":{"source":"iana"},"application/patch-ops-error+xml":{"source":"iana","compressible":true,"extensions":["xer"]},"application/pdf":{"source":"iana","compressible":false,"extensions":["pdf"]},"application/pdx":{"source":"iana"},"application/pem-certificate-chain":{"source":"iana"},"application/pgp-encrypted":{"source":"iana","compressible":false,"extensions":["pgp"]},"application/pgp-keys":{"source":"iana","extensions":["asc"]},"application/pgp-signature":{"source":"iana","extensions":["asc","sig"]},"application/pics-rules":{"source":"apache","extensions":["prf"]},"application/pidf+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/pidf-diff+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/pkcs10":{"source":"iana","extensions":["p10"]},"application/pkcs12":{"source":"iana"},"application/pkcs7-mime":{"source":"iana","extensions":["p7m","p7c"]},"application/pkcs7-signature":{"source":"iana","extensions":["p7s"]},"application/pkcs8":{"source":"iana","extensions":["p8"]},"application/pkcs8-encrypted":{"source":"iana"},"application/pkix-attr-cert":{"source":"iana","extensions":["ac"]},"application/pkix-cert":{"source":"iana","extensions":["cer"]},"application/pkix-crl":{"source":"iana","extensions":["crl"]},"application/pkix-pkipath":{"source":"iana","extensions":["pkipath"]},"application/pkixcmp":{"source":"iana","extensions":["pki"]},"application/pls+xml":{"source":"iana","compressible":true,"extensions":["pls"]},"application/poc-settings+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/postscript":{"source":"iana","compressible":true,"extensions":["ai","eps","ps"]},"application/ppsp-tracker+json":{"source":"iana","compressible":true},"application/problem+json":{"source":"iana","compressible":true},"application/problem+xml":{"source":"iana","compressible":true},"application/provenance+xml":{"source":"iana","compressible":true,"extensions":["provx"]},"application/prs.alvestrand.titrax-sheet":{"source":"iana"},"application/prs.cww":{"source":"iana","extensions":["cww"]},"application/prs.cyn":{"source":"iana","charset":"7-BIT"},"application/prs.hpub+zip":{"source":"iana","compressible":false},"application/prs.nprend":{"source":"iana"},"application/prs.plucker":{"source":"iana"},"application/prs.rdf-xml-crypt":{"source":"iana"},"application/prs.xsf+xml":{"source":"iana","compressible":true},"application/pskc+xml":{"source":"iana","compressible":true,"extensions":["pskcxml"]},"application/pvd+json":{"source":"iana","compressible":true},"application/qsig":{"source":"iana"},"application/raml+yaml":{"compressible":true,"extensions":["raml"]},"application/raptorfec":{"source":"iana"},"application/rdap+json":{"source":"iana","compressible":true},"application/rdf+xml":{"source":"iana","compressible":true,"extensions":["rdf","owl"]},"application/reginfo+xml":{"source":"iana","compressible":true,"extensions":["rif"]},"application/relax-ng-compact-syntax":{"source":"iana","extensions":["rnc"]},"application/remote-printing":{"source":"iana"},"application/reputon+json":{"source":"iana","compressible":true},"application/resource-lists+xml":{"source":"iana","compressible":true,"extensions":["rl"]},"application/resource-lists-diff+xml":{"source":"iana","compressible":true,"extensions":["rld"]},"application/rfc+xml":{"source":"iana","compressible":true},"application/riscos":{"source":"iana"},"application/rlmi+xml":{"source":"iana","compressible":true},"application/rls-services+xml":{"source":"iana","compressible":true,"extensions":["rs"]},"application/route-apd+xml":{"source":"iana","compressible":true,"extensions":["rapd"]},"application/route-s-tsid+xml":{"source":"iana","compressible":true,"extensions":["sls"]},"application/route-usd+xml":{"source":"iana","compressible":true,"extensions":["rusd"]},"application/rpki-ghostbusters":{"source":"iana","extensions":["gbr"]},"application/rpki-manifest":{"source":"iana","extensions":["mft"]},"application/rpki-publication":{"source":"iana"},"application/rpki-roa":{"source":"iana","extensions":["roa"]},"application/rpki-updown":{"source":"iana"},"application/rsd+xml":{"source":"apache","compressible":true,"extensions":["rsd"]},"application/rss+xml":{"source":"apache","compressible":true,"extensions":["rss"]},"application/rtf":{"source":"iana","compressible":true,"extensions":["rtf"]},"application/rtploopback":{"source":"iana"},"application/rtx":{"source":"iana"},"application/samlassertion+xml":{"source":"iana","compressible":true},"application/samlmetadata+xml":{"source":"iana","compressible":true},"application/sarif+json":{"source":"iana","compressible":true},"application/sarif-external-properties+json":{"source":"iana","compressible":true},"application/sbe":{"source":"iana"},"application/sbml+xml":{"source":"iana","compressible":true,"extensions":["sbml"]},"application/scaip+xml":{"source":"iana","compressible":true},"application/scim+json":{"source":"iana","compressible":true},"application/scvp-cv-request":{"source":"iana","extensions":["scq"]},"application/scvp-cv-response":{"source":"iana","extensions":["scs"]},"application/scvp-vp-request":{"source":"iana","extensions":["spq"]},"application/scvp-vp-response":{"source":"iana","extensions":["spp"]},"application/sdp":{"source":"iana","extensions":["sdp"]},"application/secevent+jwt":{"source":"iana"},"application/senml+cbor":{"source":"iana"},"application/senml+json":{"source":"iana","compressible":true},"application/senml+xml":{"source":"iana","compressible":true,"extensions":["senmlx"]},"application/senml-etch+cbor":{"source":"iana"},"application/senml-etch+json":{"source":"iana","compressible":true},"application/senml-exi":{"source":"iana"},"application/sensml+cbor":{"source":"iana"},"application/sensml+json":{"source":"iana","compressible":true},"application/sensml+xml":{"source":"iana","compressible":true,"extensions":["sensmlx"]},"application/sensml-exi":{"source":"iana"},"application/sep+xml":{"source":"iana","compressible":true},"application/sep-exi":{"source":"iana"},"application/session-info":{"source":"iana"},"application/set-payment":{"source":"iana"},"application/set-payment-initiation":{"source":"iana","extensions":["setpay"]},"application/set-registration":{"source":"iana"},"application/set-registration-initiation":{"source":"iana","extensions":["setreg"]},"application/sgml":{"source":"iana"},"application/sgml-open-catalog":{"source":"iana"},"application/shf+xml":{"source":"iana","compressible":true,"extensions":["shf"]},"application/sieve":{"source":"iana","extensions":["siv","sieve"]},"application/simple-filter+xml":{"source":"iana","compressible":true},"application/simple-message-summary":{"source":"iana"},"application/simplesymbolcontainer":{"source":"iana"},"application/sipc":{"source":"iana"},"application/slate":{"source":"iana"},"application/smil":{"source":"iana"},"application/smil+xml":{"source":"iana","compressible":true,"extensions":["smi","smil"]},"application/smpte336m":{"source":"iana"},"application/soap+fastinfoset":{"source":"iana"},"application/soap+xml":{"source":"iana","compressible":true},"application/sparql-query":{"source":"iana","extensions":["rq"]},"application/sparql-results+xml":{"source":"iana","compressible":true,"extensions":["srx"]},"application/spdx+json":{"source":"iana","compressible":true},"application/spirits-event+xml":{"source":"iana","compressible":true},"application/sql":{"source":"iana"},"application/srgs":{"source":"iana","extensions":["gram"]},"application/srgs+xml":{"source":"iana","compressible":true,"extensions":["grxml"]},"application/sru+xml":{"source":"iana","compressible":true,"extensions":["sru"]},"application/ssdl+xml":{"source":"apache","compressible":true,"extensions":["ssdl"]},"application/ssml+xml":{"source":"iana","compressible":true,"extensions":["ssml"]},"application/stix+json":{"source":"iana","compressible":true},"application/swid+xml":{"source":"iana","compressible":true,"extensions":["swidtag"]},"application/tamp-apex-update":{"source":"iana"},"application/tamp-apex-update-confirm":{"source":"iana"},"application/tamp-community-update":{"source":"iana"},"application/tamp-community-update-confirm":{"source":"iana"},"application/tamp-error":{"source":"iana"},"application/tamp-sequence-adjust":{"source":"iana"},"application/tamp-sequence-adjust-confirm":{"source":"iana"},"application/tamp-status-query":{"source":"iana"},"application/tamp-status-response":{"source":"iana"},"application/tamp-update":{"source":"iana"},"application/tamp-update-confirm":{"source":"iana"},"application/tar":{"compressible":true},"application/taxii+json":{"source":"iana","compressible":true},"application/td+json":{"source":"iana","compressible":true},"application/tei+xml":{"source":"iana","compressible":true,"extensions":["tei","teicorpus"]},"application/tetra_isi":{"source":"iana"},"application/thraud+xml":{"source":"iana","compressible":true,"extensions":["tfi"]},"application/timestamp-query":{"source":"iana"},"application/timestamp-reply":{"source":"iana"},"application/timestamped-data":{"source":"iana","extensions":["tsd"]},"application/tlsrpt+gzip":{"source":"iana"},"application/tlsrpt+json":{"source":"iana","compressible":true},"application/tnauthlist":{"source":"iana"},"application/token-introspection+jwt":{"source":"iana"},"application/toml":{"compressible":true,"extensions":["toml"]},"application/trickle-ice-sdpfrag":{"source":"iana"},"application/trig":{"source":"iana","extensions":["trig"]},"application/ttml+xml":{"source":"iana","compressible":true,"extensions":["ttml"]},"application/tve-trigger":{"source":"iana"},"application/tzif":{"source":"iana"},"application/tzif-leap":{"source":"iana"},"application/ubjson":{"compressible":false,"extensions":["ubj"]},"application/ulpfec":{"source":"iana"},"application/urc-grpsheet+xml":{"source":"iana","compressible":true},"application/urc-ressheet+xml":{"source":"iana","compressible":true,"extensions":["rsheet"]},"application/urc-targetdesc+xml":{"source":"iana","compressible":true,"extensions":["td"]},"application/urc-uisocketdesc+xml":{"source":"iana","compressible":true},"application/vcard+json":{"source":"iana","compressible":true},"application/vcard+xml":{"source":"iana","compressible":true},"application/vemmi":{"source":"iana"},"application/vividence.scriptfile":{"source":"apache"},"application/vnd.1000minds.decision-model+xml":{"source":"iana","compressible":true,"extensions":["1km"]},"application/vnd.3gpp-prose+xml":{"source":"iana","compressible":true},"application/vnd.3gpp-prose-pc3ch+xml":{"source":"iana","compressible":true},"application/vnd.3gpp-v2x-local-service-information":{"source":"iana"},"application/vnd.3gpp.5gnas":{"source":"iana"},"application/vnd.3gpp.access-transfer-events+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.bsf+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.gmop+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.gtpc":{"source":"iana"},"application/vnd.3gpp.interworking-data":{"source":"iana"},"application/vnd.3gpp.lpp":{"source":"iana"},"application/vnd.3gpp.mc-signalling-ear":{"source":"iana"},"application/vnd.3gpp.mcdata-affiliation-command+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcdata-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcdata-payload":{"source":"iana"},"application/vnd.3gpp.mcdata-service-config+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcdata-signalling":{"source":"iana"},"application/vnd.3gpp.mcdata-ue-config+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcdata-user-profile+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-affiliation-command+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-floor-request+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-location-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-mbms-usage-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-service-config+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-signed+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-ue-config+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-ue-init-config+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcptt-user-profile+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-affiliation-command+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-affiliation-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-location-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-mbms-usage-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-service-config+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-transmission-request+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-ue-config+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mcvideo-user-profile+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.mid-call+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.ngap":{"source":"iana"},"application/vnd.3gpp.pfcp":{"source":"iana"},"application/vnd.3gpp.pic-bw-large":{"source":"iana","extensions":["plb"]},"application/vnd.3gpp.pic-bw-small":{"source":"iana","extensions":["psb"]},"application/vnd.3gpp.pic-bw-var":{"source":"iana","extensions":["pvb"]},"application/vnd.3gpp.s1ap":{"source":"iana"},"application/vnd.3gpp.sms":{"source":"iana"},"application/vnd.3gpp.sms+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.srvcc-ext+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.srvcc-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.state-and-event-info+xml":{"source":"iana","compressible":true},"application/vnd.3gpp.ussd+xml":{"source":"iana","compressible":true},"application/vnd.3gpp2.bcmcsinfo+xml":{"source":"iana","compressible":true},"application/vnd.3gpp2.sms":{"source":"iana"},"application/vnd.3gpp2.tcap":{"source":"iana","extensions":["tcap"]},"application/vnd.3lightssoftware.imagescal":{"source":"iana"},"application/vnd.3m.post-it-notes":{"source":"iana","extensions":["pwn"]},"application/vnd.accpac.simply.aso":{"source":"iana","extensions":["aso"]},"application/vnd.accpac.simply.imp":{"source":"iana","extensions":["imp"]},"application/vnd.acucobol":{"source":"iana","extensions":["acu"]},"application/vnd.acucorp":{"source":"iana","extensions":["atc","acutc"]},"application/vnd.adobe.air-application-installer-package+zip":{"source":"apache","compressible":false,"extensions":["air"]},"application/vnd.adobe.flash.movie":{"source":"iana"},"application/vnd.adobe.formscentral.fcdt":{"source":"iana","extensions":["fcdt"]},"application/vnd.adobe.fxp":{"source":"iana","extensions":["fxp","fxpl"]},"application/vnd.adobe.partial-upload":{"source":"iana"},"application/vnd.adobe.xdp+xml":{"source":"iana","compressible":true,"extensions":["xdp"]},"application/vnd.adobe.xfdf":{"source":"iana","extensions":["xfdf"]},"application/vnd.aether.imp":{"source":"iana"},"application/vnd.afpc.afplinedata":{"source":"iana"},"application/vnd.afpc.afplinedata-pagedef":{"source":"iana"},"application/vnd.afpc.cmoca-cmresource":{"source":"iana"},"application/vnd.afpc.foca-charset":{"source":"iana"},"application/vnd.afpc.foca-codedfont":{"source":"iana"},"application/vnd.afpc.foca-codepage":{"source":"iana"},"application/vnd.afpc.modca":{"source":"iana"},"application/vnd.afpc.modca-cmtable":{"source":"iana"},"application/vnd.afpc.modca-formdef":{"source":"iana"},"application/vnd.afpc.modca-mediummap":{"source":"iana"},"application/vnd.afpc.modca-objectcontainer":{"source":"iana"},"application/vnd.afpc.modca-overlay":{"source":"iana"},"application/vnd.afpc.modca-pagesegment":{"source":"iana"},"application/vnd.age":{"source":"iana","extensions":["age"]},"application/vnd.ah-barcode":{"source":"iana"},"application/vnd.ahead.space":{"source":"iana","extensions":["ahead"]},"application/vnd.airzip.filesecure.azf":{"source":"iana","extensions":["azf"]},"application/vnd.airzip.filesecure.azs":{"source":"iana","extensions":["azs"]},"application/vnd.amadeus+json":{"source":"iana","compressible":true},"application/vnd.amazon.ebook":{"source":"apache","extensions":["azw"]},"application/vnd.amazon.mobi8-ebook":{"source":"iana"},"application/vnd.americandynamics.acc":{"source":"iana","extensions":["acc"]},"application/vnd.amiga.ami":{"source":"iana","extensions":["ami"]},"application/vnd.amundsen.maze+xml":{"source":"iana","compressible":true},"application/vnd.android.ota":{"source":"iana"},"application/vnd.android.package-archive":{"source":"apache","compressible":false,"extensions":["apk"]},"application/vnd.anki":{"source":"iana"},"application/vnd.anser-web-certificate-issue-initiation":{"source":"iana","extensions":["cii"]},"application/vnd.anser-web-funds-transfer-initiation":{"source":"apache","extensions":["fti"]},"application/vnd.antix.game-component":{"source":"iana","extensions":["atx"]},"application/vnd.apache.arrow.file":{"source":"iana"},"application/vnd.apache.arrow.stream":{"source":"iana"},"application/vnd.apache.thrift.binary":{"source":"iana"},"application/vnd.apache.thrift.compact":{"source":"iana"},"application/vnd.apache.thrift.json":{"source":"iana"},"application/vnd.api+json":{"source":"iana","compressible":true},"application/vnd.aplextor.warrp+json":{"source":"iana","compressible":true},"application/vnd.apothekende.reservation+json":{"source":"iana","compressible":true},"application/vnd.apple.installer+xml":{"source":"iana","compressible":true,"extensions":["mpkg"]},"application/vnd.apple.keynote":{"source":"iana","extensions":["key"]},"application/vnd.apple.mpegurl":{"source":"iana","extensions":["m3u8"]},"application/vnd.apple.numbers":{"source":"iana","extensions":["numbers"]},"application/vnd.apple.pages":{"source":"iana","extensions":["pages"]},"application/vnd.apple.pkpass":{"compressible":false,"extensions":["pkpass"]},"application/vnd.arastra.swi":{"source":"iana"},"application/vnd.aristanetworks.swi":{"source":"iana","extensions":["swi"]},"application/vnd.artisan+json":{"source":"iana","compressible":true},"application/vnd.artsquare":{"source":"iana"},"application/vnd.astraea-software.iota":{"source":"iana","extensions":["iota"]},"application/vnd.audiograph":{"source":"iana","extensions":["aep"]},"application/vnd.autopackage":{"source":"iana"},"application/vnd.avalon+json":{"source":"iana","compressible":true},"application/vnd.avistar+xml":{"source":"iana","compressible":true},"application/vnd.balsamiq.bmml+xml":{"source":"iana","compressible":true,"extensions":["bmml"]},"application/vnd.balsamiq.bmpr":{"source":"iana"},"application/vnd.banana-accounting":{"source":"iana"},"application/vnd.bbf.usp.error":{"source":"iana"},"application/vnd.bbf.usp.msg":{"source":"iana"},"application/vnd.bbf.usp.msg+json":{"source":"iana","compressible":true},"application/vnd.bekitzur-stech+json":{"source":"iana","compressible":true},"application/vnd.bint.med-content":{"source":"iana"},"application/vnd.biopax.rdf+xml":{"source":"iana","compressible":true},"application/vnd.blink-idb-value-wrapper":{"source":"iana"},"application/vnd.blueice.multipass":{"source":"iana","extensions":["mpm"]},"application/vnd.bluetooth.ep.oob":{"source":"iana"},"application/vnd.bluetooth.le.oob":{"source":"iana"},"application/vnd.bmi":{"source":"iana","extensions":["bmi"]},"application/vnd.bpf":{"source":"iana"},"application/vnd.bpf3":{"source":"iana"},"application/vnd.businessobjects":{"source":"iana","extensions":["rep"]},"application/vnd.byu.uapi+json":{"source":"iana","compressible":true},"application/vnd.cab-jscript":{"source":"iana"},"application/vnd.canon-cpdl":{"source":"iana"},"application/vnd.canon-lips":{"source":"iana"},"application/vnd.capasystems-pg+json":{"source":"iana","compressible":true},"application/vnd.cendio.thinlinc.clientconf":{"source":"iana"},"application/vnd.century-systems.tcp_stream":{"source":"iana"},"application/vnd.chemdraw+xml":{"source":"iana","compressible":true,"extensions":["cdxml"]},"application/vnd.chess-pgn":{"source":"iana"},"application/vnd.chipnuts.karaoke-mmd":{"source":"iana","extensions":["mmd"]},"application/vnd.ciedi":{"source":"iana"},"application/vnd.cinderella":{"source":"iana","extensions":["cdy"]},"application/vnd.cirpack.isdn-ext":{"source":"iana"},"application/vnd.citationstyles.style+xml":{"source":"iana","compressible":true,"extensions":["csl"]},"application/vnd.claymore":{"source":"iana","extensions":["cla"]},"application/vnd.cloanto.rp9":{"source":"iana","extensions":["rp9"]},"application/vnd.clonk.c4group":{"source":"iana","extensions":["c4g","c4d","c4f","c4p","c4u"]},"application/vnd.cluetrust.cartomobile-config":{"source":"iana","extensions":["c11amc"]},"application/vnd.cluetrust.cartomobile-config-pkg":{"source":"iana","extensions":["c11amz"]},"application/vnd.coffeescript":{"source":"iana"},"application/vnd.collabio.xodocuments.document":{"source":"iana"},"application/vnd.collabio.xodocuments.document-template":{"source":"iana"},"application/vnd.collabio.xodocuments.presentation":{"source":"iana"},"application/vnd.collabio.xodocuments.presentation-template":{"source":"iana"},"application/vnd.collabio.xodocuments.spreadsheet":{"source":"iana"},"application/vnd.collabio.xodocuments.spreadsheet-template":{"source":"iana"},"application/vnd.collection+json":{"source":"iana","compressible":true},"application/vnd.collection.doc+json":{"source":"iana","compressible":true},"application/vnd.collection.next+json":{"source":"iana","compressible":true},"application/vnd.comicbook+zip":{"source":"iana","compressible":false},"application/vnd.comicbook-rar":{"source":"iana"},"application/vnd.commerce-battelle":{"source":"iana"},"application/vnd.commonspace":{"source":"iana","extensions":["csp"]},"application/vnd.contact.cmsg":{"source":"iana","extensions":["cdbcmsg"]},"application/vnd.coreos.ignition+json":{"source":"iana","compressible":true},"application/vnd.cosmocaller":{"source":"iana","extensions":["cmc"]},"application/vnd.crick.clicker":{"source":"iana","extensions":["clkx"]},"application/vnd.crick.clicker.keyboard":{"source":"iana","extensions":["clkk"]},"application/vnd.crick.clicker.palette":{"source":"iana","extensions":["clkp"]},"application/vnd.crick.clicker.template":{"source":"iana","extensions":["clkt"]},"application/vnd.crick.clicker.wordbank":{"source":"iana","extensions":["clkw"]},"application/vnd.criticaltools.wbs+xml":{"source":"iana","compressible":true,"extensions":["wbs"]},"application/vnd.cryptii.pipe+json":{"source":"iana","compressible":true},"application/vnd.crypto-shade-file":{"source":"iana"},"application/vnd.cryptomator.encrypted":{"source":"iana"},"application/vnd.cryptomator.vault":{"source":"iana"},"application/vnd.ctc-posml":{"source":"iana","extensions":["pml"]},"application/vnd.ctct.ws+xml":{"source":"iana","compressible":true},"application/vnd.cups-pdf":{"source":"iana"},"application/vnd.cups-postscript":{"source":"iana"},"application/vnd.cups-ppd":{"source":"iana","extensions":["ppd"]},"application/vnd.cups-raster":{"source":"iana"},"application/vnd.cups-raw":{"source":"iana"},"application/vnd.curl":{"source":"iana"},"application/vnd.curl.car":{"source":"apache","extensions":["car"]},"application/vnd.curl.pcurl":{"source":"apache","extensions":["pcurl"]},"application/vnd.cyan.dean.root+xml":{"source":"iana","compressible":true},"application/vnd.cybank":{"source":"iana"},"application/vnd.cyclonedx+json":{"source":"iana","compressible":true},"application/vnd.cyclonedx+xml":{"source":"iana","compressible":true},"application/vnd.d2l.coursepackage1p0+zip":{"source":"iana","compressible":false},"application/vnd.d3m-dataset":{"source":"iana"},"application/vnd.d3m-problem":{"source":"iana"},"application/vnd.dart":{"source":"iana","compressible":true,"extensions":["dart"]},"application/vnd.data-vision.rdz":{"source":"iana","extensions":["rdz"]},"application/vnd.datapackage+json":{"source":"iana","compressible":true},"application/vnd.dataresource+json":{"source":"iana","compressible":true},"application/vnd.dbf":{"source":"iana","extensions":["dbf"]},"application/vnd.debian.binary-package":{"source":"iana"},"application/vnd.dece.data":{"source":"iana","extensions":["uvf","uvvf","uvd","uvvd"]},"application/vnd.dece.ttml+xml":{"source":"iana","compressible":true,"extensions":["uvt","uvvt"]},"application/vnd.dece.unspecified":{"source":"iana","extensions":["uvx","uvvx"]},"application/vnd.dece.zip":{"source":"iana","extensions":["uvz","uvvz"]},"application/vnd.denovo.fcselayout-link":{"source":"iana","extensions":["fe_launch"]},"application/vnd.desmume.movie":{"source":"iana"},"application/vnd.dir-bi.plate-dl-nosuffix":{"source":"iana"},"application/vnd.dm.delegation+xml":{"source":"iana","compressible":true},"application/vnd.dna":{"source":"iana","extensions":["dna"]},"application/vnd.document+json":{"source":"iana","compressible":true},"application/vnd.dolby.mlp":{"source":"apache","extensions":["mlp"]},"application/vnd.dolby.mobile.1":{"source":"iana"},"application/vnd.dolby.mobile.2":{"source":"iana"},"application/vnd.doremir.scorecloud-binary-document":{"source":"iana"},"application/vnd.dpgraph":{"source":"iana","extensions":["dpg"]},"application/vnd.dreamfactory":{"source":"iana","extensions":["dfac"]},"application/vnd.drive+json":{"source":"iana","compressible":true},"application/vnd.ds-keypoint":{"source":"apache","extensions":["kpxx"]},"application/vnd.dtg.local":{"source":"iana"},"application/vnd.dtg.local.flash":{"source":"iana"},"application/vnd.dtg.local.html":{"source":"iana"},"application/vnd.dvb.ait":{"source":"iana","extensions":["ait"]},"application/vnd.dvb.dvbisl+xml":{"source":"iana","compressible":true},"application/vnd.dvb.dvbj":{"source":"iana"},"application/vnd.dvb.esgcontainer":{"source":"iana"},"application/vnd.dvb.ipdcdftnotifaccess":{"source":"iana"},"application/vnd.dvb.ipdcesgaccess":{"source":"iana"},"application/vnd.dvb.ipdcesgaccess2":{"source":"iana"},"application/vnd.dvb.ipdcesgpdd":{"source":"iana"},"application/vnd.dvb.ipdcroaming":{"source":"iana"},"application/vnd.dvb.iptv.alfec-base":{"source":"iana"},"application/vnd.dvb.iptv.alfec-enhancement":{"source":"iana"},"application/vnd.dvb.notif-aggregate-root+xml":{"source":"iana","compressible":true},"application/vnd.dvb.notif-container+xml":{"source":"iana","compressible":true},"application/vnd.dvb.notif-generic+xml":{"source":"iana","compressible":true},"application/vnd.dvb.notif-ia-msglist+xml":{"source":"iana","compressible":true},"application/vnd.dvb.notif-ia-registration-request+xml":{"source":"iana","compressible":true},"application/vnd.dvb.notif-ia-registration-response+xml":{"source":"iana","compressible":true},"application/vnd.dvb.notif-init+xml":{"source":"iana","compressible":true},"application/vnd.dvb.pfr":{"source":"iana"},"application/vnd.dvb.service":{"source":"iana","extensions":["svc"]},"application/vnd.dxr":{"source":"iana"},"application/vnd.dynageo":{"source":"iana","extensions":["geo"]},"application/vnd.dzr":{"source":"iana"},"application/vnd.easykaraoke.cdgdownload":{"source":"iana"},"application/vnd.ecdis-update":{"source":"iana"},"application/vnd.ecip.rlp":{"source":"iana"},"application/vnd.eclipse.ditto+json":{"source":"iana","compressible":true},"application/vnd.ecowin.chart":{"source":"iana","extensions":["mag"]},"application/vnd.ecowin.filerequest":{"source":"iana"},"application/vnd.ecowin.fileupdate":{"source":"iana"},"application/vnd.ecowin.series":{"source":"iana"},"application/vnd.ecowin.seriesrequest":{"source":"iana"},"application/vnd.ecowin.seriesupdate":{"source":"iana"},"application/vnd.efi.img":{"source":"iana"},"application/vnd.efi.iso":{"source":"iana"},"application/vnd.emclient.accessrequest+xml":{"source":"iana","compressible":true},"application/vnd.enliven":{"source":"iana","extensions":["nml"]},"application/vnd.enphase.envoy":{"source":"iana"},"application/vnd.eprints.data+xml":{"source":"iana","compressible":true},"application/vnd.epson.esf":{"source":"iana","extensions":["esf"]},"application/vnd.epson.msf":{"source":"iana","extensions":["msf"]},"application/vnd.epson.quickanime":{"source":"iana","extensions":["qam"]},"application/vnd.epson.salt":{"source":"iana","extensions":["slt"]},"application/vnd.epson.ssf":{"source":"iana","extensions":["ssf"]},"application/vnd.ericsson.quickcall":{"source":"iana"},"application/vnd.espass-espass+zip":{"source":"iana","compressible":false},"application/vnd.eszigno3+xml":{"source":"iana","compressible":true,"extensions":["es3","et3"]},"application/vnd.etsi.aoc+xml":{"source":"iana","compressible":true},"application/vnd.etsi.asic-e+zip":{"source":"iana","compressible":false},"application/vnd.etsi.asic-s+zip":{"source":"iana","compressible":false},"application/vnd.etsi.cug+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvcommand+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvdiscovery+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvprofile+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvsad-bc+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvsad-cod+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvsad-npvr+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvservice+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvsync+xml":{"source":"iana","compressible":true},"application/vnd.etsi.iptvueprofile+xml":{"source":"iana","compressible":true},"application/vnd.etsi.mcid+xml":{"source":"iana","compressible":true},"application/vnd.etsi.mheg5":{"source":"iana"},"application/vnd.etsi.overload-control-policy-dataset+xml":{"source":"iana","compressible":true},"application/vnd.etsi.pstn+xml":{"source":"iana","compressible":true},"application/vnd.etsi.sci+xml":{"source":"iana","compressible":true},"application/vnd.etsi.simservs+xml":{"source":"iana","compressible":true},"application/vnd.etsi.timestamp-token":{"source":"iana"},"application/vnd.etsi.tsl+xml":{"source":"iana","compressible":true},"application/vnd.etsi.tsl.der":{"source":"iana"},"application/vnd.eu.kasparian.car+json":{"source":"iana","compressible":true},"application/vnd.eudora.data":{"source":"iana"},"application/vnd.evolv.ecig.profile":{"source":"iana"},"application/vnd.evolv.ecig.settings":{"source":"iana"},"application/vnd.evolv.ecig.theme":{"source":"iana"},"application/vnd.exstream-empower+zip":{"source":"iana","compressible":false},"application/vnd.exstream-package":{"source":"iana"},"application/vnd.ezpix-album":{"source":"iana","extensions":["ez2"]},"application/vnd.ezpix-package":{"source":"iana","extensions":["ez3"]},"application/vnd.f-secure.mobile":{"source":"iana"},"application/vnd.familysearch.gedcom+zip":{"source":"iana","compressible":false},"application/vnd.fastcopy-disk-image":{"source":"iana"},"application/vnd.fdf":{"source":"iana","extensions":["fdf"]},"application/vnd.fdsn.mseed":{"source":"iana","extensions":["mseed"]},"application/vnd.fdsn.seed":{"source":"iana","extensions":["seed","dataless"]},"application/vnd.ffsns":{"source":"iana"},"application/vnd.ficlab.flb+zip":{"source":"iana","compressible":false},"application/vnd.filmit.zfc":{"source":"iana"},"application/vnd.fints":{"source":"iana"},"application/vnd.firemonkeys.cloudcell":{"source":"iana"},"application/vnd.flographit":{"source":"iana","extensions":["gph"]},"application/vnd.fluxtime.clip":{"source":"iana","extensions":["ftc"]},"application/vnd.font-fontforge-sfd":{"source":"iana"},"application/vnd.framemaker":{"source":"iana","extensions":["fm","frame","maker","book"]},"application/vnd.frogans.fnc":{"source":"iana","extensions":["fnc"]},"application/vnd.frogans.ltf":{"source":"iana","extensions":["ltf"]},"application/vnd.fsc.weblaunch":{"source":"iana","extensions":["fsc"]},"application/vnd.fujifilm.fb.docuworks":{"source":"iana"},"application/vnd.fujifilm.fb.docuworks.binder":{"source":"iana"},"application/vnd.fujifilm.fb.docuworks.container":{"source":"iana"},"application/vnd.fujifilm.fb.jfi+xml":{"source":"iana","compressible":true},"application/vnd.fujitsu.oasys":{"source":"iana","extensions":["oas"]},"application/vnd.fujitsu.oasys2":{"source":"iana","extensions":["oa2"]},"application/vnd.fujitsu.oasys3":{"source":"iana","extensions":["oa3"]},"application/vnd.fujitsu.oasysgp":{"source":"iana","extensions":["fg5"]},"application/vnd.fujitsu.oasysprs":{"source":"iana","extensions":["bh2"]},"application/vnd.fujixerox.art-ex":{"source":"iana"},"application/vnd.fujixerox.art4":{"source":"iana"},"application/vnd.fujixerox.ddd":{"source":"iana","extensions":["ddd"]},"application/vnd.fujixerox.docuworks":{"source":"iana","extensions":["xdw"]},"application/vnd.fujixerox.docuworks.binder":{"source":"iana","extensions":["xbd"]},"application/vnd.fujixerox.docuworks.container":{"source":"iana"},"application/vnd.fujixerox.hbpl":{"source":"iana"},"application/vnd.fut-misnet":{"source":"iana"},"application/vnd.futoin+cbor":{"source":"iana"},"application/vnd.futoin+json":{"source":"iana","compressible":true},"application/vnd.fuzzysheet":{"source":"iana","extensions":["fzs"]},"application/vnd.genomatix.tuxedo":{"source":"iana","extensions":["txd"]},"application/vnd.gentics.grd+json":{"source":"iana","compressible":true},"application/vnd.geo+json":{"source":"iana","compressible":true},"application/vnd.geocube+xml":{"source":"iana","compressible":true},"application/vnd.geogebra.file":{"source":"iana","extensions":["ggb"]},"application/vnd.geogebra.slides":{"source":"iana"},"application/vnd.geogebra.tool":{"source":"iana","extensions":["ggt"]},"application/vnd.geometry-explorer":{"source":"iana","extensions":["gex","gre"]},"application/vnd.geonext":{"source":"iana","extensions":["gxt"]},"application/vnd.geoplan":{"source":"iana","extensions":["g2w"]},"application/vnd.geospace":{"source":"iana","extensions":["g3w"]},"application/vnd.gerber":{"source":"iana"},"application/vnd.globalplatform.card-content-mgt":{"source":"iana"},"application/vnd.globalplatform.card-content-mgt-response":{"source":"iana"},"application/vnd.gmx":{"source":"iana","extensions":["gmx"]},"application/vnd.google-apps.document":{"compressible":false,"extensions":["gdoc"]},"application/vnd.google-apps.presentation":{"compressible":false,"extensions":["gslides"]},"application/vnd.google-apps.spreadsheet":{"compressible":false,"extensions":["gsheet"]},"application/vnd.google-earth.kml+xml":{"source":"iana","compressible":true,"extensions":["kml"]},"application/vnd.google-earth.kmz":{"source":"iana","compressible":false,"extensions":["kmz"]},"application/vnd.gov.sk.e-form+xml":{"source":"iana","compressible":true},"application/vnd.gov.sk.e-form+zip":{"source":"iana","compressible":false},"application/vnd.gov.sk.xmldatacontainer+xml":{"source":"iana","compressible":true},"application/vnd.grafeq":{"source":"iana","extensions":["gqf","gqs"]},"application/vnd.gridmp":{"source":"iana"},"application/vnd.groove-account":{"source":"iana","extensions":["gac"]},"application/vnd.groove-help":{"source":"iana","extensions":["ghf"]},"application/vnd.groove-identity-message":{"source":"iana","extensions":["gim"]},"application/vnd.groove-injector":{"source":"iana","extensions":["grv"]},"application/vnd.groove-tool-message":{"source":"iana","extensions":["gtm"]},"application/vnd.groove-tool-template":{"source":"iana","extensions":["tpl"]},"application/vnd.groove-vcard":{"source":"iana","extensions":["vcg"]},"application/vnd.hal+json":{"source":"iana","compressible":true},"application/vnd.hal+xml":{"source":"iana","compressible":true,"extensions":["hal"]},"application/vnd.handheld-entertainment+xml":{"source":"iana","compressible":true,"extensions":["zmm"]},"application/vnd.hbci":{"source":"iana","extensions":["hbci"]},"application/vnd.hc+json":{"source":"iana","compressible":true},"application/vnd.hcl-bireports":{"source":"iana"},"application/vnd.hdt":{"source":"iana"},"application/vnd.heroku+json":{"source":"iana","compressible":true},"application/vnd.hhe.lesson-player":{"source":"iana","extensions":["les"]},"application/vnd.hl7cda+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/vnd.hl7v2+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/vnd.hp-hpgl":{"source":"iana","extensions":["hpgl"]},"application/vnd.hp-hpid":{"source":"iana","extensions":["hpid"]},"application/vnd.hp-hps":{"source":"iana","extensions":["hps"]},"application/vnd.hp-jlyt":{"source":"iana","extensions":["jlt"]},"application/vnd.hp-pcl":{"source":"iana","extensions":["pcl"]},"application/vnd.hp-pclxl":{"source":"iana","extensions":["pclxl"]},"application/vnd.httphone":{"source":"iana"},"application/vnd.hydrostatix.sof-data":{"source":"iana","extensions":["sfd-hdstx"]},"application/vnd.hyper+json":{"source":"iana","compressible":true},"application/vnd.hyper-item+json":{"source":"iana","compressible":true},"application/vnd.hyperdrive+json":{"source":"iana","compressible":true},"application/vnd.hzn-3d-crossword":{"source":"iana"},"application/vnd.ibm.afplinedata":{"source":"iana"},"application/vnd.ibm.electronic-media":{"source":"iana"},"application/vnd.ibm.minipay":{"source":"iana","extensions":["mpy"]},"application/vnd.ibm.modcap":{"source":"iana","extensions":["afp","listafp","list3820"]},"application/vnd.ibm.rights-management":{"source":"iana","extensions":["irm"]},"application/vnd.ibm.secure-container":{"source":"iana","extensions":["sc"]},"application/vnd.iccprofile":{"source":"iana","extensions":["icc","icm"]},"application/vnd.ieee.1905":{"source":"iana"},"application/vnd.igloader":{"source":"iana","extensions":["igl"]},"application/vnd.imagemeter.folder+zip":{"source":"iana","compressible":false},"application/vnd.imagemeter.image+zip":{"source":"iana","compressible":false},"application/vnd.immervision-ivp":{"source":"iana","extensions":["ivp"]},"application/vnd.immervision-ivu":{"source":"iana","extensions":["ivu"]},"application/vnd.ims.imsccv1p1":{"source":"iana"},"application/vnd.ims.imsccv1p2":{"source":"iana"},"application/vnd.ims.imsccv1p3":{"source":"iana"},"application/vnd.ims.lis.v2.result+json":{"source":"iana","compressible":true},"application/vnd.ims.lti.v2.toolconsumerprofile+json":{"source":"iana","compressible":true},"application/vnd.ims.lti.v2.toolproxy+json":{"source":"iana","compressible":true},"application/vnd.ims.lti.v2.toolproxy.id+json":{"source":"iana","compressible":true},"application/vnd.ims.lti.v2.toolsettings+json":{"source":"iana","compressible":true},"application/vnd.ims.lti.v2.toolsettings.simple+json":{"source":"iana","compressible":true},"application/vnd.informedcontrol.rms+xml":{"source":"iana","compressible":true},"application/vnd.informix-visionary":{"source":"iana"},"application/vnd.infotech.project":{"source":"iana"},"application/vnd.infotech.project+xml":{"source":"iana","compressible":true},"application/vnd.innopath.wamp.notification":{"source":"iana"},"application/vnd.insors.igm":{"source":"iana","extensions":["igm"]},"application/vnd.intercon.formnet":{"source":"iana","extensions":["xpw","xpx"]},"application/vnd.intergeo":{"source":"iana","extensions":["i2g"]},"application/vnd.intertrust.digibox":{"source":"iana"},"application/vnd.intertrust.nncp":{"source":"iana"},"application/vnd.intu.qbo":{"source":"iana","extensions":["qbo"]},"application/vnd.intu.qfx":{"source":"iana","extensions":["qfx"]},"application/vnd.iptc.g2.catalogitem+xml":{"source":"iana","compressible":true},"application/vnd.iptc.g2.conceptitem+xml":{"source":"iana","compressible":true},"application/vnd.iptc.g2.knowledgeitem+xml":{"source":"iana","compressible":true},"application/vnd.iptc.g2.newsitem+xml":{"source":"iana","compressible":true},"application/vnd.iptc.g2.newsmessage+xml":{"source":"iana","compressible":true},"application/vnd.iptc.g2.packageitem+xml":{"source":"iana","compressible":true},"application/vnd.iptc.g2.planningitem+xml":{"source":"iana","compressible":true},"application/vnd.ipunplugged.rcprofile":{"source":"iana","extensions":["rcprofile"]},"application/vnd.irepository.package+xml":{"source":"iana","compressible":true,"extensions":["irp"]},"application/vnd.is-xpr":{"source":"iana","extensions":["xpr"]},"application/vnd.isac.fcs":{"source":"iana","extensions":["fcs"]},"application/vnd.iso11783-10+zip":{"source":"iana","compressible":false},"application/vnd.jam":{"source":"iana","extensions":["jam"]},"application/vnd.japannet-directory-service":{"source":"iana"},"application/vnd.japannet-jpnstore-wakeup":{"source":"iana"},"application/vnd.japannet-payment-wakeup":{"source":"iana"},"application/vnd.japannet-registration":{"source":"iana"},"application/vnd.japannet-registration-wakeup":{"source":"iana"},"application/vnd.japannet-setstore-wakeup":{"source":"iana"},"application/vnd.japannet-verification":{"source":"iana"},"application/vnd.japannet-verification-wakeup":{"source":"iana"},"application/vnd.jcp.javame.midlet-rms":{"source":"iana","extensions":["rms"]},"application/vnd.jisp":{"source":"iana","extensions":["jisp"]},"application/vnd.joost.joda-archive":{"source":"iana","extensions":["joda"]},"application/vnd.jsk.isdn-ngn":{"source":"iana"},"application/vnd.kahootz":{"source":"iana","extensions":["ktz","ktr"]},"application/vnd.kde.karbon":{"source":"iana","extensions":["karbon"]},"application/vnd.kde.kchart":{"source":"iana","extensions":["chrt"]},"application/vnd.kde.kformula":{"source":"iana","extensions":["kfo"]},"application/vnd.kde.kivio":{"source":"iana","extensions":["flw"]},"application/vnd.kde.kontour":{"source":"iana","extensions":["kon"]},"application/vnd.kde.kpresenter":{"source":"iana","extensions":["kpr","kpt"]},"application/vnd.kde.kspread":{"source":"iana","extensions":["ksp"]},"application/vnd.kde.kword":{"source":"iana","extensions":["kwd","kwt"]},"application/vnd.kenameaapp":{"source":"iana","extensions":["htke"]},"application/vnd.kidspiration":{"source":"iana","extensions":["kia"]},"application/vnd.kinar":{"source":"iana","extensions":["kne","knp"]},"application/vnd.koan":{"source":"iana","extensions":["skp","skd","skt","skm"]},"application/vnd.kodak-descriptor":{"source":"iana","extensions":["sse"]},"application/vnd.las":{"source":"iana"},"application/vnd.las.las+json":{"source":"iana","compressible":true},"application/vnd.las.las+xml":{"source":"iana","compressible":true,"extensions":["lasxml"]},"application/vnd.laszip":{"source":"iana"},"application/vnd.leap+json":{"source":"iana","compressible":true},"application/vnd.liberty-request+xml":{"source":"iana","compressible":true},"application/vnd.llamagraphics.life-balance.desktop":{"source":"iana","extensions":["lbd"]},"application/vnd.llamagraphics.life-balance.exchange+xml":{"source":"iana","compressible":true,"extensions":["lbe"]},"application/vnd.logipipe.circuit+zip":{"source":"iana","compressible":false},"application/vnd.loom":{"source":"iana"},"application/vnd.lotus-1-2-3":{"source":"iana","extensions":["123"]},"application/vnd.lotus-approach":{"source":"iana","extensions":["apr"]},"application/vnd.lotus-freelance":{"source":"iana","extensions":["pre"]},"application/vnd.lotus-notes":{"source":"iana","extensions":["nsf"]},"application/vnd.lotus-organizer":{"source":"iana","extensions":["org"]},"application/vnd.lotus-screencam":{"source":"iana","extensions":["scm"]},"application/vnd.lotus-wordpro":{"source":"iana","extensions":["lwp"]},"application/vnd.macports.portpkg":{"source":"iana","extensions":["portpkg"]},"application/vnd.mapbox-vector-tile":{"source":"iana","extensions":["mvt"]},"application/vnd.marlin.drm.actiontoken+xml":{"source":"iana","compressible":true},"application/vnd.marlin.drm.conftoken+xml":{"source":"iana","compressible":true},"application/vnd.marlin.drm.license+xml":{"source":"iana","compressible":true},"application/vnd.marlin.drm.mdcf":{"source":"iana"},"application/vnd.mason+json":{"source":"iana","compressible":true},"application/vnd.maxar.archive.3tz+zip":{"source":"iana","compressible":false},"application/vnd.maxmind.maxmind-db":{"source":"iana"},"application/vnd.mcd":{"source":"iana","extensions":["mcd"]},"application/vnd.medcalcdata":{"source":"iana","extensions":["mc1"]},"application/vnd.mediastation.cdkey":{"source":"iana","extensions":["cdkey"]},"application/vnd.meridian-slingshot":{"source":"iana"},"application/vnd.mfer":{"source":"iana","extensions":["mwf"]},"application/vnd.mfmp":{"source":"iana","extensions":["mfm"]},"application/vnd.micro+json":{"source":"iana","compressible":true},"application/vnd.micrografx.flo":{"source":"iana","extensions":["flo"]},"application/vnd.micrografx.igx":{"source":"iana","extensions":["igx"]},"application/vnd.microsoft.portable-executable":{"source":"iana"},"application/vnd.microsoft.windows.thumbnail-cache":{"source":"iana"},"application/vnd.miele+json":{"source":"iana","compressible":true},"application/vnd.mif":{"source":"iana","extensions":["mif"]},"application/vnd.minisoft-hp3000-save":{"source":"iana"},"application/vnd.mitsubishi.misty-guard.trustweb":{"source":"iana"},"application/vnd.mobius.daf":{"source":"iana","extensions":["daf"]},"application/vnd.mobius.dis":{"source":"iana","extensions":["dis"]},"application/vnd.mobius.mbk":{"source":"iana","extensions":["mbk"]},"application/vnd.mobius.mqy":{"source":"iana","extensions":["mqy"]},"application/vnd.mobius.msl":{"source":"iana","extensions":["msl"]},"application/vnd.mobius.plc":{"source":"iana","extensions":["plc"]},"application/vnd.mobius.txf":{"source":"iana","extensions":["txf"]},"application/vnd.mophun.application":{"source":"iana","extensions":["mpn"]},"application/vnd.mophun.certificate":{"source":"iana","extensions":["mpc"]},"application/vnd.motorola.flexsuite":{"source":"iana"},"application/vnd.motorola.flexsuite.adsi":{"source":"iana"},"application/vnd.motorola.flexsuite.fis":{"source":"iana"},"application/vnd.motorola.flexsuite.gotap":{"source":"iana"},"application/vnd.motorola.flexsuite.kmr":{"source":"iana"},"application/vnd.motorola.flexsuite.ttc":{"source":"iana"},"application/vnd.motorola.flexsuite.wem":{"source":"iana"},"application/vnd.motorola.iprm":{"source":"iana"},"application/vnd.mozilla.xul+xml":{"source":"iana","compressible":true,"extensions":["xul"]},"application/vnd.ms-3mfdocument":{"source":"iana"},"application/vnd.ms-artgalry":{"source":"iana","extensions":["cil"]},"application/vnd.ms-asf":{"source":"iana"},"application/vnd.ms-cab-compressed":{"source":"iana","extensions":["cab"]},"application/vnd.ms-color.iccprofile":{"source":"apache"},"application/vnd.ms-excel":{"source":"iana","compressible":false,"extensions":["xls","xlm","xla","xlc","xlt","xlw"]},"application/vnd.ms-excel.addin.macroenabled.12":{"source":"iana","extensions":["xlam"]},"application/vnd.ms-excel.sheet.binary.macroenabled.12":{"source":"iana","extensions":["xlsb"]},"application/vnd.ms-excel.sheet.macroenabled.12":{"source":"iana","extensions":["xlsm"]},"application/vnd.ms-excel.template.macroenabled.12":{"source":"iana","extensions":["xltm"]},"application/vnd.ms-fontobject":{"source":"iana","compressible":true,"extensions":["eot"]},"application/vnd.ms-htmlhelp":{"source":"iana","extensions":["chm"]},"application/vnd.ms-ims":{"source":"iana","extensions":["ims"]},"application/vnd.ms-lrm":{"source":"iana","extensions":["lrm"]},"application/vnd.ms-office.activex+xml":{"source":"iana","compressible":true},"application/vnd.ms-officetheme":{"source":"iana","extensions":["thmx"]},"application/vnd.ms-opentype":{"source":"apache","compressible":true},"application/vnd.ms-outlook":{"compressible":false,"extensions":["msg"]},"application/vnd.ms-package.obfuscated-opentype":{"source":"apache"},"application/vnd.ms-pki.seccat":{"source":"apache","extensions":["cat"]},"application/vnd.ms-pki.stl":{"source":"apache","extensions":["stl"]},"application/vnd.ms-playready.initiator+xml":{"source":"iana","compressible":true},"application/vnd.ms-powerpoint":{"source":"iana","compressible":false,"extensions":["ppt","pps","pot"]},"application/vnd.ms-powerpoint.addin.macroenabled.12":{"source":"iana","extensions":["ppam"]},"application/vnd.ms-powerpoint.presentation.macroenabled.12":{"source":"iana","extensions":["pptm"]},"application/vnd.ms-powerpoint.slide.macroenabled.12":{"source":"iana","extensions":["sldm"]},"application/vnd.ms-powerpoint.slideshow.macroenabled.12":{"source":"iana","extensions":["ppsm"]},"application/vnd.ms-powerpoint.template.macroenabled.12":{"source":"iana","extensions":["potm"]},"application/vnd.ms-printdevicecapabilities+xml":{"source":"iana","compressible":true},"application/vnd.ms-printing.printticket+xml":{"source":"apache","compressible":true},"application/vnd.ms-printschematicket+xml":{"source":"iana","compressible":true},"application/vnd.ms-project":{"source":"iana","extensions":["mpp","mpt"]},"application/vnd.ms-tnef":{"source":"iana"},"application/vnd.ms-windows.devicepairing":{"source":"iana"},"application/vnd.ms-windows.nwprinting.oob":{"source":"iana"},"application/vnd.ms-windows.printerpairing":{"source":"iana"},"application/vnd.ms-windows.wsd.oob":{"source":"iana"},"application/vnd.ms-wmdrm.lic-chlg-req":{"source":"iana"},"application/vnd.ms-wmdrm.lic-resp":{"source":"iana"},"application/vnd.ms-wmdrm.meter-chlg-req":{"source":"iana"},"application/vnd.ms-wmdrm.meter-resp":{"source":"iana"},"application/vnd.ms-word.document.macroenabled.12":{"source":"iana","extensions":["docm"]},"application/vnd.ms-word.template.macroenabled.12":{"source":"iana","extensions":["dotm"]},"application/vnd.ms-works":{"source":"iana","extensions":["wps","wks","wcm","wdb"]},"application/vnd.ms-wpl":{"source":"iana","extensions":["wpl"]},"application/vnd.ms-xpsdocument":{"source":"iana","compressible":false,"extensions":["xps"]},"application/vnd.msa-disk-image":{"source":"iana"},"application/vnd.mseq":{"source":"iana","extensions":["mseq"]},"application/vnd.msign":{"source":"iana"},"application/vnd.multiad.creator":{"source":"iana"},"application/vnd.multiad.creator.cif":{"source":"iana"},"application/vnd.music-niff":{"source":"iana"},"application/vnd.musician":{"source":"iana","extensions":["mus"]},"application/vnd.muvee.style":{"source":"iana","extensions":["msty"]},"application/vnd.mynfc":{"source":"iana","extensions":["taglet"]},"application/vnd.nacamar.ybrid+json":{"source":"iana","compressible":true},"application/vnd.ncd.control":{"source":"iana"},"application/vnd.ncd.reference":{"source":"iana"},"application/vnd.nearst.inv+json":{"source":"iana","compressible":true},"application/vnd.nebumind.line":{"source":"iana"},"application/vnd.nervana":{"source":"iana"},"application/vnd.netfpx":{"source":"iana"},"application/vnd.neurolanguage.nlu":{"source":"iana","extensions":["nlu"]},"application/vnd.nimn":{"source":"iana"},"application/vnd.nintendo.nitro.rom":{"source":"iana"},"application/vnd.nintendo.snes.rom":{"source":"iana"},"application/vnd.nitf":{"source":"iana","extensions":["ntf","nitf"]},"application/vnd.noblenet-directory":{"source":"iana","extensions":["nnd"]},"application/vnd.noblenet-sealer":{"source":"iana","extensions":["nns"]},"application/vnd.noblenet-web":{"source":"iana","extensions":["nnw"]},"application/vnd.nokia.catalogs":{"source":"iana"},"application/vnd.nokia.conml+wbxml":{"source":"iana"},"application/vnd.nokia.conml+xml":{"source":"iana","compressible":true},"application/vnd.nokia.iptv.config+xml":{"source":"iana","compressible":true},"application/vnd.nokia.isds-radio-presets":{"source":"iana"},"application/vnd.nokia.landmark+wbxml":{"source":"iana"},"application/vnd.nokia.landmark+xml":{"source":"iana","compressible":true},"application/vnd.nokia.landmarkcollection+xml":{"source":"iana","compressible":true},"application/vnd.nokia.n-gage.ac+xml":{"source":"iana","compressible":true,"extensions":["ac"]},"application/vnd.nokia.n-gage.data":{"source":"iana","extensions":["ngdat"]},"application/vnd.nokia.n-gage.symbian.install":{"source":"iana","extensions":["n-gage"]},"application/vnd.nokia.ncd":{"source":"iana"},"application/vnd.nokia.pcd+wbxml":{"source":"iana"},"application/vnd.nokia.pcd+xml":{"source":"iana","compressible":true},"application/vnd.nokia.radio-preset":{"source":"iana","extensions":["rpst"]},"application/vnd.nokia.radio-presets":{"source":"iana","extensions":["rpss"]},"application/vnd.novadigm.edm":{"source":"iana","extensions":["edm"]},"application/vnd.novadigm.edx":{"source":"iana","extensions":["edx"]},"application/vnd.novadigm.ext":{"source":"iana","extensions":["ext"]},"application/vnd.ntt-local.content-share":{"source":"iana"},"application/vnd.ntt-local.file-transfer":{"source":"iana"},"application/vnd.ntt-local.ogw_remote-access":{"source":"iana"},"application/vnd.ntt-local.sip-ta_remote":{"source":"iana"},"application/vnd.ntt-local.sip-ta_tcp_stream":{"source":"iana"},"application/vnd.oasis.opendocument.chart":{"source":"iana","extensions":["odc"]},"application/vnd.oasis.opendocument.chart-template":{"source":"iana","extensions":["otc"]},"application/vnd.oasis.opendocument.database":{"source":"iana","extensions":["odb"]},"application/vnd.oasis.opendocument.formula":{"source":"iana","extensions":["odf"]},"application/vnd.oasis.opendocument.formula-template":{"source":"iana","extensions":["odft"]},"application/vnd.oasis.opendocument.graphics":{"source":"iana","compressible":false,"extensions":["odg"]},"application/vnd.oasis.opendocument.graphics-template":{"source":"iana","extensions":["otg"]},"application/vnd.oasis.opendocument.image":{"source":"iana","extensions":["odi"]},"application/vnd.oasis.opendocument.image-template":{"source":"iana","extensions":["oti"]},"application/vnd.oasis.opendocument.presentation":{"source":"iana","compressible":false,"extensions":["odp"]},"application/vnd.oasis.opendocument.presentation-template":{"source":"iana","extensions":["otp"]},"application/vnd.oasis.opendocument.spreadsheet":{"source":"iana","compressible":false,"extensions":["ods"]},"application/vnd.oasis.opendocument.spreadsheet-template":{"source":"iana","extensions":["ots"]},"application/vnd.oasis.opendocument.text":{"source":"iana","compressible":false,"extensions":["odt"]},"application/vnd.oasis.opendocument.text-master":{"source":"iana","extensions":["odm"]},"application/vnd.oasis.opendocument.text-template":{"source":"iana","extensions":["ott"]},"application/vnd.oasis.opendocument.text-web":{"source":"iana","extensions":["oth"]},"application/vnd.obn":{"source":"iana"},"application/vnd.ocf+cbor":{"source":"iana"},"application/vnd.oci.image.manifest.v1+json":{"source":"iana","compressible":true},"application/vnd.oftn.l10n+json":{"source":"iana","compressible":true},"application/vnd.oipf.contentaccessdownload+xml":{"source":"iana","compressible":true},"application/vnd.oipf.contentaccessstreaming+xml":{"source":"iana","compressible":true},"application/vnd.oipf.cspg-hexbinary":{"source":"iana"},"application/vnd.oipf.dae.svg+xml":{"source":"iana","compressible":true},"application/vnd.oipf.dae.xhtml+xml":{"source":"iana","compressible":true},"application/vnd.oipf.mippvcontrolmessage+xml":{"source":"iana","compressible":true},"application/vnd.oipf.pae.gem":{"source":"iana"},"application/vnd.oipf.spdiscovery+xml":{"source":"iana","compressible":true},"application/vnd.oipf.spdlist+xml":{"source":"iana","compressible":true},"application/vnd.oipf.ueprofile+xml":{"source":"iana","compressible":true},"application/vnd.oipf.userprofile+xml":{"source":"iana","compressible":true},"application/vnd.olpc-sugar":{"source":"iana","extensions":["xo"]},"application/vnd.oma-scws-config":{"source":"iana"},"application/vnd.oma-scws-http-request":{"source":"iana"},"application/vnd.oma-scws-http-response":{"source":"iana"},"application/vnd.oma.bcast.associated-procedure-parameter+xml":{"source":"iana","compressible":true},"application/vnd.oma.bcast.drm-trigger+xml":{"source":"iana","compressible":true},"application/vnd.oma.bcast.imd+xml":{"source":"iana","compressible":true},"application/vnd.oma.bcast.ltkm":{"source":"iana"},"application/vnd.oma.bcast.notification+xml":{"source":"iana","compressible":true},"application/vnd.oma.bcast.provisioningtrigger":{"source":"iana"},"application/vnd.oma.bcast.sgboot":{"source":"iana"},"application/vnd.oma.bcast.sgdd+xml":{"source":"iana","compressible":true},"application/vnd.oma.bcast.sgdu":{"source":"iana"},"application/vnd.oma.bcast.simple-symbol-container":{"source":"iana"},"application/vnd.oma.bcast.smartcard-trigger+xml":{"source":"iana","compressible":true},"application/vnd.oma.bcast.sprov+xml":{"source":"iana","compressible":true},"application/vnd.oma.bcast.stkm":{"source":"iana"},"application/vnd.oma.cab-address-book+xml":{"source":"iana","compressible":true},"application/vnd.oma.cab-feature-handler+xml":{"source":"iana","compressible":true},"application/vnd.oma.cab-pcc+xml":{"source":"iana","compressible":true},"application/vnd.oma.cab-subs-invite+xml":{"source":"iana","compressible":true},"application/vnd.oma.cab-user-prefs+xml":{"source":"iana","compressible":true},"application/vnd.oma.dcd":{"source":"iana"},"application/vnd.oma.dcdc":{"source":"iana"},"application/vnd.oma.dd2+xml":{"source":"iana","compressible":true,"extensions":["dd2"]},"application/vnd.oma.drm.risd+xml":{"source":"iana","compressible":true},"application/vnd.oma.group-usage-list+xml":{"source":"iana","compressible":true},"application/vnd.oma.lwm2m+cbor":{"source":"iana"},"application/vnd.oma.lwm2m+json":{"source":"iana","compressible":true},"application/vnd.oma.lwm2m+tlv":{"source":"iana"},"application/vnd.oma.pal+xml":{"source":"iana","compressible":true},"application/vnd.oma.poc.detailed-progress-report+xml":{"source":"iana","compressible":true},"application/vnd.oma.poc.final-report+xml":{"source":"iana","compressible":true},"application/vnd.oma.poc.groups+xml":{"source":"iana","compressible":true},"application/vnd.oma.poc.invocation-descriptor+xml":{"source":"iana","compressible":true},"application/vnd.oma.poc.optimized-progress-report+xml":{"source":"iana","compressible":true},"application/vnd.oma.push":{"source":"iana"},"application/vnd.oma.scidm.messages+xml":{"source":"iana","compressible":true},"application/vnd.oma.xcap-directory+xml":{"source":"iana","compressible":true},"application/vnd.omads-email+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/vnd.omads-file+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/vnd.omads-folder+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/vnd.omaloc-supl-init":{"source":"iana"},"application/vnd.onepager":{"source":"iana"},"application/vnd.onepagertamp":{"source":"iana"},"application/vnd.onepagertamx":{"source":"iana"},"application/vnd.onepagertat":{"source":"iana"},"application/vnd.onepagertatp":{"source":"iana"},"application/vnd.onepagertatx":{"source":"iana"},"application/vnd.openblox.game+xml":{"source":"iana","compressible":true,"extensions":["obgx"]},"application/vnd.openblox.game-binary":{"source":"iana"},"application/vnd.openeye.oeb":{"source":"iana"},"application/vnd.openofficeorg.extension":{"source":"apache","extensions":["oxt"]},"application/vnd.openstreetmap.data+xml":{"source":"iana","compressible":true,"extensions":["osm"]},"application/vnd.opentimestamps.ots":{"source":"iana"},"application/vnd.openxmlformats-officedocument.custom-properties+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.customxmlproperties+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.drawing+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.drawingml.chart+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.drawingml.chartshapes+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.drawingml.diagramcolors+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.drawingml.diagramdata+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.drawingml.diagramlayout+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.drawingml.diagramstyle+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.extended-properties+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.commentauthors+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.comments+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.handoutmaster+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.notesmaster+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.notesslide+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.presentation":{"source":"iana","compressible":false,"extensions":["pptx"]},"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.presprops+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.slide":{"source":"iana","extensions":["sldx"]},"application/vnd.openxmlformats-officedocument.presentationml.slide+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.slidelayout+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.slidemaster+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.slideshow":{"source":"iana","extensions":["ppsx"]},"application/vnd.openxmlformats-officedocument.presentationml.slideshow.main+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.slideupdateinfo+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.tablestyles+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.tags+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.template":{"source":"iana","extensions":["potx"]},"application/vnd.openxmlformats-officedocument.presentationml.template.main+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.presentationml.viewprops+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.calcchain+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.chartsheet+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.connections+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.dialogsheet+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.externallink+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.pivotcachedefinition+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.pivotcacherecords+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.pivottable+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.querytable+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.revisionheaders+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.revisionlog+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedstrings+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":{"source":"iana","compressible":false,"extensions":["xlsx"]},"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.sheetmetadata+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.tablesinglecells+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.template":{"source":"iana","extensions":["xltx"]},"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.usernames+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.volatiledependencies+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.theme+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.themeoverride+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.vmldrawing":{"source":"iana"},"application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.document":{"source":"iana","compressible":false,"extensions":["docx"]},"application/vnd.openxmlformats-officedocument.wordprocessingml.document.glossary+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.fonttable+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.template":{"source":"iana","extensions":["dotx"]},"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-officedocument.wordprocessingml.websettings+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-package.core-properties+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-package.digital-signature-xmlsignature+xml":{"source":"iana","compressible":true},"application/vnd.openxmlformats-package.relationships+xml":{"source":"iana","compressible":true},"application/vnd.oracle.resource+json":{"source":"iana","compressible":true},"application/vnd.orange.indata":{"source":"iana"},"application/vnd.osa.netdeploy":{"source":"iana"},"application/vnd.osgeo.mapguide.package":{"source":"iana","extensions":["mgp"]},"application/vnd.osgi.bundle":{"source":"iana"},"application/vnd.osgi.dp":{"source":"iana","extensions":["dp"]},"application/vnd.osgi.subsystem":{"source":"iana","extensions":["esa"]},"application/vnd.otps.ct-kip+xml":{"source":"iana","compressible":true},"application/vnd.oxli.countgraph":{"source":"iana"},"application/vnd.pagerduty+json":{"source":"iana","compressible":true},"application/vnd.palm":{"source":"iana","extensions":["pdb","pqa","oprc"]},"application/vnd.panoply":{"source":"iana"},"application/vnd.paos.xml":{"source":"iana"},"application/vnd.patentdive":{"source":"iana"},"application/vnd.patientecommsdoc":{"source":"iana"},"application/vnd.pawaafile":{"source":"iana","extensions":["paw"]},"application/vnd.pcos":{"source":"iana"},"application/vnd.pg.format":{"source":"iana","extensions":["str"]},"application/vnd.pg.osasli":{"source":"iana","extensions":["ei6"]},"application/vnd.piaccess.application-licence":{"source":"iana"},"application/vnd.picsel":{"source":"iana","extensions":["efif"]},"application/vnd.pmi.widget":{"source":"iana","extensions":["wg"]},"application/vnd.poc.group-advertisement+xml":{"source":"iana","compressible":true},"application/vnd.pocketlearn":{"source":"iana","extensions":["plf"]},"application/vnd.powerbuilder6":{"source":"iana","extensions":["pbd"]},"application/vnd.powerbuilder6-s":{"source":"iana"},"application/vnd.powerbuilder7":{"source":"iana"},"application/vnd.powerbuilder7-s":{"source":"iana"},"application/vnd.powerbuilder75":{"source":"iana"},"application/vnd.powerbuilder75-s":{"source":"iana"},"application/vnd.preminet":{"source":"iana"},"application/vnd.previewsystems.box":{"source":"iana","extensions":["box"]},"application/vnd.proteus.magazine":{"source":"iana","extensions":["mgz"]},"application/vnd.psfs":{"source":"iana"},"application/vnd.publishare-delta-tree":{"source":"iana","extensions":["qps"]},"application/vnd.pvi.ptid1":{"source":"iana","extensions":["ptid"]},"application/vnd.pwg-multiplexed":{"source":"iana"},"application/vnd.pwg-xhtml-print+xml":{"source":"iana","compressible":true},"application/vnd.qualcomm.brew-app-res":{"source":"iana"},"application/vnd.quarantainenet":{"source":"iana"},"application/vnd.quark.quarkxpress":{"source":"iana","extensions":["qxd","qxt","qwd","qwt","qxl","qxb"]},"application/vnd.quobject-quoxdocument":{"source":"iana"},"application/vnd.radisys.moml+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-audit+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-audit-conf+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-audit-conn+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-audit-dialog+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-audit-stream+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-conf+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-dialog+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-dialog-base+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-dialog-fax-detect+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-dialog-fax-sendrecv+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-dialog-group+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-dialog-speech+xml":{"source":"iana","compressible":true},"application/vnd.radisys.msml-dialog-transform+xml":{"source":"iana","compressible":true},"application/vnd.rainstor.data":{"source":"iana"},"application/vnd.rapid":{"source":"iana"},"application/vnd.rar":{"source":"iana","extensions":["rar"]},"application/vnd.realvnc.bed":{"source":"iana","extensions":["bed"]},"application/vnd.recordare.musicxml":{"source":"iana","extensions":["mxl"]},"application/vnd.recordare.musicxml+xml":{"source":"iana","compressible":true,"extensions":["musicxml"]},"application/vnd.renlearn.rlprint":{"source":"iana"},"application/vnd.resilient.logic":{"source":"iana"},"application/vnd.restful+json":{"source":"iana","compressible":true},"application/vnd.rig.cryptonote":{"source":"iana","extensions":["cryptonote"]},"application/vnd.rim.cod":{"source":"apache","extensions":["cod"]},"application/vnd.rn-realmedia":{"source":"apache","extensions":["rm"]},"application/vnd.rn-realmedia-vbr":{"source":"apache","extensions":["rmvb"]},"application/vnd.route66.link66+xml":{"source":"iana","compressible":true,"extensions":["link66"]},"application/vnd.rs-274x":{"source":"iana"},"application/vnd.ruckus.download":{"source":"iana"},"application/vnd.s3sms":{"source":"iana"},"application/vnd.sailingtracker.track":{"source":"iana","extensions":["st"]},"application/vnd.sar":{"source":"iana"},"application/vnd.sbm.cid":{"source":"iana"},"application/vnd.sbm.mid2":{"source":"iana"},"application/vnd.scribus":{"source":"iana"},"application/vnd.sealed.3df":{"source":"iana"},"application/vnd.sealed.csf":{"source":"iana"},"application/vnd.sealed.doc":{"source":"iana"},"application/vnd.sealed.eml":{"source":"iana"},"application/vnd.sealed.mht":{"source":"iana"},"application/vnd.sealed.net":{"source":"iana"},"application/vnd.sealed.ppt":{"source":"iana"},"application/vnd.sealed.tiff":{"source":"iana"},"application/vnd.sealed.xls":{"source":"iana"},"application/vnd.sealedmedia.softseal.html":{"source":"iana"},"application/vnd.sealedmedia.softseal.pdf":{"source":"iana"},"application/vnd.seemail":{"source":"iana","extensions":["see"]},"application/vnd.seis+json":{"source":"iana","compressible":true},"application/vnd.sema":{"source":"iana","extensions":["sema"]},"application/vnd.semd":{"source":"iana","extensions":["semd"]},"application/vnd.semf":{"source":"iana","extensions":["semf"]},"application/vnd.shade-save-file":{"source":"iana"},"application/vnd.shana.informed.formdata":{"source":"iana","extensions":["ifm"]},"application/vnd.shana.informed.formtemplate":{"source":"iana","extensions":["itp"]},"application/vnd.shana.informed.interchange":{"source":"iana","extensions":["iif"]},"application/vnd.shana.informed.package":{"source":"iana","extensions":["ipk"]},"application/vnd.shootproof+json":{"source":"iana","compressible":true},"application/vnd.shopkick+json":{"source":"iana","compressible":true},"application/vnd.shp":{"source":"iana"},"application/vnd.shx":{"source":"iana"},"application/vnd.sigrok.session":{"source":"iana"},"application/vnd.simtech-mindmapper":{"source":"iana","extensions":["twd","twds"]},"application/vnd.siren+json":{"source":"iana","compressible":true},"application/vnd.smaf":{"source":"iana","extensions":["mmf"]},"application/vnd.smart.notebook":{"source":"iana"},"application/vnd.smart.teacher":{"source":"iana","extensions":["teacher"]},"application/vnd.snesdev-page-table":{"source":"iana"},"application/vnd.software602.filler.form+xml":{"source":"iana","compressible":true,"extensions":["fo"]},"application/vnd.software602.filler.form-xml-zip":{"source":"iana"},"application/vnd.solent.sdkm+xml":{"source":"iana","compressible":true,"extensions":["sdkm","sdkd"]},"application/vnd.spotfire.dxp":{"source":"iana","extensions":["dxp"]},"application/vnd.spotfire.sfs":{"source":"iana","extensions":["sfs"]},"application/vnd.sqlite3":{"source":"iana"},"application/vnd.sss-cod":{"source":"iana"},"application/vnd.sss-dtf":{"source":"iana"},"application/vnd.sss-ntf":{"source":"iana"},"application/vnd.stardivision.calc":{"source":"apache","extensions":["sdc"]},"application/vnd.stardivision.draw":{"source":"apache","extensions":["sda"]},"application/vnd.stardivision.impress":{"source":"apache","extensions":["sdd"]},"application/vnd.stardivision.math":{"source":"apache","extensions":["smf"]},"application/vnd.stardivision.writer":{"source":"apache","extensions":["sdw","vor"]},"application/vnd.stardivision.writer-global":{"source":"apache","extensions":["sgl"]},"application/vnd.stepmania.package":{"source":"iana","extensions":["smzip"]},"application/vnd.stepmania.stepchart":{"source":"iana","extensions":["sm"]},"application/vnd.street-stream":{"source":"iana"},"application/vnd.sun.wadl+xml":{"source":"iana","compressible":true,"extensions":["wadl"]},"application/vnd.sun.xml.calc":{"source":"apache","extensions":["sxc"]},"application/vnd.sun.xml.calc.template":{"source":"apache","extensions":["stc"]},"application/vnd.sun.xml.draw":{"source":"apache","extensions":["sxd"]},"application/vnd.sun.xml.draw.template":{"source":"apache","extensions":["std"]},"application/vnd.sun.xml.impress":{"source":"apache","extensions":["sxi"]},"application/vnd.sun.xml.impress.template":{"source":"apache","extensions":["sti"]},"application/vnd.sun.xml.math":{"source":"apache","extensions":["sxm"]},"application/vnd.sun.xml.writer":{"source":"apache","extensions":["sxw"]},"application/vnd.sun.xml.writer.global":{"source":"apache","extensions":["sxg"]},"application/vnd.sun.xml.writer.template":{"source":"apache","extensions":["stw"]},"application/vnd.sus-calendar":{"source":"iana","extensions":["sus","susp"]},"application/vnd.svd":{"source":"iana","extensions":["svd"]},"application/vnd.swiftview-ics":{"source":"iana"},"application/vnd.sycle+xml":{"source":"iana","compressible":true},"application/vnd.syft+json":{"source":"iana","compressible":true},"application/vnd.symbian.install":{"source":"apache","extensions":["sis","sisx"]},"application/vnd.syncml+xml":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["xsm"]},"application/vnd.syncml.dm+wbxml":{"source":"iana","charset":"UTF-8","extensions":["bdm"]},"application/vnd.syncml.dm+xml":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["xdm"]},"application/vnd.syncml.dm.notification":{"source":"iana"},"application/vnd.syncml.dmddf+wbxml":{"source":"iana"},"application/vnd.syncml.dmddf+xml":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["ddf"]},"application/vnd.syncml.dmtnds+wbxml":{"source":"iana"},"application/vnd.syncml.dmtnds+xml":{"source":"iana","charset":"UTF-8","compressible":true},"application/vnd.syncml.ds.notification":{"source":"iana"},"application/vnd.tableschema+json":{"source":"iana","compressible":true},"application/vnd.tao.intent-module-archive":{"source":"iana","extensions":["tao"]},"application/vnd.tcpdump.pcap":{"source":"iana","extensions":["pcap","cap","dmp"]},"application/vnd.think-cell.ppttc+json":{"source":"iana","compressible":true},"application/vnd.tmd.mediaflex.api+xml":{"source":"iana","compressible":true},"application/vnd.tml":{"source":"iana"},"application/vnd.tmobile-livetv":{"source":"iana","extensions":["tmo"]},"application/vnd.tri.onesource":{"source":"iana"},"application/vnd.trid.tpt":{"source":"iana","extensions":["tpt"]},"application/vnd.triscape.mxs":{"source":"iana","extensions":["mxs"]},"application/vnd.trueapp":{"source":"iana","extensions":["tra"]},"application/vnd.truedoc":{"source":"iana"},"application/vnd.ubisoft.webplayer":{"source":"iana"},"application/vnd.ufdl":{"source":"iana","extensions":["ufd","ufdl"]},"application/vnd.uiq.theme":{"source":"iana","extensions":["utz"]},"application/vnd.umajin":{"source":"iana","extensions":["umj"]},"application/vnd.unity":{"source":"iana","extensions":["unityweb"]},"application/vnd.uoml+xml":{"source":"iana","compressible":true,"extensions":["uoml"]},"application/vnd.uplanet.alert":{"source":"iana"},"application/vnd.uplanet.alert-wbxml":{"source":"iana"},"application/vnd.uplanet.bearer-choice":{"source":"iana"},"application/vnd.uplanet.bearer-choice-wbxml":{"source":"iana"},"application/vnd.uplanet.cacheop":{"source":"iana"},"application/vnd.uplanet.cacheop-wbxml":{"source":"iana"},"application/vnd.uplanet.channel":{"source":"iana"},"application/vnd.uplanet.channel-wbxml":{"source":"iana"},"application/vnd.uplanet.list":{"source":"iana"},"application/vnd.uplanet.list-wbxml":{"source":"iana"},"application/vnd.uplanet.listcmd":{"source":"iana"},"application/vnd.uplanet.listcmd-wbxml":{"source":"iana"},"application/vnd.uplanet.signal":{"source":"iana"},"application/vnd.uri-map":{"source":"iana"},"application/vnd.valve.source.material":{"source":"iana"},"application/vnd.vcx":{"source":"iana","extensions":["vcx"]},"application/vnd.vd-study":{"source":"iana"},"application/vnd.vectorworks":{"source":"iana"},"application/vnd.vel+json":{"source":"iana","compressible":true},"application/vnd.verimatrix.vcas":{"source":"iana"},"application/vnd.veritone.aion+json":{"source":"iana","compressible":true},"application/vnd.veryant.thin":{"source":"iana"},"application/vnd.ves.encrypted":{"source":"iana"},"application/vnd.vidsoft.vidconference":{"source":"iana"},"application/vnd.visio":{"source":"iana","extensions":["vsd","vst","vss","vsw"]},"application/vnd.visionary":{"source":"iana","extensions":["vis"]},"application/vnd.vividence.scriptfile":{"source":"iana"},"application/vnd.vsf":{"source":"iana","extensions":["vsf"]},"application/vnd.wap.sic":{"source":"iana"},"application/vnd.wap.slc":{"source":"iana"},"application/vnd.wap.wbxml":{"source":"iana","charset":"UTF-8","extensions":["wbxml"]},"application/vnd.wap.wmlc":{"source":"iana","extensions":["wmlc"]},"application/vnd.wap.wmlscriptc":{"source":"iana","extensions":["wmlsc"]},"application/vnd.webturbo":{"source":"iana","extensions":["wtb"]},"application/vnd.wfa.dpp":{"source":"iana"},"application/vnd.wfa.p2p":{"source":"iana"},"application/vnd.wfa.wsc":{"source":"iana"},"application/vnd.windows.devicepairing":{"source":"iana"},"application/vnd.wmc":{"source":"iana"},"application/vnd.wmf.bootstrap":{"source":"iana"},"application/vnd.wolfram.mathematica":{"source":"iana"},"application/vnd.wolfram.mathematica.package":{"source":"iana"},"application/vnd.wolfram.player":{"source":"iana","extensions":["nbp"]},"application/vnd.wordperfect":{"source":"iana","extensions":["wpd"]},"application/vnd.wqd":{"source":"iana","extensions":["wqd"]},"application/vnd.wrq-hp3000-labelled":{"source":"iana"},"application/vnd.wt.stf":{"source":"iana","extensions":["stf"]},"application/vnd.wv.csp+wbxml":{"source":"iana"},"application/vnd.wv.csp+xml":{"source":"iana","compressible":true},"application/vnd.wv.ssp+xml":{"source":"iana","compressible":true},"application/vnd.xacml+json":{"source":"iana","compressible":true},"application/vnd.xara":{"source":"iana","extensions":["xar"]},"application/vnd.xfdl":{"source":"iana","extensions":["xfdl"]},"application/vnd.xfdl.webform":{"source":"iana"},"application/vnd.xmi+xml":{"source":"iana","compressible":true},"application/vnd.xmpie.cpkg":{"source":"iana"},"application/vnd.xmpie.dpkg":{"source":"iana"},"application/vnd.xmpie.plan":{"source":"iana"},"application/vnd.xmpie.ppkg":{"source":"iana"},"application/vnd.xmpie.xlim":{"source":"iana"},"application/vnd.yamaha.hv-dic":{"source":"iana","extensions":["hvd"]},"application/vnd.yamaha.hv-script":{"source":"iana","extensions":["hvs"]},"application/vnd.yamaha.hv-voice":{"source":"iana","extensions":["hvp"]},"application/vnd.yamaha.openscoreformat":{"source":"iana","extensions":["osf"]},"application/vnd.yamaha.openscoreformat.osfpvg+xml":{"source":"iana","compressible":true,"extensions":["osfpvg"]},"application/vnd.yamaha.remote-setup":{"source":"iana"},"application/vnd.yamaha.smaf-audio":{"source":"iana","extensions":["saf"]},"application/vnd.yamaha.smaf-phrase":{"source":"iana","extensions":["spf"]},"application/vnd.yamaha.through-ngn":{"source":"iana"},"application/vnd.yamaha.tunnel-udpencap":{"source":"iana"},"application/vnd.yaoweme":{"source":"iana"},"application/vnd.yellowriver-custom-menu":{"source":"iana","extensions":["cmp"]},"application/vnd.youtube.yt":{"source":"iana"},"application/vnd.zul":{"source":"iana","extensions":["zir","zirz"]},"application/vnd.zzazz.deck+xml":{"source":"iana","compressible":true,"extensions":["zaz"]},"application/voicexml+xml":{"source":"iana","compressible":true,"extensions":["vxml"]},"application/voucher-cms+json":{"source":"iana","compressible":true},"application/vq-rtcpxr":{"source":"iana"},"application/wasm":{"source":"iana","compressible":true,"extensions":["wasm"]},"application/watcherinfo+xml":{"source":"iana","compressible":true,"extensions":["wif"]},"application/webpush-options+json":{"source":"iana","compressible":true},"application/whoispp-query":{"source":"iana"},"application/whoispp-response":{"source":"iana"},"application/widget":{"source":"iana","extensions":["wgt"]},"application/winhlp":{"source":"apache","extensions":["hlp"]},"application/wita":{"source":"iana"},"application/wordperfect5.1":{"source":"iana"},"application/wsdl+xml":{"source":"iana","compressible":true,"extensions":["wsdl"]},"application/wspolicy+xml":{"source":"iana","compressible":true,"extensions":["wspolicy"]},"application/x-7z-compressed":{"source":"apache","compressible":false,"extensions":["7z"]},"application/x-abiword":{"source":"apache","extensions":["abw"]},"application/x-ace-compressed":{"source":"apache","extensions":["ace"]},"application/x-amf":{"source":"apache"},"application/x-apple-diskimage":{"source":"apache","extensions":["dmg"]},"application/x-arj":{"compressible":false,"extensions":["arj"]},"application/x-authorware-bin":{"source":"apache","extensions":["aab","x32","u32","vox"]},"application/x-authorware-map":{"source":"apache","extensions":["aam"]},"application/x-authorware-seg":{"source":"apache","extensions":["aas"]},"application/x-bcpio":{"source":"apache","extensions":["bcpio"]},"application/x-bdoc":{"compressible":false,"extensions":["bdoc"]},"application/x-bittorrent":{"source":"apache","extensions":["torrent"]},"application/x-blorb":{"source":"apache","extensions":["blb","blorb"]},"application/x-bzip":{"source":"apache","compressible":false,"extensions":["bz"]},"application/x-bzip2":{"source":"apache","compressible":false,"extensions":["bz2","boz"]},"application/x-cbr":{"source":"apache","extensions":["cbr","cba","cbt","cbz","cb7"]},"application/x-cdlink":{"source":"apache","extensions":["vcd"]},"application/x-cfs-compressed":{"source":"apache","extensions":["cfs"]},"application/x-chat":{"source":"apache","extensions":["chat"]},"application/x-chess-pgn":{"source":"apache","extensions":["pgn"]},"application/x-chrome-extension":{"extensions":["crx"]},"application/x-cocoa":{"source":"nginx","extensions":["cco"]},"application/x-compress":{"source":"apache"},"application/x-conference":{"source":"apache","extensions":["nsc"]},"application/x-cpio":{"source":"apache","extensions":["cpio"]},"application/x-csh":{"source":"apache","extensions":["csh"]},"application/x-deb":{"compressible":false},"application/x-debian-package":{"source":"apache","extensions":["deb","udeb"]},"application/x-dgc-compressed":{"source":"apache","extensions":["dgc"]},"application/x-director":{"source":"apache","extensions":["dir","dcr","dxr","cst","cct","cxt","w3d","fgd","swa"]},"application/x-doom":{"source":"apache","extensions":["wad"]},"application/x-dtbncx+xml":{"source":"apache","compressible":true,"extensions":["ncx"]},"application/x-dtbook+xml":{"source":"apache","compressible":true,"extensions":["dtb"]},"application/x-dtbresource+xml":{"source":"apache","compressible":true,"extensions":["res"]},"application/x-dvi":{"source":"apache","compressible":false,"extensions":["dvi"]},"application/x-envoy":{"source":"apache","extensions":["evy"]},"application/x-eva":{"source":"apache","extensions":["eva"]},"application/x-font-bdf":{"source":"apache","extensions":["bdf"]},"application/x-font-dos":{"source":"apache"},"application/x-font-framemaker":{"source":"apache"},"application/x-font-ghostscript":{"source":"apache","extensions":["gsf"]},"application/x-font-libgrx":{"source":"apache"},"application/x-font-linux-psf":{"source":"apache","extensions":["psf"]},"application/x-font-pcf":{"source":"apache","extensions":["pcf"]},"application/x-font-snf":{"source":"apache","extensions":["snf"]},"application/x-font-speedo":{"source":"apache"},"application/x-font-sunos-news":{"source":"apache"},"application/x-font-type1":{"source":"apache","extensions":["pfa","pfb","pfm","afm"]},"application/x-font-vfont":{"source":"apache"},"application/x-freearc":{"source":"apache","extensions":["arc"]},"application/x-futuresplash":{"source":"apache","extensions":["spl"]},"application/x-gca-compressed":{"source":"apache","extensions":["gca"]},"application/x-glulx":{"source":"apache","extensions":["ulx"]},"application/x-gnumeric":{"source":"apache","extensions":["gnumeric"]},"application/x-gramps-xml":{"source":"apache","extensions":["gramps"]},"application/x-gtar":{"source":"apache","extensions":["gtar"]},"application/x-gzip":{"source":"apache"},"application/x-hdf":{"source":"apache","extensions":["hdf"]},"application/x-httpd-php":{"compressible":true,"extensions":["php"]},"application/x-install-instructions":{"source":"apache","extensions":["install"]},"application/x-iso9660-image":{"source":"apache","extensions":["iso"]},"application/x-iwork-keynote-sffkey":{"extensions":["key"]},"application/x-iwork-numbers-sffnumbers":{"extensions":["numbers"]},"application/x-iwork-pages-sffpages":{"extensions":["pages"]},"application/x-java-archive-diff":{"source":"nginx","extensions":["jardiff"]},"application/x-java-jnlp-file":{"source":"apache","compressible":false,"extensions":["jnlp"]},"application/x-javascript":{"compressible":true},"application/x-keepass2":{"extensions":["kdbx"]},"application/x-latex":{"source":"apache","compressible":false,"extensions":["latex"]},"application/x-lua-bytecode":{"extensions":["luac"]},"application/x-lzh-compressed":{"source":"apache","extensions":["lzh","lha"]},"application/x-makeself":{"source":"nginx","extensions":["run"]},"application/x-mie":{"source":"apache","extensions":["mie"]},"application/x-mobipocket-ebook":{"source":"apache","extensions":["prc","mobi"]},"application/x-mpegurl":{"compressible":false},"application/x-ms-application":{"source":"apache","extensions":["application"]},"application/x-ms-shortcut":{"source":"apache","extensions":["lnk"]},"application/x-ms-wmd":{"source":"apache","extensions":["wmd"]},"application/x-ms-wmz":{"source":"apache","extensions":["wmz"]},"application/x-ms-xbap":{"source":"apache","extensions":["xbap"]},"application/x-msaccess":{"source":"apache","extensions":["mdb"]},"application/x-msbinder":{"source":"apache","extensions":["obd"]},"application/x-mscardfile":{"source":"apache","extensions":["crd"]},"application/x-msclip":{"source":"apache","extensions":["clp"]},"application/x-msdos-program":{"extensions":["exe"]},"application/x-msdownload":{"source":"apache","extensions":["exe","dll","com","bat","msi"]},"application/x-msmediaview":{"source":"apache","extensions":["mvb","m13","m14"]},"application/x-msmetafile":{"source":"apache","extensions":["wmf","wmz","emf","emz"]},"application/x-msmoney":{"source":"apache","extensions":["mny"]},"application/x-mspublisher":{"source":"apache","extensions":["pub"]},"application/x-msschedule":{"source":"apache","extensions":["scd"]},"application/x-msterminal":{"source":"apache","extensions":["trm"]},"application/x-mswrite":{"source":"apache","extensions":["wri"]},"application/x-netcdf":{"source":"apache","extensions":["nc","cdf"]},"application/x-ns-proxy-autoconfig":{"compressible":true,"extensions":["pac"]},"application/x-nzb":{"source":"apache","extensions":["nzb"]},"application/x-perl":{"source":"nginx","extensions":["pl","pm"]},"application/x-pilot":{"source":"nginx","extensions":["prc","pdb"]},"application/x-pkcs12":{"source":"apache","compressible":false,"extensions":["p12","pfx"]},"application/x-pkcs7-certificates":{"source":"apache","extensions":["p7b","spc"]},"application/x-pkcs7-certreqresp":{"source":"apache","extensions":["p7r"]},"application/x-pki-message":{"source":"iana"},"application/x-rar-compressed":{"source":"apache","compressible":false,"extensions":["rar"]},"application/x-redhat-package-manager":{"source":"nginx","extensions":["rpm"]},"application/x-research-info-systems":{"source":"apache","extensions":["ris"]},"application/x-sea":{"source":"nginx","extensions":["sea"]},"application/x-sh":{"source":"apache","compressible":true,"extensions":["sh"]},"application/x-shar":{"source":"apache","extensions":["shar"]},"application/x-shockwave-flash":{"source":"apache","compressible":false,"extensions":["swf"]},"application/x-silverlight-app":{"source":"apache","extensions":["xap"]},"application/x-sql":{"source":"apache","extensions":["sql"]},"application/x-stuffit":{"source":"apache","compressible":false,"extensions":["sit"]},"application/x-stuffitx":{"source":"apache","extensions":["sitx"]},"application/x-subrip":{"source":"apache","extensions":["srt"]},"application/x-sv4cpio":{"source":"apache","extensions":["sv4cpio"]},"application/x-sv4crc":{"source":"apache","extensions":["sv4crc"]},"application/x-t3vm-image":{"source":"apache","extensions":["t3"]},"application/x-tads":{"source":"apache","extensions":["gam"]},"application/x-tar":{"source":"apache","compressible":true,"extensions":["tar"]},"application/x-tcl":{"source":"apache","extensions":["tcl","tk"]},"application/x-tex":{"source":"apache","extensions":["tex"]},"application/x-tex-tfm":{"source":"apache","extensions":["tfm"]},"application/x-texinfo":{"source":"apache","extensions":["texinfo","texi"]},"application/x-tgif":{"source":"apache","extensions":["obj"]},"application/x-ustar":{"source":"apache","extensions":["ustar"]},"application/x-virtualbox-hdd":{"compressible":true,"extensions":["hdd"]},"application/x-virtualbox-ova":{"compressible":true,"extensions":["ova"]},"application/x-virtualbox-ovf":{"compressible":true,"extensions":["ovf"]},"application/x-virtualbox-vbox":{"compressible":true,"extensions":["vbox"]},"application/x-virtualbox-vbox-extpack":{"compressible":false,"extensions":["vbox-extpack"]},"application/x-virtualbox-vdi":{"compressible":true,"extensions":["vdi"]},"application/x-virtualbox-vhd":{"compressible":true,"extensions":["vhd"]},"application/x-virtualbox-vmdk":{"compressible":true,"extensions":["vmdk"]},"application/x-wais-source":{"source":"apache","extensions":["src"]},"application/x-web-app-manifest+json":{"compressible":true,"extensions":["webapp"]},"application/x-www-form-urlencoded":{"source":"iana","compressible":true},"application/x-x509-ca-cert":{"source":"iana","extensions":["der","crt","pem"]},"application/x-x509-ca-ra-cert":{"source":"iana"},"application/x-x509-next-ca-cert":{"source":"iana"},"application/x-xfig":{"source":"apache","extensions":["fig"]},"application/x-xliff+xml":{"source":"apache","compressible":true,"extensions":["xlf"]},"application/x-xpinstall":{"source":"apache","compressible":false,"extensions":["xpi"]},"application/x-xz":{"source":"apache","extensions":["xz"]},"application/x-zmachine":{"source":"apache","extensions":["z1","z2","z3","z4","z5","z6","z7","z8"]},"application/x400-bp":{"source":"iana"},"application/xacml+xml":{"source":"iana","compressible":true},"application/xaml+xml":{"source":"apache","compressible":true,"extensions":["xaml"]},"application/xcap-att+xml":{"source":"iana","compressible":true,"extensions":["xav"]},"application/xcap-caps+xml":{"source":"iana","compressible":true,"extensions":["xca"]},"application/xcap-diff+xml":{"source":"iana","compressible":true,"extensions":["xdf"]},"application/xcap-el+xml":{"source":"iana","compressible":true,"extensions":["xel"]},"application/xcap-error+xml":{"source":"iana","compressible":true},"application/xcap-ns+xml":{"source":"iana","compressible":true,"extensions":["xns"]},"application/xcon-conference-info+xml":{"source":"iana","compressible":true},"application/xcon-conference-info-diff+xml":{"source":"iana","compressible":true},"application/xenc+xml":{"source":"iana","compressible":true,"extensions":["xenc"]},"application/xhtml+xml":{"source":"iana","compressible":true,"extensions":["xhtml","xht"]},"application/xhtml-voice+xml":{"source":"apache","compressible":true},"application/xliff+xml":{"source":"iana","compressible":true,"extensions":["xlf"]},"application/xml":{"source":"iana","compressible":true,"extensions":["xml","xsl","xsd","rng"]},"application/xml-dtd":{"source":"iana","compressible":true,"extensions":["dtd"]},"application/xml-external-parsed-entity":{"source":"iana"},"application/xml-patch+xml":{"source":"iana","compressible":true},"application/xmpp+xml":{"source":"iana","compressible":true},"application/xop+xml":{"source":"iana","compressible":true,"extensions":["xop"]},"application/xproc+xml":{"source":"apache","compressible":true,"extensions":["xpl"]},"application/xslt+xml":{"source":"iana","compressible":true,"extensions":["xsl","xslt"]},"application/xspf+xml":{"source":"apache","compressible":true,"extensions":["xspf"]},"application/xv+xml":{"source":"iana","compressible":true,"extensions":["mxml","xhvml","xvml","xvm"]},"application/yang":{"source":"iana","extensions":["yang"]},"application/yang-data+json":{"source":"iana","compressible":true},"application/yang-data+xml":{"source":"iana","compressible":true},"application/yang-patch+json":{"source":"iana","compressible":true},"application/yang-patch+xml":{"source":"iana","compressible":true},"application/yin+xml":{"source":"iana","compressible":true,"extensions":["yin"]},"application/zip":{"source":"iana","compressible":false,"extensions":["zip"]},"application/zlib":{"source":"iana"},"application/zstd":{"source":"iana"},"audio/1d-interleaved-parityfec":{"source":"iana"},"audio/32kadpcm":{"source":"iana"},"audio/3gpp":{"source":"iana","compressible":false,"extensions":["3gpp"]},"audio/3gpp2":{"source":"iana"},"audio/aac":{"source":"iana"},"audio/ac3":{"source":"iana"},"audio/adpcm":{"source":"apache","extensions":["adp"]},"audio/amr":{"source":"iana","extensions":["amr"]},"audio/amr-wb":{"source":"iana"},"audio/amr-wb+":{"source":"iana"},"audio/aptx":{"source":"iana"},"audio/asc":{"source":"iana"},"audio/atrac-advanced-lossless":{"source":"iana"},"audio/atrac-x":{"source":"iana"},"audio/atrac3":{"source":"iana"},"audio/basic":{"source":"iana","compressible":false,"extensions":["au","snd"]},"audio/bv16":{"source":"iana"},"audio/bv32":{"source":"iana"},"audio/clearmode":{"source":"iana"},"audio/cn":{"source":"iana"},"audio/dat12":{"source":"iana"},"audio/dls":{"source":"iana"},"audio/dsr-es201108":{"source":"iana"},"audio/dsr-es202050":{"source":"iana"},"audio/dsr-es202211":{"source":"iana"},"audio/dsr-es202212":{"source":"iana"},"audio/dv":{"source":"iana"},"audio/dvi4":{"source":"iana"},"audio/eac3":{"source":"iana"},"audio/encaprtp":{"source":"iana"},"audio/evrc":{"source":"iana"},"audio/evrc-qcp":{"source":"iana"},"audio/evrc0":{"source":"iana"},"audio/evrc1":{"source":"iana"},"audio/evrcb":{"source":"iana"},"audio/evrcb0":{"source":"iana"},"audio/evrcb1":{"source":"iana"},"audio/evrcnw":{"source":"iana"},"audio/evrcnw0":{"source":"iana"},"audio/evrcnw1":{"source":"iana"},"audio/evrcwb":{"source":"iana"},"audio/evrcwb0":{"source":"iana"},"audio/evrcwb1":{"source":"iana"},"audio/evs":{"source":"iana"},"audio/flexfec":{"source":"iana"},"audio/fwdred":{"source":"iana"},"audio/g711-0":{"source":"iana"},"audio/g719":{"source":"iana"},"audio/g722":{"source":"iana"},"audio/g7221":{"source":"iana"},"audio/g723":{"source":"iana"},"audio/g726-16":{"source":"iana"},"audio/g726-24":{"source":"iana"},"audio/g726-32":{"source":"iana"},"audio/g726-40":{"source":"iana"},"audio/g728":{"source":"iana"},"audio/g729":{"source":"iana"},"audio/g7291":{"source":"iana"},"audio/g729d":{"source":"iana"},"audio/g729e":{"source":"iana"},"audio/gsm":{"source":"iana"},"audio/gsm-efr":{"source":"iana"},"audio/gsm-hr-08":{"source":"iana"},"audio/ilbc":{"source":"iana"},"audio/ip-mr_v2.5":{"source":"iana"},"audio/isac":{"source":"apache"},"audio/l16":{"source":"iana"},"audio/l20":{"source":"iana"},"audio/l24":{"source":"iana","compressible":false},"audio/l8":{"source":"iana"},"audio/lpc":{"source":"iana"},"audio/melp":{"source":"iana"},"audio/melp1200":{"source":"iana"},"audio/melp2400":{"source":"iana"},"audio/melp600":{"source":"iana"},"audio/mhas":{"source":"iana"},"audio/midi":{"source":"apache","extensions":["mid","midi","kar","rmi"]},"audio/mobile-xmf":{"source":"iana","extensions":["mxmf"]},"audio/mp3":{"compressible":false,"extensions":["mp3"]},"audio/mp4":{"source":"iana","compressible":false,"extensions":["m4a","mp4a"]},"audio/mp4a-latm":{"source":"iana"},"audio/mpa":{"source":"iana"},"audio/mpa-robust":{"source":"iana"},"audio/mpeg":{"source":"iana","compressible":false,"extensions":["mpga","mp2","mp2a","mp3","m2a","m3a"]},"audio/mpeg4-generic":{"source":"iana"},"audio/musepack":{"source":"apache"},"audio/ogg":{"source":"iana","compressible":false,"extensions":["oga","ogg","spx","opus"]},"audio/opus":{"source":"iana"},"audio/parityfec":{"source":"iana"},"audio/pcma":{"source":"iana"},"audio/pcma-wb":{"source":"iana"},"audio/pcmu":{"source":"iana"},"audio/pcmu-wb":{"source":"iana"},"audio/prs.sid":{"source":"iana"},"audio/qcelp":{"source":"iana"},"audio/raptorfec":{"source":"iana"},"audio/red":{"source":"iana"},"audio/rtp-enc-aescm128":{"source":"iana"},"audio/rtp-midi":{"source":"iana"},"audio/rtploopback":{"source":"iana"},"audio/rtx":{"source":"iana"},"audio/s3m":{"source":"apache","extensions":["s3m"]},"audio/scip":{"source":"iana"},"audio/silk":{"source":"apache","extensions":["sil"]},"audio/smv":{"source":"iana"},"audio/smv-qcp":{"source":"iana"},"audio/smv0":{"source":"iana"},"audio/sofa":{"source":"iana"},"audio/sp-midi":{"source":"iana"},"audio/speex":{"source":"iana"},"audio/t140c":{"source":"iana"},"audio/t38":{"source":"iana"},"audio/telephone-event":{"source":"iana"},"audio/tetra_acelp":{"source":"iana"},"audio/tetra_acelp_bb":{"source":"iana"},"audio/tone":{"source":"iana"},"audio/tsvcis":{"source":"iana"},"audio/uemclip":{"source":"iana"},"audio/ulpfec":{"source":"iana"},"audio/usac":{"source":"iana"},"audio/vdvi":{"source":"iana"},"audio/vmr-wb":{"source":"iana"},"audio/vnd.3gpp.iufp":{"source":"iana"},"audio/vnd.4sb":{"source":"iana"},"audio/vnd.audiokoz":{"source":"iana"},"audio/vnd.celp":{"source":"iana"},"audio/vnd.cisco.nse":{"source":"iana"},"audio/vnd.cmles.radio-events":{"source":"iana"},"audio/vnd.cns.anp1":{"source":"iana"},"audio/vnd.cns.inf1":{"source":"iana"},"audio/vnd.dece.audio":{"source":"iana","extensions":["uva","uvva"]},"audio/vnd.digital-winds":{"source":"iana","extensions":["eol"]},"audio/vnd.dlna.adts":{"source":"iana"},"audio/vnd.dolby.heaac.1":{"source":"iana"},"audio/vnd.dolby.heaac.2":{"source":"iana"},"audio/vnd.dolby.mlp":{"source":"iana"},"audio/vnd.dolby.mps":{"source":"iana"},"audio/vnd.dolby.pl2":{"source":"iana"},"audio/vnd.dolby.pl2x":{"source":"iana"},"audio/vnd.dolby.pl2z":{"source":"iana"},"audio/vnd.dolby.pulse.1":{"source":"iana"},"audio/vnd.dra":{"source":"iana","extensions":["dra"]},"audio/vnd.dts":{"source":"iana","extensions":["dts"]},"audio/vnd.dts.hd":{"source":"iana","extensions":["dtshd"]},"audio/vnd.dts.uhd":{"source":"iana"},"audio/vnd.dvb.file":{"source":"iana"},"audio/vnd.everad.plj":{"source":"iana"},"audio/vnd.hns.audio":{"source":"iana"},"audio/vnd.lucent.voice":{"source":"iana","extensions":["lvp"]},"audio/vnd.ms-playready.media.pya":{"source":"iana","extensions":["pya"]},"audio/vnd.nokia.mobile-xmf":{"source":"iana"},"audio/vnd.nortel.vbk":{"source":"iana"},"audio/vnd.nuera.ecelp4800":{"source":"iana","extensions":["ecelp4800"]},"audio/vnd.nuera.ecelp7470":{"source":"iana","extensions":["ecelp7470"]},"audio/vnd.nuera.ecelp9600":{"source":"iana","extensions":["ecelp9600"]},"audio/vnd.octel.sbc":{"source":"iana"},"audio/vnd.presonus.multitrack":{"source":"iana"},"audio/vnd.qcelp":{"source":"iana"},"audio/vnd.rhetorex.32kadpcm":{"source":"iana"},"audio/vnd.rip":{"source":"iana","extensions":["rip"]},"audio/vnd.rn-realaudio":{"compressible":false},"audio/vnd.sealedmedia.softseal.mpeg":{"source":"iana"},"audio/vnd.vmx.cvsd":{"source":"iana"},"audio/vnd.wave":{"compressible":false},"audio/vorbis":{"source":"iana","compressible":false},"audio/vorbis-config":{"source":"iana"},"audio/wav":{"compressible":false,"extensions":["wav"]},"audio/wave":{"compressible":false,"extensions":["wav"]},"audio/webm":{"source":"apache","compressible":false,"extensions":["weba"]},"audio/x-aac":{"source":"apache","compressible":false,"extensions":["aac"]},"audio/x-aiff":{"source":"apache","extensions":["aif","aiff","aifc"]},"audio/x-caf":{"source":"apache","compressible":false,"extensions":["caf"]},"audio/x-flac":{"source":"apache","extensions":["flac"]},"audio/x-m4a":{"source":"nginx","extensions":["m4a"]},"audio/x-matroska":{"source":"apache","extensions":["mka"]},"audio/x-mpegurl":{"source":"apache","extensions":["m3u"]},"audio/x-ms-wax":{"source":"apache","extensions":["wax"]},"audio/x-ms-wma":{"source":"apache","extensions":["wma"]},"audio/x-pn-realaudio":{"source":"apache","extensions":["ram","ra"]},"audio/x-pn-realaudio-plugin":{"source":"apache","extensions":["rmp"]},"audio/x-realaudio":{"source":"nginx","extensions":["ra"]},"audio/x-tta":{"source":"apache"},"audio/x-wav":{"source":"apache","extensions":["wav"]},"audio/xm":{"source":"apache","extensions":["xm"]},"chemical/x-cdx":{"source":"apache","extensions":["cdx"]},"chemical/x-cif":{"source":"apache","extensions":["cif"]},"chemical/x-cmdf":{"source":"apache","extensions":["cmdf"]},"chemical/x-cml":{"source":"apache","extensions":["cml"]},"chemical/x-csml":{"source":"apache","extensions":["csml"]},"chemical/x-pdb":{"source":"apache"},"chemical/x-xyz":{"source":"apache","extensions":["xyz"]},"font/collection":{"source":"iana","extensions":["ttc"]},"font/otf":{"source":"iana","compressible":true,"extensions":["otf"]},"font/sfnt":{"source":"iana"},"font/ttf":{"source":"iana","compressible":true,"extensions":["ttf"]},"font/woff":{"source":"iana","extensions":["woff"]},"font/woff2":{"source":"iana","extensions":["woff2"]},"image/aces":{"source":"iana","extensions":["exr"]},"image/apng":{"compressible":false,"extensions":["apng"]},"image/avci":{"source":"iana","extensions":["avci"]},"image/avcs":{"source":"iana","extensions":["avcs"]},"image/avif":{"source":"iana","compressible":false,"extensions":["avif"]},"image/bmp":{"source":"iana","compressible":true,"extensions":["bmp"]},"image/cgm":{"source":"iana","extensions":["cgm"]},"image/dicom-rle":{"source":"iana","extensions":["drle"]},"image/emf":{"source":"iana","extensions":["emf"]},"image/fits":{"source":"iana","extensions":["fits"]},"image/g3fax":{"source":"iana","extensions":["g3"]},"image/gif":{"source":"iana","compressible":false,"extensions":["gif"]},"image/heic":{"source":"iana","extensions":["heic"]},"image/heic-sequence":{"source":"iana","extensions":["heics"]},"image/heif":{"source":"iana","extensions":["heif"]},"image/heif-sequence":{"source":"iana","extensions":["heifs"]},"image/hej2k":{"source":"iana","extensions":["hej2"]},"image/hsj2":{"source":"iana","extensions":["hsj2"]},"image/ief":{"source":"iana","extensions":["ief"]},"image/jls":{"source":"iana","extensions":["jls"]},"image/jp2":{"source":"iana","compressible":false,"extensions":["jp2","jpg2"]},"image/jpeg":{"source":"iana","compressible":false,"extensions":["jpeg","jpg","jpe"]},"image/jph":{"source":"iana","extensions":["jph"]},"image/jphc":{"source":"iana","extensions":["jhc"]},"image/jpm":{"source":"iana","compressible":false,"extensions":["jpm"]},"image/jpx":{"source":"iana","compressible":false,"extensions":["jpx","jpf"]},"image/jxr":{"source":"iana","extensions":["jxr"]},"image/jxra":{"source":"iana","extensions":["jxra"]},"image/jxrs":{"source":"iana","extensions":["jxrs"]},"image/jxs":{"source":"iana","extensions":["jxs"]},"image/jxsc":{"source":"iana","extensions":["jxsc"]},"image/jxsi":{"source":"iana","extensions":["jxsi"]},"image/jxss":{"source":"iana","extensions":["jxss"]},"image/ktx":{"source":"iana","extensions":["ktx"]},"image/ktx2":{"source":"iana","extensions":["ktx2"]},"image/naplps":{"source":"iana"},"image/pjpeg":{"compressible":false},"image/png":{"source":"iana","compressible":false,"extensions":["png"]},"image/prs.btif":{"source":"iana","extensions":["btif"]},"image/prs.pti":{"source":"iana","extensions":["pti"]},"image/pwg-raster":{"source":"iana"},"image/sgi":{"source":"apache","extensions":["sgi"]},"image/svg+xml":{"source":"iana","compressible":true,"extensions":["svg","svgz"]},"image/t38":{"source":"iana","extensions":["t38"]},"image/tiff":{"source":"iana","compressible":false,"extensions":["tif","tiff"]},"image/tiff-fx":{"source":"iana","extensions":["tfx"]},"image/vnd.adobe.photoshop":{"source":"iana","compressible":true,"extensions":["psd"]},"image/vnd.airzip.accelerator.azv":{"source":"iana","extensions":["azv"]},"image/vnd.cns.inf2":{"source":"iana"},"image/vnd.dece.graphic":{"source":"iana","extensions":["uvi","uvvi","uvg","uvvg"]},"image/vnd.djvu":{"source":"iana","extensions":["djvu","djv"]},"image/vnd.dvb.subtitle":{"source":"iana","extensions":["sub"]},"image/vnd.dwg":{"source":"iana","extensions":["dwg"]},"image/vnd.dxf":{"source":"iana","extensions":["dxf"]},"image/vnd.fastbidsheet":{"source":"iana","extensions":["fbs"]},"image/vnd.fpx":{"source":"iana","extensions":["fpx"]},"image/vnd.fst":{"source":"iana","extensions":["fst"]},"image/vnd.fujixerox.edmics-mmr":{"source":"iana","extensions":["mmr"]},"image/vnd.fujixerox.edmics-rlc":{"source":"iana","extensions":["rlc"]},"image/vnd.globalgraphics.pgb":{"source":"iana"},"image/vnd.microsoft.icon":{"source":"iana","compressible":true,"extensions":["ico"]},"image/vnd.mix":{"source":"iana"},"image/vnd.mozilla.apng":{"source":"iana"},"image/vnd.ms-dds":{"compressible":true,"extensions":["dds"]},"image/vnd.ms-modi":{"source":"iana","extensions":["mdi"]},"image/vnd.ms-photo":{"source":"apache","extensions":["wdp"]},"image/vnd.net-fpx":{"source":"iana","extensions":["npx"]},"image/vnd.pco.b16":{"source":"iana","extensions":["b16"]},"image/vnd.radiance":{"source":"iana"},"image/vnd.sealed.png":{"source":"iana"},"image/vnd.sealedmedia.softseal.gif":{"source":"iana"},"image/vnd.sealedmedia.softseal.jpg":{"source":"iana"},"image/vnd.svf":{"source":"iana"},"image/vnd.tencent.tap":{"source":"iana","extensions":["tap"]},"image/vnd.valve.source.texture":{"source":"iana","extensions":["vtf"]},"image/vnd.wap.wbmp":{"source":"iana","extensions":["wbmp"]},"image/vnd.xiff":{"source":"iana","extensions":["xif"]},"image/vnd.zbrush.pcx":{"source":"iana","extensions":["pcx"]},"image/webp":{"source":"apache","extensions":["webp"]},"image/wmf":{"source":"iana","extensions":["wmf"]},"image/x-3ds":{"source":"apache","extensions":["3ds"]},"image/x-cmu-raster":{"source":"apache","extensions":["ras"]},"image/x-cmx":{"source":"apache","extensions":["cmx"]},"image/x-freehand":{"source":"apache","extensions":["fh","fhc","fh4","fh5","fh7"]},"image/x-icon":{"source":"apache","compressible":true,"extensions":["ico"]},"image/x-jng":{"source":"nginx","extensions":["jng"]},"image/x-mrsid-image":{"source":"apache","extensions":["sid"]},"image/x-ms-bmp":{"source":"nginx","compressible":true,"extensions":["bmp"]},"image/x-pcx":{"source":"apache","extensions":["pcx"]},"image/x-pict":{"source":"apache","extensions":["pic","pct"]},"image/x-portable-anymap":{"source":"apache","extensions":["pnm"]},"image/x-portable-bitmap":{"source":"apache","extensions":["pbm"]},"image/x-portable-graymap":{"source":"apache","extensions":["pgm"]},"image/x-portable-pixmap":{"source":"apache","extensions":["ppm"]},"image/x-rgb":{"source":"apache","extensions":["rgb"]},"image/x-tga":{"source":"apache","extensions":["tga"]},"image/x-xbitmap":{"source":"apache","extensions":["xbm"]},"image/x-xcf":{"compressible":false},"image/x-xpixmap":{"source":"apache","extensions":["xpm"]},"image/x-xwindowdump":{"source":"apache","extensions":["xwd"]},"message/cpim":{"source":"iana"},"message/delivery-status":{"source":"iana"},"message/disposition-notification":{"source":"iana","extensions":["disposition-notification"]},"message/external-body":{"source":"iana"},"message/feedback-report":{"source":"iana"},"message/global":{"source":"iana","extensions":["u8msg"]},"message/global-delivery-status":{"source":"iana","extensions":["u8dsn"]},"message/global-disposition-notification":{"source":"iana","extensions":["u8mdn"]},"message/global-headers":{"source":"iana","extensions":["u8hdr"]},"message/http":{"source":"iana","compressible":false},"message/imdn+xml":{"source":"iana","compressible":true},"message/news":{"source":"iana"},"message/partial":{"source":"iana","compressible":false},"message/rfc822":{"source":"iana","compressible":true,"extensions":["eml","mime"]},"message/s-http":{"source":"iana"},"message/sip":{"source":"iana"},"message/sipfrag":{"source":"iana"},"message/tracking-status":{"source":"iana"},"message/vnd.si.simp":{"source":"iana"},"message/vnd.wfa.wsc":{"source":"iana","extensions":["wsc"]},"model/3mf":{"source":"iana","extensions":["3mf"]},"model/e57":{"source":"iana"},"model/gltf+json":{"source":"iana","compressible":true,"extensions":["gltf"]},"model/gltf-binary":{"source":"iana","compressible":true,"extensions":["glb"]},"model/iges":{"source":"iana","compressible":false,"extensions":["igs","iges"]},"model/mesh":{"source":"iana","compressible":false,"extensions":["msh","mesh","silo"]},"model/mtl":{"source":"iana","extensions":["mtl"]},"model/obj":{"source":"iana","extensions":["obj"]},"model/step":{"source":"iana"},"model/step+xml":{"source":"iana","compressible":true,"extensions":["stpx"]},"model/step+zip":{"source":"iana","compressible":false,"extensions":["stpz"]},"model/step-xml+zip":{"source":"iana","compressible":false,"extensions":["stpxz"]},"model/stl":{"source":"iana","extensions":["stl"]},"model/vnd.collada+xml":{"source":"iana","compressible":true,"extensions":["dae"]},"model/vnd.dwf":{"source":"iana","extensions":["dwf"]},"model/vnd.flatland.3dml":{"source":"iana"},"model/vnd.gdl":{"source":"iana","extensions":["gdl"]},"model/vnd.gs-gdl":{"source":"apache"},"model/vnd.gs.gdl":{"source":"iana"},"model/vnd.gtw":{"source":"iana","extensions":["gtw"]},"model/vnd.moml+xml":{"source":"iana","compressible":true},"model/vnd.mts":{"source":"iana","extensions":["mts"]},"model/vnd.opengex":{"source":"iana","extensions":["ogex"]},"model/vnd.parasolid.transmit.binary":{"source":"iana","extensions":["x_b"]},"model/vnd.parasolid.transmit.text":{"source":"iana","extensions":["x_t"]},"model/vnd.pytha.pyox":{"source":"iana"},"model/vnd.rosette.annotated-data-model":{"source":"iana"},"model/vnd.sap.vds":{"source":"iana","extensions":["vds"]},"model/vnd.usdz+zip":{"source":"iana","compressible":false,"extensions":["usdz"]},"model/vnd.valve.source.compiled-map":{"source":"iana","extensions":["bsp"]},"model/vnd.vtu":{"source":"iana","extensions":["vtu"]},"model/vrml":{"source":"iana","compressible":false,"extensions":["wrl","vrml"]},"model/x3d+binary":{"source":"apache","compressible":false,"extensions":["x3db","x3dbz"]},"model/x3d+fastinfoset":{"source":"iana","extensions":["x3db"]},"model/x3d+vrml":{"source":"apache","compressible":false,"extensions":["x3dv","x3dvz"]},"model/x3d+xml":{"source":"iana","compressible":true,"extensions":["x3d","x3dz"]},"model/x3d-vrml":{"source":"iana","extensions":["x3dv"]},"multipart/alternative":{"source":"iana","compressible":false},"multipart/appledouble":{"source":"iana"},"multipart/byteranges":{"source":"iana"},"multipart/digest":{"source":"iana"},"multipart/encrypted":{"source":"iana","compressible":false},"multipart/form-data":{"source":"iana","compressible":false},"multipart/header-set":{"source":"iana"},"multipart/mixed":{"source":"iana"},"multipart/multilingual":{"source":"iana"},"multipart/parallel":{"source":"iana"},"multipart/related":{"source":"iana","compressible":false},"multipart/report":{"source":"iana"},"multipart/signed":{"source":"iana","compressible":false},"multipart/vnd.bint.med-plus":{"source":"iana"},"multipart/voice-message":{"source":"iana"},"multipart/x-mixed-replace":{"source":"iana"},"text/1d-interleaved-parityfec":{"source":"iana"},"text/cache-manifest":{"source":"iana","compressible":true,"extensions":["appcache","manifest"]},"text/calendar":{"source":"iana","extensions":["ics","ifb"]},"text/calender":{"compressible":true},"text/cmd":{"compressible":true},"text/coffeescript":{"extensions":["coffee","litcoffee"]},"text/cql":{"source":"iana"},"text/cql-expression":{"source":"iana"},"text/cql-identifier":{"source":"iana"},"text/css":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["css"]},"text/csv":{"source":"iana","compressible":true,"extensions":["csv"]},"text/csv-schema":{"source":"iana"},"text/directory":{"source":"iana"},"text/dns":{"source":"iana"},"text/ecmascript":{"source":"iana"},"text/encaprtp":{"source":"iana"},"text/enriched":{"source":"iana"},"text/fhirpath":{"source":"iana"},"text/flexfec":{"source":"iana"},"text/fwdred":{"source":"iana"},"text/gff3":{"source":"iana"},"text/grammar-ref-list":{"source":"iana"},"text/html":{"source":"iana","compressible":true,"extensions":["html","htm","shtml"]},"text/jade":{"extensions":["jade"]},"text/javascript":{"source":"iana","compressible":true},"text/jcr-cnd":{"source":"iana"},"text/jsx":{"compressible":true,"extensions":["jsx"]},"text/less":{"compressible":true,"extensions":["less"]},"text/markdown":{"source":"iana","compressible":true,"extensions":["markdown","md"]},"text/mathml":{"source":"nginx","extensions":["mml"]},"text/mdx":{"compressible":true,"extensions":["mdx"]},"text/mizar":{"source":"iana"},"text/n3":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["n3"]},"text/parameters":{"source":"iana","charset":"UTF-8"},"text/parityfec":{"source":"iana"},"text/plain":{"source":"iana","compressible":true,"extensions":["txt","text","conf","def","list","log","in","ini"]},"text/provenance-notation":{"source":"iana","charset":"UTF-8"},"text/prs.fallenstein.rst":{"source":"iana"},"text/prs.lines.tag":{"source":"iana","extensions":["dsc"]},"text/prs.prop.logic":{"source":"iana"},"text/raptorfec":{"source":"iana"},"text/red":{"source":"iana"},"text/rfc822-headers":{"source":"iana"},"text/richtext":{"source":"iana","compressible":true,"extensions":["rtx"]},"text/rtf":{"source":"iana","compressible":true,"extensions":["rtf"]},"text/rtp-enc-aescm128":{"source":"iana"},"text/rtploopback":{"source":"iana"},"text/rtx":{"source":"iana"},"text/sgml":{"source":"iana","extensions":["sgml","sgm"]},"text/shaclc":{"source":"iana"},"text/shex":{"source":"iana","extensions":["shex"]},"text/slim":{"extensions":["slim","slm"]},"text/spdx":{"source":"iana","extensions":["spdx"]},"text/strings":{"source":"iana"},"text/stylus":{"extensions":["stylus","styl"]},"text/t140":{"source":"iana"},"text/tab-separated-values":{"source":"iana","compressible":true,"extensions":["tsv"]},"text/troff":{"source":"iana","extensions":["t","tr","roff","man","me","ms"]},"text/turtle":{"source":"iana","charset":"UTF-8","extensions":["ttl"]},"text/ulpfec":{"source":"iana"},"text/uri-list":{"source":"iana","compressible":true,"extensions":["uri","uris","urls"]},"text/vcard":{"source":"iana","compressible":true,"extensions":["vcard"]},"text/vnd.a":{"source":"iana"},"text/vnd.abc":{"source":"iana"},"text/vnd.ascii-art":{"source":"iana"},"text/vnd.curl":{"source":"iana","extensions":["curl"]},"text/vnd.curl.dcurl":{"source":"apache","extensions":["dcurl"]},"text/vnd.curl.mcurl":{"source":"apache","extensions":["mcurl"]},"text/vnd.curl.scurl":{"source":"apache","extensions":["scurl"]},"text/vnd.debian.copyright":{"source":"iana","charset":"UTF-8"},"text/vnd.dmclientscript":{"source":"iana"},"text/vnd.dvb.subtitle":{"source":"iana","extensions":["sub"]},"text/vnd.esmertec.theme-descriptor":{"source":"iana","charset":"UTF-8"},"text/vnd.familysearch.gedcom":{"source":"iana","extensions":["ged"]},"text/vnd.ficlab.flt":{"source":"iana"},"text/vnd.fly":{"source":"iana","extensions":["fly"]},"text/vnd.fmi.flexstor":{"source":"iana","extensions":["flx"]},"text/vnd.gml":{"source":"iana"},"text/vnd.graphviz":{"source":"iana","extensions":["gv"]},"text/vnd.hans":{"source":"iana"},"text/vnd.hgl":{"source":"iana"},"text/vnd.in3d.3dml":{"source":"iana","extensions":["3dml"]},"text/vnd.in3d.spot":{"source":"iana","extensions":["spot"]},"text/vnd.iptc.newsml":{"source":"iana"},"text/vnd.iptc.nitf":{"source":"iana"},"text/vnd.latex-z":{"source":"iana"},"text/vnd.motorola.reflex":{"source":"iana"},"text/vnd.ms-mediapackage":{"source":"iana"},"text/vnd.net2phone.commcenter.command":{"source":"iana"},"text/vnd.radisys.msml-basic-layout":{"source":"iana"},"text/vnd.senx.warpscript":{"source":"iana"},"text/vnd.si.uricatalogue":{"source":"iana"},"text/vnd.sosi":{"source":"iana"},"text/vnd.sun.j2me.app-descriptor":{"source":"iana","charset":"UTF-8","extensions":["jad"]},"text/vnd.trolltech.linguist":{"source":"iana","charset":"UTF-8"},"text/vnd.wap.si":{"source":"iana"},"text/vnd.wap.sl":{"source":"iana"},"text/vnd.wap.wml":{"source":"iana","extensions":["wml"]},"text/vnd.wap.wmlscript":{"source":"iana","extensions":["wmls"]},"text/vtt":{"source":"iana","charset":"UTF-8","compressible":true,"extensions":["vtt"]},"text/x-asm":{"source":"apache","extensions":["s","asm"]},"text/x-c":{"source":"apache","extensions":["c","cc","cxx","cpp","h","hh","dic"]},"text/x-component":{"source":"nginx","extensions":["htc"]},"text/x-fortran":{"source":"apache","extensions":["f","for","f77","f90"]},"text/x-gwt-rpc":{"compressible":true},"text/x-handlebars-template":{"extensions":["hbs"]},"text/x-java-source":{"source":"apache","extensions":["java"]},"text/x-jquery-tmpl":{"compressible":true},"text/x-lua":{"extensions":["lua"]},"text/x-markdown":{"compressible":true,"extensions":["mkd"]},"text/x-nfo":{"source":"apache","extensions":["nfo"]},"text/x-opml":{"source":"apache","extensions":["opml"]},"text/x-org":{"compressible":true,"extensions":["org"]},"text/x-pascal":{"source":"apache","extensions":["p","pas"]},"text/x-processing":{"compressible":true,"extensions":["pde"]},"text/x-sass":{"extensions":["sass"]},"text/x-scss":{"extensions":["scss"]},"text/x-setext":{"source":"apache","extensions":["etx"]},"text/x-sfv":{"source":"apache","extensions":["sfv"]},"text/x-suse-ymp":{"compressible":true,"extensions":["ymp"]},"text/x-uuencode":{"source":"apache","extensions":["uu"]},"text/x-vcalendar":{"source":"apache","extensions":["vcs"]},"text/x-vcard":{"source":"apache","extensions":["vcf"]},"text/xml":{"source":"iana","compressible":true,"extensions":["xml"]},"text/xml-external-parsed-entity":{"source":"iana"},"text/yaml":{"compressible":true,"extensions":["yaml","yml"]},"video/1d-interleaved-parityfec":{"source":"iana"},"video/3gpp":{"source":"iana","extensions":["3gp","3gpp"]},"video/3gpp-tt":{"source":"iana"},"video/3gpp2":{"source":"iana","extensions":["3g2"]},"video/av1":{"source":"iana"},"video/bmpeg":{"source":"iana"},"video/bt656":{"source":"iana"},"video/celb":{"source":"iana"},"video/dv":{"source":"iana"},"video/encaprtp":{"source":"iana"},"video/ffv1":{"source":"iana"},"video/flexfec":{"source":"iana"},"video/h261":{"source":"iana","extensions":["h261"]},"video/h263":{"source":"iana","extensions":["h263"]},"video/h263-1998":{"source":"iana"},"video/h263-2000":{"source":"iana"},"video/h264":{"source":"iana","extensions":["h264"]},"video/h264-rcdo":{"source":"iana"},"video/h264-svc":{"source":"iana"},"video/h265":{"source":"iana"},"video/iso.segment":{"source":"iana","extensions":["m4s"]},"video/jpeg":{"source":"iana","extensions":["jpgv"]},"video/jpeg2000":{"source":"iana"},"video/jpm":{"source":"apache","extensions":["jpm","jpgm"]},"video/jxsv":{"source":"iana"},"video/mj2":{"source":"iana","extensions":["mj2","mjp2"]},"video/mp1s":{"source":"iana"},"video/mp2p":{"source":"iana"},"video/mp2t":{"source":"iana","extensions":["ts"]},"video/mp4":{"source":"iana","compressible":false,"extensions":["mp4","mp4v","mpg4"]},"video/mp4v-es":{"source":"iana"},"video/mpeg":{"source":"iana","compressible":false,"extensions":["mpeg","mpg","mpe","m1v","m2v"]},"video/mpeg4-generic":{"source":"iana"},"video/mpv":{"source":"iana"},"video/nv":{"source":"iana"},"video/ogg":{"source":"iana","compressible":false,"extensions":["ogv"]},"video/parityfec":{"source":"iana"},"video/pointer":{"source":"iana"},"video/quicktime":{"source":"iana","compressible":false,"extensions":["qt","mov"]},"video/raptorfec":{"source":"iana"},"video/raw":{"source":"iana"},"video/rtp-enc-aescm128":{"source":"iana"},"video/rtploopback":{"source":"iana"},"video/rtx":{"source":"iana"},"video/scip":{"source":"iana"},"video/smpte291":{"source":"iana"},"video/smpte292m":{"source":"iana"},"video/ulpfec":{"source":"iana"},"video/vc1":{"source":"iana"},"video/vc2":{"source":"iana"},"video/vnd.cctv":{"source":"iana"},"video/vnd.dece.hd":{"source":"iana","extensions":["uvh","uvvh"]},"video/vnd.dece.mobile":{"source":"iana","extensions":["uvm","uvvm"]},"video/vnd.dece.mp4":{"source":"iana"},"video/vnd.dece.pd":{"source":"iana","extensions":["uvp","uvvp"]},"video/vnd.dece.sd":{"source":"iana","extensions":["uvs","uvvs"]},"video/vnd.dece.video":{"source":"iana","extensions":["uvv","uvvv"]},"video/vnd.directv.mpeg":{"source":"iana"},"video/vnd.directv.mpeg-tts":{"source":"iana"},"video/vnd.dlna.mpeg-tts":{"source":"iana"},"video/vnd.dvb.file":{"source":"iana","extensions":["dvb"]},"video/vnd.fvt":{"source":"iana","extensions":["fvt"]},"video/vnd.hns.video":{"source":"iana"},"video/vnd.iptvforum.1dparityfec-1010":{"source":"iana"},"video/vnd.iptvforum.1dparityfec-2005":{"source":"iana"},"video/vnd.iptvforum.2dparityfec-1010":{"source":"iana"},"video/vnd.iptvforum.2dparityfec-2005":{"source":"iana"},"video/vnd.iptvforum.ttsavc":{"source":"iana"},"video/vnd.iptvforum.ttsmpeg2":{"source":"iana"},"video/vnd.motorola.video":{"source":"iana"},"video/vnd.motorola.videop":{"source":"iana"},"video/vnd.mpegurl":{"source":"iana","extensions":["mxu","m4u"]},"video/vnd.ms-playready.media.pyv":{"source":"iana","extensions":["pyv"]},"video/vnd.nokia.interleaved-multimedia":{"source":"iana"},"video/vnd.nokia.mp4vr":{"source":"iana"},"video/vnd.nokia.videovoip":{"source":"iana"},"video/vnd.objectvideo":{"source":"iana"},"video/vnd.radgamettools.bink":{"source":"iana"},"video/vnd.radgamettools.smacker":{"source":"iana"},"video/vnd.sealed.mpeg1":{"source":"iana"},"video/vnd.sealed.mpeg4":{"source":"iana"},"video/vnd.sealed.swf":{"source":"iana"},"video/vnd.sealedmedia.softseal.mov":{"source":"iana"},"video/vnd.uvvu.mp4":{"source":"iana","extensions":["uvu","uvvu"]},"video/vnd.vivo":{"source":"iana","extensions":["viv"]},"video/vnd.youtube.yt":{"source":"iana"},"video/vp8":{"source":"iana"},"video/vp9":{"source":"iana"},"video/webm":{"source":"apache","compressible":false,"extensions":["webm"]},"video/x-f4v":{"source":"apache","extensions":["f4v"]},"video/x-fli":{"source":"apache","extensions":["fli"]},"video/x-flv":{"source":"apache","compressible":false,"extensions":["flv"]},"video/x-m4v":{"source":"apache","extensions":["m4v"]},"video/x-matroska":{"source":"apache","compressible":false,"extensions":["mkv","mk3d","mks"]},"video/x-mng":{"source":"apache","extensions":["mng"]},"video/x-ms-asf":{"source":"apache","extensions":["asf","asx"]},"video/x-ms-vob":{"source":"apache","extensions":["vob"]},"video/x-ms-wm":{"source":"apache","extensions":["wm"]},"video/x-ms-wmv":{"source":"apache","compressible":false,"extensions":["wmv"]},"video/x-ms-wmx":{"source":"apache","extensions":["wmx"]},"video/x-ms-wvx":{"source":"apache","extensions":["wvx"]},"video/x-msvideo":{"source":"apache","extensions":["avi"]},"video/x-sgi-movie":{"source":"apache","extensions":["movie"]},"video/x-smv":{"source":"apache","extensions":["smv"]},"x-conference/x-cooltalk":{"source":"apache","extensions":["ice"]},"x-shader/x-fragment":{"compressible":true},"x-shader/x-vertex":{"compressible":true}}');
@@ -56988,6 +56988,6 @@ module.exports = /*#__PURE__*/JSON.parse('{"application/1d-interleaved-parityfec
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(596);
+/******/ var __webpack_exports__ = __nccwpck_require__(486);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
