@@ -38,6 +38,7 @@ import {
   quantileBounds,
   requestsToSettle,
   SETTLE_CAP,
+  type QuantileBounds,
 } from './quantile-bounds.js';
 import {
   VERDICT_SEVERITY,
@@ -416,18 +417,11 @@ function tooFewForBootstrap(
 }
 
 /** What a measurement says about one of its percentiles: the estimate and its confidence bounds. */
-interface PercentileEvidence {
+interface PercentileEvidence extends QuantileBounds {
   metric: BudgetMetric;
   q: number;
-  /** The measured percentile, ms. */
+  /** The measured percentile, ms (the bounds are in ms too). */
   current: number;
-  confidence: number;
-  samples: number;
-  /** Bounds in ms. */
-  low?: number;
-  lowRank?: number;
-  high?: number;
-  highRank?: number;
   buckets: Buckets;
 }
 

@@ -1,5 +1,6 @@
 import type { BudgetMetric, RegressionMetric } from '../config/types.js';
 import type { Measurement } from '../measure/types.js';
+import type { QuantileBounds } from './quantile-bounds.js';
 
 /** What perf-gate concluded about one metric of one endpoint (docs/architecture.md §5). */
 export type Verdict =
@@ -42,17 +43,7 @@ export type Significance =
  * recorded latencies (exact binomial; evaluate/quantile-bounds.ts). Each bound holds with at least
  * `confidence` on its own. A bound is absent when too few requests were measured to give one.
  */
-export interface PercentileInterval {
-  /** One-sided confidence of each bound, e.g. 0.95. */
-  confidence: number;
-  /** Latencies the bounds rest on. */
-  samples: number;
-  /** The percentile is at least this (ms): the `lowRank`-th smallest latency. */
-  low?: number;
-  lowRank?: number;
-  /** The percentile is at most this (ms): the `highRank`-th smallest latency. */
-  high?: number;
-  highRank?: number;
+export interface PercentileInterval extends QuantileBounds {
   /**
    * When the verdict was inconclusive: an estimate of how many more requests, at the latency
    * distribution measured so far, would settle it. Absent when none would (the percentile sits
