@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { measureEndpoint } from '../measure/engine.js';
-import { checkReachable, waitForReady } from '../measure/ready.js';
+import { waitForTarget } from '../gate/ready.js';
 import { displayUrl } from '../secrets/secrets.js';
 import type { Measurement } from '../measure/types.js';
 import { formatDuration } from '../report/format.js';
@@ -77,24 +77,8 @@ export async function calibrateCommand(
   });
 
   try {
-    if (config.target.ready) {
-      await progress.log.group('Waiting for the target to be ready', () =>
-        waitForReady(config.target.ready!.url, {
-          timeoutMs: config.target.ready!.timeoutMs,
-          headers: config.target.headers,
-          signal,
-          log: progress.log.info,
-          tls: config.target.tls,
-        }),
-      );
-    } else {
-      // Throws TargetUnreachableError (exit 3) when nothing answers at all.
-      await checkReachable(config.target.url, {
-        headers: config.target.headers,
-        signal,
-        tls: config.target.tls,
-      });
-    }
+    // The gate's own ready-wait: throws TargetUnreachableError (exit 3) when nothing answers.
+    await waitForTarget(config, { signal, log: progress.log });
 
     output.err(
       `Calibrating: ${runs} runs of ${config.endpoints.length} endpoint${config.endpoints.length === 1 ? '' : 's'}, ${formatDuration(totalMs)} of load`,

@@ -1,10 +1,11 @@
 import type { Config } from '../config/types.js';
-import { evaluateRun } from '../evaluate/evaluate.js';
 import { shouldFail } from '../evaluate/fail-on.js';
+import { baselineReading } from '../gate/baselines.js';
+import { gateReport, unmeasuredReport } from '../gate/report.js';
 import { runGate, type GateRun } from '../gate/run-gate.js';
 import { formatMs } from '../measure/ready.js';
 import { displayUrl, urlSecrets } from '../secrets/secrets.js';
-import { buildReport, environmentFrom, type Report } from '../report/report.js';
+import type { Report } from '../report/report.js';
 import {
   durationOption,
   failOnOption,
@@ -24,7 +25,6 @@ import { createProgress } from './progress.js';
 import { connectionErrors, neverConnected } from './reachability.js';
 import { prepareReportPaths, writeReports } from './report-files.js';
 import { renderTable } from '../report/table.js';
-import { TOOL } from '../version.js';
 
 /** `perf-gate run`: the gate, from budget file to verdicts, on a laptop or any CI system. */
 
@@ -90,14 +90,14 @@ export async function runCommand(
   try {
     // The gate itself checks the target first (ready-wait, or one request): a wrong URL fails
     // in a second with TargetUnreachableError, which runCli turns into exit 3.
-    if (config.baseline.github && !baselineUrl) {
+    const baselines = baselineReading(config, { baselineUrl, log: progress.log.info });
+    if (baselines.unread) {
       // The data branch is read with the workflow's token and event (base branch): the action's.
       progress.log.info(
-        `baseline.github (the ${config.baseline.github.branch} data branch) is read by the GitHub Action; this run judges budgets only (--baseline-url compares with a reference deployment)`,
+        `baseline.github (the ${baselines.unread.branch} data branch) is read by the GitHub Action; this run judges budgets only (--baseline-url compares with a reference deployment)`,
       );
     }
     let gate: GateRun | undefined;
-    const startedAt = new Date();
     try {
       gate = await runGate({
         config,
@@ -106,9 +106,8 @@ export async function runCommand(
         signal: controller.signal,
         log: progress.log,
         onProgress: progress.onProgress,
-        readCloudWatch: usesCloudWatch(config)
-          ? (c) => readCloudWatch(c, progress.log.info)
-          : undefined,
+        readCloudWatch: baselines.readCloudWatch,
+        historyName: baselines.historyName,
       });
     } catch (error) {
       progress.settle();
@@ -118,20 +117,9 @@ export async function runCommand(
     }
     progress.settle();
 
-    const evaluation = gate?.evaluation ?? evaluateRun([], { cancelled: true });
-    const report = buildReport({
-      tool: TOOL,
-      createdAt: (gate?.finishedAt ?? startedAt).toISOString(),
-      environment: environmentFrom({
-        env: context.env,
-        platform: process.platform,
-        arch: process.arch,
-        nodeVersion: process.version,
-      }),
-      config,
-      endpoints: evaluation.endpoints,
-      summary: evaluation.summary,
-    });
+    const report = gate
+      ? gateReport(config, gate, context.env)
+      : unmeasuredReport(config, { cancelled: true }, context.env);
     const written = await writeReports(report, paths);
 
     output.out('');
@@ -174,20 +162,4 @@ function exitCode(
     return EXIT.unmeasured;
   }
   return fails() ? EXIT.failed : EXIT.passed;
-}
-
-function usesCloudWatch(config: Config): boolean {
-  return config.baseline.cloudwatch !== undefined || config.endpoints.some((e) => e.cloudwatch);
-}
-
-/** Loaded on demand: the AWS SDK is large, and most runs never need it. */
-async function readCloudWatch(config: Config, log: (line: string) => void) {
-  const { readBaselines } = await import('../baseline/cloudwatch-read.js');
-  return readBaselines({
-    gateId: config.id,
-    endpoints: config.endpoints,
-    fileConfig: config.baseline.cloudwatch,
-    now: new Date(),
-    log,
-  });
 }

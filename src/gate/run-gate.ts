@@ -10,7 +10,7 @@ import {
 } from '../evaluate/evaluate.js';
 import type { RunError } from '../evaluate/types.js';
 import { measureEndpoint, type AdaptiveOptions, type MeasureProgress } from '../measure/engine.js';
-import { checkReachable, waitForReady, type ReadyResult } from '../measure/ready.js';
+import type { ReadyResult } from '../measure/ready.js';
 import { measureSideBySide } from '../measure/side-by-side.js';
 import { CERTIFICATE_HINT, isCertificateError } from '../measure/tls.js';
 import { adaptiveLooks, plannedLoadMs } from '../config/plan.js';
@@ -19,6 +19,7 @@ import { lookConfidence, settleBudgets } from '../evaluate/sequential.js';
 import { bucketsOf } from '../evaluate/stats.js';
 import { formatDuration } from '../config/units.js';
 import type { Measurement } from '../measure/types.js';
+import { waitForTarget } from './ready.js';
 
 /**
  * The gate from a loaded config to verdicts: ready-wait, baselines, measurement (with
@@ -68,25 +69,6 @@ export interface GateRun {
   plannedLoadMs: number;
 }
 
-/**
- * The reference deployment's URL for a URL of the target: the same path under the reference's
- * prefix, with the URL's own query, the target's parameters replaced by the reference's (both
- * base URLs may carry one, e.g. a protection bypass), and the reference's credentials.
- */
-export function onReference(url: string, config: Config, referenceUrl: string): string {
-  const target = new URL(config.target.url);
-  const own = new URL(url);
-  const out = new URL(referenceUrl);
-  const prefix = target.pathname.replace(/\/+$/, '');
-  const rest = own.pathname.startsWith(prefix) ? own.pathname.slice(prefix.length) : own.pathname;
-  out.pathname = `${out.pathname.replace(/\/+$/, '')}${rest.startsWith('/') ? '' : '/'}${rest}`;
-  const query = new URLSearchParams(own.search);
-  for (const key of target.searchParams.keys()) query.delete(key);
-  for (const [key, value] of new URL(referenceUrl).searchParams) query.append(key, value);
-  out.search = query.toString();
-  return out.href;
-}
-
 function loadTime(endpoint: EndpointConfig): number {
   return endpoint.load.durationMs + endpoint.load.warmupMs;
 }
@@ -95,48 +77,13 @@ export async function runGate(input: GateInput): Promise<GateRun> {
   const { config, log, signal } = input;
   const startedAt = new Date();
   const errors: RunError[] = [];
-  let ready: ReadyResult | undefined;
   if (config.target.tls?.insecure) {
     log.warning(
       'target.tls.insecure is true: certificates are NOT checked on any connection to the target, so anyone on the network path can read and change the traffic and the numbers may not come from the target. Give the CA in target.tls.ca (or NODE_EXTRA_CA_CERTS) instead.',
     );
   }
 
-  if (config.target.ready) {
-    const { url, timeoutMs } = config.target.ready;
-    ready = await log.group('Waiting for the target to be ready', async () => {
-      const result = await waitForReady(url, {
-        timeoutMs,
-        headers: config.target.headers,
-        signal,
-        log: log.info,
-        tls: config.target.tls,
-      });
-      if (input.baselineUrl) {
-        await waitForReady(onReference(url, config, input.baselineUrl), {
-          timeoutMs,
-          headers: config.target.headers,
-          signal,
-          log: log.info,
-          tls: config.target.tls,
-        });
-      }
-      return result;
-    });
-  } else {
-    // A slow first answer is left for the measurement to judge, within the load's own timeout.
-    const timeoutMs = config.endpoints[0]?.load.timeoutMs;
-    for (const url of [config.target.url, input.baselineUrl]) {
-      if (url) {
-        await checkReachable(url, {
-          headers: config.target.headers,
-          signal,
-          timeoutMs,
-          tls: config.target.tls,
-        });
-      }
-    }
-  }
+  const ready = await waitForTarget(config, { baselineUrl: input.baselineUrl, signal, log });
 
   let cloudwatch = new Map<string, Baseline>();
   if (!input.baselineUrl && input.readCloudWatch && !signal?.aborted) {

@@ -30,7 +30,8 @@ describe('layer rules', () => {
     ['src/evaluate/evaluate.ts', '../cli/main.js'],
     ['src/cli/main.ts', '../action/finish.js'],
     ['src/action/finish.ts', '../cli/output.js'],
-    ['src/report/report.ts', '../main.js'],
+    ['src/report/report.ts', '../index.js'],
+    ['src/gate/report.ts', '../action/main.js'],
   ])('%s may not import %s', async (file, from) => {
     const problems = await importProblems(file, from);
     expect(problems).toHaveLength(1);
@@ -42,6 +43,7 @@ describe('layer rules', () => {
     ['src/measure/engine.ts', '../config/types.js'],
     ['src/report/markdown.ts', '../evaluate/types.js'],
     ['src/gate/run-gate.ts', '../measure/engine.js'],
+    ['src/gate/report.ts', '../report/report.js'],
     ['src/action/finish.ts', '../github/comment.js'],
     ['src/cli/main.ts', '../gate/run-gate.js'],
     ['src/cli/index.ts', '../version.js'],
