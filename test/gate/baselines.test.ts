@@ -75,7 +75,7 @@ describe('baselineSource', () => {
 describe('baselineReading', () => {
   const log = () => {};
   const history = new Map<string, Baseline>([
-    ['GET /a', { kind: 'none', reason: 'from the test reader', configured: true }],
+    ['GET /a', { kind: 'none', reason: 'from the test reader' }],
   ]);
   const readGitHub = async () => history;
 
