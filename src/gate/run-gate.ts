@@ -77,12 +77,6 @@ export async function runGate(input: GateInput): Promise<GateRun> {
   const { config, log, signal } = input;
   const startedAt = new Date();
   const errors: RunError[] = [];
-  if (config.target.tls?.insecure) {
-    log.warning(
-      'target.tls.insecure is true: certificates are NOT checked on any connection to the target, so anyone on the network path can read and change the traffic and the numbers may not come from the target. Give the CA in target.tls.ca (or NODE_EXTRA_CA_CERTS) instead.',
-    );
-  }
-
   const ready = await waitForTarget(config, { baselineUrl: input.baselineUrl, signal, log });
 
   let cloudwatch = new Map<string, Baseline>();

@@ -19,11 +19,14 @@ function config(url: string, ready: string): Config {
   );
 }
 
-function recordingLog(): ReadyLog & { groups: string[] } {
+function recordingLog(): ReadyLog & { groups: string[]; warnings: string[] } {
   const groups: string[] = [];
+  const warnings: string[] = [];
   return {
     groups,
+    warnings,
     info: () => {},
+    warning: (line) => warnings.push(line),
     group: (name, fn) => {
       groups.push(name);
       return fn();
@@ -50,6 +53,7 @@ describe('waitForTarget', () => {
       { baselineUrl: reference.url, log },
     );
     expect(log.groups).toEqual(['Waiting for the target to be ready']);
+    expect(log.warnings).toEqual([]);
     expect(result?.attempts).toBeGreaterThanOrEqual(2);
     expect(slow.hits('/healthz')).toBeGreaterThanOrEqual(2);
     // The reference's own /healthz was waited for as well (503 for its first 900 ms).
@@ -70,5 +74,15 @@ describe('waitForTarget', () => {
     await expect(
       waitForTarget(config(slow.url, ''), { baselineUrl: url, log: recordingLog() }),
     ).rejects.toBeInstanceOf(TargetUnreachableError);
+  });
+
+  test('target.tls.insecure: warned before the target is contacted', async () => {
+    const url = `http://127.0.0.1:${await refusedPort()}`;
+    const log = recordingLog();
+    await expect(
+      waitForTarget(config(url, '  tls: { insecure: true }\n'), { log }),
+    ).rejects.toBeInstanceOf(TargetUnreachableError);
+    expect(log.warnings).toHaveLength(1);
+    expect(log.warnings[0]).toMatch(/^target\.tls\.insecure is true: certificates are NOT checked/);
   });
 });
