@@ -116,7 +116,7 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
           ? []
           : [{ message: messageOf(error) }];
       const report = unmeasuredReport(config, { cancelled, errors }, env);
-      return finish(report, settings, { writeReport: true });
+      return await finish(report, settings, { writeReport: true });
     }
     throw error;
   } finally {
