@@ -387,6 +387,21 @@ describe('requests as configured', () => {
     expect(endpointUrl(spaced, 'https://prod.example.test')).toBe(
       'https://prod.example.test/search?q=red%20shoe',
     );
+    // The target's query values (a protection bypass) stay with the target; the other
+    // deployment gets its own.
+    const bypassed = {
+      path: '/echo?key=k1',
+      url: 'https://pr-1.example.test/echo?key=k1&x-vercel-protection-bypass=preview-secret',
+    };
+    expect(
+      endpointUrl(bypassed, 'https://prod.example.test/?x-vercel-protection-bypass=prod'),
+    ).toBe('https://prod.example.test/echo?key=k1&x-vercel-protection-bypass=prod');
+    expect(
+      endpointUrl(
+        { path: '/echo', url: 'https://pr-1.example.test/echo?t=secret' },
+        'https://prod.example.test',
+      ),
+    ).toBe('https://prod.example.test/echo');
   });
 
   test('invalid load settings are rejected with the endpoint named', async () => {
