@@ -13,6 +13,7 @@ import {
   summarize,
 } from '../../src/measure/histogram.js';
 import type { Measurement } from '../../src/measure/types.js';
+import { refusedPort } from '../servers/ports.js';
 import { nearestRank, startTarget } from '../servers/target.js';
 import type { Target } from '../servers/target.js';
 
@@ -288,9 +289,7 @@ describe('errors', () => {
   });
 
   test('connection refused: every attempt is an error, by code', async () => {
-    const closed = await startTarget();
-    const url = closed.url;
-    await closed.close();
+    const url = `http://127.0.0.1:${await refusedPort()}`;
     const m = await measureEndpoint({
       ...endpoint('/fixed/0', { connections: 1, durationMs: 300 }),
       url,
