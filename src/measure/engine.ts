@@ -405,8 +405,9 @@ export function droppedWarning(
 export const DROPPED_WARNING_FRACTION = 0.01;
 
 /**
- * The endpoint's URL, or the same endpoint on another deployment: the origin and path prefix the
- * endpoint's `path` was resolved against are replaced by `baseUrl`.
+ * The endpoint's URL, or the same endpoint on another deployment: the origin, path prefix and
+ * query parameters of the target the endpoint's `path` was resolved against are replaced by
+ * `baseUrl`'s.
  */
 export function endpointUrl(
   endpoint: Pick<EndpointConfig, 'url' | 'path'>,
@@ -417,13 +418,16 @@ export function endpointUrl(
   const current = new URL(endpoint.url);
   if (/^[a-z][a-z0-9+.-]*:/i.test(endpoint.path))
     return base.origin + current.pathname + current.search;
-  // Compare in the URL parser's own spelling (percent-encoding) of the relative path.
-  const relative = new URL(endpoint.path.replace(/^\/+/, ''), 'http://h/').href.slice(
-    'http://h/'.length,
-  );
-  if (!endpoint.url.endsWith(relative)) return base.origin + current.pathname + current.search;
+  // The endpoint's own path and query in the URL parser's spelling (percent-encoding). The
+  // target's query parameters, which follow the endpoint's in its URL, are the target's (a
+  // protection bypass, a signed token): they never go to the other deployment, which gets its own.
+  const own = new URL(endpoint.path.replace(/^\/+/, ''), 'http://h/');
+  const relative = own.pathname.slice(1);
+  const search = [own.search.slice(1), base.search.slice(1)].filter(Boolean).join('&');
+  const query = search ? `?${search}` : '';
+  if (!current.pathname.endsWith(relative)) return base.origin + current.pathname + query;
   const prefix = base.origin + base.pathname.replace(/\/+$/, '');
-  return `${prefix}/${relative}`;
+  return `${prefix}/${relative}${query}`;
 }
 
 function autocannonOptions(

@@ -96,7 +96,12 @@ describe('the heap watchdog', () => {
         return r;
       },
     });
-    await new Promise((done) => setTimeout(done, 300));
+    // Until it fires (a starved runner may take long to give it five readings), then a while
+    // longer: a watch that stopped takes no more readings.
+    for (const deadline = Date.now() + 20_000; calls.length === 0 && Date.now() < deadline;) {
+      await new Promise((done) => setTimeout(done, 10));
+    }
+    await new Promise((done) => setTimeout(done, 100));
     stop();
     expect(calls).toEqual([{ oldUsed: 80, oldLimit: 100 }]);
     // The spike at the 2nd reading passed; the 4th and 5th in a row set it off, and it stopped.

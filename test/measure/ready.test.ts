@@ -7,6 +7,7 @@ import {
 } from '../../src/measure/ready.js';
 import { displayUrl } from '../../src/secrets/secrets.js';
 import { startSilent } from '../servers/hostile.js';
+import { refusedPort } from '../servers/ports.js';
 import { startTarget } from '../servers/target.js';
 import type { Target } from '../servers/target.js';
 
@@ -37,9 +38,7 @@ describe('waitForReady', () => {
   });
 
   test('nothing listening: TargetUnreachableError naming the URL and ECONNREFUSED', async () => {
-    const closed = await startTarget();
-    const url = `${closed.url}/healthz`;
-    await closed.close();
+    const url = `http://127.0.0.1:${await refusedPort()}/healthz`;
     const error = await waitForReady(url, { timeoutMs: 800 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetUnreachableError);
     expect((error as Error).message).toMatch(

@@ -56,6 +56,50 @@ describe('masking', () => {
   });
 });
 
+describe('values shorter than 4 characters (README "Secrets are masked everywhere")', () => {
+  const FILE = [
+    'version: 1',
+    'target:',
+    '  url: http://${USER}:${PASS}@127.0.0.1:9999/?sig=${SIG}',
+    '  headers: { x-tenant: "${TENANT}", authorization: "Bearer ${TOKEN}" }',
+    'endpoints:',
+    '  - path: /orders/${ORDER}',
+    '',
+  ].join('\n');
+
+  /** What a run registers: the budget file's values and the URL's secrets, as the action does. */
+  function registered(env: Record<string, string>): Secrets {
+    const config = parseBudget(FILE, 'perf-budget.yml', { env });
+    const secrets = new Secrets(config.secrets);
+    secrets.addUrl(config.target.url);
+    return secrets;
+  }
+
+  test('a ${VAR} value, a URL user name, password or query value of 3 characters is not masked; of 4 it is', () => {
+    const short = {
+      USER: 'u1x',
+      PASS: 'p2y',
+      SIG: 's3z',
+      TENANT: 't4w',
+      TOKEN: 'k5v',
+      ORDER: 'o6q',
+    };
+    const long = Object.fromEntries(Object.entries(short).map(([k, v]) => [k, `${v}9`]));
+    const line = (env: Record<string, string>) => Object.values(env).join(' | ');
+    expect(registered(short).mask(line(short))).toBe(line(short));
+    expect(registered(long).mask(line(long))).toBe('*** | *** | *** | *** | *** | ***');
+  });
+
+  test('the GitHub token and any value registered directly are masked whatever their length', () => {
+    const secrets = new Secrets(['gh1']);
+    expect(secrets.mask('token gh1 rejected')).toBe('token *** rejected');
+  });
+
+  test('a short query value is still shown as *** in a displayed URL', () => {
+    expect(displayUrl('http://127.0.0.1:9999/?sig=s3z')).toBe('http://127.0.0.1:9999/?sig=***');
+  });
+});
+
 describe('URLs', () => {
   test('credentials, their Basic header, and query values are secret; public and short ones not', () => {
     const url = 'https://bot:s3cr%40t@preview.example/app?bypass=tok-123456&lang=english&p=2';

@@ -14,6 +14,10 @@ import { gunzipSync } from 'node:zlib';
  * into an exception named after `<Code>` (e.g. `AccessDenied`, `Throttling`, or the modelled
  * `InvalidParameterValueException` for `InvalidParameterValue`).
  *
+ * The protocol: AWS JSON 1.0 (https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html) with
+ * the awsQueryCompatible trait, which adds `x-amzn-query-error`
+ * (https://smithy.io/2.0/aws/protocols/aws-query-protocol.html#aws-protocols-awsquerycompatible-trait).
+ *
  * Implemented: PutMetricData (Value, Values/Counts, StatisticValues, Unit, Dimensions, Timestamp,
  * StorageResolution) with the service's limits, and GetMetricData (MetricStat queries: Stat
  * `pNN[.N]`, `Average`, `Sum`, `SampleCount`, `Minimum`, `Maximum`; Period; ScanBy;
@@ -87,6 +91,11 @@ export interface CloudWatchServer {
   close(): Promise<void>;
 }
 
+/**
+ * Service limits: 1 MB and 1,000 metrics per PutMetricData request (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html),
+ * 150 values and 30 dimensions per datum (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html), 500 queries and 100,800
+ * datapoints per GetMetricData call (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
+ */
 /** Service limits (PutMetricData and GetMetricData API references). */
 export const LIMITS = {
   requestBytes: 1_048_576,
@@ -97,6 +106,7 @@ export const LIMITS = {
   maxDatapoints: 100_800,
 } as const;
 
+/** The units a datum may carry (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html, `Unit`). */
 const STANDARD_UNITS = new Set([
   'Seconds',
   'Microseconds',
@@ -127,9 +137,12 @@ const STANDARD_UNITS = new Set([
   'None',
 ]);
 
+// "up to two weeks in the past and up to two hours into the future" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html).
 const TWO_WEEKS_MS = 14 * 24 * 3600_000;
 const TWO_HOURS_MS = 2 * 3600_000;
 
+// Codes and statuses: the operations' own errors (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html#API_PutMetricData_Errors,
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html#API_GetMetricData_Errors) and the common ones (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CommonErrors.html).
 /** The error shapes CloudWatch answers with, by query-protocol code. */
 const ERROR_SHAPES: Record<string, { status: number; type: string }> = {
   InvalidParameterValue: {
@@ -404,6 +417,7 @@ export async function startCloudWatch(
         `User: ${principal} is not authorized to perform: cloudwatch:${operation} because no identity-based policy allows the cloudwatch:${operation} action`,
       );
     }
+    // Throttling: HTTP 400 (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CommonErrors.html).
     if (mode.kind === 'throttle' && modeApplies(operation, mode.operations)) {
       if (mode.times !== undefined && throttled >= mode.times) return undefined;
       throttled++;
@@ -413,6 +427,8 @@ export async function startCloudWatch(
   }
 
   function putMetricData(body: Record<string, unknown>, bodyBytes: number): unknown {
+    // "Each PutMetricData request is limited to 1 MB in size for HTTP POST requests"
+    // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html).
     if (bodyBytes > LIMITS.requestBytes) {
       throw new ServiceError(
         'RequestEntityTooLarge',
@@ -423,6 +439,7 @@ export async function startCloudWatch(
     if (typeof namespace !== 'string' || namespace.length === 0) {
       throw new ServiceError('MissingParameter', 'The parameter Namespace is required.');
     }
+    // 1-255 characters, and "AWS/" is reserved for AWS services (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html).
     if (namespace.length > 255 || namespace.startsWith('AWS/')) {
       throw new ServiceError(
         'InvalidParameterValue',
@@ -433,6 +450,7 @@ export async function startCloudWatch(
     if (!Array.isArray(data) || data.length === 0) {
       throw new ServiceError('MissingParameter', 'The parameter MetricData is required.');
     }
+    // At most 1,000 metrics per request (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html).
     if (data.length > LIMITS.datumsPerPut) {
       throw new ServiceError(
         'InvalidParameterValue',
@@ -450,6 +468,7 @@ export async function startCloudWatch(
     if (typeof d.MetricName !== 'string' || d.MetricName.length === 0) {
       throw new ServiceError('MissingParameter', `The parameter ${path}.MetricName is required.`);
     }
+    // MetricName: required, 1-255 characters (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html).
     if (d.MetricName.length > 255) {
       throw new ServiceError(
         'InvalidParameterValue',
@@ -457,6 +476,7 @@ export async function startCloudWatch(
       );
     }
     const dims = (d.Dimensions ?? []) as { Name?: unknown; Value?: unknown }[];
+    // Dimensions: at most 30 (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html).
     if (dims.length > LIMITS.dimensionsPerMetric) {
       throw new ServiceError(
         'InvalidParameterValue',
@@ -467,6 +487,8 @@ export async function startCloudWatch(
     dims.forEach((dim, j) => {
       const where = `${path}.Dimensions.member.${j + 1}`;
       checkDimension(dim, where);
+      // A dimension name once per metric (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Dimension.html: a metric is identified by its
+      // dimensions' names and values).
       if (dim.Name in dimensions) {
         throw new ServiceError(
           'InvalidParameterValue',
@@ -475,12 +497,14 @@ export async function startCloudWatch(
       }
       dimensions[dim.Name] = dim.Value;
     });
+    // Unit: one of the listed values (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html).
     if (d.Unit !== undefined && !STANDARD_UNITS.has(d.Unit as string)) {
       throw new ServiceError(
         'InvalidParameterValue',
         `The value ${String(d.Unit)} for parameter ${path}.Unit is not a valid unit.`,
       );
     }
+    // StorageResolution: 1 (high resolution) or 60 (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html).
     if (d.StorageResolution !== undefined && ![1, 60].includes(d.StorageResolution as number)) {
       throw new ServiceError(
         'InvalidParameterValue',
@@ -495,6 +519,7 @@ export async function startCloudWatch(
         `The parameter ${path}.Timestamp is invalid.`,
       );
     }
+    // Timestamps within two weeks past and two hours ahead (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html).
     if (timestamp < received - TWO_WEEKS_MS) {
       throw new ServiceError(
         'InvalidParameterValue',
@@ -507,6 +532,8 @@ export async function startCloudWatch(
         `The parameter ${path}.Timestamp must specify a time no more than two hours in the future.`,
       );
     }
+    // Value, Values (with Counts) or StatisticValues, one of them: "you can use either the
+    // Value, Values or StatisticValues ... but not more than one" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html).
     const given = ['Value', 'Values', 'StatisticValues'].filter((k) => d[k] !== undefined);
     if (given.length === 0) {
       throw new ServiceError(
@@ -532,6 +559,7 @@ export async function startCloudWatch(
     }
     if (d.Values !== undefined) {
       const values = d.Values as unknown[];
+      // Values: at most 150; Counts as many as Values (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html).
       if (values.length > LIMITS.valuesPerDatum) {
         throw new ServiceError(
           'InvalidParameterValue',
@@ -560,6 +588,7 @@ export async function startCloudWatch(
         }),
       };
     }
+    // StatisticValues: SampleCount, Sum, Minimum, Maximum, all required (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_StatisticSet.html).
     const s = d.StatisticValues as Record<string, unknown>;
     return {
       ...base,
@@ -576,6 +605,8 @@ export async function startCloudWatch(
 
   function getMetricData(body: Record<string, unknown>): unknown {
     const queries = body.MetricDataQueries;
+    // MetricDataQueries, StartTime and EndTime are required; at most 500 queries
+    // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
     if (!Array.isArray(queries) || queries.length === 0) {
       throw new ServiceError('MissingParameter', 'The parameter MetricDataQueries is required.');
     }
@@ -599,6 +630,8 @@ export async function startCloudWatch(
         'The parameter StartTime must be less than the parameter EndTime.',
       );
     }
+    // ScanBy: TimestampDescending (default) or TimestampAscending; MaxDatapoints caps what is
+    // returned, the rest comes with a NextToken (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
     const scanBy = body.ScanBy ?? 'TimestampDescending';
     if (scanBy !== 'TimestampDescending' && scanBy !== 'TimestampAscending') {
       throw new ServiceError(
@@ -621,6 +654,8 @@ export async function startCloudWatch(
     const specs = queries.map((raw, i) => {
       const q = raw as Record<string, unknown>;
       const path = `MetricDataQueries.member.${i + 1}`;
+      // Id: unique, starts with a lower-case letter, letters, digits and underscores, up to 255
+      // characters; exactly one of MetricStat and Expression (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataQuery.html).
       if (typeof q.Id !== 'string' || !/^[a-z][A-Za-z0-9_]*$/.test(q.Id) || q.Id.length > 255) {
         throw new ServiceError(
           'InvalidParameterValue',
@@ -654,6 +689,9 @@ export async function startCloudWatch(
           `The parameters ${path}.MetricStat.Metric.Namespace and MetricName are required.`,
         );
       }
+      // Period: 1, 5, 10, 20, 30 (high resolution) or a multiple of 60 seconds; Stat: a statistic or
+      // an extended statistic such as p95 (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricStat.html,
+      // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html).
       const period = ms.Period;
       if (
         typeof period !== 'number' ||
@@ -689,6 +727,8 @@ export async function startCloudWatch(
       };
     });
 
+    // NextToken, InvalidNextToken and the PartialData status code (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html,
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataResult.html).
     // A token is good only for the request it was issued for, as the service checks; its
     // pages read the series as they were when the first page was asked for.
     const fingerprint = JSON.stringify({ ...body, NextToken: undefined });
@@ -783,6 +823,8 @@ export async function startCloudWatch(
     };
     requests.push(record);
     try {
+      // POST / with the JSON 1.0 content type and X-Amz-Target
+      // (https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html).
       if (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/') {
         throw new ServiceError(
           'UnknownOperationException',
@@ -795,6 +837,8 @@ export async function startCloudWatch(
           'Expected content-type application/x-amz-json-1.0',
         );
       }
+      // Signature Version 4 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-request.html);
+      // unsigned requests: MissingAuthenticationToken, HTTP 403 (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CommonErrors.html).
       if (
         !/^AWS4-HMAC-SHA256 Credential=.+, SignedHeaders=.+, Signature=[0-9a-f]{64}$/.test(
           String(req.headers.authorization ?? ''),
@@ -806,6 +850,7 @@ export async function startCloudWatch(
         );
       }
       let raw = wire;
+      // "You can send a payload compressed by gzip" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html).
       if (gzip) raw = gunzipSync(wire);
       record.bodyBytes = raw.length;
       let body: Record<string, unknown>;
@@ -868,6 +913,10 @@ export async function startCloudWatch(
   };
 }
 
+/**
+ * "CloudWatch rejects values that are either too small or too large. Values must be in the range
+ * of -2^360 to 2^360"; NaN and infinities are refused (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html).
+ */
 function checkNumber(v: unknown, path: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 2 ** 360) {
     throw new ServiceError(
@@ -878,6 +927,7 @@ function checkNumber(v: unknown, path: string): number {
   return v;
 }
 
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html#API_GetMetricData_RequestParameters (StartTime).
 /** StartTime rounding the GetMetricData reference documents, by how far back it lies. */
 function roundStart(startMs: number, nowMs: number): number {
   const age = nowMs - startMs;

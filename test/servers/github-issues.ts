@@ -122,6 +122,8 @@ export class IssueState {
     const permission = /^\/repos\/([^/]+)\/([^/]+)\/collaborators\/([^/]+)\/permission$/.exec(
       url.pathname,
     );
+    // https://docs.github.com/en/rest/issues/issues#get-an-issue: a pull request is an issue with a
+    // `pull_request` key; `labels` are the current ones.
     if (issue) {
       const [, owner, repo, n] = issue;
       const labels = [...(this.labels.get(this.key(owner!, repo!, Number(n))) ?? [])];
@@ -146,6 +148,8 @@ export class IssueState {
         },
       };
     }
+    // https://docs.github.com/en/rest/issues/events#list-issue-events: oldest first, paged like every
+    // list (https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api).
     if (events) {
       const [, owner, repo, n] = events;
       const list = this.events.get(this.key(owner!, repo!, Number(n))) ?? [];
@@ -164,6 +168,7 @@ export class IssueState {
         headers: links.length > 0 ? { link: links.join(', ') } : {},
       };
     }
+    // https://docs.github.com/en/rest/collaborators/collaborators#get-repository-permissions-for-a-user
     if (permission) {
       const login = decodeURIComponent(permission[3]!);
       const role = this.roles.get(login.toLowerCase());

@@ -126,6 +126,11 @@ export interface GitHubServer {
 export const ACTIONS_BOT: GitHubUser = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' };
 export const HUMAN: GitHubUser = { login: 'octocat', id: 583231, type: 'User' };
 
+// A comment body is limited to 65,536 characters; a longer one answers 422 Validation Failed
+// "body is too long (maximum is 65536 characters)". The endpoint's page lists the 422
+// (https://docs.github.com/en/rest/issues/comments#create-an-issue-comment) but not the limit,
+// which is what api.github.com answers; how it counts (UTF-16 units or characters) is not
+// documented, so perf-gate stays well below it.
 const MAX_BODY = 65536;
 const DOCS = 'https://docs.github.com/rest';
 const SECONDARY_MESSAGE =
@@ -149,6 +154,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+// `Authorization: Bearer X` or `token X` (https://docs.github.com/en/rest/authentication/authenticating-to-the-rest-api).
 function tokenOf(headers: IncomingHttpHeaders): string | undefined {
   const m = /^(?:token|bearer)\s+(\S+)$/i.exec(headers.authorization ?? '');
   return m?.[1];
@@ -213,6 +219,8 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
     return undefined;
   }
 
+  // `body` is required (https://docs.github.com/en/rest/issues/comments#create-an-issue-comment,
+  // https://docs.github.com/en/rest/issues/comments#update-an-issue-comment): 422 with GitHub's validation message.
   function validBody(body: unknown): string {
     const text = (body as { body?: unknown } | undefined)?.body;
     if (typeof text !== 'string' || text === '') {
@@ -246,6 +254,9 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
     switch (m.kind) {
       case 'ok':
         return;
+      // A token without write permission (a fork's pull request) is refused with 403 "Resource not
+      // accessible by integration" (https://docs.github.com/en/rest/issues/comments#create-an-issue-comment lists 403;
+      // https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication#permissions-for-the-github_token).
       case 'read-only':
         if (isWrite) {
           throw new HttpFailure(403, {
@@ -255,6 +266,8 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
           });
         }
         return;
+      // A repository the token cannot see answers 404, not 403
+      // (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#404-not-found-for-an-existing-resource).
       case 'not-found':
         throw new HttpFailure(404, {
           message: 'Not Found',
@@ -279,6 +292,8 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
             { 'retry-after': String(m.retryAfterSeconds) },
           );
         }
+        // Primary rate limit: 403 (or 429) with x-ratelimit-remaining 0 and x-ratelimit-reset
+        // (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
         const reset = Math.floor(Date.now() / 1000) + m.resetInSeconds;
         throw new HttpFailure(
           403,
@@ -298,6 +313,9 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
     }
   }
 
+  // Oldest first, per_page default 30 and at most 100, a Link header with next/last/first/prev
+  // (https://docs.github.com/en/rest/issues/comments#list-issue-comments,
+  // https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api).
   function listComments(url: URL, owner: string, repo: string, issue: number, res: ServerResponse) {
     const list = thread(owner, repo, issue);
     const perPage = Math.min(positiveInt(url.searchParams.get('per_page') ?? undefined, 30), 100);
@@ -327,6 +345,8 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
     const text = JSON.stringify(payload);
     const record = recordOf.get(res);
     if (record) record.status = status;
+    // Every answer carries the rate-limit headers
+    // (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#checking-the-status-of-your-rate-limit).
     res.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),
@@ -346,9 +366,12 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
       try {
         record.body = JSON.parse(raw);
       } catch {
+        // https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api (400 Problems parsing JSON).
         throw new HttpFailure(400, { message: 'Problems parsing JSON', documentation_url: DOCS });
       }
     }
+    // The issue-comment endpoints need a token: 401 Requires authentication
+    // (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api).
     if (record.token === undefined) {
       throw new HttpFailure(401, { message: 'Requires authentication', documentation_url: DOCS });
     }
@@ -400,6 +423,7 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
       throw new HttpFailure(404, { message: 'Not Found', documentation_url: DOCS });
     misbehave(method, isWrite);
 
+    // An issue that does not exist: 404 (https://docs.github.com/en/rest/issues/comments#create-an-issue-comment).
     if (list && options.issues && !options.issues.includes(Number(list[3]))) {
       throw new HttpFailure(404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
     }
@@ -411,6 +435,7 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
       const comment = makeComment(list[1], list[2], Number(list[3]), body, user);
       return send(res, 201, comment, { location: comment.url });
     }
+    // A comment id of another repository, or none: 404 (https://docs.github.com/en/rest/issues/comments#update-an-issue-comment).
     if (edit && method === 'PATCH') {
       const body = validBody(record.body);
       const comment = findById(Number(edit[3]));

@@ -35,6 +35,11 @@ export interface TargetOptions {
   readyAfterMs?: number;
   /** Most recent `/echo` requests kept for `requests()` (default 1000). */
   maxRecorded?: number;
+  /**
+   * Record every request, on any route, for `requests()` (bodies read): a test that must see
+   * everything sent to the target (where secrets went), not only `/echo`. Default false.
+   */
+  recordAll?: boolean;
 }
 
 export interface RecordedRequest {
@@ -54,7 +59,7 @@ export interface Target {
   port: number;
   /** Stops listening and destroys every open socket (stalled requests included). */
   close(): Promise<void>;
-  /** The `/echo` requests received, oldest first (at most `maxRecorded`). */
+  /** The `/echo` requests received (every request with `recordAll`), oldest first (at most `maxRecorded`). */
   requests(): RecordedRequest[];
   /** Requests received on a path (without query), or on all paths. */
   hits(path?: string): number;
@@ -93,6 +98,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
   const startedAt = Date.now();
   const readyAfterMs = options.readyAfterMs ?? 0;
   const maxRecorded = options.maxRecorded ?? 1000;
+  const recordAll = options.recordAll ?? false;
   let slowdown = options.slowdown ?? 1;
   let jitterMs = options.jitterMs ?? 0;
   let readyOverride: boolean | undefined;
@@ -158,6 +164,19 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
     if (!arrived) arrivalsByPath.set(path, (arrived = []));
     arrived.push(performance.now());
     const segments = path.split('/').filter(Boolean);
+    const record = () => {
+      const entry = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        body,
+      };
+      recorded.push(entry);
+      if (recorded.length > maxRecorded) recorded.shift();
+      return entry;
+    };
+    if (recordAll && segments[0] !== 'echo') record();
 
     switch (segments[0]) {
       case 'fixed': {
@@ -217,15 +236,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
         );
       }
       case 'echo': {
-        const entry = {
-          method: req.method ?? '',
-          url: req.url ?? '',
-          headers: req.headers,
-          rawHeaders: req.rawHeaders,
-          body,
-        };
-        recorded.push(entry);
-        if (recorded.length > maxRecorded) recorded.shift();
+        const entry = record();
         return send(req, res, started, 200, JSON.stringify(entry));
       }
       default:
@@ -235,7 +246,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
 
   const server = createServer((req, res) => {
     // Bodies are read only where they matter, so load routes stay cheap.
-    if (!req.url?.startsWith('/echo')) {
+    if (!recordAll && !req.url?.startsWith('/echo')) {
       req.resume();
       return handle(req, res, '');
     }
