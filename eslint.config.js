@@ -18,7 +18,7 @@ const LAYERS = {
   // report/ is here only until units and formatting move to a ground floor of their own.
   evaluate: ['config', 'measure', 'baseline', 'report', 'secrets'],
   report: ['config', 'measure', 'evaluate', 'secrets'],
-  gate: ['config', 'measure', 'baseline', 'evaluate', 'secrets'],
+  gate: ['config', 'measure', 'baseline', 'evaluate', 'report', 'secrets'],
   action: [
     'config',
     'measure',
