@@ -215,6 +215,7 @@ export function reportMeasurement(m: Measurement): Measurement {
   if (m.uncorrectedHistogram) out.uncorrectedHistogram = m.uncorrectedHistogram;
   if (m.errorLatency) out.errorLatency = { ...m.errorLatency };
   if (m.errorHistogram) out.errorHistogram = m.errorHistogram;
+  if (m.workers) out.workers = m.workers;
   if (m.arrivals) {
     const { rate, intended, sent, dropped } = m.arrivals;
     out.arrivals = { rate, intended, sent, dropped };

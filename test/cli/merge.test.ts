@@ -191,4 +191,35 @@ describe('perf-gate run --shard, then perf-gate merge', () => {
     expect(when.code).toBe(2);
     expect(when.stderr).toContain('--start-at: "tomorrow" is not a start time');
   });
+
+  test('load.workers: 2 splits the load of one process over two threads and merges them', async () => {
+    const file = writeFile(
+      dir,
+      'workers.yml',
+      `version: 1
+target: { url: "\${TARGET}" }
+defaults:
+  load: { connections: 5, duration: 1s, warmup: 0s, workers: 2 }
+endpoints:
+  - name: threads
+    path: /fixed/3
+    budget: { p95: 1s }
+`,
+    );
+    const before = target.hits('/fixed/3');
+    const out = join(dir, 'workers.json');
+    const run = await runCli(['run', '--budget', file, '--json', out], {
+      env: { TARGET: target.url },
+    });
+    expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
+    const measurement = readJson(out).endpoints[0].measurement;
+    expect(measurement.workers).toBe(2);
+    expect(measurement.requests).toBeGreaterThan(0);
+    // Every response counted was answered by the target (a few may be in flight at the stop).
+    const answered = target.hits('/fixed/3') - before;
+    expect(measurement.requests).toBeLessThanOrEqual(answered);
+    expect(answered - measurement.requests).toBeLessThanOrEqual(5);
+    const total = [...counts(measurement.histogram).values()].reduce((a, b) => a + b, 0);
+    expect(total).toBe(measurement.requests - measurement.errors);
+  });
 });
