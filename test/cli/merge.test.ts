@@ -99,10 +99,23 @@ describe('perf-gate run --shard, then perf-gate merge', () => {
 
   test('the merge is the union: exact counts at every value, totals, the union verdict', async () => {
     const merged = join(dir, 'merged.json');
-    const run = await runCli(['merge', shardFile(1), shardFile(2), shardFile(3), '--json', merged]);
+    const markdown = join(dir, 'merged.md');
+    const run = await runCli([
+      'merge',
+      shardFile(1),
+      shardFile(2),
+      shardFile(3),
+      '--json',
+      merged,
+      '--markdown',
+      markdown,
+    ]);
     // slow: 25 ms against a 5 ms budget fails; fast passes.
     expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 1 });
     expect(run.stdout).toContain('Merged 3 shard reports');
+    expect(readFileSync(markdown, 'utf8')).toMatch(
+      /merged from 3 shards \(all loading together ≥ \d+% of the time\)/,
+    );
     expect(validateReport(JSON.parse(readFileSync(merged, 'utf8'))).valid).toBe(true);
     const report = readJson(merged);
     const shards = [1, 2, 3].map((i) => readJson(shardFile(i)));
