@@ -18,7 +18,8 @@ const LAYERS = {
   // report/ is here only until units and formatting move to a ground floor of their own.
   evaluate: ['config', 'measure', 'baseline', 'report', 'secrets'],
   report: ['config', 'measure', 'evaluate', 'secrets'],
-  // report/ for assembling the JSON report of a run (gate/report.ts), never for rendering it.
+  // report/ for assembling the JSON report of a run (gate/report.ts) and merging shards'
+  // reports (gate/shards.ts), never for rendering them.
   gate: ['config', 'measure', 'baseline', 'evaluate', 'report', 'secrets'],
   action: [
     'config',

@@ -30,6 +30,26 @@ export async function loadBudget(
   return loadBudgetFile(path, workspace ? { ...worded, workspace } : worded);
 }
 
+/**
+ * Loads a budget file for its rules only (compare, merge): no request is sent, so the file's
+ * variables (a token, the preview URL) need not be set; an unset one reads as a placeholder.
+ */
+export async function loadRules(
+  path: string,
+  env: NodeJS.ProcessEnv,
+  command: string,
+): Promise<Config> {
+  const placeholders = new Proxy(env, {
+    get: (real, name) => (typeof name === 'string' ? (real[name] ?? 'unset') : undefined),
+  });
+  return loadBudget(
+    path,
+    // The workspace from the real environment: the placeholder proxy would invent one.
+    { env: placeholders, targetUrl: 'http://rules.invalid', workspace: env.GITHUB_WORKSPACE },
+    command,
+  );
+}
+
 /** Load time of one pass over the endpoints as the engine runs it (warmups included), ms. */
 export function passLoadMs(config: Config): number {
   return config.endpoints.reduce((ms, e) => ms + plannedLoadMs(e.load, false), 0);

@@ -2,7 +2,6 @@ import type { Config } from '../config/types.js';
 import { compareReports } from '../evaluate/compare.js';
 import { shouldFail } from '../evaluate/fail-on.js';
 import { environmentFrom, type Report } from '../report/report.js';
-import { readReportFile } from '../report/read.js';
 import {
   failOnOption,
   flag,
@@ -11,11 +10,11 @@ import {
   stringOption,
   UsageError,
 } from './args.js';
-import { loadBudget } from './budget.js';
+import { loadRules } from './budget.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { COMPARE_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
-import { prepareReportPaths, writeReports } from './report-files.js';
+import { prepareReportPaths, readReport, writeReports } from './report-files.js';
 import { renderTable } from '../report/table.js';
 import { TOOL } from '../version.js';
 
@@ -50,17 +49,7 @@ export async function compareCommand(
   const budgetFile = stringOption(parsed, 'budget');
   let config: Config | undefined;
   if (budgetFile !== undefined) {
-    // Only the rules are used and no request is sent, so the file's variables (a token, the
-    // preview URL) need not be set: an unset one reads as a placeholder.
-    const env = new Proxy(context.env, {
-      get: (real, name) => (typeof name === 'string' ? (real[name] ?? 'unset') : undefined),
-    });
-    config = await loadBudget(
-      budgetFile,
-      // The workspace from the real environment: the placeholder proxy would invent one.
-      { env, targetUrl: 'http://compare.invalid', workspace: context.env.GITHUB_WORKSPACE },
-      COMMAND,
-    );
+    config = await loadRules(budgetFile, context.env, COMMAND);
     output.mask(config.secrets);
   }
 
@@ -114,12 +103,4 @@ export async function compareCommand(
   output.out(renderTable(report));
   for (const path of written) output.err(`Report written to ${path}`);
   return shouldFail(report.summary, failOn) ? EXIT.failed : EXIT.passed;
-}
-
-async function readReport(path: string): Promise<Report> {
-  try {
-    return await readReportFile(path);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
 }

@@ -13,6 +13,7 @@ Usage:
   perf-gate run --budget FILE [--target-url URL] [--baseline-url URL] [options]
   perf-gate validate [FILE]
   perf-gate compare BASE.json HEAD.json [options]
+  perf-gate merge SHARD.json... [options]
   perf-gate report REPORT.json --html OUT [--markdown OUT]
   perf-gate calibrate --budget FILE [--target-url URL] [--runs N]
 
@@ -20,6 +21,7 @@ Commands:
   run        measure the target and judge it against the budget file
   validate   check a budget file without sending any load
   compare    judge one saved report against another (no load)
+  merge      add the reports of a sharded run together and judge the whole load
   report     render a saved report as HTML or Markdown (e.g. a fork's artifact)
   calibrate  measure an unchanged target several times and suggest regression tolerances
 
@@ -48,6 +50,11 @@ Options:
   --fail-on LIST        findings that fail: budget, regression, both (default) or none
   --max-duration D      cap on total load time, e.g. 15m (default 15m); a budget file that
                         asks for more is refused
+  --shard I/N           measure shard I of N: every endpoint with its share of the connections
+                        and rate; the run gates nothing (exit 0 once measured), and
+                        \`perf-gate merge\` judges the N reports together
+  --start-at TIME       with --shard: wait until TIME (ISO 8601 with zone, or @UNIX-SECONDS)
+                        and start each endpoint at a fixed offset from it, so shards overlap
   --verbose             also print debug lines
   -h, --help            show this help
 
@@ -84,6 +91,24 @@ Options:
   -h, --help            show this help
 
 Exit status: 0 passed, 1 failed, 2 a report is missing or invalid.`;
+
+export const MERGE_HELP = `Usage: perf-gate merge SHARD.json... [options]
+
+Adds the reports of the N shards of one run (perf-gate run --shard I/N) together: checks that
+they are the N shards of one gate and budget file, none missing or repeated, adds every
+endpoint's histograms exactly and sums requests, errors and throughput, then judges the merged
+measurements as one run. Warns when the shards did not load the target at the same time.
+No load is sent.
+
+Options:
+  --budget FILE         judge by this budget file's rules instead of the shards' own
+  --json OUT            write the merged JSON report to OUT
+  --markdown OUT        write it as Markdown to OUT
+  --html OUT            write it as a self-contained HTML report to OUT
+  --fail-on LIST        findings that fail: budget, regression, both (default) or none
+  -h, --help            show this help
+
+Exit status: 0 passed, 1 failed, 2 a report is missing, invalid or not part of one sharded run.`;
 
 export const REPORT_HELP = `Usage: perf-gate report REPORT.json --html OUT [--markdown OUT]
 
@@ -131,5 +156,6 @@ export const COMMAND_HELP: Record<string, string> = {
   run: RUN_HELP,
   validate: VALIDATE_HELP,
   compare: COMPARE_HELP,
+  merge: MERGE_HELP,
   calibrate: CALIBRATE_HELP,
 };

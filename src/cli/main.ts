@@ -5,6 +5,7 @@ import { TargetUnreachableError } from '../measure/ready.js';
 import { UsageError } from './args.js';
 import { calibrateCommand } from './calibrate-command.js';
 import { compareCommand } from './compare-command.js';
+import { mergeCommand } from './merge-command.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { TOOL_HELP } from './help.js';
 import { Output, type CliContext } from './output.js';
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   validate: validateCommand,
   compare: compareCommand,
+  merge: mergeCommand,
   report: reportCommand,
   calibrate: calibrateCommand,
 };

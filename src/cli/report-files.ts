@@ -2,6 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { readReportFile } from '../report/read.js';
 import type { Report } from '../report/report.js';
 import { writeFileNoFollow } from '../report/write-file.js';
 import { UsageError } from './args.js';
@@ -63,4 +64,13 @@ export async function writeReports(report: Report, paths: ReportPaths): Promise<
     written.push(paths.html);
   }
   return written;
+}
+
+/** A saved report named on the command line; a missing or invalid one is a usage error. */
+export async function readReport(path: string): Promise<Report> {
+  try {
+    return await readReportFile(path);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

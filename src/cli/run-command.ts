@@ -25,6 +25,9 @@ import { createProgress } from './progress.js';
 import { connectionErrors, neverConnected } from './reachability.js';
 import { prepareReportPaths, writeReports } from './report-files.js';
 import { renderTable } from '../report/table.js';
+import { shardOptions, shardedConfig } from './shard-options.js';
+import { shardRecord } from '../gate/shards.js';
+import { scheduleFrom } from '../gate/start-at.js';
 
 /** `perf-gate run`: the gate, from budget file to verdicts, on a laptop or any CI system. */
 
@@ -45,6 +48,8 @@ export async function runCommand(
     'fail-on': { type: 'string' },
     'max-duration': { type: 'string' },
     verbose: { type: 'boolean' },
+    shard: { type: 'string' },
+    'start-at': { type: 'string' },
   });
   if (flag(parsed, 'help')) {
     output.out(RUN_HELP);
@@ -62,12 +67,14 @@ export async function runCommand(
     html: stringOption(parsed, 'html'),
   };
   prepareReportPaths(paths, COMMAND);
+  const sharding = shardOptions(parsed, COMMAND);
 
-  const config = await loadBudget(
+  const whole = await loadBudget(
     budgetFile,
     { env: context.env, targetUrl, maxDurationMs, sideBySide: baselineUrl !== undefined },
     COMMAND,
   );
+  const config = sharding ? shardedConfig(whole, sharding.shard, COMMAND) : whole;
   if (baselineUrl !== undefined) {
     config.secrets = [
       ...new Set([...config.secrets, ...urlSecrets(baselineUrl, config.target.publicQuery)]),
@@ -106,6 +113,9 @@ export async function runCommand(
         signal: controller.signal,
         log: progress.log,
         onProgress: progress.onProgress,
+        schedule: sharding?.startAt
+          ? scheduleFrom(sharding.startAt, config, baselineUrl !== undefined)
+          : undefined,
         readCloudWatch: baselines.readCloudWatch,
         historyName: baselines.historyName,
       });
@@ -120,6 +130,9 @@ export async function runCommand(
     const report = gate
       ? gateReport(config, gate, context.env)
       : unmeasuredReport(config, { cancelled: true }, context.env);
+    if (sharding) {
+      report.shard = shardRecord(report, whole, sharding.shard, sharding.startAt?.toISOString());
+    }
     const written = await writeReports(report, paths);
 
     output.out('');
@@ -133,8 +146,16 @@ export async function runCommand(
       );
     }
     for (const path of written) output.err(`Report written to ${path}`);
+    if (sharding) {
+      const { index, count } = sharding.shard;
+      output.err(
+        `Shard ${index} of ${count}: this run gates nothing by itself; merge the ${count} shards' reports with "perf-gate merge" to judge the whole load.`,
+      );
+    }
 
-    return exitCode(report, config, baselineUrl, output, () => shouldFail(report.summary, failOn));
+    return exitCode(report, config, baselineUrl, output, () =>
+      sharding ? false : shouldFail(report.summary, failOn),
+    );
   } finally {
     unsubscribe?.();
   }

@@ -159,6 +159,10 @@ export interface Load {
    * Open model: requests per second across all connections (fractions such as 1.5 work), due at evenly spaced times. The load does not slow down when the server does; latency is timed from when each request was due, and a request due while every connection is busy is dropped and counted.
    */
   rate?: number;
+  /**
+   * Load generator threads for this endpoint: a number, or `auto` (the runner's cores minus one, at least 1). Each thread drives its share of the connections and rate with its own histograms, merged exactly. Default 1. More than one measures with the fixed design (adaptive stopping needs one thread).
+   */
+  workers?: number | 'auto';
 }
 /**
  * Absolute limits. A latency above its limit, an error rate above its limit or a throughput below `min-rps` is a budget violation.

@@ -660,6 +660,8 @@ export function normalise(input: NormaliseInput): { config: Config; problems: Lo
     if (timeout !== undefined) out.timeoutMs = timeout;
     const rate = get<number>([...path, 'rate']);
     if (rate !== undefined) out.rate = rate;
+    const workers = get<number | 'auto'>([...path, 'workers']);
+    if (workers !== undefined) out.workers = workers;
     return out;
   }
 

@@ -46,6 +46,8 @@ export interface LoadSettings {
   timeoutMs: number;
   /** Open model: total requests per second across all connections. Absent = closed model. */
   rate?: number;
+  /** Load generator threads (measure/workers.ts); `auto` = cores minus one. Absent = 1. */
+  workers?: number | 'auto';
 }
 
 /**

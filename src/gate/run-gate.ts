@@ -14,6 +14,7 @@ import type { ReadyResult } from '../measure/ready.js';
 import { measureSideBySide } from '../measure/side-by-side.js';
 import { CERTIFICATE_HINT, isCertificateError } from '../measure/tls.js';
 import { adaptiveLooks, plannedLoadMs } from '../config/plan.js';
+import type { Schedule } from './start-at.js';
 import { DEFAULT_CONFIDENCE } from '../config/types.js';
 import { lookConfidence, settleBudgets } from '../evaluate/sequential.js';
 import { bucketsOf } from '../evaluate/stats.js';
@@ -56,6 +57,8 @@ export interface GateInput {
   readCloudWatch?: (config: Config) => Promise<Map<string, Baseline>>;
   /** Where `readCloudWatch` reads the history from, for the log heading. Default CloudWatch. */
   historyName?: string;
+  /** A sharded run's common start (gate/start-at.ts): waited for before each endpoint. */
+  schedule?: Schedule;
 }
 
 export interface GateRun {
@@ -157,7 +160,15 @@ export async function runGate(input: GateInput): Promise<GateRun> {
   };
 
   const inputs: EndpointEvaluationInput[] = [];
-  for (const endpoint of config.endpoints) {
+  for (const [index, endpoint] of config.endpoints.entries()) {
+    if (input.schedule) {
+      const lateMs = await input.schedule.beforeEndpoint(index, signal);
+      if (lateMs >= 1000) {
+        log.warning(
+          `${endpoint.name}: started ${Math.round(lateMs / 1000)} s after its slot from start-at: the shards may not overlap`,
+        );
+      }
+    }
     if (signal?.aborted) break;
     if (deadline.reached) {
       cut(endpoint, false);

@@ -14,6 +14,7 @@ import { Pacer } from './pacer.js';
 import { generatorSaturated, SATURATED_WARNING, watchGenerator } from './saturation.js';
 import { verifyLoadConnections } from './tls.js';
 import { SAMPLE_INTERVAL_MS } from '../config/plan.js';
+import { isLoadWorker, measureInWorkers, workerCount } from './workers.js';
 import type { ErrorBreakdown, Measurement } from './types.js';
 
 /**
@@ -93,6 +94,11 @@ export async function measureEndpoint(
   const durationMs = adaptive
     ? adaptive.looks[adaptive.looks.length - 1]
     : (options.durationMs ?? load.durationMs);
+  const threads = workerCount(endpoint);
+  if (threads > 1 && !isLoadWorker()) {
+    // Several threads run the fixed design to the cap: a look must see every thread's data.
+    return measureInWorkers(endpoint, threads, { ...options, durationMs });
+  }
   const warmupMs = options.warmupMs ?? load.warmupMs;
   const url = endpointUrl(endpoint, options.baseUrl);
   checkSettings(endpoint, durationMs);

@@ -2,24 +2,34 @@ import { decodeHistogram, encodeHistogram, mergeHistograms, summarize } from './
 import type { ErrorBreakdown, Measurement } from './types.js';
 
 /**
- * Merges measurements of the same endpoint (side-by-side rounds, or a report merged with
- * another): histograms are added, counts summed, and every percentile is recomputed from the
- * merged histogram, never averaged.
+ * Merges measurements of the same endpoint: histograms are added, counts summed, and every
+ * percentile is recomputed from the merged histogram, never averaged. `one after another` (side-by-side
+ * rounds, a report merged with another): durations add up. `at once` (shards of one load, each
+ * driving its share at the same time): throughputs and open-model rates add up, and the
+ * duration is the span from the first start to the last end.
  */
-export function mergeMeasurements(parts: Measurement[]): Measurement {
+export function mergeMeasurements(
+  parts: Measurement[],
+  timing: 'one after another' | 'at once' = 'one after another',
+): Measurement {
   if (parts.length === 0) throw new Error('mergeMeasurements needs at least one measurement');
   if (parts.length === 1) return parts[0];
   const histogram = mergeHistograms(parts.map((p) => decodeHistogram(p.histogram)));
   const requests = sum(parts.map((p) => p.requests));
   const errors = sum(parts.map((p) => p.errors));
-  const durationMs = sum(parts.map((p) => p.durationMs));
+  const together = timing === 'at once';
+  const durationMs = together ? spanMs(parts) : sum(parts.map((p) => p.durationMs));
   const completed = sum(parts.map((p) => p.throughput * (p.durationMs / 1000)));
   const merged: Measurement = {
     requests,
     errors,
     errorRate: requests === 0 ? 0 : errors / requests,
     errorBreakdown: mergeBreakdowns(parts.map((p) => p.errorBreakdown)),
-    throughput: durationMs === 0 ? 0 : completed / (durationMs / 1000),
+    throughput: together
+      ? sum(parts.map((p) => p.throughput))
+      : durationMs === 0
+        ? 0
+        : completed / (durationMs / 1000),
     durationMs,
     latency: summarize(histogram),
     histogram: encodeHistogram(histogram),
@@ -38,7 +48,7 @@ export function mergeMeasurements(parts: Measurement[]): Measurement {
   }
   if (parts.every((p) => p.arrivals)) {
     merged.arrivals = {
-      rate: parts[0].arrivals!.rate,
+      rate: together ? sum(parts.map((p) => p.arrivals!.rate)) : parts[0].arrivals!.rate,
       intended: sum(parts.map((p) => p.arrivals!.intended)),
       sent: sum(parts.map((p) => p.arrivals!.sent)),
       dropped: sum(parts.map((p) => p.arrivals!.dropped)),
@@ -58,6 +68,14 @@ export function mergeMeasurements(parts: Measurement[]): Measurement {
   const warnings = [...new Set(parts.flatMap((p) => p.warnings ?? []))];
   if (warnings.length > 0) merged.warnings = warnings;
   return merged;
+}
+
+/** The time from the first part's start to the last part's end, ms. */
+function spanMs(parts: Measurement[]): number {
+  const starts = parts.map((p) => Date.parse(p.startedAt));
+  const ends = parts.map((p, i) => starts[i] + p.durationMs);
+  if (starts.some((t) => Number.isNaN(t))) return Math.max(...parts.map((p) => p.durationMs));
+  return Math.max(...ends) - Math.min(...starts);
 }
 
 function sum(values: number[]): number {

@@ -60,6 +60,8 @@ export interface Measurement {
   warnings?: string[];
   /** Adaptive measurement (SPEC §4): when and why it stopped. Absent = the fixed design. */
   adaptive?: AdaptiveRecord;
+  /** Load generator threads it was merged from (measure/workers.ts); absent = one. */
+  workers?: number;
   /** The run was aborted: the figures cover only the part measured before the abort. */
   cancelled?: boolean;
 }

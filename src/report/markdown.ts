@@ -554,8 +554,25 @@ function measurementLine(label: string, m: Measurement): string {
     );
   }
   if (m.adaptive) parts.push(adaptiveText(m.adaptive));
+  if (m.workers) parts.push(`${formatCount(m.workers)} load threads, merged`);
   if (m.cancelled) parts.push('cut short by cancellation');
   return parts.join('; ');
+}
+
+/**
+ * "merged from 3 shards (all loading together ≥ 97% of the time)", or "shard 2 of 3 (gates
+ * nothing by itself)": what a sharded run's report is.
+ */
+export function shardsText(report: Report): string | undefined {
+  if (report.shards) {
+    const overlaps = Object.values(report.shards.overlap);
+    const least = overlaps.length > 0 ? Math.min(...overlaps) : 1;
+    return `merged from ${formatCount(report.shards.count)} shards (all loading together ≥ ${Math.floor(least * 100)}% of the time)`;
+  }
+  if (report.shard) {
+    return `shard ${formatCount(report.shard.index)} of ${formatCount(report.shard.count)} (gates nothing by itself; the merge of all ${formatCount(report.shard.count)} judges)`;
+  }
+  return undefined;
 }
 
 /** "adaptive: settled: pass at look 3 of 26 (cap 30s)": when and why an adaptive measurement stopped. */
@@ -610,6 +627,8 @@ function footer(report: Report): string {
     `Node ${escapeInline(env.node, 40)}`,
   ];
   if (report.summary.load) bits.push(loadTimeText(report.summary.load));
+  const shardText = shardsText(report);
+  if (shardText) bits.push(shardText);
   const runUrl = env.ci?.runUrl;
   // A link only to what looks like a workflow run; anything else is shown as text, not linked.
   if (

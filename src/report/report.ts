@@ -90,6 +90,19 @@ export interface Report {
   summary: Summary;
   /** The audit of acceptances that applied or were ignored (src/evaluate/accept.ts). */
   acceptance?: AcceptanceAudit;
+  /** One shard's report (`shard: i/n`): gates nothing by itself; merged by gate/shards.ts. */
+  shard?: ShardRecord;
+  /** A report merged from shards: their count and, per endpoint, how much of the time they all ran. */
+  shards?: { count: number; overlap: Record<string, number> };
+}
+
+export interface ShardRecord {
+  index: number;
+  count: number;
+  /** SHA-256 (hex) of the unsplit report config's endpoints and rules (gate/shards.ts budgetDigest). */
+  budget: string;
+  /** The common start the shard waited for, ISO 8601. */
+  startAt?: string;
 }
 
 export interface BuildReportInput {
@@ -202,6 +215,7 @@ export function reportMeasurement(m: Measurement): Measurement {
   if (m.uncorrectedHistogram) out.uncorrectedHistogram = m.uncorrectedHistogram;
   if (m.errorLatency) out.errorLatency = { ...m.errorLatency };
   if (m.errorHistogram) out.errorHistogram = m.errorHistogram;
+  if (m.workers) out.workers = m.workers;
   if (m.arrivals) {
     const { rate, intended, sent, dropped } = m.arrivals;
     out.arrivals = { rate, intended, sent, dropped };

@@ -1,0 +1,82 @@
+import type { Config } from '../config/types.js';
+import { shouldFail } from '../evaluate/fail-on.js';
+import { mergeShardReports, ShardMergeError } from '../gate/shards.js';
+import { environmentFrom, type Report } from '../report/report.js';
+import { renderTable } from '../report/table.js';
+import { TOOL } from '../version.js';
+import { failOnOption, flag, parseCommandArgs, stringOption, UsageError } from './args.js';
+import { loadRules } from './budget.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { MERGE_HELP } from './help.js';
+import type { CliContext, Output } from './output.js';
+import { prepareReportPaths, readReport, writeReports } from './report-files.js';
+
+/**
+ * `perf-gate merge SHARD.json…`: the reports of a sharded run (`run --shard i/n`) added together
+ * exactly and judged as one run (docs/architecture.md §4). No load is sent.
+ */
+
+const COMMAND = 'merge';
+
+export async function mergeCommand(
+  args: readonly string[],
+  context: CliContext,
+  output: Output,
+): Promise<ExitCode> {
+  const parsed = parseCommandArgs(COMMAND, args, {
+    budget: { type: 'string' },
+    json: { type: 'string' },
+    markdown: { type: 'string' },
+    html: { type: 'string' },
+    'fail-on': { type: 'string' },
+  });
+  if (flag(parsed, 'help')) {
+    output.out(MERGE_HELP);
+    return EXIT.passed;
+  }
+  const files = parsed.positionals;
+  if (files.length === 0) {
+    throw new UsageError('name the shard reports to merge: perf-gate merge SHARD.json…', COMMAND);
+  }
+  const failOn = failOnOption(parsed, COMMAND);
+  const paths = {
+    json: stringOption(parsed, 'json'),
+    markdown: stringOption(parsed, 'markdown'),
+    html: stringOption(parsed, 'html'),
+  };
+  prepareReportPaths(paths, COMMAND);
+  const budgetFile = stringOption(parsed, 'budget');
+  let config: Config | undefined;
+  if (budgetFile !== undefined) {
+    config = await loadRules(budgetFile, context.env, COMMAND);
+    output.mask(config.secrets);
+  }
+  const inputs: { source: string; report: Report }[] = [];
+  for (const file of files) inputs.push({ source: file, report: await readReport(file) });
+
+  let merged;
+  try {
+    merged = mergeShardReports(inputs, {
+      config,
+      tool: TOOL,
+      createdAt: new Date().toISOString(),
+      environment: environmentFrom({
+        env: context.env,
+        platform: process.platform,
+        arch: process.arch,
+        nodeVersion: process.version,
+      }),
+    });
+  } catch (error) {
+    if (error instanceof ShardMergeError) throw new UsageError(error.message);
+    throw error;
+  }
+  for (const warning of merged.warnings) output.err(`warning: ${warning}`);
+  const { report } = merged;
+  const written = await writeReports(report, paths);
+  output.out(`Merged ${files.length} shard report${files.length === 1 ? '' : 's'}`);
+  output.out('');
+  output.out(renderTable(report));
+  for (const path of written) output.err(`Report written to ${path}`);
+  return shouldFail(report.summary, failOn) ? EXIT.failed : EXIT.passed;
+}
