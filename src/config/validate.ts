@@ -5,6 +5,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import schema from '../../schemas/perf-budget.schema.json' with { type: 'json' };
+import type { ProblemCode } from './codes.js';
 import type { PathSegment, Problem } from './errors.js';
 import type { BudgetSource } from './source.js';
 import { closest } from './suggest.js';
@@ -69,6 +70,22 @@ const UNIT_PARSERS: Readonly<Record<string, (value: unknown) => unknown>> = {
   increase: (v) => parseRate(v, 10),
 };
 
+/** The code of a value refused by its unit's parser, by the unit's definition. */
+const UNIT_CODES: Readonly<Record<string, ProblemCode>> = {
+  latency: 'latency.unit',
+  duration: 'duration.unit',
+  rate: 'rate.unit',
+  increase: 'increase.unit',
+};
+
+/** Reports a problem under the mapping's path, located at the key or item it is about. */
+type Add = (
+  code: ProblemCode,
+  message: string,
+  at?: 'key' | 'value',
+  locateAt?: PathSegment[],
+) => void;
+
 /** Errors about the keys of a mapping, worth reporting even inside a union. */
 const KEY_KEYWORDS = new Set([
   'additionalProperties',
@@ -116,8 +133,11 @@ export function validateSchema(source: BudgetSource): LocatedProblem[] {
     const deeper = ancestors.has(instancePath);
     const defOf = (e: ErrorObject): string => owner.get(e.parentSchema as object) ?? '';
     // Reported under the mapping's path, located at the key or item it is about.
-    const add = (message: string, at: 'key' | 'value' = 'value', locateAt = segments): void => {
-      const problem = { ...source.problem(segments, message), ...source.locate(locateAt, at) };
+    const add: Add = (code, message, at = 'value', locateAt = segments) => {
+      const problem = {
+        ...source.problem(code, segments, message),
+        ...source.locate(locateAt, at),
+      };
       out.push({ segments: locateAt, problem });
     };
     const found = (): string => describeFound(dataAt(source.data, segments));
@@ -129,13 +149,14 @@ export function validateSchema(source: BudgetSource): LocatedProblem[] {
       if (keyErrors.length || deeper) {
         for (const e of keyErrors) translate(e, segments, add);
       } else {
-        add(`${UNION_EXPECTED[defOf(union)]}, found ${found()}`);
+        add('budget-file.shape', `${UNION_EXPECTED[defOf(union)]}, found ${found()}`);
       }
       continue;
     }
     const unit = group.find((e) => UNIT_PARSERS[defOf(e)]);
     if (unit && !deeper) {
       add(
+        UNIT_CODES[defOf(unit)]!,
         unitMessage(UNIT_PARSERS[defOf(unit)]!, dataAt(source.data, segments)) ?? `${unit.message}`,
       );
       continue;
@@ -173,11 +194,7 @@ function describeFound(value: unknown): string {
   return typeof value === 'string' && value.includes('${') ? shown + INTERPOLATION_HINT : shown;
 }
 
-function translate(
-  e: ErrorObject,
-  segments: PathSegment[],
-  add: (message: string, at?: 'key' | 'value', path?: PathSegment[]) => void,
-): void {
+function translate(e: ErrorObject, segments: PathSegment[], add: Add): void {
   const parent = (e.parentSchema ?? {}) as SchemaNode;
   const data = e.data;
   const found = describeFound(data);
@@ -185,11 +202,12 @@ function translate(
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      add(unknownKey(key, parent), 'key', [...segments, key]);
+      add('budget-file.unknown-key', unknownKey(key, parent), 'key', [...segments, key]);
       return;
     }
     case 'required':
       add(
+        'budget-file.missing-key',
         `missing required key "${String(params.missingProperty)}"${requiredHint(segments, params.missingProperty)}`,
       );
       return;
@@ -197,6 +215,7 @@ function translate(
       const property = String(params.property);
       const missing = String(params.missingProperty);
       add(
+        'budget-file.key-needs-key',
         property === 'unit'
           ? `"unit" applies only with "metric" (an existing CloudWatch metric); perf-gate's own metrics are in ms`
           : missing === 'unit'
@@ -209,7 +228,10 @@ function translate(
     }
     case 'propertyNames': {
       const name = String(params.propertyName);
-      add(`invalid key ${JSON.stringify(name)}`, 'key', [...segments, name]);
+      add('budget-file.invalid-key', `invalid key ${JSON.stringify(name)}`, 'key', [
+        ...segments,
+        name,
+      ]);
       return;
     }
     case 'pattern':
@@ -217,13 +239,17 @@ function translate(
     case 'maxLength': {
       const name = (e as ErrorObject & { propertyName?: string }).propertyName;
       if (name !== undefined) {
-        add(invalidName(name, segments), 'key', [...segments, name]);
+        add('budget-file.invalid-key', invalidName(name, segments), 'key', [...segments, name]);
         return;
       }
-      if (e.keyword === 'minLength') add(`expected non-empty text, found ${found}`);
+      if (e.keyword === 'minLength')
+        add('budget-file.text', `expected non-empty text, found ${found}`);
       else if (e.keyword === 'maxLength')
-        add(`expected at most ${String(params.limit)} characters, found ${String(data).length}`);
-      else add(patternMessage(segments, found, String(params.pattern)));
+        add(
+          'budget-file.text',
+          `expected at most ${String(params.limit)} characters, found ${String(data).length}`,
+        );
+      else add('budget-file.text', patternMessage(segments, found, String(params.pattern)));
       return;
     }
     case 'type': {
@@ -233,20 +259,20 @@ function translate(
         names.length > 1
           ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`
           : names[0];
-      add(`expected ${expected}, found ${found}`);
+      add('budget-file.type', `expected ${expected}, found ${found}`);
       return;
     }
     case 'const':
-      add(
-        segments.length === 1 && segments[0] === 'version'
-          ? `expected 1 (the only budget-file version), found ${found}`
-          : `expected ${JSON.stringify(params.allowedValue)}, found ${found}`,
-      );
+      if (segments.length === 1 && segments[0] === 'version')
+        add('budget-file.version', `expected 1 (the only budget-file version), found ${found}`);
+      else
+        add('budget-file.const', `expected ${JSON.stringify(params.allowedValue)}, found ${found}`);
       return;
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
       const near = typeof data === 'string' ? closest(data, allowed) : undefined;
       add(
+        'budget-file.enum',
         `expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, found ${found}` +
           (near ? ` (did you mean "${near}"?)` : ''),
       );
@@ -256,10 +282,11 @@ function translate(
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      add(`expected ${rangeText(parent)}, found ${found}`);
+      add('budget-file.range', `expected ${rangeText(parent)}, found ${found}`);
       return;
     case 'minItems':
       add(
+        'budget-file.empty-list',
         segments.length === 1 && segments[0] === 'endpoints'
           ? 'expected at least one endpoint, found an empty list'
           : `expected at least ${String(params.limit)} item(s), found an empty list`,
@@ -268,22 +295,25 @@ function translate(
     case 'uniqueItems': {
       const list = data as unknown[];
       const later = Math.max(Number(params.i), Number(params.j));
-      add(`expected each value once, found ${showValue(list[later])} twice`, 'value', [
-        ...segments,
-        later,
-      ]);
+      add(
+        'budget-file.duplicate-item',
+        `expected each value once, found ${showValue(list[later])} twice`,
+        'value',
+        [...segments, later],
+      );
       return;
     }
     case 'minProperties':
-      add(`expected at least one key, found an empty mapping`);
+      add('budget-file.empty-mapping', `expected at least one key, found an empty mapping`);
       return;
     case 'maxProperties':
       add(
+        'budget-file.too-many-keys',
         `expected at most ${String(params.limit)} keys, found ${Object.keys(data as object).length}`,
       );
       return;
     default:
-      add(`${e.message ?? 'is invalid'}, found ${found}`);
+      add('budget-file.invalid', `${e.message ?? 'is invalid'}, found ${found}`);
   }
 }
 
