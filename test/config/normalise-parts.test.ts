@@ -46,7 +46,9 @@ describe('each part of normalisation works on a context alone', () => {
 
   test('headers: lower-cased, and a routing header refused in the front end’s words', () => {
     const ctx = contextOf('h:\n  X-Team: perf\n  Host: example.com\n', { words: CLI_WORDS });
-    expect(headersOf(ctx, (ctx.data as { h: Raw.Headers }).h, ['h'])).toEqual({ 'x-team': 'perf' });
+    expect(headersOf(ctx, (ctx.source.data as { h: Raw.Headers }).h, ['h'])).toEqual({
+      'x-team': 'perf',
+    });
     expect(problems(ctx)).toEqual([
       [
         'header.routing',
