@@ -194,23 +194,28 @@ function describeFound(value: unknown): string {
   return typeof value === 'string' && value.includes('${') ? shown + INTERPOLATION_HINT : shown;
 }
 
+/** One ajv error as a located problem: about a mapping's keys, or about a value. */
 function translate(e: ErrorObject, segments: PathSegment[], add: Add): void {
+  if (!translateKeyError(e, segments, add)) translateValueError(e, segments, add);
+}
+
+/** An error about a mapping's keys (unknown, missing, invalid, too few or many); false if not one. */
+function translateKeyError(e: ErrorObject, segments: PathSegment[], add: Add): boolean {
   const parent = (e.parentSchema ?? {}) as SchemaNode;
-  const data = e.data;
-  const found = describeFound(data);
   const params = e.params as Record<string, unknown>;
+  const name = (e as ErrorObject & { propertyName?: string }).propertyName;
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       add('budget-file.unknown-key', unknownKey(key, parent), 'key', [...segments, key]);
-      return;
+      return true;
     }
     case 'required':
       add(
         'budget-file.missing-key',
         `missing required key "${String(params.missingProperty)}"${requiredHint(segments, params.missingProperty)}`,
       );
-      return;
+      return true;
     case 'dependentRequired': {
       const property = String(params.property);
       const missing = String(params.missingProperty);
@@ -224,37 +229,60 @@ function translate(e: ErrorObject, segments: PathSegment[], add: Add): void {
         'key',
         [...segments, property],
       );
-      return;
+      return true;
     }
     case 'propertyNames': {
-      const name = String(params.propertyName);
-      add('budget-file.invalid-key', `invalid key ${JSON.stringify(name)}`, 'key', [
+      const key = String(params.propertyName);
+      add('budget-file.invalid-key', `invalid key ${JSON.stringify(key)}`, 'key', [
         ...segments,
-        name,
+        key,
       ]);
-      return;
+      return true;
     }
     case 'pattern':
     case 'minLength':
-    case 'maxLength': {
-      const name = (e as ErrorObject & { propertyName?: string }).propertyName;
-      if (name !== undefined) {
-        add('budget-file.invalid-key', invalidName(name, segments), 'key', [...segments, name]);
-        return;
-      }
-      if (e.keyword === 'minLength')
-        add('budget-file.text', `expected non-empty text, found ${found}`);
-      else if (e.keyword === 'maxLength')
-        add(
-          'budget-file.text',
-          `expected at most ${String(params.limit)} characters, found ${String(data).length}`,
-        );
-      else add('budget-file.text', patternMessage(segments, found, String(params.pattern)));
+    case 'maxLength':
+      // The same keywords check text values; with a property name they check a key.
+      if (name === undefined) return false;
+      add('budget-file.invalid-key', invalidName(name, segments), 'key', [...segments, name]);
+      return true;
+    case 'minProperties':
+      add('budget-file.empty-mapping', `expected at least one key, found an empty mapping`);
+      return true;
+    case 'maxProperties':
+      add(
+        'budget-file.too-many-keys',
+        `expected at most ${String(params.limit)} keys, found ${Object.keys(e.data as object).length}`,
+      );
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** An error about a value: its type, text, range, allowed values, or list items. */
+function translateValueError(e: ErrorObject, segments: PathSegment[], add: Add): void {
+  const parent = (e.parentSchema ?? {}) as SchemaNode;
+  const data = e.data;
+  const found = describeFound(data);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'minLength':
+      add('budget-file.text', `expected non-empty text, found ${found}`);
       return;
-    }
+    case 'maxLength':
+      add(
+        'budget-file.text',
+        `expected at most ${String(params.limit)} characters, found ${String(data).length}`,
+      );
+      return;
+    case 'pattern':
+      add('budget-file.text', patternMessage(segments, found, String(params.pattern)));
+      return;
     case 'type': {
-      const types = String(params.type).split(',');
-      const names = types.map((t) => TYPE_NAMES[t] ?? t);
+      const names = String(params.type)
+        .split(',')
+        .map((t) => TYPE_NAMES[t] ?? t);
       const expected =
         names.length > 1
           ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`
@@ -303,15 +331,6 @@ function translate(e: ErrorObject, segments: PathSegment[], add: Add): void {
       );
       return;
     }
-    case 'minProperties':
-      add('budget-file.empty-mapping', `expected at least one key, found an empty mapping`);
-      return;
-    case 'maxProperties':
-      add(
-        'budget-file.too-many-keys',
-        `expected at most ${String(params.limit)} keys, found ${Object.keys(data as object).length}`,
-      );
-      return;
     default:
       add('budget-file.invalid', `${e.message ?? 'is invalid'}, found ${found}`);
   }
