@@ -198,6 +198,35 @@ export function parseYamlSource(
     };
   }
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems = syntaxProblems(text, file, doc, at);
+  if (problems.length) return { problems };
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const offset = firstAliasOffset(doc);
+    const message = String((e as Error).message ?? e);
+    const aliases = /excessive alias count/i.test(message);
+    const text = aliases
+      ? `aliases are limited: this file expands its anchors (&name / *name) more than ${MAX_ALIAS_COUNT} times, as a "billion laughs" attack would; write the values out or use defaults`
+      : `YAML: ${lowerFirst(message)}`;
+    const code = aliases ? ('yaml.aliases' as const) : ('yaml.error' as const);
+    return { problems: [{ code, file, ...at(offset), path: '', message: text }] };
+  }
+  return { source: new BudgetSource(file, text, doc, lines, data), problems: [] };
+}
+
+/**
+ * The parser's errors and warnings as problems, echoes left out: after an unclosed `{` or `[`
+ * (or a `${VAR}` inside one) and after the first few, what follows is mostly caused by them.
+ */
+function syntaxProblems(
+  text: string,
+  file: string,
+  doc: Document.Parsed,
+  at: (offset: number) => Pick<Problem, 'line' | 'col'>,
+): Problem[] {
   const problems: Problem[] = [];
   // An unclosed { or [ makes the parser read what follows as part of it: every error after the
   // first such one is its echo, so one missing } is one problem.
@@ -255,22 +284,7 @@ export function parseYamlSource(
       message: `YAML: ${message}`,
     });
   }
-  if (problems.length) return { problems };
-
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    const offset = firstAliasOffset(doc);
-    const message = String((e as Error).message ?? e);
-    const aliases = /excessive alias count/i.test(message);
-    const text = aliases
-      ? `aliases are limited: this file expands its anchors (&name / *name) more than ${MAX_ALIAS_COUNT} times, as a "billion laughs" attack would; write the values out or use defaults`
-      : `YAML: ${lowerFirst(message)}`;
-    const code = aliases ? ('yaml.aliases' as const) : ('yaml.error' as const);
-    return { problems: [{ code, file, ...at(offset), path: '', message: text }] };
-  }
-  return { source: new BudgetSource(file, text, doc, lines, data), problems: [] };
+  return problems;
 }
 
 /**
