@@ -84,7 +84,7 @@ function report(error: unknown, output: Output): ExitCode {
     );
     const targetUrl = error.problems.some(
       (p) =>
-        p.path === 'target.url' && /environment variable \w+ is (not set|empty)/.test(p.message),
+        p.path === 'target.url' && (p.code === 'variable.unset' || p.code === 'variable.empty'),
     );
     if (targetUrl) output.err('Or pass --target-url URL in place of target.url.');
     return EXIT.usage;

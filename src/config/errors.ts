@@ -3,10 +3,16 @@
  * key or value, the key path and what was expected, so the whole list can be fixed in one go.
  */
 
+import type { ProblemCode } from './codes.js';
+
+export { PROBLEM_CODES, type ProblemCode } from './codes.js';
+
 /** One key of a path: a mapping key or a list index. */
 export type PathSegment = string | number;
 
 export interface Problem {
+  /** What the problem is, whatever its wording (codes.ts). */
+  code: ProblemCode;
   /** The budget file as given. */
   file: string;
   /** 1-based; 0 when the problem concerns the file as a whole (too large, unreadable). */
@@ -30,7 +36,7 @@ export function formatPath(segments: readonly PathSegment[]): string {
 }
 
 /** `perf-budget.yml:14:7 endpoints[1].budget: unknown key "p59" (did you mean "p95"?)` */
-export function formatProblem(p: Problem): string {
+export function formatProblem(p: Omit<Problem, 'code'>): string {
   const where = p.line > 0 ? `${p.file}:${p.line}:${p.col}` : `${p.file}:`;
   return p.path ? `${where} ${p.path}: ${p.message}` : `${where} ${p.message}`;
 }

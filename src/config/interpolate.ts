@@ -5,6 +5,7 @@
  * collected as a secret so later output can mask it; values never appear in messages.
  */
 import { isScalar } from 'yaml';
+import type { ProblemCode } from './codes.js';
 import type { PathSegment } from './errors.js';
 import type { BudgetSource } from './source.js';
 import type { LocatedProblem } from './validate.js';
@@ -28,7 +29,7 @@ export function interpolate(
   source: BudgetSource,
   env: Readonly<Record<string, string | undefined>>,
   skip: (path: readonly PathSegment[]) => boolean = () => false,
-  setVariable = "set it in the step's env",
+  setVariable: string,
 ): Interpolation {
   const secrets = new Set<string>();
   const problems: LocatedProblem[] = [];
@@ -53,20 +54,24 @@ export function interpolate(
       const token = end < 0 ? text.slice(i) : text.slice(i, end + 1);
       const at = offsetOf(source, path, token, searchFrom);
       searchFrom = at.next;
-      const report = (message: string): void => {
+      const report = (code: ProblemCode, message: string): void => {
         problems.push({
           segments: path,
-          problem: { ...source.problem(path, message), ...at.position },
+          problem: { ...source.problem(code, path, message), ...at.position },
         });
       };
       if (end < 0) {
-        report(`unclosed "\${" in a text value: write \${NAME}, or $\${ for a literal "\${"`);
+        report(
+          'variable.unclosed',
+          `unclosed "\${" in a text value: write \${NAME}, or $\${ for a literal "\${"`,
+        );
         break;
       }
       const name = text.slice(i + 2, end);
       i = end + 1;
       if (!NAME.test(name)) {
         report(
+          'variable.invalid-name',
           `invalid variable reference ${JSON.stringify(token)}: a name is letters, digits and "_", not starting with a digit; write $\${ for a literal "\${"`,
         );
         continue;
@@ -74,6 +79,7 @@ export function interpolate(
       const value = env[name];
       if (value === undefined || value === '') {
         report(
+          value === '' ? 'variable.empty' : 'variable.unset',
           `environment variable ${name} is ${value === '' ? 'empty' : 'not set'} (used as \${${name}}): ${setVariable}, or write $\${ for a literal "\${"`,
         );
         continue;

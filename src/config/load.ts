@@ -7,7 +7,7 @@ import { open, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type * as Raw from './budget-file.generated.js';
 import { maskText, urlSecrets } from '../secrets/secrets.js';
-import { BudgetFileError, sortProblems, type PathSegment } from './errors.js';
+import { BudgetFileError, sortProblems, type PathSegment, type Problem } from './errors.js';
 import { interpolate } from './interpolate.js';
 import { MAX_CA_BYTES, normalise, type NormaliseOptions } from './normalise.js';
 import { fileProblem, MAX_FILE_BYTES, parseYamlSource, tooLarge } from './source.js';
@@ -16,7 +16,13 @@ import { showValue } from './units.js';
 import { validateSchema, type LocatedProblem } from './validate.js';
 import { ACTION_WORDS, BUDGET_FILE_DOCS, type OptionWords } from './words.js';
 
-export { BudgetFileError, formatProblem, type Problem } from './errors.js';
+export {
+  BudgetFileError,
+  formatProblem,
+  PROBLEM_CODES,
+  type Problem,
+  type ProblemCode,
+} from './errors.js';
 export { DEFAULT_LOAD, DEFAULT_REGRESSION } from './normalise.js';
 
 export interface LoadOptions extends NormaliseOptions {
@@ -43,7 +49,8 @@ export interface LoadOptions extends NormaliseOptions {
  * @throws BudgetFileError listing every problem, in file order.
  */
 export function parseBudget(text: string, file: string, options: LoadOptions): Config {
-  const parsed = parseYamlSource(text, file);
+  const words = options.words ?? ACTION_WORDS;
+  const parsed = parseYamlSource(text, file, words);
   if (!parsed.source) throw new BudgetFileError(sortProblems(parsed.problems));
   const source = parsed.source;
 
@@ -52,6 +59,7 @@ export function parseBudget(text: string, file: string, options: LoadOptions): C
     throw new BudgetFileError([
       {
         ...source.problem(
+          'file.empty',
           [],
           'the budget file is empty: expected a mapping starting with "version: 1"',
         ),
@@ -63,6 +71,7 @@ export function parseBudget(text: string, file: string, options: LoadOptions): C
   if (typeof contents !== 'object' || Array.isArray(contents)) {
     throw new BudgetFileError([
       source.problem(
+        'file.not-mapping',
         [],
         // Not quoted: a file that is not a budget file (an .env, a key) must not be echoed.
         `expected a mapping (keys such as version, target, endpoints) at the top level, found ${kindOf(contents)}`,
@@ -76,7 +85,7 @@ export function parseBudget(text: string, file: string, options: LoadOptions): C
     source,
     options.env,
     (path) => skipTargetUrl && path.length === 2 && path[0] === 'target' && path[1] === 'url',
-    (options.words ?? ACTION_WORDS).setVariable,
+    words.setVariable,
   );
   const schemaSound = soundPaths(schemaProblems);
   const { config, problems: semanticProblems } = normalise({
@@ -116,27 +125,28 @@ export function parseBudget(text: string, file: string, options: LoadOptions): C
  * @throws BudgetFileError when the file cannot be read or has problems.
  */
 export async function loadBudgetFile(path: string, options: LoadOptions): Promise<Config> {
+  const words = options.words ?? ACTION_WORDS;
+  const notAFile = fileProblem(
+    path,
+    'file.not-a-file',
+    `is not a file: ${words.budgetFile} must name a YAML file`,
+  );
   let real: string;
   let size: number;
   try {
     real = await realpath(path);
-    const outside = await outsideWorkspace(real, options.workspace, options.words ?? ACTION_WORDS);
-    if (outside) throw new BudgetFileError([fileProblem(path, outside)]);
+    const outside = await outsideWorkspace(real, options.workspace, words);
+    if (outside) throw new BudgetFileError([fileProblem(path, 'file.outside-workspace', outside)]);
     const info = await stat(real);
-    if (!info.isFile()) {
-      throw new BudgetFileError([
-        fileProblem(
-          path,
-          `is not a file: ${(options.words ?? ACTION_WORDS).budgetFile} must name a YAML file`,
-        ),
-      ]);
-    }
+    if (!info.isFile()) throw new BudgetFileError([notAFile]);
     size = info.size;
   } catch (e) {
     if (e instanceof BudgetFileError) throw e;
-    throw new BudgetFileError([fileProblem(path, readFailure(e, options))]);
+    throw new BudgetFileError([readFailure(path, e, words)]);
   }
-  if (size > MAX_FILE_BYTES) throw new BudgetFileError([fileProblem(path, tooLarge(size))]);
+  if (size > MAX_FILE_BYTES) {
+    throw new BudgetFileError([fileProblem(path, 'file.too-large', tooLarge(size, words))]);
+  }
 
   let text: string;
   try {
@@ -144,11 +154,7 @@ export async function loadBudgetFile(path: string, options: LoadOptions): Promis
     const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       const opened = await handle.stat();
-      if (!opened.isFile()) {
-        throw new BudgetFileError([
-          fileProblem(path, 'is not a file: budget-file must name a YAML file'),
-        ]);
-      }
+      if (!opened.isFile()) throw new BudgetFileError([notAFile]);
       const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
       let length = 0;
       while (length < buffer.length) {
@@ -156,13 +162,16 @@ export async function loadBudgetFile(path: string, options: LoadOptions): Promis
         if (bytesRead === 0) break;
         length += bytesRead;
       }
-      if (length > MAX_FILE_BYTES) throw new BudgetFileError([fileProblem(path, tooLarge(length))]);
+      if (length > MAX_FILE_BYTES) {
+        throw new BudgetFileError([fileProblem(path, 'file.too-large', tooLarge(length, words))]);
+      }
       if (opened.size === 0 && length > 0) {
         // Files under /proc and /sys report no size yet have content: not a budget file.
         throw new BudgetFileError([
           fileProblem(
             path,
-            'is a special file (it reports no size but has content, as files under /proc do): budget-file must name a YAML file',
+            'file.special',
+            `is a special file (it reports no size but has content, as files under /proc do): ${words.budgetFile} must name a YAML file`,
           ),
         ]);
       }
@@ -172,7 +181,7 @@ export async function loadBudgetFile(path: string, options: LoadOptions): Promis
     }
   } catch (e) {
     if (e instanceof BudgetFileError) throw e;
-    throw new BudgetFileError([fileProblem(path, readFailure(e, options))]);
+    throw new BudgetFileError([readFailure(path, e, words)]);
   }
   return parseBudget(text, path, { readFile: readBoundedFile, ...options });
 }
@@ -241,12 +250,20 @@ function soundPaths(list: readonly LocatedProblem[]): (path: readonly PathSegmen
   };
 }
 
-function readFailure(e: unknown, options: LoadOptions): string {
+function readFailure(path: string, e: unknown, words: OptionWords): Problem {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') {
-    const name = (options.words ?? ACTION_WORDS).budgetFile;
-    return `no such file: create it (every key is described at ${BUDGET_FILE_DOCS}) or name another file with ${name}`;
+    return fileProblem(
+      path,
+      'file.not-found',
+      `no such file: create it (every key is described at ${BUDGET_FILE_DOCS}) or name another file with ${words.budgetFile}`,
+    );
   }
-  if (code === 'EACCES') return 'cannot be read (permission denied)';
-  return `cannot be read: ${e instanceof Error ? e.message : String(e)}`;
+  if (code === 'EACCES')
+    return fileProblem(path, 'file.unreadable', 'cannot be read (permission denied)');
+  return fileProblem(
+    path,
+    'file.unreadable',
+    `cannot be read: ${e instanceof Error ? e.message : String(e)}`,
+  );
 }

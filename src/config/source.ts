@@ -14,7 +14,9 @@ import {
   type Node,
   type ParsedNode,
 } from 'yaml';
+import type { ProblemCode } from './codes.js';
 import { formatPath, type PathSegment, type Problem } from './errors.js';
+import { ACTION_WORDS, type OptionWords } from './words.js';
 
 /** Budget files are small; anything bigger is a mistake or an attack. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -100,8 +102,13 @@ export class BudgetSource {
     return this.resolve(node) ?? undefined;
   }
 
-  problem(path: readonly PathSegment[], message: string, at: 'key' | 'value' = 'value'): Problem {
-    return { file: this.file, ...this.locate(path, at), path: formatPath(path), message };
+  problem(
+    code: ProblemCode,
+    path: readonly PathSegment[],
+    message: string,
+    at: 'key' | 'value' = 'value',
+  ): Problem {
+    return { code, file: this.file, ...this.locate(path, at), path: formatPath(path), message };
   }
 
   private resolve(node: Node | null | undefined): Node | null | undefined {
@@ -117,8 +124,8 @@ function scalarKey(key: unknown): string | undefined {
 }
 
 /** A problem about the whole file, with no position in it. */
-export function fileProblem(file: string, message: string): Problem {
-  return { file, line: 0, col: 0, path: '', message };
+export function fileProblem(file: string, code: ProblemCode, message: string): Problem {
+  return { code, file, line: 0, col: 0, path: '', message };
 }
 
 const MAX_SYNTAX_ERRORS = 5;
@@ -163,10 +170,11 @@ function unclosedOpener(
 export function parseYamlSource(
   text: string,
   file: string,
+  words: OptionWords = ACTION_WORDS,
 ): { source: BudgetSource; problems: [] } | { source?: undefined; problems: Problem[] } {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_FILE_BYTES) {
-    return { problems: [fileProblem(file, tooLarge(bytes))] };
+    return { problems: [fileProblem(file, 'file.too-large', tooLarge(bytes, words))] };
   }
   const lines = new LineCounter();
   const at = (offset: number): Pick<Problem, 'line' | 'col'> => {
@@ -180,6 +188,7 @@ export function parseYamlSource(
     return {
       problems: [
         {
+          code: 'yaml.too-deep',
           file,
           ...at(tooDeep),
           path: '',
@@ -189,6 +198,35 @@ export function parseYamlSource(
     };
   }
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems = syntaxProblems(text, file, doc, at);
+  if (problems.length) return { problems };
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const offset = firstAliasOffset(doc);
+    const message = String((e as Error).message ?? e);
+    const aliases = /excessive alias count/i.test(message);
+    const text = aliases
+      ? `aliases are limited: this file expands its anchors (&name / *name) more than ${MAX_ALIAS_COUNT} times, as a "billion laughs" attack would; write the values out or use defaults`
+      : `YAML: ${lowerFirst(message)}`;
+    const code = aliases ? ('yaml.aliases' as const) : ('yaml.error' as const);
+    return { problems: [{ code, file, ...at(offset), path: '', message: text }] };
+  }
+  return { source: new BudgetSource(file, text, doc, lines, data), problems: [] };
+}
+
+/**
+ * The parser's errors and warnings as problems, echoes left out: after an unclosed `{` or `[`
+ * (or a `${VAR}` inside one) and after the first few, what follows is mostly caused by them.
+ */
+function syntaxProblems(
+  text: string,
+  file: string,
+  doc: Document.Parsed,
+  at: (offset: number) => Pick<Problem, 'line' | 'col'>,
+): Problem[] {
   const problems: Problem[] = [];
   // An unclosed { or [ makes the parser read what follows as part of it: every error after the
   // first such one is its echo, so one missing } is one problem.
@@ -216,6 +254,7 @@ export function parseYamlSource(
     const line = text.split('\n')[position.line - 1] ?? '';
     const hint = i === 0 && /[{[][^\n]*\$\{/.test(line) ? FLOW_VARIABLE_HINT : '';
     problems.push({
+      code: 'yaml.syntax',
       file,
       ...position,
       path: '',
@@ -225,6 +264,7 @@ export function parseYamlSource(
   const more = errors.length - MAX_SYNTAX_ERRORS;
   if (more > 0) {
     problems.push({
+      code: 'yaml.syntax-more',
       file,
       ...at(errors[MAX_SYNTAX_ERRORS]!.pos[0]),
       path: '',
@@ -236,22 +276,15 @@ export function parseYamlSource(
       w.code === 'TAG_RESOLVE_FAILED'
         ? `${lowerFirst(w.message)}: budget files use plain YAML without custom tags`
         : lowerFirst(w.message);
-    problems.push({ file, ...at(w.pos[0]), path: '', message: `YAML: ${message}` });
+    problems.push({
+      code: 'yaml.warning',
+      file,
+      ...at(w.pos[0]),
+      path: '',
+      message: `YAML: ${message}`,
+    });
   }
-  if (problems.length) return { problems };
-
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    const offset = firstAliasOffset(doc);
-    const message = String((e as Error).message ?? e);
-    const text = /excessive alias count/i.test(message)
-      ? `aliases are limited: this file expands its anchors (&name / *name) more than ${MAX_ALIAS_COUNT} times, as a "billion laughs" attack would; write the values out or use defaults`
-      : `YAML: ${lowerFirst(message)}`;
-    return { problems: [{ file, ...at(offset), path: '', message: text }] };
-  }
-  return { source: new BudgetSource(file, text, doc, lines, data), problems: [] };
+  return problems;
 }
 
 /**
@@ -282,11 +315,11 @@ function deepFlowOffset(text: string): number | undefined {
   return undefined;
 }
 
-export function tooLarge(bytes: number): string {
+export function tooLarge(bytes: number, words: OptionWords): string {
   // Just over the limit, a rounded size would read as equal to it.
   const size =
     formatBytes(bytes) === formatBytes(MAX_FILE_BYTES) ? `${bytes} bytes` : formatBytes(bytes);
-  return `the budget file is ${size}, over the ${formatBytes(MAX_FILE_BYTES)} limit: budget files are small YAML, check that budget-file points at the right file`;
+  return `the budget file is ${size}, over the ${formatBytes(MAX_FILE_BYTES)} limit: budget files are small YAML, check that ${words.budgetFile} points at the right file`;
 }
 
 function formatBytes(n: number): string {

@@ -5,6 +5,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import schema from '../../schemas/perf-budget.schema.json' with { type: 'json' };
+import type { ProblemCode } from './codes.js';
 import type { PathSegment, Problem } from './errors.js';
 import type { BudgetSource } from './source.js';
 import { closest } from './suggest.js';
@@ -69,6 +70,22 @@ const UNIT_PARSERS: Readonly<Record<string, (value: unknown) => unknown>> = {
   increase: (v) => parseRate(v, 10),
 };
 
+/** The code of a value refused by its unit's parser, by the unit's definition. */
+const UNIT_CODES: Readonly<Record<string, ProblemCode>> = {
+  latency: 'latency.unit',
+  duration: 'duration.unit',
+  rate: 'rate.unit',
+  increase: 'increase.unit',
+};
+
+/** Reports a problem under the mapping's path, located at the key or item it is about. */
+type Add = (
+  code: ProblemCode,
+  message: string,
+  at?: 'key' | 'value',
+  locateAt?: PathSegment[],
+) => void;
+
 /** Errors about the keys of a mapping, worth reporting even inside a union. */
 const KEY_KEYWORDS = new Set([
   'additionalProperties',
@@ -116,8 +133,11 @@ export function validateSchema(source: BudgetSource): LocatedProblem[] {
     const deeper = ancestors.has(instancePath);
     const defOf = (e: ErrorObject): string => owner.get(e.parentSchema as object) ?? '';
     // Reported under the mapping's path, located at the key or item it is about.
-    const add = (message: string, at: 'key' | 'value' = 'value', locateAt = segments): void => {
-      const problem = { ...source.problem(segments, message), ...source.locate(locateAt, at) };
+    const add: Add = (code, message, at = 'value', locateAt = segments) => {
+      const problem = {
+        ...source.problem(code, segments, message),
+        ...source.locate(locateAt, at),
+      };
       out.push({ segments: locateAt, problem });
     };
     const found = (): string => describeFound(dataAt(source.data, segments));
@@ -129,13 +149,14 @@ export function validateSchema(source: BudgetSource): LocatedProblem[] {
       if (keyErrors.length || deeper) {
         for (const e of keyErrors) translate(e, segments, add);
       } else {
-        add(`${UNION_EXPECTED[defOf(union)]}, found ${found()}`);
+        add('budget-file.shape', `${UNION_EXPECTED[defOf(union)]}, found ${found()}`);
       }
       continue;
     }
     const unit = group.find((e) => UNIT_PARSERS[defOf(e)]);
     if (unit && !deeper) {
       add(
+        UNIT_CODES[defOf(unit)]!,
         unitMessage(UNIT_PARSERS[defOf(unit)]!, dataAt(source.data, segments)) ?? `${unit.message}`,
       );
       continue;
@@ -173,30 +194,33 @@ function describeFound(value: unknown): string {
   return typeof value === 'string' && value.includes('${') ? shown + INTERPOLATION_HINT : shown;
 }
 
-function translate(
-  e: ErrorObject,
-  segments: PathSegment[],
-  add: (message: string, at?: 'key' | 'value', path?: PathSegment[]) => void,
-): void {
+/** One ajv error as a located problem: about a mapping's keys, or about a value. */
+function translate(e: ErrorObject, segments: PathSegment[], add: Add): void {
+  if (!translateKeyError(e, segments, add)) translateValueError(e, segments, add);
+}
+
+/** An error about a mapping's keys (unknown, missing, invalid, too few or many); false if not one. */
+function translateKeyError(e: ErrorObject, segments: PathSegment[], add: Add): boolean {
   const parent = (e.parentSchema ?? {}) as SchemaNode;
-  const data = e.data;
-  const found = describeFound(data);
   const params = e.params as Record<string, unknown>;
+  const name = (e as ErrorObject & { propertyName?: string }).propertyName;
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      add(unknownKey(key, parent), 'key', [...segments, key]);
-      return;
+      add('budget-file.unknown-key', unknownKey(key, parent), 'key', [...segments, key]);
+      return true;
     }
     case 'required':
       add(
+        'budget-file.missing-key',
         `missing required key "${String(params.missingProperty)}"${requiredHint(segments, params.missingProperty)}`,
       );
-      return;
+      return true;
     case 'dependentRequired': {
       const property = String(params.property);
       const missing = String(params.missingProperty);
       add(
+        'budget-file.key-needs-key',
         property === 'unit'
           ? `"unit" applies only with "metric" (an existing CloudWatch metric); perf-gate's own metrics are in ms`
           : missing === 'unit'
@@ -205,48 +229,78 @@ function translate(
         'key',
         [...segments, property],
       );
-      return;
+      return true;
     }
     case 'propertyNames': {
-      const name = String(params.propertyName);
-      add(`invalid key ${JSON.stringify(name)}`, 'key', [...segments, name]);
-      return;
+      const key = String(params.propertyName);
+      add('budget-file.invalid-key', `invalid key ${JSON.stringify(key)}`, 'key', [
+        ...segments,
+        key,
+      ]);
+      return true;
     }
     case 'pattern':
     case 'minLength':
-    case 'maxLength': {
-      const name = (e as ErrorObject & { propertyName?: string }).propertyName;
-      if (name !== undefined) {
-        add(invalidName(name, segments), 'key', [...segments, name]);
-        return;
-      }
-      if (e.keyword === 'minLength') add(`expected non-empty text, found ${found}`);
-      else if (e.keyword === 'maxLength')
-        add(`expected at most ${String(params.limit)} characters, found ${String(data).length}`);
-      else add(patternMessage(segments, found, String(params.pattern)));
+    case 'maxLength':
+      // The same keywords check text values; with a property name they check a key.
+      if (name === undefined) return false;
+      add('budget-file.invalid-key', invalidName(name, segments), 'key', [...segments, name]);
+      return true;
+    case 'minProperties':
+      add('budget-file.empty-mapping', `expected at least one key, found an empty mapping`);
+      return true;
+    case 'maxProperties':
+      add(
+        'budget-file.too-many-keys',
+        `expected at most ${String(params.limit)} keys, found ${Object.keys(e.data as object).length}`,
+      );
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** An error about a value: its type, text, range, allowed values, or list items. */
+function translateValueError(e: ErrorObject, segments: PathSegment[], add: Add): void {
+  const parent = (e.parentSchema ?? {}) as SchemaNode;
+  const data = e.data;
+  const found = describeFound(data);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'minLength':
+      add('budget-file.text', `expected non-empty text, found ${found}`);
       return;
-    }
+    case 'maxLength':
+      add(
+        'budget-file.text',
+        `expected at most ${String(params.limit)} characters, found ${String(data).length}`,
+      );
+      return;
+    case 'pattern':
+      add('budget-file.text', patternMessage(segments, found, String(params.pattern)));
+      return;
     case 'type': {
-      const types = String(params.type).split(',');
-      const names = types.map((t) => TYPE_NAMES[t] ?? t);
+      const names = String(params.type)
+        .split(',')
+        .map((t) => TYPE_NAMES[t] ?? t);
       const expected =
         names.length > 1
           ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`
           : names[0];
-      add(`expected ${expected}, found ${found}`);
+      add('budget-file.type', `expected ${expected}, found ${found}`);
       return;
     }
     case 'const':
-      add(
-        segments.length === 1 && segments[0] === 'version'
-          ? `expected 1 (the only budget-file version), found ${found}`
-          : `expected ${JSON.stringify(params.allowedValue)}, found ${found}`,
-      );
+      if (segments.length === 1 && segments[0] === 'version')
+        add('budget-file.version', `expected 1 (the only budget-file version), found ${found}`);
+      else
+        add('budget-file.const', `expected ${JSON.stringify(params.allowedValue)}, found ${found}`);
       return;
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
       const near = typeof data === 'string' ? closest(data, allowed) : undefined;
       add(
+        'budget-file.enum',
         `expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, found ${found}` +
           (near ? ` (did you mean "${near}"?)` : ''),
       );
@@ -256,10 +310,11 @@ function translate(
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      add(`expected ${rangeText(parent)}, found ${found}`);
+      add('budget-file.range', `expected ${rangeText(parent)}, found ${found}`);
       return;
     case 'minItems':
       add(
+        'budget-file.empty-list',
         segments.length === 1 && segments[0] === 'endpoints'
           ? 'expected at least one endpoint, found an empty list'
           : `expected at least ${String(params.limit)} item(s), found an empty list`,
@@ -268,22 +323,16 @@ function translate(
     case 'uniqueItems': {
       const list = data as unknown[];
       const later = Math.max(Number(params.i), Number(params.j));
-      add(`expected each value once, found ${showValue(list[later])} twice`, 'value', [
-        ...segments,
-        later,
-      ]);
-      return;
-    }
-    case 'minProperties':
-      add(`expected at least one key, found an empty mapping`);
-      return;
-    case 'maxProperties':
       add(
-        `expected at most ${String(params.limit)} keys, found ${Object.keys(data as object).length}`,
+        'budget-file.duplicate-item',
+        `expected each value once, found ${showValue(list[later])} twice`,
+        'value',
+        [...segments, later],
       );
       return;
+    }
     default:
-      add(`${e.message ?? 'is invalid'}, found ${found}`);
+      add('budget-file.invalid', `${e.message ?? 'is invalid'}, found ${found}`);
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * How a front end names what the user sets outside the budget file, so a budget-file message
  * speaks the user's words: the action's inputs in a workflow, the CLI's options in a terminal.
- * The loader takes these in its options; the action's words are the default.
+ * The loader takes these in its options; the action's words are the default. A config message
+ * names an input or option only through these words, so the same problem (the same `code`,
+ * codes.ts) reads the same in both front ends but for them: no front end rewrites a message.
  */
 export interface OptionWords {
   /** Replaces target.url. */

@@ -44,6 +44,7 @@ export function connectionLimitProblems(config: Config, limit: number | undefine
     if (connections <= fit) return [];
     return [
       {
+        code: 'load.connections-over-file-limit' as const,
         file: config.file,
         line: e.line,
         col: 0,

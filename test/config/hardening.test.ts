@@ -195,7 +195,7 @@ describe('timeouts a timer can hold', () => {
   test('a ready timeout over max-duration is refused', () => {
     const yaml = `${HEAD}  ready: { path: /healthz, timeout: 20m }\nendpoints:\n  - path: /a\n`;
     expect(problems(yaml, { maxDurationMs: 15 * 60_000 })).toEqual([
-      '4:37 target.ready.timeout: expected a ready timeout of at most the max-duration (15m); lower it, or raise max-duration (the action input, or --max-duration), found "20m"',
+      '4:37 target.ready.timeout: expected a ready timeout of at most the max-duration (15m); lower it, or raise the max-duration input, found "20m"',
     ]);
     expect(problems(yaml, { maxDurationMs: 20 * 60_000 })).toEqual([]);
   });

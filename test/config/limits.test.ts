@@ -36,6 +36,7 @@ describe('resource limits', () => {
     const problems = await problemsOf(() => parseBudget(yaml, 'bomb.yml', { env: {} }));
     expect(problems).toEqual([
       {
+        code: 'yaml.aliases',
         file: 'bomb.yml',
         line: 3,
         col: 8,
@@ -61,12 +62,13 @@ describe('resource limits', () => {
     // A rejection after a bounded read could not know the size: the stat did it.
     expect(problems).toEqual([
       {
+        code: 'file.too-large',
         file,
         line: 0,
         col: 0,
         path: '',
         message:
-          'the budget file is 50 MiB, over the 1 MiB limit: budget files are small YAML, check that budget-file points at the right file',
+          'the budget file is 50 MiB, over the 1 MiB limit: budget files are small YAML, check that the budget-file input points at the right file',
       },
     ]);
     await rm(file);
@@ -76,7 +78,7 @@ describe('resource limits', () => {
     const text = 'version: 1\n' + '#'.repeat(1024 * 1024) + '\n';
     const problems = await problemsOf(() => parseBudget(text, 'big.yml', { env: {} }));
     expect(problems.map((p) => p.message)).toEqual([
-      'the budget file is 1048588 bytes, over the 1 MiB limit: budget files are small YAML, check that budget-file points at the right file',
+      'the budget file is 1048588 bytes, over the 1 MiB limit: budget files are small YAML, check that the budget-file input points at the right file',
     ]);
   });
 
@@ -84,6 +86,7 @@ describe('resource limits', () => {
     const missing = join(dir, 'nope.yml');
     expect(await problemsOf(() => loadBudgetFile(missing, { env: {} }))).toEqual([
       {
+        code: 'file.not-found',
         file: missing,
         line: 0,
         col: 0,
