@@ -1,4 +1,5 @@
-import { parseShard, shardConfig, ShardError, type Shard } from '../config/shard.js';
+import { parseShard, ShardError, type Shard } from '../config/shard.js';
+import { shardedConfig as configOfShard } from '../gate/shards.js';
 import type { Config } from '../config/types.js';
 import { parseStartAt } from '../gate/start-at.js';
 import { stringOption, UsageError, type ParsedArgs } from './args.js';
@@ -26,22 +27,14 @@ export function shardOptions(parsed: ParsedArgs, command: string): Sharding | un
   if (startText === undefined) return { shard };
   const startAt = parseStartAt(startText);
   if ('error' in startAt) throw new UsageError(`--start-at: ${startAt.error}`, command);
+  if (!(startAt instanceof Date)) throw new UsageError('--start-at: expected a time', command);
   return { shard, startAt };
 }
 
-/**
- * The budget file's config with this shard's share of the load. Shards measure with the fixed
- * design and no confirmation: every shard must load for the same time as the others, and the
- * verdict is the merge's.
- */
+/** The budget file's config with this shard's share of the load (gate/shards.ts). */
 export function shardedConfig(config: Config, shard: Shard, command: string): Config {
   try {
-    const split = shardConfig(config, shard);
-    return {
-      ...split,
-      confirm: false,
-      endpoints: split.endpoints.map((e) => ({ ...e, adaptive: false })),
-    };
+    return configOfShard(config, shard);
   } catch (error) {
     if (error instanceof ShardError) throw new UsageError(`--shard: ${error.message}`, command);
     throw error;

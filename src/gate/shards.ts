@@ -6,12 +6,27 @@
  * judges the whole with the same rules as any saved report (evaluate/rejudge.ts). Pure.
  */
 import { createHash } from 'node:crypto';
+import { shardConfig, type Shard } from '../config/shard.js';
 import type { Config } from '../config/types.js';
 import { rejudgeReport } from '../evaluate/rejudge.js';
 import type { BaselineSummary, EndpointResult } from '../evaluate/types.js';
 import { mergeMeasurements } from '../measure/merge.js';
 import type { Measurement } from '../measure/types.js';
 import type { Report, ReportConfig, ShardRecord } from '../report/report.js';
+
+/**
+ * The config a shard measures: its share of every endpoint's load, with the fixed design and no
+ * confirmation (every shard must load for the same time as the others, and the verdict is the
+ * merge's). Throws config/shard.ts's ShardError when a shard would be left with nothing.
+ */
+export function shardedConfig(config: Config, shard: Shard): Config {
+  const split = shardConfig(config, shard);
+  return {
+    ...split,
+    confirm: false,
+    endpoints: split.endpoints.map((e) => ({ ...e, adaptive: false })),
+  };
+}
 
 /** Below this share of the merged window with every shard loading, the merge warns. */
 export const MIN_OVERLAP = 0.9;

@@ -13,17 +13,22 @@ export const SLOT_SLACK = { fraction: 0.2, ms: 2_000 };
 export const MAX_START_WAIT_MS = 60 * 60_000;
 
 /**
- * `2026-12-01T10:00:00Z` (ISO 8601 with a zone) or `@1764583200` (Unix seconds, what
- * `date +%s` prints); a message saying what is wrong otherwise.
+ * `2026-12-01T10:00:00Z` (ISO 8601 with a zone), `@1764583200` (Unix seconds, what `date +%s`
+ * prints), or, when `relative` is allowed, `+90s` (a duration after a moment the caller knows:
+ * the action's workflow run's creation); a message saying what is wrong otherwise.
  */
-export function parseStartAt(text: string): Date | { error: string } {
+export function parseStartAt(
+  text: string,
+  relative = false,
+): Date | { afterMs: number } | { error: string } {
   const trimmed = text.trim();
   const epoch = /^@(\d{9,11})$/.exec(trimmed);
   if (epoch) return new Date(Number(epoch[1]) * 1000);
+  const after = /^\+(\d{1,4})(s|m)$/.exec(trimmed);
+  if (after && relative) return { afterMs: Number(after[1]) * (after[2] === 'm' ? 60_000 : 1000) };
+  const forms = `an ISO 8601 time with its zone (2026-12-01T10:00:00Z), Unix seconds after @ (@$(date +%s))${relative ? ', or +90s after the workflow run was created' : ''}`;
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/.test(trimmed)) {
-    return {
-      error: `"${text}" is not a start time: give an ISO 8601 time with its zone (2026-12-01T10:00:00Z) or Unix seconds after @ (@$(date +%s))`,
-    };
+    return { error: `"${text}" is not a start time: give ${forms}` };
   }
   const at = new Date(trimmed);
   if (Number.isNaN(at.getTime())) return { error: `"${text}" is not a valid time` };
