@@ -9,16 +9,17 @@ import tseslint from 'typescript-eslint';
 const LAYERS = {
   // The ground floor: masking secrets, which every output passes through.
   secrets: [],
+  // The ground floor: units (parse, format) and the metric lists; numbers never import printing.
+  units: [],
   // Writing log lines: masked, never a workflow command.
   log: ['secrets'],
-  config: ['secrets'],
+  config: ['units', 'secrets'],
   github: ['secrets'],
-  measure: ['config', 'secrets'],
-  baseline: ['config', 'measure', 'secrets'],
-  // report/ is here only until units and formatting move to a ground floor of their own.
-  evaluate: ['config', 'measure', 'baseline', 'report', 'secrets'],
-  report: ['config', 'measure', 'evaluate', 'secrets'],
-  gate: ['config', 'measure', 'baseline', 'evaluate', 'secrets'],
+  measure: ['config', 'units', 'secrets'],
+  baseline: ['config', 'measure', 'units', 'secrets'],
+  evaluate: ['config', 'measure', 'baseline', 'units', 'secrets'],
+  report: ['config', 'measure', 'evaluate', 'units', 'secrets'],
+  gate: ['config', 'measure', 'baseline', 'evaluate', 'report', 'units', 'secrets'],
   action: [
     'config',
     'measure',
@@ -27,10 +28,11 @@ const LAYERS = {
     'report',
     'gate',
     'github',
+    'units',
     'secrets',
     'log',
   ],
-  cli: ['config', 'measure', 'baseline', 'evaluate', 'report', 'gate', 'secrets', 'log'],
+  cli: ['config', 'measure', 'baseline', 'evaluate', 'report', 'gate', 'units', 'secrets', 'log'],
 };
 
 const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => {

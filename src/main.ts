@@ -10,7 +10,7 @@ import { connectionLimitProblems, openFileLimit } from './measure/fd-limit.js';
 import { describeHeap, watchHeap } from './measure/heap-watchdog.js';
 import { buildReport, environmentFrom, type Report } from './report/report.js';
 import { readReportFile } from './report/read.js';
-import { rejudgeReport } from './evaluate/rejudge.js';
+import { rejudgeReport } from './gate/rejudge.js';
 import { withoutAcceptances } from './evaluate/accept.js';
 import { displayUrl, registry, urlCredentials, urlSecrets } from './secrets/secrets.js';
 import { TOOL } from './version.js';

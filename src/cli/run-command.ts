@@ -2,7 +2,7 @@ import type { Config } from '../config/types.js';
 import { evaluateRun } from '../evaluate/evaluate.js';
 import { shouldFail } from '../evaluate/fail-on.js';
 import { runGate, type GateRun } from '../gate/run-gate.js';
-import { formatMs } from '../measure/ready.js';
+import { formatDuration as formatMs } from '../units/format.js';
 import { displayUrl, urlSecrets } from '../secrets/secrets.js';
 import { buildReport, environmentFrom, type Report } from '../report/report.js';
 import {

@@ -8,27 +8,19 @@ import type { PathSegment } from './errors.js';
 import type { BudgetSource } from './source.js';
 import { closest } from './suggest.js';
 import {
-  BUDGET_METRICS,
-  REGRESSION_METRICS,
   type Budget,
   type CloudWatchBaselineConfig,
   type Config,
   type EndpointConfig,
   type GitHubHistoryConfig,
   type LoadSettings,
-  type RegressionMetric,
   type RegressionRules,
   type Tolerance,
   type TlsSettings,
 } from './types.js';
-import {
-  formatDuration,
-  parseDuration,
-  parseLatency,
-  parseRate,
-  showValue,
-  UnitError,
-} from './units.js';
+import { BUDGET_METRICS, REGRESSION_METRICS, type RegressionMetric } from '../units/metrics.js';
+import { parseDuration, parseLatency, parseRate, showValue, UnitError } from '../units/parse.js';
+import { formatDuration } from '../units/format.js';
 import { implausibleSeconds, parseIncrease } from './plausible.js';
 import { ACTION_WORDS, type OptionWords } from './words.js';
 import { checkTargetUrl, resolvePath } from './urls.js';

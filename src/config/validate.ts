@@ -8,7 +8,7 @@ import schema from '../../schemas/perf-budget.schema.json' with { type: 'json' }
 import type { PathSegment, Problem } from './errors.js';
 import type { BudgetSource } from './source.js';
 import { closest } from './suggest.js';
-import { parseDuration, parseLatency, parseRate, showValue, UnitError } from './units.js';
+import { parseDuration, parseLatency, parseRate, showValue, UnitError } from '../units/parse.js';
 
 type SchemaNode = Record<string, unknown>;
 

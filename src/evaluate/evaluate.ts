@@ -1,13 +1,11 @@
+import { DEFAULT_CONFIDENCE, type EndpointConfig, type Tolerance } from '../config/types.js';
 import {
   BUDGET_METRICS,
-  DEFAULT_CONFIDENCE,
   LATENCY_METRICS,
   QUANTILES,
   type BudgetMetric,
-  type EndpointConfig,
   type RegressionMetric,
-  type Tolerance,
-} from '../config/types.js';
+} from '../units/metrics.js';
 import type { Baseline } from '../baseline/types.js';
 import { decodeHistogram } from '../measure/histogram.js';
 import { generatorSaturated, SATURATED_WARNING } from '../measure/saturation.js';
@@ -19,7 +17,7 @@ import {
   formatMetricValue,
   formatRatio,
   metricLabel,
-} from '../report/format.js';
+} from '../units/format.js';
 import {
   bootstrapMeanRatioCI,
   bootstrapRatioCI,
