@@ -9,18 +9,19 @@ import tseslint from 'typescript-eslint';
 const LAYERS = {
   // The ground floor: masking secrets, which every output passes through.
   secrets: [],
+  // The ground floor: units (parse, format) and the metric lists; numbers never import printing.
+  units: [],
   // Writing log lines: masked, never a workflow command.
   log: ['secrets'],
-  config: ['secrets'],
+  config: ['units', 'secrets'],
   github: ['secrets'],
-  measure: ['config', 'secrets'],
-  baseline: ['config', 'measure', 'secrets'],
-  // report/ is here only until units and formatting move to a ground floor of their own.
-  evaluate: ['config', 'measure', 'baseline', 'report', 'secrets'],
-  report: ['config', 'measure', 'evaluate', 'secrets'],
-  // report/ for assembling the JSON report of a run (gate/report.ts) and merging shards'
-  // reports (gate/shards.ts), never for rendering them.
-  gate: ['config', 'measure', 'baseline', 'evaluate', 'report', 'secrets'],
+  measure: ['config', 'units', 'secrets'],
+  baseline: ['config', 'measure', 'units', 'secrets'],
+  evaluate: ['config', 'measure', 'baseline', 'units', 'secrets'],
+  report: ['config', 'measure', 'evaluate', 'units', 'secrets'],
+  // report/ for assembling a run's JSON report (gate/report.ts), turning saved reports into
+  // reports again (compare, rejudge) and merging shards' reports (gate/shards.ts).
+  gate: ['config, 'measure', 'baseline', 'evaluate', 'report', 'units', 'secrets'],
   action: [
     'config',
     'measure',
@@ -29,10 +30,11 @@ const LAYERS = {
     'report',
     'gate',
     'github',
+    'units',
     'secrets',
     'log',
   ],
-  cli: ['config', 'measure', 'baseline', 'evaluate', 'report', 'gate', 'secrets', 'log'],
+  cli: ['config', 'measure', 'baseline', 'evaluate', 'report', 'gate', 'units', 'secrets', 'log'],
 };
 
 const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => {

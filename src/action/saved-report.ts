@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { BudgetFileError, loadBudgetFile } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { withoutAcceptances } from '../evaluate/accept.js';
-import { rejudgeReport } from '../evaluate/rejudge.js';
+import { rejudgeReport } from '../gate/rejudge.js';
 import { messageOf } from '../gate/run-gate.js';
 import { readReportFile } from '../report/read.js';
 import type { Report } from '../report/report.js';

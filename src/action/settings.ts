@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseDuration } from '../config/units.js';
+import { parseDuration } from '../units/parse.js';
 import { parseFailOn, type FailOn } from '../evaluate/fail-on.js';
 import { quoteUrlText } from '../secrets/secrets.js';
 import { isInside } from '../report/write-file.js';

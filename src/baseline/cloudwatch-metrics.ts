@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { LatencyMetric } from '../config/types.js';
+import type { LatencyMetric } from '../units/metrics.js';
 import { CloudWatchError } from './cloudwatch-errors.js';
 
 /**
@@ -152,17 +152,4 @@ export function describeMetric(
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
   return `${namespace}/${metricName} {${dims}}`;
-}
-
-/** 1209600000 → "14d", 3600000 → "1h", 90000 → "90s": the units a budget file uses. */
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
 }

@@ -1,19 +1,16 @@
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { LATENCY_METRICS } from '../config/types.js';
-import type {
-  CloudWatchBaselineConfig,
-  EndpointConfig,
-  RegressionMetric,
-} from '../config/types.js';
+import { LATENCY_METRICS } from '../units/metrics.js';
+import type { CloudWatchBaselineConfig, EndpointConfig } from '../config/types.js';
+import type { RegressionMetric } from '../units/metrics.js';
 import type { Baseline } from './types.js';
 import { openCloudWatch } from './cloudwatch-client.js';
 import type { CloudWatchClientOptions } from './cloudwatch-client.js';
 import { CloudWatchError, toCloudWatchError } from './cloudwatch-errors.js';
+import { formatDurationExact } from '../units/format.js';
 import {
   LATENCY_STATS,
   METRIC,
   describeMetric,
-  formatDuration,
   checkUserDimensions,
   ownDimensions,
   toSdkDimensions,
@@ -134,7 +131,7 @@ export async function readBaselines(
       count = Math.max(count, series.length);
     }
     if (count === 0) {
-      const window = `over the last ${formatDuration(plan.cfg.lookbackMs)}`;
+      const window = `over the last ${formatDurationExact(plan.cfg.lookbackMs)}`;
       const reason = plan.external
         ? `no CloudWatch data for ${plan.metric} ${window}: check the namespace, metric name, dimensions and region`
         : `no CloudWatch history yet for ${plan.metric} ${window} (publish from main with publish: true)`;
@@ -159,13 +156,13 @@ function checkWindow(cfg: CloudWatchBaselineConfig): void {
   if (!Number.isInteger(cfg.periodMs / 60_000) || cfg.periodMs <= 0) {
     throw new CloudWatchError(
       'config',
-      `baseline.cloudwatch.period must be a whole number of minutes (CloudWatch's standard resolution); found ${formatDuration(cfg.periodMs)}.`,
+      `baseline.cloudwatch.period must be a whole number of minutes (CloudWatch's standard resolution); found ${formatDurationExact(cfg.periodMs)}.`,
     );
   }
   if (cfg.lookbackMs < cfg.periodMs) {
     throw new CloudWatchError(
       'config',
-      `baseline.cloudwatch.lookback (${formatDuration(cfg.lookbackMs)}) must be at least one period (${formatDuration(cfg.periodMs)}).`,
+      `baseline.cloudwatch.lookback (${formatDurationExact(cfg.lookbackMs)}) must be at least one period (${formatDurationExact(cfg.periodMs)}).`,
     );
   }
 }
@@ -178,7 +175,7 @@ function planEndpoint(gateId: string, endpoint: string, cfg: CloudWatchBaselineC
     cfg.metric ?? METRIC.latency.name,
     external ? cfg.dimensions : ownDimensions(gateId, endpoint, cfg.dimensions),
   );
-  const window = `${cfg.region ?? 'default region'}, ${formatDuration(cfg.periodMs)} periods over ${formatDuration(cfg.lookbackMs)}`;
+  const window = `${cfg.region ?? 'default region'}, ${formatDurationExact(cfg.periodMs)} periods over ${formatDurationExact(cfg.lookbackMs)}`;
   return { endpoint, cfg, metric, source: `CloudWatch ${metric} (${window})`, external };
 }
 

@@ -1,11 +1,7 @@
-import type {
-  EndpointConfig,
-  GitHubHistoryConfig,
-  LoadSettings,
-  RegressionMetric,
-} from '../config/types.js';
-import { LATENCY_METRICS } from '../config/types.js';
-import { formatDuration } from '../config/units.js';
+import type { EndpointConfig, GitHubHistoryConfig, LoadSettings } from '../config/types.js';
+import type { RegressionMetric } from '../units/metrics.js';
+import { LATENCY_METRICS } from '../units/metrics.js';
+import { formatDuration } from '../units/format.js';
 import type { Measurement } from '../measure/types.js';
 import type { Baseline } from './types.js';
 

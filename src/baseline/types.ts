@@ -1,5 +1,5 @@
 import type { Measurement } from '../measure/types.js';
-import type { RegressionMetric } from '../config/types.js';
+import type { RegressionMetric } from '../units/metrics.js';
 
 /** A baseline for one endpoint, as data: evaluation never does I/O. */
 export type Baseline =

@@ -1,7 +1,7 @@
 import { quoteUrlText } from '../secrets/secrets.js';
 import { parseArgs } from 'node:util';
 import { closest } from '../config/suggest.js';
-import { parseDuration } from '../config/units.js';
+import { parseDuration } from '../units/parse.js';
 import { parseFailOn, type FailOn } from '../evaluate/fail-on.js';
 
 /**

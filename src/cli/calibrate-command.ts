@@ -3,7 +3,7 @@ import { measureEndpoint } from '../measure/engine.js';
 import { waitForTarget } from '../gate/ready.js';
 import { displayUrl } from '../secrets/secrets.js';
 import type { Measurement } from '../measure/types.js';
-import { formatDuration } from '../report/format.js';
+import { formatDuration } from '../units/format.js';
 import {
   durationOption,
   flag,

@@ -1,8 +1,9 @@
 import { isMap, parseDocument, type Document, type YAMLMap } from 'yaml';
-import { QUANTILES, type RegressionMetric, type Tolerance } from '../config/types.js';
+import { type Tolerance } from '../config/types.js';
+import { QUANTILES, type RegressionMetric } from '../units/metrics.js';
 import { median } from '../evaluate/stats.js';
 import { bootstrapMinimum } from '../evaluate/evaluate.js';
-import { formatChange, formatMetricValue, metricLabel } from '../report/format.js';
+import { formatChange, formatMetricValue, metricLabel } from '../units/format.js';
 import type { Measurement } from '../measure/types.js';
 import { oneLine } from '../report/table.js';
 

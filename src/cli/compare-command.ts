@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.js';
-import { compareReports } from '../evaluate/compare.js';
+import { compareReports } from '../gate/compare.js';
 import { shouldFail } from '../evaluate/fail-on.js';
 import { environmentFrom, type Report } from '../report/report.js';
 import {

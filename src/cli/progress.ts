@@ -1,6 +1,6 @@
 import type { GateLog } from '../gate/run-gate.js';
 import type { MeasureProgress } from '../measure/engine.js';
-import { formatCount, formatMs } from '../report/format.js';
+import { formatCount, formatMs } from '../units/format.js';
 import type { Output } from './output.js';
 
 /**

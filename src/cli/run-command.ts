@@ -3,7 +3,7 @@ import { shouldFail } from '../evaluate/fail-on.js';
 import { baselineReading } from '../gate/baselines.js';
 import { gateReport, unmeasuredReport } from '../gate/report.js';
 import { runGate, type GateRun } from '../gate/run-gate.js';
-import { formatMs } from '../measure/ready.js';
+import { formatDuration as formatMs } from '../units/format.js';
 import { displayUrl, urlSecrets } from '../secrets/secrets.js';
 import type { Report } from '../report/report.js';
 import {

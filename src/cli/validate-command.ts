@@ -1,4 +1,4 @@
-import { formatDuration } from '../report/format.js';
+import { formatDuration } from '../units/format.js';
 import { durationOption, flag, parseCommandArgs, positionals, urlOption } from './args.js';
 import { DEFAULT_BUDGET_FILE, loadBudget, passLoadMs } from './budget.js';
 import { EXIT, type ExitCode } from './exit-codes.js';

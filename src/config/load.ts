@@ -12,7 +12,7 @@ import { interpolate } from './interpolate.js';
 import { MAX_CA_BYTES, normalise, type NormaliseOptions } from './normalise.js';
 import { fileProblem, MAX_FILE_BYTES, parseYamlSource, tooLarge } from './source.js';
 import type { Config } from './types.js';
-import { showValue } from './units.js';
+import { showValue } from '../units/parse.js';
 import { validateSchema, type LocatedProblem } from './validate.js';
 import { ACTION_WORDS, BUDGET_FILE_DOCS, type OptionWords } from './words.js';
 

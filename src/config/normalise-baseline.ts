@@ -13,7 +13,8 @@ import {
   type NormaliseContext,
 } from './normalise-context.js';
 import type { CloudWatchBaselineConfig, GitHubHistoryConfig } from './types.js';
-import { formatDuration, parseDuration } from './units.js';
+import { parseDuration } from '../units/parse.js';
+import { formatDuration } from '../units/format.js';
 import { dataAt } from './validate.js';
 
 export const DEFAULT_NAMESPACE = 'PerfGate';

@@ -7,7 +7,7 @@ import type * as Raw from './budget-file.generated.js';
 import type { ProblemCode } from './codes.js';
 import type { PathSegment } from './errors.js';
 import type { BudgetSource } from './source.js';
-import { showValue, UnitError } from './units.js';
+import { showValue, UnitError } from '../units/parse.js';
 import { dataAt, type LocatedProblem } from './validate.js';
 import { ACTION_WORDS, type OptionWords } from './words.js';
 

@@ -5,8 +5,9 @@
 import type * as Raw from './budget-file.generated.js';
 import type { PathSegment } from './errors.js';
 import { get, unit, type NormaliseContext } from './normalise-context.js';
-import { BUDGET_METRICS, type Budget } from './types.js';
-import { parseLatency, parseRate } from './units.js';
+import type { Budget } from './types.js';
+import { BUDGET_METRICS } from '../units/metrics.js';
+import { parseLatency, parseRate } from '../units/parse.js';
 
 /** The budget written at `path`; metrics refused or absent are left out. */
 export function budgetOf(ctx: NormaliseContext, path: PathSegment[]): Budget {

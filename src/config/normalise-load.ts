@@ -9,7 +9,8 @@ import { quoteName } from './names.js';
 import { plannedLoadMs } from './plan.js';
 import { implausibleSeconds } from './plausible.js';
 import type { EndpointConfig, LoadSettings } from './types.js';
-import { formatDuration, parseDuration } from './units.js';
+import { parseDuration } from '../units/parse.js';
+import { formatDuration } from '../units/format.js';
 
 /** Load used where neither the endpoint nor `defaults.load` says otherwise (docs/architecture.md §3). */
 export const DEFAULT_LOAD: Readonly<LoadSettings> = {

@@ -6,13 +6,9 @@ import type * as Raw from './budget-file.generated.js';
 import type { PathSegment } from './errors.js';
 import { get, unit, type NormaliseContext } from './normalise-context.js';
 import { parseIncrease } from './plausible.js';
-import {
-  REGRESSION_METRICS,
-  type RegressionMetric,
-  type RegressionRules,
-  type Tolerance,
-} from './types.js';
-import { parseLatency, parseRate } from './units.js';
+import type { RegressionRules, Tolerance } from './types.js';
+import { REGRESSION_METRICS, type RegressionMetric } from '../units/metrics.js';
+import { parseLatency, parseRate } from '../units/parse.js';
 
 /** The canary rule, used when the file has no `defaults.regression` (docs/architecture.md §3). */
 export const DEFAULT_REGRESSION: Readonly<RegressionRules> = {

@@ -15,7 +15,8 @@ import {
   type NormaliseContext,
 } from './normalise-context.js';
 import type { Config, TlsSettings } from './types.js';
-import { formatDuration, parseDuration, showValue } from './units.js';
+import { parseDuration, showValue } from '../units/parse.js';
+import { formatDuration } from '../units/format.js';
 import { checkTargetUrl, resolvePath } from './urls.js';
 import { dataAt } from './validate.js';
 

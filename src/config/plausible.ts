@@ -1,4 +1,5 @@
-import { formatDuration, parseRate, UnitError } from './units.js';
+import { parseRate, UnitError } from '../units/parse.js';
+import { formatDuration } from '../units/format.js';
 
 /**
  * Bare numbers that are valid in their unit but almost never what was meant: `p95: 10` under

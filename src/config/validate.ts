@@ -9,7 +9,7 @@ import type { ProblemCode } from './codes.js';
 import type { PathSegment, Problem } from './errors.js';
 import type { BudgetSource } from './source.js';
 import { closest } from './suggest.js';
-import { parseDuration, parseLatency, parseRate, showValue, UnitError } from './units.js';
+import { parseDuration, parseLatency, parseRate, showValue, UnitError } from '../units/parse.js';
 
 type SchemaNode = Record<string, unknown>;
 

@@ -205,7 +205,7 @@ export function applyAcceptances(
 
 /**
  * A saved report as it was before any acceptance: the accepted breaches and verdicts restored,
- * so it is judged again from its measurements (src/evaluate/rejudge.ts) and the acceptances of
+ * so it is judged again from its measurements (src/gate/rejudge.ts) and the acceptances of
  * the pull request are applied anew by whoever reads it, never taken from the report.
  */
 export function withoutAcceptances<

@@ -1,4 +1,4 @@
-import { LATENCY_METRICS, type LatencyMetric } from '../config/types.js';
+import { LATENCY_METRICS, type LatencyMetric } from '../units/metrics.js';
 import type { EndpointResult } from './types.js';
 
 /**

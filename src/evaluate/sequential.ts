@@ -1,4 +1,5 @@
-import { QUANTILES, type Budget, type BudgetMetric } from '../config/types.js';
+import { type Budget } from '../config/types.js';
+import { QUANTILES, type BudgetMetric } from '../units/metrics.js';
 import type { Buckets } from './stats.js';
 import { judgeAgainst, quantileBounds } from './quantile-bounds.js';
 

@@ -1,4 +1,4 @@
-import type { BudgetMetric, RegressionMetric } from '../config/types.js';
+import type { BudgetMetric, RegressionMetric } from '../units/metrics.js';
 import type { Measurement } from '../measure/types.js';
 import type { QuantileBounds } from './quantile-bounds.js';
 

@@ -18,7 +18,7 @@ import type { Schedule } from './start-at.js';
 import { DEFAULT_CONFIDENCE } from '../config/types.js';
 import { lookConfidence, settleBudgets } from '../evaluate/sequential.js';
 import { bucketsOf } from '../evaluate/stats.js';
-import { formatDuration } from '../config/units.js';
+import { formatDuration } from '../units/format.js';
 import type { Measurement } from '../measure/types.js';
 import { waitForTarget } from './ready.js';
 

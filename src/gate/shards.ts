@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { shardConfig, type Shard } from '../config/shard.js';
 import type { Config } from '../config/types.js';
-import { rejudgeReport } from '../evaluate/rejudge.js';
+import { rejudgeReport } from './rejudge.js';
 import type { BaselineSummary, EndpointResult } from '../evaluate/types.js';
 import { mergeMeasurements } from '../measure/merge.js';
 import type { Measurement } from '../measure/types.js';

@@ -8,7 +8,8 @@ import {
   summarize,
   type Histogram,
 } from './histogram.js';
-import { formatMs, withoutCredentials } from './ready.js';
+import { withoutCredentials } from './ready.js';
+import { formatDuration } from '../units/format.js';
 import { repairClient, sendLatenessMs } from './client-repairs.js';
 import { Pacer } from './pacer.js';
 import { generatorSaturated, SATURATED_WARNING, watchGenerator } from './saturation.js';
@@ -108,7 +109,7 @@ export async function measureEndpoint(
   if (signal?.aborted) return emptyMeasurement(true);
 
   if (warmupMs > 0) {
-    log?.(`${endpoint.name}: warming up for ${formatMs(warmupMs)}`);
+    log?.(`${endpoint.name}: warming up for ${formatDuration(warmupMs)}`);
     // A separate run rather than autocannon's `warmup` option: its warmup instance is internal,
     // so an abort could not stop it (`stop()` exists only once the main run has started). The
     // warmup's responses go to this throwaway instance and are never recorded.
@@ -487,7 +488,7 @@ function checkSettings(endpoint: EndpointConfig, durationMs: number): void {
   }
   if (load.timeoutMs < 1000) {
     throw new Error(
-      `${where}: load.timeout ${formatMs(load.timeoutMs)} is shorter than 1s, the shortest timeout autocannon supports; use at least 1s`,
+      `${where}: load.timeout ${formatDuration(load.timeoutMs)} is shorter than 1s, the shortest timeout autocannon supports; use at least 1s`,
     );
   }
   if (!(load.connections >= 1))

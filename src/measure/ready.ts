@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import type { TlsSettings } from '../config/types.js';
 import { displayUrl, hideUserinfo } from '../secrets/secrets.js';
 import { CERTIFICATE_HINT, isCertificateError, tlsConnectOptions } from './tls.js';
+import { formatDuration } from '../units/format.js';
 
 /**
  * Waiting for a freshly deployed target to come up (docs/architecture.md §3 `target.ready`): poll until it answers
@@ -67,7 +68,7 @@ export async function waitForReady(
     if (last === 'ok') {
       const elapsedMs = performance.now() - started;
       options.log?.(
-        `${shown} is ready after ${formatMs(elapsedMs)} (${attempts} attempt${attempts === 1 ? '' : 's'})`,
+        `${shown} is ready after ${formatDuration(elapsedMs)} (${attempts} attempt${attempts === 1 ? '' : 's'})`,
       );
       return { elapsedMs, attempts };
     }
@@ -75,14 +76,16 @@ export async function waitForReady(
     const remaining = deadline - performance.now();
     if (remaining <= 0) {
       throw new TargetUnreachableError(
-        `target ${shown} did not answer 2xx within ${formatMs(options.timeoutMs)}: last attempt: ${last}. ` +
+        `target ${shown} did not answer 2xx within ${formatDuration(options.timeoutMs)}: last attempt: ${last}. ` +
           'Check that the deployment is up and the URL (and target.ready.path) is right, or raise target.ready.timeout.',
         shown,
         last,
       );
     }
     const pause = Math.min(delay, remaining);
-    options.log?.(`waiting for ${shown}: attempt ${attempts}: ${last}; next in ${formatMs(pause)}`);
+    options.log?.(
+      `waiting for ${shown}: attempt ${attempts}: ${last}; next in ${formatDuration(pause)}`,
+    );
     await sleep(pause, options.signal);
     delay = Math.min(delay * 2, maxDelay);
   }
@@ -155,7 +158,7 @@ async function attempt(
     }
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    if (timeout.aborted) return `timed out after ${formatMs(timeoutMs)}`;
+    if (timeout.aborted) return `timed out after ${formatDuration(timeoutMs)}`;
     const described = describeFetchError(error);
     return isCertificateError(described) ? `${described}: ${CERTIFICATE_HINT}` : described;
   }
@@ -245,17 +248,6 @@ export function describeFetchError(error: unknown): string {
   const message = innermost instanceof Error ? innermost.message : String(error);
   // Some messages quote the URL, credentials included.
   return hideUserinfo(message);
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${trim(ms / 1000)}s`;
-  if (ms < 3_600_000) return `${trim(ms / 60_000)}m`;
-  return `${trim(ms / 3_600_000)}h`;
-}
-
-function trim(n: number): string {
-  return String(Math.round(n * 10) / 10);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

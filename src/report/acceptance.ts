@@ -1,6 +1,6 @@
 import type { AcceptanceAudit, FindingKey } from '../evaluate/accept.js';
-import type { BudgetMetric } from '../config/types.js';
-import { metricLabel } from './format.js';
+import type { BudgetMetric } from '../units/metrics.js';
+import { metricLabel } from '../units/format.js';
 import { acceptedBy, escapeInline } from './markdown.js';
 
 /**

@@ -1,5 +1,6 @@
-import type { ChartsMode, LatencyMetric } from '../config/types.js';
-import { QUANTILES } from '../config/types.js';
+import type { ChartsMode } from '../config/types.js';
+import type { LatencyMetric } from '../units/metrics.js';
+import { QUANTILES } from '../units/metrics.js';
 import type { EndpointResult } from '../evaluate/types.js';
 import type { LatencySummary } from '../measure/types.js';
 import type { Report, ReportEndpointConfig } from './report.js';

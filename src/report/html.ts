@@ -1,5 +1,5 @@
-import { LATENCY_METRICS, QUANTILES } from '../config/types.js';
-import type { BudgetMetric, LatencyMetric } from '../config/types.js';
+import { LATENCY_METRICS, QUANTILES } from '../units/metrics.js';
+import type { BudgetMetric, LatencyMetric } from '../units/metrics.js';
 import type { EndpointResult, Finding, Verdict } from '../evaluate/types.js';
 import { VERDICT_SEVERITY } from '../evaluate/types.js';
 import { decodeHistogram, quantileMs } from '../measure/histogram.js';
@@ -15,7 +15,7 @@ import {
   formatRate,
   formatRps,
   metricLabel,
-} from './format.js';
+} from '../units/format.js';
 import type { Report, ReportEndpointConfig } from './report.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { BudgetMetric, LatencyMetric } from '../config/types.js';
-import { LATENCY_METRICS, QUANTILES } from '../config/types.js';
+import type { BudgetMetric, LatencyMetric } from '../units/metrics.js';
+import { LATENCY_METRICS, QUANTILES } from '../units/metrics.js';
 import { minimumSamples } from '../evaluate/quantile-bounds.js';
 import type { EndpointResult, Finding, Verdict } from '../evaluate/types.js';
 import { VERDICT_SEVERITY } from '../evaluate/types.js';
@@ -14,7 +14,7 @@ import {
   formatRate,
   formatRps,
   metricLabel,
-} from './format.js';
+} from '../units/format.js';
 import type { Report, ReportEndpointConfig } from './report.js';
 import { breachesOf, budgetsOnly } from './checks.js';
 import { endpointsToChart, markdownChart } from './charts.js';
@@ -526,7 +526,7 @@ function intervalLine(finding: Finding): string {
 
 function measurementLine(label: string, m: Measurement): string {
   const parts = [
-    `${label}: ${formatCount(m.requests)} requests in ${formatDuration(m.durationMs)}, ${formatRps(m.throughput)}`,
+    `${label}: ${formatCount(m.requests)} requests in ${formatDuration(m.durationMs, 'seconds')}, ${formatRps(m.throughput)}`,
   ];
   if (m.errors === 0) parts.push('no errors');
   else {
@@ -586,8 +586,8 @@ export function adaptiveText(a: AdaptiveRecord): string {
 export function loadTimeText(load: { spentMs: number; plannedMs: number }): string {
   const saved = load.plannedMs - load.spentMs;
   return saved >= 1000
-    ? `load ${formatDuration(load.spentMs)} of the ${formatDuration(load.plannedMs)} planned (${formatDuration(saved)} saved by adaptive measurement)`
-    : `load ${formatDuration(load.spentMs)}`;
+    ? `load ${formatDuration(load.spentMs, 'seconds')} of the ${formatDuration(load.plannedMs)} planned (${formatDuration(saved, 'seconds')} saved by adaptive measurement)`
+    : `load ${formatDuration(load.spentMs, 'seconds')}`;
 }
 
 function loadLine(config: ReportEndpointConfig): string {

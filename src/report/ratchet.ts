@@ -1,5 +1,5 @@
 import type { RatchetSuggestion } from '../evaluate/ratchet.js';
-import { formatMs } from './format.js';
+import { formatMs } from '../units/format.js';
 
 /**
  * The ratchet suggestions as a folded part of the comment and job summary: a YAML fragment for

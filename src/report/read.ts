@@ -229,7 +229,7 @@ export function rederiveMeasurements(report: Report, source: string): Report {
 /**
  * A saved report, read with every bound: regular file, size, nesting, schema, histogram sizes;
  * its measurements' figures recomputed from their histograms (verdicts and summary are left as
- * written: see evaluate/rejudge.ts). Throws ReportFileError (or parseReport's Error) with one
+ * written: see gate/rejudge.ts). Throws ReportFileError (or parseReport's Error) with one
  * message naming `source`.
  */
 export async function readReportFile(path: string, source = path): Promise<Report> {

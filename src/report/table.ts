@@ -1,5 +1,5 @@
 import type { Finding } from '../evaluate/types.js';
-import { formatChange, formatMetricValue, metricLabel } from './format.js';
+import { formatChange, formatMetricValue, metricLabel } from '../units/format.js';
 import type { Report } from './report.js';
 import { budgetsOnly, regressionChecksRan } from './checks.js';
 

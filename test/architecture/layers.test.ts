@@ -28,6 +28,12 @@ describe('layer rules', () => {
     ['src/report/markdown.ts', '../gate/run-gate.js'],
     ['src/gate/run-gate.ts', '../github/comment.js'],
     ['src/evaluate/evaluate.ts', '../cli/main.js'],
+    // Numbers never import printing: evaluate/ judges, report/ prints.
+    ['src/evaluate/evaluate.ts', '../report/report.js'],
+    ['src/evaluate/stats.ts', '../report/markdown.js'],
+    // units/ is the ground floor: it imports no other folder.
+    ['src/units/format.ts', '../config/types.js'],
+    ['src/units/parse.ts', '../secrets/secrets.js'],
     ['src/cli/main.ts', '../action/finish.js'],
     ['src/action/finish.ts', '../cli/output.js'],
     ['src/report/report.ts', '../index.js'],
@@ -39,7 +45,9 @@ describe('layer rules', () => {
   });
 
   test.each([
-    ['src/config/load.ts', './units.js'],
+    ['src/config/load.ts', '../units/parse.js'],
+    ['src/evaluate/evaluate.ts', '../units/format.js'],
+    ['src/report/markdown.ts', '../units/metrics.js'],
     ['src/measure/engine.ts', '../config/types.js'],
     ['src/report/markdown.ts', '../evaluate/types.js'],
     ['src/gate/run-gate.ts', '../measure/engine.js'],

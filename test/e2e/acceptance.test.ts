@@ -375,7 +375,7 @@ describe('a measured run', () => {
     expect(rejudged.code).toBe(0);
     expect(rejudged.outputs.accepted).toBe('1');
     // Not read as a report claiming 0 violations its measurements contradict. (An endpoint-verdict
-    // difference of budgets-only reports is a known rejudge issue, test/evaluate/rejudge.test.ts.)
+    // difference of budgets-only reports is a known rejudge issue, test/gate/rejudge.test.ts.)
     expect(rejudged.stdout).not.toMatch(/it says failed, 0 budget violation/);
     label(ALICE, false);
     const unlabeled = await again({ 'perf-budget.yml': budgetFile(true) });

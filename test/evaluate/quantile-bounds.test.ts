@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { QUANTILES, type BudgetMetric } from '../../src/config/types.js';
+import { QUANTILES, type BudgetMetric } from '../../src/units/metrics.js';
 import { evaluateEndpoint } from '../../src/evaluate/evaluate.js';
 import {
   binomialRanks,

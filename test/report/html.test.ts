@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { evaluateRun } from '../../src/evaluate/evaluate.js';
 import { escapeHtml, renderHtml } from '../../src/report/html.js';
 import { trendChart } from '../../src/report/charts.js';
-import { formatMs } from '../../src/report/format.js';
+import { formatMs } from '../../src/units/format.js';
 import { buildReport, type Report } from '../../src/report/report.js';
 import { NO_BASELINE, endpoint, measurementOf, mix } from '../evaluate/measurement-fixtures.js';
 import {

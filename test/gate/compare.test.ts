@@ -1,12 +1,17 @@
 import { describe, expect, test } from '@jest/globals';
 import type { EndpointConfig, Tolerance } from '../../src/config/types.js';
-import { compareReports } from '../../src/evaluate/compare.js';
+import { compareReports } from '../../src/gate/compare.js';
 import { evaluateRun, type EndpointEvaluationInput } from '../../src/evaluate/evaluate.js';
 import type { Measurement } from '../../src/measure/types.js';
 import { buildReport, type Report } from '../../src/report/report.js';
 import { parseReport, validateReport } from '../../src/report/validate.js';
 import { CREATED_AT, ENVIRONMENT, configFor } from '../fixtures/reports/scenarios.js';
-import { NO_BASELINE, endpoint, lognormal, measurementOf } from './measurement-fixtures.js';
+import {
+  NO_BASELINE,
+  endpoint,
+  lognormal,
+  measurementOf,
+} from '../evaluate/measurement-fixtures.js';
 
 const TOL: Tolerance = { maxIncrease: 0.1, minDelta: 1 };
 const RULES = {

@@ -177,18 +177,3 @@ export function parseRate(value: unknown, max = 1): number {
   if (fraction > max) throw new UnitError(`expected ${what}, found ${showValue(value)}`);
   return fraction;
 }
-
-/** Milliseconds as people write them: 1500 → "1.5s", 90000 → "1m 30s". */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${Math.round(ms / 100) / 10}s`;
-  const totalSeconds = Math.round(ms / 1000);
-  const parts: string[] = [];
-  const h = Math.floor(totalSeconds / 3600);
-  const m = Math.floor((totalSeconds % 3600) / 60);
-  const s = totalSeconds % 60;
-  if (h) parts.push(`${h}h`);
-  if (m) parts.push(`${m}m`);
-  if (s) parts.push(`${s}s`);
-  return parts.join(' ');
-}

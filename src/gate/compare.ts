@@ -11,7 +11,7 @@ import {
   type EndpointEvaluationInput,
   type EndpointRules,
   type EvaluateOptions,
-} from './evaluate.js';
+} from '../evaluate/evaluate.js';
 
 /**
  * `perf-gate compare BASE.json HEAD.json`: the base report's measurements become `reference`

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rejudgeReport } from '../../src/evaluate/rejudge.js';
+import { rejudgeReport } from '../../src/gate/rejudge.js';
 import { rederiveMeasurements } from '../../src/report/read.js';
 import type { Report } from '../../src/report/report.js';
 

@@ -9,8 +9,14 @@ import {
   type EndpointEvaluationInput,
   type EndpointRules,
   type EvaluateOptions,
-} from './evaluate.js';
-import type { BaselineSummary, EndpointResult, Finding, RunError, Summary } from './types.js';
+} from '../evaluate/evaluate.js';
+import type {
+  BaselineSummary,
+  EndpointResult,
+  Finding,
+  RunError,
+  Summary,
+} from '../evaluate/types.js';
 
 /**
  * A saved report is evidence, not a verdict (SPEC §8): the `report` input judges its

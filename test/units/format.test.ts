@@ -4,6 +4,7 @@ import {
   formatChange,
   formatCount,
   formatDuration,
+  formatDurationExact,
   formatMetricDelta,
   formatMetricValue,
   formatMs,
@@ -13,7 +14,7 @@ import {
   formatRatio,
   formatRps,
   formatSignedMs,
-} from '../../src/report/format.js';
+} from '../../src/units/format.js';
 
 describe('examples', () => {
   test.each([
@@ -64,6 +65,15 @@ describe('examples', () => {
     [formatDuration(90_000), '1m 30s'],
     [formatDuration(250), '250ms'],
     [formatDuration(3_600_000), '1h'],
+    [formatDuration(1500), '1.5s'],
+    [formatDuration(11_700, 'seconds'), '12s'],
+    [formatDuration(999.6), '1s'],
+    [formatDuration(59_960), '1m'],
+    [formatDuration(16 * 60_000 + 5000), '16m 5s'],
+    [formatDurationExact(1_209_600_000), '14d'],
+    [formatDurationExact(90_000), '90s'],
+    [formatDurationExact(3_600_000), '1h'],
+    [formatDurationExact(1500), '1500ms'],
     [formatMetricValue('error-rate', 0.02), '2.0%'],
     [formatMetricValue('min-rps', 120), '120 req/s'],
     [formatMetricValue('p95', 212), '212 ms'],

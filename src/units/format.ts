@@ -1,4 +1,4 @@
-import type { BudgetMetric } from '../config/types.js';
+import type { BudgetMetric } from './metrics.js';
 
 /**
  * Numbers for people: fixed rules, the same in reasons, tables and logs, and never "NaN" or
@@ -104,10 +104,16 @@ export function formatRatio(ratio: number): string {
   return Number(ratio.toFixed(2)) === 0 ? '0.00' : ratio.toFixed(2);
 }
 
-/** A duration in ms as a person writes it in a budget file: 30000 → "30s", 90000 → "1m 30s". */
-export function formatDuration(ms: number): string {
+/**
+ * A duration in ms as a person writes it in a budget file: 250 → "250ms", 1500 → "1.5s",
+ * 30000 → "30s", 90000 → "1m 30s". Under a minute it keeps tenths of a second, so a value
+ * written in the file reads as written; `'seconds'` rounds to whole seconds instead, for spans
+ * of measured load (11700 → "12s").
+ */
+export function formatDuration(ms: number, precision: 'tenths' | 'seconds' = 'tenths'): string {
   if (!Number.isFinite(ms) || ms < 0) return NOT_AVAILABLE;
-  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (Math.round(ms) < 1000) return `${Math.round(ms)}ms`;
+  if (precision === 'tenths' && Math.round(ms / 100) < 600) return `${Math.round(ms / 100) / 10}s`;
   const totalSeconds = Math.round(ms / 1000);
   const hours = Math.floor(totalSeconds / 3600);
   const minutes = Math.floor((totalSeconds % 3600) / 60);
@@ -118,6 +124,22 @@ export function formatDuration(ms: number): string {
     seconds > 0 ? `${seconds}s` : '',
   ];
   return parts.filter(Boolean).join(' ') || '0s';
+}
+
+/**
+ * A duration in the largest unit that holds it whole, as a budget file writes it and as it reads
+ * back: 1209600000 → "14d", 3600000 → "1h", 90000 → "90s".
+ */
+export function formatDurationExact(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }
 
 /** What a person calls a metric: "p95", "error rate", "throughput". */

@@ -1,11 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import {
-  formatDuration,
-  parseDuration,
-  parseLatency,
-  parseRate,
-  UnitError,
-} from '../../src/config/units.js';
+import { parseDuration, parseLatency, parseRate, UnitError } from '../../src/units/parse.js';
+import { formatDuration } from '../../src/units/format.js';
 
 describe('parseLatency (→ ms)', () => {
   test.each([
