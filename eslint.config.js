@@ -21,7 +21,7 @@ const LAYERS = {
   report: ['config', 'measure', 'evaluate', 'units', 'secrets'],
   // report/ for assembling a run's JSON report (gate/report.ts), turning saved reports into
   // reports again (compare, rejudge) and merging shards' reports (gate/shards.ts).
-  gate: ['config, 'measure', 'baseline', 'evaluate', 'report', 'units', 'secrets'],
+  gate: ['config', 'measure', 'baseline', 'evaluate', 'report', 'units', 'secrets'],
   action: [
     'config',
     'measure',
