@@ -179,10 +179,17 @@ export function logTable(report: Report): void {
 export async function finish(
   measured: Report,
   settings: Settings,
-  options: { writeReport: boolean; acceptBudget?: boolean },
+  options: {
+    writeReport: boolean;
+    acceptBudget?: boolean;
+    /** One shard of a sharded run: no acceptances, annotations or verdict; the merge has them. */
+    shard?: boolean;
+  },
 ): Promise<void> {
   // Acceptances are read before anything is written, so the report, summary and comment agree.
-  const pr = await acceptOnPullRequest(measured, settings, options.acceptBudget === true);
+  const pr = options.shard
+    ? undefined
+    : await acceptOnPullRequest(measured, settings, options.acceptBudget === true);
   const report = pr?.report ?? measured;
   // Rendered from the masked report; masked again as a whole, as everything perf-gate posts.
   const markdown = registry.mask(
@@ -206,7 +213,7 @@ export async function finish(
       settings.github.runnerTemp,
     ]));
   await writeSummary(markdown);
-  annotate(report, settings);
+  if (!options.shard) annotate(report, settings);
   const commentUrl = await comment(report, markdown, settings, pr);
 
   const { summary } = report;
@@ -239,6 +246,10 @@ export async function finish(
   } else if (summary.errors?.length) {
     log.setFailed(
       `perf-gate could not measure: ${summary.errors.map((e) => e.message).join('; ')}`,
+    );
+  } else if (options.shard) {
+    log.info(
+      `perf-gate measured its shard: ${parts.join(', ')} in this share of the load; the job that merges the shards' reports judges the whole.`,
     );
   } else if (shouldFail(summary, settings.failOn)) {
     log.setFailed(`perf-gate failed: ${parts.join(', ')}.`);

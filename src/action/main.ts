@@ -14,7 +14,11 @@ import { finish } from './finish.js';
 import { budgetFileOf, inputCredentials } from './inputs.js';
 import { actionLog, log, maskWithRunner } from './log.js';
 import { isCloudWatchError, publish } from './publish.js';
-import { fromSavedReport } from './saved-report.js';
+import { fromSavedReport, fromShardReports } from './saved-report.js';
+import { ShardError, type Shard } from '../config/shard.js';
+import { shardedConfig, shardRecord } from '../gate/shards.js';
+import { scheduleFrom, type Schedule } from '../gate/start-at.js';
+import { workflowRunCreatedAt } from '../github/workflow-run.js';
 import { InputError, readSettings, type Settings } from './settings.js';
 
 /**
@@ -47,6 +51,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     log.debug(`settings: ${JSON.stringify(shown)}`);
 
     if (settings.report) return await fromSavedReport(settings, env);
+    if (settings.reports) return await fromShardReports(settings, env);
     return await measure(settings, env);
   } catch (error) {
     // Bugs, not user errors: keep the stack in the debug log, the message in the failure.
@@ -82,8 +87,11 @@ function fatal(error: unknown, env: NodeJS.ProcessEnv): void {
 
 /** Measure the target, judge, report, and publish when asked to. */
 async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void> {
-  const config = await readBudgetFile(settings, env);
-  if (!config) return;
+  const whole = await readBudgetFile(settings, env);
+  if (!whole) return;
+  const shard = await shardOf(whole, settings);
+  if (shard === 'failed') return;
+  const config = shard?.config ?? whole;
   const baselines = baselineReading(config, {
     baselineUrl: settings.baselineUrl,
     log: actionLog.info,
@@ -104,6 +112,7 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
       log: actionLog,
       readCloudWatch: baselines.readCloudWatch,
       historyName: baselines.historyName,
+      schedule: shard?.schedule,
     });
   } catch (error) {
     // Cancelled while waiting for the target: nothing was measured, but the run still ends with
@@ -129,8 +138,69 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
   }
 
   const report = gateReport(config, gate, env);
+  if (shard) {
+    report.shard = shardRecord(report, whole, shard.shard, shard.startAt?.toISOString());
+    // A shard gates nothing: no comment, no failing on findings; the merge job does both.
+    return await finish(
+      report,
+      { ...settings, comment: 'never', failOn: { budget: false, regression: false } },
+      { writeReport: true, shard: true },
+    );
+  }
   if (settings.publish) await publish(config, report, settings);
   await finish(report, settings, { writeReport: true, acceptBudget: config.acceptBudget });
+}
+
+/**
+ * This shard's config and common start (`shard`, `start-at` inputs), or undefined for a whole
+ * run; 'failed' after failing the step with a message naming the input.
+ */
+async function shardOf(
+  whole: Config,
+  settings: Settings,
+): Promise<
+  { shard: Shard; config: Config; startAt?: Date; schedule?: Schedule } | undefined | 'failed'
+> {
+  if (!settings.shard) return undefined;
+  let config: Config;
+  try {
+    config = shardedConfig(whole, settings.shard);
+  } catch (error) {
+    if (error instanceof ShardError) {
+      fail(`input shard: ${error.message}`);
+      return 'failed';
+    }
+    throw error;
+  }
+  log.info(
+    `shard ${settings.shard.index} of ${settings.shard.count}: measuring this share of every endpoint's load; the job that merges the shards' reports gates the run`,
+  );
+  if (!settings.startAt) return { shard: settings.shard, config };
+  let startAt: Date;
+  try {
+    startAt =
+      settings.startAt instanceof Date
+        ? settings.startAt
+        : new Date((await runCreatedAt(settings)).getTime() + settings.startAt.afterMs);
+    const schedule = scheduleFrom(startAt, config, settings.baselineUrl !== undefined);
+    log.info(
+      `start-at ${startAt.toISOString()}: every shard starts each endpoint at the same moment`,
+    );
+    return { shard: settings.shard, config, startAt, schedule };
+  } catch (error) {
+    fail(`input start-at: ${messageOf(error)}`);
+    return 'failed';
+  }
+}
+
+async function runCreatedAt(settings: Settings): Promise<Date> {
+  const { repository, runId, apiUrl } = settings.github;
+  if (!repository || runId === undefined) {
+    throw new Error(
+      'a relative start-at (+90s) counts from the workflow run, and GITHUB_REPOSITORY or GITHUB_RUN_ID is not set: give an absolute time',
+    );
+  }
+  return workflowRunCreatedAt({ token: settings.githubToken, apiUrl, repository, runId });
 }
 
 /**

@@ -1,6 +1,9 @@
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { parseShard } from '../config/shard.js';
+import type { Shard } from '../config/shard.js';
+import { parseStartAt } from '../gate/start-at.js';
 import { parseDuration } from '../units/parse.js';
 import { parseFailOn, type FailOn } from '../evaluate/fail-on.js';
 import { quoteUrlText } from '../secrets/secrets.js';
@@ -29,11 +32,19 @@ export interface Settings {
   maxDurationMs: number;
   /** The PR label that accepts the reported regressions; empty turns labels off. */
   acceptLabel: string;
+  /** `shard: i/n`: measure this share of the load; the run gates nothing (gate/shards.ts). */
+  shard?: Shard;
+  /** `start-at`: the shards' common start, absolute or after the workflow run's creation. */
+  startAt?: Date | { afterMs: number };
+  /** `reports`: a glob of shard reports to merge and gate (relative to the workspace). */
+  reports?: string;
   github: {
     eventName: string;
     repository?: string;
     apiUrl: string;
     runUrl?: string;
+    /** GITHUB_RUN_ID. */
+    runId?: number;
     workspace: string;
     /** RUNNER_TEMP (or a folder in the workspace off a runner): where report-file may also go. */
     runnerTemp: string;
@@ -189,6 +200,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     );
   }
   const reportFile = parseReportFile(optional('report-file'), workspace, runnerTemp);
+  const sharding = parseSharding(optional('shard'), optional('start-at'), optional('reports'), {
+    report,
+    publish,
+  });
   const repository = env.GITHUB_REPOSITORY;
   const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
   return {
@@ -210,6 +225,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
         ? 'perf-gate: accept'
         : core.getInput('accept-label').trim(),
     ),
+    ...sharding,
     github: {
       eventName: env.GITHUB_EVENT_NAME ?? '',
       repository,
@@ -218,12 +234,49 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
         repository && env.GITHUB_RUN_ID
           ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`
           : undefined,
+      ...(env.GITHUB_RUN_ID && /^\d+$/.test(env.GITHUB_RUN_ID)
+        ? { runId: Number(env.GITHUB_RUN_ID) }
+        : {}),
       workspace,
       runnerTemp: resolve(workspace, runnerTemp),
       ...branchesOf(env, event),
       headSha: headShaOf(event),
     },
   };
+}
+
+/** The shard, start-at and reports inputs, checked against each other and report/publish. */
+function parseSharding(
+  shardText: string | undefined,
+  startText: string | undefined,
+  reports: string | undefined,
+  other: { report?: string; publish: boolean },
+): Pick<Settings, 'shard' | 'startAt' | 'reports'> {
+  if (reports !== undefined && (shardText !== undefined || other.report !== undefined)) {
+    throw new InputError(
+      `input reports: merges the shards' reports in a job of its own; do not combine it with ${shardText !== undefined ? 'shard' : 'report'}`,
+    );
+  }
+  if (shardText === undefined) {
+    if (startText !== undefined) {
+      throw new InputError('input start-at: aligns the shards of a sharded run: set shard as well');
+    }
+    return reports === undefined ? {} : { reports };
+  }
+  const shard = parseShard(shardText);
+  if ('error' in shard) throw new InputError(`input shard: ${shard.error}`);
+  if (other.report !== undefined) {
+    throw new InputError('input shard: a saved report is not measured again: drop shard or report');
+  }
+  if (other.publish) {
+    throw new InputError(
+      "input publish: a shard measures only part of the load: publish in the job that merges the shards' reports (the reports input)",
+    );
+  }
+  if (startText === undefined) return { shard };
+  const startAt = parseStartAt(startText, true);
+  if ('error' in startAt) throw new InputError(`input start-at: ${startAt.error}`);
+  return { shard, startAt };
 }
 
 /** The commit and branches of the run, from the runner's variables and the event payload. */

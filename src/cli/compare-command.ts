@@ -1,7 +1,8 @@
 import type { Config } from '../config/types.js';
 import { compareReports } from '../gate/compare.js';
 import { shouldFail } from '../evaluate/fail-on.js';
-import { environmentFrom, type Report } from '../report/report.js';
+import type { Report } from '../report/report.js';
+import { runEnvironment } from '../gate/report.js';
 import {
   failOnOption,
   flag,
@@ -76,12 +77,7 @@ export async function compareCommand(
       config,
       tool: TOOL,
       createdAt: new Date().toISOString(),
-      environment: environmentFrom({
-        env: context.env,
-        platform: process.platform,
-        arch: process.arch,
-        nodeVersion: process.version,
-      }),
+      environment: runEnvironment(context.env),
     });
   } catch (error) {
     throw new UsageError(

@@ -1,7 +1,8 @@
 import type { Config } from '../config/types.js';
 import { shouldFail } from '../evaluate/fail-on.js';
 import { mergeShardReports, ShardMergeError } from '../gate/shards.js';
-import { environmentFrom, type Report } from '../report/report.js';
+import type { Report } from '../report/report.js';
+import { runEnvironment } from '../gate/report.js';
 import { renderTable } from '../report/table.js';
 import { TOOL } from '../version.js';
 import { failOnOption, flag, parseCommandArgs, stringOption, UsageError } from './args.js';
@@ -60,12 +61,7 @@ export async function mergeCommand(
       config,
       tool: TOOL,
       createdAt: new Date().toISOString(),
-      environment: environmentFrom({
-        env: context.env,
-        platform: process.platform,
-        arch: process.arch,
-        nodeVersion: process.version,
-      }),
+      environment: runEnvironment(context.env),
     });
   } catch (error) {
     if (error instanceof ShardMergeError) throw new UsageError(error.message);

@@ -37,14 +37,19 @@ function reportOf(
   return buildReport({
     tool: TOOL,
     createdAt: createdAt.toISOString(),
-    environment: environmentFrom({
-      env,
-      platform: process.platform,
-      arch: process.arch,
-      nodeVersion: process.version,
-    }),
+    environment: runEnvironment(env),
     config,
     endpoints: evaluation.endpoints,
     summary: evaluation.summary,
+  });
+}
+
+/** The environment a report records for a run in this process (runner, Node, CI links). */
+export function runEnvironment(env: NodeJS.ProcessEnv): Report['environment'] {
+  return environmentFrom({
+    env,
+    platform: process.platform,
+    arch: process.arch,
+    nodeVersion: process.version,
   });
 }

@@ -123,11 +123,14 @@ function perfGateSteps(block: Block): Step[] {
     .filter((step) => /(^|\/)perf-gate@/.test(step.uses ?? ''));
 }
 
-/** A workflow expression as a runner would expand it: a URL where a URL goes, else a number. */
+/**
+ * A workflow expression as a runner would expand it: a URL where a URL goes, the first matrix
+ * entry in a shard (`${{ matrix.shard }}/3`), else a number.
+ */
 function expand(name: string, value: unknown): string {
   const text = String(value);
   if (/^\$\{\{[^}]*\}\}$/.test(text.trim()) && /-url$/.test(name)) return 'https://example.com';
-  return text.replace(/\$\{\{[^}]*\}\}/g, '7');
+  return text.replace(/\$\{\{[^}]*\}\}/g, name === 'shard' ? '1' : '7');
 }
 
 const saved = { ...process.env };

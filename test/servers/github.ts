@@ -97,6 +97,12 @@ export interface GitHubServerOptions {
    * 404 "Resource not found"). Absent: every number exists (most tests need not say).
    */
   issues?: number[];
+  /**
+   * Workflow runs, by id, with their creation time ("Get a workflow run",
+   * https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run: 200 with the run,
+   * 404 Not Found for an id the repository does not have).
+   */
+  runs?: Record<number, { created_at: string }>;
 }
 
 export interface GitHubServer {
@@ -409,6 +415,25 @@ export async function startGitHub(options: GitHubServerOptions = {}): Promise<Gi
         if (error instanceof GitFailure) throw new HttpFailure(error.status, error.payload);
         throw error;
       }
+    }
+    const run = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)$/.exec(url.pathname);
+    if (run && method === 'GET') {
+      misbehave(method, false);
+      const known = options.runs?.[Number(run[3])];
+      if (!known) {
+        throw new HttpFailure(404, {
+          message: 'Not Found',
+          documentation_url: `${DOCS}/actions/workflow-runs#get-a-workflow-run`,
+          status: '404',
+        });
+      }
+      return send(res, 200, {
+        id: Number(run[3]),
+        status: 'in_progress',
+        created_at: known.created_at,
+        run_started_at: known.created_at,
+        repository: { full_name: `${run[1]}/${run[2]}` },
+      });
     }
     if (method === 'GET') {
       const answer = issueState.route(url);
