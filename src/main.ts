@@ -247,7 +247,7 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
           : [{ message: messageOf(error) }];
       const evaluation = evaluateRun([], { errors, cancelled });
       const report = makeReport(config, evaluation.endpoints, evaluation.summary, env);
-      return finish(report, settings, { writeReport: true });
+      return await finish(report, settings, { writeReport: true });
     }
     throw error;
   } finally {
