@@ -11,7 +11,9 @@ import type { Histogram } from '../../src/measure/histogram.js';
 import { LIMITS, percentileOfValues, startCloudWatch } from '../servers/cloudwatch.js';
 import type { CloudWatchServer } from '../servers/cloudwatch.js';
 import { runnerEnv, setAwsEnv } from './aws-env.js';
-import { HOUR, measurementOf, normal, seeded } from './fixtures.js';
+import { HOUR } from './fixtures.js';
+import { measurementOfHistogram } from '../support/measurements.js';
+import { mulberry32, standardNormal } from '../support/random.js';
 
 const QUANTILES = [0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999, 1];
 
@@ -22,11 +24,11 @@ type Shape =
 function sample(shape: Shape, random: () => number): number {
   switch (shape) {
     case 'lognormal':
-      return 30 * Math.exp(0.6 * normal(random));
+      return 30 * Math.exp(0.6 * standardNormal(random));
     case 'bimodal': // cache hits and misses
       return random() < 0.8
-        ? 5 * Math.exp(0.2 * normal(random))
-        : 250 * Math.exp(0.3 * normal(random));
+        ? 5 * Math.exp(0.2 * standardNormal(random))
+        : 250 * Math.exp(0.3 * standardNormal(random));
     case 'exponential':
       return 1 - 20 * Math.log(1 - random());
     case 'uniform':
@@ -41,7 +43,7 @@ function sample(shape: Shape, random: () => number): number {
 }
 
 function histogramOf(shape: Shape, seed: number, n: number): Histogram {
-  const random = seeded(seed);
+  const random = mulberry32(seed);
   const h = createHistogram();
   for (let i = 0; i < n; i++) recordMs(h, sample(shape, random));
   return h;
@@ -135,7 +137,7 @@ describe('publishMeasurements against CloudWatch', () => {
     const result = await publishMeasurements({
       gateId: 'api',
       dimensions: { Service: 'checkout' },
-      endpoints: [{ name: 'list products', measurement: measurementOf(h, 50, 2000) }],
+      endpoints: [{ name: 'list products', measurement: measurementOfHistogram(h, 50, 2000) }],
       timestamp,
     });
     expect(result).toEqual({ datums: cw.store.datums.length, requests: 1 });
@@ -165,7 +167,7 @@ describe('publishMeasurements against CloudWatch', () => {
     // 120 endpoints with four decades of latency: ~13 datums of 150 values each, ~2.5 KB apiece.
     const wide = createHistogram();
     for (let ms = 1; ms < 10_000; ms *= 1.0012) recordMs(wide, ms);
-    const measurement = measurementOf(wide);
+    const measurement = measurementOfHistogram(wide);
     const endpoints = Array.from({ length: 120 }, (_, i) => ({
       name: `endpoint ${i}`,
       measurement,
@@ -204,7 +206,7 @@ describe('publishMeasurements against CloudWatch', () => {
   test('also batches by count alone: 1500 small datums go as 1000 + 500', async () => {
     const h = createHistogram();
     recordMs(h, 10);
-    const measurement = measurementOf(h);
+    const measurement = measurementOfHistogram(h);
     const endpoints = Array.from({ length: 500 }, (_, i) => ({ name: `e${i}`, measurement }));
     const result = await publishMeasurements({
       gateId: 'api',
@@ -223,7 +225,7 @@ describe('publishMeasurements against CloudWatch', () => {
       publishMeasurements({
         gateId: 'api',
         dimensions: { Endpoint: 'mine' },
-        endpoints: [{ name: 'x', measurement: measurementOf(h) }],
+        endpoints: [{ name: 'x', measurement: measurementOfHistogram(h) }],
         timestamp: new Date(),
       }),
     ).rejects.toMatchObject({

@@ -7,14 +7,8 @@ import type { Histogram } from '../../src/measure/histogram.js';
 import { startCloudWatch } from '../servers/cloudwatch.js';
 import type { CloudWatchServer } from '../servers/cloudwatch.js';
 import { runnerEnv, setAwsEnv } from './aws-env.js';
-import {
-  DAY,
-  HOUR,
-  cloudWatchConfig,
-  endpointConfig,
-  lognormalHistogram,
-  measurementOf,
-} from './fixtures.js';
+import { DAY, HOUR, cloudWatchConfig, endpointConfig, lognormalHistogram } from './fixtures.js';
+import { measurementOfHistogram } from '../support/measurements.js';
 
 /** z-scores of the standard normal, for the lognormal's true quantiles. */
 const Z = { p50: 0, p95: 1.6448536, p99: 2.3263479 };
@@ -68,7 +62,9 @@ describe('readBaselines against CloudWatch', () => {
         await publishMeasurements({
           gateId: 'api',
           dimensions: { Service: 'checkout' },
-          endpoints: [{ name: 'list products', measurement: measurementOf(h, 20 * (k + 1)) }],
+          endpoints: [
+            { name: 'list products', measurement: measurementOfHistogram(h, 20 * (k + 1)) },
+          ],
           // One run an hour, the latest 30 minutes ago.
           timestamp: new Date(now.getTime() - (10 - k) * HOUR + 30 * 60_000),
         });
@@ -147,7 +143,7 @@ describe('readBaselines against CloudWatch', () => {
     const fixed = names.map((_, i) => {
       const h = createHistogram();
       for (let n = 0; n < 100; n++) recordMs(h, i + 1);
-      return measurementOf(h);
+      return measurementOfHistogram(h);
     });
     for (let run = 0; run < 3; run++) {
       await publishMeasurements({
@@ -203,7 +199,7 @@ describe('readBaselines against CloudWatch', () => {
     await publishMeasurements({
       gateId: 'api',
       dimensions: { Service: 'checkout' },
-      endpoints: [{ name: 'search', measurement: measurementOf(h) }],
+      endpoints: [{ name: 'search', measurement: measurementOfHistogram(h) }],
       timestamp: new Date(now.getTime() - 2 * HOUR),
     });
     cw.setMode({ kind: 'partial-data' });
@@ -230,7 +226,7 @@ describe('readBaselines against CloudWatch', () => {
       await publishMeasurements({
         gateId: 'api',
         dimensions: { Service: 'checkout' },
-        endpoints: [{ name: 'orders', measurement: measurementOf(h) }],
+        endpoints: [{ name: 'orders', measurement: measurementOfHistogram(h) }],
         timestamp: new Date(now.getTime() - (k + 1) * HOUR),
       });
     }

@@ -7,13 +7,8 @@ import { quantileMs } from '../../src/measure/histogram.js';
 import { startCloudWatch } from '../servers/cloudwatch.js';
 import type { CloudWatchServer } from '../servers/cloudwatch.js';
 import { runnerEnv, setAwsEnv } from './aws-env.js';
-import {
-  HOUR,
-  cloudWatchConfig,
-  endpointConfig,
-  lognormalHistogram,
-  measurementOf,
-} from './fixtures.js';
+import { HOUR, cloudWatchConfig, endpointConfig, lognormalHistogram } from './fixtures.js';
+import { measurementOfHistogram } from '../support/measurements.js';
 
 /**
  * Endpoint names are free text, CloudWatch dimension values are not (ASCII, a non-whitespace
@@ -95,7 +90,10 @@ describe('publish and read back endpoints whose names CloudWatch cannot take as 
       const result = await publishMeasurements({
         gateId: 'api',
         dimensions: { Service: 'checkout' },
-        endpoints: names.map((name, i) => ({ name, measurement: measurementOf(histograms[i]) })),
+        endpoints: names.map((name, i) => ({
+          name,
+          measurement: measurementOfHistogram(histograms[i]),
+        })),
         timestamp: new Date(now.getTime() - (k + 1) * HOUR),
         log: (l) => lines.push(l),
       });
@@ -146,7 +144,7 @@ describe('publish and read back endpoints whose names CloudWatch cannot take as 
           gateId: 'api',
           dimensions,
           endpoints: [
-            { name: 'x', measurement: measurementOf(lognormalHistogram(1, 10, 10, 0.1)) },
+            { name: 'x', measurement: measurementOfHistogram(lognormalHistogram(1, 10, 10, 0.1)) },
           ],
           timestamp: new Date(),
         }),

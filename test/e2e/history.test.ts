@@ -8,7 +8,7 @@ import {
 } from '../../src/baseline/github-history.js';
 import { startGitHub, type GitHubServer } from '../servers/github.js';
 import { startTarget, type Target } from '../servers/target.js';
-import { endpoint, lognormal, measurementOf } from '../evaluate/measurement-fixtures.js';
+import { endpoint, lognormal, measurementOf } from '../support/measurements.js';
 import { runAction, type ActionRunOptions } from './action-runner.js';
 
 /**

@@ -17,7 +17,7 @@ import {
 import { TREND_PERIODS } from '../../src/evaluate/evaluate.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { buildReport, reportConfigFrom, type Report } from '../../src/report/report.js';
-import { NO_BASELINE, endpoint, measurementOf, mix } from '../evaluate/measurement-fixtures.js';
+import { NO_BASELINE, endpoint, measurementOf, mix } from '../support/measurements.js';
 import {
   CREATED_AT,
   ENVIRONMENT,

@@ -5,7 +5,7 @@ import { escapeHtml, renderHtml } from '../../src/report/html.js';
 import { trendChart } from '../../src/report/charts.js';
 import { formatMs } from '../../src/report/format.js';
 import { buildReport, type Report } from '../../src/report/report.js';
-import { NO_BASELINE, endpoint, measurementOf, mix } from '../evaluate/measurement-fixtures.js';
+import { NO_BASELINE, endpoint, measurementOf, mix } from '../support/measurements.js';
 import {
   CREATED_AT,
   ENVIRONMENT,

@@ -5,7 +5,7 @@ import { evaluateRun } from '../../src/evaluate/evaluate.js';
 import { escapeInline, renderMarkdown } from '../../src/report/markdown.js';
 import { endpointNeedsChart } from '../../src/report/charts.js';
 import { buildReport, type Report } from '../../src/report/report.js';
-import { NO_BASELINE, endpoint, measurementOf, mix } from '../evaluate/measurement-fixtures.js';
+import { NO_BASELINE, endpoint, measurementOf, mix } from '../support/measurements.js';
 import {
   CREATED_AT,
   ENVIRONMENT,

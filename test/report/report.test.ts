@@ -13,12 +13,7 @@ import {
 } from '../../src/report/report.js';
 import { maskText } from '../../src/secrets/secrets.js';
 import { parseReport, validateReport } from '../../src/report/validate.js';
-import {
-  NO_BASELINE,
-  endpoint,
-  lognormal,
-  measurementOf,
-} from '../evaluate/measurement-fixtures.js';
+import { NO_BASELINE, endpoint, lognormal, measurementOf } from '../support/measurements.js';
 import {
   CREATED_AT,
   ENVIRONMENT,
