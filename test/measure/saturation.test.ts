@@ -9,7 +9,7 @@ import type { GeneratorState, Measurement } from '../../src/measure/types.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { buildReport } from '../../src/report/report.js';
 import { validateReport } from '../../src/report/validate.js';
-import { CREATED_AT, ENVIRONMENT, configFor } from '../fixtures/reports/scenarios.js';
+import { CREATED_AT, ENVIRONMENT, configFor } from '../support/reports.js';
 import { measurementOf } from '../support/measurements.js';
 import { startTarget } from '../servers/target.js';
 import { mulberry32 } from '../support/random.js';
