@@ -6,7 +6,7 @@ import { CloudWatchError } from '../../src/baseline/cloudwatch-errors.js';
 import { startCloudWatch } from '../servers/cloudwatch.js';
 import { refusedPort } from '../servers/ports.js';
 import type { CloudWatchServer } from '../servers/cloudwatch.js';
-import { fastRetries, runnerEnv, setAwsEnv } from './aws-env.js';
+import { fastRetries, runnerEnv, setAwsEnv } from '../support/aws.js';
 import { HOUR, cloudWatchConfig, endpointConfig, lognormalHistogram } from './fixtures.js';
 import { measurementOfHistogram } from '../support/measurements.js';
 

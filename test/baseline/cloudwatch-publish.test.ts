@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import {
   BIN_RATIO,
@@ -8,9 +8,8 @@ import {
 } from '../../src/baseline/cloudwatch-publish.js';
 import { createHistogram, quantileMs, recordMs } from '../../src/measure/histogram.js';
 import type { Histogram } from '../../src/measure/histogram.js';
-import { LIMITS, percentileOfValues, startCloudWatch } from '../servers/cloudwatch.js';
-import type { CloudWatchServer } from '../servers/cloudwatch.js';
-import { runnerEnv, setAwsEnv } from './aws-env.js';
+import { LIMITS, percentileOfValues } from '../servers/cloudwatch.js';
+import { cloudWatchForBlock } from '../support/aws.js';
 import { HOUR } from './fixtures.js';
 import { measurementOfHistogram } from '../support/measurements.js';
 import { mulberry32, standardNormal } from '../support/random.js';
@@ -114,22 +113,7 @@ describe('histogramToValuesCounts', () => {
 });
 
 describe('publishMeasurements against CloudWatch', () => {
-  let cw: CloudWatchServer;
-  let restoreEnv: () => void;
-
-  beforeAll(async () => {
-    cw = await startCloudWatch();
-    restoreEnv = setAwsEnv(runnerEnv(cw.url));
-  });
-  afterAll(async () => {
-    restoreEnv();
-    await cw.close();
-  });
-  beforeEach(() => {
-    cw.store.clear();
-    cw.requests.length = 0;
-    cw.setMode({ kind: 'normal' });
-  });
+  const cw = cloudWatchForBlock();
 
   test('publishes Latency, ErrorRate and Throughput with the gate, endpoint and user dimensions', async () => {
     const h = histogramOf('lognormal', 7, 5000);
@@ -140,8 +124,8 @@ describe('publishMeasurements against CloudWatch', () => {
       endpoints: [{ name: 'list products', measurement: measurementOfHistogram(h, 50, 2000) }],
       timestamp,
     });
-    expect(result).toEqual({ datums: cw.store.datums.length, requests: 1 });
-    const put = cw.requests[0];
+    expect(result).toEqual({ datums: cw.server.store.datums.length, requests: 1 });
+    const put = cw.server.requests[0];
     expect(put.operation).toBe('PutMetricData');
     expect(put.headers['x-amz-target']).toBe('GraniteServiceVersion20100801.PutMetricData');
     expect(put.headers['content-type']).toBe('application/x-amz-json-1.0');
@@ -149,16 +133,16 @@ describe('publishMeasurements against CloudWatch', () => {
     expect((put.body as { Namespace: string }).Namespace).toBe('PerfGate');
 
     const dims = { Gate: 'api', Endpoint: 'list products', Service: 'checkout' };
-    const latency = cw.store.find('PerfGate', 'Latency', dims);
+    const latency = cw.server.store.find('PerfGate', 'Latency', dims);
     expect(latency.length).toBeGreaterThan(0);
     expect(
       latency.every((d) => d.unit === 'Milliseconds' && d.timestamp === timestamp.getTime()),
     ).toBe(true);
     expect(latency.flatMap((d) => d.counts).reduce((a, b) => a + b, 0)).toBe(5000);
-    const [errorRate] = cw.store.find('PerfGate', 'ErrorRate', dims);
+    const [errorRate] = cw.server.store.find('PerfGate', 'ErrorRate', dims);
     expect(errorRate.unit).toBe('Percent');
     expect(errorRate.values[0]).toBeCloseTo((50 / 5050) * 100, 4);
-    const [throughput] = cw.store.find('PerfGate', 'Throughput', dims);
+    const [throughput] = cw.server.store.find('PerfGate', 'Throughput', dims);
     expect(throughput.unit).toBe('Count/Second');
     expect(throughput.values[0]).toBeCloseTo(2500, 3);
   });
@@ -178,7 +162,7 @@ describe('publishMeasurements against CloudWatch', () => {
       endpoints,
       timestamp: new Date(Date.now() - HOUR),
     });
-    const puts = cw.requests.filter((r) => r.operation === 'PutMetricData');
+    const puts = cw.server.requests.filter((r) => r.operation === 'PutMetricData');
     expect(puts).toHaveLength(result.requests);
     expect(result.datums).toBeGreaterThan(1000);
     expect(result.requests).toBeGreaterThan(2);
@@ -193,8 +177,8 @@ describe('publishMeasurements against CloudWatch', () => {
       );
     }
     // Every datum arrived, none twice.
-    expect(cw.store.datums).toHaveLength(result.datums);
-    const perEndpoint = cw.store.find('PerfGate', 'Latency', {
+    expect(cw.server.store.datums).toHaveLength(result.datums);
+    const perEndpoint = cw.server.store.find('PerfGate', 'Latency', {
       Gate: 'api',
       Endpoint: 'endpoint 7',
     });
@@ -215,7 +199,9 @@ describe('publishMeasurements against CloudWatch', () => {
       timestamp: new Date(),
     });
     expect(result).toEqual({ datums: 1500, requests: 2 });
-    const sizes = cw.requests.map((r) => (r.body as { MetricData: unknown[] }).MetricData.length);
+    const sizes = cw.server.requests.map(
+      (r) => (r.body as { MetricData: unknown[] }).MetricData.length,
+    );
     expect(sizes).toEqual([1000, 500]);
   });
 
@@ -233,6 +219,6 @@ describe('publishMeasurements against CloudWatch', () => {
       kind: 'config',
       message: expect.stringContaining('"Endpoint" is set by perf-gate'),
     });
-    expect(cw.requests).toHaveLength(0);
+    expect(cw.server.requests).toHaveLength(0);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { publishMeasurements } from '../../src/baseline/cloudwatch-publish.js';
 import type { Measurement } from '../../src/measure/types.js';
-import { runnerEnv } from '../baseline/aws-env.js';
+import { runnerEnv } from './aws.js';
 
 /**
  * Set-up shared by the end-to-end tests of the bundled action: loopback servers per test file,
