@@ -68,5 +68,21 @@ export default tseslint.config(
     },
   },
   { files: ['test/**', 'bench/**', 'src/cli/**', 'demo/**'], rules: { 'no-console': 'off' } },
+  // Type-aware rules: promises that nobody awaits or that are passed where a plain callback is
+  // expected lose their errors. no-unnecessary-type-assertion is left out: nearly all of its
+  // findings are the `!` after indexed access that the code writes on purpose.
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './tsconfig.all.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/require-await': 'error',
+      '@typescript-eslint/return-await': ['error', 'in-try-catch'],
+    },
+  },
   ...layerRules,
 );

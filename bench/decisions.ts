@@ -47,6 +47,7 @@ import { fileURLToPath } from 'node:url';
 import type { Baseline } from '../src/baseline/types.js';
 import type { EndpointConfig, RegressionRules } from '../src/config/types.js';
 import { evaluateEndpoint, needsConfirmation } from '../src/evaluate/evaluate.js';
+import { mulberry32 } from '../src/evaluate/stats.js';
 import type { EndpointResult } from '../src/evaluate/types.js';
 import { measureEndpoint } from '../src/measure/engine.js';
 import { measureSideBySide, type SideBySideResult } from '../src/measure/side-by-side.js';
@@ -72,17 +73,6 @@ interface LaneUrls {
   lane: number;
   reference: string;
   candidate: string;
-}
-
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gaussian(random: () => number): number {
@@ -151,7 +141,7 @@ async function serve(): Promise<void> {
           drift: 1,
           episode: 1,
           episodeUntil: 0,
-          random: seededRandom(message.lane + 1),
+          random: mulberry32(message.lane + 1),
         };
         lanes.set(message.lane, lane);
         lane.urls = {
@@ -170,7 +160,7 @@ async function serve(): Promise<void> {
       lane.drift = 1;
       lane.episode = 1;
       lane.episodeUntil = 0;
-      lane.random = seededRandom(message.seed);
+      lane.random = mulberry32(message.seed);
     } else {
       lane.drift = message.multiplier;
     }
@@ -302,7 +292,7 @@ async function runTrial(
   options: Options,
 ): Promise<{ result: TrialResult; histograms: Record<string, string[]> }> {
   const seed = hashSeed(`${setting.variant}/${setting.slowdown}/${index}`);
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const driftAt = random();
   await sendControl(controlUrl, {
     type: 'set',

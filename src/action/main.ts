@@ -141,11 +141,12 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
   if (shard) {
     report.shard = shardRecord(report, whole, shard.shard, shard.startAt?.toISOString());
     // A shard gates nothing: no comment, no failing on findings; the merge job does both.
-    return await finish(
+    await finish(
       report,
       { ...settings, comment: 'never', failOn: { budget: false, regression: false } },
       { writeReport: true, shard: true },
     );
+    return;
   }
   if (settings.publish) await publish(config, report, settings);
   await finish(report, settings, { writeReport: true, acceptBudget: config.acceptBudget });

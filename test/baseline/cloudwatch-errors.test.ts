@@ -6,14 +6,9 @@ import { CloudWatchError } from '../../src/baseline/cloudwatch-errors.js';
 import { startCloudWatch } from '../servers/cloudwatch.js';
 import { refusedPort } from '../servers/ports.js';
 import type { CloudWatchServer } from '../servers/cloudwatch.js';
-import { fastRetries, runnerEnv, setAwsEnv } from './aws-env.js';
-import {
-  HOUR,
-  cloudWatchConfig,
-  endpointConfig,
-  lognormalHistogram,
-  measurementOf,
-} from './fixtures.js';
+import { fastRetries, runnerEnv, setAwsEnv } from '../support/aws.js';
+import { HOUR, cloudWatchConfig, endpointConfig, lognormalHistogram } from './fixtures.js';
+import { measurementOfHistogram } from '../support/measurements.js';
 
 /** What each failure a user can cause looks like once it reaches perf-gate. */
 
@@ -32,7 +27,9 @@ function publishInput(): PublishInput {
   return {
     gateId: 'api',
     dimensions: { Service: 'checkout' },
-    endpoints: [{ name: 'list', measurement: measurementOf(lognormalHistogram(3, 200, 20, 0.3)) }],
+    endpoints: [
+      { name: 'list', measurement: measurementOfHistogram(lognormalHistogram(3, 200, 20, 0.3)) },
+    ],
     timestamp: new Date(now.getTime() - HOUR),
   };
 }

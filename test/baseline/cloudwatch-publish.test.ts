@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import {
   BIN_RATIO,
@@ -8,10 +8,11 @@ import {
 } from '../../src/baseline/cloudwatch-publish.js';
 import { createHistogram, quantileMs, recordMs } from '../../src/measure/histogram.js';
 import type { Histogram } from '../../src/measure/histogram.js';
-import { LIMITS, percentileOfValues, startCloudWatch } from '../servers/cloudwatch.js';
-import type { CloudWatchServer } from '../servers/cloudwatch.js';
-import { runnerEnv, setAwsEnv } from './aws-env.js';
-import { HOUR, measurementOf, normal, seeded } from './fixtures.js';
+import { LIMITS, percentileOfValues } from '../servers/cloudwatch.js';
+import { cloudWatchForBlock } from '../support/aws.js';
+import { HOUR } from './fixtures.js';
+import { measurementOfHistogram } from '../support/measurements.js';
+import { mulberry32, standardNormal } from '../support/random.js';
 
 const QUANTILES = [0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999, 1];
 
@@ -22,11 +23,11 @@ type Shape =
 function sample(shape: Shape, random: () => number): number {
   switch (shape) {
     case 'lognormal':
-      return 30 * Math.exp(0.6 * normal(random));
+      return 30 * Math.exp(0.6 * standardNormal(random));
     case 'bimodal': // cache hits and misses
       return random() < 0.8
-        ? 5 * Math.exp(0.2 * normal(random))
-        : 250 * Math.exp(0.3 * normal(random));
+        ? 5 * Math.exp(0.2 * standardNormal(random))
+        : 250 * Math.exp(0.3 * standardNormal(random));
     case 'exponential':
       return 1 - 20 * Math.log(1 - random());
     case 'uniform':
@@ -41,7 +42,7 @@ function sample(shape: Shape, random: () => number): number {
 }
 
 function histogramOf(shape: Shape, seed: number, n: number): Histogram {
-  const random = seeded(seed);
+  const random = mulberry32(seed);
   const h = createHistogram();
   for (let i = 0; i < n; i++) recordMs(h, sample(shape, random));
   return h;
@@ -112,22 +113,7 @@ describe('histogramToValuesCounts', () => {
 });
 
 describe('publishMeasurements against CloudWatch', () => {
-  let cw: CloudWatchServer;
-  let restoreEnv: () => void;
-
-  beforeAll(async () => {
-    cw = await startCloudWatch();
-    restoreEnv = setAwsEnv(runnerEnv(cw.url));
-  });
-  afterAll(async () => {
-    restoreEnv();
-    await cw.close();
-  });
-  beforeEach(() => {
-    cw.store.clear();
-    cw.requests.length = 0;
-    cw.setMode({ kind: 'normal' });
-  });
+  const cw = cloudWatchForBlock();
 
   test('publishes Latency, ErrorRate and Throughput with the gate, endpoint and user dimensions', async () => {
     const h = histogramOf('lognormal', 7, 5000);
@@ -135,11 +121,11 @@ describe('publishMeasurements against CloudWatch', () => {
     const result = await publishMeasurements({
       gateId: 'api',
       dimensions: { Service: 'checkout' },
-      endpoints: [{ name: 'list products', measurement: measurementOf(h, 50, 2000) }],
+      endpoints: [{ name: 'list products', measurement: measurementOfHistogram(h, 50, 2000) }],
       timestamp,
     });
-    expect(result).toEqual({ datums: cw.store.datums.length, requests: 1 });
-    const put = cw.requests[0];
+    expect(result).toEqual({ datums: cw.server.store.datums.length, requests: 1 });
+    const put = cw.server.requests[0];
     expect(put.operation).toBe('PutMetricData');
     expect(put.headers['x-amz-target']).toBe('GraniteServiceVersion20100801.PutMetricData');
     expect(put.headers['content-type']).toBe('application/x-amz-json-1.0');
@@ -147,16 +133,16 @@ describe('publishMeasurements against CloudWatch', () => {
     expect((put.body as { Namespace: string }).Namespace).toBe('PerfGate');
 
     const dims = { Gate: 'api', Endpoint: 'list products', Service: 'checkout' };
-    const latency = cw.store.find('PerfGate', 'Latency', dims);
+    const latency = cw.server.store.find('PerfGate', 'Latency', dims);
     expect(latency.length).toBeGreaterThan(0);
     expect(
       latency.every((d) => d.unit === 'Milliseconds' && d.timestamp === timestamp.getTime()),
     ).toBe(true);
     expect(latency.flatMap((d) => d.counts).reduce((a, b) => a + b, 0)).toBe(5000);
-    const [errorRate] = cw.store.find('PerfGate', 'ErrorRate', dims);
+    const [errorRate] = cw.server.store.find('PerfGate', 'ErrorRate', dims);
     expect(errorRate.unit).toBe('Percent');
     expect(errorRate.values[0]).toBeCloseTo((50 / 5050) * 100, 4);
-    const [throughput] = cw.store.find('PerfGate', 'Throughput', dims);
+    const [throughput] = cw.server.store.find('PerfGate', 'Throughput', dims);
     expect(throughput.unit).toBe('Count/Second');
     expect(throughput.values[0]).toBeCloseTo(2500, 3);
   });
@@ -165,7 +151,7 @@ describe('publishMeasurements against CloudWatch', () => {
     // 120 endpoints with four decades of latency: ~13 datums of 150 values each, ~2.5 KB apiece.
     const wide = createHistogram();
     for (let ms = 1; ms < 10_000; ms *= 1.0012) recordMs(wide, ms);
-    const measurement = measurementOf(wide);
+    const measurement = measurementOfHistogram(wide);
     const endpoints = Array.from({ length: 120 }, (_, i) => ({
       name: `endpoint ${i}`,
       measurement,
@@ -176,7 +162,7 @@ describe('publishMeasurements against CloudWatch', () => {
       endpoints,
       timestamp: new Date(Date.now() - HOUR),
     });
-    const puts = cw.requests.filter((r) => r.operation === 'PutMetricData');
+    const puts = cw.server.requests.filter((r) => r.operation === 'PutMetricData');
     expect(puts).toHaveLength(result.requests);
     expect(result.datums).toBeGreaterThan(1000);
     expect(result.requests).toBeGreaterThan(2);
@@ -191,8 +177,8 @@ describe('publishMeasurements against CloudWatch', () => {
       );
     }
     // Every datum arrived, none twice.
-    expect(cw.store.datums).toHaveLength(result.datums);
-    const perEndpoint = cw.store.find('PerfGate', 'Latency', {
+    expect(cw.server.store.datums).toHaveLength(result.datums);
+    const perEndpoint = cw.server.store.find('PerfGate', 'Latency', {
       Gate: 'api',
       Endpoint: 'endpoint 7',
     });
@@ -204,7 +190,7 @@ describe('publishMeasurements against CloudWatch', () => {
   test('also batches by count alone: 1500 small datums go as 1000 + 500', async () => {
     const h = createHistogram();
     recordMs(h, 10);
-    const measurement = measurementOf(h);
+    const measurement = measurementOfHistogram(h);
     const endpoints = Array.from({ length: 500 }, (_, i) => ({ name: `e${i}`, measurement }));
     const result = await publishMeasurements({
       gateId: 'api',
@@ -213,7 +199,9 @@ describe('publishMeasurements against CloudWatch', () => {
       timestamp: new Date(),
     });
     expect(result).toEqual({ datums: 1500, requests: 2 });
-    const sizes = cw.requests.map((r) => (r.body as { MetricData: unknown[] }).MetricData.length);
+    const sizes = cw.server.requests.map(
+      (r) => (r.body as { MetricData: unknown[] }).MetricData.length,
+    );
     expect(sizes).toEqual([1000, 500]);
   });
 
@@ -223,7 +211,7 @@ describe('publishMeasurements against CloudWatch', () => {
       publishMeasurements({
         gateId: 'api',
         dimensions: { Endpoint: 'mine' },
-        endpoints: [{ name: 'x', measurement: measurementOf(h) }],
+        endpoints: [{ name: 'x', measurement: measurementOfHistogram(h) }],
         timestamp: new Date(),
       }),
     ).rejects.toMatchObject({
@@ -231,6 +219,6 @@ describe('publishMeasurements against CloudWatch', () => {
       kind: 'config',
       message: expect.stringContaining('"Endpoint" is set by perf-gate'),
     });
-    expect(cw.requests).toHaveLength(0);
+    expect(cw.server.requests).toHaveLength(0);
   });
 });

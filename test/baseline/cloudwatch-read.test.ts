@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { readBaselines } from '../../src/baseline/cloudwatch-read.js';
 import { publishMeasurements } from '../../src/baseline/cloudwatch-publish.js';
 import type { Baseline } from '../../src/baseline/types.js';
 import { createHistogram, quantileMs, recordMs } from '../../src/measure/histogram.js';
 import type { Histogram } from '../../src/measure/histogram.js';
-import { startCloudWatch } from '../servers/cloudwatch.js';
-import type { CloudWatchServer } from '../servers/cloudwatch.js';
-import { runnerEnv, setAwsEnv } from './aws-env.js';
-import {
-  DAY,
-  HOUR,
-  cloudWatchConfig,
-  endpointConfig,
-  lognormalHistogram,
-  measurementOf,
-} from './fixtures.js';
+import { cloudWatchForBlock } from '../support/aws.js';
+import { DAY, HOUR, cloudWatchConfig, endpointConfig, lognormalHistogram } from './fixtures.js';
+import { measurementOfHistogram } from '../support/measurements.js';
 
 /** z-scores of the standard normal, for the lognormal's true quantiles. */
 const Z = { p50: 0, p95: 1.6448536, p99: 2.3263479 };
@@ -32,33 +24,15 @@ function periodsOf(b: Baseline | undefined) {
 }
 
 describe('readBaselines against CloudWatch', () => {
-  let cw: CloudWatchServer;
-  let restoreEnv: () => void;
+  const cw = cloudWatchForBlock();
   const now = new Date();
-
-  beforeAll(async () => {
-    cw = await startCloudWatch();
-    // The endpoint comes from AWS_ENDPOINT_URL_CLOUDWATCH only, as on a runner.
-    restoreEnv = setAwsEnv(runnerEnv(cw.url));
-  });
-  afterAll(async () => {
-    restoreEnv();
-    await cw.close();
-  });
-  beforeEach(() => {
-    cw.store.clear();
-    cw.requests.length = 0;
-    cw.setMode({ kind: 'normal' });
-    cw.setPageSize(undefined);
-    cw.setPercentileRule('nearest-rank');
-  });
 
   // CloudWatch does not document its percentile rank rule (see PercentileRule): the baseline
   // must hold under either reading.
   test.each(['nearest-rank', 'interpolated'] as const)(
     'ten published runs read back as ten periods whose percentiles match the truth within 2%% (%s percentiles)',
     async (rule) => {
-      cw.setPercentileRule(rule);
+      cw.server.setPercentileRule(rule);
       const medianMs = 40;
       const sigma = 0.5;
       const runs: Histogram[] = [];
@@ -68,7 +42,9 @@ describe('readBaselines against CloudWatch', () => {
         await publishMeasurements({
           gateId: 'api',
           dimensions: { Service: 'checkout' },
-          endpoints: [{ name: 'list products', measurement: measurementOf(h, 20 * (k + 1)) }],
+          endpoints: [
+            { name: 'list products', measurement: measurementOfHistogram(h, 20 * (k + 1)) },
+          ],
           // One run an hour, the latest 30 minutes ago.
           timestamp: new Date(now.getTime() - (10 - k) * HOUR + 30 * 60_000),
         });
@@ -123,7 +99,7 @@ describe('readBaselines against CloudWatch', () => {
         expect(Math.abs(median(periods[metric]!) - truth) / truth).toBeLessThan(0.02);
       }
       // One GetMetricData call for all metrics, oldest first, over lookback at period.
-      const gets = cw.requests.filter((r) => r.operation === 'GetMetricData');
+      const gets = cw.server.requests.filter((r) => r.operation === 'GetMetricData');
       expect(gets).toHaveLength(1);
       const body = gets[0].body as {
         MetricDataQueries: { MetricStat: { Period: number; Stat: string } }[];
@@ -147,7 +123,7 @@ describe('readBaselines against CloudWatch', () => {
     const fixed = names.map((_, i) => {
       const h = createHistogram();
       for (let n = 0; n < 100; n++) recordMs(h, i + 1);
-      return measurementOf(h);
+      return measurementOfHistogram(h);
     });
     for (let run = 0; run < 3; run++) {
       await publishMeasurements({
@@ -157,7 +133,7 @@ describe('readBaselines against CloudWatch', () => {
         timestamp: new Date(now.getTime() - (3 - run) * HOUR),
       });
     }
-    cw.setPageSize(50);
+    cw.server.setPageSize(50);
     const baselines = await readBaselines({
       gateId: 'api',
       endpoints: names.map((n) => endpointConfig(n)),
@@ -172,7 +148,7 @@ describe('readBaselines against CloudWatch', () => {
       for (const v of periods.p95!) expect(Math.abs(v - (i + 1)) / (i + 1)).toBeLessThan(0.002);
       expect(periods['error-rate']).toEqual([0, 0, 0]);
     });
-    const gets = cw.requests.filter((r) => r.operation === 'GetMetricData');
+    const gets = cw.server.requests.filter((r) => r.operation === 'GetMetricData');
     const queryCounts = gets.map(
       (r) => (r.body as { MetricDataQueries: unknown[] }).MetricDataQueries.length,
     );
@@ -203,10 +179,10 @@ describe('readBaselines against CloudWatch', () => {
     await publishMeasurements({
       gateId: 'api',
       dimensions: { Service: 'checkout' },
-      endpoints: [{ name: 'search', measurement: measurementOf(h) }],
+      endpoints: [{ name: 'search', measurement: measurementOfHistogram(h) }],
       timestamp: new Date(now.getTime() - 2 * HOUR),
     });
-    cw.setMode({ kind: 'partial-data' });
+    cw.server.setMode({ kind: 'partial-data' });
     const lines: string[] = [];
     const baselines = await readBaselines({
       gateId: 'api',
@@ -230,11 +206,11 @@ describe('readBaselines against CloudWatch', () => {
       await publishMeasurements({
         gateId: 'api',
         dimensions: { Service: 'checkout' },
-        endpoints: [{ name: 'orders', measurement: measurementOf(h) }],
+        endpoints: [{ name: 'orders', measurement: measurementOfHistogram(h) }],
         timestamp: new Date(now.getTime() - (k + 1) * HOUR),
       });
     }
-    cw.setPageSize(2);
+    cw.server.setPageSize(2);
     const lines: string[] = [];
     const baselines = await readBaselines(
       {
@@ -247,7 +223,7 @@ describe('readBaselines against CloudWatch', () => {
       { maxPages: 3 },
     );
     expect(baselines.get('orders')).toMatchObject({ kind: 'cloudwatch', partial: true });
-    expect(cw.requests.filter((r) => r.operation === 'GetMetricData')).toHaveLength(3);
+    expect(cw.server.requests.filter((r) => r.operation === 'GetMetricData')).toHaveLength(3);
     expect(lines[0]).toContain('stopped after 3 pages');
   });
 
@@ -257,7 +233,7 @@ describe('readBaselines against CloudWatch', () => {
     // What AWS itself publishes: per-request values, here a few per hour for three hours.
     for (let k = 0; k < 3; k++) {
       const at = now.getTime() - (k + 1) * HOUR;
-      cw.store.datums.push(
+      cw.server.store.datums.push(
         {
           namespace: 'AWS/ApplicationELB',
           metricName: 'TargetResponseTime',
@@ -315,7 +291,7 @@ describe('readBaselines against CloudWatch', () => {
     expect(checkout.p95).toEqual([30, 30, 30]);
     // External metrics are queried with exactly their own dimensions, no Gate or Endpoint.
     const queries = (
-      cw.requests[0].body as {
+      cw.server.requests[0].body as {
         MetricDataQueries: {
           MetricStat: { Metric: { Namespace: string; Dimensions: { Name: string }[] } };
         }[];
@@ -331,7 +307,7 @@ describe('readBaselines against CloudWatch', () => {
       kind: 'none',
       reason: expect.stringContaining('publish: true'),
     });
-    expect(cw.requests.filter((r) => r.operation === 'GetMetricData')).toHaveLength(1);
+    expect(cw.server.requests.filter((r) => r.operation === 'GetMetricData')).toHaveLength(1);
   });
 
   test('an external metric with no data names what to check', async () => {
@@ -374,7 +350,7 @@ describe('readBaselines against CloudWatch', () => {
       kind: 'none',
       reason: expect.stringContaining('regression: false'),
     });
-    expect(cw.requests).toHaveLength(0);
+    expect(cw.server.requests).toHaveLength(0);
   });
 
   test('a period CloudWatch cannot serve is a config error naming the key', async () => {
@@ -392,6 +368,6 @@ describe('readBaselines against CloudWatch', () => {
         'baseline.cloudwatch.period must be a whole number of minutes',
       ),
     });
-    expect(cw.requests).toHaveLength(0);
+    expect(cw.server.requests).toHaveLength(0);
   });
 });

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { publishMeasurements } from '../../src/baseline/cloudwatch-publish.js';
 import { readBaselines } from '../../src/baseline/cloudwatch-read.js';
 import { endpointDimensionValue } from '../../src/baseline/cloudwatch-metrics.js';
 import { quantileMs } from '../../src/measure/histogram.js';
-import { startCloudWatch } from '../servers/cloudwatch.js';
-import type { CloudWatchServer } from '../servers/cloudwatch.js';
-import { runnerEnv, setAwsEnv } from './aws-env.js';
-import {
-  HOUR,
-  cloudWatchConfig,
-  endpointConfig,
-  lognormalHistogram,
-  measurementOf,
-} from './fixtures.js';
+import { cloudWatchForBlock } from '../support/aws.js';
+import { HOUR, cloudWatchConfig, endpointConfig, lognormalHistogram } from './fixtures.js';
+import { measurementOfHistogram } from '../support/measurements.js';
 
 /**
  * Endpoint names are free text, CloudWatch dimension values are not (ASCII, a non-whitespace
@@ -70,22 +63,8 @@ describe('endpointDimensionValue', () => {
 });
 
 describe('publish and read back endpoints whose names CloudWatch cannot take as they are', () => {
-  let cw: CloudWatchServer;
-  let restoreEnv: () => void;
+  const cw = cloudWatchForBlock();
   const now = new Date();
-
-  beforeAll(async () => {
-    cw = await startCloudWatch();
-    restoreEnv = setAwsEnv(runnerEnv(cw.url));
-  });
-  afterAll(async () => {
-    restoreEnv();
-    await cw.close();
-  });
-  beforeEach(() => {
-    cw.store.clear();
-    cw.requests.length = 0;
-  });
 
   test('non-ASCII and whitespace names publish, read back their own history, and are listed', async () => {
     const names = ['Suche – café ✓', ' ', '\t', 'plain'];
@@ -95,16 +74,19 @@ describe('publish and read back endpoints whose names CloudWatch cannot take as 
       const result = await publishMeasurements({
         gateId: 'api',
         dimensions: { Service: 'checkout' },
-        endpoints: names.map((name, i) => ({ name, measurement: measurementOf(histograms[i]) })),
+        endpoints: names.map((name, i) => ({
+          name,
+          measurement: measurementOfHistogram(histograms[i]),
+        })),
         timestamp: new Date(now.getTime() - (k + 1) * HOUR),
         log: (l) => lines.push(l),
       });
       expect(result.datums).toBeGreaterThan(0);
     }
     // The service stored every datum; every value it holds is one it takes.
-    const puts = cw.requests.filter((r) => r.operation === 'PutMetricData');
+    const puts = cw.server.requests.filter((r) => r.operation === 'PutMetricData');
     expect(puts.every((r) => r.status === 200)).toBe(true);
-    const stored = new Set(cw.store.datums.map((d) => d.dimensions.Endpoint));
+    const stored = new Set(cw.server.store.datums.map((d) => d.dimensions.Endpoint));
     expect(stored).toEqual(new Set(names.map(endpointDimensionValue)));
     expect(stored.has('plain')).toBe(true);
     // The publish log says which names were mapped and to what.
@@ -119,9 +101,9 @@ describe('publish and read back endpoints whose names CloudWatch cannot take as 
       fileConfig: cloudWatchConfig(),
       now,
     });
-    expect(cw.requests.filter((r) => r.operation === 'GetMetricData' && r.status !== 200)).toEqual(
-      [],
-    );
+    expect(
+      cw.server.requests.filter((r) => r.operation === 'GetMetricData' && r.status !== 200),
+    ).toEqual([]);
     names.forEach((name, i) => {
       const b = baselines.get(name);
       if (b?.kind !== 'cloudwatch')
@@ -146,7 +128,7 @@ describe('publish and read back endpoints whose names CloudWatch cannot take as 
           gateId: 'api',
           dimensions,
           endpoints: [
-            { name: 'x', measurement: measurementOf(lognormalHistogram(1, 10, 10, 0.1)) },
+            { name: 'x', measurement: measurementOfHistogram(lognormalHistogram(1, 10, 10, 0.1)) },
           ],
           timestamp: new Date(),
         }),
@@ -164,6 +146,6 @@ describe('publish and read back endpoints whose names CloudWatch cannot take as 
         }),
       ).rejects.toMatchObject({ kind: 'config', message: expect.stringContaining(what) });
     }
-    expect(cw.requests).toHaveLength(0);
+    expect(cw.server.requests).toHaveLength(0);
   });
 });

@@ -25,7 +25,7 @@ import {
   type DataBranch,
 } from '../../src/github/history-store.js';
 import { startGitHub, type GitHubServer } from '../servers/github.js';
-import { endpoint, lognormal, measurementOf } from '../evaluate/measurement-fixtures.js';
+import { endpoint, lognormal, measurementOf } from '../support/measurements.js';
 
 const TOKEN = 'ghs_Hx7Q2mLk4V7pT1sR9wY3uN6bC0dF5hJ2aE4g';
 const HISTORY: GitHubHistoryConfig = {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import * as hdr from 'hdr-histogram-js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../../src/report/report.js';
 import { validateReport } from '../../src/report/validate.js';
 import { startTarget, type Target } from '../servers/target.js';
+import { histogramCounts } from '../support/measurements.js';
 import { runCli, tempDir, writeFile, type CliRun } from './cli-process.js';
 
 /**
@@ -53,18 +53,6 @@ function shardRun(file: string, i: number, out: string, startAt?: string): Promi
 
 function readJson(path: string): Report {
   return JSON.parse(readFileSync(path, 'utf8')) as Report;
-}
-
-/** Every recorded value (its bucket's lowest) with its count, by the library's own index walk. */
-function counts(base64: string): Map<number, number> {
-  const histogram = hdr.decodeFromCompressedBase64(base64, 32, false);
-  if (!(histogram instanceof hdr.JsHistogram)) throw new Error('expected a JavaScript histogram');
-  const out = new Map<number, number>();
-  for (let i = 0; i < histogram.countsArrayLength; i++) {
-    const count = histogram.getCountAtIndex(i);
-    if (count > 0) out.set(histogram.lowestEquivalentValue(histogram.valueFromIndex(i)), count);
-  }
-  return out;
 }
 
 beforeAll(async () => {
@@ -125,10 +113,10 @@ describe('perf-gate run --shard, then perf-gate merge', () => {
       const parts = shards.map((s) => s.endpoints.find((e) => e.name === endpoint.name)!);
       const union = new Map<number, number>();
       for (const part of parts) {
-        for (const [v, c] of counts(part.measurement.histogram))
+        for (const [v, c] of histogramCounts(part.measurement.histogram))
           union.set(v, (union.get(v) ?? 0) + c);
       }
-      expect(counts(endpoint.measurement.histogram)).toEqual(union);
+      expect(histogramCounts(endpoint.measurement.histogram)).toEqual(union);
       expect(endpoint.measurement.requests).toBe(
         parts.reduce((a, p) => a + p.measurement.requests, 0),
       );
@@ -232,7 +220,7 @@ endpoints:
     const answered = target.hits('/fixed/3') - before;
     expect(measurement.requests).toBeLessThanOrEqual(answered);
     expect(answered - measurement.requests).toBeLessThanOrEqual(5);
-    const total = [...counts(measurement.histogram).values()].reduce((a, b) => a + b, 0);
+    const total = [...histogramCounts(measurement.histogram).values()].reduce((a, b) => a + b, 0);
     expect(total).toBe(measurement.requests - measurement.errors);
   });
 });

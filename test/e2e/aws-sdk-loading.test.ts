@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runnerEnv } from '../baseline/aws-env.js';
+import { runnerEnv } from '../support/aws.js';
 import { ROOT } from '../cli/cli-process.js';
 import { startCloudWatch, type CloudWatchServer } from '../servers/cloudwatch.js';
 import { startTarget, type Target } from '../servers/target.js';

@@ -1,9 +1,15 @@
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
-import { publishMeasurements } from '../../src/baseline/cloudwatch-publish.js';
-import { startCloudWatch, type CloudWatchServer } from '../servers/cloudwatch.js';
-import { startTarget, type Target } from '../servers/target.js';
-import { runnerEnv } from '../baseline/aws-env.js';
+import { expect, test } from '@jest/globals';
+import { startCloudWatch } from '../servers/cloudwatch.js';
+import { startTarget } from '../servers/target.js';
+import {
+  CLOUDWATCH_BASELINE,
+  cloudWatchRunEnv,
+  expectOnlySlowedRegressed,
+  publishHistory,
+  reportOf,
+  serversForFile,
+  withSlowedEndpoint,
+} from '../support/e2e.js';
 import { runAction } from './action-runner.js';
 
 /**
@@ -20,7 +26,7 @@ const BUDGET = [
   'defaults:',
   '  load: { connections: 4, duration: 2s, warmup: 0s, timeout: 2s }',
   'baseline:',
-  '  cloudwatch: { region: eu-west-1, dimensions: { Service: shop }, lookback: 1d, period: 1h }',
+  `  ${CLOUDWATCH_BASELINE}`,
   'endpoints:',
   '  - name: steady',
   '    path: /fixed/20',
@@ -29,32 +35,22 @@ const BUDGET = [
   '',
 ].join('\n');
 
-let target: Target;
-let cloudwatch: CloudWatchServer;
-
-beforeAll(async () => {
-  target = await startTarget();
-  cloudwatch = await startCloudWatch();
-});
-afterAll(async () => {
-  await target?.close();
-  await cloudwatch?.close();
-});
+const servers = serversForFile({ target: startTarget, cloudwatch: startCloudWatch });
 
 test('an endpoint made 30% slower than its CloudWatch history is flagged, and only that one', async () => {
+  const { cloudwatch } = servers;
+  const env = cloudWatchRunEnv(servers.target.url, cloudwatch.url);
   // A run on main publishes its distributions: no history yet, so nothing to judge against.
   const main = await runAction({
     eventName: 'push',
     event: {},
     inputs: { comment: 'never', publish: 'true' },
-    env: { PREVIEW_URL: target.url, ...runnerEnv(cloudwatch.url) },
+    env,
     files: { 'perf-budget.yml': BUDGET },
   });
   expect(main.stderr).toBe('');
   expect(main.code).toBe(0);
-  expect(
-    JSON.parse(readFileSync(main.outputs['report-file'], 'utf8')).endpoints[0].baseline.kind,
-  ).toBe('none');
+  expect(reportOf(main).endpoints[0].baseline.kind).toBe('none');
   const puts = cloudwatch.requests.filter((q) => q.operation === 'PutMetricData');
   expect(puts.length).toBeGreaterThan(0);
   expect(puts.every((q) => q.status === 200)).toBe(true);
@@ -65,57 +61,23 @@ test('an endpoint made 30% slower than its CloudWatch history is flagged, and on
   // minute they would count as an eleventh period, and in the same minute they would not: drop
   // them, so the history is exactly the ten hours published below with explicit timestamps.
   cloudwatch.store.clear();
-  // Ten earlier hours of the same numbers, as if main had been publishing all along (the
-  // current, unfinished hour is not part of the baseline).
-  const published = JSON.parse(readFileSync(main.outputs['report-file'], 'utf8'));
-  const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'dummy-secret-key' };
-  for (let hour = 10; hour >= 1; hour--) {
-    await publishMeasurements(
-      {
-        gateId: 'shop',
-        dimensions: { Service: 'shop' },
-        region: 'eu-west-1',
-        endpoints: published.endpoints.map((e: { name: string; measurement: object }) => ({
-          name: e.name,
-          measurement: e.measurement,
-        })),
-        timestamp: new Date(Date.now() - hour * 3_600_000),
-      },
-      { endpoint: cloudwatch.url, credentials },
-    );
-  }
+  // Ten earlier hours of the same numbers, as if main had been publishing all along.
+  await publishHistory(reportOf(main), cloudwatch.url, 10);
   cloudwatch.requests.length = 0;
 
   const r = await runAction({
     inputs: { comment: 'never' },
-    env: { PREVIEW_URL: target.url, ...runnerEnv(cloudwatch.url) },
-    // The "slowed" endpoint now answers in 26 ms instead of 20.
-    files: {
-      'perf-budget.yml': BUDGET.replace(/(name: slowed\n {4}path: )\/fixed\/20/, '$1/fixed/26'),
-    },
+    env,
+    files: { 'perf-budget.yml': withSlowedEndpoint(BUDGET) },
   });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(1);
   expect(r.outputs.passed).toBe('false');
-  const report = JSON.parse(readFileSync(r.outputs['report-file'], 'utf8'));
+  const report = reportOf(r);
   const [steady, slowed] = report.endpoints;
   expect(steady.baseline.kind).toBe('cloudwatch');
   expect(steady.baseline.metrics.p50.periods).toBe(10);
-  const reasons = (e: { findings: { verdict: string; reason: string }[] }) =>
-    e.findings.map((f) => `${f.verdict}: ${f.reason}`);
-  // The reasons ride along so a failure shows what perf-gate saw.
-  expect({
-    regressions: steady.findings.filter((f: { verdict: string }) => f.verdict === 'regression'),
-    why: reasons(steady),
-  }).toEqual({ regressions: [], why: expect.anything() });
-  const regressed = slowed.findings
-    .filter((f: { verdict: string }) => f.verdict === 'regression')
-    .map((f: { metric: string }) => f.metric);
-  // p50 moves by 30% for sure; the tail may or may not clear the tolerance on a busy machine.
-  expect({ regressed, why: reasons(slowed) }).toEqual({
-    regressed: expect.arrayContaining(['p50']),
-    why: expect.anything(),
-  });
+  const regressed = expectOnlySlowedRegressed(steady, slowed);
   expect(Number(r.outputs.regressions)).toBe(regressed.length);
   expect(r.stdout).toMatch(
     /::error title=perf-gate%3A slowed,file=perf-budget.yml,line=12::slowed: p50 rose/,

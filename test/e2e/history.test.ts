@@ -1,14 +1,19 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { describe, expect, test } from '@jest/globals';
 import {
   encodeHistoryFile,
   historyPath,
   historyRun,
   decodeHistoryFile,
 } from '../../src/baseline/github-history.js';
-import { startGitHub, type GitHubServer } from '../servers/github.js';
-import { startTarget, type Target } from '../servers/target.js';
-import { endpoint, lognormal, measurementOf } from '../evaluate/measurement-fixtures.js';
+import { startGitHub } from '../servers/github.js';
+import { startTarget } from '../servers/target.js';
+import {
+  expectOnlySlowedRegressed,
+  reportOf,
+  serversForFile,
+  withSlowedEndpoint,
+} from '../support/e2e.js';
+import { endpoint, lognormal, measurementOf } from '../support/measurements.js';
 import { runAction, type ActionRunOptions } from './action-runner.js';
 
 /**
@@ -35,17 +40,7 @@ const BUDGET = [
 ].join('\n');
 
 const BRANCH = 'perf-gate-history';
-let target: Target;
-let github: GitHubServer;
-
-beforeAll(async () => {
-  target = await startTarget();
-  github = await startGitHub();
-});
-afterAll(async () => {
-  await target?.close();
-  await github?.close();
-});
+const servers = serversForFile({ target: startTarget, github: startGitHub });
 
 function push(repository: string, sha: string, budget = BUDGET): ActionRunOptions {
   return {
@@ -55,8 +50,8 @@ function push(repository: string, sha: string, budget = BUDGET): ActionRunOption
     // pushes is not what these tests are about, so findings do not fail the step here.
     inputs: { comment: 'never', publish: 'true', 'github-token': 'ghs_push', 'fail-on': 'none' },
     env: {
-      PREVIEW_URL: target.url,
-      GITHUB_API_URL: github.url,
+      PREVIEW_URL: servers.target.url,
+      GITHUB_API_URL: servers.github.url,
       GITHUB_REPOSITORY: repository,
       GITHUB_REF: 'refs/heads/main',
       GITHUB_REF_NAME: 'main',
@@ -72,8 +67,8 @@ function pullRequest(repository: string, budget = BUDGET): ActionRunOptions {
     event: { pull_request: { number: 7, base: { ref: 'main' }, head: { ref: 'feature' } } },
     inputs: { comment: 'never', 'github-token': 'ghs_pr' },
     env: {
-      PREVIEW_URL: target.url,
-      GITHUB_API_URL: github.url,
+      PREVIEW_URL: servers.target.url,
+      GITHUB_API_URL: servers.github.url,
       GITHUB_REPOSITORY: repository,
       GITHUB_REF: 'refs/pull/7/merge',
       GITHUB_REF_NAME: '7/merge',
@@ -85,13 +80,13 @@ function pullRequest(repository: string, budget = BUDGET): ActionRunOptions {
   };
 }
 
-const reportOf = (outputs: Record<string, string>) =>
-  JSON.parse(readFileSync(outputs['report-file']!, 'utf8'));
 const storedRuns = (repo: string) =>
-  github.git
+  servers.github.git
     .listFiles('acme', repo, BRANCH)
     .filter((p) => p.endsWith('.json'))
-    .flatMap((p) => decodeHistoryFile(github.git.readFile('acme', repo, BRANCH, p)!, p).runs);
+    .flatMap(
+      (p) => decodeHistoryFile(servers.github.git.readFile('acme', repo, BRANCH, p)!, p).runs,
+    );
 
 describe('history in a data branch', () => {
   test('ten pushes publish; a pull request flags the endpoint made 30% slower, and only it', async () => {
@@ -111,18 +106,13 @@ describe('history in a data branch', () => {
       durationMs: 1000,
       timeoutMs: 2000,
     });
-    expect(github.git.log('acme', 'shop', BRANCH)).toHaveLength(10);
+    expect(servers.github.git.log('acme', 'shop', BRANCH)).toHaveLength(10);
 
-    const before = github.requests.length;
-    const r = await runAction(
-      pullRequest(
-        'acme/shop',
-        BUDGET.replace(/(name: slowed\n {4}path: )\/fixed\/20/, '$1/fixed/26'),
-      ),
-    );
+    const before = servers.github.requests.length;
+    const r = await runAction(pullRequest('acme/shop', withSlowedEndpoint(BUDGET)));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
-    const report = reportOf(r.outputs);
+    const report = reportOf(r);
     const [steady, slowed] = report.endpoints;
     expect(steady.baseline).toMatchObject({
       kind: 'cloudwatch',
@@ -132,24 +122,14 @@ describe('history in a data branch', () => {
     expect(steady.baseline.metrics.p50.periods).toBe(10);
     expect(r.summary).toMatch(/history median/);
     expect(r.summary).toMatch(/data branch perf-gate-history, runs of main<\/code>, 10 runs/);
-    const reasons = (e: { findings: { verdict: string; reason: string }[] }) =>
-      e.findings.map((f) => `${f.verdict}: ${f.reason}`);
-    expect({
-      regressions: steady.findings.filter((f: { verdict: string }) => f.verdict === 'regression'),
-      why: reasons(steady),
-    }).toEqual({ regressions: [], why: expect.anything() });
-    const regressed = slowed.findings
-      .filter((f: { verdict: string }) => f.verdict === 'regression')
-      .map((f: { metric: string }) => f.metric);
-    expect({ regressed, why: reasons(slowed) }).toEqual({
-      regressed: expect.arrayContaining(['p50']),
-      why: expect.anything(),
-    });
-    expect(reasons(slowed).join('\n')).toMatch(/history median/);
+    expectOnlySlowedRegressed(steady, slowed);
+    expect(slowed.findings.map((f: { reason: string }) => f.reason).join('\n')).toMatch(
+      /history median/,
+    );
     // A pull request never writes to the data branch, and reads it in a couple of requests
     // (ref, tree, one month file). Other reads (the pull request's labels, comments and events
     // for acceptances) are not the history's.
-    const sent = github.requests.slice(before);
+    const sent = servers.github.requests.slice(before);
     expect(sent.filter((q) => q.path.includes('/git/')).every((q) => q.method === 'GET')).toBe(
       true,
     );
@@ -172,7 +152,7 @@ describe('history in a data branch', () => {
         })),
       }),
     );
-    github.git.writeFiles('acme', 'fork', BRANCH, {
+    servers.github.git.writeFiles('acme', 'fork', BRANCH, {
       [historyPath('shop', new Date(now))]: encodeHistoryFile({
         format: 'perf-gate-history',
         version: 1,
@@ -180,18 +160,18 @@ describe('history in a data branch', () => {
         runs,
       }),
     });
-    github.setMode({ kind: 'read-only' });
+    servers.github.setMode({ kind: 'read-only' });
     try {
       const pr = await runAction(pullRequest('acme/fork'));
       expect(pr.stderr).toBe('');
-      expect(reportOf(pr.outputs).endpoints[0].baseline.kind).toBe('cloudwatch');
+      expect(reportOf(pr).endpoints[0].baseline.kind).toBe('cloudwatch');
       const publish = await runAction(push('acme/fork', 'f'.repeat(40)));
       expect(publish.code).toBe(1);
       expect(publish.stdout).toMatch(/contents: write/);
       // The token only ever appears in the runner's own add-mask command.
       expect(publish.stdout.replace(/^::add-mask::.*$/gm, '')).not.toContain('ghs_push');
     } finally {
-      github.setMode({ kind: 'ok' });
+      servers.github.setMode({ kind: 'ok' });
     }
     expect(storedRuns('fork').some((r) => r.sha === 'f'.repeat(40))).toBe(false);
   }, 120_000);
@@ -199,14 +179,14 @@ describe('history in a data branch', () => {
   test('two publishers racing on the ref both land: one is refused non-fast-forward and retries', async () => {
     const first = await runAction(push('acme/race', 'a'.repeat(40)));
     expect(first.code).toBe(0);
-    const refused = github.git.refusedRefUpdates();
-    github.git.raceRefUpdates(2);
+    const refused = servers.github.git.refusedRefUpdates();
+    servers.github.git.raceRefUpdates(2);
     const [one, two] = await Promise.all([
       runAction(push('acme/race', 'b'.repeat(40))),
       runAction(push('acme/race', 'd'.repeat(40))),
     ]);
     expect([one.code, two.code]).toEqual([0, 0]);
-    expect(github.git.refusedRefUpdates() - refused).toBeGreaterThanOrEqual(1);
+    expect(servers.github.git.refusedRefUpdates() - refused).toBeGreaterThanOrEqual(1);
     expect(`${one.stdout}${two.stdout}`).toMatch(/moved while publishing/);
     expect(
       storedRuns('race')
@@ -244,7 +224,7 @@ describe('history in a data branch', () => {
         }),
       ),
     ].sort((a, b) => a.time.localeCompare(b.time));
-    github.git.writeFiles('acme', 'filtered', BRANCH, {
+    servers.github.git.writeFiles('acme', 'filtered', BRANCH, {
       [historyPath('shop', now)]: encodeHistoryFile({
         format: 'perf-gate-history',
         version: 1,
@@ -255,7 +235,7 @@ describe('history in a data branch', () => {
     const r = await runAction(pullRequest('acme/filtered'));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const [steady] = reportOf(r.outputs).endpoints;
+    const [steady] = reportOf(r).endpoints;
     expect(steady.baseline.kind).toBe('none');
     expect(steady.baseline.reason).toMatch(
       /no run of "main" with these load settings.*4 other runs used other load settings/,
@@ -273,7 +253,7 @@ describe('history in a data branch', () => {
     expect(r.stdout).toMatch(
       /::warning::Not publishing to the history: this is a pull-request run/,
     );
-    expect(github.git.listFiles('acme', 'prpublish', BRANCH)).toEqual([]);
+    expect(servers.github.git.listFiles('acme', 'prpublish', BRANCH)).toEqual([]);
   }, 120_000);
 
   test('a publish prunes month files older than the retention and keeps the rest', async () => {
@@ -285,7 +265,7 @@ describe('history in a data branch', () => {
       gate: 'shop',
       runs: [],
     });
-    github.git.writeFiles('acme', 'pruned', BRANCH, {
+    servers.github.git.writeFiles('acme', 'pruned', BRANCH, {
       [old]: empty,
       [recent]: empty,
       'README.md': 'kept',
@@ -293,7 +273,7 @@ describe('history in a data branch', () => {
     const r = await runAction(push('acme/pruned', 'e'.repeat(40)));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const files = github.git.listFiles('acme', 'pruned', BRANCH);
+    const files = servers.github.git.listFiles('acme', 'pruned', BRANCH);
     expect(files).not.toContain(old);
     expect(files).toEqual(
       expect.arrayContaining([recent, historyPath('shop', new Date()), 'README.md']),
@@ -312,13 +292,15 @@ describe('history in a data branch', () => {
     'a %s data file is refused with a clear message, and the gate goes on',
     async (_, text, message) => {
       const repo = `hostile-${_.replace(/\W/g, '')}`;
-      github.git.writeFiles('acme', repo, BRANCH, { [historyPath('shop', new Date())]: text });
+      servers.github.git.writeFiles('acme', repo, BRANCH, {
+        [historyPath('shop', new Date())]: text,
+      });
       const r = await runAction(pullRequest(`acme/${repo}`));
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(message);
       expect(r.stdout).toMatch(/docs\/history\.md/);
-      expect(reportOf(r.outputs).endpoints[0].baseline.kind).toBe('none');
+      expect(reportOf(r).endpoints[0].baseline.kind).toBe('none');
     },
     120_000,
   );

@@ -1,11 +1,15 @@
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { expect, test } from '@jest/globals';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { publishMeasurements } from '../../src/baseline/cloudwatch-publish.js';
-import { startCloudWatch, type CloudWatchServer } from '../servers/cloudwatch.js';
-import { startTarget, type Target } from '../servers/target.js';
-import { runnerEnv } from '../baseline/aws-env.js';
+import { startCloudWatch } from '../servers/cloudwatch.js';
+import { startTarget } from '../servers/target.js';
+import {
+  CLOUDWATCH_BASELINE,
+  cloudWatchRunEnv,
+  publishHistory,
+  reportOf,
+  serversForFile,
+} from '../support/e2e.js';
 import { ROOT, runCli, tempDir, writeFile } from '../cli/cli-process.js';
 import { runAction } from './action-runner.js';
 
@@ -26,7 +30,7 @@ const BUDGET = [
   // machine's noise from turning into regressions, which this test is not about.
   '  regression: { p50: 900%, p95: 900%, p99: 900% }',
   'baseline:',
-  '  cloudwatch: { region: eu-west-1, dimensions: { Service: shop }, lookback: 1d, period: 1h }',
+  `  ${CLOUDWATCH_BASELINE}`,
   'confirm: false',
   'endpoints:',
   '  - name: roomy',
@@ -35,20 +39,10 @@ const BUDGET = [
   '',
 ].join('\n');
 
-let target: Target;
-let cloudwatch: CloudWatchServer;
-
-beforeAll(async () => {
-  target = await startTarget();
-  cloudwatch = await startCloudWatch();
-});
-afterAll(async () => {
-  await target?.close();
-  await cloudwatch?.close();
-});
+const servers = serversForFile({ target: startTarget, cloudwatch: startCloudWatch });
 
 test('a history far below the budget yields a suggestion that validates when pasted', async () => {
-  const env = { PREVIEW_URL: target.url, ...runnerEnv(cloudwatch.url) };
+  const env = cloudWatchRunEnv(servers.target.url, servers.cloudwatch.url);
   const first = await runAction({
     eventName: 'push',
     event: {},
@@ -57,23 +51,7 @@ test('a history far below the budget yields a suggestion that validates when pas
     files: { 'perf-budget.yml': BUDGET },
   });
   expect(first.code).toBe(0);
-  const measured = JSON.parse(readFileSync(first.outputs['report-file'], 'utf8'));
-  const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'dummy-secret-key' };
-  for (let hour = 8; hour >= 1; hour--) {
-    await publishMeasurements(
-      {
-        gateId: 'shop',
-        dimensions: { Service: 'shop' },
-        region: 'eu-west-1',
-        endpoints: measured.endpoints.map((e: { name: string; measurement: object }) => ({
-          name: e.name,
-          measurement: e.measurement,
-        })),
-        timestamp: new Date(Date.now() - hour * 3_600_000),
-      },
-      { endpoint: cloudwatch.url, credentials },
-    );
-  }
+  await publishHistory(reportOf(first), servers.cloudwatch.url, 8);
 
   const r = await runAction({
     inputs: { comment: 'never' },

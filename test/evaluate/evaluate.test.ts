@@ -21,7 +21,7 @@ import {
   measurementOf,
   mix,
   reference,
-} from './measurement-fixtures.js';
+} from '../support/measurements.js';
 
 const TEN_PERCENT: Tolerance = { maxIncrease: 0.1, minDelta: 1 };
 const ERRORS: Tolerance = { maxIncrease: 0.5, minDelta: 0.005 };

@@ -10,7 +10,8 @@ import {
 } from '../../src/evaluate/quantile-bounds.js';
 import { bucketsOf, mulberry32, type Buckets, type Random } from '../../src/evaluate/stats.js';
 import { createHistogram, recordMs } from '../../src/measure/histogram.js';
-import { NO_BASELINE, endpoint, measurementOf } from './measurement-fixtures.js';
+import { NO_BASELINE, endpoint, measurementOf } from '../support/measurements.js';
+import { standardNormal } from '../support/random.js';
 
 /**
  * The distribution-free quantile bounds (SPEC §4) against an independent computation of the
@@ -131,11 +132,6 @@ interface Distribution {
   draw: (random: Random) => number;
   /** The true quantile inf{x : F(x) ≥ q}. */
   quantile: (q: number) => number;
-}
-
-function standardNormal(random: Random): number {
-  const u = Math.max(random(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
 /** Standard normal quantile by bisection on the CDF (independent of the code under test). */

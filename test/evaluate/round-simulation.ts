@@ -13,7 +13,8 @@ import {
   quantileMs,
   recordMs,
 } from '../../src/measure/histogram.js';
-import { endpoint } from './measurement-fixtures.js';
+import { endpoint } from '../support/measurements.js';
+import { standardNormal } from '../support/random.js';
 
 /**
  * Side-by-side measurements without sockets: synthetic ABBA rounds drawn from the noise models
@@ -54,12 +55,6 @@ export interface SideBySide {
   baseline: Baseline & { kind: 'reference' };
 }
 
-function gaussian(random: () => number): number {
-  let u = random();
-  while (u === 0) u = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
-
 /** One side-by-side measurement, as measureSideBySide returns it and run-gate wraps it. */
 export function simulateSideBySide(setup: SimulationSetup, random: () => number): SideBySide {
   const order = abbaOrder(setup.blocks);
@@ -78,11 +73,11 @@ export function simulateSideBySide(setup: SimulationSetup, random: () => number)
     const latencies = new Array<number>(setup.requestsPerRound);
     for (let i = 0; i < setup.requestsPerRound; i++, index++) {
       if (setup.variant === 'noisy' && clockMs >= episodeUntil) {
-        episode = Math.exp(NOISE.episodeSigma * gaussian(random));
+        episode = Math.exp(NOISE.episodeSigma * standardNormal(random));
         episodeUntil =
           clockMs + NOISE.episodeMinMs + random() * (NOISE.episodeMaxMs - NOISE.episodeMinMs);
       }
-      const base = ROUTE.medianMs * Math.exp(ROUTE.sigma * gaussian(random));
+      const base = ROUTE.medianMs * Math.exp(ROUTE.sigma * standardNormal(random));
       const own = side === 'candidate' ? setup.slowdown : 1;
       const runner = (index >= driftAt ? DRIFT.multiplier : 1) * episode;
       const ms = base * own * runner + (setup.variant === 'noisy' ? random() * NOISE.jitterMs : 0);

@@ -9,7 +9,7 @@ import {
 import { pairedRatioCI, tQuantile } from '../../src/evaluate/stats.js';
 import { mergeMeasurements } from '../../src/measure/merge.js';
 import type { Measurement } from '../../src/measure/types.js';
-import { endpoint, lognormal, measurementOf } from './measurement-fixtures.js';
+import { endpoint, lognormal, measurementOf } from '../support/measurements.js';
 
 /**
  * Significance of side-by-side regressions judged over the ABBA round pairs as well as over the

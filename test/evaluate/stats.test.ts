@@ -21,6 +21,7 @@ import {
   valueAtRank,
   type Random,
 } from '../../src/evaluate/stats.js';
+import { standardNormal } from '../support/random.js';
 
 /** A histogram filled with the given millisecond values. */
 function histogramOf(values: number[]) {
@@ -33,9 +34,7 @@ function histogramOf(values: number[]) {
 function lognormal(random: Random, n: number, medianMs: number, sigma: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
-    const u = Math.max(random(), 1e-12);
-    const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-    out.push(medianMs * Math.exp(sigma * z));
+    out.push(medianMs * Math.exp(sigma * standardNormal(random)));
   }
   return out;
 }
@@ -378,8 +377,7 @@ describe('prediction bounds', () => {
 
   test('is about 95% one-sided for normal periods', () => {
     const random = mulberry32(99);
-    const gauss = () =>
-      Math.sqrt(-2 * Math.log(Math.max(random(), 1e-12))) * Math.cos(2 * Math.PI * random());
+    const gauss = () => standardNormal(random);
     let above = 0;
     const trials = 2000;
     for (let i = 0; i < trials; i++) {

@@ -3,7 +3,7 @@ import type { Baseline } from '../../src/baseline/types.js';
 import { parseBudget } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { baselineReading, baselineSource } from '../../src/gate/baselines.js';
-import { runnerEnv, setAwsEnv } from '../baseline/aws-env.js';
+import { runnerEnv, setAwsEnv } from '../support/aws.js';
 import { startCloudWatch, type CloudWatchServer } from '../servers/cloudwatch.js';
 
 /**

@@ -5,13 +5,8 @@ import { evaluateRun, type EndpointEvaluationInput } from '../../src/evaluate/ev
 import type { Measurement } from '../../src/measure/types.js';
 import { buildReport, type Report } from '../../src/report/report.js';
 import { parseReport, validateReport } from '../../src/report/validate.js';
-import { CREATED_AT, ENVIRONMENT, configFor } from '../fixtures/reports/scenarios.js';
-import {
-  NO_BASELINE,
-  endpoint,
-  lognormal,
-  measurementOf,
-} from '../evaluate/measurement-fixtures.js';
+import { CREATED_AT, ENVIRONMENT, configFor } from '../support/reports.js';
+import { NO_BASELINE, endpoint, lognormal, measurementOf } from '../support/measurements.js';
 
 const TOL: Tolerance = { maxIncrease: 0.1, minDelta: 1 };
 const RULES = {

@@ -9,9 +9,10 @@ import type { GeneratorState, Measurement } from '../../src/measure/types.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { buildReport } from '../../src/report/report.js';
 import { validateReport } from '../../src/report/validate.js';
-import { CREATED_AT, ENVIRONMENT, configFor } from '../fixtures/reports/scenarios.js';
-import { measurementOf } from '../evaluate/measurement-fixtures.js';
-import { seededRandom, startTarget } from '../servers/target.js';
+import { CREATED_AT, ENVIRONMENT, configFor } from '../support/reports.js';
+import { measurementOf } from '../support/measurements.js';
+import { startTarget } from '../servers/target.js';
+import { mulberry32 } from '../support/random.js';
 import type { Target } from '../servers/target.js';
 
 /**
@@ -52,7 +53,7 @@ describe('the decision', () => {
   });
 
   test('on 1000 seeded random cases it fires exactly when every condition holds', () => {
-    const random = seededRandom(7);
+    const random = mulberry32(7);
     let fired = 0;
     for (let i = 0; i < 1000; i++) {
       const figures = load({

@@ -16,16 +16,10 @@ import {
 } from '../../src/report/charts.js';
 import { TREND_PERIODS } from '../../src/evaluate/evaluate.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import { buildReport, reportConfigFrom, type Report } from '../../src/report/report.js';
-import { NO_BASELINE, endpoint, measurementOf, mix } from '../evaluate/measurement-fixtures.js';
-import {
-  CREATED_AT,
-  ENVIRONMENT,
-  HOSTILE,
-  SCENARIO_NAMES,
-  SCENARIOS,
-  configFor,
-} from '../fixtures/reports/scenarios.js';
+import { reportConfigFrom, type Report } from '../../src/report/report.js';
+import { endpoint, measurementOf, mix } from '../support/measurements.js';
+import { HOSTILE, SCENARIO_NAMES, SCENARIOS } from '../fixtures/reports/scenarios.js';
+import { reportNaming } from '../support/reports.js';
 
 const built = Object.fromEntries(SCENARIO_NAMES.map((name) => [name, SCENARIOS[name]()])) as Record<
   string,
@@ -266,20 +260,7 @@ describe('blocks in the comment', () => {
 
   test('a name made of mermaid syntax is escaped in its heading, never in a block', () => {
     const names = ['%%{init: {"theme":"dark"}}%%', 'a"]\n```\n<script>x</script>', '`]`'];
-    const inputs = names.map((name, i) => ({
-      endpoint: endpoint({ name, path: `/${i}`, budget: { p95: 50 }, line: i + 1 }),
-      measurement: measurementOf(mix([300, 40 + i * 20])),
-      baseline: NO_BASELINE,
-    }));
-    const evaluation = evaluateRun(inputs);
-    const report = buildReport({
-      tool: { name: 'perf-gate', version: '0.1.0' },
-      createdAt: CREATED_AT,
-      environment: ENVIRONMENT,
-      config: configFor(inputs.map((i) => i.endpoint)),
-      endpoints: evaluation.endpoints,
-      summary: evaluation.summary,
-    });
+    const report = reportNaming(names, (_, i) => `/${i}`);
     const md = renderMarkdown(withCharts(report, 'all'));
     const blocks = blocksOf(md);
     expect(blocks).toHaveLength(3);

@@ -1,19 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { evaluateRun } from '../../src/evaluate/evaluate.js';
 import { escapeHtml, renderHtml } from '../../src/report/html.js';
 import { trendChart } from '../../src/report/charts.js';
 import { formatMs } from '../../src/units/format.js';
-import { buildReport, type Report } from '../../src/report/report.js';
-import { NO_BASELINE, endpoint, measurementOf, mix } from '../evaluate/measurement-fixtures.js';
-import {
-  CREATED_AT,
-  ENVIRONMENT,
-  HOSTILE,
-  SCENARIO_NAMES,
-  SCENARIOS,
-  configFor,
-} from '../fixtures/reports/scenarios.js';
+import type { Report } from '../../src/report/report.js';
+import { HOSTILE, SCENARIO_NAMES, SCENARIOS } from '../fixtures/reports/scenarios.js';
+import { reportNaming } from '../support/reports.js';
 
 const built = Object.fromEntries(SCENARIO_NAMES.map((name) => [name, SCENARIOS[name]()])) as Record<
   string,
@@ -324,20 +316,7 @@ describe('hostile text', () => {
     );
     fc.assert(
       fc.property(fc.uniqueArray(names, { minLength: 1, maxLength: 3 }), (endpointNames) => {
-        const inputs = endpointNames.map((name, i) => ({
-          endpoint: endpoint({ name, path: `/${name}`, budget: { p95: 50 }, line: i + 1 }),
-          measurement: measurementOf(mix([300, 40 + i * 20])),
-          baseline: NO_BASELINE,
-        }));
-        const evaluation = evaluateRun(inputs);
-        const report = buildReport({
-          tool: { name: 'perf-gate', version: '0.1.0' },
-          createdAt: CREATED_AT,
-          environment: ENVIRONMENT,
-          config: configFor(inputs.map((i) => i.endpoint)),
-          endpoints: evaluation.endpoints,
-          summary: evaluation.summary,
-        });
+        const report = reportNaming(endpointNames);
         expect(injectionProblems(renderHtml(report))).toEqual([]);
       }),
       { seed: 11, numRuns: 60 },

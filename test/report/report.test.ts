@@ -13,20 +13,9 @@ import {
 } from '../../src/report/report.js';
 import { maskText } from '../../src/secrets/secrets.js';
 import { parseReport, validateReport } from '../../src/report/validate.js';
-import {
-  NO_BASELINE,
-  endpoint,
-  lognormal,
-  measurementOf,
-} from '../evaluate/measurement-fixtures.js';
-import {
-  CREATED_AT,
-  ENVIRONMENT,
-  SCENARIO_NAMES,
-  SCENARIOS,
-  SECRET,
-  configFor,
-} from '../fixtures/reports/scenarios.js';
+import { NO_BASELINE, endpoint, lognormal, measurementOf } from '../support/measurements.js';
+import { SCENARIO_NAMES, SCENARIOS } from '../fixtures/reports/scenarios.js';
+import { CREATED_AT, ENVIRONMENT, SECRET, configFor } from '../support/reports.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'reports');
 const readFixture = (name: string) => readFileSync(join(fixtures, `${name}.json`), 'utf8');

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runCli, tempDir, writeFile } from '../cli/cli-process.js';
 import { runAction, type ActionRun } from '../e2e/action-runner.js';
-import { runnerEnv } from '../baseline/aws-env.js';
+import { runnerEnv } from '../support/aws.js';
 import { budgetText, visible } from '../faults/budget-text.js';
 import { startCloudWatch, type CloudWatchServer } from '../servers/cloudwatch.js';
 import { startGitHub, type GitHubServer } from '../servers/github.js';

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from '../support/random.js';
 
 /**
  * The deployment under test, on loopback. Every route's latency is known (and the delay the
@@ -82,18 +83,6 @@ export interface Target {
   reset(): void;
 }
 
-/** mulberry32: tiny, seedable, good enough to spread delays; not for anything cryptographic. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function startTarget(options: TargetOptions = {}): Promise<Target> {
   const startedAt = Date.now();
   const readyAfterMs = options.readyAfterMs ?? 0;
@@ -102,7 +91,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
   let slowdown = options.slowdown ?? 1;
   let jitterMs = options.jitterMs ?? 0;
   let readyOverride: boolean | undefined;
-  const jitter = seededRandom(options.seed ?? 42);
+  const jitter = mulberry32(options.seed ?? 42);
 
   let recorded: RecordedRequest[] = [];
   let hitsByPath = new Map<string, number>();
@@ -186,7 +175,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
       case 'bimodal': {
         const key = url.search;
         let random = bimodalRandom.get(key);
-        if (!random) bimodalRandom.set(key, (random = seededRandom(q('seed', 1))));
+        if (!random) bimodalRandom.set(key, (random = mulberry32(q('seed', 1))));
         const ms = random() < q('p', 0.1) ? q('slow', 100) : q('fast', 10);
         return later(ms, () => send(req, res, started, 200, '{"ok":true}'));
       }

@@ -1,9 +1,12 @@
+import { afterAll, beforeAll, beforeEach } from '@jest/globals';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { CloudWatchClientOptions } from '../../src/baseline/cloudwatch-client.js';
+import { startCloudWatch, type CloudWatchServer } from '../servers/cloudwatch.js';
 
 /**
  * The environment a runner step has after aws-actions/configure-aws-credentials, aimed at a
- * loopback CloudWatch; and SDK retries with 1 ms delays so throttling tests stay fast.
+ * loopback CloudWatch; SDK retries with 1 ms delays so throttling tests stay fast; and a
+ * loopback CloudWatch for a block of tests.
  */
 
 const AWS_VARIABLES = [
@@ -59,4 +62,32 @@ export function runnerEnv(endpointUrl: string): Record<string, string> {
 /** SDK retries as in production, but 1 ms apart. */
 export function fastRetries(maxAttempts = 3): CloudWatchClientOptions {
   return { maxAttempts, retryStrategy: new ConfiguredRetryStrategy(maxAttempts, 1) };
+}
+
+/**
+ * A loopback CloudWatch for the tests of the enclosing describe block, with a runner's AWS
+ * environment aimed at it (the endpoint from AWS_ENDPOINT_URL_CLOUDWATCH only, as on a runner).
+ * Each test starts with an empty store, no recorded requests, the normal mode, the default page
+ * size and percentile rule. `server` is set by `beforeAll`: read it inside tests.
+ */
+export function cloudWatchForBlock(): { server: CloudWatchServer } {
+  const loopback = {} as { server: CloudWatchServer };
+  let restoreEnv: (() => void) | undefined;
+  beforeAll(async () => {
+    loopback.server = await startCloudWatch();
+    restoreEnv = setAwsEnv(runnerEnv(loopback.server.url));
+  });
+  afterAll(async () => {
+    restoreEnv?.();
+    await loopback.server?.close();
+  });
+  beforeEach(() => {
+    const { server } = loopback;
+    server.store.clear();
+    server.requests.length = 0;
+    server.setMode({ kind: 'normal' });
+    server.setPageSize(undefined);
+    server.setPercentileRule('nearest-rank');
+  });
+  return loopback;
 }

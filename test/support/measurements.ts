@@ -1,13 +1,16 @@
+import * as hdr from 'hdr-histogram-js';
 import type { Baseline } from '../../src/baseline/types.js';
 import type { EndpointConfig } from '../../src/config/types.js';
-import { mulberry32 } from '../../src/evaluate/stats.js';
 import {
   createHistogram,
   encodeHistogram,
   recordMs,
   summarize,
 } from '../../src/measure/histogram.js';
+import type { Histogram } from '../../src/measure/histogram.js';
 import type { Measurement } from '../../src/measure/types.js';
+
+export { lognormal } from './random.js';
 
 /**
  * Hand-built measurements for evaluation and report tests: latencies go into a real HDR
@@ -31,7 +34,6 @@ export function measurementOf(
   const histogram = createHistogram();
   for (const ms of latenciesMs) recordMs(histogram, ms);
   const requests = latenciesMs.length;
-  const errors = options.errors ?? 0;
   // A throughput without a duration sets the duration it implies, so that requests, duration
   // and throughput agree as in a real measurement (1,000 requests at 85.4 req/s take 11.7 s).
   const durationMs =
@@ -39,6 +41,44 @@ export function measurementOf(
     (options.throughput !== undefined && options.throughput > 0 && requests > 0
       ? Math.round((requests / options.throughput) * 1000)
       : 10_000);
+  return measurementFrom(histogram, {
+    requests,
+    errors: options.errors ?? 0,
+    durationMs,
+    throughput: options.throughput ?? requests / (durationMs / 1000),
+    startedAt: options.startedAt ?? '2025-01-01T00:00:00.000Z',
+  });
+}
+
+/**
+ * A measurement of the requests recorded in `histogram` plus `errors` failed ones that were not
+ * (as a timeout never reaches the histogram): throughput counts the completed requests only.
+ */
+export function measurementOfHistogram(
+  histogram: Histogram,
+  errors = 0,
+  durationMs = 2000,
+): Measurement {
+  return measurementFrom(histogram, {
+    requests: histogram.totalCount + errors,
+    errors,
+    durationMs,
+    throughput: (histogram.totalCount / durationMs) * 1000,
+    startedAt: new Date(0).toISOString(),
+  });
+}
+
+function measurementFrom(
+  histogram: Histogram,
+  counts: {
+    requests: number;
+    errors: number;
+    durationMs: number;
+    throughput: number;
+    startedAt: string;
+  },
+): Measurement {
+  const { requests, errors } = counts;
   return {
     requests,
     errors,
@@ -49,27 +89,17 @@ export function measurementOf(
       resets: 0,
       status: errors > 0 ? { '500': errors } : {},
     },
-    throughput: options.throughput ?? requests / (durationMs / 1000),
-    durationMs,
+    throughput: counts.throughput,
+    durationMs: counts.durationMs,
     latency: summarize(histogram),
     histogram: encodeHistogram(histogram),
-    startedAt: options.startedAt ?? '2025-01-01T00:00:00.000Z',
+    startedAt: counts.startedAt,
   };
 }
 
 /** `count` requests at each latency: mix([950, 100], [50, 300]) is 950 at 100 ms and 50 at 300 ms. */
 export function mix(...parts: [count: number, ms: number][]): number[] {
   return parts.flatMap(([count, ms]) => Array<number>(count).fill(ms));
-}
-
-/** n seeded log-normal latencies with the given median (ms) and log-spread. */
-export function lognormal(seed: number, n: number, medianMs: number, sigma: number): number[] {
-  const random = mulberry32(seed);
-  return Array.from({ length: n }, () => {
-    const u = Math.max(random(), 1e-12);
-    const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-    return medianMs * Math.exp(sigma * z);
-  });
 }
 
 export function endpoint(overrides: Partial<EndpointConfig> = {}): EndpointConfig {
@@ -97,4 +127,19 @@ export function cloudwatch(
   periods: Extract<Baseline, { kind: 'cloudwatch' }>['periods'],
 ): Extract<Baseline, { kind: 'cloudwatch' }> {
   return { kind: 'cloudwatch', source: 'PerfGate p95 {Service=checkout}', periods, partial: false };
+}
+
+/**
+ * Every recorded value of an encoded histogram (its bucket's lowest value, µs) with its count,
+ * by the HDR library's own index walk: two histograms are the same exactly when these are.
+ */
+export function histogramCounts(base64: string): Map<number, number> {
+  const histogram = hdr.decodeFromCompressedBase64(base64, 32, false);
+  if (!(histogram instanceof hdr.JsHistogram)) throw new Error('expected a JavaScript histogram');
+  const out = new Map<number, number>();
+  for (let i = 0; i < histogram.countsArrayLength; i++) {
+    const count = histogram.getCountAtIndex(i);
+    if (count > 0) out.set(histogram.lowestEquivalentValue(histogram.valueFromIndex(i)), count);
+  }
+  return out;
 }
