@@ -15,7 +15,7 @@ import { loadRules } from './budget.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { COMPARE_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
-import { prepareReportPaths, readReport, writeReports } from './report-files.js';
+import { REPORT_OPTIONS, reportPathsOf, readReport, writeReports } from './report-files.js';
 import { renderTable } from '../report/table.js';
 import { TOOL } from '../version.js';
 
@@ -30,9 +30,7 @@ export async function compareCommand(
 ): Promise<ExitCode> {
   const parsed = parseCommandArgs(COMMAND, args, {
     budget: { type: 'string' },
-    json: { type: 'string' },
-    markdown: { type: 'string' },
-    html: { type: 'string' },
+    ...REPORT_OPTIONS,
     'fail-on': { type: 'string' },
   });
   if (flag(parsed, 'help')) {
@@ -41,12 +39,7 @@ export async function compareCommand(
   }
   const [basePath, headPath] = positionals(parsed, COMMAND, ['BASE.json', 'HEAD.json']);
   const failOn = failOnOption(parsed, COMMAND);
-  const paths = {
-    json: stringOption(parsed, 'json'),
-    markdown: stringOption(parsed, 'markdown'),
-    html: stringOption(parsed, 'html'),
-  };
-  prepareReportPaths(paths, COMMAND);
+  const paths = reportPathsOf(parsed, COMMAND);
   const budgetFile = stringOption(parsed, 'budget');
   let config: Config | undefined;
   if (budgetFile !== undefined) {

@@ -10,7 +10,7 @@ import { loadRules } from './budget.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { MERGE_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
-import { prepareReportPaths, readReport, writeReports } from './report-files.js';
+import { REPORT_OPTIONS, reportPathsOf, readReport, writeReports } from './report-files.js';
 
 /**
  * `perf-gate merge SHARD.json…`: the reports of a sharded run (`run --shard i/n`) added together
@@ -26,9 +26,7 @@ export async function mergeCommand(
 ): Promise<ExitCode> {
   const parsed = parseCommandArgs(COMMAND, args, {
     budget: { type: 'string' },
-    json: { type: 'string' },
-    markdown: { type: 'string' },
-    html: { type: 'string' },
+    ...REPORT_OPTIONS,
     'fail-on': { type: 'string' },
   });
   if (flag(parsed, 'help')) {
@@ -40,12 +38,7 @@ export async function mergeCommand(
     throw new UsageError('name the shard reports to merge: perf-gate merge SHARD.json…', COMMAND);
   }
   const failOn = failOnOption(parsed, COMMAND);
-  const paths = {
-    json: stringOption(parsed, 'json'),
-    markdown: stringOption(parsed, 'markdown'),
-    html: stringOption(parsed, 'html'),
-  };
-  prepareReportPaths(paths, COMMAND);
+  const paths = reportPathsOf(parsed, COMMAND);
   const budgetFile = stringOption(parsed, 'budget');
   let config: Config | undefined;
   if (budgetFile !== undefined) {

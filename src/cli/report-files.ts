@@ -5,7 +5,7 @@ import { renderMarkdown } from '../report/markdown.js';
 import { readReportFile } from '../report/read.js';
 import type { Report } from '../report/report.js';
 import { writeFileNoFollow } from '../report/write-file.js';
-import { UsageError } from './args.js';
+import { stringOption, UsageError, type ParsedArgs } from './args.js';
 
 /**
  * `--json OUT`, `--markdown OUT` and `--html OUT`. The paths are checked before any load is sent, so a typo
@@ -22,6 +22,24 @@ export interface ReportPaths {
 }
 
 const EXTENSION: Record<string, string> = { json: 'json', markdown: 'md', html: 'html' };
+
+/** The options of the commands that write reports: `--json`, `--markdown`, `--html`. */
+export const REPORT_OPTIONS = {
+  json: { type: 'string' },
+  markdown: { type: 'string' },
+  html: { type: 'string' },
+} as const;
+
+/** The report paths a command was given, checked and their folders created (prepareReportPaths). */
+export function reportPathsOf(parsed: ParsedArgs, command: string): ReportPaths {
+  const paths = {
+    json: stringOption(parsed, 'json'),
+    markdown: stringOption(parsed, 'markdown'),
+    html: stringOption(parsed, 'html'),
+  };
+  prepareReportPaths(paths, command);
+  return paths;
+}
 
 /** Creates the parent folders and refuses a path that is a folder. */
 export function prepareReportPaths(paths: ReportPaths, command: string): void {

@@ -23,7 +23,7 @@ import { RUN_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
 import { createProgress } from './progress.js';
 import { connectionErrors, neverConnected } from './reachability.js';
-import { prepareReportPaths, writeReports } from './report-files.js';
+import { REPORT_OPTIONS, reportPathsOf, writeReports } from './report-files.js';
 import { renderTable } from '../report/table.js';
 import { shardOptions, shardedConfig } from './shard-options.js';
 import { shardRecord } from '../gate/shards.js';
@@ -42,9 +42,7 @@ export async function runCommand(
     budget: { type: 'string' },
     'target-url': { type: 'string' },
     'baseline-url': { type: 'string' },
-    json: { type: 'string' },
-    markdown: { type: 'string' },
-    html: { type: 'string' },
+    ...REPORT_OPTIONS,
     'fail-on': { type: 'string' },
     'max-duration': { type: 'string' },
     verbose: { type: 'boolean' },
@@ -61,12 +59,7 @@ export async function runCommand(
   const baselineUrl = urlOption(parsed, 'baseline-url', COMMAND);
   const failOn = failOnOption(parsed, COMMAND);
   const maxDurationMs = durationOption(parsed, 'max-duration', '15m', COMMAND);
-  const paths = {
-    json: stringOption(parsed, 'json'),
-    markdown: stringOption(parsed, 'markdown'),
-    html: stringOption(parsed, 'html'),
-  };
-  prepareReportPaths(paths, COMMAND);
+  const paths = reportPathsOf(parsed, COMMAND);
   const sharding = shardOptions(parsed, COMMAND);
 
   const whole = await loadBudget(
