@@ -8,17 +8,18 @@ import {
   durationOption,
   flag,
   integerOption,
-  parseCommandArgs,
   positionals,
   stringOption,
   UsageError,
   urlOption,
+  type ParsedArgs,
 } from './args.js';
 import { DEFAULT_BUDGET_FILE, loadBudget, passLoadMs } from './budget.js';
 import { calibrate, noisyAdvice, renderSpread, renderSuggestedFile } from './calibration.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { CALIBRATE_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
+import type { CommandSpec } from './command.js';
 import { createProgress } from './progress.js';
 import { connectionErrors, neverConnected } from './reachability.js';
 
@@ -30,23 +31,26 @@ import { connectionErrors, neverConnected } from './reachability.js';
 
 const COMMAND = 'calibrate';
 
-export async function calibrateCommand(
-  args: readonly string[],
-  context: CliContext,
-  output: Output,
-): Promise<ExitCode> {
-  const parsed = parseCommandArgs(COMMAND, args, {
+/** `perf-gate calibrate`: its options and help (runCli parses them and answers `--help`). */
+export const calibrateSpec: CommandSpec = {
+  name: COMMAND,
+  options: {
     budget: { type: 'string' },
     'target-url': { type: 'string' },
     runs: { type: 'string' },
     'max-duration': { type: 'string' },
     output: { type: 'string' },
     verbose: { type: 'boolean' },
-  });
-  if (flag(parsed, 'help')) {
-    output.out(CALIBRATE_HELP);
-    return EXIT.passed;
-  }
+  },
+  help: CALIBRATE_HELP,
+  run: calibrateCommand,
+};
+
+async function calibrateCommand(
+  parsed: ParsedArgs,
+  context: CliContext,
+  output: Output,
+): Promise<ExitCode> {
   positionals(parsed, COMMAND, []);
   const budgetFile = stringOption(parsed, 'budget') ?? DEFAULT_BUDGET_FILE;
   const targetUrl = urlOption(parsed, 'target-url', COMMAND);

@@ -3,18 +3,12 @@ import { compareReports } from '../gate/compare.js';
 import { shouldFail } from '../evaluate/fail-on.js';
 import type { Report } from '../report/report.js';
 import { runEnvironment } from '../gate/report.js';
-import {
-  failOnOption,
-  flag,
-  parseCommandArgs,
-  positionals,
-  stringOption,
-  UsageError,
-} from './args.js';
+import { failOnOption, positionals, stringOption, UsageError, type ParsedArgs } from './args.js';
 import { loadRules } from './budget.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { COMPARE_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
+import type { CommandSpec } from './command.js';
 import { REPORT_OPTIONS, reportPathsOf, readReport, writeReports } from './report-files.js';
 import { renderTable } from '../report/table.js';
 import { TOOL } from '../version.js';
@@ -23,20 +17,23 @@ import { TOOL } from '../version.js';
 
 const COMMAND = 'compare';
 
-export async function compareCommand(
-  args: readonly string[],
-  context: CliContext,
-  output: Output,
-): Promise<ExitCode> {
-  const parsed = parseCommandArgs(COMMAND, args, {
+/** `perf-gate compare`: its options and help (runCli parses them and answers `--help`). */
+export const compareSpec: CommandSpec = {
+  name: COMMAND,
+  options: {
     budget: { type: 'string' },
     ...REPORT_OPTIONS,
     'fail-on': { type: 'string' },
-  });
-  if (flag(parsed, 'help')) {
-    output.out(COMPARE_HELP);
-    return EXIT.passed;
-  }
+  },
+  help: COMPARE_HELP,
+  run: compareCommand,
+};
+
+async function compareCommand(
+  parsed: ParsedArgs,
+  context: CliContext,
+  output: Output,
+): Promise<ExitCode> {
   const [basePath, headPath] = positionals(parsed, COMMAND, ['BASE.json', 'HEAD.json']);
   const failOn = failOnOption(parsed, COMMAND);
   const paths = reportPathsOf(parsed, COMMAND);

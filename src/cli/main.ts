@@ -3,15 +3,16 @@ import { BudgetFileError, formatProblem } from '../config/errors.js';
 import { closest } from '../config/suggest.js';
 import { TargetUnreachableError } from '../measure/ready.js';
 import { UsageError } from './args.js';
-import { calibrateCommand } from './calibrate-command.js';
-import { compareCommand } from './compare-command.js';
-import { mergeCommand } from './merge-command.js';
+import { calibrateSpec } from './calibrate-command.js';
+import { compareSpec } from './compare-command.js';
+import { mergeSpec } from './merge-command.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { TOOL_HELP } from './help.js';
 import { Output, type CliContext } from './output.js';
-import { reportCommand } from './report-command.js';
-import { runCommand } from './run-command.js';
-import { validateCommand } from './validate-command.js';
+import { runCommandSpec, type CommandSpec } from './command.js';
+import { reportSpec } from './report-command.js';
+import { runSpec } from './run-command.js';
+import { validateSpec } from './validate-command.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -20,16 +21,12 @@ import { VERSION } from '../version.js';
  * (index.ts) only wires the process to it.
  */
 
-type Command = (args: readonly string[], context: CliContext, output: Output) => Promise<ExitCode>;
-
-const COMMANDS: Record<string, Command> = {
-  run: runCommand,
-  validate: validateCommand,
-  compare: compareCommand,
-  merge: mergeCommand,
-  report: reportCommand,
-  calibrate: calibrateCommand,
-};
+const COMMANDS: Record<string, CommandSpec> = Object.fromEntries(
+  [runSpec, validateSpec, compareSpec, mergeSpec, reportSpec, calibrateSpec].map((spec) => [
+    spec.name,
+    spec,
+  ]),
+);
 
 export async function runCli(argv: readonly string[], context: CliContext): Promise<ExitCode> {
   const output = new Output(context);
@@ -38,7 +35,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
       const topic = first === 'help' ? rest[0] : undefined;
       if (topic !== undefined && COMMANDS[topic])
-        return await COMMANDS[topic](['--help'], context, output);
+        return await runCommandSpec(COMMANDS[topic], ['--help'], context, output);
       if (first === undefined) {
         output.err(TOOL_HELP);
         return EXIT.usage;
@@ -59,7 +56,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
         '',
       );
     }
-    return await command(rest, context, output);
+    return await runCommandSpec(command, rest, context, output);
   } catch (error) {
     return report(error, output);
   }

@@ -5,11 +5,12 @@ import type { Report } from '../report/report.js';
 import { runEnvironment } from '../gate/report.js';
 import { renderTable } from '../report/table.js';
 import { TOOL } from '../version.js';
-import { failOnOption, flag, parseCommandArgs, stringOption, UsageError } from './args.js';
+import { failOnOption, stringOption, UsageError, type ParsedArgs } from './args.js';
 import { loadRules } from './budget.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { MERGE_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
+import type { CommandSpec } from './command.js';
 import { REPORT_OPTIONS, reportPathsOf, readReport, writeReports } from './report-files.js';
 
 /**
@@ -19,20 +20,23 @@ import { REPORT_OPTIONS, reportPathsOf, readReport, writeReports } from './repor
 
 const COMMAND = 'merge';
 
-export async function mergeCommand(
-  args: readonly string[],
-  context: CliContext,
-  output: Output,
-): Promise<ExitCode> {
-  const parsed = parseCommandArgs(COMMAND, args, {
+/** `perf-gate merge`: its options and help (runCli parses them and answers `--help`). */
+export const mergeSpec: CommandSpec = {
+  name: COMMAND,
+  options: {
     budget: { type: 'string' },
     ...REPORT_OPTIONS,
     'fail-on': { type: 'string' },
-  });
-  if (flag(parsed, 'help')) {
-    output.out(MERGE_HELP);
-    return EXIT.passed;
-  }
+  },
+  help: MERGE_HELP,
+  run: mergeCommand,
+};
+
+async function mergeCommand(
+  parsed: ParsedArgs,
+  context: CliContext,
+  output: Output,
+): Promise<ExitCode> {
   const files = parsed.positionals;
   if (files.length === 0) {
     throw new UsageError('name the shard reports to merge: perf-gate merge SHARD.json…', COMMAND);

@@ -1,9 +1,10 @@
 import { readReportFile } from '../report/read.js';
 import type { Report } from '../report/report.js';
-import { flag, parseCommandArgs, positionals, stringOption, UsageError } from './args.js';
+import { positionals, stringOption, UsageError, type ParsedArgs } from './args.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { REPORT_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
+import type { CommandSpec } from './command.js';
 import { prepareReportPaths, writeReports } from './report-files.js';
 
 /**
@@ -14,19 +15,22 @@ import { prepareReportPaths, writeReports } from './report-files.js';
 
 const COMMAND = 'report';
 
-export async function reportCommand(
-  args: readonly string[],
+/** `perf-gate report`: its options and help (runCli parses them and answers `--help`). */
+export const reportSpec: CommandSpec = {
+  name: COMMAND,
+  options: {
+    html: { type: 'string' },
+    markdown: { type: 'string' },
+  },
+  help: REPORT_HELP,
+  run: reportCommand,
+};
+
+async function reportCommand(
+  parsed: ParsedArgs,
   _context: CliContext,
   output: Output,
 ): Promise<ExitCode> {
-  const parsed = parseCommandArgs(COMMAND, args, {
-    html: { type: 'string' },
-    markdown: { type: 'string' },
-  });
-  if (flag(parsed, 'help')) {
-    output.out(REPORT_HELP);
-    return EXIT.passed;
-  }
   const [path] = positionals(parsed, COMMAND, ['REPORT.json']);
   const paths = { html: stringOption(parsed, 'html'), markdown: stringOption(parsed, 'markdown') };
   if (paths.html === undefined && paths.markdown === undefined) {

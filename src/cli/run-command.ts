@@ -10,10 +10,10 @@ import {
   durationOption,
   failOnOption,
   flag,
-  parseCommandArgs,
   positionals,
   stringOption,
   urlOption,
+  type ParsedArgs,
 } from './args.js';
 import { DEFAULT_BUDGET_FILE, loadBudget } from './budget.js';
 import { BudgetFileError } from '../config/errors.js';
@@ -21,6 +21,7 @@ import { connectionLimitProblems, openFileLimit } from '../measure/fd-limit.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { RUN_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
+import type { CommandSpec } from './command.js';
 import { createProgress } from './progress.js';
 import { connectionErrors, neverConnected } from './reachability.js';
 import { REPORT_OPTIONS, reportPathsOf, writeReports } from './report-files.js';
@@ -33,12 +34,10 @@ import { scheduleFrom } from '../gate/start-at.js';
 
 const COMMAND = 'run';
 
-export async function runCommand(
-  args: readonly string[],
-  context: CliContext,
-  output: Output,
-): Promise<ExitCode> {
-  const parsed = parseCommandArgs(COMMAND, args, {
+/** `perf-gate run`: its options and help (runCli parses them and answers `--help`). */
+export const runSpec: CommandSpec = {
+  name: COMMAND,
+  options: {
     budget: { type: 'string' },
     'target-url': { type: 'string' },
     'baseline-url': { type: 'string' },
@@ -48,11 +47,16 @@ export async function runCommand(
     verbose: { type: 'boolean' },
     shard: { type: 'string' },
     'start-at': { type: 'string' },
-  });
-  if (flag(parsed, 'help')) {
-    output.out(RUN_HELP);
-    return EXIT.passed;
-  }
+  },
+  help: RUN_HELP,
+  run: runCommand,
+};
+
+async function runCommand(
+  parsed: ParsedArgs,
+  context: CliContext,
+  output: Output,
+): Promise<ExitCode> {
   positionals(parsed, COMMAND, []);
   const budgetFile = stringOption(parsed, 'budget') ?? DEFAULT_BUDGET_FILE;
   const targetUrl = urlOption(parsed, 'target-url', COMMAND);

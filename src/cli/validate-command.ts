@@ -1,27 +1,31 @@
 import { formatDuration } from '../units/format.js';
-import { durationOption, flag, parseCommandArgs, positionals, urlOption } from './args.js';
+import { durationOption, positionals, urlOption, type ParsedArgs } from './args.js';
 import { DEFAULT_BUDGET_FILE, loadBudget, passLoadMs } from './budget.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { VALIDATE_HELP } from './help.js';
 import type { CliContext, Output } from './output.js';
+import type { CommandSpec } from './command.js';
 
 /** `perf-gate validate FILE`: the budget file checked as `run` would load it, no load sent. */
 
 const COMMAND = 'validate';
 
-export async function validateCommand(
-  args: readonly string[],
+/** `perf-gate validate`: its options and help (runCli parses them and answers `--help`). */
+export const validateSpec: CommandSpec = {
+  name: COMMAND,
+  options: {
+    'target-url': { type: 'string' },
+    'max-duration': { type: 'string' },
+  },
+  help: VALIDATE_HELP,
+  run: validateCommand,
+};
+
+async function validateCommand(
+  parsed: ParsedArgs,
   context: CliContext,
   output: Output,
 ): Promise<ExitCode> {
-  const parsed = parseCommandArgs(COMMAND, args, {
-    'target-url': { type: 'string' },
-    'max-duration': { type: 'string' },
-  });
-  if (flag(parsed, 'help')) {
-    output.out(VALIDATE_HELP);
-    return EXIT.passed;
-  }
   // Like run and calibrate, the file defaults to perf-budget.yml.
   const [file = DEFAULT_BUDGET_FILE] =
     parsed.positionals.length === 0 ? [] : positionals(parsed, COMMAND, ['FILE']);
