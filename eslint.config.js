@@ -74,7 +74,13 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     languageOptions: {
-      parserOptions: { project: './tsconfig.all.json', tsconfigRootDir: import.meta.dirname },
+      // Never the single-run mode typescript-eslint picks when CI is set: it lints the files as
+      // they are on disk, so a linted text (test/architecture/layers.test.ts) would be ignored.
+      parserOptions: {
+        project: './tsconfig.all.json',
+        tsconfigRootDir: import.meta.dirname,
+        disallowAutomaticSingleRunInference: true,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
