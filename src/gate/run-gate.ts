@@ -12,6 +12,7 @@ import type { RunError } from '../evaluate/types.js';
 import { measureEndpoint, type AdaptiveOptions, type MeasureProgress } from '../measure/engine.js';
 import { checkReachable, waitForReady, type ReadyResult } from '../measure/ready.js';
 import { measureSideBySide } from '../measure/side-by-side.js';
+import { measureSequentialSideBySide, sequentialSideBySideFor } from './side-by-side-sequential.js';
 import { CERTIFICATE_HINT, isCertificateError } from '../measure/tls.js';
 import { adaptiveLooks, plannedLoadMs } from '../config/plan.js';
 import { DEFAULT_CONFIDENCE } from '../config/types.js';
@@ -162,7 +163,12 @@ export async function runGate(input: GateInput): Promise<GateRun> {
     try {
       const result = await measureOnceUnderCap(endpoint);
       const record = result.measurement.adaptive;
-      if (record) spent = endpoint.load.warmupMs + result.measurement.durationMs;
+      if (record?.blocks !== undefined && result.baseline?.kind === 'reference') {
+        spent =
+          2 * endpoint.load.warmupMs +
+          result.measurement.durationMs +
+          result.baseline.measurement.durationMs;
+      } else if (record) spent = endpoint.load.warmupMs + result.measurement.durationMs;
       return result;
     } finally {
       loadMs += spent;
@@ -175,6 +181,19 @@ export async function runGate(input: GateInput): Promise<GateRun> {
     const onProgress =
       input.onProgress && ((p: MeasureProgress) => input.onProgress!(endpoint.name, p));
     if (input.baselineUrl) {
+      // Sequential side by side (gate/side-by-side-sequential.ts); undefined: the fixed design.
+      const design = sequentialSideBySideFor(endpoint);
+      if (design) {
+        return measureSequentialSideBySide(endpoint, design, {
+          referenceUrl: input.baselineUrl,
+          source: displayOrigin(input.baselineUrl),
+          confirm: config.confirm,
+          evaluate: input.evaluate,
+          fits: (ms) => deadline.remainingMs() >= ms,
+          signal: loadSignal,
+          log: log.info,
+        });
+      }
       const result = await measureSideBySide(endpoint, {
         referenceUrl: input.baselineUrl,
         signal: loadSignal,
@@ -256,7 +275,15 @@ export async function runGate(input: GateInput): Promise<GateRun> {
             });
       const entry: EndpointEvaluationInput = { endpoint, measurement: first.measurement, baseline };
       const firstResult = evaluateEndpoint(endpoint, first.measurement, baseline, input.evaluate);
-      if (config.confirm && needsConfirmation(firstResult) && !signal?.aborted && !unanswered) {
+      // A sequential side-by-side measurement confirmed its breaches within the sequence.
+      const confirmedInSequence = first.measurement.adaptive?.blocks !== undefined;
+      if (
+        config.confirm &&
+        !confirmedInSequence &&
+        needsConfirmation(firstResult) &&
+        !signal?.aborted &&
+        !unanswered
+      ) {
         if (deadline.remainingMs() < plannedLoadMs(endpoint.load, side === 2)) {
           log.warning(
             `${endpoint.name}: breach not confirmed: measuring it again would exceed max-duration`,
