@@ -28,6 +28,7 @@ import {
   evaluateEndpoint,
   needsConfirmation,
   type EndpointRules,
+  type EvaluateOptions,
 } from '../src/evaluate/evaluate.js';
 import {
   abbaLookLevels,
@@ -167,19 +168,47 @@ export function sequentialTrial(
   spending: SpendingRules = SPENDING,
   confirm = true,
   connections = CONNECTIONS,
+  variantOptions: { evaluate?: EvaluateOptions } = {},
 ): SequentialOutcome {
   const source = new RoundSource(variant, slowdown, mulberry32(seed), connections);
   const rules = rulesFor(tolerance);
   const rounds: { candidate: Measurement; reference: Measurement }[] = [];
   const states: LookState[] = [];
   const maxBlocks = design.capBlocks + (confirm ? 1 : 0);
+  // Merged so far, added to block by block (merging is what a trial spends most of its time on).
+  let candidate: Measurement | undefined;
+  let reference: Measurement | undefined;
   for (let blocks = 1; blocks <= maxBlocks; blocks++) {
-    rounds.push(...block(source, design.roundMs));
+    const pairs = block(source, design.roundMs);
+    rounds.push(...pairs);
+    const add = (so: Measurement | undefined, parts: Measurement[]) =>
+      mergeMeasurements(so ? [so, ...parts] : parts);
+    candidate = add(
+      candidate,
+      pairs.map((p) => p.candidate),
+    );
+    reference = add(
+      reference,
+      pairs.map((p) => p.reference),
+    );
     if (blocks < design.looks[0]) continue;
     const look = blocks - design.looks[0] + 1;
     const levels = abbaLookLevels(design, look, 0.95, 0.95, spending);
-    const { candidate, baseline } = sideBySide(rounds);
-    states.push(judgeAbbaLook({ endpoint: rules, candidate, baseline, levels }));
+    const baseline: Baseline & { kind: 'reference' } = {
+      kind: 'reference',
+      source: 'http://127.0.0.1:1',
+      measurement: reference,
+      rounds: [...rounds],
+    };
+    states.push(
+      judgeAbbaLook({
+        endpoint: rules,
+        candidate,
+        baseline,
+        levels,
+        options: variantOptions.evaluate,
+      }),
+    );
     const stop = abbaStop(states, design.looks.length, confirm);
     if (stop) {
       return {
@@ -270,7 +299,10 @@ export async function runSequentialBench(argv: string[]): Promise<void> {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
+  // A/A trials of the sequential design carry the error-rate claims: --trials of them (default
+  // 300); the power rows and the fixed design's reference rows get a third as many, at least 100.
   const trials = Number(value('--trials') ?? (argv.includes('--quick') ? 20 : 300));
+  const fewer = Math.max(Math.min(trials, 100), Math.round(trials / 3));
   const seconds = Number(value('--seconds') ?? 30);
   const variants = (value('--variants')?.split(',') as Variant[] | undefined) ?? [
     'steady',
@@ -295,6 +327,7 @@ export async function runSequentialBench(argv: string[]): Promise<void> {
     }
   }
   const started = performance.now();
+  const outer = trials;
   const rows: (Setting & {
     trials: number;
     flagged: number;
@@ -308,6 +341,7 @@ export async function runSequentialBench(argv: string[]): Promise<void> {
   })[] = [];
   for (const [index, s] of settings.entries()) {
     const t0 = performance.now();
+    const trials = s.design === 'sequential' && s.slowdown === 1 ? outer : fewer;
     let flagged = 0;
     const load: number[] = [];
     const stops: Record<string, number> = {};

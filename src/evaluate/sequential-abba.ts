@@ -44,9 +44,9 @@ import {
  * Lan–DeMets spending function of the information fraction t = blocks / cap blocks; each look
  * is judged at the increment spent on it. By the union bound the chance of any wrong breach over
  * all looks is at most the total (the fixed design's one-sided (1 − confidence)/2), whatever the
- * correlation between looks. Breaches spend by O'Brien–Fleming (almost nothing early, nearly all
- * at the cap, so a run to the cap is judged at nearly the fixed design's level); passes by
- * Pocock (evenly: an A/A comparison may stop at the first looks). Chosen by the simulation in
+ * correlation between looks. Breaches spend by O'Brien–Fleming (almost nothing early, more at
+ * every later look, so a breach must be clear to stop a run early); passes by Pocock (about
+ * evenly: an A/A comparison may stop at the first looks). Chosen by the simulation in
  * bench/sequential-simulation.ts (bench/results/decisions-sequential.json).
  */
 
