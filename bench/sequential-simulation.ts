@@ -434,7 +434,7 @@ export async function runSequentialBench(argv: string[]): Promise<void> {
           noise: NOISE,
           connections: CONNECTIONS,
           tolerances: TOLERANCES,
-          spending: { breach: "O'Brien–Fleming", pass: 'Pocock' },
+          spending: { breach: 'Pocock', pass: 'half at the first look, the rest linear' },
         },
         rows,
         speed,

@@ -5,7 +5,9 @@
  *
  * Rounds are shorter than the fixed design's (about ADAPTIVE_ROUND_MS instead of about 5 s): a
  * look can only come after a whole ABBA block, and more, shorter round pairs give the round-pair
- * t-interval more degrees of freedom for the same load. The cap is the written `duration` per
+ * t-interval more degrees of freedom for the same load (measured: with 1 s rounds an A/A
+ * comparison on the noisy runner settles in a median 6 s a side, with 2 s rounds in 17 s;
+ * bench/sequential-simulation.ts). The cap is the written `duration` per
  * side, as in the fixed design; the first look comes once every side has recorded
  * `load.min-duration` and there are MIN_ROUND_PAIRS pairs (2 blocks).
  */
@@ -13,9 +15,9 @@ import { DEFAULT_MIN_DURATION_MS, MIN_ROUND_MS, roundDurationMs, runMs } from '.
 import type { LoadSettings } from './types.js';
 
 /** Target length of one round of an adaptive side-by-side measurement, ms. */
-export const ADAPTIVE_ROUND_MS = 2_000;
+export const ADAPTIVE_ROUND_MS = 1_000;
 
-/** Blocks before the first look: 4 round pairs, the fewest the round-pair interval judges on. */
+/** Fewest blocks before the first look: 4 round pairs, the fewest the round-pair interval judges on. */
 export const MIN_LOOK_BLOCKS = 2;
 
 export interface AbbaDesign {

@@ -17,6 +17,7 @@ import { CERTIFICATE_HINT, isCertificateError } from '../measure/tls.js';
 import { adaptiveLooks, plannedLoadMs } from '../config/plan.js';
 import { DEFAULT_CONFIDENCE } from '../config/types.js';
 import { lookConfidence, settleBudgets } from '../evaluate/sequential.js';
+import { settleAgainstHistory } from '../evaluate/sequential-history.js';
 import { bucketsOf } from '../evaluate/stats.js';
 import { formatDuration } from '../config/units.js';
 import type { Measurement } from '../measure/types.js';
@@ -211,7 +212,8 @@ export async function runGate(input: GateInput): Promise<GateRun> {
     }
     const adaptive = adaptiveFor(
       endpoint,
-      endpoint.regression !== false && cloudwatch.has(endpoint.name),
+      endpoint.regression !== false ? cloudwatch.get(endpoint.name) : undefined,
+      input.evaluate?.confidence,
     );
     const measurement = await measureEndpoint(endpoint, {
       signal: loadSignal,
@@ -326,26 +328,40 @@ function confidenceOf(endpoint: EndpointConfig): number {
 
 /**
  * The adaptive design for an endpoint measured alone (SPEC §4), or undefined for the fixed one:
- * when it asks for it, has budgets to settle, and no CloudWatch baseline to be compared with
- * (that comparison needs the data of the whole duration).
+ * when it asks for it and has budgets or a history baseline (CloudWatch, the data branch) to
+ * settle. It stops once both are settled (evaluate/sequential.ts, sequential-history.ts), or on
+ * the first breach.
  */
 export function adaptiveFor(
   endpoint: EndpointConfig,
-  hasBaseline: boolean,
+  history: Baseline | undefined,
+  predictionConfidence?: number,
 ): { looks: number[]; decide: AdaptiveOptions['decide'] } | undefined {
-  if (endpoint.adaptive !== true || hasBaseline) return undefined;
-  if (Object.keys(endpoint.budget).length === 0) return undefined;
+  if (endpoint.adaptive !== true) return undefined;
+  const judged = history?.kind === 'cloudwatch' ? history : undefined;
+  const budgets = Object.keys(endpoint.budget).length > 0;
+  if (!budgets && !judged) return undefined;
   const looks = adaptiveLooks(endpoint.load);
   if (looks.length < 2) return undefined;
   const confidence = confidenceOf(endpoint);
   return {
     looks,
-    decide: (look, sample) =>
-      settleBudgets(
-        endpoint.budget,
-        { buckets: bucketsOf(sample.histogram), requests: sample.requests, errors: sample.errors },
-        lookConfidence(confidence, look, looks.length),
-      ),
+    decide: (look, recorded) => {
+      const sample = {
+        buckets: bucketsOf(recorded.histogram),
+        requests: recorded.requests,
+        errors: recorded.errors,
+      };
+      const at = lookConfidence(confidence, look, looks.length);
+      const states = [
+        budgets ? settleBudgets(endpoint.budget, sample, at) : 'pass',
+        judged
+          ? settleAgainstHistory(endpoint.regression, judged, sample, at, predictionConfidence)
+          : 'pass',
+      ];
+      if (states.includes('breach')) return 'breach';
+      return states.every((s) => s === 'pass') ? 'pass' : undefined;
+    },
   };
 }
 

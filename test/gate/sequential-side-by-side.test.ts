@@ -118,29 +118,29 @@ describe('sequential side by side through the gate', () => {
     const { log, infos } = gateLog();
     const cfg = config(load('12s'), WIDE);
     expect(sequentialSideBySideFor(cfg.endpoints[0])).toEqual({
-      roundMs: 2000,
-      looks: [2, 3],
-      capBlocks: 3,
+      roundMs: 1000,
+      looks: [3, 4, 5, 6],
+      capBlocks: 6,
     });
     const run = await runGate({ config: cfg, baselineUrl: reference.url, log });
     const [list] = run.evaluation.endpoints;
     expect(list.measurement.adaptive).toMatchObject({
       stop: 'settled: pass',
       look: 1,
-      looks: 2,
-      blocks: 2,
+      looks: 4,
+      blocks: 3,
     });
-    expect(list.baseline).toMatchObject({ kind: 'reference', rounds: 4 });
+    expect(list.baseline).toMatchObject({ kind: 'reference', rounds: 6 });
     expect(list.confirmation).toBeUndefined();
     expect(infos.some((l) => /measuring once more/.test(l))).toBe(false);
     expect(run.evaluation.summary.passed).toBe(true);
-    // Spent: 2 blocks of 2 s rounds, both sides (autocannon ends a round on its next tick);
+    // Spent: 3 blocks of 1 s rounds, both sides (autocannon ends a round on its next tick);
     // planned: the whole 12 s a side.
-    expect(run.loadMs).toBeGreaterThanOrEqual(16_000);
-    expect(run.loadMs).toBeLessThan(18_000);
+    expect(run.loadMs).toBeGreaterThanOrEqual(12_000);
+    expect(run.loadMs).toBeLessThan(14_000);
     expect(run.plannedLoadMs).toBe(24_000);
     expect(infos.filter((l) => l.includes('settled'))).toEqual([
-      'list: settled: pass at look 1 of 2 (2 ABBA blocks, 8 s a side of the 12 s cap)',
+      'list: settled: pass at look 1 of 4 (3 ABBA blocks, 6 s a side of the 12 s cap)',
     ]);
     // The verdict, judged at the look's recorded levels, is the one that stopped it.
     expect(list.findings.every((f) => f.verdict === 'pass')).toBe(true);
