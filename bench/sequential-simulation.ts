@@ -414,6 +414,25 @@ export async function runSequentialBench(argv: string[]): Promise<void> {
       `speed ${s.variant} ${s.tolerance}: A/A median ${s.sequentialMedianSeconds} s vs fixed ${s.fixedMedianSeconds} s per side = ${(100 * s.ratio).toFixed(0)}%`,
     );
   }
+  // A/A per runner, both tolerances pooled: the error-rate claim's trial count.
+  const aa = variants.map((variant) => {
+    const pooled = rows.filter(
+      (r) => r.variant === variant && r.slowdown === 1 && r.design === 'sequential',
+    );
+    const flagged = pooled.reduce((a, r) => a + r.flagged, 0);
+    const n = pooled.reduce((a, r) => a + r.trials, 0);
+    return {
+      variant,
+      trials: n,
+      flagged,
+      flaggedWilson95Upper: Number(wilsonUpper(flagged, n).toFixed(4)),
+    };
+  });
+  for (const a of aa) {
+    console.log(
+      `A/A ${a.variant}, both tolerances: flagged ${a.flagged}/${a.trials} (Wilson upper ${(100 * a.flaggedWilson95Upper).toFixed(2)}%)`,
+    );
+  }
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const out = value('--out') ?? path.join(root, 'bench/results/decisions-sequential.json');
   mkdirSync(path.dirname(out), { recursive: true });
@@ -437,6 +456,7 @@ export async function runSequentialBench(argv: string[]): Promise<void> {
           spending: { breach: 'Pocock', pass: 'half at the first look, the rest linear' },
         },
         rows,
+        aaPooled: aa,
         speed,
       },
       null,
