@@ -8,6 +8,9 @@ import {
   measureSequentialSideBySide,
   sequentialSideBySideFor,
 } from '../../src/gate/side-by-side-sequential.js';
+import { buildReport } from '../../src/report/report.js';
+import { validateReport } from '../../src/report/validate.js';
+import { CREATED_AT, ENVIRONMENT } from '../fixtures/reports/scenarios.js';
 import { startTarget, type Target } from '../servers/target.js';
 
 /**
@@ -144,6 +147,21 @@ describe('sequential side by side through the gate', () => {
     ]);
     // The verdict, judged at the look's recorded levels, is the one that stopped it.
     expect(list.findings.every((f) => f.verdict === 'pass')).toBe(true);
+    // The report keeps the record (blocks, levels) and is valid against its schema.
+    const report = buildReport({
+      tool: { name: 'perf-gate', version: '0.1.0' },
+      createdAt: CREATED_AT,
+      environment: ENVIRONMENT,
+      config: cfg,
+      endpoints: run.evaluation.endpoints,
+      summary: run.evaluation.summary,
+    });
+    const saved = validateReport(JSON.parse(JSON.stringify(report)));
+    expect(saved.valid && saved.report.endpoints[0].measurement.adaptive).toMatchObject({
+      stop: 'settled: pass',
+      blocks: 3,
+      regressionConfidence: expect.any(Number),
+    });
   });
 
   test('adaptive: false keeps the fixed design: its default blocks, and no adaptive record', async () => {
