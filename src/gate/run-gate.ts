@@ -193,6 +193,7 @@ export async function runGate(input: GateInput): Promise<GateRun> {
           fits: (ms) => deadline.remainingMs() >= ms,
           signal: loadSignal,
           log: log.info,
+          onProgress,
         });
       }
       const result = await measureSideBySide(endpoint, {

@@ -11,6 +11,7 @@ import {
   type LookLevels,
   type LookState,
 } from '../evaluate/sequential-abba.js';
+import type { MeasureProgress } from '../measure/engine.js';
 import { measureSideBySideSequential } from '../measure/side-by-side-sequential.js';
 import type { Measurement } from '../measure/types.js';
 
@@ -37,6 +38,8 @@ export interface SequentialGateOptions {
   fits?: (ms: number) => boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** After every look: the candidate's load so far a side, and the looks taken of those planned. */
+  onProgress?: (progress: MeasureProgress) => void;
 }
 
 export async function measureSequentialSideBySide(
@@ -75,6 +78,13 @@ export async function measureSequentialSideBySide(
         options: options.evaluate,
       });
       states.push(state);
+      options.onProgress?.({
+        elapsedMs: blocks * 2 * design.roundMs,
+        totalMs: design.capBlocks * 2 * design.roundMs,
+        requests: soFar.candidate.requests,
+        p95: soFar.candidate.latency.p95,
+        look: { taken: Math.min(look, looks), planned: looks },
+      });
       let stop = abbaStop(states, looks, options.confirm);
       // A breach first seen at the cap is confirmed by one more block, if it fits.
       if (!stop && look >= looks && options.fits && !options.fits(4 * design.roundMs)) {

@@ -107,12 +107,24 @@ describe('sequential side-by-side measurement', () => {
   test('without confirm, the breach stops it at the first look', async () => {
     target.setSlowdown(2);
     const endpoint = config(load('12s')).endpoints[0];
+    const progress: unknown[] = [];
     const { measurement } = await measureSequentialSideBySide(endpoint, SHORT, {
       referenceUrl: reference.url,
       source: reference.url,
       confirm: false,
+      onProgress: (p) => progress.push(p),
     });
     expect(measurement.adaptive).toMatchObject({ stop: 'settled: breach', look: 1, blocks: 2 });
+    // The live progress line: one report per look, with the look taken of those planned.
+    expect(progress).toEqual([
+      {
+        elapsedMs: 2000,
+        totalMs: 4000,
+        requests: measurement.requests,
+        p95: measurement.latency.p95,
+        look: { taken: 1, planned: 3 },
+      },
+    ]);
   });
 });
 
