@@ -34,7 +34,9 @@
  * --always-confirm and --raw FILE (one JSON line per trial with every round's histogram, to
  * re-evaluate other decision rules offline), --out FILE (default bench/results/decisions.json).
  * --adaptive runs the budget-only speed bench of adaptive measurement instead
- * (bench/adaptive-budgets.ts, bench/results/decisions-adaptive.json).
+ * (bench/adaptive-budgets.ts, bench/results/decisions-adaptive.json). --sequential runs the
+ * seeded simulation of sequential side-by-side decisions instead (bench/sequential-simulation.ts,
+ * bench/results/decisions-sequential.json).
  */
 
 import { fork, type ChildProcess } from 'node:child_process';
@@ -819,6 +821,14 @@ async function main(): Promise<void> {
 
 if (process.argv.includes('--serve')) {
   void serve();
+} else if (process.argv.includes('--sequential')) {
+  // Side by side, sequentially: seeded simulation of the decision code (bench/sequential-simulation.ts).
+  import('./sequential-simulation.js')
+    .then((m) => m.runSequentialBench(process.argv.slice(2)))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
 } else if (process.argv.includes('--adaptive')) {
   // Budgets only: adaptive against the fixed design on the example file (bench/adaptive-budgets.ts).
   import('./adaptive-budgets.js')

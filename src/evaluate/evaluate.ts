@@ -227,6 +227,10 @@ function judge(
         ? undefined
         : checkRegression(metric as RegressionMetric, tolerance, measurement, baseline, {
             ...options,
+            // Sequential side by side (sequential-abba.ts): judged at the level of its last look.
+            ...(measurement.adaptive?.regressionConfidence !== undefined
+              ? { confidence: measurement.adaptive.regressionConfidence }
+              : {}),
             shortOf,
             quantileConfidence: confidence,
             required,

@@ -12,11 +12,13 @@ import type { RunError } from '../evaluate/types.js';
 import { measureEndpoint, type AdaptiveOptions, type MeasureProgress } from '../measure/engine.js';
 import type { ReadyResult } from '../measure/ready.js';
 import { measureSideBySide } from '../measure/side-by-side.js';
+import { measureSequentialSideBySide, sequentialSideBySideFor } from './side-by-side-sequential.js';
 import { CERTIFICATE_HINT, isCertificateError } from '../measure/tls.js';
 import { adaptiveLooks, plannedLoadMs } from '../config/plan.js';
 import type { Schedule } from './start-at.js';
 import { DEFAULT_CONFIDENCE } from '../config/types.js';
 import { lookConfidence, settleBudgets } from '../evaluate/sequential.js';
+import { settleAgainstHistory } from '../evaluate/sequential-history.js';
 import { bucketsOf } from '../evaluate/stats.js';
 import { formatDuration } from '../units/format.js';
 import type { Measurement } from '../measure/types.js';
@@ -106,7 +108,12 @@ export async function runGate(input: GateInput): Promise<GateRun> {
     try {
       const result = await measureOnceUnderCap(endpoint);
       const record = result.measurement.adaptive;
-      if (record) spent = endpoint.load.warmupMs + result.measurement.durationMs;
+      if (record?.blocks !== undefined && result.baseline?.kind === 'reference') {
+        spent =
+          2 * endpoint.load.warmupMs +
+          result.measurement.durationMs +
+          result.baseline.measurement.durationMs;
+      } else if (record) spent = endpoint.load.warmupMs + result.measurement.durationMs;
       return result;
     } finally {
       loadMs += spent;
@@ -119,6 +126,20 @@ export async function runGate(input: GateInput): Promise<GateRun> {
     const onProgress =
       input.onProgress && ((p: MeasureProgress) => input.onProgress!(endpoint.name, p));
     if (input.baselineUrl) {
+      // Sequential side by side (gate/side-by-side-sequential.ts); undefined: the fixed design.
+      const design = sequentialSideBySideFor(endpoint);
+      if (design) {
+        return measureSequentialSideBySide(endpoint, design, {
+          referenceUrl: input.baselineUrl,
+          source: displayOrigin(input.baselineUrl),
+          confirm: config.confirm,
+          evaluate: input.evaluate,
+          fits: (ms) => deadline.remainingMs() >= ms,
+          signal: loadSignal,
+          log: log.info,
+          onProgress,
+        });
+      }
       const result = await measureSideBySide(endpoint, {
         referenceUrl: input.baselineUrl,
         signal: loadSignal,
@@ -136,7 +157,8 @@ export async function runGate(input: GateInput): Promise<GateRun> {
     }
     const adaptive = adaptiveFor(
       endpoint,
-      endpoint.regression !== false && cloudwatch.has(endpoint.name),
+      endpoint.regression !== false ? cloudwatch.get(endpoint.name) : undefined,
+      input.evaluate?.confidence,
     );
     const measurement = await measureEndpoint(endpoint, {
       signal: loadSignal,
@@ -208,7 +230,15 @@ export async function runGate(input: GateInput): Promise<GateRun> {
             });
       const entry: EndpointEvaluationInput = { endpoint, measurement: first.measurement, baseline };
       const firstResult = evaluateEndpoint(endpoint, first.measurement, baseline, input.evaluate);
-      if (config.confirm && needsConfirmation(firstResult) && !signal?.aborted && !unanswered) {
+      // A sequential side-by-side measurement confirmed its breaches within the sequence.
+      const confirmedInSequence = first.measurement.adaptive?.blocks !== undefined;
+      if (
+        config.confirm &&
+        !confirmedInSequence &&
+        needsConfirmation(firstResult) &&
+        !signal?.aborted &&
+        !unanswered
+      ) {
         if (deadline.remainingMs() < plannedLoadMs(endpoint.load, side === 2)) {
           log.warning(
             `${endpoint.name}: breach not confirmed: measuring it again would exceed max-duration`,
@@ -251,26 +281,40 @@ function confidenceOf(endpoint: EndpointConfig): number {
 
 /**
  * The adaptive design for an endpoint measured alone (SPEC §4), or undefined for the fixed one:
- * when it asks for it, has budgets to settle, and no CloudWatch baseline to be compared with
- * (that comparison needs the data of the whole duration).
+ * when it asks for it and has budgets or a history baseline (CloudWatch, the data branch) to
+ * settle. It stops once both are settled (evaluate/sequential.ts, sequential-history.ts), or on
+ * the first breach.
  */
 export function adaptiveFor(
   endpoint: EndpointConfig,
-  hasBaseline: boolean,
+  history: Baseline | undefined,
+  predictionConfidence?: number,
 ): { looks: number[]; decide: AdaptiveOptions['decide'] } | undefined {
-  if (endpoint.adaptive !== true || hasBaseline) return undefined;
-  if (Object.keys(endpoint.budget).length === 0) return undefined;
+  if (endpoint.adaptive !== true) return undefined;
+  const judged = history?.kind === 'cloudwatch' ? history : undefined;
+  const budgets = Object.keys(endpoint.budget).length > 0;
+  if (!budgets && !judged) return undefined;
   const looks = adaptiveLooks(endpoint.load);
   if (looks.length < 2) return undefined;
   const confidence = confidenceOf(endpoint);
   return {
     looks,
-    decide: (look, sample) =>
-      settleBudgets(
-        endpoint.budget,
-        { buckets: bucketsOf(sample.histogram), requests: sample.requests, errors: sample.errors },
-        lookConfidence(confidence, look, looks.length),
-      ),
+    decide: (look, recorded) => {
+      const sample = {
+        buckets: bucketsOf(recorded.histogram),
+        requests: recorded.requests,
+        errors: recorded.errors,
+      };
+      const at = lookConfidence(confidence, look, looks.length);
+      const states = [
+        budgets ? settleBudgets(endpoint.budget, sample, at) : 'pass',
+        judged
+          ? settleAgainstHistory(endpoint.regression, judged, sample, at, predictionConfidence)
+          : 'pass',
+      ];
+      if (states.includes('breach')) return 'breach';
+      return states.every((s) => s === 'pass') ? 'pass' : undefined;
+    },
   };
 }
 

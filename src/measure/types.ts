@@ -98,4 +98,11 @@ export interface AdaptiveRecord {
   minDurationMs: number;
   /** One-sided confidence of each bound at the look it stopped at (evaluate/sequential.ts). */
   confidence?: number;
+  /**
+   * Side by side, sequentially (evaluate/sequential-abba.ts): the two-sided confidence the
+   * regression is judged at, that of the look it stopped at.
+   */
+  regressionConfidence?: number;
+  /** Side by side, sequentially: ABBA blocks measured (2 rounds a side each). */
+  blocks?: number;
 }

@@ -579,7 +579,16 @@ export function shardsText(report: Report): string | undefined {
 export function adaptiveText(a: AdaptiveRecord): string {
   const confidence =
     a.confidence === undefined ? '' : `, bounds at ${Number((a.confidence * 100).toFixed(3))}%`;
-  return `adaptive: ${a.stop} at look ${formatCount(a.look)} of ${formatCount(a.looks)} (minimum ${formatDuration(a.minDurationMs)}, cap ${formatDuration(a.capMs)}${confidence})`;
+  // Side by side, sequentially: the ABBA blocks measured and the regression's level.
+  const blocks =
+    a.blocks === undefined
+      ? ''
+      : `${formatCount(a.blocks)} ABBA block${a.blocks === 1 ? '' : 's'}, `;
+  const regression =
+    a.regressionConfidence === undefined
+      ? ''
+      : `, regression at ${Number((a.regressionConfidence * 100).toFixed(3))}%`;
+  return `adaptive: ${a.stop} at look ${formatCount(a.look)} of ${formatCount(a.looks)} (${blocks}minimum ${formatDuration(a.minDurationMs)}, cap ${formatDuration(a.capMs)}${confidence}${regression})`;
 }
 
 /** "load 12s of the 1m 10s planned (58s saved by adaptive measurement)". */

@@ -1,0 +1,62 @@
+/**
+ * The blocks of an adaptive side-by-side measurement (SPEC §4, §5; docs/noise.md "Side by side,
+ * sequentially"): pure, from the load settings alone, so the number of looks (and with it the
+ * error spent at each, evaluate/sequential-abba.ts) is fixed before any data is seen.
+ *
+ * Rounds are shorter than the fixed design's (about ADAPTIVE_ROUND_MS instead of about 5 s): a
+ * look can only come after a whole ABBA block, and more, shorter round pairs give the round-pair
+ * t-interval more degrees of freedom for the same load (measured: with 1 s rounds an A/A
+ * comparison on the noisy runner settles in a median 6 s a side, with 2 s rounds in 17 s;
+ * bench/sequential-simulation.ts). The cap is the written `duration` per
+ * side, as in the fixed design; the first look comes once every side has recorded
+ * `load.min-duration` and there are MIN_ROUND_PAIRS pairs (2 blocks).
+ */
+import { DEFAULT_MIN_DURATION_MS, MIN_ROUND_MS, roundDurationMs, runMs } from './plan.js';
+import type { LoadSettings } from './types.js';
+
+/** Target length of one round of an adaptive side-by-side measurement, ms. */
+export const ADAPTIVE_ROUND_MS = 1_000;
+
+/** Fewest blocks before the first look: 4 round pairs, the fewest the round-pair interval judges on. */
+export const MIN_LOOK_BLOCKS = 2;
+
+export interface AbbaDesign {
+  /** Recorded length of every round, ms. */
+  roundMs: number;
+  /** Blocks measured at each look, ascending; the last is the cap. */
+  looks: number[];
+  /** Blocks at the cap (the written duration per side). */
+  capBlocks: number;
+}
+
+/**
+ * The sequential design for an endpoint's load, or undefined when the duration leaves room for
+ * a single look only (then the fixed design runs).
+ */
+export function abbaDesign(
+  load: Pick<LoadSettings, 'durationMs' | 'minDurationMs'>,
+): AbbaDesign | undefined {
+  const capBlocks = Math.floor(load.durationMs / (2 * ADAPTIVE_ROUND_MS));
+  if (capBlocks <= MIN_LOOK_BLOCKS) return undefined;
+  const roundMs = Math.max(MIN_ROUND_MS, roundDurationMs(load.durationMs, capBlocks));
+  const minMs = Math.min(load.minDurationMs ?? DEFAULT_MIN_DURATION_MS, load.durationMs);
+  const first = Math.max(MIN_LOOK_BLOCKS, Math.ceil(minMs / (2 * roundMs)));
+  if (first >= capBlocks) return undefined;
+  const looks: number[] = [];
+  for (let b = first; b <= capBlocks; b++) looks.push(b);
+  return { roundMs, looks, capBlocks };
+}
+
+/**
+ * Load of a sequential side-by-side measurement run to its cap, ms, both sides, warmups
+ * included; with `confirm`, one more block (a breach first seen at the cap is confirmed by it).
+ */
+export function abbaCapLoadMs(
+  load: Pick<LoadSettings, 'durationMs' | 'warmupMs'>,
+  design: AbbaDesign,
+  confirm: boolean,
+): number {
+  const warmup = load.warmupMs > 0 ? runMs(load.warmupMs) : 0;
+  const blocks = design.capBlocks + (confirm ? 1 : 0);
+  return 2 * warmup + 4 * blocks * runMs(design.roundMs);
+}

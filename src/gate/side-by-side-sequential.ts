@@ -1,0 +1,128 @@
+import type { Baseline } from '../baseline/types.js';
+import { abbaDesign, type AbbaDesign } from '../config/abba-plan.js';
+import { DEFAULT_MIN_DURATION_MS } from '../config/plan.js';
+import { DEFAULT_CONFIDENCE, type EndpointConfig } from '../config/types.js';
+import type { EvaluateOptions } from '../evaluate/evaluate.js';
+import {
+  abbaLookLevels,
+  abbaStop,
+  judgeAbbaLook,
+  lookRecord,
+  type LookLevels,
+  type LookState,
+} from '../evaluate/sequential-abba.js';
+import type { MeasureProgress } from '../measure/engine.js';
+import { measureSideBySideSequential } from '../measure/side-by-side-sequential.js';
+import type { Measurement } from '../measure/types.js';
+
+/**
+ * The gate's side of a sequential side-by-side measurement (SPEC §5): the design for an endpoint,
+ * and the measurement with the stopping rule wired in. The breach confirmation happens inside
+ * the sequence (a breach must hold over one more block), so run-gate does not measure such an
+ * endpoint again.
+ */
+
+/** The sequential design for an endpoint compared side by side, or undefined for the fixed one. */
+export function sequentialSideBySideFor(endpoint: EndpointConfig): AbbaDesign | undefined {
+  if (endpoint.adaptive !== true) return undefined;
+  return abbaDesign(endpoint.load);
+}
+
+export interface SequentialGateOptions {
+  referenceUrl: string;
+  /** Source shown for the reference (no credentials). */
+  source: string;
+  confirm: boolean;
+  evaluate?: EvaluateOptions;
+  /** Whether one more block still fits under max-duration (for confirming a breach at the cap). */
+  fits?: (ms: number) => boolean;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  /** After every look: the candidate's load so far a side, and the looks taken of those planned. */
+  onProgress?: (progress: MeasureProgress) => void;
+}
+
+export async function measureSequentialSideBySide(
+  endpoint: EndpointConfig,
+  design: AbbaDesign,
+  options: SequentialGateOptions,
+): Promise<{ measurement: Measurement; baseline: Baseline & { kind: 'reference' } }> {
+  const states: LookState[] = [];
+  let levels: LookLevels | undefined;
+  let look = 0;
+  const looks = design.looks.length;
+  const result = await measureSideBySideSequential(endpoint, {
+    referenceUrl: options.referenceUrl,
+    design,
+    maxBlocks: design.capBlocks + (options.confirm ? 1 : 0),
+    signal: options.signal,
+    log: options.log,
+    afterBlock: (blocks, soFar) => {
+      look = blocks - design.looks[0] + 1;
+      levels = abbaLookLevels(
+        design,
+        look,
+        options.evaluate?.confidence ?? 0.95,
+        endpoint.confidence ?? DEFAULT_CONFIDENCE,
+      );
+      const state = judgeAbbaLook({
+        endpoint,
+        candidate: soFar.candidate,
+        baseline: {
+          kind: 'reference',
+          source: options.source,
+          measurement: soFar.reference,
+          rounds: soFar.rounds,
+        },
+        levels,
+        options: options.evaluate,
+      });
+      states.push(state);
+      options.onProgress?.({
+        elapsedMs: blocks * 2 * design.roundMs,
+        totalMs: design.capBlocks * 2 * design.roundMs,
+        requests: soFar.candidate.requests,
+        p95: soFar.candidate.latency.p95,
+        look: { taken: Math.min(look, looks), planned: looks },
+      });
+      let stop = abbaStop(states, looks, options.confirm);
+      // A breach first seen at the cap is confirmed by one more block, if it fits.
+      if (!stop && look >= looks && options.fits && !options.fits(4 * design.roundMs)) {
+        options.log?.(
+          `${endpoint.name}: breach at the cap not confirmed: one more block would exceed max-duration`,
+        );
+        stop = 'cap';
+      }
+      if (stop) {
+        options.log?.(
+          `${endpoint.name}: ${stop} at look ${Math.min(look, looks)} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${seconds(blocks * 2 * design.roundMs)} a side of the ${seconds(design.capBlocks * 2 * design.roundMs)} cap)`,
+        );
+      }
+      return stop;
+    },
+  });
+  const candidate = result.candidate;
+  if (result.stop && levels && !candidate.cancelled) {
+    candidate.adaptive = lookRecord(
+      design,
+      look,
+      result.blocks,
+      levels,
+      result.stop,
+      Math.min(endpoint.load.minDurationMs ?? DEFAULT_MIN_DURATION_MS, endpoint.load.durationMs),
+    );
+  }
+  return {
+    measurement: candidate,
+    baseline: {
+      kind: 'reference',
+      source: options.source,
+      measurement: result.reference,
+      rounds: result.rounds,
+    },
+  };
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}

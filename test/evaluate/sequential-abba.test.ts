@@ -1,0 +1,116 @@
+import { describe, expect, test } from '@jest/globals';
+import { abbaDesign } from '../../src/config/abba-plan.js';
+import {
+  abbaLookLevels,
+  abbaStop,
+  naive,
+  obrienFleming,
+  frontLoaded,
+  pocock,
+  SPENDING,
+} from '../../src/evaluate/sequential-abba.js';
+import { sequentialTrial } from '../../bench/sequential-simulation.js';
+
+/**
+ * Side by side, sequentially (evaluate/sequential-abba.ts): the design, the levels spent over the
+ * looks, the stopping rule, and its error under optional stopping by seeded simulation of the
+ * exact decision code (judgeAbbaLook + abbaStop on synthetic ABBA rounds, bench/sequential-simulation.ts).
+ */
+
+describe('sequential side-by-side design', () => {
+  test('30 s a side: 15 blocks of 1 s rounds, the first look once 5 s a side are recorded', () => {
+    expect(abbaDesign({ durationMs: 30_000 })).toEqual({
+      roundMs: 1000,
+      looks: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+      capBlocks: 15,
+    });
+  });
+
+  test('a minimum of 12 s a side puts the first look after 6 blocks; never before 2', () => {
+    expect(abbaDesign({ durationMs: 30_000, minDurationMs: 12_000 })?.looks[0]).toBe(6);
+    expect(abbaDesign({ durationMs: 30_000, minDurationMs: 1_000 })?.looks[0]).toBe(2);
+  });
+
+  test('a duration with room for one look only keeps the fixed design', () => {
+    expect(abbaDesign({ durationMs: 4_000 })).toBeUndefined();
+    expect(abbaDesign({ durationMs: 5_000 })).toBeUndefined();
+    expect(abbaDesign({ durationMs: 30_000, minDurationMs: 30_000 })).toBeUndefined();
+  });
+});
+
+describe('levels spent over the looks', () => {
+  const design = abbaDesign({ durationMs: 60_000 })!;
+  const looks = design.looks.length;
+  const levels = Array.from({ length: looks }, (_, i) => abbaLookLevels(design, i + 1));
+
+  test('the one-sided errors of all looks add up to at most the fixed design’s, for both kinds', () => {
+    const breach = levels.reduce((a, l) => a + (1 - l.regression) / 2, 0);
+    const pass = levels.reduce((a, l) => a + (1 - l.pass), 0);
+    expect(breach).toBeLessThanOrEqual(0.025 + 1e-12);
+    expect(breach).toBeGreaterThan(0.024);
+    expect(pass).toBeLessThanOrEqual(0.025 + 1e-12);
+    // The naive gate spends the whole error at every look: the sum is looks times over.
+    const naiveLevels = Array.from({ length: looks }, (_, i) =>
+      abbaLookLevels(design, i + 1, 0.95, 0.95, { breach: naive, pass: naive, incremental: false }),
+    );
+    expect(naiveLevels.reduce((a, l) => a + (1 - l.regression) / 2, 0)).toBeCloseTo(0.025 * looks);
+  });
+
+  test('breaches by Pocock, passes half at the first look: every look gets a share', () => {
+    expect(SPENDING.breach).toBe(pocock);
+    expect(SPENDING.pass).toBe(frontLoaded);
+    for (const l of levels) {
+      expect(l.regression).toBeLessThan(1);
+      expect(l.regression).toBeGreaterThan(0.95);
+    }
+    // Pocock spends a little less at every later look.
+    for (let i = 1; i < looks; i++)
+      expect(levels[i].regression).toBeGreaterThan(levels[i - 1].regression);
+    // More than half the error of a wrong pass is spent on the first look.
+    expect(1 - levels[0].pass).toBeGreaterThan(0.0125);
+    // O'Brien–Fleming, the alternative measured, spends almost nothing early.
+    expect(obrienFleming(design.looks[0] / design.capBlocks, 0.025)).toBeLessThan(1e-5);
+    // A look past the cap (the confirming block) is judged at the cap's levels.
+    expect(abbaLookLevels(design, looks + 1)).toEqual(levels[looks - 1]);
+  });
+});
+
+describe('the stopping rule', () => {
+  test.each([
+    [['pass'], 6, true, 'settled: pass'],
+    [[undefined, 'breach'], 6, true, undefined],
+    [['breach', 'breach'], 6, true, 'settled: breach'],
+    [['breach', undefined, 'breach'], 6, true, undefined],
+    [['breach'], 6, false, 'settled: breach'],
+    [[undefined, undefined, undefined], 3, true, 'cap'],
+    // A breach first seen at the cap gets one more block to be confirmed.
+    [[undefined, undefined, 'breach'], 3, true, undefined],
+    [[undefined, undefined, 'breach', 'breach'], 3, true, 'settled: breach'],
+    [[undefined, undefined, 'breach', undefined], 3, true, 'cap'],
+  ] as const)('%j of %i looks, confirm %s: %s', (states, looks, confirm, expected) => {
+    expect(abbaStop(states, looks, confirm)).toBe(expected);
+  });
+});
+
+describe('error under optional stopping, by seeded simulation', () => {
+  test('A/A on the noisy runner at zero tolerance: settled wrongly (either way) in at most 6 of 100 trials', () => {
+    // Zero tolerance leaves significance alone to decide a breach, and a pass needs the upper
+    // bound under a ratio of 1: in A/A both are errors of the bounds (2.5% each at most), the
+    // worst case of optional stopping. 2 s rounds, looks after blocks 2..6; without confirmation,
+    // so a single wrong look stops the trial. Checked by hand: with the naive boundary (the full
+    // error at every look, `naive` spending) the same 100 trials settle 11 times (4 breaches,
+    // 7 passes); spent, 4 (1 and 3).
+    const design = { roundMs: 2000, looks: [2, 3, 4, 5, 6], capBlocks: 6 };
+    const zero = { maxIncrease: 0, minDelta: 0 };
+    const stops: Record<string, number> = {};
+    for (let seed = 1; seed <= 100; seed++) {
+      const outcome = sequentialTrial(design, 'noisy', 1, zero, 7000 + seed, SPENDING, false, 3, {
+        evaluate: { iterations: 400 },
+      });
+      stops[outcome.stop] = (stops[outcome.stop] ?? 0) + 1;
+    }
+    const settled = (stops['settled: breach'] ?? 0) + (stops['settled: pass'] ?? 0);
+    expect(stops.cap + settled).toBe(100);
+    expect(settled).toBeLessThanOrEqual(6);
+  }, 120_000);
+});
