@@ -1,11 +1,7 @@
 import type { Baseline } from '../baseline/types.js';
 import type { AbbaDesign } from '../config/abba-plan.js';
-import {
-  DEFAULT_CONFIDENCE,
-  QUANTILES,
-  type RegressionMetric,
-  type Tolerance,
-} from '../config/types.js';
+import { DEFAULT_CONFIDENCE, type Tolerance } from '../config/types.js';
+import { QUANTILES, type RegressionMetric } from '../units/metrics.js';
 import { decodeHistogram } from '../measure/histogram.js';
 import type { AdaptiveRecord, Measurement } from '../measure/types.js';
 import {

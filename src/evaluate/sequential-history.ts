@@ -1,5 +1,6 @@
 import type { Baseline } from '../baseline/types.js';
-import { QUANTILES, type RegressionMetric, type RegressionRules } from '../config/types.js';
+import type { RegressionRules } from '../config/types.js';
+import { QUANTILES, type RegressionMetric } from '../units/metrics.js';
 import { MIN_PERIODS_FOR_BOUND } from './evaluate.js';
 import { judgeAgainst, quantileBounds } from './quantile-bounds.js';
 import { errorRateState, type LiveSample, type MetricState, type Settled } from './sequential.js';

@@ -6,7 +6,7 @@ import { settleAgainstHistory } from '../../src/evaluate/sequential-history.js';
 import { bucketsOf, mulberry32, predictionInterval } from '../../src/evaluate/stats.js';
 import { adaptiveFor } from '../../src/gate/run-gate.js';
 import { createHistogram, recordMs } from '../../src/measure/histogram.js';
-import { endpoint } from './measurement-fixtures.js';
+import { endpoint } from '../support/measurements.js';
 
 /**
  * Adaptive measurement against a history baseline (CloudWatch or the data branch): the early

@@ -10,7 +10,7 @@ import {
 } from '../../src/gate/side-by-side-sequential.js';
 import { buildReport } from '../../src/report/report.js';
 import { validateReport } from '../../src/report/validate.js';
-import { CREATED_AT, ENVIRONMENT } from '../fixtures/reports/scenarios.js';
+import { CREATED_AT, ENVIRONMENT } from '../support/reports.js';
 import { startTarget, type Target } from '../servers/target.js';
 
 /**
