@@ -294,7 +294,7 @@ const TOLERANCES: Record<string, Tolerance> = {
   '5%': { maxIncrease: 0.05, minDelta: 1 },
 };
 
-export async function runSequentialBench(argv: string[]): Promise<void> {
+export function runSequentialBench(argv: string[]): void {
   const value = (name: string) => {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;

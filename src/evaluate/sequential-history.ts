@@ -1,9 +1,8 @@
 import type { Baseline } from '../baseline/types.js';
 import type { RegressionRules } from '../config/types.js';
-import { QUANTILES, type RegressionMetric } from '../units/metrics.js';
 import { MIN_PERIODS_FOR_BOUND } from './evaluate.js';
-import { judgeAgainst, quantileBounds } from './quantile-bounds.js';
-import { errorRateState, type LiveSample, type MetricState, type Settled } from './sequential.js';
+import { metricState, type LiveSample, type Settled } from './sequential.js';
+import type { RegressionMetric } from '../units/metrics.js';
 import { median, predictionInterval } from './stats.js';
 
 /**
@@ -43,26 +42,9 @@ export function settleAgainstHistory(
         : base + tolerance.minDelta;
     if (periods.length >= MIN_PERIODS_FOR_BOUND)
       threshold = Math.max(threshold, predictionInterval(periods, predictionConfidence).high);
-    const state = historyState(metric, threshold, sample, confidence);
+    const state = metricState(metric, threshold, sample, confidence);
     if (state === 'breach') return 'breach';
     if (state === 'open') open = true;
   }
   return open ? undefined : 'pass';
-}
-
-function historyState(
-  metric: RegressionMetric,
-  threshold: number,
-  sample: LiveSample,
-  confidence: number,
-): MetricState {
-  const q = QUANTILES[metric];
-  if (q !== undefined) {
-    if (sample.buckets.total === 0) return 'open';
-    const verdict = judgeAgainst(quantileBounds(sample.buckets, q, confidence), threshold * 1000);
-    return verdict === 'above' ? 'breach' : verdict === 'at-or-below' ? 'pass' : 'open';
-  }
-  if (metric === 'error-rate')
-    return errorRateState(sample.errors, sample.requests, threshold, confidence);
-  return 'open';
 }
