@@ -1,8 +1,7 @@
 import type { AbbaDesign } from '../config/abba-plan.js';
 import type { EndpointConfig } from '../config/types.js';
 import { measureEndpoint } from './engine.js';
-import { mergeMeasurements } from './merge.js';
-import type { SideBySideResult } from './side-by-side.js';
+import { pairedRounds, type SideBySideResult } from './side-by-side.js';
 import type { AdaptiveRecord, Measurement } from './types.js';
 
 /**
@@ -47,23 +46,7 @@ export async function measureSideBySideSequential(
   let blocks = 0;
   let round = 0;
   let stop: AdaptiveRecord['stop'] | undefined;
-  const soFar = (): SideBySideResult => {
-    const pairs = Math.min(measured.candidate.length, measured.reference.length);
-    const merge = (parts: Measurement[]): Measurement => {
-      const merged = mergeMeasurements(parts);
-      return options.signal?.aborted || parts.some((p) => p.cancelled)
-        ? { ...merged, cancelled: true }
-        : merged;
-    };
-    return {
-      candidate: merge(measured.candidate),
-      reference: merge(measured.reference),
-      rounds: Array.from({ length: pairs }, (_, i) => ({
-        reference: measured.reference[i],
-        candidate: measured.candidate[i],
-      })),
-    };
-  };
+  const soFar = (): SideBySideResult => pairedRounds(measured, options.signal);
   blocksLoop: while (blocks < options.maxBlocks) {
     for (const side of ['candidate', 'reference', 'reference', 'candidate'] as const) {
       if (options.signal?.aborted) break blocksLoop;

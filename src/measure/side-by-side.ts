@@ -77,15 +77,25 @@ export async function measureSideBySide(
     warmedUp.add(side);
     measured[side].push(m);
   }
-  const pairs = Math.min(measured.candidate.length, measured.reference.length);
-  if (pairs === 0)
+  if (measured.candidate.length === 0 || measured.reference.length === 0)
     throw new Error(
       `${endpoint.name}: side-by-side measurement was cancelled before a round finished`,
     );
+  return pairedRounds(measured, options.signal);
+}
+
+/**
+ * Both sides' rounds merged (histograms added) and paired in order. A cancelled run measured
+ * fewer or shorter rounds than asked for: its merged measurements say so, as a single run would.
+ */
+export function pairedRounds(
+  measured: Record<'candidate' | 'reference', Measurement[]>,
+  signal?: AbortSignal,
+): SideBySideResult {
+  const pairs = Math.min(measured.candidate.length, measured.reference.length);
   const merge = (parts: Measurement[]): Measurement => {
     const merged = mergeMeasurements(parts);
-    // A cancelled run measured fewer or shorter rounds than asked for: say so, as a single run would.
-    return options.signal?.aborted || parts.some((p) => p.cancelled)
+    return signal?.aborted || parts.some((p) => p.cancelled)
       ? { ...merged, cancelled: true }
       : merged;
   };
