@@ -121,7 +121,6 @@ function toCloudWatchError(error, operation) {
 /* harmony export */   FU: () => (/* binding */ endpointDimensionValue),
 /* harmony export */   Ht: () => (/* binding */ checkUserDimensions),
 /* harmony export */   Ln: () => (/* binding */ LATENCY_STATS),
-/* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   oQ: () => (/* binding */ DEFAULT_NAMESPACE),
 /* harmony export */   oz: () => (/* binding */ describeMetric)
 /* harmony export */ });
@@ -248,19 +247,6 @@ function describeMetric(namespace, metricName, dimensions) {
         .map(([k, v]) => `${k}=${v}`)
         .join(', ');
     return `${namespace}/${metricName} {${dims}}`;
-}
-/** 1209600000 → "14d", 3600000 → "1h", 90000 → "90s": the units a budget file uses. */
-function formatDuration(ms) {
-    for (const [unit, size] of [
-        ['d', 86_400_000],
-        ['h', 3_600_000],
-        ['m', 60_000],
-        ['s', 1000],
-    ]) {
-        if (ms >= size && ms % size === 0)
-            return `${ms / size}${unit}`;
-    }
-    return `${ms}ms`;
 }
 
 

@@ -121,7 +121,6 @@ function toCloudWatchError(error, operation) {
 /* harmony export */   FU: () => (/* binding */ endpointDimensionValue),
 /* harmony export */   Ht: () => (/* binding */ checkUserDimensions),
 /* harmony export */   Ln: () => (/* binding */ LATENCY_STATS),
-/* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   oQ: () => (/* binding */ DEFAULT_NAMESPACE),
 /* harmony export */   oz: () => (/* binding */ describeMetric)
 /* harmony export */ });
@@ -249,19 +248,6 @@ function describeMetric(namespace, metricName, dimensions) {
         .join(', ');
     return `${namespace}/${metricName} {${dims}}`;
 }
-/** 1209600000 → "14d", 3600000 → "1h", 90000 → "90s": the units a budget file uses. */
-function formatDuration(ms) {
-    for (const [unit, size] of [
-        ['d', 86_400_000],
-        ['h', 3_600_000],
-        ['m', 60_000],
-        ['s', 1000],
-    ]) {
-        if (ms >= size && ms % size === 0)
-            return `${ms / size}${unit}`;
-    }
-    return `${ms}ms`;
-}
 
 
 /***/ }),
@@ -272,10 +258,12 @@ function formatDuration(ms) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   readBaselines: () => (/* binding */ readBaselines)
 /* harmony export */ });
-/* harmony import */ var _config_types_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(22143);
-/* harmony import */ var _cloudwatch_client_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(38591);
+/* harmony import */ var _units_metrics_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(72050);
+/* harmony import */ var _cloudwatch_client_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(38591);
 /* harmony import */ var _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(11895);
-/* harmony import */ var _cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(20039);
+/* harmony import */ var _units_format_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(72676);
+/* harmony import */ var _cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(20039);
+
 
 
 
@@ -344,7 +332,7 @@ async function readBaselines(input, options = {}) {
             count = Math.max(count, series.length);
         }
         if (count === 0) {
-            const window = `over the last ${(0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(plan.cfg.lookbackMs)}`;
+            const window = `over the last ${(0,_units_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDurationExact */ .rV)(plan.cfg.lookbackMs)}`;
             const reason = plan.external
                 ? `no CloudWatch data for ${plan.metric} ${window}: check the namespace, metric name, dimensions and region`
                 : `no CloudWatch history yet for ${plan.metric} ${window} (publish from main with publish: true)`;
@@ -364,27 +352,27 @@ async function readBaselines(input, options = {}) {
 }
 function checkWindow(cfg) {
     if (!Number.isInteger(cfg.periodMs / 60_000) || cfg.periodMs <= 0) {
-        throw new _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CloudWatchError */ .t('config', `baseline.cloudwatch.period must be a whole number of minutes (CloudWatch's standard resolution); found ${(0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(cfg.periodMs)}.`);
+        throw new _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CloudWatchError */ .t('config', `baseline.cloudwatch.period must be a whole number of minutes (CloudWatch's standard resolution); found ${(0,_units_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDurationExact */ .rV)(cfg.periodMs)}.`);
     }
     if (cfg.lookbackMs < cfg.periodMs) {
-        throw new _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CloudWatchError */ .t('config', `baseline.cloudwatch.lookback (${(0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(cfg.lookbackMs)}) must be at least one period (${(0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(cfg.periodMs)}).`);
+        throw new _cloudwatch_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CloudWatchError */ .t('config', `baseline.cloudwatch.lookback (${(0,_units_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDurationExact */ .rV)(cfg.lookbackMs)}) must be at least one period (${(0,_units_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDurationExact */ .rV)(cfg.periodMs)}).`);
     }
 }
 function planEndpoint(gateId, endpoint, cfg) {
     const external = cfg.metric !== undefined;
     if (external)
-        (0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .checkUserDimensions */ .Ht)(cfg.dimensions);
-    const metric = (0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .describeMetric */ .oz)(cfg.namespace, cfg.metric ?? _cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRIC */ .$v.latency.name, external ? cfg.dimensions : (0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .ownDimensions */ .Cf)(gateId, endpoint, cfg.dimensions));
-    const window = `${cfg.region ?? 'default region'}, ${(0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(cfg.periodMs)} periods over ${(0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(cfg.lookbackMs)}`;
+        (0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_3__/* .checkUserDimensions */ .Ht)(cfg.dimensions);
+    const metric = (0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_3__/* .describeMetric */ .oz)(cfg.namespace, cfg.metric ?? _cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_3__/* .METRIC */ .$v.latency.name, external ? cfg.dimensions : (0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_3__/* .ownDimensions */ .Cf)(gateId, endpoint, cfg.dimensions));
+    const window = `${cfg.region ?? 'default region'}, ${(0,_units_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDurationExact */ .rV)(cfg.periodMs)} periods over ${(0,_units_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDurationExact */ .rV)(cfg.lookbackMs)}`;
     return { endpoint, cfg, metric, source: `CloudWatch ${metric} (${window})`, external };
 }
 function queriesFor(gateId, endpoint, cfg, firstIndex) {
     const Period = cfg.periodMs / 1000;
     const external = cfg.metric !== undefined;
-    const Dimensions = (0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .toSdkDimensions */ .$p)(external ? cfg.dimensions : (0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .ownDimensions */ .Cf)(gateId, endpoint, cfg.dimensions));
+    const Dimensions = (0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_3__/* .toSdkDimensions */ .$p)(external ? cfg.dimensions : (0,_cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_3__/* .ownDimensions */ .Cf)(gateId, endpoint, cfg.dimensions));
     const latencyMetric = {
         Namespace: cfg.namespace,
-        MetricName: cfg.metric ?? _cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRIC */ .$v.latency.name,
+        MetricName: cfg.metric ?? _cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_3__/* .METRIC */ .$v.latency.name,
         Dimensions,
     };
     const scale = external ? TO_MS[cfg.unit] : 1;
@@ -399,11 +387,11 @@ function queriesFor(gateId, endpoint, cfg, firstIndex) {
             query: { Id: id, ReturnData: true, ...query },
         });
     };
-    for (const metric of _config_types_js__WEBPACK_IMPORTED_MODULE_0__/* .LATENCY_METRICS */ .Z$) {
-        add(metric, { MetricStat: { Metric: latencyMetric, Period, Stat: _cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .LATENCY_STATS */ .Ln[metric] } }, scale);
+    for (const metric of _units_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .LATENCY_METRICS */ .Z$) {
+        add(metric, { MetricStat: { Metric: latencyMetric, Period, Stat: _cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_3__/* .LATENCY_STATS */ .Ln[metric] } }, scale);
     }
     if (!external) {
-        const errorRate = { Namespace: cfg.namespace, MetricName: _cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRIC */ .$v.errorRate.name, Dimensions };
+        const errorRate = { Namespace: cfg.namespace, MetricName: _cloudwatch_metrics_js__WEBPACK_IMPORTED_MODULE_3__/* .METRIC */ .$v.errorRate.name, Dimensions };
         add('error-rate', { MetricStat: { Metric: errorRate, Period, Stat: 'Average' } }, 1 / 100);
     }
     return out;
@@ -429,7 +417,7 @@ async function fetchAll(input, plans, wanted, options) {
     for (const g of groups.values())
         byRegion.set(g.region, [...(byRegion.get(g.region) ?? []), g]);
     for (const [region, regionGroups] of byRegion) {
-        const { sdk, client } = await (0,_cloudwatch_client_js__WEBPACK_IMPORTED_MODULE_3__/* .openCloudWatch */ .F)(region, options);
+        const { sdk, client } = await (0,_cloudwatch_client_js__WEBPACK_IMPORTED_MODULE_4__/* .openCloudWatch */ .F)(region, options);
         try {
             for (const group of regionGroups) {
                 for (let i = 0; i < group.queries.length; i += MAX_QUERIES_PER_CALL) {

@@ -14,10 +14,10 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: baselineBranch
 
-// EXTERNAL MODULE: ./src/config/types.ts
-var types = __webpack_require__(22143);
-// EXTERNAL MODULE: ./src/config/units.ts
-var units = __webpack_require__(34529);
+// EXTERNAL MODULE: ./src/units/metrics.ts
+var metrics = __webpack_require__(72050);
+// EXTERNAL MODULE: ./src/units/format.ts
+var format = __webpack_require__(72676);
 ;// CONCATENATED MODULE: ./src/baseline/github-history.ts
 
 
@@ -88,7 +88,7 @@ function historyRun(run) {
     for (const { config, measurement: m } of run.endpoints) {
         if (m.cancelled || m.requests === 0)
             continue;
-        const latency = Object.fromEntries(types/* LATENCY_METRICS */.Z$.map((metric) => [metric, round(m.latency[metric])]));
+        const latency = Object.fromEntries(metrics/* LATENCY_METRICS */.Z$.map((metric) => [metric, round(m.latency[metric])]));
         endpoints[config.name] = {
             load: loadKey(config.load),
             requests: m.requests,
@@ -226,7 +226,7 @@ function endpointProblem(e) {
         return 'expected "errorRate" between 0 and 1';
     if (!isObject(e.latency))
         return 'expected "latency" to be an object';
-    for (const metric of types/* LATENCY_METRICS */.Z$) {
+    for (const metric of metrics/* LATENCY_METRICS */.Z$) {
         if (!isCount(e.latency[metric]))
             return `expected latency.${metric} to be a number ≥ 0`;
     }
@@ -284,7 +284,7 @@ function historyBaselines(files, query) {
         return t >= from && t <= query.now.getTime();
     })
         .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
-    const window = `over the last ${(0,units/* formatDuration */.a3)(query.config.lookbackMs)}`;
+    const window = `over the last ${(0,format/* formatDuration */.a3)(query.config.lookbackMs)}`;
     for (const endpoint of query.endpoints) {
         if (endpoint.regression === false) {
             baselines.set(endpoint.name, {
@@ -312,7 +312,7 @@ function historyBaselines(files, query) {
             continue;
         }
         const periods = {};
-        for (const metric of types/* LATENCY_METRICS */.Z$) {
+        for (const metric of metrics/* LATENCY_METRICS */.Z$) {
             periods[metric] = matching.map((r) => r.endpoints[endpoint.name].latency[metric]);
         }
         periods['error-rate'] = matching.map((r) => r.endpoints[endpoint.name].errorRate);

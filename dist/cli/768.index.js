@@ -11,8 +11,8 @@ __webpack_require__.d(__webpack_exports__, {
   readBaselines: () => (/* binding */ readBaselines)
 });
 
-// EXTERNAL MODULE: ./src/config/types.ts
-var types = __webpack_require__(2143);
+// EXTERNAL MODULE: ./src/units/metrics.ts
+var metrics = __webpack_require__(2050);
 ;// CONCATENATED MODULE: ./src/baseline/cloudwatch-client.ts
 /**
  * Throttling backs off from 1 s doubling (SDK standard mode): five attempts wait up to ~15 s in
@@ -41,6 +41,8 @@ async function openCloudWatch(region, options = {}) {
 
 // EXTERNAL MODULE: ./src/baseline/cloudwatch-errors.ts
 var cloudwatch_errors = __webpack_require__(1895);
+// EXTERNAL MODULE: ./src/units/format.ts
+var format = __webpack_require__(2676);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/baseline/cloudwatch-metrics.ts
@@ -165,21 +167,9 @@ function describeMetric(namespace, metricName, dimensions) {
         .join(', ');
     return `${namespace}/${metricName} {${dims}}`;
 }
-/** 1209600000 → "14d", 3600000 → "1h", 90000 → "90s": the units a budget file uses. */
-function formatDuration(ms) {
-    for (const [unit, size] of [
-        ['d', 86_400_000],
-        ['h', 3_600_000],
-        ['m', 60_000],
-        ['s', 1000],
-    ]) {
-        if (ms >= size && ms % size === 0)
-            return `${ms / size}${unit}`;
-    }
-    return `${ms}ms`;
-}
 
 ;// CONCATENATED MODULE: ./src/baseline/cloudwatch-read.ts
+
 
 
 
@@ -248,7 +238,7 @@ async function readBaselines(input, options = {}) {
             count = Math.max(count, series.length);
         }
         if (count === 0) {
-            const window = `over the last ${formatDuration(plan.cfg.lookbackMs)}`;
+            const window = `over the last ${(0,format/* formatDurationExact */.rV)(plan.cfg.lookbackMs)}`;
             const reason = plan.external
                 ? `no CloudWatch data for ${plan.metric} ${window}: check the namespace, metric name, dimensions and region`
                 : `no CloudWatch history yet for ${plan.metric} ${window} (publish from main with publish: true)`;
@@ -268,10 +258,10 @@ async function readBaselines(input, options = {}) {
 }
 function checkWindow(cfg) {
     if (!Number.isInteger(cfg.periodMs / 60_000) || cfg.periodMs <= 0) {
-        throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.period must be a whole number of minutes (CloudWatch's standard resolution); found ${formatDuration(cfg.periodMs)}.`);
+        throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.period must be a whole number of minutes (CloudWatch's standard resolution); found ${(0,format/* formatDurationExact */.rV)(cfg.periodMs)}.`);
     }
     if (cfg.lookbackMs < cfg.periodMs) {
-        throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.lookback (${formatDuration(cfg.lookbackMs)}) must be at least one period (${formatDuration(cfg.periodMs)}).`);
+        throw new cloudwatch_errors/* CloudWatchError */.t('config', `baseline.cloudwatch.lookback (${(0,format/* formatDurationExact */.rV)(cfg.lookbackMs)}) must be at least one period (${(0,format/* formatDurationExact */.rV)(cfg.periodMs)}).`);
     }
 }
 function planEndpoint(gateId, endpoint, cfg) {
@@ -279,7 +269,7 @@ function planEndpoint(gateId, endpoint, cfg) {
     if (external)
         checkUserDimensions(cfg.dimensions);
     const metric = describeMetric(cfg.namespace, cfg.metric ?? METRIC.latency.name, external ? cfg.dimensions : ownDimensions(gateId, endpoint, cfg.dimensions));
-    const window = `${cfg.region ?? 'default region'}, ${formatDuration(cfg.periodMs)} periods over ${formatDuration(cfg.lookbackMs)}`;
+    const window = `${cfg.region ?? 'default region'}, ${(0,format/* formatDurationExact */.rV)(cfg.periodMs)} periods over ${(0,format/* formatDurationExact */.rV)(cfg.lookbackMs)}`;
     return { endpoint, cfg, metric, source: `CloudWatch ${metric} (${window})`, external };
 }
 function queriesFor(gateId, endpoint, cfg, firstIndex) {
@@ -303,7 +293,7 @@ function queriesFor(gateId, endpoint, cfg, firstIndex) {
             query: { Id: id, ReturnData: true, ...query },
         });
     };
-    for (const metric of types/* LATENCY_METRICS */.Z$) {
+    for (const metric of metrics/* LATENCY_METRICS */.Z$) {
         add(metric, { MetricStat: { Metric: latencyMetric, Period, Stat: LATENCY_STATS[metric] } }, scale);
     }
     if (!external) {

@@ -6912,7 +6912,7 @@ exports.defaultProvider = defaultProvider;
 
 const { externalDataInterceptor, CredentialsProviderError, parseKnownFiles, getProfileName } = __webpack_require__(7291);
 const { exec } = __webpack_require__(1421);
-const { promisify } = __webpack_require__(356);
+const { promisify } = __webpack_require__(7975);
 const { setCredentialFeature } = __webpack_require__(5152);
 
 const getValidatedProcessCredentials = (profileName, data, profiles) => {
@@ -25254,7 +25254,7 @@ exports.compressStream = async (body) => body.pipe(createGzip());
 /***/ 6097:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
-const { promisify } = __webpack_require__(356);
+const { promisify } = __webpack_require__(7975);
 const { gzip } = __webpack_require__(8522);
 const { toUint8Array } = __webpack_require__(2430);
 const gzipAsync = promisify(gzip);

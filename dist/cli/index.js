@@ -32474,7 +32474,7 @@ class Comparator {
 
 module.exports = Comparator
 
-const parseOptions = __nccwpck_require__(5594)
+const parseOptions = __nccwpck_require__(356)
 const { safeRe: re, t } = __nccwpck_require__(5471)
 const cmp = __nccwpck_require__(8646)
 const debug = __nccwpck_require__(1159)
@@ -32709,7 +32709,7 @@ module.exports = Range
 const LRU = __nccwpck_require__(1383)
 const cache = new LRU()
 
-const parseOptions = __nccwpck_require__(5594)
+const parseOptions = __nccwpck_require__(356)
 const Comparator = __nccwpck_require__(9379)
 const debug = __nccwpck_require__(1159)
 const SemVer = __nccwpck_require__(7163)
@@ -33077,7 +33077,7 @@ const debug = __nccwpck_require__(1159)
 const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
 const { safeRe: re, t } = __nccwpck_require__(5471)
 
-const parseOptions = __nccwpck_require__(5594)
+const parseOptions = __nccwpck_require__(356)
 const { compareIdentifiers } = __nccwpck_require__(3348)
 
 const isPrereleaseIdentifier = (prerelease, identifier) => {
@@ -34257,7 +34257,7 @@ module.exports = LRUCache
 
 /***/ }),
 
-/***/ 5594:
+/***/ 356:
 /***/ ((module) => {
 
 
@@ -36005,47 +36005,61 @@ function toCloudWatchError(error, operation) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6734);
 /* harmony import */ var _node_support_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1778);
+/* harmony import */ var _measure_worker_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8208);
+/* harmony import */ var _measure_workers_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3255);
 // The `perf-gate` bin: wires the process (arguments, streams, environment, signals) to runCli.
 
 
+
+
 const EXIT_AFTER_SECOND_SIGNAL = 130;
-let interrupts = 0;
-const onInterrupt = (handler) => {
-    const listener = (signal) => {
-        interrupts++;
-        // The first signal stops the load and lets the partial report be written; a second one
-        // means the user will not wait for that.
-        if (interrupts > 1)
-            process.exit(EXIT_AFTER_SECOND_SIGNAL);
-        handler(signal);
+// A load worker thread (load.workers) starts from this same file and measures instead.
+if ((0,_measure_workers_js__WEBPACK_IMPORTED_MODULE_3__/* .isLoadWorker */ .xB)()) {
+    await (0,_measure_worker_main_js__WEBPACK_IMPORTED_MODULE_2__/* .runLoadWorker */ .o)();
+}
+else {
+    (0,_measure_workers_js__WEBPACK_IMPORTED_MODULE_3__/* .setWorkerEntry */ .HU)(new URL(import.meta.url));
+    await main();
+}
+async function main() {
+    let interrupts = 0;
+    const onInterrupt = (handler) => {
+        const listener = (signal) => {
+            interrupts++;
+            // The first signal stops the load and lets the partial report be written; a second one
+            // means the user will not wait for that.
+            if (interrupts > 1)
+                process.exit(EXIT_AFTER_SECOND_SIGNAL);
+            handler(signal);
+        };
+        process.on('SIGINT', listener);
+        process.on('SIGTERM', listener);
+        return () => {
+            process.off('SIGINT', listener);
+            process.off('SIGTERM', listener);
+        };
     };
-    process.on('SIGINT', listener);
-    process.on('SIGTERM', listener);
-    return () => {
-        process.off('SIGINT', listener);
-        process.off('SIGTERM', listener);
-    };
-};
-const unsupported = (0,_node_support_js__WEBPACK_IMPORTED_MODULE_1__/* .nodeSupportWarning */ .M)(process.versions.node);
-if (unsupported)
-    process.stderr.write(`perf-gate: warning: ${unsupported}\n`);
-process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    onInterrupt,
-});
-// Everything is written by now; a socket some library left open must not keep a CI job waiting.
-setTimeout(() => process.exit(), 2000).unref();
+    const unsupported = (0,_node_support_js__WEBPACK_IMPORTED_MODULE_1__/* .nodeSupportWarning */ .M)(process.versions.node);
+    if (unsupported)
+        process.stderr.write(`perf-gate: warning: ${unsupported}\n`);
+    process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: process.env,
+        onInterrupt,
+    });
+    // Everything is written by now; a socket some library left open must not keep a CI job waiting.
+    setTimeout(() => process.exit(), 2000).unref();
+}
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 7975:
+/***/ 6734:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36061,6 +36075,7 @@ var cloudwatch_errors = __nccwpck_require__(1895);
  * Problems found in a budget file. Each names the file, the line and column of the offending
  * key or value, the key path and what was expected, so the whole list can be fixed in one go.
  */
+
 /** `endpoints[1].budget`, `budget["p99.9"]`: dotted where a key reads as a word. */
 function formatPath(segments) {
     let out = '';
@@ -36177,536 +36192,13 @@ function nearest(word, allowed) {
     return prefixed.length === 1 ? prefixed[0] : undefined;
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __nccwpck_require__(4708);
-;// CONCATENATED MODULE: ./src/secrets/secrets.ts
-/**
- * The one place that knows what is secret and how a secret may look once printed (SPEC §8).
- * Every string perf-gate prints, writes or posts is masked here: log lines (src/log/lines.ts),
- * the JSON report, the markdown of the summary and the comment, annotations, messages.
- *
- * A secret is registered once, as the value the user gave; masking then looks for every form it
- * can take on the way out: as is, percent-decoded, percent-encoded (`encodeURIComponent`,
- * `encodeURI`, the form encoding with `+` for a space, the URL parser's own path, user-info and
- * query spellings) and JSON-escaped. The user name and password of a URL are secrets, and so is
- * `base64(user:password)`, the Basic authorization header they become. Every query value of the
- * target and baseline URLs is a secret too (preview protection bypasses, signed tokens), unless
- * the budget file names its parameter in `target.public-query`.
- *
- * This module imports nothing of perf-gate, so every layer may use it.
- */
-/** Shorter values are too common to mask without making all output unreadable ("1", "ok"). */
-const MIN_SECRET_LENGTH = 4;
-const MASK = '***';
-/** `scheme://anything@`: whatever sits before an `@` of a URL may be a password. */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
-/** Every spelling of `value` that output may carry, each at least MIN_SECRET_LENGTH long. */
-function secretForms(value) {
-    const bases = new Set([value]);
-    const decoded = safeDecode(value);
-    if (decoded !== undefined)
-        bases.add(decoded);
-    const plus = safeDecode(value.replace(/\+/g, ' '));
-    if (plus !== undefined)
-        bases.add(plus);
-    const forms = new Set();
-    for (const base of bases) {
-        forms.add(base);
-        const component = encodeURIComponent(base);
-        forms.add(component);
-        forms.add(component.replace(/%20/g, '+'));
-        forms.add(lowerHex(component));
-        forms.add(encodeURI(base));
-        forms.add(new URLSearchParams([['k', base]]).toString().slice(2));
-        forms.add(JSON.stringify(base).slice(1, -1));
-        for (const spelling of urlSpellings(base))
-            forms.add(spelling);
-    }
-    // The value itself is masked whatever its length (whoever registered it chose it); its other
-    // spellings only when long enough not to hit ordinary text.
-    return [...forms].filter((form) => form === value || form.length >= MIN_SECRET_LENGTH);
-}
-/** How the WHATWG URL parser writes the value into a path, a user-info part and a query. */
-function urlSpellings(value) {
-    const out = [];
-    try {
-        const u = new URL('http://h/');
-        u.pathname = `/${value}`;
-        out.push(u.pathname.slice(1));
-        u.password = value;
-        out.push(u.password);
-        u.username = value;
-        out.push(u.username);
-        u.search = `?${value}`;
-        out.push(u.search.slice(1));
-    }
-    catch {
-        // A value the parser refuses is never written into a URL by it.
-    }
-    return out;
-}
-function lowerHex(encoded) {
-    return encoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
-}
-function safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * The secrets a URL carries: its user name and password (raw and decoded), the Basic
- * authorization they are sent as, and every query value whose parameter is not in
- * `publicQuery`. Values shorter than MIN_SECRET_LENGTH are left out.
- */
-function urlSecrets(url, publicQuery = []) {
-    let u;
-    try {
-        u = new URL(url);
-    }
-    catch {
-        return [];
-    }
-    const out = new Set(urlCredentials(url));
-    const open = new Set(publicQuery);
-    for (const [key, value] of u.searchParams) {
-        if (open.has(key))
-            continue;
-        out.add(value);
-        // The raw spelling too: the parser keeps it as written (`%2B`, `+`, unusual escapes).
-        const raw = rawQueryValue(u.search, key);
-        if (raw !== undefined)
-            out.add(raw);
-    }
-    return [...out].filter((part) => part.length >= MIN_SECRET_LENGTH);
-}
-/**
- * The user name and password of a URL, raw and decoded, and `base64(user:password)`, the Basic
- * authorization header they are sent as (values shorter than MIN_SECRET_LENGTH left out).
- */
-function urlCredentials(url) {
-    let u;
-    try {
-        u = new URL(url);
-    }
-    catch {
-        return [];
-    }
-    if (!u.username && !u.password)
-        return [];
-    const user = safeDecode(u.username) ?? u.username;
-    const password = safeDecode(u.password) ?? u.password;
-    const parts = [u.username, u.password, user, password];
-    parts.push(Buffer.from(`${user}:${password}`).toString('base64'));
-    return [...new Set(parts)].filter((part) => part.length >= MIN_SECRET_LENGTH);
-}
-function rawQueryValue(search, key) {
-    for (const pair of search.replace(/^\?/, '').split('&')) {
-        const at = pair.indexOf('=');
-        if (at < 0)
-            continue;
-        const name = safeDecode(pair.slice(0, at).replace(/\+/g, ' '));
-        if (name === key)
-            return pair.slice(at + 1);
-    }
-    return undefined;
-}
-/**
- * A URL as it may be printed: no user name or password, each query value shown as `***` unless
- * its parameter is public. The path is kept (it says which endpoint); it is masked like any text.
- */
-function displayUrl(url, publicQuery = []) {
-    let u;
-    try {
-        u = new URL(url);
-    }
-    catch {
-        return quoteUrlText(url);
-    }
-    const open = new Set(publicQuery);
-    const query = [...u.searchParams]
-        .map(([key, value]) => open.has(key)
-        ? new URLSearchParams([[key, value]]).toString()
-        : `${encodeURIComponent(key)}=${MASK}`)
-        .join('&');
-    return `${u.origin}${u.pathname}${query ? `?${query}` : ''}`;
-}
-/**
- * Text meant as a URL that may not parse (quoted in a message about it): whatever sits before an
- * `@` and everything after a `?` is hidden.
- */
-function quoteUrlText(text) {
-    return hideUserinfo(text)
-        .replace(/^([^:/?#]*:\/\/)?[^/?#]*@/, `$1${MASK}@`)
-        .replace(/[?#].*$/s, '?…');
-}
-/** Every `scheme://user:password@` in a text, user-info replaced by `***`. */
-function hideUserinfo(text) {
-    return text.replace(URL_USERINFO, `$1${MASK}@`);
-}
-/** A set of secrets and the masking of text by them; build once, mask many strings. */
-class Secrets {
-    values = new Set();
-    forms = [];
-    listeners = [];
-    constructor(values = []) {
-        this.add(...values);
-    }
-    /** Registers values (the empty string is ignored). */
-    add(...values) {
-        let changed = false;
-        for (const value of values) {
-            if (value === '' || this.values.has(value))
-                continue;
-            this.values.add(value);
-            changed = true;
-            for (const form of secretForms(value)) {
-                if (this.forms.includes(form))
-                    continue;
-                this.forms.push(form);
-                for (const listener of this.listeners)
-                    listener(form);
-            }
-        }
-        // Longest first, so a secret that contains another is masked whole.
-        if (changed)
-            this.forms.sort((a, b) => b.length - a.length);
-    }
-    /** Registers the secrets of a URL (see urlSecrets). */
-    addUrl(url, publicQuery = []) {
-        this.add(...urlSecrets(url, publicQuery));
-    }
-    /**
-     * Called with every form of every secret, those already registered and those to come (the
-     * action hands them to the runner's `::add-mask::`).
-     */
-    onForm(listener) {
-        this.listeners.push(listener);
-        for (const form of this.forms)
-            listener(form);
-    }
-    /** The values as registered. */
-    list() {
-        return [...this.values];
-    }
-    /** Every form of every secret replaced by `***`, and every `user:password@` of a URL. */
-    mask(text) {
-        let out = hideUserinfo(text);
-        for (const form of this.forms) {
-            if (out.includes(form))
-                out = out.split(form).join(MASK);
-        }
-        return out;
-    }
-}
-/** Masks one text by a list of secret values (builds the forms each call: for a few strings). */
-function maskText(text, secrets) {
-    return new Secrets(secrets).mask(text);
-}
-/**
- * The process's registry: what the action and the CLI learn at run time (inputs, the budget
- * file's interpolated values, the GitHub token). The log writers mask every line by it.
- */
-const secrets_registry = new Secrets();
-
-;// CONCATENATED MODULE: external "node:tls"
-const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_namespaceObject);
-;// CONCATENATED MODULE: ./src/measure/tls.ts
-
-/**
- * Certificate checks for every connection perf-gate opens to a target (SPEC §8): the readiness
- * probe and every connection of the load. Verified against Node's CA store (its bundled roots,
- * NODE_EXTRA_CA_CERTS, and the system store when Node runs with --use-system-ca), plus the CAs
- * of `target.tls.ca`; never verified only with an explicit `target.tls.insecure: true`.
- *
- * autocannon 9 connects with `rejectUnauthorized: false` written after the caller's
- * `tlsOptions`, so no option can turn checks on. `verifyLoadConnections` swaps `tls.connect` for
- * the length of the client's own (synchronous) `_connect` call and puts the checks back into the
- * options it passes. Node sends nothing written to a TLS socket before the handshake and its
- * verification are done, so the request (headers, body) never reaches a server whose
- * certificate fails: the connection ends with the verification error instead, which autocannon
- * counts as a connection error and retries.
- */
-/** The options of a verified connection (Node's defaults plus the file's CAs). */
-function tlsConnectOptions(settings) {
-    if (settings?.insecure)
-        return { rejectUnauthorized: false };
-    if (!settings?.ca)
-        return { rejectUnauthorized: true };
-    // `ca` replaces Node's CA list, so the default list is passed along with the file's.
-    return { rejectUnauthorized: true, ca: [...defaultCertificates(), settings.ca] };
-}
-function defaultCertificates() {
-    const get = (external_node_tls_default()).getCACertificates;
-    // Node 22.15+: the certificates a default connection trusts, NODE_EXTRA_CA_CERTS included.
-    if (typeof get === 'function')
-        return get('default');
-    return [...(external_node_tls_default()).rootCertificates];
-}
-/** Makes every connection of this autocannon client verify the target's certificate. */
-function verifyLoadConnections(client, settings) {
-    const internals = client;
-    const connect = internals._connect;
-    if (typeof connect !== 'function') {
-        throw new Error('perf-gate cannot check certificates with this version of autocannon (no client._connect); refusing to send load unverified');
-    }
-    const checks = tlsConnectOptions(settings);
-    internals._connect = function () {
-        if (!this.secure)
-            return connect.call(this);
-        const original = (external_node_tls_default()).connect;
-        const verified = ((...args) => {
-            const last = args[args.length - 1];
-            if (last !== null && typeof last === 'object') {
-                args[args.length - 1] = { ...last, ...checks };
-            }
-            else {
-                args.push(checks);
-            }
-            return original(...args);
-        });
-        (external_node_tls_default()).connect = verified;
-        try {
-            return connect.call(this);
-        }
-        finally {
-            (external_node_tls_default()).connect = original;
-        }
-    };
-}
-/** Node's codes for a certificate that failed verification. */
-const CERTIFICATE_ERRORS = new Set([
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'CERT_REVOKED',
-    'CERT_UNTRUSTED',
-    'CERT_REJECTED',
-    'CERT_SIGNATURE_FAILURE',
-    'INVALID_CA',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-    'HOSTNAME_MISMATCH',
-]);
-function isCertificateError(code) {
-    return CERTIFICATE_ERRORS.has(code);
-}
-/** What to do about a certificate error, for messages. */
-const CERTIFICATE_HINT = "the target's certificate is not trusted, so nothing was sent to it: for a preview behind a private CA give that CA in target.tls.ca (or NODE_EXTRA_CA_CERTS); check that the certificate names the target's host and has not expired";
-
-;// CONCATENATED MODULE: ./src/measure/ready.ts
-
-
-
-
-class TargetUnreachableError extends Error {
-    url;
-    lastAttempt;
-    constructor(message, url, lastAttempt) {
-        super(message);
-        this.url = url;
-        this.lastAttempt = lastAttempt;
-        this.name = 'TargetUnreachableError';
-    }
-}
-async function waitForReady(url, options) {
-    const started = performance.now();
-    const deadline = started + options.timeoutMs;
-    const shown = displayUrl(url);
-    let delay = options.initialDelayMs ?? 250;
-    const maxDelay = options.maxDelayMs ?? 5000;
-    let attempts = 0;
-    let last = 'no attempt made';
-    for (;;) {
-        options.signal?.throwIfAborted();
-        attempts++;
-        // An attempt stops at the deadline, but even the last one gets a fair chance to answer.
-        const attemptLimit = options.attemptTimeoutMs ?? 10_000;
-        const attemptMs = Math.max(Math.min(attemptLimit, 1000), Math.min(attemptLimit, deadline - performance.now()));
-        last = await attempt(url, options.headers, attemptMs, options.signal, options.tls);
-        if (last === 'ok') {
-            const elapsedMs = performance.now() - started;
-            options.log?.(`${shown} is ready after ${formatMs(elapsedMs)} (${attempts} attempt${attempts === 1 ? '' : 's'})`);
-            return { elapsedMs, attempts };
-        }
-        options.signal?.throwIfAborted();
-        const remaining = deadline - performance.now();
-        if (remaining <= 0) {
-            throw new TargetUnreachableError(`target ${shown} did not answer 2xx within ${formatMs(options.timeoutMs)}: last attempt: ${last}. ` +
-                'Check that the deployment is up and the URL (and target.ready.path) is right, or raise target.ready.timeout.', shown, last);
-        }
-        const pause = Math.min(delay, remaining);
-        options.log?.(`waiting for ${shown}: attempt ${attempts}: ${last}; next in ${formatMs(pause)}`);
-        await sleep(pause, options.signal);
-        delay = Math.min(delay * 2, maxDelay);
-    }
-}
-/**
- * One request before load is sent, for targets without `target.ready`: a target that is down or
- * a host name that does not resolve would otherwise cost every endpoint its full load time, with
- * the load client reconnecting (and looking the name up again) thousands of times a second. Any
- * HTTP answer, even an error status, means the target is there. No answer within the timeout
- * does not: a first connection that merely stalls says nothing about what later ones reach.
- * @throws TargetUnreachableError when the connection fails, is not trusted, or times out.
- */
-async function checkReachable(url, options = {}) {
-    const timeoutMs = options.timeoutMs ?? 10_000;
-    const result = await attempt(url, options.headers, timeoutMs, options.signal, options.tls);
-    if (result === 'ok' || result.startsWith('HTTP '))
-        return;
-    const shown = displayUrl(url);
-    throw new TargetUnreachableError(`target ${shown} cannot be reached: ${result}. Check that the deployment is up and the URL is right (target.url in the budget file, or the URL given in its place).`, shown, result);
-}
-/** Redirects a readiness probe follows (on the target's origin). */
-const MAX_REDIRECTS = 5;
-/** One probe: 'ok', or what went wrong in a few words (`HTTP 503`, `ECONNREFUSED`, `timed out after 10s`). */
-async function attempt(url, headers, timeoutMs, signal, tls) {
-    const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)));
-    try {
-        let current = url;
-        for (let redirects = 0;; redirects++) {
-            const request = withoutCredentials(current, headers);
-            const res = await probe(request.url, request.headers ?? {}, signal ? AbortSignal.any([signal, timeout]) : timeout, tls);
-            const location = res.location;
-            if (res.status < 300 || res.status >= 400 || location === undefined) {
-                return res.status >= 200 && res.status < 300 ? 'ok' : `HTTP ${res.status}`;
-            }
-            // Followed here, on the target's origin only: a redirect elsewhere would send the
-            // target's headers (tokens included) to a host the budget file never named.
-            const next = new URL(location, current);
-            if (next.origin !== new URL(current).origin) {
-                return `HTTP ${res.status} redirect to another origin (${displayUrl(next.href)}), not followed`;
-            }
-            if (redirects >= MAX_REDIRECTS) {
-                return `HTTP ${res.status}: more than ${MAX_REDIRECTS} redirects (a redirect loop?)`;
-            }
-            current = next.href;
-        }
-    }
-    catch (error) {
-        if (signal?.aborted)
-            throw signal.reason;
-        if (timeout.aborted)
-            return `timed out after ${formatMs(timeoutMs)}`;
-        const described = describeFetchError(error);
-        return isCertificateError(described) ? `${described}: ${CERTIFICATE_HINT}` : described;
-    }
-}
-/**
- * One GET with Node's own client (which takes the same certificate options as the load's
- * connections): the status and the Location header. The body is not needed, and may be huge or
- * endless: the response is dropped once its head is in.
- */
-function probe(url, headers, signal, tls) {
-    return new Promise((resolve, reject) => {
-        const secure = new URL(url).protocol === 'https:';
-        const options = { method: 'GET', headers, signal, agent: false };
-        const onResponse = (res) => {
-            const location = res.headers.location;
-            resolve({ status: res.statusCode ?? 0, ...(location ? { location } : {}) });
-            res.destroy();
-        };
-        const req = secure
-            ? (0,external_node_https_.request)(url, { ...options, ...tlsConnectOptions(tls) }, onResponse)
-            : (0,external_node_http_.request)(url, options, onResponse);
-        req.on('error', reject);
-        req.end();
-    });
-}
-/**
- * fetch refuses a URL with credentials in it (`http://user:pass@host`), which the load itself
- * (autocannon) sends as Basic authentication: do the same, unless an authorization header is set.
- */
-function withoutCredentials(url, headers) {
-    let u;
-    try {
-        u = new URL(url);
-    }
-    catch {
-        return { url, headers };
-    }
-    if (!u.username && !u.password)
-        return { url, headers };
-    const credentials = `${ready_safeDecode(u.username)}:${ready_safeDecode(u.password)}`;
-    u.username = '';
-    u.password = '';
-    const hasAuthorization = Object.keys(headers ?? {}).some((k) => k.toLowerCase() === 'authorization');
-    return {
-        url: u.href,
-        headers: hasAuthorization
-            ? headers
-            : { ...headers, authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
-    };
-}
-function ready_safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-/**
- * The code of a failed request (`ECONNREFUSED`, `CERT_HAS_EXPIRED`), dug out of wrapped errors;
- * else the innermost message, URL credentials hidden.
- */
-function describeFetchError(error) {
-    let e = error;
-    for (let depth = 0; depth < 5 && e; depth++) {
-        const { code, errors, cause } = e;
-        if (typeof code === 'string' && code !== 'UND_ERR_SOCKET')
-            return code;
-        // Happy eyeballs (localhost → ::1 and 127.0.0.1) fails with an AggregateError of both attempts.
-        if (Array.isArray(errors) && errors.length > 0)
-            e = errors[0];
-        else
-            e = cause;
-    }
-    // No code anywhere: the innermost message says most.
-    let innermost = error;
-    while (innermost instanceof Error && innermost.cause instanceof Error)
-        innermost = innermost.cause;
-    const message = innermost instanceof Error ? innermost.message : String(error);
-    // Some messages quote the URL, credentials included.
-    return hideUserinfo(message);
-}
-function formatMs(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 60_000)
-        return `${trim(ms / 1000)}s`;
-    if (ms < 3_600_000)
-        return `${trim(ms / 60_000)}m`;
-    return `${trim(ms / 3_600_000)}h`;
-}
-function trim(n) {
-    return String(Math.round(n * 10) / 10);
-}
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-
+// EXTERNAL MODULE: ./src/measure/ready.ts
+var ready = __nccwpck_require__(1715);
+// EXTERNAL MODULE: ./src/secrets/secrets.ts
+var secrets_secrets = __nccwpck_require__(360);
 // EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(356);
-;// CONCATENATED MODULE: ./src/config/units.ts
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/units/parse.ts
 /**
  * Units of the budget file: latencies, durations and rates, as written by people
  * (`800us`, `1.5s`, `14d`, `1%`) or as bare numbers. Results are exact: a decimal value is
@@ -36860,25 +36352,6 @@ function parseRate(value, max = 1) {
     if (fraction > max)
         throw new UnitError(`expected ${what}, found ${showValue(value)}`);
     return fraction;
-}
-/** Milliseconds as people write them: 1500 → "1.5s", 90000 → "1m 30s". */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${ms}ms`;
-    if (ms < 60_000)
-        return `${Math.round(ms / 100) / 10}s`;
-    const totalSeconds = Math.round(ms / 1000);
-    const parts = [];
-    const h = Math.floor(totalSeconds / 3600);
-    const m = Math.floor((totalSeconds % 3600) / 60);
-    const s = totalSeconds % 60;
-    if (h)
-        parts.push(`${h}h`);
-    if (m)
-        parts.push(`${m}m`);
-    if (s)
-        parts.push(`${s}s`);
-    return parts.join(' ');
 }
 
 ;// CONCATENATED MODULE: ./src/evaluate/fail-on.ts
@@ -37038,7 +36511,7 @@ function urlOption(parsed, name, command) {
         url = new URL(value);
     }
     catch {
-        throw new UsageError(`--${name}: expected an absolute http(s) URL such as http://localhost:3000, found "${quoteUrlText(value)}"`, command);
+        throw new UsageError(`--${name}: expected an absolute http(s) URL such as http://localhost:3000, found "${(0,secrets_secrets/* quoteUrlText */.rw)(value)}"`, command);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new UsageError(`--${name}: only http and https URLs can be measured, found "${url.protocol}"`, command);
@@ -37079,61 +36552,8880 @@ function integerOption(parsed, name, range, command) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: ./node_modules/autocannon/autocannon.js
-var autocannon = __nccwpck_require__(8174);
-var autocannon_default = /*#__PURE__*/__nccwpck_require__.n(autocannon);
-// EXTERNAL MODULE: ./node_modules/hdr-histogram-js/dist/index.js
-var dist = __nccwpck_require__(2960);
-;// CONCATENATED MODULE: ./src/measure/histogram.ts
+// EXTERNAL MODULE: ./src/measure/engine.ts + 2 modules
+var engine = __nccwpck_require__(761);
+;// CONCATENATED MODULE: ./src/gate/reference.ts
+/**
+ * The reference deployment's URL for a URL of the target: the same path under the reference's
+ * prefix, with the URL's own query, the target's parameters replaced by the reference's (both
+ * base URLs may carry one, e.g. a protection bypass), and the reference's credentials.
+ */
+function onReference(url, config, referenceUrl) {
+    const target = new URL(config.target.url);
+    const own = new URL(url);
+    const out = new URL(referenceUrl);
+    const prefix = target.pathname.replace(/\/+$/, '');
+    const rest = own.pathname.startsWith(prefix) ? own.pathname.slice(prefix.length) : own.pathname;
+    out.pathname = `${out.pathname.replace(/\/+$/, '')}${rest.startsWith('/') ? '' : '/'}${rest}`;
+    const query = new URLSearchParams(own.search);
+    for (const key of target.searchParams.keys())
+        query.delete(key);
+    for (const [key, value] of new URL(referenceUrl).searchParams)
+        query.append(key, value);
+    out.search = query.toString();
+    return out.href;
+}
 
-const SIGNIFICANT_DIGITS = 3;
-function createHistogram() {
-    return dist.build({
-        lowestDiscernibleValue: 1,
-        highestTrackableValue: 3_600_000_000, // one hour in µs; autoResize covers anything longer
-        numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
-        autoResize: true,
-        useWebAssembly: false,
+;// CONCATENATED MODULE: ./src/gate/ready.ts
+
+
+/**
+ * The gate's first step, before any load (docs/architecture.md §1): a warning when certificates
+ * are not checked; then with `target.ready`, wait
+ * until the target (and the reference deployment) answers it; without, check with one request
+ * that each answers at all, so a wrong URL fails in a second with TargetUnreachableError.
+ * Shared by `runGate` and `perf-gate calibrate`.
+ */
+async function waitForTarget(config, options) {
+    const { baselineUrl, signal, log } = options;
+    if (config.target.tls?.insecure) {
+        log.warning('target.tls.insecure is true: certificates are NOT checked on any connection to the target, so anyone on the network path can read and change the traffic and the numbers may not come from the target. Give the CA in target.tls.ca (or NODE_EXTRA_CA_CERTS) instead.');
+    }
+    if (config.target.ready) {
+        const { url, timeoutMs } = config.target.ready;
+        return log.group('Waiting for the target to be ready', async () => {
+            const result = await (0,ready/* waitForReady */.Cf)(url, {
+                timeoutMs,
+                headers: config.target.headers,
+                signal,
+                log: log.info,
+                tls: config.target.tls,
+            });
+            if (baselineUrl) {
+                await (0,ready/* waitForReady */.Cf)(onReference(url, config, baselineUrl), {
+                    timeoutMs,
+                    headers: config.target.headers,
+                    signal,
+                    log: log.info,
+                    tls: config.target.tls,
+                });
+            }
+            return result;
+        });
+    }
+    // A slow first answer is left for the measurement to judge, within the load's own timeout.
+    const timeoutMs = config.endpoints[0]?.load.timeoutMs;
+    for (const url of [config.target.url, baselineUrl]) {
+        if (url) {
+            await (0,ready/* checkReachable */.sQ)(url, {
+                headers: config.target.headers,
+                signal,
+                timeoutMs,
+                tls: config.target.tls,
+            });
+        }
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: ./src/units/format.ts
+var format = __nccwpck_require__(2676);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/config/interpolate.ts
+/**
+ * `${VAR}` in the budget file's text values, read from the environment. An unset variable is an
+ * error, never an empty string: a missing secret must not silently turn into a request without
+ * credentials. `$${` writes a literal `${`. Every value that came from the environment is
+ * collected as a secret so later output can mask it; values never appear in messages.
+ */
+
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Expands every string value (mapping keys are never expanded). `skip` names paths left as
+ * written: `target.url` when the target-url input replaces it.
+ */
+function interpolate(source, env, skip = () => false, setVariable) {
+    const secrets = new Set();
+    const problems = [];
+    const expand = (text, path) => {
+        if (!text.includes('$'))
+            return text;
+        let out = '';
+        let i = 0;
+        let searchFrom = 0;
+        while (i < text.length) {
+            if (text.startsWith('$${', i)) {
+                out += '${';
+                i += 3;
+                continue;
+            }
+            if (!text.startsWith('${', i)) {
+                out += text[i];
+                i += 1;
+                continue;
+            }
+            const end = text.indexOf('}', i + 2);
+            const token = end < 0 ? text.slice(i) : text.slice(i, end + 1);
+            const at = offsetOf(source, path, token, searchFrom);
+            searchFrom = at.next;
+            const report = (code, message) => {
+                problems.push({
+                    segments: path,
+                    problem: { ...source.problem(code, path, message), ...at.position },
+                });
+            };
+            if (end < 0) {
+                report('variable.unclosed', `unclosed "\${" in a text value: write \${NAME}, or $\${ for a literal "\${"`);
+                break;
+            }
+            const name = text.slice(i + 2, end);
+            i = end + 1;
+            if (!NAME.test(name)) {
+                report('variable.invalid-name', `invalid variable reference ${JSON.stringify(token)}: a name is letters, digits and "_", not starting with a digit; write $\${ for a literal "\${"`);
+                continue;
+            }
+            const value = env[name];
+            if (value === undefined || value === '') {
+                report(value === '' ? 'variable.empty' : 'variable.unset', `environment variable ${name} is ${value === '' ? 'empty' : 'not set'} (used as \${${name}}): ${setVariable}, or write $\${ for a literal "\${"`);
+                continue;
+            }
+            for (const secret of secretsIn(value, path))
+                secrets.add(secret);
+            out += value;
+        }
+        return out;
+    };
+    const walk = (value, path) => {
+        if (skip(path))
+            return value;
+        if (typeof value === 'string')
+            return expand(value, path);
+        if (Array.isArray(value))
+            return value.map((v, i) => walk(v, [...path, i]));
+        if (value !== null && typeof value === 'object') {
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]));
+        }
+        return value;
+    };
+    const data = walk(source.data, []);
+    return { data, secrets: [...secrets], problems };
+}
+/**
+ * Where `token` is written in the source: inside the scalar when the scalar's source text
+ * contains it verbatim (plain and quoted one-line values), else the scalar's start.
+ */
+function offsetOf(source, path, token, from) {
+    const node = source.nodeAt(path);
+    if ((0,dist/* isScalar */.jn)(node) && node.range) {
+        const [start, end] = node.range;
+        const index = source.text.slice(start, end).indexOf(token, from);
+        if (index >= 0)
+            return { position: source.position(start + index), next: index + token.length };
+        return { position: source.position(start), next: from };
+    }
+    return { position: source.locate(path), next: from };
+}
+/**
+ * What of an interpolated value must be masked. Everything, except in `target.url`: the
+ * deployment's address is named in every progress line and error message, and masking it would
+ * make them useless. Credentials written into that URL are still masked (and its query values,
+ * by the loader, which knows `target.public-query`).
+ */
+function secretsIn(value, path) {
+    if (path.length === 2 && path[0] === 'target' && path[1] === 'url' && URL.canParse(value)) {
+        return (0,secrets_secrets/* urlCredentials */.O4)(value);
+    }
+    return value.length >= secrets_secrets/* MIN_SECRET_LENGTH */.vb ? [value] : [];
+}
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
+var _2020 = __nccwpck_require__(2210);
+;// CONCATENATED MODULE: ./schemas/perf-budget.schema.json
+const perf_budget_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"PerfBudgetFile","description":"A perf-gate budget file (perf-budget.yml): the deployment to measure, how to load it, the limits each endpoint must stay within and the baseline it is compared with.","type":"object","additionalProperties":false,"required":["version","endpoints"],"properties":{"version":{"description":"Format version of this file. Must be 1.","const":1},"id":{"description":"Names this gate: the marker of its pull-request comment and the `Gate` dimension of the metrics it publishes. Letters, digits, `.`, `_` and `-`, at most 64. Default `default`; give each gate a different id when one repository runs several.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$","default":"default"},"confirm":{"description":"Measure an endpoint that breaches a budget or regresses once more before failing, and fail only if the breach repeats. Both measurements are in the report.","type":"boolean","default":true},"charts":{"description":"Which endpoints get a latency chart (a mermaid `xychart-beta` block) in the pull-request comment and job summary: `failing` (those with a failing, regressed, accepted or inconclusive finding), `all`, or `none`. Charts are the first thing left out when the comment would be too long.","enum":["failing","all","none"],"default":"failing"},"accept":{"description":"What an acceptance of a pull request (the accept label, or a `/perf-gate accept <reason>` comment by someone with write, maintain or admin permission) may accept. Regressions always; budget violations only with `budget: true`.","type":"object","additionalProperties":false,"properties":{"budget":{"description":"Let an acceptance also accept the budget violations shown when it was given.","type":"boolean","default":false}}},"adaptive":{"description":"Measure each endpoint in slices and stop as soon as every budget is settled by confidence bounds that stay valid under the repeated looks (docs/noise.md), after `load.min-duration` and at the latest at `load.duration`, which becomes the cap. Applies to endpoints judged by budgets alone (no baseline); `false` keeps the fixed design. Default true.","type":"boolean","default":true},"target":{"$ref":"#/$defs/target","description":"The deployment under test: base URL, headers sent with every request, and the readiness check."},"defaults":{"$ref":"#/$defs/defaults","description":"Load, budget and regression settings every endpoint starts from."},"baseline":{"$ref":"#/$defs/baseline","description":"Where the baseline comes from when no `baseline-url` input is given."},"endpoints":{"description":"The endpoints to measure, each in its own load run, in this order; at most 200.","type":"array","minItems":1,"items":{"$ref":"#/$defs/endpoint"}}},"$defs":{"latency":{"title":"Latency","description":"A latency: text with a unit (`800us`, `250ms`, `1.5s`) or a number of milliseconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(us|µs|ms|s)$"}]},"duration":{"title":"Duration","description":"A duration: text with a unit (`500ms`, `30s`, `5m`, `1h`, `14d`) or a number of seconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(ms|s|m|h|d)$"}]},"rate":{"title":"Rate","description":"A rate from 0 to 100%: a percentage (`1%`, `0.5%`) or a fraction (`0.01`).","anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"confidence":{"title":"Confidence","description":"Confidence of the distribution-free bounds that judge a percentile against a fixed number (a budget, a CloudWatch threshold), from 50% to 99.9%: a percentage (`95%`) or a fraction (`0.95`). A percentile fails its budget only when its lower bound is over the limit and passes only when its upper bound is within it; otherwise it is inconclusive. Higher confidence needs more requests to settle a verdict.","anyOf":[{"type":"number","minimum":0.5,"maximum":0.999},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"increase":{"title":"Increase","description":"A relative increase: a percentage (`10%`) or a fraction (`0.1`), at most 1000%.","anyOf":[{"type":"number","minimum":0,"maximum":10},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"latencyTolerance":{"title":"LatencyTolerance","description":"Allowed change of a latency metric against the baseline: a relative increase (`10%`), or both a relative and an absolute increase that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`10%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/latency","description":"Absolute increase below which a change never counts, so noise on fast endpoints is not flagged (`5ms`). Default 1ms."}}}]},"rateTolerance":{"title":"RateTolerance","description":"Allowed change of the error rate against the baseline: a relative increase (`50%`), or both a relative increase and an absolute one in percentage points that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`50%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/rate","description":"Absolute increase, in percentage points, below which a change never counts (`0.5%` = half a point). Default 0.5%."}}}]},"budget":{"title":"Budget","description":"Absolute limits. A latency above its limit, an error rate above its limit or a throughput below `min-rps` is a budget violation.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latency","description":"Highest allowed median latency."},"p75":{"$ref":"#/$defs/latency","description":"Highest allowed 75th-percentile latency."},"p90":{"$ref":"#/$defs/latency","description":"Highest allowed 90th-percentile latency."},"p95":{"$ref":"#/$defs/latency","description":"Highest allowed 95th-percentile latency (needs at least 200 requests for a verdict)."},"p99":{"$ref":"#/$defs/latency","description":"Highest allowed 99th-percentile latency (needs at least 1000 requests for a verdict)."},"p99.9":{"$ref":"#/$defs/latency","description":"Highest allowed 99.9th-percentile latency (needs at least 10000 requests for a verdict)."},"mean":{"$ref":"#/$defs/latency","description":"Highest allowed mean latency."},"max":{"$ref":"#/$defs/latency","description":"Highest allowed single-request latency."},"error-rate":{"$ref":"#/$defs/rate","description":"Highest allowed share of failed requests (connection errors, timeouts, unexpected statuses): `1%` or `0.01`."},"min-rps":{"description":"Lowest allowed throughput: successful responses (an expected status) per second; failed responses do not count.","type":"number","exclusiveMinimum":0}}},"regressionRules":{"title":"RegressionRules","description":"Allowed change per metric against the baseline. Metrics not listed are not compared.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the median latency."},"p75":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 75th-percentile latency."},"p90":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 90th-percentile latency."},"p95":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 95th-percentile latency."},"p99":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99th-percentile latency."},"p99.9":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99.9th-percentile latency."},"mean":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the mean latency."},"max":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the slowest request\'s latency."},"error-rate":{"$ref":"#/$defs/rateTolerance","description":"Allowed rise of the error rate."}}},"endpointRegression":{"title":"EndpointRegression","description":"Allowed change against the baseline for this endpoint, merged metric by metric over `defaults.regression`; `false` turns baseline comparison off for it.","anyOf":[{"const":false},{"$ref":"#/$defs/regressionRules"}]},"load":{"title":"Load","description":"How load is driven. Closed model by default (`connections` each send the next request when the previous answer arrives); with `rate`, an open model at that many requests per second.","type":"object","additionalProperties":false,"properties":{"connections":{"description":"Concurrent connections (1 to 10000). Default 10.","type":"integer","minimum":1,"maximum":10000},"duration":{"$ref":"#/$defs/duration","description":"Recorded load time per endpoint, at least 1s. Default 30s. With adaptive measurement, the cap: an endpoint whose budgets are settled sooner stops sooner."},"min-duration":{"$ref":"#/$defs/duration","description":"Adaptive measurement: the recorded load an endpoint always gets before it may stop early (warm caches, a few hundred requests), at least 1s. Default 5s; at most `duration`."},"warmup":{"$ref":"#/$defs/duration","description":"Unrecorded load before it, to warm caches and connection pools (0 for none). Default 5s."},"timeout":{"$ref":"#/$defs/duration","description":"Per-request timeout; a request that times out is an error and is recorded at this latency. 1s to 10m. Default 10s."},"rate":{"description":"Open model: requests per second across all connections (fractions such as 1.5 work), due at evenly spaced times. The load does not slow down when the server does; latency is timed from when each request was due, and a request due while every connection is busy is dropped and counted.","type":"number","minimum":1,"maximum":1000000},"workers":{"description":"Load generator threads for this endpoint: a number, or `auto` (the runner\'s cores minus one, at least 1). Each thread drives its share of the connections and rate with its own histograms, merged exactly. Default 1. More than one measures with the fixed design (adaptive stopping needs one thread).","oneOf":[{"type":"integer","minimum":1,"maximum":64},{"const":"auto"}]}}},"headers":{"title":"Headers","description":"HTTP request headers, name to value. Names are case-insensitive; values may use `${VAR}`. Headers that choose where a request goes (`host`, `forwarded`, `x-forwarded-host`, ...) and hop-by-hop headers (`connection`, `upgrade`, `te`, `trailer`, `keep-alive`, `proxy-*`) are refused.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$"},"additionalProperties":{"type":["string","number"]}},"dimensions":{"title":"Dimensions","description":"CloudWatch dimensions, name to value (at most 30); values may use `${VAR}`.","type":"object","maxProperties":30,"propertyNames":{"minLength":1,"maxLength":255},"additionalProperties":{"type":"string","minLength":1,"maxLength":1024}},"target":{"title":"Target","description":"The deployment under test. The `target-url` input overrides `url`.","type":"object","additionalProperties":false,"properties":{"url":{"description":"Base URL (http or https) of the deployment under test, usually `${PREVIEW_URL}`. Endpoint paths are appended to it, path prefix included.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers sent with every request (endpoint headers win), e.g. `authorization: Bearer ${API_TOKEN}`. Interpolated values are masked in all output."},"ready":{"description":"Wait until this path answers 2xx before measuring.","type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Path polled on the target, e.g. `/healthz`.","type":"string","minLength":1},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait before giving up, at most max-duration. Default 5m."}}},"public-query":{"description":"Query parameters of the target and baseline URLs whose values may be shown, e.g. `[lang]`. Every other query value of those URLs (a preview protection bypass, a signed token) is a secret: masked in all output.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"tls":{"description":"How the target\'s certificate is checked. Without it every connection (readiness check and load) verifies the certificate against Node\'s CA store, NODE_EXTRA_CA_CERTS included.","type":"object","additionalProperties":false,"properties":{"ca":{"description":"PEM file of certificate authorities to trust as well (a preview behind a private CA), relative to the budget file.","type":"string","minLength":1},"insecure":{"description":"`true` turns certificate checks off on every connection: anyone on the network path can read and change the traffic. Warned about in the log, the summary and the comment; refused when headers carry `${VAR}` values or the target URL carries credentials.","type":"boolean"}}}}},"defaults":{"title":"Defaults","description":"Settings every endpoint starts from; an endpoint\'s own values override them key by key.","type":"object","additionalProperties":false,"properties":{"load":{"$ref":"#/$defs/load","description":"Default load for every endpoint."},"budget":{"$ref":"#/$defs/budget","description":"Default limits for every endpoint."},"confidence":{"$ref":"#/$defs/confidence","description":"Confidence of every percentile verdict against a fixed number. Default 95%."},"regression":{"$ref":"#/$defs/regressionRules","description":"Default allowed change against the baseline. Without any `regression` section the canary rule applies: p50 and p95 +10%, p99 +20% (each at least 1ms), error rate +50% relative and at least 0.5 points."}}},"baseline":{"title":"BaselineSettings","description":"The history each endpoint is compared with when no `baseline-url` is given.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read the baseline from the CloudWatch metrics perf-gate publishes (`publish: true` on the main branch).","type":"object","additionalProperties":false,"properties":{"region":{"description":"AWS region. Default: the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace. Default `PerfGate`, where perf-gate publishes.","type":"string","minLength":1,"maxLength":255,"default":"PerfGate"},"dimensions":{"$ref":"#/$defs/dimensions","description":"Extra dimensions that select this service\'s metrics, e.g. `{ Service: checkout }`."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches (at most 455d, CloudWatch\'s retention). Default 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default 1h."}}},"github":{"description":"Read the baseline from runs published to a data branch of this repository (`publish: true` on pushes to main or a release branch; no AWS needed). A pull request reads its base branch\'s runs with the same load settings. Not together with `cloudwatch`: one history kind per endpoint.","type":"object","additionalProperties":false,"properties":{"branch":{"description":"The data branch the runs are kept in (created by the first publish). Default `perf-gate-history`.","type":"string","minLength":1,"maxLength":200,"pattern":"^(?!/)(?!.*//)(?!.*\\\\.\\\\.)(?!.*/$)(?!.*\\\\.lock$)[A-Za-z0-9._/-]+$","default":"perf-gate-history"},"lookback":{"$ref":"#/$defs/duration","description":"How far back the runs used as the baseline reach. Default 14d."},"runs":{"description":"At most this many of the newest matching runs form the baseline. Default 30.","type":"integer","minimum":1,"maximum":500,"default":30},"retention":{"$ref":"#/$defs/duration","description":"A publish prunes runs older than this from the data branch. Default 90d; at least `lookback`."}}},"required":{"description":"Fail the run when an endpoint has no baseline (no history yet, no access) instead of reporting `no-baseline`.","type":"boolean","default":false}}},"endpointBaseline":{"title":"EndpointBaseline","description":"This endpoint\'s own baseline source.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read this endpoint\'s baseline from CloudWatch, e.g. an existing load-balancer metric; unset keys come from the top-level `baseline.cloudwatch`.","type":"object","additionalProperties":false,"dependentRequired":{"metric":["namespace","unit"],"unit":["metric"]},"properties":{"region":{"description":"AWS region. Default: `baseline.cloudwatch.region`, else the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace, e.g. `AWS/ApplicationELB`. Default: `baseline.cloudwatch.namespace`, else `PerfGate`.","type":"string","minLength":1,"maxLength":255},"metric":{"description":"An existing latency metric (e.g. `TargetResponseTime`) to use instead of the metrics perf-gate publishes. Needs `namespace` and `unit`.","type":"string","minLength":1,"maxLength":255},"unit":{"description":"Unit of `metric`\'s values: `us`, `ms` or `s` (ALB TargetResponseTime is in seconds).","enum":["us","ms","s"]},"dimensions":{"$ref":"#/$defs/dimensions","description":"Dimensions selecting the metric, e.g. `{ LoadBalancer: app/shop/123 }`; they replace the top-level ones."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches. Default: `baseline.cloudwatch.lookback`, else 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default: `baseline.cloudwatch.period`, else 1h."}}}}},"endpoint":{"title":"Endpoint","description":"One endpoint to measure.","type":"object","additionalProperties":false,"required":["path"],"properties":{"name":{"description":"Name shown in reports and comments; unique in the file. Default: method and path.","type":"string","minLength":1,"maxLength":200},"method":{"description":"HTTP method: GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS. Default GET.","type":"string","minLength":1},"path":{"description":"Path relative to the target URL (query string included), appended to the target\'s own path. It must stay under the target\'s path once `..` and percent-escapes are resolved; an absolute URL is accepted only on the target\'s origin and under its path.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers for this endpoint, over the target\'s."},"body":{"description":"Request body: text as is, or a mapping or list sent as JSON (with `content-type: application/json` unless set).","type":["string","object","array"]},"expect":{"description":"What counts as a successful response.","type":"object","additionalProperties":false,"properties":{"status":{"description":"Accepted status codes. Default: any 2xx. Any other status counts as an error.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"integer","minimum":100,"maximum":599}}}},"load":{"$ref":"#/$defs/load","description":"Load for this endpoint, over `defaults.load`."},"budget":{"$ref":"#/$defs/budget","description":"Limits for this endpoint, over `defaults.budget`."},"confidence":{"$ref":"#/$defs/confidence","description":"Confidence of this endpoint\'s percentile verdicts, over `defaults.confidence`."},"adaptive":{"description":"Adaptive measurement for this endpoint, over the top-level `adaptive`; `false` measures it for its whole `load.duration`.","type":"boolean"},"regression":{"$ref":"#/$defs/endpointRegression","description":"Allowed change against the baseline, over `defaults.regression`; `false` turns it off."},"baseline":{"$ref":"#/$defs/endpointBaseline","description":"This endpoint\'s own baseline source."}}}}}');
+;// CONCATENATED MODULE: ./src/config/validate.ts
+/**
+ * Schema validation of a budget file with ajv (JSON Schema 2020-12), and the translation of
+ * ajv's errors into located, human messages: one message per offending key or value, saying what
+ * was expected and what was found, with the nearest valid key for a misspelt one.
+ */
+
+
+
+
+let compiled;
+/** Compiled on first use, not at import: importing the config module costs nothing. */
+function validator() {
+    if (!compiled) {
+        const ajv = new _2020.Ajv2020({
+            allErrors: true,
+            verbose: true,
+            strict: true,
+            allowUnionTypes: true,
+        });
+        compiled = { validate: ajv.compile(perf_budget_schema_namespaceObject), owner: definitionOwners() };
+    }
+    return compiled;
+}
+/**
+ * Which `$defs` entry each sub-schema object belongs to. ajv's `schemaPath` is relative to
+ * whichever compiled function reported the error, so it cannot say which definition failed;
+ * `parentSchema` (with `verbose`) is the schema object itself, which can.
+ */
+function definitionOwners() {
+    const owner = new Map();
+    const walk = (node, name) => {
+        if (node === null || typeof node !== 'object')
+            return;
+        owner.set(node, name);
+        for (const [key, child] of Object.entries(node))
+            if (key !== '$defs')
+                walk(child, name);
+    };
+    walk(perf_budget_schema_namespaceObject, '');
+    for (const [name, def] of Object.entries(perf_budget_schema_namespaceObject.$defs))
+        walk(def, name);
+    return owner;
+}
+/** Unions whose branches' errors read best as one message about the union. */
+const UNION_EXPECTED = {
+    endpointRegression: 'expected false (no baseline comparison) or a mapping of metrics to allowed increases, like { p95: 10% }',
+    latencyTolerance: 'expected an allowed increase like "10%", or { max-increase: 10%, min-delta: 5ms }',
+    rateTolerance: 'expected an allowed increase like "50%", or { max-increase: 50%, min-delta: 0.5% }',
+};
+/** Definitions of unit values: their parsers say precisely what is wrong. */
+const UNIT_PARSERS = {
+    latency: parseLatency,
+    duration: parseDuration,
+    rate: (v) => parseRate(v),
+    increase: (v) => parseRate(v, 10),
+};
+/** The code of a value refused by its unit's parser, by the unit's definition. */
+const UNIT_CODES = {
+    latency: 'latency.unit',
+    duration: 'duration.unit',
+    rate: 'rate.unit',
+    increase: 'increase.unit',
+};
+/** Errors about the keys of a mapping, worth reporting even inside a union. */
+const KEY_KEYWORDS = new Set([
+    'additionalProperties',
+    'required',
+    'dependentRequired',
+    'propertyNames',
+    'minProperties',
+    'maxProperties',
+]);
+const TYPE_NAMES = {
+    number: 'a number',
+    integer: 'a whole number',
+    string: 'text',
+    object: 'a mapping',
+    array: 'a list',
+    boolean: 'true or false',
+    null: 'nothing',
+};
+const INTERPOLATION_HINT = ' (${VAR} is expanded only in text values: URLs, paths, headers, bodies, names and CloudWatch settings)';
+/** Validates the raw (not yet interpolated) data against the schema; [] when it conforms. */
+function validateSchema(source) {
+    const { validate, owner } = validator();
+    if (validate(source.data))
+        return [];
+    const errors = validate.errors ?? [];
+    const byPath = new Map();
+    for (const e of errors) {
+        const list = byPath.get(e.instancePath) ?? [];
+        list.push(e);
+        byPath.set(e.instancePath, list);
+    }
+    // Paths with an error below them, found once: asking every error per path is quadratic.
+    const ancestors = new Set();
+    for (const path of byPath.keys()) {
+        for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+            ancestors.add(path.slice(0, i));
+        }
+    }
+    const out = [];
+    for (const [instancePath, group] of byPath) {
+        const segments = toSegments(instancePath, source.data);
+        const deeper = ancestors.has(instancePath);
+        const defOf = (e) => owner.get(e.parentSchema) ?? '';
+        // Reported under the mapping's path, located at the key or item it is about.
+        const add = (code, message, at = 'value', locateAt = segments) => {
+            const problem = {
+                ...source.problem(code, segments, message),
+                ...source.locate(locateAt, at),
+            };
+            out.push({ segments: locateAt, problem });
+        };
+        const found = () => describeFound(dataAt(source.data, segments));
+        const union = group.find((e) => e.keyword === 'anyOf' && UNION_EXPECTED[defOf(e)]);
+        const keyErrors = group.filter((e) => KEY_KEYWORDS.has(e.keyword));
+        if (union) {
+            // The value had the shape of one branch: the other branches' complaints are noise.
+            if (keyErrors.length || deeper) {
+                for (const e of keyErrors)
+                    translate(e, segments, add);
+            }
+            else {
+                add('budget-file.shape', `${UNION_EXPECTED[defOf(union)]}, found ${found()}`);
+            }
+            continue;
+        }
+        const unit = group.find((e) => UNIT_PARSERS[defOf(e)]);
+        if (unit && !deeper) {
+            add(UNIT_CODES[defOf(unit)], unitMessage(UNIT_PARSERS[defOf(unit)], dataAt(source.data, segments)) ?? `${unit.message}`);
+            continue;
+        }
+        const rest = group.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'propertyNames');
+        const precise = rest.filter((e) => e.keyword !== 'type');
+        for (const e of precise.length ? precise : rest)
+            translate(e, segments, add);
+        // `propertyNames` wraps the real error (which carries the name); report the wrapper only if alone.
+        if (!rest.length)
+            for (const e of group)
+                translate(e, segments, add);
+    }
+    return out;
+}
+function unitMessage(parse, value) {
+    try {
+        parse(value);
+        if (typeof value === 'string' && value !== value.trim()) {
+            // The parser trims, the schema does not: say what is expected, as for any other wrong value.
+            parse('');
+        }
+        return undefined;
+    }
+    catch (e) {
+        if (!(e instanceof UnitError))
+            throw e;
+        if (typeof value === 'string' && value !== value.trim() && e.message.endsWith(', found ""')) {
+            return `${e.message.slice(0, -', found ""'.length)}, found ${showValue(value)} (remove the spaces around it)`;
+        }
+        return (e.message + (typeof value === 'string' && value.includes('${') ? INTERPOLATION_HINT : ''));
+    }
+}
+function describeFound(value) {
+    const shown = showValue(value);
+    return typeof value === 'string' && value.includes('${') ? shown + INTERPOLATION_HINT : shown;
+}
+/** One ajv error as a located problem: about a mapping's keys, or about a value. */
+function translate(e, segments, add) {
+    if (!translateKeyError(e, segments, add))
+        translateValueError(e, segments, add);
+}
+/** An error about a mapping's keys (unknown, missing, invalid, too few or many); false if not one. */
+function translateKeyError(e, segments, add) {
+    const parent = (e.parentSchema ?? {});
+    const params = e.params;
+    const name = e.propertyName;
+    switch (e.keyword) {
+        case 'additionalProperties': {
+            const key = String(params.additionalProperty);
+            add('budget-file.unknown-key', unknownKey(key, parent), 'key', [...segments, key]);
+            return true;
+        }
+        case 'required':
+            add('budget-file.missing-key', `missing required key "${String(params.missingProperty)}"${requiredHint(segments, params.missingProperty)}`);
+            return true;
+        case 'dependentRequired': {
+            const property = String(params.property);
+            const missing = String(params.missingProperty);
+            add('budget-file.key-needs-key', property === 'unit'
+                ? `"unit" applies only with "metric" (an existing CloudWatch metric); perf-gate's own metrics are in ms`
+                : missing === 'unit'
+                    ? `"metric" needs "unit" too: the unit of its values (us, ms or s)`
+                    : `"${property}" needs "${missing}" too`, 'key', [...segments, property]);
+            return true;
+        }
+        case 'propertyNames': {
+            const key = String(params.propertyName);
+            add('budget-file.invalid-key', `invalid key ${JSON.stringify(key)}`, 'key', [
+                ...segments,
+                key,
+            ]);
+            return true;
+        }
+        case 'pattern':
+        case 'minLength':
+        case 'maxLength':
+            // The same keywords check text values; with a property name they check a key.
+            if (name === undefined)
+                return false;
+            add('budget-file.invalid-key', invalidName(name, segments), 'key', [...segments, name]);
+            return true;
+        case 'minProperties':
+            add('budget-file.empty-mapping', `expected at least one key, found an empty mapping`);
+            return true;
+        case 'maxProperties':
+            add('budget-file.too-many-keys', `expected at most ${String(params.limit)} keys, found ${Object.keys(e.data).length}`);
+            return true;
+        default:
+            return false;
+    }
+}
+/** An error about a value: its type, text, range, allowed values, or list items. */
+function translateValueError(e, segments, add) {
+    const parent = (e.parentSchema ?? {});
+    const data = e.data;
+    const found = describeFound(data);
+    const params = e.params;
+    switch (e.keyword) {
+        case 'minLength':
+            add('budget-file.text', `expected non-empty text, found ${found}`);
+            return;
+        case 'maxLength':
+            add('budget-file.text', `expected at most ${String(params.limit)} characters, found ${String(data).length}`);
+            return;
+        case 'pattern':
+            add('budget-file.text', patternMessage(segments, found, String(params.pattern)));
+            return;
+        case 'type': {
+            const names = String(params.type)
+                .split(',')
+                .map((t) => TYPE_NAMES[t] ?? t);
+            const expected = names.length > 1
+                ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`
+                : names[0];
+            add('budget-file.type', `expected ${expected}, found ${found}`);
+            return;
+        }
+        case 'const':
+            if (segments.length === 1 && segments[0] === 'version')
+                add('budget-file.version', `expected 1 (the only budget-file version), found ${found}`);
+            else
+                add('budget-file.const', `expected ${JSON.stringify(params.allowedValue)}, found ${found}`);
+            return;
+        case 'enum': {
+            const allowed = params.allowedValues.map(String);
+            const near = typeof data === 'string' ? closest(data, allowed) : undefined;
+            add('budget-file.enum', `expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, found ${found}` +
+                (near ? ` (did you mean "${near}"?)` : ''));
+            return;
+        }
+        case 'minimum':
+        case 'maximum':
+        case 'exclusiveMinimum':
+        case 'exclusiveMaximum':
+            add('budget-file.range', `expected ${rangeText(parent)}, found ${found}`);
+            return;
+        case 'minItems':
+            add('budget-file.empty-list', segments.length === 1 && segments[0] === 'endpoints'
+                ? 'expected at least one endpoint, found an empty list'
+                : `expected at least ${String(params.limit)} item(s), found an empty list`);
+            return;
+        case 'uniqueItems': {
+            const list = data;
+            const later = Math.max(Number(params.i), Number(params.j));
+            add('budget-file.duplicate-item', `expected each value once, found ${showValue(list[later])} twice`, 'value', [...segments, later]);
+            return;
+        }
+        default:
+            add('budget-file.invalid', `${e.message ?? 'is invalid'}, found ${found}`);
+    }
+}
+function unknownKey(key, parent) {
+    const properties = (parent.properties ?? {});
+    const allowed = Object.keys(properties);
+    // A key written one level too high (`p95` directly under an endpoint) belongs in a child.
+    for (const [name, child] of Object.entries(properties)) {
+        const childProps = resolveRef(child).properties;
+        // Own keys only: `__proto__` or `constructor` is "in" every object.
+        if (childProps && Object.hasOwn(childProps, key)) {
+            return `unknown key "${key}" (it belongs under "${name}")`;
+        }
+    }
+    if (key === 'min-rps' && 'p95' in properties) {
+        return `unknown key "min-rps": it is a budget only, throughput has no regression rule`;
+    }
+    const near = closest(key, allowed);
+    if (near)
+        return `unknown key "${key}" (did you mean "${near}"?)`;
+    return `unknown key "${key}" (allowed here: ${allowed.join(', ')})`;
+}
+function resolveRef(node) {
+    const ref = node.$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/$defs/')) {
+        return perf_budget_schema_namespaceObject.$defs[ref.slice('#/$defs/'.length)] ?? node;
+    }
+    return node;
+}
+function requiredHint(segments, missing) {
+    if (missing === 'path' && segments[segments.length - 1] === 'ready') {
+        return ': the path polled until it answers 2xx, like /healthz';
+    }
+    if (missing === 'path')
+        return ': the path to measure, relative to target.url, like /api/products';
+    if (missing === 'version' && segments.length === 0)
+        return ': add "version: 1" at the top';
+    if (missing === 'endpoints' && segments.length === 0)
+        return ': list the endpoints to measure';
+    return '';
+}
+function invalidName(name, segments) {
+    const where = segments[segments.length - 1];
+    if (where === 'headers') {
+        return `invalid header name ${JSON.stringify(name)}: header names are letters, digits and !#$%&'*+-.^_\`|~, without spaces or colons`;
+    }
+    return `invalid dimension name ${JSON.stringify(name)}: expected 1 to 255 characters`;
+}
+function patternMessage(segments, found, pattern) {
+    if (segments.length === 1 && segments[0] === 'id') {
+        return `expected an id of letters, digits, ".", "_" or "-" (starting with a letter or digit, at most 64), found ${found}`;
+    }
+    return `expected text matching ${pattern}, found ${found}`;
+}
+function rangeText(s) {
+    const kind = s.type === 'integer' ? 'a whole number' : 'a number';
+    const low = typeof s.minimum === 'number'
+        ? { n: s.minimum, exclusive: false }
+        : typeof s.exclusiveMinimum === 'number'
+            ? { n: s.exclusiveMinimum, exclusive: true }
+            : undefined;
+    const high = typeof s.maximum === 'number' ? s.maximum : undefined;
+    if (low && !low.exclusive && high !== undefined)
+        return `${kind} from ${low.n} to ${high}`;
+    const parts = [];
+    if (low)
+        parts.push(low.exclusive ? `greater than ${low.n}` : `at least ${low.n}`);
+    if (high !== undefined)
+        parts.push(`at most ${high}`);
+    return `${kind} ${parts.join(' and ')}`;
+}
+/** `/endpoints/1/budget` → ['endpoints', 1, 'budget'], indices as numbers where the data is a list. */
+function toSegments(pointer, data) {
+    if (!pointer)
+        return [];
+    const out = [];
+    let node = data;
+    for (const raw of pointer.slice(1).split('/')) {
+        const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+        const segment = Array.isArray(node) ? Number(key) : key;
+        out.push(segment);
+        node =
+            node !== null && typeof node === 'object'
+                ? node[key]
+                : undefined;
+    }
+    return out;
+}
+function dataAt(data, segments) {
+    let node = data;
+    for (const s of segments) {
+        if (node === null || typeof node !== 'object')
+            return undefined;
+        node = node[s];
+    }
+    return node;
+}
+
+;// CONCATENATED MODULE: ./src/config/words.ts
+const ACTION_WORDS = {
+    targetUrl: 'the target-url input',
+    maxDuration: 'the max-duration input',
+    baselineUrl: 'the baseline-url deployment',
+    budgetFile: 'the budget-file input',
+    setVariable: "set it in the step's env",
+};
+const CLI_WORDS = {
+    targetUrl: '--target-url',
+    maxDuration: '--max-duration',
+    baselineUrl: 'the --baseline-url deployment',
+    budgetFile: '--budget FILE',
+    setVariable: 'set it in the environment (NAME=value perf-gate ...)',
+};
+/** Where every key of the budget file is described (the README's reference). */
+const BUDGET_FILE_DOCS = 'https://github.com/perf-gate/perf-gate#the-budget-file';
+
+;// CONCATENATED MODULE: ./src/config/normalise-context.ts
+
+
+
+function createContext(input) {
+    return { ...input, words: input.options.words ?? ACTION_WORDS, problems: [] };
+}
+function add(ctx, code, path, message, at = 'value') {
+    ctx.problems.push({ segments: [...path], problem: ctx.source.problem(code, path, message, at) });
+}
+/** A problem with a key: reported under its mapping, located at the key. */
+function addKey(ctx, code, mapping, key, message) {
+    const at = ctx.source.locate([...mapping, key], 'key');
+    ctx.problems.push({
+        segments: [...mapping, key],
+        problem: { ...ctx.source.problem(code, mapping, message), ...at },
     });
 }
-/** Records a latency given in (float) milliseconds, rounded to the nearest microsecond. */
-function recordMs(histogram, ms) {
-    histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
+/**
+ * The (interpolated) value at `path` when it passed the schema, so it has the generated type;
+ * undefined when absent or unsound (its problems are reported already).
+ */
+function get(ctx, path) {
+    return ctx.schemaSound(path) ? dataAt(ctx.data, path) : undefined;
 }
-function encodeHistogram(histogram) {
-    return dist.encodeIntoCompressedBase64(histogram);
+/** The value as written in the file, safe to quote (not interpolated). */
+function written(ctx, path) {
+    return showValue(dataAt(ctx.source.data, path));
 }
-function decodeHistogram(base64) {
-    return dist.decodeFromCompressedBase64(base64, 32, false);
+/**
+ * A value in a unit: parsed, then checked. A value that does not parse is reported with
+ * `code`; one the check refuses, with the check's code and the value as written.
+ */
+function unit(ctx, code, path, value, parse, check) {
+    try {
+        const n = parse(value);
+        const complaint = check?.(n);
+        if (complaint) {
+            add(ctx, complaint.code, path, `${complaint.message}, found ${written(ctx, path)}`);
+            return undefined;
+        }
+        return n;
+    }
+    catch (e) {
+        if (!(e instanceof UnitError))
+            throw e;
+        add(ctx, code, path, e.message);
+        return undefined;
+    }
 }
-/** Merges histograms into a new one; the inputs are left untouched. */
-function mergeHistograms(histograms) {
-    const merged = createHistogram();
-    for (const h of histograms)
-        merged.add(h);
-    return merged;
+/** Characters that end a line somewhere (the job log, a terminal, an editor), and NUL. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const LINE_BREAK = /[\r\n\u0000\u0085\u2028\u2029]/;
+/** `U+000A` for the first line break of `text`. */
+function describeLineBreak(text) {
+    const c = LINE_BREAK.exec(text)?.[0] ?? '';
+    return `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
-/** Value at quantile q (0..1), in ms. */
-function quantileMs(histogram, q) {
-    return histogram.getValueAtPercentile(q * 100) / 1000;
+/** How a text value is quoted in messages: as written, with the variables it came from. */
+function describeText(source, path) {
+    const writtenValue = dataAt(source.data, path);
+    const shown = showValue(writtenValue);
+    return typeof writtenValue === 'string' && writtenValue.includes('${')
+        ? `${shown} as interpolated`
+        : shown;
 }
-function summarize(histogram) {
-    const empty = histogram.totalCount === 0;
-    const at = (q) => (empty ? 0 : quantileMs(histogram, q));
+function isMapping(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+function variablesIn(value) {
+    if (typeof value !== 'string')
+        return [];
+    return [...value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]);
+}
+
+;// CONCATENATED MODULE: ./src/config/normalise-baseline.ts
+
+
+
+
+const DEFAULT_NAMESPACE = 'PerfGate';
+const DEFAULT_LOOKBACK_MS = 14 * 86_400_000;
+const DEFAULT_PERIOD_MS = 3_600_000;
+const DEFAULT_HISTORY_BRANCH = 'perf-gate-history';
+const DEFAULT_HISTORY_LOOKBACK_MS = 14 * 86_400_000;
+const DEFAULT_HISTORY_RUNS = 30;
+const DEFAULT_HISTORY_RETENTION_MS = 90 * 86_400_000;
+/** CloudWatch keeps hourly data for 455 days. */
+const MAX_LOOKBACK_MS = 455 * 86_400_000;
+const positive = (n) => n > 0
+    ? undefined
+    : { code: 'duration.not-positive', message: 'expected a duration greater than 0' };
+/** `baseline.github`: undefined when absent or refused. */
+function gitHubHistoryOf(ctx, path) {
+    if (!isMapping(dataAt(ctx.data, path)))
+        return undefined;
+    const before = ctx.problems.length;
+    const rawLookback = get(ctx, [...path, 'lookback']);
+    const rawRetention = get(ctx, [...path, 'retention']);
+    const lookbackMs = rawLookback === undefined
+        ? DEFAULT_HISTORY_LOOKBACK_MS
+        : unit(ctx, 'duration.unit', [...path, 'lookback'], rawLookback, parseDuration, positive);
+    const retentionMs = rawRetention === undefined
+        ? Math.max(DEFAULT_HISTORY_RETENTION_MS, lookbackMs ?? 0)
+        : unit(ctx, 'duration.unit', [...path, 'retention'], rawRetention, parseDuration, positive);
+    if (rawRetention !== undefined &&
+        lookbackMs !== undefined &&
+        retentionMs !== undefined &&
+        retentionMs < lookbackMs) {
+        add(ctx, 'history.retention-under-lookback', [...path, 'retention'], `expected a retention of at least the lookback (${(0,format/* formatDuration */.a3)(lookbackMs)}), found ${(0,format/* formatDuration */.a3)(retentionMs)}: pruning would delete runs the baseline still reads`);
+    }
+    if (!ctx.schemaSound(path) || ctx.problems.length > before)
+        return undefined;
+    if (lookbackMs === undefined || retentionMs === undefined)
+        return undefined;
+    const branch = get(ctx, [...path, 'branch']);
+    const runs = get(ctx, [...path, 'runs']);
     return {
-        p50: at(0.5),
-        p75: at(0.75),
-        p90: at(0.9),
-        p95: at(0.95),
-        p99: at(0.99),
-        'p99.9': at(0.999),
-        mean: empty ? 0 : histogram.mean / 1000,
-        max: empty ? 0 : histogram.maxValue / 1000,
-        min: empty ? 0 : histogram.minNonZeroValue / 1000,
-        stddev: empty ? 0 : histogram.stdDeviation / 1000,
+        branch: typeof branch === 'string' ? branch : DEFAULT_HISTORY_BRANCH,
+        lookbackMs,
+        runs: typeof runs === 'number' ? runs : DEFAULT_HISTORY_RUNS,
+        retentionMs,
+    };
+}
+/** `baseline.cloudwatch` at `path`, keys not given taken from `inherited`; undefined when absent or refused. */
+function cloudWatchOf(ctx, path, inherited) {
+    if (!isMapping(dataAt(ctx.data, path)))
+        return undefined;
+    const raw = Object.fromEntries(['region', 'namespace', 'metric', 'unit', 'dimensions', 'lookback', 'period'].map((k) => [
+        k,
+        get(ctx, [...path, k]),
+    ]));
+    const before = ctx.problems.length;
+    const periodMs = raw.period === undefined
+        ? (inherited?.periodMs ?? DEFAULT_PERIOD_MS)
+        : unit(ctx, 'duration.unit', [...path, 'period'], raw.period, parseDuration, (n) => n > 0 && n % 60_000 === 0
+            ? undefined
+            : {
+                code: 'cloudwatch.period',
+                message: 'expected a period that is a whole number of minutes (60s, 5m, 1h)',
+            });
+    const lookbackMs = raw.lookback === undefined
+        ? (inherited?.lookbackMs ?? DEFAULT_LOOKBACK_MS)
+        : unit(ctx, 'duration.unit', [...path, 'lookback'], raw.lookback, parseDuration, (n) => n <= 0
+            ? positive(n)
+            : n > MAX_LOOKBACK_MS
+                ? {
+                    code: 'cloudwatch.lookback-too-long',
+                    message: 'expected at most 455d (CloudWatch keeps metrics for 15 months)',
+                }
+                : undefined);
+    if (periodMs !== undefined && lookbackMs !== undefined && lookbackMs < periodMs) {
+        add(ctx, 'cloudwatch.lookback-under-period', [...path, raw.lookback !== undefined ? 'lookback' : 'period'], `the lookback (${(0,format/* formatDuration */.a3)(lookbackMs)}) is shorter than one period (${(0,format/* formatDuration */.a3)(periodMs)}): it would never hold a full period`);
+    }
+    if (!ctx.schemaSound(path) || ctx.problems.length > before)
+        return undefined;
+    if (periodMs === undefined || lookbackMs === undefined)
+        return undefined;
+    const region = raw.region ?? inherited?.region;
+    return {
+        ...(region !== undefined ? { region } : {}),
+        namespace: raw.namespace ?? inherited?.namespace ?? DEFAULT_NAMESPACE,
+        ...(raw.metric !== undefined ? { metric: raw.metric } : {}),
+        unit: raw.unit ?? 'ms',
+        dimensions: { ...(raw.dimensions ?? inherited?.dimensions ?? {}) },
+        lookbackMs,
+        periodMs,
     };
 }
 
+;// CONCATENATED MODULE: ./src/config/names.ts
+/**
+ * Endpoint names as people read them. A name is shown in the comment, the summary and the log,
+ * and identifies the endpoint in baselines, so two names that read the same must not be two
+ * endpoints: a pull request could hide a second row behind a zero-width space or a Cyrillic
+ * "а". Invisible characters are removed from the name shown; the skeleton (NFKC, invisible
+ * characters removed, look-alike letters of other scripts mapped to the Latin letter they imitate)
+ * is what two names are compared by.
+ */
+/**
+ * Characters that take no visible space: format characters (zero-width spaces and joiners, bidi
+ * controls, the BOM, soft hyphen, tags), variation selectors, combining grapheme joiner and the
+ * Hangul fillers.
+ */
+// eslint-disable-next-line no-misleading-character-class -- joiners and selectors, one by one, are the point
+const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u3164\uFFA0\uFE00-\uFE0F]/gu;
+/**
+ * Cyrillic and Greek letters that look like Latin ones in common fonts (a hand-kept subset of
+ * Unicode's confusables table, for the scripts a name is most often forged with).
+ */
+const LOOK_ALIKES = {
+    // Cyrillic
+    а: 'a',
+    е: 'e',
+    ё: 'ë',
+    һ: 'h',
+    і: 'i',
+    ї: 'ï',
+    ј: 'j',
+    о: 'o',
+    р: 'p',
+    с: 'c',
+    у: 'y',
+    х: 'x',
+    ѕ: 's',
+    ԁ: 'd',
+    ԛ: 'q',
+    ԝ: 'w',
+    ӏ: 'l',
+    А: 'A',
+    В: 'B',
+    Е: 'E',
+    Ё: 'Ë',
+    К: 'K',
+    М: 'M',
+    Н: 'H',
+    О: 'O',
+    Р: 'P',
+    С: 'C',
+    Т: 'T',
+    У: 'Y',
+    Х: 'X',
+    Ѕ: 'S',
+    І: 'I',
+    Ї: 'Ï',
+    Ј: 'J',
+    Ү: 'Y',
+    Ԛ: 'Q',
+    Ԝ: 'W',
+    Ӏ: 'I',
+    // Greek
+    α: 'a',
+    ο: 'o',
+    ρ: 'p',
+    ν: 'v',
+    υ: 'u',
+    ι: 'i',
+    κ: 'k',
+    χ: 'x',
+    ϲ: 'c',
+    ϳ: 'j',
+    Α: 'A',
+    Β: 'B',
+    Ε: 'E',
+    Ζ: 'Z',
+    Η: 'H',
+    Ι: 'I',
+    Κ: 'K',
+    Μ: 'M',
+    Ν: 'N',
+    Ο: 'O',
+    Ρ: 'P',
+    Τ: 'T',
+    Υ: 'Y',
+    Χ: 'X',
+    Ϲ: 'C',
+    // Latin letters that pass for others
+    ı: 'i',
+    ɑ: 'a',
+    ɡ: 'g',
+    ꞵ: 'b',
+};
+/** The name as shown: invisible characters removed. */
+function visibleName(name) {
+    return name.replace(INVISIBLE, '');
+}
+/** What a name reads as: two names with the same skeleton cannot be told apart on screen. */
+function nameSkeleton(name) {
+    let out = '';
+    for (const c of visibleName(name.normalize('NFKC')))
+        out += LOOK_ALIKES[c] ?? c;
+    return out.normalize('NFKC');
+}
+/**
+ * The characters of `name` that make it read like another name, as `U+200B` code points, so a
+ * message can say what to remove; empty when there are none.
+ */
+function deceptiveCharacters(name) {
+    const found = new Set();
+    for (const c of name) {
+        if (c.replace(INVISIBLE, '') === '' ||
+            LOOK_ALIKES[c] !== undefined ||
+            c.normalize('NFKC') !== c) {
+            found.add(`U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+        }
+    }
+    return [...found];
+}
+/** A name quoted for a message, with every deceptive character written as \u{…}. */
+function quoteName(name) {
+    let out = '';
+    for (const c of name) {
+        const odd = c.replace(INVISIBLE, '') === '' || LOOK_ALIKES[c] !== undefined || c.normalize('NFKC') !== c;
+        out += odd ? `\\u{${c.codePointAt(0).toString(16).toUpperCase()}}` : c;
+    }
+    return JSON.stringify(out.length > 80 ? `${out.slice(0, 77)}...` : out).replace(/\\\\u\{/g, '\\u{');
+}
+
+;// CONCATENATED MODULE: ./src/config/normalise-headers.ts
+
+
+/** Framing headers are computed from the body; a wrong one would corrupt every request. */
+const FORBIDDEN_HEADERS = new Set(['content-length', 'transfer-encoding']);
+/**
+ * Headers that choose where a request goes. On a shared ingress, CDN or proxy, `host` (and the
+ * forwarding headers such proxies honour for routing) would send the load to another virtual
+ * host, or another path, than target.url names, and the ready check would check something else
+ * than what is loaded. `x-forwarded-for`, `-proto` and `x-real-ip` only describe the client and
+ * stay allowed.
+ */
+const ROUTING_HEADERS = new Set([
+    'host',
+    'forwarded',
+    'x-forwarded-host',
+    'x-forwarded-server',
+    'x-host',
+    'x-original-url',
+    'x-rewrite-url',
+    'x-original-host',
+]);
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1): they control the connection to the next hop, not the
+ * request. The load generator manages its own connections; `upgrade` would switch protocols
+ * mid-run, `te`/`trailer` change framing, `proxy-*` are meant for a proxy.
+ */
+const HOP_BY_HOP_HEADERS = new Set(['connection', 'keep-alive', 'te', 'trailer', 'upgrade']);
+/** The headers at `path`, by lower-case name; each refused one is a problem. */
+function headersOf(ctx, raw, path) {
+    const out = {};
+    const seen = new Map();
+    for (const [name, value] of Object.entries(raw ?? {})) {
+        if (value === undefined)
+            continue;
+        const lower = name.toLowerCase();
+        const other = seen.get(lower);
+        if (other !== undefined) {
+            addKey(ctx, 'header.duplicate', path, name, `header ${JSON.stringify(name)} is also given as ${JSON.stringify(other)}: header names are case-insensitive, keep one`);
+            continue;
+        }
+        seen.set(lower, name);
+        if (FORBIDDEN_HEADERS.has(lower)) {
+            addKey(ctx, 'header.framing', path, name, `header "${lower}" is computed from the body and cannot be set`);
+            continue;
+        }
+        if (ROUTING_HEADERS.has(lower)) {
+            addKey(ctx, 'header.routing', path, name, `header "${lower}" is refused: it chooses where the request goes, and load goes only to target.url; ${lower.endsWith('-url') ? 'write the path in path' : `put the host in target.url (or ${ctx.words.targetUrl})`} instead`);
+            continue;
+        }
+        if (HOP_BY_HOP_HEADERS.has(lower) || lower.startsWith('proxy-')) {
+            addKey(ctx, 'header.hop-by-hop', path, name, `header "${lower}" is refused: it is a hop-by-hop header, about the connection to the next hop rather than the request, and perf-gate manages its own connections`);
+            continue;
+        }
+        const text = String(value);
+        if (/[\r\n\0]/.test(text)) {
+            const vars = variablesIn(dataAt(ctx.source.data, [...path, name]));
+            add(ctx, 'header.line-break', [...path, name], `header "${lower}" has a line break or NUL character in its value${vars.length ? ` (from ${vars.map((v) => `\${${v}}`).join(', ')})` : ''}: refused, as it would inject headers into the request`);
+            continue;
+        }
+        out[lower] = text;
+    }
+    return out;
+}
+
+// EXTERNAL MODULE: ./src/units/metrics.ts
+var metrics = __nccwpck_require__(2050);
+;// CONCATENATED MODULE: ./src/config/normalise-latency.ts
+
+
+
+/** The budget written at `path`; metrics refused or absent are left out. */
+function budgetOf(ctx, path) {
+    const out = {};
+    for (const metric of metrics/* BUDGET_METRICS */.g6) {
+        const at = [...path, metric];
+        const value = get(ctx, at);
+        if (value === undefined)
+            continue;
+        let n;
+        if (metric === 'min-rps')
+            n = value;
+        else if (metric === 'error-rate')
+            n = unit(ctx, 'rate.unit', at, value, (v) => parseRate(v));
+        else
+            n = unit(ctx, 'latency.unit', at, value, parseLatency, (x) => x > 0
+                ? undefined
+                : {
+                    code: 'latency.not-positive',
+                    message: 'expected a latency greater than 0 (no request is that fast)',
+                });
+        if (n !== undefined)
+            out[metric] = n;
+    }
+    return out;
+}
+/** A percentile bounds' confidence (SPEC §4): 50% to 99.9%, as a percentage or a fraction. */
+function confidenceOf(ctx, path) {
+    const raw = get(ctx, path);
+    if (raw === undefined)
+        return undefined;
+    return unit(ctx, 'rate.unit', path, raw, (v) => parseRate(v), (c) => c >= 0.5 && c <= 0.999
+        ? undefined
+        : {
+            code: 'confidence.range',
+            message: 'expected a confidence from 50% to 99.9% (a fraction from 0.5 to 0.999)',
+        });
+}
+
+// EXTERNAL MODULE: ./src/config/plan.ts
+var plan = __nccwpck_require__(9311);
+;// CONCATENATED MODULE: ./src/config/plausible.ts
+
+
+/**
+ * Bare numbers that are valid in their unit but almost never what was meant: `p95: 10` under
+ * `regression` is +1000% (a bare increase is a fraction), `warmup: 500` is 500 seconds (a bare
+ * duration is seconds). Refused with the two ways to write what was meant, as `error-rate: 5`
+ * is (units.ts parseRate).
+ */
+/** A relative increase: `10%` or a fraction up to 1 (+100%); a bigger bare number is refused. */
+function parseIncrease(value) {
+    if (typeof value === 'number' && Number.isFinite(value) && value > 1) {
+        const percent = Number((value * 100).toPrecision(12));
+        throw new UnitError(`expected a percentage like "10%" or a fraction up to 1, found ${value}: a bare number is a fraction, so ${value} allows +${percent}%; write "${value}%" if you meant ${value} percent, or "${percent}%" if you mean it`);
+    }
+    return parseRate(value, 10);
+}
+/** Bare seconds above which a load setting was most likely meant in milliseconds. */
+const BARE_SECONDS_LIMIT = {
+    duration: 600,
+    warmup: 60,
+    timeout: 60,
+};
+/** Why a bare number for a load setting is implausible, or undefined when it is not. */
+function implausibleSeconds(key, value) {
+    if (typeof value !== 'number' || !(value > BARE_SECONDS_LIMIT[key]))
+        return undefined;
+    return `expected a ${key} with a unit (a bare number is seconds, so this ${key} is ${(0,format/* formatDuration */.a3)(value * 1000)}): write "${value}ms" if you meant milliseconds, or "${value}s" if you mean it`;
+}
+
+;// CONCATENATED MODULE: ./src/config/normalise-load.ts
+
+
+
+
+
+
+/** Load used where neither the endpoint nor `defaults.load` says otherwise (docs/architecture.md §3). */
+const DEFAULT_LOAD = {
+    connections: 10,
+    durationMs: 30_000,
+    warmupMs: 5_000,
+    timeoutMs: 10_000,
+};
+/** Per-request timeout cap: a longer one outlives any load run and overflows Node's timers. */
+const MAX_REQUEST_TIMEOUT_MS = 10 * 60_000;
+/** A recorded run shorter than this measures connection setup more than the endpoint. */
+const MIN_DURATION_MS = 1000;
+/** The load settings written at `path`; the ones refused or absent are left out. */
+function loadOf(ctx, path) {
+    const out = {};
+    const connections = get(ctx, [...path, 'connections']);
+    if (connections !== undefined)
+        out.connections = connections;
+    const bare = (key) => {
+        const message = implausibleSeconds(key, get(ctx, [...path, key]));
+        return message === undefined ? undefined : { code: 'duration.bare-number', message };
+    };
+    const duration = durationAt(ctx, [...path, 'duration'], (n) => n >= MIN_DURATION_MS
+        ? bare('duration')
+        : {
+            code: 'load.duration-too-short',
+            message: `expected a duration of at least ${(0,format/* formatDuration */.a3)(MIN_DURATION_MS)} (a shorter run measures connection setup, not the endpoint)`,
+        });
+    if (duration !== undefined)
+        out.durationMs = duration;
+    const minDuration = durationAt(ctx, [...path, 'min-duration'], (n) => n >= MIN_DURATION_MS
+        ? undefined
+        : {
+            code: 'load.duration-too-short',
+            message: `expected a minimum duration of at least ${(0,format/* formatDuration */.a3)(MIN_DURATION_MS)}`,
+        });
+    if (minDuration !== undefined)
+        out.minDurationMs = minDuration;
+    const warmup = durationAt(ctx, [...path, 'warmup'], () => bare('warmup'));
+    if (warmup !== undefined)
+        out.warmupMs = warmup;
+    // The load generator counts its request timeout in whole seconds.
+    const timeout = durationAt(ctx, [...path, 'timeout'], (n) => n < 1000
+        ? { code: 'load.timeout-range', message: 'expected a request timeout of at least 1s' }
+        : (bare('timeout') ??
+            (n > MAX_REQUEST_TIMEOUT_MS
+                ? {
+                    code: 'load.timeout-range',
+                    message: `expected a request timeout of at most ${(0,format/* formatDuration */.a3)(MAX_REQUEST_TIMEOUT_MS)} (a request is given up long before that)`,
+                }
+                : undefined)));
+    if (timeout !== undefined)
+        out.timeoutMs = timeout;
+    const rate = get(ctx, [...path, 'rate']);
+    if (rate !== undefined)
+        out.rate = rate;
+    const workers = get(ctx, [...path, 'workers']);
+    if (workers !== undefined)
+        out.workers = workers;
+    return out;
+}
+function durationAt(ctx, path, check) {
+    const value = get(ctx, path);
+    return value === undefined
+        ? undefined
+        : unit(ctx, 'duration.unit', path, value, parseDuration, check);
+}
+/** A minimum written over the cap would silently turn adaptive measurement off. */
+function checkMinDuration(ctx, at, load) {
+    if (load.minDurationMs === undefined || load.minDurationMs <= load.durationMs)
+        return;
+    const own = get(ctx, at('load', 'min-duration')) !== undefined;
+    add(ctx, 'load.min-duration-over-duration', own ? at('load', 'min-duration') : ['defaults', 'load', 'min-duration'], `expected a minimum duration of at most the duration (the cap), ${(0,format/* formatDuration */.a3)(load.durationMs)}${own ? '' : ` for endpoint ${quoteEndpoint(ctx, at)}`}, found ${(0,format/* formatDuration */.a3)(load.minDurationMs)}: shorten min-duration or lengthen duration`);
+}
+function quoteEndpoint(ctx, at) {
+    return quoteName(String(get(ctx, at('name')) ?? get(ctx, at('path'))));
+}
+/** The endpoints' total load time, as the engine runs them, against the front end's cap. */
+function checkTotalLoad(ctx, endpoints) {
+    const { maxDurationMs } = ctx.options;
+    if (maxDurationMs === undefined)
+        return;
+    const sideBySide = ctx.options.sideBySide === true;
+    const rounds = sideBySide ? 2 : 1;
+    const written = endpoints.reduce((sum, e) => sum + (e.load.warmupMs + e.load.durationMs) * rounds, 0);
+    const total = endpoints.reduce((sum, e) => sum + (0,plan/* plannedLoadMs */.Dp)(e.load, sideBySide), 0);
+    if (total <= maxDurationMs)
+        return;
+    // Runs end on whole 100 ms ticks and side-by-side rounds last at least 500 ms: say so when
+    // that, not the written durations, is what goes over.
+    const asRun = total > written
+        ? `; as run, in whole 100 ms ticks${sideBySide ? ' and side-by-side rounds of at least 500 ms' : ''}, the ${(0,format/* formatDuration */.a3)(written)} written take ${(0,format/* formatDuration */.a3)(total)}`
+        : '';
+    add(ctx, 'load.over-max-duration', ['endpoints'], `the endpoints ask for ${(0,format/* formatDuration */.a3)(total)} of load (warmup + duration of ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${sideBySide ? `, each measured twice: on the target and on ${ctx.words.baselineUrl} side by side` : ''}${asRun}), over the max-duration of ${(0,format/* formatDuration */.a3)(maxDurationMs)}: shorten durations or warmups, or raise ${ctx.words.maxDuration}`, 'key');
+}
+
+;// CONCATENATED MODULE: ./src/config/normalise-regression.ts
+
+
+
+
+/** The canary rule, used when the file has no `defaults.regression` (docs/architecture.md §3). */
+const DEFAULT_REGRESSION = {
+    p50: { maxIncrease: 0.1, minDelta: 1 },
+    p95: { maxIncrease: 0.1, minDelta: 1 },
+    p99: { maxIncrease: 0.2, minDelta: 1 },
+    'error-rate': { maxIncrease: 0.5, minDelta: 0.005 },
+};
+/** `min-delta` of a rule that does not give one: the canary rule's noise floor. */
+const DEFAULT_MIN_DELTA = { latency: 1, errorRate: 0.005 };
+/** The rules written at `path`; metrics refused or absent are left out. */
+function regressionOf(ctx, path) {
+    const out = {};
+    for (const metric of metrics/* REGRESSION_METRICS */.kG) {
+        const tolerance = toleranceOf(ctx, metric, [...path, metric]);
+        if (tolerance)
+            out[metric] = tolerance;
+    }
+    return out;
+}
+/** One metric's rule: a bare increase, or `max-increase` and `min-delta`. */
+function toleranceOf(ctx, metric, path) {
+    const isRate = metric === 'error-rate';
+    const defaultMinDelta = isRate ? DEFAULT_MIN_DELTA.errorRate : DEFAULT_MIN_DELTA.latency;
+    const value = get(ctx, path);
+    if (value === undefined)
+        return undefined;
+    if (typeof value !== 'object') {
+        const maxIncrease = unit(ctx, 'increase.unit', path, value, parseIncrease);
+        return maxIncrease === undefined ? undefined : { maxIncrease, minDelta: defaultMinDelta };
+    }
+    const rawIncrease = value['max-increase'];
+    const rawDelta = value['min-delta'];
+    const maxIncrease = rawIncrease === undefined
+        ? 0
+        : unit(ctx, 'increase.unit', [...path, 'max-increase'], rawIncrease, parseIncrease);
+    const minDelta = rawDelta === undefined
+        ? defaultMinDelta
+        : isRate
+            ? unit(ctx, 'rate.unit', [...path, 'min-delta'], rawDelta, (v) => parseRate(v))
+            : unit(ctx, 'latency.unit', [...path, 'min-delta'], rawDelta, parseLatency);
+    if (maxIncrease === undefined || minDelta === undefined)
+        return undefined;
+    return { maxIncrease, minDelta };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/config/urls.ts
+/**
+ * URLs of the deployment under test. Load goes only where the target URL says: endpoint and
+ * ready paths are appended to it, and an absolute URL is accepted only on the target's own
+ * origin, because a budget file changed in a pull request must not be able to aim load at a
+ * third party.
+ */
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+/**
+ * The target's base URL: absolute, http or https, with a host. The fragment is dropped (it is
+ * never sent). `shown` is how the value may be quoted in messages (the file's text, not an
+ * interpolated value).
+ */
+function checkTargetUrl(text, shown) {
+    if (/^[A-Za-z0-9.-]+:\d+(\/|$)/.test(text.trim())) {
+        return {
+            ok: false,
+            message: `expected an absolute URL starting with http:// or https://, found ${shown}`,
+        };
+    }
+    const scheme = SCHEME.exec(text.trim())?.[1]?.toLowerCase();
+    if (scheme && scheme !== 'http' && scheme !== 'https') {
+        return {
+            ok: false,
+            message: `expected an http:// or https:// URL, found ${shown} (scheme ${scheme}:); perf-gate only sends HTTP load`,
+        };
+    }
+    let url;
+    try {
+        url = new URL(text.trim());
+    }
+    catch {
+        return {
+            ok: false,
+            message: `expected an absolute http:// or https:// URL like "https://preview.example.com", found ${shown}`,
+        };
+    }
+    if (!url.hostname) {
+        return { ok: false, message: `expected a URL with a host name, found ${shown}` };
+    }
+    url.hash = '';
+    return { ok: true, value: url };
+}
+/**
+ * Resolves an endpoint (or ready) path against the target. A path, with or without a leading
+ * slash, is appended to the target's path: target `https://x/app/` and path `/api/a` give
+ * `https://x/app/api/a` (a leading slash does not climb out of the target's prefix, since preview
+ * deployments are often served under one). A query string on the target is kept, after the
+ * path's own. An absolute URL must have the target's origin.
+ */
+function resolvePath(target, path, shown) {
+    const text = path.trim();
+    if (/[\r\n\0]/.test(text)) {
+        return {
+            ok: false,
+            message: `expected a path on one line, found a line break or NUL character in ${shown}`,
+        };
+    }
+    if (text.startsWith('//') || text.startsWith('\\\\')) {
+        return {
+            ok: false,
+            message: `expected a path relative to target.url, found ${shown}, which names another host; write /path`,
+        };
+    }
+    const scheme = SCHEME.exec(text)?.[1];
+    if (scheme) {
+        let url;
+        try {
+            url = new URL(text);
+        }
+        catch {
+            return {
+                ok: false,
+                message: `expected a path like "/api/products" or a URL, found ${shown}`,
+            };
+        }
+        if (url.origin !== target.origin || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+            // Built from an interpolated value, the suggestion could show a secret: only for plain text.
+            const example = shown.includes('${') ? '' : `, like "${url.pathname}${url.search}"`;
+            return {
+                ok: false,
+                message: `${shown} is not on the target's origin: a budget file changed in a pull request must not aim load at third parties; write a path relative to target.url${example}`,
+            };
+        }
+        url.hash = '';
+        const escape = leavesPrefix(target, url.pathname, url.pathname, shown);
+        if (escape)
+            return { ok: false, message: escape };
+        return { ok: true, value: url.href };
+    }
+    const hash = text.indexOf('#');
+    const withoutHash = hash >= 0 ? text.slice(0, hash) : text;
+    const q = withoutHash.indexOf('?');
+    const pathPart = q >= 0 ? withoutHash.slice(0, q) : withoutHash;
+    const query = q >= 0 ? withoutHash.slice(q + 1) : '';
+    const prefix = target.pathname.replace(/\/+$/, '');
+    const joined = `${prefix}/${pathPart.replace(/^\/+/, '')}`;
+    const targetQuery = target.search.slice(1);
+    const search = [query, targetQuery].filter(Boolean).join('&');
+    let url;
+    try {
+        url = new URL(`${target.origin}${joined}${search ? `?${search}` : ''}`);
+    }
+    catch {
+        return { ok: false, message: `expected a path like "/api/products", found ${shown}` };
+    }
+    // The origin is fixed by construction; check anyway, the path is untrusted input.
+    if (url.origin !== target.origin) {
+        return { ok: false, message: `${shown} does not resolve to the target's origin` };
+    }
+    const escape = leavesPrefix(target, url.pathname, pathPart, shown);
+    if (escape)
+        return { ok: false, message: escape };
+    if (target.username || target.password) {
+        url.username = target.username;
+        url.password = target.password;
+    }
+    return { ok: true, value: url.href };
+}
+/** Percent-decodings tried: a path decoded twice on its way (proxy, then app) is seen so. */
+const MAX_DECODINGS = 3;
+/**
+ * Why a resolved path is outside the target's path prefix, or undefined when it is inside.
+ * Checked on the path as the URL parser normalised it (`..`, `%2e%2e`, `\`), and on the path
+ * as a server that decodes percent-escapes before normalising would see it (`..%2f`, `%5c`,
+ * `%252e%252e`): load goes only under target.url's path, whichever way the server reads it.
+ */
+function leavesPrefix(target, pathname, written, shown) {
+    const prefix = target.pathname.replace(/\/+$/, '');
+    const inside = (path) => path === prefix || path.startsWith(`${prefix}/`);
+    const message = `${shown} leaves the target's path ${prefix || '/'} (after resolving ".." and percent-escapes such as %2e and %2f): load goes only under target.url; write a path inside it`;
+    if (!inside(pathname))
+        return message;
+    let decoded = pathname;
+    for (let i = 0; i < MAX_DECODINGS && /%[0-9a-f]{2}/i.test(decoded); i++) {
+        try {
+            decoded = decodeURIComponent(decoded);
+        }
+        catch {
+            break; // A lone % is sent as it is and decodes to nothing else.
+        }
+        if (!inside(removeDotSegments(decoded.replace(/\\/g, '/'))))
+            return message;
+    }
+    // Backslashes and dot segments as written, for servers that take "\" as a separator.
+    const raw = `${prefix}/${written.replace(/\\/g, '/').replace(/^\/+/, '')}`;
+    if (!inside(removeDotSegments(raw)))
+        return message;
+    return undefined;
+}
+/** RFC 3986 §5.2.4: `/a/b/../c/./d` → `/a/c/d`; never climbs above the root. */
+function removeDotSegments(path) {
+    const out = [];
+    const segments = path.split('/');
+    for (const [i, segment] of segments.entries()) {
+        if (segment === '..') {
+            if (out.length > 1)
+                out.pop();
+            if (i === segments.length - 1)
+                out.push('');
+        }
+        else if (segment === '.') {
+            if (i === segments.length - 1)
+                out.push('');
+        }
+        else {
+            out.push(segment);
+        }
+    }
+    return out.join('/') || '/';
+}
+/**
+ * The user name and password written into a URL (`https://user:pass@host`), raw and decoded:
+ * values to mask in every output. Parts shorter than `minLength` are left out, as for any
+ * interpolated value (masking "a" would make all output unreadable).
+ */
+function credentialsIn(url, minLength = 4) {
+    let u;
+    try {
+        u = new URL(url);
+    }
+    catch {
+        return [];
+    }
+    const parts = new Set();
+    for (const raw of [u.username, u.password]) {
+        parts.add(raw);
+        try {
+            parts.add(decodeURIComponent(raw));
+        }
+        catch {
+            // Not valid percent-encoding: the raw form is what appears.
+        }
+    }
+    return [...parts].filter((part) => part.length >= minLength);
+}
+
+;// CONCATENATED MODULE: ./src/config/normalise-target.ts
+/**
+ * `target`: the URL (from the file or the front end's option), the ready check, TLS, and the
+ * resolution of every path in the file against the target.
+ */
+
+
+
+
+
+
+
+/** The largest CA file read: a bundle of every public root is about 200 KiB. */
+const MAX_CA_BYTES = 1024 * 1024;
+const DEFAULT_READY_TIMEOUT_MS = 5 * 60_000;
+/** The target URL: the front end's option when given, else `target.url`; undefined when refused. */
+function targetUrlOf(ctx) {
+    const { source, options, words } = ctx;
+    const fileUrl = get(ctx, ['target', 'url']);
+    if (options.targetUrl !== undefined) {
+        const checked = checkTargetUrl(options.targetUrl, showValue(options.targetUrl));
+        if (checked.ok)
+            return checked.value;
+        const problem = {
+            code: 'target-url.option',
+            file: source.file,
+            line: 0,
+            col: 0,
+            path: '',
+            message: `${words.targetUrl}: ${checked.message}`,
+        };
+        ctx.problems.push({ segments: [], problem });
+    }
+    else if (typeof fileUrl === 'string') {
+        if (ctx.textSound(['target', 'url'])) {
+            const checked = checkTargetUrl(fileUrl, describeText(source, ['target', 'url']));
+            if (checked.ok)
+                return checked.value;
+            add(ctx, 'target.url', ['target', 'url'], checked.message);
+        }
+    }
+    else if (ctx.schemaSound(['target'])) {
+        const hasTarget = get(ctx, ['target']) !== undefined;
+        add(ctx, 'target.url-missing', hasTarget ? ['target'] : [], `no target URL: set target.url (e.g. url: \${PREVIEW_URL}) or ${words.targetUrl}`, 'key');
+    }
+    return undefined;
+}
+/** `path` resolved against the target, same origin only; undefined when refused or no target. */
+function resolveAt(ctx, targetUrl, path, value) {
+    if (!targetUrl || !ctx.textSound(path))
+        return undefined;
+    const resolved = resolvePath(targetUrl, value, describeText(ctx.source, path));
+    if (resolved.ok)
+        return resolved.value;
+    add(ctx, 'path.resolve', path, resolved.message);
+    return undefined;
+}
+/** `target.ready`: where and how long to wait for the target before measuring. */
+function readyOf(ctx, targetUrl) {
+    const rawReady = get(ctx, ['target', 'ready']);
+    if (!rawReady)
+        return undefined;
+    const { maxDurationMs } = ctx.options;
+    const timeoutMs = rawReady.timeout === undefined
+        ? DEFAULT_READY_TIMEOUT_MS
+        : unit(ctx, 'duration.unit', ['target', 'ready', 'timeout'], rawReady.timeout, parseDuration, (n) => n <= 0
+            ? { code: 'duration.not-positive', message: 'expected a duration greater than 0' }
+            : maxDurationMs !== undefined && n > maxDurationMs
+                ? {
+                    code: 'ready.timeout-over-max-duration',
+                    message: `expected a ready timeout of at most the max-duration (${(0,format/* formatDuration */.a3)(maxDurationMs)}); lower it, or raise ${ctx.words.maxDuration}`,
+                }
+                : undefined);
+    const url = resolveAt(ctx, targetUrl, ['target', 'ready', 'path'], rawReady.path);
+    return url !== undefined && timeoutMs !== undefined ? { url, timeoutMs } : undefined;
+}
+/**
+ * `target.tls`: the CA file read and checked; `insecure` refused when the requests carry
+ * secrets, which an unchecked connection would hand to whoever answers.
+ */
+function tlsOf(ctx, targetUrl) {
+    const raw = get(ctx, ['target', 'tls']);
+    const out = { insecure: raw?.insecure === true };
+    if (typeof raw?.ca === 'string' && ctx.textSound(['target', 'tls', 'ca'])) {
+        out.caFile = raw.ca;
+        if (ctx.options.readFile) {
+            const read = readCa(ctx, ctx.options.readFile, raw.ca);
+            if (typeof read === 'string')
+                out.ca = read;
+            else
+                add(ctx, 'tls.ca-file', ['target', 'tls', 'ca'], read.problem);
+        }
+    }
+    if (out.insecure) {
+        const carried = secretsSent(ctx, targetUrl);
+        if (carried.length > 0) {
+            add(ctx, 'tls.insecure-with-secrets', ['target', 'tls', 'insecure'], `insecure: true turns certificate checks off, so any machine on the way could pose as the target and read ${carried.join(' and ')}: give the target's CA in target.tls.ca (or NODE_EXTRA_CA_CERTS) instead`);
+        }
+    }
+    return out;
+}
+/** What of the requests is secret: `${VAR}` values in headers, credentials in the target URL. */
+function secretsSent(ctx, targetUrl) {
+    const { source } = ctx;
+    const out = [];
+    const interpolatedHeader = (at) => {
+        const headers = dataAt(source.data, at);
+        return (isMapping(headers) &&
+            Object.values(headers).some((v) => typeof v === 'string' && v.includes('${')));
+    };
+    const endpoints = dataAt(source.data, ['endpoints']);
+    const endpointCount = Array.isArray(endpoints) ? endpoints.length : 0;
+    const headerPaths = [['target', 'headers']];
+    for (let i = 0; i < endpointCount; i++)
+        headerPaths.push(['endpoints', i, 'headers']);
+    if (headerPaths.some(interpolatedHeader))
+        out.push('the headers that carry ${VAR} values');
+    if (targetUrl && (targetUrl.username || targetUrl.password)) {
+        out.push(`the credentials in ${ctx.options.targetUrl !== undefined ? ctx.words.targetUrl : 'target.url'}`);
+    }
+    return out;
+}
+/** The CA file's PEM text, or why it cannot be used. */
+function readCa(ctx, readFile, file) {
+    const path = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(ctx.source.file), file);
+    let bytes;
+    try {
+        bytes = readFile(path);
+    }
+    catch (e) {
+        const code = e.code;
+        const why = code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EISDIR'
+                ? 'is a folder'
+                : code === 'EFBIG'
+                    ? `larger than ${MAX_CA_BYTES / 1024} KiB`
+                    : `cannot be read (${code ?? e.message})`;
+        return {
+            problem: `CA file ${JSON.stringify(file)} (${path}): ${why}; give a PEM file of certificates, relative to the budget file`,
+        };
+    }
+    const text = bytes.toString('utf8');
+    const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    const bad = blocks.findIndex((pem) => {
+        try {
+            new external_node_crypto_.X509Certificate(pem);
+            return false;
+        }
+        catch {
+            return true;
+        }
+    });
+    if (blocks.length === 0 || bad >= 0) {
+        return {
+            problem: `CA file ${JSON.stringify(file)}: ${blocks.length === 0 ? 'holds no PEM certificate ("-----BEGIN CERTIFICATE-----")' : `certificate ${bad + 1} cannot be parsed`}; give the PEM certificate of the CA that signed the target's certificate`,
+        };
+    }
+    return blocks.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/config/normalise-endpoints.ts
+
+
+
+
+
+
+
+
+
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+/** Endpoints one budget file may list: more is a mistake, or an attempt to exhaust the runner. */
+const MAX_ENDPOINTS = 200;
+/** Every endpoint accepted, and whether all of them were (else totals cannot be told). */
+function endpointsOf(ctx, defaults) {
+    const endpoints = [];
+    /** Endpoints by the skeleton of their names: the first name with it and its line. */
+    const names = new Map();
+    const rawEndpoints = dataAt(ctx.data, ['endpoints']);
+    const list = Array.isArray(rawEndpoints) ? rawEndpoints : [];
+    let all = true;
+    if (list.length > MAX_ENDPOINTS) {
+        add(ctx, 'endpoints.too-many', ['endpoints'], `expected at most ${MAX_ENDPOINTS} endpoints, found ${list.length}: split them over several budget files (each with its own id) and gate each in its own step`, 'key');
+    }
+    list.forEach((_, i) => {
+        const { endpoint, name } = endpointOf(ctx, defaults, i);
+        if (name !== undefined)
+            checkName(ctx, names, i, name);
+        if (endpoint)
+            endpoints.push(endpoint);
+        else
+            all = false;
+    });
+    return { endpoints, all };
+}
+/** Names identify endpoints in reports and baselines: one each, readably different. */
+function checkName(ctx, names, i, name) {
+    const skeleton = nameSkeleton(name);
+    const first = names.get(skeleton);
+    const named = get(ctx, ['endpoints', i, 'name']) !== undefined;
+    const where = named ? ['endpoints', i, 'name'] : ['endpoints', i];
+    if (first !== undefined && first.name === name) {
+        add(ctx, 'endpoint.name-duplicate', where, `duplicate endpoint name ${JSON.stringify(name)}, also on line ${first.line}: names identify endpoints in reports and baselines${named ? '' : '; give each a name'}`);
+    }
+    else if (first !== undefined) {
+        const odd = [...new Set([...deceptiveCharacters(name), ...deceptiveCharacters(first.name)])];
+        add(ctx, 'endpoint.name-look-alike', where, `endpoint name ${quoteName(name)} reads the same as ${quoteName(first.name)} on line ${first.line}: they differ only by invisible or look-alike characters (${odd.join(', ')}); names identify endpoints in reports and baselines, give each a name that reads differently`);
+    }
+    else if (visibleName(name).trim() === '') {
+        add(ctx, 'endpoint.name-invisible', where, `expected a name with visible characters, found ${quoteName(name)}`);
+    }
+    else {
+        names.set(skeleton, { name, line: ctx.source.locate(['endpoints', i]).line });
+    }
+}
+/** One endpoint; each part is checked when it passed the schema, so all problems show at once. */
+function endpointOf(ctx, defaults, index) {
+    const at = (...rest) => ['endpoints', index, ...rest];
+    const raw = get(ctx, at());
+    const before = ctx.problems.length;
+    const method = methodOf(ctx, at('method'));
+    const path = get(ctx, at('path'));
+    const url = typeof path === 'string' ? resolveAt(ctx, defaults.targetUrl, at('path'), path) : undefined;
+    const headers = {
+        ...defaults.targetHeaders,
+        ...headersOf(ctx, get(ctx, at('headers')), at('headers')),
+    };
+    const rawBody = get(ctx, at('body'));
+    let body;
+    if (typeof rawBody === 'string') {
+        body = rawBody;
+    }
+    else if (rawBody !== undefined) {
+        body = JSON.stringify(rawBody);
+        headers['content-type'] ??= 'application/json';
+    }
+    const load = { ...defaults.load, ...loadOf(ctx, at('load')) };
+    checkMinDuration(ctx, at, load);
+    const budget = { ...defaults.budget, ...budgetOf(ctx, at('budget')) };
+    const confidence = confidenceOf(ctx, at('confidence')) ?? defaults.confidence;
+    const ownAdaptive = get(ctx, at('adaptive'));
+    const adaptive = typeof ownAdaptive === 'boolean' ? ownAdaptive : defaults.adaptive !== false;
+    const rawRegression = dataAt(ctx.data, at('regression'));
+    const regression = rawRegression === false
+        ? false
+        : {
+            ...defaults.regression,
+            ...(isMapping(rawRegression) ? regressionOf(ctx, at('regression')) : {}),
+        };
+    const cloudwatch = cloudWatchOf(ctx, at('baseline', 'cloudwatch'), defaults.cloudwatch);
+    if (defaults.github && isMapping(dataAt(ctx.data, at('baseline', 'cloudwatch')))) {
+        add(ctx, 'baseline.two-histories', at('baseline', 'cloudwatch'), 'expected one history kind per endpoint, found baseline.cloudwatch here while the file sets baseline.github: remove one of them (an endpoint cannot be judged against both)', 'key');
+    }
+    const name = nameOf(ctx, at, method);
+    if (!raw || ctx.problems.length > before || url === undefined || typeof path !== 'string') {
+        return { name };
+    }
+    const { tls } = defaults;
+    const endpoint = {
+        // Invisible characters would make two rows look alike, or hide text: never shown.
+        name: visibleName(name ?? `${method} ${path}`),
+        method,
+        path,
+        url,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        ...(raw.expect?.status ? { expectStatus: [...raw.expect.status] } : {}),
+        load,
+        budget,
+        regression,
+        ...(confidence !== undefined ? { confidence } : {}),
+        adaptive,
+        ...(cloudwatch ? { cloudwatch } : {}),
+        line: ctx.source.locate(at()).line,
+        ...(tls.insecure || tls.caFile !== undefined ? { tls } : {}),
+    };
+    return { endpoint, name };
+}
+/** The method, upper-cased; GET when not given. */
+function methodOf(ctx, path) {
+    const rawMethod = get(ctx, path);
+    const method = (typeof rawMethod === 'string' ? rawMethod : 'GET').toUpperCase();
+    if (typeof rawMethod === 'string' &&
+        ctx.textSound(path) &&
+        !METHODS.includes(method)) {
+        const near = closest(method, METHODS);
+        add(ctx, 'endpoint.method', path, `expected one of ${METHODS.join(', ')}, found ${written(ctx, path)}${near ? ` (did you mean "${near}"?)` : ''}`);
+    }
+    return method;
+}
+/** The endpoint's name: as written, or its method and path as written. */
+function nameOf(ctx, at, method) {
+    // A default name quotes the path as written, so an interpolated secret never becomes a name.
+    const rawName = get(ctx, at('name'));
+    if (typeof rawName === 'string' && LINE_BREAK.test(rawName)) {
+        // A line break in a name would start a new line in the job log, where `::command::`
+        // lines are workflow commands: a pull request could forge annotations or outputs.
+        add(ctx, 'endpoint.name-line-break', at('name'), `expected a name on one line, found a line break or NUL character (${describeLineBreak(rawName)}); remove it`);
+    }
+    const writtenPath = dataAt(ctx.source.data, at('path'));
+    return typeof rawName === 'string'
+        ? rawName
+        : rawName === undefined && ctx.schemaSound(at('method')) && typeof writtenPath === 'string'
+            ? `${method} ${writtenPath}`
+            : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/config/normalise.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+function normalise(input) {
+    const ctx = createContext(input);
+    const targetUrl = targetUrlOf(ctx);
+    const targetHeaders = headersOf(ctx, get(ctx, ['target', 'headers']), [
+        'target',
+        'headers',
+    ]);
+    const ready = readyOf(ctx, targetUrl);
+    const publicQuery = get(ctx, ['target', 'public-query']) ?? [];
+    const tls = tlsOf(ctx, targetUrl);
+    const { defaults, loadSound } = defaultsOf(ctx, { targetUrl, targetHeaders, tls });
+    const { endpoints, all } = endpointsOf(ctx, defaults);
+    if (all && ctx.schemaSound(['endpoints']) && ctx.schemaSound(['defaults']) && loadSound) {
+        checkTotalLoad(ctx, endpoints);
+    }
+    const id = get(ctx, ['id']);
+    const confirm = get(ctx, ['confirm']);
+    const charts = get(ctx, ['charts']);
+    const acceptBudget = get(ctx, ['accept', 'budget']);
+    const config = {
+        version: 1,
+        id: typeof id === 'string' ? id : 'default',
+        file: ctx.source.file,
+        target: {
+            url: targetUrl?.href ?? '',
+            headers: targetHeaders,
+            ...(ready ? { ready } : {}),
+            ...(publicQuery.length > 0 ? { publicQuery: [...publicQuery] } : {}),
+            ...(tls.insecure || tls.caFile !== undefined ? { tls } : {}),
+        },
+        baseline: {
+            ...(defaults.cloudwatch ? { cloudwatch: defaults.cloudwatch } : {}),
+            ...(defaults.github ? { github: defaults.github } : {}),
+            required: get(ctx, ['baseline', 'required']) === true,
+        },
+        confirm: typeof confirm === 'boolean' ? confirm : true,
+        ...(charts === 'all' || charts === 'none' || charts === 'failing' ? { charts } : {}),
+        ...(acceptBudget === true ? { acceptBudget: true } : {}),
+        endpoints,
+        secrets: input.secrets,
+    };
+    return { config, problems: ctx.problems };
+}
+/**
+ * `defaults` and `baseline`: what each endpoint starts from; `loadSound` when no load default was
+ * refused (a refused one is replaced by the built-in one: no total can be told from that).
+ */
+function defaultsOf(ctx, target) {
+    const before = ctx.problems.length;
+    const load = { ...DEFAULT_LOAD, ...loadOf(ctx, ['defaults', 'load']) };
+    const loadSound = ctx.problems.length === before;
+    const budget = budgetOf(ctx, ['defaults', 'budget']);
+    const confidence = confidenceOf(ctx, ['defaults', 'confidence']);
+    const adaptive = get(ctx, ['adaptive']);
+    const regression = isMapping(dataAt(ctx.data, ['defaults', 'regression']))
+        ? regressionOf(ctx, ['defaults', 'regression'])
+        : { ...DEFAULT_REGRESSION };
+    const cloudwatch = cloudWatchOf(ctx, ['baseline', 'cloudwatch'], undefined);
+    const github = gitHubHistoryOf(ctx, ['baseline', 'github']);
+    if (github && isMapping(dataAt(ctx.data, ['baseline', 'cloudwatch']))) {
+        add(ctx, 'baseline.two-histories', ['baseline', 'github'], 'expected one history kind, found both baseline.cloudwatch and baseline.github: each endpoint is judged against one history; keep the one you publish to and remove the other', 'key');
+    }
+    const defaults = {
+        ...target,
+        load,
+        budget,
+        confidence,
+        adaptive,
+        regression,
+        cloudwatch,
+        github,
+    };
+    return { defaults, loadSound };
+}
+
+;// CONCATENATED MODULE: ./src/config/source.ts
+/**
+ * The budget file as YAML: parsing with the `yaml` package, and the way back from a key path to
+ * the line and column of the key or value it names, so every problem points into the file.
+ */
+
+
+
+/** Budget files are small; anything bigger is a mistake or an attack. */
+const MAX_FILE_BYTES = 1024 * 1024;
+/**
+ * Aliases (`*name`) a file may expand. A few are handy, an exponential tree of them (the
+ * "billion laughs") would exhaust memory.
+ */
+const MAX_ALIAS_COUNT = 100;
+/** A parsed budget file: its plain data and how to locate any path in the source. */
+class BudgetSource {
+    file;
+    text;
+    doc;
+    lines;
+    data;
+    constructor(file, text, doc, lines, data) {
+        this.file = file;
+        this.text = text;
+        this.doc = doc;
+        this.lines = lines;
+        this.data = data;
+    }
+    position(offset) {
+        const { line, col } = this.lines.linePos(offset);
+        return { line, col };
+    }
+    /**
+     * Where `path` is written. `key` points at the mapping key of the last segment (for unknown
+     * keys), `value` at its value. A path that does not exist in the source (a missing key)
+     * resolves to the deepest part that does.
+     */
+    locate(path, at = 'value') {
+        let node = this.doc.contents;
+        let key;
+        for (const segment of path) {
+            node = this.resolve(node);
+            let next;
+            if ((0,dist/* isMap */.jh)(node)) {
+                const pair = node.items.find((p) => scalarKey(p.key) === String(segment));
+                if (!pair)
+                    break;
+                key = pair.key;
+                next = pair.value;
+                // `key:` with nothing after it: the value is an empty scalar; the key is more useful.
+                if ((0,dist/* isScalar */.jn)(next) &&
+                    next.value === null &&
+                    next.range &&
+                    next.range[0] === next.range[1]) {
+                    next = key;
+                }
+            }
+            else if ((0,dist/* isSeq */.oP)(node) && typeof segment === 'number') {
+                next = node.items[segment];
+                key = undefined;
+                if (!next)
+                    break;
+            }
+            else {
+                break;
+            }
+            node = next;
+        }
+        const target = at === 'key' && key ? key : (node ?? key);
+        const offset = target?.range?.[0] ?? 0;
+        return this.position(offset);
+    }
+    /** The node at `path`, aliases followed; undefined if absent. */
+    nodeAt(path) {
+        let node = this.doc.contents;
+        for (const segment of path) {
+            node = this.resolve(node);
+            if ((0,dist/* isMap */.jh)(node)) {
+                node = node.items.find((p) => scalarKey(p.key) === String(segment))?.value;
+            }
+            else if ((0,dist/* isSeq */.oP)(node) && typeof segment === 'number') {
+                node = node.items[segment];
+            }
+            else {
+                return undefined;
+            }
+        }
+        return this.resolve(node) ?? undefined;
+    }
+    problem(code, path, message, at = 'value') {
+        return { code, file: this.file, ...this.locate(path, at), path: formatPath(path), message };
+    }
+    resolve(node) {
+        // Follow at most a few hops: an alias always points at an anchored node defined before it.
+        for (let i = 0; i < 8 && (0,dist/* isAlias */.Vj)(node); i++)
+            node = node.resolve(this.doc);
+        return node;
+    }
+}
+function scalarKey(key) {
+    if ((0,dist/* isScalar */.jn)(key))
+        return String(key.value);
+    return undefined;
+}
+/** A problem about the whole file, with no position in it. */
+function fileProblem(file, code, message) {
+    return { code, file, line: 0, col: 0, path: '', message };
+}
+const MAX_SYNTAX_ERRORS = 5;
+/** `{ a: ${X} }` is a YAML error: inside a flow collection `{` opens a mapping. */
+const FLOW_VARIABLE_HINT = ' (inside { } or [ ], put a ${VAR} value in quotes: "${VAR}")';
+const YAML_MESSAGES = {
+    DUPLICATE_KEY: 'duplicate key: each key may appear only once in a mapping',
+    MULTIPLE_DOCS: 'the budget file must hold one YAML document; remove the second `---` and what follows',
+    TAB_AS_INDENT: 'tabs are not allowed as indentation in YAML: indent with spaces',
+};
+/** The bracket an "unclosed flow collection" error asks for (`}` or `]`), if it is one. */
+function unclosedFlow(message) {
+    return /\bflow (?:map|sequence)\b.*\bend with an? ([}\]])/i.exec(message)?.[1];
+}
+/**
+ * Where the `{` or `[` that is not closed before `offset` was opened (1-based line and column of
+ * the nearest line above with more openers than closers; quotes aside, good enough to point).
+ */
+function unclosedOpener(text, offset, closer) {
+    const opener = closer === '}' ? '{' : '[';
+    const before = text.slice(0, offset).split('\n');
+    for (let i = before.length - 1; i >= 0; i--) {
+        const line = before[i].replace(/#.*$/, '');
+        if (line.split(opener).length > line.split(closer).length) {
+            return { line: i + 1, col: line.lastIndexOf(opener) + 1 };
+        }
+    }
+    return undefined;
+}
+/** Parses YAML text; returns the source, or the syntax problems that stop any further check. */
+function parseYamlSource(text, file, words = ACTION_WORDS) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > MAX_FILE_BYTES) {
+        return { problems: [fileProblem(file, 'file.too-large', tooLarge(bytes, words))] };
+    }
+    const lines = new dist/* LineCounter */.HN();
+    const at = (offset) => {
+        const { line, col } = lines.linePos(offset);
+        return { line, col };
+    };
+    const tooDeep = deepFlowOffset(text);
+    if (tooDeep !== undefined) {
+        lines.addNewLine(0);
+        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
+            lines.addNewLine(i + 1);
+        return {
+            problems: [
+                {
+                    code: 'yaml.too-deep',
+                    file,
+                    ...at(tooDeep),
+                    path: '',
+                    message: `[ ] and { } are nested more than ${MAX_FLOW_DEPTH} levels deep here: budget files are shallow, and a deeper file is refused before parsing (it could take the parser minutes)`,
+                },
+            ],
+        };
+    }
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const problems = syntaxProblems(text, file, doc, at);
+    if (problems.length)
+        return { problems };
+    let data;
+    try {
+        data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    }
+    catch (e) {
+        const offset = firstAliasOffset(doc);
+        const message = String(e.message ?? e);
+        const aliases = /excessive alias count/i.test(message);
+        const text = aliases
+            ? `aliases are limited: this file expands its anchors (&name / *name) more than ${MAX_ALIAS_COUNT} times, as a "billion laughs" attack would; write the values out or use defaults`
+            : `YAML: ${lowerFirst(message)}`;
+        const code = aliases ? 'yaml.aliases' : 'yaml.error';
+        return { problems: [{ code, file, ...at(offset), path: '', message: text }] };
+    }
+    return { source: new BudgetSource(file, text, doc, lines, data), problems: [] };
+}
+/**
+ * The parser's errors and warnings as problems, echoes left out: after an unclosed `{` or `[`
+ * (or a `${VAR}` inside one) and after the first few, what follows is mostly caused by them.
+ */
+function syntaxProblems(text, file, doc, at) {
+    const problems = [];
+    // An unclosed { or [ makes the parser read what follows as part of it: every error after the
+    // first such one is its echo, so one missing } is one problem.
+    // So does a ${VAR} inside one (its first error gets the hint below).
+    const unclosed = doc.errors.findIndex((e) => unclosedFlow(e.message) !== undefined);
+    const first = doc.errors[0];
+    const flowVariable = first !== undefined && /[{[][^\n]*\$\{/.test(text.split('\n')[at(first.pos[0]).line - 1] ?? '');
+    const errors = flowVariable
+        ? doc.errors.slice(0, 1)
+        : unclosed < 0
+            ? doc.errors
+            : doc.errors.slice(0, unclosed + 1);
+    // After the first few, syntax errors are mostly echoes of the first: a page of them hides it.
+    for (const [i, e] of errors.slice(0, MAX_SYNTAX_ERRORS).entries()) {
+        const closer = unclosedFlow(e.message);
+        const opened = closer ? unclosedOpener(text, e.pos[0], closer) : undefined;
+        const message = e.code === 'DUPLICATE_KEY'
+            ? duplicateKey(text, e.pos)
+            : closer
+                ? `this ${closer === '}' ? '{' : '['} is not closed: add the missing ${closer}`
+                : YAML_MESSAGES[e.code];
+        const position = opened ?? at(e.pos[0]);
+        const line = text.split('\n')[position.line - 1] ?? '';
+        const hint = i === 0 && /[{[][^\n]*\$\{/.test(line) ? FLOW_VARIABLE_HINT : '';
+        problems.push({
+            code: 'yaml.syntax',
+            file,
+            ...position,
+            path: '',
+            message: `YAML syntax error: ${message ?? lowerFirst(e.message)}${hint}`,
+        });
+    }
+    const more = errors.length - MAX_SYNTAX_ERRORS;
+    if (more > 0) {
+        problems.push({
+            code: 'yaml.syntax-more',
+            file,
+            ...at(errors[MAX_SYNTAX_ERRORS].pos[0]),
+            path: '',
+            message: `YAML syntax error: ${more} more after this point, probably caused by the ones before; fix those first`,
+        });
+    }
+    for (const w of doc.warnings) {
+        const message = w.code === 'TAG_RESOLVE_FAILED'
+            ? `${lowerFirst(w.message)}: budget files use plain YAML without custom tags`
+            : lowerFirst(w.message);
+        problems.push({
+            code: 'yaml.warning',
+            file,
+            ...at(w.pos[0]),
+            path: '',
+            message: `YAML: ${message}`,
+        });
+    }
+    return problems;
+}
+/**
+ * Flow collections (`[ ]`, `{ }`) a file may nest. A budget file needs three or four; the YAML
+ * parser recurses per level, and a file of 200,000 `[` keeps it busy for 20 s.
+ */
+const MAX_FLOW_DEPTH = 64;
+/** Control tokens of the YAML lexer that stand for no source text. */
+const LEXER_MARKERS = new Set(['\x02', '\x18', '\x1f']);
+/**
+ * Where flow collections first nest deeper than MAX_FLOW_DEPTH, as an offset; undefined if they
+ * never do. The lexer is linear and keeps no stack, so it measures what the parser cannot.
+ */
+function deepFlowOffset(text) {
+    if (!/[[{]/.test(text))
+        return undefined;
+    let depth = 0;
+    let offset = 0;
+    for (const token of new dist/* Lexer */.JG().lex(text)) {
+        if (token === '[' || token === '{') {
+            if (++depth > MAX_FLOW_DEPTH)
+                return offset;
+        }
+        else if (token === ']' || token === '}') {
+            depth = Math.max(0, depth - 1);
+        }
+        if (!LEXER_MARKERS.has(token))
+            offset += token.length;
+    }
+    return undefined;
+}
+function tooLarge(bytes, words) {
+    // Just over the limit, a rounded size would read as equal to it.
+    const size = formatBytes(bytes) === formatBytes(MAX_FILE_BYTES) ? `${bytes} bytes` : formatBytes(bytes);
+    return `the budget file is ${size}, over the ${formatBytes(MAX_FILE_BYTES)} limit: budget files are small YAML, check that ${words.budgetFile} points at the right file`;
+}
+function formatBytes(n) {
+    if (n >= 1024 * 1024)
+        return `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`;
+    if (n >= 1024)
+        return `${Math.round((n / 1024) * 10) / 10} KiB`;
+    return `${n} bytes`;
+}
+function duplicateKey(text, pos) {
+    // The error marks where the key starts; the key runs to its colon.
+    const m = /^("[^"\n]*"|'[^'\n]*'|[^:\n,{}[\]]+?)\s*:/.exec(text.slice(pos[0]));
+    const key = m ? m[1].replace(/^["']|["']$/g, '') : '';
+    return key
+        ? `duplicate key ${JSON.stringify(key)}: each key may appear only once in a mapping`
+        : YAML_MESSAGES.DUPLICATE_KEY;
+}
+function firstAliasOffset(doc) {
+    let offset = 0;
+    const walk = (node) => {
+        if ((0,dist/* isAlias */.Vj)(node)) {
+            offset = node.range?.[0] ?? 0;
+            return true;
+        }
+        if ((0,dist/* isMap */.jh)(node))
+            return node.items.some((p) => walk(p.key) || walk(p.value));
+        if ((0,dist/* isSeq */.oP)(node))
+            return node.items.some(walk);
+        return false;
+    };
+    walk(doc.contents);
+    return offset;
+}
+function lowerFirst(s) {
+    return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+;// CONCATENATED MODULE: ./src/config/load.ts
+/**
+ * Loading a budget file: bytes → YAML → schema check → `${VAR}` interpolation → normalised
+ * `Config`. Every problem found is reported at once in one `BudgetFileError`.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Parses and checks budget-file text. Pure: no I/O. `file` names the file in messages.
+ * @throws BudgetFileError listing every problem, in file order.
+ */
+function parseBudget(text, file, options) {
+    const words = options.words ?? ACTION_WORDS;
+    const parsed = parseYamlSource(text, file, words);
+    if (!parsed.source)
+        throw new BudgetFileError(sortProblems(parsed.problems));
+    const source = parsed.source;
+    const contents = source.data;
+    if (contents === null || contents === undefined) {
+        throw new BudgetFileError([
+            {
+                ...source.problem('file.empty', [], 'the budget file is empty: expected a mapping starting with "version: 1"'),
+                line: 1,
+                col: 1,
+            },
+        ]);
+    }
+    if (typeof contents !== 'object' || Array.isArray(contents)) {
+        throw new BudgetFileError([
+            source.problem('file.not-mapping', [], 
+            // Not quoted: a file that is not a budget file (an .env, a key) must not be echoed.
+            `expected a mapping (keys such as version, target, endpoints) at the top level, found ${kindOf(contents)}`),
+        ]);
+    }
+    const schemaProblems = validateSchema(source);
+    const skipTargetUrl = options.targetUrl !== undefined;
+    const interpolated = interpolate(source, options.env, (path) => skipTargetUrl && path.length === 2 && path[0] === 'target' && path[1] === 'url', words.setVariable);
+    const schemaSound = soundPaths(schemaProblems);
+    const { config, problems: semanticProblems } = normalise({
+        source,
+        data: interpolated.data,
+        secrets: interpolated.secrets,
+        options,
+        schemaSound,
+        textSound: soundPaths(interpolated.problems),
+    });
+    // A value the schema refused needs fixing first; whether its variables are set is beside the point.
+    const interpolationProblems = interpolated.problems.filter((p) => schemaSound(p.segments));
+    // The target URL's credentials and query values (whether from the file or the target-url
+    // input) are as secret as any interpolated value.
+    const secrets = [
+        ...new Set([
+            ...interpolated.secrets,
+            ...(0,secrets_secrets/* urlSecrets */.Fn)(config.target.url, config.target.publicQuery),
+            ...(options.targetUrl === undefined
+                ? []
+                : (0,secrets_secrets/* urlSecrets */.Fn)(options.targetUrl, config.target.publicQuery)),
+        ]),
+    ];
+    config.secrets = secrets;
+    const problems = [...schemaProblems, ...interpolationProblems, ...semanticProblems].map((p) => ({
+        ...p.problem,
+        message: (0,secrets_secrets/* maskText */.gC)(p.problem.message, secrets),
+    }));
+    if (problems.length)
+        throw new BudgetFileError(sortProblems(problems));
+    return config;
+}
+/**
+ * Reads and parses a budget file. The size is checked before reading, and the read is bounded,
+ * so a huge file (or one that grows meanwhile) is refused without being loaded into memory.
+ * @throws BudgetFileError when the file cannot be read or has problems.
+ */
+async function loadBudgetFile(path, options) {
+    const words = options.words ?? ACTION_WORDS;
+    const notAFile = fileProblem(path, 'file.not-a-file', `is not a file: ${words.budgetFile} must name a YAML file`);
+    let real;
+    let size;
+    try {
+        real = await (0,promises_.realpath)(path);
+        const outside = await outsideWorkspace(real, options.workspace, words);
+        if (outside)
+            throw new BudgetFileError([fileProblem(path, 'file.outside-workspace', outside)]);
+        const info = await (0,promises_.stat)(real);
+        if (!info.isFile())
+            throw new BudgetFileError([notAFile]);
+        size = info.size;
+    }
+    catch (e) {
+        if (e instanceof BudgetFileError)
+            throw e;
+        throw new BudgetFileError([readFailure(path, e, words)]);
+    }
+    if (size > MAX_FILE_BYTES) {
+        throw new BudgetFileError([fileProblem(path, 'file.too-large', tooLarge(size, words))]);
+    }
+    let text;
+    try {
+        // The resolved path, opened without following a link: a symlink swapped in meanwhile fails.
+        const handle = await (0,promises_.open)(real, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW);
+        try {
+            const opened = await handle.stat();
+            if (!opened.isFile())
+                throw new BudgetFileError([notAFile]);
+            const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+            let length = 0;
+            while (length < buffer.length) {
+                const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+                if (bytesRead === 0)
+                    break;
+                length += bytesRead;
+            }
+            if (length > MAX_FILE_BYTES) {
+                throw new BudgetFileError([fileProblem(path, 'file.too-large', tooLarge(length, words))]);
+            }
+            if (opened.size === 0 && length > 0) {
+                // Files under /proc and /sys report no size yet have content: not a budget file.
+                throw new BudgetFileError([
+                    fileProblem(path, 'file.special', `is a special file (it reports no size but has content, as files under /proc do): ${words.budgetFile} must name a YAML file`),
+                ]);
+            }
+            text = buffer.subarray(0, length).toString('utf8');
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    catch (e) {
+        if (e instanceof BudgetFileError)
+            throw e;
+        throw new BudgetFileError([readFailure(path, e, words)]);
+    }
+    return parseBudget(text, path, { readFile: readBoundedFile, ...options });
+}
+/** A file the budget file names: a regular file of at most MAX_CA_BYTES. */
+function readBoundedFile(path) {
+    const info = (0,external_node_fs_.statSync)(path);
+    if (info.isDirectory())
+        throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    if (!info.isFile())
+        throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
+    if (info.size > MAX_CA_BYTES)
+        throw Object.assign(new Error('too large'), { code: 'EFBIG' });
+    return (0,external_node_fs_.readFileSync)(path);
+}
+/** Why `real` (a resolved path) is not inside `workspace`; undefined when it is, or with no workspace. */
+async function outsideWorkspace(real, workspace, words) {
+    if (workspace === undefined)
+        return undefined;
+    let root;
+    try {
+        root = await (0,promises_.realpath)(workspace);
+    }
+    catch {
+        root = (0,external_node_path_.resolve)(workspace);
+    }
+    const rel = (0,external_node_path_.relative)(root, real);
+    if (rel !== '' && rel !== '..' && !rel.startsWith(`..${external_node_path_.sep}`) && !(0,external_node_path_.isAbsolute)(rel))
+        return undefined;
+    return `is outside the workspace once symlinks are resolved: ${words.budgetFile} must name a file in the repository, and a symlink there must not point out of it`;
+}
+/** What a value is, without quoting it. */
+function kindOf(value) {
+    if (typeof value === 'string')
+        return 'text';
+    if (typeof value === 'number')
+        return 'a number';
+    if (typeof value === 'boolean')
+        return 'true or false';
+    if (Array.isArray(value))
+        return 'a list';
+    return showValue(value);
+}
+/**
+ * Whether no problem of `list` lies at or under a path. The problems' paths are kept as a tree,
+ * so each question costs the depth of the path, not the number of problems: a file with 20,000
+ * problems asks it hundreds of thousands of times.
+ */
+function soundPaths(list) {
+    const root = { children: new Map() };
+    for (const p of list) {
+        let branch = root;
+        for (const s of p.segments) {
+            let next = branch.children.get(s);
+            if (!next)
+                branch.children.set(s, (next = { children: new Map() }));
+            branch = next;
+        }
+    }
+    return (path) => {
+        if (list.length === 0)
+            return true;
+        let branch = root;
+        // List indices are numbers and mapping keys strings, as in the problems' paths.
+        for (const s of path)
+            if (!(branch = branch.children.get(s)))
+                return true;
+        return false;
+    };
+}
+function readFailure(path, e, words) {
+    const code = e.code;
+    if (code === 'ENOENT') {
+        return fileProblem(path, 'file.not-found', `no such file: create it (every key is described at ${BUDGET_FILE_DOCS}) or name another file with ${words.budgetFile}`);
+    }
+    if (code === 'EACCES')
+        return fileProblem(path, 'file.unreadable', 'cannot be read (permission denied)');
+    return fileProblem(path, 'file.unreadable', `cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+;// CONCATENATED MODULE: ./src/cli/budget.ts
+
+
+
+
+
+/** The default `--budget`, as for the action's `budget-file` input. */
+const DEFAULT_BUDGET_FILE = 'perf-budget.yml';
+/**
+ * Loads the budget file for a command. A missing file is a usage error that names the option to
+ * use; every other problem is the loader's BudgetFileError (all problems, located).
+ */
+async function loadBudget(path, options, command) {
+    const name = command === 'validate' ? 'perf-gate validate FILE' : '--budget FILE';
+    if (!(0,external_node_fs_.existsSync)(path)) {
+        throw new UsageError(`${path}: no such file: create it (every key is described at ${BUDGET_FILE_DOCS}) or name another file with ${name}`);
+    }
+    // In a GitHub job the file must lie in the checkout, as for the action; elsewhere the command
+    // line names it. Messages name this command's options, never the action's inputs.
+    const workspace = 'workspace' in options ? options.workspace : options.env.GITHUB_WORKSPACE;
+    const worded = { ...options, words: { ...CLI_WORDS, budgetFile: name } };
+    return loadBudgetFile(path, workspace ? { ...worded, workspace } : worded);
+}
+/**
+ * Loads a budget file for its rules only (compare, merge): no request is sent, so the file's
+ * variables (a token, the preview URL) need not be set; an unset one reads as a placeholder.
+ */
+async function loadRules(path, env, command) {
+    const placeholders = new Proxy(env, {
+        get: (real, name) => (typeof name === 'string' ? (real[name] ?? 'unset') : undefined),
+    });
+    return loadBudget(path, 
+    // The workspace from the real environment: the placeholder proxy would invent one.
+    { env: placeholders, targetUrl: 'http://rules.invalid', workspace: env.GITHUB_WORKSPACE }, command);
+}
+/** Load time of one pass over the endpoints as the engine runs it (warmups included), ms. */
+function passLoadMs(config) {
+    return config.endpoints.reduce((ms, e) => ms + (0,plan/* plannedLoadMs */.Dp)(e.load, false), 0);
+}
+
+// EXTERNAL MODULE: ./node_modules/hdr-histogram-js/dist/index.js
+var hdr_histogram_js_dist = __nccwpck_require__(2960);
+;// CONCATENATED MODULE: ./src/evaluate/stats.ts
+
+/** mulberry32: tiny, fast, and good enough for resampling; 32-bit state so seeds are plain integers. */
+function mulberry32(seed) {
+    let state = seed >>> 0;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+/** FNV-1a hash of a string, so each endpoint and metric gets its own stream independent of order. */
+function seedFrom(text, base = 0) {
+    let hash = (0x811c9dc5 ^ base) >>> 0;
+    for (let i = 0; i < text.length; i++) {
+        hash ^= text.charCodeAt(i);
+        hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash;
+}
+/** Quantile of an ascending array with linear interpolation between order statistics (R type 7). */
+function quantileSorted(sorted, q) {
+    if (sorted.length === 0)
+        throw new Error('quantile of an empty list');
+    const position = (sorted.length - 1) * Math.min(1, Math.max(0, q));
+    const lower = Math.floor(position);
+    const upper = Math.ceil(position);
+    return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+}
+function median(values) {
+    return quantileSorted([...values].sort((a, b) => a - b), 0.5);
+}
+// ---------------------------------------------------------------------------------------------
+// Distributions
+/** Standard normal draw (Box–Muller; the second value is dropped to keep the stream simple). */
+function normal(random) {
+    let u = random();
+    while (u === 0)
+        u = random();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+/** Gamma(shape, 1) for shape ≥ 1 (Marsaglia & Tsang 2000): constant cost whatever the shape. */
+function gamma(shape, random) {
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+        const x = normal(random);
+        const v0 = 1 + c * x;
+        if (v0 <= 0)
+            continue;
+        const v = v0 * v0 * v0;
+        const u = random();
+        if (u < 1 - 0.0331 * x ** 4)
+            return d * v;
+        if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v)))
+            return d * v;
+    }
+}
+/** Beta(a, b) for a, b ≥ 1. */
+function beta(a, b, random) {
+    const x = gamma(a, random);
+    return x / (x + gamma(b, random));
+}
+/** Standard normal CDF, via erfc (Numerical Recipes' erfcc, relative error < 1.2e-7). */
+function stats_normalCdf(z) {
+    const x = Math.abs(z) / Math.SQRT2;
+    const t = 1 / (1 + 0.5 * x);
+    const erfc = t *
+        Math.exp(-x * x -
+            1.26551223 +
+            t *
+                (1.00002368 +
+                    t *
+                        (0.37409196 +
+                            t *
+                                (0.09678418 +
+                                    t *
+                                        (-0.18628806 +
+                                            t *
+                                                (0.27886807 +
+                                                    t *
+                                                        (-1.13520398 +
+                                                            t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+    return z >= 0 ? 1 - erfc / 2 : erfc / 2;
+}
+/** Standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
+function stats_normalQuantile(p) {
+    if (!(p > 0 && p < 1))
+        throw new Error(`normal quantile needs 0 < p < 1, got ${p}`);
+    const a = [
+        -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+        2.506628277459239,
+    ];
+    const b = [
+        -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972,
+        -13.28068155288572,
+    ];
+    const c = [
+        -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734,
+        4.374664141464968, 2.938163982698783,
+    ];
+    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+    const low = 0.02425;
+    if (p < low) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        return ((((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1));
+    }
+    if (p > 1 - low)
+        return -stats_normalQuantile(1 - p);
+    const q = p - 0.5;
+    const r = q * q;
+    return (((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1));
+}
+/**
+ * Student's t quantile. Exact for 1 and 2 degrees of freedom; from 3 on, Hill's (1970)
+ * Cornish–Fisher expansion around the normal quantile, within 0.5% of the tables at 3 degrees
+ * of freedom and closer from there (prediction bounds only use it from 4 on).
+ */
+function tQuantile(p, df) {
+    if (!(p > 0 && p < 1))
+        throw new Error(`t quantile needs 0 < p < 1, got ${p}`);
+    if (!(df >= 1))
+        throw new Error(`t quantile needs at least 1 degree of freedom, got ${df}`);
+    if (df === 1)
+        return Math.tan(Math.PI * (p - 0.5));
+    if (df === 2)
+        return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+    const z = stats_normalQuantile(p);
+    const z2 = z * z;
+    const g1 = (z * (z2 + 1)) / 4;
+    const g2 = (z * ((5 * z2 + 16) * z2 + 3)) / 96;
+    const g3 = (z * (((3 * z2 + 19) * z2 + 17) * z2 - 15)) / 384;
+    const g4 = (z * ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945)) / 92160;
+    return z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
+}
+function bucketsOf(histogram) {
+    if (!(histogram instanceof hdr_histogram_js_dist.JsHistogram)) {
+        throw new Error('bootstrap needs a JavaScript HDR histogram (createHistogram / decodeHistogram make one)');
+    }
+    const values = [];
+    const lowest = [];
+    const cumulative = [];
+    let total = 0;
+    for (let i = 0; i < histogram.countsArrayLength; i++) {
+        const count = histogram.getCountAtIndex(i);
+        if (count > 0) {
+            total += count;
+            const value = histogram.valueFromIndex(i);
+            values.push(histogram.highestEquivalentValue(value));
+            lowest.push(histogram.lowestEquivalentValue(value));
+            cumulative.push(total);
+        }
+    }
+    return {
+        values: Float64Array.from(values),
+        lowest: Float64Array.from(lowest),
+        cumulative: Float64Array.from(cumulative),
+        total,
+    };
+}
+/** The value of the `rank`-th smallest sample (1-based). */
+function valueAtRank(buckets, rank) {
+    let lo = 0;
+    let hi = buckets.cumulative.length - 1;
+    while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (buckets.cumulative[mid] >= rank)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return buckets.values[lo];
+}
+/** The rank HDR's getValueAtPercentile uses for quantile q of n samples. */
+function rankOf(q, n) {
+    const exact = q * n;
+    // Like HDR: step back one ulp first, so 0.95 × 200 = 190.00000000000003 is rank 190, not 191.
+    const ulp = exact > 0 ? 2 ** (Math.floor(Math.log2(exact)) - 52) : 0;
+    return Math.min(n, Math.max(1, Math.ceil(exact - ulp)));
+}
+/** Sample mean and standard deviation of bucketed samples. */
+function moments(buckets) {
+    let sum = 0;
+    let previous = 0;
+    for (let i = 0; i < buckets.values.length; i++) {
+        sum += buckets.values[i] * (buckets.cumulative[i] - previous);
+        previous = buckets.cumulative[i];
+    }
+    const mean = sum / buckets.total;
+    let squares = 0;
+    previous = 0;
+    for (let i = 0; i < buckets.values.length; i++) {
+        squares += (buckets.values[i] - mean) ** 2 * (buckets.cumulative[i] - previous);
+        previous = buckets.cumulative[i];
+    }
+    return { mean, sd: buckets.total > 1 ? Math.sqrt(squares / (buckets.total - 1)) : 0 };
+}
+/**
+ * Percentile-bootstrap CI of candidate_q / reference_q for two independent samples held as
+ * histograms.
+ *
+ * Shortcut, exact rather than approximate: a bootstrap resample of n values from the empirical
+ * distribution is x_(⌈n·U_i⌉) for n uniforms U_i, and the map is monotone, so its k-th order
+ * statistic is x_(⌈n·U_(k)⌉), where U_(k) — the k-th smallest of n uniforms — is Beta(k, n−k+1).
+ * So the resampled quantile (rank k = ⌈q·n⌉, as HDR computes it) is drawn with one Beta variate
+ * and one binary search over the recorded buckets, whatever n is: 2000 iterations cost the same
+ * for 200 samples as for 10^7, with the very distribution that resampling every request would give.
+ */
+function bootstrapRatioCI(reference, candidate, q, opts = {}) {
+    if (!(q > 0 && q <= 1))
+        throw new Error(`quantile must be in (0, 1], got ${q}`);
+    const ref = asBuckets(reference);
+    const cand = asBuckets(candidate);
+    const observed = valueAtRank(cand, rankOf(q, cand.total)) / valueAtRank(ref, rankOf(q, ref.total));
+    return ratioInterval(observed, (random) => resampledQuantile(cand, q, random) / resampledQuantile(ref, q, random), opts);
+}
+/** The q-quantile of one bootstrap resample of the buckets' samples (see bootstrapRatioCI). */
+function resampledQuantile(buckets, q, random) {
+    const n = buckets.total;
+    const k = rankOf(q, n);
+    const u = beta(k, n - k + 1, random);
+    return valueAtRank(buckets, Math.min(n, Math.max(1, Math.ceil(n * u))));
+}
+/**
+ * Bootstrap CI of the ratio of means. Below 200 samples a side it resamples every value; above,
+ * it draws each resampled mean from the normal distribution the central limit theorem gives it
+ * (mean, s²/n), which at that size matches full resampling to well within the interval's own noise
+ * and keeps the cost independent of n.
+ */
+function bootstrapMeanRatioCI(reference, candidate, opts = {}) {
+    const ref = asBuckets(reference);
+    const cand = asBuckets(candidate);
+    const resampledMean = (buckets) => {
+        const n = buckets.total;
+        const { mean, sd } = moments(buckets);
+        // A resampled mean lies between the smallest and largest value; the normal draw is clamped
+        // there, so a heavy tail can never produce a negative or zero mean.
+        const min = buckets.values[0];
+        const max = buckets.values[buckets.values.length - 1];
+        if (n >= 200) {
+            return (random) => Math.min(max, Math.max(min, mean + (sd / Math.sqrt(n)) * normal(random)));
+        }
+        return (random) => {
+            let sum = 0;
+            for (let i = 0; i < n; i++)
+                sum += valueAtRank(buckets, 1 + Math.floor(random() * n));
+            return sum / n;
+        };
+    };
+    const candMean = resampledMean(cand);
+    const refMean = resampledMean(ref);
+    const observed = moments(cand).mean / moments(ref).mean;
+    return ratioInterval(observed, (random) => candMean(random) / refMean(random), opts);
+}
+/**
+ * CI of candidate / reference from side-by-side round pairs: each ABBA pair gives one ratio of
+ * the statistic, and the interval is the t-interval (k − 1 degrees of freedom) of the mean log
+ * ratio, exponentiated.
+ *
+ * Why, next to the request-level bootstrap: the bootstrap treats every request as independent,
+ * but on a shared runner requests are not. A stall of the machine (another job, a GC pause, CPU
+ * steal) slows every request in flight for a few hundred milliseconds, which lands in whichever
+ * side was being measured then and can move its p95 by tens of percent: far more than the
+ * bootstrap, which only sees request-to-request spread, allows for. The rounds are the units that
+ * such noise is independent across, so their spread is what a difference must stand out from.
+ * Needs at least 2 pairs with positive values on both sides (pairs that are not are skipped).
+ */
+function pairedRatioCI(pairs, confidence = 0.95) {
+    if (!(confidence > 0 && confidence < 1))
+        throw new Error(`confidence must be between 0 and 1, got ${confidence}`);
+    const logs = pairs
+        .filter((p) => p.reference > 0 && p.candidate > 0)
+        .map((p) => Math.log(p.candidate / p.reference))
+        .filter((d) => Number.isFinite(d));
+    const k = logs.length;
+    if (k < 2)
+        throw new Error(`a paired interval needs at least 2 usable round pairs, got ${k}`);
+    const mean = logs.reduce((a, b) => a + b, 0) / k;
+    const sd = Math.sqrt(logs.reduce((a, d) => a + (d - mean) ** 2, 0) / (k - 1));
+    const half = tQuantile(1 - (1 - confidence) / 2, k - 1) * (sd / Math.sqrt(k));
+    return {
+        ratio: Math.exp(mean),
+        low: Math.exp(mean - half),
+        high: Math.exp(mean + half),
+        pairs: k,
+    };
+}
+function asBuckets(h) {
+    const buckets = 'cumulative' in h ? h : bucketsOf(h);
+    if (buckets.total === 0)
+        throw new Error('cannot bootstrap an empty histogram');
+    return buckets;
+}
+function ratioInterval(observed, resample, opts) {
+    const iterations = opts.iterations ?? 2000;
+    const confidence = opts.confidence ?? 0.95;
+    if (!(Number.isInteger(iterations) && iterations >= 10))
+        throw new Error(`iterations must be an integer ≥ 10, got ${iterations}`);
+    if (!(confidence > 0 && confidence < 1))
+        throw new Error(`confidence must be between 0 and 1, got ${confidence}`);
+    const random = mulberry32(opts.seed ?? 1);
+    const ratios = new Float64Array(iterations);
+    for (let i = 0; i < iterations; i++)
+        ratios[i] = resample(random);
+    ratios.sort();
+    const sorted = Array.from(ratios);
+    const alpha = (1 - confidence) / 2;
+    return {
+        ratio: observed,
+        low: quantileSorted(sorted, alpha),
+        high: quantileSorted(sorted, 1 - alpha),
+    };
+}
+// ---------------------------------------------------------------------------------------------
+// Maximum and error rate: statistics the bootstrap cannot judge
+/**
+ * Whether the candidate's slowest requests beat the reference's by more than chance. The
+ * bootstrap is useless for a maximum (a resample repeats the sample maximum 63% of the time),
+ * so this counts the candidate samples strictly above the reference maximum, m, and asks how
+ * likely it is that the m largest of all samples all come from the candidate when both sides
+ * share one distribution: Π_{i<m} (n_c − i)/(n_c + n_r − i). With equal sample sizes that is
+ * about 2^−m: one slow outlier is never significant, six are (p ≈ 0.016).
+ */
+function exceedanceTest(reference, candidate) {
+    const ref = asBuckets(reference);
+    const cand = asBuckets(candidate);
+    const refMax = ref.values[ref.values.length - 1];
+    let above = 0;
+    for (let i = cand.values.length - 1; i >= 0 && cand.values[i] > refMax; i--) {
+        above += cand.cumulative[i] - (i > 0 ? cand.cumulative[i - 1] : 0);
+    }
+    const total = ref.total + cand.total;
+    let pValue = 1;
+    for (let i = 0; i < above && pValue > 1e-300; i++)
+        pValue *= (cand.total - i) / (total - i);
+    return { above, pValue };
+}
+/**
+ * Two-proportion z-test (pooled), two-sided p-value, for error rates: the errors of each side are
+ * binomial counts, not a distribution of values. With no errors on either side it is p = 1.
+ */
+function twoProportionTest(referenceErrors, referenceTotal, candidateErrors, candidateTotal) {
+    if (referenceTotal <= 0 || candidateTotal <= 0)
+        return { z: 0, pValue: 1 };
+    const pooled = (referenceErrors + candidateErrors) / (referenceTotal + candidateTotal);
+    const se = Math.sqrt(pooled * (1 - pooled) * (1 / referenceTotal + 1 / candidateTotal));
+    if (se === 0)
+        return { z: 0, pValue: 1 };
+    const z = (candidateErrors / candidateTotal - referenceErrors / referenceTotal) / se;
+    return { z, pValue: Math.min(1, 2 * (1 - stats_normalCdf(Math.abs(z)))) };
+}
+/**
+ * One-sided prediction bounds for the next period's value from the per-period history.
+ *
+ * Robust by choice: center = median, scale = 1.4826·MAD (the normal-consistent median absolute
+ * deviation), bound = center ± t_{confidence, n−1} · scale · √(1 + π/(2n)); π/(2n) is the
+ * variance of a median relative to one observation, as 1/n is for a mean. Mean ± t·s would
+ * let one incident period in the lookback (a deploy gone wrong, an outage spike ten times the
+ * usual p95) inflate s so far that no regression could ever lie above the bound for two weeks;
+ * the median and MAD ignore such periods, and the baseline value itself is the median (docs/architecture.md §5).
+ * Needs at least 2 values.
+ */
+function predictionInterval(values, confidence = 0.95) {
+    const finite = values.filter((v) => Number.isFinite(v));
+    if (finite.length < 2)
+        throw new Error(`a prediction bound needs at least 2 periods, got ${finite.length}`);
+    if (!(confidence > 0 && confidence < 1))
+        throw new Error(`confidence must be between 0 and 1, got ${confidence}`);
+    const n = finite.length;
+    const center = median(finite);
+    const scale = 1.4826 * median(finite.map((v) => Math.abs(v - center)));
+    const width = tQuantile(confidence, n - 1) * scale * Math.sqrt(1 + Math.PI / (2 * n));
+    return { center, scale, low: center - width, high: center + width };
+}
+/** The upper one-sided prediction bound (see predictionInterval). */
+function predictionUpperBound(values, confidence = 0.95) {
+    return predictionInterval(values, confidence).high;
+}
+
+;// CONCATENATED MODULE: ./src/config/types.ts
+/**
+ * The normalised budget configuration: what the loader returns once a budget file has been
+ * parsed, validated, interpolated and had its defaults applied. Every later phase reads only
+ * this, never the raw YAML. Units are fixed here so nobody has to guess:
+ * latencies and durations in milliseconds, rates (error rate, tolerances) as fractions,
+ * throughput in requests per second.
+ */
+/** Confidence of percentile bounds when the budget file does not choose one (SPEC §4). */
+const DEFAULT_CONFIDENCE = 0.95;
+
+// EXTERNAL MODULE: ./src/measure/saturation.ts + 1 modules
+var saturation = __nccwpck_require__(3126);
+;// CONCATENATED MODULE: ./src/evaluate/baseline-summary.ts
+
+/** What a report keeps of the baseline an endpoint was judged against. */
+/** How many of a CloudWatch baseline's latest periods the report keeps per metric, for trends. */
+const TREND_PERIODS = 336;
+function summarizeBaseline(baseline, confidence) {
+    if (baseline.kind === 'none') {
+        return baseline.configured === false
+            ? { kind: 'none', reason: baseline.reason, configured: false }
+            : { kind: 'none', reason: baseline.reason };
+    }
+    if (baseline.kind === 'reference') {
+        const summary = {
+            kind: 'reference',
+            source: baseline.source,
+            measurement: baseline.measurement,
+        };
+        if (baseline.saved)
+            summary.saved = true;
+        if (baseline.rounds)
+            summary.rounds = baseline.rounds.length;
+        return summary;
+    }
+    const metrics = {};
+    for (const [metric, values] of Object.entries(baseline.periods)) {
+        const finite = (values ?? []).filter((v) => Number.isFinite(v));
+        if (finite.length === 0)
+            continue;
+        const entry = {
+            median: median(finite),
+            periods: finite.length,
+            // The latest periods, oldest first, for the trend charts (report/charts.ts, report/html.ts).
+            values: finite.slice(-TREND_PERIODS),
+        };
+        if (finite.length >= 2) {
+            const interval = predictionInterval(finite, confidence);
+            entry.low = interval.low;
+            entry.high = interval.high;
+        }
+        metrics[metric] = entry;
+    }
+    return {
+        kind: 'cloudwatch',
+        ...(baseline.store ? { store: baseline.store } : {}),
+        source: baseline.source,
+        partial: baseline.partial,
+        metrics,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/evaluate/quantile-bounds.ts
+/** A tolerance on the binomial probabilities, so 1 − 0.95 = 0.050000000000000044 does not move a rank. */
+const EPSILON = 1e-9;
+/** Relative weight below which binomial terms are dropped (their total is under 1e-17). */
+const NEGLIGIBLE = 1e-20;
+function checkConfidence(confidence) {
+    if (!(confidence > 0 && confidence < 1))
+        throw new Error(`confidence must be between 0 and 1, got ${confidence}`);
+}
+function checkQuantile(q) {
+    if (!(q > 0 && q < 1))
+        throw new Error(`quantile must be between 0 and 1, got ${q}`);
+}
+/**
+ * The ranks of the one-sided lower and upper confidence bounds of quantile q for n samples.
+ *
+ * Exact: the Binomial(n, q) probabilities are built from the mode outwards by the ratio of
+ * neighbouring terms (no factorials, no overflow), down to terms 10^-20 of the largest, and summed
+ * smallest first. Cost grows with √n (about 20 standard deviations of terms): a millisecond for
+ * ten million samples.
+ */
+function binomialRanks(n, q, confidence) {
+    checkQuantile(q);
+    checkConfidence(confidence);
+    if (!(Number.isInteger(n) && n >= 0))
+        throw new Error(`n must be a whole number, got ${n}`);
+    if (n === 0)
+        return {};
+    const alpha = 1 - confidence;
+    const mode = Math.min(n, Math.floor((n + 1) * q));
+    const odds = q / (1 - q);
+    // below[i] is the weight of m = mode − i, above[i] of m = mode + 1 + i; the mode weighs 1.
+    const below = [1];
+    for (let m = mode; m > 0; m--) {
+        const next = below[below.length - 1] * (m / (n - m + 1) / odds);
+        if (next < NEGLIGIBLE)
+            break;
+        below.push(next);
+    }
+    const above = [];
+    for (let m = mode, w = 1; m < n; m++) {
+        w *= ((n - m) / (m + 1)) * odds;
+        if (w < NEGLIGIBLE)
+            break;
+        above.push(w);
+    }
+    const first = mode - (below.length - 1);
+    const weights = [...below.reverse(), ...above];
+    // Smallest first, for precision: the lower side ascends to the mode, the upper side descends.
+    let lowerSide = 0;
+    for (const w of below)
+        lowerSide += w;
+    let upperSide = 0;
+    for (let i = above.length - 1; i >= 0; i--)
+        upperSide += above[i];
+    const total = lowerSide + upperSide;
+    // cdf[i] = P(Bin ≤ first + i); everything below `first` is negligible (or there is nothing).
+    const ranks = {};
+    let cumulative = 0;
+    let lastAtMostAlpha = first > 0 ? first - 1 : -1;
+    let firstAtLeastConfidence;
+    for (let i = 0; i < weights.length; i++) {
+        cumulative += weights[i];
+        const cdf = Math.min(1, cumulative / total);
+        const m = first + i;
+        if (cdf <= alpha * (1 + EPSILON))
+            lastAtMostAlpha = m;
+        if (firstAtLeastConfidence === undefined && cdf >= confidence * (1 - EPSILON))
+            firstAtLeastConfidence = m;
+    }
+    // Terms past the last kept one are negligible: the CDF there is 1.
+    firstAtLeastConfidence ??= first + weights.length - 1 < n ? first + weights.length : n;
+    if (lastAtMostAlpha >= 0)
+        ranks.low = lastAtMostAlpha + 1;
+    if (firstAtLeastConfidence + 1 <= n)
+        ranks.high = firstAtLeastConfidence + 1;
+    return ranks;
+}
+/**
+ * The fewest samples for which each bound exists: the lower bound from (1 − q)^n ≤ 1 − confidence,
+ * the upper from q^n ≤ 1 − confidence (p95 at 95%: 1 and 59; p99: 1 and 299; p50: 5 and 5).
+ */
+function minimumSamples(q, confidence) {
+    checkQuantile(q);
+    checkConfidence(confidence);
+    const alpha = 1 - confidence;
+    const fewest = (p) => Math.max(1, Math.ceil(Math.log(alpha) / Math.log(p) - EPSILON));
+    return { low: fewest(1 - q), high: fewest(q) };
+}
+/** What a recorded sample says about its quantile q, at the given one-sided confidence per bound. */
+function quantileBounds(buckets, q, confidence) {
+    const ranks = binomialRanks(buckets.total, q, confidence);
+    const bounds = { confidence, samples: buckets.total };
+    if (ranks.low !== undefined) {
+        bounds.lowRank = ranks.low;
+        bounds.low = buckets.lowest[bucketAtRank(buckets, ranks.low)];
+    }
+    if (ranks.high !== undefined) {
+        bounds.highRank = ranks.high;
+        bounds.high = buckets.values[bucketAtRank(buckets, ranks.high)];
+    }
+    return bounds;
+}
+/** Index of the bucket holding the `rank`-th smallest sample (1-based). */
+function bucketAtRank(buckets, rank) {
+    let lo = 0;
+    let hi = buckets.cumulative.length - 1;
+    while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (buckets.cumulative[mid] >= rank)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+/**
+ * How a quantile's bounds judge it against a limit: `above` when the lower bound is over it,
+ * `at-or-below` when the upper bound is at or under it, `undecided` otherwise.
+ */
+function judgeAgainst(bounds, limit) {
+    if (bounds.low !== undefined && bounds.low > limit)
+        return 'above';
+    if (bounds.high !== undefined && bounds.high <= limit)
+        return 'at-or-below';
+    return 'undecided';
+}
+/** Beyond this many requests the estimate only says "more than". */
+const SETTLE_CAP = 1_000_000_000;
+/**
+ * An estimate of the total requests after which the bounds would settle a quantile against a
+ * limit, if the latencies kept the distribution measured so far: the fraction of samples at or
+ * under the limit stays what it is, and the ranks of the bounds move with n. `undefined` when no
+ * number of requests would (the measured quantile sits on the limit); `Infinity` past SETTLE_CAP.
+ */
+function requestsToSettle(buckets, q, confidence, limit) {
+    const n = buckets.total;
+    if (n === 0)
+        return undefined;
+    // Samples that could be at or under the limit (for a breach, fewer than the lower rank must be),
+    // and samples certainly at or under it (for a pass, at least the upper rank must be).
+    let possiblyUnder = 0;
+    let certainlyUnder = 0;
+    let previous = 0;
+    for (let i = 0; i < buckets.values.length; i++) {
+        const count = buckets.cumulative[i] - previous;
+        previous = buckets.cumulative[i];
+        if (buckets.lowest[i] <= limit)
+            possiblyUnder += count;
+        if (buckets.values[i] <= limit)
+            certainlyUnder += count;
+    }
+    const over = possiblyUnder / n < q;
+    const under = certainlyUnder / n > q;
+    if (!over && !under)
+        return undefined;
+    const settles = (size) => {
+        const ranks = binomialRanks(size, q, confidence);
+        // Counts rounded against the verdict, so the estimate errs on the side of more requests.
+        if (over)
+            return ranks.low !== undefined && ranks.low > Math.ceil((possiblyUnder / n) * size);
+        return ranks.high !== undefined && ranks.high <= Math.floor((certainlyUnder / n) * size);
+    };
+    let low = n;
+    let high = Math.max(n + 1, 2 * n);
+    while (!settles(high)) {
+        if (high >= SETTLE_CAP)
+            return Infinity;
+        low = high;
+        high = Math.min(SETTLE_CAP, high * 2);
+    }
+    // Smallest settling size in (low, high], by bisection (near enough monotone for an estimate).
+    while (high - low > 1) {
+        const mid = Math.floor((low + high) / 2);
+        if (settles(mid))
+            high = mid;
+        else
+            low = mid;
+    }
+    return high;
+}
+
+;// CONCATENATED MODULE: ./src/evaluate/sentences.ts
+
+
+/**
+ * The words of a verdict's reason: bounds, movements, tolerances and p-values as a person reads
+ * them ("p95 rose 12.4% (+31 ms) against the baseline 250 ms").
+ */
+/** "95%", "99.9%". */
+function confidenceLabel(confidence) {
+    return `${Number((confidence * 100).toFixed(3))}%`;
+}
+/** Where the bounds put the percentile, for a sentence: "between 150 ms and 260 ms", "at least 501 ms". */
+function describeBounds(p) {
+    const value = (v) => (0,format/* formatMetricValue */.dd)(p.metric, v);
+    const fewest = minimumSamples(p.q, p.confidence);
+    const from = `${(0,format/* formatCount */.B4)(p.samples)} request${p.samples === 1 ? '' : 's'}`;
+    if (p.low !== undefined && p.high !== undefined)
+        return `between ${value(p.low)} and ${value(p.high)}`;
+    if (p.low !== undefined)
+        return `at least ${value(p.low)}, with no upper bound from ${from} (one needs ${(0,format/* formatCount */.B4)(fewest.high)})`;
+    if (p.high !== undefined)
+        return `at most ${value(p.high)}, with no lower bound from ${from} (one needs ${(0,format/* formatCount */.B4)(fewest.low)})`;
+    return `unbounded: ${from} give no bound (a lower one needs ${(0,format/* formatCount */.B4)(fewest.low)}, an upper one ${(0,format/* formatCount */.B4)(fewest.high)})`;
+}
+/**
+ * How many more requests would settle the percentile against `limit`, as a clause, with the
+ * estimate itself (absent when none would, or past SETTLE_CAP).
+ */
+function settleClause(p, limit) {
+    const total = requestsToSettle(p.buckets, p.q, p.confidence, limit * 1000);
+    const label = (0,format/* metricLabel */.B)(p.metric);
+    if (total === undefined)
+        return {
+            text: `the share of requests at or under the limit is too close to what a ${label} at the limit gives for more requests alone to settle it`,
+        };
+    if (!Number.isFinite(total))
+        return {
+            text: `settling it would take more than ${(0,format/* formatCount */.B4)(SETTLE_CAP)} requests at the latencies measured so far`,
+        };
+    const more = Math.max(1, total - p.samples);
+    return {
+        text: `about ${(0,format/* formatCount */.B4)(more)} more request${more === 1 ? '' : 's'} would settle it if latencies kept the distribution measured so far (an estimate)`,
+        more,
+    };
+}
+/**
+ * Both values for a sentence comparing them, with more digits when the usual rounding would make
+ * them look equal: "p95 200.06 ms is over the 200 ms budget", not "200 ms is over the 200 ms budget".
+ */
+function distinctValues(metric, a, b) {
+    const shortA = (0,format/* formatMetricValue */.dd)(metric, a);
+    const shortB = (0,format/* formatMetricValue */.dd)(metric, b);
+    if (shortA !== shortB || a === b)
+        return [shortA, shortB];
+    const precise = (v) => {
+        if (metric === 'error-rate')
+            return `${Number((v * 100).toPrecision(6))}%`;
+        if (metric === 'min-rps')
+            return `${Number(v.toPrecision(6))} req/s`;
+        return `${Number(v.toPrecision(6))} ms`;
+    };
+    return [precise(a), shortB];
+}
+function describeMovement(metric, current, base, delta, change, kind) {
+    const label = (0,format/* metricLabel */.B)(metric);
+    const against = kind === 'reference'
+        ? `the baseline ${(0,format/* formatMetricValue */.dd)(metric, base)}`
+        : `the ${kind === 'github' ? 'history' : 'CloudWatch'} median ${(0,format/* formatMetricValue */.dd)(metric, base)}`;
+    if (change === undefined) {
+        if (delta === 0)
+            return `${label} held at ${(0,format/* formatMetricValue */.dd)(metric, current)} against ${against}`;
+        return `${label} rose from ${(0,format/* formatMetricValue */.dd)(metric, base)} to ${(0,format/* formatMetricValue */.dd)(metric, current)} (${(0,format/* formatMetricDelta */.wV)(metric, delta)})`;
+    }
+    if (delta === 0)
+        return `${label} held at ${(0,format/* formatMetricValue */.dd)(metric, current)} against ${against}`;
+    return `${label} ${delta > 0 ? 'rose' : 'fell'} ${(0,format/* formatPercent */.l9)(change)} (${(0,format/* formatMetricDelta */.wV)(metric, delta)}) against ${against}`;
+}
+function formatTolerance(metric, tolerance) {
+    const relative = `${trimPercent(tolerance.maxIncrease)}`;
+    const absolute = metric === 'error-rate'
+        ? (0,format/* formatMetricDelta */.wV)(metric, tolerance.minDelta).slice(1)
+        : (0,format/* formatMetricValue */.dd)(metric, tolerance.minDelta);
+    return `${relative} / ${absolute}`;
+}
+function trimPercent(fraction) {
+    return `${Number((fraction * 100).toFixed(2))}%`;
+}
+function formatP(p) {
+    if (p < 0.0001)
+        return '<0.0001';
+    return Number(p.toPrecision(2)).toString();
+}
+function sentences_lowerFirst(text) {
+    return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+;// CONCATENATED MODULE: ./src/evaluate/budgets.ts
+
+
+
+/**
+ * A percentile against its budget (SPEC §4): over it when the lower confidence bound is above the
+ * limit, within it when the upper bound is at or under it, inconclusive otherwise.
+ */
+function checkPercentileBudget(p, limit) {
+    const label = (0,format/* metricLabel */.B)(p.metric);
+    const percent = confidenceLabel(p.confidence);
+    const measured = `measured ${(0,format/* formatMetricValue */.dd)(p.metric, p.current)} over ${(0,format/* formatCount */.B4)(p.samples)} request${p.samples === 1 ? '' : 's'}`;
+    const verdict = judgeAgainst(p, limit);
+    if (verdict === 'above') {
+        const [low, budget] = distinctValues(p.metric, p.low, limit);
+        return {
+            outcome: 'exceeded',
+            reason: `${label} ≥ ${low} with ${percent} confidence, over the ${budget} budget (${measured})`,
+        };
+    }
+    if (verdict === 'at-or-below') {
+        const [high, budget] = distinctValues(p.metric, p.high, limit);
+        return {
+            outcome: 'pass',
+            reason: `${label} ≤ ${high} with ${percent} confidence, within the ${budget} budget (${measured})`,
+        };
+    }
+    const settle = settleClause(p, limit);
+    return {
+        outcome: 'inconclusive',
+        reason: `${label} may be over or under the ${(0,format/* formatMetricValue */.dd)(p.metric, limit)} budget: with ${percent} confidence it is ${describeBounds(p)} (${measured}); ${settle.text}`,
+        moreRequests: settle.more,
+    };
+}
+function checkBudget(metric, current, limit, shortOf) {
+    if (shortOf)
+        return { outcome: 'inconclusive', reason: shortOf };
+    const label = (0,format/* metricLabel */.B)(metric);
+    const [value, budget] = distinctValues(metric, current, limit);
+    if (metric === 'min-rps') {
+        return current < limit
+            ? { outcome: 'exceeded', reason: `${label} ${value} is under the ${budget} minimum` }
+            : { outcome: 'pass', reason: `${label} ${value} meets the ${budget} minimum` };
+    }
+    return current > limit
+        ? { outcome: 'exceeded', reason: `${label} ${value} is over the ${budget} budget` }
+        : { outcome: 'pass', reason: `${label} ${value} is within the ${budget} budget` };
+}
+
+;// CONCATENATED MODULE: ./src/evaluate/confirmation.ts
+
+
+/**
+ * Confirmation (docs/architecture.md §5): a breaching endpoint is measured once more and fails
+ * only if the breach repeats; a suspected regression is judged again over both measurements.
+ */
+/**
+ * Whether an endpoint should be measured once more (docs/architecture.md §5): it breached something, so it must
+ * repeat before failing; or it is a suspected regression, so the second measurement may settle it.
+ */
+function needsConfirmation(result) {
+    return (!result.confirmation &&
+        result.findings.some((f) => f.breaches.length > 0 || suspectedRegression(f)));
+}
+/**
+ * A rise past the tolerance and `min-delta` against a reference deployment that was not
+ * significant (the significance test runs only for such a rise, and only percentiles and the mean
+ * are judged by the bootstrap and the round pairs). Not dismissed outright: with few round pairs,
+ * one stalled round on a busy runner can hide a real regression, and the confirmation judges it
+ * again over the round pairs of both measurements.
+ */
+function suspectedRegression(finding) {
+    return (finding.significance?.test === 'bootstrap' &&
+        (finding.delta ?? 0) > 0 &&
+        !finding.breaches.includes('regression'));
+}
+/**
+ * The baseline a confirmation is judged against: the re-measured reference (or the first one),
+ * with the round pairs of both side-by-side measurements, so the round-to-round test of the
+ * confirmation rests on twice as many pairs.
+ */
+function confirmationAgainst(first, again) {
+    if (!again || again.kind !== 'reference' || first.kind !== 'reference')
+        return again ?? first;
+    const rounds = [...(first.rounds ?? []), ...(again.rounds ?? [])];
+    return rounds.length > 0 ? { ...again, rounds } : again;
+}
+/** Applies a confirmation run to a finding (docs/architecture.md §5): a breach counts only if it repeats. */
+function confirmation_confirm(first, second) {
+    const confirmation = {
+        current: second.current,
+        ...(second.change !== undefined ? { change: second.change } : {}),
+        ...(second.delta !== undefined ? { delta: second.delta } : {}),
+        verdict: second.verdict,
+        breaches: second.breaches,
+        reason: second.reason,
+    };
+    const finding = { ...first, confirmation };
+    const suspected = suspectedRegression(first);
+    if (first.breaches.length === 0 && !suspected)
+        return finding;
+    const label = (0,format/* metricLabel */.B)(first.metric);
+    const again = `${label} ${(0,format/* formatMetricValue */.dd)(first.metric, second.current)}`;
+    if (second.verdict === 'inconclusive') {
+        if (first.breaches.length === 0) {
+            return {
+                ...finding,
+                reason: `${first.reason}; measured again, the confirmation run was inconclusive (${sentences_lowerFirst(second.reason)})`,
+            };
+        }
+        return {
+            ...finding,
+            verdict: 'inconclusive',
+            breaches: [],
+            reason: `${first.reason}; the confirmation run was inconclusive (${sentences_lowerFirst(second.reason)}), so it does not count`,
+        };
+    }
+    // A suspected regression counts once the confirmation, judged over the round pairs of both
+    // measurements, finds it significant.
+    const confirmedSuspicion = suspected && second.breaches.includes('regression');
+    const repeated = [
+        ...first.breaches.filter((b) => second.breaches.includes(b)),
+        ...(confirmedSuspicion ? ['regression'] : []),
+    ];
+    if (repeated.length === 0) {
+        return {
+            ...finding,
+            verdict: first.breaches.length === 0 ? first.verdict : 'pass',
+            breaches: [],
+            reason: first.breaches.length === 0
+                ? `${first.reason}; measured again, it was not a regression on the confirmation run either (${again})`
+                : `${first.reason}; it did not repeat on the confirmation run (${again})`,
+        };
+    }
+    return {
+        ...finding,
+        verdict: breachVerdict(repeated),
+        breaches: repeated,
+        reason: confirmedSuspicion
+            ? `${first.reason}; measured again, it was a significant regression on the confirmation run (${again})`
+            : `${first.reason}; repeated on the confirmation run (${again})`,
+    };
+}
+function breachVerdict(breaches) {
+    return breaches.includes('budget') ? 'budget-exceeded' : 'regression';
+}
+
+// EXTERNAL MODULE: ./src/measure/histogram.ts
+var measure_histogram = __nccwpck_require__(2810);
+;// CONCATENATED MODULE: ./src/evaluate/evidence.ts
+
+
+
+
+/**
+ * What one measurement says about a metric: its value, a percentile's confidence bounds from the
+ * histogram, and whether there are requests enough to judge it at all. Shared by budgets and
+ * regressions.
+ */
+/**
+ * Requests a side a bootstrap comparison of quantile q with a reference deployment needs:
+ * ⌈10 / (1 − q)⌉ (p95: 200, p99: 1000, p99.9: 10000), so that about ten requests a side lie in
+ * the tail the percentile is read from. Only side-by-side comparisons use it; a percentile
+ * against a fixed number is judged by its confidence bounds at any sample size (SPEC §4).
+ */
+function bootstrapMinimum(q) {
+    // toFixed absorbs the float error of 1 − q (10 / (1 − 0.9) is 100.00000000000001).
+    return Math.ceil(Number((10 / (1 - q)).toFixed(6)));
+}
+/** The metric's value in a measurement, in config units. */
+function metricValue(measurement, metric) {
+    if (metric === 'error-rate')
+        return measurement.errorRate;
+    if (metric === 'min-rps')
+        return measurement.throughput;
+    return measurement.latency[metric];
+}
+/** Decoded histograms, once per measurement. */
+class HistogramCache {
+    cache = new Map();
+    get(measurement) {
+        let buckets = this.cache.get(measurement.histogram);
+        if (!buckets) {
+            buckets = bucketsOf((0,measure_histogram/* decodeHistogram */.pr)(measurement.histogram));
+            this.cache.set(measurement.histogram, buckets);
+        }
+        return buckets;
+    }
+}
+/** Why this metric of this measurement cannot be judged at all, if it cannot. */
+function noSamples(metric, measurement) {
+    if (metric === 'min-rps')
+        return undefined;
+    if (measurement.requests === 0)
+        return `no requests were measured, so there is no ${(0,format/* metricLabel */.B)(metric)}`;
+    return undefined;
+}
+/** Why a side-by-side bootstrap of this percentile cannot be trusted on a measurement, if it cannot. */
+function tooFewForBootstrap(metric, measurement, required) {
+    const none = noSamples(metric, measurement);
+    if (none)
+        return none;
+    if (required !== undefined && measurement.requests < required) {
+        return `${(0,format/* metricLabel */.B)(metric)} needs ${(0,format/* formatCount */.B4)(required)} requests a side to be compared with a reference, got ${(0,format/* formatCount */.B4)(measurement.requests)}`;
+    }
+    return undefined;
+}
+function percentileEvidence(metric, current, q, confidence, buckets) {
+    const bounds = quantileBounds(buckets, q, confidence);
+    const evidence = {
+        metric,
+        q,
+        current,
+        confidence,
+        samples: bounds.samples,
+        buckets,
+    };
+    // The histogram holds microseconds.
+    if (bounds.low !== undefined) {
+        evidence.low = bounds.low / 1000;
+        evidence.lowRank = bounds.lowRank;
+    }
+    if (bounds.high !== undefined) {
+        evidence.high = bounds.high / 1000;
+        evidence.highRank = bounds.highRank;
+    }
+    return evidence;
+}
+function intervalOf(p, moreRequests) {
+    const interval = { confidence: p.confidence, samples: p.samples };
+    if (p.low !== undefined) {
+        interval.low = p.low;
+        interval.lowRank = p.lowRank;
+    }
+    if (p.high !== undefined) {
+        interval.high = p.high;
+        interval.highRank = p.highRank;
+    }
+    if (moreRequests !== undefined)
+        interval.moreRequests = moreRequests;
+    return interval;
+}
+
+;// CONCATENATED MODULE: ./src/evaluate/significance.ts
+
+
+
+
+
+/**
+ * Side-by-side round pairs (2 ABBA blocks) needed before their spread is part of a percentile's or
+ * the mean's significance test. With fewer, a t-interval over 1 or 2 degrees of freedom is so wide
+ * that hardly any regression could be significant, so the request-level bootstrap decides alone.
+ */
+const MIN_ROUND_PAIRS = 4;
+function referenceSignificance(metric, candidate, reference, direction, context, rounds = []) {
+    const confidence = context.confidence ?? 0.95;
+    const percent = `${Number((confidence * 100).toFixed(1))}%`;
+    if (metric === 'error-rate') {
+        const test = twoProportionTest(reference.errors, reference.requests, candidate.errors, candidate.requests);
+        const significant = test.pValue < 1 - confidence && (direction === 'regression' ? test.z > 0 : test.z < 0);
+        return {
+            significant,
+            significance: { test: 'two-proportion', confidence, z: test.z, pValue: test.pValue },
+            text: `${(0,format/* formatCount */.B4)(candidate.errors)} of ${(0,format/* formatCount */.B4)(candidate.requests)} against ${(0,format/* formatCount */.B4)(reference.errors)} of ${(0,format/* formatCount */.B4)(reference.requests)} requests failed (two-proportion test p = ${formatP(test.pValue)}, ${significant ? 'significant' : 'not significant'} at ${percent})`,
+        };
+    }
+    const cand = context.histograms.get(candidate);
+    const ref = context.histograms.get(reference);
+    if (metric === 'max') {
+        // One-sided at half the two-sided level, the same tail a bootstrap CI excluding 1 leaves.
+        const alpha = (1 - confidence) / 2;
+        const test = direction === 'regression' ? exceedanceTest(ref, cand) : exceedanceTest(cand, ref);
+        const significant = test.pValue < alpha;
+        const who = direction === 'regression'
+            ? `${(0,format/* formatCount */.B4)(test.above)} request${test.above === 1 ? ' was' : 's were'} slower than the slowest reference request`
+            : `${(0,format/* formatCount */.B4)(test.above)} reference request${test.above === 1 ? ' was' : 's were'} slower than the slowest request here`;
+        return {
+            significant,
+            significance: { test: 'exceedance', confidence, above: test.above, pValue: test.pValue },
+            text: `${who} (p = ${formatP(test.pValue)}, ${significant ? 'significant' : 'not significant'} at ${percent})`,
+        };
+    }
+    const opts = { confidence, iterations: context.iterations, seed: context.seed };
+    const ci = metric === 'mean'
+        ? bootstrapMeanRatioCI(ref, cand, opts)
+        : bootstrapRatioCI(ref, cand, metrics/* QUANTILES */.bD[metric], opts);
+    const excludesOne = (i) => direction === 'regression' ? i.low > 1 : i.high < 1;
+    const range = (i) => `${(0,format/* formatRatio */.B0)(i.low)}–${(0,format/* formatRatio */.B0)(i.high)}`;
+    const perRound = roundsInterval(metric, rounds, confidence);
+    if (!perRound) {
+        const significant = excludesOne(ci);
+        return {
+            significant,
+            significance: { test: 'bootstrap', confidence, low: ci.low, high: ci.high },
+            text: `${percent} CI of the ratio ${range(ci)} ${significant ? 'excludes' : 'includes'} 1`,
+        };
+    }
+    // Significant only when both the requests and the rounds say so; the reported interval spans
+    // both, so it excludes 1 exactly when the verdict counts the change as significant.
+    const both = { low: Math.min(ci.low, perRound.low), high: Math.max(ci.high, perRound.high) };
+    const significant = excludesOne(both);
+    const pairs = `${perRound.pairs} ABBA round pairs`;
+    let text;
+    if (significant)
+        text = `${percent} CI of the ratio ${range(both)} excludes 1 (over the requests and over ${pairs})`;
+    else if (excludesOne(ci))
+        text = `${percent} CI of the ratio over the requests ${range(ci)} excludes 1, over ${pairs} ${range(perRound)} does not: the change did not hold from round to round`;
+    else
+        text = `${percent} CI of the ratio ${range(both)} includes 1 (over the requests and over ${pairs})`;
+    return {
+        significant,
+        significance: { test: 'bootstrap', confidence, low: both.low, high: both.high },
+        text,
+    };
+}
+/** The round-pair interval of a percentile or the mean, when there are enough pairs to judge by. */
+function roundsInterval(metric, rounds, confidence) {
+    const pairs = rounds
+        .map((r) => ({
+        reference: metricValue(r.reference, metric),
+        candidate: metricValue(r.candidate, metric),
+    }))
+        .filter((p) => p.reference > 0 && p.candidate > 0);
+    if (pairs.length < MIN_ROUND_PAIRS)
+        return undefined;
+    return pairedRatioCI(pairs, confidence);
+}
+
+;// CONCATENATED MODULE: ./src/evaluate/regressions.ts
+
+
+
+
+
+
+
+/**
+ * A metric against its baseline (docs/architecture.md §5): a reference deployment measured side
+ * by side, or a history (CloudWatch, or a data branch) of periods with a median and a prediction
+ * bound.
+ */
+/** CloudWatch history needs this many periods before a prediction bound is part of the verdict (docs/architecture.md §5). */
+const MIN_PERIODS_FOR_BOUND = 5;
+function checkRegression(metric, tolerance, measurement, baseline, context) {
+    if (baseline.kind === 'none')
+        return { outcome: 'no-baseline', reason: `no baseline: ${baseline.reason}` };
+    const label = (0,format/* metricLabel */.B)(metric);
+    const current = metricValue(measurement, metric);
+    const confidence = context.confidence ?? 0.95;
+    let base;
+    if (baseline.kind === 'reference') {
+        base = metricValue(baseline.measurement, metric);
+        const candidateShort = tooFewForBootstrap(metric, measurement, context.required);
+        const referenceShort = tooFewForBootstrap(metric, baseline.measurement, context.required);
+        const short = candidateShort ?? (referenceShort && `on the reference, ${referenceShort}`);
+        if (short) {
+            const evident = evidentRegression(metric, tolerance, measurement, baseline.measurement, context, short);
+            return evident ?? { outcome: 'inconclusive', reason: short, baseline: base };
+        }
+    }
+    else {
+        const periods = (baseline.periods[metric] ?? []).filter((v) => Number.isFinite(v));
+        if (periods.length === 0) {
+            return {
+                outcome: 'no-baseline',
+                reason: `no baseline: ${baseline.store === 'github' ? 'the history' : 'CloudWatch'} has no ${label} history for ${baseline.source}`,
+            };
+        }
+        base = median(periods);
+        if (context.shortOf)
+            return { outcome: 'inconclusive', reason: context.shortOf, baseline: base };
+        if (context.percentile)
+            return cloudWatchPercentile(context.percentile, tolerance, base, periods, confidence, baseline.store ?? 'cloudwatch');
+    }
+    const delta = current - base;
+    const change = base > 0 ? delta / base : undefined;
+    const shape = { baseline: base, delta };
+    if (change !== undefined)
+        shape.change = change;
+    const movement = describeMovement(metric, current, base, delta, change, baseline.kind === 'cloudwatch' && baseline.store === 'github' ? 'github' : baseline.kind);
+    const rose = delta > tolerance.minDelta &&
+        (change === undefined ? current > 0 : change > tolerance.maxIncrease);
+    const fell = -delta > tolerance.minDelta && change !== undefined && -change > tolerance.maxIncrease;
+    if (!rose && !fell) {
+        return {
+            outcome: 'pass',
+            ...shape,
+            reason: `${movement}, within the ${formatTolerance(metric, tolerance)} tolerance`,
+        };
+    }
+    const direction = rose ? 'regression' : 'improvement';
+    if (baseline.kind === 'reference') {
+        const evidence = referenceSignificance(metric, measurement, baseline.measurement, direction, context, baseline.rounds);
+        return {
+            outcome: evidence.significant ? direction : 'pass',
+            ...shape,
+            significance: evidence.significance,
+            reason: `${movement}${evidence.significant ? '; ' : ', but '}${evidence.text}`,
+        };
+    }
+    const periods = (baseline.periods[metric] ?? []).filter((v) => Number.isFinite(v));
+    if (periods.length < MIN_PERIODS_FOR_BOUND) {
+        return {
+            outcome: direction,
+            ...shape,
+            reason: `${movement}; only ${periods.length} period${periods.length === 1 ? '' : 's'} of history, too few for a prediction bound`,
+        };
+    }
+    const interval = predictionInterval(periods, confidence);
+    const significance = {
+        test: 'prediction-bound',
+        confidence,
+        periods: periods.length,
+        low: interval.low,
+        high: interval.high,
+    };
+    const percent = `${Math.round(confidence * 100)}%`;
+    if (direction === 'regression') {
+        const above = current > interval.high;
+        const bound = (0,format/* formatMetricValue */.dd)(metric, interval.high);
+        return {
+            outcome: above ? 'regression' : 'pass',
+            ...shape,
+            significance,
+            reason: above
+                ? `${movement}; above the ${percent} prediction bound ${bound}`
+                : `${movement}, but within the ${percent} prediction bound ${bound} of the history`,
+        };
+    }
+    const below = current < interval.low;
+    const bound = (0,format/* formatMetricValue */.dd)(metric, interval.low);
+    return {
+        outcome: below ? 'improvement' : 'pass',
+        ...shape,
+        significance,
+        reason: below
+            ? `${movement}; below the ${percent} lower prediction bound ${bound}`
+            : `${movement}, but within the ${percent} lower prediction bound ${bound} of the history`,
+    };
+}
+/**
+ * A percentile against its CloudWatch history (SPEC §5), judged by its confidence bounds like a
+ * budget (SPEC §4): the threshold is the highest of what the tolerance allows above the median
+ * (relative and `min-delta`) and, with enough periods, the upper prediction bound. A regression
+ * when the lower bound is above it, inconclusive when the interval straddles it; below it, an
+ * improvement when the upper bound is under the mirror-image threshold.
+ */
+function cloudWatchPercentile(p, tolerance, base, periods, predictionConfidence, store = 'cloudwatch') {
+    const metric = p.metric;
+    const label = (0,format/* metricLabel */.B)(metric);
+    const value = (v) => (0,format/* formatMetricValue */.dd)(metric, v);
+    const percent = confidenceLabel(p.confidence);
+    const delta = p.current - base;
+    const change = base > 0 ? delta / base : undefined;
+    const shape = { baseline: base, delta };
+    if (change !== undefined)
+        shape.change = change;
+    const movement = describeMovement(metric, p.current, base, delta, change, store);
+    const allowance = formatTolerance(metric, tolerance);
+    // What the tolerance allows and, with enough history, the prediction bound: a regression must
+    // pass both, an improvement fall below both.
+    const tolerated = base > 0
+        ? Math.max(base * (1 + tolerance.maxIncrease), base + tolerance.minDelta)
+        : base + tolerance.minDelta;
+    const toleratedDown = base > 0 ? Math.min(base * (1 - tolerance.maxIncrease), base - tolerance.minDelta) : 0;
+    let up = tolerated;
+    let down = toleratedDown;
+    let upWhy = `the ${allowance} tolerance allows ${value(tolerated)}`;
+    let downWhy = `the ${allowance} tolerance reaches down to ${value(toleratedDown)}`;
+    let significance;
+    if (periods.length >= MIN_PERIODS_FOR_BOUND) {
+        const interval = predictionInterval(periods, predictionConfidence);
+        const predPercent = `${Math.round(predictionConfidence * 100)}%`;
+        significance = {
+            test: 'prediction-bound',
+            confidence: predictionConfidence,
+            periods: periods.length,
+            low: interval.low,
+            high: interval.high,
+        };
+        up = Math.max(up, interval.high);
+        down = Math.min(down, interval.low);
+        upWhy += `, the ${predPercent} prediction bound is ${value(interval.high)}`;
+        downWhy += `, the ${predPercent} lower prediction bound is ${value(interval.low)}`;
+    }
+    else {
+        upWhy += `; only ${periods.length} period${periods.length === 1 ? '' : 's'} of history, too few for a prediction bound`;
+    }
+    // "p95 ≥ 130 ms with 95% confidence, above 110 ms (why)", with more digits when the bound
+    // and the threshold would print alike.
+    const sentence = (sign, bound, relation, threshold, why) => {
+        const [b, t] = distinctValues(metric, bound, threshold);
+        return `${movement}; ${label} ${sign} ${b} with ${percent} confidence, ${relation} ${t} (${why})`;
+    };
+    const found = { ...shape, ...(significance ? { significance } : {}) };
+    const verdict = judgeAgainst(p, up);
+    if (verdict === 'above') {
+        return {
+            outcome: 'regression',
+            ...found,
+            interval: intervalOf(p),
+            reason: sentence('≥', p.low, 'above', up, upWhy),
+        };
+    }
+    if (verdict === 'undecided') {
+        const settle = settleClause(p, up);
+        return {
+            outcome: 'inconclusive',
+            ...found,
+            interval: intervalOf(p, settle.more),
+            reason: `${movement}; with ${percent} confidence ${label} is ${describeBounds(p)}, so it may be above ${value(up)} (${upWhy}); ${settle.text}`,
+        };
+    }
+    if (base > 0 && p.high < down) {
+        return {
+            outcome: 'improvement',
+            ...found,
+            interval: intervalOf(p),
+            reason: sentence('≤', p.high, 'below', down, downWhy),
+        };
+    }
+    return {
+        outcome: 'pass',
+        ...found,
+        interval: intervalOf(p),
+        reason: sentence('≤', p.high, 'within', up, upWhy),
+    };
+}
+/**
+ * A percentile with too few requests for the side-by-side bootstrap can still be an evident
+ * regression: when the candidate's lower order-statistic bound is past what the tolerance allows
+ * above the reference's upper bound. Each bound is taken at 1 − (1 − c)/2, so both hold together
+ * with at least the endpoint's confidence c (Bonferroni), and then so does the regression. A
+ * candidate slowed tenfold, with a tenth of the requests, is found this way instead of passing as
+ * inconclusive. Anything less clear stays inconclusive.
+ */
+function evidentRegression(metric, tolerance, candidate, reference, context, short) {
+    const q = metrics/* QUANTILES */.bD[metric];
+    if (q === undefined || candidate.requests === 0 || reference.requests === 0)
+        return undefined;
+    const eachSide = 1 - (1 - context.quantileConfidence) / 2;
+    const current = metricValue(candidate, metric);
+    const base = metricValue(reference, metric);
+    const cand = percentileEvidence(metric, current, q, eachSide, context.histograms.get(candidate));
+    const ref = percentileEvidence(metric, base, q, eachSide, context.histograms.get(reference));
+    if (cand.low === undefined || ref.high === undefined)
+        return undefined;
+    const allowed = Math.max(ref.high * (1 + tolerance.maxIncrease), ref.high + tolerance.minDelta);
+    if (!(cand.low > allowed))
+        return undefined;
+    const label = (0,format/* metricLabel */.B)(metric);
+    const value = (v) => (0,format/* formatMetricValue */.dd)(metric, v);
+    const delta = current - base;
+    const change = base > 0 ? delta / base : undefined;
+    const check = {
+        outcome: 'regression',
+        baseline: base,
+        delta,
+        interval: intervalOf(cand),
+        reason: `${describeMovement(metric, current, base, delta, change, 'reference')}; ${short}, but the order statistics settle it: ${label} ≥ ${value(cand.low)} here and ≤ ${value(ref.high)} on the reference (each with ${confidenceLabel(eachSide)} confidence, ${confidenceLabel(context.quantileConfidence)} together), past the ${value(allowed)} the ${formatTolerance(metric, tolerance)} tolerance allows`,
+    };
+    if (change !== undefined)
+        check.change = change;
+    return check;
+}
+
+;// CONCATENATED MODULE: ./src/evaluate/types.ts
+/** Most severe first: an endpoint's verdict is the first one any of its findings has. */
+const VERDICT_SEVERITY = [
+    'budget-exceeded',
+    'regression',
+    'accepted',
+    'inconclusive',
+    'improvement',
+    'no-baseline',
+    'pass',
+];
+
+;// CONCATENATED MODULE: ./src/evaluate/evaluate.ts
+
+
+
+
+
+
+
+
+
+
+// The folder's public face: what evaluating needs from its parts, under the names it always had.
+
+
+
+
+
+/**
+ * The metrics an endpoint is judged on: its budget's and its regression rules', in a fixed order.
+ * With no baseline set up at all, the regression rules have nothing to judge and only the
+ * budget's metrics are findings (docs/architecture.md §5).
+ */
+function evaluatedMetrics(endpoint, baseline) {
+    const compares = endpoint.regression !== false && !unconfigured(baseline);
+    return metrics/* BUDGET_METRICS */.g6.filter((metric) => endpoint.budget[metric] !== undefined ||
+        (compares &&
+            endpoint.regression !== false &&
+            metric !== 'min-rps' &&
+            endpoint.regression[metric] !== undefined));
+}
+/** No baseline is set up for the endpoint (not one set up without data). */
+function unconfigured(baseline) {
+    return baseline?.kind === 'none' && baseline.configured === false;
+}
+function evaluateEndpoint(endpoint, measurement, baseline, options = {}) {
+    const findings = unreliableWhenSaturated(judge(endpoint, measurement, baseline, options), measurement);
+    const result = {
+        name: endpoint.name,
+        method: endpoint.method,
+        path: endpoint.path,
+        line: endpoint.line,
+        measurement,
+        baseline: summarizeBaseline(baseline, options.confidence ?? 0.95),
+        findings,
+        verdict: 'pass',
+    };
+    if (options.confirmation) {
+        const againstBaseline = confirmationAgainst(baseline, options.confirmationBaseline);
+        const second = unreliableWhenSaturated(judge(endpoint, options.confirmation, againstBaseline, options), options.confirmation);
+        result.findings = findings.map((first, i) => confirmation_confirm(first, second[i]));
+        result.confirmation = options.confirmation;
+        if (options.confirmationBaseline?.kind === 'reference' &&
+            result.baseline.kind === 'reference') {
+            result.baseline.confirmation = options.confirmationBaseline.measurement;
+        }
+    }
+    result.verdict = worstVerdict(result.findings.map((f) => f.verdict));
+    return result;
+}
+function evaluateRun(inputs, options = {}) {
+    const errors = [...(options.errors ?? [])];
+    const endpoints = inputs.map((input) => {
+        if (options.baselineRequired && input.baseline.kind === 'none') {
+            errors.push({
+                endpoint: input.endpoint.name,
+                message: `${input.endpoint.name}: the budget file requires a baseline, but there is none (${input.baseline.reason})`,
+            });
+        }
+        return evaluateEndpoint(input.endpoint, input.measurement, input.baseline, {
+            ...options,
+            confirmation: input.confirmation,
+            confirmationBaseline: input.confirmationBaseline,
+        });
+    });
+    return { endpoints, summary: summarizeRun(endpoints, { cancelled: options.cancelled, errors }) };
+}
+/** Counts findings into the run summary; `passed` ignores `fail-on` (docs/architecture.md §2). */
+function summarizeRun(endpoints, extra = {}) {
+    const findings = endpoints.flatMap((e) => e.findings);
+    const count = (test) => findings.filter(test).length;
+    const summary = {
+        endpoints: endpoints.length,
+        violations: count((f) => f.breaches.includes('budget')),
+        regressions: count((f) => f.breaches.includes('regression')),
+        improvements: count((f) => f.verdict === 'improvement'),
+        inconclusive: count((f) => f.verdict === 'inconclusive'),
+        noBaseline: count((f) => f.verdict === 'no-baseline'),
+        passed: false,
+    };
+    if (extra.cancelled)
+        summary.cancelled = true;
+    if (extra.errors && extra.errors.length > 0)
+        summary.errors = extra.errors;
+    summary.passed =
+        summary.violations === 0 && summary.regressions === 0 && !summary.cancelled && !summary.errors;
+    return summary;
+}
+function worstVerdict(verdicts) {
+    return VERDICT_SEVERITY.find((v) => verdicts.includes(v)) ?? 'pass';
+}
+function judge(endpoint, measurement, baseline, options) {
+    const histograms = new HistogramCache();
+    const confidence = verdictConfidence(endpoint.confidence ?? DEFAULT_CONFIDENCE, measurement);
+    return evaluatedMetrics(endpoint, baseline).map((metric) => {
+        const current = metricValue(measurement, metric);
+        const finding = { metric, verdict: 'pass', breaches: [], current, reason: '' };
+        const limit = endpoint.budget[metric];
+        if (limit !== undefined)
+            finding.budget = limit;
+        const q = metrics/* QUANTILES */.bD[metric];
+        const required = q === undefined ? undefined : bootstrapMinimum(q);
+        const shortOf = noSamples(metric, measurement);
+        const percentile = q === undefined || shortOf
+            ? undefined
+            : percentileEvidence(metric, current, q, confidence, histograms.get(measurement));
+        let budget;
+        if (limit !== undefined) {
+            budget = percentile
+                ? checkPercentileBudget(percentile, limit)
+                : checkBudget(metric, current, limit, shortOf);
+            if (percentile)
+                finding.interval = intervalOf(percentile, budget.moreRequests);
+        }
+        const tolerance = endpoint.regression === false || metric === 'min-rps' || unconfigured(baseline)
+            ? undefined
+            : endpoint.regression[metric];
+        const regression = tolerance === undefined
+            ? undefined
+            : checkRegression(metric, tolerance, measurement, baseline, {
+                ...options,
+                // Sequential side by side (sequential-abba.ts): judged at the level of its last look.
+                ...(measurement.adaptive?.regressionConfidence !== undefined
+                    ? { confidence: measurement.adaptive.regressionConfidence }
+                    : {}),
+                shortOf,
+                quantileConfidence: confidence,
+                required,
+                percentile,
+                histograms,
+                seed: seedFrom(`${endpoint.name}\u0000${metric}`, options.seed ?? 0),
+            });
+        if (regression) {
+            if (regression.baseline !== undefined)
+                finding.baseline = regression.baseline;
+            if (regression.change !== undefined)
+                finding.change = regression.change;
+            if (regression.delta !== undefined)
+                finding.delta = regression.delta;
+            if (regression.significance)
+                finding.significance = regression.significance;
+            if (regression.interval && !finding.interval)
+                finding.interval = regression.interval;
+        }
+        if (budget?.outcome === 'exceeded')
+            finding.breaches.push('budget');
+        if (regression?.outcome === 'regression')
+            finding.breaches.push('regression');
+        finding.verdict = worstVerdict([
+            budget?.outcome === 'exceeded'
+                ? 'budget-exceeded'
+                : budget?.outcome === 'inconclusive'
+                    ? 'inconclusive'
+                    : 'pass',
+            // A budget that holds is a verdict in itself: without a baseline the metric still passes
+            // (the reason says there was nothing to compare with); `no-baseline` is for metrics
+            // judged by a regression rule alone.
+            regression?.outcome === 'no-baseline' && budget?.outcome === 'pass'
+                ? 'pass'
+                : (regression?.outcome ?? 'pass'),
+        ]);
+        finding.reason = joinReasons(finding.verdict, budget, regression);
+        return finding;
+    });
+}
+/**
+ * The confidence a measurement's percentiles are judged at: an adaptive measurement's bounds are
+ * those of the look it stopped at (evaluate/sequential.ts), stricter than the endpoint's own, so
+ * the verdict is the one that stopped it. A recorded confidence below the endpoint's is not taken.
+ */
+function verdictConfidence(confidence, measurement) {
+    const recorded = measurement.adaptive?.confidence;
+    if (recorded === undefined || !(recorded < 1))
+        return confidence;
+    return Math.max(confidence, recorded);
+}
+function joinReasons(verdict, budget, regression) {
+    // The reason that decided the verdict comes first; the other follows when it says something.
+    const parts = [];
+    const budgetDecides = verdict === 'budget-exceeded' ||
+        (verdict === 'inconclusive' && budget?.outcome === 'inconclusive');
+    if (budgetDecides && budget)
+        parts.push(budget.reason);
+    if (regression && !(budgetDecides && regression.outcome === 'inconclusive'))
+        parts.push(regression.reason);
+    if (!budgetDecides && budget)
+        parts.push(budget.reason);
+    return parts.join('; ');
+}
+/**
+ * A latency budget breach measured by a saturated load generator (SPEC §4) is not failed on that
+ * run: the latencies include the generator's own queueing. It is `inconclusive`, saying why, and
+ * so not measured again either: the same connections would saturate the generator again.
+ */
+function unreliableWhenSaturated(findings, measurement) {
+    // Decided again from the figures, not taken from the flag (a saved report is evidence).
+    const generator = measurement.generator;
+    if (!generator || !(0,saturation/* generatorSaturated */.JU)({ ...generator, latencyP50Ms: measurement.latency.p50 }))
+        return findings;
+    return findings.map((finding) => {
+        if (!isLatencyMetric(finding.metric) || !finding.breaches.includes('budget'))
+            return finding;
+        const breaches = finding.breaches.filter((b) => b !== 'budget');
+        return {
+            ...finding,
+            breaches,
+            verdict: breaches.length > 0 ? breachVerdict(breaches) : 'inconclusive',
+            reason: `${finding.reason}; not failed: ${saturation/* SATURATED_WARNING */.Rx}`,
+        };
+    });
+}
+function isLatencyMetric(metric) {
+    return metrics/* LATENCY_METRICS */.Z$.includes(metric);
+}
+
+;// CONCATENATED MODULE: ./src/report/checks.ts
+/**
+ * What a report's verdicts rest on, for the headlines and tables that describe it: whether any
+ * baseline was set up, and whether any regression check compared against one. Pure.
+ */
+/** No endpoint had a baseline set up: every verdict is a budget's (docs/architecture.md §5). */
+function budgetsOnly(report) {
+    return (report.endpoints.length > 0 &&
+        report.endpoints.every((e) => e.baseline.kind === 'none' && e.baseline.configured === false));
+}
+/** Some metric was compared with a baseline value (a regression check ran, not just was set up). */
+function regressionChecksRan(report) {
+    return report.endpoints.some((e) => e.findings.some((f) => f.baseline !== undefined));
+}
+/** The words for a finding that broke more than one check: "over budget and regression". */
+function breachesOf(finding) {
+    return finding.breaches.map((b) => (b === 'budget' ? 'over budget' : 'regression'));
+}
+/** The reference of a side-by-side baseline came from a saved report (`perf-gate compare`). */
+function fromSavedReport(endpoint) {
+    return endpoint.baseline.kind === 'reference' && endpoint.baseline.saved === true;
+}
+
+;// CONCATENATED MODULE: ./src/report/table.ts
+
+
+/**
+ * The verdicts as plain text for a terminal or a CI log: a headline, an aligned table (endpoint,
+ * metric, budget, baseline, current, change, verdict) and the reasons for every failure.
+ * Pure: a report in, text out.
+ */
+const NONE = '-';
+function headline(report) {
+    const s = report.summary;
+    const endpoints = `${s.endpoints} endpoint${s.endpoints === 1 ? '' : 's'}`;
+    const gate = report.gateId === 'default' ? '' : ` (gate ${oneLine(report.gateId)})`;
+    if (s.cancelled)
+        return `perf-gate: CANCELLED: interrupted after ${endpoints}${gate}`;
+    const problems = [
+        s.violations > 0 ? plural(s.violations, 'budget violation') : '',
+        s.regressions > 0 ? plural(s.regressions, 'regression') : '',
+        s.errors?.length ? plural(s.errors.length, 'error') : '',
+    ].filter(Boolean);
+    // Say what was checked: a run without a baseline held its budgets, not "every regression check".
+    const checked = budgetsOnly(report)
+        ? ' (budgets only; no baseline configured)'
+        : regressionChecksRan(report)
+            ? ''
+            : ' (no baseline data: no regression check ran)';
+    if (problems.length === 0) {
+        const held = regressionChecksRan(report)
+            ? 'every budget and regression check held'
+            : 'every budget held';
+        return `perf-gate: passed: ${endpoints}, ${held}${checked}${gate}`;
+    }
+    return `perf-gate: FAILED: ${problems.join(', ')} in ${endpoints}${checked}${gate}`;
+}
+function renderTable(report) {
+    // Without any baseline set up, the baseline and change columns would only ever say "-".
+    const withBaseline = !budgetsOnly(report);
+    const header = withBaseline
+        ? ['endpoint', 'metric', 'budget', 'baseline', 'current', 'change', 'verdict']
+        : ['endpoint', 'metric', 'budget', 'current', 'verdict'];
+    const rows = [];
+    for (const endpoint of report.endpoints) {
+        const name = oneLine(endpoint.name);
+        if (endpoint.findings.length === 0) {
+            rows.push([name, ...header.slice(1, -1).map(() => NONE), endpoint.verdict]);
+            continue;
+        }
+        endpoint.findings.forEach((finding, i) => {
+            const [metric, budget, baseline, current, change, verdict] = cells(finding);
+            rows.push(withBaseline
+                ? [i === 0 ? name : '', metric, budget, baseline, current, change, verdict]
+                : [i === 0 ? name : '', metric, budget, current, verdict]);
+        });
+    }
+    const lines = [headline(report), ''];
+    if (rows.length > 0)
+        lines.push(...align([header, ...rows]).map((l) => `  ${l}`), '');
+    const failures = report.endpoints.flatMap((e) => e.findings
+        .filter((f) => f.breaches.length > 0)
+        .map((f) => `  ${oneLine(e.name)} ${(0,format/* metricLabel */.B)(f.metric)}: ${oneLine(f.reason)}`));
+    const errors = (report.summary.errors ?? []).map((e) => `  ${oneLine(e.message)}`);
+    if (failures.length > 0)
+        lines.push('Failed:', ...failures, '');
+    if (errors.length > 0)
+        lines.push('Errors:', ...errors, '');
+    const inconclusive = report.endpoints.flatMap((e) => e.findings
+        .filter((f) => f.verdict === 'inconclusive')
+        .map((f) => `  ${oneLine(e.name)} ${(0,format/* metricLabel */.B)(f.metric)}: ${oneLine(f.reason)}`));
+    if (inconclusive.length > 0) {
+        lines.push(`${plural(inconclusive.length, 'metric')} inconclusive, not failing (more requests would settle them: lengthen load.duration):`, ...inconclusive, '');
+    }
+    return lines.join('\n').replace(/\n+$/, '\n');
+}
+function cells(f) {
+    const value = (v) => v === undefined ? NONE : (0,format/* formatMetricValue */.dd)(f.metric, v);
+    const current = f.confirmation
+        ? `${value(f.current)} -> ${value(f.confirmation.current)}`
+        : value(f.current);
+    return [
+        (0,format/* metricLabel */.B)(f.metric),
+        f.metric === 'min-rps' && f.budget !== undefined ? `>= ${value(f.budget)}` : value(f.budget),
+        value(f.baseline),
+        current,
+        f.change === undefined ? NONE : (0,format/* formatChange */.eD)(f.change),
+        // Over budget and regressed: both, so a headline counting regressions finds them here.
+        f.breaches.length > 1 ? 'budget-exceeded, regression' : f.verdict,
+    ];
+}
+function align(rows) {
+    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+    return rows.map((r) => r
+        .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c])))
+        .join('  ')
+        .trimEnd());
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+/** Text from the budget file or a report: control characters would corrupt a terminal. */
+function oneLine(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\x00-\x1f\x7f-\x9f]+/g, ' ');
+}
+
+;// CONCATENATED MODULE: ./src/cli/calibration.ts
+
+
+
+
+
+
+/**
+ * `perf-gate calibrate`: how much an unchanged target's metrics move from run to run, and the
+ * regression tolerances that noise would not trip. Pure: measurements in, numbers and text out.
+ *
+ * The rule (also in `perf-gate calibrate --help`):
+ *   max-increase = 3 × (max − min) / median, rounded up to a multiple of 5%,
+ *                  at least 5% for latencies and 50% for the error rate;
+ *   min-delta    = 3 × (max − min), rounded up to 1, 2 or 5 × a power of ten,
+ *                  at least 1 ms for latencies and 0.5 points for the error rate.
+ * Three times the observed range leaves room for runs noisier than the few observed; the floors
+ * are the canary rule's own minimums (and 5%, below which no shared runner is steady). A
+ * suggestion never exceeds what the budget file accepts (max-increase 1000%, an error-rate
+ * min-delta of 100 points); a latency metric that would need more than 100% is too noisy to gate
+ * at this load, and the advice is to measure longer instead.
+ */
+const CALIBRATED_METRICS = [
+    'p50',
+    'p95',
+    'p99',
+    'error-rate',
+];
+const FLOOR = {
+    latency: { maxIncrease: 0.05, minDelta: 1 },
+    rate: { maxIncrease: 0.5, minDelta: 0.005 },
+};
+const NOISE_MULTIPLE = 3;
+/** The largest max-increase the budget file accepts (schema `increase`: at most 1000%). */
+const MAX_INCREASE = 10;
+/** The largest error-rate min-delta the budget file accepts: 100 points. */
+const MAX_RATE_DELTA = 1;
+/**
+ * A latency tolerance above +100% lets the latency double unnoticed: the metric is too noisy to
+ * gate with this much load.
+ */
+const NOISY_INCREASE = 1;
+function spreadOf(values) {
+    const min = Math.min(...values);
+    const max = Math.max(...values);
+    const mid = median(values);
+    const spread = { min, median: mid, max, absolute: max - min };
+    if (mid > 0)
+        spread.relative = (max - min) / mid;
+    return spread;
+}
+/** Rounds up to a multiple of 5% (0.05). */
+function roundUpToFivePercent(fraction) {
+    // toFixed absorbs float error, so 0.15 stays 15% and is not bumped to 20%.
+    const steps = Math.ceil(Number((fraction / 0.05).toFixed(9)));
+    return Number((steps * 0.05).toFixed(2));
+}
+/** Rounds up to 1, 2 or 5 × a power of ten: 0.7 → 1, 3 → 5, 12 → 20, 0.0031 → 0.005. */
+function roundUpToNice(value) {
+    if (!(value > 0))
+        return 0;
+    const exponent = Math.floor(Math.log10(value));
+    for (const e of [exponent - 1, exponent, exponent + 1]) {
+        for (const m of [1, 2, 5]) {
+            const candidate = Number((m * 10 ** e).toPrecision(12));
+            if (candidate >= Number(value.toPrecision(12)))
+                return candidate;
+        }
+    }
+    return Number((10 ** (exponent + 1)).toPrecision(12));
+}
+/** The rule's tolerance, before capping (see the module comment). */
+function suggestTolerance(metric, spread) {
+    const floor = metric === 'error-rate' ? FLOOR.rate : FLOOR.latency;
+    const relative = spread.relative === undefined ? 0 : roundUpToFivePercent(NOISE_MULTIPLE * spread.relative);
+    return {
+        maxIncrease: Math.max(floor.maxIncrease, relative),
+        minDelta: Math.max(floor.minDelta, roundUpToNice(NOISE_MULTIPLE * spread.absolute)),
+    };
+}
+/** A tolerance the budget file accepts, and whether the rule wanted more than a gate can use. */
+function capTolerance(metric, wanted) {
+    const rate = metric === 'error-rate';
+    const tolerance = {
+        maxIncrease: Math.min(wanted.maxIncrease, MAX_INCREASE),
+        minDelta: rate ? Math.min(wanted.minDelta, MAX_RATE_DELTA) : wanted.minDelta,
+    };
+    const noisy = rate
+        ? wanted.maxIncrease > MAX_INCREASE || wanted.minDelta > MAX_RATE_DELTA
+        : wanted.maxIncrease > NOISY_INCREASE;
+    return { tolerance, noisy };
+}
+function calibration_valueOf(m, metric) {
+    return metric === 'error-rate' ? m.errorRate : m.latency[metric];
+}
+/**
+ * `measurements[i]` are one endpoint's runs, in order; at least two runs each. `durationMs` is
+ * the endpoint's configured load.duration (default: the measured one).
+ */
+function calibrate(endpoints) {
+    return endpoints.map(({ name, measurements, durationMs }) => {
+        if (measurements.length < 2) {
+            throw new Error(`calibrate: "${name}" needs at least 2 runs, got ${measurements.length}`);
+        }
+        const fewest = Math.min(...measurements.map((m) => m.requests));
+        return {
+            name,
+            runs: measurements.length,
+            durationMs: durationMs ?? median(measurements.map((m) => m.durationMs)),
+            metrics: CALIBRATED_METRICS.map((metric) => {
+                const values = measurements.map((m) => calibration_valueOf(m, metric));
+                const spread = spreadOf(values);
+                const q = metrics/* QUANTILES */.bD[metric];
+                const { tolerance, noisy } = capTolerance(metric, suggestTolerance(metric, spread));
+                return {
+                    metric,
+                    values,
+                    spread,
+                    suggestion: tolerance,
+                    noisy,
+                    tooFewSamples: q !== undefined && fewest < bootstrapMinimum(q),
+                };
+            }),
+        };
+    });
+}
+function formatIncrease(fraction) {
+    return `${Number((fraction * 100).toPrecision(6))}%`;
+}
+function formatMinDelta(metric, value) {
+    return metric === 'error-rate'
+        ? `${Number((value * 100).toPrecision(6))}%`
+        : `${Number(value.toPrecision(6))}ms`;
+}
+/** The spread table: one row per endpoint and metric. */
+function renderSpread(results) {
+    const header = ['endpoint', 'metric', 'min', 'median', 'max', 'spread', 'suggested tolerance'];
+    const rows = [];
+    let short = false;
+    for (const r of results) {
+        r.metrics.forEach((m, i) => {
+            const v = (x) => (0,format/* formatMetricValue */.dd)(m.metric, x);
+            short ||= m.tooFewSamples;
+            rows.push([
+                i === 0 ? oneLine(r.name) : '',
+                `${(0,format/* metricLabel */.B)(m.metric)}${m.tooFewSamples ? ' *' : ''}`,
+                v(m.spread.min),
+                v(m.spread.median),
+                v(m.spread.max),
+                m.spread.relative === undefined ? '-' : (0,format/* formatChange */.eD)(m.spread.relative).replace(/^\+/, ''),
+                `max-increase ${formatIncrease(m.suggestion.maxIncrease)}, min-delta ${formatMinDelta(m.metric, m.suggestion.minDelta)}${m.noisy ? ' (too noisy to gate)' : ''}`,
+            ]);
+        });
+    }
+    const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => row[c].length)));
+    const lines = [header, ...rows].map((row) => `  ${row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')}`.trimEnd());
+    if (short) {
+        lines.push('', '  * some run had fewer requests than a verdict on this percentile needs (p95: 200, p99: 1000):', '    the gate would call it inconclusive; lengthen load.duration for a steadier estimate.');
+    }
+    return lines.join('\n');
+}
+const same = (a, b) => a.maxIncrease === b.maxIncrease && a.minDelta === b.minDelta;
+/**
+ * Per metric, the tolerance most endpoints can share: the median suggestion of the endpoints
+ * steady enough to gate (of all of them when none is). Endpoints that need another value get
+ * their own; a loose default would switch the check off for the steady ones.
+ */
+function sharedDefaults(results) {
+    const out = {};
+    for (const metric of CALIBRATED_METRICS) {
+        const all = results.map((r) => r.metrics.find((m) => m.metric === metric));
+        const steady = all.filter((m) => !m.noisy);
+        const sorted = (steady.length > 0 ? steady : all)
+            .map((m) => m.suggestion)
+            .sort((a, b) => a.maxIncrease - b.maxIncrease || a.minDelta - b.minDelta);
+        out[metric] = sorted[Math.floor((sorted.length - 1) / 2)];
+    }
+    return out;
+}
+/** How much longer to measure so the run-to-run spread would fit a 100% tolerance (spread ∝ 1/√requests). */
+function longerDurationMs(result) {
+    const worst = Math.max(...result.metrics
+        .filter((m) => m.noisy && m.metric !== 'error-rate')
+        .map((m) => m.spread.relative ?? 0));
+    if (!(worst > 0))
+        return undefined;
+    const factor = (NOISE_MULTIPLE * worst) / NOISY_INCREASE;
+    const seconds = Math.ceil((result.durationMs * factor * factor) / 1000);
+    return roundUpToNice(seconds) * 1000;
+}
+/** Why each too-noisy endpoint gets no real regression check, and what to do about it. */
+function noisyAdvice(results) {
+    const lines = [];
+    for (const r of results) {
+        const noisy = r.metrics.filter((m) => m.noisy);
+        if (noisy.length === 0)
+            continue;
+        const moved = noisy
+            .map((m) => `${(0,format/* metricLabel */.B)(m.metric)} moved ${m.spread.relative === undefined ? (0,format/* formatMetricValue */.dd)(m.metric, m.spread.absolute) : (0,format/* formatChange */.eD)(m.spread.relative).replace(/^\+/, '')}`)
+            .join(', ');
+        const longer = longerDurationMs(r);
+        const advice = longer
+            ? `give it more requests (load.duration ${formatSeconds(r.durationMs)} → about ${formatSeconds(longer)}, or more connections) and calibrate again`
+            : 'give it more requests (a longer load.duration) and calibrate again';
+        const capped = noisy.some((m) => m.suggestion.maxIncrease >= MAX_INCREASE);
+        const what = capped
+            ? 'its suggested tolerance is the loosest the file accepts (1000%) and catches almost nothing'
+            : 'its suggested tolerance would let the latency more than double unnoticed';
+        lines.push(`"${oneLine(r.name)}" is too noisy to gate: ${moved} from run to run, so ${what}; ${advice}.`);
+    }
+    return lines;
+}
+function formatSeconds(ms) {
+    return `${Number((ms / 1000).toPrecision(3))}s`;
+}
+function toleranceNode(doc, metric, tolerance) {
+    const node = doc.createNode({
+        'max-increase': formatIncrease(tolerance.maxIncrease),
+        'min-delta': formatMinDelta(metric, tolerance.minDelta),
+    });
+    node.flow = true;
+    return node;
+}
+/**
+ * The budget file with the suggested tolerances written in: shared values in
+ * `defaults.regression`, and in an endpoint's own `regression` where it needs another value.
+ * Everything else in the file (comments, `${VAR}`s, order) is kept as written. Endpoints whose
+ * regression checks are off (`regressionOff`, by name) are left alone. The result validates
+ * wherever the original did.
+ */
+function renderSuggestedFile(source, results, regressionOff = new Set()) {
+    const doc = (0,dist/* parseDocument */.Tp)(source);
+    const judged = results.filter((r) => !regressionOff.has(r.name));
+    const runs = results[0]?.runs ?? 0;
+    const header = ` Regression tolerances suggested by perf-gate calibrate from ${runs} runs of an unchanged target.`;
+    doc.commentBefore = doc.commentBefore ? `${header}\n${doc.commentBefore}` : header;
+    if (judged.length === 0)
+        return doc.toString();
+    const defaults = sharedDefaults(judged);
+    if (!(0,dist/* isMap */.jh)(doc.getIn(['defaults', 'regression']))) {
+        doc.setIn(['defaults', 'regression'], doc.createNode({}));
+    }
+    for (const metric of CALIBRATED_METRICS) {
+        doc.setIn(['defaults', 'regression', metric], toleranceNode(doc, metric, defaults[metric]));
+    }
+    results.forEach((r, i) => {
+        if (regressionOff.has(r.name))
+            return;
+        const own = r.metrics.filter((m) => !same(m.suggestion, defaults[m.metric]));
+        if (own.length === 0)
+            return;
+        if (!(0,dist/* isMap */.jh)(doc.getIn(['endpoints', i, 'regression']))) {
+            doc.setIn(['endpoints', i, 'regression'], doc.createNode({}));
+        }
+        for (const m of own) {
+            const node = toleranceNode(doc, m.metric, m.suggestion);
+            if (m.noisy)
+                node.comment = ' too noisy to gate at this load: measure longer';
+            doc.setIn(['endpoints', i, 'regression', m.metric], node);
+        }
+    });
+    return doc.toString();
+}
+
+;// CONCATENATED MODULE: ./src/cli/exit-codes.ts
+/**
+ * The CLI's exit statuses (docs/architecture.md §7). Scripts and other CI systems branch on them, so they never
+ * change meaning: an interrupted run could not finish measuring, hence `unmeasured`.
+ */
+const EXIT = {
+    /** Every check held (or failed only on findings `--fail-on` leaves out). */
+    passed: 0,
+    /** A finding named in `--fail-on` is present, or the run had errors. */
+    failed: 1,
+    /** Bad arguments, an invalid budget file or report. */
+    usage: 2,
+    /** Nothing could be measured: target unreachable, every endpoint failed, or interrupted. */
+    unmeasured: 3,
+};
+
+;// CONCATENATED MODULE: ./src/cli/help.ts
+/** What `--help` prints, for the tool and for each command. */
+const EXIT_CODES = `Exit status:
+  0  passed: every check held (or only findings left out of --fail-on)
+  1  the gate failed: a finding named in --fail-on, or some endpoint could not be measured
+  2  invalid input: bad arguments, budget file or report (every problem is listed)
+  3  could not measure: target unreachable, every endpoint failed, or interrupted
+     (Ctrl-C / SIGTERM: the partial report is still written, marked cancelled)`;
+const TOOL_HELP = `perf-gate: gate HTTP performance on budgets and baselines
+
+Usage:
+  perf-gate run --budget FILE [--target-url URL] [--baseline-url URL] [options]
+  perf-gate validate [FILE]
+  perf-gate compare BASE.json HEAD.json [options]
+  perf-gate merge SHARD.json... [options]
+  perf-gate report REPORT.json --html OUT [--markdown OUT]
+  perf-gate calibrate --budget FILE [--target-url URL] [--runs N]
+
+Commands:
+  run        measure the target and judge it against the budget file
+  validate   check a budget file without sending any load
+  compare    judge one saved report against another (no load)
+  merge      add the reports of a sharded run together and judge the whole load
+  report     render a saved report as HTML or Markdown (e.g. a fork's artifact)
+  calibrate  measure an unchanged target several times and suggest regression tolerances
+
+Options:
+  -h, --help     show help (perf-gate COMMAND --help for a command's options)
+  --version      print the version
+
+Results go to stdout; progress and logs to stderr. Values the budget file reads from the
+environment (\${VAR}) are masked in everything printed.
+
+${EXIT_CODES}`;
+const RUN_HELP = `Usage: perf-gate run --budget FILE [options]
+
+Waits for the target (target.ready), measures every endpoint of the budget file in turn,
+confirms any breach by measuring once more, and prints a table of the verdicts.
+
+Options:
+  --budget FILE         budget file (default perf-budget.yml)
+  --target-url URL      base URL of the deployment under test; overrides target.url
+  --baseline-url URL    reference deployment, measured side by side in interleaved rounds;
+                        regressions are judged against it
+  --json OUT            write the JSON report (schemas/report.schema.json) to OUT
+  --markdown OUT        write the Markdown report (as in the pull-request comment) to OUT
+  --html OUT            write a self-contained HTML report (verdicts, latency charts) to OUT
+  --fail-on LIST        findings that fail: budget, regression, both (default) or none
+  --max-duration D      cap on total load time, e.g. 15m (default 15m); a budget file that
+                        asks for more is refused
+  --shard I/N           measure shard I of N: every endpoint with its share of the connections
+                        and rate; the run gates nothing (exit 0 once measured), and
+                        \`perf-gate merge\` judges the N reports together
+  --start-at TIME       with --shard: wait until TIME (ISO 8601 with zone, or @UNIX-SECONDS)
+                        and start each endpoint at a fixed offset from it, so shards overlap
+  --verbose             also print debug lines
+  -h, --help            show this help
+
+Without --baseline-url, regressions are judged against CloudWatch history when the budget file
+configures baseline.cloudwatch (AWS credentials from the usual environment).
+
+${EXIT_CODES}`;
+const VALIDATE_HELP = `Usage: perf-gate validate [FILE] [--target-url URL] [--max-duration D]
+
+Checks a budget file the way \`run\` loads it (schema, units, \${VAR} interpolation from the
+environment, URLs, total load time) without sending any request, and lists every problem as
+FILE:LINE:COL PATH: MESSAGE. FILE defaults to perf-budget.yml, as for run.
+
+Options:
+  --target-url URL      use this instead of target.url (then its \${VAR} need not be set)
+  --max-duration D      the cap the file's total load time must fit in (default 15m)
+  -h, --help            show this help
+
+Exit status: 0 valid, 2 invalid.`;
+const COMPARE_HELP = `Usage: perf-gate compare BASE.json HEAD.json [options]
+
+Judges the head report's measurements against the base report's, endpoint by endpoint (matched
+by name), exactly as a side-by-side run would: the regression rules, significance and budgets
+come from the head report's configuration, or from --budget. No load is sent.
+
+Options:
+  --budget FILE         judge by this budget file's rules instead of the head report's
+  --json OUT            write the comparison as a JSON report to OUT
+  --markdown OUT        write it as Markdown to OUT
+  --html OUT            write it as a self-contained HTML report to OUT
+  --fail-on LIST        findings that fail: budget, regression, both (default) or none
+  -h, --help            show this help
+
+Exit status: 0 passed, 1 failed, 2 a report is missing or invalid.`;
+const MERGE_HELP = `Usage: perf-gate merge SHARD.json... [options]
+
+Adds the reports of the N shards of one run (perf-gate run --shard I/N) together: checks that
+they are the N shards of one gate and budget file, none missing or repeated, adds every
+endpoint's histograms exactly and sums requests, errors and throughput, then judges the merged
+measurements as one run. Warns when the shards did not load the target at the same time.
+No load is sent.
+
+Options:
+  --budget FILE         judge by this budget file's rules instead of the shards' own
+  --json OUT            write the merged JSON report to OUT
+  --markdown OUT        write it as Markdown to OUT
+  --html OUT            write it as a self-contained HTML report to OUT
+  --fail-on LIST        findings that fail: budget, regression, both (default) or none
+  -h, --help            show this help
+
+Exit status: 0 passed, 1 failed, 2 a report is missing, invalid or not part of one sharded run.`;
+const REPORT_HELP = `Usage: perf-gate report REPORT.json --html OUT [--markdown OUT]
+
+Renders a saved JSON report (from run, compare or the action's report-file) without measuring
+or judging again: the HTML report is one self-contained file (no scripts, nothing fetched) with
+the verdict table and each endpoint's latency by percentile; the Markdown is the pull-request
+comment's text.
+
+Options:
+  --html OUT            write the HTML report to OUT
+  --markdown OUT        write the Markdown report to OUT
+  -h, --help            show this help
+
+Exit status: 0 written, 2 the report is missing or invalid, or no output was named.`;
+const CALIBRATE_HELP = `Usage: perf-gate calibrate --budget FILE [--target-url URL] [--runs N]
+
+Measures an unchanged target N times (every endpoint per run, runs interleaved so drift hits all
+endpoints alike) and prints how much p50, p95, p99 and the error rate move from run to run
+without any code change. From that spread it suggests \`regression\` tolerances and prints the
+budget file with them written in (or saves it with --output), so the gate flags real regressions
+and not noise: shared values in defaults.regression, an endpoint's own where it needs another:
+
+  max-increase = 3 x the relative spread ((max - min) / median), rounded up to a multiple of 5%;
+                 at least 5% for latencies and 50% for the error rate
+  min-delta    = 3 x the absolute spread (max - min), rounded up to 1, 2 or 5 x a power of ten;
+                 at least 1ms for latencies and 0.5 points for the error rate
+
+A latency that would need more than +100% is too noisy to gate at this load: it gets the
+loosest tolerance the file accepts (1000%), and the advice is to measure it longer.
+Use the same load settings (and runner) as the gate; more runs give a steadier estimate.
+
+Options:
+  --budget FILE         budget file (default perf-budget.yml)
+  --target-url URL      base URL of the deployment; overrides target.url
+  --runs N              measurements per endpoint, 2 to 50 (default 5)
+  --max-duration D      cap on total load time of all runs (default 30m)
+  --output FILE         write the suggested budget file there instead of printing it
+  --verbose             also print debug lines
+  -h, --help            show this help
+
+Exit status: 0 measured, 2 invalid input, 3 could not measure or interrupted.`;
+const COMMAND_HELP = {
+    run: RUN_HELP,
+    validate: VALIDATE_HELP,
+    compare: COMPARE_HELP,
+    merge: MERGE_HELP,
+    calibrate: CALIBRATE_HELP,
+};
+
+;// CONCATENATED MODULE: ./src/cli/progress.ts
+
+/**
+ * Progress on stderr. On a terminal, the endpoint being measured has one line that is redrawn
+ * in place (elapsed/total, requests, p95 so far) and stays on screen when it finishes; log lines
+ * are printed above it. Anywhere else (CI logs, files) every line is plain text printed once.
+ */
+const CLEAR_LINE = '\r\x1b[2K';
+function createProgress(output, options = {}) {
+    const live = output.live;
+    let current;
+    const redraw = () => {
+        if (current !== undefined)
+            output.errRaw(`${CLEAR_LINE}${fit(current, output.columns - 1)}`);
+    };
+    const line = (text) => {
+        if (live && current !== undefined)
+            output.errRaw(CLEAR_LINE);
+        output.err(text);
+        if (live)
+            redraw();
+    };
+    const settle = () => {
+        if (live && current !== undefined)
+            output.errRaw('\n');
+        current = undefined;
+    };
+    const log = {
+        info: (text) => line(text),
+        warning: (text) => line(`warning: ${text}`),
+        debug: (text) => {
+            if (options.verbose)
+                line(`debug: ${text}`);
+        },
+        group: async (name, fn) => {
+            settle();
+            output.err(`${name}`);
+            try {
+                return await fn();
+            }
+            finally {
+                settle();
+            }
+        },
+    };
+    return {
+        log,
+        onProgress: (endpoint, progress) => {
+            if (!live)
+                return;
+            current = progressLine(endpoint, progress);
+            redraw();
+        },
+        settle,
+    };
+}
+/** `  search  [######----]  2.0s/3s  1,234 requests  p95 12.3 ms` */
+function progressLine(endpoint, p) {
+    const fraction = p.totalMs > 0 ? Math.min(1, Math.max(0, p.elapsedMs / p.totalMs)) : 0;
+    const filled = Math.round(fraction * 10);
+    const bar = `[${'#'.repeat(filled)}${'-'.repeat(10 - filled)}]`;
+    const time = `${seconds(p.elapsedMs)}/${seconds(p.totalMs)}`;
+    const p95 = p.requests > 0 ? `p95 ${(0,format/* formatMs */._V)(p.p95)}` : 'p95 -';
+    // Adaptive: the looks taken of those planned; the time shown is then up to the cap.
+    const look = p.look ? `  look ${p.look.taken}/${p.look.planned}` : '';
+    return `  ${progress_oneLine(endpoint)}  ${bar}  ${time}  ${(0,format/* formatCount */.B4)(p.requests)} requests  ${p95}${look}`;
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')}s`;
+}
+/** Names come from the budget file: a newline or escape in one must not break the live line. */
+function progress_oneLine(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\x00-\x1f\x7f]+/g, ' ');
+}
+function fit(text, width) {
+    return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+;// CONCATENATED MODULE: ./src/cli/reachability.ts
+/** How a measurement that reached nothing is recognised and described. */
+/** Every request of the measurement failed to connect: nothing answered at all. */
+function neverConnected(m) {
+    const connection = Object.values(m.errorBreakdown.connection).reduce((a, b) => a + b, 0);
+    return m.requests === 0 || connection === m.requests;
+}
+/** `ECONNREFUSED x120` for a message. */
+function connectionErrors(m) {
+    const entries = Object.entries(m.errorBreakdown.connection);
+    return entries.length === 0
+        ? 'no request completed'
+        : entries.map(([code, n]) => `${code} x${n}`).join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/cli/calibrate-command.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * `perf-gate calibrate`: measures an unchanged target several times and suggests regression
+ * tolerances from its run-to-run spread. Runs are interleaved (every endpoint in run 1, then in
+ * run 2, ...) so a drift of the machine spreads over all endpoints instead of hitting one.
+ */
+const COMMAND = 'calibrate';
+/** `perf-gate calibrate`: its options and help (runCli parses them and answers `--help`). */
+const calibrateSpec = {
+    name: COMMAND,
+    options: {
+        budget: { type: 'string' },
+        'target-url': { type: 'string' },
+        runs: { type: 'string' },
+        'max-duration': { type: 'string' },
+        output: { type: 'string' },
+        verbose: { type: 'boolean' },
+    },
+    help: CALIBRATE_HELP,
+    run: calibrateCommand,
+};
+async function calibrateCommand(parsed, context, output) {
+    positionals(parsed, COMMAND, []);
+    const budgetFile = stringOption(parsed, 'budget') ?? DEFAULT_BUDGET_FILE;
+    const targetUrl = urlOption(parsed, 'target-url', COMMAND);
+    const runs = integerOption(parsed, 'runs', { min: 2, max: 50, fallback: 5 }, COMMAND);
+    const maxDurationMs = durationOption(parsed, 'max-duration', '30m', COMMAND);
+    const outputFile = stringOption(parsed, 'output');
+    const config = await loadBudget(budgetFile, { env: context.env, targetUrl }, COMMAND);
+    output.mask(config.secrets);
+    // The suggestion is this file with tolerances written in: its text as written, not interpolated.
+    const source = await (0,promises_.readFile)(budgetFile, 'utf8');
+    const totalMs = runs * passLoadMs(config);
+    if (totalMs > maxDurationMs) {
+        throw new UsageError(`${runs} runs of ${budgetFile} take ${(0,format/* formatDuration */.a3)(totalMs)} of load, over --max-duration ${(0,format/* formatDuration */.a3)(maxDurationMs)}: ` +
+            'pass fewer --runs, shorten load.duration, or raise --max-duration', COMMAND);
+    }
+    const progress = createProgress(output, { verbose: flag(parsed, 'verbose') });
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const unsubscribe = context.onInterrupt?.((name) => {
+        progress.settle();
+        output.err(`perf-gate: ${name}: stopping; no suggestion from an interrupted calibration`);
+        controller.abort(new Error(`interrupted by ${name}`));
+    });
+    try {
+        // The gate's own ready-wait: throws TargetUnreachableError (exit 3) when nothing answers.
+        await waitForTarget(config, { signal, log: progress.log });
+        output.err(`Calibrating: ${runs} runs of ${config.endpoints.length} endpoint${config.endpoints.length === 1 ? '' : 's'}, ${(0,format/* formatDuration */.a3)(totalMs)} of load`);
+        const measured = config.endpoints.map(() => []);
+        for (let run = 1; run <= runs && !signal.aborted; run++) {
+            for (const [i, endpoint] of config.endpoints.entries()) {
+                if (signal.aborted)
+                    break;
+                const m = await progress.log.group(`Run ${run}/${runs}: ${endpoint.method} ${endpoint.name}`, () => (0,engine/* measureEndpoint */.Wz)(endpoint, {
+                    signal,
+                    log: progress.log.info,
+                    onProgress: (p) => progress.onProgress(endpoint.name, p),
+                }));
+                if (neverConnected(m)) {
+                    output.err(`perf-gate: could not measure: no request to ${(0,secrets_secrets/* displayUrl */.Qy)(endpoint.url)} got an answer (${connectionErrors(m)})`);
+                    return EXIT.unmeasured;
+                }
+                measured[i].push(m);
+            }
+        }
+        progress.settle();
+        if (signal.aborted)
+            return EXIT.unmeasured;
+        const results = calibrate(config.endpoints.map((e, i) => ({
+            name: e.name,
+            measurements: measured[i],
+            durationMs: e.load.durationMs,
+        })));
+        output.out('');
+        output.out(`Run-to-run spread of ${runs} runs of an unchanged target (spread = (max - min) / median):`);
+        output.out('');
+        output.out(renderSpread(results));
+        output.out('');
+        const advice = noisyAdvice(results);
+        if (advice.length > 0) {
+            output.out('');
+            for (const line of advice)
+                output.out(line);
+        }
+        const suggested = renderSuggestedFile(source, results, new Set(config.endpoints.filter((e) => e.regression === false).map((e) => e.name)));
+        output.out('');
+        if (outputFile !== undefined) {
+            try {
+                await (0,promises_.writeFile)(outputFile, suggested);
+            }
+            catch (error) {
+                throw new UsageError(`--output ${outputFile}: cannot write the suggested file: ${error.message}`);
+            }
+            output.out(`Suggested tolerances (3x the spread; see --help) written into a copy of ${budgetFile}: ${outputFile}`);
+            return EXIT.passed;
+        }
+        output.out(`Suggested tolerances (3x the spread; see --help), written into ${budgetFile} (--output FILE saves it):`);
+        output.out('');
+        output.out(suggested.trimEnd());
+        return EXIT.passed;
+    }
+    finally {
+        unsubscribe?.();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/report.ts
+
+/**
+ * The JSON report (schemas/report.schema.json): everything a run found, self-contained, so it
+ * can be rendered, gated on, merged or compared later without the budget file or the network.
+ * It never holds a header value, a request body or a `${VAR}` value.
+ */
+/**
+ * Version 2: percentile findings carry `interval` (order-statistic confidence bounds) instead of
+ * version 1's `samples`; endpoint configs may carry `confidence`. Version 1 is refused on reading
+ * (report/validate.ts): its percentile verdicts came from the old sample-count rule.
+ */
+const REPORT_SCHEMA_VERSION = 2;
+/**
+ * Assembles the report. Pure: the time and environment are passed in. Every string in it is
+ * masked for the config's secrets and URL credentials (histograms excepted: they are binary).
+ */
+function buildReport(input) {
+    return assembleReport({
+        ...input,
+        gateId: input.config.id,
+        config: reportConfigFrom(input.config),
+        secrets: input.config.secrets,
+    });
+}
+/** buildReport for a config that is already in report form (re-evaluating a saved report). */
+function assembleReport(input) {
+    const report = {
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        tool: { name: input.tool.name, version: input.tool.version },
+        createdAt: input.createdAt,
+        environment: structuredClone(input.environment),
+        gateId: input.gateId,
+        config: structuredClone(input.config),
+        endpoints: input.endpoints.map(reportEndpoint),
+        summary: reportSummary(input.summary),
+    };
+    return maskReport(report, input.secrets);
+}
+/** The config as stored in a report: rules and load settings, header names, no values. */
+function reportConfigFrom(config) {
+    const out = {
+        file: config.file,
+        target: {
+            url: (0,secrets_secrets/* displayUrl */.Qy)(config.target.url, config.target.publicQuery),
+            headers: Object.keys(config.target.headers).sort(),
+        },
+        baseline: { required: config.baseline.required },
+        confirm: config.confirm,
+        ...(config.charts ? { charts: config.charts } : {}),
+        endpoints: config.endpoints.map((e) => {
+            const endpoint = {
+                name: e.name,
+                method: e.method,
+                path: e.path,
+                line: e.line,
+                headers: Object.keys(e.headers).sort(),
+                body: e.body !== undefined,
+                load: { ...e.load },
+                budget: { ...e.budget },
+                regression: e.regression === false ? false : structuredClone(e.regression),
+            };
+            if (e.expectStatus)
+                endpoint.expectStatus = [...e.expectStatus];
+            if (e.confidence !== undefined)
+                endpoint.confidence = e.confidence;
+            if (e.cloudwatch)
+                endpoint.cloudwatch = structuredClone(e.cloudwatch);
+            return endpoint;
+        }),
+    };
+    if (config.target.ready) {
+        out.target.ready = {
+            url: (0,secrets_secrets/* displayUrl */.Qy)(config.target.ready.url, config.target.publicQuery),
+            timeoutMs: config.target.ready.timeoutMs,
+        };
+    }
+    const tls = config.target.tls;
+    if (tls) {
+        out.target.tls = { insecure: tls.insecure, ...(tls.caFile ? { ca: tls.caFile } : {}) };
+    }
+    if (config.baseline.cloudwatch)
+        out.baseline.cloudwatch = structuredClone(config.baseline.cloudwatch);
+    return out;
+}
+/** Only the fields the schema knows, so a field added to Measurement later cannot leak into reports. */
+function reportMeasurement(m) {
+    const out = {
+        requests: m.requests,
+        errors: m.errors,
+        errorRate: m.errorRate,
+        errorBreakdown: {
+            timeouts: m.errorBreakdown.timeouts,
+            connection: { ...m.errorBreakdown.connection },
+            resets: m.errorBreakdown.resets,
+            status: { ...m.errorBreakdown.status },
+        },
+        throughput: m.throughput,
+        durationMs: m.durationMs,
+        latency: { ...m.latency },
+        histogram: m.histogram,
+        startedAt: m.startedAt,
+    };
+    if (m.uncorrected)
+        out.uncorrected = { ...m.uncorrected };
+    if (m.uncorrectedHistogram)
+        out.uncorrectedHistogram = m.uncorrectedHistogram;
+    if (m.errorLatency)
+        out.errorLatency = { ...m.errorLatency };
+    if (m.errorHistogram)
+        out.errorHistogram = m.errorHistogram;
+    if (m.workers)
+        out.workers = m.workers;
+    if (m.arrivals) {
+        const { rate, intended, sent, dropped } = m.arrivals;
+        out.arrivals = { rate, intended, sent, dropped };
+    }
+    if (m.generator) {
+        const g = m.generator;
+        out.generator = {
+            eventLoopUtilization: g.eventLoopUtilization,
+            eventLoopDelayP50Ms: g.eventLoopDelayP50Ms,
+            eventLoopDelayP99Ms: g.eventLoopDelayP99Ms,
+            eventLoopDelayMaxMs: g.eventLoopDelayMaxMs,
+            saturated: g.saturated,
+        };
+    }
+    if (m.warnings)
+        out.warnings = [...m.warnings];
+    if (m.adaptive)
+        out.adaptive = { ...m.adaptive };
+    if (m.cancelled)
+        out.cancelled = true;
+    return out;
+}
+function reportEndpoint(e) {
+    const out = {
+        name: e.name,
+        method: e.method,
+        path: e.path,
+        line: e.line,
+        measurement: reportMeasurement(e.measurement),
+        baseline: structuredClone(e.baseline),
+        findings: structuredClone(e.findings),
+        verdict: e.verdict,
+    };
+    if (e.baseline.kind === 'reference') {
+        const baseline = { ...e.baseline, measurement: reportMeasurement(e.baseline.measurement) };
+        if (e.baseline.confirmation)
+            baseline.confirmation = reportMeasurement(e.baseline.confirmation);
+        out.baseline = baseline;
+    }
+    if (e.confirmation)
+        out.confirmation = reportMeasurement(e.confirmation);
+    return out;
+}
+function reportSummary(s) {
+    const out = { ...s };
+    if (s.load)
+        out.load = { ...s.load };
+    if (s.errors)
+        out.errors = s.errors.map((e) => ({ ...e }));
+    return out;
+}
+// ---------------------------------------------------------------------------------------------
+// Masking
+/**
+ * Values perf-gate itself writes (encoded histograms, timestamps, enums): never user text, and
+ * masking them could only corrupt them (a secret "2025" would break every timestamp).
+ */
+const UNMASKED_KEYS = new Set([
+    'histogram',
+    'uncorrectedHistogram',
+    'errorHistogram',
+    'createdAt',
+    'startedAt',
+    'verdict',
+    'metric',
+    'kind',
+    'test',
+    'provider',
+    'breaches',
+    'stop',
+]);
+function maskReport(report, values) {
+    const secrets = new secrets_secrets/* Secrets */.Sb(values);
+    const walk = (value, key) => {
+        if (key !== undefined && UNMASKED_KEYS.has(key))
+            return value;
+        if (typeof value === 'string')
+            return secrets.mask(value);
+        if (Array.isArray(value))
+            return value.map((item) => walk(item));
+        if (value !== null && typeof value === 'object') {
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [secrets.mask(k), walk(v, k)]));
+        }
+        return value;
+    };
+    return walk(report);
+}
+/** The report's environment from the runner's variables (pass process.env and friends at the edge). */
+function environmentFrom(facts) {
+    const { env } = facts;
+    const environment = {
+        runner: { os: env.RUNNER_OS ?? facts.platform, arch: env.RUNNER_ARCH ?? facts.arch },
+        node: facts.nodeVersion,
+    };
+    if (env.GITHUB_ACTIONS === 'true') {
+        const ci = { provider: 'github-actions' };
+        const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+        if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
+            const attempt = env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '';
+            ci.runUrl = `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${attempt}`;
+        }
+        if (env.GITHUB_REPOSITORY)
+            ci.repository = env.GITHUB_REPOSITORY;
+        if (env.GITHUB_SHA)
+            ci.sha = env.GITHUB_SHA;
+        if (env.GITHUB_REF)
+            ci.ref = env.GITHUB_REF;
+        if (env.GITHUB_EVENT_NAME)
+            ci.event = env.GITHUB_EVENT_NAME;
+        environment.ci = ci;
+    }
+    return environment;
+}
+
+;// CONCATENATED MODULE: ./src/gate/compare.ts
+
+
+function compareReports(base, head, options = {}) {
+    const rulesByName = new Map((options.config?.endpoints ?? head.config.endpoints).map((e) => [e.name, e]));
+    const baseByName = new Map(base.endpoints.map((e) => [e.name, e]));
+    const source = base.environment.ci?.runUrl ?? `base report of ${base.createdAt}`;
+    const inputs = head.endpoints.map((endpoint) => {
+        const rules = rulesByName.get(endpoint.name);
+        if (!rules) {
+            throw new Error(`endpoint "${endpoint.name}" of the head report has no rules in ${options.config ? options.config.file : "the head report's config"}; compare reports written from the same budget file, or pass the budget file that names it`);
+        }
+        const before = baseByName.get(endpoint.name);
+        const baseline = before
+            ? { kind: 'reference', source, measurement: before.measurement, saved: true }
+            : { kind: 'none', reason: `"${endpoint.name}" is not in the base report` };
+        const input = {
+            // Position in the file comes from the report; the rules may come from a newer file.
+            endpoint: { ...rules, method: endpoint.method, path: endpoint.path, line: rules.line },
+            measurement: endpoint.measurement,
+            baseline,
+        };
+        if (endpoint.confirmation)
+            input.confirmation = endpoint.confirmation;
+        return input;
+    });
+    const evaluation = evaluateRun(inputs, {
+        confidence: options.confidence,
+        iterations: options.iterations,
+        seed: options.seed,
+        cancelled: head.summary.cancelled,
+        errors: head.summary.errors,
+    });
+    return assembleReport({
+        tool: options.tool ?? head.tool,
+        createdAt: options.createdAt ?? head.createdAt,
+        environment: options.environment ?? head.environment,
+        gateId: options.config?.id ?? head.gateId,
+        config: options.config ? reportConfigFrom(options.config) : head.config,
+        secrets: options.config?.secrets ?? [],
+        endpoints: evaluation.endpoints,
+        summary: evaluation.summary,
+    });
+}
+
+// EXTERNAL MODULE: ./src/version.ts + 1 modules
+var version = __nccwpck_require__(1013);
+;// CONCATENATED MODULE: ./src/gate/report.ts
+
+
+
+/**
+ * The JSON report of a gate, as both front ends write it: this tool, this machine, the config and
+ * the verdicts (docs/architecture.md §1).
+ */
+/** The report of a gate that ran, dated when it finished. */
+function gateReport(config, gate, env) {
+    return reportOf(config, gate.evaluation, gate.finishedAt, env);
+}
+/**
+ * The report of a gate that measured nothing: cancelled before the load, or stopped by errors
+ * (target unreachable, baselines unreadable). It has no endpoints and does not pass.
+ */
+function unmeasuredReport(config, why, env) {
+    const evaluation = evaluateRun([], { cancelled: why.cancelled, errors: why.errors ?? [] });
+    return reportOf(config, evaluation, new Date(), env);
+}
+function reportOf(config, evaluation, createdAt, env) {
+    return buildReport({
+        tool: version/* TOOL */.js,
+        createdAt: createdAt.toISOString(),
+        environment: runEnvironment(env),
+        config,
+        endpoints: evaluation.endpoints,
+        summary: evaluation.summary,
+    });
+}
+/** The environment a report records for a run in this process (runner, Node, CI links). */
+function runEnvironment(env) {
+    return environmentFrom({
+        env,
+        platform: process.platform,
+        arch: process.arch,
+        nodeVersion: process.version,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/report/charts.ts
+
+/**
+ * Latency charts for the PR comment and job summary: one mermaid `xychart-beta` block per
+ * endpoint, its percentile curve (p50 … p99.9) for this run, the reference or CloudWatch
+ * baseline, the confirmation, and the budget each percentile is held to; with a CloudWatch
+ * history, a second block with the trend of its most telling metric over the lookback.
+ *
+ * Nothing from the report but numbers goes inside a block: the endpoint's name is written above
+ * it by the caller, escaped as markdown, so a hostile name has no way into mermaid's syntax
+ * (mermaid strings have no escape for `"`, and `%%{init}%%` directives or a closing fence would
+ * change what GitHub renders).
+ */
+/** The percentiles on the x axis, in order. */
+const CHART_PERCENTILES = [
+    'p50',
+    'p75',
+    'p90',
+    'p95',
+    'p99',
+    'p99.9',
+];
+/**
+ * The series' colours, in the order they are drawn, set through the block's own init directive
+ * (xychart has no legend: the caption names each colour). CSS colour names: no `#` that a
+ * reader of the raw markdown could take for an issue reference, no comma to split the palette.
+ */
+const SERIES_STYLE = {
+    run: { colour: 'royalblue', mark: '🔵', words: 'this run' },
+    baseline: { colour: 'gray', mark: '⚫', words: 'baseline' },
+    confirmation: { colour: 'orange', mark: '🟠', words: 'confirmation' },
+    budget: { colour: 'crimson', mark: '🔴', words: 'budget' },
+};
+const FAILING_VERDICTS = new Set([
+    'budget-exceeded',
+    'regression',
+    'inconclusive',
+    'accepted',
+]);
+/** Whether `charts: failing` (the default) draws this endpoint. */
+function endpointNeedsChart(endpoint) {
+    return endpoint.findings.some((f) => f.breaches.length > 0 || FAILING_VERDICTS.has(f.verdict));
+}
+/** The endpoints the mode draws, in report order. */
+function endpointsToChart(report, mode) {
+    const chosen = mode ?? report.config.charts ?? 'failing';
+    if (chosen === 'none')
+        return [];
+    return report.endpoints.filter((e) => chosen === 'all' || endpointNeedsChart(e));
+}
+function usable(latency, points) {
+    return (latency !== undefined &&
+        points.every((p) => typeof latency[p] === 'number' && Number.isFinite(latency[p])));
+}
+/**
+ * The budget each percentile is held to: a limit on a higher percentile (or on `max`) bounds
+ * every lower one too, since the curve only rises; above the highest limited percentile there is
+ * no limit (undefined).
+ */
+function budgetEnvelope(config, points) {
+    const limits = [];
+    for (const [metric, value] of Object.entries(config?.budget ?? {})) {
+        if (typeof value !== 'number' || !Number.isFinite(value))
+            continue;
+        if (metric === 'max')
+            limits.push({ q: 1, value });
+        const q = metrics/* QUANTILES */.bD[metric];
+        if (q !== undefined)
+            limits.push({ q, value });
+    }
+    return points.map((p) => {
+        const q = metrics/* QUANTILES */.bD[p];
+        const binding = limits.filter((l) => l.q >= q).map((l) => l.value);
+        return binding.length > 0 ? Math.min(...binding) : undefined;
+    });
+}
+/** The data of an endpoint's chart, or undefined when it has no curve to draw (nothing measured). */
+function latencyChart(endpoint, config) {
+    let points = [...CHART_PERCENTILES];
+    const { measurement, baseline } = endpoint;
+    if (measurement.requests === 0 || !usable(measurement.latency, points))
+        return undefined;
+    const series = [];
+    const pick = (latency) => points.map((p) => latency[p]);
+    let cloudwatch;
+    if (baseline.kind === 'cloudwatch') {
+        cloudwatch = {};
+        for (const p of CHART_PERCENTILES) {
+            const median = baseline.metrics[p]?.median;
+            if (typeof median === 'number' && Number.isFinite(median))
+                cloudwatch[p] = median;
+        }
+        const present = CHART_PERCENTILES.filter((p) => cloudwatch[p] !== undefined);
+        // A baseline with a few percentiles narrows the x axis to them; with fewer than two it is left out.
+        if (present.length >= 2)
+            points = present;
+        else
+            cloudwatch = undefined;
+    }
+    series.push({ kind: 'run', label: 'this run', values: pick(measurement.latency) });
+    if (baseline.kind === 'reference' && usable(baseline.measurement.latency, points)) {
+        series.push({
+            kind: 'baseline',
+            label: baseline.saved ? 'base report' : 'reference',
+            values: pick(baseline.measurement.latency),
+        });
+    }
+    else if (cloudwatch) {
+        series.push({
+            kind: 'baseline',
+            label: 'CloudWatch median',
+            values: points.map((p) => cloudwatch[p]),
+        });
+    }
+    if (endpoint.confirmation &&
+        endpoint.confirmation.requests > 0 &&
+        usable(endpoint.confirmation.latency, points)) {
+        series.push({
+            kind: 'confirmation',
+            label: 'confirmation',
+            values: pick(endpoint.confirmation.latency),
+        });
+    }
+    const envelope = budgetEnvelope(config, points);
+    const highest = Math.max(...series.flatMap((s) => s.values), ...envelope.filter((v) => v !== undefined));
+    const yMax = niceCeiling(highest * 1.1);
+    const unlimited = points.filter((_, i) => envelope[i] === undefined);
+    if (unlimited.length < points.length) {
+        series.push({
+            kind: 'budget',
+            label: 'budget',
+            values: envelope.map((v) => v ?? yMax),
+        });
+    }
+    return { percentiles: points, series, yMax, unlimited };
+}
+/** The smallest 1, 2, 2.5 or 5 × 10^k at or above `value` (a round top for the y axis). */
+function niceCeiling(value) {
+    if (!(value > 0) || !Number.isFinite(value))
+        return 1;
+    const power = 10 ** Math.floor(Math.log10(value));
+    for (const step of [1, 2, 2.5, 5, 10]) {
+        if (step * power >= value * (1 - 1e-12))
+            return roundNumber(step * power);
+    }
+    return roundNumber(10 * power);
+}
+/** A number as mermaid reads it: plain decimal, at most 3 significant decimals, never NaN or an exponent. */
+function mermaidNumber(value) {
+    if (!Number.isFinite(value))
+        return '0';
+    // toFixed writes an exponent from 1e21 on; no latency comes near the clamp.
+    const rounded = roundNumber(Math.max(-1e12, Math.min(1e12, value)));
+    const text = rounded.toFixed(Math.abs(rounded) >= 100 ? 1 : Math.abs(rounded) >= 1 ? 2 : 3);
+    return text.replace(/\.?0+$/, '') || '0';
+}
+function roundNumber(value) {
+    return Number(value.toPrecision(6));
+}
+/** Fixed words inside a block: only characters that mean nothing to mermaid's xychart grammar. */
+function mermaidLabel(text) {
+    return text.replace(/[^A-Za-z0-9 .,()/%-]/g, '').slice(0, 60);
+}
+/** The chart as a fenced mermaid block (no text from the report inside). */
+function mermaidBlock(chart) {
+    const palette = chart.series.map((s) => SERIES_STYLE[s.kind].colour).join(', ');
+    const init = JSON.stringify({
+        themeVariables: { xyChart: { plotColorPalette: palette } },
+    });
+    const lines = [
+        '```mermaid',
+        `%%{init: ${init}}%%`,
+        'xychart-beta',
+        `  title "${mermaidLabel('Latency by percentile (ms)')}"`,
+        `  x-axis "percentile" [${chart.percentiles.map((p) => `"${mermaidLabel(p)}"`).join(', ')}]`,
+        `  y-axis "ms" 0 --> ${mermaidNumber(chart.yMax)}`,
+        ...chart.series.map((s) => `  line [${s.values.map(mermaidNumber).join(', ')}]`),
+        '```',
+    ];
+    return lines.join('\n');
+}
+/** The caption under a chart: which colour is which, in plain words (no report text). */
+function chartCaption(chart) {
+    const names = chart.series.map((s) => `${SERIES_STYLE[s.kind].mark} ${s.label}`);
+    let text = names.join(' · ');
+    const budget = chart.series.some((s) => s.kind === 'budget');
+    if (budget) {
+        text +=
+            '. The budget line is the limit each percentile is held to: a limit on a higher percentile bounds the lower ones too';
+        if (chart.unlimited.length > 0)
+            text += `; no budget limits ${chart.unlimited.join(', ')} (drawn at the top)`;
+    }
+    return `<sub>${text}.</sub>`;
+}
+/**
+ * The markdown of one endpoint's chart: `heading` (already escaped by the caller) above the
+ * block and the caption under it; empty when there is nothing to draw.
+ */
+function markdownChart(endpoint, config, heading) {
+    const chart = latencyChart(endpoint, config);
+    if (!chart)
+        return '';
+    const trend = trendChart(endpoint, config);
+    const after = trend ? `\n${mermaidTrend(trend)}` : '';
+    return `${heading}\n\n${mermaidBlock(chart)}\n\n${chartCaption(chart)}\n${after}`;
+}
+// ---------------------------------------------------------------------------------------------
+// Trend: a CloudWatch baseline's per-period values with this run's value after them
+/** At most this many periods in a comment's trend block (the latest). */
+const TREND_POINTS = 100;
+/**
+ * The trend of the endpoint's most telling latency metric over its CloudWatch lookback: the
+ * first latency finding that fails or is in doubt, else p95; undefined without a CloudWatch
+ * history of at least two periods for it.
+ */
+function trendChart(endpoint, config) {
+    const { baseline } = endpoint;
+    if (baseline.kind !== 'cloudwatch')
+        return undefined;
+    const latency = (m) => m in metrics/* QUANTILES */.bD || m === 'mean' || m === 'max';
+    const telling = endpoint.findings.find((f) => latency(f.metric) && (f.breaches.length > 0 || FAILING_VERDICTS.has(f.verdict)));
+    const candidates = [telling?.metric, 'p95', ...CHART_PERCENTILES].filter((m) => m !== undefined && latency(m));
+    for (const metric of candidates) {
+        const summary = baseline.metrics[metric];
+        const history = (summary?.values ?? []).filter((v) => Number.isFinite(v));
+        const current = endpoint.measurement.latency[metric];
+        if (!summary || history.length < 2 || !Number.isFinite(current))
+            continue;
+        const budget = config?.budget[metric];
+        return {
+            metric,
+            history,
+            current,
+            median: summary.median,
+            ...(typeof budget === 'number' && Number.isFinite(budget) ? { budget } : {}),
+        };
+    }
+    return undefined;
+}
+/** The trend as a fenced mermaid block and its caption (no text from the report inside the block). */
+function mermaidTrend(trend) {
+    const history = trend.history.slice(-TREND_POINTS);
+    const points = [...history, trend.current];
+    const series = [{ kind: 'run', values: points }];
+    series.push({ kind: 'baseline', values: points.map(() => trend.median) });
+    if (trend.budget !== undefined)
+        series.push({ kind: 'budget', values: points.map(() => trend.budget) });
+    const yMax = niceCeiling(Math.max(...series.flatMap((s) => s.values)) * 1.1);
+    const palette = series.map((s) => SERIES_STYLE[s.kind].colour).join(', ');
+    const block = [
+        '```mermaid',
+        `%%{init: ${JSON.stringify({ themeVariables: { xyChart: { plotColorPalette: palette } } })}}%%`,
+        'xychart-beta',
+        `  title "${mermaidLabel(`${trend.metric} per period, then this run (ms)`)}"`,
+        `  x-axis "period" 1 --> ${points.length}`,
+        `  y-axis "ms" 0 --> ${mermaidNumber(yMax)}`,
+        ...series.map((s) => `  line [${s.values.map(mermaidNumber).join(', ')}]`),
+        '```',
+    ].join('\n');
+    const names = [
+        `${SERIES_STYLE.run.mark} ${trend.metric} of the last ${history.length} CloudWatch periods, oldest first; the last point is this run`,
+        `${SERIES_STYLE.baseline.mark} their median`,
+        ...(trend.budget !== undefined ? [`${SERIES_STYLE.budget.mark} budget`] : []),
+    ];
+    return `${block}\n\n<sub>${names.join(' · ')}.</sub>\n`;
+}
+
+;// CONCATENATED MODULE: ./src/report/html.ts
+
+
+
+
+
+
+/**
+ * The self-contained HTML report: one file, readable offline. No script, no external anything
+ * (a Content-Security-Policy of `default-src 'none'` says so to the browser too); the charts are
+ * inline SVG drawn here from the report's histograms, with native hover titles on the points.
+ * Every string from the report is escaped for the HTML text or attribute it lands in; the
+ * report is treated as hostile (it may come from a fork's artifact).
+ */
+const VERDICT_TEXT = {
+    pass: 'pass',
+    'budget-exceeded': 'over budget',
+    regression: 'regression',
+    improvement: 'improvement',
+    inconclusive: 'inconclusive',
+    'no-baseline': 'no baseline',
+    accepted: 'accepted',
+};
+/** C0/C1 controls, line separators, bidi overrides and isolates, BOM: shown as a space. */
+const html_INVISIBLE = 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+/** Text for an HTML text node or a double- or single-quoted attribute value. */
+function escapeHtml(text) {
+    return text.replace(html_INVISIBLE, ' ').replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+function verdictOf(finding) {
+    if (finding.breaches.length > 1)
+        return breachesOf(finding).join(' and ');
+    return VERDICT_TEXT[finding.verdict];
+}
+/** x of a quantile on the log scale: log10(1 / (1 - q)); p90 at 1, p99 at 2, p99.9 at 3. */
+function logX(q) {
+    return Math.log10(1 / (1 - q));
+}
+/** The quantiles a curve is drawn at: every 0.05 of the log scale up to `xMax`, and the named percentiles exactly. */
+function curveQuantiles(xMax) {
+    const out = new Set([0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999].filter((q) => logX(q) <= xMax + 1e-9));
+    for (let i = 0; i <= Math.round(xMax / 0.05); i++)
+        out.add(1 - 10 ** -(i * 0.05));
+    return [...out].sort((a, b) => a - b);
+}
+/**
+ * A measurement's percentile curve from its histogram (the summary's six percentiles when the
+ * histogram cannot be read).
+ */
+function curveOf(m, quantiles) {
+    try {
+        const histogram = (0,measure_histogram/* decodeHistogram */.pr)(m.histogram);
+        if (histogram.totalCount > 0) {
+            return quantiles.map((q) => ({ q, ms: (0,measure_histogram/* quantileMs */.Mt)(histogram, q) }));
+        }
+    }
+    catch {
+        // fall through to the summary
+    }
+    return summaryPoints(m.latency);
+}
+function summaryPoints(latency) {
+    return ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9']
+        .filter((p) => Number.isFinite(latency[p]))
+        .map((p) => ({ q: metrics/* QUANTILES */.bD[p], ms: latency[p] }));
+}
+function curvesOf(endpoint) {
+    // Up to p99.99 when there are enough requests for it to mean something, at least to p99.9.
+    const xMax = Math.min(4, Math.max(3, Math.floor(Math.log10(Math.max(1, endpoint.measurement.requests)))));
+    const quantiles = curveQuantiles(xMax);
+    const curves = [];
+    if (endpoint.measurement.requests > 0)
+        curves.push({
+            kind: 'run',
+            label: 'this run',
+            points: curveOf(endpoint.measurement, quantiles),
+        });
+    const { baseline } = endpoint;
+    if (baseline.kind === 'reference' && baseline.measurement.requests > 0) {
+        curves.push({
+            kind: 'baseline',
+            label: baseline.saved ? 'base report' : 'reference',
+            points: curveOf(baseline.measurement, quantiles),
+        });
+    }
+    else if (baseline.kind === 'cloudwatch') {
+        const points = ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9']
+            .filter((p) => Number.isFinite(baseline.metrics[p]?.median))
+            .map((p) => ({ q: metrics/* QUANTILES */.bD[p], ms: baseline.metrics[p].median }));
+        if (points.length > 0)
+            curves.push({ kind: 'baseline', label: 'CloudWatch median', points });
+    }
+    if (endpoint.confirmation && endpoint.confirmation.requests > 0) {
+        curves.push({
+            kind: 'confirmation',
+            label: 'confirmation',
+            points: curveOf(endpoint.confirmation, quantiles),
+        });
+    }
+    return { curves, xMax };
+}
+/** The latency budgets of an endpoint as (quantile, limit): `max` at the right edge. */
+function budgetMarks(config) {
+    const marks = [];
+    for (const [metric, value] of Object.entries(config?.budget ?? {})) {
+        if (typeof value !== 'number' || !Number.isFinite(value))
+            continue;
+        if (metric === 'max')
+            marks.push({ metric, ms: value });
+        else if (metrics/* QUANTILES */.bD[metric] !== undefined)
+            marks.push({ metric, q: metrics/* QUANTILES */.bD[metric], ms: value });
+    }
+    return marks;
+}
+const WIDTH = 640;
+const HEIGHT = 300;
+const M = { left: 56, right: 16, top: 16, bottom: 40 };
+function n(value) {
+    return Number.isFinite(value) ? String(Math.round(value * 10) / 10) : '0';
+}
+/** The percentile chart of one endpoint as inline SVG; empty when nothing was measured. */
+function percentileSvg(endpoint, config) {
+    const { curves, xMax } = curvesOf(endpoint);
+    if (curves.length === 0)
+        return '';
+    const marks = budgetMarks(config);
+    const all = [
+        ...curves.flatMap((c) => c.points.map((p) => p.ms)),
+        ...marks.map((b) => b.ms),
+    ].filter(Number.isFinite);
+    const yMax = niceCeiling(Math.max(...all, 0.001) * 1.05);
+    const plotW = WIDTH - M.left - M.right;
+    const plotH = HEIGHT - M.top - M.bottom;
+    const px = (q) => M.left + (Math.min(logX(q), xMax) / xMax) * plotW;
+    const py = (ms) => M.top + plotH - (Math.min(Math.max(ms, 0), yMax) / yMax) * plotH;
+    const out = [];
+    const title = `Latency by percentile: ${endpoint.name}`;
+    out.push(`<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">`);
+    // Grid and axes.
+    for (let i = 0; i <= 4; i++) {
+        const ms = (yMax * i) / 4;
+        const y = n(py(ms));
+        out.push(`<line class="grid" x1="${M.left}" x2="${WIDTH - M.right}" y1="${y}" y2="${y}"/>`);
+        out.push(`<text class="tick" x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeHtml((0,format/* formatMs */._V)(ms))}</text>`);
+    }
+    const ticks = [
+        [0, 'p0'],
+        [0.5, 'p50'],
+        [0.9, 'p90'],
+        [0.99, 'p99'],
+        [0.999, 'p99.9'],
+        [0.9999, 'p99.99'],
+    ];
+    for (const [q, label] of ticks) {
+        if (logX(q) > xMax + 1e-9)
+            continue;
+        const x = n(px(q));
+        out.push(`<line class="grid" x1="${x}" x2="${x}" y1="${M.top}" y2="${M.top + plotH}"/>`);
+        out.push(`<text class="tick" x="${x}" y="${M.top + plotH + 16}" text-anchor="middle">${label}</text>`);
+    }
+    out.push(`<text class="tick" x="${M.left + plotW / 2}" y="${HEIGHT - 4}" text-anchor="middle">percentile (log scale)</text>`);
+    // Budgets: a dashed line from the left up to the percentile each limits (a limit there holds
+    // every lower percentile too), with a dot where it applies.
+    for (const b of marks) {
+        const y = n(py(b.ms));
+        const x2 = b.q === undefined ? WIDTH - M.right : px(b.q);
+        const label = `${b.metric} budget: ${(0,format/* formatMs */._V)(b.ms)}`;
+        out.push(`<line class="budget" x1="${M.left}" x2="${n(x2)}" y1="${y}" y2="${y}"><title>${escapeHtml(label)}</title></line>`);
+        out.push(`<circle class="budget-dot" cx="${n(x2)}" cy="${y}" r="4"><title>${escapeHtml(label)}</title></circle>`);
+    }
+    // This run last, on top of the lines it is compared with.
+    for (const curve of [...curves].reverse()) {
+        const points = curve.points.map((p) => `${n(px(p.q))},${n(py(p.ms))}`).join(' ');
+        out.push(`<polyline class="series s-${curve.kind}" points="${points}"><title>${escapeHtml(curve.label)}</title></polyline>`);
+        for (const metric of ['p50', 'p90', 'p95', 'p99', 'p99.9']) {
+            const q = metrics/* QUANTILES */.bD[metric];
+            const point = curve.points.find((p) => Math.abs(p.q - q) < 1e-9);
+            if (!point || logX(q) > xMax + 1e-9)
+                continue;
+            out.push(`<circle class="dot s-${curve.kind}" cx="${n(px(q))}" cy="${n(py(point.ms))}" r="3"><title>${escapeHtml(`${curve.label}, ${metric}: ${(0,format/* formatMs */._V)(point.ms)}`)}</title></circle>`);
+        }
+    }
+    out.push('</svg>');
+    const legend = curves
+        .map((c) => `<span class="key"><i class="swatch s-${c.kind}"></i>${escapeHtml(c.label)}</span>`)
+        .concat(marks.length > 0 ? ['<span class="key"><i class="swatch budget-key"></i>budget</span>'] : []);
+    return `<figure>${out.join('')}<figcaption>${legend.join(' ')}</figcaption></figure>`;
+}
+/**
+ * The trend of the endpoint's most telling metric over its CloudWatch lookback (charts.ts
+ * trendChart), this run as the last point; empty without such a history.
+ */
+function trendSvg(endpoint, config) {
+    const trend = trendChart(endpoint, config);
+    if (!trend)
+        return '';
+    const points = [...trend.history, trend.current];
+    const yMax = niceCeiling(Math.max(...points, trend.median, trend.budget ?? 0, 0.001) * 1.05);
+    const plotW = WIDTH - M.left - M.right;
+    const plotH = HEIGHT - M.top - M.bottom;
+    const px = (i) => M.left + (points.length > 1 ? (i / (points.length - 1)) * plotW : 0);
+    const py = (ms) => M.top + plotH - (Math.min(Math.max(ms, 0), yMax) / yMax) * plotH;
+    const title = `${trend.metric} per CloudWatch period, then this run: ${endpoint.name}`;
+    const out = [
+        `<svg class="chart trend" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">`,
+    ];
+    for (let i = 0; i <= 4; i++) {
+        const y = n(py((yMax * i) / 4));
+        out.push(`<line class="grid" x1="${M.left}" x2="${WIDTH - M.right}" y1="${y}" y2="${y}"/>`);
+        out.push(`<text class="tick" x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeHtml((0,format/* formatMs */._V)((yMax * i) / 4))}</text>`);
+    }
+    out.push(`<text class="tick" x="${M.left + plotW / 2}" y="${HEIGHT - 4}" text-anchor="middle">${escapeHtml(`${trend.history.length} periods, oldest first, then this run`)}</text>`);
+    const flat = (ms, cls, label) => `<line class="${cls}" x1="${M.left}" x2="${WIDTH - M.right}" y1="${n(py(ms))}" y2="${n(py(ms))}"><title>${escapeHtml(label)}</title></line>`;
+    out.push(flat(trend.median, 'median', `median of the periods: ${(0,format/* formatMs */._V)(trend.median)}`));
+    if (trend.budget !== undefined)
+        out.push(flat(trend.budget, 'budget', `${trend.metric} budget: ${(0,format/* formatMs */._V)(trend.budget)}`));
+    const history = trend.history.map((v, i) => `${n(px(i))},${n(py(v))}`).join(' ');
+    out.push(`<polyline class="series s-baseline" points="${history}"><title>${escapeHtml(`${trend.metric} per period`)}</title></polyline>`);
+    const last = points.length - 1;
+    out.push(`<circle class="dot s-run" cx="${n(px(last))}" cy="${n(py(trend.current))}" r="4"><title>${escapeHtml(`this run, ${trend.metric}: ${(0,format/* formatMs */._V)(trend.current)}`)}</title></circle>`);
+    out.push('</svg>');
+    const legend = [
+        `<span class="key"><i class="swatch s-baseline"></i>${escapeHtml(`${trend.metric} per CloudWatch period`)}</span>`,
+        '<span class="key"><i class="swatch s-run"></i>this run</span>',
+        '<span class="key"><i class="swatch median-key"></i>median</span>',
+        ...(trend.budget !== undefined
+            ? ['<span class="key"><i class="swatch budget-key"></i>budget</span>']
+            : []),
+    ];
+    return `<figure>${out.join('')}<figcaption>${legend.join(' ')}</figcaption></figure>`;
+}
+// ---------------------------------------------------------------------------------------------
+// Page
+function value(metric, v) {
+    return v === undefined ? '—' : (0,format/* formatMetricValue */.dd)(metric, v);
+}
+function findingRow(endpoint, finding, baselineColumns) {
+    const budget = finding.budget === undefined
+        ? '—'
+        : `${finding.metric === 'min-rps' ? '≥' : '≤'} ${value(finding.metric, finding.budget)}`;
+    let current = value(finding.metric, finding.current);
+    if (finding.confirmation)
+        current += ` (confirm: ${value(finding.metric, finding.confirmation.current)})`;
+    const change = finding.delta === undefined
+        ? '—'
+        : finding.change === undefined
+            ? (0,format/* formatMetricDelta */.wV)(finding.metric, finding.delta)
+            : `${(0,format/* formatChange */.eD)(finding.change)} (${(0,format/* formatMetricDelta */.wV)(finding.metric, finding.delta)})`;
+    const cells = (baselineColumns
+        ? [
+            endpoint.name,
+            (0,format/* metricLabel */.B)(finding.metric),
+            budget,
+            value(finding.metric, finding.baseline),
+            current,
+            change,
+        ]
+        : [endpoint.name, (0,format/* metricLabel */.B)(finding.metric), budget, current]).map((c) => `<td>${escapeHtml(c)}</td>`);
+    const failing = finding.breaches.length > 0;
+    return `<tr class="${failing ? 'fail' : `v-${finding.verdict}`}">${cells.join('')}<td class="verdict" title="${escapeHtml(finding.reason)}">${escapeHtml(verdictOf(finding))}</td></tr>`;
+}
+function percentileTable(endpoint) {
+    const rows = [['this run', endpoint.measurement.latency]];
+    if (endpoint.confirmation)
+        rows.push(['confirmation', endpoint.confirmation.latency]);
+    if (endpoint.baseline.kind === 'reference') {
+        rows.push([
+            endpoint.baseline.saved ? 'base report' : 'reference',
+            endpoint.baseline.measurement.latency,
+        ]);
+    }
+    const head = `<tr><th></th>${metrics/* LATENCY_METRICS */.Z$.map((m) => `<th>${escapeHtml(m)}</th>`).join('')}</tr>`;
+    const body = rows
+        .map(([label, latency]) => `<tr><th>${escapeHtml(label)}</th>${metrics/* LATENCY_METRICS */.Z$.map((m) => `<td>${escapeHtml((0,format/* formatMs */._V)(latency[m]))}</td>`).join('')}</tr>`)
+        .join('');
+    return `<table class="num">${head}${body}</table>`;
+}
+function measurementText(label, m) {
+    return `${label}: ${(0,format/* formatCount */.B4)(m.requests)} requests, ${(0,format/* formatRps */.N2)(m.throughput)}, ${m.errors === 0 ? 'no errors' : `${(0,format/* formatCount */.B4)(m.errors)} errors (${(0,format/* formatRate */.CE)(m.errorRate)})`}`;
+}
+function endpointSection(endpoint, config, index) {
+    const parts = [];
+    parts.push(`<section class="endpoint v-${endpoint.verdict}" id="endpoint-${index}"><h3>${escapeHtml(endpoint.name)} <code>${escapeHtml(`${endpoint.method} ${endpoint.path}`)}</code> <span class="badge">${escapeHtml(VERDICT_TEXT[endpoint.verdict])}</span></h3>`);
+    parts.push(percentileSvg(endpoint, config));
+    parts.push(trendSvg(endpoint, config));
+    parts.push(percentileTable(endpoint));
+    const lines = [measurementText('this run', endpoint.measurement)];
+    if (endpoint.confirmation)
+        lines.push(measurementText('confirmation', endpoint.confirmation));
+    if (endpoint.baseline.kind === 'reference')
+        lines.push(measurementText('reference', endpoint.baseline.measurement));
+    if (endpoint.baseline.kind === 'none')
+        lines.push(`baseline: none (${endpoint.baseline.reason})`);
+    else
+        lines.push(`baseline: ${endpoint.baseline.source}`);
+    for (const f of endpoint.findings)
+        lines.push(`${(0,format/* metricLabel */.B)(f.metric)}: ${f.reason}`);
+    parts.push(`<ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul></section>`);
+    return parts.join('\n');
+}
+const STYLE = `
+:root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--run:#2563eb;--baseline:#6b7280;--confirmation:#d97706;--budget:#dc2626;--fail:#fde8e8;--warn:#fff4d6}
+@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;--run:#60a5fa;--baseline:#9ca3af;--confirmation:#fbbf24;--budget:#f87171;--fail:#3b1219;--warn:#3a2d0c}}
+body{background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1000px;padding:0 16px}
+h1{font-size:22px}h2{font-size:18px;margin-top:32px}h3{font-size:16px}
+table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left}
+table.num td{text-align:right}tr.fail td{background:var(--fail)}tr.v-inconclusive td{background:var(--warn)}
+code{font-family:ui-monospace,monospace;font-size:12px}.badge{font-size:12px;color:var(--muted)}
+.muted,figcaption,footer{color:var(--muted)}figure{margin:8px 0}
+svg.chart{max-width:100%;height:auto}.grid{stroke:var(--line);stroke-width:1}.tick{fill:var(--muted);font-size:11px}
+.series{fill:none;stroke-width:2}.s-run{stroke:var(--run);fill:var(--run)}.s-baseline{stroke:var(--baseline);fill:var(--baseline)}
+.s-confirmation{stroke:var(--confirmation);fill:var(--confirmation)}polyline.series{fill:none}
+.budget{stroke:var(--budget);stroke-width:1.5;stroke-dasharray:6 4}.budget-dot{fill:var(--budget)}
+.median{stroke:var(--baseline);stroke-width:1;stroke-dasharray:2 3}i.median-key{background:var(--baseline);opacity:.6}
+.key{margin-right:12px}.swatch{display:inline-block;width:14px;height:3px;margin-right:4px;vertical-align:middle}
+i.s-run{background:var(--run)}i.s-baseline{background:var(--baseline)}i.s-confirmation{background:var(--confirmation)}i.budget-key{background:var(--budget)}
+`;
+const html_plural = (count, one) => `${(0,format/* formatCount */.B4)(count)} ${count === 1 ? one : `${one}s`}`;
+function renderHtml(report) {
+    const configs = new Map(report.config.endpoints.map((e) => [e.name, e]));
+    const { summary } = report;
+    const gate = report.gateId === 'default' ? 'perf-gate' : `perf-gate ${report.gateId}`;
+    // With no baseline configured only budgets were checked: no regressions to count, no
+    // Baseline or Change columns (as in the comment).
+    const baselineColumns = !budgetsOnly(report);
+    const checked = baselineColumns ? '' : ' (budgets only; no baseline configured)';
+    const headline = summary.passed
+        ? `${gate}: passed, ${html_plural(summary.endpoints, 'endpoint')}${checked}`
+        : `${gate}: failed: ${html_plural(summary.violations, 'budget violation')}${baselineColumns ? `, ${html_plural(summary.regressions, 'regression')}` : ''} in ${html_plural(summary.endpoints, 'endpoint')}${checked}`;
+    const failures = [];
+    for (const error of summary.errors ?? [])
+        failures.push(`${error.endpoint ? `${error.endpoint}: ` : ''}${error.message}`);
+    for (const e of report.endpoints) {
+        for (const f of e.findings)
+            if (f.breaches.length > 0)
+                failures.push(`${e.name} ${(0,format/* metricLabel */.B)(f.metric)}: ${f.reason}`);
+    }
+    // Failing endpoints first (the most severe verdict first), each group in the report's order.
+    const order = report.endpoints
+        .map((e, i) => ({ e, i }))
+        .sort((a, b) => VERDICT_SEVERITY.indexOf(a.e.verdict) - VERDICT_SEVERITY.indexOf(b.e.verdict) || a.i - b.i);
+    const rows = order.flatMap(({ e }) => e.findings.length > 0
+        ? e.findings.map((f) => findingRow(e, f, baselineColumns))
+        : [
+            `<tr><td>${escapeHtml(e.name)}</td>${'<td>—</td>'.repeat(baselineColumns ? 5 : 3)}<td>pass (nothing to check)</td></tr>`,
+        ]);
+    const body = [
+        `<h1>${escapeHtml(headline)}</h1>`,
+        report.config.target.tls?.insecure
+            ? '<p><strong>Certificates were not checked</strong> (target.tls.insecure): the numbers may not come from the target.</p>'
+            : '',
+        summary.cancelled
+            ? '<p><strong>The run was cancelled</strong>: endpoints it did not reach are missing.</p>'
+            : '',
+        failures.length > 0
+            ? `<h2>Why it failed</h2><ul>${failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`
+            : '',
+        '<h2>Verdicts</h2>',
+        `<table class="verdicts"><tr><th>Endpoint</th><th>Metric</th><th>Budget</th>${baselineColumns ? '<th>Baseline</th>' : ''}<th>Current</th>${baselineColumns ? '<th>Change</th>' : ''}<th>Verdict</th></tr>${rows.join('\n')}</table>`,
+        '<h2>Endpoints</h2>',
+        ...order.map(({ e, i }) => endpointSection(e, configs.get(e.name), i)),
+        `<footer><p>${escapeHtml(`${report.tool.name} ${report.tool.version} · ${report.environment.runner.os} ${report.environment.runner.arch} · Node ${report.environment.node} · ${report.createdAt} · budget file ${report.config.file} · target ${report.config.target.url}`)}</p></footer>`,
+    ];
+    return [
+        '<!DOCTYPE html>',
+        '<html lang="en">',
+        '<head>',
+        '<meta charset="utf-8">',
+        `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        `<title>${escapeHtml(headline)}</title>`,
+        `<style>${STYLE}</style>`,
+        '</head>',
+        '<body>',
+        ...body.filter((b) => b !== ''),
+        '</body>',
+        '</html>',
+        '',
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+
+
+
+
+
+
+const DEFAULT_MAX_CHARS = 60_000;
+const VERDICT_LABEL = {
+    pass: '✅ pass',
+    'budget-exceeded': '❌ over budget',
+    regression: '🔺 regression',
+    improvement: '🟢 improvement',
+    inconclusive: '⚠️ inconclusive',
+    'no-baseline': '➖ no baseline',
+    accepted: '🟡 accepted',
+};
+/**
+ * A finding's verdict as a table cell: a finding over budget that also regressed says both, so a
+ * headline counting regressions finds them in the table.
+ */
+function verdictLabel(finding) {
+    if (finding.verdict === 'accepted' && finding.acceptance)
+        return `🟡 accepted by ${acceptedBy(finding.acceptance.by)}`;
+    if (finding.breaches.length > 1)
+        return `❌ ${breachesOf(finding).join(' and ')}`;
+    return VERDICT_LABEL[finding.verdict];
+}
+/** A GitHub login as written in the comment: only the characters a login may hold. */
+function acceptedBy(login) {
+    return `@${login.replace(/[^A-Za-z0-9-[\]]/g, '').slice(0, 64)}`;
+}
+// ---------------------------------------------------------------------------------------------
+// Escaping
+/**
+ * Characters that start markup in GFM inline text: escapes, code, emphasis, links and images
+ * (without `[` there is no link, so parentheses can stay), HTML and autolinks, entities, table
+ * cells, strikethrough, and to GitHub also `$` math and `:` emoji or `https:` autolinks. Each
+ * becomes a numeric character reference, which CommonMark always treats as literal text.
+ */
+const MARKDOWN_SPECIAL = /[\\`*_[\]<>&|~$:]/g;
+/** C0/C1 controls, line and paragraph separators, bidi overrides and isolates, BOM. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they must not reach the comment
+const markdown_INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+/**
+ * User text for any inline position (table cell, list item, heading, summary): one line, at
+ * most `maxLength` characters, no markup, no `@mention`, `#123` or `GH-123` reference (a
+ * zero-width joiner breaks GitHub's autolinking), and no `www.` or `https:` autolink.
+ */
+function escapeInline(text, maxLength = 80) {
+    const line = text.replace(markdown_INVISIBLE, ' ').replace(/\s+/g, ' ').trim();
+    const chars = Array.from(line);
+    const short = chars.length > maxLength ? `${chars.slice(0, Math.max(1, maxLength - 1)).join('')}…` : line;
+    // Joiners first: the character references made next contain '#' and must stay intact.
+    return short
+        .replace(/[@#]/g, (c) => `${c}\u200d`)
+        .replace(/\b(gh)-(?=\d)/gi, '$1\u200d-')
+        .replace(MARKDOWN_SPECIAL, (c) => `&#${c.charCodeAt(0)};`)
+        .replace(/\b(www)\./gi, '$1&#46;');
+}
+/** User text as inline code (paths, URLs): escaped the same way, inside an HTML code element. */
+function code(text, maxLength = 80) {
+    return `<code>${escapeInline(text, maxLength)}</code>`;
+}
+const NAME_LENGTH = 60;
+const PATH_LENGTH = 80;
+const REASON_LENGTH = 400;
+// ---------------------------------------------------------------------------------------------
+function renderMarkdown(report, options = {}) {
+    const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
+    // One comment that cannot close early: whatever follows it must not end up inside it, nor it in the body.
+    if (options.marker !== undefined && !/^<!--(?!-?>)(?:(?!-->)[^\n])*-->$/.test(options.marker)) {
+        throw new Error(`renderMarkdown: marker must be one HTML comment on one line, e.g. "<!-- perf-gate:api -->", got ${JSON.stringify(options.marker)}`);
+    }
+    const parts = collectParts(report);
+    const full = options.fullReportHint ?? 'the full report is in the job summary and the JSON report';
+    // Left out in this order when the result is too long: charts, details, passing rows, warnings,
+    // failing rows, and the failures list only as a last resort.
+    const keep = {
+        charts: parts.charts.length,
+        details: parts.details.length,
+        passRows: parts.passRows.length,
+        warnings: parts.warnings.length,
+        failRows: parts.failRows.length,
+        failures: parts.failures.length,
+    };
+    const order = [
+        'charts',
+        'details',
+        'passRows',
+        'warnings',
+        'failRows',
+        'failures',
+    ];
+    const itemsOf = (key) => parts[key];
+    let text = compose(report, parts, keep, options.marker, full);
+    for (const key of order) {
+        while (text.length > maxChars && keep[key] > 0) {
+            const items = itemsOf(key).slice(0, keep[key]);
+            const average = items.reduce((sum, item) => sum + item.length + 1, 0) / items.length;
+            const step = Math.max(1, Math.min(keep[key], Math.ceil((text.length - maxChars) / Math.max(1, average))));
+            keep[key] -= step;
+            text = compose(report, parts, keep, options.marker, full);
+        }
+    }
+    if (text.length > maxChars) {
+        const note = `\n\n… cut to fit; ${full}.\n`;
+        const room = Math.max(0, maxChars - note.length);
+        const cut = text.lastIndexOf('\n', room);
+        text = `${text.slice(0, cut > 0 ? cut : room)}${note}`.slice(0, maxChars);
+    }
+    return text;
+}
+/** Never left out: a run whose traffic anyone on the way could read or change says so first. */
+const INSECURE_WARNING = "⚠️ **Certificates were not checked** (`target.tls.insecure: true` in the budget file): anyone on the network path could read and change this run's traffic, and the numbers may not come from the target.";
+function compose(report, parts, keep, marker, fullReportHint) {
+    const out = [];
+    const left = [];
+    if (marker)
+        out.push(marker);
+    out.push(parts.headline, '');
+    if (report.config.target.tls?.insecure)
+        out.push(INSECURE_WARNING, '');
+    if (parts.failures.length > 0) {
+        out.push('**Why it failed**', '', ...parts.failures.slice(0, keep.failures));
+        const omitted = parts.failures.length - keep.failures;
+        if (omitted > 0) {
+            out.push(`- … and ${(0,format/* formatCount */.B4)(omitted)} more`);
+            left.push(`${(0,format/* formatCount */.B4)(omitted)} failure${omitted === 1 ? '' : 's'}`);
+        }
+        out.push('');
+    }
+    if (report.summary.cancelled) {
+        out.push('⚠️ The run was cancelled: endpoints it did not reach are missing, and the gate did not pass.', '');
+    }
+    if (parts.warnings.length > 0 && keep.warnings > 0) {
+        out.push('**Warnings**', '', ...parts.warnings.slice(0, keep.warnings));
+        if (keep.warnings < parts.warnings.length)
+            out.push(`- … and ${(0,format/* formatCount */.B4)(parts.warnings.length - keep.warnings)} more`);
+        out.push('');
+    }
+    if (keep.warnings < parts.warnings.length)
+        left.push(`${(0,format/* formatCount */.B4)(parts.warnings.length - keep.warnings)} warnings`);
+    const rows = [
+        ...parts.failRows.slice(0, keep.failRows),
+        ...parts.passRows.slice(0, keep.passRows),
+    ];
+    if (rows.length > 0) {
+        if (parts.baselineColumns) {
+            out.push('| Endpoint | Metric | Budget | Baseline | Current | Change | Verdict |');
+            out.push('|---|---|--:|--:|--:|--:|---|');
+        }
+        else {
+            out.push('| Endpoint | Metric | Budget | Current | Verdict |');
+            out.push('|---|---|--:|--:|---|');
+        }
+        out.push(...rows, '');
+    }
+    const omittedRows = parts.failRows.length - keep.failRows + (parts.passRows.length - keep.passRows);
+    if (omittedRows > 0) {
+        const passing = parts.passRows.length - keep.passRows;
+        const failing = parts.failRows.length - keep.failRows;
+        const what = failing > 0
+            ? `${(0,format/* formatCount */.B4)(omittedRows)} table rows`
+            : `${(0,format/* formatCount */.B4)(passing)} passing table rows`;
+        out.push(`*${what} left out.*`, '');
+        left.push(what);
+    }
+    composeCharts(out, left, parts.charts, keep.charts);
+    if (keep.details > 0) {
+        out.push('<details>', '<summary>Details: percentiles, requests and errors, load settings, baselines</summary>', '');
+        out.push(...parts.details.slice(0, keep.details));
+        if (keep.details < parts.details.length) {
+            out.push(`*Details of ${(0,format/* formatCount */.B4)(parts.details.length - keep.details)} more endpoints left out.*`, '');
+        }
+        out.push('</details>', '');
+    }
+    if (keep.details < parts.details.length) {
+        left.push(keep.details === 0
+            ? 'the details'
+            : `details of ${(0,format/* formatCount */.B4)(parts.details.length - keep.details)} endpoints`);
+    }
+    if (left.length > 0)
+        out.push(`*Left out to fit: ${left.join(', ')}; ${fullReportHint}.*`, '');
+    out.push(parts.footer);
+    return `${out.join('\n')}\n`;
+}
+// ---------------------------------------------------------------------------------------------
+function collectParts(report) {
+    const configs = new Map(report.config.endpoints.map((e) => [e.name, e]));
+    const baselineColumns = !budgetsOnly(report);
+    const failures = [];
+    const warnings = [];
+    for (const error of report.summary.errors ?? []) {
+        failures.push(`- ❌ ${error.endpoint ? `**${escapeInline(error.endpoint, NAME_LENGTH)}**: ` : ''}${escapeInline(error.message, REASON_LENGTH)}`);
+    }
+    const rows = [];
+    report.endpoints.forEach((endpoint, index) => {
+        const who = `**${escapeInline(endpoint.name, NAME_LENGTH)}** ${code(`${endpoint.method} ${endpoint.path}`, PATH_LENGTH)}`;
+        for (const finding of endpoint.findings) {
+            const item = `- ${VERDICT_LABEL[finding.verdict].split(' ')[0]} ${who} ${(0,format/* metricLabel */.B)(finding.metric)}: ${escapeInline(finding.reason, REASON_LENGTH)}`;
+            if (finding.breaches.length > 0)
+                failures.push(item);
+            else if (finding.verdict === 'inconclusive')
+                warnings.push(item);
+            const severity = VERDICT_SEVERITY.indexOf(finding.verdict);
+            rows.push({
+                severity,
+                index,
+                text: tableRow(endpoint, finding, baselineColumns),
+                failing: finding.breaches.length > 0 || severity < VERDICT_SEVERITY.indexOf('improvement'),
+            });
+        }
+        const measured = [
+            endpoint.measurement,
+            ...(endpoint.confirmation ? [endpoint.confirmation] : []),
+        ];
+        for (const text of new Set(measured.flatMap((m) => m.warnings ?? []))) {
+            warnings.push(`- ⚠️ ${who}: ${escapeInline(text, REASON_LENGTH)}`);
+        }
+        if (endpoint.findings.length === 0) {
+            rows.push({
+                severity: VERDICT_SEVERITY.indexOf('pass'),
+                index,
+                text: `| ${escapeInline(endpoint.name, NAME_LENGTH)} | — | — | — |${baselineColumns ? ' — | — |' : ''} ${VERDICT_LABEL.pass} (nothing to check) |`,
+                failing: false,
+            });
+        }
+    });
+    rows.sort((a, b) => a.severity - b.severity || a.index - b.index);
+    return {
+        headline: markdown_headline(report),
+        baselineColumns,
+        failures,
+        warnings,
+        failRows: rows.filter((r) => r.failing).map((r) => r.text),
+        passRows: rows.filter((r) => !r.failing).map((r) => r.text),
+        details: report.endpoints.map((e) => endpointDetails(e, configs.get(e.name))),
+        charts: chartsOf(report, configs),
+        footer: footer(report),
+    };
+}
+function markdown_headline(report) {
+    const { summary } = report;
+    const gate = report.gateId === 'default' ? 'perf-gate' : `perf-gate ${code(report.gateId, 64)}`;
+    const plural = (n, one, many) => `${(0,format/* formatCount */.B4)(n)} ${n === 1 ? one : many}`;
+    const endpoints = plural(summary.endpoints, 'endpoint', 'endpoints');
+    const extras = [];
+    if (summary.inconclusive > 0)
+        extras.push(`${(0,format/* formatCount */.B4)(summary.inconclusive)} inconclusive`);
+    if (summary.improvements > 0)
+        extras.push(plural(summary.improvements, 'improvement', 'improvements'));
+    if (budgetsOnly(report))
+        extras.push('budgets only; no baseline configured');
+    const tail = extras.length > 0 ? ` (${extras.join(', ')})` : '';
+    if (summary.passed) {
+        return `### ✅ ${gate}: ${endpoints}, all within budget${tail}`;
+    }
+    const problems = [];
+    if (summary.errors && summary.errors.length > 0)
+        problems.push(plural(summary.errors.length, 'error', 'errors'));
+    if (summary.regressions > 0)
+        problems.push(plural(summary.regressions, 'regression', 'regressions'));
+    if (summary.violations > 0)
+        problems.push(plural(summary.violations, 'budget violation', 'budget violations'));
+    if (summary.cancelled)
+        problems.push('cancelled');
+    const accepted = summary.accepted ?? 0;
+    if (accepted > 0) {
+        if (problems.length === 0)
+            return `### 🟡 ${gate}: ${plural(accepted, 'accepted regression', 'accepted regressions')} in ${endpoints}${tail}`;
+        problems.push(`${(0,format/* formatCount */.B4)(accepted)} accepted`);
+    }
+    return `### ❌ ${gate}: ${problems.join(', ')} in ${endpoints}${tail}`;
+}
+function tableRow(endpoint, finding, baselineColumns) {
+    const value = (v) => v === undefined ? '—' : (0,format/* formatMetricValue */.dd)(finding.metric, v);
+    const budget = finding.budget === undefined
+        ? '—'
+        : `${finding.metric === 'min-rps' ? '≥' : '≤'} ${value(finding.budget)}`;
+    let current = value(finding.current);
+    if (finding.confirmation)
+        current += ` (confirm: ${value(finding.confirmation.current)})`;
+    const cells = baselineColumns
+        ? [
+            escapeInline(endpoint.name, NAME_LENGTH),
+            (0,format/* metricLabel */.B)(finding.metric),
+            budget,
+            value(finding.baseline),
+            current,
+            changeText(finding.metric, finding.change, finding.delta),
+            verdictLabel(finding),
+        ]
+        : [
+            escapeInline(endpoint.name, NAME_LENGTH),
+            (0,format/* metricLabel */.B)(finding.metric),
+            budget,
+            current,
+            verdictLabel(finding),
+        ];
+    return `| ${cells.join(' | ')} |`;
+}
+function changeText(metric, change, delta) {
+    if (delta === undefined)
+        return '—';
+    const absolute = (0,format/* formatMetricDelta */.wV)(metric, delta);
+    return change === undefined ? absolute : `${(0,format/* formatChange */.eD)(change)} (${absolute})`;
+}
+// ---------------------------------------------------------------------------------------------
+// Charts (report/charts.ts draws them; here they are only placed and left out first)
+function chartsOf(report, configs) {
+    return endpointsToChart(report)
+        .map((e) => markdownChart(e, configs.get(e.name), `#### ${VERDICT_LABEL[e.verdict].split(' ')[0]} ${escapeInline(e.name, NAME_LENGTH)} ${code(`${e.method} ${e.path}`, PATH_LENGTH)}`))
+        .filter((chart) => chart !== '');
+}
+function composeCharts(out, left, charts, kept) {
+    if (kept > 0) {
+        out.push('**Latency by percentile**', '', ...charts.slice(0, kept));
+        if (kept < charts.length)
+            out.push(`*Charts of ${(0,format/* formatCount */.B4)(charts.length - kept)} more endpoints left out.*`, '');
+    }
+    if (kept < charts.length) {
+        left.push(kept === 0 ? 'the charts' : `charts of ${(0,format/* formatCount */.B4)(charts.length - kept)} endpoints`);
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// Details
+const DETAIL_COLUMNS = metrics/* LATENCY_METRICS */.Z$;
+function latencyRow(label, m) {
+    return `| ${label} | ${DETAIL_COLUMNS.map((c) => (0,format/* formatMs */._V)(m.latency[c])).join(' | ')} |`;
+}
+function endpointDetails(endpoint, config) {
+    const lines = [];
+    lines.push(`#### ${VERDICT_LABEL[endpoint.verdict].split(' ')[0]} ${escapeInline(endpoint.name, NAME_LENGTH)} ${code(`${endpoint.method} ${endpoint.path}`, PATH_LENGTH)}`, '');
+    lines.push(`| | ${DETAIL_COLUMNS.join(' | ')} |`, `|---|${DETAIL_COLUMNS.map(() => '--:').join('|')}|`);
+    lines.push(latencyRow('this run', endpoint.measurement));
+    if (endpoint.measurement.uncorrected)
+        lines.push(latencyRow('uncorrected', { latency: endpoint.measurement.uncorrected }));
+    if (endpoint.measurement.errorLatency)
+        lines.push(latencyRow('failed requests', { latency: endpoint.measurement.errorLatency }));
+    if (endpoint.confirmation)
+        lines.push(latencyRow('confirmation', endpoint.confirmation));
+    const { baseline } = endpoint;
+    if (baseline.kind === 'reference') {
+        lines.push(latencyRow(baseline.saved ? 'base report' : 'reference', baseline.measurement));
+        if (baseline.confirmation)
+            lines.push(latencyRow('reference, confirmation', baseline.confirmation));
+    }
+    else if (baseline.kind === 'cloudwatch') {
+        const cells = DETAIL_COLUMNS.map((c) => {
+            const entry = baseline.metrics[c];
+            return entry ? (0,format/* formatMs */._V)(entry.median) : '—';
+        });
+        const label = baseline.store === 'github' ? 'history median' : 'CloudWatch median';
+        if (cells.some((c) => c !== '—'))
+            lines.push(`| ${label} | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+    lines.push(`- ${measurementLine('this run', endpoint.measurement)}`);
+    if (endpoint.confirmation)
+        lines.push(`- ${measurementLine('confirmation', endpoint.confirmation)}`);
+    if (baseline.kind === 'reference')
+        lines.push(`- ${measurementLine(baseline.saved ? 'base report' : 'reference', baseline.measurement)}`);
+    if (config)
+        lines.push(`- load: ${loadLine(config)}`);
+    lines.push(`- baseline: ${baselineLine(endpoint)}`);
+    for (const finding of endpoint.findings) {
+        if (finding.interval)
+            lines.push(`- ${intervalLine(finding)}`);
+    }
+    for (const finding of endpoint.findings) {
+        if (finding.confirmation) {
+            lines.push(`- ${(0,format/* metricLabel */.B)(finding.metric)} on the confirmation run: ${escapeInline(finding.confirmation.reason, REASON_LENGTH)}`);
+        }
+    }
+    lines.push('');
+    return lines.join('\n');
+}
+/** A percentile's confidence bounds (SPEC §4), as the details show them. */
+function intervalLine(finding) {
+    const interval = finding.interval;
+    const value = (v) => (0,format/* formatMetricValue */.dd)(finding.metric, v);
+    const n = `${(0,format/* formatCount */.B4)(interval.samples)} request${interval.samples === 1 ? '' : 's'}`;
+    const percent = `${Number((interval.confidence * 100).toFixed(3))}%`;
+    const q = metrics/* QUANTILES */.bD[finding.metric];
+    const fewest = q !== undefined && interval.confidence > 0 && interval.confidence < 1
+        ? minimumSamples(q, interval.confidence)
+        : undefined;
+    const missing = (side, needs) => `no ${side} bound${needs !== undefined ? ` with fewer than ${(0,format/* formatCount */.B4)(needs)} requests` : ''}`;
+    let text;
+    if (interval.low !== undefined && interval.high !== undefined) {
+        text = `${value(interval.low)} to ${value(interval.high)} (order statistics ${(0,format/* formatCount */.B4)(interval.lowRank ?? 0)} and ${(0,format/* formatCount */.B4)(interval.highRank ?? 0)} of ${n})`;
+    }
+    else if (interval.low !== undefined) {
+        text = `at least ${value(interval.low)} (order statistic ${(0,format/* formatCount */.B4)(interval.lowRank ?? 0)} of ${n}); ${missing('upper', fewest?.high)}`;
+    }
+    else if (interval.high !== undefined) {
+        text = `at most ${value(interval.high)} (order statistic ${(0,format/* formatCount */.B4)(interval.highRank ?? 0)} of ${n}); ${missing('lower', fewest?.low)}`;
+    }
+    else {
+        text = `no bound from ${n}`;
+    }
+    const more = interval.moreRequests !== undefined
+        ? `; about ${(0,format/* formatCount */.B4)(interval.moreRequests)} more requests would settle it (an estimate)`
+        : '';
+    return `${(0,format/* metricLabel */.B)(finding.metric)} with ${percent} confidence: ${text}${more}`;
+}
+function measurementLine(label, m) {
+    const parts = [
+        `${label}: ${(0,format/* formatCount */.B4)(m.requests)} requests in ${(0,format/* formatDuration */.a3)(m.durationMs, 'seconds')}, ${(0,format/* formatRps */.N2)(m.throughput)}`,
+    ];
+    if (m.errors === 0)
+        parts.push('no errors');
+    else {
+        const kinds = [];
+        const b = m.errorBreakdown;
+        if (b.timeouts > 0)
+            kinds.push(`${(0,format/* formatCount */.B4)(b.timeouts)} timeouts`);
+        if (b.resets > 0)
+            kinds.push(`${(0,format/* formatCount */.B4)(b.resets)} resets`);
+        for (const [codeName, n] of Object.entries(b.connection))
+            kinds.push(`${escapeInline(codeName, 32)} × ${(0,format/* formatCount */.B4)(n)}`);
+        for (const [status, n] of Object.entries(b.status))
+            kinds.push(`HTTP ${escapeInline(status, 8)} × ${(0,format/* formatCount */.B4)(n)}`);
+        parts.push(`${(0,format/* formatCount */.B4)(m.errors)} errors (${(0,format/* formatRate */.CE)(m.errorRate)})${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}`);
+    }
+    if (m.arrivals) {
+        const a = m.arrivals;
+        parts.push(`${(0,format/* formatCount */.B4)(a.sent)} of ${(0,format/* formatCount */.B4)(a.intended)} paced requests sent${a.dropped > 0 ? `, ${(0,format/* formatCount */.B4)(a.dropped)} dropped` : ''}`);
+    }
+    if (m.generator?.saturated) {
+        parts.push(`load generator saturated (event loop ${Math.round(100 * m.generator.eventLoopUtilization)}% busy, median delay ${(0,format/* formatMs */._V)(m.generator.eventLoopDelayP50Ms)})`);
+    }
+    if (m.adaptive)
+        parts.push(adaptiveText(m.adaptive));
+    if (m.workers)
+        parts.push(`${(0,format/* formatCount */.B4)(m.workers)} load threads, merged`);
+    if (m.cancelled)
+        parts.push('cut short by cancellation');
+    return parts.join('; ');
+}
+/**
+ * "merged from 3 shards (all loading together ≥ 97% of the time)", or "shard 2 of 3 (gates
+ * nothing by itself)": what a sharded run's report is.
+ */
+function shardsText(report) {
+    if (report.shards) {
+        const overlaps = Object.values(report.shards.overlap);
+        const least = overlaps.length > 0 ? Math.min(...overlaps) : 1;
+        return `merged from ${(0,format/* formatCount */.B4)(report.shards.count)} shards (all loading together ≥ ${Math.floor(least * 100)}% of the time)`;
+    }
+    if (report.shard) {
+        return `shard ${(0,format/* formatCount */.B4)(report.shard.index)} of ${(0,format/* formatCount */.B4)(report.shard.count)} (gates nothing by itself; the merge of all ${(0,format/* formatCount */.B4)(report.shard.count)} judges)`;
+    }
+    return undefined;
+}
+/** "adaptive: settled: pass at look 3 of 26 (cap 30s)": when and why an adaptive measurement stopped. */
+function adaptiveText(a) {
+    const confidence = a.confidence === undefined ? '' : `, bounds at ${Number((a.confidence * 100).toFixed(3))}%`;
+    // Side by side, sequentially: the ABBA blocks measured and the regression's level.
+    const blocks = a.blocks === undefined
+        ? ''
+        : `${(0,format/* formatCount */.B4)(a.blocks)} ABBA block${a.blocks === 1 ? '' : 's'}, `;
+    const regression = a.regressionConfidence === undefined
+        ? ''
+        : `, regression at ${Number((a.regressionConfidence * 100).toFixed(3))}%`;
+    return `adaptive: ${a.stop} at look ${(0,format/* formatCount */.B4)(a.look)} of ${(0,format/* formatCount */.B4)(a.looks)} (${blocks}minimum ${(0,format/* formatDuration */.a3)(a.minDurationMs)}, cap ${(0,format/* formatDuration */.a3)(a.capMs)}${confidence}${regression})`;
+}
+/** "load 12s of the 1m 10s planned (58s saved by adaptive measurement)". */
+function loadTimeText(load) {
+    const saved = load.plannedMs - load.spentMs;
+    return saved >= 1000
+        ? `load ${(0,format/* formatDuration */.a3)(load.spentMs, 'seconds')} of the ${(0,format/* formatDuration */.a3)(load.plannedMs)} planned (${(0,format/* formatDuration */.a3)(saved, 'seconds')} saved by adaptive measurement)`
+        : `load ${(0,format/* formatDuration */.a3)(load.spentMs, 'seconds')}`;
+}
+function loadLine(config) {
+    const load = config.load;
+    const model = load.rate === undefined
+        ? `${(0,format/* formatCount */.B4)(load.connections)} connections for ${(0,format/* formatDuration */.a3)(load.durationMs)}`
+        : `${(0,format/* formatRps */.N2)(load.rate)} over ${(0,format/* formatCount */.B4)(load.connections)} connections for ${(0,format/* formatDuration */.a3)(load.durationMs)} (open model: evenly paced, timed from each request's intended send time)`;
+    const warmup = load.warmupMs > 0 ? `, ${(0,format/* formatDuration */.a3)(load.warmupMs)} warmup` : ', no warmup';
+    return `${model}${warmup}, ${(0,format/* formatDuration */.a3)(load.timeoutMs)} timeout`;
+}
+function baselineLine(endpoint) {
+    const { baseline } = endpoint;
+    if (baseline.kind === 'none') {
+        const reason = `none (${escapeInline(baseline.reason, REASON_LENGTH)})`;
+        return baseline.configured === false ? `${reason}: judged by its budget alone` : reason;
+    }
+    if (baseline.kind === 'reference') {
+        if (baseline.saved) {
+            return `the base report's measurement, read from a saved file (${code(baseline.source, PATH_LENGTH)})`;
+        }
+        const rounds = baseline.rounds ? `, ${(0,format/* formatCount */.B4)(baseline.rounds)} ABBA rounds` : '';
+        return `reference deployment ${code(baseline.source, PATH_LENGTH)} measured side by side${rounds}`;
+    }
+    const periods = Math.max(0, ...Object.values(baseline.metrics).map((m) => m?.periods ?? 0));
+    if (baseline.store === 'github')
+        return `${code(baseline.source, PATH_LENGTH)}, ${(0,format/* formatCount */.B4)(periods)} run${periods === 1 ? '' : 's'}`;
+    return `CloudWatch ${code(baseline.source, PATH_LENGTH)}, ${(0,format/* formatCount */.B4)(periods)} periods${baseline.partial ? ' (partial data)' : ''}`;
+}
+function footer(report) {
+    const env = report.environment;
+    const bits = [
+        `${escapeInline(report.tool.name, 40)} ${escapeInline(report.tool.version, 40)}`,
+        `runner ${escapeInline(env.runner.os, 40)} ${escapeInline(env.runner.arch, 40)}`,
+        `Node ${escapeInline(env.node, 40)}`,
+    ];
+    if (report.summary.load)
+        bits.push(loadTimeText(report.summary.load));
+    const shardText = shardsText(report);
+    if (shardText)
+        bits.push(shardText);
+    const runUrl = env.ci?.runUrl;
+    // A link only to what looks like a workflow run; anything else is shown as text, not linked.
+    if (runUrl &&
+        /^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/[\w.-]+\/[\w.-]+\/actions\/runs\/\d+(\/attempts\/\d+)?$/.test(runUrl)) {
+        bits.push(`[workflow run](${runUrl})`);
+    }
+    bits.push(escapeInline(report.createdAt, 40));
+    return `<sub>${bits.join(' · ')}</sub>`;
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./schemas/report.schema.json
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/perf-gate/perf-gate/schemas/report.schema.json","title":"PerfGateReport","description":"The JSON report of one perf-gate run: configuration used (without header values, bodies or secrets), every endpoint\'s measurement with its HDR histogram, its baseline, the findings per metric and the summary. Units: latency in milliseconds, durations in milliseconds, rates and relative changes as fractions (0.01 = 1%), throughput in requests per second.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","createdAt","environment","gateId","config","endpoints","summary"],"properties":{"schemaVersion":{"description":"Version of this format. Readers reject versions they do not know. Version 2: a percentile judged against a fixed number carries `interval` (its distribution-free confidence bounds) instead of version 1\'s `samples`, and an endpoint\'s config may carry `confidence`.","const":2},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"createdAt":{"description":"When the report was written, ISO 8601 in UTC.","type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"environment":{"$ref":"#/$defs/environment"},"gateId":{"description":"The budget file\'s `id`.","type":"string","minLength":1},"config":{"$ref":"#/$defs/config"},"endpoints":{"description":"One entry per measured endpoint, in the budget file\'s order.","type":"array","items":{"$ref":"#/$defs/endpoint"}},"summary":{"$ref":"#/$defs/summary"},"acceptance":{"$ref":"#/$defs/acceptanceAudit"},"shard":{"description":"Present in the report of one shard of a sharded run (`shard: i/n`): which share of the load it measured. A shard\'s report gates nothing; `perf-gate merge` adds the shards together and judges the whole.","type":"object","additionalProperties":false,"required":["index","count","budget"],"properties":{"index":{"type":"integer","minimum":1,"maximum":256},"count":{"type":"integer","minimum":1,"maximum":256},"budget":{"description":"SHA-256 of the whole (unsplit) endpoints, loads and rules, so a merge refuses shards measured with different budget files.","type":"string","pattern":"^[0-9a-f]{64}$"},"startAt":{"description":"The common start every shard waited for (ISO 8601), when one was given.","type":"string","maxLength":64}}},"shards":{"description":"Present in a report merged from shard reports: how many shards, and per endpoint the share of the merged window in which every shard was loading the target (1 = all at once).","type":"object","additionalProperties":false,"required":["count","overlap"],"properties":{"count":{"type":"integer","minimum":1,"maximum":256},"overlap":{"type":"object","maxProperties":1000,"additionalProperties":{"type":"number","minimum":0,"maximum":1}}}}},"$defs":{"findingKey":{"description":"[endpoint name, metric]","type":"array","prefixItems":[{"type":"string"},{"type":"string"}],"minItems":2,"maxItems":2,"items":false},"findingAcceptance":{"description":"Who accepted this finding\'s breach (verdict accepted, or a budget breach left when only the regression was accepted).","type":"object","additionalProperties":false,"required":["via","by","at","reason","breaches","verdict"],"properties":{"via":{"enum":["label","comment"]},"by":{"description":"GitHub login.","type":"string"},"at":{"description":"When the label was added or the comment written.","type":"string"},"reason":{"type":"string"},"head":{"description":"Head commit the acceptance was first recorded on.","type":"string"},"breaches":{"description":"The breaches accepted (a saved report is judged again with them restored).","$ref":"#/$defs/breaches"},"verdict":{"description":"The verdict before the acceptance.","$ref":"#/$defs/verdict"}}},"acceptanceAudit":{"description":"Acceptances read from the pull request: those in force (given by a writer) with what each covers and accepted in this run, and those ignored with why.","type":"object","additionalProperties":false,"required":["given","ignored","budget"],"properties":{"given":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id","via","by","at","reason","permission","covers","accepted"],"properties":{"id":{"type":"string"},"via":{"enum":["label","comment"]},"by":{"type":"string"},"at":{"type":"string"},"reason":{"type":"string"},"permission":{"type":"string"},"head":{"type":"string"},"covers":{"type":"array","items":{"$ref":"#/$defs/findingKey"}},"accepted":{"type":"array","items":{"$ref":"#/$defs/findingKey"}}}}},"ignored":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["via","by","at","why"],"properties":{"via":{"enum":["label","comment"]},"by":{"type":"string"},"at":{"type":"string"},"why":{"type":"string"}}}},"budget":{"description":"Whether budget violations may be accepted (accept.budget in the budget file).","type":"boolean"}}},"nonNegative":{"type":"number","minimum":0},"count":{"type":"integer","minimum":0},"timestamp":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"metric":{"enum":["p50","p75","p90","p95","p99","p99.9","mean","max","error-rate","min-rps"]},"verdict":{"enum":["pass","budget-exceeded","regression","improvement","inconclusive","no-baseline","accepted"]},"counts":{"description":"Counts by key (error code or status code).","type":"object","additionalProperties":{"$ref":"#/$defs/count"}},"environment":{"type":"object","additionalProperties":false,"required":["runner","node"],"properties":{"runner":{"type":"object","additionalProperties":false,"required":["os","arch"],"properties":{"os":{"type":"string"},"arch":{"type":"string"}}},"node":{"description":"Node.js version.","type":"string"},"ci":{"type":"object","additionalProperties":false,"required":["provider"],"properties":{"provider":{"const":"github-actions"},"runUrl":{"description":"Link to the workflow run.","type":"string"},"repository":{"type":"string"},"sha":{"type":"string"},"ref":{"type":"string"},"event":{"type":"string"}}}}},"loadSettings":{"type":"object","additionalProperties":false,"required":["connections","durationMs","warmupMs","timeoutMs"],"properties":{"connections":{"type":"integer","minimum":1},"durationMs":{"$ref":"#/$defs/nonNegative"},"warmupMs":{"$ref":"#/$defs/nonNegative"},"minDurationMs":{"description":"Adaptive measurement: recorded load before the first look.","$ref":"#/$defs/nonNegative"},"timeoutMs":{"$ref":"#/$defs/nonNegative"},"rate":{"description":"Open model: requests per second across all connections.","type":"number","exclusiveMinimum":0},"workers":{"description":"Load generator threads (load.workers): a number, or auto.","oneOf":[{"type":"integer","minimum":1,"maximum":64},{"const":"auto"}]}}},"budget":{"description":"Limits: latency metrics in ms (maximum), error-rate as a fraction (maximum), min-rps in requests per second (minimum).","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"error-rate":{"$ref":"#/$defs/nonNegative"},"min-rps":{"$ref":"#/$defs/nonNegative"}}},"tolerance":{"type":"object","additionalProperties":false,"required":["maxIncrease","minDelta"],"properties":{"maxIncrease":{"description":"Relative increase allowed, a fraction (0.1 = +10%).","$ref":"#/$defs/nonNegative"},"minDelta":{"description":"Absolute increase allowed: ms, or fraction points for error-rate.","$ref":"#/$defs/nonNegative"}}},"regressionRules":{"oneOf":[{"const":false,"description":"Baseline comparison turned off."},{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/tolerance"},"p75":{"$ref":"#/$defs/tolerance"},"p90":{"$ref":"#/$defs/tolerance"},"p95":{"$ref":"#/$defs/tolerance"},"p99":{"$ref":"#/$defs/tolerance"},"p99.9":{"$ref":"#/$defs/tolerance"},"mean":{"$ref":"#/$defs/tolerance"},"max":{"$ref":"#/$defs/tolerance"},"error-rate":{"$ref":"#/$defs/tolerance"}}}]},"cloudwatchConfig":{"type":"object","additionalProperties":false,"required":["namespace","unit","dimensions","lookbackMs","periodMs"],"properties":{"region":{"type":"string"},"namespace":{"type":"string"},"metric":{"type":"string"},"unit":{"enum":["us","ms","s"]},"dimensions":{"type":"object","additionalProperties":{"type":"string"}},"lookbackMs":{"$ref":"#/$defs/nonNegative"},"periodMs":{"$ref":"#/$defs/nonNegative"}}},"headerNames":{"description":"Names of the headers sent; their values are never stored.","type":"array","items":{"type":"string"}},"endpointConfig":{"type":"object","additionalProperties":false,"required":["name","method","path","line","headers","body","load","budget","regression"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"description":"1-based line in the budget file.","type":"integer","minimum":0},"headers":{"$ref":"#/$defs/headerNames"},"body":{"description":"Whether a request body is sent; the body is never stored.","type":"boolean"},"expectStatus":{"type":"array","items":{"type":"integer","minimum":100,"maximum":599}},"load":{"$ref":"#/$defs/loadSettings"},"budget":{"$ref":"#/$defs/budget"},"regression":{"$ref":"#/$defs/regressionRules"},"confidence":{"description":"One-sided confidence of the percentile bounds, when the budget file set one (default 0.95).","type":"number","minimum":0.5,"maximum":0.999},"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"}}},"config":{"description":"The normalised budget configuration the run used.","type":"object","additionalProperties":false,"required":["file","target","baseline","confirm","endpoints"],"properties":{"file":{"type":"string"},"target":{"type":"object","additionalProperties":false,"required":["url","headers"],"properties":{"url":{"type":"string"},"headers":{"$ref":"#/$defs/headerNames"},"ready":{"type":"object","additionalProperties":false,"required":["url","timeoutMs"],"properties":{"url":{"type":"string"},"timeoutMs":{"$ref":"#/$defs/nonNegative"}}},"tls":{"description":"The budget file\'s target.tls: insecure means certificates were not checked.","type":"object","additionalProperties":false,"required":["insecure"],"properties":{"insecure":{"type":"boolean"},"ca":{"type":"string"}}}}},"baseline":{"type":"object","additionalProperties":false,"required":["required"],"properties":{"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"},"required":{"type":"boolean"}}},"confirm":{"type":"boolean"},"charts":{"enum":["failing","all","none"]},"endpoints":{"type":"array","items":{"$ref":"#/$defs/endpointConfig"}}}},"latencySummary":{"description":"Percentiles of a histogram, ms.","type":"object","additionalProperties":false,"required":["p50","p75","p90","p95","p99","p99.9","mean","max","min","stddev"],"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"min":{"$ref":"#/$defs/nonNegative"},"stddev":{"$ref":"#/$defs/nonNegative"}}},"measurement":{"type":"object","additionalProperties":false,"required":["requests","errors","errorRate","errorBreakdown","throughput","durationMs","latency","histogram","startedAt"],"properties":{"requests":{"$ref":"#/$defs/count"},"errors":{"$ref":"#/$defs/count"},"errorRate":{"type":"number","minimum":0,"maximum":1},"errorBreakdown":{"type":"object","additionalProperties":false,"required":["timeouts","connection","resets","status"],"properties":{"timeouts":{"$ref":"#/$defs/count"},"connection":{"$ref":"#/$defs/counts"},"resets":{"$ref":"#/$defs/count"},"status":{"$ref":"#/$defs/counts"}}},"throughput":{"description":"Successful responses (an expected status) per second; what `min-rps` is judged on. Reports written before this field\'s meaning was narrowed counted every response.","$ref":"#/$defs/nonNegative"},"durationMs":{"$ref":"#/$defs/nonNegative"},"latency":{"description":"Percentiles of successful responses plus timeouts (recorded at the timeout); failed statuses and connection errors are in `errorLatency`. In the open model, timed from each request\'s intended send time.","$ref":"#/$defs/latencySummary"},"uncorrected":{"description":"Open model: the same responses timed from their actual send.","$ref":"#/$defs/latencySummary"},"histogram":{"description":"HDR histogram in microseconds, 3 significant digits, compressed base64.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"uncorrectedHistogram":{"type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"errorLatency":{"description":"Latency of failed requests (unexpected statuses, connection errors, responses cut short): reported, not judged.","$ref":"#/$defs/latencySummary"},"errorHistogram":{"description":"The HDR histogram `errorLatency` comes from, encoded like `histogram`.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"arrivals":{"description":"Open model: the paced arrival process. Requests are due every 1/rate seconds; one due while every connection waits for an answer is dropped (not sent).","type":"object","additionalProperties":false,"required":["rate","intended","sent","dropped"],"properties":{"rate":{"type":"number","exclusiveMinimum":0},"intended":{"$ref":"#/$defs/count"},"sent":{"$ref":"#/$defs/count"},"dropped":{"$ref":"#/$defs/count"}}},"generator":{"description":"The load generator\'s own event loop during the run. `saturated`: it was the bottleneck, so latency includes its own queueing and a latency budget breach is not failed on this run.","type":"object","additionalProperties":false,"required":["eventLoopUtilization","eventLoopDelayP50Ms","eventLoopDelayP99Ms","eventLoopDelayMaxMs","saturated"],"properties":{"eventLoopUtilization":{"type":"number","minimum":0,"maximum":1},"eventLoopDelayP50Ms":{"$ref":"#/$defs/nonNegative"},"eventLoopDelayP99Ms":{"$ref":"#/$defs/nonNegative"},"eventLoopDelayMaxMs":{"$ref":"#/$defs/nonNegative"},"saturated":{"type":"boolean"}}},"warnings":{"description":"Conditions that make the figures less trustworthy: more than 1% of an open model\'s requests dropped, a saturated load generator.","type":"array","items":{"type":"string"}},"startedAt":{"$ref":"#/$defs/timestamp"},"workers":{"description":"Load generator threads this measurement was merged from (load.workers); absent = one.","type":"integer","minimum":2,"maximum":64},"adaptive":{"description":"Adaptive measurement: when and why it stopped. Absent for the fixed design.","type":"object","additionalProperties":false,"required":["looks","look","stop","capMs","minDurationMs"],"properties":{"looks":{"description":"Looks planned: at the minimum, one per slice after it, the last at the cap.","type":"integer","minimum":1},"look":{"description":"The look it stopped at (1-based); `looks` when it ran to the cap.","type":"integer","minimum":1},"stop":{"enum":["settled: pass","settled: breach","cap"]},"capMs":{"description":"The cap: the written duration, ms.","$ref":"#/$defs/nonNegative"},"minDurationMs":{"description":"Recorded load before the first look, ms.","$ref":"#/$defs/nonNegative"},"confidence":{"description":"One-sided confidence of each bound at the look it stopped at.","type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"regressionConfidence":{"description":"Side by side, sequentially: two-sided confidence the regression was judged at (that of the look it stopped at).","type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"blocks":{"description":"Side by side, sequentially: ABBA blocks measured (2 rounds a side each).","type":"integer","minimum":1}}},"cancelled":{"type":"boolean"}}},"significance":{"oneOf":[{"description":"Percentile-bootstrap confidence interval of candidate / reference.","type":"object","additionalProperties":false,"required":["test","confidence","low","high"],"properties":{"test":{"const":"bootstrap"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"low":{"type":"number"},"high":{"type":"number"}}},{"description":"Candidate requests slower than the slowest reference request, and the chance of that under no change.","type":"object","additionalProperties":false,"required":["test","confidence","above","pValue"],"properties":{"test":{"const":"exceedance"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"above":{"$ref":"#/$defs/count"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"Pooled two-proportion z-test of the error rates.","type":"object","additionalProperties":false,"required":["test","confidence","z","pValue"],"properties":{"test":{"const":"two-proportion"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"z":{"type":"number"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"One-sided prediction bounds of the CloudWatch per-period history (median ± t·1.4826·MAD·√(1+π/2n)).","type":"object","additionalProperties":false,"required":["test","confidence","periods","low","high"],"properties":{"test":{"const":"prediction-bound"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"}}}]},"breaches":{"description":"The checks that failed and count toward fail-on.","type":"array","uniqueItems":true,"items":{"enum":["budget","regression"]}},"finding":{"type":"object","additionalProperties":false,"required":["metric","verdict","breaches","current","reason"],"properties":{"metric":{"$ref":"#/$defs/metric"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"budget":{"type":"number"},"baseline":{"type":"number"},"current":{"type":"number"},"change":{"description":"Relative change against the baseline (0.12 = +12%); absent when the baseline is 0.","type":"number"},"delta":{"description":"Absolute change: ms, fraction points or req/s.","type":"number"},"significance":{"$ref":"#/$defs/significance"},"interval":{"$ref":"#/$defs/percentileInterval"},"reason":{"type":"string"},"acceptance":{"$ref":"#/$defs/findingAcceptance"},"confirmation":{"type":"object","additionalProperties":false,"required":["current","verdict","breaches","reason"],"properties":{"current":{"type":"number"},"change":{"type":"number"},"delta":{"type":"number"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"reason":{"type":"string"}}}}},"percentileInterval":{"description":"Distribution-free one-sided confidence bounds of a percentile from the order statistics of the recorded latencies (exact binomial), present when the percentile was judged against a fixed number (a budget, a CloudWatch threshold). Each bound holds with at least `confidence` on its own; a bound is absent when too few requests were measured to give one. Bounds are HDR bucket edges (3 significant digits), rounded outwards.","type":"object","additionalProperties":false,"required":["confidence","samples"],"properties":{"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"samples":{"description":"Latencies the bounds rest on.","$ref":"#/$defs/count"},"low":{"description":"The percentile is at least this, ms.","type":"number"},"lowRank":{"description":"Which order statistic (1-based) the lower bound is.","type":"integer","minimum":1},"high":{"description":"The percentile is at most this, ms.","type":"number"},"highRank":{"description":"Which order statistic (1-based) the upper bound is.","type":"integer","minimum":1},"moreRequests":{"description":"For an inconclusive verdict: an estimate of the further requests that would settle it if latencies kept the distribution measured so far.","type":"integer","minimum":1}}},"cloudwatchMetricSummary":{"type":"object","additionalProperties":false,"required":["median","periods"],"properties":{"median":{"type":"number"},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"},"values":{"description":"The latest per-period values, oldest first (at most 336): the trend.","type":"array","maxItems":336,"items":{"type":"number"}}}},"baseline":{"oneOf":[{"description":"A reference deployment measured side by side in this run, or a saved report\'s measurement (perf-gate compare).","type":"object","additionalProperties":false,"required":["kind","source","measurement"],"properties":{"kind":{"const":"reference"},"source":{"type":"string"},"measurement":{"$ref":"#/$defs/measurement"},"saved":{"const":true,"description":"The reference is the measurement of a saved report (perf-gate compare), not measured in this run."},"rounds":{"$ref":"#/$defs/count"},"confirmation":{"$ref":"#/$defs/measurement"}}},{"description":"CloudWatch history: per metric, the median of the per-period values and the prediction bounds.","type":"object","additionalProperties":false,"required":["kind","source","partial","metrics"],"properties":{"kind":{"const":"cloudwatch"},"store":{"description":"Where the history is kept when not in CloudWatch: `github`, a data branch of the repository (`baseline.github`; one run per period).","enum":["github"]},"source":{"type":"string"},"partial":{"type":"boolean"},"metrics":{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p75":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p90":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p95":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99.9":{"$ref":"#/$defs/cloudwatchMetricSummary"},"mean":{"$ref":"#/$defs/cloudwatchMetricSummary"},"max":{"$ref":"#/$defs/cloudwatchMetricSummary"},"error-rate":{"$ref":"#/$defs/cloudwatchMetricSummary"}}}}},{"description":"No baseline, and why.","type":"object","additionalProperties":false,"required":["kind","reason"],"properties":{"kind":{"const":"none"},"reason":{"type":"string"},"configured":{"const":false,"description":"No baseline is set up for this endpoint (its metrics were judged by their budgets alone); absent when a baseline is set up but had no data."}}}]},"endpoint":{"type":"object","additionalProperties":false,"required":["name","method","path","line","measurement","baseline","findings","verdict"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"type":"integer","minimum":0},"measurement":{"$ref":"#/$defs/measurement"},"confirmation":{"description":"The re-measurement of a breaching endpoint.","$ref":"#/$defs/measurement"},"baseline":{"$ref":"#/$defs/baseline"},"findings":{"type":"array","items":{"$ref":"#/$defs/finding"}},"verdict":{"description":"The most severe verdict among the findings.","$ref":"#/$defs/verdict"}}},"summary":{"type":"object","additionalProperties":false,"required":["endpoints","violations","regressions","improvements","inconclusive","noBaseline","passed"],"properties":{"endpoints":{"$ref":"#/$defs/count"},"violations":{"description":"Findings with a budget breach.","$ref":"#/$defs/count"},"regressions":{"description":"Findings with a regression breach.","$ref":"#/$defs/count"},"improvements":{"$ref":"#/$defs/count"},"inconclusive":{"$ref":"#/$defs/count"},"noBaseline":{"$ref":"#/$defs/count"},"accepted":{"description":"Findings an authorised acceptance covers (verdict accepted).","$ref":"#/$defs/count"},"passed":{"description":"Every budget and regression check held and the run completed, whatever fail-on says.","type":"boolean"},"cancelled":{"type":"boolean"},"load":{"description":"Load time of the run, warmups included, ms: spent, and planned (what the fixed design, every endpoint for its whole duration, would have spent).","type":"object","additionalProperties":false,"required":["spentMs","plannedMs"],"properties":{"spentMs":{"$ref":"#/$defs/nonNegative"},"plannedMs":{"$ref":"#/$defs/nonNegative"}}},"errors":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["message"],"properties":{"endpoint":{"type":"string"},"message":{"type":"string"}}}}}}}}');
+;// CONCATENATED MODULE: ./src/report/validate.ts
+
+
+
+/** Checks JSON against schemas/report.schema.json (reports read back for `report`, `compare`). */
+let validate_compiled;
+function validate_validator() {
+    validate_compiled ??= new _2020.Ajv2020({ allErrors: true, strict: true }).compile(report_schema_namespaceObject);
+    return validate_compiled;
+}
+function validateReport(json) {
+    const validate = validate_validator();
+    if (validate(json))
+        return { valid: true, report: json };
+    return { valid: false, errors: (validate.errors ?? []).map(describe) };
+}
+/**
+ * Parses and validates a report file's text; throws one message naming the file and every
+ * problem. `source` names the file in messages.
+ */
+function parseReport(text, source) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        throw new Error(`${source}: not a perf-gate report: invalid JSON (${error.message})`);
+    }
+    const version = typeof json === 'object' && json !== null
+        ? json.schemaVersion
+        : undefined;
+    if (version === undefined) {
+        throw new Error(`${source}: not a perf-gate report: no schemaVersion (expected the report.json a perf-gate run writes)`);
+    }
+    if (version === 1) {
+        throw new Error(`${source}: report schemaVersion 1 was written by perf-gate 0.1, whose percentile verdicts came from a fixed sample-count rule; this perf-gate reads version ${REPORT_SCHEMA_VERSION} only: measure again with this version (see docs/report-format.md)`);
+    }
+    if (version !== REPORT_SCHEMA_VERSION) {
+        throw new Error(`${source}: report schemaVersion ${JSON.stringify(version)} is not supported; this perf-gate reads version ${REPORT_SCHEMA_VERSION} (use the perf-gate version that wrote it)`);
+    }
+    const result = validateReport(json);
+    if (!result.valid) {
+        const shown = result.errors.slice(0, 20);
+        const more = result.errors.length > shown.length
+            ? `\n  … and ${result.errors.length - shown.length} more`
+            : '';
+        throw new Error(`${source}: not a valid perf-gate report:\n  ${shown.join('\n  ')}${more}`);
+    }
+    return result.report;
+}
+function describe(error) {
+    const where = error.instancePath === '' ? '(top level)' : error.instancePath;
+    if (error.keyword === 'additionalProperties') {
+        return `${where}: unknown key "${error.params.additionalProperty}"`;
+    }
+    if (error.keyword === 'required') {
+        return `${where}: missing "${error.params.missingProperty}"`;
+    }
+    if (error.keyword === 'enum') {
+        return `${where}: ${error.message} (${error.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')})`;
+    }
+    return `${where}: ${error.message}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/read.ts
+
+
+
+
+
+/**
+ * Saved reports (the action's `report` input, `perf-gate compare`) come from another job, and in
+ * the fork pattern from whoever wrote the pull request: they are read as untrusted evidence.
+ * Every read is bounded before memory is spent on it.
+ */
+/**
+ * Largest report read. A report holds per endpoint a few KB of findings and one compressed
+ * histogram (1–20 KB) per measurement (main run, confirmation, reference): 200 endpoints with
+ * every measurement stay under 10 MB. 64 MiB leaves room for that six times over, while parsing
+ * it costs a few hundred MB of heap at most, well inside a 7 GB runner.
+ */
+const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+/** Nesting deeper than any report has (the schema's deepest path is under 10 levels). */
+const MAX_REPORT_DEPTH = 32;
+/**
+ * Largest decompressed histogram. perf-gate's histograms (µs, 3 significant digits, up to an
+ * hour, auto-resized beyond) have at most ~70,000 counts of at most 9 bytes each: under 640 KB.
+ * A compressed payload is checked against this before it is inflated in full.
+ */
+const MAX_HISTOGRAM_BYTES = 2 * 1024 * 1024;
+/** Largest total of decompressed histograms in one report (many small bombs add up). */
+const MAX_REPORT_HISTOGRAM_BYTES = 256 * 1024 * 1024;
+/** Highest histogram value accepted, µs (about 100 days): bounds the counts array decoding allocates. */
+const MAX_HISTOGRAM_VALUE = 2 ** 43;
+class ReportFileError extends Error {
+    name = 'ReportFileError';
+}
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+/**
+ * The file's text, read from a regular file of at most MAX_REPORT_BYTES. The file is opened
+ * non-blocking and checked with fstat on the opened descriptor, so a FIFO is refused instead of
+ * waiting for a writer, and a device (/dev/zero) or a folder is refused before a byte is read.
+ */
+async function readReportText(path, source = path) {
+    let handle;
+    try {
+        handle = await (0,promises_.open)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
+    }
+    catch (error) {
+        const code = error.code;
+        throw new ReportFileError(code === 'ENOENT'
+            ? `${source}: no such file`
+            : `${source}: cannot be read: ${error.message}`);
+    }
+    try {
+        const info = await handle.stat();
+        if (!info.isFile()) {
+            const kind = info.isDirectory()
+                ? 'a folder'
+                : info.isFIFO()
+                    ? 'a named pipe'
+                    : info.isCharacterDevice() || info.isBlockDevice()
+                        ? 'a device'
+                        : info.isSocket()
+                            ? 'a socket'
+                            : 'not a regular file';
+            throw new ReportFileError(`${source}: is ${kind}, not a report file: name the report.json a perf-gate run wrote`);
+        }
+        if (info.size > MAX_REPORT_BYTES) {
+            throw new ReportFileError(`${source}: ${mib(info.size)} is larger than a perf-gate report can be (at most ${mib(MAX_REPORT_BYTES)}): name the report.json a perf-gate run wrote`);
+        }
+        // One byte more than the cap: a file that grew after fstat is caught, not read whole.
+        const buffer = Buffer.alloc(Math.min(info.size, MAX_REPORT_BYTES) + 1);
+        let length = 0;
+        while (length < buffer.length) {
+            const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+            if (bytesRead === 0)
+                break;
+            length += bytesRead;
+        }
+        if (length > MAX_REPORT_BYTES || length > info.size) {
+            throw new ReportFileError(`${source}: the file changed while it was read`);
+        }
+        return buffer.subarray(0, length).toString('utf8');
+    }
+    catch (error) {
+        if (error instanceof ReportFileError)
+            throw error;
+        throw new ReportFileError(`${source}: cannot be read: ${error.message}`);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** The deepest nesting of arrays and objects in JSON text (strings skipped), in one pass. */
+function jsonDepth(text, limit) {
+    let depth = 0;
+    let deepest = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (inString) {
+            if (c === 0x5c)
+                i++;
+            else if (c === 0x22)
+                inString = false;
+        }
+        else if (c === 0x22)
+            inString = true;
+        else if (c === 0x7b || c === 0x5b) {
+            if (++depth > deepest)
+                deepest = depth;
+            if (deepest > limit)
+                return deepest;
+        }
+        else if (c === 0x7d || c === 0x5d)
+            depth--;
+    }
+    return deepest;
+}
+/**
+ * Checks that a compressed histogram (hdr-histogram-js's V2 compressed base64) decompresses to at
+ * most `budget` bytes and describes a histogram perf-gate could have written, without inflating
+ * more than the cap. Returns the decompressed size.
+ */
+function checkHistogram(base64, where, budget) {
+    const bytes = Buffer.from(base64, 'base64');
+    const bad = (why) => new ReportFileError(`${where}: not a perf-gate histogram (${why})`);
+    if (bytes.length < 8)
+        throw bad('too short');
+    // Cookie 0x1c849304 | word size; then the compressed length, then zlib data.
+    if ((bytes.readInt32BE(0) & ~0xf0) !== 0x1c849304)
+        throw bad('unknown encoding');
+    const compressed = bytes.readInt32BE(4);
+    if (compressed < 0 || compressed > bytes.length - 8)
+        throw bad('truncated');
+    const cap = Math.min(MAX_HISTOGRAM_BYTES, budget);
+    let inflated;
+    try {
+        inflated = (0,external_node_zlib_.inflateSync)(bytes.subarray(8, 8 + compressed), { maxOutputLength: cap });
+    }
+    catch (error) {
+        if (error.code === 'ERR_BUFFER_TOO_LARGE') {
+            throw new ReportFileError(`${where}: the histogram decompresses to more than ${mib(cap)}; perf-gate's histograms stay under 1 MiB, so this report was not written by perf-gate as it stands`);
+        }
+        throw bad(`cannot be decompressed: ${error.message}`);
+    }
+    // Header: cookie, payload length, normalising offset, significant digits, lowest, highest.
+    if (inflated.length < 40)
+        throw bad('no header');
+    const digits = inflated.readInt32BE(12);
+    const lowest = Number(inflated.readBigInt64BE(16));
+    const highest = Number(inflated.readBigInt64BE(24));
+    if (digits < 0 || digits > 5)
+        throw bad(`${digits} significant digits`);
+    if (lowest < 1 || highest < 2 * lowest || highest > MAX_HISTOGRAM_VALUE) {
+        throw bad(`value range ${lowest}–${highest}`);
+    }
+    return inflated.length;
+}
+/** Every histogram of a measurement, with where it sits in the report. */
+function histogramsOf(m, where) {
+    if (!m)
+        return [];
+    const out = [[m.histogram, `${where}.histogram`]];
+    if (m.uncorrectedHistogram)
+        out.push([m.uncorrectedHistogram, `${where}.uncorrectedHistogram`]);
+    return out;
+}
+/** Checks every histogram of a parsed report against the per-histogram and per-report caps. */
+function checkHistograms(report, source) {
+    let budget = MAX_REPORT_HISTOGRAM_BYTES;
+    report.endpoints.forEach((e, i) => {
+        const at = `${source}: endpoints[${i}]`;
+        const all = [
+            ...histogramsOf(e.measurement, `${at}.measurement`),
+            ...histogramsOf(e.confirmation, `${at}.confirmation`),
+        ];
+        if (e.baseline.kind === 'reference') {
+            all.push(...histogramsOf(e.baseline.measurement, `${at}.baseline.measurement`));
+            all.push(...histogramsOf(e.baseline.confirmation, `${at}.baseline.confirmation`));
+        }
+        for (const [histogram, where] of all) {
+            budget -= checkHistogram(histogram, where, budget);
+            if (budget <= 0) {
+                throw new ReportFileError(`${source}: its histograms decompress to more than ${mib(MAX_REPORT_HISTOGRAM_BYTES)} in all`);
+            }
+        }
+    });
+}
+/**
+ * A measurement's derived figures recomputed from its evidence: percentiles from the histogram,
+ * the error rate from the counts. What a report says about them is not trusted.
+ */
+function rederive(m, where) {
+    if (m.errors > m.requests) {
+        throw new ReportFileError(`${where}: ${m.errors} errors out of ${m.requests} requests`);
+    }
+    const out = {
+        ...m,
+        errorRate: m.requests === 0 ? 0 : m.errors / m.requests,
+        latency: (0,measure_histogram/* summarize */.eh)((0,measure_histogram/* decodeHistogram */.pr)(m.histogram)),
+    };
+    if (m.uncorrectedHistogram)
+        out.uncorrected = (0,measure_histogram/* summarize */.eh)((0,measure_histogram/* decodeHistogram */.pr)(m.uncorrectedHistogram));
+    return out;
+}
+/** The report with every measurement's figures recomputed from its histograms and counts. */
+function rederiveMeasurements(report, source) {
+    const endpoints = report.endpoints.map((e, i) => {
+        const at = `${source}: endpoints[${i}]`;
+        const out = { ...e, measurement: rederive(e.measurement, `${at}.measurement`) };
+        if (e.confirmation)
+            out.confirmation = rederive(e.confirmation, `${at}.confirmation`);
+        if (e.baseline.kind === 'reference') {
+            const baseline = {
+                ...e.baseline,
+                measurement: rederive(e.baseline.measurement, `${at}.baseline.measurement`),
+            };
+            if (e.baseline.confirmation) {
+                baseline.confirmation = rederive(e.baseline.confirmation, `${at}.baseline.confirmation`);
+            }
+            out.baseline = baseline;
+        }
+        return out;
+    });
+    return { ...report, endpoints };
+}
+/**
+ * A saved report, read with every bound: regular file, size, nesting, schema, histogram sizes;
+ * its measurements' figures recomputed from their histograms (verdicts and summary are left as
+ * written: see gate/rejudge.ts). Throws ReportFileError (or parseReport's Error) with one
+ * message naming `source`.
+ */
+async function readReportFile(path, source = path) {
+    const text = await readReportText(path, source);
+    const depth = jsonDepth(text, MAX_REPORT_DEPTH);
+    if (depth > MAX_REPORT_DEPTH) {
+        throw new ReportFileError(`${source}: not a perf-gate report: JSON nested deeper than ${MAX_REPORT_DEPTH} levels`);
+    }
+    const report = parseReport(text, source);
+    checkHistograms(report, source);
+    return rederiveMeasurements(report, source);
+}
+
+;// CONCATENATED MODULE: ./src/report/write-file.ts
+
+
+
+/**
+ * Writing the report files. A path in the workspace is the pull request's to shape (it can
+ * commit a symlink named report.json pointing anywhere), so a file is never written through a
+ * symlink: the text goes to a new file in the same folder (created exclusively, which never
+ * follows a link) and is renamed over the final name, which replaces a symlink there instead of
+ * writing to its target.
+ */
+/** Whether `path` is `root` or inside it, comparing resolved paths (no file system access). */
+function isInside(path, root) {
+    const rel = relative(resolve(root), resolve(path));
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+/** Writes `text` to `path` without following a symlink at `path`. */
+async function writeFileNoFollow(path, text) {
+    const temp = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    try {
+        await (0,promises_.writeFile)(temp, text, { flag: 'wx', mode: 0o644 });
+        await (0,promises_.rename)(temp, path);
+    }
+    catch (error) {
+        await (0,promises_.rm)(temp, { force: true });
+        throw error;
+    }
+}
+/**
+ * The folder `path` will be written in, with symlinks resolved, must lie inside one of `roots`
+ * (also resolved): a symlinked folder in the workspace cannot carry the file elsewhere.
+ * Returns undefined when it does, else the resolved folder.
+ */
+async function escapesRoots(path, roots) {
+    const folder = await realpath(dirname(path));
+    for (const root of roots) {
+        let real;
+        try {
+            real = await realpath(root);
+        }
+        catch {
+            continue;
+        }
+        if (isInside(folder, real))
+            return undefined;
+    }
+    return folder;
+}
+
+;// CONCATENATED MODULE: ./src/cli/report-files.ts
+
+
+
+
+
+
+
+const EXTENSION = { json: 'json', markdown: 'md', html: 'html' };
+/** The options of the commands that write reports: `--json`, `--markdown`, `--html`. */
+const REPORT_OPTIONS = {
+    json: { type: 'string' },
+    markdown: { type: 'string' },
+    html: { type: 'string' },
+};
+/** The report paths a command was given, checked and their folders created (prepareReportPaths). */
+function reportPathsOf(parsed, command) {
+    const paths = {
+        json: stringOption(parsed, 'json'),
+        markdown: stringOption(parsed, 'markdown'),
+        html: stringOption(parsed, 'html'),
+    };
+    prepareReportPaths(paths, command);
+    return paths;
+}
+/** Creates the parent folders and refuses a path that is a folder. */
+function prepareReportPaths(paths, command) {
+    for (const [option, path] of Object.entries(paths)) {
+        if (path === undefined)
+            continue;
+        if (path.trim() === '')
+            throw new UsageError(`--${option} needs a file path`, command);
+        const full = (0,external_node_path_.resolve)(path);
+        try {
+            if ((0,external_node_fs_.statSync)(full, { throwIfNoEntry: false })?.isDirectory()) {
+                throw new UsageError(`--${option} ${path}: is a folder; name a file, e.g. ${path.replace(/\/+$/, '')}/report.${EXTENSION[option] ?? 'txt'}`, command);
+            }
+            (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(full), { recursive: true });
+        }
+        catch (error) {
+            if (error instanceof UsageError)
+                throw error;
+            throw new UsageError(`--${option} ${path}: cannot create its folder: ${error.message}`, command);
+        }
+    }
+}
+/** Writes the reports asked for; returns the paths written, for the closing message. */
+async function writeReports(report, paths) {
+    const written = [];
+    if (paths.json) {
+        await writeFileNoFollow(paths.json, `${JSON.stringify(report, null, 2)}\n`);
+        written.push(paths.json);
+    }
+    if (paths.markdown) {
+        const hint = paths.json ? `the full report is in ${paths.json}` : undefined;
+        await writeFileNoFollow(paths.markdown, renderMarkdown(report, { fullReportHint: hint }));
+        written.push(paths.markdown);
+    }
+    if (paths.html) {
+        await writeFileNoFollow(paths.html, renderHtml(report));
+        written.push(paths.html);
+    }
+    return written;
+}
+/** A saved report named on the command line; a missing or invalid one is a usage error. */
+async function readReport(path) {
+    try {
+        return await readReportFile(path);
+    }
+    catch (error) {
+        throw new UsageError(error.message);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/compare-command.ts
+
+
+
+
+
+
+
+
+
+
+/** `perf-gate compare BASE.json HEAD.json`: two saved reports judged against each other, no load. */
+const compare_command_COMMAND = 'compare';
+/** `perf-gate compare`: its options and help (runCli parses them and answers `--help`). */
+const compareSpec = {
+    name: compare_command_COMMAND,
+    options: {
+        budget: { type: 'string' },
+        ...REPORT_OPTIONS,
+        'fail-on': { type: 'string' },
+    },
+    help: COMPARE_HELP,
+    run: compareCommand,
+};
+async function compareCommand(parsed, context, output) {
+    const [basePath, headPath] = positionals(parsed, compare_command_COMMAND, ['BASE.json', 'HEAD.json']);
+    const failOn = failOnOption(parsed, compare_command_COMMAND);
+    const paths = reportPathsOf(parsed, compare_command_COMMAND);
+    const budgetFile = stringOption(parsed, 'budget');
+    let config;
+    if (budgetFile !== undefined) {
+        config = await loadRules(budgetFile, context.env, compare_command_COMMAND);
+        output.mask(config.secrets);
+    }
+    const base = await readReport(basePath);
+    const head = await readReport(headPath);
+    if (head.endpoints.length === 0) {
+        throw new UsageError(`${headPath}: the head report has no endpoints: nothing was measured, so there is nothing to compare (was the run cancelled or its budget file empty?)`);
+    }
+    const headNames = new Set(head.endpoints.map((e) => e.name));
+    const baseNames = new Set(base.endpoints.map((e) => e.name));
+    const onlyBase = base.endpoints.filter((e) => !headNames.has(e.name)).map((e) => e.name);
+    const onlyHead = head.endpoints.filter((e) => !baseNames.has(e.name)).map((e) => e.name);
+    const quote = (names) => names.map((n) => JSON.stringify(n)).join(', ');
+    if (onlyHead.length > 0) {
+        output.err(`warning: not in the base report (${basePath}), so judged without a baseline: ${quote(onlyHead)}`);
+    }
+    let report;
+    try {
+        report = compareReports(base, head, {
+            config,
+            tool: version/* TOOL */.js,
+            createdAt: new Date().toISOString(),
+            environment: runEnvironment(context.env),
+        });
+    }
+    catch (error) {
+        throw new UsageError(`cannot compare ${basePath} with ${headPath}: ${error.message}`);
+    }
+    if (onlyBase.length > 0) {
+        // An endpoint the base measured and the head did not is a check that did not run: the gate
+        // cannot pass on it.
+        const message = `not in the head report (${headPath}), so not measured: ${quote(onlyBase)}`;
+        output.err(`error: ${message}`);
+        report.summary.errors = [...(report.summary.errors ?? []), { message }];
+        report.summary.passed = false;
+    }
+    const written = await writeReports(report, paths);
+    output.out(`Comparing ${headPath} (head) with ${basePath} (base)`);
+    output.out('');
+    output.out(renderTable(report));
+    for (const path of written)
+        output.err(`Report written to ${path}`);
+    return shouldFail(report.summary, failOn) ? EXIT.failed : EXIT.passed;
+}
+
+// EXTERNAL MODULE: ./src/config/shard.ts
+var config_shard = __nccwpck_require__(3334);
+;// CONCATENATED MODULE: ./src/gate/rejudge.ts
+
+
+/**
+ * The baseline to judge against, from what the report kept. A reference deployment's
+ * measurement is evidence like the candidate's, and regressions against it are judged again
+ * when the request-level test decided them alone (fewer than MIN_ROUND_PAIRS round pairs, as in
+ * `compare`). The round pairs of a side-by-side run and CloudWatch's history are not kept in a
+ * report, so regressions judged over them cannot be judged again (judged without them, 3 of 4
+ * A/A side-by-side reports came out differently).
+ */
+function baselineOf(summary) {
+    if (summary.kind === 'reference' && (summary.rounds ?? 0) >= MIN_ROUND_PAIRS) {
+        return {
+            baseline: {
+                kind: 'none',
+                reason: `the saved report does not keep the ${summary.rounds} round pairs its regressions against ${summary.source} were judged over`,
+            },
+            keep: true,
+        };
+    }
+    if (summary.kind === 'reference') {
+        const baseline = {
+            kind: 'reference',
+            source: summary.source,
+            measurement: summary.measurement,
+        };
+        const again = summary.confirmation
+            ? { kind: 'reference', source: summary.source, measurement: summary.confirmation }
+            : undefined;
+        return { baseline, again };
+    }
+    if (summary.kind === 'cloudwatch') {
+        return {
+            baseline: {
+                kind: 'none',
+                reason: `the saved report does not keep the ${summary.store === 'github' ? '' : 'CloudWatch '}history of ${summary.source}, so regressions against it are not judged again`,
+            },
+            keep: true,
+        };
+    }
+    return {
+        baseline: {
+            kind: 'none',
+            reason: summary.reason,
+            ...(summary.configured === false ? { configured: false } : {}),
+        },
+    };
+}
+/**
+ * An endpoint whose baseline evidence the report does not hold (CloudWatch history, side-by-side
+ * round pairs): budgets are judged again (above, with no baseline), and the saved findings
+ * against the baseline stand where the baseline decided them. A saved regression can only fail
+ * the gate, so keeping it trusts the report in the one direction that is safe; a saved pass only
+ * replaces "no baseline".
+ */
+function keepBaselineFindings(judged, saved) {
+    const findings = judged.findings.map((finding) => {
+        const before = saved.findings.find((f) => f.metric === finding.metric);
+        const regressed = before?.breaches.includes('regression') ?? false;
+        // The budget, judged again, decides whenever it fails or cannot tell.
+        if (finding.breaches.length > 0 || finding.verdict === 'inconclusive') {
+            if (!regressed || finding.breaches.includes('regression'))
+                return finding;
+            return { ...finding, breaches: [...finding.breaches, 'regression'] };
+        }
+        if (!before)
+            return finding;
+        // The budget holds: the saved verdict against the baseline stands, never a budget breach
+        // the measurements do not bear out.
+        // (A metric with no budget is "no baseline" here: the saved verdict is all there is.)
+        const budgetClaim = before.verdict === 'budget-exceeded' ||
+            (before.verdict === 'inconclusive' && finding.verdict !== 'no-baseline');
+        const verdict = budgetClaim ? (regressed ? 'regression' : finding.verdict) : before.verdict;
+        return { ...before, breaches: regressed ? ['regression'] : [], verdict };
+    });
+    return {
+        ...judged,
+        baseline: saved.baseline,
+        findings,
+        verdict: worstVerdict(findings.map((f) => f.verdict)),
+    };
+}
+function rejudge_describe(s) {
+    return `${s.passed ? 'passed' : 'failed'}, ${s.violations} budget violation(s), ${s.regressions} regression(s)`;
+}
+function rejudgeReport(saved, options = {}) {
+    const { config } = options;
+    const warnings = [];
+    const trusted = new Map((config?.endpoints ?? []).map((e) => [e.name, e]));
+    const own = new Map(saved.config.endpoints.map((e) => [e.name, e]));
+    const errors = [...(saved.summary.errors ?? [])];
+    const ownRules = [];
+    const kept = new Set();
+    const inputs = [];
+    for (const endpoint of saved.endpoints) {
+        let rules = config ? trusted.get(endpoint.name) : own.get(endpoint.name);
+        if (!rules && config) {
+            rules = own.get(endpoint.name);
+            if (rules)
+                ownRules.push(endpoint.name);
+        }
+        if (!rules) {
+            errors.push({
+                endpoint: endpoint.name,
+                message: `"${endpoint.name}" is in the saved report but has no rules in ${config ? config.file : "the report's config"}`,
+            });
+            continue;
+        }
+        const { baseline, again, keep } = baselineOf(endpoint.baseline);
+        if (keep)
+            kept.add(endpoint.name);
+        const input = {
+            endpoint: { ...rules, method: endpoint.method, path: endpoint.path },
+            measurement: endpoint.measurement,
+            baseline,
+        };
+        if (endpoint.confirmation)
+            input.confirmation = endpoint.confirmation;
+        if (again)
+            input.confirmationBaseline = again;
+        inputs.push(input);
+    }
+    if (config) {
+        const measured = new Set(saved.endpoints.map((e) => e.name));
+        for (const e of config.endpoints) {
+            if (measured.has(e.name))
+                continue;
+            errors.push({
+                endpoint: e.name,
+                message: `"${e.name}" (${config.file}:${e.line}) is not in the saved report: it was not measured, so the gate cannot pass`,
+            });
+        }
+    }
+    if (ownRules.length > 0) {
+        warnings.push(`${ownRules.map((n) => `"${n}"`).join(', ')} ${ownRules.length === 1 ? 'is' : 'are'} not in ${config.file}: judged by the rules the saved report carries`);
+    }
+    const evaluation = evaluateRun(inputs, {
+        confidence: options.confidence,
+        iterations: options.iterations,
+        seed: options.seed,
+        baselineRequired: config?.baseline.required ?? saved.config.baseline.required,
+        cancelled: saved.summary.cancelled,
+        errors,
+    });
+    const endpoints = evaluation.endpoints.map((e) => {
+        const before = saved.endpoints.find((s) => s.name === e.name);
+        return before && kept.has(e.name) ? keepBaselineFindings(e, before) : e;
+    });
+    const before = saved.summary;
+    const after = summarizeRun(endpoints, { cancelled: saved.summary.cancelled, errors });
+    // An endpoint differs when its verdict or any finding's verdict or breaches do.
+    const verdicts = (e) => JSON.stringify([
+        e.verdict,
+        e.findings.map((f) => [f.metric, f.verdict, [...f.breaches].sort()]),
+    ]);
+    const changed = endpoints.filter((e) => {
+        const before = saved.endpoints.find((s) => s.name === e.name);
+        return !before || verdicts(before) !== verdicts(e);
+    });
+    if (before.passed !== after.passed ||
+        before.violations !== after.violations ||
+        before.regressions !== after.regressions ||
+        changed.length > 0) {
+        warnings.push(`the saved report's verdicts do not follow from its measurements and the ${config ? `rules in ${config.file}` : "report's rules"}: ` +
+            `it says ${rejudge_describe(before)}; judged again, ${rejudge_describe(after)}` +
+            (changed.length > 0
+                ? ` (${changed.length} endpoint verdict(s) differ, e.g. "${changed[0].name}")`
+                : '') +
+            '. The saved verdicts are ignored.');
+    }
+    return {
+        report: assembleReport({
+            tool: saved.tool,
+            createdAt: saved.createdAt,
+            environment: saved.environment,
+            gateId: config?.id ?? saved.gateId,
+            // The trusted file's rules; the target as the run that measured saw it.
+            config: config ? { ...reportConfigFrom(config), target: saved.config.target } : saved.config,
+            secrets: config?.secrets ?? [],
+            endpoints,
+            // The load as it was run (planned and spent) is a measurement, not a verdict: it stands.
+            summary: before.load ? { ...after, load: before.load } : after,
+        }),
+        warnings,
+    };
+}
+
+// EXTERNAL MODULE: ./src/measure/merge.ts
+var measure_merge = __nccwpck_require__(2792);
+;// CONCATENATED MODULE: ./src/gate/shards.ts
+/**
+ * Sharded runs (docs/architecture.md §4): n runs each drive a share of every endpoint's load
+ * (config/shard.ts) and write a report that gates nothing; the merge checks that the reports are
+ * the n shards of one gate and one budget file, adds their histograms exactly (the merged
+ * percentiles are those of the union of the shards' responses), sums counts and throughputs, and
+ * judges the whole with the same rules as any saved report (evaluate/rejudge.ts). Pure.
+ */
+
+
+
+
+/**
+ * The config a shard measures: its share of every endpoint's load, with the fixed design and no
+ * confirmation (every shard must load for the same time as the others, and the verdict is the
+ * merge's). Throws config/shard.ts's ShardError when a shard would be left with nothing.
+ */
+function shardedConfig(config, shard) {
+    const split = (0,config_shard/* shardConfig */.zB)(config, shard);
+    return {
+        ...split,
+        confirm: false,
+        endpoints: split.endpoints.map((e) => ({ ...e, adaptive: false })),
+    };
+}
+/** Below this share of the merged window with every shard loading, the merge warns. */
+const MIN_OVERLAP = 0.9;
+class ShardMergeError extends Error {
+}
+/** Rates compared and summed in thousandths of a request per second (config/shard.ts splits them so). */
+const RATE_STEP = 1000;
+/**
+ * The identity of a budget file's whole load and rules: the report config (as the report shows
+ * it, so a shard and the merge of saved shards compute it alike) with every endpoint's load
+ * replaced by the unsplit one.
+ */
+function budgetDigest(config, loads) {
+    const whole = {
+        ...config,
+        endpoints: config.endpoints.map((endpoint, i) => ({
+            ...endpoint,
+            load: {
+                ...endpoint.load,
+                connections: loads[i].connections,
+                rate: loads[i].rate === undefined
+                    ? undefined
+                    : Math.round(loads[i].rate * RATE_STEP) / RATE_STEP,
+            },
+        })),
+    };
+    return (0,external_node_crypto_.createHash)('sha256').update(stableJson(whole)).digest('hex');
+}
+/** The shard record of a shard's report: its place, and the digest of the unsplit budget. */
+function shardRecord(report, whole, shard, startAt) {
+    const loads = whole.endpoints.map((e) => e.load);
+    return {
+        index: shard.index,
+        count: shard.count,
+        budget: budgetDigest(report.config, loads),
+        ...(startAt !== undefined ? { startAt } : {}),
+    };
+}
+function mergeShardReports(inputs, options) {
+    const shards = checkSet(inputs);
+    const first = shards[0].report;
+    const count = shards.length;
+    const warnings = [];
+    // The whole load: each endpoint's connections and rate summed over the shards.
+    const loads = first.config.endpoints.map((_endpoint, i) => {
+        const parts = shards.map((s) => s.report.config.endpoints[i].load);
+        const rates = parts.map((p) => p.rate);
+        return {
+            connections: parts.reduce((a, p) => a + p.connections, 0),
+            ...(rates.every((r) => r !== undefined)
+                ? { rate: rates.reduce((a, r) => a + Math.round(r * RATE_STEP), 0) / RATE_STEP }
+                : {}),
+        };
+    });
+    const digest = budgetDigest(first.config, loads);
+    for (const shard of shards) {
+        if (shard.report.shard.budget !== digest) {
+            throw new ShardMergeError(`${shard.source} (shard ${shard.report.shard.index}/${count}) was measured with a different budget file or settings than ${shards[0].source}: merge only the shards of one run (same budget file, same target, same shard count)`);
+        }
+    }
+    const overlap = {};
+    const dropped = [];
+    const endpoints = first.endpoints.map((endpoint) => {
+        const results = shards.map((s) => s.report.endpoints.find((e) => e.name === endpoint.name));
+        const measurements = results.map((r) => r.measurement);
+        overlap[endpoint.name] = overlapOf(measurements);
+        if (overlap[endpoint.name] < MIN_OVERLAP) {
+            warnings.push(`${endpoint.name}: the shards loaded the target together for only ${Math.round(overlap[endpoint.name] * 100)}% of the merged window, so the merged numbers describe a load that only partly happened at once; start every shard with the same start-at`);
+        }
+        const baseline = mergedBaseline(results.map((r) => r.baseline));
+        if (baseline.kind === 'none' && endpoint.baseline.kind !== 'none')
+            dropped.push(endpoint.name);
+        return {
+            name: endpoint.name,
+            method: endpoint.method,
+            path: endpoint.path,
+            line: endpoint.line,
+            measurement: (0,measure_merge/* mergeMeasurements */.O)(measurements, 'at once'),
+            baseline,
+            findings: [],
+            verdict: 'pass',
+        };
+    });
+    if (dropped.length > 0) {
+        warnings.push(`judged against budgets only: CloudWatch and history baselines are not merged across shards yet (${dropped.join(', ')})`);
+    }
+    const merged = {
+        ...first,
+        tool: { ...options.tool },
+        createdAt: options.createdAt,
+        environment: structuredClone(options.environment),
+        config: {
+            ...first.config,
+            endpoints: first.config.endpoints.map((e, i) => ({
+                ...e,
+                load: { ...e.load, ...loads[i] },
+            })),
+        },
+        endpoints,
+        summary: {
+            ...first.summary,
+            errors: shards.flatMap((s) => (s.report.summary.errors ?? []).map((error) => ({
+                ...error,
+                message: `shard ${s.report.shard.index}/${count}: ${error.message}`,
+            }))),
+        },
+    };
+    delete merged.shard;
+    delete merged.acceptance;
+    if (merged.summary.errors.length === 0)
+        delete merged.summary.errors;
+    const { report, warnings: judged } = rejudgeReport(merged, { config: options.config });
+    report.shards = { count, overlap };
+    return { report, warnings: [...warnings, ...judged] };
+}
+/** The shards in order, after checking they are one complete set of one gate. */
+function checkSet(inputs) {
+    if (inputs.length === 0)
+        throw new ShardMergeError('no shard reports to merge');
+    for (const input of inputs) {
+        if (!input.report.shard) {
+            throw new ShardMergeError(`${input.source} is not a shard's report (it has no "shard" record): merge the reports of runs made with shard i/n`);
+        }
+    }
+    const count = inputs[0].report.shard.count;
+    const bySlot = new Map();
+    for (const input of inputs) {
+        const { index, count: theirs } = input.report.shard;
+        if (theirs !== count) {
+            throw new ShardMergeError(`${input.source} is shard ${index}/${theirs} but ${inputs[0].source} is one of ${count} shards: merge the shards of one run`);
+        }
+        if (input.report.gateId !== inputs[0].report.gateId) {
+            throw new ShardMergeError(`${input.source} belongs to gate "${input.report.gateId}", ${inputs[0].source} to "${inputs[0].report.gateId}": merge the shards of one gate`);
+        }
+        const twin = bySlot.get(index);
+        if (twin) {
+            throw new ShardMergeError(`shard ${index}/${count} is given twice (${twin.source} and ${input.source}): each shard's report once`);
+        }
+        bySlot.set(index, input);
+    }
+    const missing = [...Array(count).keys()].map((i) => i + 1).filter((i) => !bySlot.has(i));
+    if (missing.length > 0) {
+        throw new ShardMergeError(`shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: ${inputs.length} of ${count} reports given; a merge of part of the load would judge less load than the budget file asks for`);
+    }
+    const shards = [...Array(count).keys()].map((i) => bySlot.get(i + 1));
+    const names = (r) => r.endpoints.map((e) => e.name).join('\n');
+    for (const shard of shards) {
+        if (names(shard.report) !== names(shards[0].report)) {
+            throw new ShardMergeError(`${shard.source} measured other endpoints than ${shards[0].source} (a run cut short, or another budget file): every shard must measure every endpoint`);
+        }
+    }
+    return shards;
+}
+/**
+ * The share of the merged window (first start to last end) in which every shard was loading:
+ * 1 when they ran exactly together, 0 when some ran after another had finished.
+ */
+function overlapOf(parts) {
+    const starts = parts.map((p) => Date.parse(p.startedAt));
+    const ends = parts.map((p, i) => starts[i] + p.durationMs);
+    const span = Math.max(...ends) - Math.min(...starts);
+    if (!(span > 0))
+        return 1;
+    return Math.max(0, Math.min(...ends) - Math.max(...starts)) / span;
+}
+/**
+ * A reference deployment measured by every shard is merged like the candidate, and judged over
+ * its requests (the shards' round pairs are not kept in their reports). Histories are not
+ * merged yet: the endpoint is judged against its budgets.
+ */
+function mergedBaseline(parts) {
+    if (parts.every((p) => p.kind === 'reference')) {
+        const references = parts;
+        return {
+            kind: 'reference',
+            source: references[0].source,
+            measurement: (0,measure_merge/* mergeMeasurements */.O)(references.map((p) => p.measurement), 'at once'),
+        };
+    }
+    if (parts[0].kind === 'none')
+        return parts[0];
+    return {
+        kind: 'none',
+        reason: 'the shards’ baselines are not merged: judged against budgets',
+    };
+}
+/** JSON with object keys sorted, so equal values hash alike whatever order they were built in. */
+function stableJson(value) {
+    return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+        : v);
+}
+
+;// CONCATENATED MODULE: ./src/cli/merge-command.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * `perf-gate merge SHARD.json…`: the reports of a sharded run (`run --shard i/n`) added together
+ * exactly and judged as one run (docs/architecture.md §4). No load is sent.
+ */
+const merge_command_COMMAND = 'merge';
+/** `perf-gate merge`: its options and help (runCli parses them and answers `--help`). */
+const mergeSpec = {
+    name: merge_command_COMMAND,
+    options: {
+        budget: { type: 'string' },
+        ...REPORT_OPTIONS,
+        'fail-on': { type: 'string' },
+    },
+    help: MERGE_HELP,
+    run: mergeCommand,
+};
+async function mergeCommand(parsed, context, output) {
+    const files = parsed.positionals;
+    if (files.length === 0) {
+        throw new UsageError('name the shard reports to merge: perf-gate merge SHARD.json…', merge_command_COMMAND);
+    }
+    const failOn = failOnOption(parsed, merge_command_COMMAND);
+    const paths = reportPathsOf(parsed, merge_command_COMMAND);
+    const budgetFile = stringOption(parsed, 'budget');
+    let config;
+    if (budgetFile !== undefined) {
+        config = await loadRules(budgetFile, context.env, merge_command_COMMAND);
+        output.mask(config.secrets);
+    }
+    const inputs = [];
+    for (const file of files)
+        inputs.push({ source: file, report: await readReport(file) });
+    let merged;
+    try {
+        merged = mergeShardReports(inputs, {
+            config,
+            tool: version/* TOOL */.js,
+            createdAt: new Date().toISOString(),
+            environment: runEnvironment(context.env),
+        });
+    }
+    catch (error) {
+        if (error instanceof ShardMergeError)
+            throw new UsageError(error.message);
+        throw error;
+    }
+    for (const warning of merged.warnings)
+        output.err(`warning: ${warning}`);
+    const { report } = merged;
+    const written = await writeReports(report, paths);
+    output.out(`Merged ${files.length} shard report${files.length === 1 ? '' : 's'}`);
+    output.out('');
+    output.out(renderTable(report));
+    for (const path of written)
+        output.err(`Report written to ${path}`);
+    return shouldFail(report.summary, failOn) ? EXIT.failed : EXIT.passed;
+}
+
+;// CONCATENATED MODULE: ./src/log/lines.ts
+
+/**
+ * The one rule for every line perf-gate prints, in the action (stdout) and the CLI (stderr and
+ * stdout) alike (SPEC §8). A GitHub runner reads each line of a step's output, stdout and stderr,
+ * for workflow commands: a line starting with `::` (after any blanks) is a command
+ * (`::set-output`, `::stop-commands::`, `::error`, `::add-mask::`), and so is `##[` anywhere in a
+ * line, the older syntax. Names, paths and messages come from the budget file, the target or a
+ * saved report, so no text may end a line, start one, or carry one of those openings:
+ *
+ * - secrets are masked first (src/secrets/secrets.ts), so no rule below can split one apart;
+ * - every line break (CR, LF, NEL, LS, PS, VT, FF) becomes a space, other control characters
+ *   (terminal escapes, NUL) are dropped;
+ * - a line that would start with `::` is prefixed with `> `;
+ * - `##[` becomes `%23%23[` (the toolkit's percent escape of `#`).
+ *
+ * Workflow commands perf-gate itself issues (`::warning::`, `::group::`) are written by
+ * @actions/core, which escapes their data (`%`, CR, LF); their messages pass `commandMessage`.
+ */
+const BREAKS = /[\r\n\v\f\u0085\u2028\u2029]+/g;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]/g;
+const COMMAND_START = /^\s*::/;
+const OLD_COMMAND = /##\[/g;
+/** Shown before a line that would otherwise start with `::`. */
+const COMMAND_GUARD = '> ';
+/** One line as it may be printed: masked, on one line, never a workflow command. */
+function logLine(text, secrets = secrets_secrets/* registry */.u5) {
+    const line = secrets
+        .mask(text)
+        .replace(BREAKS, ' ')
+        .replace(CONTROLS, '')
+        .replace(OLD_COMMAND, '%23%23[');
+    return COMMAND_START.test(line) ? `${COMMAND_GUARD}${line}` : line;
+}
+/**
+ * The message of a workflow command perf-gate issues (`::warning::…`, `::error …::…`): masked,
+ * `##[` escaped; @actions/core escapes its line breaks and `%` itself.
+ */
+function commandMessage(text, secrets = registry) {
+    return secrets.mask(text).replace(OLD_COMMAND, '%23%23[');
+}
+/**
+ * Text of several lines (a table, help, a list of problems): each line by `logLine`, the line
+ * breaks between them kept.
+ */
+function logLines(text, secrets = secrets_secrets/* registry */.u5) {
+    return secrets
+        .mask(text)
+        .split(/\r?\n/)
+        .map((line) => logLine(line, secrets))
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/cli/output.ts
+
+
+/** `CI=true` (GitHub Actions, GitLab, CircleCI, ...) means nobody watches a live line. */
+function isCi(env) {
+    const ci = env.CI?.trim().toLowerCase();
+    return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+}
+class Output {
+    context;
+    constructor(context) {
+        this.context = context;
+    }
+    /** Values to mask from now on (the loaded config's `secrets`, URL credentials). */
+    mask(secrets) {
+        secrets_secrets/* registry */.u5.add(...secrets);
+    }
+    masked(text) {
+        return secrets_secrets/* registry */.u5.mask(text);
+    }
+    /** A result line (stdout). */
+    out(text = '') {
+        this.context.stdout.write(`${logLines(text)}\n`);
+    }
+    /** A log or error line (stderr). */
+    err(text = '') {
+        this.context.stderr.write(`${logLines(text)}\n`);
+    }
+    /** Raw stderr text without a newline, for the live progress line. */
+    errRaw(text) {
+        this.context.stderr.write(this.masked(text));
+    }
+    /** Progress may redraw a line in place: stderr is a terminal and this is not a CI job. */
+    get live() {
+        return this.context.stderr.isTTY === true && !isCi(this.context.env);
+    }
+    get columns() {
+        const columns = this.context.stderr.columns;
+        return typeof columns === 'number' && columns > 20 ? columns : 80;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/command.ts
+
+
+/** Parses a command's arguments (a UsageError names the command) and answers `--help` with its text. */
+async function runCommandSpec(spec, args, context, output) {
+    const parsed = parseCommandArgs(spec.name, args, spec.options);
+    if (flag(parsed, 'help')) {
+        output.out(spec.help);
+        return EXIT.passed;
+    }
+    return spec.run(parsed, context, output);
+}
+
+;// CONCATENATED MODULE: ./src/cli/report-command.ts
+
+
+
+
+
+/**
+ * `perf-gate report REPORT.json --html OUT`: renders a saved report as it is (a fork's artifact,
+ * a report from another machine). Nothing is judged again here: the files show what the report
+ * says, escaped as everything from a report is.
+ */
+const report_command_COMMAND = 'report';
+/** `perf-gate report`: its options and help (runCli parses them and answers `--help`). */
+const reportSpec = {
+    name: report_command_COMMAND,
+    options: {
+        html: { type: 'string' },
+        markdown: { type: 'string' },
+    },
+    help: REPORT_HELP,
+    run: reportCommand,
+};
+async function reportCommand(parsed, _context, output) {
+    const [path] = positionals(parsed, report_command_COMMAND, ['REPORT.json']);
+    const paths = { html: stringOption(parsed, 'html'), markdown: stringOption(parsed, 'markdown') };
+    if (paths.html === undefined && paths.markdown === undefined) {
+        throw new UsageError('name what to write: --html OUT (e.g. --html report.html) and/or --markdown OUT', report_command_COMMAND);
+    }
+    prepareReportPaths(paths, report_command_COMMAND);
+    let report;
+    try {
+        report = await readReportFile(path);
+    }
+    catch (error) {
+        throw new UsageError(error.message);
+    }
+    for (const written of await writeReports(report, paths)) {
+        output.err(`Report written to ${written}`);
+    }
+    return EXIT.passed;
+}
+
+;// CONCATENATED MODULE: ./src/gate/baselines.ts
+/** The baseline a config (and an optional reference deployment) asks for. */
+function baselineSource(config, baselineUrl) {
+    if (baselineUrl !== undefined)
+        return { kind: 'reference', url: baselineUrl };
+    if (config.baseline.github)
+        return { kind: 'github', branch: config.baseline.github.branch };
+    const cloudwatch = config.baseline.cloudwatch !== undefined ||
+        config.endpoints.some((e) => e.cloudwatch !== undefined);
+    return cloudwatch ? { kind: 'cloudwatch' } : { kind: 'none' };
+}
+/** How the gate reads the baseline a config asks for. */
+function baselineReading(config, options) {
+    const source = baselineSource(config, options.baselineUrl);
+    switch (source.kind) {
+        case 'github':
+            if (!options.readGitHub)
+                return { source, unread: source };
+            return {
+                source,
+                readCloudWatch: options.readGitHub,
+                historyName: `the data branch ${source.branch}`,
+            };
+        case 'cloudwatch':
+            return {
+                source,
+                readCloudWatch: (c) => readCloudWatch(c, options.log),
+            };
+        default:
+            return { source };
+    }
+}
+/** Loaded on demand: the AWS SDK is large, and most runs never need it. */
+async function readCloudWatch(config, log) {
+    const { readBaselines } = await __nccwpck_require__.e(/* import() */ 768).then(__nccwpck_require__.bind(__nccwpck_require__, 768));
+    return readBaselines({
+        gateId: config.id,
+        endpoints: config.endpoints,
+        fileConfig: config.baseline.cloudwatch,
+        now: new Date(),
+        log,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/measure/side-by-side.ts
+
+
+
+/** The order of sides for `blocks` ABBA blocks: A B B A, A B B A, ... (A = candidate). */
+function abbaOrder(blocks) {
+    const order = [];
+    for (let b = 0; b < blocks; b++)
+        order.push('candidate', 'reference', 'reference', 'candidate');
+    return order;
+}
+
+async function measureSideBySide(endpoint, options) {
+    const blocks = options.blocks ?? (0,plan/* defaultBlocks */.qC)(endpoint.load.durationMs);
+    if (!(Number.isInteger(blocks) && blocks >= 1)) {
+        throw new Error(`${endpoint.name}: side-by-side blocks must be a whole number of at least 1, got ${blocks}`);
+    }
+    const order = abbaOrder(blocks);
+    // Each side gets the endpoint's whole duration, split over its rounds.
+    const roundMs = (0,plan/* roundDurationMs */.H6)(endpoint.load.durationMs, blocks);
+    const measured = {
+        candidate: [],
+        reference: [],
+    };
+    const warmedUp = new Set();
+    for (const [i, side] of order.entries()) {
+        if (options.signal?.aborted)
+            break;
+        const baseUrl = side === 'reference' ? options.referenceUrl : options.candidateUrl;
+        options.log?.(`${endpoint.name}: round ${i + 1}/${order.length} (${side})`);
+        const m = await (0,engine/* measureEndpoint */.Wz)(endpoint, {
+            baseUrl,
+            durationMs: roundMs,
+            // The first round on each side warms it up; later rounds reuse the warm deployment.
+            warmupMs: warmedUp.has(side) ? 0 : endpoint.load.warmupMs,
+            signal: options.signal,
+            log: options.log,
+        });
+        warmedUp.add(side);
+        measured[side].push(m);
+    }
+    if (measured.candidate.length === 0 || measured.reference.length === 0)
+        throw new Error(`${endpoint.name}: side-by-side measurement was cancelled before a round finished`);
+    return pairedRounds(measured, options.signal);
+}
+/**
+ * Both sides' rounds merged (histograms added) and paired in order. A cancelled run measured
+ * fewer or shorter rounds than asked for: its merged measurements say so, as a single run would.
+ */
+function pairedRounds(measured, signal) {
+    const pairs = Math.min(measured.candidate.length, measured.reference.length);
+    const merge = (parts) => {
+        const merged = (0,measure_merge/* mergeMeasurements */.O)(parts);
+        return signal?.aborted || parts.some((p) => p.cancelled)
+            ? { ...merged, cancelled: true }
+            : merged;
+    };
+    return {
+        candidate: merge(measured.candidate),
+        reference: merge(measured.reference),
+        rounds: Array.from({ length: pairs }, (_, i) => ({
+            reference: measured.reference[i],
+            candidate: measured.candidate[i],
+        })),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/config/abba-plan.ts
+/**
+ * The blocks of an adaptive side-by-side measurement (SPEC §4, §5; docs/noise.md "Side by side,
+ * sequentially"): pure, from the load settings alone, so the number of looks (and with it the
+ * error spent at each, evaluate/sequential-abba.ts) is fixed before any data is seen.
+ *
+ * Rounds are shorter than the fixed design's (about ADAPTIVE_ROUND_MS instead of about 5 s): a
+ * look can only come after a whole ABBA block, and more, shorter round pairs give the round-pair
+ * t-interval more degrees of freedom for the same load (measured: with 1 s rounds an A/A
+ * comparison on the noisy runner settles in a median 6 s a side, with 2 s rounds in 17 s;
+ * bench/sequential-simulation.ts). The cap is the written `duration` per
+ * side, as in the fixed design; the first look comes once every side has recorded
+ * `load.min-duration` and there are MIN_ROUND_PAIRS pairs (2 blocks).
+ */
+
+/** Target length of one round of an adaptive side-by-side measurement, ms. */
+const ADAPTIVE_ROUND_MS = 1_000;
+/** Fewest blocks before the first look: 4 round pairs, the fewest the round-pair interval judges on. */
+const MIN_LOOK_BLOCKS = 2;
+/**
+ * The sequential design for an endpoint's load, or undefined when the duration leaves room for
+ * a single look only (then the fixed design runs).
+ */
+function abbaDesign(load) {
+    const capBlocks = Math.floor(load.durationMs / (2 * ADAPTIVE_ROUND_MS));
+    if (capBlocks <= MIN_LOOK_BLOCKS)
+        return undefined;
+    const roundMs = Math.max(plan/* MIN_ROUND_MS */.T1, (0,plan/* roundDurationMs */.H6)(load.durationMs, capBlocks));
+    const minMs = Math.min(load.minDurationMs ?? plan/* DEFAULT_MIN_DURATION_MS */.H2, load.durationMs);
+    const first = Math.max(MIN_LOOK_BLOCKS, Math.ceil(minMs / (2 * roundMs)));
+    if (first >= capBlocks)
+        return undefined;
+    const looks = [];
+    for (let b = first; b <= capBlocks; b++)
+        looks.push(b);
+    return { roundMs, looks, capBlocks };
+}
+/**
+ * Load of a sequential side-by-side measurement run to its cap, ms, both sides, warmups
+ * included; with `confirm`, one more block (a breach first seen at the cap is confirmed by it).
+ */
+function abbaCapLoadMs(load, design, confirm) {
+    const warmup = load.warmupMs > 0 ? runMs(load.warmupMs) : 0;
+    const blocks = design.capBlocks + (confirm ? 1 : 0);
+    return 2 * warmup + 4 * blocks * runMs(design.roundMs);
+}
+
+;// CONCATENATED MODULE: ./src/evaluate/sequential.ts
+
+
+/**
+ * Stopping an adaptive measurement (SPEC §4, docs/noise.md "Adaptive measurement"): the data of
+ * an endpoint is looked at after every slice, and the endpoint stops as soon as its budgets are
+ * settled. Looking repeatedly would let a fixed-confidence bound fail more often than its
+ * confidence says (one of twenty-five looks is bound to be wrong sooner or later), so the error
+ * each bound may make is spent over the looks planned in advance (config/plan.ts adaptiveLooks),
+ * Haybittle–Peto style with a Bonferroni account: every look before the last gets an equal share
+ * of INTERIM_SHARE of the error, the last look (at the cap) the rest. By the union bound the
+ * chance that any look judges a metric wrongly is at most the total error, 1 − confidence, the
+ * same as the fixed design's one look; the last look is only a little stricter than a fixed
+ * design's (96% rather than 95%), so an endpoint that runs to the cap loses little.
+ */
+/** Share of the error spent on the looks before the cap (the rest is for the look at the cap). */
+const INTERIM_SHARE = 0.2;
+/**
+ * The one-sided confidence of each bound at look `look` (1-based) of `looks`, for an overall
+ * `confidence`: interim looks share INTERIM_SHARE of the error equally, the last one has the rest.
+ */
+function lookConfidence(confidence, look, looks) {
+    if (!(Number.isInteger(looks) && looks >= 1 && Number.isInteger(look) && look >= 1))
+        throw new Error(`looks must be whole numbers from 1, got look ${look} of ${looks}`);
+    if (look > looks)
+        throw new Error(`look ${look} is past the last of ${looks}`);
+    const alpha = 1 - confidence;
+    if (looks === 1)
+        return confidence;
+    if (look < looks)
+        return 1 - (alpha * INTERIM_SHARE) / (looks - 1);
+    return 1 - alpha * (1 - INTERIM_SHARE);
+}
+/**
+ * How a metric's budget stands at one look, at the look's confidence: `breach` when its lower
+ * bound is over the limit, `pass` when its upper bound is at or under it, `open` otherwise.
+ * `mean` and `min-rps` have no bound here and stay open (they need the cap); `max` can only be
+ * settled as a breach (a response slower than the limit was seen).
+ */
+function metricState(metric, limit, sample, confidence) {
+    const q = metrics/* QUANTILES */.bD[metric];
+    if (q !== undefined) {
+        if (sample.buckets.total === 0)
+            return 'open';
+        const verdict = judgeAgainst(quantileBounds(sample.buckets, q, confidence), limit * 1000);
+        return verdict === 'above' ? 'breach' : verdict === 'at-or-below' ? 'pass' : 'open';
+    }
+    if (metric === 'error-rate')
+        return errorRateState(sample.errors, sample.requests, limit, confidence);
+    if (metric === 'max') {
+        const lowest = sample.buckets.lowest;
+        return lowest.length > 0 && lowest[lowest.length - 1] > limit * 1000 ? 'breach' : 'open';
+    }
+    return 'open';
+}
+/**
+ * Whether an endpoint's budgets are settled at a look: `breach` as soon as one of them is (the
+ * endpoint fails on it whatever the others say), `pass` when every one is settled within its
+ * limit, undefined while any is open.
+ */
+function settleBudgets(budget, sample, confidence) {
+    const metrics = Object.keys(budget);
+    if (metrics.length === 0)
+        return undefined;
+    let open = false;
+    for (const metric of metrics) {
+        const state = metricState(metric, budget[metric], sample, confidence);
+        if (state === 'breach')
+            return 'breach';
+        if (state === 'open')
+            open = true;
+    }
+    return open ? undefined : 'pass';
+}
+/**
+ * An error rate against its limit by the exact (Clopper–Pearson) one-sided binomial bounds:
+ * the lower bound is over the limit when `errors` or more errors out of `requests` would be rarer
+ * than 1 − confidence at an error rate equal to the limit; the upper bound is at or under the
+ * limit when `errors` or fewer would be.
+ */
+function errorRateState(errors, requests, limit, confidence) {
+    if (requests === 0)
+        return 'open';
+    const alpha = 1 - confidence;
+    if (limit <= 0)
+        return errors > 0 ? 'breach' : 'open';
+    if (limit >= 1)
+        return 'pass';
+    if (errors > 0 && 1 - binomialCdf(errors - 1, requests, limit) <= alpha)
+        return 'breach';
+    if (binomialCdf(errors, requests, limit) <= alpha)
+        return 'pass';
+    return 'open';
+}
+/** P(Bin(n, p) ≤ x), summed exactly in log space (no normal approximation). */
+function binomialCdf(x, n, p) {
+    if (x < 0)
+        return 0;
+    if (x >= n)
+        return 1;
+    const logRatio = Math.log(p) - Math.log1p(-p);
+    let logTerm = n * Math.log1p(-p);
+    let logSum = logTerm;
+    for (let k = 0; k < x; k++) {
+        logTerm += Math.log(n - k) - Math.log(k + 1) + logRatio;
+        logSum =
+            logTerm > logSum
+                ? logTerm + Math.log1p(Math.exp(logSum - logTerm))
+                : logSum + Math.log1p(Math.exp(logTerm - logSum));
+    }
+    return Math.min(1, Math.exp(logSum));
+}
+
+;// CONCATENATED MODULE: ./src/evaluate/sequential-abba.ts
+
+
+
+
+
+
+/** Lan–DeMets O'Brien–Fleming-type spending: 2 − 2Φ(z_{1−α/2} / √t), one-sided α. */
+const obrienFleming = (t, alpha) => t <= 0 ? 0 : t >= 1 ? alpha : 2 - 2 * normalCdf(normalQuantile(1 - alpha / 2) / Math.sqrt(t));
+/** Lan–DeMets Pocock-type spending: α · ln(1 + (e − 1) t). */
+const pocock = (t, alpha) => t <= 0 ? 0 : t >= 1 ? alpha : alpha * Math.log(1 + (Math.E - 1) * t);
+/** Half of α at the first look (any t > 0), the rest in proportion to t. */
+const frontLoaded = (t, alpha) => t <= 0 ? 0 : t >= 1 ? alpha : alpha * Math.min(1, 0.5 + 0.5 * t);
+/** Every look at the full α: what a naive gate would do (for the simulation's comparison only). */
+const naive = (t, alpha) => (t <= 0 ? 0 : alpha);
+const SPENDING = { breach: pocock, pass: frontLoaded };
+/**
+ * The levels of look `look` (1-based) of the design, for the evaluator's two-sided `confidence`
+ * (default 0.95: 2.5% one-sided each way) and the endpoint's budget confidence. Looks past the
+ * last (the confirming block after a breach at the cap) are judged at the last look's levels.
+ */
+function abbaLookLevels(design, look, confidence = 0.95, budgetConfidence = DEFAULT_CONFIDENCE, spending = SPENDING) {
+    const looks = design.looks.length;
+    const k = Math.min(look, looks);
+    const alpha = (1 - confidence) / 2;
+    const t = design.looks[k - 1] / design.capBlocks;
+    const before = k === 1 ? 0 : design.looks[k - 2] / design.capBlocks;
+    const spent = (f) => spending.incremental === false ? f(t, alpha) : f(t, alpha) - f(before, alpha);
+    return {
+        regression: 1 - 2 * spent(spending.breach),
+        pass: 1 - spent(spending.pass),
+        budget: lookConfidence(budgetConfidence, k, looks),
+    };
+}
+/**
+ * The record the candidate measurement carries at a look: the levels its verdict is judged at
+ * (evaluate reads `confidence` for budget bounds and `regressionConfidence` for regressions).
+ */
+function lookRecord(design, look, blocks, levels, stop, minDurationMs) {
+    return {
+        looks: design.looks.length,
+        look: Math.min(look, design.looks.length),
+        stop,
+        capMs: design.capBlocks * 2 * design.roundMs,
+        minDurationMs,
+        confidence: levels.budget,
+        regressionConfidence: levels.regression,
+        blocks,
+    };
+}
+/** Whether the data of one look settles the endpoint: `breach`, `pass`, or undefined (open). */
+function judgeAbbaLook(input) {
+    const { endpoint, baseline, levels } = input;
+    const options = input.options ?? {};
+    const candidate = {
+        ...input.candidate,
+        adaptive: {
+            ...(input.candidate.adaptive ?? {
+                looks: 1,
+                look: 1,
+                stop: 'cap',
+                capMs: input.candidate.durationMs,
+                minDurationMs: 0,
+            }),
+            confidence: levels.budget,
+            regressionConfidence: levels.regression,
+        },
+    };
+    const result = evaluateEndpoint(endpoint, candidate, baseline, options);
+    if (result.findings.some((f) => f.breaches.length > 0))
+        return 'breach';
+    const buckets = bucketsOf((0,measure_histogram/* decodeHistogram */.pr)(candidate.histogram));
+    if (Object.keys(endpoint.budget).length > 0) {
+        const budgets = settleBudgets(endpoint.budget, { buckets, requests: candidate.requests, errors: candidate.errors }, levels.budget);
+        if (budgets !== 'pass')
+            return undefined;
+    }
+    if (endpoint.regression === false)
+        return 'pass';
+    const refBuckets = bucketsOf((0,measure_histogram/* decodeHistogram */.pr)(baseline.measurement.histogram));
+    for (const [metric, tolerance] of Object.entries(endpoint.regression)) {
+        const equivalent = equivalentMetric(metric, tolerance, {
+            candidate,
+            reference: baseline.measurement,
+            rounds: baseline.rounds ?? [],
+            confidence: levels.pass,
+            buckets: { candidate: buckets, reference: refBuckets },
+            seed: seedFrom(`${endpoint.name}\u0000${metric}\u0000equivalence`, options.seed ?? 0),
+            iterations: options.iterations,
+        });
+        if (!equivalent)
+            return undefined;
+    }
+    return 'pass';
+}
+/**
+ * Whether a metric is settled as no regression: its upper bound is at most what the tolerance
+ * allows (a change is flagged only past both the relative tolerance and `min-delta`, so the
+ * larger of the two thresholds). Percentiles and the mean: the ratio's upper bound over the
+ * requests (bootstrap) and over the round pairs (t-interval), the larger of both. Error rate:
+ * the exact binomial upper bound of the candidate's rate against the reference's rate plus what
+ * the tolerance allows. `max` has no such bound and stays open to the cap.
+ */
+function equivalentMetric(metric, tolerance, data) {
+    const { candidate, reference } = data;
+    if (metric === 'error-rate') {
+        if (reference.requests === 0)
+            return false;
+        const base = reference.errorRate;
+        const allowed = Math.max(base * (1 + tolerance.maxIncrease), base + tolerance.minDelta);
+        return (errorRateState(candidate.errors, candidate.requests, allowed, data.confidence) === 'pass');
+    }
+    const q = metrics/* QUANTILES */.bD[metric];
+    if (q === undefined && metric !== 'mean')
+        return false;
+    if (data.buckets.candidate.total === 0 || data.buckets.reference.total === 0)
+        return false;
+    const base = metricValue(reference, metric);
+    if (!(base > 0))
+        return false;
+    const allowedRatio = Math.max(1 + tolerance.maxIncrease, 1 + tolerance.minDelta / base);
+    const pairs = data.rounds
+        .map((r) => ({
+        reference: metricValue(r.reference, metric),
+        candidate: metricValue(r.candidate, metric),
+    }))
+        .filter((p) => p.reference > 0 && p.candidate > 0);
+    if (pairs.length < MIN_ROUND_PAIRS)
+        return false;
+    const twoSided = 1 - 2 * (1 - data.confidence);
+    const perRound = pairedRatioCI(pairs, twoSided);
+    if (!(perRound.high < allowedRatio))
+        return false;
+    const opts = { confidence: twoSided, seed: data.seed, iterations: data.iterations };
+    const overRequests = q === undefined
+        ? bootstrapMeanRatioCI(data.buckets.reference, data.buckets.candidate, opts)
+        : bootstrapRatioCI(data.buckets.reference, data.buckets.candidate, q, opts);
+    return overRequests.high < allowedRatio;
+}
+/**
+ * The stopping rule over the states of the looks so far (index = look − 1): stop on a pass; on a
+ * breach at once, or with `confirm` once it has held at two consecutive looks; at the cap, unless
+ * the cap's own look found a breach that `confirm` still has to see repeated (then one more
+ * block, `looks + 1`). Undefined: measure another block.
+ */
+function abbaStop(states, looks, confirm) {
+    const n = states.length;
+    const last = states[n - 1];
+    const before = states[n - 2];
+    if (last === 'pass')
+        return 'settled: pass';
+    if (last === 'breach' && (!confirm || before === 'breach'))
+        return 'settled: breach';
+    if (n < looks)
+        return undefined;
+    if (n === looks && last === 'breach')
+        return undefined;
+    return 'cap';
+}
+
+;// CONCATENATED MODULE: ./src/measure/side-by-side-sequential.ts
+
+
+async function measureSideBySideSequential(endpoint, options) {
+    const { design } = options;
+    const measured = { candidate: [], reference: [] };
+    const warmedUp = new Set();
+    let blocks = 0;
+    let round = 0;
+    let stop;
+    const soFar = () => pairedRounds(measured, options.signal);
+    blocksLoop: while (blocks < options.maxBlocks) {
+        for (const side of ['candidate', 'reference', 'reference', 'candidate']) {
+            if (options.signal?.aborted)
+                break blocksLoop;
+            round++;
+            options.log?.(`${endpoint.name}: round ${round} (${side}), block ${blocks + 1} of at most ${design.capBlocks}`);
+            const m = await (0,engine/* measureEndpoint */.Wz)(endpoint, {
+                baseUrl: side === 'reference' ? options.referenceUrl : options.candidateUrl,
+                durationMs: design.roundMs,
+                warmupMs: warmedUp.has(side) ? 0 : endpoint.load.warmupMs,
+                signal: options.signal,
+                log: options.log,
+            });
+            warmedUp.add(side);
+            measured[side].push(m);
+        }
+        if (options.signal?.aborted)
+            break;
+        blocks++;
+        if (blocks < design.looks[0])
+            continue;
+        stop = options.afterBlock(blocks, soFar());
+        if (stop)
+            break;
+    }
+    if (measured.candidate.length === 0 || measured.reference.length === 0) {
+        throw new Error(`${endpoint.name}: side-by-side measurement was cancelled before a round finished`);
+    }
+    return { ...soFar(), ...(stop ? { stop } : {}), blocks };
+}
+
+;// CONCATENATED MODULE: ./src/gate/side-by-side-sequential.ts
+
+
+
+
+
+/**
+ * The gate's side of a sequential side-by-side measurement (SPEC §5): the design for an endpoint,
+ * and the measurement with the stopping rule wired in. The breach confirmation happens inside
+ * the sequence (a breach must hold over one more block), so run-gate does not measure such an
+ * endpoint again.
+ */
+/** The sequential design for an endpoint compared side by side, or undefined for the fixed one. */
+function sequentialSideBySideFor(endpoint) {
+    if (endpoint.adaptive !== true)
+        return undefined;
+    return abbaDesign(endpoint.load);
+}
+async function measureSequentialSideBySide(endpoint, design, options) {
+    const states = [];
+    let levels;
+    let look = 0;
+    const looks = design.looks.length;
+    const result = await measureSideBySideSequential(endpoint, {
+        referenceUrl: options.referenceUrl,
+        design,
+        maxBlocks: design.capBlocks + (options.confirm ? 1 : 0),
+        signal: options.signal,
+        log: options.log,
+        afterBlock: (blocks, soFar) => {
+            look = blocks - design.looks[0] + 1;
+            levels = abbaLookLevels(design, look, options.evaluate?.confidence ?? 0.95, endpoint.confidence ?? DEFAULT_CONFIDENCE);
+            const state = judgeAbbaLook({
+                endpoint,
+                candidate: soFar.candidate,
+                baseline: {
+                    kind: 'reference',
+                    source: options.source,
+                    measurement: soFar.reference,
+                    rounds: soFar.rounds,
+                },
+                levels,
+                options: options.evaluate,
+            });
+            states.push(state);
+            options.onProgress?.({
+                elapsedMs: blocks * 2 * design.roundMs,
+                totalMs: design.capBlocks * 2 * design.roundMs,
+                requests: soFar.candidate.requests,
+                p95: soFar.candidate.latency.p95,
+                look: { taken: Math.min(look, looks), planned: looks },
+            });
+            let stop = abbaStop(states, looks, options.confirm);
+            // A breach first seen at the cap is confirmed by one more block, if it fits.
+            if (!stop && look >= looks && options.fits && !options.fits(4 * design.roundMs)) {
+                options.log?.(`${endpoint.name}: breach at the cap not confirmed: one more block would exceed max-duration`);
+                stop = 'cap';
+            }
+            if (stop) {
+                options.log?.(`${endpoint.name}: ${stop} at look ${Math.min(look, looks)} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${side_by_side_sequential_seconds(blocks * 2 * design.roundMs)} a side of the ${side_by_side_sequential_seconds(design.capBlocks * 2 * design.roundMs)} cap)`);
+            }
+            return stop;
+        },
+    });
+    const candidate = result.candidate;
+    if (result.stop && levels && !candidate.cancelled) {
+        candidate.adaptive = lookRecord(design, look, result.blocks, levels, result.stop, Math.min(endpoint.load.minDurationMs ?? plan/* DEFAULT_MIN_DURATION_MS */.H2, endpoint.load.durationMs));
+    }
+    return {
+        measurement: candidate,
+        baseline: {
+            kind: 'reference',
+            source: options.source,
+            measurement: result.reference,
+            rounds: result.rounds,
+        },
+    };
+}
+function side_by_side_sequential_seconds(ms) {
+    return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+// EXTERNAL MODULE: ./src/measure/tls.ts + 1 modules
+var tls = __nccwpck_require__(5701);
+;// CONCATENATED MODULE: ./src/evaluate/sequential-history.ts
+
+
+
+/**
+ * Adaptive measurement against a history baseline (CloudWatch or the data branch; SPEC §5):
+ * the same early stop as for budgets (evaluate/sequential.ts), with each regression metric's
+ * threshold in place of a limit. The threshold is the one the verdict uses
+ * (evaluate.ts cloudWatchPercentile): the highest of what the tolerance allows above the
+ * history's median (relative and `min-delta`) and, with at least MIN_PERIODS_FOR_BOUND periods,
+ * the upper prediction bound of the periods. The history is read before the load and does not
+ * change with the looks, so only the measurement's own bounds are looked at repeatedly, and those
+ * are taken at the look's spent confidence, as for budgets.
+ *
+ * Percentiles: breach when the lower bound is above the threshold, settled when the upper bound
+ * is at or below it. Error rate: the exact binomial bounds against the threshold. Other metrics
+ * (mean, max) have no bound here and keep the endpoint measuring to the cap; a metric without
+ * history is not judged (no-baseline) and does not hold it up.
+ */
+function settleAgainstHistory(regression, baseline, sample, confidence, predictionConfidence = 0.95) {
+    if (regression === false || baseline.kind !== 'cloudwatch')
+        return 'pass';
+    let open = false;
+    for (const [metric, tolerance] of Object.entries(regression)) {
+        const periods = (baseline.periods[metric] ?? []).filter((v) => Number.isFinite(v));
+        if (periods.length === 0)
+            continue;
+        const base = median(periods);
+        let threshold = base > 0
+            ? Math.max(base * (1 + tolerance.maxIncrease), base + tolerance.minDelta)
+            : base + tolerance.minDelta;
+        if (periods.length >= MIN_PERIODS_FOR_BOUND)
+            threshold = Math.max(threshold, predictionInterval(periods, predictionConfidence).high);
+        const state = metricState(metric, threshold, sample, confidence);
+        if (state === 'breach')
+            return 'breach';
+        if (state === 'open')
+            open = true;
+    }
+    return open ? undefined : 'pass';
+}
+
+;// CONCATENATED MODULE: ./src/gate/run-gate.ts
+
+
+
+
+
+
+
+
+
+
+
+
+function loadTime(endpoint) {
+    return endpoint.load.durationMs + endpoint.load.warmupMs;
+}
+async function runGate(input) {
+    const { config, log, signal } = input;
+    const startedAt = new Date();
+    const errors = [];
+    const ready = await waitForTarget(config, { baselineUrl: input.baselineUrl, signal, log });
+    let cloudwatch = new Map();
+    if (!input.baselineUrl && input.readCloudWatch && !signal?.aborted) {
+        cloudwatch = await log.group(`Reading baselines from ${input.historyName ?? 'CloudWatch'}`, () => input.readCloudWatch(config));
+    }
+    const side = input.baselineUrl ? 2 : 1;
+    let loadMs = 0;
+    let plannedMs = 0;
+    const cap = input.maxDurationMs;
+    const deadline = new Deadline(cap);
+    const loadSignal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+    const capText = cap === undefined ? '' : (0,format/* formatDuration */.a3)(cap);
+    const measureOnce = async (endpoint) => {
+        plannedMs += loadTime(endpoint) * side;
+        deadline.resume();
+        let spent = loadTime(endpoint) * side;
+        try {
+            const result = await measureOnceUnderCap(endpoint);
+            const record = result.measurement.adaptive;
+            if (record?.blocks !== undefined && result.baseline?.kind === 'reference') {
+                spent =
+                    2 * endpoint.load.warmupMs +
+                        result.measurement.durationMs +
+                        result.baseline.measurement.durationMs;
+            }
+            else if (record)
+                spent = endpoint.load.warmupMs + result.measurement.durationMs;
+            return result;
+        }
+        finally {
+            loadMs += spent;
+            deadline.pause();
+        }
+    };
+    const measureOnceUnderCap = async (endpoint) => {
+        const onProgress = input.onProgress && ((p) => input.onProgress(endpoint.name, p));
+        if (input.baselineUrl) {
+            // Sequential side by side (gate/side-by-side-sequential.ts); undefined: the fixed design.
+            const design = sequentialSideBySideFor(endpoint);
+            if (design) {
+                return measureSequentialSideBySide(endpoint, design, {
+                    referenceUrl: input.baselineUrl,
+                    source: displayOrigin(input.baselineUrl),
+                    confirm: config.confirm,
+                    evaluate: input.evaluate,
+                    fits: (ms) => deadline.remainingMs() >= ms,
+                    signal: loadSignal,
+                    log: log.info,
+                    onProgress,
+                });
+            }
+            const result = await measureSideBySide(endpoint, {
+                referenceUrl: input.baselineUrl,
+                signal: loadSignal,
+                log: log.info,
+            });
+            return {
+                measurement: result.candidate,
+                baseline: {
+                    kind: 'reference',
+                    source: displayOrigin(input.baselineUrl),
+                    measurement: result.reference,
+                    rounds: result.rounds,
+                },
+            };
+        }
+        const adaptive = adaptiveFor(endpoint, endpoint.regression !== false ? cloudwatch.get(endpoint.name) : undefined, input.evaluate?.confidence);
+        const measurement = await (0,engine/* measureEndpoint */.Wz)(endpoint, {
+            signal: loadSignal,
+            log: log.info,
+            onProgress,
+            ...(adaptive ? { adaptive } : {}),
+        });
+        if (measurement.adaptive) {
+            const { look, looks } = measurement.adaptive;
+            measurement.adaptive.confidence = lookConfidence(run_gate_confidenceOf(endpoint), look, looks);
+        }
+        return { measurement };
+    };
+    /** An endpoint the cap stopped or never reached: named in the report, never passed. */
+    const cut = (endpoint, started) => {
+        const message = started
+            ? `${endpoint.name}: cut at max-duration (${capText}): its load was stopped before the end, so it is not judged; shorten durations or raise max-duration`
+            : `${endpoint.name}: not measured: the load reached max-duration (${capText}) before its turn; shorten durations or raise max-duration`;
+        errors.push({ endpoint: endpoint.name, message });
+        log.warning(message);
+    };
+    const inputs = [];
+    for (const [index, endpoint] of config.endpoints.entries()) {
+        if (input.schedule) {
+            const lateMs = await input.schedule.beforeEndpoint(index, signal);
+            if (lateMs >= 1000) {
+                log.warning(`${endpoint.name}: started ${Math.round(lateMs / 1000)} s after its slot from start-at: the shards may not overlap`);
+            }
+        }
+        if (signal?.aborted)
+            break;
+        if (deadline.reached) {
+            cut(endpoint, false);
+            continue;
+        }
+        await log.group(`Measuring ${endpoint.method} ${endpoint.name}`, async () => {
+            let first;
+            try {
+                first = await measureOnce(endpoint);
+            }
+            catch (error) {
+                if (deadline.reached && !signal?.aborted)
+                    return cut(endpoint, true);
+                errors.push({ endpoint: endpoint.name, message: `${endpoint.name}: ${messageOf(error)}` });
+                log.warning(`${endpoint.name}: could not be measured: ${messageOf(error)}`);
+                return;
+            }
+            if (deadline.reached && !signal?.aborted && wasCut(first))
+                return cut(endpoint, true);
+            const unanswered = signal?.aborted ? undefined : nothingSucceeded(first);
+            if (unanswered) {
+                // Latencies of refused, timed-out or failed requests describe the failure, not the
+                // endpoint: a gate must not pass a target that is down or a path that only 404s.
+                const message = `${endpoint.name}: could not be measured: ${unanswered}`;
+                errors.push({ endpoint: endpoint.name, message });
+                log.warning(message);
+            }
+            const baseline = endpoint.regression === false
+                ? {
+                    kind: 'none',
+                    reason: 'regression checks are off for this endpoint',
+                    configured: false,
+                }
+                : (first.baseline ??
+                    cloudwatch.get(endpoint.name) ?? {
+                    kind: 'none',
+                    reason: 'no baseline configured',
+                    configured: false,
+                });
+            const entry = { endpoint, measurement: first.measurement, baseline };
+            const firstResult = evaluateEndpoint(endpoint, first.measurement, baseline, input.evaluate);
+            // A sequential side-by-side measurement confirmed its breaches within the sequence.
+            const confirmedInSequence = first.measurement.adaptive?.blocks !== undefined;
+            if (config.confirm &&
+                !confirmedInSequence &&
+                needsConfirmation(firstResult) &&
+                !signal?.aborted &&
+                !unanswered) {
+                if (deadline.remainingMs() < (0,plan/* plannedLoadMs */.Dp)(endpoint.load, side === 2)) {
+                    log.warning(`${endpoint.name}: breach not confirmed: measuring it again would exceed max-duration`);
+                }
+                else {
+                    log.info(`${endpoint.name}: breach found, measuring once more to confirm`);
+                    try {
+                        const second = await measureOnce(endpoint);
+                        if (deadline.reached && !signal?.aborted && wasCut(second)) {
+                            // Half a confirmation proves nothing either way: the first measurement stands.
+                            log.warning(`${endpoint.name}: breach not confirmed: the confirmation was cut at max-duration (${capText})`);
+                        }
+                        else {
+                            entry.confirmation = second.measurement;
+                            if (second.baseline)
+                                entry.confirmationBaseline = second.baseline;
+                        }
+                    }
+                    catch (error) {
+                        log.warning(`${endpoint.name}: confirmation failed: ${messageOf(error)}`);
+                    }
+                }
+            }
+            inputs.push(entry);
+        });
+    }
+    const evaluation = evaluateRun(inputs, {
+        ...input.evaluate,
+        baselineRequired: config.baseline.required,
+        cancelled: signal?.aborted === true,
+        errors,
+    });
+    evaluation.summary.load = { spentMs: Math.round(loadMs), plannedMs: Math.round(plannedMs) };
+    return { evaluation, ready, startedAt, finishedAt: new Date(), loadMs, plannedLoadMs: plannedMs };
+}
+function run_gate_confidenceOf(endpoint) {
+    return endpoint.confidence ?? DEFAULT_CONFIDENCE;
+}
+/**
+ * The adaptive design for an endpoint measured alone (SPEC §4), or undefined for the fixed one:
+ * when it asks for it and has budgets or a history baseline (CloudWatch, the data branch) to
+ * settle. It stops once both are settled (evaluate/sequential.ts, sequential-history.ts), or on
+ * the first breach.
+ */
+function adaptiveFor(endpoint, history, predictionConfidence) {
+    if (endpoint.adaptive !== true)
+        return undefined;
+    const judged = history?.kind === 'cloudwatch' ? history : undefined;
+    const budgets = Object.keys(endpoint.budget).length > 0;
+    if (!budgets && !judged)
+        return undefined;
+    const looks = (0,plan/* adaptiveLooks */.J)(endpoint.load);
+    if (looks.length < 2)
+        return undefined;
+    const confidence = run_gate_confidenceOf(endpoint);
+    return {
+        looks,
+        decide: (look, recorded) => {
+            const sample = {
+                buckets: bucketsOf(recorded.histogram),
+                requests: recorded.requests,
+                errors: recorded.errors,
+            };
+            const at = lookConfidence(confidence, look, looks.length);
+            const states = [
+                budgets ? settleBudgets(endpoint.budget, sample, at) : 'pass',
+                judged
+                    ? settleAgainstHistory(endpoint.regression, judged, sample, at, predictionConfidence)
+                    : 'pass',
+            ];
+            if (states.includes('breach'))
+                return 'breach';
+            return states.every((s) => s === 'pass') ? 'pass' : undefined;
+        },
+    };
+}
+/** Whether the cap stopped a measurement (on either side of a side-by-side one). */
+function wasCut(result) {
+    return (result.measurement.cancelled === true ||
+        (result.baseline?.kind === 'reference' && result.baseline.measurement.cancelled === true));
+}
+/** Longest delay a Node timer takes; a longer one fires at once (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * The max-duration cap, on the wall-clock time the load runs: it runs while a measurement is
+ * under way (between `resume` and `pause`), not while the gate logs or evaluates between them,
+ * and aborts its signal the moment the load has run for the cap. No cap: never reached.
+ */
+class Deadline {
+    capMs;
+    controller = new AbortController();
+    /** Load time before the current measurement, ms. */
+    spentMs = 0;
+    /** When the current measurement started; undefined between measurements. */
+    runningSince;
+    timer;
+    constructor(capMs) {
+        this.capMs = capMs;
+    }
+    get signal() {
+        return this.controller.signal;
+    }
+    get reached() {
+        return this.controller.signal.aborted;
+    }
+    resume() {
+        if (this.capMs === undefined || this.runningSince !== undefined)
+            return;
+        this.runningSince = performance.now();
+        this.schedule();
+    }
+    pause() {
+        if (this.runningSince === undefined)
+            return;
+        this.spentMs += performance.now() - this.runningSince;
+        this.runningSince = undefined;
+        clearTimeout(this.timer);
+    }
+    remainingMs() {
+        if (this.capMs === undefined)
+            return Infinity;
+        const running = this.runningSince === undefined ? 0 : performance.now() - this.runningSince;
+        return this.capMs - this.spentMs - running;
+    }
+    schedule() {
+        const left = this.remainingMs();
+        if (left <= 0) {
+            this.controller.abort();
+            return;
+        }
+        // A cap beyond the longest timer is reached in steps.
+        this.timer = setTimeout(() => this.schedule(), Math.min(left, MAX_TIMER_MS));
+        this.timer.unref();
+    }
+}
+/**
+ * Why a measurement (or its side-by-side reference) holds no successful response at all, or
+ * undefined when at least one request succeeded. Cancelled measurements are not judged.
+ */
+function nothingSucceeded(result) {
+    const sides = [['', result.measurement]];
+    if (result.baseline?.kind === 'reference') {
+        sides.push([
+            ` on the reference deployment ${result.baseline.source}`,
+            result.baseline.measurement,
+        ]);
+    }
+    for (const [where, m] of sides) {
+        if (m.cancelled || (m.requests > 0 && m.errors < m.requests))
+            continue;
+        if (m.requests === 0)
+            return `no request was completed${where} in the load time`;
+        if (Object.keys(m.errorBreakdown.connection).some(tls/* isCertificateError */.Y4)) {
+            return `none of its ${m.requests} requests${where} succeeded (${describeErrors(m)}): ${tls/* CERTIFICATE_HINT */.Gy}`;
+        }
+        return (`none of its ${m.requests} requests${where} succeeded (${describeErrors(m)}): ` +
+            'check that the target is up, that the URL and path are right, and that expect.status lists the statuses it answers with');
+    }
+    return undefined;
+}
+/** `ECONNREFUSED ×120, HTTP 404 ×3, 2 timed out`: the error breakdown in a few words. */
+function describeErrors(m) {
+    const b = m.errorBreakdown;
+    const parts = [
+        ...Object.entries(b.connection).map(([code, n]) => `${code} ×${n}`),
+        ...Object.entries(b.status).map(([status, n]) => `HTTP ${status} ×${n}`),
+    ];
+    if (b.timeouts > 0)
+        parts.push(`${b.timeouts} timed out`);
+    if (b.resets > 0)
+        parts.push(`${b.resets} reset`);
+    return parts.length > 0 ? parts.join(', ') : 'no response';
+}
+/** Origin and path of a URL without credentials, query or fragment (safe to print). */
+function displayOrigin(url) {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/measure/fd-limit.ts
+
+/**
+ * Connections against the open-file limit (`ulimit -n`). Each connection is a socket, and a
+ * socket is a file descriptor: past the limit every new connection fails with EMFILE, the load
+ * generator reconnects in a tight loop, and the process ran out of heap in about two minutes
+ * without writing anything. So the plan is checked before any load is sent.
+ */
+/**
+ * Descriptors a run needs besides the connections: stdio, libuv's epoll and wakeup handles, the
+ * GitHub and CloudWatch sockets, the files perf-gate writes, and a reconnecting socket that
+ * overlaps the one it replaces.
+ */
+const RESERVED_FILES = 64;
+/**
+ * The soft open-file limit of this process. Node has no getrlimit, so it is read from Linux's
+ * /proc/self/limits ("Max open files  <soft>  <hard>  files"); elsewhere, or when unlimited,
+ * undefined and the check is skipped.
+ */
+function openFileLimit(limitsFile = '/proc/self/limits') {
+    if (process.platform !== 'linux' && limitsFile === '/proc/self/limits')
+        return undefined;
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(limitsFile, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    const m = /^Max open files\s+(\S+)\s+/m.exec(text);
+    if (!m || m[1] === 'unlimited')
+        return undefined;
+    const soft = Number(m[1]);
+    return Number.isInteger(soft) && soft > 0 ? soft : undefined;
+}
+/** One located problem per endpoint whose connections do not fit under `limit`. */
+function connectionLimitProblems(config, limit) {
+    if (limit === undefined)
+        return [];
+    const fit = limit - RESERVED_FILES;
+    return config.endpoints.flatMap((e, i) => {
+        const connections = e.load.connections;
+        if (connections <= fit)
+            return [];
+        return [
+            {
+                code: 'load.connections-over-file-limit',
+                file: config.file,
+                line: e.line,
+                col: 0,
+                path: `endpoints[${i}].load.connections`,
+                message: `"${e.name}" asks for ${connections} connections, but this process may open only ${limit} files (ulimit -n), ` +
+                    `${RESERVED_FILES} of which perf-gate keeps for itself: at most ${Math.max(0, fit)} connections fit. ` +
+                    `Lower connections, or raise the limit before the step (ulimit -n ${connections + RESERVED_FILES}).`,
+            },
+        ];
+    });
+}
+
+;// CONCATENATED MODULE: ./src/gate/start-at.ts
+/**
+ * A common start for the shards of a run (docs/architecture.md §4): every shard waits until
+ * `start-at`, and starts each endpoint at a fixed offset from it, computed from the budget file
+ * alone, so the shards load every endpoint at the same time whatever their runners' speed.
+ */
+
+/** Room for connecting, ticks and evaluation after an endpoint's planned load. */
+const SLOT_SLACK = { fraction: 0.2, ms: 2_000 };
+/** The longest wait a start-at may ask for: a start further away is a mistake in the time. */
+const MAX_START_WAIT_MS = 60 * 60_000;
+/**
+ * `2026-12-01T10:00:00Z` (ISO 8601 with a zone), `@1764583200` (Unix seconds, what `date +%s`
+ * prints), or, when `relative` is allowed, `+90s` (a duration after a moment the caller knows:
+ * the action's workflow run's creation); a message saying what is wrong otherwise.
+ */
+function parseStartAt(text, relative = false) {
+    const trimmed = text.trim();
+    const epoch = /^@(\d{9,11})$/.exec(trimmed);
+    if (epoch)
+        return new Date(Number(epoch[1]) * 1000);
+    const after = /^\+(\d{1,4})(s|m)$/.exec(trimmed);
+    if (after && relative)
+        return { afterMs: Number(after[1]) * (after[2] === 'm' ? 60_000 : 1000) };
+    const forms = `an ISO 8601 time with its zone (2026-12-01T10:00:00Z), Unix seconds after @ (@$(date +%s))${relative ? ', or +90s after the workflow run was created' : ''}`;
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/.test(trimmed)) {
+        return { error: `"${text}" is not a start time: give ${forms}` };
+    }
+    const at = new Date(trimmed);
+    if (Number.isNaN(at.getTime()))
+        return { error: `"${text}" is not a valid time` };
+    return at;
+}
+/** When each endpoint starts, ms after start-at: the slots of the endpoints before it. */
+function endpointOffsetsMs(config, sideBySide) {
+    const offsets = [];
+    let at = 0;
+    for (const endpoint of config.endpoints) {
+        offsets.push(at);
+        const planned = (0,plan/* plannedLoadMs */.Dp)(endpoint.load, sideBySide);
+        at += Math.ceil(planned * (1 + SLOT_SLACK.fraction)) + SLOT_SLACK.ms;
+    }
+    return offsets;
+}
+/**
+ * The schedule of a sharded run. Checks the start against `now`: a start more than an hour away
+ * is refused; one already past starts at once (with the offsets kept relative to it, so a shard
+ * that was late stays late and the merge's overlap check says so).
+ */
+function scheduleFrom(startAt, config, sideBySide, clock = Date.now) {
+    const wait = startAt.getTime() - clock();
+    if (wait > MAX_START_WAIT_MS) {
+        throw new Error(`start-at ${startAt.toISOString()} is ${Math.round(wait / 60_000)} minutes away (at most ${MAX_START_WAIT_MS / 60_000}): check the time and its zone`);
+    }
+    const offsets = endpointOffsetsMs(config, sideBySide);
+    return {
+        async beforeEndpoint(index, signal) {
+            const due = startAt.getTime() + offsets[index];
+            const now = clock();
+            if (now >= due)
+                return now - due;
+            await sleep(due - now, signal);
+            return 0;
+        },
+    };
+}
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve();
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        }
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/cli/shard-options.ts
+
+
+
+
+function shardOptions(parsed, command) {
+    const shardText = stringOption(parsed, 'shard');
+    const startText = stringOption(parsed, 'start-at');
+    if (shardText === undefined) {
+        if (startText !== undefined) {
+            throw new UsageError('--start-at aligns the shards of a sharded run: give --shard i/n as well', command);
+        }
+        return undefined;
+    }
+    const shard = (0,config_shard/* parseShard */.uK)(shardText);
+    if ('error' in shard)
+        throw new UsageError(`--shard: ${shard.error}`, command);
+    if (startText === undefined)
+        return { shard };
+    const startAt = parseStartAt(startText);
+    if ('error' in startAt)
+        throw new UsageError(`--start-at: ${startAt.error}`, command);
+    if (!(startAt instanceof Date))
+        throw new UsageError('--start-at: expected a time', command);
+    return { shard, startAt };
+}
+/** The budget file's config with this shard's share of the load (gate/shards.ts). */
+function shard_options_shardedConfig(config, shard, command) {
+    try {
+        return shardedConfig(config, shard);
+    }
+    catch (error) {
+        if (error instanceof config_shard/* ShardError */.Zj)
+            throw new UsageError(`--shard: ${error.message}`, command);
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/run-command.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** `perf-gate run`: the gate, from budget file to verdicts, on a laptop or any CI system. */
+const run_command_COMMAND = 'run';
+/** `perf-gate run`: its options and help (runCli parses them and answers `--help`). */
+const runSpec = {
+    name: run_command_COMMAND,
+    options: {
+        budget: { type: 'string' },
+        'target-url': { type: 'string' },
+        'baseline-url': { type: 'string' },
+        ...REPORT_OPTIONS,
+        'fail-on': { type: 'string' },
+        'max-duration': { type: 'string' },
+        verbose: { type: 'boolean' },
+        shard: { type: 'string' },
+        'start-at': { type: 'string' },
+    },
+    help: RUN_HELP,
+    run: runCommand,
+};
+async function runCommand(parsed, context, output) {
+    positionals(parsed, run_command_COMMAND, []);
+    const budgetFile = stringOption(parsed, 'budget') ?? DEFAULT_BUDGET_FILE;
+    const targetUrl = urlOption(parsed, 'target-url', run_command_COMMAND);
+    const baselineUrl = urlOption(parsed, 'baseline-url', run_command_COMMAND);
+    const failOn = failOnOption(parsed, run_command_COMMAND);
+    const maxDurationMs = durationOption(parsed, 'max-duration', '15m', run_command_COMMAND);
+    const paths = reportPathsOf(parsed, run_command_COMMAND);
+    const sharding = shardOptions(parsed, run_command_COMMAND);
+    const whole = await loadBudget(budgetFile, { env: context.env, targetUrl, maxDurationMs, sideBySide: baselineUrl !== undefined }, run_command_COMMAND);
+    const config = sharding ? shard_options_shardedConfig(whole, sharding.shard, run_command_COMMAND) : whole;
+    if (baselineUrl !== undefined) {
+        config.secrets = [
+            ...new Set([...config.secrets, ...(0,secrets_secrets/* urlSecrets */.Fn)(baselineUrl, config.target.publicQuery)]),
+        ];
+    }
+    output.mask(config.secrets);
+    const tooMany = connectionLimitProblems(config, openFileLimit());
+    if (tooMany.length > 0)
+        throw new BudgetFileError(tooMany);
+    const progress = createProgress(output, { verbose: flag(parsed, 'verbose') });
+    const controller = new AbortController();
+    const unsubscribe = context.onInterrupt?.((signal) => {
+        progress.settle();
+        output.err(`perf-gate: ${signal}: stopping the load; the partial report is written, marked cancelled (again to quit at once)`);
+        controller.abort(new Error(`interrupted by ${signal}`));
+    });
+    try {
+        // The gate itself checks the target first (ready-wait, or one request): a wrong URL fails
+        // in a second with TargetUnreachableError, which runCli turns into exit 3.
+        const baselines = baselineReading(config, { baselineUrl, log: progress.log.info });
+        if (baselines.unread) {
+            // The data branch is read with the workflow's token and event (base branch): the action's.
+            progress.log.info(`baseline.github (the ${baselines.unread.branch} data branch) is read by the GitHub Action; this run judges budgets only (--baseline-url compares with a reference deployment)`);
+        }
+        let gate;
+        try {
+            gate = await runGate({
+                config,
+                baselineUrl,
+                maxDurationMs,
+                signal: controller.signal,
+                log: progress.log,
+                onProgress: progress.onProgress,
+                schedule: sharding?.startAt
+                    ? scheduleFrom(sharding.startAt, config, baselineUrl !== undefined)
+                    : undefined,
+                readCloudWatch: baselines.readCloudWatch,
+                historyName: baselines.historyName,
+            });
+        }
+        catch (error) {
+            progress.settle();
+            // Interrupted while waiting for the target or reading baselines: nothing was measured,
+            // but the report still records that the run was cancelled.
+            if (!controller.signal.aborted)
+                throw error;
+        }
+        progress.settle();
+        const report = gate
+            ? gateReport(config, gate, context.env)
+            : unmeasuredReport(config, { cancelled: true }, context.env);
+        if (sharding) {
+            report.shard = shardRecord(report, whole, sharding.shard, sharding.startAt?.toISOString());
+        }
+        const written = await writeReports(report, paths);
+        output.out('');
+        output.out(renderTable(report));
+        if (gate) {
+            const saved = gate.plannedLoadMs - gate.loadMs;
+            output.err(saved >= 1000
+                ? `Load time: ${(0,format/* formatDuration */.a3)(gate.loadMs)} of the ${(0,format/* formatDuration */.a3)(gate.plannedLoadMs)} planned (${(0,format/* formatDuration */.a3)(saved)} saved by adaptive measurement).`
+                : `Load time: ${(0,format/* formatDuration */.a3)(gate.loadMs)}.`);
+        }
+        for (const path of written)
+            output.err(`Report written to ${path}`);
+        if (sharding) {
+            const { index, count } = sharding.shard;
+            output.err(`Shard ${index} of ${count}: this run gates nothing by itself; merge the ${count} shards' reports with "perf-gate merge" to judge the whole load.`);
+        }
+        return exitCode(report, config, baselineUrl, output, () => sharding ? false : shouldFail(report.summary, failOn));
+    }
+    finally {
+        unsubscribe?.();
+    }
+}
+function exitCode(report, config, baselineUrl, output, fails) {
+    if (report.summary.cancelled)
+        return EXIT.unmeasured;
+    if (report.endpoints.length === 0) {
+        output.err('perf-gate: could not measure: no endpoint could be measured (see Errors above)');
+        return EXIT.unmeasured;
+    }
+    if (report.endpoints.every((e) => neverConnected(e.measurement))) {
+        const why = connectionErrors(report.endpoints[0].measurement);
+        output.err(`perf-gate: could not measure: no request to ${(0,secrets_secrets/* displayUrl */.Qy)(config.target.url, config.target.publicQuery)}` +
+            `${baselineUrl ? ` or ${(0,secrets_secrets/* displayUrl */.Qy)(baselineUrl, config.target.publicQuery)}` : ''} got an answer (${why}). ` +
+            'Check that the target is running and the URL is right.');
+        return EXIT.unmeasured;
+    }
+    return fails() ? EXIT.failed : EXIT.passed;
+}
+
+;// CONCATENATED MODULE: ./src/cli/validate-command.ts
+
+
+
+
+
+/** `perf-gate validate FILE`: the budget file checked as `run` would load it, no load sent. */
+const validate_command_COMMAND = 'validate';
+/** `perf-gate validate`: its options and help (runCli parses them and answers `--help`). */
+const validateSpec = {
+    name: validate_command_COMMAND,
+    options: {
+        'target-url': { type: 'string' },
+        'max-duration': { type: 'string' },
+    },
+    help: VALIDATE_HELP,
+    run: validateCommand,
+};
+async function validateCommand(parsed, context, output) {
+    // Like run and calibrate, the file defaults to perf-budget.yml.
+    const [file = DEFAULT_BUDGET_FILE] = parsed.positionals.length === 0 ? [] : positionals(parsed, validate_command_COMMAND, ['FILE']);
+    const targetUrl = urlOption(parsed, 'target-url', validate_command_COMMAND);
+    const maxDurationMs = durationOption(parsed, 'max-duration', '15m', validate_command_COMMAND);
+    const config = await loadBudget(file, { env: context.env, targetUrl, maxDurationMs }, validate_command_COMMAND);
+    output.mask(config.secrets);
+    const n = config.endpoints.length;
+    const loadMs = passLoadMs(config);
+    output.out(`${file}: valid: ${n} endpoint${n === 1 ? '' : 's'}, ${(0,format/* formatDuration */.a3)(loadMs)} of load (warmup included)`);
+    return EXIT.passed;
+}
+
+;// CONCATENATED MODULE: ./src/cli/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The `perf-gate` command line: picks the command, and turns every failure into one clear
+ * message and its exit status (docs/architecture.md §7). Importable without side effects; the bin entry
+ * (index.ts) only wires the process to it.
+ */
+const COMMANDS = Object.fromEntries([runSpec, validateSpec, compareSpec, mergeSpec, reportSpec, calibrateSpec].map((spec) => [
+    spec.name,
+    spec,
+]));
+async function runCli(argv, context) {
+    const output = new Output(context);
+    const [first, ...rest] = argv;
+    try {
+        if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+            const topic = first === 'help' ? rest[0] : undefined;
+            if (topic !== undefined && COMMANDS[topic])
+                return await runCommandSpec(COMMANDS[topic], ['--help'], context, output);
+            if (first === undefined) {
+                output.err(TOOL_HELP);
+                return EXIT.usage;
+            }
+            output.out(TOOL_HELP);
+            return EXIT.passed;
+        }
+        if (first === '--version' || first === '-v') {
+            output.out(version/* VERSION */.xv);
+            return EXIT.passed;
+        }
+        const command = COMMANDS[first];
+        if (!command) {
+            const guess = closest(first.replace(/^-+/, ''), Object.keys(COMMANDS));
+            const what = first.startsWith('-') ? `unknown option ${first}` : `unknown command "${first}"`;
+            throw new UsageError(`${what}${guess ? ` (did you mean "${guess}"?)` : ''}; commands: ${Object.keys(COMMANDS).join(', ')}`, '');
+        }
+        return await runCommandSpec(command, rest, context, output);
+    }
+    catch (error) {
+        return report(error, output);
+    }
+}
+/** One message per failure, no stack trace: what went wrong, where, and how to fix it. */
+function report(error, output) {
+    if (error instanceof UsageError) {
+        output.err(`perf-gate: ${error.message}`);
+        if (error.command !== undefined) {
+            output.err(`Run "perf-gate ${error.command ? `${error.command} ` : ''}--help" for usage.`);
+        }
+        return EXIT.usage;
+    }
+    if (error instanceof BudgetFileError) {
+        // The loader words its messages with the CLI's options (cli/budget.ts), so they print as they are.
+        const n = error.problems.length;
+        for (const problem of error.problems)
+            output.err(formatProblem(problem));
+        const file = error.problems[0]?.file;
+        output.err(`perf-gate: ${n} problem${n === 1 ? '' : 's'} in ${file ? `the budget file ${file}` : 'the budget file'}`);
+        const targetUrl = error.problems.some((p) => p.path === 'target.url' && (p.code === 'variable.unset' || p.code === 'variable.empty'));
+        if (targetUrl)
+            output.err('Or pass --target-url URL in place of target.url.');
+        return EXIT.usage;
+    }
+    if (error instanceof ready/* TargetUnreachableError */.ms) {
+        output.err(`perf-gate: could not measure: ${error.message}`);
+        return EXIT.unmeasured;
+    }
+    if (error instanceof cloudwatch_errors/* CloudWatchError */.t) {
+        output.err(`perf-gate: CloudWatch: ${error.message}`);
+        return error.kind === 'config' ? EXIT.usage : EXIT.unmeasured;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    output.err(`perf-gate: could not complete: ${message}`);
+    return EXIT.unmeasured;
+}
+
+
+/***/ }),
+
+/***/ 1778:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   M: () => (/* binding */ nodeSupportWarning)
+/* harmony export */ });
+/* unused harmony export minimumNodeMajor */
+/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1013);
+
+/**
+ * The Node.js versions perf-gate supports: package.json `engines.node` (">=22": 22 and 24 are
+ * the maintained lines, 20 is end of life; the action itself runs on Node 24). Older versions
+ * may still work, so the CLI warns instead of refusing.
+ */
+/** The lowest supported major version in an `engines.node` range of the form ">=N". */
+function minimumNodeMajor(range = _version_js__WEBPACK_IMPORTED_MODULE_0__/* .NODE_ENGINE */ .Q7) {
+    const match = /^>=\s*(\d+)(\.\d+)*$/.exec(range.trim());
+    if (!match)
+        throw new Error(`engines.node must read ">=N", found ${JSON.stringify(range)}`);
+    return Number(match[1]);
+}
+/** A warning for a Node.js version below the supported range, or undefined when it is supported. */
+function nodeSupportWarning(version, range = _version_js__WEBPACK_IMPORTED_MODULE_0__/* .NODE_ENGINE */ .Q7) {
+    const major = Number(/^v?(\d+)/.exec(version)?.[1]);
+    const minimum = minimumNodeMajor(range);
+    if (!Number.isFinite(major) || major >= minimum)
+        return undefined;
+    return `Node.js ${version.replace(/^v?/, 'v')} is not supported (perf-gate needs Node.js ${minimum} or later; Node.js 20 and older are end of life): results may be wrong or the run may fail; upgrade Node.js`;
+}
+
+
+/***/ }),
+
+/***/ 9311:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dp: () => (/* binding */ plannedLoadMs),
+/* harmony export */   H2: () => (/* binding */ DEFAULT_MIN_DURATION_MS),
+/* harmony export */   H6: () => (/* binding */ roundDurationMs),
+/* harmony export */   J: () => (/* binding */ adaptiveLooks),
+/* harmony export */   T1: () => (/* binding */ MIN_ROUND_MS),
+/* harmony export */   e7: () => (/* binding */ SAMPLE_INTERVAL_MS),
+/* harmony export */   qC: () => (/* binding */ defaultBlocks)
+/* harmony export */ });
+/* unused harmony exports runMs, SLICE_MS */
+/** autocannon ends a run only on one of its sample ticks; a short tick keeps durations and stops prompt. */
+const SAMPLE_INTERVAL_MS = 100;
+/** Shortest round: a round opens fresh connections and autocannon ends runs on 100 ms ticks. */
+const MIN_ROUND_MS = 500;
+/**
+ * Blocks for a duration per side: at least 2 (4 round pairs), because significance is judged over
+ * the round pairs as well as the requests and needs at least 4 of them (evaluate's
+ * MIN_ROUND_PAIRS); beyond that one block per 10 s, so rounds stay about 5 s long and the
+ * connections each round opens afresh (a TLS handshake on a remote deployment) stay a small share
+ * of its requests; at most 6. Never so many that a round would be shorter than MIN_ROUND_MS.
+ */
+function defaultBlocks(durationMs) {
+    const wanted = Math.min(6, Math.max(2, Math.floor(durationMs / 10_000)));
+    const fitting = Math.max(1, Math.floor(durationMs / (2 * MIN_ROUND_MS)));
+    return Math.min(wanted, fitting);
+}
+/** The recorded length of one side-by-side round: each side's duration split over its rounds. */
+function roundDurationMs(durationMs, blocks) {
+    return Math.max(MIN_ROUND_MS, Math.round(durationMs / (2 * blocks)));
+}
+/** How long one autocannon run asked for `ms` lasts at least: whole ticks, one at the least. */
+function runMs(ms) {
+    return Math.max(1, Math.ceil(ms / SAMPLE_INTERVAL_MS)) * SAMPLE_INTERVAL_MS;
+}
+/**
+ * The load one measurement of an endpoint generates, ms: its warmup and recorded runs as the
+ * engine makes them. Side by side (`sideBySide`), both deployments are measured in ABBA rounds,
+ * each side warmed up once.
+ */
+function plannedLoadMs(load, sideBySide) {
+    const warmup = load.warmupMs > 0 ? runMs(load.warmupMs) : 0;
+    if (!sideBySide)
+        return warmup + runMs(load.durationMs);
+    const blocks = defaultBlocks(load.durationMs);
+    const rounds = 4 * blocks;
+    return 2 * warmup + rounds * runMs(roundDurationMs(load.durationMs, blocks));
+}
+/** Adaptive measurement: recorded load every endpoint gets before it may stop (SPEC §4). */
+const DEFAULT_MIN_DURATION_MS = 5_000;
+/** Adaptive measurement: time between two looks at the data after the minimum. */
+const SLICE_MS = 1_000;
+/**
+ * The looks of an adaptive measurement, as ms of recorded load: the first at the minimum, then
+ * one every SLICE_MS while under the cap, the last at the cap (`durationMs`). Fixed in advance
+ * from the settings alone, so the number of looks, and with it the confidence spent on each
+ * (evaluate/sequential.ts), does not depend on the data. A minimum at or over the cap leaves one
+ * look: the fixed design.
+ */
+function adaptiveLooks(load, sliceMs = SLICE_MS) {
+    const cap = load.durationMs;
+    const first = Math.min(load.minDurationMs ?? DEFAULT_MIN_DURATION_MS, cap);
+    const looks = [];
+    for (let t = first; t < cap; t += sliceMs)
+        looks.push(t);
+    looks.push(cap);
+    return looks;
+}
+
+
+/***/ }),
+
+/***/ 3334:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Lk: () => (/* binding */ shardLoad),
+/* harmony export */   Zj: () => (/* binding */ ShardError),
+/* harmony export */   uK: () => (/* binding */ parseShard),
+/* harmony export */   zB: () => (/* binding */ shardConfig)
+/* harmony export */ });
+/* unused harmony exports MAX_SHARDS, shareOf */
+/** More shards than any runner matrix needs; GitHub allows 256 jobs per matrix. */
+const MAX_SHARDS = 256;
+/** `2/3` → { index: 2, count: 3 }; a message saying what is wrong otherwise. */
+function parseShard(text) {
+    const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+    if (!match) {
+        return { error: `"${text}" is not a shard: write i/n, e.g. 1/3 for the first of three shards` };
+    }
+    const index = Number(match[1]);
+    const count = Number(match[2]);
+    if (count < 1 || count > MAX_SHARDS) {
+        return { error: `"${text}": the shard count must be from 1 to ${MAX_SHARDS}` };
+    }
+    if (index < 1 || index > count) {
+        return {
+            error: `"${text}": the shard number must be from 1 to ${count} (shards are counted from 1)`,
+        };
+    }
+    return { index, count };
+}
+/** The i-th of n integer shares of `total`: the first `total % n` shares get one more. */
+function shareOf(total, shard) {
+    const base = Math.floor(total / shard.count);
+    return base + (shard.index <= total % shard.count ? 1 : 0);
+}
+/** An open model's rate is split in thousandths of a request per second, so shares add up exactly. */
+const RATE_STEP = 1000;
+/** The load one shard drives for an endpoint. */
+function shardLoad(load, shard) {
+    const split = { ...load, connections: shareOf(load.connections, shard) };
+    if (load.rate !== undefined) {
+        split.rate = shareOf(Math.round(load.rate * RATE_STEP), shard) / RATE_STEP;
+    }
+    return split;
+}
+class ShardError extends Error {
+}
+/**
+ * The config one shard measures: every endpoint's connections and rate split. Throws a
+ * ShardError naming every endpoint whose share would be empty.
+ */
+function shardConfig(config, shard) {
+    // Every shard refuses a split that leaves any shard empty, so no shard measures alone.
+    const empty = [];
+    for (const endpoint of config.endpoints) {
+        const { connections, rate } = endpoint.load;
+        if (connections < shard.count) {
+            empty.push(`"${endpoint.name}" (line ${endpoint.line}) has ${connections} connection${connections === 1 ? '' : 's'}`);
+        }
+        else if (rate !== undefined && Math.round(rate * RATE_STEP) < shard.count) {
+            empty.push(`"${endpoint.name}" (line ${endpoint.line}) has a rate of ${rate}/s`);
+        }
+    }
+    if (empty.length > 0) {
+        const most = Math.min(...config.endpoints.map((e) => e.load.connections));
+        throw new ShardError(`${shard.count} shards would leave a shard with no load: ${empty.join('; ')}; use at most ${most} shard${most === 1 ? '' : 's'}, or raise the connections`);
+    }
+    const endpoints = config.endpoints.map((endpoint) => ({
+        ...endpoint,
+        load: shardLoad(endpoint.load, shard),
+    }));
+    return { ...config, endpoints };
+}
+
+
+/***/ }),
+
+/***/ 761:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Wz: () => (/* binding */ measureEndpoint)
+});
+
+// UNUSED EXPORTS: DROPPED_WARNING_FRACTION, droppedWarning, endpointUrl
+
+// EXTERNAL MODULE: ./node_modules/autocannon/autocannon.js
+var autocannon = __nccwpck_require__(8174);
+var autocannon_default = /*#__PURE__*/__nccwpck_require__.n(autocannon);
+// EXTERNAL MODULE: ./src/measure/histogram.ts
+var histogram = __nccwpck_require__(2810);
+// EXTERNAL MODULE: ./src/measure/ready.ts
+var ready = __nccwpck_require__(1715);
+// EXTERNAL MODULE: ./src/units/format.ts
+var format = __nccwpck_require__(2676);
 ;// CONCATENATED MODULE: ./src/measure/client-repairs.ts
 /** What a cut-off response is called, by the state the parser was left in. */
 const CUT_SHORT = {
@@ -37461,124 +45753,17 @@ class Pacer {
     }
 }
 
-;// CONCATENATED MODULE: external "node:perf_hooks"
-const external_node_perf_hooks_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-;// CONCATENATED MODULE: ./src/measure/saturation.ts
-
-/** Sampling period of the delay monitor, ms; its samples include it, so it is taken off. */
-const RESOLUTION_MS = 10;
-/**
- * Thresholds (see generatorSaturated), from four runs of bench:engine's saturation rows on this
- * project's 2-core runner, shared with other jobs (load average 8-12), the target in another
- * process (bench/results/engine.json). Against a 0 ms route the loop was 32-58% busy at every
- * connection count; its median delay was 0.01-0.08 ms at 4 and 16 connections, but 0.2-0.29 ms
- * at 64, 0.32-2.2 ms at 128 and 1.5-2.2 ms at 256, i.e. 9-44% of the median latency, which rose
- * from 0.1 ms to 1.7-8.3 ms while the target's own time stayed under 0.03 ms. Against a 20 ms
- * route the loop was 2-11% busy, with a median delay of 0.13-0.32 ms (1-2% of the latency).
- */
-const SATURATION_UTILIZATION = 0.2;
-const SATURATION_DELAY_SHARE = 0.05;
-const SATURATION_MIN_DELAY_MS = 0.2;
-const SATURATED_WARNING = 'the load generator was saturated: latency includes its own queueing; use fewer connections';
-/** Starts watching this process's event loop; `stop()` says how loaded it was meanwhile. */
-function watchGenerator() {
-    const delay = (0,external_node_perf_hooks_namespaceObject.monitorEventLoopDelay)({ resolution: RESOLUTION_MS });
-    delay.enable();
-    const before = external_node_perf_hooks_namespaceObject.performance.eventLoopUtilization();
-    return {
-        stop() {
-            delay.disable();
-            const utilization = external_node_perf_hooks_namespaceObject.performance.eventLoopUtilization(before).utilization;
-            const ms = (ns) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
-            const sampled = delay.count > 0;
-            return {
-                eventLoopUtilization: round(utilization, 3),
-                eventLoopDelayP50Ms: sampled ? round(ms(delay.percentile(50)), 3) : 0,
-                eventLoopDelayP99Ms: sampled ? round(ms(delay.percentile(99)), 3) : 0,
-                eventLoopDelayMaxMs: sampled ? round(ms(delay.max), 3) : 0,
-            };
-        },
-    };
-}
-/**
- * Saturated when the loop's median delay, the wait a typical response had before the client
- * could read it, is at least 5% of the median latency measured (half the 10% a regression is
- * judged at by default) and at least 0.2 ms (above an idle loop's 0.13 ms), while the loop was
- * busy at least 20% of the run (it was working, not an idle loop descheduled by a busy runner,
- * as against the 20 ms route at 2-11%). The median delay, not a high percentile: a shared runner
- * that deschedules the process now and then moves an idle loop's p99 delay to 10-90 ms, but not
- * its median.
- */
-function generatorSaturated(load) {
-    return (load.eventLoopUtilization >= SATURATION_UTILIZATION &&
-        load.eventLoopDelayP50Ms >= SATURATION_MIN_DELAY_MS &&
-        load.eventLoopDelayP50Ms >= SATURATION_DELAY_SHARE * load.latencyP50Ms);
-}
-function round(value, digits) {
-    const f = 10 ** digits;
-    return Math.round(value * f) / f;
-}
-
-;// CONCATENATED MODULE: ./src/config/plan.ts
-/** autocannon ends a run only on one of its sample ticks; a short tick keeps durations and stops prompt. */
-const SAMPLE_INTERVAL_MS = 100;
-/** Shortest round: a round opens fresh connections and autocannon ends runs on 100 ms ticks. */
-const MIN_ROUND_MS = 500;
-/**
- * Blocks for a duration per side: at least 2 (4 round pairs), because significance is judged over
- * the round pairs as well as the requests and needs at least 4 of them (evaluate's
- * MIN_ROUND_PAIRS); beyond that one block per 10 s, so rounds stay about 5 s long and the
- * connections each round opens afresh (a TLS handshake on a remote deployment) stay a small share
- * of its requests; at most 6. Never so many that a round would be shorter than MIN_ROUND_MS.
- */
-function defaultBlocks(durationMs) {
-    const wanted = Math.min(6, Math.max(2, Math.floor(durationMs / 10_000)));
-    const fitting = Math.max(1, Math.floor(durationMs / (2 * MIN_ROUND_MS)));
-    return Math.min(wanted, fitting);
-}
-/** The recorded length of one side-by-side round: each side's duration split over its rounds. */
-function roundDurationMs(durationMs, blocks) {
-    return Math.max(MIN_ROUND_MS, Math.round(durationMs / (2 * blocks)));
-}
-/** How long one autocannon run asked for `ms` lasts at least: whole ticks, one at the least. */
-function runMs(ms) {
-    return Math.max(1, Math.ceil(ms / SAMPLE_INTERVAL_MS)) * SAMPLE_INTERVAL_MS;
-}
-/**
- * The load one measurement of an endpoint generates, ms: its warmup and recorded runs as the
- * engine makes them. Side by side (`sideBySide`), both deployments are measured in ABBA rounds,
- * each side warmed up once.
- */
-function plannedLoadMs(load, sideBySide) {
-    const warmup = load.warmupMs > 0 ? runMs(load.warmupMs) : 0;
-    if (!sideBySide)
-        return warmup + runMs(load.durationMs);
-    const blocks = defaultBlocks(load.durationMs);
-    const rounds = 4 * blocks;
-    return 2 * warmup + rounds * runMs(roundDurationMs(load.durationMs, blocks));
-}
-/** Adaptive measurement: recorded load every endpoint gets before it may stop (SPEC §4). */
-const DEFAULT_MIN_DURATION_MS = 5_000;
-/** Adaptive measurement: time between two looks at the data after the minimum. */
-const SLICE_MS = 1_000;
-/**
- * The looks of an adaptive measurement, as ms of recorded load: the first at the minimum, then
- * one every SLICE_MS while under the cap, the last at the cap (`durationMs`). Fixed in advance
- * from the settings alone, so the number of looks, and with it the confidence spent on each
- * (evaluate/sequential.ts), does not depend on the data. A minimum at or over the cap leaves one
- * look: the fixed design.
- */
-function adaptiveLooks(load, sliceMs = SLICE_MS) {
-    const cap = load.durationMs;
-    const first = Math.min(load.minDurationMs ?? DEFAULT_MIN_DURATION_MS, cap);
-    const looks = [];
-    for (let t = first; t < cap; t += sliceMs)
-        looks.push(t);
-    looks.push(cap);
-    return looks;
-}
-
+// EXTERNAL MODULE: ./src/measure/saturation.ts + 1 modules
+var saturation = __nccwpck_require__(3126);
+// EXTERNAL MODULE: ./src/measure/tls.ts + 1 modules
+var tls = __nccwpck_require__(5701);
+// EXTERNAL MODULE: ./src/config/plan.ts
+var plan = __nccwpck_require__(9311);
+// EXTERNAL MODULE: ./src/measure/workers.ts
+var workers = __nccwpck_require__(3255);
 ;// CONCATENATED MODULE: ./src/measure/engine.ts
+
+
 
 
 
@@ -37597,6 +45782,11 @@ async function measureEndpoint(endpoint, options = {}) {
     const durationMs = adaptive
         ? adaptive.looks[adaptive.looks.length - 1]
         : (options.durationMs ?? load.durationMs);
+    const threads = (0,workers/* workerCount */.Mo)(endpoint);
+    if (threads > 1 && !(0,workers/* isLoadWorker */.xB)()) {
+        // Several threads run the fixed design to the cap: a look must see every thread's data.
+        return (0,workers/* measureInWorkers */.x3)(endpoint, threads, { ...options, durationMs });
+    }
     const warmupMs = options.warmupMs ?? load.warmupMs;
     const url = endpointUrl(endpoint, options.baseUrl);
     checkSettings(endpoint, durationMs);
@@ -37605,7 +45795,7 @@ async function measureEndpoint(endpoint, options = {}) {
     if (signal?.aborted)
         return emptyMeasurement(true);
     if (warmupMs > 0) {
-        log?.(`${endpoint.name}: warming up for ${formatMs(warmupMs)}`);
+        log?.(`${endpoint.name}: warming up for ${(0,format/* formatDuration */.a3)(warmupMs)}`);
         // A separate run rather than autocannon's `warmup` option: its warmup instance is internal,
         // so an abort could not stop it (`stop()` exists only once the main run has started). The
         // warmup's responses go to this throwaway instance and are never recorded.
@@ -37622,18 +45812,18 @@ async function measureEndpoint(endpoint, options = {}) {
             return emptyMeasurement(true);
     }
     // Successful responses (and timeouts, at the timeout): what latency and throughput are about.
-    const raw = createHistogram();
+    const raw = (0,histogram/* createHistogram */.v5)();
     // Open model: the same, timed from each request's intended send time.
-    const corrected = createHistogram();
+    const corrected = (0,histogram/* createHistogram */.v5)();
     // Failed statuses and failed connections: reported, not judged.
-    const failures = createHistogram();
+    const failures = (0,histogram/* createHistogram */.v5)();
     const breakdown = { timeouts: 0, connection: {}, resets: 0, status: {} };
     let responses = 0;
     let succeeded = 0;
     const expected = endpoint.expectStatus ? new Set(endpoint.expectStatus) : undefined;
     const isExpected = (status) => expected ? expected.has(status) : status >= 200 && status < 300;
     const paced = load.rate !== undefined;
-    const generator = watchGenerator();
+    const generator = (0,saturation/* watchGenerator */.NK)();
     const run = startRun(endpoint, url, durationMs, {
         onLostRequest: () => {
             breakdown.resets++;
@@ -37641,7 +45831,7 @@ async function measureEndpoint(endpoint, options = {}) {
         onTruncated: (what) => {
             breakdown.connection[what] = (breakdown.connection[what] ?? 0) + 1;
         },
-        onFailedAfter: (ms) => recordMs(failures, ms),
+        onFailedAfter: (ms) => (0,histogram/* recordMs */.mw)(failures, ms),
         settled: () => attempted() >= (run.pacer?.result().sent ?? 0),
     });
     const instance = run.instance;
@@ -37651,22 +45841,22 @@ async function measureEndpoint(endpoint, options = {}) {
         const late = paced ? sendLatenessMs(client) : 0;
         if (!isExpected(statusCode)) {
             breakdown.status[statusCode] = (breakdown.status[statusCode] ?? 0) + 1;
-            recordMs(failures, responseTime + late);
+            (0,histogram/* recordMs */.mw)(failures, responseTime + late);
             return;
         }
         succeeded++;
-        recordMs(raw, responseTime);
+        (0,histogram/* recordMs */.mw)(raw, responseTime);
         if (paced)
-            recordMs(corrected, responseTime + late);
+            (0,histogram/* recordMs */.mw)(corrected, responseTime + late);
     });
     instance.on('reqError', (error) => {
         const code = typeof error?.code === 'string' ? error.code : undefined;
         if (!code && error?.message === TIMEOUT_MESSAGE) {
             breakdown.timeouts++;
             // A stalled request is recorded at the timeout, so stalling cannot improve the percentiles.
-            recordMs(raw, load.timeoutMs);
+            (0,histogram/* recordMs */.mw)(raw, load.timeoutMs);
             if (paced)
-                recordMs(corrected, load.timeoutMs);
+                (0,histogram/* recordMs */.mw)(corrected, load.timeoutMs);
         }
         else if (code === 'ECONNRESET') {
             breakdown.resets++;
@@ -37681,7 +45871,7 @@ async function measureEndpoint(endpoint, options = {}) {
     let lastLog = 0;
     const ticker = setInterval(() => {
         const elapsedMs = Math.min(performance.now() - started, durationMs);
-        const p95 = raw.totalCount > 0 ? quantileMs(raw, 0.95) : 0;
+        const p95 = raw.totalCount > 0 ? (0,histogram/* quantileMs */.Mt)(raw, 0.95) : 0;
         const requests = attempted();
         options.onProgress?.({
             elapsedMs,
@@ -37754,20 +45944,20 @@ async function measureEndpoint(endpoint, options = {}) {
         errorBreakdown: breakdown,
         throughput: recordedMs > 0 ? succeeded / (recordedMs / 1000) : 0,
         durationMs: recordedMs,
-        latency: summarize(raw),
-        histogram: encodeHistogram(raw),
+        latency: (0,histogram/* summarize */.eh)(raw),
+        histogram: (0,histogram/* encodeHistogram */.ll)(raw),
         startedAt: result.start.toISOString(),
     };
     if (failures.totalCount > 0) {
-        measurement.errorLatency = summarize(failures);
-        measurement.errorHistogram = encodeHistogram(failures);
+        measurement.errorLatency = (0,histogram/* summarize */.eh)(failures);
+        measurement.errorHistogram = (0,histogram/* encodeHistogram */.ll)(failures);
     }
     const warnings = [];
     if (run.pacer) {
-        measurement.latency = summarize(corrected);
-        measurement.histogram = encodeHistogram(corrected);
-        measurement.uncorrected = summarize(raw);
-        measurement.uncorrectedHistogram = encodeHistogram(raw);
+        measurement.latency = (0,histogram/* summarize */.eh)(corrected);
+        measurement.histogram = (0,histogram/* encodeHistogram */.ll)(corrected);
+        measurement.uncorrected = (0,histogram/* summarize */.eh)(raw);
+        measurement.uncorrectedHistogram = (0,histogram/* encodeHistogram */.ll)(raw);
         const counts = run.pacer.result();
         measurement.arrivals = {
             rate: load.rate,
@@ -37781,10 +45971,10 @@ async function measureEndpoint(endpoint, options = {}) {
     }
     measurement.generator = {
         ...generatorLoad,
-        saturated: generatorSaturated({ ...generatorLoad, latencyP50Ms: measurement.latency.p50 }),
+        saturated: (0,saturation/* generatorSaturated */.JU)({ ...generatorLoad, latencyP50Ms: measurement.latency.p50 }),
     };
     if (measurement.generator.saturated)
-        warnings.push(SATURATED_WARNING);
+        warnings.push(saturation/* SATURATED_WARNING */.Rx);
     if (warnings.length > 0)
         measurement.warnings = warnings;
     if (signal?.aborted)
@@ -37866,8 +46056,9 @@ function droppedWarning(intended, dropped, connections) {
 /** More than 1% of the intended requests dropped is a warning (SPEC §4). */
 const DROPPED_WARNING_FRACTION = 0.01;
 /**
- * The endpoint's URL, or the same endpoint on another deployment: the origin and path prefix the
- * endpoint's `path` was resolved against are replaced by `baseUrl`.
+ * The endpoint's URL, or the same endpoint on another deployment: the origin, path prefix and
+ * query parameters of the target the endpoint's `path` was resolved against are replaced by
+ * `baseUrl`'s.
  */
 function endpointUrl(endpoint, baseUrl) {
     if (!baseUrl)
@@ -37876,12 +46067,17 @@ function endpointUrl(endpoint, baseUrl) {
     const current = new URL(endpoint.url);
     if (/^[a-z][a-z0-9+.-]*:/i.test(endpoint.path))
         return base.origin + current.pathname + current.search;
-    // Compare in the URL parser's own spelling (percent-encoding) of the relative path.
-    const relative = new URL(endpoint.path.replace(/^\/+/, ''), 'http://h/').href.slice('http://h/'.length);
-    if (!endpoint.url.endsWith(relative))
-        return base.origin + current.pathname + current.search;
+    // The endpoint's own path and query in the URL parser's spelling (percent-encoding). The
+    // target's query parameters, which follow the endpoint's in its URL, are the target's (a
+    // protection bypass, a signed token): they never go to the other deployment, which gets its own.
+    const own = new URL(endpoint.path.replace(/^\/+/, ''), 'http://h/');
+    const relative = own.pathname.slice(1);
+    const search = [own.search.slice(1), base.search.slice(1)].filter(Boolean).join('&');
+    const query = search ? `?${search}` : '';
+    if (!current.pathname.endsWith(relative))
+        return base.origin + current.pathname + query;
     const prefix = base.origin + base.pathname.replace(/\/+$/, '');
-    return `${prefix}/${relative}`;
+    return `${prefix}/${relative}${query}`;
 }
 function autocannonOptions(endpoint, url, durationMs, hooks, pacer) {
     const load = endpoint.load;
@@ -37889,7 +46085,7 @@ function autocannonOptions(endpoint, url, durationMs, hooks, pacer) {
     const own = Object.fromEntries(Object.entries(endpoint.headers).filter(([k]) => k !== 'content-length'));
     // autocannon would turn URL credentials into a second Authorization header next to the
     // file's; send exactly one, as the ready-wait does (an explicit header wins).
-    const plain = withoutCredentials(url, own);
+    const plain = (0,ready/* withoutCredentials */.ri)(url, own);
     const headers = plain.headers ?? own;
     return {
         url: plain.url,
@@ -37899,10 +46095,10 @@ function autocannonOptions(endpoint, url, durationMs, hooks, pacer) {
         connections: load.connections,
         duration: durationMs / 1000,
         timeout: load.timeoutMs / 1000,
-        sampleInt: SAMPLE_INTERVAL_MS,
+        sampleInt: plan/* SAMPLE_INTERVAL_MS */.e7,
         setupClient: (client) => {
             // First, so the repairs' reconnects go through the checks too.
-            verifyLoadConnections(client, endpoint.tls);
+            (0,tls/* verifyLoadConnections */.ho)(client, endpoint.tls);
             repairClient(client, {
                 method: endpoint.method,
                 onLostRequest: hooks.onLostRequest ?? (() => { }),
@@ -37922,7 +46118,7 @@ function checkSettings(endpoint, durationMs) {
         throw new Error(`${where}: method ${endpoint.method} is not supported; use one of ${METHODS.join(', ')}`);
     }
     if (load.timeoutMs < 1000) {
-        throw new Error(`${where}: load.timeout ${formatMs(load.timeoutMs)} is shorter than 1s, the shortest timeout autocannon supports; use at least 1s`);
+        throw new Error(`${where}: load.timeout ${(0,format/* formatDuration */.a3)(load.timeoutMs)} is shorter than 1s, the shortest timeout autocannon supports; use at least 1s`);
     }
     if (!(load.connections >= 1))
         throw new Error(`${where}: load.connections must be at least 1, got ${load.connections}`);
@@ -37931,7 +46127,7 @@ function checkSettings(endpoint, durationMs) {
     }
 }
 function emptyMeasurement(cancelled) {
-    const empty = createHistogram();
+    const empty = (0,histogram/* createHistogram */.v5)();
     return {
         requests: 0,
         errors: 0,
@@ -37939,8 +46135,8 @@ function emptyMeasurement(cancelled) {
         errorBreakdown: { timeouts: 0, connection: {}, resets: 0, status: {} },
         throughput: 0,
         durationMs: 0,
-        latency: summarize(empty),
-        histogram: encodeHistogram(empty),
+        latency: (0,histogram/* summarize */.eh)(empty),
+        histogram: (0,histogram/* encodeHistogram */.ll)(empty),
         startedAt: new Date().toISOString(),
         ...(cancelled ? { cancelled } : {}),
     };
@@ -37952,7 +46148,990 @@ function sum(values) {
     return values.reduce((a, b) => a + b, 0);
 }
 
-;// CONCATENATED MODULE: ./src/report/format.ts
+
+/***/ }),
+
+/***/ 2810:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Mt: () => (/* binding */ quantileMs),
+/* harmony export */   Q7: () => (/* binding */ mergeHistograms),
+/* harmony export */   eh: () => (/* binding */ summarize),
+/* harmony export */   ll: () => (/* binding */ encodeHistogram),
+/* harmony export */   mw: () => (/* binding */ recordMs),
+/* harmony export */   pr: () => (/* binding */ decodeHistogram),
+/* harmony export */   v5: () => (/* binding */ createHistogram)
+/* harmony export */ });
+/* unused harmony export SIGNIFICANT_DIGITS */
+/* harmony import */ var hdr_histogram_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2960);
+
+const SIGNIFICANT_DIGITS = 3;
+function createHistogram() {
+    return hdr_histogram_js__WEBPACK_IMPORTED_MODULE_0__.build({
+        lowestDiscernibleValue: 1,
+        highestTrackableValue: 3_600_000_000, // one hour in µs; autoResize covers anything longer
+        numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+        autoResize: true,
+        useWebAssembly: false,
+    });
+}
+/** Records a latency given in (float) milliseconds, rounded to the nearest microsecond. */
+function recordMs(histogram, ms) {
+    histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
+}
+function encodeHistogram(histogram) {
+    return hdr_histogram_js__WEBPACK_IMPORTED_MODULE_0__.encodeIntoCompressedBase64(histogram);
+}
+function decodeHistogram(base64) {
+    return hdr_histogram_js__WEBPACK_IMPORTED_MODULE_0__.decodeFromCompressedBase64(base64, 32, false);
+}
+/** Merges histograms into a new one; the inputs are left untouched. */
+function mergeHistograms(histograms) {
+    const merged = createHistogram();
+    for (const h of histograms)
+        merged.add(h);
+    return merged;
+}
+/** Value at quantile q (0..1), in ms. */
+function quantileMs(histogram, q) {
+    return histogram.getValueAtPercentile(q * 100) / 1000;
+}
+function summarize(histogram) {
+    const empty = histogram.totalCount === 0;
+    const at = (q) => (empty ? 0 : quantileMs(histogram, q));
+    return {
+        p50: at(0.5),
+        p75: at(0.75),
+        p90: at(0.9),
+        p95: at(0.95),
+        p99: at(0.99),
+        'p99.9': at(0.999),
+        mean: empty ? 0 : histogram.mean / 1000,
+        max: empty ? 0 : histogram.maxValue / 1000,
+        min: empty ? 0 : histogram.minNonZeroValue / 1000,
+        stddev: empty ? 0 : histogram.stdDeviation / 1000,
+    };
+}
+
+
+/***/ }),
+
+/***/ 2792:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   O: () => (/* binding */ mergeMeasurements)
+/* harmony export */ });
+/* harmony import */ var _histogram_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2810);
+
+/**
+ * Merges measurements of the same endpoint: histograms are added, counts summed, and every
+ * percentile is recomputed from the merged histogram, never averaged. `one after another` (side-by-side
+ * rounds, a report merged with another): durations add up. `at once` (shards of one load, each
+ * driving its share at the same time): throughputs and open-model rates add up, and the
+ * duration is the span from the first start to the last end.
+ */
+function mergeMeasurements(parts, timing = 'one after another') {
+    if (parts.length === 0)
+        throw new Error('mergeMeasurements needs at least one measurement');
+    if (parts.length === 1)
+        return parts[0];
+    const histogram = (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .mergeHistograms */ .Q7)(parts.map((p) => (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .decodeHistogram */ .pr)(p.histogram)));
+    const requests = sum(parts.map((p) => p.requests));
+    const errors = sum(parts.map((p) => p.errors));
+    const together = timing === 'at once';
+    const durationMs = together ? spanMs(parts) : sum(parts.map((p) => p.durationMs));
+    const completed = sum(parts.map((p) => p.throughput * (p.durationMs / 1000)));
+    const merged = {
+        requests,
+        errors,
+        errorRate: requests === 0 ? 0 : errors / requests,
+        errorBreakdown: mergeBreakdowns(parts.map((p) => p.errorBreakdown)),
+        throughput: together
+            ? sum(parts.map((p) => p.throughput))
+            : durationMs === 0
+                ? 0
+                : completed / (durationMs / 1000),
+        durationMs,
+        latency: (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .summarize */ .eh)(histogram),
+        histogram: (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .encodeHistogram */ .ll)(histogram),
+        startedAt: parts.map((p) => p.startedAt).sort()[0],
+    };
+    if (parts.every((p) => p.uncorrectedHistogram)) {
+        const raw = (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .mergeHistograms */ .Q7)(parts.map((p) => (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .decodeHistogram */ .pr)(p.uncorrectedHistogram)));
+        merged.uncorrected = (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .summarize */ .eh)(raw);
+        merged.uncorrectedHistogram = (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .encodeHistogram */ .ll)(raw);
+    }
+    const failed = parts.filter((p) => p.errorHistogram);
+    if (failed.length > 0) {
+        const errors = (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .mergeHistograms */ .Q7)(failed.map((p) => (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .decodeHistogram */ .pr)(p.errorHistogram)));
+        merged.errorLatency = (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .summarize */ .eh)(errors);
+        merged.errorHistogram = (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .encodeHistogram */ .ll)(errors);
+    }
+    if (parts.every((p) => p.arrivals)) {
+        merged.arrivals = {
+            rate: together ? sum(parts.map((p) => p.arrivals.rate)) : parts[0].arrivals.rate,
+            intended: sum(parts.map((p) => p.arrivals.intended)),
+            sent: sum(parts.map((p) => p.arrivals.sent)),
+            dropped: sum(parts.map((p) => p.arrivals.dropped)),
+        };
+    }
+    // The generator's state of the most loaded part: saturation in any part taints the merged latencies.
+    const loads = parts.flatMap((p) => (p.generator ? [p.generator] : []));
+    if (loads.length > 0) {
+        merged.generator = {
+            eventLoopUtilization: Math.max(...loads.map((g) => g.eventLoopUtilization)),
+            eventLoopDelayP50Ms: Math.max(...loads.map((g) => g.eventLoopDelayP50Ms)),
+            eventLoopDelayP99Ms: Math.max(...loads.map((g) => g.eventLoopDelayP99Ms)),
+            eventLoopDelayMaxMs: Math.max(...loads.map((g) => g.eventLoopDelayMaxMs)),
+            saturated: loads.some((g) => g.saturated),
+        };
+    }
+    const warnings = [...new Set(parts.flatMap((p) => p.warnings ?? []))];
+    if (warnings.length > 0)
+        merged.warnings = warnings;
+    return merged;
+}
+/** The time from the first part's start to the last part's end, ms. */
+function spanMs(parts) {
+    const starts = parts.map((p) => Date.parse(p.startedAt));
+    const ends = parts.map((p, i) => starts[i] + p.durationMs);
+    if (starts.some((t) => Number.isNaN(t)))
+        return Math.max(...parts.map((p) => p.durationMs));
+    return Math.max(...ends) - Math.min(...starts);
+}
+function sum(values) {
+    return values.reduce((a, b) => a + b, 0);
+}
+function addCounts(into, from) {
+    for (const [k, v] of Object.entries(from))
+        into[k] = (into[k] ?? 0) + v;
+}
+function mergeBreakdowns(parts) {
+    const merged = { timeouts: 0, connection: {}, resets: 0, status: {} };
+    for (const p of parts) {
+        merged.timeouts += p.timeouts;
+        merged.resets += p.resets;
+        addCounts(merged.connection, p.connection);
+        addCounts(merged.status, p.status);
+    }
+    return merged;
+}
+
+
+/***/ }),
+
+/***/ 1715:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cf: () => (/* binding */ waitForReady),
+/* harmony export */   ms: () => (/* binding */ TargetUnreachableError),
+/* harmony export */   ri: () => (/* binding */ withoutCredentials),
+/* harmony export */   sQ: () => (/* binding */ checkReachable)
+/* harmony export */ });
+/* unused harmony export describeFetchError */
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7067);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4708);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_https__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _secrets_secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(360);
+/* harmony import */ var _tls_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5701);
+/* harmony import */ var _units_format_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2676);
+
+
+
+
+
+class TargetUnreachableError extends Error {
+    url;
+    lastAttempt;
+    constructor(message, url, lastAttempt) {
+        super(message);
+        this.url = url;
+        this.lastAttempt = lastAttempt;
+        this.name = 'TargetUnreachableError';
+    }
+}
+async function waitForReady(url, options) {
+    const started = performance.now();
+    const deadline = started + options.timeoutMs;
+    const shown = (0,_secrets_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .displayUrl */ .Qy)(url);
+    let delay = options.initialDelayMs ?? 250;
+    const maxDelay = options.maxDelayMs ?? 5000;
+    let attempts = 0;
+    let last = 'no attempt made';
+    for (;;) {
+        options.signal?.throwIfAborted();
+        attempts++;
+        // An attempt stops at the deadline, but even the last one gets a fair chance to answer.
+        const attemptLimit = options.attemptTimeoutMs ?? 10_000;
+        const attemptMs = Math.max(Math.min(attemptLimit, 1000), Math.min(attemptLimit, deadline - performance.now()));
+        last = await attempt(url, options.headers, attemptMs, options.signal, options.tls);
+        if (last === 'ok') {
+            const elapsedMs = performance.now() - started;
+            options.log?.(`${shown} is ready after ${(0,_units_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(elapsedMs)} (${attempts} attempt${attempts === 1 ? '' : 's'})`);
+            return { elapsedMs, attempts };
+        }
+        options.signal?.throwIfAborted();
+        const remaining = deadline - performance.now();
+        if (remaining <= 0) {
+            throw new TargetUnreachableError(`target ${shown} did not answer 2xx within ${(0,_units_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(options.timeoutMs)}: last attempt: ${last}. ` +
+                'Check that the deployment is up and the URL (and target.ready.path) is right, or raise target.ready.timeout.', shown, last);
+        }
+        const pause = Math.min(delay, remaining);
+        options.log?.(`waiting for ${shown}: attempt ${attempts}: ${last}; next in ${(0,_units_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(pause)}`);
+        await sleep(pause, options.signal);
+        delay = Math.min(delay * 2, maxDelay);
+    }
+}
+/**
+ * One request before load is sent, for targets without `target.ready`: a target that is down or
+ * a host name that does not resolve would otherwise cost every endpoint its full load time, with
+ * the load client reconnecting (and looking the name up again) thousands of times a second. Any
+ * HTTP answer, even an error status, means the target is there. No answer within the timeout
+ * does not: a first connection that merely stalls says nothing about what later ones reach.
+ * @throws TargetUnreachableError when the connection fails, is not trusted, or times out.
+ */
+async function checkReachable(url, options = {}) {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const result = await attempt(url, options.headers, timeoutMs, options.signal, options.tls);
+    if (result === 'ok' || result.startsWith('HTTP '))
+        return;
+    const shown = (0,_secrets_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .displayUrl */ .Qy)(url);
+    throw new TargetUnreachableError(`target ${shown} cannot be reached: ${result}. Check that the deployment is up and the URL is right (target.url in the budget file, or the URL given in its place).`, shown, result);
+}
+/** Redirects a readiness probe follows (on the target's origin). */
+const MAX_REDIRECTS = 5;
+/** One probe: 'ok', or what went wrong in a few words (`HTTP 503`, `ECONNREFUSED`, `timed out after 10s`). */
+async function attempt(url, headers, timeoutMs, signal, tls) {
+    const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)));
+    try {
+        let current = url;
+        for (let redirects = 0;; redirects++) {
+            const request = withoutCredentials(current, headers);
+            const res = await probe(request.url, request.headers ?? {}, signal ? AbortSignal.any([signal, timeout]) : timeout, tls);
+            const location = res.location;
+            if (res.status < 300 || res.status >= 400 || location === undefined) {
+                return res.status >= 200 && res.status < 300 ? 'ok' : `HTTP ${res.status}`;
+            }
+            // Followed here, on the target's origin only: a redirect elsewhere would send the
+            // target's headers (tokens included) to a host the budget file never named.
+            const next = new URL(location, current);
+            if (next.origin !== new URL(current).origin) {
+                return `HTTP ${res.status} redirect to another origin (${(0,_secrets_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .displayUrl */ .Qy)(next.href)}), not followed`;
+            }
+            if (redirects >= MAX_REDIRECTS) {
+                return `HTTP ${res.status}: more than ${MAX_REDIRECTS} redirects (a redirect loop?)`;
+            }
+            current = next.href;
+        }
+    }
+    catch (error) {
+        if (signal?.aborted)
+            throw signal.reason;
+        if (timeout.aborted)
+            return `timed out after ${(0,_units_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(timeoutMs)}`;
+        const described = describeFetchError(error);
+        return (0,_tls_js__WEBPACK_IMPORTED_MODULE_3__/* .isCertificateError */ .Y4)(described) ? `${described}: ${_tls_js__WEBPACK_IMPORTED_MODULE_3__/* .CERTIFICATE_HINT */ .Gy}` : described;
+    }
+}
+/**
+ * One GET with Node's own client (which takes the same certificate options as the load's
+ * connections): the status and the Location header. The body is not needed, and may be huge or
+ * endless: the response is dropped once its head is in.
+ */
+function probe(url, headers, signal, tls) {
+    return new Promise((resolve, reject) => {
+        const secure = new URL(url).protocol === 'https:';
+        const options = { method: 'GET', headers, signal, agent: false };
+        const onResponse = (res) => {
+            const location = res.headers.location;
+            resolve({ status: res.statusCode ?? 0, ...(location ? { location } : {}) });
+            res.destroy();
+        };
+        const req = secure
+            ? (0,node_https__WEBPACK_IMPORTED_MODULE_1__.request)(url, { ...options, ...(0,_tls_js__WEBPACK_IMPORTED_MODULE_3__/* .tlsConnectOptions */ .WZ)(tls) }, onResponse)
+            : (0,node_http__WEBPACK_IMPORTED_MODULE_0__.request)(url, options, onResponse);
+        req.on('error', reject);
+        req.end();
+    });
+}
+/**
+ * fetch refuses a URL with credentials in it (`http://user:pass@host`), which the load itself
+ * (autocannon) sends as Basic authentication: do the same, unless an authorization header is set.
+ */
+function withoutCredentials(url, headers) {
+    let u;
+    try {
+        u = new URL(url);
+    }
+    catch {
+        return { url, headers };
+    }
+    if (!u.username && !u.password)
+        return { url, headers };
+    const credentials = `${safeDecode(u.username)}:${safeDecode(u.password)}`;
+    u.username = '';
+    u.password = '';
+    const hasAuthorization = Object.keys(headers ?? {}).some((k) => k.toLowerCase() === 'authorization');
+    return {
+        url: u.href,
+        headers: hasAuthorization
+            ? headers
+            : { ...headers, authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
+    };
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+/**
+ * The code of a failed request (`ECONNREFUSED`, `CERT_HAS_EXPIRED`), dug out of wrapped errors;
+ * else the innermost message, URL credentials hidden.
+ */
+function describeFetchError(error) {
+    let e = error;
+    for (let depth = 0; depth < 5 && e; depth++) {
+        const { code, errors, cause } = e;
+        if (typeof code === 'string' && code !== 'UND_ERR_SOCKET')
+            return code;
+        // Happy eyeballs (localhost → ::1 and 127.0.0.1) fails with an AggregateError of both attempts.
+        if (Array.isArray(errors) && errors.length > 0)
+            e = errors[0];
+        else
+            e = cause;
+    }
+    // No code anywhere: the innermost message says most.
+    let innermost = error;
+    while (innermost instanceof Error && innermost.cause instanceof Error)
+        innermost = innermost.cause;
+    const message = innermost instanceof Error ? innermost.message : String(error);
+    // Some messages quote the URL, credentials included.
+    return (0,_secrets_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .hideUserinfo */ .kc)(message);
+}
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+
+/***/ }),
+
+/***/ 3126:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Rx: () => (/* binding */ SATURATED_WARNING),
+  JU: () => (/* binding */ generatorSaturated),
+  NK: () => (/* binding */ watchGenerator)
+});
+
+// UNUSED EXPORTS: SATURATION_DELAY_SHARE, SATURATION_MIN_DELAY_MS, SATURATION_UTILIZATION
+
+;// CONCATENATED MODULE: external "node:perf_hooks"
+const external_node_perf_hooks_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+;// CONCATENATED MODULE: ./src/measure/saturation.ts
+
+/** Sampling period of the delay monitor, ms; its samples include it, so it is taken off. */
+const RESOLUTION_MS = 10;
+/**
+ * Thresholds (see generatorSaturated), from four runs of bench:engine's saturation rows on this
+ * project's 2-core runner, shared with other jobs (load average 8-12), the target in another
+ * process (bench/results/engine.json). Against a 0 ms route the loop was 32-58% busy at every
+ * connection count; its median delay was 0.01-0.08 ms at 4 and 16 connections, but 0.2-0.29 ms
+ * at 64, 0.32-2.2 ms at 128 and 1.5-2.2 ms at 256, i.e. 9-44% of the median latency, which rose
+ * from 0.1 ms to 1.7-8.3 ms while the target's own time stayed under 0.03 ms. Against a 20 ms
+ * route the loop was 2-11% busy, with a median delay of 0.13-0.32 ms (1-2% of the latency).
+ */
+const SATURATION_UTILIZATION = 0.2;
+const SATURATION_DELAY_SHARE = 0.05;
+const SATURATION_MIN_DELAY_MS = 0.2;
+const SATURATED_WARNING = 'the load generator was saturated: latency includes its own queueing; use fewer connections';
+/** Starts watching this process's event loop; `stop()` says how loaded it was meanwhile. */
+function watchGenerator() {
+    const delay = (0,external_node_perf_hooks_namespaceObject.monitorEventLoopDelay)({ resolution: RESOLUTION_MS });
+    delay.enable();
+    const before = external_node_perf_hooks_namespaceObject.performance.eventLoopUtilization();
+    return {
+        stop() {
+            delay.disable();
+            const utilization = external_node_perf_hooks_namespaceObject.performance.eventLoopUtilization(before).utilization;
+            const ms = (ns) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
+            const sampled = delay.count > 0;
+            return {
+                eventLoopUtilization: round(utilization, 3),
+                eventLoopDelayP50Ms: sampled ? round(ms(delay.percentile(50)), 3) : 0,
+                eventLoopDelayP99Ms: sampled ? round(ms(delay.percentile(99)), 3) : 0,
+                eventLoopDelayMaxMs: sampled ? round(ms(delay.max), 3) : 0,
+            };
+        },
+    };
+}
+/**
+ * Saturated when the loop's median delay, the wait a typical response had before the client
+ * could read it, is at least 5% of the median latency measured (half the 10% a regression is
+ * judged at by default) and at least 0.2 ms (above an idle loop's 0.13 ms), while the loop was
+ * busy at least 20% of the run (it was working, not an idle loop descheduled by a busy runner,
+ * as against the 20 ms route at 2-11%). The median delay, not a high percentile: a shared runner
+ * that deschedules the process now and then moves an idle loop's p99 delay to 10-90 ms, but not
+ * its median.
+ */
+function generatorSaturated(load) {
+    return (load.eventLoopUtilization >= SATURATION_UTILIZATION &&
+        load.eventLoopDelayP50Ms >= SATURATION_MIN_DELAY_MS &&
+        load.eventLoopDelayP50Ms >= SATURATION_DELAY_SHARE * load.latencyP50Ms);
+}
+function round(value, digits) {
+    const f = 10 ** digits;
+    return Math.round(value * f) / f;
+}
+
+
+/***/ }),
+
+/***/ 5701:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Gy: () => (/* binding */ CERTIFICATE_HINT),
+  Y4: () => (/* binding */ isCertificateError),
+  WZ: () => (/* binding */ tlsConnectOptions),
+  ho: () => (/* binding */ verifyLoadConnections)
+});
+
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_namespaceObject);
+;// CONCATENATED MODULE: ./src/measure/tls.ts
+
+/**
+ * Certificate checks for every connection perf-gate opens to a target (SPEC §8): the readiness
+ * probe and every connection of the load. Verified against Node's CA store (its bundled roots,
+ * NODE_EXTRA_CA_CERTS, and the system store when Node runs with --use-system-ca), plus the CAs
+ * of `target.tls.ca`; never verified only with an explicit `target.tls.insecure: true`.
+ *
+ * autocannon 9 connects with `rejectUnauthorized: false` written after the caller's
+ * `tlsOptions`, so no option can turn checks on. `verifyLoadConnections` swaps `tls.connect` for
+ * the length of the client's own (synchronous) `_connect` call and puts the checks back into the
+ * options it passes. Node sends nothing written to a TLS socket before the handshake and its
+ * verification are done, so the request (headers, body) never reaches a server whose
+ * certificate fails: the connection ends with the verification error instead, which autocannon
+ * counts as a connection error and retries.
+ */
+/** The options of a verified connection (Node's defaults plus the file's CAs). */
+function tlsConnectOptions(settings) {
+    if (settings?.insecure)
+        return { rejectUnauthorized: false };
+    if (!settings?.ca)
+        return { rejectUnauthorized: true };
+    // `ca` replaces Node's CA list, so the default list is passed along with the file's.
+    return { rejectUnauthorized: true, ca: [...defaultCertificates(), settings.ca] };
+}
+function defaultCertificates() {
+    const get = (external_node_tls_default()).getCACertificates;
+    // Node 22.15+: the certificates a default connection trusts, NODE_EXTRA_CA_CERTS included.
+    if (typeof get === 'function')
+        return get('default');
+    return [...(external_node_tls_default()).rootCertificates];
+}
+/** Makes every connection of this autocannon client verify the target's certificate. */
+function verifyLoadConnections(client, settings) {
+    const internals = client;
+    const connect = internals._connect;
+    if (typeof connect !== 'function') {
+        throw new Error('perf-gate cannot check certificates with this version of autocannon (no client._connect); refusing to send load unverified');
+    }
+    const checks = tlsConnectOptions(settings);
+    internals._connect = function () {
+        if (!this.secure)
+            return connect.call(this);
+        const original = (external_node_tls_default()).connect;
+        const verified = ((...args) => {
+            const last = args[args.length - 1];
+            if (last !== null && typeof last === 'object') {
+                args[args.length - 1] = { ...last, ...checks };
+            }
+            else {
+                args.push(checks);
+            }
+            return original(...args);
+        });
+        (external_node_tls_default()).connect = verified;
+        try {
+            return connect.call(this);
+        }
+        finally {
+            (external_node_tls_default()).connect = original;
+        }
+    };
+}
+/** Node's codes for a certificate that failed verification. */
+const CERTIFICATE_ERRORS = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_REVOKED',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_SIGNATURE_FAILURE',
+    'INVALID_CA',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'HOSTNAME_MISMATCH',
+]);
+function isCertificateError(code) {
+    return CERTIFICATE_ERRORS.has(code);
+}
+/** What to do about a certificate error, for messages. */
+const CERTIFICATE_HINT = "the target's certificate is not trusted, so nothing was sent to it: for a preview behind a private CA give that CA in target.tls.ca (or NODE_EXTRA_CA_CERTS); check that the certificate names the target's host and has not expired";
+
+
+/***/ }),
+
+/***/ 8208:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   o: () => (/* binding */ runLoadWorker)
+/* harmony export */ });
+/* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5919);
+/* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(761);
+/**
+ * The body of a load worker thread (measure/workers.ts): measures the share of the load it was
+ * given and posts the measurement back. Nothing here prints: log lines go to the parent, which
+ * masks and prints them like its own.
+ */
+
+
+async function runLoadWorker() {
+    const port = node_worker_threads__WEBPACK_IMPORTED_MODULE_0__.parentPort;
+    const job = node_worker_threads__WEBPACK_IMPORTED_MODULE_0__.workerData;
+    const controller = new AbortController();
+    port.on('message', (message) => {
+        if (message.type === 'abort')
+            controller.abort(new Error('stopped by the parent'));
+    });
+    const post = (message) => port.postMessage(message);
+    try {
+        const measurement = await (0,_engine_js__WEBPACK_IMPORTED_MODULE_1__/* .measureEndpoint */ .Wz)(job.endpoint, {
+            ...job.options,
+            signal: controller.signal,
+            log: (line) => post({ type: 'log', line }),
+            onProgress: (progress) => post({ type: 'progress', progress }),
+        });
+        post({ type: 'done', measurement });
+    }
+    catch (error) {
+        post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+    }
+    port.close();
+}
+
+
+/***/ }),
+
+/***/ 3255:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HU: () => (/* binding */ setWorkerEntry),
+/* harmony export */   Mo: () => (/* binding */ workerCount),
+/* harmony export */   x3: () => (/* binding */ measureInWorkers),
+/* harmony export */   xB: () => (/* binding */ isLoadWorker)
+/* harmony export */ });
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5919);
+/* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _config_shard_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3334);
+/* harmony import */ var _merge_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2792);
+/**
+ * Load from several threads (`load.workers`): one Node load generator saturates one core, so an
+ * endpoint's load can be split over worker threads, each driving its share of the connections
+ * and rate (config/shard.ts splits them exactly) and recording its own histograms; the parts are
+ * merged exactly, as measurements taken at once (measure/merge.ts).
+ *
+ * A worker runs the same entry file as the process (the action's or the CLI's bundle, or the
+ * sources under tsx), which asks `isLoadWorker()` first and then runs `runLoadWorker`
+ * (measure/worker-main.ts) instead of the gate. The entry tells this module its own file with
+ * `setWorkerEntry`.
+ */
+
+
+
+
+let entry;
+/** The file a worker runs: the entry point of this process (it must check isLoadWorker first). */
+function setWorkerEntry(file) {
+    entry = file;
+}
+/** Whether this thread was started to generate load for a parent (see runLoadWorker). */
+function isLoadWorker() {
+    return !node_worker_threads__WEBPACK_IMPORTED_MODULE_1__.isMainThread && node_worker_threads__WEBPACK_IMPORTED_MODULE_1__.workerData?.perfGateLoadWorker === true;
+}
+/**
+ * Threads for an endpoint: `auto` is the cores minus one (one is left to the process that
+ * merges, logs and, side by side, runs the other deployment's turn), at least 1; never more
+ * threads than connections, so each has one at least.
+ */
+function workerCount(endpoint, cores = node_os__WEBPACK_IMPORTED_MODULE_0___default().availableParallelism()) {
+    const wanted = endpoint.load.workers ?? 1;
+    const n = wanted === 'auto' ? Math.max(1, cores - 1) : wanted;
+    return Math.max(1, Math.min(n, endpoint.load.connections));
+}
+/**
+ * Measures `endpoint` in `count` threads at once and merges their measurements. Progress and
+ * log lines come from the first thread (each thread's share is alike). Aborting stops every
+ * thread, which resolves with what it measured, as a single-thread run does.
+ */
+async function measureInWorkers(endpoint, count, options) {
+    if (entry === undefined) {
+        throw new Error('load.workers needs the entry point to start its threads from (setWorkerEntry was not called)');
+    }
+    const file = entry;
+    const parts = await Promise.all(Array.from({ length: count }, (_, i) => runWorker(file, {
+        perfGateLoadWorker: true,
+        endpoint: {
+            ...endpoint,
+            load: { ...(0,_config_shard_js__WEBPACK_IMPORTED_MODULE_3__/* .shardLoad */ .Lk)(endpoint.load, { index: i + 1, count }), workers: 1 },
+        },
+        options: {
+            baseUrl: options.baseUrl,
+            durationMs: options.durationMs,
+            warmupMs: options.warmupMs,
+        },
+    }, i === 0 ? options : { signal: options.signal })));
+    const merged = (0,_merge_js__WEBPACK_IMPORTED_MODULE_2__/* .mergeMeasurements */ .O)(parts, 'at once');
+    merged.workers = count;
+    return merged;
+}
+function runWorker(file, job, options) {
+    return new Promise((resolve, reject) => {
+        const worker = new node_worker_threads__WEBPACK_IMPORTED_MODULE_1__.Worker(file, { workerData: job });
+        let settled = false;
+        const abort = () => worker.postMessage({ type: 'abort' });
+        options.signal?.addEventListener('abort', abort, { once: true });
+        if (options.signal?.aborted)
+            abort();
+        const finish = (error, measurement) => {
+            if (settled)
+                return;
+            settled = true;
+            options.signal?.removeEventListener('abort', abort);
+            void worker.terminate();
+            if (error)
+                reject(error);
+            else
+                resolve(measurement);
+        };
+        worker.on('message', (message) => {
+            if (message.type === 'progress')
+                options.onProgress?.(message.progress);
+            else if (message.type === 'log')
+                options.log?.(message.line);
+            else if (message.type === 'done')
+                finish(undefined, message.measurement);
+            else
+                finish(new Error(message.message));
+        });
+        worker.on('error', (error) => finish(error));
+        worker.on('exit', (code) => finish(new Error(`a load worker thread exited (code ${code}) before it finished`)));
+    });
+}
+
+
+/***/ }),
+
+/***/ 360:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fn: () => (/* binding */ urlSecrets),
+/* harmony export */   O4: () => (/* binding */ urlCredentials),
+/* harmony export */   Qy: () => (/* binding */ displayUrl),
+/* harmony export */   Sb: () => (/* binding */ Secrets),
+/* harmony export */   gC: () => (/* binding */ maskText),
+/* harmony export */   kc: () => (/* binding */ hideUserinfo),
+/* harmony export */   rw: () => (/* binding */ quoteUrlText),
+/* harmony export */   u5: () => (/* binding */ registry),
+/* harmony export */   vb: () => (/* binding */ MIN_SECRET_LENGTH)
+/* harmony export */ });
+/* unused harmony export secretForms */
+/**
+ * The one place that knows what is secret and how a secret may look once printed (SPEC §8).
+ * Every string perf-gate prints, writes or posts is masked here: log lines (src/log/lines.ts),
+ * the JSON report, the markdown of the summary and the comment, annotations, messages.
+ *
+ * A secret is registered once, as the value the user gave; masking then looks for every form it
+ * can take on the way out: as is, percent-decoded, percent-encoded (`encodeURIComponent`,
+ * `encodeURI`, the form encoding with `+` for a space, the URL parser's own path, user-info and
+ * query spellings) and JSON-escaped. The user name and password of a URL are secrets, and so is
+ * `base64(user:password)`, the Basic authorization header they become. Every query value of the
+ * target and baseline URLs is a secret too (preview protection bypasses, signed tokens), unless
+ * the budget file names its parameter in `target.public-query`.
+ *
+ * This module imports nothing of perf-gate, so every layer may use it.
+ */
+/** Shorter values are too common to mask without making all output unreadable ("1", "ok"). */
+const MIN_SECRET_LENGTH = 4;
+const MASK = '***';
+/** `scheme://anything@`: whatever sits before an `@` of a URL may be a password. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
+/** Every spelling of `value` that output may carry, each at least MIN_SECRET_LENGTH long. */
+function secretForms(value) {
+    const bases = new Set([value]);
+    const decoded = safeDecode(value);
+    if (decoded !== undefined)
+        bases.add(decoded);
+    const plus = safeDecode(value.replace(/\+/g, ' '));
+    if (plus !== undefined)
+        bases.add(plus);
+    const forms = new Set();
+    for (const base of bases) {
+        forms.add(base);
+        const component = encodeURIComponent(base);
+        forms.add(component);
+        forms.add(component.replace(/%20/g, '+'));
+        forms.add(lowerHex(component));
+        forms.add(encodeURI(base));
+        forms.add(new URLSearchParams([['k', base]]).toString().slice(2));
+        forms.add(JSON.stringify(base).slice(1, -1));
+        for (const spelling of urlSpellings(base))
+            forms.add(spelling);
+    }
+    // The value itself is masked whatever its length (whoever registered it chose it); its other
+    // spellings only when long enough not to hit ordinary text.
+    return [...forms].filter((form) => form === value || form.length >= MIN_SECRET_LENGTH);
+}
+/** How the WHATWG URL parser writes the value into a path, a user-info part and a query. */
+function urlSpellings(value) {
+    const out = [];
+    try {
+        const u = new URL('http://h/');
+        u.pathname = `/${value}`;
+        out.push(u.pathname.slice(1));
+        u.password = value;
+        out.push(u.password);
+        u.username = value;
+        out.push(u.username);
+        u.search = `?${value}`;
+        out.push(u.search.slice(1));
+    }
+    catch {
+        // A value the parser refuses is never written into a URL by it.
+    }
+    return out;
+}
+function lowerHex(encoded) {
+    return encoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The secrets a URL carries: its user name and password (raw and decoded), the Basic
+ * authorization they are sent as, and every query value whose parameter is not in
+ * `publicQuery`. Values shorter than MIN_SECRET_LENGTH are left out.
+ */
+function urlSecrets(url, publicQuery = []) {
+    let u;
+    try {
+        u = new URL(url);
+    }
+    catch {
+        return [];
+    }
+    const out = new Set(urlCredentials(url));
+    const open = new Set(publicQuery);
+    for (const [key, value] of u.searchParams) {
+        if (open.has(key))
+            continue;
+        out.add(value);
+        // The raw spelling too: the parser keeps it as written (`%2B`, `+`, unusual escapes).
+        const raw = rawQueryValue(u.search, key);
+        if (raw !== undefined)
+            out.add(raw);
+    }
+    return [...out].filter((part) => part.length >= MIN_SECRET_LENGTH);
+}
+/**
+ * The user name and password of a URL, raw and decoded, and `base64(user:password)`, the Basic
+ * authorization header they are sent as (values shorter than MIN_SECRET_LENGTH left out).
+ */
+function urlCredentials(url) {
+    let u;
+    try {
+        u = new URL(url);
+    }
+    catch {
+        return [];
+    }
+    if (!u.username && !u.password)
+        return [];
+    const user = safeDecode(u.username) ?? u.username;
+    const password = safeDecode(u.password) ?? u.password;
+    const parts = [u.username, u.password, user, password];
+    parts.push(Buffer.from(`${user}:${password}`).toString('base64'));
+    return [...new Set(parts)].filter((part) => part.length >= MIN_SECRET_LENGTH);
+}
+function rawQueryValue(search, key) {
+    for (const pair of search.replace(/^\?/, '').split('&')) {
+        const at = pair.indexOf('=');
+        if (at < 0)
+            continue;
+        const name = safeDecode(pair.slice(0, at).replace(/\+/g, ' '));
+        if (name === key)
+            return pair.slice(at + 1);
+    }
+    return undefined;
+}
+/**
+ * A URL as it may be printed: no user name or password, each query value shown as `***` unless
+ * its parameter is public. The path is kept (it says which endpoint); it is masked like any text.
+ */
+function displayUrl(url, publicQuery = []) {
+    let u;
+    try {
+        u = new URL(url);
+    }
+    catch {
+        return quoteUrlText(url);
+    }
+    const open = new Set(publicQuery);
+    const query = [...u.searchParams]
+        .map(([key, value]) => open.has(key)
+        ? new URLSearchParams([[key, value]]).toString()
+        : `${encodeURIComponent(key)}=${MASK}`)
+        .join('&');
+    return `${u.origin}${u.pathname}${query ? `?${query}` : ''}`;
+}
+/**
+ * Text meant as a URL that may not parse (quoted in a message about it): whatever sits before an
+ * `@` and everything after a `?` is hidden.
+ */
+function quoteUrlText(text) {
+    return hideUserinfo(text)
+        .replace(/^([^:/?#]*:\/\/)?[^/?#]*@/, `$1${MASK}@`)
+        .replace(/[?#].*$/s, '?…');
+}
+/** Every `scheme://user:password@` in a text, user-info replaced by `***`. */
+function hideUserinfo(text) {
+    return text.replace(URL_USERINFO, `$1${MASK}@`);
+}
+/** A set of secrets and the masking of text by them; build once, mask many strings. */
+class Secrets {
+    values = new Set();
+    forms = [];
+    listeners = [];
+    constructor(values = []) {
+        this.add(...values);
+    }
+    /** Registers values (the empty string is ignored). */
+    add(...values) {
+        let changed = false;
+        for (const value of values) {
+            if (value === '' || this.values.has(value))
+                continue;
+            this.values.add(value);
+            changed = true;
+            for (const form of secretForms(value)) {
+                if (this.forms.includes(form))
+                    continue;
+                this.forms.push(form);
+                for (const listener of this.listeners)
+                    listener(form);
+            }
+        }
+        // Longest first, so a secret that contains another is masked whole.
+        if (changed)
+            this.forms.sort((a, b) => b.length - a.length);
+    }
+    /** Registers the secrets of a URL (see urlSecrets). */
+    addUrl(url, publicQuery = []) {
+        this.add(...urlSecrets(url, publicQuery));
+    }
+    /**
+     * Called with every form of every secret, those already registered and those to come (the
+     * action hands them to the runner's `::add-mask::`).
+     */
+    onForm(listener) {
+        this.listeners.push(listener);
+        for (const form of this.forms)
+            listener(form);
+    }
+    /** The values as registered. */
+    list() {
+        return [...this.values];
+    }
+    /** Every form of every secret replaced by `***`, and every `user:password@` of a URL. */
+    mask(text) {
+        let out = hideUserinfo(text);
+        for (const form of this.forms) {
+            if (out.includes(form))
+                out = out.split(form).join(MASK);
+        }
+        return out;
+    }
+}
+/** Masks one text by a list of secret values (builds the forms each call: for a few strings). */
+function maskText(text, secrets) {
+    return new Secrets(secrets).mask(text);
+}
+/**
+ * The process's registry: what the action and the CLI learn at run time (inputs, the budget
+ * file's interpolated values, the GitHub token). The log writers mask every line by it.
+ */
+const registry = new Secrets();
+
+
+/***/ }),
+
+/***/ 2676:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ metricLabel),
+/* harmony export */   B0: () => (/* binding */ formatRatio),
+/* harmony export */   B4: () => (/* binding */ formatCount),
+/* harmony export */   CE: () => (/* binding */ formatRate),
+/* harmony export */   N2: () => (/* binding */ formatRps),
+/* harmony export */   _V: () => (/* binding */ formatMs),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   dd: () => (/* binding */ formatMetricValue),
+/* harmony export */   eD: () => (/* binding */ formatChange),
+/* harmony export */   l9: () => (/* binding */ formatPercent),
+/* harmony export */   rV: () => (/* binding */ formatDurationExact),
+/* harmony export */   wV: () => (/* binding */ formatMetricDelta)
+/* harmony export */ });
+/* unused harmony exports formatSignedMs, formatPoints */
 /**
  * Numbers for people: fixed rules, the same in reasons, tables and logs, and never "NaN" or
  * "Infinity" (a non-finite value prints as "n/a"). Every formatter is monotonic: a larger
@@ -37974,7 +47153,7 @@ function trimZeros(text) {
  * A latency in ms: about three significant digits, in the unit a person expects.
  * 0.8 ms, 0.05 ms, 4.2 ms, 212 ms, 1.42 s, 14.2 s, 1,420 s.
  */
-function format_formatMs(ms) {
+function formatMs(ms) {
     if (!Number.isFinite(ms))
         return NOT_AVAILABLE;
     const sign = ms < 0 ? '-' : '';
@@ -38000,7 +47179,7 @@ function format_formatMs(ms) {
 function formatSignedMs(ms) {
     if (!Number.isFinite(ms))
         return NOT_AVAILABLE;
-    const text = format_formatMs(Math.abs(ms));
+    const text = formatMs(Math.abs(ms));
     if (text === '0 ms')
         return text;
     return `${ms < 0 ? '-' : '+'}${text}`;
@@ -38067,12 +47246,19 @@ function formatRatio(ratio) {
         return formatCount(ratio);
     return Number(ratio.toFixed(2)) === 0 ? '0.00' : ratio.toFixed(2);
 }
-/** A duration in ms as a person writes it in a budget file: 30000 → "30s", 90000 → "1m 30s". */
-function format_formatDuration(ms) {
+/**
+ * A duration in ms as a person writes it in a budget file: 250 → "250ms", 1500 → "1.5s",
+ * 30000 → "30s", 90000 → "1m 30s". Under a minute it keeps tenths of a second, so a value
+ * written in the file reads as written; `'seconds'` rounds to whole seconds instead, for spans
+ * of measured load (11700 → "12s").
+ */
+function formatDuration(ms, precision = 'tenths') {
     if (!Number.isFinite(ms) || ms < 0)
         return NOT_AVAILABLE;
-    if (ms < 1000)
+    if (Math.round(ms) < 1000)
         return `${Math.round(ms)}ms`;
+    if (precision === 'tenths' && Math.round(ms / 100) < 600)
+        return `${Math.round(ms / 100) / 10}s`;
     const totalSeconds = Math.round(ms / 1000);
     const hours = Math.floor(totalSeconds / 3600);
     const minutes = Math.floor((totalSeconds % 3600) / 60);
@@ -38083,6 +47269,22 @@ function format_formatDuration(ms) {
         seconds > 0 ? `${seconds}s` : '',
     ];
     return parts.filter(Boolean).join(' ') || '0s';
+}
+/**
+ * A duration in the largest unit that holds it whole, as a budget file writes it and as it reads
+ * back: 1209600000 → "14d", 3600000 → "1h", 90000 → "90s".
+ */
+function formatDurationExact(ms) {
+    for (const [unit, size] of [
+        ['d', 86_400_000],
+        ['h', 3_600_000],
+        ['m', 60_000],
+        ['s', 1000],
+    ]) {
+        if (ms >= size && ms % size === 0)
+            return `${ms / size}${unit}`;
+    }
+    return `${ms}ms`;
 }
 /** What a person calls a metric: "p95", "error rate", "throughput". */
 function metricLabel(metric) {
@@ -38098,7 +47300,7 @@ function formatMetricValue(metric, value) {
         return formatRate(value);
     if (metric === 'min-rps')
         return formatRps(value);
-    return format_formatMs(value);
+    return formatMs(value);
 }
 /** A signed absolute change of a metric in its unit ("+31 ms", "+0.50 pts", "-12 req/s"). */
 function formatMetricDelta(metric, delta) {
@@ -38113,7312 +47315,21 @@ function formatMetricDelta(metric, delta) {
     return formatSignedMs(delta);
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/config/interpolate.ts
-/**
- * `${VAR}` in the budget file's text values, read from the environment. An unset variable is an
- * error, never an empty string: a missing secret must not silently turn into a request without
- * credentials. `$${` writes a literal `${`. Every value that came from the environment is
- * collected as a secret so later output can mask it; values never appear in messages.
- */
-
-
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * Expands every string value (mapping keys are never expanded). `skip` names paths left as
- * written: `target.url` when the target-url input replaces it.
- */
-function interpolate(source, env, skip = () => false, setVariable = "set it in the step's env") {
-    const secrets = new Set();
-    const problems = [];
-    const expand = (text, path) => {
-        if (!text.includes('$'))
-            return text;
-        let out = '';
-        let i = 0;
-        let searchFrom = 0;
-        while (i < text.length) {
-            if (text.startsWith('$${', i)) {
-                out += '${';
-                i += 3;
-                continue;
-            }
-            if (!text.startsWith('${', i)) {
-                out += text[i];
-                i += 1;
-                continue;
-            }
-            const end = text.indexOf('}', i + 2);
-            const token = end < 0 ? text.slice(i) : text.slice(i, end + 1);
-            const at = offsetOf(source, path, token, searchFrom);
-            searchFrom = at.next;
-            const report = (message) => {
-                problems.push({
-                    segments: path,
-                    problem: { ...source.problem(path, message), ...at.position },
-                });
-            };
-            if (end < 0) {
-                report(`unclosed "\${" in a text value: write \${NAME}, or $\${ for a literal "\${"`);
-                break;
-            }
-            const name = text.slice(i + 2, end);
-            i = end + 1;
-            if (!NAME.test(name)) {
-                report(`invalid variable reference ${JSON.stringify(token)}: a name is letters, digits and "_", not starting with a digit; write $\${ for a literal "\${"`);
-                continue;
-            }
-            const value = env[name];
-            if (value === undefined || value === '') {
-                report(`environment variable ${name} is ${value === '' ? 'empty' : 'not set'} (used as \${${name}}): ${setVariable}, or write $\${ for a literal "\${"`);
-                continue;
-            }
-            for (const secret of secretsIn(value, path))
-                secrets.add(secret);
-            out += value;
-        }
-        return out;
-    };
-    const walk = (value, path) => {
-        if (skip(path))
-            return value;
-        if (typeof value === 'string')
-            return expand(value, path);
-        if (Array.isArray(value))
-            return value.map((v, i) => walk(v, [...path, i]));
-        if (value !== null && typeof value === 'object') {
-            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]));
-        }
-        return value;
-    };
-    const data = walk(source.data, []);
-    return { data, secrets: [...secrets], problems };
-}
-/**
- * Where `token` is written in the source: inside the scalar when the scalar's source text
- * contains it verbatim (plain and quoted one-line values), else the scalar's start.
- */
-function offsetOf(source, path, token, from) {
-    const node = source.nodeAt(path);
-    if ((0,yaml_dist/* isScalar */.jn)(node) && node.range) {
-        const [start, end] = node.range;
-        const index = source.text.slice(start, end).indexOf(token, from);
-        if (index >= 0)
-            return { position: source.position(start + index), next: index + token.length };
-        return { position: source.position(start), next: from };
-    }
-    return { position: source.locate(path), next: from };
-}
-/**
- * What of an interpolated value must be masked. Everything, except in `target.url`: the
- * deployment's address is named in every progress line and error message, and masking it would
- * make them useless. Credentials written into that URL are still masked (and its query values,
- * by the loader, which knows `target.public-query`).
- */
-function secretsIn(value, path) {
-    if (path.length === 2 && path[0] === 'target' && path[1] === 'url' && URL.canParse(value)) {
-        return urlCredentials(value);
-    }
-    return value.length >= MIN_SECRET_LENGTH ? [value] : [];
-}
-
-// EXTERNAL MODULE: ./src/config/types.ts
-var types = __nccwpck_require__(2143);
-;// CONCATENATED MODULE: ./src/config/plausible.ts
-
-/**
- * Bare numbers that are valid in their unit but almost never what was meant: `p95: 10` under
- * `regression` is +1000% (a bare increase is a fraction), `warmup: 500` is 500 seconds (a bare
- * duration is seconds). Refused with the two ways to write what was meant, as `error-rate: 5`
- * is (units.ts parseRate).
- */
-/** A relative increase: `10%` or a fraction up to 1 (+100%); a bigger bare number is refused. */
-function parseIncrease(value) {
-    if (typeof value === 'number' && Number.isFinite(value) && value > 1) {
-        const percent = Number((value * 100).toPrecision(12));
-        throw new UnitError(`expected a percentage like "10%" or a fraction up to 1, found ${value}: a bare number is a fraction, so ${value} allows +${percent}%; write "${value}%" if you meant ${value} percent, or "${percent}%" if you mean it`);
-    }
-    return parseRate(value, 10);
-}
-/** Bare seconds above which a load setting was most likely meant in milliseconds. */
-const BARE_SECONDS_LIMIT = {
-    duration: 600,
-    warmup: 60,
-    timeout: 60,
-};
-/** Why a bare number for a load setting is implausible, or undefined when it is not. */
-function implausibleSeconds(key, value) {
-    if (typeof value !== 'number' || !(value > BARE_SECONDS_LIMIT[key]))
-        return undefined;
-    return `expected a ${key} with a unit (a bare number is seconds, so this ${key} is ${formatDuration(value * 1000)}): write "${value}ms" if you meant milliseconds, or "${value}s" if you mean it`;
-}
-
-;// CONCATENATED MODULE: ./src/config/words.ts
-const ACTION_WORDS = {
-    targetUrl: 'the target-url input',
-    maxDuration: 'the max-duration input',
-    baselineUrl: 'the baseline-url deployment',
-    budgetFile: 'the budget-file input',
-    setVariable: "set it in the step's env",
-};
-const CLI_WORDS = {
-    targetUrl: '--target-url',
-    maxDuration: '--max-duration',
-    baselineUrl: 'the --baseline-url deployment',
-    budgetFile: '--budget FILE',
-    setVariable: 'set it in the environment (NAME=value perf-gate ...)',
-};
-/** Where every key of the budget file is described (the README's reference). */
-const BUDGET_FILE_DOCS = 'https://github.com/perf-gate/perf-gate#the-budget-file';
-
-;// CONCATENATED MODULE: ./src/config/urls.ts
-/**
- * URLs of the deployment under test. Load goes only where the target URL says: endpoint and
- * ready paths are appended to it, and an absolute URL is accepted only on the target's own
- * origin, because a budget file changed in a pull request must not be able to aim load at a
- * third party.
- */
-const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
-/**
- * The target's base URL: absolute, http or https, with a host. The fragment is dropped (it is
- * never sent). `shown` is how the value may be quoted in messages (the file's text, not an
- * interpolated value).
- */
-function checkTargetUrl(text, shown) {
-    if (/^[A-Za-z0-9.-]+:\d+(\/|$)/.test(text.trim())) {
-        return {
-            ok: false,
-            message: `expected an absolute URL starting with http:// or https://, found ${shown}`,
-        };
-    }
-    const scheme = SCHEME.exec(text.trim())?.[1]?.toLowerCase();
-    if (scheme && scheme !== 'http' && scheme !== 'https') {
-        return {
-            ok: false,
-            message: `expected an http:// or https:// URL, found ${shown} (scheme ${scheme}:); perf-gate only sends HTTP load`,
-        };
-    }
-    let url;
-    try {
-        url = new URL(text.trim());
-    }
-    catch {
-        return {
-            ok: false,
-            message: `expected an absolute http:// or https:// URL like "https://preview.example.com", found ${shown}`,
-        };
-    }
-    if (!url.hostname) {
-        return { ok: false, message: `expected a URL with a host name, found ${shown}` };
-    }
-    url.hash = '';
-    return { ok: true, value: url };
-}
-/**
- * Resolves an endpoint (or ready) path against the target. A path, with or without a leading
- * slash, is appended to the target's path: target `https://x/app/` and path `/api/a` give
- * `https://x/app/api/a` (a leading slash does not climb out of the target's prefix, since preview
- * deployments are often served under one). A query string on the target is kept, after the
- * path's own. An absolute URL must have the target's origin.
- */
-function resolvePath(target, path, shown) {
-    const text = path.trim();
-    if (/[\r\n\0]/.test(text)) {
-        return {
-            ok: false,
-            message: `expected a path on one line, found a line break or NUL character in ${shown}`,
-        };
-    }
-    if (text.startsWith('//') || text.startsWith('\\\\')) {
-        return {
-            ok: false,
-            message: `expected a path relative to target.url, found ${shown}, which names another host; write /path`,
-        };
-    }
-    const scheme = SCHEME.exec(text)?.[1];
-    if (scheme) {
-        let url;
-        try {
-            url = new URL(text);
-        }
-        catch {
-            return {
-                ok: false,
-                message: `expected a path like "/api/products" or a URL, found ${shown}`,
-            };
-        }
-        if (url.origin !== target.origin || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-            // Built from an interpolated value, the suggestion could show a secret: only for plain text.
-            const example = shown.includes('${') ? '' : `, like "${url.pathname}${url.search}"`;
-            return {
-                ok: false,
-                message: `${shown} is not on the target's origin: a budget file changed in a pull request must not aim load at third parties; write a path relative to target.url${example}`,
-            };
-        }
-        url.hash = '';
-        const escape = leavesPrefix(target, url.pathname, url.pathname, shown);
-        if (escape)
-            return { ok: false, message: escape };
-        return { ok: true, value: url.href };
-    }
-    const hash = text.indexOf('#');
-    const withoutHash = hash >= 0 ? text.slice(0, hash) : text;
-    const q = withoutHash.indexOf('?');
-    const pathPart = q >= 0 ? withoutHash.slice(0, q) : withoutHash;
-    const query = q >= 0 ? withoutHash.slice(q + 1) : '';
-    const prefix = target.pathname.replace(/\/+$/, '');
-    const joined = `${prefix}/${pathPart.replace(/^\/+/, '')}`;
-    const targetQuery = target.search.slice(1);
-    const search = [query, targetQuery].filter(Boolean).join('&');
-    let url;
-    try {
-        url = new URL(`${target.origin}${joined}${search ? `?${search}` : ''}`);
-    }
-    catch {
-        return { ok: false, message: `expected a path like "/api/products", found ${shown}` };
-    }
-    // The origin is fixed by construction; check anyway, the path is untrusted input.
-    if (url.origin !== target.origin) {
-        return { ok: false, message: `${shown} does not resolve to the target's origin` };
-    }
-    const escape = leavesPrefix(target, url.pathname, pathPart, shown);
-    if (escape)
-        return { ok: false, message: escape };
-    if (target.username || target.password) {
-        url.username = target.username;
-        url.password = target.password;
-    }
-    return { ok: true, value: url.href };
-}
-/** Percent-decodings tried: a path decoded twice on its way (proxy, then app) is seen so. */
-const MAX_DECODINGS = 3;
-/**
- * Why a resolved path is outside the target's path prefix, or undefined when it is inside.
- * Checked on the path as the URL parser normalised it (`..`, `%2e%2e`, `\`), and on the path
- * as a server that decodes percent-escapes before normalising would see it (`..%2f`, `%5c`,
- * `%252e%252e`): load goes only under target.url's path, whichever way the server reads it.
- */
-function leavesPrefix(target, pathname, written, shown) {
-    const prefix = target.pathname.replace(/\/+$/, '');
-    const inside = (path) => path === prefix || path.startsWith(`${prefix}/`);
-    const message = `${shown} leaves the target's path ${prefix || '/'} (after resolving ".." and percent-escapes such as %2e and %2f): load goes only under target.url; write a path inside it`;
-    if (!inside(pathname))
-        return message;
-    let decoded = pathname;
-    for (let i = 0; i < MAX_DECODINGS && /%[0-9a-f]{2}/i.test(decoded); i++) {
-        try {
-            decoded = decodeURIComponent(decoded);
-        }
-        catch {
-            break; // A lone % is sent as it is and decodes to nothing else.
-        }
-        if (!inside(removeDotSegments(decoded.replace(/\\/g, '/'))))
-            return message;
-    }
-    // Backslashes and dot segments as written, for servers that take "\" as a separator.
-    const raw = `${prefix}/${written.replace(/\\/g, '/').replace(/^\/+/, '')}`;
-    if (!inside(removeDotSegments(raw)))
-        return message;
-    return undefined;
-}
-/** RFC 3986 §5.2.4: `/a/b/../c/./d` → `/a/c/d`; never climbs above the root. */
-function removeDotSegments(path) {
-    const out = [];
-    const segments = path.split('/');
-    for (const [i, segment] of segments.entries()) {
-        if (segment === '..') {
-            if (out.length > 1)
-                out.pop();
-            if (i === segments.length - 1)
-                out.push('');
-        }
-        else if (segment === '.') {
-            if (i === segments.length - 1)
-                out.push('');
-        }
-        else {
-            out.push(segment);
-        }
-    }
-    return out.join('/') || '/';
-}
-/**
- * The user name and password written into a URL (`https://user:pass@host`), raw and decoded:
- * values to mask in every output. Parts shorter than `minLength` are left out, as for any
- * interpolated value (masking "a" would make all output unreadable).
- */
-function credentialsIn(url, minLength = 4) {
-    let u;
-    try {
-        u = new URL(url);
-    }
-    catch {
-        return [];
-    }
-    const parts = new Set();
-    for (const raw of [u.username, u.password]) {
-        parts.add(raw);
-        try {
-            parts.add(decodeURIComponent(raw));
-        }
-        catch {
-            // Not valid percent-encoding: the raw form is what appears.
-        }
-    }
-    return [...parts].filter((part) => part.length >= minLength);
-}
-
-;// CONCATENATED MODULE: ./src/config/names.ts
-/**
- * Endpoint names as people read them. A name is shown in the comment, the summary and the log,
- * and identifies the endpoint in baselines, so two names that read the same must not be two
- * endpoints: a pull request could hide a second row behind a zero-width space or a Cyrillic
- * "а". Invisible characters are removed from the name shown; the skeleton (NFKC, invisible
- * characters removed, look-alike letters of other scripts mapped to the Latin letter they imitate)
- * is what two names are compared by.
- */
-/**
- * Characters that take no visible space: format characters (zero-width spaces and joiners, bidi
- * controls, the BOM, soft hyphen, tags), variation selectors, combining grapheme joiner and the
- * Hangul fillers.
- */
-// eslint-disable-next-line no-misleading-character-class -- joiners and selectors, one by one, are the point
-const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u3164\uFFA0\uFE00-\uFE0F]/gu;
-/**
- * Cyrillic and Greek letters that look like Latin ones in common fonts (a hand-kept subset of
- * Unicode's confusables table, for the scripts a name is most often forged with).
- */
-const LOOK_ALIKES = {
-    // Cyrillic
-    а: 'a',
-    е: 'e',
-    ё: 'ë',
-    һ: 'h',
-    і: 'i',
-    ї: 'ï',
-    ј: 'j',
-    о: 'o',
-    р: 'p',
-    с: 'c',
-    у: 'y',
-    х: 'x',
-    ѕ: 's',
-    ԁ: 'd',
-    ԛ: 'q',
-    ԝ: 'w',
-    ӏ: 'l',
-    А: 'A',
-    В: 'B',
-    Е: 'E',
-    Ё: 'Ë',
-    К: 'K',
-    М: 'M',
-    Н: 'H',
-    О: 'O',
-    Р: 'P',
-    С: 'C',
-    Т: 'T',
-    У: 'Y',
-    Х: 'X',
-    Ѕ: 'S',
-    І: 'I',
-    Ї: 'Ï',
-    Ј: 'J',
-    Ү: 'Y',
-    Ԛ: 'Q',
-    Ԝ: 'W',
-    Ӏ: 'I',
-    // Greek
-    α: 'a',
-    ο: 'o',
-    ρ: 'p',
-    ν: 'v',
-    υ: 'u',
-    ι: 'i',
-    κ: 'k',
-    χ: 'x',
-    ϲ: 'c',
-    ϳ: 'j',
-    Α: 'A',
-    Β: 'B',
-    Ε: 'E',
-    Ζ: 'Z',
-    Η: 'H',
-    Ι: 'I',
-    Κ: 'K',
-    Μ: 'M',
-    Ν: 'N',
-    Ο: 'O',
-    Ρ: 'P',
-    Τ: 'T',
-    Υ: 'Y',
-    Χ: 'X',
-    Ϲ: 'C',
-    // Latin letters that pass for others
-    ı: 'i',
-    ɑ: 'a',
-    ɡ: 'g',
-    ꞵ: 'b',
-};
-/** The name as shown: invisible characters removed. */
-function visibleName(name) {
-    return name.replace(INVISIBLE, '');
-}
-/** What a name reads as: two names with the same skeleton cannot be told apart on screen. */
-function nameSkeleton(name) {
-    let out = '';
-    for (const c of visibleName(name.normalize('NFKC')))
-        out += LOOK_ALIKES[c] ?? c;
-    return out.normalize('NFKC');
-}
-/**
- * The characters of `name` that make it read like another name, as `U+200B` code points, so a
- * message can say what to remove; empty when there are none.
- */
-function deceptiveCharacters(name) {
-    const found = new Set();
-    for (const c of name) {
-        if (c.replace(INVISIBLE, '') === '' ||
-            LOOK_ALIKES[c] !== undefined ||
-            c.normalize('NFKC') !== c) {
-            found.add(`U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
-        }
-    }
-    return [...found];
-}
-/** A name quoted for a message, with every deceptive character written as \u{…}. */
-function quoteName(name) {
-    let out = '';
-    for (const c of name) {
-        const odd = c.replace(INVISIBLE, '') === '' || LOOK_ALIKES[c] !== undefined || c.normalize('NFKC') !== c;
-        out += odd ? `\\u{${c.codePointAt(0).toString(16).toUpperCase()}}` : c;
-    }
-    return JSON.stringify(out.length > 80 ? `${out.slice(0, 77)}...` : out).replace(/\\\\u\{/g, '\\u{');
-}
-
-// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
-var _2020 = __nccwpck_require__(2210);
-;// CONCATENATED MODULE: ./schemas/perf-budget.schema.json
-const perf_budget_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"PerfBudgetFile","description":"A perf-gate budget file (perf-budget.yml): the deployment to measure, how to load it, the limits each endpoint must stay within and the baseline it is compared with.","type":"object","additionalProperties":false,"required":["version","endpoints"],"properties":{"version":{"description":"Format version of this file. Must be 1.","const":1},"id":{"description":"Names this gate: the marker of its pull-request comment and the `Gate` dimension of the metrics it publishes. Letters, digits, `.`, `_` and `-`, at most 64. Default `default`; give each gate a different id when one repository runs several.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$","default":"default"},"confirm":{"description":"Measure an endpoint that breaches a budget or regresses once more before failing, and fail only if the breach repeats. Both measurements are in the report.","type":"boolean","default":true},"charts":{"description":"Which endpoints get a latency chart (a mermaid `xychart-beta` block) in the pull-request comment and job summary: `failing` (those with a failing, regressed, accepted or inconclusive finding), `all`, or `none`. Charts are the first thing left out when the comment would be too long.","enum":["failing","all","none"],"default":"failing"},"accept":{"description":"What an acceptance of a pull request (the accept label, or a `/perf-gate accept <reason>` comment by someone with write, maintain or admin permission) may accept. Regressions always; budget violations only with `budget: true`.","type":"object","additionalProperties":false,"properties":{"budget":{"description":"Let an acceptance also accept the budget violations shown when it was given.","type":"boolean","default":false}}},"adaptive":{"description":"Measure each endpoint in slices and stop as soon as every budget is settled by confidence bounds that stay valid under the repeated looks (docs/noise.md), after `load.min-duration` and at the latest at `load.duration`, which becomes the cap. Applies to endpoints judged by budgets alone (no baseline); `false` keeps the fixed design. Default true.","type":"boolean","default":true},"target":{"$ref":"#/$defs/target","description":"The deployment under test: base URL, headers sent with every request, and the readiness check."},"defaults":{"$ref":"#/$defs/defaults","description":"Load, budget and regression settings every endpoint starts from."},"baseline":{"$ref":"#/$defs/baseline","description":"Where the baseline comes from when no `baseline-url` input is given."},"endpoints":{"description":"The endpoints to measure, each in its own load run, in this order; at most 200.","type":"array","minItems":1,"items":{"$ref":"#/$defs/endpoint"}}},"$defs":{"latency":{"title":"Latency","description":"A latency: text with a unit (`800us`, `250ms`, `1.5s`) or a number of milliseconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(us|µs|ms|s)$"}]},"duration":{"title":"Duration","description":"A duration: text with a unit (`500ms`, `30s`, `5m`, `1h`, `14d`) or a number of seconds.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(ms|s|m|h|d)$"}]},"rate":{"title":"Rate","description":"A rate from 0 to 100%: a percentage (`1%`, `0.5%`) or a fraction (`0.01`).","anyOf":[{"type":"number","minimum":0,"maximum":1},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"confidence":{"title":"Confidence","description":"Confidence of the distribution-free bounds that judge a percentile against a fixed number (a budget, a CloudWatch threshold), from 50% to 99.9%: a percentage (`95%`) or a fraction (`0.95`). A percentile fails its budget only when its lower bound is over the limit and passes only when its upper bound is within it; otherwise it is inconclusive. Higher confidence needs more requests to settle a verdict.","anyOf":[{"type":"number","minimum":0.5,"maximum":0.999},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"increase":{"title":"Increase","description":"A relative increase: a percentage (`10%`) or a fraction (`0.1`), at most 1000%.","anyOf":[{"type":"number","minimum":0,"maximum":10},{"type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?%$"}]},"latencyTolerance":{"title":"LatencyTolerance","description":"Allowed change of a latency metric against the baseline: a relative increase (`10%`), or both a relative and an absolute increase that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`10%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/latency","description":"Absolute increase below which a change never counts, so noise on fast endpoints is not flagged (`5ms`). Default 1ms."}}}]},"rateTolerance":{"title":"RateTolerance","description":"Allowed change of the error rate against the baseline: a relative increase (`50%`), or both a relative increase and an absolute one in percentage points that must be exceeded to flag a regression.","anyOf":[{"$ref":"#/$defs/increase"},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"max-increase":{"$ref":"#/$defs/increase","description":"Relative increase allowed (`50%`). Default 0: only `min-delta` counts."},"min-delta":{"$ref":"#/$defs/rate","description":"Absolute increase, in percentage points, below which a change never counts (`0.5%` = half a point). Default 0.5%."}}}]},"budget":{"title":"Budget","description":"Absolute limits. A latency above its limit, an error rate above its limit or a throughput below `min-rps` is a budget violation.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latency","description":"Highest allowed median latency."},"p75":{"$ref":"#/$defs/latency","description":"Highest allowed 75th-percentile latency."},"p90":{"$ref":"#/$defs/latency","description":"Highest allowed 90th-percentile latency."},"p95":{"$ref":"#/$defs/latency","description":"Highest allowed 95th-percentile latency (needs at least 200 requests for a verdict)."},"p99":{"$ref":"#/$defs/latency","description":"Highest allowed 99th-percentile latency (needs at least 1000 requests for a verdict)."},"p99.9":{"$ref":"#/$defs/latency","description":"Highest allowed 99.9th-percentile latency (needs at least 10000 requests for a verdict)."},"mean":{"$ref":"#/$defs/latency","description":"Highest allowed mean latency."},"max":{"$ref":"#/$defs/latency","description":"Highest allowed single-request latency."},"error-rate":{"$ref":"#/$defs/rate","description":"Highest allowed share of failed requests (connection errors, timeouts, unexpected statuses): `1%` or `0.01`."},"min-rps":{"description":"Lowest allowed throughput: successful responses (an expected status) per second; failed responses do not count.","type":"number","exclusiveMinimum":0}}},"regressionRules":{"title":"RegressionRules","description":"Allowed change per metric against the baseline. Metrics not listed are not compared.","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the median latency."},"p75":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 75th-percentile latency."},"p90":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 90th-percentile latency."},"p95":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 95th-percentile latency."},"p99":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99th-percentile latency."},"p99.9":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the 99.9th-percentile latency."},"mean":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the mean latency."},"max":{"$ref":"#/$defs/latencyTolerance","description":"Allowed rise of the slowest request\'s latency."},"error-rate":{"$ref":"#/$defs/rateTolerance","description":"Allowed rise of the error rate."}}},"endpointRegression":{"title":"EndpointRegression","description":"Allowed change against the baseline for this endpoint, merged metric by metric over `defaults.regression`; `false` turns baseline comparison off for it.","anyOf":[{"const":false},{"$ref":"#/$defs/regressionRules"}]},"load":{"title":"Load","description":"How load is driven. Closed model by default (`connections` each send the next request when the previous answer arrives); with `rate`, an open model at that many requests per second.","type":"object","additionalProperties":false,"properties":{"connections":{"description":"Concurrent connections (1 to 10000). Default 10.","type":"integer","minimum":1,"maximum":10000},"duration":{"$ref":"#/$defs/duration","description":"Recorded load time per endpoint, at least 1s. Default 30s. With adaptive measurement, the cap: an endpoint whose budgets are settled sooner stops sooner."},"min-duration":{"$ref":"#/$defs/duration","description":"Adaptive measurement: the recorded load an endpoint always gets before it may stop early (warm caches, a few hundred requests), at least 1s. Default 5s; at most `duration`."},"warmup":{"$ref":"#/$defs/duration","description":"Unrecorded load before it, to warm caches and connection pools (0 for none). Default 5s."},"timeout":{"$ref":"#/$defs/duration","description":"Per-request timeout; a request that times out is an error and is recorded at this latency. 1s to 10m. Default 10s."},"rate":{"description":"Open model: requests per second across all connections (fractions such as 1.5 work), due at evenly spaced times. The load does not slow down when the server does; latency is timed from when each request was due, and a request due while every connection is busy is dropped and counted.","type":"number","minimum":1,"maximum":1000000}}},"headers":{"title":"Headers","description":"HTTP request headers, name to value. Names are case-insensitive; values may use `${VAR}`. Headers that choose where a request goes (`host`, `forwarded`, `x-forwarded-host`, ...) and hop-by-hop headers (`connection`, `upgrade`, `te`, `trailer`, `keep-alive`, `proxy-*`) are refused.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$"},"additionalProperties":{"type":["string","number"]}},"dimensions":{"title":"Dimensions","description":"CloudWatch dimensions, name to value (at most 30); values may use `${VAR}`.","type":"object","maxProperties":30,"propertyNames":{"minLength":1,"maxLength":255},"additionalProperties":{"type":"string","minLength":1,"maxLength":1024}},"target":{"title":"Target","description":"The deployment under test. The `target-url` input overrides `url`.","type":"object","additionalProperties":false,"properties":{"url":{"description":"Base URL (http or https) of the deployment under test, usually `${PREVIEW_URL}`. Endpoint paths are appended to it, path prefix included.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers sent with every request (endpoint headers win), e.g. `authorization: Bearer ${API_TOKEN}`. Interpolated values are masked in all output."},"ready":{"description":"Wait until this path answers 2xx before measuring.","type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Path polled on the target, e.g. `/healthz`.","type":"string","minLength":1},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait before giving up, at most max-duration. Default 5m."}}},"public-query":{"description":"Query parameters of the target and baseline URLs whose values may be shown, e.g. `[lang]`. Every other query value of those URLs (a preview protection bypass, a signed token) is a secret: masked in all output.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"tls":{"description":"How the target\'s certificate is checked. Without it every connection (readiness check and load) verifies the certificate against Node\'s CA store, NODE_EXTRA_CA_CERTS included.","type":"object","additionalProperties":false,"properties":{"ca":{"description":"PEM file of certificate authorities to trust as well (a preview behind a private CA), relative to the budget file.","type":"string","minLength":1},"insecure":{"description":"`true` turns certificate checks off on every connection: anyone on the network path can read and change the traffic. Warned about in the log, the summary and the comment; refused when headers carry `${VAR}` values or the target URL carries credentials.","type":"boolean"}}}}},"defaults":{"title":"Defaults","description":"Settings every endpoint starts from; an endpoint\'s own values override them key by key.","type":"object","additionalProperties":false,"properties":{"load":{"$ref":"#/$defs/load","description":"Default load for every endpoint."},"budget":{"$ref":"#/$defs/budget","description":"Default limits for every endpoint."},"confidence":{"$ref":"#/$defs/confidence","description":"Confidence of every percentile verdict against a fixed number. Default 95%."},"regression":{"$ref":"#/$defs/regressionRules","description":"Default allowed change against the baseline. Without any `regression` section the canary rule applies: p50 and p95 +10%, p99 +20% (each at least 1ms), error rate +50% relative and at least 0.5 points."}}},"baseline":{"title":"BaselineSettings","description":"The history each endpoint is compared with when no `baseline-url` is given.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read the baseline from the CloudWatch metrics perf-gate publishes (`publish: true` on the main branch).","type":"object","additionalProperties":false,"properties":{"region":{"description":"AWS region. Default: the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace. Default `PerfGate`, where perf-gate publishes.","type":"string","minLength":1,"maxLength":255,"default":"PerfGate"},"dimensions":{"$ref":"#/$defs/dimensions","description":"Extra dimensions that select this service\'s metrics, e.g. `{ Service: checkout }`."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches (at most 455d, CloudWatch\'s retention). Default 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default 1h."}}},"github":{"description":"Read the baseline from runs published to a data branch of this repository (`publish: true` on pushes to main or a release branch; no AWS needed). A pull request reads its base branch\'s runs with the same load settings. Not together with `cloudwatch`: one history kind per endpoint.","type":"object","additionalProperties":false,"properties":{"branch":{"description":"The data branch the runs are kept in (created by the first publish). Default `perf-gate-history`.","type":"string","minLength":1,"maxLength":200,"pattern":"^(?!/)(?!.*//)(?!.*\\\\.\\\\.)(?!.*/$)(?!.*\\\\.lock$)[A-Za-z0-9._/-]+$","default":"perf-gate-history"},"lookback":{"$ref":"#/$defs/duration","description":"How far back the runs used as the baseline reach. Default 14d."},"runs":{"description":"At most this many of the newest matching runs form the baseline. Default 30.","type":"integer","minimum":1,"maximum":500,"default":30},"retention":{"$ref":"#/$defs/duration","description":"A publish prunes runs older than this from the data branch. Default 90d; at least `lookback`."}}},"required":{"description":"Fail the run when an endpoint has no baseline (no history yet, no access) instead of reporting `no-baseline`.","type":"boolean","default":false}}},"endpointBaseline":{"title":"EndpointBaseline","description":"This endpoint\'s own baseline source.","type":"object","additionalProperties":false,"properties":{"cloudwatch":{"description":"Read this endpoint\'s baseline from CloudWatch, e.g. an existing load-balancer metric; unset keys come from the top-level `baseline.cloudwatch`.","type":"object","additionalProperties":false,"dependentRequired":{"metric":["namespace","unit"],"unit":["metric"]},"properties":{"region":{"description":"AWS region. Default: `baseline.cloudwatch.region`, else the SDK\'s (AWS_REGION).","type":"string","minLength":1},"namespace":{"description":"Metric namespace, e.g. `AWS/ApplicationELB`. Default: `baseline.cloudwatch.namespace`, else `PerfGate`.","type":"string","minLength":1,"maxLength":255},"metric":{"description":"An existing latency metric (e.g. `TargetResponseTime`) to use instead of the metrics perf-gate publishes. Needs `namespace` and `unit`.","type":"string","minLength":1,"maxLength":255},"unit":{"description":"Unit of `metric`\'s values: `us`, `ms` or `s` (ALB TargetResponseTime is in seconds).","enum":["us","ms","s"]},"dimensions":{"$ref":"#/$defs/dimensions","description":"Dimensions selecting the metric, e.g. `{ LoadBalancer: app/shop/123 }`; they replace the top-level ones."},"lookback":{"$ref":"#/$defs/duration","description":"How far back the history reaches. Default: `baseline.cloudwatch.lookback`, else 14d."},"period":{"$ref":"#/$defs/duration","description":"Length of each history period, a multiple of 60s. Default: `baseline.cloudwatch.period`, else 1h."}}}}},"endpoint":{"title":"Endpoint","description":"One endpoint to measure.","type":"object","additionalProperties":false,"required":["path"],"properties":{"name":{"description":"Name shown in reports and comments; unique in the file. Default: method and path.","type":"string","minLength":1,"maxLength":200},"method":{"description":"HTTP method: GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS. Default GET.","type":"string","minLength":1},"path":{"description":"Path relative to the target URL (query string included), appended to the target\'s own path. It must stay under the target\'s path once `..` and percent-escapes are resolved; an absolute URL is accepted only on the target\'s origin and under its path.","type":"string","minLength":1},"headers":{"$ref":"#/$defs/headers","description":"Headers for this endpoint, over the target\'s."},"body":{"description":"Request body: text as is, or a mapping or list sent as JSON (with `content-type: application/json` unless set).","type":["string","object","array"]},"expect":{"description":"What counts as a successful response.","type":"object","additionalProperties":false,"properties":{"status":{"description":"Accepted status codes. Default: any 2xx. Any other status counts as an error.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"integer","minimum":100,"maximum":599}}}},"load":{"$ref":"#/$defs/load","description":"Load for this endpoint, over `defaults.load`."},"budget":{"$ref":"#/$defs/budget","description":"Limits for this endpoint, over `defaults.budget`."},"confidence":{"$ref":"#/$defs/confidence","description":"Confidence of this endpoint\'s percentile verdicts, over `defaults.confidence`."},"adaptive":{"description":"Adaptive measurement for this endpoint, over the top-level `adaptive`; `false` measures it for its whole `load.duration`.","type":"boolean"},"regression":{"$ref":"#/$defs/endpointRegression","description":"Allowed change against the baseline, over `defaults.regression`; `false` turns it off."},"baseline":{"$ref":"#/$defs/endpointBaseline","description":"This endpoint\'s own baseline source."}}}}}');
-;// CONCATENATED MODULE: ./src/config/validate.ts
-/**
- * Schema validation of a budget file with ajv (JSON Schema 2020-12), and the translation of
- * ajv's errors into located, human messages: one message per offending key or value, saying what
- * was expected and what was found, with the nearest valid key for a misspelt one.
- */
-
-
-
-
-let compiled;
-/** Compiled on first use, not at import: importing the config module costs nothing. */
-function validator() {
-    if (!compiled) {
-        const ajv = new _2020.Ajv2020({
-            allErrors: true,
-            verbose: true,
-            strict: true,
-            allowUnionTypes: true,
-        });
-        compiled = { validate: ajv.compile(perf_budget_schema_namespaceObject), owner: definitionOwners() };
-    }
-    return compiled;
-}
-/**
- * Which `$defs` entry each sub-schema object belongs to. ajv's `schemaPath` is relative to
- * whichever compiled function reported the error, so it cannot say which definition failed;
- * `parentSchema` (with `verbose`) is the schema object itself, which can.
- */
-function definitionOwners() {
-    const owner = new Map();
-    const walk = (node, name) => {
-        if (node === null || typeof node !== 'object')
-            return;
-        owner.set(node, name);
-        for (const [key, child] of Object.entries(node))
-            if (key !== '$defs')
-                walk(child, name);
-    };
-    walk(perf_budget_schema_namespaceObject, '');
-    for (const [name, def] of Object.entries(perf_budget_schema_namespaceObject.$defs))
-        walk(def, name);
-    return owner;
-}
-/** Unions whose branches' errors read best as one message about the union. */
-const UNION_EXPECTED = {
-    endpointRegression: 'expected false (no baseline comparison) or a mapping of metrics to allowed increases, like { p95: 10% }',
-    latencyTolerance: 'expected an allowed increase like "10%", or { max-increase: 10%, min-delta: 5ms }',
-    rateTolerance: 'expected an allowed increase like "50%", or { max-increase: 50%, min-delta: 0.5% }',
-};
-/** Definitions of unit values: their parsers say precisely what is wrong. */
-const UNIT_PARSERS = {
-    latency: parseLatency,
-    duration: parseDuration,
-    rate: (v) => parseRate(v),
-    increase: (v) => parseRate(v, 10),
-};
-/** Errors about the keys of a mapping, worth reporting even inside a union. */
-const KEY_KEYWORDS = new Set([
-    'additionalProperties',
-    'required',
-    'dependentRequired',
-    'propertyNames',
-    'minProperties',
-    'maxProperties',
-]);
-const TYPE_NAMES = {
-    number: 'a number',
-    integer: 'a whole number',
-    string: 'text',
-    object: 'a mapping',
-    array: 'a list',
-    boolean: 'true or false',
-    null: 'nothing',
-};
-const INTERPOLATION_HINT = ' (${VAR} is expanded only in text values: URLs, paths, headers, bodies, names and CloudWatch settings)';
-/** Validates the raw (not yet interpolated) data against the schema; [] when it conforms. */
-function validateSchema(source) {
-    const { validate, owner } = validator();
-    if (validate(source.data))
-        return [];
-    const errors = validate.errors ?? [];
-    const byPath = new Map();
-    for (const e of errors) {
-        const list = byPath.get(e.instancePath) ?? [];
-        list.push(e);
-        byPath.set(e.instancePath, list);
-    }
-    // Paths with an error below them, found once: asking every error per path is quadratic.
-    const ancestors = new Set();
-    for (const path of byPath.keys()) {
-        for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
-            ancestors.add(path.slice(0, i));
-        }
-    }
-    const out = [];
-    for (const [instancePath, group] of byPath) {
-        const segments = toSegments(instancePath, source.data);
-        const deeper = ancestors.has(instancePath);
-        const defOf = (e) => owner.get(e.parentSchema) ?? '';
-        // Reported under the mapping's path, located at the key or item it is about.
-        const add = (message, at = 'value', locateAt = segments) => {
-            const problem = { ...source.problem(segments, message), ...source.locate(locateAt, at) };
-            out.push({ segments: locateAt, problem });
-        };
-        const found = () => describeFound(dataAt(source.data, segments));
-        const union = group.find((e) => e.keyword === 'anyOf' && UNION_EXPECTED[defOf(e)]);
-        const keyErrors = group.filter((e) => KEY_KEYWORDS.has(e.keyword));
-        if (union) {
-            // The value had the shape of one branch: the other branches' complaints are noise.
-            if (keyErrors.length || deeper) {
-                for (const e of keyErrors)
-                    translate(e, segments, add);
-            }
-            else {
-                add(`${UNION_EXPECTED[defOf(union)]}, found ${found()}`);
-            }
-            continue;
-        }
-        const unit = group.find((e) => UNIT_PARSERS[defOf(e)]);
-        if (unit && !deeper) {
-            add(unitMessage(UNIT_PARSERS[defOf(unit)], dataAt(source.data, segments)) ?? `${unit.message}`);
-            continue;
-        }
-        const rest = group.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'propertyNames');
-        const precise = rest.filter((e) => e.keyword !== 'type');
-        for (const e of precise.length ? precise : rest)
-            translate(e, segments, add);
-        // `propertyNames` wraps the real error (which carries the name); report the wrapper only if alone.
-        if (!rest.length)
-            for (const e of group)
-                translate(e, segments, add);
-    }
-    return out;
-}
-function unitMessage(parse, value) {
-    try {
-        parse(value);
-        if (typeof value === 'string' && value !== value.trim()) {
-            // The parser trims, the schema does not: say what is expected, as for any other wrong value.
-            parse('');
-        }
-        return undefined;
-    }
-    catch (e) {
-        if (!(e instanceof UnitError))
-            throw e;
-        if (typeof value === 'string' && value !== value.trim() && e.message.endsWith(', found ""')) {
-            return `${e.message.slice(0, -', found ""'.length)}, found ${showValue(value)} (remove the spaces around it)`;
-        }
-        return (e.message + (typeof value === 'string' && value.includes('${') ? INTERPOLATION_HINT : ''));
-    }
-}
-function describeFound(value) {
-    const shown = showValue(value);
-    return typeof value === 'string' && value.includes('${') ? shown + INTERPOLATION_HINT : shown;
-}
-function translate(e, segments, add) {
-    const parent = (e.parentSchema ?? {});
-    const data = e.data;
-    const found = describeFound(data);
-    const params = e.params;
-    switch (e.keyword) {
-        case 'additionalProperties': {
-            const key = String(params.additionalProperty);
-            add(unknownKey(key, parent), 'key', [...segments, key]);
-            return;
-        }
-        case 'required':
-            add(`missing required key "${String(params.missingProperty)}"${requiredHint(segments, params.missingProperty)}`);
-            return;
-        case 'dependentRequired': {
-            const property = String(params.property);
-            const missing = String(params.missingProperty);
-            add(property === 'unit'
-                ? `"unit" applies only with "metric" (an existing CloudWatch metric); perf-gate's own metrics are in ms`
-                : missing === 'unit'
-                    ? `"metric" needs "unit" too: the unit of its values (us, ms or s)`
-                    : `"${property}" needs "${missing}" too`, 'key', [...segments, property]);
-            return;
-        }
-        case 'propertyNames': {
-            const name = String(params.propertyName);
-            add(`invalid key ${JSON.stringify(name)}`, 'key', [...segments, name]);
-            return;
-        }
-        case 'pattern':
-        case 'minLength':
-        case 'maxLength': {
-            const name = e.propertyName;
-            if (name !== undefined) {
-                add(invalidName(name, segments), 'key', [...segments, name]);
-                return;
-            }
-            if (e.keyword === 'minLength')
-                add(`expected non-empty text, found ${found}`);
-            else if (e.keyword === 'maxLength')
-                add(`expected at most ${String(params.limit)} characters, found ${String(data).length}`);
-            else
-                add(patternMessage(segments, found, String(params.pattern)));
-            return;
-        }
-        case 'type': {
-            const types = String(params.type).split(',');
-            const names = types.map((t) => TYPE_NAMES[t] ?? t);
-            const expected = names.length > 1
-                ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`
-                : names[0];
-            add(`expected ${expected}, found ${found}`);
-            return;
-        }
-        case 'const':
-            add(segments.length === 1 && segments[0] === 'version'
-                ? `expected 1 (the only budget-file version), found ${found}`
-                : `expected ${JSON.stringify(params.allowedValue)}, found ${found}`);
-            return;
-        case 'enum': {
-            const allowed = params.allowedValues.map(String);
-            const near = typeof data === 'string' ? closest(data, allowed) : undefined;
-            add(`expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, found ${found}` +
-                (near ? ` (did you mean "${near}"?)` : ''));
-            return;
-        }
-        case 'minimum':
-        case 'maximum':
-        case 'exclusiveMinimum':
-        case 'exclusiveMaximum':
-            add(`expected ${rangeText(parent)}, found ${found}`);
-            return;
-        case 'minItems':
-            add(segments.length === 1 && segments[0] === 'endpoints'
-                ? 'expected at least one endpoint, found an empty list'
-                : `expected at least ${String(params.limit)} item(s), found an empty list`);
-            return;
-        case 'uniqueItems': {
-            const list = data;
-            const later = Math.max(Number(params.i), Number(params.j));
-            add(`expected each value once, found ${showValue(list[later])} twice`, 'value', [
-                ...segments,
-                later,
-            ]);
-            return;
-        }
-        case 'minProperties':
-            add(`expected at least one key, found an empty mapping`);
-            return;
-        case 'maxProperties':
-            add(`expected at most ${String(params.limit)} keys, found ${Object.keys(data).length}`);
-            return;
-        default:
-            add(`${e.message ?? 'is invalid'}, found ${found}`);
-    }
-}
-function unknownKey(key, parent) {
-    const properties = (parent.properties ?? {});
-    const allowed = Object.keys(properties);
-    // A key written one level too high (`p95` directly under an endpoint) belongs in a child.
-    for (const [name, child] of Object.entries(properties)) {
-        const childProps = resolveRef(child).properties;
-        // Own keys only: `__proto__` or `constructor` is "in" every object.
-        if (childProps && Object.hasOwn(childProps, key)) {
-            return `unknown key "${key}" (it belongs under "${name}")`;
-        }
-    }
-    if (key === 'min-rps' && 'p95' in properties) {
-        return `unknown key "min-rps": it is a budget only, throughput has no regression rule`;
-    }
-    const near = closest(key, allowed);
-    if (near)
-        return `unknown key "${key}" (did you mean "${near}"?)`;
-    return `unknown key "${key}" (allowed here: ${allowed.join(', ')})`;
-}
-function resolveRef(node) {
-    const ref = node.$ref;
-    if (typeof ref === 'string' && ref.startsWith('#/$defs/')) {
-        return perf_budget_schema_namespaceObject.$defs[ref.slice('#/$defs/'.length)] ?? node;
-    }
-    return node;
-}
-function requiredHint(segments, missing) {
-    if (missing === 'path' && segments[segments.length - 1] === 'ready') {
-        return ': the path polled until it answers 2xx, like /healthz';
-    }
-    if (missing === 'path')
-        return ': the path to measure, relative to target.url, like /api/products';
-    if (missing === 'version' && segments.length === 0)
-        return ': add "version: 1" at the top';
-    if (missing === 'endpoints' && segments.length === 0)
-        return ': list the endpoints to measure';
-    return '';
-}
-function invalidName(name, segments) {
-    const where = segments[segments.length - 1];
-    if (where === 'headers') {
-        return `invalid header name ${JSON.stringify(name)}: header names are letters, digits and !#$%&'*+-.^_\`|~, without spaces or colons`;
-    }
-    return `invalid dimension name ${JSON.stringify(name)}: expected 1 to 255 characters`;
-}
-function patternMessage(segments, found, pattern) {
-    if (segments.length === 1 && segments[0] === 'id') {
-        return `expected an id of letters, digits, ".", "_" or "-" (starting with a letter or digit, at most 64), found ${found}`;
-    }
-    return `expected text matching ${pattern}, found ${found}`;
-}
-function rangeText(s) {
-    const kind = s.type === 'integer' ? 'a whole number' : 'a number';
-    const low = typeof s.minimum === 'number'
-        ? { n: s.minimum, exclusive: false }
-        : typeof s.exclusiveMinimum === 'number'
-            ? { n: s.exclusiveMinimum, exclusive: true }
-            : undefined;
-    const high = typeof s.maximum === 'number' ? s.maximum : undefined;
-    if (low && !low.exclusive && high !== undefined)
-        return `${kind} from ${low.n} to ${high}`;
-    const parts = [];
-    if (low)
-        parts.push(low.exclusive ? `greater than ${low.n}` : `at least ${low.n}`);
-    if (high !== undefined)
-        parts.push(`at most ${high}`);
-    return `${kind} ${parts.join(' and ')}`;
-}
-/** `/endpoints/1/budget` → ['endpoints', 1, 'budget'], indices as numbers where the data is a list. */
-function toSegments(pointer, data) {
-    if (!pointer)
-        return [];
-    const out = [];
-    let node = data;
-    for (const raw of pointer.slice(1).split('/')) {
-        const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-        const segment = Array.isArray(node) ? Number(key) : key;
-        out.push(segment);
-        node =
-            node !== null && typeof node === 'object'
-                ? node[key]
-                : undefined;
-    }
-    return out;
-}
-function dataAt(data, segments) {
-    let node = data;
-    for (const s of segments) {
-        if (node === null || typeof node !== 'object')
-            return undefined;
-        node = node[s];
-    }
-    return node;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/config/normalise.ts
-
-
-
-
-
-
-
-
-
-
-
-/** A path written in the budget file, relative to the file's folder. */
-function resolvePathFrom(budgetFile, path) {
-    return (0,external_node_path_.resolve)((0,external_node_path_.dirname)(budgetFile), path);
-}
-/** The largest CA file read: a bundle of every public root is about 200 KiB. */
-const MAX_CA_BYTES = 1024 * 1024;
-/** Load used where neither the endpoint nor `defaults.load` says otherwise (docs/architecture.md §3). */
-const DEFAULT_LOAD = {
-    connections: 10,
-    durationMs: 30_000,
-    warmupMs: 5_000,
-    timeoutMs: 10_000,
-};
-/** The canary rule, used when the file has no `defaults.regression` (docs/architecture.md §3). */
-const DEFAULT_REGRESSION = {
-    p50: { maxIncrease: 0.1, minDelta: 1 },
-    p95: { maxIncrease: 0.1, minDelta: 1 },
-    p99: { maxIncrease: 0.2, minDelta: 1 },
-    'error-rate': { maxIncrease: 0.5, minDelta: 0.005 },
-};
-/** `min-delta` of a rule that does not give one: the canary rule's noise floor. */
-const DEFAULT_MIN_DELTA = { latency: 1, errorRate: 0.005 };
-const DEFAULT_NAMESPACE = 'PerfGate';
-const DEFAULT_LOOKBACK_MS = 14 * 86_400_000;
-const DEFAULT_PERIOD_MS = 3_600_000;
-const DEFAULT_HISTORY_BRANCH = 'perf-gate-history';
-const DEFAULT_HISTORY_LOOKBACK_MS = 14 * 86_400_000;
-const DEFAULT_HISTORY_RUNS = 30;
-const DEFAULT_HISTORY_RETENTION_MS = 90 * 86_400_000;
-/** CloudWatch keeps hourly data for 455 days. */
-const MAX_LOOKBACK_MS = 455 * 86_400_000;
-const DEFAULT_READY_TIMEOUT_MS = 5 * 60_000;
-const normalise_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-/** Framing headers are computed from the body; a wrong one would corrupt every request. */
-const FORBIDDEN_HEADERS = new Set(['content-length', 'transfer-encoding']);
-/**
- * Headers that choose where a request goes. On a shared ingress, CDN or proxy, `host` (and the
- * forwarding headers such proxies honour for routing) would send the load to another virtual
- * host, or another path, than target.url names, and the ready check would check something else
- * than what is loaded. `x-forwarded-for`, `-proto` and `x-real-ip` only describe the client and
- * stay allowed.
- */
-const ROUTING_HEADERS = new Set([
-    'host',
-    'forwarded',
-    'x-forwarded-host',
-    'x-forwarded-server',
-    'x-host',
-    'x-original-url',
-    'x-rewrite-url',
-    'x-original-host',
-]);
-/**
- * Hop-by-hop headers (RFC 9110 §7.6.1): they control the connection to the next hop, not the
- * request. The load generator manages its own connections; `upgrade` would switch protocols
- * mid-run, `te`/`trailer` change framing, `proxy-*` are meant for a proxy.
- */
-const HOP_BY_HOP_HEADERS = new Set(['connection', 'keep-alive', 'te', 'trailer', 'upgrade']);
-/** Per-request timeout cap: a longer one outlives any load run and overflows Node's timers. */
-const MAX_REQUEST_TIMEOUT_MS = 10 * 60_000;
-/** A recorded run shorter than this measures connection setup more than the endpoint. */
-const MIN_DURATION_MS = 1000;
-/** Endpoints one budget file may list: more is a mistake, or an attempt to exhaust the runner. */
-const MAX_ENDPOINTS = 200;
-function normalise(input) {
-    const { source, data, options, schemaSound, textSound } = input;
-    const words = options.words ?? ACTION_WORDS;
-    const problems = [];
-    const add = (path, message, at = 'value') => {
-        problems.push({ segments: [...path], problem: source.problem(path, message, at) });
-    };
-    /** A problem with a key: reported under its mapping, located at the key. */
-    const addKey = (mapping, key, message) => {
-        const at = source.locate([...mapping, key], 'key');
-        problems.push({
-            segments: [...mapping, key],
-            problem: { ...source.problem(mapping, message), ...at },
-        });
-    };
-    /**
-     * The (interpolated) value at `path` when it passed the schema, so it has the generated type;
-     * undefined when absent or unsound (its problems are reported already).
-     */
-    const get = (path) => schemaSound(path) ? dataAt(data, path) : undefined;
-    /** The value as written in the file, safe to quote (not interpolated). */
-    const written = (path) => showValue(dataAt(source.data, path));
-    const unit = (path, value, parse, check) => {
-        try {
-            const n = parse(value);
-            const complaint = check?.(n);
-            if (complaint) {
-                add(path, `${complaint}, found ${written(path)}`);
-                return undefined;
-            }
-            return n;
-        }
-        catch (e) {
-            if (!(e instanceof UnitError))
-                throw e;
-            add(path, e.message);
-            return undefined;
-        }
-    };
-    // --- target ---------------------------------------------------------------------------------
-    let targetUrl;
-    const fileUrl = get(['target', 'url']);
-    if (options.targetUrl !== undefined) {
-        const checked = checkTargetUrl(options.targetUrl, showValue(options.targetUrl));
-        if (checked.ok)
-            targetUrl = checked.value;
-        else {
-            const problem = {
-                file: source.file,
-                line: 0,
-                col: 0,
-                path: '',
-                message: `${words.targetUrl}: ${checked.message}`,
-            };
-            problems.push({ segments: [], problem });
-        }
-    }
-    else if (typeof fileUrl === 'string') {
-        if (textSound(['target', 'url'])) {
-            const checked = checkTargetUrl(fileUrl, describeText(source, ['target', 'url']));
-            if (checked.ok)
-                targetUrl = checked.value;
-            else
-                add(['target', 'url'], checked.message);
-        }
-    }
-    else if (schemaSound(['target'])) {
-        const hasTarget = get(['target']) !== undefined;
-        add(hasTarget ? ['target'] : [], `no target URL: set target.url (e.g. url: \${PREVIEW_URL}) or ${words.targetUrl}`, 'key');
-    }
-    const targetHeaders = headersOf(get(['target', 'headers']), ['target', 'headers']);
-    let ready;
-    const rawReady = get(['target', 'ready']);
-    if (rawReady) {
-        const timeoutMs = rawReady.timeout === undefined
-            ? DEFAULT_READY_TIMEOUT_MS
-            : unit(['target', 'ready', 'timeout'], rawReady.timeout, parseDuration, (n) => n <= 0
-                ? 'expected a duration greater than 0'
-                : options.maxDurationMs !== undefined && n > options.maxDurationMs
-                    ? `expected a ready timeout of at most the max-duration (${formatDuration(options.maxDurationMs)}); lower it, or raise max-duration (the action input, or --max-duration)`
-                    : undefined);
-        const url = resolveAt(['target', 'ready', 'path'], rawReady.path);
-        if (url !== undefined && timeoutMs !== undefined)
-            ready = { url, timeoutMs };
-    }
-    const publicQuery = get(['target', 'public-query']) ?? [];
-    const tls = tlsOf();
-    // --- defaults -------------------------------------------------------------------------------
-    const beforeDefaults = problems.length;
-    const defaultLoad = { ...DEFAULT_LOAD, ...loadOf(['defaults', 'load']) };
-    // A refused default would be replaced by the built-in one: no total can be told from that.
-    const defaultsSound = problems.length === beforeDefaults;
-    const defaultBudget = budgetOf(['defaults', 'budget']);
-    const defaultConfidence = confidenceOf(['defaults', 'confidence']);
-    const topAdaptive = get(['adaptive']);
-    const defaultRegression = isMapping(dataAt(data, ['defaults', 'regression']))
-        ? regressionOf(['defaults', 'regression'])
-        : { ...DEFAULT_REGRESSION };
-    // --- baseline -------------------------------------------------------------------------------
-    const fileCloudWatch = cloudWatchOf(['baseline', 'cloudwatch'], undefined);
-    const fileGitHub = gitHubHistoryOf(['baseline', 'github']);
-    if (fileGitHub && isMapping(dataAt(data, ['baseline', 'cloudwatch']))) {
-        add(['baseline', 'github'], 'expected one history kind, found both baseline.cloudwatch and baseline.github: each endpoint is judged against one history; keep the one you publish to and remove the other', 'key');
-    }
-    // --- endpoints ------------------------------------------------------------------------------
-    const endpoints = [];
-    /** Endpoints by the skeleton of their names: the first name with it and its line. */
-    const names = new Map();
-    const rawEndpoints = dataAt(data, ['endpoints']);
-    const list = Array.isArray(rawEndpoints) ? rawEndpoints : [];
-    let complete = schemaSound(['endpoints']) && schemaSound(['defaults']) && defaultsSound;
-    if (list.length > MAX_ENDPOINTS) {
-        add(['endpoints'], `expected at most ${MAX_ENDPOINTS} endpoints, found ${list.length}: split them over several budget files (each with its own id) and gate each in its own step`, 'key');
-    }
-    list.forEach((_, i) => {
-        const { endpoint, name } = endpointOf(i);
-        if (name !== undefined) {
-            const skeleton = nameSkeleton(name);
-            const first = names.get(skeleton);
-            const named = get(['endpoints', i, 'name']) !== undefined;
-            const where = named ? ['endpoints', i, 'name'] : ['endpoints', i];
-            if (first !== undefined && first.name === name) {
-                add(where, `duplicate endpoint name ${JSON.stringify(name)}, also on line ${first.line}: names identify endpoints in reports and baselines${named ? '' : '; give each a name'}`);
-            }
-            else if (first !== undefined) {
-                const odd = [
-                    ...new Set([...deceptiveCharacters(name), ...deceptiveCharacters(first.name)]),
-                ];
-                add(where, `endpoint name ${quoteName(name)} reads the same as ${quoteName(first.name)} on line ${first.line}: they differ only by invisible or look-alike characters (${odd.join(', ')}); names identify endpoints in reports and baselines, give each a name that reads differently`);
-            }
-            else if (visibleName(name).trim() === '') {
-                add(where, `expected a name with visible characters, found ${quoteName(name)}`);
-            }
-            else {
-                names.set(skeleton, { name, line: source.locate(['endpoints', i]).line });
-            }
-        }
-        if (endpoint)
-            endpoints.push(endpoint);
-        else
-            complete = false;
-    });
-    // --- total load time ------------------------------------------------------------------------
-    if (options.maxDurationMs !== undefined && complete) {
-        const sideBySide = options.sideBySide === true;
-        const rounds = sideBySide ? 2 : 1;
-        const written = endpoints.reduce((sum, e) => sum + (e.load.warmupMs + e.load.durationMs) * rounds, 0);
-        const total = endpoints.reduce((sum, e) => sum + plannedLoadMs(e.load, sideBySide), 0);
-        if (total > options.maxDurationMs) {
-            // Runs end on whole 100 ms ticks and side-by-side rounds last at least 500 ms: say so when
-            // that, not the written durations, is what goes over.
-            const asRun = total > written
-                ? `; as run, in whole 100 ms ticks${sideBySide ? ' and side-by-side rounds of at least 500 ms' : ''}, the ${formatDuration(written)} written take ${formatDuration(total)}`
-                : '';
-            add(['endpoints'], `the endpoints ask for ${formatDuration(total)} of load (warmup + duration of ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${sideBySide ? `, each measured twice: on the target and on ${words.baselineUrl} side by side` : ''}${asRun}), over the max-duration of ${formatDuration(options.maxDurationMs)}: shorten durations or warmups, or raise ${words.maxDuration}`, 'key');
-        }
-    }
-    const id = get(['id']);
-    const confirm = get(['confirm']);
-    const charts = get(['charts']);
-    const acceptBudget = get(['accept', 'budget']);
-    const config = {
-        version: 1,
-        id: typeof id === 'string' ? id : 'default',
-        file: source.file,
-        target: {
-            url: targetUrl?.href ?? '',
-            headers: targetHeaders,
-            ...(ready ? { ready } : {}),
-            ...(publicQuery.length > 0 ? { publicQuery: [...publicQuery] } : {}),
-            ...(tls.insecure || tls.caFile !== undefined ? { tls } : {}),
-        },
-        baseline: {
-            ...(fileCloudWatch ? { cloudwatch: fileCloudWatch } : {}),
-            ...(fileGitHub ? { github: fileGitHub } : {}),
-            required: get(['baseline', 'required']) === true,
-        },
-        confirm: typeof confirm === 'boolean' ? confirm : true,
-        ...(charts === 'all' || charts === 'none' || charts === 'failing' ? { charts } : {}),
-        ...(acceptBudget === true ? { acceptBudget: true } : {}),
-        endpoints,
-        secrets: input.secrets,
-    };
-    return { config, problems };
-    // --- sections -------------------------------------------------------------------------------
-    /**
-     * `target.tls`: the CA file read and checked; `insecure` refused when the requests carry
-     * secrets, which an unchecked connection would hand to whoever answers.
-     */
-    function tlsOf() {
-        const raw = get(['target', 'tls']);
-        const out = { insecure: raw?.insecure === true };
-        if (typeof raw?.ca === 'string' && textSound(['target', 'tls', 'ca'])) {
-            out.caFile = raw.ca;
-            if (options.readFile) {
-                const read = readCa(raw.ca);
-                if (typeof read === 'string')
-                    out.ca = read;
-                else
-                    add(['target', 'tls', 'ca'], read.problem);
-            }
-        }
-        if (out.insecure) {
-            const carried = secretsSent();
-            if (carried.length > 0) {
-                add(['target', 'tls', 'insecure'], `insecure: true turns certificate checks off, so any machine on the way could pose as the target and read ${carried.join(' and ')}: give the target's CA in target.tls.ca (or NODE_EXTRA_CA_CERTS) instead`);
-            }
-        }
-        return out;
-    }
-    /** What of the requests is secret: `${VAR}` values in headers, credentials in the target URL. */
-    function secretsSent() {
-        const out = [];
-        const interpolatedHeader = (at) => {
-            const headers = dataAt(source.data, at);
-            return (isMapping(headers) &&
-                Object.values(headers).some((v) => typeof v === 'string' && v.includes('${')));
-        };
-        const endpointCount = Array.isArray(dataAt(source.data, ['endpoints']))
-            ? dataAt(source.data, ['endpoints']).length
-            : 0;
-        const headerPaths = [['target', 'headers']];
-        for (let i = 0; i < endpointCount; i++)
-            headerPaths.push(['endpoints', i, 'headers']);
-        if (headerPaths.some(interpolatedHeader))
-            out.push('the headers that carry ${VAR} values');
-        if (targetUrl && (targetUrl.username || targetUrl.password)) {
-            out.push(`the credentials in ${options.targetUrl !== undefined ? 'the target-url input' : 'target.url'}`);
-        }
-        return out;
-    }
-    /** The CA file's PEM text, or why it cannot be used. */
-    function readCa(file) {
-        const path = resolvePathFrom(source.file, file);
-        let bytes;
-        try {
-            bytes = options.readFile(path);
-        }
-        catch (e) {
-            const code = e.code;
-            const why = code === 'ENOENT'
-                ? 'no such file'
-                : code === 'EISDIR'
-                    ? 'is a folder'
-                    : code === 'EFBIG'
-                        ? `larger than ${MAX_CA_BYTES / 1024} KiB`
-                        : `cannot be read (${code ?? e.message})`;
-            return {
-                problem: `CA file ${JSON.stringify(file)} (${path}): ${why}; give a PEM file of certificates, relative to the budget file`,
-            };
-        }
-        const text = bytes.toString('utf8');
-        const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-        const bad = blocks.findIndex((pem) => {
-            try {
-                new external_node_crypto_.X509Certificate(pem);
-                return false;
-            }
-            catch {
-                return true;
-            }
-        });
-        if (blocks.length === 0 || bad >= 0) {
-            return {
-                problem: `CA file ${JSON.stringify(file)}: ${blocks.length === 0 ? 'holds no PEM certificate ("-----BEGIN CERTIFICATE-----")' : `certificate ${bad + 1} cannot be parsed`}; give the PEM certificate of the CA that signed the target's certificate`,
-            };
-        }
-        return blocks.join('\n');
-    }
-    /** A percentile bounds' confidence (SPEC §4): 50% to 99.9%, as a percentage or a fraction. */
-    function confidenceOf(path) {
-        const raw = get(path);
-        if (raw === undefined)
-            return undefined;
-        return unit(path, raw, (v) => parseRate(v), (c) => c >= 0.5 && c <= 0.999
-            ? undefined
-            : 'expected a confidence from 50% to 99.9% (a fraction from 0.5 to 0.999)');
-    }
-    /** One endpoint; each part is checked when it passed the schema, so all problems show at once. */
-    function endpointOf(index) {
-        const at = (...rest) => ['endpoints', index, ...rest];
-        const raw = get(at());
-        const before = problems.length;
-        const rawMethod = get(at('method'));
-        const method = (typeof rawMethod === 'string' ? rawMethod : 'GET').toUpperCase();
-        if (typeof rawMethod === 'string' &&
-            textSound(at('method')) &&
-            !normalise_METHODS.includes(method)) {
-            const near = closest(method, normalise_METHODS);
-            add(at('method'), `expected one of ${normalise_METHODS.join(', ')}, found ${written(at('method'))}${near ? ` (did you mean "${near}"?)` : ''}`);
-        }
-        const path = get(at('path'));
-        const url = typeof path === 'string' ? resolveAt(at('path'), path) : undefined;
-        const headers = {
-            ...targetHeaders,
-            ...headersOf(get(at('headers')), at('headers')),
-        };
-        const rawBody = get(at('body'));
-        let body;
-        if (typeof rawBody === 'string') {
-            body = rawBody;
-        }
-        else if (rawBody !== undefined) {
-            body = JSON.stringify(rawBody);
-            headers['content-type'] ??= 'application/json';
-        }
-        const load = { ...defaultLoad, ...loadOf(at('load')) };
-        // A minimum written over the cap would silently turn adaptive measurement off.
-        if (load.minDurationMs !== undefined && load.minDurationMs > load.durationMs) {
-            const own = get(at('load', 'min-duration')) !== undefined;
-            add(own ? at('load', 'min-duration') : ['defaults', 'load', 'min-duration'], `expected a minimum duration of at most the duration (the cap), ${formatDuration(load.durationMs)}${own ? '' : ` for endpoint ${quoteName(String(get(at('name')) ?? get(at('path'))))}`}, found ${formatDuration(load.minDurationMs)}: shorten min-duration or lengthen duration`);
-        }
-        const budget = { ...defaultBudget, ...budgetOf(at('budget')) };
-        const confidence = confidenceOf(at('confidence')) ?? defaultConfidence;
-        const ownAdaptive = get(at('adaptive'));
-        const adaptive = typeof ownAdaptive === 'boolean' ? ownAdaptive : topAdaptive !== false;
-        const rawRegression = dataAt(data, at('regression'));
-        const regression = rawRegression === false
-            ? false
-            : {
-                ...defaultRegression,
-                ...(isMapping(rawRegression) ? regressionOf(at('regression')) : {}),
-            };
-        const cloudwatch = cloudWatchOf(at('baseline', 'cloudwatch'), fileCloudWatch);
-        if (fileGitHub && isMapping(dataAt(data, at('baseline', 'cloudwatch')))) {
-            add(at('baseline', 'cloudwatch'), 'expected one history kind per endpoint, found baseline.cloudwatch here while the file sets baseline.github: remove one of them (an endpoint cannot be judged against both)', 'key');
-        }
-        // A default name quotes the path as written, so an interpolated secret never becomes a name.
-        const rawName = get(at('name'));
-        if (typeof rawName === 'string' && LINE_BREAK.test(rawName)) {
-            // A line break in a name would start a new line in the job log, where `::command::`
-            // lines are workflow commands: a pull request could forge annotations or outputs.
-            add(at('name'), `expected a name on one line, found a line break or NUL character (${describeLineBreak(rawName)}); remove it`);
-        }
-        const writtenPath = dataAt(source.data, at('path'));
-        const name = typeof rawName === 'string'
-            ? rawName
-            : rawName === undefined && schemaSound(at('method')) && typeof writtenPath === 'string'
-                ? `${method} ${writtenPath}`
-                : undefined;
-        if (!raw || problems.length > before || url === undefined || typeof path !== 'string') {
-            return { name };
-        }
-        const endpoint = {
-            // Invisible characters would make two rows look alike, or hide text: never shown.
-            name: visibleName(name ?? `${method} ${path}`),
-            method,
-            path,
-            url,
-            headers,
-            ...(body !== undefined ? { body } : {}),
-            ...(raw.expect?.status ? { expectStatus: [...raw.expect.status] } : {}),
-            load,
-            budget,
-            regression,
-            ...(confidence !== undefined ? { confidence } : {}),
-            adaptive,
-            ...(cloudwatch ? { cloudwatch } : {}),
-            line: source.locate(at()).line,
-            ...(tls.insecure || tls.caFile !== undefined ? { tls } : {}),
-        };
-        return { endpoint, name };
-    }
-    function resolveAt(path, value) {
-        if (!targetUrl || !textSound(path))
-            return undefined;
-        const resolved = resolvePath(targetUrl, value, describeText(source, path));
-        if (resolved.ok)
-            return resolved.value;
-        add(path, resolved.message);
-        return undefined;
-    }
-    function headersOf(raw, path) {
-        const out = {};
-        const seen = new Map();
-        for (const [name, value] of Object.entries(raw ?? {})) {
-            if (value === undefined)
-                continue;
-            const lower = name.toLowerCase();
-            const other = seen.get(lower);
-            if (other !== undefined) {
-                addKey(path, name, `header ${JSON.stringify(name)} is also given as ${JSON.stringify(other)}: header names are case-insensitive, keep one`);
-                continue;
-            }
-            seen.set(lower, name);
-            if (FORBIDDEN_HEADERS.has(lower)) {
-                addKey(path, name, `header "${lower}" is computed from the body and cannot be set`);
-                continue;
-            }
-            if (ROUTING_HEADERS.has(lower)) {
-                addKey(path, name, `header "${lower}" is refused: it chooses where the request goes, and load goes only to target.url; ${lower.endsWith('-url') ? 'write the path in path' : 'put the host in target.url (or the target-url input)'} instead`);
-                continue;
-            }
-            if (HOP_BY_HOP_HEADERS.has(lower) || lower.startsWith('proxy-')) {
-                addKey(path, name, `header "${lower}" is refused: it is a hop-by-hop header, about the connection to the next hop rather than the request, and perf-gate manages its own connections`);
-                continue;
-            }
-            const text = String(value);
-            if (/[\r\n\0]/.test(text)) {
-                const vars = variablesIn(dataAt(source.data, [...path, name]));
-                add([...path, name], `header "${lower}" has a line break or NUL character in its value${vars.length ? ` (from ${vars.map((v) => `\${${v}}`).join(', ')})` : ''}: refused, as it would inject headers into the request`);
-                continue;
-            }
-            out[lower] = text;
-        }
-        return out;
-    }
-    function loadOf(path) {
-        const out = {};
-        const connections = get([...path, 'connections']);
-        if (connections !== undefined)
-            out.connections = connections;
-        const bare = (key) => implausibleSeconds(key, get([...path, key]));
-        const duration = durationAt([...path, 'duration'], (n) => n >= MIN_DURATION_MS
-            ? bare('duration')
-            : `expected a duration of at least ${formatDuration(MIN_DURATION_MS)} (a shorter run measures connection setup, not the endpoint)`);
-        if (duration !== undefined)
-            out.durationMs = duration;
-        const minDuration = durationAt([...path, 'min-duration'], (n) => n >= MIN_DURATION_MS
-            ? undefined
-            : `expected a minimum duration of at least ${formatDuration(MIN_DURATION_MS)}`);
-        if (minDuration !== undefined)
-            out.minDurationMs = minDuration;
-        const warmup = durationAt([...path, 'warmup'], () => bare('warmup'));
-        if (warmup !== undefined)
-            out.warmupMs = warmup;
-        // The load generator counts its request timeout in whole seconds.
-        const timeout = durationAt([...path, 'timeout'], (n) => n < 1000
-            ? 'expected a request timeout of at least 1s'
-            : (bare('timeout') ??
-                (n > MAX_REQUEST_TIMEOUT_MS
-                    ? `expected a request timeout of at most ${formatDuration(MAX_REQUEST_TIMEOUT_MS)} (a request is given up long before that)`
-                    : undefined)));
-        if (timeout !== undefined)
-            out.timeoutMs = timeout;
-        const rate = get([...path, 'rate']);
-        if (rate !== undefined)
-            out.rate = rate;
-        return out;
-    }
-    function durationAt(path, check) {
-        const value = get(path);
-        return value === undefined ? undefined : unit(path, value, parseDuration, check);
-    }
-    function budgetOf(path) {
-        const out = {};
-        for (const metric of types/* BUDGET_METRICS */.g6) {
-            const at = [...path, metric];
-            const value = get(at);
-            if (value === undefined)
-                continue;
-            let n;
-            if (metric === 'min-rps')
-                n = value;
-            else if (metric === 'error-rate')
-                n = unit(at, value, (v) => parseRate(v));
-            else
-                n = unit(at, value, parseLatency, (x) => x > 0 ? undefined : 'expected a latency greater than 0 (no request is that fast)');
-            if (n !== undefined)
-                out[metric] = n;
-        }
-        return out;
-    }
-    function regressionOf(path) {
-        const out = {};
-        for (const metric of types/* REGRESSION_METRICS */.kG) {
-            const tolerance = toleranceOf(metric, [...path, metric]);
-            if (tolerance)
-                out[metric] = tolerance;
-        }
-        return out;
-    }
-    function toleranceOf(metric, path) {
-        const isRate = metric === 'error-rate';
-        const defaultMinDelta = isRate ? DEFAULT_MIN_DELTA.errorRate : DEFAULT_MIN_DELTA.latency;
-        const increase = parseIncrease;
-        const value = get(path);
-        if (value === undefined)
-            return undefined;
-        if (typeof value !== 'object') {
-            const maxIncrease = unit(path, value, increase);
-            return maxIncrease === undefined ? undefined : { maxIncrease, minDelta: defaultMinDelta };
-        }
-        const rawIncrease = value['max-increase'];
-        const rawDelta = value['min-delta'];
-        const maxIncrease = rawIncrease === undefined ? 0 : unit([...path, 'max-increase'], rawIncrease, increase);
-        const minDelta = rawDelta === undefined
-            ? defaultMinDelta
-            : unit([...path, 'min-delta'], rawDelta, isRate ? (v) => parseRate(v) : parseLatency);
-        if (maxIncrease === undefined || minDelta === undefined)
-            return undefined;
-        return { maxIncrease, minDelta };
-    }
-    function gitHubHistoryOf(path) {
-        if (!isMapping(dataAt(data, path)))
-            return undefined;
-        const before = problems.length;
-        const positive = (n) => (n > 0 ? undefined : 'expected a duration greater than 0');
-        const rawLookback = get([...path, 'lookback']);
-        const rawRetention = get([...path, 'retention']);
-        const lookbackMs = rawLookback === undefined
-            ? DEFAULT_HISTORY_LOOKBACK_MS
-            : unit([...path, 'lookback'], rawLookback, parseDuration, positive);
-        const retentionMs = rawRetention === undefined
-            ? Math.max(DEFAULT_HISTORY_RETENTION_MS, lookbackMs ?? 0)
-            : unit([...path, 'retention'], rawRetention, parseDuration, positive);
-        if (rawRetention !== undefined &&
-            lookbackMs !== undefined &&
-            retentionMs !== undefined &&
-            retentionMs < lookbackMs) {
-            add([...path, 'retention'], `expected a retention of at least the lookback (${formatDuration(lookbackMs)}), found ${formatDuration(retentionMs)}: pruning would delete runs the baseline still reads`);
-        }
-        if (!schemaSound(path) || problems.length > before)
-            return undefined;
-        if (lookbackMs === undefined || retentionMs === undefined)
-            return undefined;
-        const branch = get([...path, 'branch']);
-        const runs = get([...path, 'runs']);
-        return {
-            branch: typeof branch === 'string' ? branch : DEFAULT_HISTORY_BRANCH,
-            lookbackMs,
-            runs: typeof runs === 'number' ? runs : DEFAULT_HISTORY_RUNS,
-            retentionMs,
-        };
-    }
-    function cloudWatchOf(path, inherited) {
-        if (!isMapping(dataAt(data, path)))
-            return undefined;
-        const raw = Object.fromEntries(['region', 'namespace', 'metric', 'unit', 'dimensions', 'lookback', 'period'].map((k) => [
-            k,
-            get([...path, k]),
-        ]));
-        const before = problems.length;
-        const periodMs = raw.period === undefined
-            ? (inherited?.periodMs ?? DEFAULT_PERIOD_MS)
-            : unit([...path, 'period'], raw.period, parseDuration, (n) => n > 0 && n % 60_000 === 0
-                ? undefined
-                : 'expected a period that is a whole number of minutes (60s, 5m, 1h)');
-        const lookbackMs = raw.lookback === undefined
-            ? (inherited?.lookbackMs ?? DEFAULT_LOOKBACK_MS)
-            : unit([...path, 'lookback'], raw.lookback, parseDuration, (n) => n <= 0
-                ? 'expected a duration greater than 0'
-                : n > MAX_LOOKBACK_MS
-                    ? 'expected at most 455d (CloudWatch keeps metrics for 15 months)'
-                    : undefined);
-        if (periodMs !== undefined && lookbackMs !== undefined && lookbackMs < periodMs) {
-            add([...path, raw.lookback !== undefined ? 'lookback' : 'period'], `the lookback (${formatDuration(lookbackMs)}) is shorter than one period (${formatDuration(periodMs)}): it would never hold a full period`);
-        }
-        if (!schemaSound(path) || problems.length > before)
-            return undefined;
-        if (periodMs === undefined || lookbackMs === undefined)
-            return undefined;
-        const region = raw.region ?? inherited?.region;
-        return {
-            ...(region !== undefined ? { region } : {}),
-            namespace: raw.namespace ?? inherited?.namespace ?? DEFAULT_NAMESPACE,
-            ...(raw.metric !== undefined ? { metric: raw.metric } : {}),
-            unit: raw.unit ?? 'ms',
-            dimensions: { ...(raw.dimensions ?? inherited?.dimensions ?? {}) },
-            lookbackMs,
-            periodMs,
-        };
-    }
-}
-/** Characters that end a line somewhere (the job log, a terminal, an editor), and NUL. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const LINE_BREAK = /[\r\n\u0000\u0085\u2028\u2029]/;
-/** `U+000A` for the first line break of `text`. */
-function describeLineBreak(text) {
-    const c = LINE_BREAK.exec(text)?.[0] ?? '';
-    return `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-}
-/** How a text value is quoted in messages: as written, with the variables it came from. */
-function describeText(source, path) {
-    const written = dataAt(source.data, path);
-    const shown = showValue(written);
-    return typeof written === 'string' && written.includes('${') ? `${shown} as interpolated` : shown;
-}
-function isMapping(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-function variablesIn(value) {
-    if (typeof value !== 'string')
-        return [];
-    return [...value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]);
-}
-
-;// CONCATENATED MODULE: ./src/config/source.ts
-/**
- * The budget file as YAML: parsing with the `yaml` package, and the way back from a key path to
- * the line and column of the key or value it names, so every problem points into the file.
- */
-
-
-/** Budget files are small; anything bigger is a mistake or an attack. */
-const MAX_FILE_BYTES = 1024 * 1024;
-/**
- * Aliases (`*name`) a file may expand. A few are handy, an exponential tree of them (the
- * "billion laughs") would exhaust memory.
- */
-const MAX_ALIAS_COUNT = 100;
-/** A parsed budget file: its plain data and how to locate any path in the source. */
-class BudgetSource {
-    file;
-    text;
-    doc;
-    lines;
-    data;
-    constructor(file, text, doc, lines, data) {
-        this.file = file;
-        this.text = text;
-        this.doc = doc;
-        this.lines = lines;
-        this.data = data;
-    }
-    position(offset) {
-        const { line, col } = this.lines.linePos(offset);
-        return { line, col };
-    }
-    /**
-     * Where `path` is written. `key` points at the mapping key of the last segment (for unknown
-     * keys), `value` at its value. A path that does not exist in the source (a missing key)
-     * resolves to the deepest part that does.
-     */
-    locate(path, at = 'value') {
-        let node = this.doc.contents;
-        let key;
-        for (const segment of path) {
-            node = this.resolve(node);
-            let next;
-            if ((0,yaml_dist/* isMap */.jh)(node)) {
-                const pair = node.items.find((p) => scalarKey(p.key) === String(segment));
-                if (!pair)
-                    break;
-                key = pair.key;
-                next = pair.value;
-                // `key:` with nothing after it: the value is an empty scalar; the key is more useful.
-                if ((0,yaml_dist/* isScalar */.jn)(next) &&
-                    next.value === null &&
-                    next.range &&
-                    next.range[0] === next.range[1]) {
-                    next = key;
-                }
-            }
-            else if ((0,yaml_dist/* isSeq */.oP)(node) && typeof segment === 'number') {
-                next = node.items[segment];
-                key = undefined;
-                if (!next)
-                    break;
-            }
-            else {
-                break;
-            }
-            node = next;
-        }
-        const target = at === 'key' && key ? key : (node ?? key);
-        const offset = target?.range?.[0] ?? 0;
-        return this.position(offset);
-    }
-    /** The node at `path`, aliases followed; undefined if absent. */
-    nodeAt(path) {
-        let node = this.doc.contents;
-        for (const segment of path) {
-            node = this.resolve(node);
-            if ((0,yaml_dist/* isMap */.jh)(node)) {
-                node = node.items.find((p) => scalarKey(p.key) === String(segment))?.value;
-            }
-            else if ((0,yaml_dist/* isSeq */.oP)(node) && typeof segment === 'number') {
-                node = node.items[segment];
-            }
-            else {
-                return undefined;
-            }
-        }
-        return this.resolve(node) ?? undefined;
-    }
-    problem(path, message, at = 'value') {
-        return { file: this.file, ...this.locate(path, at), path: formatPath(path), message };
-    }
-    resolve(node) {
-        // Follow at most a few hops: an alias always points at an anchored node defined before it.
-        for (let i = 0; i < 8 && (0,yaml_dist/* isAlias */.Vj)(node); i++)
-            node = node.resolve(this.doc);
-        return node;
-    }
-}
-function scalarKey(key) {
-    if ((0,yaml_dist/* isScalar */.jn)(key))
-        return String(key.value);
-    return undefined;
-}
-/** A problem about the whole file, with no position in it. */
-function fileProblem(file, message) {
-    return { file, line: 0, col: 0, path: '', message };
-}
-const MAX_SYNTAX_ERRORS = 5;
-/** `{ a: ${X} }` is a YAML error: inside a flow collection `{` opens a mapping. */
-const FLOW_VARIABLE_HINT = ' (inside { } or [ ], put a ${VAR} value in quotes: "${VAR}")';
-const YAML_MESSAGES = {
-    DUPLICATE_KEY: 'duplicate key: each key may appear only once in a mapping',
-    MULTIPLE_DOCS: 'the budget file must hold one YAML document; remove the second `---` and what follows',
-    TAB_AS_INDENT: 'tabs are not allowed as indentation in YAML: indent with spaces',
-};
-/** The bracket an "unclosed flow collection" error asks for (`}` or `]`), if it is one. */
-function unclosedFlow(message) {
-    return /\bflow (?:map|sequence)\b.*\bend with an? ([}\]])/i.exec(message)?.[1];
-}
-/**
- * Where the `{` or `[` that is not closed before `offset` was opened (1-based line and column of
- * the nearest line above with more openers than closers; quotes aside, good enough to point).
- */
-function unclosedOpener(text, offset, closer) {
-    const opener = closer === '}' ? '{' : '[';
-    const before = text.slice(0, offset).split('\n');
-    for (let i = before.length - 1; i >= 0; i--) {
-        const line = before[i].replace(/#.*$/, '');
-        if (line.split(opener).length > line.split(closer).length) {
-            return { line: i + 1, col: line.lastIndexOf(opener) + 1 };
-        }
-    }
-    return undefined;
-}
-/** Parses YAML text; returns the source, or the syntax problems that stop any further check. */
-function parseYamlSource(text, file) {
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > MAX_FILE_BYTES) {
-        return { problems: [fileProblem(file, tooLarge(bytes))] };
-    }
-    const lines = new yaml_dist/* LineCounter */.HN();
-    const at = (offset) => {
-        const { line, col } = lines.linePos(offset);
-        return { line, col };
-    };
-    const tooDeep = deepFlowOffset(text);
-    if (tooDeep !== undefined) {
-        lines.addNewLine(0);
-        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
-            lines.addNewLine(i + 1);
-        return {
-            problems: [
-                {
-                    file,
-                    ...at(tooDeep),
-                    path: '',
-                    message: `[ ] and { } are nested more than ${MAX_FLOW_DEPTH} levels deep here: budget files are shallow, and a deeper file is refused before parsing (it could take the parser minutes)`,
-                },
-            ],
-        };
-    }
-    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-    const problems = [];
-    // An unclosed { or [ makes the parser read what follows as part of it: every error after the
-    // first such one is its echo, so one missing } is one problem.
-    // So does a ${VAR} inside one (its first error gets the hint below).
-    const unclosed = doc.errors.findIndex((e) => unclosedFlow(e.message) !== undefined);
-    const first = doc.errors[0];
-    const flowVariable = first !== undefined && /[{[][^\n]*\$\{/.test(text.split('\n')[at(first.pos[0]).line - 1] ?? '');
-    const errors = flowVariable
-        ? doc.errors.slice(0, 1)
-        : unclosed < 0
-            ? doc.errors
-            : doc.errors.slice(0, unclosed + 1);
-    // After the first few, syntax errors are mostly echoes of the first: a page of them hides it.
-    for (const [i, e] of errors.slice(0, MAX_SYNTAX_ERRORS).entries()) {
-        const closer = unclosedFlow(e.message);
-        const opened = closer ? unclosedOpener(text, e.pos[0], closer) : undefined;
-        const message = e.code === 'DUPLICATE_KEY'
-            ? duplicateKey(text, e.pos)
-            : closer
-                ? `this ${closer === '}' ? '{' : '['} is not closed: add the missing ${closer}`
-                : YAML_MESSAGES[e.code];
-        const position = opened ?? at(e.pos[0]);
-        const line = text.split('\n')[position.line - 1] ?? '';
-        const hint = i === 0 && /[{[][^\n]*\$\{/.test(line) ? FLOW_VARIABLE_HINT : '';
-        problems.push({
-            file,
-            ...position,
-            path: '',
-            message: `YAML syntax error: ${message ?? lowerFirst(e.message)}${hint}`,
-        });
-    }
-    const more = errors.length - MAX_SYNTAX_ERRORS;
-    if (more > 0) {
-        problems.push({
-            file,
-            ...at(errors[MAX_SYNTAX_ERRORS].pos[0]),
-            path: '',
-            message: `YAML syntax error: ${more} more after this point, probably caused by the ones before; fix those first`,
-        });
-    }
-    for (const w of doc.warnings) {
-        const message = w.code === 'TAG_RESOLVE_FAILED'
-            ? `${lowerFirst(w.message)}: budget files use plain YAML without custom tags`
-            : lowerFirst(w.message);
-        problems.push({ file, ...at(w.pos[0]), path: '', message: `YAML: ${message}` });
-    }
-    if (problems.length)
-        return { problems };
-    let data;
-    try {
-        data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    }
-    catch (e) {
-        const offset = firstAliasOffset(doc);
-        const message = String(e.message ?? e);
-        const text = /excessive alias count/i.test(message)
-            ? `aliases are limited: this file expands its anchors (&name / *name) more than ${MAX_ALIAS_COUNT} times, as a "billion laughs" attack would; write the values out or use defaults`
-            : `YAML: ${lowerFirst(message)}`;
-        return { problems: [{ file, ...at(offset), path: '', message: text }] };
-    }
-    return { source: new BudgetSource(file, text, doc, lines, data), problems: [] };
-}
-/**
- * Flow collections (`[ ]`, `{ }`) a file may nest. A budget file needs three or four; the YAML
- * parser recurses per level, and a file of 200,000 `[` keeps it busy for 20 s.
- */
-const MAX_FLOW_DEPTH = 64;
-/** Control tokens of the YAML lexer that stand for no source text. */
-const LEXER_MARKERS = new Set(['\x02', '\x18', '\x1f']);
-/**
- * Where flow collections first nest deeper than MAX_FLOW_DEPTH, as an offset; undefined if they
- * never do. The lexer is linear and keeps no stack, so it measures what the parser cannot.
- */
-function deepFlowOffset(text) {
-    if (!/[[{]/.test(text))
-        return undefined;
-    let depth = 0;
-    let offset = 0;
-    for (const token of new yaml_dist/* Lexer */.JG().lex(text)) {
-        if (token === '[' || token === '{') {
-            if (++depth > MAX_FLOW_DEPTH)
-                return offset;
-        }
-        else if (token === ']' || token === '}') {
-            depth = Math.max(0, depth - 1);
-        }
-        if (!LEXER_MARKERS.has(token))
-            offset += token.length;
-    }
-    return undefined;
-}
-function tooLarge(bytes) {
-    // Just over the limit, a rounded size would read as equal to it.
-    const size = formatBytes(bytes) === formatBytes(MAX_FILE_BYTES) ? `${bytes} bytes` : formatBytes(bytes);
-    return `the budget file is ${size}, over the ${formatBytes(MAX_FILE_BYTES)} limit: budget files are small YAML, check that budget-file points at the right file`;
-}
-function formatBytes(n) {
-    if (n >= 1024 * 1024)
-        return `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`;
-    if (n >= 1024)
-        return `${Math.round((n / 1024) * 10) / 10} KiB`;
-    return `${n} bytes`;
-}
-function duplicateKey(text, pos) {
-    // The error marks where the key starts; the key runs to its colon.
-    const m = /^("[^"\n]*"|'[^'\n]*'|[^:\n,{}[\]]+?)\s*:/.exec(text.slice(pos[0]));
-    const key = m ? m[1].replace(/^["']|["']$/g, '') : '';
-    return key
-        ? `duplicate key ${JSON.stringify(key)}: each key may appear only once in a mapping`
-        : YAML_MESSAGES.DUPLICATE_KEY;
-}
-function firstAliasOffset(doc) {
-    let offset = 0;
-    const walk = (node) => {
-        if ((0,yaml_dist/* isAlias */.Vj)(node)) {
-            offset = node.range?.[0] ?? 0;
-            return true;
-        }
-        if ((0,yaml_dist/* isMap */.jh)(node))
-            return node.items.some((p) => walk(p.key) || walk(p.value));
-        if ((0,yaml_dist/* isSeq */.oP)(node))
-            return node.items.some(walk);
-        return false;
-    };
-    walk(doc.contents);
-    return offset;
-}
-function lowerFirst(s) {
-    return s.charAt(0).toLowerCase() + s.slice(1);
-}
-
-;// CONCATENATED MODULE: ./src/config/load.ts
-/**
- * Loading a budget file: bytes → YAML → schema check → `${VAR}` interpolation → normalised
- * `Config`. Every problem found is reported at once in one `BudgetFileError`.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * Parses and checks budget-file text. Pure: no I/O. `file` names the file in messages.
- * @throws BudgetFileError listing every problem, in file order.
- */
-function parseBudget(text, file, options) {
-    const parsed = parseYamlSource(text, file);
-    if (!parsed.source)
-        throw new BudgetFileError(sortProblems(parsed.problems));
-    const source = parsed.source;
-    const contents = source.data;
-    if (contents === null || contents === undefined) {
-        throw new BudgetFileError([
-            {
-                ...source.problem([], 'the budget file is empty: expected a mapping starting with "version: 1"'),
-                line: 1,
-                col: 1,
-            },
-        ]);
-    }
-    if (typeof contents !== 'object' || Array.isArray(contents)) {
-        throw new BudgetFileError([
-            source.problem([], 
-            // Not quoted: a file that is not a budget file (an .env, a key) must not be echoed.
-            `expected a mapping (keys such as version, target, endpoints) at the top level, found ${kindOf(contents)}`),
-        ]);
-    }
-    const schemaProblems = validateSchema(source);
-    const skipTargetUrl = options.targetUrl !== undefined;
-    const interpolated = interpolate(source, options.env, (path) => skipTargetUrl && path.length === 2 && path[0] === 'target' && path[1] === 'url', (options.words ?? ACTION_WORDS).setVariable);
-    const schemaSound = soundPaths(schemaProblems);
-    const { config, problems: semanticProblems } = normalise({
-        source,
-        data: interpolated.data,
-        secrets: interpolated.secrets,
-        options,
-        schemaSound,
-        textSound: soundPaths(interpolated.problems),
-    });
-    // A value the schema refused needs fixing first; whether its variables are set is beside the point.
-    const interpolationProblems = interpolated.problems.filter((p) => schemaSound(p.segments));
-    // The target URL's credentials and query values (whether from the file or the target-url
-    // input) are as secret as any interpolated value.
-    const secrets = [
-        ...new Set([
-            ...interpolated.secrets,
-            ...urlSecrets(config.target.url, config.target.publicQuery),
-            ...(options.targetUrl === undefined
-                ? []
-                : urlSecrets(options.targetUrl, config.target.publicQuery)),
-        ]),
-    ];
-    config.secrets = secrets;
-    const problems = [...schemaProblems, ...interpolationProblems, ...semanticProblems].map((p) => ({
-        ...p.problem,
-        message: maskText(p.problem.message, secrets),
-    }));
-    if (problems.length)
-        throw new BudgetFileError(sortProblems(problems));
-    return config;
-}
-/**
- * Reads and parses a budget file. The size is checked before reading, and the read is bounded,
- * so a huge file (or one that grows meanwhile) is refused without being loaded into memory.
- * @throws BudgetFileError when the file cannot be read or has problems.
- */
-async function loadBudgetFile(path, options) {
-    let real;
-    let size;
-    try {
-        real = await (0,promises_.realpath)(path);
-        const outside = await outsideWorkspace(real, options.workspace, options.words ?? ACTION_WORDS);
-        if (outside)
-            throw new BudgetFileError([fileProblem(path, outside)]);
-        const info = await (0,promises_.stat)(real);
-        if (!info.isFile()) {
-            throw new BudgetFileError([
-                fileProblem(path, `is not a file: ${(options.words ?? ACTION_WORDS).budgetFile} must name a YAML file`),
-            ]);
-        }
-        size = info.size;
-    }
-    catch (e) {
-        if (e instanceof BudgetFileError)
-            throw e;
-        throw new BudgetFileError([fileProblem(path, readFailure(e, options))]);
-    }
-    if (size > MAX_FILE_BYTES)
-        throw new BudgetFileError([fileProblem(path, tooLarge(size))]);
-    let text;
-    try {
-        // The resolved path, opened without following a link: a symlink swapped in meanwhile fails.
-        const handle = await (0,promises_.open)(real, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW);
-        try {
-            const opened = await handle.stat();
-            if (!opened.isFile()) {
-                throw new BudgetFileError([
-                    fileProblem(path, 'is not a file: budget-file must name a YAML file'),
-                ]);
-            }
-            const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
-            let length = 0;
-            while (length < buffer.length) {
-                const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-                if (bytesRead === 0)
-                    break;
-                length += bytesRead;
-            }
-            if (length > MAX_FILE_BYTES)
-                throw new BudgetFileError([fileProblem(path, tooLarge(length))]);
-            if (opened.size === 0 && length > 0) {
-                // Files under /proc and /sys report no size yet have content: not a budget file.
-                throw new BudgetFileError([
-                    fileProblem(path, 'is a special file (it reports no size but has content, as files under /proc do): budget-file must name a YAML file'),
-                ]);
-            }
-            text = buffer.subarray(0, length).toString('utf8');
-        }
-        finally {
-            await handle.close();
-        }
-    }
-    catch (e) {
-        if (e instanceof BudgetFileError)
-            throw e;
-        throw new BudgetFileError([fileProblem(path, readFailure(e, options))]);
-    }
-    return parseBudget(text, path, { readFile: readBoundedFile, ...options });
-}
-/** A file the budget file names: a regular file of at most MAX_CA_BYTES. */
-function readBoundedFile(path) {
-    const info = (0,external_node_fs_.statSync)(path);
-    if (info.isDirectory())
-        throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
-    if (!info.isFile())
-        throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
-    if (info.size > MAX_CA_BYTES)
-        throw Object.assign(new Error('too large'), { code: 'EFBIG' });
-    return (0,external_node_fs_.readFileSync)(path);
-}
-/** Why `real` (a resolved path) is not inside `workspace`; undefined when it is, or with no workspace. */
-async function outsideWorkspace(real, workspace, words) {
-    if (workspace === undefined)
-        return undefined;
-    let root;
-    try {
-        root = await (0,promises_.realpath)(workspace);
-    }
-    catch {
-        root = (0,external_node_path_.resolve)(workspace);
-    }
-    const rel = (0,external_node_path_.relative)(root, real);
-    if (rel !== '' && rel !== '..' && !rel.startsWith(`..${external_node_path_.sep}`) && !(0,external_node_path_.isAbsolute)(rel))
-        return undefined;
-    return `is outside the workspace once symlinks are resolved: ${words.budgetFile} must name a file in the repository, and a symlink there must not point out of it`;
-}
-/** What a value is, without quoting it. */
-function kindOf(value) {
-    if (typeof value === 'string')
-        return 'text';
-    if (typeof value === 'number')
-        return 'a number';
-    if (typeof value === 'boolean')
-        return 'true or false';
-    if (Array.isArray(value))
-        return 'a list';
-    return showValue(value);
-}
-/**
- * Whether no problem of `list` lies at or under a path. The problems' paths are kept as a tree,
- * so each question costs the depth of the path, not the number of problems: a file with 20,000
- * problems asks it hundreds of thousands of times.
- */
-function soundPaths(list) {
-    const root = { children: new Map() };
-    for (const p of list) {
-        let branch = root;
-        for (const s of p.segments) {
-            let next = branch.children.get(s);
-            if (!next)
-                branch.children.set(s, (next = { children: new Map() }));
-            branch = next;
-        }
-    }
-    return (path) => {
-        if (list.length === 0)
-            return true;
-        let branch = root;
-        // List indices are numbers and mapping keys strings, as in the problems' paths.
-        for (const s of path)
-            if (!(branch = branch.children.get(s)))
-                return true;
-        return false;
-    };
-}
-function readFailure(e, options) {
-    const code = e.code;
-    if (code === 'ENOENT') {
-        const name = (options.words ?? ACTION_WORDS).budgetFile;
-        return `no such file: create it (every key is described at ${BUDGET_FILE_DOCS}) or name another file with ${name}`;
-    }
-    if (code === 'EACCES')
-        return 'cannot be read (permission denied)';
-    return `cannot be read: ${e instanceof Error ? e.message : String(e)}`;
-}
-
-;// CONCATENATED MODULE: ./src/cli/budget.ts
-
-
-
-
-
-/** The default `--budget`, as for the action's `budget-file` input. */
-const DEFAULT_BUDGET_FILE = 'perf-budget.yml';
-/**
- * Loads the budget file for a command. A missing file is a usage error that names the option to
- * use; every other problem is the loader's BudgetFileError (all problems, located).
- */
-async function loadBudget(path, options, command) {
-    const name = command === 'validate' ? 'perf-gate validate FILE' : '--budget FILE';
-    if (!(0,external_node_fs_.existsSync)(path)) {
-        throw new UsageError(`${path}: no such file: create it (every key is described at ${BUDGET_FILE_DOCS}) or name another file with ${name}`);
-    }
-    // In a GitHub job the file must lie in the checkout, as for the action; elsewhere the command
-    // line names it. Messages name this command's options, never the action's inputs.
-    const workspace = 'workspace' in options ? options.workspace : options.env.GITHUB_WORKSPACE;
-    const worded = { ...options, words: { ...CLI_WORDS, budgetFile: name } };
-    return loadBudgetFile(path, workspace ? { ...worded, workspace } : worded);
-}
-/** Load time of one pass over the endpoints as the engine runs it (warmups included), ms. */
-function passLoadMs(config) {
-    return config.endpoints.reduce((ms, e) => ms + plannedLoadMs(e.load, false), 0);
-}
-
-;// CONCATENATED MODULE: ./src/evaluate/stats.ts
-
-/** mulberry32: tiny, fast, and good enough for resampling; 32-bit state so seeds are plain integers. */
-function mulberry32(seed) {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-/** FNV-1a hash of a string, so each endpoint and metric gets its own stream independent of order. */
-function seedFrom(text, base = 0) {
-    let hash = (0x811c9dc5 ^ base) >>> 0;
-    for (let i = 0; i < text.length; i++) {
-        hash ^= text.charCodeAt(i);
-        hash = Math.imul(hash, 0x01000193) >>> 0;
-    }
-    return hash;
-}
-/** Quantile of an ascending array with linear interpolation between order statistics (R type 7). */
-function quantileSorted(sorted, q) {
-    if (sorted.length === 0)
-        throw new Error('quantile of an empty list');
-    const position = (sorted.length - 1) * Math.min(1, Math.max(0, q));
-    const lower = Math.floor(position);
-    const upper = Math.ceil(position);
-    return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
-}
-function median(values) {
-    return quantileSorted([...values].sort((a, b) => a - b), 0.5);
-}
-// ---------------------------------------------------------------------------------------------
-// Distributions
-/** Standard normal draw (Box–Muller; the second value is dropped to keep the stream simple). */
-function normal(random) {
-    let u = random();
-    while (u === 0)
-        u = random();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
-/** Gamma(shape, 1) for shape ≥ 1 (Marsaglia & Tsang 2000): constant cost whatever the shape. */
-function gamma(shape, random) {
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-        const x = normal(random);
-        const v0 = 1 + c * x;
-        if (v0 <= 0)
-            continue;
-        const v = v0 * v0 * v0;
-        const u = random();
-        if (u < 1 - 0.0331 * x ** 4)
-            return d * v;
-        if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v)))
-            return d * v;
-    }
-}
-/** Beta(a, b) for a, b ≥ 1. */
-function beta(a, b, random) {
-    const x = gamma(a, random);
-    return x / (x + gamma(b, random));
-}
-/** Standard normal CDF, via erfc (Numerical Recipes' erfcc, relative error < 1.2e-7). */
-function normalCdf(z) {
-    const x = Math.abs(z) / Math.SQRT2;
-    const t = 1 / (1 + 0.5 * x);
-    const erfc = t *
-        Math.exp(-x * x -
-            1.26551223 +
-            t *
-                (1.00002368 +
-                    t *
-                        (0.37409196 +
-                            t *
-                                (0.09678418 +
-                                    t *
-                                        (-0.18628806 +
-                                            t *
-                                                (0.27886807 +
-                                                    t *
-                                                        (-1.13520398 +
-                                                            t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-    return z >= 0 ? 1 - erfc / 2 : erfc / 2;
-}
-/** Standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
-function normalQuantile(p) {
-    if (!(p > 0 && p < 1))
-        throw new Error(`normal quantile needs 0 < p < 1, got ${p}`);
-    const a = [
-        -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
-        2.506628277459239,
-    ];
-    const b = [
-        -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972,
-        -13.28068155288572,
-    ];
-    const c = [
-        -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734,
-        4.374664141464968, 2.938163982698783,
-    ];
-    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-    const low = 0.02425;
-    if (p < low) {
-        const q = Math.sqrt(-2 * Math.log(p));
-        return ((((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1));
-    }
-    if (p > 1 - low)
-        return -normalQuantile(1 - p);
-    const q = p - 0.5;
-    const r = q * q;
-    return (((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
-        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1));
-}
-/**
- * Student's t quantile. Exact for 1 and 2 degrees of freedom; from 3 on, Hill's (1970)
- * Cornish–Fisher expansion around the normal quantile, within 0.5% of the tables at 3 degrees
- * of freedom and closer from there (prediction bounds only use it from 4 on).
- */
-function tQuantile(p, df) {
-    if (!(p > 0 && p < 1))
-        throw new Error(`t quantile needs 0 < p < 1, got ${p}`);
-    if (!(df >= 1))
-        throw new Error(`t quantile needs at least 1 degree of freedom, got ${df}`);
-    if (df === 1)
-        return Math.tan(Math.PI * (p - 0.5));
-    if (df === 2)
-        return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
-    const z = normalQuantile(p);
-    const z2 = z * z;
-    const g1 = (z * (z2 + 1)) / 4;
-    const g2 = (z * ((5 * z2 + 16) * z2 + 3)) / 96;
-    const g3 = (z * (((3 * z2 + 19) * z2 + 17) * z2 - 15)) / 384;
-    const g4 = (z * ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945)) / 92160;
-    return z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
-}
-function bucketsOf(histogram) {
-    if (!(histogram instanceof dist.JsHistogram)) {
-        throw new Error('bootstrap needs a JavaScript HDR histogram (createHistogram / decodeHistogram make one)');
-    }
-    const values = [];
-    const lowest = [];
-    const cumulative = [];
-    let total = 0;
-    for (let i = 0; i < histogram.countsArrayLength; i++) {
-        const count = histogram.getCountAtIndex(i);
-        if (count > 0) {
-            total += count;
-            const value = histogram.valueFromIndex(i);
-            values.push(histogram.highestEquivalentValue(value));
-            lowest.push(histogram.lowestEquivalentValue(value));
-            cumulative.push(total);
-        }
-    }
-    return {
-        values: Float64Array.from(values),
-        lowest: Float64Array.from(lowest),
-        cumulative: Float64Array.from(cumulative),
-        total,
-    };
-}
-/** The value of the `rank`-th smallest sample (1-based). */
-function valueAtRank(buckets, rank) {
-    let lo = 0;
-    let hi = buckets.cumulative.length - 1;
-    while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (buckets.cumulative[mid] >= rank)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return buckets.values[lo];
-}
-/** The rank HDR's getValueAtPercentile uses for quantile q of n samples. */
-function rankOf(q, n) {
-    const exact = q * n;
-    // Like HDR: step back one ulp first, so 0.95 × 200 = 190.00000000000003 is rank 190, not 191.
-    const ulp = exact > 0 ? 2 ** (Math.floor(Math.log2(exact)) - 52) : 0;
-    return Math.min(n, Math.max(1, Math.ceil(exact - ulp)));
-}
-/** Sample mean and standard deviation of bucketed samples. */
-function moments(buckets) {
-    let sum = 0;
-    let previous = 0;
-    for (let i = 0; i < buckets.values.length; i++) {
-        sum += buckets.values[i] * (buckets.cumulative[i] - previous);
-        previous = buckets.cumulative[i];
-    }
-    const mean = sum / buckets.total;
-    let squares = 0;
-    previous = 0;
-    for (let i = 0; i < buckets.values.length; i++) {
-        squares += (buckets.values[i] - mean) ** 2 * (buckets.cumulative[i] - previous);
-        previous = buckets.cumulative[i];
-    }
-    return { mean, sd: buckets.total > 1 ? Math.sqrt(squares / (buckets.total - 1)) : 0 };
-}
-/**
- * Percentile-bootstrap CI of candidate_q / reference_q for two independent samples held as
- * histograms.
- *
- * Shortcut, exact rather than approximate: a bootstrap resample of n values from the empirical
- * distribution is x_(⌈n·U_i⌉) for n uniforms U_i, and the map is monotone, so its k-th order
- * statistic is x_(⌈n·U_(k)⌉), where U_(k) — the k-th smallest of n uniforms — is Beta(k, n−k+1).
- * So the resampled quantile (rank k = ⌈q·n⌉, as HDR computes it) is drawn with one Beta variate
- * and one binary search over the recorded buckets, whatever n is: 2000 iterations cost the same
- * for 200 samples as for 10^7, with the very distribution that resampling every request would give.
- */
-function bootstrapRatioCI(reference, candidate, q, opts = {}) {
-    if (!(q > 0 && q <= 1))
-        throw new Error(`quantile must be in (0, 1], got ${q}`);
-    const ref = asBuckets(reference);
-    const cand = asBuckets(candidate);
-    const observed = valueAtRank(cand, rankOf(q, cand.total)) / valueAtRank(ref, rankOf(q, ref.total));
-    return ratioInterval(observed, (random) => resampledQuantile(cand, q, random) / resampledQuantile(ref, q, random), opts);
-}
-/** The q-quantile of one bootstrap resample of the buckets' samples (see bootstrapRatioCI). */
-function resampledQuantile(buckets, q, random) {
-    const n = buckets.total;
-    const k = rankOf(q, n);
-    const u = beta(k, n - k + 1, random);
-    return valueAtRank(buckets, Math.min(n, Math.max(1, Math.ceil(n * u))));
-}
-/**
- * Bootstrap CI of the ratio of means. Below 200 samples a side it resamples every value; above,
- * it draws each resampled mean from the normal distribution the central limit theorem gives it
- * (mean, s²/n), which at that size matches full resampling to well within the interval's own noise
- * and keeps the cost independent of n.
- */
-function bootstrapMeanRatioCI(reference, candidate, opts = {}) {
-    const ref = asBuckets(reference);
-    const cand = asBuckets(candidate);
-    const resampledMean = (buckets) => {
-        const n = buckets.total;
-        const { mean, sd } = moments(buckets);
-        // A resampled mean lies between the smallest and largest value; the normal draw is clamped
-        // there, so a heavy tail can never produce a negative or zero mean.
-        const min = buckets.values[0];
-        const max = buckets.values[buckets.values.length - 1];
-        if (n >= 200) {
-            return (random) => Math.min(max, Math.max(min, mean + (sd / Math.sqrt(n)) * normal(random)));
-        }
-        return (random) => {
-            let sum = 0;
-            for (let i = 0; i < n; i++)
-                sum += valueAtRank(buckets, 1 + Math.floor(random() * n));
-            return sum / n;
-        };
-    };
-    const candMean = resampledMean(cand);
-    const refMean = resampledMean(ref);
-    const observed = moments(cand).mean / moments(ref).mean;
-    return ratioInterval(observed, (random) => candMean(random) / refMean(random), opts);
-}
-/**
- * CI of candidate / reference from side-by-side round pairs: each ABBA pair gives one ratio of
- * the statistic, and the interval is the t-interval (k − 1 degrees of freedom) of the mean log
- * ratio, exponentiated.
- *
- * Why, next to the request-level bootstrap: the bootstrap treats every request as independent,
- * but on a shared runner requests are not. A stall of the machine (another job, a GC pause, CPU
- * steal) slows every request in flight for a few hundred milliseconds, which lands in whichever
- * side was being measured then and can move its p95 by tens of percent: far more than the
- * bootstrap, which only sees request-to-request spread, allows for. The rounds are the units that
- * such noise is independent across, so their spread is what a difference must stand out from.
- * Needs at least 2 pairs with positive values on both sides (pairs that are not are skipped).
- */
-function pairedRatioCI(pairs, confidence = 0.95) {
-    if (!(confidence > 0 && confidence < 1))
-        throw new Error(`confidence must be between 0 and 1, got ${confidence}`);
-    const logs = pairs
-        .filter((p) => p.reference > 0 && p.candidate > 0)
-        .map((p) => Math.log(p.candidate / p.reference))
-        .filter((d) => Number.isFinite(d));
-    const k = logs.length;
-    if (k < 2)
-        throw new Error(`a paired interval needs at least 2 usable round pairs, got ${k}`);
-    const mean = logs.reduce((a, b) => a + b, 0) / k;
-    const sd = Math.sqrt(logs.reduce((a, d) => a + (d - mean) ** 2, 0) / (k - 1));
-    const half = tQuantile(1 - (1 - confidence) / 2, k - 1) * (sd / Math.sqrt(k));
-    return {
-        ratio: Math.exp(mean),
-        low: Math.exp(mean - half),
-        high: Math.exp(mean + half),
-        pairs: k,
-    };
-}
-function asBuckets(h) {
-    const buckets = 'cumulative' in h ? h : bucketsOf(h);
-    if (buckets.total === 0)
-        throw new Error('cannot bootstrap an empty histogram');
-    return buckets;
-}
-function ratioInterval(observed, resample, opts) {
-    const iterations = opts.iterations ?? 2000;
-    const confidence = opts.confidence ?? 0.95;
-    if (!(Number.isInteger(iterations) && iterations >= 10))
-        throw new Error(`iterations must be an integer ≥ 10, got ${iterations}`);
-    if (!(confidence > 0 && confidence < 1))
-        throw new Error(`confidence must be between 0 and 1, got ${confidence}`);
-    const random = mulberry32(opts.seed ?? 1);
-    const ratios = new Float64Array(iterations);
-    for (let i = 0; i < iterations; i++)
-        ratios[i] = resample(random);
-    ratios.sort();
-    const sorted = Array.from(ratios);
-    const alpha = (1 - confidence) / 2;
-    return {
-        ratio: observed,
-        low: quantileSorted(sorted, alpha),
-        high: quantileSorted(sorted, 1 - alpha),
-    };
-}
-// ---------------------------------------------------------------------------------------------
-// Maximum and error rate: statistics the bootstrap cannot judge
-/**
- * Whether the candidate's slowest requests beat the reference's by more than chance. The
- * bootstrap is useless for a maximum (a resample repeats the sample maximum 63% of the time),
- * so this counts the candidate samples strictly above the reference maximum, m, and asks how
- * likely it is that the m largest of all samples all come from the candidate when both sides
- * share one distribution: Π_{i<m} (n_c − i)/(n_c + n_r − i). With equal sample sizes that is
- * about 2^−m: one slow outlier is never significant, six are (p ≈ 0.016).
- */
-function exceedanceTest(reference, candidate) {
-    const ref = asBuckets(reference);
-    const cand = asBuckets(candidate);
-    const refMax = ref.values[ref.values.length - 1];
-    let above = 0;
-    for (let i = cand.values.length - 1; i >= 0 && cand.values[i] > refMax; i--) {
-        above += cand.cumulative[i] - (i > 0 ? cand.cumulative[i - 1] : 0);
-    }
-    const total = ref.total + cand.total;
-    let pValue = 1;
-    for (let i = 0; i < above && pValue > 1e-300; i++)
-        pValue *= (cand.total - i) / (total - i);
-    return { above, pValue };
-}
-/**
- * Two-proportion z-test (pooled), two-sided p-value, for error rates: the errors of each side are
- * binomial counts, not a distribution of values. With no errors on either side it is p = 1.
- */
-function twoProportionTest(referenceErrors, referenceTotal, candidateErrors, candidateTotal) {
-    if (referenceTotal <= 0 || candidateTotal <= 0)
-        return { z: 0, pValue: 1 };
-    const pooled = (referenceErrors + candidateErrors) / (referenceTotal + candidateTotal);
-    const se = Math.sqrt(pooled * (1 - pooled) * (1 / referenceTotal + 1 / candidateTotal));
-    if (se === 0)
-        return { z: 0, pValue: 1 };
-    const z = (candidateErrors / candidateTotal - referenceErrors / referenceTotal) / se;
-    return { z, pValue: Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))) };
-}
-/**
- * One-sided prediction bounds for the next period's value from the per-period history.
- *
- * Robust by choice: center = median, scale = 1.4826·MAD (the normal-consistent median absolute
- * deviation), bound = center ± t_{confidence, n−1} · scale · √(1 + π/(2n)); π/(2n) is the
- * variance of a median relative to one observation, as 1/n is for a mean. Mean ± t·s would
- * let one incident period in the lookback (a deploy gone wrong, an outage spike ten times the
- * usual p95) inflate s so far that no regression could ever lie above the bound for two weeks;
- * the median and MAD ignore such periods, and the baseline value itself is the median (docs/architecture.md §5).
- * Needs at least 2 values.
- */
-function predictionInterval(values, confidence = 0.95) {
-    const finite = values.filter((v) => Number.isFinite(v));
-    if (finite.length < 2)
-        throw new Error(`a prediction bound needs at least 2 periods, got ${finite.length}`);
-    if (!(confidence > 0 && confidence < 1))
-        throw new Error(`confidence must be between 0 and 1, got ${confidence}`);
-    const n = finite.length;
-    const center = median(finite);
-    const scale = 1.4826 * median(finite.map((v) => Math.abs(v - center)));
-    const width = tQuantile(confidence, n - 1) * scale * Math.sqrt(1 + Math.PI / (2 * n));
-    return { center, scale, low: center - width, high: center + width };
-}
-/** The upper one-sided prediction bound (see predictionInterval). */
-function predictionUpperBound(values, confidence = 0.95) {
-    return predictionInterval(values, confidence).high;
-}
-
-;// CONCATENATED MODULE: ./src/evaluate/quantile-bounds.ts
-/** A tolerance on the binomial probabilities, so 1 − 0.95 = 0.050000000000000044 does not move a rank. */
-const EPSILON = 1e-9;
-/** Relative weight below which binomial terms are dropped (their total is under 1e-17). */
-const NEGLIGIBLE = 1e-20;
-function checkConfidence(confidence) {
-    if (!(confidence > 0 && confidence < 1))
-        throw new Error(`confidence must be between 0 and 1, got ${confidence}`);
-}
-function checkQuantile(q) {
-    if (!(q > 0 && q < 1))
-        throw new Error(`quantile must be between 0 and 1, got ${q}`);
-}
-/**
- * The ranks of the one-sided lower and upper confidence bounds of quantile q for n samples.
- *
- * Exact: the Binomial(n, q) probabilities are built from the mode outwards by the ratio of
- * neighbouring terms (no factorials, no overflow), down to terms 10^-20 of the largest, and summed
- * smallest first. Cost grows with √n (about 20 standard deviations of terms): a millisecond for
- * ten million samples.
- */
-function binomialRanks(n, q, confidence) {
-    checkQuantile(q);
-    checkConfidence(confidence);
-    if (!(Number.isInteger(n) && n >= 0))
-        throw new Error(`n must be a whole number, got ${n}`);
-    if (n === 0)
-        return {};
-    const alpha = 1 - confidence;
-    const mode = Math.min(n, Math.floor((n + 1) * q));
-    const odds = q / (1 - q);
-    // below[i] is the weight of m = mode − i, above[i] of m = mode + 1 + i; the mode weighs 1.
-    const below = [1];
-    for (let m = mode; m > 0; m--) {
-        const next = below[below.length - 1] * (m / (n - m + 1) / odds);
-        if (next < NEGLIGIBLE)
-            break;
-        below.push(next);
-    }
-    const above = [];
-    for (let m = mode, w = 1; m < n; m++) {
-        w *= ((n - m) / (m + 1)) * odds;
-        if (w < NEGLIGIBLE)
-            break;
-        above.push(w);
-    }
-    const first = mode - (below.length - 1);
-    const weights = [...below.reverse(), ...above];
-    // Smallest first, for precision: the lower side ascends to the mode, the upper side descends.
-    let lowerSide = 0;
-    for (const w of below)
-        lowerSide += w;
-    let upperSide = 0;
-    for (let i = above.length - 1; i >= 0; i--)
-        upperSide += above[i];
-    const total = lowerSide + upperSide;
-    // cdf[i] = P(Bin ≤ first + i); everything below `first` is negligible (or there is nothing).
-    const ranks = {};
-    let cumulative = 0;
-    let lastAtMostAlpha = first > 0 ? first - 1 : -1;
-    let firstAtLeastConfidence;
-    for (let i = 0; i < weights.length; i++) {
-        cumulative += weights[i];
-        const cdf = Math.min(1, cumulative / total);
-        const m = first + i;
-        if (cdf <= alpha * (1 + EPSILON))
-            lastAtMostAlpha = m;
-        if (firstAtLeastConfidence === undefined && cdf >= confidence * (1 - EPSILON))
-            firstAtLeastConfidence = m;
-    }
-    // Terms past the last kept one are negligible: the CDF there is 1.
-    firstAtLeastConfidence ??= first + weights.length - 1 < n ? first + weights.length : n;
-    if (lastAtMostAlpha >= 0)
-        ranks.low = lastAtMostAlpha + 1;
-    if (firstAtLeastConfidence + 1 <= n)
-        ranks.high = firstAtLeastConfidence + 1;
-    return ranks;
-}
-/**
- * The fewest samples for which each bound exists: the lower bound from (1 − q)^n ≤ 1 − confidence,
- * the upper from q^n ≤ 1 − confidence (p95 at 95%: 1 and 59; p99: 1 and 299; p50: 5 and 5).
- */
-function minimumSamples(q, confidence) {
-    checkQuantile(q);
-    checkConfidence(confidence);
-    const alpha = 1 - confidence;
-    const fewest = (p) => Math.max(1, Math.ceil(Math.log(alpha) / Math.log(p) - EPSILON));
-    return { low: fewest(1 - q), high: fewest(q) };
-}
-/** What a recorded sample says about its quantile q, at the given one-sided confidence per bound. */
-function quantileBounds(buckets, q, confidence) {
-    const ranks = binomialRanks(buckets.total, q, confidence);
-    const bounds = { confidence, samples: buckets.total };
-    if (ranks.low !== undefined) {
-        bounds.lowRank = ranks.low;
-        bounds.low = buckets.lowest[bucketAtRank(buckets, ranks.low)];
-    }
-    if (ranks.high !== undefined) {
-        bounds.highRank = ranks.high;
-        bounds.high = buckets.values[bucketAtRank(buckets, ranks.high)];
-    }
-    return bounds;
-}
-/** Index of the bucket holding the `rank`-th smallest sample (1-based). */
-function bucketAtRank(buckets, rank) {
-    let lo = 0;
-    let hi = buckets.cumulative.length - 1;
-    while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (buckets.cumulative[mid] >= rank)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return lo;
-}
-/**
- * How a quantile's bounds judge it against a limit: `above` when the lower bound is over it,
- * `at-or-below` when the upper bound is at or under it, `undecided` otherwise.
- */
-function judgeAgainst(bounds, limit) {
-    if (bounds.low !== undefined && bounds.low > limit)
-        return 'above';
-    if (bounds.high !== undefined && bounds.high <= limit)
-        return 'at-or-below';
-    return 'undecided';
-}
-/** Beyond this many requests the estimate only says "more than". */
-const SETTLE_CAP = 1_000_000_000;
-/**
- * An estimate of the total requests after which the bounds would settle a quantile against a
- * limit, if the latencies kept the distribution measured so far: the fraction of samples at or
- * under the limit stays what it is, and the ranks of the bounds move with n. `undefined` when no
- * number of requests would (the measured quantile sits on the limit); `Infinity` past SETTLE_CAP.
- */
-function requestsToSettle(buckets, q, confidence, limit) {
-    const n = buckets.total;
-    if (n === 0)
-        return undefined;
-    // Samples that could be at or under the limit (for a breach, fewer than the lower rank must be),
-    // and samples certainly at or under it (for a pass, at least the upper rank must be).
-    let possiblyUnder = 0;
-    let certainlyUnder = 0;
-    let previous = 0;
-    for (let i = 0; i < buckets.values.length; i++) {
-        const count = buckets.cumulative[i] - previous;
-        previous = buckets.cumulative[i];
-        if (buckets.lowest[i] <= limit)
-            possiblyUnder += count;
-        if (buckets.values[i] <= limit)
-            certainlyUnder += count;
-    }
-    const over = possiblyUnder / n < q;
-    const under = certainlyUnder / n > q;
-    if (!over && !under)
-        return undefined;
-    const settles = (size) => {
-        const ranks = binomialRanks(size, q, confidence);
-        // Counts rounded against the verdict, so the estimate errs on the side of more requests.
-        if (over)
-            return ranks.low !== undefined && ranks.low > Math.ceil((possiblyUnder / n) * size);
-        return ranks.high !== undefined && ranks.high <= Math.floor((certainlyUnder / n) * size);
-    };
-    let low = n;
-    let high = Math.max(n + 1, 2 * n);
-    while (!settles(high)) {
-        if (high >= SETTLE_CAP)
-            return Infinity;
-        low = high;
-        high = Math.min(SETTLE_CAP, high * 2);
-    }
-    // Smallest settling size in (low, high], by bisection (near enough monotone for an estimate).
-    while (high - low > 1) {
-        const mid = Math.floor((low + high) / 2);
-        if (settles(mid))
-            high = mid;
-        else
-            low = mid;
-    }
-    return high;
-}
-
-;// CONCATENATED MODULE: ./src/evaluate/types.ts
-/** Most severe first: an endpoint's verdict is the first one any of its findings has. */
-const VERDICT_SEVERITY = [
-    'budget-exceeded',
-    'regression',
-    'accepted',
-    'inconclusive',
-    'improvement',
-    'no-baseline',
-    'pass',
-];
-
-;// CONCATENATED MODULE: ./src/evaluate/evaluate.ts
-
-
-
-
-
-
-
-/** How many of a CloudWatch baseline's latest periods the report keeps per metric, for trends. */
-const TREND_PERIODS = 336;
-/**
- * Side-by-side round pairs (2 ABBA blocks) needed before their spread is part of a percentile's or
- * the mean's significance test. With fewer, a t-interval over 1 or 2 degrees of freedom is so wide
- * that hardly any regression could be significant, so the request-level bootstrap decides alone.
- */
-const MIN_ROUND_PAIRS = 4;
-/** CloudWatch history needs this many periods before a prediction bound is part of the verdict (docs/architecture.md §5). */
-const MIN_PERIODS_FOR_BOUND = 5;
-/**
- * Requests a side a bootstrap comparison of quantile q with a reference deployment needs:
- * ⌈10 / (1 − q)⌉ (p95: 200, p99: 1000, p99.9: 10000), so that about ten requests a side lie in
- * the tail the percentile is read from. Only side-by-side comparisons use it; a percentile
- * against a fixed number is judged by its confidence bounds at any sample size (SPEC §4).
- */
-function bootstrapMinimum(q) {
-    // toFixed absorbs the float error of 1 − q (10 / (1 − 0.9) is 100.00000000000001).
-    return Math.ceil(Number((10 / (1 - q)).toFixed(6)));
-}
-/** The metric's value in a measurement, in config units. */
-function metricValue(measurement, metric) {
-    if (metric === 'error-rate')
-        return measurement.errorRate;
-    if (metric === 'min-rps')
-        return measurement.throughput;
-    return measurement.latency[metric];
-}
-/**
- * The metrics an endpoint is judged on: its budget's and its regression rules', in a fixed order.
- * With no baseline set up at all, the regression rules have nothing to judge and only the
- * budget's metrics are findings (docs/architecture.md §5).
- */
-function evaluatedMetrics(endpoint, baseline) {
-    const compares = endpoint.regression !== false && !unconfigured(baseline);
-    return types/* BUDGET_METRICS */.g6.filter((metric) => endpoint.budget[metric] !== undefined ||
-        (compares &&
-            endpoint.regression !== false &&
-            metric !== 'min-rps' &&
-            endpoint.regression[metric] !== undefined));
-}
-/** No baseline is set up for the endpoint (not one set up without data). */
-function unconfigured(baseline) {
-    return baseline?.kind === 'none' && baseline.configured === false;
-}
-function evaluateEndpoint(endpoint, measurement, baseline, options = {}) {
-    const findings = unreliableWhenSaturated(judge(endpoint, measurement, baseline, options), measurement);
-    const result = {
-        name: endpoint.name,
-        method: endpoint.method,
-        path: endpoint.path,
-        line: endpoint.line,
-        measurement,
-        baseline: summarizeBaseline(baseline, options.confidence ?? 0.95),
-        findings,
-        verdict: 'pass',
-    };
-    if (options.confirmation) {
-        const againstBaseline = confirmationAgainst(baseline, options.confirmationBaseline);
-        const second = unreliableWhenSaturated(judge(endpoint, options.confirmation, againstBaseline, options), options.confirmation);
-        result.findings = findings.map((first, i) => evaluate_confirm(first, second[i]));
-        result.confirmation = options.confirmation;
-        if (options.confirmationBaseline?.kind === 'reference' &&
-            result.baseline.kind === 'reference') {
-            result.baseline.confirmation = options.confirmationBaseline.measurement;
-        }
-    }
-    result.verdict = worstVerdict(result.findings.map((f) => f.verdict));
-    return result;
-}
-/**
- * Whether an endpoint should be measured once more (docs/architecture.md §5): it breached something, so it must
- * repeat before failing; or it is a suspected regression, so the second measurement may settle it.
- */
-function needsConfirmation(result) {
-    return (!result.confirmation &&
-        result.findings.some((f) => f.breaches.length > 0 || suspectedRegression(f)));
-}
-/**
- * A rise past the tolerance and `min-delta` against a reference deployment that was not
- * significant (the significance test runs only for such a rise, and only percentiles and the mean
- * are judged by the bootstrap and the round pairs). Not dismissed outright: with few round pairs,
- * one stalled round on a busy runner can hide a real regression, and the confirmation judges it
- * again over the round pairs of both measurements.
- */
-function suspectedRegression(finding) {
-    return (finding.significance?.test === 'bootstrap' &&
-        (finding.delta ?? 0) > 0 &&
-        !finding.breaches.includes('regression'));
-}
-/**
- * The baseline a confirmation is judged against: the re-measured reference (or the first one),
- * with the round pairs of both side-by-side measurements, so the round-to-round test of the
- * confirmation rests on twice as many pairs.
- */
-function confirmationAgainst(first, again) {
-    if (!again || again.kind !== 'reference' || first.kind !== 'reference')
-        return again ?? first;
-    const rounds = [...(first.rounds ?? []), ...(again.rounds ?? [])];
-    return rounds.length > 0 ? { ...again, rounds } : again;
-}
-function evaluateRun(inputs, options = {}) {
-    const errors = [...(options.errors ?? [])];
-    const endpoints = inputs.map((input) => {
-        if (options.baselineRequired && input.baseline.kind === 'none') {
-            errors.push({
-                endpoint: input.endpoint.name,
-                message: `${input.endpoint.name}: the budget file requires a baseline, but there is none (${input.baseline.reason})`,
-            });
-        }
-        return evaluateEndpoint(input.endpoint, input.measurement, input.baseline, {
-            ...options,
-            confirmation: input.confirmation,
-            confirmationBaseline: input.confirmationBaseline,
-        });
-    });
-    return { endpoints, summary: summarizeRun(endpoints, { cancelled: options.cancelled, errors }) };
-}
-/** Counts findings into the run summary; `passed` ignores `fail-on` (docs/architecture.md §2). */
-function summarizeRun(endpoints, extra = {}) {
-    const findings = endpoints.flatMap((e) => e.findings);
-    const count = (test) => findings.filter(test).length;
-    const summary = {
-        endpoints: endpoints.length,
-        violations: count((f) => f.breaches.includes('budget')),
-        regressions: count((f) => f.breaches.includes('regression')),
-        improvements: count((f) => f.verdict === 'improvement'),
-        inconclusive: count((f) => f.verdict === 'inconclusive'),
-        noBaseline: count((f) => f.verdict === 'no-baseline'),
-        passed: false,
-    };
-    if (extra.cancelled)
-        summary.cancelled = true;
-    if (extra.errors && extra.errors.length > 0)
-        summary.errors = extra.errors;
-    summary.passed =
-        summary.violations === 0 && summary.regressions === 0 && !summary.cancelled && !summary.errors;
-    return summary;
-}
-function worstVerdict(verdicts) {
-    return VERDICT_SEVERITY.find((v) => verdicts.includes(v)) ?? 'pass';
-}
-// ---------------------------------------------------------------------------------------------
-/** Decoded histograms, once per measurement. */
-class HistogramCache {
-    cache = new Map();
-    get(measurement) {
-        let buckets = this.cache.get(measurement.histogram);
-        if (!buckets) {
-            buckets = bucketsOf(decodeHistogram(measurement.histogram));
-            this.cache.set(measurement.histogram, buckets);
-        }
-        return buckets;
-    }
-}
-function judge(endpoint, measurement, baseline, options) {
-    const histograms = new HistogramCache();
-    const confidence = verdictConfidence(endpoint.confidence ?? types/* DEFAULT_CONFIDENCE */.FH, measurement);
-    return evaluatedMetrics(endpoint, baseline).map((metric) => {
-        const current = metricValue(measurement, metric);
-        const finding = { metric, verdict: 'pass', breaches: [], current, reason: '' };
-        const limit = endpoint.budget[metric];
-        if (limit !== undefined)
-            finding.budget = limit;
-        const q = types/* QUANTILES */.bD[metric];
-        const required = q === undefined ? undefined : bootstrapMinimum(q);
-        const shortOf = noSamples(metric, measurement);
-        const percentile = q === undefined || shortOf
-            ? undefined
-            : percentileEvidence(metric, current, q, confidence, histograms.get(measurement));
-        let budget;
-        if (limit !== undefined) {
-            budget = percentile
-                ? checkPercentileBudget(percentile, limit)
-                : checkBudget(metric, current, limit, shortOf);
-            if (percentile)
-                finding.interval = intervalOf(percentile, budget.moreRequests);
-        }
-        const tolerance = endpoint.regression === false || metric === 'min-rps' || unconfigured(baseline)
-            ? undefined
-            : endpoint.regression[metric];
-        const regression = tolerance === undefined
-            ? undefined
-            : checkRegression(metric, tolerance, measurement, baseline, {
-                ...options,
-                shortOf,
-                quantileConfidence: confidence,
-                required,
-                percentile,
-                histograms,
-                seed: seedFrom(`${endpoint.name}\u0000${metric}`, options.seed ?? 0),
-            });
-        if (regression) {
-            if (regression.baseline !== undefined)
-                finding.baseline = regression.baseline;
-            if (regression.change !== undefined)
-                finding.change = regression.change;
-            if (regression.delta !== undefined)
-                finding.delta = regression.delta;
-            if (regression.significance)
-                finding.significance = regression.significance;
-            if (regression.interval && !finding.interval)
-                finding.interval = regression.interval;
-        }
-        if (budget?.outcome === 'exceeded')
-            finding.breaches.push('budget');
-        if (regression?.outcome === 'regression')
-            finding.breaches.push('regression');
-        finding.verdict = worstVerdict([
-            budget?.outcome === 'exceeded'
-                ? 'budget-exceeded'
-                : budget?.outcome === 'inconclusive'
-                    ? 'inconclusive'
-                    : 'pass',
-            // A budget that holds is a verdict in itself: without a baseline the metric still passes
-            // (the reason says there was nothing to compare with); `no-baseline` is for metrics
-            // judged by a regression rule alone.
-            regression?.outcome === 'no-baseline' && budget?.outcome === 'pass'
-                ? 'pass'
-                : (regression?.outcome ?? 'pass'),
-        ]);
-        finding.reason = joinReasons(finding.verdict, budget, regression);
-        return finding;
-    });
-}
-/**
- * The confidence a measurement's percentiles are judged at: an adaptive measurement's bounds are
- * those of the look it stopped at (evaluate/sequential.ts), stricter than the endpoint's own, so
- * the verdict is the one that stopped it. A recorded confidence below the endpoint's is not taken.
- */
-function verdictConfidence(confidence, measurement) {
-    const recorded = measurement.adaptive?.confidence;
-    if (recorded === undefined || !(recorded < 1))
-        return confidence;
-    return Math.max(confidence, recorded);
-}
-/** Why this metric of this measurement cannot be judged at all, if it cannot. */
-function noSamples(metric, measurement) {
-    if (metric === 'min-rps')
-        return undefined;
-    if (measurement.requests === 0)
-        return `no requests were measured, so there is no ${metricLabel(metric)}`;
-    return undefined;
-}
-/** Why a side-by-side bootstrap of this percentile cannot be trusted on a measurement, if it cannot. */
-function tooFewForBootstrap(metric, measurement, required) {
-    const none = noSamples(metric, measurement);
-    if (none)
-        return none;
-    if (required !== undefined && measurement.requests < required) {
-        return `${metricLabel(metric)} needs ${formatCount(required)} requests a side to be compared with a reference, got ${formatCount(measurement.requests)}`;
-    }
-    return undefined;
-}
-function percentileEvidence(metric, current, q, confidence, buckets) {
-    const bounds = quantileBounds(buckets, q, confidence);
-    const evidence = {
-        metric,
-        q,
-        current,
-        confidence,
-        samples: bounds.samples,
-        buckets,
-    };
-    // The histogram holds microseconds.
-    if (bounds.low !== undefined) {
-        evidence.low = bounds.low / 1000;
-        evidence.lowRank = bounds.lowRank;
-    }
-    if (bounds.high !== undefined) {
-        evidence.high = bounds.high / 1000;
-        evidence.highRank = bounds.highRank;
-    }
-    return evidence;
-}
-function intervalOf(p, moreRequests) {
-    const interval = { confidence: p.confidence, samples: p.samples };
-    if (p.low !== undefined) {
-        interval.low = p.low;
-        interval.lowRank = p.lowRank;
-    }
-    if (p.high !== undefined) {
-        interval.high = p.high;
-        interval.highRank = p.highRank;
-    }
-    if (moreRequests !== undefined)
-        interval.moreRequests = moreRequests;
-    return interval;
-}
-/** "95%", "99.9%". */
-function confidenceLabel(confidence) {
-    return `${Number((confidence * 100).toFixed(3))}%`;
-}
-/** Where the bounds put the percentile, for a sentence: "between 150 ms and 260 ms", "at least 501 ms". */
-function describeBounds(p) {
-    const value = (v) => formatMetricValue(p.metric, v);
-    const fewest = minimumSamples(p.q, p.confidence);
-    const from = `${formatCount(p.samples)} request${p.samples === 1 ? '' : 's'}`;
-    if (p.low !== undefined && p.high !== undefined)
-        return `between ${value(p.low)} and ${value(p.high)}`;
-    if (p.low !== undefined)
-        return `at least ${value(p.low)}, with no upper bound from ${from} (one needs ${formatCount(fewest.high)})`;
-    if (p.high !== undefined)
-        return `at most ${value(p.high)}, with no lower bound from ${from} (one needs ${formatCount(fewest.low)})`;
-    return `unbounded: ${from} give no bound (a lower one needs ${formatCount(fewest.low)}, an upper one ${formatCount(fewest.high)})`;
-}
-/**
- * How many more requests would settle the percentile against `limit`, as a clause, with the
- * estimate itself (absent when none would, or past SETTLE_CAP).
- */
-function settleClause(p, limit) {
-    const total = requestsToSettle(p.buckets, p.q, p.confidence, limit * 1000);
-    const label = metricLabel(p.metric);
-    if (total === undefined)
-        return {
-            text: `the share of requests at or under the limit is too close to what a ${label} at the limit gives for more requests alone to settle it`,
-        };
-    if (!Number.isFinite(total))
-        return {
-            text: `settling it would take more than ${formatCount(SETTLE_CAP)} requests at the latencies measured so far`,
-        };
-    const more = Math.max(1, total - p.samples);
-    return {
-        text: `about ${formatCount(more)} more request${more === 1 ? '' : 's'} would settle it if latencies kept the distribution measured so far (an estimate)`,
-        more,
-    };
-}
-/**
- * A percentile against its budget (SPEC §4): over it when the lower confidence bound is above the
- * limit, within it when the upper bound is at or under it, inconclusive otherwise.
- */
-function checkPercentileBudget(p, limit) {
-    const label = metricLabel(p.metric);
-    const percent = confidenceLabel(p.confidence);
-    const measured = `measured ${formatMetricValue(p.metric, p.current)} over ${formatCount(p.samples)} request${p.samples === 1 ? '' : 's'}`;
-    const verdict = judgeAgainst(p, limit);
-    if (verdict === 'above') {
-        const [low, budget] = distinctValues(p.metric, p.low, limit);
-        return {
-            outcome: 'exceeded',
-            reason: `${label} ≥ ${low} with ${percent} confidence, over the ${budget} budget (${measured})`,
-        };
-    }
-    if (verdict === 'at-or-below') {
-        const [high, budget] = distinctValues(p.metric, p.high, limit);
-        return {
-            outcome: 'pass',
-            reason: `${label} ≤ ${high} with ${percent} confidence, within the ${budget} budget (${measured})`,
-        };
-    }
-    const settle = settleClause(p, limit);
-    return {
-        outcome: 'inconclusive',
-        reason: `${label} may be over or under the ${formatMetricValue(p.metric, limit)} budget: with ${percent} confidence it is ${describeBounds(p)} (${measured}); ${settle.text}`,
-        moreRequests: settle.more,
-    };
-}
-function checkBudget(metric, current, limit, shortOf) {
-    if (shortOf)
-        return { outcome: 'inconclusive', reason: shortOf };
-    const label = metricLabel(metric);
-    const [value, budget] = distinctValues(metric, current, limit);
-    if (metric === 'min-rps') {
-        return current < limit
-            ? { outcome: 'exceeded', reason: `${label} ${value} is under the ${budget} minimum` }
-            : { outcome: 'pass', reason: `${label} ${value} meets the ${budget} minimum` };
-    }
-    return current > limit
-        ? { outcome: 'exceeded', reason: `${label} ${value} is over the ${budget} budget` }
-        : { outcome: 'pass', reason: `${label} ${value} is within the ${budget} budget` };
-}
-/**
- * Both values for a sentence comparing them, with more digits when the usual rounding would make
- * them look equal: "p95 200.06 ms is over the 200 ms budget", not "200 ms is over the 200 ms budget".
- */
-function distinctValues(metric, a, b) {
-    const shortA = formatMetricValue(metric, a);
-    const shortB = formatMetricValue(metric, b);
-    if (shortA !== shortB || a === b)
-        return [shortA, shortB];
-    const precise = (v) => {
-        if (metric === 'error-rate')
-            return `${Number((v * 100).toPrecision(6))}%`;
-        if (metric === 'min-rps')
-            return `${Number(v.toPrecision(6))} req/s`;
-        return `${Number(v.toPrecision(6))} ms`;
-    };
-    return [precise(a), shortB];
-}
-function checkRegression(metric, tolerance, measurement, baseline, context) {
-    if (baseline.kind === 'none')
-        return { outcome: 'no-baseline', reason: `no baseline: ${baseline.reason}` };
-    const label = metricLabel(metric);
-    const current = metricValue(measurement, metric);
-    const confidence = context.confidence ?? 0.95;
-    let base;
-    if (baseline.kind === 'reference') {
-        base = metricValue(baseline.measurement, metric);
-        const candidateShort = tooFewForBootstrap(metric, measurement, context.required);
-        const referenceShort = tooFewForBootstrap(metric, baseline.measurement, context.required);
-        const short = candidateShort ?? (referenceShort && `on the reference, ${referenceShort}`);
-        if (short) {
-            const evident = evidentRegression(metric, tolerance, measurement, baseline.measurement, context, short);
-            return evident ?? { outcome: 'inconclusive', reason: short, baseline: base };
-        }
-    }
-    else {
-        const periods = (baseline.periods[metric] ?? []).filter((v) => Number.isFinite(v));
-        if (periods.length === 0) {
-            return {
-                outcome: 'no-baseline',
-                reason: `no baseline: ${baseline.store === 'github' ? 'the history' : 'CloudWatch'} has no ${label} history for ${baseline.source}`,
-            };
-        }
-        base = median(periods);
-        if (context.shortOf)
-            return { outcome: 'inconclusive', reason: context.shortOf, baseline: base };
-        if (context.percentile)
-            return cloudWatchPercentile(context.percentile, tolerance, base, periods, confidence, baseline.store ?? 'cloudwatch');
-    }
-    const delta = current - base;
-    const change = base > 0 ? delta / base : undefined;
-    const shape = { baseline: base, delta };
-    if (change !== undefined)
-        shape.change = change;
-    const movement = describeMovement(metric, current, base, delta, change, baseline.kind === 'cloudwatch' && baseline.store === 'github' ? 'github' : baseline.kind);
-    const rose = delta > tolerance.minDelta &&
-        (change === undefined ? current > 0 : change > tolerance.maxIncrease);
-    const fell = -delta > tolerance.minDelta && change !== undefined && -change > tolerance.maxIncrease;
-    if (!rose && !fell) {
-        return {
-            outcome: 'pass',
-            ...shape,
-            reason: `${movement}, within the ${formatTolerance(metric, tolerance)} tolerance`,
-        };
-    }
-    const direction = rose ? 'regression' : 'improvement';
-    if (baseline.kind === 'reference') {
-        const evidence = referenceSignificance(metric, measurement, baseline.measurement, direction, context, baseline.rounds);
-        return {
-            outcome: evidence.significant ? direction : 'pass',
-            ...shape,
-            significance: evidence.significance,
-            reason: `${movement}${evidence.significant ? '; ' : ', but '}${evidence.text}`,
-        };
-    }
-    const periods = (baseline.periods[metric] ?? []).filter((v) => Number.isFinite(v));
-    if (periods.length < MIN_PERIODS_FOR_BOUND) {
-        return {
-            outcome: direction,
-            ...shape,
-            reason: `${movement}; only ${periods.length} period${periods.length === 1 ? '' : 's'} of history, too few for a prediction bound`,
-        };
-    }
-    const interval = predictionInterval(periods, confidence);
-    const significance = {
-        test: 'prediction-bound',
-        confidence,
-        periods: periods.length,
-        low: interval.low,
-        high: interval.high,
-    };
-    const percent = `${Math.round(confidence * 100)}%`;
-    if (direction === 'regression') {
-        const above = current > interval.high;
-        const bound = formatMetricValue(metric, interval.high);
-        return {
-            outcome: above ? 'regression' : 'pass',
-            ...shape,
-            significance,
-            reason: above
-                ? `${movement}; above the ${percent} prediction bound ${bound}`
-                : `${movement}, but within the ${percent} prediction bound ${bound} of the history`,
-        };
-    }
-    const below = current < interval.low;
-    const bound = formatMetricValue(metric, interval.low);
-    return {
-        outcome: below ? 'improvement' : 'pass',
-        ...shape,
-        significance,
-        reason: below
-            ? `${movement}; below the ${percent} lower prediction bound ${bound}`
-            : `${movement}, but within the ${percent} lower prediction bound ${bound} of the history`,
-    };
-}
-/**
- * A percentile against its CloudWatch history (SPEC §5), judged by its confidence bounds like a
- * budget (SPEC §4): the threshold is the highest of what the tolerance allows above the median
- * (relative and `min-delta`) and, with enough periods, the upper prediction bound. A regression
- * when the lower bound is above it, inconclusive when the interval straddles it; below it, an
- * improvement when the upper bound is under the mirror-image threshold.
- */
-function cloudWatchPercentile(p, tolerance, base, periods, predictionConfidence, store = 'cloudwatch') {
-    const metric = p.metric;
-    const label = metricLabel(metric);
-    const value = (v) => formatMetricValue(metric, v);
-    const percent = confidenceLabel(p.confidence);
-    const delta = p.current - base;
-    const change = base > 0 ? delta / base : undefined;
-    const shape = { baseline: base, delta };
-    if (change !== undefined)
-        shape.change = change;
-    const movement = describeMovement(metric, p.current, base, delta, change, store);
-    const allowance = formatTolerance(metric, tolerance);
-    // What the tolerance allows and, with enough history, the prediction bound: a regression must
-    // pass both, an improvement fall below both.
-    const tolerated = base > 0
-        ? Math.max(base * (1 + tolerance.maxIncrease), base + tolerance.minDelta)
-        : base + tolerance.minDelta;
-    const toleratedDown = base > 0 ? Math.min(base * (1 - tolerance.maxIncrease), base - tolerance.minDelta) : 0;
-    let up = tolerated;
-    let down = toleratedDown;
-    let upWhy = `the ${allowance} tolerance allows ${value(tolerated)}`;
-    let downWhy = `the ${allowance} tolerance reaches down to ${value(toleratedDown)}`;
-    let significance;
-    if (periods.length >= MIN_PERIODS_FOR_BOUND) {
-        const interval = predictionInterval(periods, predictionConfidence);
-        const predPercent = `${Math.round(predictionConfidence * 100)}%`;
-        significance = {
-            test: 'prediction-bound',
-            confidence: predictionConfidence,
-            periods: periods.length,
-            low: interval.low,
-            high: interval.high,
-        };
-        up = Math.max(up, interval.high);
-        down = Math.min(down, interval.low);
-        upWhy += `, the ${predPercent} prediction bound is ${value(interval.high)}`;
-        downWhy += `, the ${predPercent} lower prediction bound is ${value(interval.low)}`;
-    }
-    else {
-        upWhy += `; only ${periods.length} period${periods.length === 1 ? '' : 's'} of history, too few for a prediction bound`;
-    }
-    // "p95 ≥ 130 ms with 95% confidence, above 110 ms (why)", with more digits when the bound
-    // and the threshold would print alike.
-    const sentence = (sign, bound, relation, threshold, why) => {
-        const [b, t] = distinctValues(metric, bound, threshold);
-        return `${movement}; ${label} ${sign} ${b} with ${percent} confidence, ${relation} ${t} (${why})`;
-    };
-    const found = { ...shape, ...(significance ? { significance } : {}) };
-    const verdict = judgeAgainst(p, up);
-    if (verdict === 'above') {
-        return {
-            outcome: 'regression',
-            ...found,
-            interval: intervalOf(p),
-            reason: sentence('≥', p.low, 'above', up, upWhy),
-        };
-    }
-    if (verdict === 'undecided') {
-        const settle = settleClause(p, up);
-        return {
-            outcome: 'inconclusive',
-            ...found,
-            interval: intervalOf(p, settle.more),
-            reason: `${movement}; with ${percent} confidence ${label} is ${describeBounds(p)}, so it may be above ${value(up)} (${upWhy}); ${settle.text}`,
-        };
-    }
-    if (base > 0 && p.high < down) {
-        return {
-            outcome: 'improvement',
-            ...found,
-            interval: intervalOf(p),
-            reason: sentence('≤', p.high, 'below', down, downWhy),
-        };
-    }
-    return {
-        outcome: 'pass',
-        ...found,
-        interval: intervalOf(p),
-        reason: sentence('≤', p.high, 'within', up, upWhy),
-    };
-}
-/**
- * A percentile with too few requests for the side-by-side bootstrap can still be an evident
- * regression: when the candidate's lower order-statistic bound is past what the tolerance allows
- * above the reference's upper bound. Each bound is taken at 1 − (1 − c)/2, so both hold together
- * with at least the endpoint's confidence c (Bonferroni), and then so does the regression. A
- * candidate slowed tenfold, with a tenth of the requests, is found this way instead of passing as
- * inconclusive. Anything less clear stays inconclusive.
- */
-function evidentRegression(metric, tolerance, candidate, reference, context, short) {
-    const q = types/* QUANTILES */.bD[metric];
-    if (q === undefined || candidate.requests === 0 || reference.requests === 0)
-        return undefined;
-    const eachSide = 1 - (1 - context.quantileConfidence) / 2;
-    const current = metricValue(candidate, metric);
-    const base = metricValue(reference, metric);
-    const cand = percentileEvidence(metric, current, q, eachSide, context.histograms.get(candidate));
-    const ref = percentileEvidence(metric, base, q, eachSide, context.histograms.get(reference));
-    if (cand.low === undefined || ref.high === undefined)
-        return undefined;
-    const allowed = Math.max(ref.high * (1 + tolerance.maxIncrease), ref.high + tolerance.minDelta);
-    if (!(cand.low > allowed))
-        return undefined;
-    const label = metricLabel(metric);
-    const value = (v) => formatMetricValue(metric, v);
-    const delta = current - base;
-    const change = base > 0 ? delta / base : undefined;
-    const check = {
-        outcome: 'regression',
-        baseline: base,
-        delta,
-        interval: intervalOf(cand),
-        reason: `${describeMovement(metric, current, base, delta, change, 'reference')}; ${short}, but the order statistics settle it: ${label} ≥ ${value(cand.low)} here and ≤ ${value(ref.high)} on the reference (each with ${confidenceLabel(eachSide)} confidence, ${confidenceLabel(context.quantileConfidence)} together), past the ${value(allowed)} the ${formatTolerance(metric, tolerance)} tolerance allows`,
-    };
-    if (change !== undefined)
-        check.change = change;
-    return check;
-}
-function describeMovement(metric, current, base, delta, change, kind) {
-    const label = metricLabel(metric);
-    const against = kind === 'reference'
-        ? `the baseline ${formatMetricValue(metric, base)}`
-        : `the ${kind === 'github' ? 'history' : 'CloudWatch'} median ${formatMetricValue(metric, base)}`;
-    if (change === undefined) {
-        if (delta === 0)
-            return `${label} held at ${formatMetricValue(metric, current)} against ${against}`;
-        return `${label} rose from ${formatMetricValue(metric, base)} to ${formatMetricValue(metric, current)} (${formatMetricDelta(metric, delta)})`;
-    }
-    if (delta === 0)
-        return `${label} held at ${formatMetricValue(metric, current)} against ${against}`;
-    return `${label} ${delta > 0 ? 'rose' : 'fell'} ${formatPercent(change)} (${formatMetricDelta(metric, delta)}) against ${against}`;
-}
-function formatTolerance(metric, tolerance) {
-    const relative = `${trimPercent(tolerance.maxIncrease)}`;
-    const absolute = metric === 'error-rate'
-        ? formatMetricDelta(metric, tolerance.minDelta).slice(1)
-        : formatMetricValue(metric, tolerance.minDelta);
-    return `${relative} / ${absolute}`;
-}
-function trimPercent(fraction) {
-    return `${Number((fraction * 100).toFixed(2))}%`;
-}
-function referenceSignificance(metric, candidate, reference, direction, context, rounds = []) {
-    const confidence = context.confidence ?? 0.95;
-    const percent = `${Number((confidence * 100).toFixed(1))}%`;
-    if (metric === 'error-rate') {
-        const test = twoProportionTest(reference.errors, reference.requests, candidate.errors, candidate.requests);
-        const significant = test.pValue < 1 - confidence && (direction === 'regression' ? test.z > 0 : test.z < 0);
-        return {
-            significant,
-            significance: { test: 'two-proportion', confidence, z: test.z, pValue: test.pValue },
-            text: `${formatCount(candidate.errors)} of ${formatCount(candidate.requests)} against ${formatCount(reference.errors)} of ${formatCount(reference.requests)} requests failed (two-proportion test p = ${formatP(test.pValue)}, ${significant ? 'significant' : 'not significant'} at ${percent})`,
-        };
-    }
-    const cand = context.histograms.get(candidate);
-    const ref = context.histograms.get(reference);
-    if (metric === 'max') {
-        // One-sided at half the two-sided level, the same tail a bootstrap CI excluding 1 leaves.
-        const alpha = (1 - confidence) / 2;
-        const test = direction === 'regression' ? exceedanceTest(ref, cand) : exceedanceTest(cand, ref);
-        const significant = test.pValue < alpha;
-        const who = direction === 'regression'
-            ? `${formatCount(test.above)} request${test.above === 1 ? ' was' : 's were'} slower than the slowest reference request`
-            : `${formatCount(test.above)} reference request${test.above === 1 ? ' was' : 's were'} slower than the slowest request here`;
-        return {
-            significant,
-            significance: { test: 'exceedance', confidence, above: test.above, pValue: test.pValue },
-            text: `${who} (p = ${formatP(test.pValue)}, ${significant ? 'significant' : 'not significant'} at ${percent})`,
-        };
-    }
-    const opts = { confidence, iterations: context.iterations, seed: context.seed };
-    const ci = metric === 'mean'
-        ? bootstrapMeanRatioCI(ref, cand, opts)
-        : bootstrapRatioCI(ref, cand, types/* QUANTILES */.bD[metric], opts);
-    const excludesOne = (i) => direction === 'regression' ? i.low > 1 : i.high < 1;
-    const range = (i) => `${formatRatio(i.low)}–${formatRatio(i.high)}`;
-    const perRound = roundsInterval(metric, rounds, confidence);
-    if (!perRound) {
-        const significant = excludesOne(ci);
-        return {
-            significant,
-            significance: { test: 'bootstrap', confidence, low: ci.low, high: ci.high },
-            text: `${percent} CI of the ratio ${range(ci)} ${significant ? 'excludes' : 'includes'} 1`,
-        };
-    }
-    // Significant only when both the requests and the rounds say so; the reported interval spans
-    // both, so it excludes 1 exactly when the verdict counts the change as significant.
-    const both = { low: Math.min(ci.low, perRound.low), high: Math.max(ci.high, perRound.high) };
-    const significant = excludesOne(both);
-    const pairs = `${perRound.pairs} ABBA round pairs`;
-    let text;
-    if (significant)
-        text = `${percent} CI of the ratio ${range(both)} excludes 1 (over the requests and over ${pairs})`;
-    else if (excludesOne(ci))
-        text = `${percent} CI of the ratio over the requests ${range(ci)} excludes 1, over ${pairs} ${range(perRound)} does not: the change did not hold from round to round`;
-    else
-        text = `${percent} CI of the ratio ${range(both)} includes 1 (over the requests and over ${pairs})`;
-    return {
-        significant,
-        significance: { test: 'bootstrap', confidence, low: both.low, high: both.high },
-        text,
-    };
-}
-/** The round-pair interval of a percentile or the mean, when there are enough pairs to judge by. */
-function roundsInterval(metric, rounds, confidence) {
-    const pairs = rounds
-        .map((r) => ({
-        reference: metricValue(r.reference, metric),
-        candidate: metricValue(r.candidate, metric),
-    }))
-        .filter((p) => p.reference > 0 && p.candidate > 0);
-    if (pairs.length < MIN_ROUND_PAIRS)
-        return undefined;
-    return pairedRatioCI(pairs, confidence);
-}
-function formatP(p) {
-    if (p < 0.0001)
-        return '<0.0001';
-    return Number(p.toPrecision(2)).toString();
-}
-function joinReasons(verdict, budget, regression) {
-    // The reason that decided the verdict comes first; the other follows when it says something.
-    const parts = [];
-    const budgetDecides = verdict === 'budget-exceeded' ||
-        (verdict === 'inconclusive' && budget?.outcome === 'inconclusive');
-    if (budgetDecides && budget)
-        parts.push(budget.reason);
-    if (regression && !(budgetDecides && regression.outcome === 'inconclusive'))
-        parts.push(regression.reason);
-    if (!budgetDecides && budget)
-        parts.push(budget.reason);
-    return parts.join('; ');
-}
-/** Applies a confirmation run to a finding (docs/architecture.md §5): a breach counts only if it repeats. */
-function evaluate_confirm(first, second) {
-    const confirmation = {
-        current: second.current,
-        ...(second.change !== undefined ? { change: second.change } : {}),
-        ...(second.delta !== undefined ? { delta: second.delta } : {}),
-        verdict: second.verdict,
-        breaches: second.breaches,
-        reason: second.reason,
-    };
-    const finding = { ...first, confirmation };
-    const suspected = suspectedRegression(first);
-    if (first.breaches.length === 0 && !suspected)
-        return finding;
-    const label = metricLabel(first.metric);
-    const again = `${label} ${formatMetricValue(first.metric, second.current)}`;
-    if (second.verdict === 'inconclusive') {
-        if (first.breaches.length === 0) {
-            return {
-                ...finding,
-                reason: `${first.reason}; measured again, the confirmation run was inconclusive (${evaluate_lowerFirst(second.reason)})`,
-            };
-        }
-        return {
-            ...finding,
-            verdict: 'inconclusive',
-            breaches: [],
-            reason: `${first.reason}; the confirmation run was inconclusive (${evaluate_lowerFirst(second.reason)}), so it does not count`,
-        };
-    }
-    // A suspected regression counts once the confirmation, judged over the round pairs of both
-    // measurements, finds it significant.
-    const confirmedSuspicion = suspected && second.breaches.includes('regression');
-    const repeated = [
-        ...first.breaches.filter((b) => second.breaches.includes(b)),
-        ...(confirmedSuspicion ? ['regression'] : []),
-    ];
-    if (repeated.length === 0) {
-        return {
-            ...finding,
-            verdict: first.breaches.length === 0 ? first.verdict : 'pass',
-            breaches: [],
-            reason: first.breaches.length === 0
-                ? `${first.reason}; measured again, it was not a regression on the confirmation run either (${again})`
-                : `${first.reason}; it did not repeat on the confirmation run (${again})`,
-        };
-    }
-    return {
-        ...finding,
-        verdict: breachVerdict(repeated),
-        breaches: repeated,
-        reason: confirmedSuspicion
-            ? `${first.reason}; measured again, it was a significant regression on the confirmation run (${again})`
-            : `${first.reason}; repeated on the confirmation run (${again})`,
-    };
-}
-function breachVerdict(breaches) {
-    return breaches.includes('budget') ? 'budget-exceeded' : 'regression';
-}
-function evaluate_lowerFirst(text) {
-    return text.charAt(0).toLowerCase() + text.slice(1);
-}
-function summarizeBaseline(baseline, confidence) {
-    if (baseline.kind === 'none') {
-        return baseline.configured === false
-            ? { kind: 'none', reason: baseline.reason, configured: false }
-            : { kind: 'none', reason: baseline.reason };
-    }
-    if (baseline.kind === 'reference') {
-        const summary = {
-            kind: 'reference',
-            source: baseline.source,
-            measurement: baseline.measurement,
-        };
-        if (baseline.saved)
-            summary.saved = true;
-        if (baseline.rounds)
-            summary.rounds = baseline.rounds.length;
-        return summary;
-    }
-    const metrics = {};
-    for (const [metric, values] of Object.entries(baseline.periods)) {
-        const finite = (values ?? []).filter((v) => Number.isFinite(v));
-        if (finite.length === 0)
-            continue;
-        const entry = {
-            median: median(finite),
-            periods: finite.length,
-            // The latest periods, oldest first, for the trend charts (report/charts.ts, report/html.ts).
-            values: finite.slice(-TREND_PERIODS),
-        };
-        if (finite.length >= 2) {
-            const interval = predictionInterval(finite, confidence);
-            entry.low = interval.low;
-            entry.high = interval.high;
-        }
-        metrics[metric] = entry;
-    }
-    return {
-        kind: 'cloudwatch',
-        ...(baseline.store ? { store: baseline.store } : {}),
-        source: baseline.source,
-        partial: baseline.partial,
-        metrics,
-    };
-}
-/**
- * A latency budget breach measured by a saturated load generator (SPEC §4) is not failed on that
- * run: the latencies include the generator's own queueing. It is `inconclusive`, saying why, and
- * so not measured again either: the same connections would saturate the generator again.
- */
-function unreliableWhenSaturated(findings, measurement) {
-    // Decided again from the figures, not taken from the flag (a saved report is evidence).
-    const generator = measurement.generator;
-    if (!generator || !generatorSaturated({ ...generator, latencyP50Ms: measurement.latency.p50 }))
-        return findings;
-    return findings.map((finding) => {
-        if (!isLatencyMetric(finding.metric) || !finding.breaches.includes('budget'))
-            return finding;
-        const breaches = finding.breaches.filter((b) => b !== 'budget');
-        return {
-            ...finding,
-            breaches,
-            verdict: breaches.length > 0 ? breachVerdict(breaches) : 'inconclusive',
-            reason: `${finding.reason}; not failed: ${SATURATED_WARNING}`,
-        };
-    });
-}
-function isLatencyMetric(metric) {
-    return types/* LATENCY_METRICS */.Z$.includes(metric);
-}
-
-;// CONCATENATED MODULE: ./src/report/checks.ts
-/**
- * What a report's verdicts rest on, for the headlines and tables that describe it: whether any
- * baseline was set up, and whether any regression check compared against one. Pure.
- */
-/** No endpoint had a baseline set up: every verdict is a budget's (docs/architecture.md §5). */
-function budgetsOnly(report) {
-    return (report.endpoints.length > 0 &&
-        report.endpoints.every((e) => e.baseline.kind === 'none' && e.baseline.configured === false));
-}
-/** Some metric was compared with a baseline value (a regression check ran, not just was set up). */
-function regressionChecksRan(report) {
-    return report.endpoints.some((e) => e.findings.some((f) => f.baseline !== undefined));
-}
-/** The words for a finding that broke more than one check: "over budget and regression". */
-function breachesOf(finding) {
-    return finding.breaches.map((b) => (b === 'budget' ? 'over budget' : 'regression'));
-}
-/** The reference of a side-by-side baseline came from a saved report (`perf-gate compare`). */
-function fromSavedReport(endpoint) {
-    return endpoint.baseline.kind === 'reference' && endpoint.baseline.saved === true;
-}
-
-;// CONCATENATED MODULE: ./src/report/table.ts
-
-
-/**
- * The verdicts as plain text for a terminal or a CI log: a headline, an aligned table (endpoint,
- * metric, budget, baseline, current, change, verdict) and the reasons for every failure.
- * Pure: a report in, text out.
- */
-const NONE = '-';
-function headline(report) {
-    const s = report.summary;
-    const endpoints = `${s.endpoints} endpoint${s.endpoints === 1 ? '' : 's'}`;
-    const gate = report.gateId === 'default' ? '' : ` (gate ${oneLine(report.gateId)})`;
-    if (s.cancelled)
-        return `perf-gate: CANCELLED: interrupted after ${endpoints}${gate}`;
-    const problems = [
-        s.violations > 0 ? plural(s.violations, 'budget violation') : '',
-        s.regressions > 0 ? plural(s.regressions, 'regression') : '',
-        s.errors?.length ? plural(s.errors.length, 'error') : '',
-    ].filter(Boolean);
-    // Say what was checked: a run without a baseline held its budgets, not "every regression check".
-    const checked = budgetsOnly(report)
-        ? ' (budgets only; no baseline configured)'
-        : regressionChecksRan(report)
-            ? ''
-            : ' (no baseline data: no regression check ran)';
-    if (problems.length === 0) {
-        const held = regressionChecksRan(report)
-            ? 'every budget and regression check held'
-            : 'every budget held';
-        return `perf-gate: passed: ${endpoints}, ${held}${checked}${gate}`;
-    }
-    return `perf-gate: FAILED: ${problems.join(', ')} in ${endpoints}${checked}${gate}`;
-}
-function renderTable(report) {
-    // Without any baseline set up, the baseline and change columns would only ever say "-".
-    const withBaseline = !budgetsOnly(report);
-    const header = withBaseline
-        ? ['endpoint', 'metric', 'budget', 'baseline', 'current', 'change', 'verdict']
-        : ['endpoint', 'metric', 'budget', 'current', 'verdict'];
-    const rows = [];
-    for (const endpoint of report.endpoints) {
-        const name = oneLine(endpoint.name);
-        if (endpoint.findings.length === 0) {
-            rows.push([name, ...header.slice(1, -1).map(() => NONE), endpoint.verdict]);
-            continue;
-        }
-        endpoint.findings.forEach((finding, i) => {
-            const [metric, budget, baseline, current, change, verdict] = cells(finding);
-            rows.push(withBaseline
-                ? [i === 0 ? name : '', metric, budget, baseline, current, change, verdict]
-                : [i === 0 ? name : '', metric, budget, current, verdict]);
-        });
-    }
-    const lines = [headline(report), ''];
-    if (rows.length > 0)
-        lines.push(...align([header, ...rows]).map((l) => `  ${l}`), '');
-    const failures = report.endpoints.flatMap((e) => e.findings
-        .filter((f) => f.breaches.length > 0)
-        .map((f) => `  ${oneLine(e.name)} ${metricLabel(f.metric)}: ${oneLine(f.reason)}`));
-    const errors = (report.summary.errors ?? []).map((e) => `  ${oneLine(e.message)}`);
-    if (failures.length > 0)
-        lines.push('Failed:', ...failures, '');
-    if (errors.length > 0)
-        lines.push('Errors:', ...errors, '');
-    const inconclusive = report.endpoints.flatMap((e) => e.findings
-        .filter((f) => f.verdict === 'inconclusive')
-        .map((f) => `  ${oneLine(e.name)} ${metricLabel(f.metric)}: ${oneLine(f.reason)}`));
-    if (inconclusive.length > 0) {
-        lines.push(`${plural(inconclusive.length, 'metric')} inconclusive, not failing (more requests would settle them: lengthen load.duration):`, ...inconclusive, '');
-    }
-    return lines.join('\n').replace(/\n+$/, '\n');
-}
-function cells(f) {
-    const value = (v) => v === undefined ? NONE : formatMetricValue(f.metric, v);
-    const current = f.confirmation
-        ? `${value(f.current)} -> ${value(f.confirmation.current)}`
-        : value(f.current);
-    return [
-        metricLabel(f.metric),
-        f.metric === 'min-rps' && f.budget !== undefined ? `>= ${value(f.budget)}` : value(f.budget),
-        value(f.baseline),
-        current,
-        f.change === undefined ? NONE : formatChange(f.change),
-        // Over budget and regressed: both, so a headline counting regressions finds them here.
-        f.breaches.length > 1 ? 'budget-exceeded, regression' : f.verdict,
-    ];
-}
-function align(rows) {
-    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-    return rows.map((r) => r
-        .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c])))
-        .join('  ')
-        .trimEnd());
-}
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-/** Text from the budget file or a report: control characters would corrupt a terminal. */
-function oneLine(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\x00-\x1f\x7f-\x9f]+/g, ' ');
-}
-
-;// CONCATENATED MODULE: ./src/cli/calibration.ts
-
-
-
-
-
-
-/**
- * `perf-gate calibrate`: how much an unchanged target's metrics move from run to run, and the
- * regression tolerances that noise would not trip. Pure: measurements in, numbers and text out.
- *
- * The rule (also in `perf-gate calibrate --help`):
- *   max-increase = 3 × (max − min) / median, rounded up to a multiple of 5%,
- *                  at least 5% for latencies and 50% for the error rate;
- *   min-delta    = 3 × (max − min), rounded up to 1, 2 or 5 × a power of ten,
- *                  at least 1 ms for latencies and 0.5 points for the error rate.
- * Three times the observed range leaves room for runs noisier than the few observed; the floors
- * are the canary rule's own minimums (and 5%, below which no shared runner is steady). A
- * suggestion never exceeds what the budget file accepts (max-increase 1000%, an error-rate
- * min-delta of 100 points); a latency metric that would need more than 100% is too noisy to gate
- * at this load, and the advice is to measure longer instead.
- */
-const CALIBRATED_METRICS = [
-    'p50',
-    'p95',
-    'p99',
-    'error-rate',
-];
-const FLOOR = {
-    latency: { maxIncrease: 0.05, minDelta: 1 },
-    rate: { maxIncrease: 0.5, minDelta: 0.005 },
-};
-const NOISE_MULTIPLE = 3;
-/** The largest max-increase the budget file accepts (schema `increase`: at most 1000%). */
-const MAX_INCREASE = 10;
-/** The largest error-rate min-delta the budget file accepts: 100 points. */
-const MAX_RATE_DELTA = 1;
-/**
- * A latency tolerance above +100% lets the latency double unnoticed: the metric is too noisy to
- * gate with this much load.
- */
-const NOISY_INCREASE = 1;
-function spreadOf(values) {
-    const min = Math.min(...values);
-    const max = Math.max(...values);
-    const mid = median(values);
-    const spread = { min, median: mid, max, absolute: max - min };
-    if (mid > 0)
-        spread.relative = (max - min) / mid;
-    return spread;
-}
-/** Rounds up to a multiple of 5% (0.05). */
-function roundUpToFivePercent(fraction) {
-    // toFixed absorbs float error, so 0.15 stays 15% and is not bumped to 20%.
-    const steps = Math.ceil(Number((fraction / 0.05).toFixed(9)));
-    return Number((steps * 0.05).toFixed(2));
-}
-/** Rounds up to 1, 2 or 5 × a power of ten: 0.7 → 1, 3 → 5, 12 → 20, 0.0031 → 0.005. */
-function roundUpToNice(value) {
-    if (!(value > 0))
-        return 0;
-    const exponent = Math.floor(Math.log10(value));
-    for (const e of [exponent - 1, exponent, exponent + 1]) {
-        for (const m of [1, 2, 5]) {
-            const candidate = Number((m * 10 ** e).toPrecision(12));
-            if (candidate >= Number(value.toPrecision(12)))
-                return candidate;
-        }
-    }
-    return Number((10 ** (exponent + 1)).toPrecision(12));
-}
-/** The rule's tolerance, before capping (see the module comment). */
-function suggestTolerance(metric, spread) {
-    const floor = metric === 'error-rate' ? FLOOR.rate : FLOOR.latency;
-    const relative = spread.relative === undefined ? 0 : roundUpToFivePercent(NOISE_MULTIPLE * spread.relative);
-    return {
-        maxIncrease: Math.max(floor.maxIncrease, relative),
-        minDelta: Math.max(floor.minDelta, roundUpToNice(NOISE_MULTIPLE * spread.absolute)),
-    };
-}
-/** A tolerance the budget file accepts, and whether the rule wanted more than a gate can use. */
-function capTolerance(metric, wanted) {
-    const rate = metric === 'error-rate';
-    const tolerance = {
-        maxIncrease: Math.min(wanted.maxIncrease, MAX_INCREASE),
-        minDelta: rate ? Math.min(wanted.minDelta, MAX_RATE_DELTA) : wanted.minDelta,
-    };
-    const noisy = rate
-        ? wanted.maxIncrease > MAX_INCREASE || wanted.minDelta > MAX_RATE_DELTA
-        : wanted.maxIncrease > NOISY_INCREASE;
-    return { tolerance, noisy };
-}
-function calibration_valueOf(m, metric) {
-    return metric === 'error-rate' ? m.errorRate : m.latency[metric];
-}
-/**
- * `measurements[i]` are one endpoint's runs, in order; at least two runs each. `durationMs` is
- * the endpoint's configured load.duration (default: the measured one).
- */
-function calibrate(endpoints) {
-    return endpoints.map(({ name, measurements, durationMs }) => {
-        if (measurements.length < 2) {
-            throw new Error(`calibrate: "${name}" needs at least 2 runs, got ${measurements.length}`);
-        }
-        const fewest = Math.min(...measurements.map((m) => m.requests));
-        return {
-            name,
-            runs: measurements.length,
-            durationMs: durationMs ?? median(measurements.map((m) => m.durationMs)),
-            metrics: CALIBRATED_METRICS.map((metric) => {
-                const values = measurements.map((m) => calibration_valueOf(m, metric));
-                const spread = spreadOf(values);
-                const q = types/* QUANTILES */.bD[metric];
-                const { tolerance, noisy } = capTolerance(metric, suggestTolerance(metric, spread));
-                return {
-                    metric,
-                    values,
-                    spread,
-                    suggestion: tolerance,
-                    noisy,
-                    tooFewSamples: q !== undefined && fewest < bootstrapMinimum(q),
-                };
-            }),
-        };
-    });
-}
-function formatIncrease(fraction) {
-    return `${Number((fraction * 100).toPrecision(6))}%`;
-}
-function formatMinDelta(metric, value) {
-    return metric === 'error-rate'
-        ? `${Number((value * 100).toPrecision(6))}%`
-        : `${Number(value.toPrecision(6))}ms`;
-}
-/** The spread table: one row per endpoint and metric. */
-function renderSpread(results) {
-    const header = ['endpoint', 'metric', 'min', 'median', 'max', 'spread', 'suggested tolerance'];
-    const rows = [];
-    let short = false;
-    for (const r of results) {
-        r.metrics.forEach((m, i) => {
-            const v = (x) => formatMetricValue(m.metric, x);
-            short ||= m.tooFewSamples;
-            rows.push([
-                i === 0 ? oneLine(r.name) : '',
-                `${metricLabel(m.metric)}${m.tooFewSamples ? ' *' : ''}`,
-                v(m.spread.min),
-                v(m.spread.median),
-                v(m.spread.max),
-                m.spread.relative === undefined ? '-' : formatChange(m.spread.relative).replace(/^\+/, ''),
-                `max-increase ${formatIncrease(m.suggestion.maxIncrease)}, min-delta ${formatMinDelta(m.metric, m.suggestion.minDelta)}${m.noisy ? ' (too noisy to gate)' : ''}`,
-            ]);
-        });
-    }
-    const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => row[c].length)));
-    const lines = [header, ...rows].map((row) => `  ${row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')}`.trimEnd());
-    if (short) {
-        lines.push('', '  * some run had fewer requests than a verdict on this percentile needs (p95: 200, p99: 1000):', '    the gate would call it inconclusive; lengthen load.duration for a steadier estimate.');
-    }
-    return lines.join('\n');
-}
-const same = (a, b) => a.maxIncrease === b.maxIncrease && a.minDelta === b.minDelta;
-/**
- * Per metric, the tolerance most endpoints can share: the median suggestion of the endpoints
- * steady enough to gate (of all of them when none is). Endpoints that need another value get
- * their own; a loose default would switch the check off for the steady ones.
- */
-function sharedDefaults(results) {
-    const out = {};
-    for (const metric of CALIBRATED_METRICS) {
-        const all = results.map((r) => r.metrics.find((m) => m.metric === metric));
-        const steady = all.filter((m) => !m.noisy);
-        const sorted = (steady.length > 0 ? steady : all)
-            .map((m) => m.suggestion)
-            .sort((a, b) => a.maxIncrease - b.maxIncrease || a.minDelta - b.minDelta);
-        out[metric] = sorted[Math.floor((sorted.length - 1) / 2)];
-    }
-    return out;
-}
-/** How much longer to measure so the run-to-run spread would fit a 100% tolerance (spread ∝ 1/√requests). */
-function longerDurationMs(result) {
-    const worst = Math.max(...result.metrics
-        .filter((m) => m.noisy && m.metric !== 'error-rate')
-        .map((m) => m.spread.relative ?? 0));
-    if (!(worst > 0))
-        return undefined;
-    const factor = (NOISE_MULTIPLE * worst) / NOISY_INCREASE;
-    const seconds = Math.ceil((result.durationMs * factor * factor) / 1000);
-    return roundUpToNice(seconds) * 1000;
-}
-/** Why each too-noisy endpoint gets no real regression check, and what to do about it. */
-function noisyAdvice(results) {
-    const lines = [];
-    for (const r of results) {
-        const noisy = r.metrics.filter((m) => m.noisy);
-        if (noisy.length === 0)
-            continue;
-        const moved = noisy
-            .map((m) => `${metricLabel(m.metric)} moved ${m.spread.relative === undefined ? formatMetricValue(m.metric, m.spread.absolute) : formatChange(m.spread.relative).replace(/^\+/, '')}`)
-            .join(', ');
-        const longer = longerDurationMs(r);
-        const advice = longer
-            ? `give it more requests (load.duration ${formatSeconds(r.durationMs)} → about ${formatSeconds(longer)}, or more connections) and calibrate again`
-            : 'give it more requests (a longer load.duration) and calibrate again';
-        const capped = noisy.some((m) => m.suggestion.maxIncrease >= MAX_INCREASE);
-        const what = capped
-            ? 'its suggested tolerance is the loosest the file accepts (1000%) and catches almost nothing'
-            : 'its suggested tolerance would let the latency more than double unnoticed';
-        lines.push(`"${oneLine(r.name)}" is too noisy to gate: ${moved} from run to run, so ${what}; ${advice}.`);
-    }
-    return lines;
-}
-function formatSeconds(ms) {
-    return `${Number((ms / 1000).toPrecision(3))}s`;
-}
-function toleranceNode(doc, metric, tolerance) {
-    const node = doc.createNode({
-        'max-increase': formatIncrease(tolerance.maxIncrease),
-        'min-delta': formatMinDelta(metric, tolerance.minDelta),
-    });
-    node.flow = true;
-    return node;
-}
-/**
- * The budget file with the suggested tolerances written in: shared values in
- * `defaults.regression`, and in an endpoint's own `regression` where it needs another value.
- * Everything else in the file (comments, `${VAR}`s, order) is kept as written. Endpoints whose
- * regression checks are off (`regressionOff`, by name) are left alone. The result validates
- * wherever the original did.
- */
-function renderSuggestedFile(source, results, regressionOff = new Set()) {
-    const doc = (0,yaml_dist/* parseDocument */.Tp)(source);
-    const judged = results.filter((r) => !regressionOff.has(r.name));
-    const runs = results[0]?.runs ?? 0;
-    const header = ` Regression tolerances suggested by perf-gate calibrate from ${runs} runs of an unchanged target.`;
-    doc.commentBefore = doc.commentBefore ? `${header}\n${doc.commentBefore}` : header;
-    if (judged.length === 0)
-        return doc.toString();
-    const defaults = sharedDefaults(judged);
-    if (!(0,yaml_dist/* isMap */.jh)(doc.getIn(['defaults', 'regression']))) {
-        doc.setIn(['defaults', 'regression'], doc.createNode({}));
-    }
-    for (const metric of CALIBRATED_METRICS) {
-        doc.setIn(['defaults', 'regression', metric], toleranceNode(doc, metric, defaults[metric]));
-    }
-    results.forEach((r, i) => {
-        if (regressionOff.has(r.name))
-            return;
-        const own = r.metrics.filter((m) => !same(m.suggestion, defaults[m.metric]));
-        if (own.length === 0)
-            return;
-        if (!(0,yaml_dist/* isMap */.jh)(doc.getIn(['endpoints', i, 'regression']))) {
-            doc.setIn(['endpoints', i, 'regression'], doc.createNode({}));
-        }
-        for (const m of own) {
-            const node = toleranceNode(doc, m.metric, m.suggestion);
-            if (m.noisy)
-                node.comment = ' too noisy to gate at this load: measure longer';
-            doc.setIn(['endpoints', i, 'regression', m.metric], node);
-        }
-    });
-    return doc.toString();
-}
-
-;// CONCATENATED MODULE: ./src/cli/exit-codes.ts
-/**
- * The CLI's exit statuses (docs/architecture.md §7). Scripts and other CI systems branch on them, so they never
- * change meaning: an interrupted run could not finish measuring, hence `unmeasured`.
- */
-const EXIT = {
-    /** Every check held (or failed only on findings `--fail-on` leaves out). */
-    passed: 0,
-    /** A finding named in `--fail-on` is present, or the run had errors. */
-    failed: 1,
-    /** Bad arguments, an invalid budget file or report. */
-    usage: 2,
-    /** Nothing could be measured: target unreachable, every endpoint failed, or interrupted. */
-    unmeasured: 3,
-};
-
-;// CONCATENATED MODULE: ./src/cli/help.ts
-/** What `--help` prints, for the tool and for each command. */
-const EXIT_CODES = `Exit status:
-  0  passed: every check held (or only findings left out of --fail-on)
-  1  the gate failed: a finding named in --fail-on, or some endpoint could not be measured
-  2  invalid input: bad arguments, budget file or report (every problem is listed)
-  3  could not measure: target unreachable, every endpoint failed, or interrupted
-     (Ctrl-C / SIGTERM: the partial report is still written, marked cancelled)`;
-const TOOL_HELP = `perf-gate: gate HTTP performance on budgets and baselines
-
-Usage:
-  perf-gate run --budget FILE [--target-url URL] [--baseline-url URL] [options]
-  perf-gate validate [FILE]
-  perf-gate compare BASE.json HEAD.json [options]
-  perf-gate report REPORT.json --html OUT [--markdown OUT]
-  perf-gate calibrate --budget FILE [--target-url URL] [--runs N]
-
-Commands:
-  run        measure the target and judge it against the budget file
-  validate   check a budget file without sending any load
-  compare    judge one saved report against another (no load)
-  report     render a saved report as HTML or Markdown (e.g. a fork's artifact)
-  calibrate  measure an unchanged target several times and suggest regression tolerances
-
-Options:
-  -h, --help     show help (perf-gate COMMAND --help for a command's options)
-  --version      print the version
-
-Results go to stdout; progress and logs to stderr. Values the budget file reads from the
-environment (\${VAR}) are masked in everything printed.
-
-${EXIT_CODES}`;
-const RUN_HELP = `Usage: perf-gate run --budget FILE [options]
-
-Waits for the target (target.ready), measures every endpoint of the budget file in turn,
-confirms any breach by measuring once more, and prints a table of the verdicts.
-
-Options:
-  --budget FILE         budget file (default perf-budget.yml)
-  --target-url URL      base URL of the deployment under test; overrides target.url
-  --baseline-url URL    reference deployment, measured side by side in interleaved rounds;
-                        regressions are judged against it
-  --json OUT            write the JSON report (schemas/report.schema.json) to OUT
-  --markdown OUT        write the Markdown report (as in the pull-request comment) to OUT
-  --html OUT            write a self-contained HTML report (verdicts, latency charts) to OUT
-  --fail-on LIST        findings that fail: budget, regression, both (default) or none
-  --max-duration D      cap on total load time, e.g. 15m (default 15m); a budget file that
-                        asks for more is refused
-  --verbose             also print debug lines
-  -h, --help            show this help
-
-Without --baseline-url, regressions are judged against CloudWatch history when the budget file
-configures baseline.cloudwatch (AWS credentials from the usual environment).
-
-${EXIT_CODES}`;
-const VALIDATE_HELP = `Usage: perf-gate validate [FILE] [--target-url URL] [--max-duration D]
-
-Checks a budget file the way \`run\` loads it (schema, units, \${VAR} interpolation from the
-environment, URLs, total load time) without sending any request, and lists every problem as
-FILE:LINE:COL PATH: MESSAGE. FILE defaults to perf-budget.yml, as for run.
-
-Options:
-  --target-url URL      use this instead of target.url (then its \${VAR} need not be set)
-  --max-duration D      the cap the file's total load time must fit in (default 15m)
-  -h, --help            show this help
-
-Exit status: 0 valid, 2 invalid.`;
-const COMPARE_HELP = `Usage: perf-gate compare BASE.json HEAD.json [options]
-
-Judges the head report's measurements against the base report's, endpoint by endpoint (matched
-by name), exactly as a side-by-side run would: the regression rules, significance and budgets
-come from the head report's configuration, or from --budget. No load is sent.
-
-Options:
-  --budget FILE         judge by this budget file's rules instead of the head report's
-  --json OUT            write the comparison as a JSON report to OUT
-  --markdown OUT        write it as Markdown to OUT
-  --html OUT            write it as a self-contained HTML report to OUT
-  --fail-on LIST        findings that fail: budget, regression, both (default) or none
-  -h, --help            show this help
-
-Exit status: 0 passed, 1 failed, 2 a report is missing or invalid.`;
-const REPORT_HELP = `Usage: perf-gate report REPORT.json --html OUT [--markdown OUT]
-
-Renders a saved JSON report (from run, compare or the action's report-file) without measuring
-or judging again: the HTML report is one self-contained file (no scripts, nothing fetched) with
-the verdict table and each endpoint's latency by percentile; the Markdown is the pull-request
-comment's text.
-
-Options:
-  --html OUT            write the HTML report to OUT
-  --markdown OUT        write the Markdown report to OUT
-  -h, --help            show this help
-
-Exit status: 0 written, 2 the report is missing or invalid, or no output was named.`;
-const CALIBRATE_HELP = `Usage: perf-gate calibrate --budget FILE [--target-url URL] [--runs N]
-
-Measures an unchanged target N times (every endpoint per run, runs interleaved so drift hits all
-endpoints alike) and prints how much p50, p95, p99 and the error rate move from run to run
-without any code change. From that spread it suggests \`regression\` tolerances and prints the
-budget file with them written in (or saves it with --output), so the gate flags real regressions
-and not noise: shared values in defaults.regression, an endpoint's own where it needs another:
-
-  max-increase = 3 x the relative spread ((max - min) / median), rounded up to a multiple of 5%;
-                 at least 5% for latencies and 50% for the error rate
-  min-delta    = 3 x the absolute spread (max - min), rounded up to 1, 2 or 5 x a power of ten;
-                 at least 1ms for latencies and 0.5 points for the error rate
-
-A latency that would need more than +100% is too noisy to gate at this load: it gets the
-loosest tolerance the file accepts (1000%), and the advice is to measure it longer.
-Use the same load settings (and runner) as the gate; more runs give a steadier estimate.
-
-Options:
-  --budget FILE         budget file (default perf-budget.yml)
-  --target-url URL      base URL of the deployment; overrides target.url
-  --runs N              measurements per endpoint, 2 to 50 (default 5)
-  --max-duration D      cap on total load time of all runs (default 30m)
-  --output FILE         write the suggested budget file there instead of printing it
-  --verbose             also print debug lines
-  -h, --help            show this help
-
-Exit status: 0 measured, 2 invalid input, 3 could not measure or interrupted.`;
-const COMMAND_HELP = {
-    run: RUN_HELP,
-    validate: VALIDATE_HELP,
-    compare: COMPARE_HELP,
-    calibrate: CALIBRATE_HELP,
-};
-
-;// CONCATENATED MODULE: ./src/cli/progress.ts
-
-/**
- * Progress on stderr. On a terminal, the endpoint being measured has one line that is redrawn
- * in place (elapsed/total, requests, p95 so far) and stays on screen when it finishes; log lines
- * are printed above it. Anywhere else (CI logs, files) every line is plain text printed once.
- */
-const CLEAR_LINE = '\r\x1b[2K';
-function createProgress(output, options = {}) {
-    const live = output.live;
-    let current;
-    const redraw = () => {
-        if (current !== undefined)
-            output.errRaw(`${CLEAR_LINE}${fit(current, output.columns - 1)}`);
-    };
-    const line = (text) => {
-        if (live && current !== undefined)
-            output.errRaw(CLEAR_LINE);
-        output.err(text);
-        if (live)
-            redraw();
-    };
-    const settle = () => {
-        if (live && current !== undefined)
-            output.errRaw('\n');
-        current = undefined;
-    };
-    const log = {
-        info: (text) => line(text),
-        warning: (text) => line(`warning: ${text}`),
-        debug: (text) => {
-            if (options.verbose)
-                line(`debug: ${text}`);
-        },
-        group: async (name, fn) => {
-            settle();
-            output.err(`${name}`);
-            try {
-                return await fn();
-            }
-            finally {
-                settle();
-            }
-        },
-    };
-    return {
-        log,
-        onProgress: (endpoint, progress) => {
-            if (!live)
-                return;
-            current = progressLine(endpoint, progress);
-            redraw();
-        },
-        settle,
-    };
-}
-/** `  search  [######----]  2.0s/3s  1,234 requests  p95 12.3 ms` */
-function progressLine(endpoint, p) {
-    const fraction = p.totalMs > 0 ? Math.min(1, Math.max(0, p.elapsedMs / p.totalMs)) : 0;
-    const filled = Math.round(fraction * 10);
-    const bar = `[${'#'.repeat(filled)}${'-'.repeat(10 - filled)}]`;
-    const time = `${progress_seconds(p.elapsedMs)}/${progress_seconds(p.totalMs)}`;
-    const p95 = p.requests > 0 ? `p95 ${format_formatMs(p.p95)}` : 'p95 -';
-    // Adaptive: the looks taken of those planned; the time shown is then up to the cap.
-    const look = p.look ? `  look ${p.look.taken}/${p.look.planned}` : '';
-    return `  ${progress_oneLine(endpoint)}  ${bar}  ${time}  ${formatCount(p.requests)} requests  ${p95}${look}`;
-}
-function progress_seconds(ms) {
-    return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')}s`;
-}
-/** Names come from the budget file: a newline or escape in one must not break the live line. */
-function progress_oneLine(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\x00-\x1f\x7f]+/g, ' ');
-}
-function fit(text, width) {
-    return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
-}
-
-;// CONCATENATED MODULE: ./src/cli/reachability.ts
-/** How a measurement that reached nothing is recognised and described. */
-/** Every request of the measurement failed to connect: nothing answered at all. */
-function neverConnected(m) {
-    const connection = Object.values(m.errorBreakdown.connection).reduce((a, b) => a + b, 0);
-    return m.requests === 0 || connection === m.requests;
-}
-/** `ECONNREFUSED x120` for a message. */
-function connectionErrors(m) {
-    const entries = Object.entries(m.errorBreakdown.connection);
-    return entries.length === 0
-        ? 'no request completed'
-        : entries.map(([code, n]) => `${code} x${n}`).join(', ');
-}
-
-;// CONCATENATED MODULE: ./src/cli/calibrate-command.ts
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * `perf-gate calibrate`: measures an unchanged target several times and suggests regression
- * tolerances from its run-to-run spread. Runs are interleaved (every endpoint in run 1, then in
- * run 2, ...) so a drift of the machine spreads over all endpoints instead of hitting one.
- */
-const COMMAND = 'calibrate';
-async function calibrateCommand(args, context, output) {
-    const parsed = parseCommandArgs(COMMAND, args, {
-        budget: { type: 'string' },
-        'target-url': { type: 'string' },
-        runs: { type: 'string' },
-        'max-duration': { type: 'string' },
-        output: { type: 'string' },
-        verbose: { type: 'boolean' },
-    });
-    if (flag(parsed, 'help')) {
-        output.out(CALIBRATE_HELP);
-        return EXIT.passed;
-    }
-    positionals(parsed, COMMAND, []);
-    const budgetFile = stringOption(parsed, 'budget') ?? DEFAULT_BUDGET_FILE;
-    const targetUrl = urlOption(parsed, 'target-url', COMMAND);
-    const runs = integerOption(parsed, 'runs', { min: 2, max: 50, fallback: 5 }, COMMAND);
-    const maxDurationMs = durationOption(parsed, 'max-duration', '30m', COMMAND);
-    const outputFile = stringOption(parsed, 'output');
-    const config = await loadBudget(budgetFile, { env: context.env, targetUrl }, COMMAND);
-    output.mask(config.secrets);
-    // The suggestion is this file with tolerances written in: its text as written, not interpolated.
-    const source = await (0,promises_.readFile)(budgetFile, 'utf8');
-    const totalMs = runs * passLoadMs(config);
-    if (totalMs > maxDurationMs) {
-        throw new UsageError(`${runs} runs of ${budgetFile} take ${format_formatDuration(totalMs)} of load, over --max-duration ${format_formatDuration(maxDurationMs)}: ` +
-            'pass fewer --runs, shorten load.duration, or raise --max-duration', COMMAND);
-    }
-    const progress = createProgress(output, { verbose: flag(parsed, 'verbose') });
-    const controller = new AbortController();
-    const signal = controller.signal;
-    const unsubscribe = context.onInterrupt?.((name) => {
-        progress.settle();
-        output.err(`perf-gate: ${name}: stopping; no suggestion from an interrupted calibration`);
-        controller.abort(new Error(`interrupted by ${name}`));
-    });
-    try {
-        if (config.target.ready) {
-            await progress.log.group('Waiting for the target to be ready', () => waitForReady(config.target.ready.url, {
-                timeoutMs: config.target.ready.timeoutMs,
-                headers: config.target.headers,
-                signal,
-                log: progress.log.info,
-                tls: config.target.tls,
-            }));
-        }
-        else {
-            // Throws TargetUnreachableError (exit 3) when nothing answers at all.
-            await checkReachable(config.target.url, {
-                headers: config.target.headers,
-                signal,
-                tls: config.target.tls,
-            });
-        }
-        output.err(`Calibrating: ${runs} runs of ${config.endpoints.length} endpoint${config.endpoints.length === 1 ? '' : 's'}, ${format_formatDuration(totalMs)} of load`);
-        const measured = config.endpoints.map(() => []);
-        for (let run = 1; run <= runs && !signal.aborted; run++) {
-            for (const [i, endpoint] of config.endpoints.entries()) {
-                if (signal.aborted)
-                    break;
-                const m = await progress.log.group(`Run ${run}/${runs}: ${endpoint.method} ${endpoint.name}`, () => measureEndpoint(endpoint, {
-                    signal,
-                    log: progress.log.info,
-                    onProgress: (p) => progress.onProgress(endpoint.name, p),
-                }));
-                if (neverConnected(m)) {
-                    output.err(`perf-gate: could not measure: no request to ${displayUrl(endpoint.url)} got an answer (${connectionErrors(m)})`);
-                    return EXIT.unmeasured;
-                }
-                measured[i].push(m);
-            }
-        }
-        progress.settle();
-        if (signal.aborted)
-            return EXIT.unmeasured;
-        const results = calibrate(config.endpoints.map((e, i) => ({
-            name: e.name,
-            measurements: measured[i],
-            durationMs: e.load.durationMs,
-        })));
-        output.out('');
-        output.out(`Run-to-run spread of ${runs} runs of an unchanged target (spread = (max - min) / median):`);
-        output.out('');
-        output.out(renderSpread(results));
-        output.out('');
-        const advice = noisyAdvice(results);
-        if (advice.length > 0) {
-            output.out('');
-            for (const line of advice)
-                output.out(line);
-        }
-        const suggested = renderSuggestedFile(source, results, new Set(config.endpoints.filter((e) => e.regression === false).map((e) => e.name)));
-        output.out('');
-        if (outputFile !== undefined) {
-            try {
-                await (0,promises_.writeFile)(outputFile, suggested);
-            }
-            catch (error) {
-                throw new UsageError(`--output ${outputFile}: cannot write the suggested file: ${error.message}`);
-            }
-            output.out(`Suggested tolerances (3x the spread; see --help) written into a copy of ${budgetFile}: ${outputFile}`);
-            return EXIT.passed;
-        }
-        output.out(`Suggested tolerances (3x the spread; see --help), written into ${budgetFile} (--output FILE saves it):`);
-        output.out('');
-        output.out(suggested.trimEnd());
-        return EXIT.passed;
-    }
-    finally {
-        unsubscribe?.();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/report.ts
-
-/**
- * The JSON report (schemas/report.schema.json): everything a run found, self-contained, so it
- * can be rendered, gated on, merged or compared later without the budget file or the network.
- * It never holds a header value, a request body or a `${VAR}` value.
- */
-/**
- * Version 2: percentile findings carry `interval` (order-statistic confidence bounds) instead of
- * version 1's `samples`; endpoint configs may carry `confidence`. Version 1 is refused on reading
- * (report/validate.ts): its percentile verdicts came from the old sample-count rule.
- */
-const REPORT_SCHEMA_VERSION = 2;
-/**
- * Assembles the report. Pure: the time and environment are passed in. Every string in it is
- * masked for the config's secrets and URL credentials (histograms excepted: they are binary).
- */
-function buildReport(input) {
-    return assembleReport({
-        ...input,
-        gateId: input.config.id,
-        config: reportConfigFrom(input.config),
-        secrets: input.config.secrets,
-    });
-}
-/** buildReport for a config that is already in report form (re-evaluating a saved report). */
-function assembleReport(input) {
-    const report = {
-        schemaVersion: REPORT_SCHEMA_VERSION,
-        tool: { name: input.tool.name, version: input.tool.version },
-        createdAt: input.createdAt,
-        environment: structuredClone(input.environment),
-        gateId: input.gateId,
-        config: structuredClone(input.config),
-        endpoints: input.endpoints.map(reportEndpoint),
-        summary: reportSummary(input.summary),
-    };
-    return maskReport(report, input.secrets);
-}
-/** The config as stored in a report: rules and load settings, header names, no values. */
-function reportConfigFrom(config) {
-    const out = {
-        file: config.file,
-        target: {
-            url: displayUrl(config.target.url, config.target.publicQuery),
-            headers: Object.keys(config.target.headers).sort(),
-        },
-        baseline: { required: config.baseline.required },
-        confirm: config.confirm,
-        ...(config.charts ? { charts: config.charts } : {}),
-        endpoints: config.endpoints.map((e) => {
-            const endpoint = {
-                name: e.name,
-                method: e.method,
-                path: e.path,
-                line: e.line,
-                headers: Object.keys(e.headers).sort(),
-                body: e.body !== undefined,
-                load: { ...e.load },
-                budget: { ...e.budget },
-                regression: e.regression === false ? false : structuredClone(e.regression),
-            };
-            if (e.expectStatus)
-                endpoint.expectStatus = [...e.expectStatus];
-            if (e.confidence !== undefined)
-                endpoint.confidence = e.confidence;
-            if (e.cloudwatch)
-                endpoint.cloudwatch = structuredClone(e.cloudwatch);
-            return endpoint;
-        }),
-    };
-    if (config.target.ready) {
-        out.target.ready = {
-            url: displayUrl(config.target.ready.url, config.target.publicQuery),
-            timeoutMs: config.target.ready.timeoutMs,
-        };
-    }
-    const tls = config.target.tls;
-    if (tls) {
-        out.target.tls = { insecure: tls.insecure, ...(tls.caFile ? { ca: tls.caFile } : {}) };
-    }
-    if (config.baseline.cloudwatch)
-        out.baseline.cloudwatch = structuredClone(config.baseline.cloudwatch);
-    return out;
-}
-/** Only the fields the schema knows, so a field added to Measurement later cannot leak into reports. */
-function reportMeasurement(m) {
-    const out = {
-        requests: m.requests,
-        errors: m.errors,
-        errorRate: m.errorRate,
-        errorBreakdown: {
-            timeouts: m.errorBreakdown.timeouts,
-            connection: { ...m.errorBreakdown.connection },
-            resets: m.errorBreakdown.resets,
-            status: { ...m.errorBreakdown.status },
-        },
-        throughput: m.throughput,
-        durationMs: m.durationMs,
-        latency: { ...m.latency },
-        histogram: m.histogram,
-        startedAt: m.startedAt,
-    };
-    if (m.uncorrected)
-        out.uncorrected = { ...m.uncorrected };
-    if (m.uncorrectedHistogram)
-        out.uncorrectedHistogram = m.uncorrectedHistogram;
-    if (m.errorLatency)
-        out.errorLatency = { ...m.errorLatency };
-    if (m.errorHistogram)
-        out.errorHistogram = m.errorHistogram;
-    if (m.arrivals) {
-        const { rate, intended, sent, dropped } = m.arrivals;
-        out.arrivals = { rate, intended, sent, dropped };
-    }
-    if (m.generator) {
-        const g = m.generator;
-        out.generator = {
-            eventLoopUtilization: g.eventLoopUtilization,
-            eventLoopDelayP50Ms: g.eventLoopDelayP50Ms,
-            eventLoopDelayP99Ms: g.eventLoopDelayP99Ms,
-            eventLoopDelayMaxMs: g.eventLoopDelayMaxMs,
-            saturated: g.saturated,
-        };
-    }
-    if (m.warnings)
-        out.warnings = [...m.warnings];
-    if (m.adaptive)
-        out.adaptive = { ...m.adaptive };
-    if (m.cancelled)
-        out.cancelled = true;
-    return out;
-}
-function reportEndpoint(e) {
-    const out = {
-        name: e.name,
-        method: e.method,
-        path: e.path,
-        line: e.line,
-        measurement: reportMeasurement(e.measurement),
-        baseline: structuredClone(e.baseline),
-        findings: structuredClone(e.findings),
-        verdict: e.verdict,
-    };
-    if (e.baseline.kind === 'reference') {
-        const baseline = { ...e.baseline, measurement: reportMeasurement(e.baseline.measurement) };
-        if (e.baseline.confirmation)
-            baseline.confirmation = reportMeasurement(e.baseline.confirmation);
-        out.baseline = baseline;
-    }
-    if (e.confirmation)
-        out.confirmation = reportMeasurement(e.confirmation);
-    return out;
-}
-function reportSummary(s) {
-    const out = { ...s };
-    if (s.load)
-        out.load = { ...s.load };
-    if (s.errors)
-        out.errors = s.errors.map((e) => ({ ...e }));
-    return out;
-}
-// ---------------------------------------------------------------------------------------------
-// Masking
-/**
- * Values perf-gate itself writes (encoded histograms, timestamps, enums): never user text, and
- * masking them could only corrupt them (a secret "2025" would break every timestamp).
- */
-const UNMASKED_KEYS = new Set([
-    'histogram',
-    'uncorrectedHistogram',
-    'errorHistogram',
-    'createdAt',
-    'startedAt',
-    'verdict',
-    'metric',
-    'kind',
-    'test',
-    'provider',
-    'breaches',
-    'stop',
-]);
-function maskReport(report, values) {
-    const secrets = new Secrets(values);
-    const walk = (value, key) => {
-        if (key !== undefined && UNMASKED_KEYS.has(key))
-            return value;
-        if (typeof value === 'string')
-            return secrets.mask(value);
-        if (Array.isArray(value))
-            return value.map((item) => walk(item));
-        if (value !== null && typeof value === 'object') {
-            return Object.fromEntries(Object.entries(value).map(([k, v]) => [secrets.mask(k), walk(v, k)]));
-        }
-        return value;
-    };
-    return walk(report);
-}
-/** The report's environment from the runner's variables (pass process.env and friends at the edge). */
-function environmentFrom(facts) {
-    const { env } = facts;
-    const environment = {
-        runner: { os: env.RUNNER_OS ?? facts.platform, arch: env.RUNNER_ARCH ?? facts.arch },
-        node: facts.nodeVersion,
-    };
-    if (env.GITHUB_ACTIONS === 'true') {
-        const ci = { provider: 'github-actions' };
-        const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-        if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
-            const attempt = env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '';
-            ci.runUrl = `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${attempt}`;
-        }
-        if (env.GITHUB_REPOSITORY)
-            ci.repository = env.GITHUB_REPOSITORY;
-        if (env.GITHUB_SHA)
-            ci.sha = env.GITHUB_SHA;
-        if (env.GITHUB_REF)
-            ci.ref = env.GITHUB_REF;
-        if (env.GITHUB_EVENT_NAME)
-            ci.event = env.GITHUB_EVENT_NAME;
-        environment.ci = ci;
-    }
-    return environment;
-}
-
-;// CONCATENATED MODULE: ./src/evaluate/compare.ts
-
-
-function compareReports(base, head, options = {}) {
-    const rulesByName = new Map((options.config?.endpoints ?? head.config.endpoints).map((e) => [e.name, e]));
-    const baseByName = new Map(base.endpoints.map((e) => [e.name, e]));
-    const source = base.environment.ci?.runUrl ?? `base report of ${base.createdAt}`;
-    const inputs = head.endpoints.map((endpoint) => {
-        const rules = rulesByName.get(endpoint.name);
-        if (!rules) {
-            throw new Error(`endpoint "${endpoint.name}" of the head report has no rules in ${options.config ? options.config.file : "the head report's config"}; compare reports written from the same budget file, or pass the budget file that names it`);
-        }
-        const before = baseByName.get(endpoint.name);
-        const baseline = before
-            ? { kind: 'reference', source, measurement: before.measurement, saved: true }
-            : { kind: 'none', reason: `"${endpoint.name}" is not in the base report` };
-        const input = {
-            // Position in the file comes from the report; the rules may come from a newer file.
-            endpoint: { ...rules, method: endpoint.method, path: endpoint.path, line: rules.line },
-            measurement: endpoint.measurement,
-            baseline,
-        };
-        if (endpoint.confirmation)
-            input.confirmation = endpoint.confirmation;
-        return input;
-    });
-    const evaluation = evaluateRun(inputs, {
-        confidence: options.confidence,
-        iterations: options.iterations,
-        seed: options.seed,
-        cancelled: head.summary.cancelled,
-        errors: head.summary.errors,
-    });
-    return assembleReport({
-        tool: options.tool ?? head.tool,
-        createdAt: options.createdAt ?? head.createdAt,
-        environment: options.environment ?? head.environment,
-        gateId: options.config?.id ?? head.gateId,
-        config: options.config ? reportConfigFrom(options.config) : head.config,
-        secrets: options.config?.secrets ?? [],
-        endpoints: evaluation.endpoints,
-        summary: evaluation.summary,
-    });
-}
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./schemas/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/perf-gate/perf-gate/schemas/report.schema.json","title":"PerfGateReport","description":"The JSON report of one perf-gate run: configuration used (without header values, bodies or secrets), every endpoint\'s measurement with its HDR histogram, its baseline, the findings per metric and the summary. Units: latency in milliseconds, durations in milliseconds, rates and relative changes as fractions (0.01 = 1%), throughput in requests per second.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","createdAt","environment","gateId","config","endpoints","summary"],"properties":{"schemaVersion":{"description":"Version of this format. Readers reject versions they do not know. Version 2: a percentile judged against a fixed number carries `interval` (its distribution-free confidence bounds) instead of version 1\'s `samples`, and an endpoint\'s config may carry `confidence`.","const":2},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"createdAt":{"description":"When the report was written, ISO 8601 in UTC.","type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"environment":{"$ref":"#/$defs/environment"},"gateId":{"description":"The budget file\'s `id`.","type":"string","minLength":1},"config":{"$ref":"#/$defs/config"},"endpoints":{"description":"One entry per measured endpoint, in the budget file\'s order.","type":"array","items":{"$ref":"#/$defs/endpoint"}},"summary":{"$ref":"#/$defs/summary"},"acceptance":{"$ref":"#/$defs/acceptanceAudit"}},"$defs":{"findingKey":{"description":"[endpoint name, metric]","type":"array","prefixItems":[{"type":"string"},{"type":"string"}],"minItems":2,"maxItems":2,"items":false},"findingAcceptance":{"description":"Who accepted this finding\'s breach (verdict accepted, or a budget breach left when only the regression was accepted).","type":"object","additionalProperties":false,"required":["via","by","at","reason","breaches","verdict"],"properties":{"via":{"enum":["label","comment"]},"by":{"description":"GitHub login.","type":"string"},"at":{"description":"When the label was added or the comment written.","type":"string"},"reason":{"type":"string"},"head":{"description":"Head commit the acceptance was first recorded on.","type":"string"},"breaches":{"description":"The breaches accepted (a saved report is judged again with them restored).","$ref":"#/$defs/breaches"},"verdict":{"description":"The verdict before the acceptance.","$ref":"#/$defs/verdict"}}},"acceptanceAudit":{"description":"Acceptances read from the pull request: those in force (given by a writer) with what each covers and accepted in this run, and those ignored with why.","type":"object","additionalProperties":false,"required":["given","ignored","budget"],"properties":{"given":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id","via","by","at","reason","permission","covers","accepted"],"properties":{"id":{"type":"string"},"via":{"enum":["label","comment"]},"by":{"type":"string"},"at":{"type":"string"},"reason":{"type":"string"},"permission":{"type":"string"},"head":{"type":"string"},"covers":{"type":"array","items":{"$ref":"#/$defs/findingKey"}},"accepted":{"type":"array","items":{"$ref":"#/$defs/findingKey"}}}}},"ignored":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["via","by","at","why"],"properties":{"via":{"enum":["label","comment"]},"by":{"type":"string"},"at":{"type":"string"},"why":{"type":"string"}}}},"budget":{"description":"Whether budget violations may be accepted (accept.budget in the budget file).","type":"boolean"}}},"nonNegative":{"type":"number","minimum":0},"count":{"type":"integer","minimum":0},"timestamp":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?(Z|[+-]\\\\d{2}:\\\\d{2})$"},"metric":{"enum":["p50","p75","p90","p95","p99","p99.9","mean","max","error-rate","min-rps"]},"verdict":{"enum":["pass","budget-exceeded","regression","improvement","inconclusive","no-baseline","accepted"]},"counts":{"description":"Counts by key (error code or status code).","type":"object","additionalProperties":{"$ref":"#/$defs/count"}},"environment":{"type":"object","additionalProperties":false,"required":["runner","node"],"properties":{"runner":{"type":"object","additionalProperties":false,"required":["os","arch"],"properties":{"os":{"type":"string"},"arch":{"type":"string"}}},"node":{"description":"Node.js version.","type":"string"},"ci":{"type":"object","additionalProperties":false,"required":["provider"],"properties":{"provider":{"const":"github-actions"},"runUrl":{"description":"Link to the workflow run.","type":"string"},"repository":{"type":"string"},"sha":{"type":"string"},"ref":{"type":"string"},"event":{"type":"string"}}}}},"loadSettings":{"type":"object","additionalProperties":false,"required":["connections","durationMs","warmupMs","timeoutMs"],"properties":{"connections":{"type":"integer","minimum":1},"durationMs":{"$ref":"#/$defs/nonNegative"},"warmupMs":{"$ref":"#/$defs/nonNegative"},"minDurationMs":{"description":"Adaptive measurement: recorded load before the first look.","$ref":"#/$defs/nonNegative"},"timeoutMs":{"$ref":"#/$defs/nonNegative"},"rate":{"description":"Open model: requests per second across all connections.","type":"number","exclusiveMinimum":0}}},"budget":{"description":"Limits: latency metrics in ms (maximum), error-rate as a fraction (maximum), min-rps in requests per second (minimum).","type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"error-rate":{"$ref":"#/$defs/nonNegative"},"min-rps":{"$ref":"#/$defs/nonNegative"}}},"tolerance":{"type":"object","additionalProperties":false,"required":["maxIncrease","minDelta"],"properties":{"maxIncrease":{"description":"Relative increase allowed, a fraction (0.1 = +10%).","$ref":"#/$defs/nonNegative"},"minDelta":{"description":"Absolute increase allowed: ms, or fraction points for error-rate.","$ref":"#/$defs/nonNegative"}}},"regressionRules":{"oneOf":[{"const":false,"description":"Baseline comparison turned off."},{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/tolerance"},"p75":{"$ref":"#/$defs/tolerance"},"p90":{"$ref":"#/$defs/tolerance"},"p95":{"$ref":"#/$defs/tolerance"},"p99":{"$ref":"#/$defs/tolerance"},"p99.9":{"$ref":"#/$defs/tolerance"},"mean":{"$ref":"#/$defs/tolerance"},"max":{"$ref":"#/$defs/tolerance"},"error-rate":{"$ref":"#/$defs/tolerance"}}}]},"cloudwatchConfig":{"type":"object","additionalProperties":false,"required":["namespace","unit","dimensions","lookbackMs","periodMs"],"properties":{"region":{"type":"string"},"namespace":{"type":"string"},"metric":{"type":"string"},"unit":{"enum":["us","ms","s"]},"dimensions":{"type":"object","additionalProperties":{"type":"string"}},"lookbackMs":{"$ref":"#/$defs/nonNegative"},"periodMs":{"$ref":"#/$defs/nonNegative"}}},"headerNames":{"description":"Names of the headers sent; their values are never stored.","type":"array","items":{"type":"string"}},"endpointConfig":{"type":"object","additionalProperties":false,"required":["name","method","path","line","headers","body","load","budget","regression"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"description":"1-based line in the budget file.","type":"integer","minimum":0},"headers":{"$ref":"#/$defs/headerNames"},"body":{"description":"Whether a request body is sent; the body is never stored.","type":"boolean"},"expectStatus":{"type":"array","items":{"type":"integer","minimum":100,"maximum":599}},"load":{"$ref":"#/$defs/loadSettings"},"budget":{"$ref":"#/$defs/budget"},"regression":{"$ref":"#/$defs/regressionRules"},"confidence":{"description":"One-sided confidence of the percentile bounds, when the budget file set one (default 0.95).","type":"number","minimum":0.5,"maximum":0.999},"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"}}},"config":{"description":"The normalised budget configuration the run used.","type":"object","additionalProperties":false,"required":["file","target","baseline","confirm","endpoints"],"properties":{"file":{"type":"string"},"target":{"type":"object","additionalProperties":false,"required":["url","headers"],"properties":{"url":{"type":"string"},"headers":{"$ref":"#/$defs/headerNames"},"ready":{"type":"object","additionalProperties":false,"required":["url","timeoutMs"],"properties":{"url":{"type":"string"},"timeoutMs":{"$ref":"#/$defs/nonNegative"}}},"tls":{"description":"The budget file\'s target.tls: insecure means certificates were not checked.","type":"object","additionalProperties":false,"required":["insecure"],"properties":{"insecure":{"type":"boolean"},"ca":{"type":"string"}}}}},"baseline":{"type":"object","additionalProperties":false,"required":["required"],"properties":{"cloudwatch":{"$ref":"#/$defs/cloudwatchConfig"},"required":{"type":"boolean"}}},"confirm":{"type":"boolean"},"charts":{"enum":["failing","all","none"]},"endpoints":{"type":"array","items":{"$ref":"#/$defs/endpointConfig"}}}},"latencySummary":{"description":"Percentiles of a histogram, ms.","type":"object","additionalProperties":false,"required":["p50","p75","p90","p95","p99","p99.9","mean","max","min","stddev"],"properties":{"p50":{"$ref":"#/$defs/nonNegative"},"p75":{"$ref":"#/$defs/nonNegative"},"p90":{"$ref":"#/$defs/nonNegative"},"p95":{"$ref":"#/$defs/nonNegative"},"p99":{"$ref":"#/$defs/nonNegative"},"p99.9":{"$ref":"#/$defs/nonNegative"},"mean":{"$ref":"#/$defs/nonNegative"},"max":{"$ref":"#/$defs/nonNegative"},"min":{"$ref":"#/$defs/nonNegative"},"stddev":{"$ref":"#/$defs/nonNegative"}}},"measurement":{"type":"object","additionalProperties":false,"required":["requests","errors","errorRate","errorBreakdown","throughput","durationMs","latency","histogram","startedAt"],"properties":{"requests":{"$ref":"#/$defs/count"},"errors":{"$ref":"#/$defs/count"},"errorRate":{"type":"number","minimum":0,"maximum":1},"errorBreakdown":{"type":"object","additionalProperties":false,"required":["timeouts","connection","resets","status"],"properties":{"timeouts":{"$ref":"#/$defs/count"},"connection":{"$ref":"#/$defs/counts"},"resets":{"$ref":"#/$defs/count"},"status":{"$ref":"#/$defs/counts"}}},"throughput":{"description":"Successful responses (an expected status) per second; what `min-rps` is judged on. Reports written before this field\'s meaning was narrowed counted every response.","$ref":"#/$defs/nonNegative"},"durationMs":{"$ref":"#/$defs/nonNegative"},"latency":{"description":"Percentiles of successful responses plus timeouts (recorded at the timeout); failed statuses and connection errors are in `errorLatency`. In the open model, timed from each request\'s intended send time.","$ref":"#/$defs/latencySummary"},"uncorrected":{"description":"Open model: the same responses timed from their actual send.","$ref":"#/$defs/latencySummary"},"histogram":{"description":"HDR histogram in microseconds, 3 significant digits, compressed base64.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"uncorrectedHistogram":{"type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"errorLatency":{"description":"Latency of failed requests (unexpected statuses, connection errors, responses cut short): reported, not judged.","$ref":"#/$defs/latencySummary"},"errorHistogram":{"description":"The HDR histogram `errorLatency` comes from, encoded like `histogram`.","type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"},"arrivals":{"description":"Open model: the paced arrival process. Requests are due every 1/rate seconds; one due while every connection waits for an answer is dropped (not sent).","type":"object","additionalProperties":false,"required":["rate","intended","sent","dropped"],"properties":{"rate":{"type":"number","exclusiveMinimum":0},"intended":{"$ref":"#/$defs/count"},"sent":{"$ref":"#/$defs/count"},"dropped":{"$ref":"#/$defs/count"}}},"generator":{"description":"The load generator\'s own event loop during the run. `saturated`: it was the bottleneck, so latency includes its own queueing and a latency budget breach is not failed on this run.","type":"object","additionalProperties":false,"required":["eventLoopUtilization","eventLoopDelayP50Ms","eventLoopDelayP99Ms","eventLoopDelayMaxMs","saturated"],"properties":{"eventLoopUtilization":{"type":"number","minimum":0,"maximum":1},"eventLoopDelayP50Ms":{"$ref":"#/$defs/nonNegative"},"eventLoopDelayP99Ms":{"$ref":"#/$defs/nonNegative"},"eventLoopDelayMaxMs":{"$ref":"#/$defs/nonNegative"},"saturated":{"type":"boolean"}}},"warnings":{"description":"Conditions that make the figures less trustworthy: more than 1% of an open model\'s requests dropped, a saturated load generator.","type":"array","items":{"type":"string"}},"startedAt":{"$ref":"#/$defs/timestamp"},"adaptive":{"description":"Adaptive measurement: when and why it stopped. Absent for the fixed design.","type":"object","additionalProperties":false,"required":["looks","look","stop","capMs","minDurationMs"],"properties":{"looks":{"description":"Looks planned: at the minimum, one per slice after it, the last at the cap.","type":"integer","minimum":1},"look":{"description":"The look it stopped at (1-based); `looks` when it ran to the cap.","type":"integer","minimum":1},"stop":{"enum":["settled: pass","settled: breach","cap"]},"capMs":{"description":"The cap: the written duration, ms.","$ref":"#/$defs/nonNegative"},"minDurationMs":{"description":"Recorded load before the first look, ms.","$ref":"#/$defs/nonNegative"},"confidence":{"description":"One-sided confidence of each bound at the look it stopped at.","type":"number","exclusiveMinimum":0,"exclusiveMaximum":1}}},"cancelled":{"type":"boolean"}}},"significance":{"oneOf":[{"description":"Percentile-bootstrap confidence interval of candidate / reference.","type":"object","additionalProperties":false,"required":["test","confidence","low","high"],"properties":{"test":{"const":"bootstrap"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"low":{"type":"number"},"high":{"type":"number"}}},{"description":"Candidate requests slower than the slowest reference request, and the chance of that under no change.","type":"object","additionalProperties":false,"required":["test","confidence","above","pValue"],"properties":{"test":{"const":"exceedance"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"above":{"$ref":"#/$defs/count"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"Pooled two-proportion z-test of the error rates.","type":"object","additionalProperties":false,"required":["test","confidence","z","pValue"],"properties":{"test":{"const":"two-proportion"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"z":{"type":"number"},"pValue":{"type":"number","minimum":0,"maximum":1}}},{"description":"One-sided prediction bounds of the CloudWatch per-period history (median ± t·1.4826·MAD·√(1+π/2n)).","type":"object","additionalProperties":false,"required":["test","confidence","periods","low","high"],"properties":{"test":{"const":"prediction-bound"},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"}}}]},"breaches":{"description":"The checks that failed and count toward fail-on.","type":"array","uniqueItems":true,"items":{"enum":["budget","regression"]}},"finding":{"type":"object","additionalProperties":false,"required":["metric","verdict","breaches","current","reason"],"properties":{"metric":{"$ref":"#/$defs/metric"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"budget":{"type":"number"},"baseline":{"type":"number"},"current":{"type":"number"},"change":{"description":"Relative change against the baseline (0.12 = +12%); absent when the baseline is 0.","type":"number"},"delta":{"description":"Absolute change: ms, fraction points or req/s.","type":"number"},"significance":{"$ref":"#/$defs/significance"},"interval":{"$ref":"#/$defs/percentileInterval"},"reason":{"type":"string"},"acceptance":{"$ref":"#/$defs/findingAcceptance"},"confirmation":{"type":"object","additionalProperties":false,"required":["current","verdict","breaches","reason"],"properties":{"current":{"type":"number"},"change":{"type":"number"},"delta":{"type":"number"},"verdict":{"$ref":"#/$defs/verdict"},"breaches":{"$ref":"#/$defs/breaches"},"reason":{"type":"string"}}}}},"percentileInterval":{"description":"Distribution-free one-sided confidence bounds of a percentile from the order statistics of the recorded latencies (exact binomial), present when the percentile was judged against a fixed number (a budget, a CloudWatch threshold). Each bound holds with at least `confidence` on its own; a bound is absent when too few requests were measured to give one. Bounds are HDR bucket edges (3 significant digits), rounded outwards.","type":"object","additionalProperties":false,"required":["confidence","samples"],"properties":{"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"samples":{"description":"Latencies the bounds rest on.","$ref":"#/$defs/count"},"low":{"description":"The percentile is at least this, ms.","type":"number"},"lowRank":{"description":"Which order statistic (1-based) the lower bound is.","type":"integer","minimum":1},"high":{"description":"The percentile is at most this, ms.","type":"number"},"highRank":{"description":"Which order statistic (1-based) the upper bound is.","type":"integer","minimum":1},"moreRequests":{"description":"For an inconclusive verdict: an estimate of the further requests that would settle it if latencies kept the distribution measured so far.","type":"integer","minimum":1}}},"cloudwatchMetricSummary":{"type":"object","additionalProperties":false,"required":["median","periods"],"properties":{"median":{"type":"number"},"periods":{"$ref":"#/$defs/count"},"low":{"type":"number"},"high":{"type":"number"},"values":{"description":"The latest per-period values, oldest first (at most 336): the trend.","type":"array","maxItems":336,"items":{"type":"number"}}}},"baseline":{"oneOf":[{"description":"A reference deployment measured side by side in this run, or a saved report\'s measurement (perf-gate compare).","type":"object","additionalProperties":false,"required":["kind","source","measurement"],"properties":{"kind":{"const":"reference"},"source":{"type":"string"},"measurement":{"$ref":"#/$defs/measurement"},"saved":{"const":true,"description":"The reference is the measurement of a saved report (perf-gate compare), not measured in this run."},"rounds":{"$ref":"#/$defs/count"},"confirmation":{"$ref":"#/$defs/measurement"}}},{"description":"CloudWatch history: per metric, the median of the per-period values and the prediction bounds.","type":"object","additionalProperties":false,"required":["kind","source","partial","metrics"],"properties":{"kind":{"const":"cloudwatch"},"store":{"description":"Where the history is kept when not in CloudWatch: `github`, a data branch of the repository (`baseline.github`; one run per period).","enum":["github"]},"source":{"type":"string"},"partial":{"type":"boolean"},"metrics":{"type":"object","additionalProperties":false,"properties":{"p50":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p75":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p90":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p95":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99":{"$ref":"#/$defs/cloudwatchMetricSummary"},"p99.9":{"$ref":"#/$defs/cloudwatchMetricSummary"},"mean":{"$ref":"#/$defs/cloudwatchMetricSummary"},"max":{"$ref":"#/$defs/cloudwatchMetricSummary"},"error-rate":{"$ref":"#/$defs/cloudwatchMetricSummary"}}}}},{"description":"No baseline, and why.","type":"object","additionalProperties":false,"required":["kind","reason"],"properties":{"kind":{"const":"none"},"reason":{"type":"string"},"configured":{"const":false,"description":"No baseline is set up for this endpoint (its metrics were judged by their budgets alone); absent when a baseline is set up but had no data."}}}]},"endpoint":{"type":"object","additionalProperties":false,"required":["name","method","path","line","measurement","baseline","findings","verdict"],"properties":{"name":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"line":{"type":"integer","minimum":0},"measurement":{"$ref":"#/$defs/measurement"},"confirmation":{"description":"The re-measurement of a breaching endpoint.","$ref":"#/$defs/measurement"},"baseline":{"$ref":"#/$defs/baseline"},"findings":{"type":"array","items":{"$ref":"#/$defs/finding"}},"verdict":{"description":"The most severe verdict among the findings.","$ref":"#/$defs/verdict"}}},"summary":{"type":"object","additionalProperties":false,"required":["endpoints","violations","regressions","improvements","inconclusive","noBaseline","passed"],"properties":{"endpoints":{"$ref":"#/$defs/count"},"violations":{"description":"Findings with a budget breach.","$ref":"#/$defs/count"},"regressions":{"description":"Findings with a regression breach.","$ref":"#/$defs/count"},"improvements":{"$ref":"#/$defs/count"},"inconclusive":{"$ref":"#/$defs/count"},"noBaseline":{"$ref":"#/$defs/count"},"accepted":{"description":"Findings an authorised acceptance covers (verdict accepted).","$ref":"#/$defs/count"},"passed":{"description":"Every budget and regression check held and the run completed, whatever fail-on says.","type":"boolean"},"cancelled":{"type":"boolean"},"load":{"description":"Load time of the run, warmups included, ms: spent, and planned (what the fixed design, every endpoint for its whole duration, would have spent).","type":"object","additionalProperties":false,"required":["spentMs","plannedMs"],"properties":{"spentMs":{"$ref":"#/$defs/nonNegative"},"plannedMs":{"$ref":"#/$defs/nonNegative"}}},"errors":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["message"],"properties":{"endpoint":{"type":"string"},"message":{"type":"string"}}}}}}}}');
-;// CONCATENATED MODULE: ./src/report/validate.ts
-
-
-
-/** Checks JSON against schemas/report.schema.json (reports read back for `report`, `compare`). */
-let validate_compiled;
-function validate_validator() {
-    validate_compiled ??= new _2020.Ajv2020({ allErrors: true, strict: true }).compile(report_schema_namespaceObject);
-    return validate_compiled;
-}
-function validateReport(json) {
-    const validate = validate_validator();
-    if (validate(json))
-        return { valid: true, report: json };
-    return { valid: false, errors: (validate.errors ?? []).map(describe) };
-}
-/**
- * Parses and validates a report file's text; throws one message naming the file and every
- * problem. `source` names the file in messages.
- */
-function parseReport(text, source) {
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch (error) {
-        throw new Error(`${source}: not a perf-gate report: invalid JSON (${error.message})`);
-    }
-    const version = typeof json === 'object' && json !== null
-        ? json.schemaVersion
-        : undefined;
-    if (version === undefined) {
-        throw new Error(`${source}: not a perf-gate report: no schemaVersion (expected the report.json a perf-gate run writes)`);
-    }
-    if (version === 1) {
-        throw new Error(`${source}: report schemaVersion 1 was written by perf-gate 0.1, whose percentile verdicts came from a fixed sample-count rule; this perf-gate reads version ${REPORT_SCHEMA_VERSION} only: measure again with this version (see docs/report-format.md)`);
-    }
-    if (version !== REPORT_SCHEMA_VERSION) {
-        throw new Error(`${source}: report schemaVersion ${JSON.stringify(version)} is not supported; this perf-gate reads version ${REPORT_SCHEMA_VERSION} (use the perf-gate version that wrote it)`);
-    }
-    const result = validateReport(json);
-    if (!result.valid) {
-        const shown = result.errors.slice(0, 20);
-        const more = result.errors.length > shown.length
-            ? `\n  … and ${result.errors.length - shown.length} more`
-            : '';
-        throw new Error(`${source}: not a valid perf-gate report:\n  ${shown.join('\n  ')}${more}`);
-    }
-    return result.report;
-}
-function describe(error) {
-    const where = error.instancePath === '' ? '(top level)' : error.instancePath;
-    if (error.keyword === 'additionalProperties') {
-        return `${where}: unknown key "${error.params.additionalProperty}"`;
-    }
-    if (error.keyword === 'required') {
-        return `${where}: missing "${error.params.missingProperty}"`;
-    }
-    if (error.keyword === 'enum') {
-        return `${where}: ${error.message} (${error.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')})`;
-    }
-    return `${where}: ${error.message}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/read.ts
-
-
-
-
-
-/**
- * Saved reports (the action's `report` input, `perf-gate compare`) come from another job, and in
- * the fork pattern from whoever wrote the pull request: they are read as untrusted evidence.
- * Every read is bounded before memory is spent on it.
- */
-/**
- * Largest report read. A report holds per endpoint a few KB of findings and one compressed
- * histogram (1–20 KB) per measurement (main run, confirmation, reference): 200 endpoints with
- * every measurement stay under 10 MB. 64 MiB leaves room for that six times over, while parsing
- * it costs a few hundred MB of heap at most, well inside a 7 GB runner.
- */
-const MAX_REPORT_BYTES = 64 * 1024 * 1024;
-/** Nesting deeper than any report has (the schema's deepest path is under 10 levels). */
-const MAX_REPORT_DEPTH = 32;
-/**
- * Largest decompressed histogram. perf-gate's histograms (µs, 3 significant digits, up to an
- * hour, auto-resized beyond) have at most ~70,000 counts of at most 9 bytes each: under 640 KB.
- * A compressed payload is checked against this before it is inflated in full.
- */
-const MAX_HISTOGRAM_BYTES = 2 * 1024 * 1024;
-/** Largest total of decompressed histograms in one report (many small bombs add up). */
-const MAX_REPORT_HISTOGRAM_BYTES = 256 * 1024 * 1024;
-/** Highest histogram value accepted, µs (about 100 days): bounds the counts array decoding allocates. */
-const MAX_HISTOGRAM_VALUE = 2 ** 43;
-class ReportFileError extends Error {
-    name = 'ReportFileError';
-}
-const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-/**
- * The file's text, read from a regular file of at most MAX_REPORT_BYTES. The file is opened
- * non-blocking and checked with fstat on the opened descriptor, so a FIFO is refused instead of
- * waiting for a writer, and a device (/dev/zero) or a folder is refused before a byte is read.
- */
-async function readReportText(path, source = path) {
-    let handle;
-    try {
-        handle = await (0,promises_.open)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
-    }
-    catch (error) {
-        const code = error.code;
-        throw new ReportFileError(code === 'ENOENT'
-            ? `${source}: no such file`
-            : `${source}: cannot be read: ${error.message}`);
-    }
-    try {
-        const info = await handle.stat();
-        if (!info.isFile()) {
-            const kind = info.isDirectory()
-                ? 'a folder'
-                : info.isFIFO()
-                    ? 'a named pipe'
-                    : info.isCharacterDevice() || info.isBlockDevice()
-                        ? 'a device'
-                        : info.isSocket()
-                            ? 'a socket'
-                            : 'not a regular file';
-            throw new ReportFileError(`${source}: is ${kind}, not a report file: name the report.json a perf-gate run wrote`);
-        }
-        if (info.size > MAX_REPORT_BYTES) {
-            throw new ReportFileError(`${source}: ${mib(info.size)} is larger than a perf-gate report can be (at most ${mib(MAX_REPORT_BYTES)}): name the report.json a perf-gate run wrote`);
-        }
-        // One byte more than the cap: a file that grew after fstat is caught, not read whole.
-        const buffer = Buffer.alloc(Math.min(info.size, MAX_REPORT_BYTES) + 1);
-        let length = 0;
-        while (length < buffer.length) {
-            const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-            if (bytesRead === 0)
-                break;
-            length += bytesRead;
-        }
-        if (length > MAX_REPORT_BYTES || length > info.size) {
-            throw new ReportFileError(`${source}: the file changed while it was read`);
-        }
-        return buffer.subarray(0, length).toString('utf8');
-    }
-    catch (error) {
-        if (error instanceof ReportFileError)
-            throw error;
-        throw new ReportFileError(`${source}: cannot be read: ${error.message}`);
-    }
-    finally {
-        await handle.close();
-    }
-}
-/** The deepest nesting of arrays and objects in JSON text (strings skipped), in one pass. */
-function jsonDepth(text, limit) {
-    let depth = 0;
-    let deepest = 0;
-    let inString = false;
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (inString) {
-            if (c === 0x5c)
-                i++;
-            else if (c === 0x22)
-                inString = false;
-        }
-        else if (c === 0x22)
-            inString = true;
-        else if (c === 0x7b || c === 0x5b) {
-            if (++depth > deepest)
-                deepest = depth;
-            if (deepest > limit)
-                return deepest;
-        }
-        else if (c === 0x7d || c === 0x5d)
-            depth--;
-    }
-    return deepest;
-}
-/**
- * Checks that a compressed histogram (hdr-histogram-js's V2 compressed base64) decompresses to at
- * most `budget` bytes and describes a histogram perf-gate could have written, without inflating
- * more than the cap. Returns the decompressed size.
- */
-function checkHistogram(base64, where, budget) {
-    const bytes = Buffer.from(base64, 'base64');
-    const bad = (why) => new ReportFileError(`${where}: not a perf-gate histogram (${why})`);
-    if (bytes.length < 8)
-        throw bad('too short');
-    // Cookie 0x1c849304 | word size; then the compressed length, then zlib data.
-    if ((bytes.readInt32BE(0) & ~0xf0) !== 0x1c849304)
-        throw bad('unknown encoding');
-    const compressed = bytes.readInt32BE(4);
-    if (compressed < 0 || compressed > bytes.length - 8)
-        throw bad('truncated');
-    const cap = Math.min(MAX_HISTOGRAM_BYTES, budget);
-    let inflated;
-    try {
-        inflated = (0,external_node_zlib_.inflateSync)(bytes.subarray(8, 8 + compressed), { maxOutputLength: cap });
-    }
-    catch (error) {
-        if (error.code === 'ERR_BUFFER_TOO_LARGE') {
-            throw new ReportFileError(`${where}: the histogram decompresses to more than ${mib(cap)}; perf-gate's histograms stay under 1 MiB, so this report was not written by perf-gate as it stands`);
-        }
-        throw bad(`cannot be decompressed: ${error.message}`);
-    }
-    // Header: cookie, payload length, normalising offset, significant digits, lowest, highest.
-    if (inflated.length < 40)
-        throw bad('no header');
-    const digits = inflated.readInt32BE(12);
-    const lowest = Number(inflated.readBigInt64BE(16));
-    const highest = Number(inflated.readBigInt64BE(24));
-    if (digits < 0 || digits > 5)
-        throw bad(`${digits} significant digits`);
-    if (lowest < 1 || highest < 2 * lowest || highest > MAX_HISTOGRAM_VALUE) {
-        throw bad(`value range ${lowest}–${highest}`);
-    }
-    return inflated.length;
-}
-/** Every histogram of a measurement, with where it sits in the report. */
-function histogramsOf(m, where) {
-    if (!m)
-        return [];
-    const out = [[m.histogram, `${where}.histogram`]];
-    if (m.uncorrectedHistogram)
-        out.push([m.uncorrectedHistogram, `${where}.uncorrectedHistogram`]);
-    return out;
-}
-/** Checks every histogram of a parsed report against the per-histogram and per-report caps. */
-function checkHistograms(report, source) {
-    let budget = MAX_REPORT_HISTOGRAM_BYTES;
-    report.endpoints.forEach((e, i) => {
-        const at = `${source}: endpoints[${i}]`;
-        const all = [
-            ...histogramsOf(e.measurement, `${at}.measurement`),
-            ...histogramsOf(e.confirmation, `${at}.confirmation`),
-        ];
-        if (e.baseline.kind === 'reference') {
-            all.push(...histogramsOf(e.baseline.measurement, `${at}.baseline.measurement`));
-            all.push(...histogramsOf(e.baseline.confirmation, `${at}.baseline.confirmation`));
-        }
-        for (const [histogram, where] of all) {
-            budget -= checkHistogram(histogram, where, budget);
-            if (budget <= 0) {
-                throw new ReportFileError(`${source}: its histograms decompress to more than ${mib(MAX_REPORT_HISTOGRAM_BYTES)} in all`);
-            }
-        }
-    });
-}
-/**
- * A measurement's derived figures recomputed from its evidence: percentiles from the histogram,
- * the error rate from the counts. What a report says about them is not trusted.
- */
-function rederive(m, where) {
-    if (m.errors > m.requests) {
-        throw new ReportFileError(`${where}: ${m.errors} errors out of ${m.requests} requests`);
-    }
-    const out = {
-        ...m,
-        errorRate: m.requests === 0 ? 0 : m.errors / m.requests,
-        latency: summarize(decodeHistogram(m.histogram)),
-    };
-    if (m.uncorrectedHistogram)
-        out.uncorrected = summarize(decodeHistogram(m.uncorrectedHistogram));
-    return out;
-}
-/** The report with every measurement's figures recomputed from its histograms and counts. */
-function rederiveMeasurements(report, source) {
-    const endpoints = report.endpoints.map((e, i) => {
-        const at = `${source}: endpoints[${i}]`;
-        const out = { ...e, measurement: rederive(e.measurement, `${at}.measurement`) };
-        if (e.confirmation)
-            out.confirmation = rederive(e.confirmation, `${at}.confirmation`);
-        if (e.baseline.kind === 'reference') {
-            const baseline = {
-                ...e.baseline,
-                measurement: rederive(e.baseline.measurement, `${at}.baseline.measurement`),
-            };
-            if (e.baseline.confirmation) {
-                baseline.confirmation = rederive(e.baseline.confirmation, `${at}.baseline.confirmation`);
-            }
-            out.baseline = baseline;
-        }
-        return out;
-    });
-    return { ...report, endpoints };
-}
-/**
- * A saved report, read with every bound: regular file, size, nesting, schema, histogram sizes;
- * its measurements' figures recomputed from their histograms (verdicts and summary are left as
- * written: see evaluate/rejudge.ts). Throws ReportFileError (or parseReport's Error) with one
- * message naming `source`.
- */
-async function readReportFile(path, source = path) {
-    const text = await readReportText(path, source);
-    const depth = jsonDepth(text, MAX_REPORT_DEPTH);
-    if (depth > MAX_REPORT_DEPTH) {
-        throw new ReportFileError(`${source}: not a perf-gate report: JSON nested deeper than ${MAX_REPORT_DEPTH} levels`);
-    }
-    const report = parseReport(text, source);
-    checkHistograms(report, source);
-    return rederiveMeasurements(report, source);
-}
-
-;// CONCATENATED MODULE: ./src/report/charts.ts
-
-/**
- * Latency charts for the PR comment and job summary: one mermaid `xychart-beta` block per
- * endpoint, its percentile curve (p50 … p99.9) for this run, the reference or CloudWatch
- * baseline, the confirmation, and the budget each percentile is held to; with a CloudWatch
- * history, a second block with the trend of its most telling metric over the lookback.
- *
- * Nothing from the report but numbers goes inside a block: the endpoint's name is written above
- * it by the caller, escaped as markdown, so a hostile name has no way into mermaid's syntax
- * (mermaid strings have no escape for `"`, and `%%{init}%%` directives or a closing fence would
- * change what GitHub renders).
- */
-/** The percentiles on the x axis, in order. */
-const CHART_PERCENTILES = [
-    'p50',
-    'p75',
-    'p90',
-    'p95',
-    'p99',
-    'p99.9',
-];
-/**
- * The series' colours, in the order they are drawn, set through the block's own init directive
- * (xychart has no legend: the caption names each colour). CSS colour names: no `#` that a
- * reader of the raw markdown could take for an issue reference, no comma to split the palette.
- */
-const SERIES_STYLE = {
-    run: { colour: 'royalblue', mark: '🔵', words: 'this run' },
-    baseline: { colour: 'gray', mark: '⚫', words: 'baseline' },
-    confirmation: { colour: 'orange', mark: '🟠', words: 'confirmation' },
-    budget: { colour: 'crimson', mark: '🔴', words: 'budget' },
-};
-const FAILING_VERDICTS = new Set([
-    'budget-exceeded',
-    'regression',
-    'inconclusive',
-    'accepted',
-]);
-/** Whether `charts: failing` (the default) draws this endpoint. */
-function endpointNeedsChart(endpoint) {
-    return endpoint.findings.some((f) => f.breaches.length > 0 || FAILING_VERDICTS.has(f.verdict));
-}
-/** The endpoints the mode draws, in report order. */
-function endpointsToChart(report, mode) {
-    const chosen = mode ?? report.config.charts ?? 'failing';
-    if (chosen === 'none')
-        return [];
-    return report.endpoints.filter((e) => chosen === 'all' || endpointNeedsChart(e));
-}
-function usable(latency, points) {
-    return (latency !== undefined &&
-        points.every((p) => typeof latency[p] === 'number' && Number.isFinite(latency[p])));
-}
-/**
- * The budget each percentile is held to: a limit on a higher percentile (or on `max`) bounds
- * every lower one too, since the curve only rises; above the highest limited percentile there is
- * no limit (undefined).
- */
-function budgetEnvelope(config, points) {
-    const limits = [];
-    for (const [metric, value] of Object.entries(config?.budget ?? {})) {
-        if (typeof value !== 'number' || !Number.isFinite(value))
-            continue;
-        if (metric === 'max')
-            limits.push({ q: 1, value });
-        const q = types/* QUANTILES */.bD[metric];
-        if (q !== undefined)
-            limits.push({ q, value });
-    }
-    return points.map((p) => {
-        const q = types/* QUANTILES */.bD[p];
-        const binding = limits.filter((l) => l.q >= q).map((l) => l.value);
-        return binding.length > 0 ? Math.min(...binding) : undefined;
-    });
-}
-/** The data of an endpoint's chart, or undefined when it has no curve to draw (nothing measured). */
-function latencyChart(endpoint, config) {
-    let points = [...CHART_PERCENTILES];
-    const { measurement, baseline } = endpoint;
-    if (measurement.requests === 0 || !usable(measurement.latency, points))
-        return undefined;
-    const series = [];
-    const pick = (latency) => points.map((p) => latency[p]);
-    let cloudwatch;
-    if (baseline.kind === 'cloudwatch') {
-        cloudwatch = {};
-        for (const p of CHART_PERCENTILES) {
-            const median = baseline.metrics[p]?.median;
-            if (typeof median === 'number' && Number.isFinite(median))
-                cloudwatch[p] = median;
-        }
-        const present = CHART_PERCENTILES.filter((p) => cloudwatch[p] !== undefined);
-        // A baseline with a few percentiles narrows the x axis to them; with fewer than two it is left out.
-        if (present.length >= 2)
-            points = present;
-        else
-            cloudwatch = undefined;
-    }
-    series.push({ kind: 'run', label: 'this run', values: pick(measurement.latency) });
-    if (baseline.kind === 'reference' && usable(baseline.measurement.latency, points)) {
-        series.push({
-            kind: 'baseline',
-            label: baseline.saved ? 'base report' : 'reference',
-            values: pick(baseline.measurement.latency),
-        });
-    }
-    else if (cloudwatch) {
-        series.push({
-            kind: 'baseline',
-            label: 'CloudWatch median',
-            values: points.map((p) => cloudwatch[p]),
-        });
-    }
-    if (endpoint.confirmation &&
-        endpoint.confirmation.requests > 0 &&
-        usable(endpoint.confirmation.latency, points)) {
-        series.push({
-            kind: 'confirmation',
-            label: 'confirmation',
-            values: pick(endpoint.confirmation.latency),
-        });
-    }
-    const envelope = budgetEnvelope(config, points);
-    const highest = Math.max(...series.flatMap((s) => s.values), ...envelope.filter((v) => v !== undefined));
-    const yMax = niceCeiling(highest * 1.1);
-    const unlimited = points.filter((_, i) => envelope[i] === undefined);
-    if (unlimited.length < points.length) {
-        series.push({
-            kind: 'budget',
-            label: 'budget',
-            values: envelope.map((v) => v ?? yMax),
-        });
-    }
-    return { percentiles: points, series, yMax, unlimited };
-}
-/** The smallest 1, 2, 2.5 or 5 × 10^k at or above `value` (a round top for the y axis). */
-function niceCeiling(value) {
-    if (!(value > 0) || !Number.isFinite(value))
-        return 1;
-    const power = 10 ** Math.floor(Math.log10(value));
-    for (const step of [1, 2, 2.5, 5, 10]) {
-        if (step * power >= value * (1 - 1e-12))
-            return roundNumber(step * power);
-    }
-    return roundNumber(10 * power);
-}
-/** A number as mermaid reads it: plain decimal, at most 3 significant decimals, never NaN or an exponent. */
-function mermaidNumber(value) {
-    if (!Number.isFinite(value))
-        return '0';
-    // toFixed writes an exponent from 1e21 on; no latency comes near the clamp.
-    const rounded = roundNumber(Math.max(-1e12, Math.min(1e12, value)));
-    const text = rounded.toFixed(Math.abs(rounded) >= 100 ? 1 : Math.abs(rounded) >= 1 ? 2 : 3);
-    return text.replace(/\.?0+$/, '') || '0';
-}
-function roundNumber(value) {
-    return Number(value.toPrecision(6));
-}
-/** Fixed words inside a block: only characters that mean nothing to mermaid's xychart grammar. */
-function mermaidLabel(text) {
-    return text.replace(/[^A-Za-z0-9 .,()/%-]/g, '').slice(0, 60);
-}
-/** The chart as a fenced mermaid block (no text from the report inside). */
-function mermaidBlock(chart) {
-    const palette = chart.series.map((s) => SERIES_STYLE[s.kind].colour).join(', ');
-    const init = JSON.stringify({
-        themeVariables: { xyChart: { plotColorPalette: palette } },
-    });
-    const lines = [
-        '```mermaid',
-        `%%{init: ${init}}%%`,
-        'xychart-beta',
-        `  title "${mermaidLabel('Latency by percentile (ms)')}"`,
-        `  x-axis "percentile" [${chart.percentiles.map((p) => `"${mermaidLabel(p)}"`).join(', ')}]`,
-        `  y-axis "ms" 0 --> ${mermaidNumber(chart.yMax)}`,
-        ...chart.series.map((s) => `  line [${s.values.map(mermaidNumber).join(', ')}]`),
-        '```',
-    ];
-    return lines.join('\n');
-}
-/** The caption under a chart: which colour is which, in plain words (no report text). */
-function chartCaption(chart) {
-    const names = chart.series.map((s) => `${SERIES_STYLE[s.kind].mark} ${s.label}`);
-    let text = names.join(' · ');
-    const budget = chart.series.some((s) => s.kind === 'budget');
-    if (budget) {
-        text +=
-            '. The budget line is the limit each percentile is held to: a limit on a higher percentile bounds the lower ones too';
-        if (chart.unlimited.length > 0)
-            text += `; no budget limits ${chart.unlimited.join(', ')} (drawn at the top)`;
-    }
-    return `<sub>${text}.</sub>`;
-}
-/**
- * The markdown of one endpoint's chart: `heading` (already escaped by the caller) above the
- * block and the caption under it; empty when there is nothing to draw.
- */
-function markdownChart(endpoint, config, heading) {
-    const chart = latencyChart(endpoint, config);
-    if (!chart)
-        return '';
-    const trend = trendChart(endpoint, config);
-    const after = trend ? `\n${mermaidTrend(trend)}` : '';
-    return `${heading}\n\n${mermaidBlock(chart)}\n\n${chartCaption(chart)}\n${after}`;
-}
-// ---------------------------------------------------------------------------------------------
-// Trend: a CloudWatch baseline's per-period values with this run's value after them
-/** At most this many periods in a comment's trend block (the latest). */
-const TREND_POINTS = 100;
-/**
- * The trend of the endpoint's most telling latency metric over its CloudWatch lookback: the
- * first latency finding that fails or is in doubt, else p95; undefined without a CloudWatch
- * history of at least two periods for it.
- */
-function trendChart(endpoint, config) {
-    const { baseline } = endpoint;
-    if (baseline.kind !== 'cloudwatch')
-        return undefined;
-    const latency = (m) => m in types/* QUANTILES */.bD || m === 'mean' || m === 'max';
-    const telling = endpoint.findings.find((f) => latency(f.metric) && (f.breaches.length > 0 || FAILING_VERDICTS.has(f.verdict)));
-    const candidates = [telling?.metric, 'p95', ...CHART_PERCENTILES].filter((m) => m !== undefined && latency(m));
-    for (const metric of candidates) {
-        const summary = baseline.metrics[metric];
-        const history = (summary?.values ?? []).filter((v) => Number.isFinite(v));
-        const current = endpoint.measurement.latency[metric];
-        if (!summary || history.length < 2 || !Number.isFinite(current))
-            continue;
-        const budget = config?.budget[metric];
-        return {
-            metric,
-            history,
-            current,
-            median: summary.median,
-            ...(typeof budget === 'number' && Number.isFinite(budget) ? { budget } : {}),
-        };
-    }
-    return undefined;
-}
-/** The trend as a fenced mermaid block and its caption (no text from the report inside the block). */
-function mermaidTrend(trend) {
-    const history = trend.history.slice(-TREND_POINTS);
-    const points = [...history, trend.current];
-    const series = [{ kind: 'run', values: points }];
-    series.push({ kind: 'baseline', values: points.map(() => trend.median) });
-    if (trend.budget !== undefined)
-        series.push({ kind: 'budget', values: points.map(() => trend.budget) });
-    const yMax = niceCeiling(Math.max(...series.flatMap((s) => s.values)) * 1.1);
-    const palette = series.map((s) => SERIES_STYLE[s.kind].colour).join(', ');
-    const block = [
-        '```mermaid',
-        `%%{init: ${JSON.stringify({ themeVariables: { xyChart: { plotColorPalette: palette } } })}}%%`,
-        'xychart-beta',
-        `  title "${mermaidLabel(`${trend.metric} per period, then this run (ms)`)}"`,
-        `  x-axis "period" 1 --> ${points.length}`,
-        `  y-axis "ms" 0 --> ${mermaidNumber(yMax)}`,
-        ...series.map((s) => `  line [${s.values.map(mermaidNumber).join(', ')}]`),
-        '```',
-    ].join('\n');
-    const names = [
-        `${SERIES_STYLE.run.mark} ${trend.metric} of the last ${history.length} CloudWatch periods, oldest first; the last point is this run`,
-        `${SERIES_STYLE.baseline.mark} their median`,
-        ...(trend.budget !== undefined ? [`${SERIES_STYLE.budget.mark} budget`] : []),
-    ];
-    return `${block}\n\n<sub>${names.join(' · ')}.</sub>\n`;
-}
-
-;// CONCATENATED MODULE: ./src/report/html.ts
-
-
-
-
-
-
-/**
- * The self-contained HTML report: one file, readable offline. No script, no external anything
- * (a Content-Security-Policy of `default-src 'none'` says so to the browser too); the charts are
- * inline SVG drawn here from the report's histograms, with native hover titles on the points.
- * Every string from the report is escaped for the HTML text or attribute it lands in; the
- * report is treated as hostile (it may come from a fork's artifact).
- */
-const VERDICT_TEXT = {
-    pass: 'pass',
-    'budget-exceeded': 'over budget',
-    regression: 'regression',
-    improvement: 'improvement',
-    inconclusive: 'inconclusive',
-    'no-baseline': 'no baseline',
-    accepted: 'accepted',
-};
-/** C0/C1 controls, line separators, bidi overrides and isolates, BOM: shown as a space. */
-const html_INVISIBLE = 
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
-/** Text for an HTML text node or a double- or single-quoted attribute value. */
-function escapeHtml(text) {
-    return text.replace(html_INVISIBLE, ' ').replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-function verdictOf(finding) {
-    if (finding.breaches.length > 1)
-        return breachesOf(finding).join(' and ');
-    return VERDICT_TEXT[finding.verdict];
-}
-/** x of a quantile on the log scale: log10(1 / (1 - q)); p90 at 1, p99 at 2, p99.9 at 3. */
-function logX(q) {
-    return Math.log10(1 / (1 - q));
-}
-/** The quantiles a curve is drawn at: every 0.05 of the log scale up to `xMax`, and the named percentiles exactly. */
-function curveQuantiles(xMax) {
-    const out = new Set([0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999].filter((q) => logX(q) <= xMax + 1e-9));
-    for (let i = 0; i <= Math.round(xMax / 0.05); i++)
-        out.add(1 - 10 ** -(i * 0.05));
-    return [...out].sort((a, b) => a - b);
-}
-/**
- * A measurement's percentile curve from its histogram (the summary's six percentiles when the
- * histogram cannot be read).
- */
-function curveOf(m, quantiles) {
-    try {
-        const histogram = decodeHistogram(m.histogram);
-        if (histogram.totalCount > 0) {
-            return quantiles.map((q) => ({ q, ms: quantileMs(histogram, q) }));
-        }
-    }
-    catch {
-        // fall through to the summary
-    }
-    return summaryPoints(m.latency);
-}
-function summaryPoints(latency) {
-    return ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9']
-        .filter((p) => Number.isFinite(latency[p]))
-        .map((p) => ({ q: types/* QUANTILES */.bD[p], ms: latency[p] }));
-}
-function curvesOf(endpoint) {
-    // Up to p99.99 when there are enough requests for it to mean something, at least to p99.9.
-    const xMax = Math.min(4, Math.max(3, Math.floor(Math.log10(Math.max(1, endpoint.measurement.requests)))));
-    const quantiles = curveQuantiles(xMax);
-    const curves = [];
-    if (endpoint.measurement.requests > 0)
-        curves.push({
-            kind: 'run',
-            label: 'this run',
-            points: curveOf(endpoint.measurement, quantiles),
-        });
-    const { baseline } = endpoint;
-    if (baseline.kind === 'reference' && baseline.measurement.requests > 0) {
-        curves.push({
-            kind: 'baseline',
-            label: baseline.saved ? 'base report' : 'reference',
-            points: curveOf(baseline.measurement, quantiles),
-        });
-    }
-    else if (baseline.kind === 'cloudwatch') {
-        const points = ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9']
-            .filter((p) => Number.isFinite(baseline.metrics[p]?.median))
-            .map((p) => ({ q: types/* QUANTILES */.bD[p], ms: baseline.metrics[p].median }));
-        if (points.length > 0)
-            curves.push({ kind: 'baseline', label: 'CloudWatch median', points });
-    }
-    if (endpoint.confirmation && endpoint.confirmation.requests > 0) {
-        curves.push({
-            kind: 'confirmation',
-            label: 'confirmation',
-            points: curveOf(endpoint.confirmation, quantiles),
-        });
-    }
-    return { curves, xMax };
-}
-/** The latency budgets of an endpoint as (quantile, limit): `max` at the right edge. */
-function budgetMarks(config) {
-    const marks = [];
-    for (const [metric, value] of Object.entries(config?.budget ?? {})) {
-        if (typeof value !== 'number' || !Number.isFinite(value))
-            continue;
-        if (metric === 'max')
-            marks.push({ metric, ms: value });
-        else if (types/* QUANTILES */.bD[metric] !== undefined)
-            marks.push({ metric, q: types/* QUANTILES */.bD[metric], ms: value });
-    }
-    return marks;
-}
-const WIDTH = 640;
-const HEIGHT = 300;
-const M = { left: 56, right: 16, top: 16, bottom: 40 };
-function n(value) {
-    return Number.isFinite(value) ? String(Math.round(value * 10) / 10) : '0';
-}
-/** The percentile chart of one endpoint as inline SVG; empty when nothing was measured. */
-function percentileSvg(endpoint, config) {
-    const { curves, xMax } = curvesOf(endpoint);
-    if (curves.length === 0)
-        return '';
-    const marks = budgetMarks(config);
-    const all = [
-        ...curves.flatMap((c) => c.points.map((p) => p.ms)),
-        ...marks.map((b) => b.ms),
-    ].filter(Number.isFinite);
-    const yMax = niceCeiling(Math.max(...all, 0.001) * 1.05);
-    const plotW = WIDTH - M.left - M.right;
-    const plotH = HEIGHT - M.top - M.bottom;
-    const px = (q) => M.left + (Math.min(logX(q), xMax) / xMax) * plotW;
-    const py = (ms) => M.top + plotH - (Math.min(Math.max(ms, 0), yMax) / yMax) * plotH;
-    const out = [];
-    const title = `Latency by percentile: ${endpoint.name}`;
-    out.push(`<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">`);
-    // Grid and axes.
-    for (let i = 0; i <= 4; i++) {
-        const ms = (yMax * i) / 4;
-        const y = n(py(ms));
-        out.push(`<line class="grid" x1="${M.left}" x2="${WIDTH - M.right}" y1="${y}" y2="${y}"/>`);
-        out.push(`<text class="tick" x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeHtml(format_formatMs(ms))}</text>`);
-    }
-    const ticks = [
-        [0, 'p0'],
-        [0.5, 'p50'],
-        [0.9, 'p90'],
-        [0.99, 'p99'],
-        [0.999, 'p99.9'],
-        [0.9999, 'p99.99'],
-    ];
-    for (const [q, label] of ticks) {
-        if (logX(q) > xMax + 1e-9)
-            continue;
-        const x = n(px(q));
-        out.push(`<line class="grid" x1="${x}" x2="${x}" y1="${M.top}" y2="${M.top + plotH}"/>`);
-        out.push(`<text class="tick" x="${x}" y="${M.top + plotH + 16}" text-anchor="middle">${label}</text>`);
-    }
-    out.push(`<text class="tick" x="${M.left + plotW / 2}" y="${HEIGHT - 4}" text-anchor="middle">percentile (log scale)</text>`);
-    // Budgets: a dashed line from the left up to the percentile each limits (a limit there holds
-    // every lower percentile too), with a dot where it applies.
-    for (const b of marks) {
-        const y = n(py(b.ms));
-        const x2 = b.q === undefined ? WIDTH - M.right : px(b.q);
-        const label = `${b.metric} budget: ${format_formatMs(b.ms)}`;
-        out.push(`<line class="budget" x1="${M.left}" x2="${n(x2)}" y1="${y}" y2="${y}"><title>${escapeHtml(label)}</title></line>`);
-        out.push(`<circle class="budget-dot" cx="${n(x2)}" cy="${y}" r="4"><title>${escapeHtml(label)}</title></circle>`);
-    }
-    // This run last, on top of the lines it is compared with.
-    for (const curve of [...curves].reverse()) {
-        const points = curve.points.map((p) => `${n(px(p.q))},${n(py(p.ms))}`).join(' ');
-        out.push(`<polyline class="series s-${curve.kind}" points="${points}"><title>${escapeHtml(curve.label)}</title></polyline>`);
-        for (const metric of ['p50', 'p90', 'p95', 'p99', 'p99.9']) {
-            const q = types/* QUANTILES */.bD[metric];
-            const point = curve.points.find((p) => Math.abs(p.q - q) < 1e-9);
-            if (!point || logX(q) > xMax + 1e-9)
-                continue;
-            out.push(`<circle class="dot s-${curve.kind}" cx="${n(px(q))}" cy="${n(py(point.ms))}" r="3"><title>${escapeHtml(`${curve.label}, ${metric}: ${format_formatMs(point.ms)}`)}</title></circle>`);
-        }
-    }
-    out.push('</svg>');
-    const legend = curves
-        .map((c) => `<span class="key"><i class="swatch s-${c.kind}"></i>${escapeHtml(c.label)}</span>`)
-        .concat(marks.length > 0 ? ['<span class="key"><i class="swatch budget-key"></i>budget</span>'] : []);
-    return `<figure>${out.join('')}<figcaption>${legend.join(' ')}</figcaption></figure>`;
-}
-/**
- * The trend of the endpoint's most telling metric over its CloudWatch lookback (charts.ts
- * trendChart), this run as the last point; empty without such a history.
- */
-function trendSvg(endpoint, config) {
-    const trend = trendChart(endpoint, config);
-    if (!trend)
-        return '';
-    const points = [...trend.history, trend.current];
-    const yMax = niceCeiling(Math.max(...points, trend.median, trend.budget ?? 0, 0.001) * 1.05);
-    const plotW = WIDTH - M.left - M.right;
-    const plotH = HEIGHT - M.top - M.bottom;
-    const px = (i) => M.left + (points.length > 1 ? (i / (points.length - 1)) * plotW : 0);
-    const py = (ms) => M.top + plotH - (Math.min(Math.max(ms, 0), yMax) / yMax) * plotH;
-    const title = `${trend.metric} per CloudWatch period, then this run: ${endpoint.name}`;
-    const out = [
-        `<svg class="chart trend" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">`,
-    ];
-    for (let i = 0; i <= 4; i++) {
-        const y = n(py((yMax * i) / 4));
-        out.push(`<line class="grid" x1="${M.left}" x2="${WIDTH - M.right}" y1="${y}" y2="${y}"/>`);
-        out.push(`<text class="tick" x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeHtml(format_formatMs((yMax * i) / 4))}</text>`);
-    }
-    out.push(`<text class="tick" x="${M.left + plotW / 2}" y="${HEIGHT - 4}" text-anchor="middle">${escapeHtml(`${trend.history.length} periods, oldest first, then this run`)}</text>`);
-    const flat = (ms, cls, label) => `<line class="${cls}" x1="${M.left}" x2="${WIDTH - M.right}" y1="${n(py(ms))}" y2="${n(py(ms))}"><title>${escapeHtml(label)}</title></line>`;
-    out.push(flat(trend.median, 'median', `median of the periods: ${format_formatMs(trend.median)}`));
-    if (trend.budget !== undefined)
-        out.push(flat(trend.budget, 'budget', `${trend.metric} budget: ${format_formatMs(trend.budget)}`));
-    const history = trend.history.map((v, i) => `${n(px(i))},${n(py(v))}`).join(' ');
-    out.push(`<polyline class="series s-baseline" points="${history}"><title>${escapeHtml(`${trend.metric} per period`)}</title></polyline>`);
-    const last = points.length - 1;
-    out.push(`<circle class="dot s-run" cx="${n(px(last))}" cy="${n(py(trend.current))}" r="4"><title>${escapeHtml(`this run, ${trend.metric}: ${format_formatMs(trend.current)}`)}</title></circle>`);
-    out.push('</svg>');
-    const legend = [
-        `<span class="key"><i class="swatch s-baseline"></i>${escapeHtml(`${trend.metric} per CloudWatch period`)}</span>`,
-        '<span class="key"><i class="swatch s-run"></i>this run</span>',
-        '<span class="key"><i class="swatch median-key"></i>median</span>',
-        ...(trend.budget !== undefined
-            ? ['<span class="key"><i class="swatch budget-key"></i>budget</span>']
-            : []),
-    ];
-    return `<figure>${out.join('')}<figcaption>${legend.join(' ')}</figcaption></figure>`;
-}
-// ---------------------------------------------------------------------------------------------
-// Page
-function value(metric, v) {
-    return v === undefined ? '—' : formatMetricValue(metric, v);
-}
-function findingRow(endpoint, finding, baselineColumns) {
-    const budget = finding.budget === undefined
-        ? '—'
-        : `${finding.metric === 'min-rps' ? '≥' : '≤'} ${value(finding.metric, finding.budget)}`;
-    let current = value(finding.metric, finding.current);
-    if (finding.confirmation)
-        current += ` (confirm: ${value(finding.metric, finding.confirmation.current)})`;
-    const change = finding.delta === undefined
-        ? '—'
-        : finding.change === undefined
-            ? formatMetricDelta(finding.metric, finding.delta)
-            : `${formatChange(finding.change)} (${formatMetricDelta(finding.metric, finding.delta)})`;
-    const cells = (baselineColumns
-        ? [
-            endpoint.name,
-            metricLabel(finding.metric),
-            budget,
-            value(finding.metric, finding.baseline),
-            current,
-            change,
-        ]
-        : [endpoint.name, metricLabel(finding.metric), budget, current]).map((c) => `<td>${escapeHtml(c)}</td>`);
-    const failing = finding.breaches.length > 0;
-    return `<tr class="${failing ? 'fail' : `v-${finding.verdict}`}">${cells.join('')}<td class="verdict" title="${escapeHtml(finding.reason)}">${escapeHtml(verdictOf(finding))}</td></tr>`;
-}
-function percentileTable(endpoint) {
-    const rows = [['this run', endpoint.measurement.latency]];
-    if (endpoint.confirmation)
-        rows.push(['confirmation', endpoint.confirmation.latency]);
-    if (endpoint.baseline.kind === 'reference') {
-        rows.push([
-            endpoint.baseline.saved ? 'base report' : 'reference',
-            endpoint.baseline.measurement.latency,
-        ]);
-    }
-    const head = `<tr><th></th>${types/* LATENCY_METRICS */.Z$.map((m) => `<th>${escapeHtml(m)}</th>`).join('')}</tr>`;
-    const body = rows
-        .map(([label, latency]) => `<tr><th>${escapeHtml(label)}</th>${types/* LATENCY_METRICS */.Z$.map((m) => `<td>${escapeHtml(format_formatMs(latency[m]))}</td>`).join('')}</tr>`)
-        .join('');
-    return `<table class="num">${head}${body}</table>`;
-}
-function measurementText(label, m) {
-    return `${label}: ${formatCount(m.requests)} requests, ${formatRps(m.throughput)}, ${m.errors === 0 ? 'no errors' : `${formatCount(m.errors)} errors (${formatRate(m.errorRate)})`}`;
-}
-function endpointSection(endpoint, config, index) {
-    const parts = [];
-    parts.push(`<section class="endpoint v-${endpoint.verdict}" id="endpoint-${index}"><h3>${escapeHtml(endpoint.name)} <code>${escapeHtml(`${endpoint.method} ${endpoint.path}`)}</code> <span class="badge">${escapeHtml(VERDICT_TEXT[endpoint.verdict])}</span></h3>`);
-    parts.push(percentileSvg(endpoint, config));
-    parts.push(trendSvg(endpoint, config));
-    parts.push(percentileTable(endpoint));
-    const lines = [measurementText('this run', endpoint.measurement)];
-    if (endpoint.confirmation)
-        lines.push(measurementText('confirmation', endpoint.confirmation));
-    if (endpoint.baseline.kind === 'reference')
-        lines.push(measurementText('reference', endpoint.baseline.measurement));
-    if (endpoint.baseline.kind === 'none')
-        lines.push(`baseline: none (${endpoint.baseline.reason})`);
-    else
-        lines.push(`baseline: ${endpoint.baseline.source}`);
-    for (const f of endpoint.findings)
-        lines.push(`${metricLabel(f.metric)}: ${f.reason}`);
-    parts.push(`<ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul></section>`);
-    return parts.join('\n');
-}
-const STYLE = `
-:root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--run:#2563eb;--baseline:#6b7280;--confirmation:#d97706;--budget:#dc2626;--fail:#fde8e8;--warn:#fff4d6}
-@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;--run:#60a5fa;--baseline:#9ca3af;--confirmation:#fbbf24;--budget:#f87171;--fail:#3b1219;--warn:#3a2d0c}}
-body{background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1000px;padding:0 16px}
-h1{font-size:22px}h2{font-size:18px;margin-top:32px}h3{font-size:16px}
-table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left}
-table.num td{text-align:right}tr.fail td{background:var(--fail)}tr.v-inconclusive td{background:var(--warn)}
-code{font-family:ui-monospace,monospace;font-size:12px}.badge{font-size:12px;color:var(--muted)}
-.muted,figcaption,footer{color:var(--muted)}figure{margin:8px 0}
-svg.chart{max-width:100%;height:auto}.grid{stroke:var(--line);stroke-width:1}.tick{fill:var(--muted);font-size:11px}
-.series{fill:none;stroke-width:2}.s-run{stroke:var(--run);fill:var(--run)}.s-baseline{stroke:var(--baseline);fill:var(--baseline)}
-.s-confirmation{stroke:var(--confirmation);fill:var(--confirmation)}polyline.series{fill:none}
-.budget{stroke:var(--budget);stroke-width:1.5;stroke-dasharray:6 4}.budget-dot{fill:var(--budget)}
-.median{stroke:var(--baseline);stroke-width:1;stroke-dasharray:2 3}i.median-key{background:var(--baseline);opacity:.6}
-.key{margin-right:12px}.swatch{display:inline-block;width:14px;height:3px;margin-right:4px;vertical-align:middle}
-i.s-run{background:var(--run)}i.s-baseline{background:var(--baseline)}i.s-confirmation{background:var(--confirmation)}i.budget-key{background:var(--budget)}
-`;
-const html_plural = (count, one) => `${formatCount(count)} ${count === 1 ? one : `${one}s`}`;
-function renderHtml(report) {
-    const configs = new Map(report.config.endpoints.map((e) => [e.name, e]));
-    const { summary } = report;
-    const gate = report.gateId === 'default' ? 'perf-gate' : `perf-gate ${report.gateId}`;
-    // With no baseline configured only budgets were checked: no regressions to count, no
-    // Baseline or Change columns (as in the comment).
-    const baselineColumns = !budgetsOnly(report);
-    const checked = baselineColumns ? '' : ' (budgets only; no baseline configured)';
-    const headline = summary.passed
-        ? `${gate}: passed, ${html_plural(summary.endpoints, 'endpoint')}${checked}`
-        : `${gate}: failed: ${html_plural(summary.violations, 'budget violation')}${baselineColumns ? `, ${html_plural(summary.regressions, 'regression')}` : ''} in ${html_plural(summary.endpoints, 'endpoint')}${checked}`;
-    const failures = [];
-    for (const error of summary.errors ?? [])
-        failures.push(`${error.endpoint ? `${error.endpoint}: ` : ''}${error.message}`);
-    for (const e of report.endpoints) {
-        for (const f of e.findings)
-            if (f.breaches.length > 0)
-                failures.push(`${e.name} ${metricLabel(f.metric)}: ${f.reason}`);
-    }
-    // Failing endpoints first (the most severe verdict first), each group in the report's order.
-    const order = report.endpoints
-        .map((e, i) => ({ e, i }))
-        .sort((a, b) => VERDICT_SEVERITY.indexOf(a.e.verdict) - VERDICT_SEVERITY.indexOf(b.e.verdict) || a.i - b.i);
-    const rows = order.flatMap(({ e }) => e.findings.length > 0
-        ? e.findings.map((f) => findingRow(e, f, baselineColumns))
-        : [
-            `<tr><td>${escapeHtml(e.name)}</td>${'<td>—</td>'.repeat(baselineColumns ? 5 : 3)}<td>pass (nothing to check)</td></tr>`,
-        ]);
-    const body = [
-        `<h1>${escapeHtml(headline)}</h1>`,
-        report.config.target.tls?.insecure
-            ? '<p><strong>Certificates were not checked</strong> (target.tls.insecure): the numbers may not come from the target.</p>'
-            : '',
-        summary.cancelled
-            ? '<p><strong>The run was cancelled</strong>: endpoints it did not reach are missing.</p>'
-            : '',
-        failures.length > 0
-            ? `<h2>Why it failed</h2><ul>${failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`
-            : '',
-        '<h2>Verdicts</h2>',
-        `<table class="verdicts"><tr><th>Endpoint</th><th>Metric</th><th>Budget</th>${baselineColumns ? '<th>Baseline</th>' : ''}<th>Current</th>${baselineColumns ? '<th>Change</th>' : ''}<th>Verdict</th></tr>${rows.join('\n')}</table>`,
-        '<h2>Endpoints</h2>',
-        ...order.map(({ e, i }) => endpointSection(e, configs.get(e.name), i)),
-        `<footer><p>${escapeHtml(`${report.tool.name} ${report.tool.version} · ${report.environment.runner.os} ${report.environment.runner.arch} · Node ${report.environment.node} · ${report.createdAt} · budget file ${report.config.file} · target ${report.config.target.url}`)}</p></footer>`,
-    ];
-    return [
-        '<!DOCTYPE html>',
-        '<html lang="en">',
-        '<head>',
-        '<meta charset="utf-8">',
-        `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        `<title>${escapeHtml(headline)}</title>`,
-        `<style>${STYLE}</style>`,
-        '</head>',
-        '<body>',
-        ...body.filter((b) => b !== ''),
-        '</body>',
-        '</html>',
-        '',
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-
-
-
-
-
-
-const DEFAULT_MAX_CHARS = 60_000;
-const VERDICT_LABEL = {
-    pass: '✅ pass',
-    'budget-exceeded': '❌ over budget',
-    regression: '🔺 regression',
-    improvement: '🟢 improvement',
-    inconclusive: '⚠️ inconclusive',
-    'no-baseline': '➖ no baseline',
-    accepted: '🟡 accepted',
-};
-/**
- * A finding's verdict as a table cell: a finding over budget that also regressed says both, so a
- * headline counting regressions finds them in the table.
- */
-function verdictLabel(finding) {
-    if (finding.verdict === 'accepted' && finding.acceptance)
-        return `🟡 accepted by ${acceptedBy(finding.acceptance.by)}`;
-    if (finding.breaches.length > 1)
-        return `❌ ${breachesOf(finding).join(' and ')}`;
-    return VERDICT_LABEL[finding.verdict];
-}
-/** A GitHub login as written in the comment: only the characters a login may hold. */
-function acceptedBy(login) {
-    return `@${login.replace(/[^A-Za-z0-9-[\]]/g, '').slice(0, 64)}`;
-}
-// ---------------------------------------------------------------------------------------------
-// Escaping
-/**
- * Characters that start markup in GFM inline text: escapes, code, emphasis, links and images
- * (without `[` there is no link, so parentheses can stay), HTML and autolinks, entities, table
- * cells, strikethrough, and to GitHub also `$` math and `:` emoji or `https:` autolinks. Each
- * becomes a numeric character reference, which CommonMark always treats as literal text.
- */
-const MARKDOWN_SPECIAL = /[\\`*_[\]<>&|~$:]/g;
-/** C0/C1 controls, line and paragraph separators, bidi overrides and isolates, BOM. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point: they must not reach the comment
-const markdown_INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
-/**
- * User text for any inline position (table cell, list item, heading, summary): one line, at
- * most `maxLength` characters, no markup, no `@mention`, `#123` or `GH-123` reference (a
- * zero-width joiner breaks GitHub's autolinking), and no `www.` or `https:` autolink.
- */
-function escapeInline(text, maxLength = 80) {
-    const line = text.replace(markdown_INVISIBLE, ' ').replace(/\s+/g, ' ').trim();
-    const chars = Array.from(line);
-    const short = chars.length > maxLength ? `${chars.slice(0, Math.max(1, maxLength - 1)).join('')}…` : line;
-    // Joiners first: the character references made next contain '#' and must stay intact.
-    return short
-        .replace(/[@#]/g, (c) => `${c}\u200d`)
-        .replace(/\b(gh)-(?=\d)/gi, '$1\u200d-')
-        .replace(MARKDOWN_SPECIAL, (c) => `&#${c.charCodeAt(0)};`)
-        .replace(/\b(www)\./gi, '$1&#46;');
-}
-/** User text as inline code (paths, URLs): escaped the same way, inside an HTML code element. */
-function code(text, maxLength = 80) {
-    return `<code>${escapeInline(text, maxLength)}</code>`;
-}
-const NAME_LENGTH = 60;
-const PATH_LENGTH = 80;
-const REASON_LENGTH = 400;
-// ---------------------------------------------------------------------------------------------
-function renderMarkdown(report, options = {}) {
-    const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
-    // One comment that cannot close early: whatever follows it must not end up inside it, nor it in the body.
-    if (options.marker !== undefined && !/^<!--(?!-?>)(?:(?!-->)[^\n])*-->$/.test(options.marker)) {
-        throw new Error(`renderMarkdown: marker must be one HTML comment on one line, e.g. "<!-- perf-gate:api -->", got ${JSON.stringify(options.marker)}`);
-    }
-    const parts = collectParts(report);
-    const full = options.fullReportHint ?? 'the full report is in the job summary and the JSON report';
-    // Left out in this order when the result is too long: charts, details, passing rows, warnings,
-    // failing rows, and the failures list only as a last resort.
-    const keep = {
-        charts: parts.charts.length,
-        details: parts.details.length,
-        passRows: parts.passRows.length,
-        warnings: parts.warnings.length,
-        failRows: parts.failRows.length,
-        failures: parts.failures.length,
-    };
-    const order = [
-        'charts',
-        'details',
-        'passRows',
-        'warnings',
-        'failRows',
-        'failures',
-    ];
-    const itemsOf = (key) => parts[key];
-    let text = compose(report, parts, keep, options.marker, full);
-    for (const key of order) {
-        while (text.length > maxChars && keep[key] > 0) {
-            const items = itemsOf(key).slice(0, keep[key]);
-            const average = items.reduce((sum, item) => sum + item.length + 1, 0) / items.length;
-            const step = Math.max(1, Math.min(keep[key], Math.ceil((text.length - maxChars) / Math.max(1, average))));
-            keep[key] -= step;
-            text = compose(report, parts, keep, options.marker, full);
-        }
-    }
-    if (text.length > maxChars) {
-        const note = `\n\n… cut to fit; ${full}.\n`;
-        const room = Math.max(0, maxChars - note.length);
-        const cut = text.lastIndexOf('\n', room);
-        text = `${text.slice(0, cut > 0 ? cut : room)}${note}`.slice(0, maxChars);
-    }
-    return text;
-}
-/** Never left out: a run whose traffic anyone on the way could read or change says so first. */
-const INSECURE_WARNING = "⚠️ **Certificates were not checked** (`target.tls.insecure: true` in the budget file): anyone on the network path could read and change this run's traffic, and the numbers may not come from the target.";
-function compose(report, parts, keep, marker, fullReportHint) {
-    const out = [];
-    const left = [];
-    if (marker)
-        out.push(marker);
-    out.push(parts.headline, '');
-    if (report.config.target.tls?.insecure)
-        out.push(INSECURE_WARNING, '');
-    if (parts.failures.length > 0) {
-        out.push('**Why it failed**', '', ...parts.failures.slice(0, keep.failures));
-        const omitted = parts.failures.length - keep.failures;
-        if (omitted > 0) {
-            out.push(`- … and ${formatCount(omitted)} more`);
-            left.push(`${formatCount(omitted)} failure${omitted === 1 ? '' : 's'}`);
-        }
-        out.push('');
-    }
-    if (report.summary.cancelled) {
-        out.push('⚠️ The run was cancelled: endpoints it did not reach are missing, and the gate did not pass.', '');
-    }
-    if (parts.warnings.length > 0 && keep.warnings > 0) {
-        out.push('**Warnings**', '', ...parts.warnings.slice(0, keep.warnings));
-        if (keep.warnings < parts.warnings.length)
-            out.push(`- … and ${formatCount(parts.warnings.length - keep.warnings)} more`);
-        out.push('');
-    }
-    if (keep.warnings < parts.warnings.length)
-        left.push(`${formatCount(parts.warnings.length - keep.warnings)} warnings`);
-    const rows = [
-        ...parts.failRows.slice(0, keep.failRows),
-        ...parts.passRows.slice(0, keep.passRows),
-    ];
-    if (rows.length > 0) {
-        if (parts.baselineColumns) {
-            out.push('| Endpoint | Metric | Budget | Baseline | Current | Change | Verdict |');
-            out.push('|---|---|--:|--:|--:|--:|---|');
-        }
-        else {
-            out.push('| Endpoint | Metric | Budget | Current | Verdict |');
-            out.push('|---|---|--:|--:|---|');
-        }
-        out.push(...rows, '');
-    }
-    const omittedRows = parts.failRows.length - keep.failRows + (parts.passRows.length - keep.passRows);
-    if (omittedRows > 0) {
-        const passing = parts.passRows.length - keep.passRows;
-        const failing = parts.failRows.length - keep.failRows;
-        const what = failing > 0
-            ? `${formatCount(omittedRows)} table rows`
-            : `${formatCount(passing)} passing table rows`;
-        out.push(`*${what} left out.*`, '');
-        left.push(what);
-    }
-    composeCharts(out, left, parts.charts, keep.charts);
-    if (keep.details > 0) {
-        out.push('<details>', '<summary>Details: percentiles, requests and errors, load settings, baselines</summary>', '');
-        out.push(...parts.details.slice(0, keep.details));
-        if (keep.details < parts.details.length) {
-            out.push(`*Details of ${formatCount(parts.details.length - keep.details)} more endpoints left out.*`, '');
-        }
-        out.push('</details>', '');
-    }
-    if (keep.details < parts.details.length) {
-        left.push(keep.details === 0
-            ? 'the details'
-            : `details of ${formatCount(parts.details.length - keep.details)} endpoints`);
-    }
-    if (left.length > 0)
-        out.push(`*Left out to fit: ${left.join(', ')}; ${fullReportHint}.*`, '');
-    out.push(parts.footer);
-    return `${out.join('\n')}\n`;
-}
-// ---------------------------------------------------------------------------------------------
-function collectParts(report) {
-    const configs = new Map(report.config.endpoints.map((e) => [e.name, e]));
-    const baselineColumns = !budgetsOnly(report);
-    const failures = [];
-    const warnings = [];
-    for (const error of report.summary.errors ?? []) {
-        failures.push(`- ❌ ${error.endpoint ? `**${escapeInline(error.endpoint, NAME_LENGTH)}**: ` : ''}${escapeInline(error.message, REASON_LENGTH)}`);
-    }
-    const rows = [];
-    report.endpoints.forEach((endpoint, index) => {
-        const who = `**${escapeInline(endpoint.name, NAME_LENGTH)}** ${code(`${endpoint.method} ${endpoint.path}`, PATH_LENGTH)}`;
-        for (const finding of endpoint.findings) {
-            const item = `- ${VERDICT_LABEL[finding.verdict].split(' ')[0]} ${who} ${metricLabel(finding.metric)}: ${escapeInline(finding.reason, REASON_LENGTH)}`;
-            if (finding.breaches.length > 0)
-                failures.push(item);
-            else if (finding.verdict === 'inconclusive')
-                warnings.push(item);
-            const severity = VERDICT_SEVERITY.indexOf(finding.verdict);
-            rows.push({
-                severity,
-                index,
-                text: tableRow(endpoint, finding, baselineColumns),
-                failing: finding.breaches.length > 0 || severity < VERDICT_SEVERITY.indexOf('improvement'),
-            });
-        }
-        const measured = [
-            endpoint.measurement,
-            ...(endpoint.confirmation ? [endpoint.confirmation] : []),
-        ];
-        for (const text of new Set(measured.flatMap((m) => m.warnings ?? []))) {
-            warnings.push(`- ⚠️ ${who}: ${escapeInline(text, REASON_LENGTH)}`);
-        }
-        if (endpoint.findings.length === 0) {
-            rows.push({
-                severity: VERDICT_SEVERITY.indexOf('pass'),
-                index,
-                text: `| ${escapeInline(endpoint.name, NAME_LENGTH)} | — | — | — |${baselineColumns ? ' — | — |' : ''} ${VERDICT_LABEL.pass} (nothing to check) |`,
-                failing: false,
-            });
-        }
-    });
-    rows.sort((a, b) => a.severity - b.severity || a.index - b.index);
-    return {
-        headline: markdown_headline(report),
-        baselineColumns,
-        failures,
-        warnings,
-        failRows: rows.filter((r) => r.failing).map((r) => r.text),
-        passRows: rows.filter((r) => !r.failing).map((r) => r.text),
-        details: report.endpoints.map((e) => endpointDetails(e, configs.get(e.name))),
-        charts: chartsOf(report, configs),
-        footer: footer(report),
-    };
-}
-function markdown_headline(report) {
-    const { summary } = report;
-    const gate = report.gateId === 'default' ? 'perf-gate' : `perf-gate ${code(report.gateId, 64)}`;
-    const plural = (n, one, many) => `${formatCount(n)} ${n === 1 ? one : many}`;
-    const endpoints = plural(summary.endpoints, 'endpoint', 'endpoints');
-    const extras = [];
-    if (summary.inconclusive > 0)
-        extras.push(`${formatCount(summary.inconclusive)} inconclusive`);
-    if (summary.improvements > 0)
-        extras.push(plural(summary.improvements, 'improvement', 'improvements'));
-    if (budgetsOnly(report))
-        extras.push('budgets only; no baseline configured');
-    const tail = extras.length > 0 ? ` (${extras.join(', ')})` : '';
-    if (summary.passed) {
-        return `### ✅ ${gate}: ${endpoints}, all within budget${tail}`;
-    }
-    const problems = [];
-    if (summary.errors && summary.errors.length > 0)
-        problems.push(plural(summary.errors.length, 'error', 'errors'));
-    if (summary.regressions > 0)
-        problems.push(plural(summary.regressions, 'regression', 'regressions'));
-    if (summary.violations > 0)
-        problems.push(plural(summary.violations, 'budget violation', 'budget violations'));
-    if (summary.cancelled)
-        problems.push('cancelled');
-    const accepted = summary.accepted ?? 0;
-    if (accepted > 0) {
-        if (problems.length === 0)
-            return `### 🟡 ${gate}: ${plural(accepted, 'accepted regression', 'accepted regressions')} in ${endpoints}${tail}`;
-        problems.push(`${formatCount(accepted)} accepted`);
-    }
-    return `### ❌ ${gate}: ${problems.join(', ')} in ${endpoints}${tail}`;
-}
-function tableRow(endpoint, finding, baselineColumns) {
-    const value = (v) => v === undefined ? '—' : formatMetricValue(finding.metric, v);
-    const budget = finding.budget === undefined
-        ? '—'
-        : `${finding.metric === 'min-rps' ? '≥' : '≤'} ${value(finding.budget)}`;
-    let current = value(finding.current);
-    if (finding.confirmation)
-        current += ` (confirm: ${value(finding.confirmation.current)})`;
-    const cells = baselineColumns
-        ? [
-            escapeInline(endpoint.name, NAME_LENGTH),
-            metricLabel(finding.metric),
-            budget,
-            value(finding.baseline),
-            current,
-            changeText(finding.metric, finding.change, finding.delta),
-            verdictLabel(finding),
-        ]
-        : [
-            escapeInline(endpoint.name, NAME_LENGTH),
-            metricLabel(finding.metric),
-            budget,
-            current,
-            verdictLabel(finding),
-        ];
-    return `| ${cells.join(' | ')} |`;
-}
-function changeText(metric, change, delta) {
-    if (delta === undefined)
-        return '—';
-    const absolute = formatMetricDelta(metric, delta);
-    return change === undefined ? absolute : `${formatChange(change)} (${absolute})`;
-}
-// ---------------------------------------------------------------------------------------------
-// Charts (report/charts.ts draws them; here they are only placed and left out first)
-function chartsOf(report, configs) {
-    return endpointsToChart(report)
-        .map((e) => markdownChart(e, configs.get(e.name), `#### ${VERDICT_LABEL[e.verdict].split(' ')[0]} ${escapeInline(e.name, NAME_LENGTH)} ${code(`${e.method} ${e.path}`, PATH_LENGTH)}`))
-        .filter((chart) => chart !== '');
-}
-function composeCharts(out, left, charts, kept) {
-    if (kept > 0) {
-        out.push('**Latency by percentile**', '', ...charts.slice(0, kept));
-        if (kept < charts.length)
-            out.push(`*Charts of ${formatCount(charts.length - kept)} more endpoints left out.*`, '');
-    }
-    if (kept < charts.length) {
-        left.push(kept === 0 ? 'the charts' : `charts of ${formatCount(charts.length - kept)} endpoints`);
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Details
-const DETAIL_COLUMNS = types/* LATENCY_METRICS */.Z$;
-function latencyRow(label, m) {
-    return `| ${label} | ${DETAIL_COLUMNS.map((c) => format_formatMs(m.latency[c])).join(' | ')} |`;
-}
-function endpointDetails(endpoint, config) {
-    const lines = [];
-    lines.push(`#### ${VERDICT_LABEL[endpoint.verdict].split(' ')[0]} ${escapeInline(endpoint.name, NAME_LENGTH)} ${code(`${endpoint.method} ${endpoint.path}`, PATH_LENGTH)}`, '');
-    lines.push(`| | ${DETAIL_COLUMNS.join(' | ')} |`, `|---|${DETAIL_COLUMNS.map(() => '--:').join('|')}|`);
-    lines.push(latencyRow('this run', endpoint.measurement));
-    if (endpoint.measurement.uncorrected)
-        lines.push(latencyRow('uncorrected', { latency: endpoint.measurement.uncorrected }));
-    if (endpoint.measurement.errorLatency)
-        lines.push(latencyRow('failed requests', { latency: endpoint.measurement.errorLatency }));
-    if (endpoint.confirmation)
-        lines.push(latencyRow('confirmation', endpoint.confirmation));
-    const { baseline } = endpoint;
-    if (baseline.kind === 'reference') {
-        lines.push(latencyRow(baseline.saved ? 'base report' : 'reference', baseline.measurement));
-        if (baseline.confirmation)
-            lines.push(latencyRow('reference, confirmation', baseline.confirmation));
-    }
-    else if (baseline.kind === 'cloudwatch') {
-        const cells = DETAIL_COLUMNS.map((c) => {
-            const entry = baseline.metrics[c];
-            return entry ? format_formatMs(entry.median) : '—';
-        });
-        const label = baseline.store === 'github' ? 'history median' : 'CloudWatch median';
-        if (cells.some((c) => c !== '—'))
-            lines.push(`| ${label} | ${cells.join(' | ')} |`);
-    }
-    lines.push('');
-    lines.push(`- ${measurementLine('this run', endpoint.measurement)}`);
-    if (endpoint.confirmation)
-        lines.push(`- ${measurementLine('confirmation', endpoint.confirmation)}`);
-    if (baseline.kind === 'reference')
-        lines.push(`- ${measurementLine(baseline.saved ? 'base report' : 'reference', baseline.measurement)}`);
-    if (config)
-        lines.push(`- load: ${loadLine(config)}`);
-    lines.push(`- baseline: ${baselineLine(endpoint)}`);
-    for (const finding of endpoint.findings) {
-        if (finding.interval)
-            lines.push(`- ${intervalLine(finding)}`);
-    }
-    for (const finding of endpoint.findings) {
-        if (finding.confirmation) {
-            lines.push(`- ${metricLabel(finding.metric)} on the confirmation run: ${escapeInline(finding.confirmation.reason, REASON_LENGTH)}`);
-        }
-    }
-    lines.push('');
-    return lines.join('\n');
-}
-/** A percentile's confidence bounds (SPEC §4), as the details show them. */
-function intervalLine(finding) {
-    const interval = finding.interval;
-    const value = (v) => formatMetricValue(finding.metric, v);
-    const n = `${formatCount(interval.samples)} request${interval.samples === 1 ? '' : 's'}`;
-    const percent = `${Number((interval.confidence * 100).toFixed(3))}%`;
-    const q = types/* QUANTILES */.bD[finding.metric];
-    const fewest = q !== undefined && interval.confidence > 0 && interval.confidence < 1
-        ? minimumSamples(q, interval.confidence)
-        : undefined;
-    const missing = (side, needs) => `no ${side} bound${needs !== undefined ? ` with fewer than ${formatCount(needs)} requests` : ''}`;
-    let text;
-    if (interval.low !== undefined && interval.high !== undefined) {
-        text = `${value(interval.low)} to ${value(interval.high)} (order statistics ${formatCount(interval.lowRank ?? 0)} and ${formatCount(interval.highRank ?? 0)} of ${n})`;
-    }
-    else if (interval.low !== undefined) {
-        text = `at least ${value(interval.low)} (order statistic ${formatCount(interval.lowRank ?? 0)} of ${n}); ${missing('upper', fewest?.high)}`;
-    }
-    else if (interval.high !== undefined) {
-        text = `at most ${value(interval.high)} (order statistic ${formatCount(interval.highRank ?? 0)} of ${n}); ${missing('lower', fewest?.low)}`;
-    }
-    else {
-        text = `no bound from ${n}`;
-    }
-    const more = interval.moreRequests !== undefined
-        ? `; about ${formatCount(interval.moreRequests)} more requests would settle it (an estimate)`
-        : '';
-    return `${metricLabel(finding.metric)} with ${percent} confidence: ${text}${more}`;
-}
-function measurementLine(label, m) {
-    const parts = [
-        `${label}: ${formatCount(m.requests)} requests in ${format_formatDuration(m.durationMs)}, ${formatRps(m.throughput)}`,
-    ];
-    if (m.errors === 0)
-        parts.push('no errors');
-    else {
-        const kinds = [];
-        const b = m.errorBreakdown;
-        if (b.timeouts > 0)
-            kinds.push(`${formatCount(b.timeouts)} timeouts`);
-        if (b.resets > 0)
-            kinds.push(`${formatCount(b.resets)} resets`);
-        for (const [codeName, n] of Object.entries(b.connection))
-            kinds.push(`${escapeInline(codeName, 32)} × ${formatCount(n)}`);
-        for (const [status, n] of Object.entries(b.status))
-            kinds.push(`HTTP ${escapeInline(status, 8)} × ${formatCount(n)}`);
-        parts.push(`${formatCount(m.errors)} errors (${formatRate(m.errorRate)})${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}`);
-    }
-    if (m.arrivals) {
-        const a = m.arrivals;
-        parts.push(`${formatCount(a.sent)} of ${formatCount(a.intended)} paced requests sent${a.dropped > 0 ? `, ${formatCount(a.dropped)} dropped` : ''}`);
-    }
-    if (m.generator?.saturated) {
-        parts.push(`load generator saturated (event loop ${Math.round(100 * m.generator.eventLoopUtilization)}% busy, median delay ${format_formatMs(m.generator.eventLoopDelayP50Ms)})`);
-    }
-    if (m.adaptive)
-        parts.push(adaptiveText(m.adaptive));
-    if (m.cancelled)
-        parts.push('cut short by cancellation');
-    return parts.join('; ');
-}
-/** "adaptive: settled: pass at look 3 of 26 (cap 30s)": when and why an adaptive measurement stopped. */
-function adaptiveText(a) {
-    const confidence = a.confidence === undefined ? '' : `, bounds at ${Number((a.confidence * 100).toFixed(3))}%`;
-    return `adaptive: ${a.stop} at look ${formatCount(a.look)} of ${formatCount(a.looks)} (minimum ${format_formatDuration(a.minDurationMs)}, cap ${format_formatDuration(a.capMs)}${confidence})`;
-}
-/** "load 12s of the 1m 10s planned (58s saved by adaptive measurement)". */
-function loadTimeText(load) {
-    const saved = load.plannedMs - load.spentMs;
-    return saved >= 1000
-        ? `load ${format_formatDuration(load.spentMs)} of the ${format_formatDuration(load.plannedMs)} planned (${format_formatDuration(saved)} saved by adaptive measurement)`
-        : `load ${format_formatDuration(load.spentMs)}`;
-}
-function loadLine(config) {
-    const load = config.load;
-    const model = load.rate === undefined
-        ? `${formatCount(load.connections)} connections for ${format_formatDuration(load.durationMs)}`
-        : `${formatRps(load.rate)} over ${formatCount(load.connections)} connections for ${format_formatDuration(load.durationMs)} (open model: evenly paced, timed from each request's intended send time)`;
-    const warmup = load.warmupMs > 0 ? `, ${format_formatDuration(load.warmupMs)} warmup` : ', no warmup';
-    return `${model}${warmup}, ${format_formatDuration(load.timeoutMs)} timeout`;
-}
-function baselineLine(endpoint) {
-    const { baseline } = endpoint;
-    if (baseline.kind === 'none') {
-        const reason = `none (${escapeInline(baseline.reason, REASON_LENGTH)})`;
-        return baseline.configured === false ? `${reason}: judged by its budget alone` : reason;
-    }
-    if (baseline.kind === 'reference') {
-        if (baseline.saved) {
-            return `the base report's measurement, read from a saved file (${code(baseline.source, PATH_LENGTH)})`;
-        }
-        const rounds = baseline.rounds ? `, ${formatCount(baseline.rounds)} ABBA rounds` : '';
-        return `reference deployment ${code(baseline.source, PATH_LENGTH)} measured side by side${rounds}`;
-    }
-    const periods = Math.max(0, ...Object.values(baseline.metrics).map((m) => m?.periods ?? 0));
-    if (baseline.store === 'github')
-        return `${code(baseline.source, PATH_LENGTH)}, ${formatCount(periods)} run${periods === 1 ? '' : 's'}`;
-    return `CloudWatch ${code(baseline.source, PATH_LENGTH)}, ${formatCount(periods)} periods${baseline.partial ? ' (partial data)' : ''}`;
-}
-function footer(report) {
-    const env = report.environment;
-    const bits = [
-        `${escapeInline(report.tool.name, 40)} ${escapeInline(report.tool.version, 40)}`,
-        `runner ${escapeInline(env.runner.os, 40)} ${escapeInline(env.runner.arch, 40)}`,
-        `Node ${escapeInline(env.node, 40)}`,
-    ];
-    if (report.summary.load)
-        bits.push(loadTimeText(report.summary.load));
-    const runUrl = env.ci?.runUrl;
-    // A link only to what looks like a workflow run; anything else is shown as text, not linked.
-    if (runUrl &&
-        /^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/[\w.-]+\/[\w.-]+\/actions\/runs\/\d+(\/attempts\/\d+)?$/.test(runUrl)) {
-        bits.push(`[workflow run](${runUrl})`);
-    }
-    bits.push(escapeInline(report.createdAt, 40));
-    return `<sub>${bits.join(' · ')}</sub>`;
-}
-
-;// CONCATENATED MODULE: ./src/report/write-file.ts
-
-
-
-/**
- * Writing the report files. A path in the workspace is the pull request's to shape (it can
- * commit a symlink named report.json pointing anywhere), so a file is never written through a
- * symlink: the text goes to a new file in the same folder (created exclusively, which never
- * follows a link) and is renamed over the final name, which replaces a symlink there instead of
- * writing to its target.
- */
-/** Whether `path` is `root` or inside it, comparing resolved paths (no file system access). */
-function isInside(path, root) {
-    const rel = relative(resolve(root), resolve(path));
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-/** Writes `text` to `path` without following a symlink at `path`. */
-async function writeFileNoFollow(path, text) {
-    const temp = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    try {
-        await (0,promises_.writeFile)(temp, text, { flag: 'wx', mode: 0o644 });
-        await (0,promises_.rename)(temp, path);
-    }
-    catch (error) {
-        await (0,promises_.rm)(temp, { force: true });
-        throw error;
-    }
-}
-/**
- * The folder `path` will be written in, with symlinks resolved, must lie inside one of `roots`
- * (also resolved): a symlinked folder in the workspace cannot carry the file elsewhere.
- * Returns undefined when it does, else the resolved folder.
- */
-async function escapesRoots(path, roots) {
-    const folder = await realpath(dirname(path));
-    for (const root of roots) {
-        let real;
-        try {
-            real = await realpath(root);
-        }
-        catch {
-            continue;
-        }
-        if (isInside(folder, real))
-            return undefined;
-    }
-    return folder;
-}
-
-;// CONCATENATED MODULE: ./src/cli/report-files.ts
-
-
-
-
-
-
-const EXTENSION = { json: 'json', markdown: 'md', html: 'html' };
-/** Creates the parent folders and refuses a path that is a folder. */
-function prepareReportPaths(paths, command) {
-    for (const [option, path] of Object.entries(paths)) {
-        if (path === undefined)
-            continue;
-        if (path.trim() === '')
-            throw new UsageError(`--${option} needs a file path`, command);
-        const full = (0,external_node_path_.resolve)(path);
-        try {
-            if ((0,external_node_fs_.statSync)(full, { throwIfNoEntry: false })?.isDirectory()) {
-                throw new UsageError(`--${option} ${path}: is a folder; name a file, e.g. ${path.replace(/\/+$/, '')}/report.${EXTENSION[option] ?? 'txt'}`, command);
-            }
-            (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(full), { recursive: true });
-        }
-        catch (error) {
-            if (error instanceof UsageError)
-                throw error;
-            throw new UsageError(`--${option} ${path}: cannot create its folder: ${error.message}`, command);
-        }
-    }
-}
-/** Writes the reports asked for; returns the paths written, for the closing message. */
-async function writeReports(report, paths) {
-    const written = [];
-    if (paths.json) {
-        await writeFileNoFollow(paths.json, `${JSON.stringify(report, null, 2)}\n`);
-        written.push(paths.json);
-    }
-    if (paths.markdown) {
-        const hint = paths.json ? `the full report is in ${paths.json}` : undefined;
-        await writeFileNoFollow(paths.markdown, renderMarkdown(report, { fullReportHint: hint }));
-        written.push(paths.markdown);
-    }
-    if (paths.html) {
-        await writeFileNoFollow(paths.html, renderHtml(report));
-        written.push(paths.html);
-    }
-    return written;
-}
-
-// EXTERNAL MODULE: ./src/version.ts + 1 modules
-var version = __nccwpck_require__(1013);
-;// CONCATENATED MODULE: ./src/cli/compare-command.ts
-
-
-
-
-
-
-
-
-
-
-
-/** `perf-gate compare BASE.json HEAD.json`: two saved reports judged against each other, no load. */
-const compare_command_COMMAND = 'compare';
-async function compareCommand(args, context, output) {
-    const parsed = parseCommandArgs(compare_command_COMMAND, args, {
-        budget: { type: 'string' },
-        json: { type: 'string' },
-        markdown: { type: 'string' },
-        html: { type: 'string' },
-        'fail-on': { type: 'string' },
-    });
-    if (flag(parsed, 'help')) {
-        output.out(COMPARE_HELP);
-        return EXIT.passed;
-    }
-    const [basePath, headPath] = positionals(parsed, compare_command_COMMAND, ['BASE.json', 'HEAD.json']);
-    const failOn = failOnOption(parsed, compare_command_COMMAND);
-    const paths = {
-        json: stringOption(parsed, 'json'),
-        markdown: stringOption(parsed, 'markdown'),
-        html: stringOption(parsed, 'html'),
-    };
-    prepareReportPaths(paths, compare_command_COMMAND);
-    const budgetFile = stringOption(parsed, 'budget');
-    let config;
-    if (budgetFile !== undefined) {
-        // Only the rules are used and no request is sent, so the file's variables (a token, the
-        // preview URL) need not be set: an unset one reads as a placeholder.
-        const env = new Proxy(context.env, {
-            get: (real, name) => (typeof name === 'string' ? (real[name] ?? 'unset') : undefined),
-        });
-        config = await loadBudget(budgetFile, 
-        // The workspace from the real environment: the placeholder proxy would invent one.
-        { env, targetUrl: 'http://compare.invalid', workspace: context.env.GITHUB_WORKSPACE }, compare_command_COMMAND);
-        output.mask(config.secrets);
-    }
-    const base = await readReport(basePath);
-    const head = await readReport(headPath);
-    if (head.endpoints.length === 0) {
-        throw new UsageError(`${headPath}: the head report has no endpoints: nothing was measured, so there is nothing to compare (was the run cancelled or its budget file empty?)`);
-    }
-    const headNames = new Set(head.endpoints.map((e) => e.name));
-    const baseNames = new Set(base.endpoints.map((e) => e.name));
-    const onlyBase = base.endpoints.filter((e) => !headNames.has(e.name)).map((e) => e.name);
-    const onlyHead = head.endpoints.filter((e) => !baseNames.has(e.name)).map((e) => e.name);
-    const quote = (names) => names.map((n) => JSON.stringify(n)).join(', ');
-    if (onlyHead.length > 0) {
-        output.err(`warning: not in the base report (${basePath}), so judged without a baseline: ${quote(onlyHead)}`);
-    }
-    let report;
-    try {
-        report = compareReports(base, head, {
-            config,
-            tool: version/* TOOL */.js,
-            createdAt: new Date().toISOString(),
-            environment: environmentFrom({
-                env: context.env,
-                platform: process.platform,
-                arch: process.arch,
-                nodeVersion: process.version,
-            }),
-        });
-    }
-    catch (error) {
-        throw new UsageError(`cannot compare ${basePath} with ${headPath}: ${error.message}`);
-    }
-    if (onlyBase.length > 0) {
-        // An endpoint the base measured and the head did not is a check that did not run: the gate
-        // cannot pass on it.
-        const message = `not in the head report (${headPath}), so not measured: ${quote(onlyBase)}`;
-        output.err(`error: ${message}`);
-        report.summary.errors = [...(report.summary.errors ?? []), { message }];
-        report.summary.passed = false;
-    }
-    const written = await writeReports(report, paths);
-    output.out(`Comparing ${headPath} (head) with ${basePath} (base)`);
-    output.out('');
-    output.out(renderTable(report));
-    for (const path of written)
-        output.err(`Report written to ${path}`);
-    return shouldFail(report.summary, failOn) ? EXIT.failed : EXIT.passed;
-}
-async function readReport(path) {
-    try {
-        return await readReportFile(path);
-    }
-    catch (error) {
-        throw new UsageError(error.message);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/log/lines.ts
-
-/**
- * The one rule for every line perf-gate prints, in the action (stdout) and the CLI (stderr and
- * stdout) alike (SPEC §8). A GitHub runner reads each line of a step's output, stdout and stderr,
- * for workflow commands: a line starting with `::` (after any blanks) is a command
- * (`::set-output`, `::stop-commands::`, `::error`, `::add-mask::`), and so is `##[` anywhere in a
- * line, the older syntax. Names, paths and messages come from the budget file, the target or a
- * saved report, so no text may end a line, start one, or carry one of those openings:
- *
- * - secrets are masked first (src/secrets/secrets.ts), so no rule below can split one apart;
- * - every line break (CR, LF, NEL, LS, PS, VT, FF) becomes a space, other control characters
- *   (terminal escapes, NUL) are dropped;
- * - a line that would start with `::` is prefixed with `> `;
- * - `##[` becomes `%23%23[` (the toolkit's percent escape of `#`).
- *
- * Workflow commands perf-gate itself issues (`::warning::`, `::group::`) are written by
- * @actions/core, which escapes their data (`%`, CR, LF); their messages pass `commandMessage`.
- */
-const BREAKS = /[\r\n\v\f\u0085\u2028\u2029]+/g;
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]/g;
-const COMMAND_START = /^\s*::/;
-const OLD_COMMAND = /##\[/g;
-/** Shown before a line that would otherwise start with `::`. */
-const COMMAND_GUARD = '> ';
-/** One line as it may be printed: masked, on one line, never a workflow command. */
-function logLine(text, secrets = secrets_registry) {
-    const line = secrets
-        .mask(text)
-        .replace(BREAKS, ' ')
-        .replace(CONTROLS, '')
-        .replace(OLD_COMMAND, '%23%23[');
-    return COMMAND_START.test(line) ? `${COMMAND_GUARD}${line}` : line;
-}
-/**
- * The message of a workflow command perf-gate issues (`::warning::…`, `::error …::…`): masked,
- * `##[` escaped; @actions/core escapes its line breaks and `%` itself.
- */
-function commandMessage(text, secrets = registry) {
-    return secrets.mask(text).replace(OLD_COMMAND, '%23%23[');
-}
-/**
- * Text of several lines (a table, help, a list of problems): each line by `logLine`, the line
- * breaks between them kept.
- */
-function logLines(text, secrets = secrets_registry) {
-    return secrets
-        .mask(text)
-        .split(/\r?\n/)
-        .map((line) => logLine(line, secrets))
-        .join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/cli/output.ts
-
-
-/** `CI=true` (GitHub Actions, GitLab, CircleCI, ...) means nobody watches a live line. */
-function isCi(env) {
-    const ci = env.CI?.trim().toLowerCase();
-    return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
-}
-class Output {
-    context;
-    constructor(context) {
-        this.context = context;
-    }
-    /** Values to mask from now on (the loaded config's `secrets`, URL credentials). */
-    mask(secrets) {
-        secrets_registry.add(...secrets);
-    }
-    masked(text) {
-        return secrets_registry.mask(text);
-    }
-    /** A result line (stdout). */
-    out(text = '') {
-        this.context.stdout.write(`${logLines(text)}\n`);
-    }
-    /** A log or error line (stderr). */
-    err(text = '') {
-        this.context.stderr.write(`${logLines(text)}\n`);
-    }
-    /** Raw stderr text without a newline, for the live progress line. */
-    errRaw(text) {
-        this.context.stderr.write(this.masked(text));
-    }
-    /** Progress may redraw a line in place: stderr is a terminal and this is not a CI job. */
-    get live() {
-        return this.context.stderr.isTTY === true && !isCi(this.context.env);
-    }
-    get columns() {
-        const columns = this.context.stderr.columns;
-        return typeof columns === 'number' && columns > 20 ? columns : 80;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/cli/report-command.ts
-
-
-
-
-
-/**
- * `perf-gate report REPORT.json --html OUT`: renders a saved report as it is (a fork's artifact,
- * a report from another machine). Nothing is judged again here: the files show what the report
- * says, escaped as everything from a report is.
- */
-const report_command_COMMAND = 'report';
-async function reportCommand(args, _context, output) {
-    const parsed = parseCommandArgs(report_command_COMMAND, args, {
-        html: { type: 'string' },
-        markdown: { type: 'string' },
-    });
-    if (flag(parsed, 'help')) {
-        output.out(REPORT_HELP);
-        return EXIT.passed;
-    }
-    const [path] = positionals(parsed, report_command_COMMAND, ['REPORT.json']);
-    const paths = { html: stringOption(parsed, 'html'), markdown: stringOption(parsed, 'markdown') };
-    if (paths.html === undefined && paths.markdown === undefined) {
-        throw new UsageError('name what to write: --html OUT (e.g. --html report.html) and/or --markdown OUT', report_command_COMMAND);
-    }
-    prepareReportPaths(paths, report_command_COMMAND);
-    let report;
-    try {
-        report = await readReportFile(path);
-    }
-    catch (error) {
-        throw new UsageError(error.message);
-    }
-    for (const written of await writeReports(report, paths)) {
-        output.err(`Report written to ${written}`);
-    }
-    return EXIT.passed;
-}
-
-;// CONCATENATED MODULE: ./src/measure/merge.ts
-
-/**
- * Merges measurements of the same endpoint (side-by-side rounds, or a report merged with
- * another): histograms are added, counts summed, and every percentile is recomputed from the
- * merged histogram, never averaged.
- */
-function mergeMeasurements(parts) {
-    if (parts.length === 0)
-        throw new Error('mergeMeasurements needs at least one measurement');
-    if (parts.length === 1)
-        return parts[0];
-    const histogram = mergeHistograms(parts.map((p) => decodeHistogram(p.histogram)));
-    const requests = merge_sum(parts.map((p) => p.requests));
-    const errors = merge_sum(parts.map((p) => p.errors));
-    const durationMs = merge_sum(parts.map((p) => p.durationMs));
-    const completed = merge_sum(parts.map((p) => p.throughput * (p.durationMs / 1000)));
-    const merged = {
-        requests,
-        errors,
-        errorRate: requests === 0 ? 0 : errors / requests,
-        errorBreakdown: mergeBreakdowns(parts.map((p) => p.errorBreakdown)),
-        throughput: durationMs === 0 ? 0 : completed / (durationMs / 1000),
-        durationMs,
-        latency: summarize(histogram),
-        histogram: encodeHistogram(histogram),
-        startedAt: parts.map((p) => p.startedAt).sort()[0],
-    };
-    if (parts.every((p) => p.uncorrectedHistogram)) {
-        const raw = mergeHistograms(parts.map((p) => decodeHistogram(p.uncorrectedHistogram)));
-        merged.uncorrected = summarize(raw);
-        merged.uncorrectedHistogram = encodeHistogram(raw);
-    }
-    const failed = parts.filter((p) => p.errorHistogram);
-    if (failed.length > 0) {
-        const errors = mergeHistograms(failed.map((p) => decodeHistogram(p.errorHistogram)));
-        merged.errorLatency = summarize(errors);
-        merged.errorHistogram = encodeHistogram(errors);
-    }
-    if (parts.every((p) => p.arrivals)) {
-        merged.arrivals = {
-            rate: parts[0].arrivals.rate,
-            intended: merge_sum(parts.map((p) => p.arrivals.intended)),
-            sent: merge_sum(parts.map((p) => p.arrivals.sent)),
-            dropped: merge_sum(parts.map((p) => p.arrivals.dropped)),
-        };
-    }
-    // The generator's state of the most loaded part: saturation in any part taints the merged latencies.
-    const loads = parts.flatMap((p) => (p.generator ? [p.generator] : []));
-    if (loads.length > 0) {
-        merged.generator = {
-            eventLoopUtilization: Math.max(...loads.map((g) => g.eventLoopUtilization)),
-            eventLoopDelayP50Ms: Math.max(...loads.map((g) => g.eventLoopDelayP50Ms)),
-            eventLoopDelayP99Ms: Math.max(...loads.map((g) => g.eventLoopDelayP99Ms)),
-            eventLoopDelayMaxMs: Math.max(...loads.map((g) => g.eventLoopDelayMaxMs)),
-            saturated: loads.some((g) => g.saturated),
-        };
-    }
-    const warnings = [...new Set(parts.flatMap((p) => p.warnings ?? []))];
-    if (warnings.length > 0)
-        merged.warnings = warnings;
-    return merged;
-}
-function merge_sum(values) {
-    return values.reduce((a, b) => a + b, 0);
-}
-function addCounts(into, from) {
-    for (const [k, v] of Object.entries(from))
-        into[k] = (into[k] ?? 0) + v;
-}
-function mergeBreakdowns(parts) {
-    const merged = { timeouts: 0, connection: {}, resets: 0, status: {} };
-    for (const p of parts) {
-        merged.timeouts += p.timeouts;
-        merged.resets += p.resets;
-        addCounts(merged.connection, p.connection);
-        addCounts(merged.status, p.status);
-    }
-    return merged;
-}
-
-;// CONCATENATED MODULE: ./src/measure/side-by-side.ts
-
-
-
-/** The order of sides for `blocks` ABBA blocks: A B B A, A B B A, ... (A = candidate). */
-function abbaOrder(blocks) {
-    const order = [];
-    for (let b = 0; b < blocks; b++)
-        order.push('candidate', 'reference', 'reference', 'candidate');
-    return order;
-}
-
-async function measureSideBySide(endpoint, options) {
-    const blocks = options.blocks ?? defaultBlocks(endpoint.load.durationMs);
-    if (!(Number.isInteger(blocks) && blocks >= 1)) {
-        throw new Error(`${endpoint.name}: side-by-side blocks must be a whole number of at least 1, got ${blocks}`);
-    }
-    const order = abbaOrder(blocks);
-    // Each side gets the endpoint's whole duration, split over its rounds.
-    const roundMs = roundDurationMs(endpoint.load.durationMs, blocks);
-    const measured = {
-        candidate: [],
-        reference: [],
-    };
-    const warmedUp = new Set();
-    for (const [i, side] of order.entries()) {
-        if (options.signal?.aborted)
-            break;
-        const baseUrl = side === 'reference' ? options.referenceUrl : options.candidateUrl;
-        options.log?.(`${endpoint.name}: round ${i + 1}/${order.length} (${side})`);
-        const m = await measureEndpoint(endpoint, {
-            baseUrl,
-            durationMs: roundMs,
-            // The first round on each side warms it up; later rounds reuse the warm deployment.
-            warmupMs: warmedUp.has(side) ? 0 : endpoint.load.warmupMs,
-            signal: options.signal,
-            log: options.log,
-        });
-        warmedUp.add(side);
-        measured[side].push(m);
-    }
-    const pairs = Math.min(measured.candidate.length, measured.reference.length);
-    if (pairs === 0)
-        throw new Error(`${endpoint.name}: side-by-side measurement was cancelled before a round finished`);
-    const merge = (parts) => {
-        const merged = mergeMeasurements(parts);
-        // A cancelled run measured fewer or shorter rounds than asked for: say so, as a single run would.
-        return options.signal?.aborted || parts.some((p) => p.cancelled)
-            ? { ...merged, cancelled: true }
-            : merged;
-    };
-    return {
-        candidate: merge(measured.candidate),
-        reference: merge(measured.reference),
-        rounds: Array.from({ length: pairs }, (_, i) => ({
-            reference: measured.reference[i],
-            candidate: measured.candidate[i],
-        })),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/evaluate/sequential.ts
-
-
-/**
- * Stopping an adaptive measurement (SPEC §4, docs/noise.md "Adaptive measurement"): the data of
- * an endpoint is looked at after every slice, and the endpoint stops as soon as its budgets are
- * settled. Looking repeatedly would let a fixed-confidence bound fail more often than its
- * confidence says (one of twenty-five looks is bound to be wrong sooner or later), so the error
- * each bound may make is spent over the looks planned in advance (config/plan.ts adaptiveLooks),
- * Haybittle–Peto style with a Bonferroni account: every look before the last gets an equal share
- * of INTERIM_SHARE of the error, the last look (at the cap) the rest. By the union bound the
- * chance that any look judges a metric wrongly is at most the total error, 1 − confidence, the
- * same as the fixed design's one look; the last look is only a little stricter than a fixed
- * design's (96% rather than 95%), so an endpoint that runs to the cap loses little.
- */
-/** Share of the error spent on the looks before the cap (the rest is for the look at the cap). */
-const INTERIM_SHARE = 0.2;
-/**
- * The one-sided confidence of each bound at look `look` (1-based) of `looks`, for an overall
- * `confidence`: interim looks share INTERIM_SHARE of the error equally, the last one has the rest.
- */
-function lookConfidence(confidence, look, looks) {
-    if (!(Number.isInteger(looks) && looks >= 1 && Number.isInteger(look) && look >= 1))
-        throw new Error(`looks must be whole numbers from 1, got look ${look} of ${looks}`);
-    if (look > looks)
-        throw new Error(`look ${look} is past the last of ${looks}`);
-    const alpha = 1 - confidence;
-    if (looks === 1)
-        return confidence;
-    if (look < looks)
-        return 1 - (alpha * INTERIM_SHARE) / (looks - 1);
-    return 1 - alpha * (1 - INTERIM_SHARE);
-}
-/**
- * How a metric's budget stands at one look, at the look's confidence: `breach` when its lower
- * bound is over the limit, `pass` when its upper bound is at or under it, `open` otherwise.
- * `mean` and `min-rps` have no bound here and stay open (they need the cap); `max` can only be
- * settled as a breach (a response slower than the limit was seen).
- */
-function metricState(metric, limit, sample, confidence) {
-    const q = types/* QUANTILES */.bD[metric];
-    if (q !== undefined) {
-        if (sample.buckets.total === 0)
-            return 'open';
-        const verdict = judgeAgainst(quantileBounds(sample.buckets, q, confidence), limit * 1000);
-        return verdict === 'above' ? 'breach' : verdict === 'at-or-below' ? 'pass' : 'open';
-    }
-    if (metric === 'error-rate')
-        return errorRateState(sample.errors, sample.requests, limit, confidence);
-    if (metric === 'max') {
-        const lowest = sample.buckets.lowest;
-        return lowest.length > 0 && lowest[lowest.length - 1] > limit * 1000 ? 'breach' : 'open';
-    }
-    return 'open';
-}
-/**
- * Whether an endpoint's budgets are settled at a look: `breach` as soon as one of them is (the
- * endpoint fails on it whatever the others say), `pass` when every one is settled within its
- * limit, undefined while any is open.
- */
-function settleBudgets(budget, sample, confidence) {
-    const metrics = Object.keys(budget);
-    if (metrics.length === 0)
-        return undefined;
-    let open = false;
-    for (const metric of metrics) {
-        const state = metricState(metric, budget[metric], sample, confidence);
-        if (state === 'breach')
-            return 'breach';
-        if (state === 'open')
-            open = true;
-    }
-    return open ? undefined : 'pass';
-}
-/**
- * An error rate against its limit by the exact (Clopper–Pearson) one-sided binomial bounds:
- * the lower bound is over the limit when `errors` or more errors out of `requests` would be rarer
- * than 1 − confidence at an error rate equal to the limit; the upper bound is at or under the
- * limit when `errors` or fewer would be.
- */
-function errorRateState(errors, requests, limit, confidence) {
-    if (requests === 0)
-        return 'open';
-    const alpha = 1 - confidence;
-    if (limit <= 0)
-        return errors > 0 ? 'breach' : 'open';
-    if (limit >= 1)
-        return 'pass';
-    if (errors > 0 && 1 - binomialCdf(errors - 1, requests, limit) <= alpha)
-        return 'breach';
-    if (binomialCdf(errors, requests, limit) <= alpha)
-        return 'pass';
-    return 'open';
-}
-/** P(Bin(n, p) ≤ x), summed exactly in log space (no normal approximation). */
-function binomialCdf(x, n, p) {
-    if (x < 0)
-        return 0;
-    if (x >= n)
-        return 1;
-    const logRatio = Math.log(p) - Math.log1p(-p);
-    let logTerm = n * Math.log1p(-p);
-    let logSum = logTerm;
-    for (let k = 0; k < x; k++) {
-        logTerm += Math.log(n - k) - Math.log(k + 1) + logRatio;
-        logSum =
-            logTerm > logSum
-                ? logTerm + Math.log1p(Math.exp(logSum - logTerm))
-                : logSum + Math.log1p(Math.exp(logTerm - logSum));
-    }
-    return Math.min(1, Math.exp(logSum));
-}
-
-;// CONCATENATED MODULE: ./src/gate/run-gate.ts
-
-
-
-
-
-
-
-
-
-
-/**
- * The reference deployment's URL for a URL of the target: the same path under the reference's
- * prefix, with the URL's own query, the target's parameters replaced by the reference's (both
- * base URLs may carry one, e.g. a protection bypass), and the reference's credentials.
- */
-function onReference(url, config, referenceUrl) {
-    const target = new URL(config.target.url);
-    const own = new URL(url);
-    const out = new URL(referenceUrl);
-    const prefix = target.pathname.replace(/\/+$/, '');
-    const rest = own.pathname.startsWith(prefix) ? own.pathname.slice(prefix.length) : own.pathname;
-    out.pathname = `${out.pathname.replace(/\/+$/, '')}${rest.startsWith('/') ? '' : '/'}${rest}`;
-    const query = new URLSearchParams(own.search);
-    for (const key of target.searchParams.keys())
-        query.delete(key);
-    for (const [key, value] of new URL(referenceUrl).searchParams)
-        query.append(key, value);
-    out.search = query.toString();
-    return out.href;
-}
-function loadTime(endpoint) {
-    return endpoint.load.durationMs + endpoint.load.warmupMs;
-}
-async function runGate(input) {
-    const { config, log, signal } = input;
-    const startedAt = new Date();
-    const errors = [];
-    let ready;
-    if (config.target.tls?.insecure) {
-        log.warning('target.tls.insecure is true: certificates are NOT checked on any connection to the target, so anyone on the network path can read and change the traffic and the numbers may not come from the target. Give the CA in target.tls.ca (or NODE_EXTRA_CA_CERTS) instead.');
-    }
-    if (config.target.ready) {
-        const { url, timeoutMs } = config.target.ready;
-        ready = await log.group('Waiting for the target to be ready', async () => {
-            const result = await waitForReady(url, {
-                timeoutMs,
-                headers: config.target.headers,
-                signal,
-                log: log.info,
-                tls: config.target.tls,
-            });
-            if (input.baselineUrl) {
-                await waitForReady(onReference(url, config, input.baselineUrl), {
-                    timeoutMs,
-                    headers: config.target.headers,
-                    signal,
-                    log: log.info,
-                    tls: config.target.tls,
-                });
-            }
-            return result;
-        });
-    }
-    else {
-        // A slow first answer is left for the measurement to judge, within the load's own timeout.
-        const timeoutMs = config.endpoints[0]?.load.timeoutMs;
-        for (const url of [config.target.url, input.baselineUrl]) {
-            if (url) {
-                await checkReachable(url, {
-                    headers: config.target.headers,
-                    signal,
-                    timeoutMs,
-                    tls: config.target.tls,
-                });
-            }
-        }
-    }
-    let cloudwatch = new Map();
-    if (!input.baselineUrl && input.readCloudWatch && !signal?.aborted) {
-        cloudwatch = await log.group(`Reading baselines from ${input.historyName ?? 'CloudWatch'}`, () => input.readCloudWatch(config));
-    }
-    const side = input.baselineUrl ? 2 : 1;
-    let loadMs = 0;
-    let plannedMs = 0;
-    const cap = input.maxDurationMs;
-    const deadline = new Deadline(cap);
-    const loadSignal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
-    const capText = cap === undefined ? '' : formatDuration(cap);
-    const measureOnce = async (endpoint) => {
-        plannedMs += loadTime(endpoint) * side;
-        deadline.resume();
-        let spent = loadTime(endpoint) * side;
-        try {
-            const result = await measureOnceUnderCap(endpoint);
-            const record = result.measurement.adaptive;
-            if (record)
-                spent = endpoint.load.warmupMs + result.measurement.durationMs;
-            return result;
-        }
-        finally {
-            loadMs += spent;
-            deadline.pause();
-        }
-    };
-    const measureOnceUnderCap = async (endpoint) => {
-        const onProgress = input.onProgress && ((p) => input.onProgress(endpoint.name, p));
-        if (input.baselineUrl) {
-            const result = await measureSideBySide(endpoint, {
-                referenceUrl: input.baselineUrl,
-                signal: loadSignal,
-                log: log.info,
-            });
-            return {
-                measurement: result.candidate,
-                baseline: {
-                    kind: 'reference',
-                    source: displayOrigin(input.baselineUrl),
-                    measurement: result.reference,
-                    rounds: result.rounds,
-                },
-            };
-        }
-        const adaptive = adaptiveFor(endpoint, endpoint.regression !== false && cloudwatch.has(endpoint.name));
-        const measurement = await measureEndpoint(endpoint, {
-            signal: loadSignal,
-            log: log.info,
-            onProgress,
-            ...(adaptive ? { adaptive } : {}),
-        });
-        if (measurement.adaptive) {
-            const { look, looks } = measurement.adaptive;
-            measurement.adaptive.confidence = lookConfidence(confidenceOf(endpoint), look, looks);
-        }
-        return { measurement };
-    };
-    /** An endpoint the cap stopped or never reached: named in the report, never passed. */
-    const cut = (endpoint, started) => {
-        const message = started
-            ? `${endpoint.name}: cut at max-duration (${capText}): its load was stopped before the end, so it is not judged; shorten durations or raise max-duration`
-            : `${endpoint.name}: not measured: the load reached max-duration (${capText}) before its turn; shorten durations or raise max-duration`;
-        errors.push({ endpoint: endpoint.name, message });
-        log.warning(message);
-    };
-    const inputs = [];
-    for (const endpoint of config.endpoints) {
-        if (signal?.aborted)
-            break;
-        if (deadline.reached) {
-            cut(endpoint, false);
-            continue;
-        }
-        await log.group(`Measuring ${endpoint.method} ${endpoint.name}`, async () => {
-            let first;
-            try {
-                first = await measureOnce(endpoint);
-            }
-            catch (error) {
-                if (deadline.reached && !signal?.aborted)
-                    return cut(endpoint, true);
-                errors.push({ endpoint: endpoint.name, message: `${endpoint.name}: ${messageOf(error)}` });
-                log.warning(`${endpoint.name}: could not be measured: ${messageOf(error)}`);
-                return;
-            }
-            if (deadline.reached && !signal?.aborted && wasCut(first))
-                return cut(endpoint, true);
-            const unanswered = signal?.aborted ? undefined : nothingSucceeded(first);
-            if (unanswered) {
-                // Latencies of refused, timed-out or failed requests describe the failure, not the
-                // endpoint: a gate must not pass a target that is down or a path that only 404s.
-                const message = `${endpoint.name}: could not be measured: ${unanswered}`;
-                errors.push({ endpoint: endpoint.name, message });
-                log.warning(message);
-            }
-            const baseline = endpoint.regression === false
-                ? {
-                    kind: 'none',
-                    reason: 'regression checks are off for this endpoint',
-                    configured: false,
-                }
-                : (first.baseline ??
-                    cloudwatch.get(endpoint.name) ?? {
-                    kind: 'none',
-                    reason: 'no baseline configured',
-                    configured: false,
-                });
-            const entry = { endpoint, measurement: first.measurement, baseline };
-            const firstResult = evaluateEndpoint(endpoint, first.measurement, baseline, input.evaluate);
-            if (config.confirm && needsConfirmation(firstResult) && !signal?.aborted && !unanswered) {
-                if (deadline.remainingMs() < plannedLoadMs(endpoint.load, side === 2)) {
-                    log.warning(`${endpoint.name}: breach not confirmed: measuring it again would exceed max-duration`);
-                }
-                else {
-                    log.info(`${endpoint.name}: breach found, measuring once more to confirm`);
-                    try {
-                        const second = await measureOnce(endpoint);
-                        if (deadline.reached && !signal?.aborted && wasCut(second)) {
-                            // Half a confirmation proves nothing either way: the first measurement stands.
-                            log.warning(`${endpoint.name}: breach not confirmed: the confirmation was cut at max-duration (${capText})`);
-                        }
-                        else {
-                            entry.confirmation = second.measurement;
-                            if (second.baseline)
-                                entry.confirmationBaseline = second.baseline;
-                        }
-                    }
-                    catch (error) {
-                        log.warning(`${endpoint.name}: confirmation failed: ${messageOf(error)}`);
-                    }
-                }
-            }
-            inputs.push(entry);
-        });
-    }
-    const evaluation = evaluateRun(inputs, {
-        ...input.evaluate,
-        baselineRequired: config.baseline.required,
-        cancelled: signal?.aborted === true,
-        errors,
-    });
-    evaluation.summary.load = { spentMs: Math.round(loadMs), plannedMs: Math.round(plannedMs) };
-    return { evaluation, ready, startedAt, finishedAt: new Date(), loadMs, plannedLoadMs: plannedMs };
-}
-function confidenceOf(endpoint) {
-    return endpoint.confidence ?? types/* DEFAULT_CONFIDENCE */.FH;
-}
-/**
- * The adaptive design for an endpoint measured alone (SPEC §4), or undefined for the fixed one:
- * when it asks for it, has budgets to settle, and no CloudWatch baseline to be compared with
- * (that comparison needs the data of the whole duration).
- */
-function adaptiveFor(endpoint, hasBaseline) {
-    if (endpoint.adaptive !== true || hasBaseline)
-        return undefined;
-    if (Object.keys(endpoint.budget).length === 0)
-        return undefined;
-    const looks = adaptiveLooks(endpoint.load);
-    if (looks.length < 2)
-        return undefined;
-    const confidence = confidenceOf(endpoint);
-    return {
-        looks,
-        decide: (look, sample) => settleBudgets(endpoint.budget, { buckets: bucketsOf(sample.histogram), requests: sample.requests, errors: sample.errors }, lookConfidence(confidence, look, looks.length)),
-    };
-}
-/** Whether the cap stopped a measurement (on either side of a side-by-side one). */
-function wasCut(result) {
-    return (result.measurement.cancelled === true ||
-        (result.baseline?.kind === 'reference' && result.baseline.measurement.cancelled === true));
-}
-/** Longest delay a Node timer takes; a longer one fires at once (TimeoutOverflowWarning). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/**
- * The max-duration cap, on the wall-clock time the load runs: it runs while a measurement is
- * under way (between `resume` and `pause`), not while the gate logs or evaluates between them,
- * and aborts its signal the moment the load has run for the cap. No cap: never reached.
- */
-class Deadline {
-    capMs;
-    controller = new AbortController();
-    /** Load time before the current measurement, ms. */
-    spentMs = 0;
-    /** When the current measurement started; undefined between measurements. */
-    runningSince;
-    timer;
-    constructor(capMs) {
-        this.capMs = capMs;
-    }
-    get signal() {
-        return this.controller.signal;
-    }
-    get reached() {
-        return this.controller.signal.aborted;
-    }
-    resume() {
-        if (this.capMs === undefined || this.runningSince !== undefined)
-            return;
-        this.runningSince = performance.now();
-        this.schedule();
-    }
-    pause() {
-        if (this.runningSince === undefined)
-            return;
-        this.spentMs += performance.now() - this.runningSince;
-        this.runningSince = undefined;
-        clearTimeout(this.timer);
-    }
-    remainingMs() {
-        if (this.capMs === undefined)
-            return Infinity;
-        const running = this.runningSince === undefined ? 0 : performance.now() - this.runningSince;
-        return this.capMs - this.spentMs - running;
-    }
-    schedule() {
-        const left = this.remainingMs();
-        if (left <= 0) {
-            this.controller.abort();
-            return;
-        }
-        // A cap beyond the longest timer is reached in steps.
-        this.timer = setTimeout(() => this.schedule(), Math.min(left, MAX_TIMER_MS));
-        this.timer.unref();
-    }
-}
-/**
- * Why a measurement (or its side-by-side reference) holds no successful response at all, or
- * undefined when at least one request succeeded. Cancelled measurements are not judged.
- */
-function nothingSucceeded(result) {
-    const sides = [['', result.measurement]];
-    if (result.baseline?.kind === 'reference') {
-        sides.push([
-            ` on the reference deployment ${result.baseline.source}`,
-            result.baseline.measurement,
-        ]);
-    }
-    for (const [where, m] of sides) {
-        if (m.cancelled || (m.requests > 0 && m.errors < m.requests))
-            continue;
-        if (m.requests === 0)
-            return `no request was completed${where} in the load time`;
-        if (Object.keys(m.errorBreakdown.connection).some(isCertificateError)) {
-            return `none of its ${m.requests} requests${where} succeeded (${describeErrors(m)}): ${CERTIFICATE_HINT}`;
-        }
-        return (`none of its ${m.requests} requests${where} succeeded (${describeErrors(m)}): ` +
-            'check that the target is up, that the URL and path are right, and that expect.status lists the statuses it answers with');
-    }
-    return undefined;
-}
-/** `ECONNREFUSED ×120, HTTP 404 ×3, 2 timed out`: the error breakdown in a few words. */
-function describeErrors(m) {
-    const b = m.errorBreakdown;
-    const parts = [
-        ...Object.entries(b.connection).map(([code, n]) => `${code} ×${n}`),
-        ...Object.entries(b.status).map(([status, n]) => `HTTP ${status} ×${n}`),
-    ];
-    if (b.timeouts > 0)
-        parts.push(`${b.timeouts} timed out`);
-    if (b.resets > 0)
-        parts.push(`${b.resets} reset`);
-    return parts.length > 0 ? parts.join(', ') : 'no response';
-}
-/** Origin and path of a URL without credentials, query or fragment (safe to print). */
-function displayOrigin(url) {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
-}
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/measure/fd-limit.ts
-
-/**
- * Connections against the open-file limit (`ulimit -n`). Each connection is a socket, and a
- * socket is a file descriptor: past the limit every new connection fails with EMFILE, the load
- * generator reconnects in a tight loop, and the process ran out of heap in about two minutes
- * without writing anything. So the plan is checked before any load is sent.
- */
-/**
- * Descriptors a run needs besides the connections: stdio, libuv's epoll and wakeup handles, the
- * GitHub and CloudWatch sockets, the files perf-gate writes, and a reconnecting socket that
- * overlaps the one it replaces.
- */
-const RESERVED_FILES = 64;
-/**
- * The soft open-file limit of this process. Node has no getrlimit, so it is read from Linux's
- * /proc/self/limits ("Max open files  <soft>  <hard>  files"); elsewhere, or when unlimited,
- * undefined and the check is skipped.
- */
-function openFileLimit(limitsFile = '/proc/self/limits') {
-    if (process.platform !== 'linux' && limitsFile === '/proc/self/limits')
-        return undefined;
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(limitsFile, 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-    const m = /^Max open files\s+(\S+)\s+/m.exec(text);
-    if (!m || m[1] === 'unlimited')
-        return undefined;
-    const soft = Number(m[1]);
-    return Number.isInteger(soft) && soft > 0 ? soft : undefined;
-}
-/** One located problem per endpoint whose connections do not fit under `limit`. */
-function connectionLimitProblems(config, limit) {
-    if (limit === undefined)
-        return [];
-    const fit = limit - RESERVED_FILES;
-    return config.endpoints.flatMap((e, i) => {
-        const connections = e.load.connections;
-        if (connections <= fit)
-            return [];
-        return [
-            {
-                file: config.file,
-                line: e.line,
-                col: 0,
-                path: `endpoints[${i}].load.connections`,
-                message: `"${e.name}" asks for ${connections} connections, but this process may open only ${limit} files (ulimit -n), ` +
-                    `${RESERVED_FILES} of which perf-gate keeps for itself: at most ${Math.max(0, fit)} connections fit. ` +
-                    `Lower connections, or raise the limit before the step (ulimit -n ${connections + RESERVED_FILES}).`,
-            },
-        ];
-    });
-}
-
-;// CONCATENATED MODULE: ./src/cli/run-command.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** `perf-gate run`: the gate, from budget file to verdicts, on a laptop or any CI system. */
-const run_command_COMMAND = 'run';
-async function runCommand(args, context, output) {
-    const parsed = parseCommandArgs(run_command_COMMAND, args, {
-        budget: { type: 'string' },
-        'target-url': { type: 'string' },
-        'baseline-url': { type: 'string' },
-        json: { type: 'string' },
-        markdown: { type: 'string' },
-        html: { type: 'string' },
-        'fail-on': { type: 'string' },
-        'max-duration': { type: 'string' },
-        verbose: { type: 'boolean' },
-    });
-    if (flag(parsed, 'help')) {
-        output.out(RUN_HELP);
-        return EXIT.passed;
-    }
-    positionals(parsed, run_command_COMMAND, []);
-    const budgetFile = stringOption(parsed, 'budget') ?? DEFAULT_BUDGET_FILE;
-    const targetUrl = urlOption(parsed, 'target-url', run_command_COMMAND);
-    const baselineUrl = urlOption(parsed, 'baseline-url', run_command_COMMAND);
-    const failOn = failOnOption(parsed, run_command_COMMAND);
-    const maxDurationMs = durationOption(parsed, 'max-duration', '15m', run_command_COMMAND);
-    const paths = {
-        json: stringOption(parsed, 'json'),
-        markdown: stringOption(parsed, 'markdown'),
-        html: stringOption(parsed, 'html'),
-    };
-    prepareReportPaths(paths, run_command_COMMAND);
-    const config = await loadBudget(budgetFile, { env: context.env, targetUrl, maxDurationMs, sideBySide: baselineUrl !== undefined }, run_command_COMMAND);
-    if (baselineUrl !== undefined) {
-        config.secrets = [
-            ...new Set([...config.secrets, ...urlSecrets(baselineUrl, config.target.publicQuery)]),
-        ];
-    }
-    output.mask(config.secrets);
-    const tooMany = connectionLimitProblems(config, openFileLimit());
-    if (tooMany.length > 0)
-        throw new BudgetFileError(tooMany);
-    const progress = createProgress(output, { verbose: flag(parsed, 'verbose') });
-    const controller = new AbortController();
-    const unsubscribe = context.onInterrupt?.((signal) => {
-        progress.settle();
-        output.err(`perf-gate: ${signal}: stopping the load; the partial report is written, marked cancelled (again to quit at once)`);
-        controller.abort(new Error(`interrupted by ${signal}`));
-    });
-    try {
-        // The gate itself checks the target first (ready-wait, or one request): a wrong URL fails
-        // in a second with TargetUnreachableError, which runCli turns into exit 3.
-        if (config.baseline.github && !baselineUrl) {
-            // The data branch is read with the workflow's token and event (base branch): the action's.
-            progress.log.info(`baseline.github (the ${config.baseline.github.branch} data branch) is read by the GitHub Action; this run judges budgets only (--baseline-url compares with a reference deployment)`);
-        }
-        let gate;
-        const startedAt = new Date();
-        try {
-            gate = await runGate({
-                config,
-                baselineUrl,
-                maxDurationMs,
-                signal: controller.signal,
-                log: progress.log,
-                onProgress: progress.onProgress,
-                readCloudWatch: usesCloudWatch(config)
-                    ? (c) => readCloudWatch(c, progress.log.info)
-                    : undefined,
-            });
-        }
-        catch (error) {
-            progress.settle();
-            // Interrupted while waiting for the target or reading baselines: nothing was measured,
-            // but the report still records that the run was cancelled.
-            if (!controller.signal.aborted)
-                throw error;
-        }
-        progress.settle();
-        const evaluation = gate?.evaluation ?? evaluateRun([], { cancelled: true });
-        const report = buildReport({
-            tool: version/* TOOL */.js,
-            createdAt: (gate?.finishedAt ?? startedAt).toISOString(),
-            environment: environmentFrom({
-                env: context.env,
-                platform: process.platform,
-                arch: process.arch,
-                nodeVersion: process.version,
-            }),
-            config,
-            endpoints: evaluation.endpoints,
-            summary: evaluation.summary,
-        });
-        const written = await writeReports(report, paths);
-        output.out('');
-        output.out(renderTable(report));
-        if (gate) {
-            const saved = gate.plannedLoadMs - gate.loadMs;
-            output.err(saved >= 1000
-                ? `Load time: ${formatMs(gate.loadMs)} of the ${formatMs(gate.plannedLoadMs)} planned (${formatMs(saved)} saved by adaptive measurement).`
-                : `Load time: ${formatMs(gate.loadMs)}.`);
-        }
-        for (const path of written)
-            output.err(`Report written to ${path}`);
-        return exitCode(report, config, baselineUrl, output, () => shouldFail(report.summary, failOn));
-    }
-    finally {
-        unsubscribe?.();
-    }
-}
-function exitCode(report, config, baselineUrl, output, fails) {
-    if (report.summary.cancelled)
-        return EXIT.unmeasured;
-    if (report.endpoints.length === 0) {
-        output.err('perf-gate: could not measure: no endpoint could be measured (see Errors above)');
-        return EXIT.unmeasured;
-    }
-    if (report.endpoints.every((e) => neverConnected(e.measurement))) {
-        const why = connectionErrors(report.endpoints[0].measurement);
-        output.err(`perf-gate: could not measure: no request to ${displayUrl(config.target.url, config.target.publicQuery)}` +
-            `${baselineUrl ? ` or ${displayUrl(baselineUrl, config.target.publicQuery)}` : ''} got an answer (${why}). ` +
-            'Check that the target is running and the URL is right.');
-        return EXIT.unmeasured;
-    }
-    return fails() ? EXIT.failed : EXIT.passed;
-}
-function usesCloudWatch(config) {
-    return config.baseline.cloudwatch !== undefined || config.endpoints.some((e) => e.cloudwatch);
-}
-/** Loaded on demand: the AWS SDK is large, and most runs never need it. */
-async function readCloudWatch(config, log) {
-    const { readBaselines } = await __nccwpck_require__.e(/* import() */ 768).then(__nccwpck_require__.bind(__nccwpck_require__, 768));
-    return readBaselines({
-        gateId: config.id,
-        endpoints: config.endpoints,
-        fileConfig: config.baseline.cloudwatch,
-        now: new Date(),
-        log,
-    });
-}
-
-;// CONCATENATED MODULE: ./src/cli/validate-command.ts
-
-
-
-
-
-/** `perf-gate validate FILE`: the budget file checked as `run` would load it, no load sent. */
-const validate_command_COMMAND = 'validate';
-async function validateCommand(args, context, output) {
-    const parsed = parseCommandArgs(validate_command_COMMAND, args, {
-        'target-url': { type: 'string' },
-        'max-duration': { type: 'string' },
-    });
-    if (flag(parsed, 'help')) {
-        output.out(VALIDATE_HELP);
-        return EXIT.passed;
-    }
-    // Like run and calibrate, the file defaults to perf-budget.yml.
-    const [file = DEFAULT_BUDGET_FILE] = parsed.positionals.length === 0 ? [] : positionals(parsed, validate_command_COMMAND, ['FILE']);
-    const targetUrl = urlOption(parsed, 'target-url', validate_command_COMMAND);
-    const maxDurationMs = durationOption(parsed, 'max-duration', '15m', validate_command_COMMAND);
-    const config = await loadBudget(file, { env: context.env, targetUrl, maxDurationMs }, validate_command_COMMAND);
-    output.mask(config.secrets);
-    const n = config.endpoints.length;
-    const loadMs = passLoadMs(config);
-    output.out(`${file}: valid: ${n} endpoint${n === 1 ? '' : 's'}, ${format_formatDuration(loadMs)} of load (warmup included)`);
-    return EXIT.passed;
-}
-
-;// CONCATENATED MODULE: ./src/cli/main.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const COMMANDS = {
-    run: runCommand,
-    validate: validateCommand,
-    compare: compareCommand,
-    report: reportCommand,
-    calibrate: calibrateCommand,
-};
-async function runCli(argv, context) {
-    const output = new Output(context);
-    const [first, ...rest] = argv;
-    try {
-        if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-            const topic = first === 'help' ? rest[0] : undefined;
-            if (topic !== undefined && COMMANDS[topic])
-                return await COMMANDS[topic](['--help'], context, output);
-            if (first === undefined) {
-                output.err(TOOL_HELP);
-                return EXIT.usage;
-            }
-            output.out(TOOL_HELP);
-            return EXIT.passed;
-        }
-        if (first === '--version' || first === '-v') {
-            output.out(version/* VERSION */.xv);
-            return EXIT.passed;
-        }
-        const command = COMMANDS[first];
-        if (!command) {
-            const guess = closest(first.replace(/^-+/, ''), Object.keys(COMMANDS));
-            const what = first.startsWith('-') ? `unknown option ${first}` : `unknown command "${first}"`;
-            throw new UsageError(`${what}${guess ? ` (did you mean "${guess}"?)` : ''}; commands: ${Object.keys(COMMANDS).join(', ')}`, '');
-        }
-        return await command(rest, context, output);
-    }
-    catch (error) {
-        return report(error, output);
-    }
-}
-/** One message per failure, no stack trace: what went wrong, where, and how to fix it. */
-function report(error, output) {
-    if (error instanceof UsageError) {
-        output.err(`perf-gate: ${error.message}`);
-        if (error.command !== undefined) {
-            output.err(`Run "perf-gate ${error.command ? `${error.command} ` : ''}--help" for usage.`);
-        }
-        return EXIT.usage;
-    }
-    if (error instanceof BudgetFileError) {
-        // The loader words its messages with the CLI's options (cli/budget.ts), so they print as they are.
-        const n = error.problems.length;
-        for (const problem of error.problems)
-            output.err(formatProblem(problem));
-        const file = error.problems[0]?.file;
-        output.err(`perf-gate: ${n} problem${n === 1 ? '' : 's'} in ${file ? `the budget file ${file}` : 'the budget file'}`);
-        const targetUrl = error.problems.some((p) => p.path === 'target.url' && /environment variable \w+ is (not set|empty)/.test(p.message));
-        if (targetUrl)
-            output.err('Or pass --target-url URL in place of target.url.');
-        return EXIT.usage;
-    }
-    if (error instanceof TargetUnreachableError) {
-        output.err(`perf-gate: could not measure: ${error.message}`);
-        return EXIT.unmeasured;
-    }
-    if (error instanceof cloudwatch_errors/* CloudWatchError */.t) {
-        output.err(`perf-gate: CloudWatch: ${error.message}`);
-        return error.kind === 'config' ? EXIT.usage : EXIT.unmeasured;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    output.err(`perf-gate: could not complete: ${message}`);
-    return EXIT.unmeasured;
-}
-
 
 /***/ }),
 
-/***/ 1778:
+/***/ 2050:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   M: () => (/* binding */ nodeSupportWarning)
-/* harmony export */ });
-/* unused harmony export minimumNodeMajor */
-/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1013);
-
-/**
- * The Node.js versions perf-gate supports: package.json `engines.node` (">=22": 22 and 24 are
- * the maintained lines, 20 is end of life; the action itself runs on Node 24). Older versions
- * may still work, so the CLI warns instead of refusing.
- */
-/** The lowest supported major version in an `engines.node` range of the form ">=N". */
-function minimumNodeMajor(range = _version_js__WEBPACK_IMPORTED_MODULE_0__/* .NODE_ENGINE */ .Q7) {
-    const match = /^>=\s*(\d+)(\.\d+)*$/.exec(range.trim());
-    if (!match)
-        throw new Error(`engines.node must read ">=N", found ${JSON.stringify(range)}`);
-    return Number(match[1]);
-}
-/** A warning for a Node.js version below the supported range, or undefined when it is supported. */
-function nodeSupportWarning(version, range = _version_js__WEBPACK_IMPORTED_MODULE_0__/* .NODE_ENGINE */ .Q7) {
-    const major = Number(/^v?(\d+)/.exec(version)?.[1]);
-    const minimum = minimumNodeMajor(range);
-    if (!Number.isFinite(major) || major >= minimum)
-        return undefined;
-    return `Node.js ${version.replace(/^v?/, 'v')} is not supported (perf-gate needs Node.js ${minimum} or later; Node.js 20 and older are end of life): results may be wrong or the run may fail; upgrade Node.js`;
-}
-
-
-/***/ }),
-
-/***/ 2143:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   FH: () => (/* binding */ DEFAULT_CONFIDENCE),
 /* harmony export */   Z$: () => (/* binding */ LATENCY_METRICS),
 /* harmony export */   bD: () => (/* binding */ QUANTILES),
 /* harmony export */   g6: () => (/* binding */ BUDGET_METRICS),
 /* harmony export */   kG: () => (/* binding */ REGRESSION_METRICS)
 /* harmony export */ });
 /**
- * The normalised budget configuration: what the loader returns once a budget file has been
- * parsed, validated, interpolated and had its defaults applied. Every later phase reads only
- * this, never the raw YAML. Units are fixed here so nobody has to guess:
- * latencies and durations in milliseconds, rates (error rate, tolerances) as fractions,
- * throughput in requests per second.
+ * The metrics perf-gate measures, budgets and compares, and the quantile behind each
+ * percentile. The ground floor: config, evaluation and printing all speak of these.
  */
 /** Latency statistics perf-gate can budget and compare. */
 const LATENCY_METRICS = ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9', 'mean', 'max'];
@@ -45434,8 +47345,6 @@ const QUANTILES = {
     p99: 0.99,
     'p99.9': 0.999,
 };
-/** Confidence of percentile bounds when the budget file does not choose one (SPEC §4). */
-const DEFAULT_CONFIDENCE = 0.95;
 
 
 /***/ }),
@@ -45611,10 +47520,17 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream"
 
 /***/ }),
 
-/***/ 356:
+/***/ 7975:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
 
 /***/ }),
 
