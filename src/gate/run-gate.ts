@@ -81,32 +81,176 @@ function loadTime(endpoint: EndpointConfig): number {
 export async function runGate(input: GateInput): Promise<GateRun> {
   const { config, log, signal } = input;
   const startedAt = new Date();
-  const errors: RunError[] = [];
   const ready = await waitForTarget(config, { baselineUrl: input.baselineUrl, signal, log });
-
-  let cloudwatch = new Map<string, Baseline>();
+  let history = new Map<string, Baseline>();
   if (!input.baselineUrl && input.readCloudWatch && !signal?.aborted) {
-    cloudwatch = await log.group(
-      `Reading baselines from ${input.historyName ?? 'CloudWatch'}`,
-      () => input.readCloudWatch!(config),
+    history = await log.group(`Reading baselines from ${input.historyName ?? 'CloudWatch'}`, () =>
+      input.readCloudWatch!(config),
+    );
+  }
+  const run = new Measuring(input, history);
+  for (const [index, endpoint] of config.endpoints.entries()) {
+    if (input.schedule) {
+      const lateMs = await input.schedule.beforeEndpoint(index, signal);
+      if (lateMs >= 1000) {
+        log.warning(
+          `${endpoint.name}: started ${Math.round(lateMs / 1000)} s after its slot from start-at: the shards may not overlap`,
+        );
+      }
+    }
+    if (signal?.aborted) break;
+    if (run.deadline.reached) {
+      run.cut(endpoint, false);
+      continue;
+    }
+    await log.group(`Measuring ${endpoint.method} ${endpoint.name}`, () => run.endpoint(endpoint));
+  }
+
+  const evaluation = evaluateRun(run.inputs, {
+    ...input.evaluate,
+    baselineRequired: config.baseline.required,
+    cancelled: signal?.aborted === true,
+    errors: run.errors,
+  });
+  const { loadMs, plannedMs } = run;
+  evaluation.summary.load = { spentMs: Math.round(loadMs), plannedMs: Math.round(plannedMs) };
+  return { evaluation, ready, startedAt, finishedAt: new Date(), loadMs, plannedLoadMs: plannedMs };
+}
+
+type Measured = { measurement: Measurement; baseline?: Baseline };
+
+/**
+ * One run's measuring, endpoint by endpoint: the load-time cap (paused between loads), the time
+ * spent and planned, the errors, and what each endpoint hands to evaluation.
+ */
+class Measuring {
+  readonly errors: RunError[] = [];
+  readonly inputs: EndpointEvaluationInput[] = [];
+  loadMs = 0;
+  plannedMs = 0;
+  readonly deadline: Deadline;
+  private readonly side: 1 | 2;
+  private readonly loadSignal: AbortSignal;
+  private readonly capText: string;
+
+  constructor(
+    private readonly input: GateInput,
+    private readonly history: Map<string, Baseline>,
+  ) {
+    this.side = input.baselineUrl ? 2 : 1;
+    this.deadline = new Deadline(input.maxDurationMs);
+    this.loadSignal = input.signal
+      ? AbortSignal.any([input.signal, this.deadline.signal])
+      : this.deadline.signal;
+    this.capText = input.maxDurationMs === undefined ? '' : formatDuration(input.maxDurationMs);
+  }
+
+  /** An endpoint the cap stopped or never reached: named in the report, never passed. */
+  cut(endpoint: EndpointConfig, started: boolean): void {
+    const message = started
+      ? `${endpoint.name}: cut at max-duration (${this.capText}): its load was stopped before the end, so it is not judged; shorten durations or raise max-duration`
+      : `${endpoint.name}: not measured: the load reached max-duration (${this.capText}) before its turn; shorten durations or raise max-duration`;
+    this.errors.push({ endpoint: endpoint.name, message });
+    this.input.log.warning(message);
+  }
+
+  /** Measures one endpoint (and confirms a breach) and keeps what evaluation needs. */
+  async endpoint(endpoint: EndpointConfig): Promise<void> {
+    const { signal, log } = this.input;
+    let first: Measured;
+    try {
+      first = await this.measureOnce(endpoint);
+    } catch (error) {
+      if (this.deadline.reached && !signal?.aborted) return this.cut(endpoint, true);
+      this.errors.push({
+        endpoint: endpoint.name,
+        message: `${endpoint.name}: ${messageOf(error)}`,
+      });
+      log.warning(`${endpoint.name}: could not be measured: ${messageOf(error)}`);
+      return;
+    }
+    if (this.deadline.reached && !signal?.aborted && wasCut(first)) return this.cut(endpoint, true);
+    const unanswered = signal?.aborted ? undefined : nothingSucceeded(first);
+    if (unanswered) {
+      // Latencies of refused, timed-out or failed requests describe the failure, not the
+      // endpoint: a gate must not pass a target that is down or a path that only 404s.
+      const message = `${endpoint.name}: could not be measured: ${unanswered}`;
+      this.errors.push({ endpoint: endpoint.name, message });
+      log.warning(message);
+    }
+    const baseline = this.baselineOf(endpoint, first);
+    const entry: EndpointEvaluationInput = { endpoint, measurement: first.measurement, baseline };
+    const firstResult = evaluateEndpoint(
+      endpoint,
+      first.measurement,
+      baseline,
+      this.input.evaluate,
+    );
+    // A sequential side-by-side measurement confirmed its breaches within the sequence.
+    const confirmedInSequence = first.measurement.adaptive?.blocks !== undefined;
+    if (
+      this.input.config.confirm &&
+      !confirmedInSequence &&
+      needsConfirmation(firstResult) &&
+      !signal?.aborted &&
+      !unanswered
+    ) {
+      await this.confirm(endpoint, entry);
+    }
+    this.inputs.push(entry);
+  }
+
+  private baselineOf(endpoint: EndpointConfig, first: Measured): Baseline {
+    if (endpoint.regression === false) {
+      return {
+        kind: 'none',
+        reason: 'regression checks are off for this endpoint',
+        configured: false,
+      };
+    }
+    return (
+      first.baseline ??
+      this.history.get(endpoint.name) ?? {
+        kind: 'none',
+        reason: 'no baseline configured',
+        configured: false,
+      }
     );
   }
 
-  const side = input.baselineUrl ? 2 : 1;
-  let loadMs = 0;
-  let plannedMs = 0;
-  const cap = input.maxDurationMs;
-  const deadline = new Deadline(cap);
-  const loadSignal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
-  const capText = cap === undefined ? '' : formatDuration(cap);
-  const measureOnce = async (
-    endpoint: EndpointConfig,
-  ): Promise<{ measurement: Measurement; baseline?: Baseline }> => {
-    plannedMs += loadTime(endpoint) * side;
-    deadline.resume();
-    let spent = loadTime(endpoint) * side;
+  /** Measures a breaching endpoint once more, when that fits under the cap. */
+  private async confirm(endpoint: EndpointConfig, entry: EndpointEvaluationInput): Promise<void> {
+    const { signal, log } = this.input;
+    if (this.deadline.remainingMs() < plannedLoadMs(endpoint.load, this.side === 2)) {
+      log.warning(
+        `${endpoint.name}: breach not confirmed: measuring it again would exceed max-duration`,
+      );
+      return;
+    }
+    log.info(`${endpoint.name}: breach found, measuring once more to confirm`);
     try {
-      const result = await measureOnceUnderCap(endpoint);
+      const second = await this.measureOnce(endpoint);
+      if (this.deadline.reached && !signal?.aborted && wasCut(second)) {
+        // Half a confirmation proves nothing either way: the first measurement stands.
+        log.warning(
+          `${endpoint.name}: breach not confirmed: the confirmation was cut at max-duration (${this.capText})`,
+        );
+      } else {
+        entry.confirmation = second.measurement;
+        if (second.baseline) entry.confirmationBaseline = second.baseline;
+      }
+    } catch (error) {
+      log.warning(`${endpoint.name}: confirmation failed: ${messageOf(error)}`);
+    }
+  }
+
+  /** One measurement under the cap, counting the load time it spent and the fixed design's. */
+  private async measureOnce(endpoint: EndpointConfig): Promise<Measured> {
+    this.plannedMs += loadTime(endpoint) * this.side;
+    this.deadline.resume();
+    let spent = loadTime(endpoint) * this.side;
+    try {
+      const result = await this.measureUnderCap(endpoint);
       const record = result.measurement.adaptive;
       if (record?.blocks !== undefined && result.baseline?.kind === 'reference') {
         spent =
@@ -116,13 +260,13 @@ export async function runGate(input: GateInput): Promise<GateRun> {
       } else if (record) spent = endpoint.load.warmupMs + result.measurement.durationMs;
       return result;
     } finally {
-      loadMs += spent;
-      deadline.pause();
+      this.loadMs += spent;
+      this.deadline.pause();
     }
-  };
-  const measureOnceUnderCap = async (
-    endpoint: EndpointConfig,
-  ): Promise<{ measurement: Measurement; baseline?: Baseline }> => {
+  }
+
+  private async measureUnderCap(endpoint: EndpointConfig): Promise<Measured> {
+    const { input, loadSignal } = this;
     const onProgress =
       input.onProgress && ((p: MeasureProgress) => input.onProgress!(endpoint.name, p));
     if (input.baselineUrl) {
@@ -132,18 +276,18 @@ export async function runGate(input: GateInput): Promise<GateRun> {
         return measureSequentialSideBySide(endpoint, design, {
           referenceUrl: input.baselineUrl,
           source: displayOrigin(input.baselineUrl),
-          confirm: config.confirm,
+          confirm: input.config.confirm,
           evaluate: input.evaluate,
-          fits: (ms) => deadline.remainingMs() >= ms,
+          fits: (ms) => this.deadline.remainingMs() >= ms,
           signal: loadSignal,
-          log: log.info,
+          log: input.log.info,
           onProgress,
         });
       }
       const result = await measureSideBySide(endpoint, {
         referenceUrl: input.baselineUrl,
         signal: loadSignal,
-        log: log.info,
+        log: input.log.info,
       });
       return {
         measurement: result.candidate,
@@ -157,12 +301,12 @@ export async function runGate(input: GateInput): Promise<GateRun> {
     }
     const adaptive = adaptiveFor(
       endpoint,
-      endpoint.regression !== false ? cloudwatch.get(endpoint.name) : undefined,
+      endpoint.regression !== false ? this.history.get(endpoint.name) : undefined,
       input.evaluate?.confidence,
     );
     const measurement = await measureEndpoint(endpoint, {
       signal: loadSignal,
-      log: log.info,
+      log: input.log.info,
       onProgress,
       ...(adaptive ? { adaptive } : {}),
     });
@@ -171,108 +315,7 @@ export async function runGate(input: GateInput): Promise<GateRun> {
       measurement.adaptive.confidence = lookConfidence(confidenceOf(endpoint), look, looks);
     }
     return { measurement };
-  };
-  /** An endpoint the cap stopped or never reached: named in the report, never passed. */
-  const cut = (endpoint: EndpointConfig, started: boolean): void => {
-    const message = started
-      ? `${endpoint.name}: cut at max-duration (${capText}): its load was stopped before the end, so it is not judged; shorten durations or raise max-duration`
-      : `${endpoint.name}: not measured: the load reached max-duration (${capText}) before its turn; shorten durations or raise max-duration`;
-    errors.push({ endpoint: endpoint.name, message });
-    log.warning(message);
-  };
-
-  const inputs: EndpointEvaluationInput[] = [];
-  for (const [index, endpoint] of config.endpoints.entries()) {
-    if (input.schedule) {
-      const lateMs = await input.schedule.beforeEndpoint(index, signal);
-      if (lateMs >= 1000) {
-        log.warning(
-          `${endpoint.name}: started ${Math.round(lateMs / 1000)} s after its slot from start-at: the shards may not overlap`,
-        );
-      }
-    }
-    if (signal?.aborted) break;
-    if (deadline.reached) {
-      cut(endpoint, false);
-      continue;
-    }
-    await log.group(`Measuring ${endpoint.method} ${endpoint.name}`, async () => {
-      let first: { measurement: Measurement; baseline?: Baseline };
-      try {
-        first = await measureOnce(endpoint);
-      } catch (error) {
-        if (deadline.reached && !signal?.aborted) return cut(endpoint, true);
-        errors.push({ endpoint: endpoint.name, message: `${endpoint.name}: ${messageOf(error)}` });
-        log.warning(`${endpoint.name}: could not be measured: ${messageOf(error)}`);
-        return;
-      }
-      if (deadline.reached && !signal?.aborted && wasCut(first)) return cut(endpoint, true);
-      const unanswered = signal?.aborted ? undefined : nothingSucceeded(first);
-      if (unanswered) {
-        // Latencies of refused, timed-out or failed requests describe the failure, not the
-        // endpoint: a gate must not pass a target that is down or a path that only 404s.
-        const message = `${endpoint.name}: could not be measured: ${unanswered}`;
-        errors.push({ endpoint: endpoint.name, message });
-        log.warning(message);
-      }
-      const baseline: Baseline =
-        endpoint.regression === false
-          ? {
-              kind: 'none',
-              reason: 'regression checks are off for this endpoint',
-              configured: false,
-            }
-          : (first.baseline ??
-            cloudwatch.get(endpoint.name) ?? {
-              kind: 'none',
-              reason: 'no baseline configured',
-              configured: false,
-            });
-      const entry: EndpointEvaluationInput = { endpoint, measurement: first.measurement, baseline };
-      const firstResult = evaluateEndpoint(endpoint, first.measurement, baseline, input.evaluate);
-      // A sequential side-by-side measurement confirmed its breaches within the sequence.
-      const confirmedInSequence = first.measurement.adaptive?.blocks !== undefined;
-      if (
-        config.confirm &&
-        !confirmedInSequence &&
-        needsConfirmation(firstResult) &&
-        !signal?.aborted &&
-        !unanswered
-      ) {
-        if (deadline.remainingMs() < plannedLoadMs(endpoint.load, side === 2)) {
-          log.warning(
-            `${endpoint.name}: breach not confirmed: measuring it again would exceed max-duration`,
-          );
-        } else {
-          log.info(`${endpoint.name}: breach found, measuring once more to confirm`);
-          try {
-            const second = await measureOnce(endpoint);
-            if (deadline.reached && !signal?.aborted && wasCut(second)) {
-              // Half a confirmation proves nothing either way: the first measurement stands.
-              log.warning(
-                `${endpoint.name}: breach not confirmed: the confirmation was cut at max-duration (${capText})`,
-              );
-            } else {
-              entry.confirmation = second.measurement;
-              if (second.baseline) entry.confirmationBaseline = second.baseline;
-            }
-          } catch (error) {
-            log.warning(`${endpoint.name}: confirmation failed: ${messageOf(error)}`);
-          }
-        }
-      }
-      inputs.push(entry);
-    });
   }
-
-  const evaluation = evaluateRun(inputs, {
-    ...input.evaluate,
-    baselineRequired: config.baseline.required,
-    cancelled: signal?.aborted === true,
-    errors,
-  });
-  evaluation.summary.load = { spentMs: Math.round(loadMs), plannedMs: Math.round(plannedMs) };
-  return { evaluation, ready, startedAt, finishedAt: new Date(), loadMs, plannedLoadMs: plannedMs };
 }
 
 function confidenceOf(endpoint: EndpointConfig): number {
