@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import type { EndpointConfig } from '../config/types.js';
+import type { EndpointConfig, LoadSettings } from '../config/types.js';
 import {
   createHistogram,
   encodeHistogram,
@@ -104,203 +104,51 @@ export async function measureEndpoint(
   const url = endpointUrl(endpoint, options.baseUrl);
   checkSettings(endpoint, durationMs);
 
-  const log = options.log;
   const signal = options.signal;
   if (signal?.aborted) return emptyMeasurement(true);
-
   if (warmupMs > 0) {
-    log?.(`${endpoint.name}: warming up for ${formatDuration(warmupMs)}`);
-    // A separate run rather than autocannon's `warmup` option: its warmup instance is internal,
-    // so an abort could not stop it (`stop()` exists only once the main run has started). The
-    // warmup's responses go to this throwaway instance and are never recorded.
-    const warmup = startRun(endpoint, url, warmupMs, {});
-    const stopWarmup = () => warmup.stop();
-    signal?.addEventListener('abort', stopWarmup, { once: true });
-    try {
-      await warmup.done;
-    } finally {
-      signal?.removeEventListener('abort', stopWarmup);
-    }
+    await warmUp(endpoint, url, warmupMs, options);
     if (signal?.aborted) return emptyMeasurement(true);
   }
 
-  // Successful responses (and timeouts, at the timeout): what latency and throughput are about.
-  const raw = createHistogram();
-  // Open model: the same, timed from each request's intended send time.
-  const corrected = createHistogram();
-  // Failed statuses and failed connections: reported, not judged.
-  const failures = createHistogram();
-  const breakdown: ErrorBreakdown = { timeouts: 0, connection: {}, resets: 0, status: {} };
-  let responses = 0;
-  let succeeded = 0;
-  const expected = endpoint.expectStatus ? new Set(endpoint.expectStatus) : undefined;
-  const isExpected = (status: number) =>
-    expected ? expected.has(status) : status >= 200 && status < 300;
-  const paced = load.rate !== undefined;
-
+  const recorder = new Recorder(endpoint);
   const generator = watchGenerator();
   const run = startRun(endpoint, url, durationMs, {
     onLostRequest: () => {
-      breakdown.resets++;
+      recorder.breakdown.resets++;
     },
     onTruncated: (what) => {
-      breakdown.connection[what] = (breakdown.connection[what] ?? 0) + 1;
+      recorder.breakdown.connection[what] = (recorder.breakdown.connection[what] ?? 0) + 1;
     },
-    onFailedAfter: (ms) => recordMs(failures, ms),
-    settled: () => attempted() >= (run.pacer?.result().sent ?? 0),
+    onFailedAfter: (ms) => recordMs(recorder.failures, ms),
+    settled: () => recorder.attempted() >= (run.pacer?.result().sent ?? 0),
   });
-  const instance = run.instance;
+  recorder.listen(run.instance);
   const started = performance.now();
-
-  instance.on(
-    'response',
-    (client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-      responses++;
-      const late = paced ? sendLatenessMs(client) : 0;
-      if (!isExpected(statusCode)) {
-        breakdown.status[statusCode] = (breakdown.status[statusCode] ?? 0) + 1;
-        recordMs(failures, responseTime + late);
-        return;
-      }
-      succeeded++;
-      recordMs(raw, responseTime);
-      if (paced) recordMs(corrected, responseTime + late);
-    },
-  );
-  instance.on('reqError', (error: { code?: unknown; message?: unknown }) => {
-    const code = typeof error?.code === 'string' ? error.code : undefined;
-    if (!code && error?.message === TIMEOUT_MESSAGE) {
-      breakdown.timeouts++;
-      // A stalled request is recorded at the timeout, so stalling cannot improve the percentiles.
-      recordMs(raw, load.timeoutMs);
-      if (paced) recordMs(corrected, load.timeoutMs);
-    } else if (code === 'ECONNRESET') {
-      breakdown.resets++;
-    } else {
-      const key = code ?? 'UNKNOWN';
-      breakdown.connection[key] = (breakdown.connection[key] ?? 0) + 1;
-    }
+  const looks = adaptive
+    ? takeLooks(adaptive, { endpoint, run, recorder, started, durationMs, options })
+    : undefined;
+  const stopProgress = reportProgress(endpoint, recorder, {
+    started,
+    durationMs,
+    options,
+    looks: adaptive ? () => ({ taken: looks!.taken(), planned: adaptive.looks.length }) : undefined,
   });
-
-  const attempted = () =>
-    responses + breakdown.timeouts + breakdown.resets + sum(Object.values(breakdown.connection));
-  const progressEvery = options.progressIntervalMs ?? 5000;
-  let lastLog = 0;
-  const ticker = setInterval(
-    () => {
-      const elapsedMs = Math.min(performance.now() - started, durationMs);
-      const p95 = raw.totalCount > 0 ? quantileMs(raw, 0.95) : 0;
-      const requests = attempted();
-      options.onProgress?.({
-        elapsedMs,
-        totalMs: durationMs,
-        requests,
-        p95,
-        ...(adaptive ? { look: { taken: looksTaken, planned: adaptive.looks.length } } : {}),
-      });
-      if (log && elapsedMs - lastLog >= progressEvery - 1) {
-        lastLog = elapsedMs;
-        const errors = requests - succeeded;
-        log(
-          `${endpoint.name}: ${seconds(elapsedMs)}/${seconds(durationMs)}, ${requests} requests` +
-            `${errors > 0 ? `, ${errors} errors` : ''}, p95 ${p95.toFixed(1)} ms`,
-        );
-      }
-    },
-    Math.min(1000, progressEvery),
-  );
-  ticker.unref();
   const stop = () => run.stop();
   signal?.addEventListener('abort', stop, { once: true });
-
-  // Adaptive: a look at each planned time before the cap; a settled look ends the run there.
-  let lookTimer: NodeJS.Timeout | undefined;
-  let stopped: { look: number; settled: 'pass' | 'breach' } | undefined;
-  let looksTaken = 0;
-  if (adaptive && adaptive.looks.length > 1) {
-    const interim = adaptive.looks.slice(0, -1);
-    const next = () => {
-      const at = interim[looksTaken];
-      if (at === undefined) return;
-      lookTimer = setTimeout(look, Math.max(0, at - (performance.now() - started)));
-    };
-    const look = () => {
-      lookTimer = undefined;
-      if (signal?.aborted || stopped) return;
-      looksTaken++;
-      const settled = adaptive.decide(looksTaken, {
-        histogram: paced ? corrected : raw,
-        requests: attempted(),
-        errors: attempted() - succeeded,
-      });
-      if (settled) {
-        stopped = { look: looksTaken, settled };
-        log?.(
-          `${endpoint.name}: settled: ${settled} at look ${looksTaken} of ${adaptive.looks.length}, after ${seconds(performance.now() - started)} of the ${seconds(durationMs)} cap`,
-        );
-        run.end();
-        return;
-      }
-      next();
-    };
-    next();
-  }
-
   let result: autocannon.Result;
   try {
     result = await run.done;
   } finally {
-    clearInterval(ticker);
-    clearTimeout(lookTimer);
+    stopProgress();
+    looks?.cancel();
     signal?.removeEventListener('abort', stop);
   }
-  const generatorLoad = generator.stop();
-
-  // The open model's load time is its arrival window (the wait for the last answers is not load).
-  const elapsedMs = result.finish.getTime() - result.start.getTime();
-  const recordedMs = run.pacer ? Math.min(run.pacer.result().windowMs, elapsedMs) : elapsedMs;
-  const requests = attempted();
-  const errors = requests - succeeded;
-  const measurement: Measurement = {
-    requests,
-    errors,
-    errorRate: requests === 0 ? 0 : errors / requests,
-    errorBreakdown: breakdown,
-    throughput: recordedMs > 0 ? succeeded / (recordedMs / 1000) : 0,
-    durationMs: recordedMs,
-    latency: summarize(raw),
-    histogram: encodeHistogram(raw),
-    startedAt: result.start.toISOString(),
-  };
-  if (failures.totalCount > 0) {
-    measurement.errorLatency = summarize(failures);
-    measurement.errorHistogram = encodeHistogram(failures);
-  }
-  const warnings: string[] = [];
-  if (run.pacer) {
-    measurement.latency = summarize(corrected);
-    measurement.histogram = encodeHistogram(corrected);
-    measurement.uncorrected = summarize(raw);
-    measurement.uncorrectedHistogram = encodeHistogram(raw);
-    const counts = run.pacer.result();
-    measurement.arrivals = {
-      rate: load.rate!,
-      intended: counts.intended,
-      sent: counts.sent,
-      dropped: counts.dropped,
-    };
-    const dropped = droppedWarning(counts.intended, counts.dropped, load.connections);
-    if (dropped) warnings.push(dropped);
-  }
-  measurement.generator = {
-    ...generatorLoad,
-    saturated: generatorSaturated({ ...generatorLoad, latencyP50Ms: measurement.latency.p50 }),
-  };
-  if (measurement.generator.saturated) warnings.push(SATURATED_WARNING);
-  if (warnings.length > 0) measurement.warnings = warnings;
+  const measurement = recorder.measurement(result, run.pacer, load, generator.stop());
   if (signal?.aborted) measurement.cancelled = true;
   else if (adaptive) {
     const planned = adaptive.looks.length;
+    const stopped = looks!.stopped();
     measurement.adaptive = {
       looks: planned,
       look: stopped?.look ?? planned,
@@ -310,6 +158,245 @@ export async function measureEndpoint(
     };
   }
   return measurement;
+}
+
+/**
+ * Unrecorded load before the run. A separate run rather than autocannon's `warmup` option: its
+ * warmup instance is internal, so an abort could not stop it (`stop()` exists only once the main
+ * run has started). The warmup's responses go to this throwaway instance and are never recorded.
+ */
+async function warmUp(
+  endpoint: EndpointConfig,
+  url: string,
+  warmupMs: number,
+  options: MeasureOptions,
+): Promise<void> {
+  options.log?.(`${endpoint.name}: warming up for ${formatDuration(warmupMs)}`);
+  const warmup = startRun(endpoint, url, warmupMs, {});
+  const stopWarmup = () => warmup.stop();
+  options.signal?.addEventListener('abort', stopWarmup, { once: true });
+  try {
+    await warmup.done;
+  } finally {
+    options.signal?.removeEventListener('abort', stopWarmup);
+  }
+}
+
+/** What a recorded run counts: latencies by outcome, errors by kind, responses. */
+class Recorder {
+  /** Successful responses (and timeouts, at the timeout): what latency and throughput are about. */
+  readonly raw = createHistogram();
+  /** Open model: the same, timed from each request's intended send time. */
+  readonly corrected = createHistogram();
+  /** Failed statuses and failed connections: reported, not judged. */
+  readonly failures = createHistogram();
+  readonly breakdown: ErrorBreakdown = { timeouts: 0, connection: {}, resets: 0, status: {} };
+  responses = 0;
+  succeeded = 0;
+  readonly paced: boolean;
+  private readonly expected?: Set<number>;
+
+  constructor(private readonly endpoint: EndpointConfig) {
+    this.paced = endpoint.load.rate !== undefined;
+    if (endpoint.expectStatus) this.expected = new Set(endpoint.expectStatus);
+  }
+
+  private isExpected(status: number): boolean {
+    return this.expected ? this.expected.has(status) : status >= 200 && status < 300;
+  }
+
+  listen(instance: Instance): void {
+    const timeoutMs = this.endpoint.load.timeoutMs;
+    instance.on(
+      'response',
+      (client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+        this.responses++;
+        const late = this.paced ? sendLatenessMs(client) : 0;
+        if (!this.isExpected(statusCode)) {
+          this.breakdown.status[statusCode] = (this.breakdown.status[statusCode] ?? 0) + 1;
+          recordMs(this.failures, responseTime + late);
+          return;
+        }
+        this.succeeded++;
+        recordMs(this.raw, responseTime);
+        if (this.paced) recordMs(this.corrected, responseTime + late);
+      },
+    );
+    instance.on('reqError', (error: { code?: unknown; message?: unknown }) => {
+      const code = typeof error?.code === 'string' ? error.code : undefined;
+      if (!code && error?.message === TIMEOUT_MESSAGE) {
+        this.breakdown.timeouts++;
+        // A stalled request is recorded at the timeout, so stalling cannot improve the percentiles.
+        recordMs(this.raw, timeoutMs);
+        if (this.paced) recordMs(this.corrected, timeoutMs);
+      } else if (code === 'ECONNRESET') {
+        this.breakdown.resets++;
+      } else {
+        const key = code ?? 'UNKNOWN';
+        this.breakdown.connection[key] = (this.breakdown.connection[key] ?? 0) + 1;
+      }
+    });
+  }
+
+  /** Requests answered or failed so far. */
+  attempted(): number {
+    const b = this.breakdown;
+    return this.responses + b.timeouts + b.resets + sum(Object.values(b.connection));
+  }
+
+  /** What an adaptive look judges (live: read it, do not keep it). */
+  sample(): LookSample {
+    const requests = this.attempted();
+    return {
+      histogram: this.paced ? this.corrected : this.raw,
+      requests,
+      errors: requests - this.succeeded,
+    };
+  }
+
+  /** The measurement of a finished run. */
+  measurement(
+    result: autocannon.Result,
+    pacer: Pacer | undefined,
+    load: LoadSettings,
+    generatorLoad: ReturnType<ReturnType<typeof watchGenerator>['stop']>,
+  ): Measurement {
+    // The open model's load time is its arrival window (the wait for the last answers is not load).
+    const elapsedMs = result.finish.getTime() - result.start.getTime();
+    const recordedMs = pacer ? Math.min(pacer.result().windowMs, elapsedMs) : elapsedMs;
+    const requests = this.attempted();
+    const errors = requests - this.succeeded;
+    const measurement: Measurement = {
+      requests,
+      errors,
+      errorRate: requests === 0 ? 0 : errors / requests,
+      errorBreakdown: this.breakdown,
+      throughput: recordedMs > 0 ? this.succeeded / (recordedMs / 1000) : 0,
+      durationMs: recordedMs,
+      latency: summarize(this.raw),
+      histogram: encodeHistogram(this.raw),
+      startedAt: result.start.toISOString(),
+    };
+    if (this.failures.totalCount > 0) {
+      measurement.errorLatency = summarize(this.failures);
+      measurement.errorHistogram = encodeHistogram(this.failures);
+    }
+    const warnings: string[] = [];
+    if (pacer) {
+      measurement.latency = summarize(this.corrected);
+      measurement.histogram = encodeHistogram(this.corrected);
+      measurement.uncorrected = summarize(this.raw);
+      measurement.uncorrectedHistogram = encodeHistogram(this.raw);
+      const counts = pacer.result();
+      measurement.arrivals = {
+        rate: load.rate!,
+        intended: counts.intended,
+        sent: counts.sent,
+        dropped: counts.dropped,
+      };
+      const dropped = droppedWarning(counts.intended, counts.dropped, load.connections);
+      if (dropped) warnings.push(dropped);
+    }
+    measurement.generator = {
+      ...generatorLoad,
+      saturated: generatorSaturated({ ...generatorLoad, latencyP50Ms: measurement.latency.p50 }),
+    };
+    if (measurement.generator.saturated) warnings.push(SATURATED_WARNING);
+    if (warnings.length > 0) measurement.warnings = warnings;
+    return measurement;
+  }
+}
+
+/** About once a second: the progress callback, and every `progressIntervalMs` a log line. */
+function reportProgress(
+  endpoint: EndpointConfig,
+  recorder: Recorder,
+  at: {
+    started: number;
+    durationMs: number;
+    options: MeasureOptions;
+    looks?: () => { taken: number; planned: number };
+  },
+): () => void {
+  const { options, durationMs } = at;
+  const progressEvery = options.progressIntervalMs ?? 5000;
+  let lastLog = 0;
+  const ticker = setInterval(
+    () => {
+      const elapsedMs = Math.min(performance.now() - at.started, durationMs);
+      const p95 = recorder.raw.totalCount > 0 ? quantileMs(recorder.raw, 0.95) : 0;
+      const requests = recorder.attempted();
+      options.onProgress?.({
+        elapsedMs,
+        totalMs: durationMs,
+        requests,
+        p95,
+        ...(at.looks ? { look: at.looks() } : {}),
+      });
+      if (options.log && elapsedMs - lastLog >= progressEvery - 1) {
+        lastLog = elapsedMs;
+        const errors = requests - recorder.succeeded;
+        options.log(
+          `${endpoint.name}: ${seconds(elapsedMs)}/${seconds(durationMs)}, ${requests} requests` +
+            `${errors > 0 ? `, ${errors} errors` : ''}, p95 ${p95.toFixed(1)} ms`,
+        );
+      }
+    },
+    Math.min(1000, progressEvery),
+  );
+  ticker.unref();
+  return () => clearInterval(ticker);
+}
+
+/**
+ * Adaptive measurement: a look at each planned time before the cap; a settled look ends the run
+ * there (cleanly: the open model's answers still out are waited for).
+ */
+function takeLooks(
+  adaptive: AdaptiveOptions,
+  at: {
+    endpoint: EndpointConfig;
+    run: Run;
+    recorder: Recorder;
+    started: number;
+    durationMs: number;
+    options: MeasureOptions;
+  },
+): {
+  taken(): number;
+  stopped(): { look: number; settled: 'pass' | 'breach' } | undefined;
+  cancel(): void;
+} {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped: { look: number; settled: 'pass' | 'breach' } | undefined;
+  let taken = 0;
+  const interim = adaptive.looks.slice(0, -1);
+  const next = () => {
+    const when = interim[taken];
+    if (when === undefined) return;
+    timer = setTimeout(look, Math.max(0, when - (performance.now() - at.started)));
+  };
+  const look = () => {
+    timer = undefined;
+    if (at.options.signal?.aborted || stopped) return;
+    taken++;
+    const settled = adaptive.decide(taken, at.recorder.sample());
+    if (settled) {
+      stopped = { look: taken, settled };
+      at.options.log?.(
+        `${at.endpoint.name}: settled: ${settled} at look ${taken} of ${adaptive.looks.length}, after ${seconds(performance.now() - at.started)} of the ${seconds(at.durationMs)} cap`,
+      );
+      at.run.end();
+      return;
+    }
+    next();
+  };
+  next();
+  return {
+    taken: () => taken,
+    stopped: () => stopped,
+    cancel: () => clearTimeout(timer),
+  };
 }
 
 interface RunHooks {
