@@ -44452,25 +44452,157 @@ function loadTime(endpoint) {
 async function runGate(input) {
     const { config, log, signal } = input;
     const startedAt = new Date();
-    const errors = [];
     const ready = await waitForTarget(config, { baselineUrl: input.baselineUrl, signal, log });
-    let cloudwatch = new Map();
+    let history = new Map();
     if (!input.baselineUrl && input.readCloudWatch && !signal?.aborted) {
-        cloudwatch = await log.group(`Reading baselines from ${input.historyName ?? 'CloudWatch'}`, () => input.readCloudWatch(config));
+        history = await log.group(`Reading baselines from ${input.historyName ?? 'CloudWatch'}`, () => input.readCloudWatch(config));
     }
-    const side = input.baselineUrl ? 2 : 1;
-    let loadMs = 0;
-    let plannedMs = 0;
-    const cap = input.maxDurationMs;
-    const deadline = new Deadline(cap);
-    const loadSignal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
-    const capText = cap === undefined ? '' : (0,format/* formatDuration */.a3)(cap);
-    const measureOnce = async (endpoint) => {
-        plannedMs += loadTime(endpoint) * side;
-        deadline.resume();
-        let spent = loadTime(endpoint) * side;
+    const run = new Measuring(input, history);
+    for (const [index, endpoint] of config.endpoints.entries()) {
+        if (input.schedule) {
+            const lateMs = await input.schedule.beforeEndpoint(index, signal);
+            if (lateMs >= 1000) {
+                log.warning(`${endpoint.name}: started ${Math.round(lateMs / 1000)} s after its slot from start-at: the shards may not overlap`);
+            }
+        }
+        if (signal?.aborted)
+            break;
+        if (run.deadline.reached) {
+            run.cut(endpoint, false);
+            continue;
+        }
+        await log.group(`Measuring ${endpoint.method} ${endpoint.name}`, () => run.endpoint(endpoint));
+    }
+    const evaluation = evaluateRun(run.inputs, {
+        ...input.evaluate,
+        baselineRequired: config.baseline.required,
+        cancelled: signal?.aborted === true,
+        errors: run.errors,
+    });
+    const { loadMs, plannedMs } = run;
+    evaluation.summary.load = { spentMs: Math.round(loadMs), plannedMs: Math.round(plannedMs) };
+    return { evaluation, ready, startedAt, finishedAt: new Date(), loadMs, plannedLoadMs: plannedMs };
+}
+/**
+ * One run's measuring, endpoint by endpoint: the load-time cap (paused between loads), the time
+ * spent and planned, the errors, and what each endpoint hands to evaluation.
+ */
+class Measuring {
+    input;
+    history;
+    errors = [];
+    inputs = [];
+    loadMs = 0;
+    plannedMs = 0;
+    deadline;
+    side;
+    loadSignal;
+    capText;
+    constructor(input, history) {
+        this.input = input;
+        this.history = history;
+        this.side = input.baselineUrl ? 2 : 1;
+        this.deadline = new Deadline(input.maxDurationMs);
+        this.loadSignal = input.signal
+            ? AbortSignal.any([input.signal, this.deadline.signal])
+            : this.deadline.signal;
+        this.capText = input.maxDurationMs === undefined ? '' : (0,format/* formatDuration */.a3)(input.maxDurationMs);
+    }
+    /** An endpoint the cap stopped or never reached: named in the report, never passed. */
+    cut(endpoint, started) {
+        const message = started
+            ? `${endpoint.name}: cut at max-duration (${this.capText}): its load was stopped before the end, so it is not judged; shorten durations or raise max-duration`
+            : `${endpoint.name}: not measured: the load reached max-duration (${this.capText}) before its turn; shorten durations or raise max-duration`;
+        this.errors.push({ endpoint: endpoint.name, message });
+        this.input.log.warning(message);
+    }
+    /** Measures one endpoint (and confirms a breach) and keeps what evaluation needs. */
+    async endpoint(endpoint) {
+        const { signal, log } = this.input;
+        let first;
         try {
-            const result = await measureOnceUnderCap(endpoint);
+            first = await this.measureOnce(endpoint);
+        }
+        catch (error) {
+            if (this.deadline.reached && !signal?.aborted)
+                return this.cut(endpoint, true);
+            this.errors.push({
+                endpoint: endpoint.name,
+                message: `${endpoint.name}: ${messageOf(error)}`,
+            });
+            log.warning(`${endpoint.name}: could not be measured: ${messageOf(error)}`);
+            return;
+        }
+        if (this.deadline.reached && !signal?.aborted && wasCut(first))
+            return this.cut(endpoint, true);
+        const unanswered = signal?.aborted ? undefined : nothingSucceeded(first);
+        if (unanswered) {
+            // Latencies of refused, timed-out or failed requests describe the failure, not the
+            // endpoint: a gate must not pass a target that is down or a path that only 404s.
+            const message = `${endpoint.name}: could not be measured: ${unanswered}`;
+            this.errors.push({ endpoint: endpoint.name, message });
+            log.warning(message);
+        }
+        const baseline = this.baselineOf(endpoint, first);
+        const entry = { endpoint, measurement: first.measurement, baseline };
+        const firstResult = evaluateEndpoint(endpoint, first.measurement, baseline, this.input.evaluate);
+        // A sequential side-by-side measurement confirmed its breaches within the sequence.
+        const confirmedInSequence = first.measurement.adaptive?.blocks !== undefined;
+        if (this.input.config.confirm &&
+            !confirmedInSequence &&
+            needsConfirmation(firstResult) &&
+            !signal?.aborted &&
+            !unanswered) {
+            await this.confirm(endpoint, entry);
+        }
+        this.inputs.push(entry);
+    }
+    baselineOf(endpoint, first) {
+        if (endpoint.regression === false) {
+            return {
+                kind: 'none',
+                reason: 'regression checks are off for this endpoint',
+                configured: false,
+            };
+        }
+        return (first.baseline ??
+            this.history.get(endpoint.name) ?? {
+            kind: 'none',
+            reason: 'no baseline configured',
+            configured: false,
+        });
+    }
+    /** Measures a breaching endpoint once more, when that fits under the cap. */
+    async confirm(endpoint, entry) {
+        const { signal, log } = this.input;
+        if (this.deadline.remainingMs() < (0,plan/* plannedLoadMs */.Dp)(endpoint.load, this.side === 2)) {
+            log.warning(`${endpoint.name}: breach not confirmed: measuring it again would exceed max-duration`);
+            return;
+        }
+        log.info(`${endpoint.name}: breach found, measuring once more to confirm`);
+        try {
+            const second = await this.measureOnce(endpoint);
+            if (this.deadline.reached && !signal?.aborted && wasCut(second)) {
+                // Half a confirmation proves nothing either way: the first measurement stands.
+                log.warning(`${endpoint.name}: breach not confirmed: the confirmation was cut at max-duration (${this.capText})`);
+            }
+            else {
+                entry.confirmation = second.measurement;
+                if (second.baseline)
+                    entry.confirmationBaseline = second.baseline;
+            }
+        }
+        catch (error) {
+            log.warning(`${endpoint.name}: confirmation failed: ${messageOf(error)}`);
+        }
+    }
+    /** One measurement under the cap, counting the load time it spent and the fixed design's. */
+    async measureOnce(endpoint) {
+        this.plannedMs += loadTime(endpoint) * this.side;
+        this.deadline.resume();
+        let spent = loadTime(endpoint) * this.side;
+        try {
+            const result = await this.measureUnderCap(endpoint);
             const record = result.measurement.adaptive;
             if (record?.blocks !== undefined && result.baseline?.kind === 'reference') {
                 spent =
@@ -44483,11 +44615,12 @@ async function runGate(input) {
             return result;
         }
         finally {
-            loadMs += spent;
-            deadline.pause();
+            this.loadMs += spent;
+            this.deadline.pause();
         }
-    };
-    const measureOnceUnderCap = async (endpoint) => {
+    }
+    async measureUnderCap(endpoint) {
+        const { input, loadSignal } = this;
         const onProgress = input.onProgress && ((p) => input.onProgress(endpoint.name, p));
         if (input.baselineUrl) {
             // Sequential side by side (gate/side-by-side-sequential.ts); undefined: the fixed design.
@@ -44496,18 +44629,18 @@ async function runGate(input) {
                 return measureSequentialSideBySide(endpoint, design, {
                     referenceUrl: input.baselineUrl,
                     source: displayOrigin(input.baselineUrl),
-                    confirm: config.confirm,
+                    confirm: input.config.confirm,
                     evaluate: input.evaluate,
-                    fits: (ms) => deadline.remainingMs() >= ms,
+                    fits: (ms) => this.deadline.remainingMs() >= ms,
                     signal: loadSignal,
-                    log: log.info,
+                    log: input.log.info,
                     onProgress,
                 });
             }
             const result = await measureSideBySide(endpoint, {
                 referenceUrl: input.baselineUrl,
                 signal: loadSignal,
-                log: log.info,
+                log: input.log.info,
             });
             return {
                 measurement: result.candidate,
@@ -44519,10 +44652,10 @@ async function runGate(input) {
                 },
             };
         }
-        const adaptive = adaptiveFor(endpoint, endpoint.regression !== false ? cloudwatch.get(endpoint.name) : undefined, input.evaluate?.confidence);
+        const adaptive = adaptiveFor(endpoint, endpoint.regression !== false ? this.history.get(endpoint.name) : undefined, input.evaluate?.confidence);
         const measurement = await (0,engine/* measureEndpoint */.Wz)(endpoint, {
             signal: loadSignal,
-            log: log.info,
+            log: input.log.info,
             onProgress,
             ...(adaptive ? { adaptive } : {}),
         });
@@ -44531,105 +44664,7 @@ async function runGate(input) {
             measurement.adaptive.confidence = lookConfidence(run_gate_confidenceOf(endpoint), look, looks);
         }
         return { measurement };
-    };
-    /** An endpoint the cap stopped or never reached: named in the report, never passed. */
-    const cut = (endpoint, started) => {
-        const message = started
-            ? `${endpoint.name}: cut at max-duration (${capText}): its load was stopped before the end, so it is not judged; shorten durations or raise max-duration`
-            : `${endpoint.name}: not measured: the load reached max-duration (${capText}) before its turn; shorten durations or raise max-duration`;
-        errors.push({ endpoint: endpoint.name, message });
-        log.warning(message);
-    };
-    const inputs = [];
-    for (const [index, endpoint] of config.endpoints.entries()) {
-        if (input.schedule) {
-            const lateMs = await input.schedule.beforeEndpoint(index, signal);
-            if (lateMs >= 1000) {
-                log.warning(`${endpoint.name}: started ${Math.round(lateMs / 1000)} s after its slot from start-at: the shards may not overlap`);
-            }
-        }
-        if (signal?.aborted)
-            break;
-        if (deadline.reached) {
-            cut(endpoint, false);
-            continue;
-        }
-        await log.group(`Measuring ${endpoint.method} ${endpoint.name}`, async () => {
-            let first;
-            try {
-                first = await measureOnce(endpoint);
-            }
-            catch (error) {
-                if (deadline.reached && !signal?.aborted)
-                    return cut(endpoint, true);
-                errors.push({ endpoint: endpoint.name, message: `${endpoint.name}: ${messageOf(error)}` });
-                log.warning(`${endpoint.name}: could not be measured: ${messageOf(error)}`);
-                return;
-            }
-            if (deadline.reached && !signal?.aborted && wasCut(first))
-                return cut(endpoint, true);
-            const unanswered = signal?.aborted ? undefined : nothingSucceeded(first);
-            if (unanswered) {
-                // Latencies of refused, timed-out or failed requests describe the failure, not the
-                // endpoint: a gate must not pass a target that is down or a path that only 404s.
-                const message = `${endpoint.name}: could not be measured: ${unanswered}`;
-                errors.push({ endpoint: endpoint.name, message });
-                log.warning(message);
-            }
-            const baseline = endpoint.regression === false
-                ? {
-                    kind: 'none',
-                    reason: 'regression checks are off for this endpoint',
-                    configured: false,
-                }
-                : (first.baseline ??
-                    cloudwatch.get(endpoint.name) ?? {
-                    kind: 'none',
-                    reason: 'no baseline configured',
-                    configured: false,
-                });
-            const entry = { endpoint, measurement: first.measurement, baseline };
-            const firstResult = evaluateEndpoint(endpoint, first.measurement, baseline, input.evaluate);
-            // A sequential side-by-side measurement confirmed its breaches within the sequence.
-            const confirmedInSequence = first.measurement.adaptive?.blocks !== undefined;
-            if (config.confirm &&
-                !confirmedInSequence &&
-                needsConfirmation(firstResult) &&
-                !signal?.aborted &&
-                !unanswered) {
-                if (deadline.remainingMs() < (0,plan/* plannedLoadMs */.Dp)(endpoint.load, side === 2)) {
-                    log.warning(`${endpoint.name}: breach not confirmed: measuring it again would exceed max-duration`);
-                }
-                else {
-                    log.info(`${endpoint.name}: breach found, measuring once more to confirm`);
-                    try {
-                        const second = await measureOnce(endpoint);
-                        if (deadline.reached && !signal?.aborted && wasCut(second)) {
-                            // Half a confirmation proves nothing either way: the first measurement stands.
-                            log.warning(`${endpoint.name}: breach not confirmed: the confirmation was cut at max-duration (${capText})`);
-                        }
-                        else {
-                            entry.confirmation = second.measurement;
-                            if (second.baseline)
-                                entry.confirmationBaseline = second.baseline;
-                        }
-                    }
-                    catch (error) {
-                        log.warning(`${endpoint.name}: confirmation failed: ${messageOf(error)}`);
-                    }
-                }
-            }
-            inputs.push(entry);
-        });
     }
-    const evaluation = evaluateRun(inputs, {
-        ...input.evaluate,
-        baselineRequired: config.baseline.required,
-        cancelled: signal?.aborted === true,
-        errors,
-    });
-    evaluation.summary.load = { spentMs: Math.round(loadMs), plannedMs: Math.round(plannedMs) };
-    return { evaluation, ready, startedAt, finishedAt: new Date(), loadMs, plannedLoadMs: plannedMs };
 }
 function run_gate_confidenceOf(endpoint) {
     return endpoint.confidence ?? DEFAULT_CONFIDENCE;
@@ -45790,197 +45825,54 @@ async function measureEndpoint(endpoint, options = {}) {
     const warmupMs = options.warmupMs ?? load.warmupMs;
     const url = endpointUrl(endpoint, options.baseUrl);
     checkSettings(endpoint, durationMs);
-    const log = options.log;
     const signal = options.signal;
     if (signal?.aborted)
         return emptyMeasurement(true);
     if (warmupMs > 0) {
-        log?.(`${endpoint.name}: warming up for ${(0,format/* formatDuration */.a3)(warmupMs)}`);
-        // A separate run rather than autocannon's `warmup` option: its warmup instance is internal,
-        // so an abort could not stop it (`stop()` exists only once the main run has started). The
-        // warmup's responses go to this throwaway instance and are never recorded.
-        const warmup = startRun(endpoint, url, warmupMs, {});
-        const stopWarmup = () => warmup.stop();
-        signal?.addEventListener('abort', stopWarmup, { once: true });
-        try {
-            await warmup.done;
-        }
-        finally {
-            signal?.removeEventListener('abort', stopWarmup);
-        }
+        await warmUp(endpoint, url, warmupMs, options);
         if (signal?.aborted)
             return emptyMeasurement(true);
     }
-    // Successful responses (and timeouts, at the timeout): what latency and throughput are about.
-    const raw = (0,histogram/* createHistogram */.v5)();
-    // Open model: the same, timed from each request's intended send time.
-    const corrected = (0,histogram/* createHistogram */.v5)();
-    // Failed statuses and failed connections: reported, not judged.
-    const failures = (0,histogram/* createHistogram */.v5)();
-    const breakdown = { timeouts: 0, connection: {}, resets: 0, status: {} };
-    let responses = 0;
-    let succeeded = 0;
-    const expected = endpoint.expectStatus ? new Set(endpoint.expectStatus) : undefined;
-    const isExpected = (status) => expected ? expected.has(status) : status >= 200 && status < 300;
-    const paced = load.rate !== undefined;
+    const recorder = new Recorder(endpoint);
     const generator = (0,saturation/* watchGenerator */.NK)();
     const run = startRun(endpoint, url, durationMs, {
         onLostRequest: () => {
-            breakdown.resets++;
+            recorder.breakdown.resets++;
         },
         onTruncated: (what) => {
-            breakdown.connection[what] = (breakdown.connection[what] ?? 0) + 1;
+            recorder.breakdown.connection[what] = (recorder.breakdown.connection[what] ?? 0) + 1;
         },
-        onFailedAfter: (ms) => (0,histogram/* recordMs */.mw)(failures, ms),
-        settled: () => attempted() >= (run.pacer?.result().sent ?? 0),
+        onFailedAfter: (ms) => (0,histogram/* recordMs */.mw)(recorder.failures, ms),
+        settled: () => recorder.attempted() >= (run.pacer?.result().sent ?? 0),
     });
-    const instance = run.instance;
+    recorder.listen(run.instance);
     const started = performance.now();
-    instance.on('response', (client, statusCode, _bytes, responseTime) => {
-        responses++;
-        const late = paced ? sendLatenessMs(client) : 0;
-        if (!isExpected(statusCode)) {
-            breakdown.status[statusCode] = (breakdown.status[statusCode] ?? 0) + 1;
-            (0,histogram/* recordMs */.mw)(failures, responseTime + late);
-            return;
-        }
-        succeeded++;
-        (0,histogram/* recordMs */.mw)(raw, responseTime);
-        if (paced)
-            (0,histogram/* recordMs */.mw)(corrected, responseTime + late);
+    const looks = adaptive
+        ? takeLooks(adaptive, { endpoint, run, recorder, started, durationMs, options })
+        : undefined;
+    const stopProgress = reportProgress(endpoint, recorder, {
+        started,
+        durationMs,
+        options,
+        looks: adaptive ? () => ({ taken: looks.taken(), planned: adaptive.looks.length }) : undefined,
     });
-    instance.on('reqError', (error) => {
-        const code = typeof error?.code === 'string' ? error.code : undefined;
-        if (!code && error?.message === TIMEOUT_MESSAGE) {
-            breakdown.timeouts++;
-            // A stalled request is recorded at the timeout, so stalling cannot improve the percentiles.
-            (0,histogram/* recordMs */.mw)(raw, load.timeoutMs);
-            if (paced)
-                (0,histogram/* recordMs */.mw)(corrected, load.timeoutMs);
-        }
-        else if (code === 'ECONNRESET') {
-            breakdown.resets++;
-        }
-        else {
-            const key = code ?? 'UNKNOWN';
-            breakdown.connection[key] = (breakdown.connection[key] ?? 0) + 1;
-        }
-    });
-    const attempted = () => responses + breakdown.timeouts + breakdown.resets + sum(Object.values(breakdown.connection));
-    const progressEvery = options.progressIntervalMs ?? 5000;
-    let lastLog = 0;
-    const ticker = setInterval(() => {
-        const elapsedMs = Math.min(performance.now() - started, durationMs);
-        const p95 = raw.totalCount > 0 ? (0,histogram/* quantileMs */.Mt)(raw, 0.95) : 0;
-        const requests = attempted();
-        options.onProgress?.({
-            elapsedMs,
-            totalMs: durationMs,
-            requests,
-            p95,
-            ...(adaptive ? { look: { taken: looksTaken, planned: adaptive.looks.length } } : {}),
-        });
-        if (log && elapsedMs - lastLog >= progressEvery - 1) {
-            lastLog = elapsedMs;
-            const errors = requests - succeeded;
-            log(`${endpoint.name}: ${seconds(elapsedMs)}/${seconds(durationMs)}, ${requests} requests` +
-                `${errors > 0 ? `, ${errors} errors` : ''}, p95 ${p95.toFixed(1)} ms`);
-        }
-    }, Math.min(1000, progressEvery));
-    ticker.unref();
     const stop = () => run.stop();
     signal?.addEventListener('abort', stop, { once: true });
-    // Adaptive: a look at each planned time before the cap; a settled look ends the run there.
-    let lookTimer;
-    let stopped;
-    let looksTaken = 0;
-    if (adaptive && adaptive.looks.length > 1) {
-        const interim = adaptive.looks.slice(0, -1);
-        const next = () => {
-            const at = interim[looksTaken];
-            if (at === undefined)
-                return;
-            lookTimer = setTimeout(look, Math.max(0, at - (performance.now() - started)));
-        };
-        const look = () => {
-            lookTimer = undefined;
-            if (signal?.aborted || stopped)
-                return;
-            looksTaken++;
-            const settled = adaptive.decide(looksTaken, {
-                histogram: paced ? corrected : raw,
-                requests: attempted(),
-                errors: attempted() - succeeded,
-            });
-            if (settled) {
-                stopped = { look: looksTaken, settled };
-                log?.(`${endpoint.name}: settled: ${settled} at look ${looksTaken} of ${adaptive.looks.length}, after ${seconds(performance.now() - started)} of the ${seconds(durationMs)} cap`);
-                run.end();
-                return;
-            }
-            next();
-        };
-        next();
-    }
     let result;
     try {
         result = await run.done;
     }
     finally {
-        clearInterval(ticker);
-        clearTimeout(lookTimer);
+        stopProgress();
+        looks?.cancel();
         signal?.removeEventListener('abort', stop);
     }
-    const generatorLoad = generator.stop();
-    // The open model's load time is its arrival window (the wait for the last answers is not load).
-    const elapsedMs = result.finish.getTime() - result.start.getTime();
-    const recordedMs = run.pacer ? Math.min(run.pacer.result().windowMs, elapsedMs) : elapsedMs;
-    const requests = attempted();
-    const errors = requests - succeeded;
-    const measurement = {
-        requests,
-        errors,
-        errorRate: requests === 0 ? 0 : errors / requests,
-        errorBreakdown: breakdown,
-        throughput: recordedMs > 0 ? succeeded / (recordedMs / 1000) : 0,
-        durationMs: recordedMs,
-        latency: (0,histogram/* summarize */.eh)(raw),
-        histogram: (0,histogram/* encodeHistogram */.ll)(raw),
-        startedAt: result.start.toISOString(),
-    };
-    if (failures.totalCount > 0) {
-        measurement.errorLatency = (0,histogram/* summarize */.eh)(failures);
-        measurement.errorHistogram = (0,histogram/* encodeHistogram */.ll)(failures);
-    }
-    const warnings = [];
-    if (run.pacer) {
-        measurement.latency = (0,histogram/* summarize */.eh)(corrected);
-        measurement.histogram = (0,histogram/* encodeHistogram */.ll)(corrected);
-        measurement.uncorrected = (0,histogram/* summarize */.eh)(raw);
-        measurement.uncorrectedHistogram = (0,histogram/* encodeHistogram */.ll)(raw);
-        const counts = run.pacer.result();
-        measurement.arrivals = {
-            rate: load.rate,
-            intended: counts.intended,
-            sent: counts.sent,
-            dropped: counts.dropped,
-        };
-        const dropped = droppedWarning(counts.intended, counts.dropped, load.connections);
-        if (dropped)
-            warnings.push(dropped);
-    }
-    measurement.generator = {
-        ...generatorLoad,
-        saturated: (0,saturation/* generatorSaturated */.JU)({ ...generatorLoad, latencyP50Ms: measurement.latency.p50 }),
-    };
-    if (measurement.generator.saturated)
-        warnings.push(saturation/* SATURATED_WARNING */.Rx);
-    if (warnings.length > 0)
-        measurement.warnings = warnings;
+    const measurement = recorder.measurement(result, run.pacer, load, generator.stop());
     if (signal?.aborted)
         measurement.cancelled = true;
     else if (adaptive) {
         const planned = adaptive.looks.length;
+        const stopped = looks.stopped();
         measurement.adaptive = {
             looks: planned,
             look: stopped?.look ?? planned,
@@ -45990,6 +45882,205 @@ async function measureEndpoint(endpoint, options = {}) {
         };
     }
     return measurement;
+}
+/**
+ * Unrecorded load before the run. A separate run rather than autocannon's `warmup` option: its
+ * warmup instance is internal, so an abort could not stop it (`stop()` exists only once the main
+ * run has started). The warmup's responses go to this throwaway instance and are never recorded.
+ */
+async function warmUp(endpoint, url, warmupMs, options) {
+    options.log?.(`${endpoint.name}: warming up for ${(0,format/* formatDuration */.a3)(warmupMs)}`);
+    const warmup = startRun(endpoint, url, warmupMs, {});
+    const stopWarmup = () => warmup.stop();
+    options.signal?.addEventListener('abort', stopWarmup, { once: true });
+    try {
+        await warmup.done;
+    }
+    finally {
+        options.signal?.removeEventListener('abort', stopWarmup);
+    }
+}
+/** What a recorded run counts: latencies by outcome, errors by kind, responses. */
+class Recorder {
+    endpoint;
+    /** Successful responses (and timeouts, at the timeout): what latency and throughput are about. */
+    raw = (0,histogram/* createHistogram */.v5)();
+    /** Open model: the same, timed from each request's intended send time. */
+    corrected = (0,histogram/* createHistogram */.v5)();
+    /** Failed statuses and failed connections: reported, not judged. */
+    failures = (0,histogram/* createHistogram */.v5)();
+    breakdown = { timeouts: 0, connection: {}, resets: 0, status: {} };
+    responses = 0;
+    succeeded = 0;
+    paced;
+    expected;
+    constructor(endpoint) {
+        this.endpoint = endpoint;
+        this.paced = endpoint.load.rate !== undefined;
+        if (endpoint.expectStatus)
+            this.expected = new Set(endpoint.expectStatus);
+    }
+    isExpected(status) {
+        return this.expected ? this.expected.has(status) : status >= 200 && status < 300;
+    }
+    listen(instance) {
+        const timeoutMs = this.endpoint.load.timeoutMs;
+        instance.on('response', (client, statusCode, _bytes, responseTime) => {
+            this.responses++;
+            const late = this.paced ? sendLatenessMs(client) : 0;
+            if (!this.isExpected(statusCode)) {
+                this.breakdown.status[statusCode] = (this.breakdown.status[statusCode] ?? 0) + 1;
+                (0,histogram/* recordMs */.mw)(this.failures, responseTime + late);
+                return;
+            }
+            this.succeeded++;
+            (0,histogram/* recordMs */.mw)(this.raw, responseTime);
+            if (this.paced)
+                (0,histogram/* recordMs */.mw)(this.corrected, responseTime + late);
+        });
+        instance.on('reqError', (error) => {
+            const code = typeof error?.code === 'string' ? error.code : undefined;
+            if (!code && error?.message === TIMEOUT_MESSAGE) {
+                this.breakdown.timeouts++;
+                // A stalled request is recorded at the timeout, so stalling cannot improve the percentiles.
+                (0,histogram/* recordMs */.mw)(this.raw, timeoutMs);
+                if (this.paced)
+                    (0,histogram/* recordMs */.mw)(this.corrected, timeoutMs);
+            }
+            else if (code === 'ECONNRESET') {
+                this.breakdown.resets++;
+            }
+            else {
+                const key = code ?? 'UNKNOWN';
+                this.breakdown.connection[key] = (this.breakdown.connection[key] ?? 0) + 1;
+            }
+        });
+    }
+    /** Requests answered or failed so far. */
+    attempted() {
+        const b = this.breakdown;
+        return this.responses + b.timeouts + b.resets + sum(Object.values(b.connection));
+    }
+    /** What an adaptive look judges (live: read it, do not keep it). */
+    sample() {
+        const requests = this.attempted();
+        return {
+            histogram: this.paced ? this.corrected : this.raw,
+            requests,
+            errors: requests - this.succeeded,
+        };
+    }
+    /** The measurement of a finished run. */
+    measurement(result, pacer, load, generatorLoad) {
+        // The open model's load time is its arrival window (the wait for the last answers is not load).
+        const elapsedMs = result.finish.getTime() - result.start.getTime();
+        const recordedMs = pacer ? Math.min(pacer.result().windowMs, elapsedMs) : elapsedMs;
+        const requests = this.attempted();
+        const errors = requests - this.succeeded;
+        const measurement = {
+            requests,
+            errors,
+            errorRate: requests === 0 ? 0 : errors / requests,
+            errorBreakdown: this.breakdown,
+            throughput: recordedMs > 0 ? this.succeeded / (recordedMs / 1000) : 0,
+            durationMs: recordedMs,
+            latency: (0,histogram/* summarize */.eh)(this.raw),
+            histogram: (0,histogram/* encodeHistogram */.ll)(this.raw),
+            startedAt: result.start.toISOString(),
+        };
+        if (this.failures.totalCount > 0) {
+            measurement.errorLatency = (0,histogram/* summarize */.eh)(this.failures);
+            measurement.errorHistogram = (0,histogram/* encodeHistogram */.ll)(this.failures);
+        }
+        const warnings = [];
+        if (pacer) {
+            measurement.latency = (0,histogram/* summarize */.eh)(this.corrected);
+            measurement.histogram = (0,histogram/* encodeHistogram */.ll)(this.corrected);
+            measurement.uncorrected = (0,histogram/* summarize */.eh)(this.raw);
+            measurement.uncorrectedHistogram = (0,histogram/* encodeHistogram */.ll)(this.raw);
+            const counts = pacer.result();
+            measurement.arrivals = {
+                rate: load.rate,
+                intended: counts.intended,
+                sent: counts.sent,
+                dropped: counts.dropped,
+            };
+            const dropped = droppedWarning(counts.intended, counts.dropped, load.connections);
+            if (dropped)
+                warnings.push(dropped);
+        }
+        measurement.generator = {
+            ...generatorLoad,
+            saturated: (0,saturation/* generatorSaturated */.JU)({ ...generatorLoad, latencyP50Ms: measurement.latency.p50 }),
+        };
+        if (measurement.generator.saturated)
+            warnings.push(saturation/* SATURATED_WARNING */.Rx);
+        if (warnings.length > 0)
+            measurement.warnings = warnings;
+        return measurement;
+    }
+}
+/** About once a second: the progress callback, and every `progressIntervalMs` a log line. */
+function reportProgress(endpoint, recorder, at) {
+    const { options, durationMs } = at;
+    const progressEvery = options.progressIntervalMs ?? 5000;
+    let lastLog = 0;
+    const ticker = setInterval(() => {
+        const elapsedMs = Math.min(performance.now() - at.started, durationMs);
+        const p95 = recorder.raw.totalCount > 0 ? (0,histogram/* quantileMs */.Mt)(recorder.raw, 0.95) : 0;
+        const requests = recorder.attempted();
+        options.onProgress?.({
+            elapsedMs,
+            totalMs: durationMs,
+            requests,
+            p95,
+            ...(at.looks ? { look: at.looks() } : {}),
+        });
+        if (options.log && elapsedMs - lastLog >= progressEvery - 1) {
+            lastLog = elapsedMs;
+            const errors = requests - recorder.succeeded;
+            options.log(`${endpoint.name}: ${seconds(elapsedMs)}/${seconds(durationMs)}, ${requests} requests` +
+                `${errors > 0 ? `, ${errors} errors` : ''}, p95 ${p95.toFixed(1)} ms`);
+        }
+    }, Math.min(1000, progressEvery));
+    ticker.unref();
+    return () => clearInterval(ticker);
+}
+/**
+ * Adaptive measurement: a look at each planned time before the cap; a settled look ends the run
+ * there (cleanly: the open model's answers still out are waited for).
+ */
+function takeLooks(adaptive, at) {
+    let timer;
+    let stopped;
+    let taken = 0;
+    const interim = adaptive.looks.slice(0, -1);
+    const next = () => {
+        const when = interim[taken];
+        if (when === undefined)
+            return;
+        timer = setTimeout(look, Math.max(0, when - (performance.now() - at.started)));
+    };
+    const look = () => {
+        timer = undefined;
+        if (at.options.signal?.aborted || stopped)
+            return;
+        taken++;
+        const settled = adaptive.decide(taken, at.recorder.sample());
+        if (settled) {
+            stopped = { look: taken, settled };
+            at.options.log?.(`${at.endpoint.name}: settled: ${settled} at look ${taken} of ${adaptive.looks.length}, after ${seconds(performance.now() - at.started)} of the ${seconds(at.durationMs)} cap`);
+            at.run.end();
+            return;
+        }
+        next();
+    };
+    next();
+    return {
+        taken: () => taken,
+        stopped: () => stopped,
+        cancel: () => clearTimeout(timer),
+    };
 }
 /**
  * Open model: after the last request was due, the run waits this long at most (or the timeout,
