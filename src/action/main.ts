@@ -113,6 +113,8 @@ async function measure(settings: Settings, env: NodeJS.ProcessEnv): Promise<void
       readCloudWatch: baselines.readCloudWatch,
       historyName: baselines.historyName,
       schedule: shard?.schedule,
+      // A shard keeps its round pairs so the merge can line them up (gate/shards.ts).
+      ...(shard ? { evaluate: { keepRoundPairs: true } } : {}),
     });
   } catch (error) {
     // Cancelled while waiting for the target: nothing was measured, but the run still ends with

@@ -115,6 +115,8 @@ async function runCommand(
           : undefined,
         readCloudWatch: baselines.readCloudWatch,
         historyName: baselines.historyName,
+        // A shard keeps its round pairs so the merge can line them up (gate/shards.ts).
+        ...(sharding ? { evaluate: { keepRoundPairs: true } } : {}),
       });
     } catch (error) {
       progress.settle();

@@ -8,7 +8,11 @@ import type { BaselineSummary, CloudWatchMetricSummary } from './types.js';
 /** How many of a CloudWatch baseline's latest periods the report keeps per metric, for trends. */
 export const TREND_PERIODS = 336;
 
-export function summarizeBaseline(baseline: Baseline, confidence: number): BaselineSummary {
+export function summarizeBaseline(
+  baseline: Baseline,
+  confidence: number,
+  keepRoundPairs = false,
+): BaselineSummary {
   if (baseline.kind === 'none') {
     return baseline.configured === false
       ? { kind: 'none', reason: baseline.reason, configured: false }
@@ -22,6 +26,7 @@ export function summarizeBaseline(baseline: Baseline, confidence: number): Basel
     };
     if (baseline.saved) summary.saved = true;
     if (baseline.rounds) summary.rounds = baseline.rounds.length;
+    if (baseline.rounds && keepRoundPairs) summary.roundPairs = baseline.rounds;
     return summary;
   }
   const metrics: Extract<BaselineSummary, { kind: 'cloudwatch' }>['metrics'] = {};

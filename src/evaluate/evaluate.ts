@@ -98,7 +98,7 @@ export function evaluateEndpoint(
     path: endpoint.path,
     line: endpoint.line,
     measurement,
-    baseline: summarizeBaseline(baseline, options.confidence ?? 0.95),
+    baseline: summarizeBaseline(baseline, options.confidence ?? 0.95, options.keepRoundPairs),
     findings,
     verdict: 'pass',
   };

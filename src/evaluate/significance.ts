@@ -25,6 +25,8 @@ export interface EvaluateOptions {
   iterations?: number;
   /** Base seed; each endpoint and metric derives its own from it and their names. Default 0. */
   seed?: number;
+  /** Keep the side-by-side round pairs in the report (a shard's run, for the merge). */
+  keepRoundPairs?: boolean;
 }
 
 /**

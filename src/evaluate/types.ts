@@ -129,6 +129,11 @@ export type BaselineSummary =
       /** The reference is a saved report's measurement (`perf-gate compare`), not measured in this run. */
       saved?: true;
       rounds?: number;
+      /**
+       * The round pairs themselves, kept in a shard's report (`shard: i/n`) so that the merge
+       * can pair the shards' rounds and judge over them again (gate/shards.ts).
+       */
+      roundPairs?: { reference: Measurement; candidate: Measurement }[];
       confirmation?: Measurement;
     }
   | {

@@ -50,6 +50,18 @@ function baselineOf(summary: BaselineSummary): {
   /** The saved findings against this baseline stand (see keepBaselineFindings). */
   keep?: boolean;
 } {
+  if (summary.kind === 'reference' && (summary.roundPairs?.length ?? 0) >= MIN_ROUND_PAIRS) {
+    // A shard's report, or a merge of them (gate/shards.ts): the round pairs are kept, so the
+    // regressions are judged again over them exactly as in the run.
+    return {
+      baseline: {
+        kind: 'reference',
+        source: summary.source,
+        measurement: summary.measurement,
+        rounds: summary.roundPairs,
+      },
+    };
+  }
   if (summary.kind === 'reference' && (summary.rounds ?? 0) >= MIN_ROUND_PAIRS) {
     return {
       baseline: {

@@ -139,6 +139,15 @@ export function mergeShardReports(
     }
     const baseline = mergedBaseline(results.map((r) => r.baseline));
     if (baseline.kind === 'none' && endpoint.baseline.kind !== 'none') dropped.push(endpoint.name);
+    if (
+      baseline.kind === 'reference' &&
+      !baseline.roundPairs &&
+      results.some((r) => r.baseline.kind === 'reference' && r.baseline.roundPairs)
+    ) {
+      warnings.push(
+        `${endpoint.name}: the shards measured different numbers of side-by-side rounds, so they cannot be paired: regressions are judged over the requests only`,
+      );
+    }
     return {
       name: endpoint.name,
       method: endpoint.method,
@@ -249,14 +258,15 @@ export function overlapOf(parts: readonly Measurement[]): number {
 }
 
 /**
- * A reference deployment measured by every shard is merged like the candidate, and judged over
- * its requests (the shards' round pairs are not kept in their reports). Histories are not
- * merged yet: the endpoint is judged against its budgets.
+ * A reference deployment measured by every shard is merged like the candidate, round by round
+ * when the shards kept their round pairs (so the regressions are judged over the pairs again),
+ * else over its requests. Histories are not merged yet: the endpoint is judged against its
+ * budgets.
  */
 function mergedBaseline(parts: readonly BaselineSummary[]): BaselineSummary {
   if (parts.every((p) => p.kind === 'reference')) {
     const references = parts as Extract<BaselineSummary, { kind: 'reference' }>[];
-    return {
+    const merged: BaselineSummary = {
       kind: 'reference',
       source: references[0].source,
       measurement: mergeMeasurements(
@@ -264,6 +274,23 @@ function mergedBaseline(parts: readonly BaselineSummary[]): BaselineSummary {
         'at once',
       ),
     };
+    // Every shard ran the same ABBA schedule from the common start: round i of each shard ran
+    // at the same time, so round i of the whole load is their merge, and the pairs line up.
+    const counts = references.map((p) => p.roundPairs?.length ?? 0);
+    if (counts[0] > 0 && counts.every((n) => n === counts[0])) {
+      merged.roundPairs = Array.from({ length: counts[0] }, (_, i) => ({
+        reference: mergeMeasurements(
+          references.map((p) => p.roundPairs![i].reference),
+          'at once',
+        ),
+        candidate: mergeMeasurements(
+          references.map((p) => p.roundPairs![i].candidate),
+          'at once',
+        ),
+      }));
+      merged.rounds = counts[0];
+    }
+    return merged;
   }
   if (parts[0].kind === 'none') return parts[0];
   return {

@@ -176,6 +176,10 @@ export function checkHistograms(report: Report, source: string): void {
     if (e.baseline.kind === 'reference') {
       all.push(...histogramsOf(e.baseline.measurement, `${at}.baseline.measurement`));
       all.push(...histogramsOf(e.baseline.confirmation, `${at}.baseline.confirmation`));
+      (e.baseline.roundPairs ?? []).forEach((pair, r) => {
+        all.push(...histogramsOf(pair.reference, `${at}.baseline.roundPairs[${r}].reference`));
+        all.push(...histogramsOf(pair.candidate, `${at}.baseline.roundPairs[${r}].candidate`));
+      });
     }
     for (const [histogram, where] of all) {
       budget -= checkHistogram(histogram, where, budget);
@@ -218,6 +222,12 @@ export function rederiveMeasurements(report: Report, source: string): Report {
       };
       if (e.baseline.confirmation) {
         baseline.confirmation = rederive(e.baseline.confirmation, `${at}.baseline.confirmation`);
+      }
+      if (e.baseline.roundPairs) {
+        baseline.roundPairs = e.baseline.roundPairs.map((pair, r) => ({
+          reference: rederive(pair.reference, `${at}.baseline.roundPairs[${r}].reference`),
+          candidate: rederive(pair.candidate, `${at}.baseline.roundPairs[${r}].candidate`),
+        }));
       }
       out.baseline = baseline;
     }

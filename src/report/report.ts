@@ -250,6 +250,12 @@ function reportEndpoint(e: EndpointResult): EndpointResult {
   if (e.baseline.kind === 'reference') {
     const baseline = { ...e.baseline, measurement: reportMeasurement(e.baseline.measurement) };
     if (e.baseline.confirmation) baseline.confirmation = reportMeasurement(e.baseline.confirmation);
+    if (e.baseline.roundPairs) {
+      baseline.roundPairs = e.baseline.roundPairs.map((pair) => ({
+        reference: reportMeasurement(pair.reference),
+        candidate: reportMeasurement(pair.candidate),
+      }));
+    }
     out.baseline = baseline;
   }
   if (e.confirmation) out.confirmation = reportMeasurement(e.confirmation);

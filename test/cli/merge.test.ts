@@ -224,3 +224,72 @@ endpoints:
     expect(total).toBe(measurement.requests - measurement.errors);
   });
 });
+
+describe('side by side, sharded', () => {
+  test('every shard runs the same ABBA rounds from the common start; the merge pairs them and judges over the pairs', async () => {
+    const slower = await startTarget({ slowdown: 1.5 });
+    try {
+      const file = writeFile(
+        dir,
+        'side-by-side.yml',
+        `version: 1
+id: sharded-abba
+target: { url: "\${TARGET}" }
+confirm: false
+defaults:
+  load: { connections: 6, duration: 2s, warmup: 0s }
+endpoints:
+  - name: item
+    path: /fixed/20
+    regression: { p50: 10% }
+`,
+      );
+      const startAt = new Date(Date.now() + 8_000).toISOString();
+      const outs = [1, 2, 3].map((i) => join(dir, `abba-${i}.json`));
+      const shardRuns = await Promise.all(
+        outs.map((out, i) =>
+          runCli(
+            ['run', '--budget', file, '--baseline-url', target.url, '--shard', `${i + 1}/3`].concat(
+              ['--start-at', startAt, '--json', out],
+            ),
+            { env: { TARGET: slower.url }, timeoutMs: 90_000 },
+          ),
+        ),
+      );
+      for (const run of shardRuns)
+        expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
+      const parts = outs.map((out) => readJson(out).endpoints[0].baseline);
+      for (const part of parts) {
+        expect(part.kind).toBe('reference');
+        if (part.kind === 'reference') expect(part.roundPairs?.length).toBe(4);
+      }
+      const merged = join(dir, 'abba-merged.json');
+      const run = await runCli(['merge', ...outs, '--json', merged]);
+      expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 1 });
+      expect(validateReport(JSON.parse(readFileSync(merged, 'utf8'))).valid).toBe(true);
+      const endpoint = readJson(merged).endpoints[0];
+      const baseline = endpoint.baseline;
+      expect(baseline.kind).toBe('reference');
+      if (baseline.kind !== 'reference') return;
+      // Round i of the whole load is the merge of every shard's round i.
+      expect(baseline.rounds).toBe(4);
+      for (let r = 0; r < 4; r++) {
+        for (const side of ['reference', 'candidate'] as const) {
+          const union = new Map<number, number>();
+          for (const part of parts) {
+            if (part.kind !== 'reference') continue;
+            for (const [v, c] of histogramCounts(part.roundPairs![r][side].histogram))
+              union.set(v, (union.get(v) ?? 0) + c);
+          }
+          expect(histogramCounts(baseline.roundPairs![r][side].histogram)).toEqual(union);
+        }
+      }
+      // The candidate is 50% slower: a regression, judged again over the merged pairs.
+      const p50 = endpoint.findings.find((f) => f.metric === 'p50')!;
+      expect(p50.verdict).toBe('regression');
+      expect(run.stderr).not.toContain('not merged');
+    } finally {
+      await slower.close();
+    }
+  });
+});
