@@ -192,6 +192,7 @@ export function rejudgeReport(saved: Report, options: RejudgeOptions = {}): Reju
     confidence: options.confidence,
     iterations: options.iterations,
     seed: options.seed,
+    keepRoundPairs: options.keepRoundPairs,
     baselineRequired: config?.baseline.required ?? saved.config.baseline.required,
     cancelled: saved.summary.cancelled,
     errors,

@@ -190,7 +190,10 @@ export function mergeShardReports(
   delete merged.shard;
   delete merged.acceptance;
   if (merged.summary.errors!.length === 0) delete merged.summary.errors;
-  const { report, warnings: judged } = rejudgeReport(merged, { config: options.config });
+  const { report, warnings: judged } = rejudgeReport(merged, {
+    config: options.config,
+    keepRoundPairs: true,
+  });
   report.shards = { count, overlap };
   return { report, warnings: [...warnings, ...judged] };
 }
