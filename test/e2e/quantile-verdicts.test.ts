@@ -74,18 +74,20 @@ test('every response at 500 ms against p95 200 ms and p99 300 ms fails the step,
     expect(finding.interval?.confidence).toBe(0.95);
     expect(finding.interval?.low).toBeGreaterThanOrEqual(500);
     expect(finding.interval?.low).toBeGreaterThan(limit);
+    // The bound's value depends on how late the slowest answers came on a busy machine (a
+    // stalled runner adds to every latency): the numbers above check it, the sentence its form.
     expect(finding.reason).toMatch(
-      new RegExp(`^${metric} ≥ 5\\d\\d ms with 95% confidence, over the ${limit} ms budget`),
+      new RegExp(`^${metric} ≥ [\\d.,]+ m?s with 95% confidence, over the ${limit} ms budget`),
     );
   }
   // The annotation on the endpoint's line (a workflow command, so `%` is escaped as `%25`) and
   // the job summary say the same.
   expect(r.stdout).toMatch(
-    /::error title=perf-gate%3A slow page,file=perf-budget.yml,line=9::slow page: p95 ≥ 5\d\d ms with 95%25 confidence, over the 200 ms budget/,
+    /::error title=perf-gate%3A slow page,file=perf-budget.yml,line=9::slow page: p95 ≥ [\d.,]+ m?s with 95%25 confidence, over the 200 ms budget/,
   );
-  expect(r.summary).toMatch(/p95 ≥ 5\d\d ms with 95% confidence, over the 200 ms budget/);
+  expect(r.summary).toMatch(/p95 ≥ [\d.,]+ m?s with 95% confidence, over the 200 ms budget/);
   // The details show the interval: a dozen responses bound the p95 from below, not from above.
   expect(r.summary).toMatch(
-    /- p95 with 95% confidence: at least 5\d\d ms \(order statistic \d+ of \d+ requests\); no upper bound with fewer than 59 requests/,
+    /- p95 with 95% confidence: at least [\d.,]+ m?s \(order statistic \d+ of \d+ requests\); no upper bound with fewer than 59 requests/,
   );
 });
