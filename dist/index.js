@@ -66781,7 +66781,7 @@ const actionLog = {
 
 /***/ }),
 
-/***/ 27780:
+/***/ 66620:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75957,12 +75957,15 @@ async function fromShardReports(settings, env) {
     await finish(merged.report, settings, { writeReport: true, acceptBudget: rules?.acceptBudget });
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/gate/start-at.ts
 /**
  * A common start for the shards of a run (docs/architecture.md §4): every shard waits until
  * `start-at`, and starts each endpoint at a fixed offset from it, computed from the budget file
  * alone, so the shards load every endpoint at the same time whatever their runners' speed.
  */
+
 
 /** Room for connecting, ticks and evaluation after an endpoint's planned load. */
 const SLOT_SLACK = { fraction: 0.2, ms: 2_000 };
@@ -76018,23 +76021,11 @@ function scheduleFrom(startAt, config, sideBySide, clock = Date.now) {
             const now = clock();
             if (now >= due)
                 return now - due;
-            await sleep(due - now, signal);
+            // An abort ends the wait early; the gate then sees the signal and stops.
+            await (0,external_node_timers_promises_namespaceObject.setTimeout)(due - now, undefined, { signal }).catch(() => undefined);
             return 0;
         },
     };
-}
-function sleep(ms, signal) {
-    return new Promise((resolve) => {
-        if (signal?.aborted)
-            return resolve();
-        const timer = setTimeout(done, ms);
-        function done() {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            resolve();
-        }
-        signal?.addEventListener('abort', done, { once: true });
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/github/workflow-run.ts
@@ -82150,7 +82141,7 @@ function createClient(options) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(27780);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(66620);
 /* harmony import */ var _measure_worker_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8208);
 /* harmony import */ var _measure_workers_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3255);
 // The action's entry point: nothing but the call. Everything lives in run(), importable by tests.

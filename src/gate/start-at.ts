@@ -3,6 +3,7 @@
  * `start-at`, and starts each endpoint at a fixed offset from it, computed from the budget file
  * alone, so the shards load every endpoint at the same time whatever their runners' speed.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { plannedLoadMs } from '../config/plan.js';
 import type { Config } from '../config/types.js';
 
@@ -75,21 +76,9 @@ export function scheduleFrom(
       const due = startAt.getTime() + offsets[index];
       const now = clock();
       if (now >= due) return now - due;
-      await sleep(due - now, signal);
+      // An abort ends the wait early; the gate then sees the signal and stops.
+      await delay(due - now, undefined, { signal }).catch(() => undefined);
       return 0;
     },
   };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
