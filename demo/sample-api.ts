@@ -47,9 +47,11 @@ export async function startSampleApi(port = 0): Promise<SampleApi> {
     list: makeLatency(random, 12, 0.35),
     item: makeLatency(random, 4, 0.3),
     order: makeLatency(random, 25, 0.4),
-    // A long tail: p95 near 200 ms against the example's 150 ms budget, while the median stays
-    // low enough that 3 s of load still collects the 200 requests a p95 verdict needs.
-    search: makeLatency(random, 60, 0.75),
+    // A long tail: p95 near 275 ms against the example's 150 ms budget. Near 200 ms (a median of
+    // 60 ms), a run now and then measured about 167 ms, the confirmation came out inconclusive and
+    // the demo's deliberate breach passed; with this margin both runs breach, while the median
+    // stays low enough that 3 s of load collects the ~200 requests a p95 verdict needs.
+    search: makeLatency(random, 80, 0.75),
   };
 
   const send = (res: ServerResponse, status: number, body: unknown, delayMs: number) => {
