@@ -12,6 +12,11 @@
  * counts it), wall-clock time of the gate, and per endpoint its verdict, stop reason and look.
  * The sample API runs in a child process, so its event loop is not the load generator's.
  *
+ * The same run also reports the other half of the speed claim, side by side: the median load of
+ * A/A comparisons, sequential against the fixed design at the same 30 s cap, on both simulated
+ * runners and both tolerances (the A/A rows of bench/sequential-simulation.ts, same seeds, 300
+ * sequential and 100 fixed trials each; `--aa-trials N` to change, 0 to leave them out).
+ *
  * Options: --repeats N (pairs per setting, default 1), --settings written,30s,
  * --out FILE (default bench/results/decisions-adaptive.json).
  */
@@ -24,6 +29,7 @@ import { loadBudgetFile } from '../src/config/load.js';
 import type { Config } from '../src/config/types.js';
 import { runGate, type GateLog } from '../src/gate/run-gate.js';
 import { startSampleApi } from '../demo/sample-api.js';
+import { aaSettings, runSettings, speedOf } from './sequential-simulation.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const here = fileURLToPath(import.meta.url);
@@ -111,6 +117,7 @@ export async function runAdaptiveBench(argv: string[]): Promise<void> {
   const out = path.resolve(
     argValue(argv, '--out') ?? path.join(root, 'bench/results/decisions-adaptive.json'),
   );
+  const aaTrials = Number(argValue(argv, '--aa-trials') ?? 300);
 
   const server = fork(here, ['--serve-demo'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const url = await new Promise<string>((resolve, reject) => {
@@ -176,6 +183,7 @@ export async function runAdaptiveBench(argv: string[]): Promise<void> {
       `${s.setting.padEnd(9)} ${(s.fixedLoadMs / 1000).toFixed(1).padStart(9)}s ${(s.adaptiveLoadMs / 1000).toFixed(1).padStart(12)}s  ${String(s.ratio).padStart(5)}  ${s.sameVerdicts}`,
     );
   }
+  const sideBySideAA = aaTrials > 0 ? aaSpeed(aaTrials) : undefined;
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(
     out,
@@ -189,12 +197,26 @@ export async function runAdaptiveBench(argv: string[]): Promise<void> {
         repeats,
         summary,
         runs,
+        ...(sideBySideAA ? { sideBySideAA } : {}),
       },
       null,
       2,
     )}\n`,
   );
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
+}
+
+/** Side by side, A/A: the sequential design against the fixed one (seeded simulation, no sockets). */
+function aaSpeed(trials: number) {
+  console.log('');
+  console.log('side by side, A/A, sequential against fixed at a 30 s cap (simulated runners):');
+  const rows = runSettings(
+    aaSettings(['steady', 'noisy']),
+    trials,
+    Math.max(Math.min(trials, 100), Math.round(trials / 3)),
+    30,
+  );
+  return { trials, secondsPerSide: 30, speed: speedOf(rows) };
 }
 
 async function serveDemo(): Promise<void> {

@@ -40,7 +40,7 @@ import {
   type LookState,
   type SpendingRules,
 } from '../src/evaluate/sequential-abba.js';
-import { mulberry32 } from '../src/evaluate/stats.js';
+import { mulberry32, seedFrom } from '../src/evaluate/stats.js';
 import { createHistogram, encodeHistogram, summarize, recordMs } from '../src/measure/histogram.js';
 import { mergeMeasurements } from '../src/measure/merge.js';
 import type { Measurement } from '../src/measure/types.js';
@@ -149,10 +149,10 @@ function block(
 
 export interface SequentialOutcome {
   stop: AbbaStop;
-  /** The look it stopped at (looks + 1 for the confirming block after the cap). */
+  /** The look it stopped at. */
   look: number;
   blocks: number;
-  /** Whether the gate reports a p95 regression. */
+  /** Whether the gate reports a p95 regression (settled, or first seen at the cap). */
   flagged: boolean;
   /** Recorded load per side, ms. */
   loadMsPerSide: number;
@@ -174,7 +174,7 @@ export function sequentialTrial(
   const rules = rulesFor(tolerance);
   const rounds: { candidate: Measurement; reference: Measurement }[] = [];
   const states: LookState[] = [];
-  const maxBlocks = design.capBlocks + (confirm ? 1 : 0);
+  const maxBlocks = design.capBlocks;
   // Merged so far, added to block by block (merging is what a trial spends most of its time on).
   let candidate: Measurement | undefined;
   let reference: Measurement | undefined;
@@ -215,7 +215,7 @@ export function sequentialTrial(
         stop,
         look,
         blocks,
-        flagged: stop === 'settled: breach',
+        flagged: stop === 'settled: breach' || (stop === 'cap' && states.at(-1) === 'breach'),
         loadMsPerSide: blocks * 2 * design.roundMs,
       };
     }
@@ -282,72 +282,69 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-interface Setting {
+export interface Setting {
   variant: Variant;
   slowdown: number;
   tolerance: string;
   design: 'sequential' | 'sequential-naive' | 'fixed';
 }
 
-const TOLERANCES: Record<string, Tolerance> = {
+export const TOLERANCES: Record<string, Tolerance> = {
   default: { maxIncrease: 0.1, minDelta: 1 },
   '5%': { maxIncrease: 0.05, minDelta: 1 },
 };
 
-export function runSequentialBench(argv: string[]): void {
-  const value = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  // A/A trials of the sequential design carry the error-rate claims: --trials of them (default
-  // 300); the power rows and the fixed design's reference rows get a third as many, at least 100.
-  const trials = Number(value('--trials') ?? (argv.includes('--quick') ? 20 : 300));
-  const fewer = Math.max(Math.min(trials, 100), Math.round(trials / 3));
-  const seconds = Number(value('--seconds') ?? 30);
-  const variants = (value('--variants')?.split(',') as Variant[] | undefined) ?? [
-    'steady',
-    'noisy',
-  ];
-  const durationMs = seconds * 1000;
-  const design = abbaDesign({ durationMs, minDurationMs: 5_000 });
+export interface Row extends Setting {
+  trials: number;
+  flagged: number;
+  flaggedRate: number;
+  flaggedWilson95Upper: number;
+  medianLoadSecondsPerSide: number;
+  maxLoadSecondsPerSide: number;
+  stops: Record<string, number>;
+  medianStopBlock?: number;
+  seconds: number;
+}
+
+export interface Speed {
+  variant: Variant;
+  tolerance: string;
+  sequentialMedianSeconds: number;
+  fixedMedianSeconds: number;
+  ratio: number;
+}
+
+/** The design at `seconds` a side with the default 5 s minimum. */
+export function designFor(seconds: number): AbbaDesign {
+  const design = abbaDesign({ durationMs: seconds * 1000, minDurationMs: 5_000 });
   if (!design) throw new Error(`${seconds} s per side leaves no room for a sequential design`);
-  const settings: Setting[] = [];
-  for (const variant of variants) {
-    for (const tolerance of Object.keys(TOLERANCES)) {
-      settings.push({ variant, slowdown: 1, tolerance, design: 'sequential' });
-      settings.push({ variant, slowdown: 1, tolerance, design: 'fixed' });
-    }
-    settings.push({ variant, slowdown: 1, tolerance: 'default', design: 'sequential-naive' });
-    for (const [slowdown, tolerance] of [
-      [1.1, '5%'],
-      [1.2, 'default'],
-    ] as const) {
-      settings.push({ variant, slowdown, tolerance, design: 'sequential' });
-      settings.push({ variant, slowdown, tolerance, design: 'fixed' });
-    }
-  }
-  const started = performance.now();
-  const outer = trials;
-  const rows: (Setting & {
-    trials: number;
-    flagged: number;
-    flaggedRate: number;
-    flaggedWilson95Upper: number;
-    medianLoadSecondsPerSide: number;
-    maxLoadSecondsPerSide: number;
-    stops: Record<string, number>;
-    medianStopBlock?: number;
-    seconds: number;
-  })[] = [];
-  for (const [index, s] of settings.entries()) {
+  return design;
+}
+
+/**
+ * Runs every setting: A/A trials of the sequential design `trials` times (they carry the
+ * error-rate claims), every other row `fewer` times. A trial's seed depends on its setting and
+ * its number only, so a setting gives the same trials in any selection of settings.
+ */
+export function runSettings(
+  settings: readonly Setting[],
+  trials: number,
+  fewer: number,
+  seconds: number,
+): Row[] {
+  const durationMs = seconds * 1000;
+  const design = designFor(seconds);
+  const rows: Row[] = [];
+  for (const s of settings) {
     const t0 = performance.now();
-    const trials = s.design === 'sequential' && s.slowdown === 1 ? outer : fewer;
+    const n = s.design === 'sequential' && s.slowdown === 1 ? trials : fewer;
+    const base = seedFrom(`${s.variant}|${s.slowdown}|${s.tolerance}|${s.design}`);
     let flagged = 0;
     const load: number[] = [];
     const stops: Record<string, number> = {};
     const stopBlocks: number[] = [];
-    for (let t = 0; t < trials; t++) {
-      const seed = 1_000_003 * (index + 1) + t;
+    for (let t = 0; t < n; t++) {
+      const seed = (base + t) >>> 0;
       if (s.design === 'fixed') {
         const o = fixedTrial(durationMs, s.variant, s.slowdown, TOLERANCES[s.tolerance], seed);
         if (o.flagged) flagged++;
@@ -357,7 +354,7 @@ export function runSequentialBench(argv: string[]): void {
       } else {
         const spending =
           s.design === 'sequential-naive'
-            ? { breach: naive, pass: naive, incremental: false }
+            ? { ...SPENDING, breach: naive, pass: naive, incremental: false }
             : SPENDING;
         const o = sequentialTrial(
           design,
@@ -373,12 +370,12 @@ export function runSequentialBench(argv: string[]): void {
         stopBlocks.push(o.blocks);
       }
     }
-    const row = {
+    const row: Row = {
       ...s,
-      trials,
+      trials: n,
       flagged,
-      flaggedRate: flagged / trials,
-      flaggedWilson95Upper: Number(wilsonUpper(flagged, trials).toFixed(4)),
+      flaggedRate: flagged / n,
+      flaggedWilson95Upper: Number(wilsonUpper(flagged, n).toFixed(4)),
       medianLoadSecondsPerSide: median(load) / 1000,
       maxLoadSecondsPerSide: Math.max(...load) / 1000,
       stops,
@@ -387,10 +384,28 @@ export function runSequentialBench(argv: string[]): void {
     };
     rows.push(row);
     console.log(
-      `${s.variant.padEnd(6)} ×${s.slowdown.toFixed(2)} ${s.tolerance.padEnd(7)} ${s.design.padEnd(16)} flagged ${flagged}/${trials} (${(100 * row.flaggedRate).toFixed(1)}%, Wilson upper ${(100 * row.flaggedWilson95Upper).toFixed(1)}%)  median load ${row.medianLoadSecondsPerSide.toFixed(1)} s/side  ${JSON.stringify(stops)}  [${row.seconds}s]`,
+      `${s.variant.padEnd(6)} ×${s.slowdown.toFixed(2)} ${s.tolerance.padEnd(7)} ${s.design.padEnd(16)} flagged ${flagged}/${n} (${(100 * row.flaggedRate).toFixed(1)}%, Wilson upper ${(100 * row.flaggedWilson95Upper).toFixed(1)}%)  median load ${row.medianLoadSecondsPerSide.toFixed(1)} s/side  ${JSON.stringify(stops)}  [${row.seconds}s]`,
     );
   }
-  // Speed: median A/A load of the sequential design against the fixed one, same cap.
+  return rows;
+}
+
+/** A/A settings: both designs, every runner and tolerance. */
+export function aaSettings(variants: readonly Variant[]): Setting[] {
+  return variants.flatMap((variant) =>
+    Object.keys(TOLERANCES).flatMap((tolerance) =>
+      (['sequential', 'fixed'] as const).map((design) => ({
+        variant,
+        slowdown: 1,
+        tolerance,
+        design,
+      })),
+    ),
+  );
+}
+
+/** Speed: median A/A load of the sequential design against the fixed one, same cap. */
+export function speedOf(rows: readonly Row[]): Speed[] {
   const speed = rows
     .filter((r) => r.slowdown === 1 && r.design === 'sequential')
     .map((r) => {
@@ -414,6 +429,42 @@ export function runSequentialBench(argv: string[]): void {
       `speed ${s.variant} ${s.tolerance}: A/A median ${s.sequentialMedianSeconds} s vs fixed ${s.fixedMedianSeconds} s per side = ${(100 * s.ratio).toFixed(0)}%`,
     );
   }
+  return speed;
+}
+
+export function runSequentialBench(argv: string[]): void {
+  const value = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  // A/A trials of the sequential design carry the error-rate claims: --trials of them (default
+  // 300); the power rows and the fixed design's reference rows get a third as many, at least 100.
+  const trials = Number(value('--trials') ?? (argv.includes('--quick') ? 20 : 300));
+  const fewer = Math.max(Math.min(trials, 100), Math.round(trials / 3));
+  const seconds = Number(value('--seconds') ?? 30);
+  const variants = (value('--variants')?.split(',') as Variant[] | undefined) ?? [
+    'steady',
+    'noisy',
+  ];
+  const design = designFor(seconds);
+  const settings: Setting[] = [];
+  for (const variant of variants) {
+    settings.push(...aaSettings([variant]));
+    settings.push({ variant, slowdown: 1, tolerance: 'default', design: 'sequential-naive' });
+    // Power, and a change exactly at the tolerance (where a pass that stopped early is the
+    // pass side's error, PASS_ERROR at most).
+    for (const [slowdown, tolerance] of [
+      [1.05, '5%'],
+      [1.1, '5%'],
+      [1.2, 'default'],
+    ] as const) {
+      settings.push({ variant, slowdown, tolerance, design: 'sequential' });
+      settings.push({ variant, slowdown, tolerance, design: 'fixed' });
+    }
+  }
+  const started = performance.now();
+  const rows = runSettings(settings, trials, fewer, seconds);
+  const speed = speedOf(rows);
   // A/A per runner, both tolerances pooled: the error-rate claim's trial count.
   const aa = variants.map((variant) => {
     const pooled = rows.filter(
@@ -453,7 +504,10 @@ export function runSequentialBench(argv: string[]): void {
           noise: NOISE,
           connections: CONNECTIONS,
           tolerances: TOLERANCES,
-          spending: { breach: 'Pocock', pass: 'half at the first look, the rest linear' },
+          spending: {
+            breach: 'Pocock, (1 − 0.95)/2 one-sided',
+            pass: `Pocock, ${SPENDING.passError} one-sided`,
+          },
         },
         rows,
         aaPooled: aa,

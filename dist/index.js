@@ -71279,15 +71279,6 @@ function abbaDesign(load) {
         looks.push(b);
     return { roundMs, looks, capBlocks };
 }
-/**
- * Load of a sequential side-by-side measurement run to its cap, ms, both sides, warmups
- * included; with `confirm`, one more block (a breach first seen at the cap is confirmed by it).
- */
-function abbaCapLoadMs(load, design, confirm) {
-    const warmup = load.warmupMs > 0 ? runMs(load.warmupMs) : 0;
-    const blocks = design.capBlocks + (confirm ? 1 : 0);
-    return 2 * warmup + 4 * blocks * runMs(design.roundMs);
-}
 
 ;// CONCATENATED MODULE: ./src/evaluate/sequential.ts
 
@@ -71413,15 +71404,17 @@ function binomialCdf(x, n, p) {
 const obrienFleming = (t, alpha) => t <= 0 ? 0 : t >= 1 ? alpha : 2 - 2 * normalCdf(normalQuantile(1 - alpha / 2) / Math.sqrt(t));
 /** Lan–DeMets Pocock-type spending: α · ln(1 + (e − 1) t). */
 const pocock = (t, alpha) => t <= 0 ? 0 : t >= 1 ? alpha : alpha * Math.log(1 + (Math.E - 1) * t);
-/** Half of α at the first look (any t > 0), the rest in proportion to t. */
-const frontLoaded = (t, alpha) => t <= 0 ? 0 : t >= 1 ? alpha : alpha * Math.min(1, 0.5 + 0.5 * t);
 /** Every look at the full α: what a naive gate would do (for the simulation's comparison only). */
 const naive = (t, alpha) => (t <= 0 ? 0 : alpha);
-const SPENDING = { breach: pocock, pass: frontLoaded };
+/**
+ * Total one-sided error of a wrong pass over all looks: the chance that a regression exactly at
+ * the tolerance is settled as a pass before the cap (see above for why 0.3).
+ */
+const PASS_ERROR = 0.3;
+const SPENDING = { breach: pocock, pass: pocock, passError: PASS_ERROR };
 /**
  * The levels of look `look` (1-based) of the design, for the evaluator's two-sided `confidence`
- * (default 0.95: 2.5% one-sided each way) and the endpoint's budget confidence. Looks past the
- * last (the confirming block after a breach at the cap) are judged at the last look's levels.
+ * (default 0.95: 2.5% one-sided for a wrong breach) and the endpoint's budget confidence.
  */
 function abbaLookLevels(design, look, confidence = 0.95, budgetConfidence = DEFAULT_CONFIDENCE, spending = SPENDING) {
     const looks = design.looks.length;
@@ -71429,10 +71422,10 @@ function abbaLookLevels(design, look, confidence = 0.95, budgetConfidence = DEFA
     const alpha = (1 - confidence) / 2;
     const t = design.looks[k - 1] / design.capBlocks;
     const before = k === 1 ? 0 : design.looks[k - 2] / design.capBlocks;
-    const spent = (f) => spending.incremental === false ? f(t, alpha) : f(t, alpha) - f(before, alpha);
+    const spent = (f, total) => spending.incremental === false ? f(t, total) : f(t, total) - f(before, total);
     return {
-        regression: 1 - 2 * spent(spending.breach),
-        pass: 1 - spent(spending.pass),
+        regression: 1 - 2 * spent(spending.breach, alpha),
+        pass: 1 - spent(spending.pass, spending.passError),
         budget: lookConfidence(budgetConfidence, k, looks),
     };
 }
@@ -71543,9 +71536,11 @@ function equivalentMetric(metric, tolerance, data) {
 }
 /**
  * The stopping rule over the states of the looks so far (index = look − 1): stop on a pass; on a
- * breach at once, or with `confirm` once it has held at two consecutive looks; at the cap, unless
- * the cap's own look found a breach that `confirm` still has to see repeated (then one more
- * block, `looks + 1`). Undefined: measure another block.
+ * breach at once, or with `confirm` once it has held at two consecutive looks; at the cap in any
+ * case. The cap is the written duration, confirmation included: a breach first seen at the cap's
+ * own look has no block left to repeat in, so it stands unconfirmed (like a fixed-design breach
+ * whose confirmation would exceed max-duration), and the gate says so. Undefined: measure another
+ * block.
  */
 function abbaStop(states, looks, confirm) {
     const n = states.length;
@@ -71556,8 +71551,6 @@ function abbaStop(states, looks, confirm) {
     if (last === 'breach' && (!confirm || before === 'breach'))
         return 'settled: breach';
     if (n < looks)
-        return undefined;
-    if (n === looks && last === 'breach')
         return undefined;
     return 'cap';
 }
@@ -71630,7 +71623,7 @@ async function measureSequentialSideBySide(endpoint, design, options) {
     const result = await measureSideBySideSequential(endpoint, {
         referenceUrl: options.referenceUrl,
         design,
-        maxBlocks: design.capBlocks + (options.confirm ? 1 : 0),
+        maxBlocks: design.capBlocks,
         signal: options.signal,
         log: options.log,
         afterBlock: (blocks, soFar) => {
@@ -71656,11 +71649,9 @@ async function measureSequentialSideBySide(endpoint, design, options) {
                 p95: soFar.candidate.latency.p95,
                 look: { taken: Math.min(look, looks), planned: looks },
             });
-            let stop = abbaStop(states, looks, options.confirm);
-            // A breach first seen at the cap is confirmed by one more block, if it fits.
-            if (!stop && look >= looks && options.fits && !options.fits(4 * design.roundMs)) {
-                options.log?.(`${endpoint.name}: breach at the cap not confirmed: one more block would exceed max-duration`);
-                stop = 'cap';
+            const stop = abbaStop(states, looks, options.confirm);
+            if (stop === 'cap' && state === 'breach' && options.confirm && states.at(-2) !== 'breach') {
+                options.log?.(`${endpoint.name}: breach first seen at the cap, not confirmed: the ${seconds(design.capBlocks * 2 * design.roundMs)} cap (the duration) leaves no block to repeat it in, so it stands; a longer duration gives confirmation room`);
             }
             if (stop) {
                 options.log?.(`${endpoint.name}: ${stop} at look ${Math.min(look, looks)} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${seconds(blocks * 2 * design.roundMs)} a side of the ${seconds(design.capBlocks * 2 * design.roundMs)} cap)`);
@@ -72004,7 +71995,6 @@ class Measuring {
                     source: displayOrigin(input.baselineUrl),
                     confirm: input.config.confirm,
                     evaluate: input.evaluate,
-                    fits: (ms) => this.deadline.remainingMs() >= ms,
                     signal: loadSignal,
                     log: input.log.info,
                     onProgress,

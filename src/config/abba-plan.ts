@@ -11,7 +11,7 @@
  * side, as in the fixed design; the first look comes once every side has recorded
  * `load.min-duration` and there are MIN_ROUND_PAIRS pairs (2 blocks).
  */
-import { DEFAULT_MIN_DURATION_MS, MIN_ROUND_MS, roundDurationMs, runMs } from './plan.js';
+import { DEFAULT_MIN_DURATION_MS, MIN_ROUND_MS, roundDurationMs } from './plan.js';
 import type { LoadSettings } from './types.js';
 
 /** Target length of one round of an adaptive side-by-side measurement, ms. */
@@ -45,18 +45,4 @@ export function abbaDesign(
   const looks: number[] = [];
   for (let b = first; b <= capBlocks; b++) looks.push(b);
   return { roundMs, looks, capBlocks };
-}
-
-/**
- * Load of a sequential side-by-side measurement run to its cap, ms, both sides, warmups
- * included; with `confirm`, one more block (a breach first seen at the cap is confirmed by it).
- */
-export function abbaCapLoadMs(
-  load: Pick<LoadSettings, 'durationMs' | 'warmupMs'>,
-  design: AbbaDesign,
-  confirm: boolean,
-): number {
-  const warmup = load.warmupMs > 0 ? runMs(load.warmupMs) : 0;
-  const blocks = design.capBlocks + (confirm ? 1 : 0);
-  return 2 * warmup + 4 * blocks * runMs(design.roundMs);
 }

@@ -278,7 +278,6 @@ class Measuring {
           source: displayOrigin(input.baselineUrl),
           confirm: input.config.confirm,
           evaluate: input.evaluate,
-          fits: (ms) => this.deadline.remainingMs() >= ms,
           signal: loadSignal,
           log: input.log.info,
           onProgress,

@@ -34,8 +34,6 @@ export interface SequentialGateOptions {
   source: string;
   confirm: boolean;
   evaluate?: EvaluateOptions;
-  /** Whether one more block still fits under max-duration (for confirming a breach at the cap). */
-  fits?: (ms: number) => boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
   /** After every look: the candidate's load so far a side, and the looks taken of those planned. */
@@ -54,7 +52,7 @@ export async function measureSequentialSideBySide(
   const result = await measureSideBySideSequential(endpoint, {
     referenceUrl: options.referenceUrl,
     design,
-    maxBlocks: design.capBlocks + (options.confirm ? 1 : 0),
+    maxBlocks: design.capBlocks,
     signal: options.signal,
     log: options.log,
     afterBlock: (blocks, soFar) => {
@@ -85,13 +83,11 @@ export async function measureSequentialSideBySide(
         p95: soFar.candidate.latency.p95,
         look: { taken: Math.min(look, looks), planned: looks },
       });
-      let stop = abbaStop(states, looks, options.confirm);
-      // A breach first seen at the cap is confirmed by one more block, if it fits.
-      if (!stop && look >= looks && options.fits && !options.fits(4 * design.roundMs)) {
+      const stop = abbaStop(states, looks, options.confirm);
+      if (stop === 'cap' && state === 'breach' && options.confirm && states.at(-2) !== 'breach') {
         options.log?.(
-          `${endpoint.name}: breach at the cap not confirmed: one more block would exceed max-duration`,
+          `${endpoint.name}: breach first seen at the cap, not confirmed: the ${seconds(design.capBlocks * 2 * design.roundMs)} cap (the duration) leaves no block to repeat it in, so it stands; a longer duration gives confirmation room`,
         );
-        stop = 'cap';
       }
       if (stop) {
         options.log?.(
