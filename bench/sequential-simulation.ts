@@ -5,8 +5,8 @@
  * needsConfirmation and a second measurement for the fixed one, as run-gate runs them).
  *
  * `npm run bench:decisions -- --sequential [--trials N] [--variants steady,noisy] [--seconds S]`
- * writes bench/results/decisions-sequential.json. Default: 300 trials per setting, 30 s per
- * side (the default duration), a few minutes on one core.
+ * writes bench/results/decisions-sequential.json. Default: 300 trials per sequential setting
+ * (100 per fixed one), 30 s per side (the default duration), about 7 minutes on one core.
  *
  * The rounds: the route and runner noise of bench/decisions.ts (log-normal, median 15 ms,
  * log-sd 0.45; `noisy`: every 100–500 ms the runner gets faster or slower by exp(0.1·N(0,1)) and
@@ -322,8 +322,8 @@ export function designFor(seconds: number): AbbaDesign {
 }
 
 /**
- * Runs every setting: A/A trials of the sequential design `trials` times (they carry the
- * error-rate claims), every other row `fewer` times. A trial's seed depends on its setting and
+ * Runs every setting: the sequential design's rows `trials` times (they carry the error-rate
+ * and power claims), the fixed design's and the naive boundary's `fewer` times. A trial's seed depends on its setting and
  * its number only, so a setting gives the same trials in any selection of settings.
  */
 export function runSettings(
@@ -337,7 +337,7 @@ export function runSettings(
   const rows: Row[] = [];
   for (const s of settings) {
     const t0 = performance.now();
-    const n = s.design === 'sequential' && s.slowdown === 1 ? trials : fewer;
+    const n = s.design === 'sequential' ? trials : fewer;
     const base = seedFrom(`${s.variant}|${s.slowdown}|${s.tolerance}|${s.design}`);
     let flagged = 0;
     const load: number[] = [];
@@ -437,8 +437,8 @@ export function runSequentialBench(argv: string[]): void {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  // A/A trials of the sequential design carry the error-rate claims: --trials of them (default
-  // 300); the power rows and the fixed design's reference rows get a third as many, at least 100.
+  // The sequential design's rows carry the error-rate and power claims: --trials each (default
+  // 300); the fixed design's reference rows and the naive boundary get a third as many, at least 100.
   const trials = Number(value('--trials') ?? (argv.includes('--quick') ? 20 : 300));
   const fewer = Math.max(Math.min(trials, 100), Math.round(trials / 3));
   const seconds = Number(value('--seconds') ?? 30);
