@@ -78,7 +78,7 @@ export interface PerfBudgetFile {
     budget?: boolean;
   };
   /**
-   * Measure each endpoint in slices and stop as soon as every budget is settled by confidence bounds that stay valid under the repeated looks (docs/noise.md), after `load.min-duration` and at the latest at `load.duration`, which becomes the cap. Applies to endpoints judged by budgets alone (no baseline); `false` keeps the fixed design. Default true.
+   * Measure each endpoint in slices and stop as soon as every budget is settled by confidence bounds that stay valid under the repeated looks (docs/noise.md), after `load.min-duration` and at the latest at `load.duration`, which becomes the cap. Against a CloudWatch or data-branch history the same early stop applies to the regression checks; side by side (`baseline-url`) the comparison runs in ABBA blocks until the regression verdict is settled. `false` keeps the fixed design. Default true.
    */
   adaptive?: boolean;
   target?: Target;

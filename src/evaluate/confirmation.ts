@@ -105,3 +105,18 @@ export function confirm(first: Finding, second: Finding): Finding {
 export function breachVerdict(breaches: readonly Breach[]): Verdict {
   return breaches.includes('budget') ? 'budget-exceeded' : 'regression';
 }
+
+/**
+ * Side by side, sequentially, with `confirm` (evaluate/sequential-abba.ts abbaStop): a breach seen
+ * at the last look only had no block left to repeat in, so, like a breach that did not repeat, it
+ * does not fail the endpoint; it is inconclusive, and the reason says why.
+ */
+export function unconfirmedAtCap(finding: Finding): Finding {
+  if (finding.breaches.length === 0) return finding;
+  return {
+    ...finding,
+    verdict: 'inconclusive',
+    breaches: [],
+    reason: `${finding.reason}; seen at the last look only, and the cap (the duration) left no block to confirm it, so it does not count (a longer duration gives a late breach room to repeat)`,
+  };
+}

@@ -46,10 +46,11 @@ import {
  * - A wrong pass (a regression exactly at the tolerance passed early) spends PASS_ERROR, also by
  *   Pocock. A pass only ends the measurement early: at the cap the verdict is the evaluator's, as
  *   in the fixed design, which lets a change exactly at the tolerance through most of the time
- *   (its point estimate must be past the tolerance). PASS_ERROR is the smallest that settles the
- *   median A/A comparison within 40% of the fixed design's load at a 5% tolerance on the noisy
- *   runner, and the sequential design still flags more of the changes at and just past the
- *   tolerance than the fixed one (docs/noise.md has the table).
+ *   (its point estimate must be past the tolerance and significant). PASS_ERROR is the smallest
+ *   total probed that settles the median A/A comparison at a 5% tolerance on the noisy runner
+ *   within 40% of the fixed design's load with a look to spare; the sequential design still
+ *   flags more of the changes exactly at the tolerance than the fixed one (docs/noise.md has
+ *   the probes and the table).
  *
  * Chosen by the simulation in bench/sequential-simulation.ts (docs/noise.md): O'Brien–Fleming for
  * breaches lost power on the noisy runner (+10% at a 5% tolerance caught in 90% of trials against
@@ -270,9 +271,7 @@ export type AbbaStop = AdaptiveRecord['stop'];
  * The stopping rule over the states of the looks so far (index = look − 1): stop on a pass; on a
  * breach at once, or with `confirm` once it has held at two consecutive looks; at the cap in any
  * case. The cap is the written duration, confirmation included: a breach first seen at the cap's
- * own look has no block left to repeat in, so it stands unconfirmed (like a fixed-design breach
- * whose confirmation would exceed max-duration), and the gate says so. Undefined: measure another
- * block.
+ * own look has no block left to repeat in (unconfirmedAtCap). Undefined: measure another block.
  */
 export function abbaStop(
   states: readonly LookState[],
@@ -286,4 +285,20 @@ export function abbaStop(
   if (last === 'breach' && (!confirm || before === 'breach')) return 'settled: breach';
   if (n < looks) return undefined;
   return 'cap';
+}
+
+/**
+ * Whether a run that stopped at the cap ends on a breach `confirm` never saw repeated: seen at
+ * the last look and not at the one before. Such a breach does not count (the record's
+ * `unconfirmed`; evaluate/confirmation.ts unconfirmedAtCap), as a breach that does not repeat on
+ * a fixed design's second measurement does not.
+ */
+export function unconfirmedAtCap(
+  states: readonly LookState[],
+  looks: number,
+  confirm: boolean,
+): boolean {
+  return (
+    confirm && states.length >= looks && states.at(-1) === 'breach' && states.at(-2) !== 'breach'
+  );
 }

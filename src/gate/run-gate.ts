@@ -280,6 +280,7 @@ class Measuring {
           evaluate: input.evaluate,
           signal: loadSignal,
           log: input.log.info,
+          warn: input.log.warning,
           onProgress,
         });
       }

@@ -8,6 +8,7 @@ import {
   abbaStop,
   judgeAbbaLook,
   lookRecord,
+  unconfirmedAtCap,
   type LookLevels,
   type LookState,
 } from '../evaluate/sequential-abba.js';
@@ -18,8 +19,9 @@ import type { Measurement } from '../measure/types.js';
 /**
  * The gate's side of a sequential side-by-side measurement (SPEC §5): the design for an endpoint,
  * and the measurement with the stopping rule wired in. The breach confirmation happens inside
- * the sequence (a breach must hold over one more block), so run-gate does not measure such an
- * endpoint again.
+ * the sequence (a breach must hold over one more block; one seen at the last look only is
+ * recorded as unconfirmed and does not count), so run-gate does not measure such an endpoint
+ * again.
  */
 
 /** The sequential design for an endpoint compared side by side, or undefined for the fixed one. */
@@ -36,6 +38,8 @@ export interface SequentialGateOptions {
   evaluate?: EvaluateOptions;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Warnings (a breach the cap left unconfirmed); `log` when absent. */
+  warn?: (line: string) => void;
   /** After every look: the candidate's load so far a side, and the looks taken of those planned. */
   onProgress?: (progress: MeasureProgress) => void;
 }
@@ -48,11 +52,11 @@ export async function measureSequentialSideBySide(
   const states: LookState[] = [];
   let levels: LookLevels | undefined;
   let look = 0;
+  let unconfirmed = false;
   const looks = design.looks.length;
   const result = await measureSideBySideSequential(endpoint, {
     referenceUrl: options.referenceUrl,
     design,
-    maxBlocks: design.capBlocks,
     signal: options.signal,
     log: options.log,
     afterBlock: (blocks, soFar) => {
@@ -84,9 +88,10 @@ export async function measureSequentialSideBySide(
         look: { taken: Math.min(look, looks), planned: looks },
       });
       const stop = abbaStop(states, looks, options.confirm);
-      if (stop === 'cap' && state === 'breach' && options.confirm && states.at(-2) !== 'breach') {
-        options.log?.(
-          `${endpoint.name}: breach first seen at the cap, not confirmed: the ${seconds(design.capBlocks * 2 * design.roundMs)} cap (the duration) leaves no block to repeat it in, so it stands; a longer duration gives confirmation room`,
+      if (stop === 'cap' && unconfirmedAtCap(states, looks, options.confirm)) {
+        unconfirmed = true;
+        (options.warn ?? options.log)?.(
+          `${endpoint.name}: breach seen at the last look only, not confirmed: the ${seconds(design.capBlocks * 2 * design.roundMs)} cap (the duration) left no block to repeat it in, so it does not count (inconclusive); a longer duration gives a late breach room to repeat`,
         );
       }
       if (stop) {
@@ -107,6 +112,7 @@ export async function measureSequentialSideBySide(
       result.stop,
       Math.min(endpoint.load.minDurationMs ?? DEFAULT_MIN_DURATION_MS, endpoint.load.durationMs),
     );
+    if (unconfirmed) candidate.adaptive.unconfirmed = true;
   }
   return {
     measurement: candidate,

@@ -17,8 +17,6 @@ export interface SequentialSideBySideOptions {
   /** Base URL of the candidate; default: the endpoint's own target. */
   candidateUrl?: string;
   design: AbbaDesign;
-  /** Most blocks it may measure: the cap, plus one to confirm a breach first seen at the cap. */
-  maxBlocks: number;
   /**
    * Judges the data after `blocks` blocks (from the design's first look on): a stop ends the
    * measurement, undefined measures another block.
@@ -47,7 +45,7 @@ export async function measureSideBySideSequential(
   let round = 0;
   let stop: AdaptiveRecord['stop'] | undefined;
   const soFar = (): SideBySideResult => pairedRounds(measured, options.signal);
-  blocksLoop: while (blocks < options.maxBlocks) {
+  blocksLoop: while (blocks < design.capBlocks) {
     for (const side of ['candidate', 'reference', 'reference', 'candidate'] as const) {
       if (options.signal?.aborted) break blocksLoop;
       round++;

@@ -105,4 +105,10 @@ export interface AdaptiveRecord {
   regressionConfidence?: number;
   /** Side by side, sequentially: ABBA blocks measured (2 rounds a side each). */
   blocks?: number;
+  /**
+   * Side by side, sequentially, with `confirm`: the breach was seen at the last look only; the
+   * cap (the duration) left no block to confirm it in, so it does not count (evaluate gives
+   * `inconclusive` for it).
+   */
+  unconfirmed?: true;
 }

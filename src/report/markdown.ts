@@ -588,7 +588,8 @@ export function adaptiveText(a: AdaptiveRecord): string {
     a.regressionConfidence === undefined
       ? ''
       : `, regression at ${Number((a.regressionConfidence * 100).toFixed(3))}%`;
-  return `adaptive: ${a.stop} at look ${formatCount(a.look)} of ${formatCount(a.looks)} (${blocks}minimum ${formatDuration(a.minDurationMs)}, cap ${formatDuration(a.capMs)}${confidence}${regression})`;
+  const unconfirmed = a.unconfirmed ? '; breach at the last look only, unconfirmed' : '';
+  return `adaptive: ${a.stop} at look ${formatCount(a.look)} of ${formatCount(a.looks)} (${blocks}minimum ${formatDuration(a.minDurationMs)}, cap ${formatDuration(a.capMs)}${confidence}${regression})${unconfirmed}`;
 }
 
 /** "load 12s of the 1m 10s planned (58s saved by adaptive measurement)". */

@@ -737,6 +737,35 @@ describe('confirmation (SPEC §5)', () => {
     );
   });
 
+  test('side by side, sequentially: a breach seen at the last look only does not count', () => {
+    // The record a sequential run carries when it stopped at the cap on a breach `confirm` never
+    // saw repeated (gate/side-by-side-sequential.ts).
+    const atCap = (unconfirmed: boolean): Measurement => ({
+      ...slower,
+      adaptive: {
+        looks: 13,
+        look: 13,
+        stop: 'cap',
+        capMs: 30_000,
+        minDurationMs: 5_000,
+        blocks: 15,
+        ...(unconfirmed ? { unconfirmed: true as const } : {}),
+      },
+    });
+    const confirmed = evaluateEndpoint(rules, atCap(false), reference(steady));
+    expect(confirmed.verdict).toBe('budget-exceeded');
+    const result = evaluateEndpoint(rules, atCap(true), reference(steady));
+    const p95 = result.findings.find((f) => f.metric === 'p95')!;
+    expect(p95.verdict).toBe('inconclusive');
+    expect(p95.breaches).toEqual([]);
+    expect(p95.reason).toMatch(
+      /^p95 ≥ 130 ms with .*; seen at the last look only, and the cap \(the duration\) left no block to confirm it, so it does not count/,
+    );
+    // The p50 regression of the same run is dropped the same way; nothing fails.
+    expect(result.findings.every((f) => f.breaches.length === 0)).toBe(true);
+    expect(result.verdict).toBe('inconclusive');
+  });
+
   test('needsConfirmation: only a breaching, unconfirmed endpoint', () => {
     expect(needsConfirmation(evaluateEndpoint(rules, slower, reference(steady)))).toBe(true);
     expect(

@@ -8,6 +8,7 @@ import {
   PASS_ERROR,
   pocock,
   SPENDING,
+  unconfirmedAtCap,
 } from '../../src/evaluate/sequential-abba.js';
 import { sequentialTrial } from '../../bench/sequential-simulation.js';
 
@@ -95,6 +96,19 @@ describe('the stopping rule', () => {
   ] as const)('%j of %i looks, confirm %s: %s', (states, looks, confirm, expected) => {
     expect(abbaStop(states, looks, confirm)).toBe(expected);
   });
+
+  test.each([
+    [[undefined, undefined, 'breach'], 3, true, true],
+    [[undefined, 'breach', 'breach'], 3, true, false],
+    [[undefined, undefined, 'breach'], 3, false, false],
+    [[undefined, undefined, undefined], 3, true, false],
+    [[undefined, 'breach'], 3, true, false],
+  ] as const)(
+    'unconfirmed at the cap: %j of %i looks, confirm %s: %s',
+    (states, looks, confirm, expected) => {
+      expect(unconfirmedAtCap(states, looks, confirm)).toBe(expected);
+    },
+  );
 });
 
 describe('error under optional stopping, by seeded simulation', () => {

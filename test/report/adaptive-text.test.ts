@@ -24,4 +24,20 @@ describe('how an adaptive measurement stopped, in the details', () => {
       adaptiveText({ looks: 26, look: 26, stop: 'cap', capMs: 30_000, minDurationMs: 5_000 }),
     ).toBe('adaptive: cap at look 26 of 26 (minimum 5s, cap 30s)');
   });
+
+  test('side by side: a breach the cap left unconfirmed is said so', () => {
+    expect(
+      adaptiveText({
+        looks: 13,
+        look: 13,
+        stop: 'cap',
+        capMs: 30_000,
+        minDurationMs: 5_000,
+        blocks: 15,
+        unconfirmed: true,
+      }),
+    ).toBe(
+      'adaptive: cap at look 13 of 13 (15 ABBA blocks, minimum 5s, cap 30s); breach at the last look only, unconfirmed',
+    );
+  });
 });
