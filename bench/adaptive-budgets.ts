@@ -118,6 +118,8 @@ export async function runAdaptiveBench(argv: string[]): Promise<void> {
     argValue(argv, '--out') ?? path.join(root, 'bench/results/decisions-adaptive.json'),
   );
   const aaTrials = Number(argValue(argv, '--aa-trials') ?? 300);
+  if (!(Number.isInteger(aaTrials) && aaTrials >= 0))
+    throw new Error(`--aa-trials must be a whole number (0 leaves the A/A rows out)`);
 
   const server = fork(here, ['--serve-demo'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const url = await new Promise<string>((resolve, reject) => {
