@@ -154,7 +154,9 @@ describe('the detector on real runs', () => {
   test('4 connections against a 20 ms route: silent', async () => {
     const m = await measureEndpoint(endpoint('/fixed/20', { connections: 4 }));
     expect(m.generator).toBeDefined();
-    expect(m.generator!.eventLoopUtilization).toBeLessThan(0.2);
+    // No bound on the utilization itself: the target shares this process's event loop, and a
+    // busy machine stretches every callback (seen: 0.225 while a benchmark ran on the other
+    // core). The detector also needs the loop's own delay, which a light load does not build up.
     expect(m.generator!.saturated).toBe(false);
     expect(m.warnings).toBeUndefined();
   });
