@@ -61,7 +61,7 @@ export interface PerfBudgetFile {
    */
   id?: string;
   /**
-   * Measure an endpoint that breaches a budget or regresses once more before failing, and fail only if the breach repeats. Both measurements are in the report.
+   * Measure an endpoint that breaches a budget or regresses once more before failing, and fail only if the breach repeats. Both measurements are in the report. Compared side by side with adaptive measurement, the next ABBA block is the confirmation instead, within the duration; a breach seen at the last block only is inconclusive.
    */
   confirm?: boolean;
   /**

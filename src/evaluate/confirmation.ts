@@ -1,6 +1,7 @@
 import type { Baseline } from '../baseline/types.js';
 import { formatMetricValue, metricLabel } from '../units/format.js';
 import { lowerFirst } from './sentences.js';
+import type { Measurement } from '../measure/types.js';
 import type { Breach, EndpointResult, Finding, Verdict } from './types.js';
 
 /**
@@ -119,4 +120,16 @@ export function unconfirmedAtCap(finding: Finding): Finding {
     breaches: [],
     reason: `${finding.reason}; seen at the last look only, and the cap (the duration) left no block to confirm it, so it does not count (a longer duration gives a late breach room to repeat)`,
   };
+}
+
+/**
+ * Whether a measurement's record says its breaches went unconfirmed: only a sequential
+ * side-by-side record that ran to its cap's last look can (a saved report is not trusted to
+ * switch its breaches off any other way).
+ */
+export function unconfirmedRecord(measurement: Measurement): boolean {
+  const a = measurement.adaptive;
+  return (
+    a?.unconfirmed === true && a.stop === 'cap' && a.blocks !== undefined && a.look === a.looks
+  );
 }

@@ -12,7 +12,13 @@ import type { Measurement } from '../measure/types.js';
 import { seedFrom } from './stats.js';
 import { summarizeBaseline } from './baseline-summary.js';
 import { checkBudget, checkPercentileBudget, type BudgetCheck } from './budgets.js';
-import { breachVerdict, confirm, confirmationAgainst, unconfirmedAtCap } from './confirmation.js';
+import {
+  breachVerdict,
+  confirm,
+  confirmationAgainst,
+  unconfirmedAtCap,
+  unconfirmedRecord,
+} from './confirmation.js';
 import {
   bootstrapMinimum,
   HistogramCache,
@@ -117,7 +123,7 @@ export function evaluateEndpoint(
       result.baseline.confirmation = options.confirmationBaseline.measurement;
     }
   }
-  if (measurement.adaptive?.unconfirmed) result.findings = result.findings.map(unconfirmedAtCap);
+  if (unconfirmedRecord(measurement)) result.findings = result.findings.map(unconfirmedAtCap);
   result.verdict = worstVerdict(result.findings.map((f) => f.verdict));
   return result;
 }

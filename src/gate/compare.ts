@@ -1,5 +1,6 @@
 import type { Baseline } from '../baseline/types.js';
 import type { Config } from '../config/types.js';
+import type { Measurement } from '../measure/types.js';
 import {
   assembleReport,
   reportConfigFrom,
@@ -49,7 +50,7 @@ export function compareReports(base: Report, head: Report, options: CompareOptio
     const input: EndpointEvaluationInput = {
       // Position in the file comes from the report; the rules may come from a newer file.
       endpoint: { ...rules, method: endpoint.method, path: endpoint.path, line: rules.line },
-      measurement: endpoint.measurement,
+      measurement: withoutUnconfirmed(endpoint.measurement),
       baseline,
     };
     if (endpoint.confirmation) input.confirmation = endpoint.confirmation;
@@ -73,4 +74,15 @@ export function compareReports(base: Report, head: Report, options: CompareOptio
     endpoints: evaluation.endpoints,
     summary: evaluation.summary,
   });
+}
+
+/**
+ * The head measurement without its run's "breach unconfirmed at the cap": that was about the
+ * head run's own reference; against the base report every breach is judged afresh.
+ */
+function withoutUnconfirmed(measurement: Measurement): Measurement {
+  if (!measurement.adaptive?.unconfirmed) return measurement;
+  const adaptive = { ...measurement.adaptive };
+  delete adaptive.unconfirmed;
+  return { ...measurement, adaptive };
 }

@@ -10,6 +10,7 @@ import {
   type EndpointRules,
   type EvaluateOptions,
 } from '../evaluate/evaluate.js';
+import { unconfirmedRecord } from '../evaluate/confirmation.js';
 import type {
   BaselineSummary,
   EndpointResult,
@@ -120,9 +121,13 @@ function keepBaselineFindings(judged: EndpointResult, saved: EndpointResult): En
     // The budget holds: the saved verdict against the baseline stands, never a budget breach
     // the measurements do not bear out.
     // (A metric with no budget is "no baseline" here: the saved verdict is all there is.)
+    // After a sequential run whose breach at the last look went unconfirmed, a saved
+    // `inconclusive` may be that breach against the baseline; it stands (it never fails).
     const budgetClaim =
       before.verdict === 'budget-exceeded' ||
-      (before.verdict === 'inconclusive' && finding.verdict !== 'no-baseline');
+      (before.verdict === 'inconclusive' &&
+        finding.verdict !== 'no-baseline' &&
+        !unconfirmedRecord(saved.measurement));
     const verdict = budgetClaim ? (regressed ? 'regression' : finding.verdict) : before.verdict;
     return { ...before, breaches: regressed ? ['regression'] : [], verdict };
   });

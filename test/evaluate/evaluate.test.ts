@@ -764,6 +764,17 @@ describe('confirmation (SPEC §5)', () => {
     // The p50 regression of the same run is dropped the same way; nothing fails.
     expect(result.findings.every((f) => f.breaches.length === 0)).toBe(true);
     expect(result.verdict).toBe('inconclusive');
+    // Only a record that ran to its cap's last look can carry the flag: written into any other
+    // (a saved report's, say), it switches nothing off.
+    const forged = (change: object): Measurement => {
+      const m = atCap(true);
+      return { ...m, adaptive: { ...m.adaptive!, ...change } };
+    };
+    for (const change of [{ stop: 'settled: breach' }, { look: 12 }, { blocks: undefined }]) {
+      expect(evaluateEndpoint(rules, forged(change), reference(steady)).verdict).toBe(
+        'budget-exceeded',
+      );
+    }
   });
 
   test('needsConfirmation: only a breaching, unconfirmed endpoint', () => {

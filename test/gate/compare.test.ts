@@ -160,6 +160,26 @@ describe('compareReports', () => {
     );
   });
 
+  test('a breach the head run left unconfirmed at its cap is judged afresh against the base', () => {
+    // The head's flag was about its own reference; against the base report it means nothing.
+    const flagged = structuredClone(headReport);
+    const list = flagged.endpoints.find((e) => e.name === 'list products')!;
+    list.measurement.adaptive = {
+      looks: 13,
+      look: 13,
+      stop: 'cap',
+      capMs: 30_000,
+      minDurationMs: 5_000,
+      blocks: 15,
+      unconfirmed: true,
+    };
+    const again = compareReports(baseReport, flagged);
+    const verdictsOf = (r: Report) =>
+      r.endpoints[0].findings.map((f) => [f.metric, f.verdict, f.breaches]);
+    expect(verdictsOf(again)).toEqual(verdictsOf(compared));
+    expect(again.endpoints[0].verdict).toBe('budget-exceeded');
+  });
+
   test('keeps the head run’s errors and cancellation', () => {
     const cancelled = {
       ...headReport,

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { rejudgeReport } from '../../src/gate/rejudge.js';
 import { rederiveMeasurements } from '../../src/report/read.js';
 import type { Report } from '../../src/report/report.js';
+import type { Measurement } from '../../src/measure/types.js';
+import { endpoint, measurementOf, mix } from '../support/measurements.js';
+import { reportFrom } from '../support/reports.js';
 
 /** Saved reports judged again from their measurements (pure; the action's use is in test/security). */
 
@@ -45,6 +48,49 @@ describe('rejudgeReport', () => {
     expect(report.endpoints.map((e) => e.baseline.kind)).toEqual(
       saved.endpoints.map((e) => e.baseline.kind),
     );
+  });
+
+  test('a regression a sequential run left unconfirmed at the cap stays inconclusive, with no warning', () => {
+    // Side by side, sequentially, stopped at the cap on a p95 regression seen at the last look
+    // only; the p95 budget holds. The report keeps the round count, not the pairs.
+    const reference = measurementOf(mix([1000, 100]));
+    const candidate: Measurement = {
+      ...measurementOf(mix([1000, 130])),
+      adaptive: {
+        looks: 13,
+        look: 13,
+        stop: 'cap',
+        capMs: 30_000,
+        minDurationMs: 5_000,
+        blocks: 15,
+        unconfirmed: true,
+      },
+    };
+    const rules = endpoint({
+      budget: { p95: 500 },
+      regression: { p95: { maxIncrease: 0.1, minDelta: 1 } },
+    });
+    const rounds = Array.from({ length: 6 }, () => ({ reference, candidate }));
+    const report = reportFrom([
+      {
+        endpoint: rules,
+        measurement: candidate,
+        baseline: {
+          kind: 'reference',
+          source: 'http://127.0.0.1:9090',
+          measurement: reference,
+          rounds,
+        },
+      },
+    ]);
+    const saved = rederiveMeasurements(JSON.parse(JSON.stringify(report)) as Report, 'saved.json');
+    const p95 = (r: Report) => r.endpoints[0].findings.find((f) => f.metric === 'p95')!;
+    expect(p95(saved).verdict).toBe('inconclusive');
+    expect(p95(saved).reason).toMatch(/seen at the last look only/);
+    const { report: again, warnings } = rejudgeReport(saved);
+    expect(warnings).toEqual([]);
+    expect(p95(again).verdict).toBe('inconclusive');
+    expect(again.summary).toEqual(saved.summary);
   });
 
   test('errors and cancellation in the saved summary are kept: a report can only fail itself', () => {
