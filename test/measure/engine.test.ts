@@ -260,7 +260,10 @@ describe('errors', () => {
   test('connection resets (RST) count as resets, and later latencies on the reconnected socket stay right', async () => {
     // autocannon 9 alone keeps the dead request queued after a reset and times every later
     // response from an earlier request (p50 ~120 ms here instead of ~21 ms). A request sent
-    // after a reset also waits for the new connection, so this checks p50 and p90 loosely.
+    // after a reset also waits for the new connection, and target and client share this
+    // process's event loop, so this checks p50 and p90 loosely: +5 and +10 ms still catch that
+    // failure many times over (a quiet CI run once measured p50 1.3 ms over the server's, in
+    // all three tries, against the +1 ms this used to allow).
     const path = '/reset-every/10?delay=20';
     await withRetries(async () => {
       const { m } = await measureFresh(endpoint(path, { connections: 4 }));
@@ -268,8 +271,8 @@ describe('errors', () => {
       expect(m.errors).toBe(m.errorBreakdown.resets);
       expect(m.errorBreakdown.connection).toEqual({});
       const applied = target.applied(path);
-      return m.latency.p50 > nearestRank(applied, 0.5) + 1 ||
-        m.latency.p90 > nearestRank(applied, 0.9) + 3
+      return m.latency.p50 > nearestRank(applied, 0.5) + 5 ||
+        m.latency.p90 > nearestRank(applied, 0.9) + 10
         ? [`p50 ${m.latency.p50} ms, p90 ${m.latency.p90} ms; server applied ${summary(applied)}`]
         : [];
     });
@@ -281,8 +284,10 @@ describe('errors', () => {
       const { m } = await measureFresh(endpoint(path, { durationMs: 1500 }));
       expect(Math.abs(m.errorBreakdown.resets / m.requests - 0.1)).toBeLessThanOrEqual(0.02);
       expect(m.errors).toBe(m.errorBreakdown.resets);
+      // Loose for the same reason as above: timing later responses from earlier requests would
+      // put it many requests over.
       const applied = nearestRank(target.applied(path), 0.5);
-      return m.latency.p50 > applied + 1
+      return m.latency.p50 > applied + 3
         ? [`p50 ${m.latency.p50} ms; server applied p50 ${applied} ms`]
         : [];
     });
