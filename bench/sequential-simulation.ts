@@ -391,6 +391,11 @@ export function runSettings(
   return rows;
 }
 
+/** Trials of the fixed design's and the naive boundary's rows for `trials` sequential ones. */
+export function fewerTrials(trials: number): number {
+  return Math.max(Math.min(trials, 100), Math.round(trials / 3));
+}
+
 /** A/A settings: both designs, every runner and tolerance. */
 export function aaSettings(variants: readonly Variant[]): Setting[] {
   return variants.flatMap((variant) =>
@@ -442,7 +447,7 @@ export function runSequentialBench(argv: string[]): void {
   // 300); the fixed design's reference rows and the naive boundary get a third as many, but 100
   // when that is more (and never more than --trials).
   const trials = Number(value('--trials') ?? (argv.includes('--quick') ? 20 : 300));
-  const fewer = Math.max(Math.min(trials, 100), Math.round(trials / 3));
+  const fewer = fewerTrials(trials);
   const seconds = Number(value('--seconds') ?? 30);
   const variants = (value('--variants')?.split(',') as Variant[] | undefined) ?? [
     'steady',

@@ -21,6 +21,7 @@ import {
   measurementOf,
   mix,
   reference,
+  sequentialCapRecord,
 } from '../support/measurements.js';
 
 const TEN_PERCENT: Tolerance = { maxIncrease: 0.1, minDelta: 1 };
@@ -742,15 +743,7 @@ describe('confirmation (SPEC §5)', () => {
     // saw repeated (gate/side-by-side-sequential.ts).
     const atCap = (unconfirmed: boolean): Measurement => ({
       ...slower,
-      adaptive: {
-        looks: 13,
-        look: 13,
-        stop: 'cap',
-        capMs: 30_000,
-        minDurationMs: 5_000,
-        blocks: 15,
-        ...(unconfirmed ? { unconfirmed: true as const } : {}),
-      },
+      adaptive: sequentialCapRecord(unconfirmed),
     });
     const confirmed = evaluateEndpoint(rules, atCap(false), reference(steady));
     expect(confirmed.verdict).toBe('budget-exceeded');

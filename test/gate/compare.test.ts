@@ -6,7 +6,13 @@ import type { Measurement } from '../../src/measure/types.js';
 import { buildReport, type Report } from '../../src/report/report.js';
 import { parseReport, validateReport } from '../../src/report/validate.js';
 import { CREATED_AT, ENVIRONMENT, configFor } from '../support/reports.js';
-import { NO_BASELINE, endpoint, lognormal, measurementOf } from '../support/measurements.js';
+import {
+  NO_BASELINE,
+  endpoint,
+  lognormal,
+  measurementOf,
+  sequentialCapRecord,
+} from '../support/measurements.js';
 
 const TOL: Tolerance = { maxIncrease: 0.1, minDelta: 1 };
 const RULES = {
@@ -164,15 +170,7 @@ describe('compareReports', () => {
     // The head's flag was about its own reference; against the base report it means nothing.
     const flagged = structuredClone(headReport);
     const list = flagged.endpoints.find((e) => e.name === 'list products')!;
-    list.measurement.adaptive = {
-      looks: 13,
-      look: 13,
-      stop: 'cap',
-      capMs: 30_000,
-      minDurationMs: 5_000,
-      blocks: 15,
-      unconfirmed: true,
-    };
+    list.measurement.adaptive = sequentialCapRecord();
     const again = compareReports(baseReport, flagged);
     const verdictsOf = (r: Report) =>
       r.endpoints[0].findings.map((f) => [f.metric, f.verdict, f.breaches]);

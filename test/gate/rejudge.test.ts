@@ -5,7 +5,7 @@ import { rejudgeReport } from '../../src/gate/rejudge.js';
 import { rederiveMeasurements } from '../../src/report/read.js';
 import type { Report } from '../../src/report/report.js';
 import type { Measurement } from '../../src/measure/types.js';
-import { endpoint, measurementOf, mix } from '../support/measurements.js';
+import { endpoint, measurementOf, mix, sequentialCapRecord } from '../support/measurements.js';
 import { reportFrom } from '../support/reports.js';
 
 /** Saved reports judged again from their measurements (pure; the action's use is in test/security). */
@@ -56,15 +56,7 @@ describe('rejudgeReport', () => {
     const reference = measurementOf(mix([1000, 100]));
     const candidate: Measurement = {
       ...measurementOf(mix([1000, 130])),
-      adaptive: {
-        looks: 13,
-        look: 13,
-        stop: 'cap',
-        capMs: 30_000,
-        minDurationMs: 5_000,
-        blocks: 15,
-        unconfirmed: true,
-      },
+      adaptive: sequentialCapRecord(),
     };
     const rules = endpoint({
       budget: { p95: 500 },

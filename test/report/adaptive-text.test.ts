@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { adaptiveText } from '../../src/report/markdown.js';
+import { sequentialCapRecord } from '../support/measurements.js';
 
 describe('how an adaptive measurement stopped, in the details', () => {
   test('side by side, sequentially: the ABBA blocks and the level the regression was judged at', () => {
@@ -26,17 +27,7 @@ describe('how an adaptive measurement stopped, in the details', () => {
   });
 
   test('side by side: a breach the cap left unconfirmed is said so', () => {
-    expect(
-      adaptiveText({
-        looks: 13,
-        look: 13,
-        stop: 'cap',
-        capMs: 30_000,
-        minDurationMs: 5_000,
-        blocks: 15,
-        unconfirmed: true,
-      }),
-    ).toBe(
+    expect(adaptiveText(sequentialCapRecord())).toBe(
       'adaptive: cap at look 13 of 13 (15 ABBA blocks, minimum 5s, cap 30s); breach at the last look only, unconfirmed',
     );
   });

@@ -8,7 +8,7 @@ import {
   summarize,
 } from '../../src/measure/histogram.js';
 import type { Histogram } from '../../src/measure/histogram.js';
-import type { Measurement } from '../../src/measure/types.js';
+import type { AdaptiveRecord, Measurement } from '../../src/measure/types.js';
 
 export { lognormal } from './random.js';
 
@@ -114,6 +114,22 @@ export function endpoint(overrides: Partial<EndpointConfig> = {}): EndpointConfi
     regression: false,
     line: 12,
     ...overrides,
+  };
+}
+
+/**
+ * The adaptive record of a sequential side-by-side run at the default 30 s that ran to its cap
+ * (15 blocks, look 13 of 13), optionally with a breach the cap left unconfirmed.
+ */
+export function sequentialCapRecord(unconfirmed = true): AdaptiveRecord {
+  return {
+    looks: 13,
+    look: 13,
+    stop: 'cap',
+    capMs: 30_000,
+    minDurationMs: 5_000,
+    blocks: 15,
+    ...(unconfirmed ? { unconfirmed: true as const } : {}),
   };
 }
 
