@@ -18,7 +18,7 @@ import { mulberry32 } from '../support/random.js';
  * | `/interim/:code/:ms` | sends the interim response `code` at once (100 Continue, 102 Processing, 103 Early Hints), then 200 after `ms` |
  * | `/stall` | accepts the request and never answers |
  * | `/healthz` | 503 until `readyAfterMs` after start (and while `setReady(false)`), then 200 |
- * | `/echo` (any method) | answers `{ method, url, headers, body }` as JSON; recorded for `requests()` |
+ * | `/echo[?delay=ms]` (any method) | answers `{ method, url, headers, body }` as JSON after `delay` (default 0); recorded for `requests()` |
  * | anything else | 404 |
  *
  * Every delay is multiplied by the slowdown factor and perturbed by up to `jitterMs` (uniform,
@@ -226,7 +226,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
       }
       case 'echo': {
         const entry = record();
-        return send(req, res, started, 200, JSON.stringify(entry));
+        return later(q('delay', 0), () => send(req, res, started, 200, JSON.stringify(entry)));
       }
       default:
         return send(req, res, started, 404, '{"error":"no such route"}');
