@@ -44050,7 +44050,8 @@ function pairedRounds(measured, signal) {
  * t-interval more degrees of freedom for the same load (measured: with 1 s rounds an A/A
  * comparison on the noisy runner settles in a median 6 s a side, with 2 s rounds in 17 s;
  * bench/sequential-simulation.ts). The cap is the written `duration` per
- * side, as in the fixed design; the first look comes once every side has recorded
+ * side, as in the fixed design, never passed (a duration that is not a whole number of 2 s blocks
+ * leaves the remainder unused); the first look comes once every side has recorded
  * `load.min-duration` and there are MIN_ROUND_PAIRS pairs (2 blocks).
  */
 
@@ -44066,7 +44067,11 @@ function abbaDesign(load) {
     const capBlocks = Math.floor(load.durationMs / (2 * ADAPTIVE_ROUND_MS));
     if (capBlocks <= MIN_LOOK_BLOCKS)
         return undefined;
-    const roundMs = Math.max(plan/* MIN_ROUND_MS */.T1, (0,plan/* roundDurationMs */.H6)(load.durationMs, capBlocks));
+    // Whole sample ticks, rounded down: a run lasts whole ticks (plan.ts runMs), so a round of
+    // 1,033 ms would run 1,100 and the cap would pass the written duration. At least 1 s, as
+    // capBlocks leaves at least 2 s a block.
+    const tick = plan/* SAMPLE_INTERVAL_MS */.e7;
+    const roundMs = Math.floor(load.durationMs / (2 * capBlocks) / tick) * tick;
     const minMs = Math.min(load.minDurationMs ?? plan/* DEFAULT_MIN_DURATION_MS */.H2, load.durationMs);
     const first = Math.max(MIN_LOOK_BLOCKS, Math.ceil(minMs / (2 * roundMs)));
     if (first >= capBlocks)
@@ -44233,7 +44238,7 @@ function abbaLookLevels(design, look, confidence = 0.95, budgetConfidence = DEFA
 function lookRecord(design, look, blocks, levels, stop, minDurationMs) {
     return {
         looks: design.looks.length,
-        look: Math.min(look, design.looks.length),
+        look,
         stop,
         capMs: design.capBlocks * 2 * design.roundMs,
         minDurationMs,
@@ -44452,7 +44457,7 @@ async function measureSequentialSideBySide(endpoint, design, options) {
                 totalMs: design.capBlocks * 2 * design.roundMs,
                 requests: soFar.candidate.requests,
                 p95: soFar.candidate.latency.p95,
-                look: { taken: Math.min(look, looks), planned: looks },
+                look: { taken: look, planned: looks },
             });
             const stop = abbaStop(states, looks, options.confirm);
             if (stop === 'cap' && sequential_abba_unconfirmedAtCap(states, looks, options.confirm)) {
@@ -44460,7 +44465,7 @@ async function measureSequentialSideBySide(endpoint, design, options) {
                 (options.warn ?? options.log)?.(`${endpoint.name}: breach seen at the last look only, not confirmed: the ${side_by_side_sequential_seconds(design.capBlocks * 2 * design.roundMs)} cap (the duration) left no block to repeat it in, so it does not count (inconclusive); a longer duration gives a late breach room to repeat`);
             }
             if (stop) {
-                options.log?.(`${endpoint.name}: ${stop} at look ${Math.min(look, looks)} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${side_by_side_sequential_seconds(blocks * 2 * design.roundMs)} a side of the ${side_by_side_sequential_seconds(design.capBlocks * 2 * design.roundMs)} cap)`);
+                options.log?.(`${endpoint.name}: ${stop} at look ${look} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${side_by_side_sequential_seconds(blocks * 2 * design.roundMs)} a side of the ${side_by_side_sequential_seconds(design.capBlocks * 2 * design.roundMs)} cap)`);
             }
             return stop;
         },
@@ -45387,11 +45392,10 @@ function nodeSupportWarning(version, range = _version_js__WEBPACK_IMPORTED_MODUL
 /* harmony export */   H2: () => (/* binding */ DEFAULT_MIN_DURATION_MS),
 /* harmony export */   H6: () => (/* binding */ roundDurationMs),
 /* harmony export */   J: () => (/* binding */ adaptiveLooks),
-/* harmony export */   T1: () => (/* binding */ MIN_ROUND_MS),
 /* harmony export */   e7: () => (/* binding */ SAMPLE_INTERVAL_MS),
 /* harmony export */   qC: () => (/* binding */ defaultBlocks)
 /* harmony export */ });
-/* unused harmony exports runMs, SLICE_MS */
+/* unused harmony exports MIN_ROUND_MS, runMs, SLICE_MS */
 /** autocannon ends a run only on one of its sample ticks; a short tick keeps durations and stops prompt. */
 const SAMPLE_INTERVAL_MS = 100;
 /** Shortest round: a round opens fresh connections and autocannon ends runs on 100 ms ticks. */

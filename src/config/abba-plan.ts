@@ -8,10 +8,11 @@
  * t-interval more degrees of freedom for the same load (measured: with 1 s rounds an A/A
  * comparison on the noisy runner settles in a median 6 s a side, with 2 s rounds in 17 s;
  * bench/sequential-simulation.ts). The cap is the written `duration` per
- * side, as in the fixed design; the first look comes once every side has recorded
+ * side, as in the fixed design, never passed (a duration that is not a whole number of 2 s blocks
+ * leaves the remainder unused); the first look comes once every side has recorded
  * `load.min-duration` and there are MIN_ROUND_PAIRS pairs (2 blocks).
  */
-import { DEFAULT_MIN_DURATION_MS, MIN_ROUND_MS, roundDurationMs } from './plan.js';
+import { DEFAULT_MIN_DURATION_MS, SAMPLE_INTERVAL_MS } from './plan.js';
 import type { LoadSettings } from './types.js';
 
 /** Target length of one round of an adaptive side-by-side measurement, ms. */
@@ -38,7 +39,11 @@ export function abbaDesign(
 ): AbbaDesign | undefined {
   const capBlocks = Math.floor(load.durationMs / (2 * ADAPTIVE_ROUND_MS));
   if (capBlocks <= MIN_LOOK_BLOCKS) return undefined;
-  const roundMs = Math.max(MIN_ROUND_MS, roundDurationMs(load.durationMs, capBlocks));
+  // Whole sample ticks, rounded down: a run lasts whole ticks (plan.ts runMs), so a round of
+  // 1,033 ms would run 1,100 and the cap would pass the written duration. At least 1 s, as
+  // capBlocks leaves at least 2 s a block.
+  const tick = SAMPLE_INTERVAL_MS;
+  const roundMs = Math.floor(load.durationMs / (2 * capBlocks) / tick) * tick;
   const minMs = Math.min(load.minDurationMs ?? DEFAULT_MIN_DURATION_MS, load.durationMs);
   const first = Math.max(MIN_LOOK_BLOCKS, Math.ceil(minMs / (2 * roundMs)));
   if (first >= capBlocks) return undefined;

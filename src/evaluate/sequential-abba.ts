@@ -148,7 +148,7 @@ export function lookRecord(
 ): AdaptiveRecord {
   return {
     looks: design.looks.length,
-    look: Math.min(look, design.looks.length),
+    look,
     stop,
     capMs: design.capBlocks * 2 * design.roundMs,
     minDurationMs,

@@ -85,7 +85,7 @@ export async function measureSequentialSideBySide(
         totalMs: design.capBlocks * 2 * design.roundMs,
         requests: soFar.candidate.requests,
         p95: soFar.candidate.latency.p95,
-        look: { taken: Math.min(look, looks), planned: looks },
+        look: { taken: look, planned: looks },
       });
       const stop = abbaStop(states, looks, options.confirm);
       if (stop === 'cap' && unconfirmedAtCap(states, looks, options.confirm)) {
@@ -96,7 +96,7 @@ export async function measureSequentialSideBySide(
       }
       if (stop) {
         options.log?.(
-          `${endpoint.name}: ${stop} at look ${Math.min(look, looks)} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${seconds(blocks * 2 * design.roundMs)} a side of the ${seconds(design.capBlocks * 2 * design.roundMs)} cap)`,
+          `${endpoint.name}: ${stop} at look ${look} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${seconds(blocks * 2 * design.roundMs)} a side of the ${seconds(design.capBlocks * 2 * design.roundMs)} cap)`,
         );
       }
       return stop;

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { abbaDesign } from '../../src/config/abba-plan.js';
+import { plannedLoadMs, runMs } from '../../src/config/plan.js';
 import {
   abbaLookLevels,
   abbaStop,
@@ -30,6 +31,23 @@ describe('sequential side-by-side design', () => {
   test('a minimum of 12 s a side puts the first look after 6 blocks; never before 2', () => {
     expect(abbaDesign({ durationMs: 30_000, minDurationMs: 12_000 })?.looks[0]).toBe(6);
     expect(abbaDesign({ durationMs: 30_000, minDurationMs: 1_000 })?.looks[0]).toBe(2);
+  });
+
+  test('the cap never passes the written duration, nor what max-duration counted', () => {
+    // 31 s is 15 blocks of 2 s: rounds of 1,033 ms would each run 1,100 ms (whole ticks), 33 s.
+    expect(abbaDesign({ durationMs: 31_000 })).toMatchObject({ roundMs: 1000, capBlocks: 15 });
+    for (let durationMs = 8_000; durationMs <= 120_000; durationMs += 37) {
+      const design = abbaDesign({ durationMs })!;
+      const aSide = design.capBlocks * 2 * runMs(design.roundMs);
+      expect({ durationMs, aSide: aSide <= durationMs, ticks: runMs(design.roundMs) }).toEqual({
+        durationMs,
+        aSide: true,
+        ticks: design.roundMs,
+      });
+      expect(2 * aSide).toBeLessThanOrEqual(plannedLoadMs({ durationMs, warmupMs: 0 }, true));
+      // And it uses the duration: less than one block and a tick a round short of it.
+      expect(aSide).toBeGreaterThan(durationMs - 2_000 - design.capBlocks * 2 * 100);
+    }
   });
 
   test('a duration with room for one look only keeps the fixed design', () => {

@@ -126,6 +126,36 @@ describe('sequential side-by-side measurement', () => {
       },
     ]);
   });
+  test('a breach at the last look only does not count: unconfirmed, inconclusive, warned', async () => {
+    target.setSlowdown(2);
+    const endpoint = config(load('12s')).endpoints[0];
+    const warnings: string[] = [];
+    // One look, at the cap: the breach it sees has no block left to repeat in.
+    const atCap: AbbaDesign = { roundMs: 500, looks: [2], capBlocks: 2 };
+    const { measurement, baseline } = await measureSequentialSideBySide(endpoint, atCap, {
+      referenceUrl: reference.url,
+      source: reference.url,
+      confirm: true,
+      warn: (line) => warnings.push(line),
+    });
+    expect(measurement.adaptive).toMatchObject({
+      stop: 'cap',
+      look: 1,
+      looks: 1,
+      blocks: 2,
+      unconfirmed: true,
+    });
+    expect(warnings).toEqual([
+      expect.stringMatching(/^list: breach seen at the last look only, not confirmed: the 2 s cap/),
+    ]);
+    const result = evaluateEndpoint(endpoint, measurement, baseline);
+    expect(result.verdict).toBe('inconclusive');
+    // The same figures without the record's flag: the regression the look saw.
+    const { unconfirmed, ...record } = measurement.adaptive!;
+    expect(unconfirmed).toBe(true);
+    const flagless = evaluateEndpoint(endpoint, { ...measurement, adaptive: record }, baseline);
+    expect(flagless.verdict).toBe('regression');
+  });
 });
 
 describe('sequential side by side through the gate', () => {
