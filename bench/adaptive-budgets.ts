@@ -29,7 +29,7 @@ import { loadBudgetFile } from '../src/config/load.js';
 import type { Config } from '../src/config/types.js';
 import { runGate, type GateLog } from '../src/gate/run-gate.js';
 import { startSampleApi } from '../demo/sample-api.js';
-import { aaSettings, fewerTrials, runSettings, speedOf } from './sequential-simulation.js';
+import { aaSettings, runSettings, speedOf } from './sequential-simulation.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const here = fileURLToPath(import.meta.url);
@@ -212,7 +212,7 @@ export async function runAdaptiveBench(argv: string[]): Promise<void> {
 function aaSpeed(trials: number) {
   console.log('');
   console.log('side by side, A/A, sequential against fixed at a 30 s cap (simulated runners):');
-  const rows = runSettings(aaSettings(['steady', 'noisy']), trials, fewerTrials(trials), 30);
+  const rows = runSettings(aaSettings(['steady', 'noisy']), trials, 30);
   return { trials, secondsPerSide: 30, speed: speedOf(rows) };
 }
 

@@ -174,11 +174,10 @@ export function sequentialTrial(
   const rules = rulesFor(tolerance);
   const rounds: { candidate: Measurement; reference: Measurement }[] = [];
   const states: LookState[] = [];
-  const maxBlocks = design.capBlocks;
   // Merged so far, added to block by block (merging is what a trial spends most of its time on).
   let candidate: Measurement | undefined;
   let reference: Measurement | undefined;
-  for (let blocks = 1; blocks <= maxBlocks; blocks++) {
+  for (let blocks = 1; blocks <= design.capBlocks; blocks++) {
     const pairs = block(source, design.roundMs);
     rounds.push(...pairs);
     const add = (so: Measurement | undefined, parts: Measurement[]) =>
@@ -324,15 +323,11 @@ export function designFor(seconds: number): AbbaDesign {
 
 /**
  * Runs every setting: the sequential design's rows `trials` times (they carry the error-rate
- * and power claims), the fixed design's and the naive boundary's `fewer` times. A trial's seed depends on its setting and
+ * and power claims), the fixed design's and the naive boundary's fewerTrials(trials) times. A trial's seed depends on its setting and
  * its number only, so a setting gives the same trials in any selection of settings.
  */
-export function runSettings(
-  settings: readonly Setting[],
-  trials: number,
-  fewer: number,
-  seconds: number,
-): Row[] {
+export function runSettings(settings: readonly Setting[], trials: number, seconds: number): Row[] {
+  const fewer = fewerTrials(trials);
   const durationMs = seconds * 1000;
   const design = designFor(seconds);
   const rows: Row[] = [];
@@ -447,7 +442,6 @@ export function runSequentialBench(argv: string[]): void {
   // 300); the fixed design's reference rows and the naive boundary get a third as many, but 100
   // when that is more (and never more than --trials).
   const trials = Number(value('--trials') ?? (argv.includes('--quick') ? 20 : 300));
-  const fewer = fewerTrials(trials);
   const seconds = Number(value('--seconds') ?? 30);
   const variants = (value('--variants')?.split(',') as Variant[] | undefined) ?? [
     'steady',
@@ -471,7 +465,7 @@ export function runSequentialBench(argv: string[]): void {
     }
   }
   const started = performance.now();
-  const rows = runSettings(settings, trials, fewer, seconds);
+  const rows = runSettings(settings, trials, seconds);
   const speed = speedOf(rows);
   // A/A per runner, both tolerances pooled: the error-rate claim's trial count.
   const aa = variants.map((variant) => {

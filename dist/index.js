@@ -70236,7 +70236,7 @@ function breachVerdict(breaches) {
  * at the last look only had no block left to repeat in, so, like a breach that did not repeat, it
  * does not fail the endpoint; it is inconclusive, and the reason says why.
  */
-function unconfirmedAtCap(finding) {
+function unconfirmedFinding(finding) {
     if (finding.breaches.length === 0)
         return finding;
     return {
@@ -70254,6 +70254,14 @@ function unconfirmedAtCap(finding) {
 function unconfirmedRecord(measurement) {
     const a = measurement.adaptive;
     return (a?.unconfirmed === true && a.stop === 'cap' && a.blocks !== undefined && a.look === a.looks);
+}
+/** The measurement with its record's `unconfirmed` taken off: its breaches are judged as any. */
+function withoutUnconfirmed(measurement) {
+    if (!measurement.adaptive?.unconfirmed)
+        return measurement;
+    const adaptive = { ...measurement.adaptive };
+    delete adaptive.unconfirmed;
+    return { ...measurement, adaptive };
 }
 
 // EXTERNAL MODULE: ./src/measure/histogram.ts
@@ -70745,7 +70753,7 @@ function evaluateEndpoint(endpoint, measurement, baseline, options = {}) {
         }
     }
     if (unconfirmedRecord(measurement))
-        result.findings = result.findings.map(unconfirmedAtCap);
+        result.findings = result.findings.map(unconfirmedFinding);
     result.verdict = worstVerdict(result.findings.map((f) => f.verdict));
     return result;
 }
@@ -71448,16 +71456,14 @@ const SPENDING = { breach: pocock, pass: pocock, passError: PASS_ERROR };
  * (default 0.95: 2.5% one-sided for a wrong breach) and the endpoint's budget confidence.
  */
 function abbaLookLevels(design, look, confidence = 0.95, budgetConfidence = DEFAULT_CONFIDENCE, spending = SPENDING) {
-    const looks = design.looks.length;
-    const k = Math.min(look, looks);
     const alpha = (1 - confidence) / 2;
-    const t = design.looks[k - 1] / design.capBlocks;
-    const before = k === 1 ? 0 : design.looks[k - 2] / design.capBlocks;
+    const t = design.looks[look - 1] / design.capBlocks;
+    const before = look === 1 ? 0 : design.looks[look - 2] / design.capBlocks;
     const spent = (f, total) => spending.incremental === false ? f(t, total) : f(t, total) - f(before, total);
     return {
         regression: 1 - 2 * spent(spending.breach, alpha),
         pass: 1 - spent(spending.pass, spending.passError),
-        budget: lookConfidence(budgetConfidence, k, looks),
+        budget: lookConfidence(budgetConfidence, look, design.looks.length),
     };
 }
 /**
@@ -71586,10 +71592,10 @@ function abbaStop(states, looks, confirm) {
 /**
  * Whether a run that stopped at the cap ends on a breach `confirm` never saw repeated: seen at
  * the last look and not at the one before. Such a breach does not count (the record's
- * `unconfirmed`; evaluate/confirmation.ts unconfirmedAtCap), as a breach that does not repeat on
+ * `unconfirmed`; evaluate/confirmation.ts unconfirmedFinding), as a breach that does not repeat on
  * a fixed design's second measurement does not.
  */
-function sequential_abba_unconfirmedAtCap(states, looks, confirm) {
+function unconfirmedAtCap(states, looks, confirm) {
     return (confirm && states.length >= looks && states.at(-1) === 'breach' && states.at(-2) !== 'breach');
 }
 
@@ -71660,6 +71666,7 @@ async function measureSequentialSideBySide(endpoint, design, options) {
     let look = 0;
     let unconfirmed = false;
     const looks = design.looks.length;
+    const capMs = design.capBlocks * 2 * design.roundMs;
     const result = await measureSideBySideSequential(endpoint, {
         referenceUrl: options.referenceUrl,
         design,
@@ -71683,18 +71690,18 @@ async function measureSequentialSideBySide(endpoint, design, options) {
             states.push(state);
             options.onProgress?.({
                 elapsedMs: blocks * 2 * design.roundMs,
-                totalMs: design.capBlocks * 2 * design.roundMs,
+                totalMs: capMs,
                 requests: soFar.candidate.requests,
                 p95: soFar.candidate.latency.p95,
                 look: { taken: look, planned: looks },
             });
             const stop = abbaStop(states, looks, options.confirm);
-            if (stop === 'cap' && sequential_abba_unconfirmedAtCap(states, looks, options.confirm)) {
+            if (stop === 'cap' && unconfirmedAtCap(states, looks, options.confirm)) {
                 unconfirmed = true;
-                (options.warn ?? options.log)?.(`${endpoint.name}: breach seen at the last look only, not confirmed: the ${seconds(design.capBlocks * 2 * design.roundMs)} cap (the duration) left no block to repeat it in, so it does not count (inconclusive); a longer duration gives a late breach room to repeat`);
+                (options.warn ?? options.log)?.(`${endpoint.name}: breach seen at the last look only, not confirmed: the ${seconds(capMs)} cap (the duration) left no block to repeat it in, so it does not count (inconclusive); a longer duration gives a late breach room to repeat`);
             }
             if (stop) {
-                options.log?.(`${endpoint.name}: ${stop} at look ${look} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${seconds(blocks * 2 * design.roundMs)} a side of the ${seconds(design.capBlocks * 2 * design.roundMs)} cap)`);
+                options.log?.(`${endpoint.name}: ${stop} at look ${look} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${seconds(blocks * 2 * design.roundMs)} a side of the ${seconds(capMs)} cap)`);
             }
             return stop;
         },
@@ -75174,7 +75181,7 @@ function keepBaselineFindings(judged, saved) {
         const budgetClaim = before.verdict === 'budget-exceeded' ||
             (before.verdict === 'inconclusive' &&
                 finding.verdict !== 'no-baseline' &&
-                !unconfirmedRecord(saved.measurement));
+                !unconfirmedRecord(judged.measurement));
         const verdict = budgetClaim ? (regressed ? 'regression' : finding.verdict) : before.verdict;
         return { ...before, breaches: regressed ? ['regression'] : [], verdict };
     });
@@ -75194,6 +75201,8 @@ function rejudgeReport(saved, options = {}) {
     const trusted = new Map((config?.endpoints ?? []).map((e) => [e.name, e]));
     const own = new Map(saved.config.endpoints.map((e) => [e.name, e]));
     const errors = [...(saved.summary.errors ?? [])];
+    // A breach unconfirmed at the cap does not count only where the rules ask for confirmation.
+    const confirming = config ? config.confirm : saved.config.confirm;
     const ownRules = [];
     const kept = new Set();
     const inputs = [];
@@ -75214,9 +75223,13 @@ function rejudgeReport(saved, options = {}) {
         const { baseline, again, keep } = baselineOf(endpoint.baseline);
         if (keep)
             kept.add(endpoint.name);
+        // The record's `unconfirmed` switches breaches off, so it is honoured only where a run could
+        // have set it: the trusted rules confirm breaches, and the baseline was a reference
+        // deployment measured side by side. Anywhere else a saved report cannot use it.
+        const sideBySide = endpoint.baseline.kind === 'reference';
         const input = {
             endpoint: { ...rules, method: endpoint.method, path: endpoint.path },
-            measurement: endpoint.measurement,
+            measurement: confirming && sideBySide ? endpoint.measurement : withoutUnconfirmed(endpoint.measurement),
             baseline,
         };
         if (endpoint.confirmation)

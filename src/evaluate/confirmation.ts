@@ -112,7 +112,7 @@ export function breachVerdict(breaches: readonly Breach[]): Verdict {
  * at the last look only had no block left to repeat in, so, like a breach that did not repeat, it
  * does not fail the endpoint; it is inconclusive, and the reason says why.
  */
-export function unconfirmedAtCap(finding: Finding): Finding {
+export function unconfirmedFinding(finding: Finding): Finding {
   if (finding.breaches.length === 0) return finding;
   return {
     ...finding,
@@ -132,4 +132,12 @@ export function unconfirmedRecord(measurement: Measurement): boolean {
   return (
     a?.unconfirmed === true && a.stop === 'cap' && a.blocks !== undefined && a.look === a.looks
   );
+}
+
+/** The measurement with its record's `unconfirmed` taken off: its breaches are judged as any. */
+export function withoutUnconfirmed(measurement: Measurement): Measurement {
+  if (!measurement.adaptive?.unconfirmed) return measurement;
+  const adaptive = { ...measurement.adaptive };
+  delete adaptive.unconfirmed;
+  return { ...measurement, adaptive };
 }

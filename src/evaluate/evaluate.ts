@@ -16,7 +16,7 @@ import {
   breachVerdict,
   confirm,
   confirmationAgainst,
-  unconfirmedAtCap,
+  unconfirmedFinding,
   unconfirmedRecord,
 } from './confirmation.js';
 import {
@@ -123,7 +123,7 @@ export function evaluateEndpoint(
       result.baseline.confirmation = options.confirmationBaseline.measurement;
     }
   }
-  if (unconfirmedRecord(measurement)) result.findings = result.findings.map(unconfirmedAtCap);
+  if (unconfirmedRecord(measurement)) result.findings = result.findings.map(unconfirmedFinding);
   result.verdict = worstVerdict(result.findings.map((f) => f.verdict));
   return result;
 }

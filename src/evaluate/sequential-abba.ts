@@ -108,17 +108,15 @@ export function abbaLookLevels(
   budgetConfidence = DEFAULT_CONFIDENCE,
   spending: SpendingRules = SPENDING,
 ): LookLevels {
-  const looks = design.looks.length;
-  const k = Math.min(look, looks);
   const alpha = (1 - confidence) / 2;
-  const t = design.looks[k - 1] / design.capBlocks;
-  const before = k === 1 ? 0 : design.looks[k - 2] / design.capBlocks;
+  const t = design.looks[look - 1] / design.capBlocks;
+  const before = look === 1 ? 0 : design.looks[look - 2] / design.capBlocks;
   const spent = (f: Spending, total: number) =>
     spending.incremental === false ? f(t, total) : f(t, total) - f(before, total);
   return {
     regression: 1 - 2 * spent(spending.breach, alpha),
     pass: 1 - spent(spending.pass, spending.passError),
-    budget: lookConfidence(budgetConfidence, k, looks),
+    budget: lookConfidence(budgetConfidence, look, design.looks.length),
   };
 }
 
@@ -290,7 +288,7 @@ export function abbaStop(
 /**
  * Whether a run that stopped at the cap ends on a breach `confirm` never saw repeated: seen at
  * the last look and not at the one before. Such a breach does not count (the record's
- * `unconfirmed`; evaluate/confirmation.ts unconfirmedAtCap), as a breach that does not repeat on
+ * `unconfirmed`; evaluate/confirmation.ts unconfirmedFinding), as a breach that does not repeat on
  * a fixed design's second measurement does not.
  */
 export function unconfirmedAtCap(

@@ -1,6 +1,6 @@
 import type { Baseline } from '../baseline/types.js';
 import type { Config } from '../config/types.js';
-import type { Measurement } from '../measure/types.js';
+import { withoutUnconfirmed } from '../evaluate/confirmation.js';
 import {
   assembleReport,
   reportConfigFrom,
@@ -50,6 +50,8 @@ export function compareReports(base: Report, head: Report, options: CompareOptio
     const input: EndpointEvaluationInput = {
       // Position in the file comes from the report; the rules may come from a newer file.
       endpoint: { ...rules, method: endpoint.method, path: endpoint.path, line: rules.line },
+      // The head run's "breach unconfirmed at the cap" was about its own reference; against
+      // the base report every breach is judged afresh.
       measurement: withoutUnconfirmed(endpoint.measurement),
       baseline,
     };
@@ -74,15 +76,4 @@ export function compareReports(base: Report, head: Report, options: CompareOptio
     endpoints: evaluation.endpoints,
     summary: evaluation.summary,
   });
-}
-
-/**
- * The head measurement without its run's "breach unconfirmed at the cap": that was about the
- * head run's own reference; against the base report every breach is judged afresh.
- */
-function withoutUnconfirmed(measurement: Measurement): Measurement {
-  if (!measurement.adaptive?.unconfirmed) return measurement;
-  const adaptive = { ...measurement.adaptive };
-  delete adaptive.unconfirmed;
-  return { ...measurement, adaptive };
 }

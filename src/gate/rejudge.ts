@@ -10,7 +10,7 @@ import {
   type EndpointRules,
   type EvaluateOptions,
 } from '../evaluate/evaluate.js';
-import { unconfirmedRecord } from '../evaluate/confirmation.js';
+import { unconfirmedRecord, withoutUnconfirmed } from '../evaluate/confirmation.js';
 import type {
   BaselineSummary,
   EndpointResult,
@@ -127,7 +127,7 @@ function keepBaselineFindings(judged: EndpointResult, saved: EndpointResult): En
       before.verdict === 'budget-exceeded' ||
       (before.verdict === 'inconclusive' &&
         finding.verdict !== 'no-baseline' &&
-        !unconfirmedRecord(saved.measurement));
+        !unconfirmedRecord(judged.measurement));
     const verdict = budgetClaim ? (regressed ? 'regression' : finding.verdict) : before.verdict;
     return { ...before, breaches: regressed ? ['regression'] : [], verdict };
   });
@@ -149,6 +149,8 @@ export function rejudgeReport(saved: Report, options: RejudgeOptions = {}): Reju
   const trusted = new Map<string, EndpointRules>((config?.endpoints ?? []).map((e) => [e.name, e]));
   const own = new Map<string, EndpointRules>(saved.config.endpoints.map((e) => [e.name, e]));
   const errors: RunError[] = [...(saved.summary.errors ?? [])];
+  // A breach unconfirmed at the cap does not count only where the rules ask for confirmation.
+  const confirming = config ? config.confirm : saved.config.confirm;
   const ownRules: string[] = [];
   const kept = new Set<string>();
 
@@ -168,9 +170,14 @@ export function rejudgeReport(saved: Report, options: RejudgeOptions = {}): Reju
     }
     const { baseline, again, keep } = baselineOf(endpoint.baseline);
     if (keep) kept.add(endpoint.name);
+    // The record's `unconfirmed` switches breaches off, so it is honoured only where a run could
+    // have set it: the trusted rules confirm breaches, and the baseline was a reference
+    // deployment measured side by side. Anywhere else a saved report cannot use it.
+    const sideBySide = endpoint.baseline.kind === 'reference';
     const input: EndpointEvaluationInput = {
       endpoint: { ...rules, method: endpoint.method, path: endpoint.path },
-      measurement: endpoint.measurement,
+      measurement:
+        confirming && sideBySide ? endpoint.measurement : withoutUnconfirmed(endpoint.measurement),
       baseline,
     };
     if (endpoint.confirmation) input.confirmation = endpoint.confirmation;

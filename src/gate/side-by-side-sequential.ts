@@ -54,6 +54,7 @@ export async function measureSequentialSideBySide(
   let look = 0;
   let unconfirmed = false;
   const looks = design.looks.length;
+  const capMs = design.capBlocks * 2 * design.roundMs;
   const result = await measureSideBySideSequential(endpoint, {
     referenceUrl: options.referenceUrl,
     design,
@@ -82,7 +83,7 @@ export async function measureSequentialSideBySide(
       states.push(state);
       options.onProgress?.({
         elapsedMs: blocks * 2 * design.roundMs,
-        totalMs: design.capBlocks * 2 * design.roundMs,
+        totalMs: capMs,
         requests: soFar.candidate.requests,
         p95: soFar.candidate.latency.p95,
         look: { taken: look, planned: looks },
@@ -91,12 +92,12 @@ export async function measureSequentialSideBySide(
       if (stop === 'cap' && unconfirmedAtCap(states, looks, options.confirm)) {
         unconfirmed = true;
         (options.warn ?? options.log)?.(
-          `${endpoint.name}: breach seen at the last look only, not confirmed: the ${seconds(design.capBlocks * 2 * design.roundMs)} cap (the duration) left no block to repeat it in, so it does not count (inconclusive); a longer duration gives a late breach room to repeat`,
+          `${endpoint.name}: breach seen at the last look only, not confirmed: the ${seconds(capMs)} cap (the duration) left no block to repeat it in, so it does not count (inconclusive); a longer duration gives a late breach room to repeat`,
         );
       }
       if (stop) {
         options.log?.(
-          `${endpoint.name}: ${stop} at look ${look} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${seconds(blocks * 2 * design.roundMs)} a side of the ${seconds(design.capBlocks * 2 * design.roundMs)} cap)`,
+          `${endpoint.name}: ${stop} at look ${look} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${seconds(blocks * 2 * design.roundMs)} a side of the ${seconds(capMs)} cap)`,
         );
       }
       return stop;

@@ -5,8 +5,15 @@ import { rejudgeReport } from '../../src/gate/rejudge.js';
 import { rederiveMeasurements } from '../../src/report/read.js';
 import type { Report } from '../../src/report/report.js';
 import type { Measurement } from '../../src/measure/types.js';
-import { endpoint, measurementOf, mix, sequentialCapRecord } from '../support/measurements.js';
-import { reportFrom } from '../support/reports.js';
+import {
+  endpoint,
+  measurementOf,
+  mix,
+  NO_BASELINE,
+  sequentialCapRecord,
+} from '../support/measurements.js';
+import { configFor, reportFrom } from '../support/reports.js';
+import { parseReport } from '../../src/report/validate.js';
 
 /** Saved reports judged again from their measurements (pure; the action's use is in test/security). */
 
@@ -75,7 +82,11 @@ describe('rejudgeReport', () => {
         },
       },
     ]);
-    const saved = rederiveMeasurements(JSON.parse(JSON.stringify(report)) as Report, 'saved.json');
+    // Saved and read back as the action reads it: the schema takes the record's `unconfirmed`.
+    const saved = rederiveMeasurements(
+      parseReport(JSON.stringify(report), 'saved.json'),
+      'saved.json',
+    );
     const p95 = (r: Report) => r.endpoints[0].findings.find((f) => f.metric === 'p95')!;
     expect(p95(saved).verdict).toBe('inconclusive');
     expect(p95(saved).reason).toMatch(/seen at the last look only/);
@@ -83,6 +94,43 @@ describe('rejudgeReport', () => {
     expect(warnings).toEqual([]);
     expect(p95(again).verdict).toBe('inconclusive');
     expect(again.summary).toEqual(saved.summary);
+  });
+
+  test('a budget breach a saved report calls unconfirmed fails where no run could have said so', () => {
+    // p95 130 ms over a 100 ms budget, the record claiming the breach went unconfirmed at the cap.
+    const measurement: Measurement = {
+      ...measurementOf(mix([1000, 130])),
+      adaptive: sequentialCapRecord(),
+    };
+    const rules = endpoint({ budget: { p95: 100 } });
+    const reference = measurementOf(mix([1000, 125]));
+    const sideBySide = {
+      kind: 'reference' as const,
+      source: 'http://127.0.0.1:9090',
+      measurement: reference,
+      rounds: Array.from({ length: 6 }, () => ({ reference, candidate: measurement })),
+    };
+    const saved = (baseline: typeof sideBySide | typeof NO_BASELINE) =>
+      rederiveMeasurements(
+        parseReport(JSON.stringify(reportFrom([{ endpoint: rules, measurement, baseline }])), 's'),
+        's',
+      );
+    // Genuine where a run could set it: side by side, and the rules confirm breaches.
+    const genuine = saved(sideBySide);
+    expect(genuine.endpoints[0].verdict).toBe('inconclusive');
+    expect(rejudgeReport(genuine).warnings).toEqual([]);
+    // The trusted rules do not confirm breaches: the breach fails, and the report is called out.
+    const strict = { ...configFor([rules]), confirm: false };
+    const unconfirming = rejudgeReport(genuine, { config: strict });
+    expect(unconfirming.report.endpoints[0].verdict).toBe('budget-exceeded');
+    expect(unconfirming.report.summary.passed).toBe(false);
+    expect(unconfirming.warnings).toEqual([expect.stringMatching(/do not follow/)]);
+    // No reference deployment, so no ABBA blocks: the flag is forged, and ignored.
+    const forged = saved(NO_BASELINE);
+    expect(forged.endpoints[0].verdict).toBe('inconclusive');
+    const { report, warnings } = rejudgeReport(forged);
+    expect(report.endpoints[0].verdict).toBe('budget-exceeded');
+    expect(warnings).toEqual([expect.stringMatching(/do not follow/)]);
   });
 
   test('errors and cancellation in the saved summary are kept: a report can only fail itself', () => {

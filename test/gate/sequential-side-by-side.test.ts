@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/g
 import type { AbbaDesign } from '../../src/config/abba-plan.js';
 import { defaultBlocks } from '../../src/config/plan.js';
 import { parseBudget } from '../../src/config/load.js';
+import { withoutUnconfirmed } from '../../src/evaluate/confirmation.js';
 import { evaluateEndpoint } from '../../src/evaluate/evaluate.js';
 import { runGate, type GateLog } from '../../src/gate/run-gate.js';
 import {
@@ -151,9 +152,7 @@ describe('sequential side-by-side measurement', () => {
     const result = evaluateEndpoint(endpoint, measurement, baseline);
     expect(result.verdict).toBe('inconclusive');
     // The same figures without the record's flag: the regression the look saw.
-    const { unconfirmed, ...record } = measurement.adaptive!;
-    expect(unconfirmed).toBe(true);
-    const flagless = evaluateEndpoint(endpoint, { ...measurement, adaptive: record }, baseline);
+    const flagless = evaluateEndpoint(endpoint, withoutUnconfirmed(measurement), baseline);
     expect(flagless.verdict).toBe('regression');
   });
 });
