@@ -184,7 +184,9 @@ describe('the target misbehaves under load', () => {
         ready: '{ path: /slow/1, timeout: 2s }',
         endpoints: [
           { name: 'quick', path: '/slow/2' },
-          { name: 'stuck', path: '/slow/4000' },
+          // Three times the 1 s timeout: its requests time out well inside the load time, also
+          // on a busy machine (at a 1 s duration the run could end before the first did).
+          { name: 'stuck', path: '/slow/4000', lines: ['load: { duration: 3s }'] },
         ],
       });
       expectCouldNotMeasure(
