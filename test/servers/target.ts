@@ -17,6 +17,7 @@ import { mulberry32 } from '../support/random.js';
  * | `/ok-every/:n[?delay=ms&spread=k&fail-delay=ms&status=503]` | every nth request answers 200 after `delay` (plus 0, 1, … k-1 times `delay`, in turn: a spread of latencies), the others answer `status` after `fail-delay` (default 0) |
  * | `/interim/:code/:ms` | sends the interim response `code` at once (100 Continue, 102 Processing, 103 Early Hints), then 200 after `ms` |
  * | `/stall` | accepts the request and never answers |
+ * | `/spin/:ms` | keeps this process's CPU busy for `ms` (a synchronous loop), then answers: a generator in the same process cannot read other responses meanwhile |
  * | `/healthz` | 503 until `readyAfterMs` after start (and while `setReady(false)`), then 200 |
  * | `/echo[?delay=ms]` (any method) | answers `{ method, url, headers, body }` as JSON after `delay` (default 0); recorded for `requests()` |
  * | anything else | 404 |
@@ -214,6 +215,11 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
       }
       case 'stall':
         return; // close() destroys the socket
+      case 'spin': {
+        const until = performance.now() + Number(segments[1] ?? 0);
+        while (performance.now() < until);
+        return send(req, res, started, 200, '{"ok":true}');
+      }
       case 'healthz': {
         const ready = readyOverride ?? Date.now() - startedAt >= readyAfterMs;
         return send(
