@@ -74,8 +74,9 @@ function watchClientSockets(): { times(): number[]; stop(): void } {
   const opened = (message: unknown) => {
     const socket = (message as { socket: Socket }).socket;
     const sent: bigint[] = [];
-    // Node sets the socket's write itself while connecting; the client writes its first request
-    // from its own 'connect' listener, which runs after this one.
+    // A write wrapper put on the socket before it connects does not stay on it (Node 24), so it
+    // goes on at 'connect': the client writes its first request from its own 'connect'
+    // listener, which runs after this one. Each reconnection is a new socket, watched the same way.
     socket.once('connect', () => {
       const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
       socket.write = ((...args: unknown[]) => {
