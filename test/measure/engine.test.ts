@@ -65,25 +65,25 @@ async function measureFresh(
 
 /**
  * Every request's time on the client's own sockets, independently of autocannon and perf-gate:
- * each socket the client opens (Node's `net.client.socket` channel) has its writes timed, and
- * each request runs from its write to the first bytes of its response, seen by a data listener
- * that runs before the client's parser. Sorted, ms.
+ * each socket the client opens is published on Node's `net.client.socket` channel before its
+ * first request, and is watched from then on. A request runs from when the client hands its
+ * bytes to the socket (the socket's `_write`, which also takes the first request, written before
+ * the connection is up, so its time includes connecting) to the first bytes of its response,
+ * seen by a data listener that runs before the client's parser. Sorted, ms. Each connection
+ * has one request in flight; a response's later chunks find none and are not counted.
  */
 function watchClientSockets(): { times(): number[]; stop(): void } {
   const times: number[] = [];
   const opened = (message: unknown) => {
-    const socket = (message as { socket: Socket }).socket;
+    const socket = (message as { socket: Socket }).socket as Socket & {
+      _write: (...args: unknown[]) => void;
+    };
     const sent: bigint[] = [];
-    // A write wrapper put on the socket before it connects does not stay on it (Node 24), so it
-    // goes on at 'connect': the client writes its first request from its own 'connect'
-    // listener, which runs after this one. Each reconnection is a new socket, watched the same way.
-    socket.once('connect', () => {
-      const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-      socket.write = ((...args: unknown[]) => {
-        sent.push(process.hrtime.bigint());
-        return write(...args);
-      }) as Socket['write'];
-    });
+    const write = socket._write;
+    socket._write = function (this: Socket, ...args: unknown[]) {
+      sent.push(process.hrtime.bigint());
+      return write.apply(this, args);
+    };
     socket.prependListener('data', () => {
       const at = sent.shift();
       if (at !== undefined) times.push(Number(process.hrtime.bigint() - at) / 1e6);
@@ -115,17 +115,21 @@ type Q = keyof typeof QUANTILES;
  *   perf-gate: the trip grows with how long the process was idle before (a CI runner measured a
  *   20 ms route 1 ms over the server's delay at the median), and a busy machine adds its own
  *   scheduling delays to the tail.
- * - The times on the client's sockets (watchClientSockets), which hold the same loopback trip:
- *   the measured percentile is never below theirs (less the histogram's 0.1% precision) and
- *   above it by no more than the client's parsing, max(0.5 ms, 3%), plus what the machine's
- *   scheduling added between the bytes arriving and the parser timing them: the event loop's
- *   own delay over the run (its median for p50, its p99 for p95 and p99), as the generator
- *   monitor measured it. On a quiet machine that is ~0.1 ms; with two busy processes on the
- *   two cores, p99s of up to 4 ms over the sockets' were seen.
+ * - The times on the client's sockets (watchClientSockets), which hold the same loopback trip
+ *   and are taken in the same synchronous calls as the client's own (its start time is set just
+ *   before it writes; its parser runs just after the data listener). Every request the run
+ *   counted was timed there too, and the sockets may also have seen a response or two after the
+ *   run stopped counting (`late`). So the run's k-th smallest latency is at least the sockets' k-th
+ *   (less the histogram's 0.1% precision). Each latency is its socket time plus the client's
+ *   parsing, well under max(0.5 ms, 3%), except where something interrupted that one request's
+ *   processing between the socket and the parser (a garbage collection, the machine: seen once
+ *   on a quiet run, 1.9 ms on one request, which moved a p99). Allowing `interrupted` such
+ *   requests (one per 200, at least one), the run's k-th smallest is at most the sockets'
+ *   (k + late + interrupted)-th plus max(0.5 ms, 3%). A bias on every request is not hidden by
+ *   that: it moves the whole distribution.
  *
  * The server also timed the few requests still in flight when the run stopped (the client
- * dropped them), and the sockets may have seen a response or two that the run did not count, so
- * the client's rank r is compared with a range of ranks around it.
+ * dropped them), which only lowers its k-th smallest delay: the lower bound stays valid.
  */
 function deviations(
   m: Measurement,
@@ -134,26 +138,27 @@ function deviations(
   quantiles: Partial<Record<Q, number>> = QUANTILES,
 ): string[] {
   const applied = target.applied(ep.path);
-  const extra = Math.max(0, applied.length - m.requests);
-  const unseen = Math.abs(wire.length - m.requests);
+  const late = wire.length - m.requests;
+  // Every response the run counted was timed on a socket; at most one a connection after that.
+  if (late < 0 || late > ep.load.connections)
+    return [`the client's sockets timed ${wire.length} responses, the run counted ${m.requests}`];
+  // Requests whose processing was interrupted between the socket and the parser.
+  const interrupted = 1 + Math.floor(m.requests / 200);
   const problems: string[] = [];
-  // The sockets saw the run's requests, give or take one a connection.
-  if (unseen > ep.load.connections)
-    problems.push(`the client's sockets saw ${wire.length} responses, the run ${m.requests}`);
   for (const [name, q] of Object.entries(quantiles)) {
-    const rank = q * m.requests;
+    // The run's k-th smallest, as hdr-histogram-js and nearestRank rank it (rounded up).
+    const k = Math.max(1, Math.ceil(q * m.requests - 1e-9));
     const measured = m.latency[name as Q];
-    const server = nearestRank(applied, rank / applied.length);
+    const server = nearestRank(applied, k / applied.length);
     if (measured < server - 0.05) {
       problems.push(`${name}: measured ${measured} ms, under the server's delay of ${server} ms`);
     }
-    const wireLow = nearestRank(wire, Math.max(0, rank - unseen) / wire.length);
-    const wireHigh = nearestRank(wire, Math.min(1, (rank + unseen) / wire.length));
-    const late = q >= 0.95 ? m.generator!.eventLoopDelayP99Ms : m.generator!.eventLoopDelayP50Ms;
-    const tolerance = Math.max(0.5, 0.03 * wireHigh) + late;
-    if (measured < wireLow * 0.999 - 0.001 || measured > wireHigh + tolerance) {
+    const low = wire[k - 1];
+    const high = wire[Math.min(wire.length, k + late + interrupted) - 1];
+    const tolerance = Math.max(0.5, 0.03 * high);
+    if (measured < low * 0.999 - 0.001 || measured > high + tolerance) {
       problems.push(
-        `${name}: measured ${measured} ms, the client's sockets ${wireLow}..${wireHigh} ms (tolerance +${tolerance.toFixed(2)} ms, of which ${late} ms the event loop's delay); server applied ${server} ms (${extra} in flight)`,
+        `${name}: measured ${measured} ms, the client's sockets ${low}..${high} ms (tolerance +${tolerance.toFixed(2)} ms); server applied ${server} ms`,
       );
     }
   }
@@ -180,7 +185,8 @@ describe('latency accuracy against a server of known latency', () => {
       expect(m.requests).toBeGreaterThanOrEqual(100);
       // Absolute bounds against the nominal delay: a timer never fires a whole millisecond
       // early, so neither the server's applied delays nor the client's percentiles may fall
-      // below it (autocannon's whole-millisecond truncation is repaired, see client-repairs.ts).
+      // below it (autocannon's own histogram truncates to whole milliseconds; perf-gate records
+      // its unrounded responseTime instead, see Recorder in engine.ts).
       expect(target.applied(path)[0]).toBeGreaterThanOrEqual(ms - 1);
       expect(m.latency.p50).toBeGreaterThanOrEqual(ms - 1);
       // The histogram in the measurement is the one the summary comes from.
@@ -436,9 +442,12 @@ describe('open model (rate)', () => {
       p50: 0.5,
     });
     // Timed from when it was due, it also holds how late the timer sent it: never less, and
-    // at the median within a couple of milliseconds (timers fire on whole milliseconds).
+    // at the median within a couple of milliseconds (timers fire on whole milliseconds), plus
+    // the event loop's median delay over the run (a busy machine runs every timer late).
     const late = m.latency.p50 - m.uncorrected!.p50;
-    if (late < 0 || late > 2) problems.push(`p50 ${late.toFixed(3)} ms later than from the send`);
+    const lateBound = 2 + m.generator!.eventLoopDelayP50Ms;
+    if (late < 0 || late > lateBound)
+      problems.push(`p50 ${late.toFixed(3)} ms later than from the send (at most ${lateBound})`);
     // Against the nominal delay: a timer never fires a whole millisecond early.
     if (m.latency.p50 < 49) problems.push(`p50 ${m.latency.p50} ms`);
     expectNoDeviations(problems);
