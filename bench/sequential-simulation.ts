@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Baseline } from '../src/baseline/types.js';
-import { abbaDesign, type AbbaDesign } from '../src/config/abba-plan.js';
+import { abbaDesign, abbaSideMs, type AbbaDesign } from '../src/config/abba-plan.js';
 import { defaultBlocks, roundDurationMs } from '../src/config/plan.js';
 import type { Tolerance } from '../src/config/types.js';
 import {
@@ -216,7 +216,7 @@ export function sequentialTrial(
         blocks,
         // At the cap a breach counts only once confirmed, so a flagged run always settled.
         flagged: stop === 'settled: breach',
-        loadMsPerSide: blocks * 2 * design.roundMs,
+        loadMsPerSide: abbaSideMs(design, blocks),
       };
     }
   }
@@ -323,8 +323,9 @@ export function designFor(seconds: number): AbbaDesign {
 
 /**
  * Runs every setting: the sequential design's rows `trials` times (they carry the error-rate
- * and power claims), the fixed design's and the naive boundary's fewerTrials(trials) times. A trial's seed depends on its setting and
- * its number only, so a setting gives the same trials in any selection of settings.
+ * and power claims), the fixed design's and the naive boundary's fewerTrials(trials) times. A
+ * trial's seed depends on its setting and its number only, so a setting gives the same trials in
+ * any selection of settings.
  */
 export function runSettings(settings: readonly Setting[], trials: number, seconds: number): Row[] {
   const fewer = fewerTrials(trials);

@@ -44065,6 +44065,10 @@ function pairedRounds(measured, signal) {
 const ADAPTIVE_ROUND_MS = 1_000;
 /** Fewest blocks before the first look: 4 round pairs, the fewest the round-pair interval judges on. */
 const MIN_LOOK_BLOCKS = 2;
+/** Load a side after `blocks` ABBA blocks (two rounds a side each), ms; at the cap by default. */
+function abbaSideMs(design, blocks = design.capBlocks) {
+    return blocks * 2 * design.roundMs;
+}
 /**
  * The sequential design for an endpoint's load, or undefined when the duration leaves room for
  * a single look only (then the fixed design runs).
@@ -44208,6 +44212,7 @@ function binomialCdf(x, n, p) {
 
 
 
+
 /** Lan–DeMets O'Brien–Fleming-type spending: 2 − 2Φ(z_{1−α/2} / √t), one-sided α. */
 const obrienFleming = (t, alpha) => t <= 0 ? 0 : t >= 1 ? alpha : 2 - 2 * normalCdf(normalQuantile(1 - alpha / 2) / Math.sqrt(t));
 /** Lan–DeMets Pocock-type spending: α · ln(1 + (e − 1) t). */
@@ -44244,7 +44249,7 @@ function lookRecord(design, look, blocks, levels, stop, minDurationMs) {
         looks: design.looks.length,
         look,
         stop,
-        capMs: design.capBlocks * 2 * design.roundMs,
+        capMs: abbaSideMs(design),
         minDurationMs,
         confidence: levels.budget,
         regressionConfidence: levels.regression,
@@ -44435,7 +44440,7 @@ async function measureSequentialSideBySide(endpoint, design, options) {
     let look = 0;
     let unconfirmed = false;
     const looks = design.looks.length;
-    const capMs = design.capBlocks * 2 * design.roundMs;
+    const capMs = abbaSideMs(design);
     const result = await measureSideBySideSequential(endpoint, {
         referenceUrl: options.referenceUrl,
         design,
@@ -44458,7 +44463,7 @@ async function measureSequentialSideBySide(endpoint, design, options) {
             });
             states.push(state);
             options.onProgress?.({
-                elapsedMs: blocks * 2 * design.roundMs,
+                elapsedMs: abbaSideMs(design, blocks),
                 totalMs: capMs,
                 requests: soFar.candidate.requests,
                 p95: soFar.candidate.latency.p95,
@@ -44470,7 +44475,7 @@ async function measureSequentialSideBySide(endpoint, design, options) {
                 (options.warn ?? options.log)?.(`${endpoint.name}: breach seen at the last look only, not confirmed: the ${side_by_side_sequential_seconds(capMs)} cap (the duration) left no block to repeat it in, so it does not count (inconclusive); a longer duration gives a late breach room to repeat`);
             }
             if (stop) {
-                options.log?.(`${endpoint.name}: ${stop} at look ${look} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${side_by_side_sequential_seconds(blocks * 2 * design.roundMs)} a side of the ${side_by_side_sequential_seconds(capMs)} cap)`);
+                options.log?.(`${endpoint.name}: ${stop} at look ${look} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${side_by_side_sequential_seconds(abbaSideMs(design, blocks))} a side of the ${side_by_side_sequential_seconds(capMs)} cap)`);
             }
             return stop;
         },

@@ -30,6 +30,11 @@ export interface AbbaDesign {
   capBlocks: number;
 }
 
+/** Load a side after `blocks` ABBA blocks (two rounds a side each), ms; at the cap by default. */
+export function abbaSideMs(design: AbbaDesign, blocks = design.capBlocks): number {
+  return blocks * 2 * design.roundMs;
+}
+
 /**
  * The sequential design for an endpoint's load, or undefined when the duration leaves room for
  * a single look only (then the fixed design runs).

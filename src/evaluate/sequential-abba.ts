@@ -1,5 +1,5 @@
 import type { Baseline } from '../baseline/types.js';
-import type { AbbaDesign } from '../config/abba-plan.js';
+import { abbaSideMs, type AbbaDesign } from '../config/abba-plan.js';
 import { DEFAULT_CONFIDENCE, type Tolerance } from '../config/types.js';
 import { QUANTILES, type RegressionMetric } from '../units/metrics.js';
 import { decodeHistogram } from '../measure/histogram.js';
@@ -148,7 +148,7 @@ export function lookRecord(
     looks: design.looks.length,
     look,
     stop,
-    capMs: design.capBlocks * 2 * design.roundMs,
+    capMs: abbaSideMs(design),
     minDurationMs,
     confidence: levels.budget,
     regressionConfidence: levels.regression,

@@ -1,5 +1,5 @@
 import type { Baseline } from '../baseline/types.js';
-import { abbaDesign, type AbbaDesign } from '../config/abba-plan.js';
+import { abbaDesign, abbaSideMs, type AbbaDesign } from '../config/abba-plan.js';
 import { DEFAULT_MIN_DURATION_MS } from '../config/plan.js';
 import { DEFAULT_CONFIDENCE, type EndpointConfig } from '../config/types.js';
 import type { EvaluateOptions } from '../evaluate/evaluate.js';
@@ -54,7 +54,7 @@ export async function measureSequentialSideBySide(
   let look = 0;
   let unconfirmed = false;
   const looks = design.looks.length;
-  const capMs = design.capBlocks * 2 * design.roundMs;
+  const capMs = abbaSideMs(design);
   const result = await measureSideBySideSequential(endpoint, {
     referenceUrl: options.referenceUrl,
     design,
@@ -82,7 +82,7 @@ export async function measureSequentialSideBySide(
       });
       states.push(state);
       options.onProgress?.({
-        elapsedMs: blocks * 2 * design.roundMs,
+        elapsedMs: abbaSideMs(design, blocks),
         totalMs: capMs,
         requests: soFar.candidate.requests,
         p95: soFar.candidate.latency.p95,
@@ -97,7 +97,7 @@ export async function measureSequentialSideBySide(
       }
       if (stop) {
         options.log?.(
-          `${endpoint.name}: ${stop} at look ${look} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${seconds(blocks * 2 * design.roundMs)} a side of the ${seconds(capMs)} cap)`,
+          `${endpoint.name}: ${stop} at look ${look} of ${looks} (${blocks} ABBA block${blocks === 1 ? '' : 's'}, ${seconds(abbaSideMs(design, blocks))} a side of the ${seconds(capMs)} cap)`,
         );
       }
       return stop;

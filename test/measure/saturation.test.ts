@@ -168,13 +168,13 @@ describe('the detector on real runs', () => {
   // median delay stayed under 5% of the median latency: how much a fast route queues depends on
   // the machine, so it cannot be the test.)
   test('8 connections against a route that keeps the shared CPU busy 2 ms a request: fires, and the comment says so', async () => {
-    const m = await measureEndpoint(endpoint('/spin/2', { connections: 8 }));
+    const ep = endpoint('/spin/2', { connections: 8 });
+    const m = await measureEndpoint(ep);
     expect(m.generator!.eventLoopUtilization).toBeGreaterThan(0.9);
     expect(m.generator!.saturated).toBe(true);
     expect(m.warnings).toEqual([SATURATED_WARNING]);
     // Through the evaluation, the report and the comment: a 0.01 ms p50 budget it is far over is
     // not failed, the report validates, and the comment says why.
-    const ep = endpoint('/spin/2', { connections: 8 });
     const rulesOf = { ...ep, name: 'list', budget: { p50: 0.01 } };
     const evaluation = evaluateRun([
       { endpoint: rulesOf, measurement: m, baseline: { kind: 'none', reason: 'none' } },
